@@ -1,0 +1,173 @@
+"""Settings read once from the environment, with development defaults.
+
+With no configuration at all the server runs on embedded defaults: the store and the search
+index live in ``DATA_DIR`` (``./data``) and a secret key is generated there on first start.
+Every setting that is present is validated; a bad one stops start-up with :class:`ConfigError`,
+whose message names the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; ``str(error)`` is one line naming it."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"{setting}: {problem}")
+        self.setting = setting
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+    sender: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    host: str
+    port: int
+    base_url: str
+    secret_key: str
+    storage_url: str
+    database_name: str
+    meilisearch_url: str | None
+    meilisearch_key: str | None
+    redis_url: str | None
+    smtp: SmtpSettings | None
+    log_level: str
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` whenever the public address is HTTPS."""
+        return self.base_url.startswith("https://")
+
+    @property
+    def embedded_storage(self) -> bool:
+        return self.storage_url.startswith("sqlite:")
+
+    def __repr__(self) -> str:  # never let a secret reach a log line
+        return (
+            f"Settings(data_dir={str(self.data_dir)!r}, host={self.host!r}, port={self.port}, "
+            f"base_url={self.base_url!r}, storage={'embedded' if self.embedded_storage else 'mongodb'}, "
+            f"search={'meilisearch' if self.meilisearch_url else 'embedded'}, "
+            f"redis={'yes' if self.redis_url else 'no'}, smtp={'yes' if self.smtp else 'no'})"
+        )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _http_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(name, f"must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _secret(env: Mapping[str, str], data_dir: Path) -> str:
+    given = env.get("SECRET_KEY")
+    if given is not None:
+        if len(given) < 32:
+            raise ConfigError("SECRET_KEY", "must be at least 32 characters long")
+        return given
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
+    host = env.get("SMTP_HOST", "").strip()
+    if not host:
+        return None
+    sender = env.get("SMTP_FROM", "").strip()
+    if "@" not in sender:
+        raise ConfigError("SMTP_FROM", "must be the sender's e-mail address when SMTP_HOST is set")
+    tls = env.get("SMTP_STARTTLS", "true").lower()
+    if tls not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError("SMTP_STARTTLS", f"must be true or false, got {tls!r}")
+    return SmtpSettings(
+        host=host,
+        port=_int(env, "SMTP_PORT", 587, 1, 65535),
+        username=env.get("SMTP_USERNAME") or None,
+        password=env.get("SMTP_PASSWORD") or None,
+        starttls=tls in ("true", "1", "yes"),
+        sender=sender,
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting; create ``DATA_DIR`` if it is missing."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("DATA_DIR", "data")).expanduser().resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError("DATA_DIR", f"cannot create {data_dir}: {error.strerror}") from None
+    host = env.get("HOST", "127.0.0.1")
+    port = _int(env, "PORT", 8080, 1, 65535)
+    base_url = _http_url(env, "BASE_URL") or f"http://{host}:{port}"
+    mongodb_uri = env.get("MONGODB_URI", "").strip()
+    if mongodb_uri and not mongodb_uri.startswith(("mongodb://", "mongodb+srv://")):
+        raise ConfigError("MONGODB_URI", "must start with mongodb:// or mongodb+srv://")
+    storage_url = mongodb_uri or f"sqlite:///{data_dir / 'community.db'}"
+    meilisearch_url = _http_url(env, "MEILISEARCH_URL")
+    meilisearch_key = env.get("MEILISEARCH_KEY") or None
+    if meilisearch_url and not meilisearch_key:
+        raise ConfigError("MEILISEARCH_KEY", "is required when MEILISEARCH_URL is set")
+    redis_url = env.get("REDIS_URL", "").strip() or None
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("REDIS_URL", "must start with redis://, rediss:// or unix://")
+    log_level = env.get("LOG_LEVEL", "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError("LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
+    database_name = env.get("DATABASE_NAME", "community")
+    if not database_name.replace("_", "").isalnum():
+        raise ConfigError("DATABASE_NAME", "may hold only letters, digits and underscores")
+    return Settings(
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        base_url=base_url,
+        secret_key=_secret(env, data_dir),
+        storage_url=storage_url,
+        database_name=database_name,
+        meilisearch_url=meilisearch_url,
+        meilisearch_key=meilisearch_key,
+        redis_url=redis_url,
+        smtp=_smtp(env),
+        log_level=log_level,
+    )

@@ -1,0 +1,41 @@
+"""Every typed key for application and request state, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from community.config import Settings
+    from community.policy import Actor
+
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    route: str
+    label: Any
+    """A lazily translated string (``community.i18n.lazy_gettext``)."""
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+STORAGE_CLIENT: web.AppKey[Any] = web.AppKey("storage_client")
+DB: web.AppKey[Any] = web.AppKey("db")
+"""The database: ``pymongo.asynchronous.database.AsyncDatabase`` or the embedded engine's equivalent."""
+SEARCH: web.AppKey[Any] = web.AppKey("search")
+SIO: web.AppKey[Any] = web.AppKey("sio")
+EMITTER: web.AppKey[Any] = web.AppKey("emitter")
+MAILER: web.AppKey[Any] = web.AppKey("mailer")
+NAV: web.AppKey[list[NavItem]] = web.AppKey("nav")
+"""Header navigation; each feature appends its entry in ``setup``."""
+READINESS_CHECKS: web.AppKey[list[Callable[[], Awaitable[dict[str, Any]]]]] = web.AppKey("readiness_checks")
+
+CSRF_COOKIE: web.RequestKey[str] = web.RequestKey("csrf_cookie")
+LOCALE: web.RequestKey[str] = web.RequestKey("locale")
+ACTOR: web.RequestKey[Actor] = web.RequestKey("actor")
+SESSION_ID: web.RequestKey[str | None] = web.RequestKey("session_id")

@@ -1,0 +1,104 @@
+"""Request pipeline: errors, language, security headers. CSRF and sessions live beside their code."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from community import api, keys
+from community.errors import DomainError, Invalid, RateLimited
+from community.i18n import N_, current_locale, gettext as _, negotiate
+
+log = logging.getLogger("community.http")
+
+
+def wants_json(request: web.Request) -> bool:
+    if request.path.startswith(api.PREFIX):
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _error_page(request: web.Request, status: int, title: str, detail: str,
+                errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> web.Response:
+    response = aiohttp_jinja2.render_template(
+        "errors/error.html", request, {"status": status, "title": title, "detail": detail, "errors": errors or {}}, status=status
+    )
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+HTTP_TITLES = {400: N_("Bad request"), 404: N_("Not found"), 405: N_("Method not allowed"), 413: N_("Too large"),
+               415: N_("Unsupported media type")}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except DomainError as error:
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+        errors = error.errors if isinstance(error, Invalid) else None
+        if wants_json(request):
+            return api.problem(error.status, _(error.title), _(error.detail), error.type_slug,
+                               errors=errors, headers=headers, instance=request.path)
+        return _error_page(request, error.status, _(error.title), _(error.detail), errors, headers)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        title = HTTP_TITLES.get(error.status, error.reason)
+        slug = title.lower().replace(" ", "-")
+        if wants_json(request):
+            return api.problem(error.status, _(title), _(title), slug, instance=request.path)
+        return _error_page(request, error.status, _(title), _("We could not find that page.") if error.status == 404 else _(title))
+    except Exception:
+        incident = secrets.token_hex(6)
+        log.exception("unhandled error", extra={"incident": incident, "path": request.path, "method": request.method})
+        detail = _("Something went wrong on our side. Quote incident %(id)s if you report it.", id=incident)
+        if wants_json(request):
+            return api.problem(500, _("Server error"), detail, "server-error", instance=request.path)
+        return _error_page(request, 500, _("Server error"), detail)
+
+
+@web.middleware
+async def language_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
+    locale = negotiate(request.cookies.get("lang"), request.headers.get("Accept-Language"))
+    request[keys.LOCALE] = locale
+    token = current_locale.set(locale)
+    try:
+        response = await handler(request)
+    finally:
+        current_locale.reset(token)
+    response.headers.setdefault("Content-Language", locale)
+    return response
+
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self' ws: wss:",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+])
+
+
+@web.middleware
+async def security_headers_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
+    response = await handler(request)
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.app[keys.SETTINGS].secure_cookies:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from community import api, keys
+from community.i18n import LOCALES
+
+log = logging.getLogger("community.site")
+
+
+@aiohttp_jinja2.template("site/home.html")
+async def home(request: web.Request) -> dict[str, object]:
+    return {}
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process answers. Says nothing about its dependencies."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: storage answers, and every feature's own check (e.g. search lag) passes."""
+    checks: dict[str, object] = {}
+    ready = True
+    try:
+        await request.app[keys.DB].command("ping")
+        checks["storage"] = {"ok": True}
+    except Exception as error:  # any failure means not ready; the reason goes to the log
+        log.warning("storage not ready", extra={"error": repr(error)})
+        checks["storage"] = {"ok": False}
+        ready = False
+    for check in request.app[keys.READINESS_CHECKS]:
+        result = await check()
+        checks[result["name"]] = result
+        ready = ready and bool(result.get("ok"))
+    return web.json_response({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+
+
+def local_path(target: str | None) -> str:
+    """Only ever redirect within this site."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
+
+
+async def set_language(request: web.Request) -> web.Response:
+    form = await request.post()
+    chosen, target = form.get("lang"), form.get("next")
+    response = see_other(local_path(target if isinstance(target, str) else None))
+    if isinstance(chosen, str) and chosen in LOCALES:
+        response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=request.app[keys.SETTINGS].secure_cookies)
+    return response
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(api.openapi_document(request.app))

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from community.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_need_no_configuration(tmp_path: Path) -> None:
+    settings = load_settings({"DATA_DIR": str(tmp_path / "d")})
+    assert (settings.host, settings.port) == ("127.0.0.1", 8080)
+    assert settings.storage_url == f"sqlite:///{tmp_path / 'd' / 'community.db'}"
+    assert settings.meilisearch_url is None and settings.redis_url is None and settings.smtp is None
+    assert not settings.secure_cookies
+
+
+def test_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
+    first = load_settings({"DATA_DIR": str(tmp_path)})
+    second = load_settings({"DATA_DIR": str(tmp_path)})
+    assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert first.secret_key not in repr(first)
+
+
+@pytest.mark.parametrize(
+    ("env", "setting"),
+    [
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"MONGODB_URI": "postgres://x"}, "MONGODB_URI"),
+        ({"MEILISEARCH_URL": "ftp://search"}, "MEILISEARCH_URL"),
+        ({"MEILISEARCH_URL": "http://localhost:7700"}, "MEILISEARCH_KEY"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"SMTP_HOST": "mail.local"}, "SMTP_FROM"),
+        ({"SMTP_HOST": "mail.local", "SMTP_FROM": "a@b.in", "SMTP_PORT": "x"}, "SMTP_PORT"),
+        ({"BASE_URL": "example.org"}, "BASE_URL"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
+def test_bad_setting_is_named(tmp_path: Path, env: dict[str, str], setting: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"DATA_DIR": str(tmp_path), **env})
+    assert caught.value.setting == setting
+    assert str(caught.value).startswith(f"{setting}: ")
+
+
+def test_https_base_url_makes_cookies_secure(tmp_path: Path) -> None:
+    settings = load_settings({"DATA_DIR": str(tmp_path), "BASE_URL": "https://community.example.gov.in/"})
+    assert settings.secure_cookies and settings.base_url == "https://community.example.gov.in"
+
+
+def test_run_py_reports_bad_configuration_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": "not-a-port"}
+    done = subprocess.run([sys.executable, "run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["configuration error: PORT: must be a whole number, got 'not-a-port'"]
+    assert "Traceback" not in done.stderr
