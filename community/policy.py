@@ -138,3 +138,108 @@ def can_view_personal_data(actor: Actor, person_id: ObjectId) -> bool:
 def can_erase_account(actor: Actor, person_id: ObjectId) -> bool:
     """Only the person asks for their own erasure (DPDP Act 2023, s. 12)."""
     return actor.is_authenticated and actor.user_id == person_id
+
+
+# --- forums -------------------------------------------------------------------------------
+# Categories, threads and posts are the stored documents (dicts): a category has ``org_id``
+# (None when public) and ``moderator_ids``; a thread has ``author_id``, ``kind`` and ``locked``;
+# a post has ``author_id``, ``deleted`` and ``hidden``.
+
+
+def can_moderate_category(actor: Actor, category: Mapping[str, Any]) -> bool:
+    """Platform administrators; platform moderators in public categories; the category's own
+    moderators; and an organisation's administrators in that organisation's private spaces."""
+    if not actor.is_authenticated:
+        return False
+    if is_platform_admin(actor) or actor.user_id in category.get("moderator_ids", ()):
+        return True
+    org_id = category.get("org_id")
+    if org_id is None:
+        return actor.has(Role.MODERATOR)
+    return actor.has(Role.MDO_ADMIN) and actor.org_id == org_id
+
+
+def can_read_category(actor: Actor, category: Mapping[str, Any]) -> bool:
+    """Public categories are open to everyone; a private one only to its organisation's members
+    (and the people who moderate it). Suspended members can still read."""
+    org_id = category.get("org_id")
+    if org_id is None:
+        return True
+    return actor.is_authenticated and (actor.org_id == org_id or can_moderate_category(actor, category))
+
+
+def readable_category_orgs(actor: Actor) -> list[ObjectId | None] | None:
+    """The ``org_id`` values of the categories ``actor`` may list and search (``None`` in the list
+    is "public"); ``None`` instead of a list means no restriction (platform administrators)."""
+    if is_platform_admin(actor):
+        return None
+    return [None] if actor.org_id is None else [None, actor.org_id]
+
+
+def can_manage_categories(actor: Actor, org_id: ObjectId | None) -> bool:
+    """Create or change categories: platform administrators anywhere, an organisation's
+    administrators for that organisation's private spaces."""
+    if not actor.is_authenticated:
+        return False
+    if is_platform_admin(actor):
+        return True
+    return org_id is not None and actor.has(Role.MDO_ADMIN) and actor.org_id == org_id
+
+
+def can_post(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any] | None = None) -> bool:
+    """Start a thread (``thread`` None) or reply. Suspended members read but never post; a locked
+    thread takes replies only from its moderators."""
+    if not actor.is_authenticated or actor.is_suspended() or not can_read_category(actor, category):
+        return False
+    if thread is not None and thread.get("locked"):
+        return can_moderate_category(actor, category)
+    return True
+
+
+def can_edit_post(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any], post: Mapping[str, Any]) -> bool:
+    """Authors edit their own posts (not once deleted, hidden or locked); moderators edit any."""
+    if not actor.is_authenticated or actor.is_suspended() or not can_read_category(actor, category):
+        return False
+    if can_moderate_category(actor, category):
+        return True
+    return (post.get("author_id") == actor.user_id and not post.get("deleted") and not post.get("hidden")
+            and not thread.get("locked"))
+
+
+def can_delete_post(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any], post: Mapping[str, Any]) -> bool:
+    """Authors soft-delete their own posts; moderators any post."""
+    return can_edit_post(actor, category, thread, post)
+
+
+def can_vote(actor: Actor, category: Mapping[str, Any], post: Mapping[str, Any]) -> bool:
+    """Members upvote other people's visible posts, never their own."""
+    return (actor.is_authenticated and not actor.is_suspended() and can_read_category(actor, category)
+            and post.get("author_id") != actor.user_id and not post.get("deleted") and not post.get("hidden"))
+
+
+def can_accept_answer(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any]) -> bool:
+    """In a question thread, its author or a moderator marks the accepted answer."""
+    if thread.get("kind") != "question" or not actor.is_authenticated or actor.is_suspended():
+        return False
+    if not can_read_category(actor, category):
+        return False
+    return thread.get("author_id") == actor.user_id or can_moderate_category(actor, category)
+
+
+def can_flag(actor: Actor, category: Mapping[str, Any]) -> bool:
+    """Anyone signed in who can read a post may flag it, suspended or not: flagging is not posting."""
+    return actor.is_authenticated and can_read_category(actor, category)
+
+
+def can_follow(actor: Actor, category: Mapping[str, Any]) -> bool:
+    return actor.is_authenticated and can_read_category(actor, category)
+
+
+def can_view_hidden_posts(actor: Actor, category: Mapping[str, Any]) -> bool:
+    """Moderators see hidden and deleted posts (marked as such) so they can review and restore them."""
+    return can_moderate_category(actor, category)
+
+
+def can_suspend_members(actor: Actor) -> bool:
+    """Suspension is platform-wide, so only platform moderators and administrators may suspend."""
+    return actor.is_authenticated and (actor.has(Role.MODERATOR) or is_platform_admin(actor))

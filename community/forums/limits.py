@@ -1,0 +1,54 @@
+"""Abuse limits for posting, as settings: defaults here, overridable from ``FORUM_*`` variables.
+
+New members (a young account, or few posts yet) are held to tighter limits than people who
+have taken part for a while; flood control and duplicate detection apply to everyone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+
+from aiohttp import web
+
+from community.config import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class ForumLimits:
+    new_member_days: int = 3
+    """An account younger than this is a new member..."""
+    new_member_min_posts: int = 3
+    """...and so is one with fewer visible posts than this."""
+    new_member_posts_per_hour: int = 5
+    new_member_links_per_post: int = 2
+    posts_per_hour: int = 60
+    links_per_post: int = 25
+    flood_seconds: int = 10
+    """At most one post per this many seconds from one person."""
+    duplicate_window_seconds: int = 3600
+    """The same body posted again by the same person within this window is refused."""
+    accepted_answer_points: int = 15
+    upvote_points: int = 2
+    upvote_points_per_day: int = 40
+    """Karma Points from upvotes received are capped per person per day."""
+    edit_history_limit: int = 50
+
+
+def limits_from_env(env: Mapping[str, str] | None = None) -> ForumLimits:
+    """Read ``FORUM_<FIELD>`` overrides (e.g. ``FORUM_FLOOD_SECONDS=0``); a bad value names itself."""
+    env = os.environ if env is None else env
+    changes: dict[str, int] = {}
+    for item in fields(ForumLimits):
+        name = f"FORUM_{item.name.upper()}"
+        raw = env.get(name)
+        if raw is None or raw == "":
+            continue
+        if not raw.isdigit():
+            raise ConfigError(name, f"must be a whole number of 0 or more, got {raw!r}")
+        changes[item.name] = int(raw)
+    return replace(ForumLimits(), **changes)
+
+
+LIMITS: web.AppKey[ForumLimits] = web.AppKey("forum_limits", ForumLimits)
