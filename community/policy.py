@@ -127,6 +127,11 @@ def can_endorse(actor: Actor, owner_id: ObjectId) -> bool:
             and actor.user_id != owner_id)
 
 
+def can_list_expertise(actor: Actor) -> bool:
+    """Areas of expertise are shown in the expert directory, so only vetted experts list them."""
+    return actor.has(Role.EXPERT)
+
+
 # --- privacy ------------------------------------------------------------------------------
 
 
