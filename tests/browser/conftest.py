@@ -1,0 +1,208 @@
+"""Browser fixtures: the real server as a newcomer starts it, and Debian's chromium driving it.
+
+* ``server`` (one per test module) runs ``python run.py`` in a subprocess on a free port with a
+  temporary ``DATA_DIR``, so the whole stack runs exactly as ``README.md`` tells a person to run it:
+  settings from the environment, the embedded store on disk, the real middlewares and features.
+* ``browser`` (one per test session) is Playwright driving ``/usr/bin/chromium``. Playwright never
+  downloads a browser here; ``launch`` gives every run a fresh, temporary user-data directory.
+* ``tools`` is the one place that decides what happens when chromium or axe-core is missing:
+  a skip whose reason names what to install, or a failure when ``CI=true``.
+
+Playwright's async API is used with a session-scoped event loop (``loop_scope="session"``) so the
+single browser is shared by every browser test while the rest of the suite keeps its own
+per-test loops; the sync API cannot share a thread with pytest-asyncio's loops.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+SERVER_START_SECONDS = 60
+ACTION_TIMEOUT_MS = 10_000
+# Settings that would point the server under test at a real deployment or share its secret.
+FOREIGN_SETTINGS = ("MONGODB_URI", "DATABASE_NAME", "MEILISEARCH_URL", "MEILISEARCH_KEY", "REDIS_URL", "SECRET_KEY",
+                    "BASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
+                    "SMTP_FROM")
+
+
+def missing(what: str, install: str) -> None:
+    """Skip (a developer's machine) or fail (``CI=true``) because a test tool is not installed."""
+    reason = f"{what} is not installed: run `{install}`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true makes this a failure)", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Tools:
+    chromium: Path
+    axe_source: str
+
+
+@pytest.fixture(scope="session")
+def tools() -> Tools:
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        missing("Debian's chromium", "apt-get install chromium")
+    if not AXE.is_file():
+        missing("axe-core (test-only npm package)", "npm ci")
+    return Tools(chromium=CHROMIUM, axe_source=AXE.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    env: dict[str, str]
+    log: Path
+
+    def run(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        """Run a ``run.py`` sub-command (e.g. ``make-admin``) against this server's data."""
+        return subprocess.run([sys.executable, "run.py", *arguments], cwd=ROOT, env=self.env, capture_output=True,
+                              text=True, timeout=60, check=False)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def server(tools: Tools) -> Iterator[Server]:
+    with tempfile.TemporaryDirectory(prefix="community-browser-") as folder:
+        data_dir = Path(folder) / "data"
+        port = free_port()
+        env = {key: value for key, value in os.environ.items() if key not in FOREIGN_SETTINGS}
+        env.update(DATA_DIR=str(data_dir), HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+        log = Path(folder) / "server.log"
+        with log.open("w", encoding="utf-8") as output:
+            process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=output,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        running = Server(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env, log=log)
+        try:
+            deadline = time.monotonic() + SERVER_START_SECONDS
+            while not _answers(f"{running.url}/healthz"):
+                if process.poll() is not None:
+                    pytest.fail(f"`python run.py` exited with {process.returncode}:\n{running.log_tail()}",
+                                pytrace=False)
+                if time.monotonic() > deadline:
+                    pytest.fail(f"`python run.py` did not answer within {SERVER_START_SECONDS}s:\n"
+                                f"{running.log_tail()}", pytrace=False)
+                time.sleep(0.1)
+            yield running
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser(tools: Tools) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=str(tools.chromium), args=CHROMIUM_ARGS,
+                                                    headless=True)
+        yield launched
+        await launched.close()
+
+
+@dataclass
+class Problems:
+    """What went wrong inside the pages of one test: script errors and console errors (CSP too)."""
+
+    messages: list[str]
+
+    def watch(self, page: Page) -> None:
+        page.on("pageerror", lambda error: self.messages.append(f"{page.url}: uncaught {error}"))
+        page.on("console", lambda message: self._console(page, message))
+
+    def _console(self, page: Page, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            source = message.location.get("url") or "?"
+            self.messages.append(f"{page.url}: console error: {message.text} [{source}]")
+
+
+NewContext = Callable[..., Awaitable[BrowserContext]]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def problems() -> Problems:
+    return Problems(messages=[])
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def new_context(browser: Browser, server: Server, problems: Problems) -> AsyncIterator[NewContext]:
+    """Open a fresh browser context (a separate person: own cookies, own storage) on the server.
+
+    Every page opened in it is watched, and the test fails at teardown if any script error or
+    console error (a Content-Security-Policy refusal is one) happened, so broken JavaScript
+    cannot hide behind a page that still renders.
+    """
+    opened: list[BrowserContext] = []
+
+    async def open_context(*, viewport: dict[str, int] = DESKTOP, **options: Any) -> BrowserContext:
+        phone = viewport["width"] < 600
+        context = await browser.new_context(base_url=server.url, viewport=viewport, is_mobile=phone,
+                                            has_touch=phone, locale="en-IN", **options)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.on("page", problems.watch)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        await context.close()
+    assert not problems.messages, "errors inside the browser:\n" + "\n".join(problems.messages)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(new_context: NewContext) -> Page:
+    """A page at desktop width in a fresh context."""
+    context = await new_context()
+    return await context.new_page()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    folder = ROOT / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder

@@ -1,0 +1,92 @@
+"""What the browser journeys share: accessibility checks, screenshots, keyboard focus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Page
+
+from tests.browser.conftest import DESKTOP, PHONE, Tools
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary || ''})),
+  }));
+}"""
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, text: (el.innerText || el.value || '').trim(),
+    href: el.getAttribute('href'), inNav: !!el.closest('nav.primary'), inMain: !!el.closest('main'),
+    inHeader: !!el.closest('header'),
+    classes: el.className, outline: style.outlineStyle, outlineWidth: style.outlineWidth,
+  };
+}"""
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"]:
+            lines.append(f"    at {node['target']}")
+            lines.extend(f"        {line}" for line in node["summary"].splitlines())
+    return "\n".join(lines)
+
+
+async def assert_accessible(page: Page, tools: Tools, label: str) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now.
+
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy
+    does not govern, so the page is checked under the policy it really runs with.
+    """
+    if await page.evaluate("typeof window.axe") != "object":
+        await page.evaluate(tools.axe_source + "\n;undefined")
+    violations = await page.evaluate(RUN_AXE)
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe-core: serious or critical violations on {label} ({page.url}):\n{describe(blocking)}"
+
+
+async def check_page(page: Page, tools: Tools, folder: Path, name: str) -> None:
+    """At phone and desktop widths: save ``<name>-phone.png`` / ``<name>-desktop.png``, then run axe.
+
+    The screenshot comes first so a person can look at what failed.
+    """
+    original = page.viewport_size
+    for size_name, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        await page.set_viewport_size(size)
+        await page.screenshot(path=folder / f"{name}-{size_name}.png", full_page=True)
+        await assert_accessible(page, tools, f"{name} at {size_name} width")
+    if original:
+        await page.set_viewport_size(original)
+
+
+async def focused(page: Page) -> dict[str, Any] | None:
+    result: dict[str, Any] | None = await page.evaluate(FOCUSED)
+    return result
+
+
+async def tab_to(page: Page, predicate: Any, *, limit: int = 40, shift: bool = False) -> dict[str, Any]:
+    """Press Tab until the focused element satisfies ``predicate``; fail after ``limit`` presses.
+
+    Every element reached on the way must show a visible focus indicator.
+    """
+    seen = []
+    for _ in range(limit):
+        await page.keyboard.press("Shift+Tab" if shift else "Tab")
+        element = await focused(page)
+        if element is None:
+            continue
+        assert element["outline"] != "none", f"no visible focus indicator on {element}"
+        seen.append(element)
+        if predicate(element):
+            return element
+    raise AssertionError(f"Tab never reached the element; focus went through: {seen}")

@@ -1,0 +1,52 @@
+"""The front door as a person meets it: the home page, the language switch, no JavaScript."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, expect
+
+from community.i18n import translations
+from tests.browser.conftest import NewContext, Tools
+from tests.browser.support import check_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+HINDI = translations("hi")
+
+
+async def test_home_page_reads_well_and_is_accessible(page: Page, tools: Tools, screenshots: Path) -> None:
+    await page.goto("/")
+    await expect(page).to_have_title(re.compile("Karmayogi Community"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Learn from each other")
+    await expect(page.get_by_role("main")).to_be_visible()
+    await check_page(page, tools, screenshots, "home")
+
+
+async def test_language_switch_to_hindi_and_back_keeps_the_page(page: Page) -> None:
+    await page.goto("/?from=switch")
+    await page.get_by_label("Language").select_option("hi")
+    await page.get_by_role("button", name="Change").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "hi")
+    assert page.url.endswith("/?from=switch")
+    hindi_title = HINDI.ugettext("Learn from each other")
+    assert hindi_title != "Learn from each other"
+    await expect(page.get_by_role("heading", level=1)).to_have_text(hindi_title)
+
+    await page.get_by_label(HINDI.ugettext("Language")).select_option("en")
+    await page.get_by_role("button", name=HINDI.ugettext("Change")).click()
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Learn from each other")
+
+
+async def test_home_page_and_language_switch_work_without_javascript(new_context: NewContext) -> None:
+    context = await new_context(java_script_enabled=False)
+    page = await context.new_page()
+    await page.goto("/")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Learn from each other")
+    await expect(page.get_by_role("link", name="Skip to main content")).to_have_attribute("href", "#main")
+    await page.get_by_label("Language").select_option("hi")
+    await page.get_by_role("button", name="Change").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(HINDI.ugettext("Learn from each other"))
