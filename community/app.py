@@ -12,6 +12,7 @@ import jinja2
 from aiohttp import web
 
 from community import csrf, keys
+from community.accounts.sessions import session_middleware
 from community.config import Settings
 from community.i18n import LOCALES, gettext, ngettext
 from community.middlewares import error_middleware, language_middleware, security_headers_middleware
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FEATURES: list[str] = [
     "community.site.routes",
+    "community.accounts.routes",
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts."""
 
@@ -71,7 +73,8 @@ def _template_env(app: web.Application) -> None:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        middlewares=[error_middleware, language_middleware, security_headers_middleware, csrf.csrf_middleware],
+        middlewares=[error_middleware, language_middleware, security_headers_middleware, csrf.csrf_middleware,
+                     session_middleware],
         client_max_size=8 * 1024 * 1024,
     )
     app[keys.SETTINGS] = settings

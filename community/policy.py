@@ -248,3 +248,48 @@ def can_view_hidden_posts(actor: Actor, category: Mapping[str, Any]) -> bool:
 def can_suspend_members(actor: Actor) -> bool:
     """Suspension is platform-wide, so only platform moderators and administrators may suspend."""
     return actor.is_authenticated and (actor.has(Role.MODERATOR) or is_platform_admin(actor))
+
+
+# --- accounts and organisations -----------------------------------------------------------
+# Role changes: platform administrators change any role of anyone but themselves. An MDO
+# administrator vets and appoints within their own organisation only: they may grant and
+# revoke "expert" and "mdo_admin" for its members, never "moderator" or "admin" (those act
+# platform-wide), and never for themselves (no self-vetting, and nobody locks themselves
+# out). "officer" is everyone's and is never granted or revoked.
+
+MDO_GRANTABLE_ROLES = frozenset({Role.EXPERT, Role.MDO_ADMIN})
+
+
+def can_change_role(actor: Actor, person: Mapping[str, Any], role: Role) -> bool:
+    """Grant or revoke ``role`` on ``person`` (a ``users`` document)."""
+    if not actor.is_authenticated or actor.is_suspended() or role == Role.OFFICER or person.get("deleted"):
+        return False
+    if person.get("_id") == actor.user_id:
+        return False
+    if is_platform_admin(actor):
+        return True
+    return (actor.has(Role.MDO_ADMIN) and role in MDO_GRANTABLE_ROLES and actor.org_id is not None
+            and person.get("org_id") == actor.org_id)
+
+
+def can_list_members(actor: Actor, org_id: ObjectId | None) -> bool:
+    """The people admin list: administrators see everyone (``org_id`` None) or any organisation;
+    MDO administrators see their own organisation's members."""
+    if not actor.is_authenticated or actor.is_suspended():
+        return False
+    if is_platform_admin(actor):
+        return True
+    return actor.has(Role.MDO_ADMIN) and org_id is not None and org_id == actor.org_id
+
+
+def can_open_admin_area(actor: Actor) -> bool:
+    return actor.is_authenticated and not actor.is_suspended() and (is_platform_admin(actor) or actor.has(Role.MDO_ADMIN))
+
+
+def can_manage_organisations(actor: Actor) -> bool:
+    """Creating, renaming and removing MDOs shapes everyone's spaces: platform administrators only."""
+    return is_platform_admin(actor) and not actor.is_suspended()
+
+
+def can_view_audit_log(actor: Actor) -> bool:
+    return is_platform_admin(actor)

@@ -1,0 +1,96 @@
+"""The accounts JSON API under /api/v1: the same services as the pages, answers as JSON.
+
+API clients have no form to carry a CSRF token, so ``GET /accounts/csrf`` hands one out (with
+its cookie) for the unauthenticated calls (register, verify, sign in, reset). Once signed in a
+client sends ``Authorization: Bearer <token>``, which needs no CSRF token at all.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from community import api, csrf, keys
+from community.accounts import login, register, reset, sessions, verify
+from community.accounts.forms import json_body
+from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn, user_out
+from community.i18n import gettext as _
+from community.policy import require
+from community.validation import validate
+
+
+def _ip(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+async def csrf_token(request: web.Request) -> web.Response:
+    return api.json_response({"csrf_token": csrf.token_for(request)})
+
+
+async def register_api(request: web.Request) -> web.Response:
+    data = validate(RegisterIn, await json_body(request))
+    user = await register.register(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data)
+    return api.json_response({"status": "verification_sent",
+                              "detail": _("We have sent a 6-digit code to %(email)s.", email=user["email"])}, status=201)
+
+
+async def verify_api(request: web.Request) -> web.Response:
+    user = await verify.verify_email(request.app[keys.DB], request.app[keys.SETTINGS].secret_key,
+                                     validate(VerifyIn, await json_body(request)))
+    return api.json_response(user_out(user))
+
+
+async def resend_api(request: web.Request) -> web.Response:
+    data = validate(EmailIn, await json_body(request))
+    await verify.resend(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email)
+    return api.json_response({"status": "accepted",
+                              "detail": _("If that address is waiting for verification, a new code is on its way.")}, status=202)
+
+
+async def login_api(request: web.Request) -> web.Response:
+    db = request.app[keys.DB]
+    user = await login.authenticate(db, validate(LoginIn, await json_body(request)), _ip(request))
+    token = await sessions.issue_api_token(db, user["_id"], label=request.headers.get("User-Agent", "api"))
+    return api.json_response({"token": token, "token_type": "Bearer",
+                              "expires_in": int(sessions.TOKEN_LIFETIME.total_seconds())})
+
+
+async def logout_api(request: web.Request) -> web.Response:
+    """Ends whatever authenticated this request: the bearer token, or the browser session."""
+    db = request.app[keys.DB]
+    require(request[keys.ACTOR], request[keys.ACTOR].is_authenticated)
+    bearer = sessions.bearer_of(request)
+    if bearer:
+        await sessions.revoke_api_token(db, bearer)
+    elif request.get(keys.SESSION_ID):
+        await sessions.end_session(db, request[keys.SESSION_ID])
+    return api.json_response({"status": "signed_out", "detail": _("You are signed out.")})
+
+
+async def sign_out_everywhere_api(request: web.Request) -> web.Response:
+    actor = request[keys.ACTOR]
+    require(actor, actor.is_authenticated)
+    await sessions.end_all(request.app[keys.DB], actor.user_id)
+    return api.json_response({"status": "signed_out", "detail": _("You have been signed out everywhere.")})
+
+
+async def reset_request_api(request: web.Request) -> web.Response:
+    data = validate(EmailIn, await json_body(request))
+    await reset.request_reset(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
+                              data.email, _ip(request))
+    return api.json_response({"status": "accepted",
+                              "detail": _("If an account uses that address, we have sent a code to it.")}, status=202)
+
+
+async def reset_api(request: web.Request) -> web.Response:
+    await reset.reset_password(request.app[keys.DB], request.app[keys.SETTINGS].secret_key,
+                               validate(ResetIn, await json_body(request)))
+    return api.json_response({"status": "password_changed",
+                              "detail": _("Your password has been changed. Sign in with the new one.")})
+
+
+async def me_api(request: web.Request) -> web.Response:
+    actor = request[keys.ACTOR]
+    require(actor, actor.is_authenticated)
+    user = request[sessions.USER]
+    assert user is not None  # an authenticated actor always comes with the person's document
+    return api.json_response(user_out(user))

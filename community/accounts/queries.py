@@ -1,0 +1,145 @@
+"""Every query the accounts feature makes, in MongoDB's language."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Stored datetimes come back naive (UTC) from a client that is not tz-aware."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+# --- users --------------------------------------------------------------------------------
+
+
+async def user_by_email(db: Any, email: str) -> dict[str, Any] | None:
+    return await db.users.find_one({"email": email, "deleted": {"$ne": True}})
+
+
+async def user_by_id(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
+    return await db.users.find_one({"_id": user_id, "deleted": {"$ne": True}})
+
+
+async def insert_user(db: Any, user: dict[str, Any]) -> dict[str, Any]:
+    """Raises ``DuplicateKeyError`` when the e-mail is taken (unique index)."""
+    await db.users.insert_one(user)
+    return user
+
+
+async def mark_verified(db: Any, user_id: ObjectId) -> None:
+    await db.users.update_one({"_id": user_id}, {"$set": {"email_verified": True}})
+
+
+async def set_password_hash(db: Any, user_id: ObjectId, password_hash: str) -> None:
+    await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
+
+
+async def add_role(db: Any, user_id: ObjectId, role: str) -> bool:
+    result = await db.users.update_one({"_id": user_id, "roles": {"$ne": role}}, {"$addToSet": {"roles": role}})
+    return result.modified_count == 1
+
+
+async def remove_role(db: Any, user_id: ObjectId, role: str) -> bool:
+    result = await db.users.update_one({"_id": user_id, "roles": role}, {"$pull": {"roles": role}})
+    return result.modified_count == 1
+
+
+async def count_users(db: Any) -> int:
+    return await db.users.count_documents({})
+
+
+async def users_page(db: Any, *, org_id: ObjectId | None, query: str | None, after: ObjectId | None,
+                     limit: int) -> list[dict[str, Any]]:
+    """People newest first, optionally within one organisation or matching a name/e-mail prefix."""
+    conditions: dict[str, Any] = {"deleted": {"$ne": True}}
+    if org_id is not None:
+        conditions["org_id"] = org_id
+    if query:
+        pattern = re.escape(query)
+        conditions["$or"] = [{"name": {"$regex": pattern, "$options": "i"}},
+                             {"email": {"$regex": "^" + re.escape(query.lower())}}]
+    if after is not None:
+        conditions["_id"] = {"$lt": after}
+    return await db.users.find(conditions, {"password_hash": 0}).sort("_id", -1).limit(limit).to_list(None)
+
+
+# --- sessions and API tokens --------------------------------------------------------------
+
+
+async def insert_session(db: Any, session: dict[str, Any]) -> None:
+    await db.sessions.insert_one(session)
+
+
+async def live_session(db: Any, session_hash: str, now: datetime) -> dict[str, Any] | None:
+    return await db.sessions.find_one({"_id": session_hash, "expires_at": {"$gt": now}})
+
+
+async def delete_session(db: Any, session_hash: str) -> None:
+    await db.sessions.delete_one({"_id": session_hash})
+
+
+async def delete_user_sessions(db: Any, user_id: ObjectId) -> int:
+    return (await db.sessions.delete_many({"user_id": user_id})).deleted_count
+
+
+async def count_live_sessions(db: Any, user_id: ObjectId, now: datetime) -> int:
+    return await db.sessions.count_documents({"user_id": user_id, "expires_at": {"$gt": now}})
+
+
+async def insert_token(db: Any, token: dict[str, Any]) -> None:
+    await db.api_tokens.insert_one(token)
+
+
+async def live_token(db: Any, token_hash: str, now: datetime) -> dict[str, Any] | None:
+    return await db.api_tokens.find_one({"_id": token_hash, "expires_at": {"$gt": now}})
+
+
+async def delete_token(db: Any, token_hash: str) -> None:
+    await db.api_tokens.delete_one({"_id": token_hash})
+
+
+async def delete_user_tokens(db: Any, user_id: ObjectId) -> int:
+    return (await db.api_tokens.delete_many({"user_id": user_id})).deleted_count
+
+
+# --- one-time codes -----------------------------------------------------------------------
+
+
+async def current_code(db: Any, user_id: ObjectId, purpose: str) -> dict[str, Any] | None:
+    return await db.one_time_codes.find_one({"user_id": user_id, "purpose": purpose})
+
+
+async def put_code(db: Any, code: dict[str, Any]) -> None:
+    """One live code per person and purpose: a new code replaces the old one."""
+    await db.one_time_codes.replace_one({"user_id": code["user_id"], "purpose": code["purpose"]}, code, upsert=True)
+
+
+async def spend_try(db: Any, code_id: ObjectId, max_tries: int) -> dict[str, Any] | None:
+    """Count one attempt atomically; None when the tries were already used up."""
+    return await db.one_time_codes.find_one_and_update(
+        {"_id": code_id, "tries": {"$lt": max_tries}}, {"$inc": {"tries": 1}}, return_document=ReturnDocument.AFTER
+    )
+
+
+async def delete_code(db: Any, code_id: ObjectId) -> bool:
+    """True for the one caller that removed it, so a code is used at most once."""
+    return (await db.one_time_codes.delete_one({"_id": code_id})).deleted_count == 1
+
+
+# --- development outbox -------------------------------------------------------------------
+
+
+async def insert_outbox_message(db: Any, message: dict[str, Any]) -> None:
+    await db.dev_outbox.insert_one(message)
+
+
+async def outbox_messages(db: Any, limit: int = 50) -> list[dict[str, Any]]:
+    return await db.dev_outbox.find({}).sort("at", -1).limit(limit).to_list(None)

@@ -1,0 +1,169 @@
+"""What people may send to the accounts pages and API, and what the API sends back."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from bson import ObjectId
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+
+from community.i18n import gettext as _
+from community.validation import _clean_line
+
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[^@\s<>\"'(),;:\\\[\]]{2,}$")
+
+
+def _length(low: int, high: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) < low:
+            raise ValueError(_("This field cannot be empty.") if low == 1 else _("Use at least %(n)s characters.", n=low))
+        if len(value) > high:
+            raise ValueError(_("Use at most %(n)s characters.", n=high))
+        return value
+
+    return AfterValidator(check)
+
+
+def Text(low: int = 1, high: int = 200, *checks: AfterValidator) -> Any:  # noqa: N802 - reads as a type
+    """Like ``validation.Line`` (NFC, trimmed, no control or bidi-override characters), with a
+    message that names the length limit: pydantic reports constraints on a chained type as a
+    generic ``too_short``, which the shared message table does not know."""
+    schema = WithJsonSchema({"type": "string", "minLength": low, "maxLength": high})
+    return Annotated[str, BeforeValidator(_clean_line), _length(low, high), *checks, schema]
+
+
+def _no_markup(value: str) -> str:
+    """Names and designations never need angle brackets; refusing them keeps markup out early."""
+    if "<" in value or ">" in value:
+        raise ValueError(_("Remove the characters < and > from this field."))
+    return value
+
+
+def _email(value: str) -> str:
+    value = value.lower()
+    if not EMAIL_PATTERN.fullmatch(value):
+        raise ValueError(_("Enter an e-mail address like name@example.gov.in."))
+    return value
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _mobile(value: str) -> str:
+    digits = re.sub(r"[\s\-()]", "", value)
+    if not re.fullmatch(r"\+?[0-9]{10,15}", digits):
+        raise ValueError(_("Enter a mobile number of 10 to 15 digits, for example +91 98765 43210."))
+    return digits
+
+
+def _object_id(value: str) -> str:
+    if not ObjectId.is_valid(value):
+        raise ValueError(_("Choose one of the offered options."))
+    return value
+
+
+def _password(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value)
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise ValueError(_("Remove the invisible control characters from this field."))
+    return value
+
+
+def _code(value: str) -> str:
+    value = value.replace(" ", "")
+    if not re.fullmatch(r"[0-9]{6}", value):
+        raise ValueError(_("Enter the 6-digit code from the e-mail."))
+    return value
+
+
+Name = Text(1, 120, AfterValidator(_no_markup))
+Designation = Text(1, 120, AfterValidator(_no_markup))
+ShortText = Text(1, 30, AfterValidator(_no_markup))
+Email = Text(1, 254, AfterValidator(_email))
+Mobile = Annotated[Text(1, 20, AfterValidator(_mobile)) | None, BeforeValidator(_blank_is_none)]
+ObjectIdText = Annotated[str, AfterValidator(_object_id)]
+NewPassword = Annotated[str, BeforeValidator(_password), _length(10, 200),
+                        WithJsonSchema({"type": "string", "minLength": 10, "maxLength": 200, "format": "password"})]
+GivenPassword = Annotated[str, _length(1, 200), WithJsonSchema({"type": "string", "format": "password"})]
+Code = Text(1, 12, AfterValidator(_code))
+Reason = Annotated[Text(1, 500, AfterValidator(_no_markup)) | None, BeforeValidator(_blank_is_none)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterIn(Strict):
+    name: Name
+    email: Email
+    mobile: Mobile = None
+    org_id: ObjectIdText
+    designation: Designation
+    password: NewPassword
+
+
+class VerifyIn(Strict):
+    email: Email
+    code: Code
+
+
+class EmailIn(Strict):
+    email: Email
+
+
+class LoginIn(Strict):
+    email: Email
+    password: GivenPassword
+
+
+class ResetIn(Strict):
+    email: Email
+    code: Code
+    password: NewPassword
+
+
+class RoleChangeIn(Strict):
+    role: Literal["expert", "mdo_admin", "moderator", "admin"]
+    action: Literal["grant", "revoke"]
+    reason: Reason = None
+
+
+class UserOut(BaseModel):
+    id: str
+    name: str
+    email: str
+    mobile: str | None
+    org_id: str
+    designation: str
+    roles: list[str]
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    next_cursor: str | None
+
+
+class TokenOut(BaseModel):
+    token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+
+
+class CsrfOut(BaseModel):
+    csrf_token: str
+
+
+class Accepted(BaseModel):
+    status: str
+    detail: str
+
+
+def user_out(user: dict) -> dict:
+    return {"id": str(user["_id"]), "name": user["name"], "email": user["email"], "mobile": user.get("mobile"),
+            "org_id": str(user["org_id"]), "designation": user.get("designation", ""),
+            "roles": sorted(set(user.get("roles", [])) | {"officer"})}

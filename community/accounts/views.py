@@ -1,0 +1,163 @@
+"""The accounts pages: register, verify, sign in and out, reset, account settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from community import keys
+from community.accounts import login, register, reset, sessions, verify
+from community.accounts.forms import form_values, render_form
+from community.accounts.queries import count_live_sessions
+from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn
+from community.errors import Invalid, RateLimited
+from community.i18n import gettext as _, lazy_gettext
+from community.organisations import queries as org_queries
+from community.organisations.service import choices
+from community.policy import require
+from community.site.views import local_path, see_other
+from community.validation import validate
+
+ROLE_LABELS = {
+    "officer": lazy_gettext("Officer"), "expert": lazy_gettext("Expert"), "mdo_admin": lazy_gettext("MDO administrator"),
+    "moderator": lazy_gettext("Moderator"), "admin": lazy_gettext("Platform administrator"),
+}
+
+
+def _url(request: web.Request, name: str, **query: str) -> str:
+    built = request.app.router[name].url_for()
+    return str(built.with_query(query) if query else built)
+
+
+def _ip(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+async def signed_in_response(request: web.Request, user: dict[str, Any], target: str) -> web.Response:
+    token = await sessions.start_session(request.app[keys.DB], user["_id"],
+                                         user_agent=request.headers.get("User-Agent", ""), ip=_ip(request))
+    response = see_other(target)
+    sessions.set_session_cookie(request, response, token)
+    return response
+
+
+async def register_page(request: web.Request) -> web.Response:
+    db = request.app[keys.DB]
+    organisations = await choices(db)
+    if request.method == "GET":
+        return render_form(request, "accounts/register.html", {}, organisations=organisations)
+    values = await form_values(request, RegisterIn.model_fields)
+    try:
+        user = await register.register(db, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
+                                       validate(RegisterIn, values))
+    except Invalid as error:
+        return render_form(request, "accounts/register.html", values, error.errors, organisations=organisations)
+    return see_other(_url(request, "verify", email=user["email"]))
+
+
+async def verify_page(request: web.Request) -> web.Response:
+    if request.method == "GET":
+        return render_form(request, "accounts/verify.html", {"email": request.query.get("email", "")},
+                           resent=request.query.get("resent") == "1")
+    values = await form_values(request, VerifyIn.model_fields)
+    db = request.app[keys.DB]
+    try:
+        user = await verify.verify_email(db, request.app[keys.SETTINGS].secret_key, validate(VerifyIn, values))
+    except Invalid as error:
+        return render_form(request, "accounts/verify.html", values, error.errors, resent=False)
+    return await signed_in_response(request, user, _url(request, "account", welcome="1"))
+
+
+async def resend_code(request: web.Request) -> web.Response:
+    values = await form_values(request, EmailIn.model_fields)
+    try:
+        data = validate(EmailIn, values)
+        await verify.resend(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email)
+    except (Invalid, RateLimited) as error:
+        errors = error.errors if isinstance(error, Invalid) else {"code": error.detail}
+        return render_form(request, "accounts/verify.html", values, errors, status=429 if isinstance(error, RateLimited) else 200,
+                           resent=False)
+    return see_other(_url(request, "verify", email=data.email, resent="1"))
+
+
+async def login_page(request: web.Request) -> web.Response:
+    target = local_path(request.query.get("next"))
+    notices = {"reset": _("Your password has been changed. Sign in with the new one."),
+               "all": _("You have been signed out everywhere.")}
+    if request.method == "GET":
+        return render_form(request, "accounts/login.html", {}, next=target,
+                           notice=notices.get(request.query.get("done", ""), ""))
+    values = await form_values(request, (*LoginIn.model_fields, "next"))
+    target = local_path(values.pop("next", None))
+    try:
+        user = await login.authenticate(request.app[keys.DB], validate(LoginIn, values), _ip(request))
+    except Invalid as error:
+        return render_form(request, "accounts/login.html", values, error.errors, next=target, notice="")
+    except RateLimited as error:
+        response = render_form(request, "accounts/login.html", values, {"password": error.detail}, status=429,
+                               next=target, notice="")
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    return await signed_in_response(request, user, target)
+
+
+async def logout(request: web.Request) -> web.Response:
+    session_id = request.get(keys.SESSION_ID)
+    if session_id:
+        await sessions.end_session(request.app[keys.DB], session_id)
+    response = see_other(_url(request, "home"))
+    sessions.clear_session_cookie(request, response)
+    return response
+
+
+async def reset_page(request: web.Request) -> web.Response:
+    if request.method == "GET":
+        return render_form(request, "accounts/reset.html", {})
+    values = await form_values(request, EmailIn.model_fields)
+    try:
+        data = validate(EmailIn, values)
+    except Invalid as error:
+        return render_form(request, "accounts/reset.html", values, error.errors)
+    db = request.app[keys.DB]
+    await reset.request_reset(db, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email, _ip(request))
+    return see_other(_url(request, "reset_confirm", email=data.email))
+
+
+async def reset_confirm_page(request: web.Request) -> web.Response:
+    if request.method == "GET":
+        return render_form(request, "accounts/reset_confirm.html", {"email": request.query.get("email", "")})
+    values = await form_values(request, ResetIn.model_fields)
+    try:
+        await reset.reset_password(request.app[keys.DB], request.app[keys.SETTINGS].secret_key, validate(ResetIn, values))
+    except Invalid as error:
+        return render_form(request, "accounts/reset_confirm.html", values, error.errors)
+    response = see_other(_url(request, "login", done="reset"))
+    sessions.clear_session_cookie(request, response)
+    return response
+
+
+async def account_page(request: web.Request) -> web.Response:
+    actor = request[keys.ACTOR]
+    require(actor, actor.is_authenticated)
+    user = request[sessions.USER]
+    assert user is not None  # an authenticated actor always comes with the person's document
+    db = request.app[keys.DB]
+    return aiohttp_jinja2.render_template("accounts/account.html", request, {
+        "user": user,
+        "organisation": await org_queries.by_id(db, user["org_id"]),
+        "role_labels": [ROLE_LABELS[role] for role in ROLE_LABELS if role in {r.value for r in actor.roles}],
+        "sessions": await count_live_sessions(db, user["_id"], datetime.now(UTC)),
+        "notice": _("Your e-mail address is verified. Welcome!") if request.query.get("welcome") == "1" else "",
+    })
+
+
+async def sign_out_everywhere(request: web.Request) -> web.Response:
+    actor = request[keys.ACTOR]
+    require(actor, actor.is_authenticated)
+    await sessions.end_all(request.app[keys.DB], actor.user_id)
+    response = see_other(_url(request, "login", done="all"))
+    sessions.clear_session_cookie(request, response)
+    return response

@@ -1,0 +1,46 @@
+"""The audit log: every administrative action on a person or an organisation, append-only.
+
+DPDP Act 2023 asks for a trail of administrative access; the log is written by the service
+that makes the change, in the same transaction when one is given, and read only by platform
+administrators (``policy.can_view_audit_log``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+
+from community.policy import Actor
+
+
+async def record(db: Any, *, actor: Actor, action: str, target_type: str, target_id: ObjectId | str,
+                 org_id: ObjectId | None = None, reason: str | None = None, details: dict[str, Any] | None = None,
+                 session: Any = None) -> ObjectId:
+    entry = {
+        "_id": ObjectId(),
+        "at": datetime.now(UTC),
+        "actor_id": actor.user_id,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "org_id": org_id,
+        "reason": reason,
+        "details": details or {},
+    }
+    await db.audit_log.insert_one(entry, session=session)
+    return entry["_id"]
+
+
+async def entries(db: Any, *, before: ObjectId | None = None, target_type: str | None = None,
+                  target_id: ObjectId | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Newest first; ``before`` is the last ``_id`` of the previous page."""
+    conditions: dict[str, Any] = {}
+    if before is not None:
+        conditions["_id"] = {"$lt": before}
+    if target_type:
+        conditions["target_type"] = target_type
+    if target_id is not None:
+        conditions["target_id"] = target_id
+    return await db.audit_log.find(conditions).sort("_id", -1).limit(limit).to_list(None)

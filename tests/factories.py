@@ -1,0 +1,93 @@
+"""Factories for people and organisations, and helpers to sign them in; every feature's tests use these.
+
+They write real documents through the accounts code (real argon2id hashes; the hash of the
+default password is computed once per test run because argon2 is slow on purpose).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from bson import ObjectId
+
+from community import keys
+from community.accounts import sessions
+from community.accounts.passwords import hash_password
+from community.accounts.sessions import SESSION_COOKIE
+from tests.conftest import csrf_token
+
+DEFAULT_PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+_hashes: dict[str, str] = {}
+
+
+async def _hash(password: str) -> str:
+    if password not in _hashes:
+        _hashes[password] = await hash_password(password)
+    return _hashes[password]
+
+
+async def make_org(db: Any, *, name: str | None = None, short_name: str | None = None, kind: str | None = None,
+                   level: str = "central", state: str | None = None, parent: dict[str, Any] | None = None,
+                   **extra: Any) -> dict[str, Any]:
+    """An organisation; under ``parent`` it inherits level and State, and its kind follows the hierarchy."""
+    number = next(_counter)
+    if parent is not None:
+        level, state = parent["level"], parent.get("state")
+    org = {
+        "_id": ObjectId(),
+        "name": name or f"Organisation {number}",
+        "short_name": short_name or f"ORG{number}",
+        "kind": kind or ("ministry" if parent is None else "department" if parent["kind"] == "ministry" else "office"),
+        "level": level,
+        "state": state,
+        "parent_id": parent["_id"] if parent else None,
+        "path": [*parent["path"], parent["_id"]] if parent else [],
+        "created_at": datetime.now(UTC),
+        **extra,
+    }
+    await db.organisations.insert_one(org)
+    return org
+
+
+async def make_user(db: Any, *, org: dict[str, Any] | None = None, roles: tuple[str, ...] | list[str] = ("officer",),
+                    name: str | None = None, email: str | None = None, password: str = DEFAULT_PASSWORD,
+                    verified: bool = True, **extra: Any) -> dict[str, Any]:
+    """A person; a fresh organisation is made when none is given. Returns the stored document."""
+    number = next(_counter)
+    org = org or await make_org(db)
+    user = {
+        "_id": ObjectId(),
+        "name": name or f"Officer {number}",
+        "email": (email or f"officer{number}@example.gov.in").lower(),
+        "email_verified": verified,
+        "mobile": None,
+        "org_id": org["_id"],
+        "designation": "Under Secretary",
+        "roles": sorted({"officer", *roles}),
+        "suspended_until": None,
+        "password_hash": await _hash(password),
+        "created_at": datetime.now(UTC),
+        "deleted": False,
+        **extra,
+    }
+    await db.users.insert_one(user)
+    return user
+
+
+async def sign_in(client: TestClient, user: dict[str, Any], password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in through the real page, so the client holds the session cookie afterwards."""
+    token = await csrf_token(client, "/login")
+    response = await client.post("/login", data={"email": user["email"], "password": password, "csrf_token": token},
+                                 allow_redirects=False)
+    assert response.status == 303, f"sign-in failed with {response.status}: {await response.text()}"
+    assert any(cookie.key == SESSION_COOKIE for cookie in client.session.cookie_jar)
+
+
+async def bearer_token(client_or_db: TestClient | Any, user: dict[str, Any]) -> str:
+    """An API token for ``user`` (send it as ``Authorization: Bearer <token>``)."""
+    db = client_or_db.app[keys.DB] if isinstance(client_or_db, TestClient) else client_or_db
+    return await sessions.issue_api_token(db, user["_id"], label="test")
