@@ -1,0 +1,203 @@
+"""The forums' JSON API (``/api/v1/forums/...``): the same services as the pages, JSON in and out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from community import api, keys, policy
+from community.errors import Invalid, NotFound
+from community.forums import (accept, categories, create_thread, edit, flag, follow, mentions, moderate, pages, queries,
+                              reply, vote)
+from community.forums.access import access_category, access_post
+from community.forums.limits import LIMITS
+from community.forums.schemas import AcceptIn, object_id
+from community.forums.serialize import category_json, flag_json, post_json, thread_json
+from community.i18n import gettext as _
+from community.policy import ANONYMOUS, Actor
+from community.validation import validate
+
+
+def _actor(request: web.Request) -> Actor:
+    return request.get(keys.ACTOR, ANONYMOUS)
+
+
+def _db(request: web.Request) -> Any:
+    return request.app[keys.DB]
+
+
+def _emitter(request: web.Request) -> Any:
+    return request.app.get(keys.EMITTER)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        data = await request.json(loads=json.loads)
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid({"body": _("Send a JSON object.")}) from None
+    if not isinstance(data, dict):
+        raise Invalid({"body": _("Send a JSON object.")})
+    return data
+
+
+async def _category_id(request: web.Request) -> Any:
+    found = await queries.category_by_slug(_db(request), request.match_info["slug"])
+    if found is None:
+        raise NotFound(_("We could not find that category."))
+    return found["_id"]
+
+
+async def list_categories(request: web.Request) -> web.Response:
+    tree = await pages.index_page(_db(request), _actor(request))
+    flat = [c for top in tree for c in [top, *top["children"]]]
+    return api.json_response({"items": [category_json(c) for c in flat]})
+
+
+async def create_category(request: web.Request) -> web.Response:
+    created = await categories.create_category(_db(request), _actor(request), await _body(request))
+    return api.json_response(category_json(created), status=201)
+
+
+async def list_threads(request: web.Request) -> web.Response:
+    listing = await pages.category_page(_db(request), _actor(request), request.match_info["slug"], request.query,
+                                        cursor=request.query.get("cursor"), limit=api.page_limit(request, 30))
+    return api.json_response({"items": [thread_json(t) for t in listing.threads], "next_cursor": listing.next_cursor})
+
+
+async def start_thread(request: web.Request) -> web.Response:
+    thread = await create_thread.create_thread(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
+                                               category_id=await _category_id(request), data=await _body(request))
+    page = await pages.thread_page(_db(request), _actor(request), thread["_id"], cursor=None, limit=1, mark_read=False)
+    return api.json_response({"thread": thread_json(page.thread), "posts": [post_json(p) for p in page.posts],
+                              "next_cursor": None}, status=201)
+
+
+async def get_thread(request: web.Request) -> web.Response:
+    page = await pages.thread_page(_db(request), _actor(request), object_id(request.match_info["thread_id"]),
+                                   cursor=request.query.get("cursor"), limit=api.page_limit(request, 20))
+    posts = ([page.posts[0]] if page.first_page and page.posts else []) + ([page.accepted] if page.accepted else []) + \
+        (page.posts[1:] if page.first_page else page.posts)
+    return api.json_response({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
+                              "next_cursor": page.next_cursor})
+
+
+async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
+    actor = _actor(request)
+    post, thread, category = await access_post(_db(request), actor, post_id)
+    people = await queries.people(_db(request), [post["author_id"]])
+    voted = await queries.voted_posts(_db(request), actor.user_id, [post_id]) if actor.is_authenticated else set()
+    pages._decorate([post], people, voted, actor, thread, category)
+    return post_json(post)
+
+
+async def post_reply(request: web.Request) -> web.Response:
+    post = await reply.reply(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
+                             thread_id=object_id(request.match_info["thread_id"]), data=await _body(request))
+    return api.json_response(await _post_out(request, post["_id"]), status=201)
+
+
+async def edit_post(request: web.Request) -> web.Response:
+    post_id = object_id(request.match_info["post_id"])
+    await edit.edit_post(_db(request), _emitter(request), _actor(request), request.app[LIMITS], post_id=post_id,
+                         data=await _body(request))
+    return api.json_response(await _post_out(request, post_id))
+
+
+async def delete_post(request: web.Request) -> web.Response:
+    changed = await moderate.delete_post(_db(request), _emitter(request), _actor(request),
+                                         post_id=object_id(request.match_info["post_id"]), data=await _body(request))
+    return api.json_response({"ok": True, "changed": changed})
+
+
+async def revisions(request: web.Request) -> web.Response:
+    post, _thread, _category = await access_post(_db(request), _actor(request), object_id(request.match_info["post_id"]))
+    rows = await queries.revisions(_db(request), post["_id"])
+    people = await queries.people(_db(request), [r["editor_id"] for r in rows])
+    return api.json_response({"items": [{
+        "number": r["number"], "body": r["body"], "html": r["html"], "title": r.get("title"), "edited_at": r["edited_at"],
+        "editor": {"id": str(r["editor_id"]), "name": people.get(r["editor_id"], {}).get("name")},
+        "reason": r.get("reason", ""),
+    } for r in rows]})
+
+
+async def set_vote(request: web.Request) -> web.Response:
+    post_id = object_id(request.match_info["post_id"])
+    up = request.method == "PUT"
+    _changed, votes = await vote.set_vote(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
+                                          post_id=post_id, up=up)
+    return api.json_response({"post_id": str(post_id), "votes": votes, "voted": up})
+
+
+async def flag_post(request: web.Request) -> web.Response:
+    created = await flag.flag_post(_db(request), _actor(request), post_id=object_id(request.match_info["post_id"]),
+                                   data=await _body(request))
+    return api.json_response(flag_json(created), status=201)
+
+
+async def set_accepted(request: web.Request) -> web.Response:
+    number = validate(AcceptIn, await _body(request)).number if request.method == "PUT" else None
+    changed = await accept.set_accepted(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
+                                        thread_id=object_id(request.match_info["thread_id"]), number=number)
+    return api.json_response({"ok": True, "changed": changed})
+
+
+async def follow_thread(request: web.Request) -> web.Response:
+    changed = await follow.set_following(_db(request), _actor(request), "thread",
+                                         object_id(request.match_info["thread_id"]), request.method == "PUT")
+    return api.json_response({"ok": True, "changed": changed})
+
+
+async def follow_category(request: web.Request) -> web.Response:
+    changed = await follow.set_following(_db(request), _actor(request), "category", await _category_id(request),
+                                         request.method == "PUT")
+    return api.json_response({"ok": True, "changed": changed})
+
+
+async def hide_post(request: web.Request) -> web.Response:
+    changed = await moderate.set_hidden(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
+                                        post_id=object_id(request.match_info["post_id"]),
+                                        hidden=request.path.endswith("/hide"), data=await _body(request))
+    return api.json_response({"ok": True, "changed": changed})
+
+
+async def thread_action(request: web.Request) -> web.Response:
+    db, actor, emitter = _db(request), _actor(request), _emitter(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    action = request.path.rsplit("/", 1)[1]
+    data = await _body(request)
+    if action in ("lock", "unlock"):
+        changed = await moderate.set_locked(db, emitter, actor, thread_id=thread_id, locked=action == "lock", data=data)
+    elif action in ("pin", "unpin"):
+        changed = await moderate.set_pinned(db, emitter, actor, thread_id=thread_id, pinned=action == "pin", data=data)
+    else:
+        changed = await moderate.move_thread(db, emitter, actor, thread_id=thread_id, data=data)
+    return api.json_response({"ok": True, "changed": changed})
+
+
+async def list_flags(request: web.Request) -> web.Response:
+    flags = await moderate.moderation_queue(_db(request), _actor(request))
+    return api.json_response({"items": [flag_json(f) for f in flags]})
+
+
+async def resolve_flag(request: web.Request) -> web.Response:
+    changed = await moderate.resolve_flag(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
+                                          flag_id=object_id(request.match_info["flag_id"]), data=await _body(request))
+    return api.json_response({"ok": True, "changed": changed})
+
+
+async def suspend_member(request: web.Request) -> web.Response:
+    until = await moderate.suspend_member(_db(request), _actor(request), user_id=object_id(request.match_info["user_id"]),
+                                          data=await _body(request))
+    return api.json_response({"ok": True, "changed": True, "suspended_until": until})
+
+
+async def mention_candidates(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    policy.require(actor, actor.is_authenticated)
+    raw = request.query.get("category", "")
+    category = await access_category(db, actor, object_id(raw)) if raw else None
+    return api.json_response({"items": await mentions.candidates(db, actor, request.query.get("q", ""), category)})

@@ -1,0 +1,67 @@
+"""Create and change categories: a hierarchy, each public or private to one organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from community import audit, policy
+from community.errors import Invalid
+from community.forums import queries
+from community.forums.queries import CATEGORIES
+from community.forums.schemas import CategoryIn
+from community.forums.writes import in_transaction
+from community.i18n import gettext as _
+from community.policy import Actor
+from community.validation import validate
+
+MAX_DEPTH = 3
+
+
+async def _check_references(db: Any, form: CategoryIn, category_id: ObjectId | None) -> list[ObjectId]:
+    """The new category's ancestor path; a private category's parent must be public or the same
+    organisation's, so a private space never nests inside another organisation's."""
+    path: list[ObjectId] = []
+    if form.parent_id is not None:
+        parent = await queries.category(db, form.parent_id)
+        if parent is None or parent["_id"] == category_id or category_id in parent.get("path", []):
+            raise Invalid({"parent_id": _("Choose an existing category that is not inside this one.")})
+        if parent.get("org_id") not in (None, form.org_id):
+            raise Invalid({"parent_id": _("A category can only sit inside a public one or one of its own organisation.")})
+        path = [*parent.get("path", []), parent["_id"]]
+        if len(path) >= MAX_DEPTH:
+            raise Invalid({"parent_id": _("Categories nest at most %(n)s levels deep.", n=MAX_DEPTH)})
+    if form.org_id is not None and await db.organisations.find_one({"_id": form.org_id}, {"_id": 1}) is None:
+        raise Invalid({"org_id": _("This organisation does not exist.")})
+    if form.moderator_ids:
+        found = {row["_id"] async for row in db.users.find({"_id": {"$in": form.moderator_ids}}, {"_id": 1})}
+        if len(found) != len(set(form.moderator_ids)):
+            raise Invalid({"moderator_ids": _("Every moderator must be an existing member.")})
+    return path
+
+
+async def create_category(db: Any, actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
+    form = validate(CategoryIn, data)
+    policy.require(actor, policy.can_manage_categories(actor, form.org_id), _("You cannot create categories here."))
+    path = await _check_references(db, form, None)
+    category = {
+        "_id": ObjectId(), "slug": form.slug, "name": form.name, "description": form.description,
+        "parent_id": form.parent_id, "path": path, "org_id": form.org_id, "moderator_ids": form.moderator_ids,
+        "competency_tags": form.competency_tags, "position": form.position, "thread_count": 0, "post_count": 0,
+        "last_activity_at": None, "created_at": datetime.now(UTC),
+    }
+
+    async def write(session: Any) -> None:
+        await db[CATEGORIES].insert_one(category, session=session)
+        await audit.record(db, actor=actor, action="forum.category.create", target_type="forum_category",
+                           target_id=category["_id"], org_id=form.org_id, details={"slug": form.slug}, session=session)
+
+    try:
+        await in_transaction(db, write)
+    except DuplicateKeyError:
+        raise Invalid({"slug": _("Another category already uses this short name.")}) from None
+    return category

@@ -1,0 +1,75 @@
+"""Start a thread: its opening post is post number 1, so votes, edits, flags and hiding work the
+same on the opening post as on replies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+
+from community import policy
+from community.forums import abuse, follow, mentions
+from community.forums.access import access_category
+from community.forums.limits import ForumLimits
+from community.forums.markdown import render
+from community.forums.queries import CATEGORIES, POSTS, THREADS
+from community.forums.schemas import ThreadIn
+from community.forums.writes import Events, category_room, in_transaction, reindex_thread
+from community.i18n import gettext as _
+from community.policy import Actor
+from community.validation import validate
+
+
+def new_post(*, thread_id: ObjectId, category: Mapping[str, Any], number: int, author_id: ObjectId, body: str,
+             html: str, digest: str, now: datetime, reply_to: int | None = None,
+             reply_to_post_id: ObjectId | None = None) -> dict[str, Any]:
+    return {
+        "_id": ObjectId(), "thread_id": thread_id, "category_id": category["_id"], "org_id": category.get("org_id"),
+        "number": number, "author_id": author_id, "body": body, "html": html, "body_hash": digest,
+        "reply_to": reply_to, "reply_to_post_id": reply_to_post_id, "created_at": now, "edited_at": None,
+        "edit_count": 0, "votes": 0, "accepted": False, "hidden": False, "hidden_reason": None, "deleted": False,
+    }
+
+
+async def create_thread(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, category_id: ObjectId,
+                        data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate, check limits, write thread + opening post + category counters in one
+    transaction, then announce it. Returns the thread."""
+    category = await access_category(db, actor, category_id)
+    policy.require(actor, policy.can_post(actor, category), _("You cannot start a thread here."))
+    form = validate(ThreadIn, data)
+    rendered = render(form.body)
+    digest = await abuse.check_post(db, actor, limits, body=form.body, rendered=rendered)
+    now = datetime.now(UTC)
+    thread_id = ObjectId()
+    opening = new_post(thread_id=thread_id, category=category, number=1, author_id=actor.user_id, body=form.body,
+                       html=rendered.html, digest=digest, now=now)
+    thread = {
+        "_id": thread_id, "category_id": category["_id"], "org_id": category.get("org_id"), "author_id": actor.user_id,
+        "title": form.title, "kind": form.kind.value, "tags": form.tags,
+        "competency_tags": form.competency_tags or list(category.get("competency_tags", [])),
+        "first_post_id": opening["_id"], "created_at": now, "last_activity_at": now, "last_poster_id": actor.user_id,
+        "last_number": 1, "reply_count": 0, "votes": 0, "accepted_post_id": None, "pinned": False, "locked": False,
+        "hidden": False, "deleted": False,
+    }
+
+    async def write(session: Any) -> None:
+        await db[THREADS].insert_one(thread, session=session)
+        await db[POSTS].insert_one(opening, session=session)
+        await db[CATEGORIES].update_one(
+            {"_id": category["_id"]},
+            {"$inc": {"thread_count": 1, "post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
+        await reindex_thread(db, thread_id, session)
+
+    await in_transaction(db, write)
+    events = Events()
+    events.add("forum:thread_created", {"thread_id": str(thread_id), "category_id": str(category["_id"])},
+               room=category_room(category["_id"]))
+    await events.send(emitter)
+    await follow.follow_quietly(db, actor.user_id, "thread", thread_id)
+    await mentions.notify_mentions(db, emitter, actor=actor, category=category, thread=thread, post=opening,
+                                   mentioned=rendered.mentions)
+    await follow.notify_category_followers(db, emitter, actor=actor, category=category, thread=thread)
+    return thread

@@ -1,0 +1,221 @@
+"""What the pages and the API show: read services that assemble threads, posts and categories."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+
+from community import api, policy
+from community.errors import Invalid, NotFound
+from community.forums import queries, unread
+from community.forums.access import access_category, access_thread
+from community.forums.schemas import ListQuery, Sort
+from community.forums.urls import category_path, post_path, thread_path
+from community.i18n import gettext as _
+from community.policy import Actor
+from community.validation import validate
+
+Doc = dict[str, Any]
+
+
+def _author(people: Mapping[ObjectId, Doc], person_id: ObjectId | None) -> dict[str, Any]:
+    person = people.get(person_id) if person_id else None
+    if person is None or person.get("deleted"):
+        return {"id": None, "name": None}
+    return {"id": str(person_id), "name": person.get("name")}
+
+
+@dataclass(slots=True)
+class ThreadPage:
+    thread: Doc
+    category: Doc
+    posts: list[Doc]
+    """Each post carries ``author``, ``voted``, ``can_edit`` and ``can_vote`` for the viewer."""
+    accepted: Doc | None
+    """The accepted answer, shown first on the first page."""
+    next_cursor: str | None
+    first_page: bool
+    last_read: int | None
+    """The viewer's read position before this visit (None: first visit or signed out)."""
+    following: bool
+    can_reply: bool
+    can_moderate: bool
+    can_accept: bool
+    breadcrumbs: list[Doc] = field(default_factory=list)
+
+
+def _decorate(posts: list[Doc], people: Mapping[ObjectId, Doc], voted: set[ObjectId], actor: Actor, thread: Doc,
+              category: Doc) -> None:
+    for post in posts:
+        post["author"] = _author(people, post["author_id"])
+        post["voted"] = post["_id"] in voted
+        post["can_edit"] = policy.can_edit_post(actor, category, thread, post)
+        post["can_vote"] = policy.can_vote(actor, category, post)
+        post["url"] = post_path(thread["_id"], post["number"])
+
+
+async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str | None, limit: int,
+                      mark_read: bool = True) -> ThreadPage:
+    """One page of a thread in post-number order. The cursor is the number of the last post
+    shown; the accepted answer is lifted to the top of the first page and left out of the rest."""
+    thread, category = await access_thread(db, actor, thread_id)
+    position = api.decode_cursor(cursor)
+    after = 0
+    if position is not None:
+        after = position.get("n")
+        if not isinstance(after, int) or after < 0:
+            raise Invalid({"cursor": _("This cursor is not valid; start again from the first page.")})
+    moderator = policy.can_moderate_category(actor, category)
+    accepted_id = thread.get("accepted_post_id")
+    rows = await queries.posts_after(db, thread_id, after, limit + 1, include_hidden=moderator, exclude=accepted_id)
+    accepted = None
+    if after == 0 and accepted_id is not None:
+        accepted = await queries.post(db, accepted_id)
+        if accepted is not None and accepted["hidden"] and not moderator:
+            accepted = None
+    more = len(rows) > limit
+    posts = rows[:limit]
+    shown = posts + ([accepted] if accepted else [])
+    people = await queries.people(db, [p["author_id"] for p in shown])
+    voted: set[ObjectId] = set()
+    last_read = None
+    following = False
+    if actor.is_authenticated:
+        voted = await queries.voted_posts(db, actor.user_id, [p["_id"] for p in shown])
+        last_read = await queries.read_position(db, actor.user_id, thread_id)
+        following = await queries.is_following(db, actor.user_id, "thread", thread_id)
+        if mark_read and posts:
+            await unread.mark_read(db, actor.user_id, thread_id, posts[-1]["number"])
+    _decorate(shown, people, voted, actor, thread, category)
+    if thread["author_id"] not in people:
+        people.update(await queries.people(db, [thread["author_id"]]))
+    thread["author"] = _author(people, thread["author_id"])
+    return ThreadPage(
+        thread=thread, category=category, posts=posts, accepted=accepted,
+        next_cursor=api.encode_cursor({"n": posts[-1]["number"]}) if more else None,
+        first_page=after == 0, last_read=last_read, following=following,
+        can_reply=policy.can_post(actor, category, thread), can_moderate=moderator,
+        can_accept=policy.can_accept_answer(actor, category, thread),
+        breadcrumbs=await breadcrumbs(db, category),
+    )
+
+
+async def breadcrumbs(db: Any, category: Doc) -> list[Doc]:
+    ancestors = {c["_id"]: c async for c in db[queries.CATEGORIES].find({"_id": {"$in": category.get("path", [])}},
+                                                                          {"name": 1, "slug": 1})}
+    return [ancestors[i] for i in category.get("path", []) if i in ancestors] + [category]
+
+
+@dataclass(slots=True)
+class ThreadList:
+    category: Doc | None
+    threads: list[Doc]
+    pinned_count: int
+    """How many of ``threads`` (at the start) are pinned."""
+    next_cursor: str | None
+    query: ListQuery
+    previous_visit: datetime | None
+    following: bool
+    can_post: bool
+    subcategories: list[Doc]
+    breadcrumbs: list[Doc]
+
+
+def _thread_cursor(thread: Doc, order: list[tuple[str, int]]) -> str:
+    position = {}
+    for name, _direction in order:
+        value = thread[name]
+        position[name] = {"$oid": str(value)} if isinstance(value, ObjectId) else \
+            {"$date": value.isoformat()} if isinstance(value, datetime) else value
+    return api.encode_cursor(position)
+
+
+def _decode_thread_cursor(cursor: str | None, order: list[tuple[str, int]]) -> dict[str, Any] | None:
+    position = api.decode_cursor(cursor)
+    if position is None:
+        return None
+    decoded: dict[str, Any] = {}
+    try:
+        for name, _direction in order:
+            value = position[name]
+            if isinstance(value, dict) and "$oid" in value:
+                decoded[name] = ObjectId(value["$oid"])
+            elif isinstance(value, dict) and "$date" in value:
+                decoded[name] = datetime.fromisoformat(value["$date"])
+            elif isinstance(value, int) and not isinstance(value, bool):
+                decoded[name] = value
+            else:
+                raise ValueError(name)
+    except (KeyError, ValueError, TypeError):
+        raise Invalid({"cursor": _("This cursor is not valid; start again from the first page.")}) from None
+    return decoded
+
+
+def decorate_threads(threads: list[Doc], people: Mapping[ObjectId, Doc], reads: Mapping[ObjectId, int],
+                     signed_in: bool, previous_visit: datetime | None) -> None:
+    for thread in threads:
+        thread["author"] = _author(people, thread["author_id"])
+        thread["last_poster"] = _author(people, thread.get("last_poster_id"))
+        thread["url"] = thread_path(thread["_id"])
+        last_read = reads.get(thread["_id"])
+        thread["last_read"] = last_read
+        thread["unread"] = max(0, thread["last_number"] - last_read) if last_read is not None else None
+        thread["is_new"] = signed_in and last_read is None and (
+            previous_visit is None or thread["created_at"].replace(tzinfo=UTC) > previous_visit.replace(tzinfo=UTC))
+
+
+async def category_page(db: Any, actor: Actor, slug: str, params: Mapping[str, str], *, cursor: str | None,
+                        limit: int) -> ThreadList:
+    found = await queries.category_by_slug(db, slug)
+    if found is None:
+        raise NotFound(_("We could not find that category."))
+    category = await access_category(db, actor, found["_id"])
+    query = validate(ListQuery, params)
+    moderator = policy.can_moderate_category(actor, category)
+    children = [c for c in await queries.categories(db, policy.readable_category_orgs(actor))
+                if c.get("parent_id") == category["_id"] and policy.can_read_category(actor, c)]
+    filter_, order = queries.thread_list_query(category_ids=[category["_id"]], org_ids=None, sort=query.sort,
+                                               period=query.period, tag=query.tag, include_hidden=moderator)
+    position = _decode_thread_cursor(cursor, order)
+    pinned: list[Doc] = []
+    if query.sort is Sort.LATEST:
+        if position is None:
+            pinned = await queries.threads(db, {**filter_, "pinned": True}, order, 20)
+        filter_["pinned"] = False
+    if position is not None:
+        filter_ = {"$and": [filter_, queries.after_cursor(order, position)]}
+    rows = await queries.threads(db, filter_, order, limit + 1)
+    more = len(rows) > limit
+    unpinned = rows[:limit]
+    threads = pinned + unpinned
+    people = await queries.people(db, [t["author_id"] for t in threads] + [t.get("last_poster_id") for t in threads])
+    reads: dict[ObjectId, int] = {}
+    previous_visit = None
+    following = False
+    if actor.is_authenticated:
+        reads = await queries.read_positions(db, actor.user_id, [t["_id"] for t in threads])
+        following = await queries.is_following(db, actor.user_id, "category", category["_id"])
+        if cursor is None:
+            previous_visit = await unread.mark_category_visit(db, actor.user_id, category["_id"], datetime.now(UTC))
+    decorate_threads(threads, people, reads, actor.is_authenticated, previous_visit)
+    return ThreadList(
+        category=category, threads=threads, pinned_count=len(pinned),
+        next_cursor=_thread_cursor(unpinned[-1], order) if more and unpinned else None,
+        query=query, previous_visit=previous_visit, following=following,
+        can_post=policy.can_post(actor, category), subcategories=children,
+        breadcrumbs=await breadcrumbs(db, category),
+    )
+
+
+async def index_page(db: Any, actor: Actor) -> list[Doc]:
+    """Top-level categories the actor may read, each with its readable children."""
+    rows = [c for c in await queries.categories(db, policy.readable_category_orgs(actor))
+            if policy.can_read_category(actor, c)]
+    for row in rows:
+        row["url"] = category_path(row["slug"])
+        row["children"] = [c for c in rows if c.get("parent_id") == row["_id"]]
+    return [row for row in rows if row.get("parent_id") is None or row["parent_id"] not in {r["_id"] for r in rows}]

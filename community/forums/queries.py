@@ -1,0 +1,172 @@
+"""Reads for the forums, in MongoDB's query language. Writes live in the verb modules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from community.forums.schemas import Sort, TopPeriod
+
+CATEGORIES = "forum_categories"
+THREADS = "forum_threads"
+POSTS = "forum_posts"
+REVISIONS = "forum_revisions"
+VOTES = "forum_votes"
+FOLLOWS = "forum_follows"
+READS = "forum_reads"
+FLAGS = "forum_flags"
+
+POST_LIST_FIELDS = {"body_hash": 0}
+
+
+async def category(db: Any, category_id: ObjectId) -> dict[str, Any] | None:
+    return await db[CATEGORIES].find_one({"_id": category_id})
+
+
+async def category_by_slug(db: Any, slug: str) -> dict[str, Any] | None:
+    return await db[CATEGORIES].find_one({"slug": slug})
+
+
+async def categories(db: Any, org_ids: Sequence[ObjectId | None] | None) -> list[dict[str, Any]]:
+    """Categories visible to readers of ``org_ids`` (None: all), in display order."""
+    query: dict[str, Any] = {} if org_ids is None else {"org_id": {"$in": list(org_ids)}}
+    return await db[CATEGORIES].find(query, sort=[("position", 1), ("name", 1)]).to_list(None)
+
+
+async def thread(db: Any, thread_id: ObjectId) -> dict[str, Any] | None:
+    return await db[THREADS].find_one({"_id": thread_id})
+
+
+async def post(db: Any, post_id: ObjectId) -> dict[str, Any] | None:
+    return await db[POSTS].find_one({"_id": post_id})
+
+
+async def post_by_number(db: Any, thread_id: ObjectId, number: int) -> dict[str, Any] | None:
+    return await db[POSTS].find_one({"thread_id": thread_id, "number": number})
+
+
+def _period_start(period: TopPeriod, now: datetime) -> datetime | None:
+    if period is TopPeriod.WEEK:
+        return now - timedelta(days=7)
+    if period is TopPeriod.MONTH:
+        return now - timedelta(days=30)
+    return None
+
+
+def thread_list_query(*, category_ids: Sequence[ObjectId] | None, org_ids: Sequence[ObjectId | None] | None,
+                      sort: Sort, period: TopPeriod, tag: str | None, include_hidden: bool,
+                      now: datetime | None = None) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """The filter and sort order of a thread list; the last sort key is always ``_id`` so that
+    cursors are total."""
+    query: dict[str, Any] = {"deleted": False}
+    if not include_hidden:
+        query["hidden"] = False
+    if category_ids is not None:
+        query["category_id"] = {"$in": list(category_ids)} if len(category_ids) != 1 else category_ids[0]
+    if org_ids is not None:
+        query["org_id"] = {"$in": list(org_ids)}
+    if tag:
+        query["tags"] = tag
+    if sort is Sort.NEWEST:
+        order = [("created_at", -1), ("_id", -1)]
+    elif sort is Sort.TOP:
+        start = _period_start(period, now or datetime.now(UTC))
+        if start is not None:
+            query["created_at"] = {"$gte": start}
+        order = [("votes", -1), ("_id", -1)]
+    elif sort is Sort.UNANSWERED:
+        query["reply_count"] = 0
+        order = [("created_at", -1), ("_id", -1)]
+    else:
+        order = [("last_activity_at", -1), ("_id", -1)]
+    return query, order
+
+
+def after_cursor(order: list[tuple[str, int]], position: dict[str, Any]) -> dict[str, Any]:
+    """The filter for rows strictly after ``position`` in ``order`` (keyset pagination)."""
+    branches: list[dict[str, Any]] = []
+    for index, (name, direction) in enumerate(order):
+        branch = {prior: position[prior] for prior, _ in order[:index]}
+        branch[name] = {"$lt" if direction < 0 else "$gt": position[name]}
+        branches.append(branch)
+    return {"$or": branches}
+
+
+async def threads(db: Any, query: dict[str, Any], order: list[tuple[str, int]], limit: int,
+                  pinned_first: bool = False) -> list[dict[str, Any]]:
+    sort = ([("pinned", -1)] if pinned_first else []) + order
+    return await db[THREADS].find(query, sort=sort, limit=limit).to_list(None)
+
+
+async def posts_after(db: Any, thread_id: ObjectId, after_number: int, limit: int, *,
+                      include_hidden: bool, exclude: ObjectId | None = None) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"thread_id": thread_id, "number": {"$gt": after_number}}
+    if not include_hidden:
+        query["hidden"] = False
+    if exclude is not None:
+        query["_id"] = {"$ne": exclude}
+    return await db[POSTS].find(query, POST_LIST_FIELDS, sort=[("number", 1)], limit=limit).to_list(None)
+
+
+async def people(db: Any, ids: Iterable[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    wanted = list({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = db.users.find({"_id": {"$in": wanted}}, {"name": 1, "deleted": 1, "designation": 1, "org_id": 1})
+    return {row["_id"]: row async for row in rows}
+
+
+async def voted_posts(db: Any, user_id: ObjectId, post_ids: Sequence[ObjectId]) -> set[ObjectId]:
+    if not post_ids:
+        return set()
+    rows = db[VOTES].find({"user_id": user_id, "post_id": {"$in": list(post_ids)}}, {"post_id": 1})
+    return {row["post_id"] async for row in rows}
+
+
+async def read_positions(db: Any, user_id: ObjectId, thread_ids: Sequence[ObjectId]) -> dict[ObjectId, int]:
+    if not thread_ids:
+        return {}
+    rows = db[READS].find({"user_id": user_id, "thread_id": {"$in": list(thread_ids)}}, {"thread_id": 1, "last_read": 1})
+    return {row["thread_id"]: row["last_read"] async for row in rows}
+
+
+async def read_position(db: Any, user_id: ObjectId, thread_id: ObjectId) -> int | None:
+    row = await db[READS].find_one({"_id": f"{user_id}|{thread_id}"}, {"last_read": 1})
+    return row["last_read"] if row else None
+
+
+async def category_visit(db: Any, user_id: ObjectId, category_id: ObjectId) -> datetime | None:
+    row = await db[READS].find_one({"_id": f"{user_id}|category|{category_id}"}, {"at": 1})
+    return row["at"] if row else None
+
+
+async def is_following(db: Any, user_id: ObjectId, target_type: str, target_id: ObjectId) -> bool:
+    return await db[FOLLOWS].find_one({"_id": f"{user_id}|{target_type}|{target_id}"}, {"_id": 1}) is not None
+
+
+async def followers(db: Any, target_type: str, target_id: ObjectId) -> list[ObjectId]:
+    rows = db[FOLLOWS].find({"target_type": target_type, "target_id": target_id}, {"user_id": 1})
+    return [row["user_id"] async for row in rows]
+
+
+async def revisions(db: Any, post_id: ObjectId) -> list[dict[str, Any]]:
+    return await db[REVISIONS].find({"post_id": post_id}, sort=[("number", -1)]).to_list(None)
+
+
+async def open_flags(db: Any, category_ids: Sequence[ObjectId] | None, limit: int = 100) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"status": "open"}
+    if category_ids is not None:
+        query["category_id"] = {"$in": list(category_ids)}
+    return await db[FLAGS].find(query, sort=[("created_at", 1)], limit=limit).to_list(None)
+
+
+async def mention_candidates(db: Any, prefix: str, org_ids: Sequence[ObjectId] | None, limit: int = 8) -> list[dict[str, Any]]:
+    """People whose name starts with ``prefix`` (case-insensitive), optionally only in ``org_ids``."""
+    query: dict[str, Any] = {"name": {"$regex": "^" + re.escape(prefix), "$options": "i"}, "deleted": {"$ne": True}}
+    if org_ids is not None:
+        query["org_id"] = {"$in": list(org_ids)}
+    return await db.users.find(query, {"name": 1}, sort=[("name", 1)], limit=limit).to_list(None)

@@ -1,0 +1,360 @@
+"""Input validation for forum forms and API bodies, and the shapes of API responses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+
+from community.errors import NotFound
+from community.i18n import gettext as _
+from community.validation import Block, Line
+
+MAX_TAGS = 5
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def object_id(raw: str) -> ObjectId:
+    """An id from a URL; anything malformed is simply not found."""
+    try:
+        return ObjectId(raw)
+    except (InvalidId, TypeError):
+        raise NotFound(_("We could not find that.")) from None
+
+
+def _split_list(value: object) -> object:
+    """Forms send lists as one comma-separated field; the API sends a JSON list."""
+    if isinstance(value, str):
+        return [part for part in (piece.strip() for piece in value.split(",")) if part]
+    return value
+
+
+def _tag(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    tag = unicodedata.normalize("NFC", value).strip().lower().replace(" ", "-")
+    if not 1 <= len(tag) <= 30:
+        raise ValueError(_("Each tag has 1 to 30 characters."))
+    for char in tag:
+        if char != "-" and unicodedata.category(char)[0] not in ("L", "M", "N"):
+            raise ValueError(_("Tags use letters, digits and hyphens only."))
+    return tag
+
+
+def _competency(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    tag = value.strip().lower()
+    if not SLUG.match(tag) or len(tag) > 60:
+        raise ValueError(_("Competency tags are short names such as public-procurement."))
+    return tag
+
+
+def _unique(values: list[str]) -> list[str]:
+    if len(values) > MAX_TAGS:
+        raise ValueError(_("Use at most %(n)s tags.", n=MAX_TAGS))
+    return list(dict.fromkeys(values))
+
+
+def _optional_object_id(value: object) -> object:
+    if value in (None, ""):
+        return None
+    if isinstance(value, ObjectId):
+        return value
+    if isinstance(value, str) and ObjectId.is_valid(value):
+        return ObjectId(value)
+    raise ValueError(_("This does not exist."))
+
+
+def _object_id_list(value: object) -> object:
+    value = _split_list(value)
+    if not isinstance(value, list):
+        return value
+    result = []
+    for item in value:
+        parsed = _optional_object_id(item)
+        if parsed is None:
+            raise ValueError(_("This does not exist."))
+        result.append(parsed)
+    return result
+
+
+Tag = Annotated[str, BeforeValidator(_tag)]
+CompetencyTag = Annotated[str, BeforeValidator(_competency)]
+Tags = Annotated[list[Tag], BeforeValidator(_split_list)]
+CompetencyTags = Annotated[list[CompetencyTag], BeforeValidator(_split_list)]
+OptionalId = Annotated[ObjectId | None, BeforeValidator(_optional_object_id),
+                       WithJsonSchema({"type": ["string", "null"], "pattern": "^[0-9a-f]{24}$"})]
+IdList = Annotated[list[ObjectId], BeforeValidator(_object_id_list),
+                   WithJsonSchema({"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{24}$"}})]
+
+
+class Kind(StrEnum):
+    DISCUSSION = "discussion"
+    QUESTION = "question"
+
+
+class Sort(StrEnum):
+    LATEST = "latest"
+    NEWEST = "newest"
+    TOP = "top"
+    UNANSWERED = "unanswered"
+
+
+class TopPeriod(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"
+
+
+class FlagReason(StrEnum):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    PERSONAL_DATA = "personal_data"
+    OTHER = "other"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True, str_strip_whitespace=False)
+
+
+class CategoryIn(_Input):
+    name: Line(2, 80)  # type: ignore[valid-type]
+    slug: Line(2, 60)  # type: ignore[valid-type]
+    description: Block(0, 500) = ""  # type: ignore[valid-type]
+    parent_id: OptionalId = None
+    org_id: OptionalId = None
+    """Set for a space private to one organisation; empty for a public category."""
+    moderator_ids: IdList = Field(default_factory=list)
+    competency_tags: CompetencyTags = Field(default_factory=list)
+    position: int = Field(default=0, ge=0, le=10_000)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(_("Use lower-case letters, digits and single hyphens."))
+        return value
+
+    @field_validator("competency_tags")
+    @classmethod
+    def _few_competencies(cls, value: list[str]) -> list[str]:
+        return _unique(value)
+
+
+class ThreadIn(_Input):
+    title: Line(8, 150)  # type: ignore[valid-type]
+    body: Block(10, 20_000)  # type: ignore[valid-type]
+    kind: Kind = Kind.DISCUSSION
+    tags: Tags = Field(default_factory=list)
+    competency_tags: CompetencyTags = Field(default_factory=list)
+
+    @field_validator("tags", "competency_tags")
+    @classmethod
+    def _few(cls, value: list[str]) -> list[str]:
+        return _unique(value)
+
+
+class ReplyIn(_Input):
+    body: Block(2, 20_000)  # type: ignore[valid-type]
+    reply_to: int | None = Field(default=None, ge=1, le=10_000_000)
+
+    @field_validator("reply_to", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
+class EditIn(_Input):
+    body: Block(2, 20_000)  # type: ignore[valid-type]
+    title: Line(8, 150) | None = None  # type: ignore[valid-type]
+    """Only for the opening post: the thread's title."""
+    reason: Line(0, 200) = ""  # type: ignore[valid-type]
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _blank_title(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
+class FlagIn(_Input):
+    reason: FlagReason
+    note: Line(0, 500) = Field(default="", validate_default=True)  # type: ignore[valid-type]
+
+    @field_validator("note")
+    @classmethod
+    def _note_for_other(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("reason") is FlagReason.OTHER and not value:
+            raise ValueError(_("Say what is wrong when you choose \u201cother\u201d."))
+        return value
+
+
+class ReasonIn(_Input):
+    """Every moderator action says why; the reason goes to the audit log."""
+
+    reason: Line(3, 300)  # type: ignore[valid-type]
+
+
+class MoveIn(ReasonIn):
+    category_id: OptionalId
+
+    @field_validator("category_id")
+    @classmethod
+    def _required(cls, value: ObjectId | None) -> ObjectId:
+        if value is None:
+            raise ValueError(_("Choose a category."))
+        return value
+
+
+class SuspendIn(ReasonIn):
+    days: int = Field(ge=1, le=365)
+
+
+class AcceptIn(_Input):
+    number: int = Field(ge=2, le=10_000_000)
+
+
+class ResolveFlagIn(_Input):
+    outcome: Literal["dismiss", "hide"]
+    reason: Line(3, 300)  # type: ignore[valid-type]
+
+
+class ListQuery(_Input):
+    sort: Sort = Sort.LATEST
+    period: TopPeriod = TopPeriod.ALL
+    tag: Tag | None = None
+
+    @field_validator("tag", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
+# --- API responses (for the OpenAPI document) ---------------------------------------------
+
+
+class AuthorOut(BaseModel):
+    id: str | None
+    name: str | None
+
+
+class PostOut(BaseModel):
+    id: str
+    number: int
+    author: AuthorOut
+    html: str
+    body: str | None = Field(description="The Markdown source; only for people who may edit the post")
+    reply_to: int | None
+    created_at: datetime
+    edited_at: datetime | None
+    edit_count: int
+    votes: int
+    voted: bool
+    accepted: bool
+    hidden: bool
+    deleted: bool
+    url: str
+
+
+class ThreadOut(BaseModel):
+    id: str
+    category_id: str
+    title: str
+    kind: Kind
+    tags: list[str]
+    competency_tags: list[str]
+    author: AuthorOut
+    created_at: datetime
+    last_activity_at: datetime
+    reply_count: int
+    votes: int
+    accepted_post_id: str | None
+    pinned: bool
+    locked: bool
+    unread: int | None = Field(default=None, description="Replies since the caller's last visit")
+    url: str
+
+
+class ThreadPageOut(BaseModel):
+    thread: ThreadOut
+    posts: list[PostOut]
+    next_cursor: str | None
+
+
+class ThreadListOut(BaseModel):
+    items: list[ThreadOut]
+    next_cursor: str | None
+
+
+class CategoryOut(BaseModel):
+    id: str
+    slug: str
+    name: str
+    description: str
+    parent_id: str | None
+    private: bool
+    competency_tags: list[str]
+    thread_count: int
+    post_count: int
+    last_activity_at: datetime | None
+    url: str
+
+
+class CategoryListOut(BaseModel):
+    items: list[CategoryOut]
+
+
+class VoteOut(BaseModel):
+    post_id: str
+    votes: int
+    voted: bool
+
+
+class FlagOut(BaseModel):
+    id: str
+    post_id: str
+    thread_id: str
+    reason: FlagReason
+    note: str
+    status: str
+    created_at: datetime
+
+
+class FlagListOut(BaseModel):
+    items: list[FlagOut]
+
+
+class RevisionOut(BaseModel):
+    number: int
+    body: str
+    html: str
+    title: str | None
+    edited_at: datetime
+    editor: AuthorOut
+    reason: str
+
+
+class RevisionListOut(BaseModel):
+    items: list[RevisionOut]
+
+
+class MentionCandidateOut(BaseModel):
+    id: str
+    name: str
+    insert: str = Field(description="The Markdown to insert for this mention")
+
+
+class MentionListOut(BaseModel):
+    items: list[MentionCandidateOut]
+
+
+class OkOut(BaseModel):
+    ok: bool
+    changed: bool

@@ -1,0 +1,369 @@
+"""Forum pages: each handler reads the request, calls one service and renders or redirects.
+
+A form that fails validation is shown again with a message next to each bad field (422). An
+htmx or fetch request (``HX-Request``) gets the fragment from ``partials/`` instead of a page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from community import api, keys, policy
+from community.errors import Invalid
+from community.forums import (accept, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
+                              reply, vote)
+from community.forums.access import access_category, access_post_by_number, access_thread
+from community.forums.limits import LIMITS
+from community.forums.markdown import quote
+from community.forums.schemas import FlagReason, Sort, TopPeriod, object_id
+from community.forums.urls import category_path, post_path, thread_path
+from community.policy import ANONYMOUS, Actor
+
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 30
+
+
+def _actor(request: web.Request) -> Actor:
+    return request.get(keys.ACTOR, ANONYMOUS)
+
+
+def _db(request: web.Request) -> Any:
+    return request.app[keys.DB]
+
+
+def _emitter(request: web.Request) -> Any:
+    return request.app.get(keys.EMITTER)
+
+
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
+
+
+def _form(data: MultiDictProxy[Any]) -> dict[str, str]:
+    return {key: value for key, value in data.items() if isinstance(value, str) and key != "csrf_token"}
+
+
+def _fragment(request: web.Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+async def index(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    tree = await pages.index_page(_db(request), actor)
+    return aiohttp_jinja2.render_template("forums/index.html", request, {
+        "categories": tree, "can_moderate": bool(actor.is_authenticated and (
+            policy.can_suspend_members(actor) or any(policy.can_moderate_category(actor, c) for c in tree)))})
+
+
+async def category(request: web.Request) -> web.Response:
+    listing = await pages.category_page(_db(request), _actor(request), request.match_info["slug"], request.query,
+                                        cursor=request.query.get("cursor"), limit=THREADS_PER_PAGE)
+    return aiohttp_jinja2.render_template("forums/category.html", request, {
+        "listing": listing, "sorts": list(Sort), "periods": list(TopPeriod)})
+
+
+async def new_thread_form(request: web.Request) -> web.Response:
+    found = await queries.category_by_slug(_db(request), request.match_info["slug"])
+    actor = _actor(request)
+    category_doc = await access_category(_db(request), actor, found["_id"] if found else object_id("-"))
+    policy.require(actor, policy.can_post(actor, category_doc))
+    return aiohttp_jinja2.render_template("forums/new_thread.html", request,
+                                          {"category": category_doc, "values": {}, "errors": {}})
+
+
+async def new_thread(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    found = await queries.category_by_slug(db, request.match_info["slug"])
+    category_id = found["_id"] if found else object_id("-")
+    values = _form(await request.post())
+    try:
+        thread = await create_thread.create_thread(db, _emitter(request), actor, request.app[LIMITS],
+                                                   category_id=category_id, data=values)
+    except Invalid as error:
+        return aiohttp_jinja2.render_template("forums/new_thread.html", request,
+                                              {"category": found, "values": values, "errors": error.errors}, status=422)
+    return _see_other(thread_path(thread["_id"]))
+
+
+async def thread(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    page = await pages.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE)
+    values: dict[str, str] = {}
+    quoted = request.query.get("quote", "")
+    if quoted.isdigit() and page.can_reply:
+        source, _thread, _category = await access_post_by_number(db, actor, thread_id, int(quoted))
+        people = await queries.people(db, [source["author_id"]])
+        name = people.get(source["author_id"], {}).get("name") or "?"
+        values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
+    elif request.query.get("reply_to", "").isdigit():
+        values = {"reply_to": request.query["reply_to"]}
+    return aiohttp_jinja2.render_template("forums/thread.html", request, {
+        "page": page, "values": values, "errors": {}, "flag_reasons": list(FlagReason)})
+
+
+async def post_reply(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    values = _form(await request.post())
+    try:
+        post = await reply.reply(db, _emitter(request), actor, request.app[LIMITS], thread_id=thread_id, data=values)
+    except Invalid as error:
+        page = await pages.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
+        return aiohttp_jinja2.render_template("forums/thread.html", request, {
+            "page": page, "values": values, "errors": error.errors, "flag_reasons": list(FlagReason)}, status=422)
+    if _fragment(request):
+        return await _post_fragment(request, thread_id, post["number"])
+    return _see_other(post_path(thread_id, post["number"]))
+
+
+async def permalink(request: web.Request) -> web.Response:
+    """Redirect to the page of the thread that shows post ``number``, scrolled to it."""
+    db, actor = _db(request), _actor(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    number = _number(request)
+    post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, number)
+    if post["_id"] == thread_doc.get("accepted_post_id") or number == 1:
+        return _see_other(f"{thread_path(thread_id)}#post-{number}")
+    before = await db[queries.POSTS].count_documents({"thread_id": thread_id, "number": {"$lt": number}})
+    start = before // POSTS_PER_PAGE * POSTS_PER_PAGE
+    if start == 0:
+        return _see_other(f"{thread_path(thread_id)}#post-{number}")
+    anchor = await db[queries.POSTS].find({"thread_id": thread_id, "number": {"$lt": number}}, {"number": 1},
+                                          sort=[("number", 1)], skip=start - 1, limit=1).to_list(None)
+    cursor = api.encode_cursor({"n": anchor[0]["number"]}) if anchor else ""
+    return _see_other(f"{thread_path(thread_id)}?cursor={cursor}#post-{number}")
+
+
+def _number(request: web.Request) -> int:
+    raw = request.match_info["number"]
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000_000:
+        object_id("-")
+    return int(raw)
+
+
+async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    post, thread_doc, category_doc = await access_post_by_number(db, actor, thread_id, number)
+    people = await queries.people(db, [post["author_id"]])
+    voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
+    pages._decorate([post], people, voted, actor, thread_doc, category_doc)
+    return aiohttp_jinja2.render_template("forums/partials/post.html", request, {
+        "post": post, "thread": thread_doc, "can_moderate": policy.can_moderate_category(actor, category_doc),
+        "can_accept": policy.can_accept_answer(actor, category_doc, thread_doc), "can_reply":
+        policy.can_post(actor, category_doc, thread_doc), "last_read": None, "flag_reasons": list(FlagReason)})
+
+
+async def post_fragment(request: web.Request) -> web.Response:
+    return await _post_fragment(request, object_id(request.match_info["thread_id"]), _number(request))
+
+
+async def edit_form(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    post, thread_doc, category_doc = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
+                                                                 _number(request))
+    policy.require(actor, policy.can_edit_post(actor, category_doc, thread_doc, post))
+    values = {"body": post["body"], "title": thread_doc["title"] if post["number"] == 1 else ""}
+    return aiohttp_jinja2.render_template("forums/edit.html", request,
+                                          {"post": post, "thread": thread_doc, "values": values, "errors": {}})
+
+
+async def edit_post(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
+    values = _form(await request.post())
+    try:
+        await edit.edit_post(db, _emitter(request), actor, request.app[LIMITS], post_id=post["_id"], data=values)
+    except Invalid as error:
+        return aiohttp_jinja2.render_template("forums/edit.html", request, {
+            "post": post, "thread": thread_doc, "values": values, "errors": error.errors}, status=422)
+    return _see_other(post_path(thread_id, post["number"]))
+
+
+async def history(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    post, thread_doc, _category = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
+                                                              _number(request))
+    revisions = await queries.revisions(db, post["_id"])
+    people = await queries.people(db, [r["editor_id"] for r in revisions] + [post["author_id"]])
+    return aiohttp_jinja2.render_template("forums/history.html", request, {
+        "post": post, "thread": thread_doc, "revisions": revisions, "people": people})
+
+
+async def _post_action(request: web.Request, action: Any) -> web.Response:
+    """Run ``action(db, actor, post, values)`` for the post in the URL, then go back to it."""
+    db, actor = _db(request), _actor(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    post, _thread, _category = await access_post_by_number(db, actor, thread_id, _number(request))
+    values = _form(await request.post())
+    await action(db, actor, post, values)
+    if _fragment(request):
+        return await _post_fragment(request, thread_id, post["number"])
+    return _see_other(post_path(thread_id, post["number"]))
+
+
+async def vote_post(request: web.Request) -> web.Response:
+    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+        await vote.set_vote(db, _emitter(request), actor, request.app[LIMITS], post_id=post["_id"],
+                            up=values.get("up") != "0")
+    return await _post_action(request, act)
+
+
+async def delete_post(request: web.Request) -> web.Response:
+    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+        await moderate.delete_post(db, _emitter(request), actor, post_id=post["_id"], data=values)
+    db, actor = _db(request), _actor(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    response = await _post_action(request, act)
+    if _number(request) == 1 and response.status == 303:
+        found = await queries.thread(db, thread_id)
+        category_doc = await queries.category(db, found["category_id"]) if found else None
+        if category_doc is not None and not policy.can_view_hidden_posts(actor, category_doc):
+            return _see_other(category_path(category_doc["slug"]))
+    return response
+
+
+async def flag_form(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    post, thread_doc, category_doc = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
+                                                                 _number(request))
+    policy.require(actor, policy.can_flag(actor, category_doc))
+    return aiohttp_jinja2.render_template("forums/flag.html", request, {
+        "post": post, "thread": thread_doc, "reasons": list(FlagReason), "values": {}, "errors": {}})
+
+
+async def flag_post(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
+    values = _form(await request.post())
+    try:
+        await flag.flag_post(db, actor, post_id=post["_id"], data=values)
+    except Invalid as error:
+        return aiohttp_jinja2.render_template("forums/flag.html", request, {
+            "post": post, "thread": thread_doc, "reasons": list(FlagReason), "values": values,
+            "errors": error.errors}, status=422)
+    return _see_other(post_path(thread_id, post["number"]))
+
+
+async def hide_post(request: web.Request) -> web.Response:
+    hidden = request.match_info["action"] == "hide"
+
+    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+        await moderate.set_hidden(db, _emitter(request), actor, request.app[LIMITS], post_id=post["_id"],
+                                  hidden=hidden, data=values)
+    return await _post_action(request, act)
+
+
+async def accept_answer(request: web.Request) -> web.Response:
+    thread_id = object_id(request.match_info["thread_id"])
+    values = _form(await request.post())
+    raw = values.get("number", "")
+    number = int(raw) if raw.isdigit() else None
+    if raw and number is None:
+        raise Invalid({"number": "Choose a reply in this thread."})
+    await accept.set_accepted(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
+                              thread_id=thread_id, number=number)
+    return _see_other(thread_path(thread_id))
+
+
+async def follow_thread(request: web.Request) -> web.Response:
+    thread_id = object_id(request.match_info["thread_id"])
+    values = _form(await request.post())
+    await follow.set_following(_db(request), _actor(request), "thread", thread_id, values.get("following") != "0")
+    return _see_other(thread_path(thread_id))
+
+
+async def follow_category(request: web.Request) -> web.Response:
+    db = _db(request)
+    found = await queries.category_by_slug(db, request.match_info["slug"])
+    values = _form(await request.post())
+    await follow.set_following(db, _actor(request), "category", found["_id"] if found else object_id("-"),
+                               values.get("following") != "0")
+    return _see_other(category_path(request.match_info["slug"]))
+
+
+async def thread_moderation(request: web.Request) -> web.Response:
+    """Lock, unlock, pin, unpin or move a thread (``action`` in the URL)."""
+    db, actor, emitter = _db(request), _actor(request), _emitter(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    action = request.match_info["action"]
+    values = _form(await request.post())
+    if action in ("lock", "unlock"):
+        await moderate.set_locked(db, emitter, actor, thread_id=thread_id, locked=action == "lock", data=values)
+    elif action in ("pin", "unpin"):
+        await moderate.set_pinned(db, emitter, actor, thread_id=thread_id, pinned=action == "pin", data=values)
+    else:
+        await moderate.move_thread(db, emitter, actor, thread_id=thread_id, data=values)
+    return _see_other(thread_path(thread_id))
+
+
+async def moderation_queue(request: web.Request) -> web.Response:
+    flags = await moderate.moderation_queue(_db(request), _actor(request))
+    people = await queries.people(_db(request), [f["reporter_id"] for f in flags] +
+                                  [f["post"]["author_id"] for f in flags if f["post"]])
+    return aiohttp_jinja2.render_template("forums/moderation.html", request, {"flags": flags, "people": people})
+
+
+async def resolve_flag(request: web.Request) -> web.Response:
+    await moderate.resolve_flag(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
+                                flag_id=object_id(request.match_info["flag_id"]), data=_form(await request.post()))
+    return _see_other(str(request.app.router["forums.moderation"].url_for()))
+
+
+async def suspend_form(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    policy.require(actor, policy.can_suspend_members(actor))
+    person = await _db(request).users.find_one({"_id": object_id(request.match_info["user_id"])}, {"name": 1})
+    if person is None:
+        object_id("-")
+    return aiohttp_jinja2.render_template("forums/suspend.html", request, {"person": person, "values": {}, "errors": {}})
+
+
+async def suspend(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    user_id = object_id(request.match_info["user_id"])
+    values = _form(await request.post())
+    try:
+        await moderate.suspend_member(db, actor, user_id=user_id, data=values)
+    except Invalid as error:
+        person = await db.users.find_one({"_id": user_id}, {"name": 1})
+        return aiohttp_jinja2.render_template("forums/suspend.html", request,
+                                              {"person": person, "values": values, "errors": error.errors}, status=422)
+    return _see_other(str(request.app.router["forums.moderation"].url_for()))
+
+
+async def category_feed(request: web.Request) -> web.Response:
+    return await feeds.category_feed(_db(request), request.app[keys.SETTINGS].base_url, request.match_info["slug"])
+
+
+async def thread_feed(request: web.Request) -> web.Response:
+    return await feeds.thread_feed(_db(request), request.app[keys.SETTINGS].base_url,
+                                   object_id(request.match_info["thread_id"]))
+
+
+async def _parent_options(request: web.Request) -> list[tuple[str, str]]:
+    return [(str(c["_id"]), c["name"]) for c in await pages.index_page(_db(request), _actor(request))]
+
+
+async def new_category_form(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    policy.require(actor, policy.can_manage_categories(actor, actor.org_id))
+    return aiohttp_jinja2.render_template("forums/new_category.html", request, {
+        "values": {}, "errors": {}, "parent_options": await _parent_options(request)})
+
+
+async def new_category(request: web.Request) -> web.Response:
+    db, actor = _db(request), _actor(request)
+    values = _form(await request.post())
+    try:
+        created = await categories.create_category(db, actor, values)
+    except Invalid as error:
+        return aiohttp_jinja2.render_template("forums/new_category.html", request, {
+            "values": values, "errors": error.errors, "parent_options": await _parent_options(request)}, status=422)
+    return _see_other(category_path(created["slug"]))

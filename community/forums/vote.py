@@ -1,0 +1,80 @@
+"""Upvotes: one per person per post, idempotent; each earns the author Karma Points, capped per day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from community import policy
+from community.forums.access import access_post
+from community.forums.limits import ForumLimits
+from community.forums.queries import POSTS, THREADS, VOTES
+from community.forums.writes import Events, in_transaction, thread_room
+from community.i18n import gettext as _
+from community.karma import service as karma
+from community.policy import Actor
+
+UPVOTE_REASON = "forum_upvote_received"
+
+
+def vote_id(post_id: ObjectId, user_id: ObjectId) -> str:
+    return f"{post_id}|{user_id}"
+
+
+async def award_upvote(db: Any, limits: ForumLimits, author_id: ObjectId, vote: str, session: Any = None) -> bool:
+    """Karma for one upvote received, unless the author has reached today's cap."""
+    if await karma.points_today(db, author_id, UPVOTE_REASON) + limits.upvote_points > limits.upvote_points_per_day:
+        return False
+    return await karma.award(db, user_id=author_id, points=limits.upvote_points, reason=UPVOTE_REASON,
+                             object_type="forum_vote", object_id=vote, session=session)
+
+
+async def reverse_upvote(db: Any, author_id: ObjectId, vote: str, session: Any = None) -> bool:
+    return await karma.reverse(db, user_id=author_id, reason=UPVOTE_REASON, object_type="forum_vote",
+                               object_id=vote, session=session)
+
+
+async def set_vote(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, post_id: ObjectId,
+                   up: bool) -> tuple[bool, int]:
+    """Vote or withdraw a vote; returns (changed, the post's vote count). Repeating either is a no-op.
+
+    The vote document's id is (post, person), so the unique ``_id`` makes a second vote fail
+    rather than count twice, even when two requests race.
+    """
+    post, thread, category = await access_post(db, actor, post_id)
+    policy.require(actor, policy.can_vote(actor, category, post), _("You cannot vote on this post."))
+    key = vote_id(post_id, actor.user_id)
+    step = 1 if up else -1
+    now = datetime.now(UTC)
+
+    async def write(session: Any) -> dict[str, Any] | None:
+        if up:
+            await db[VOTES].insert_one({"_id": key, "post_id": post_id, "user_id": actor.user_id,
+                                        "thread_id": thread["_id"], "at": now}, session=session)
+        elif (await db[VOTES].delete_one({"_id": key}, session=session)).deleted_count == 0:
+            return None
+        counted = await db[POSTS].find_one_and_update({"_id": post_id}, {"$inc": {"votes": step}}, {"votes": 1},
+                                                      return_document=ReturnDocument.AFTER, session=session)
+        if post["number"] == 1:
+            await db[THREADS].update_one({"_id": thread["_id"]}, {"$inc": {"votes": step}}, session=session)
+        if up:
+            await award_upvote(db, limits, post["author_id"], key, session)
+        else:
+            await reverse_upvote(db, post["author_id"], key, session)
+        return counted
+
+    try:
+        counted = await in_transaction(db, write)
+    except DuplicateKeyError:
+        counted = None
+    if counted is None:
+        return False, post["votes"]
+    events = Events()
+    events.add("forum:post_voted", {"thread_id": str(thread["_id"]), "post_id": str(post_id), "votes": counted["votes"]},
+               room=thread_room(thread["_id"]))
+    await events.send(emitter)
+    return True, counted["votes"]

@@ -1,0 +1,224 @@
+/* Forums: enhancement only. Every page works without this file.
+ * - live replies, edits and vote counts in an open thread (the thread's socket room);
+ * - live reply counts and "N new replies" on a category page (the category's room);
+ * - voting without a reload;
+ * - @mention autocomplete in the composer, usable from the keyboard (combobox + listbox). */
+(function () {
+  "use strict";
+
+  var thread = document.getElementById("thread");
+  var category = document.getElementById("category");
+  var status = document.getElementById("live-status");
+
+  function say(text) {
+    if (status && text) { status.textContent = ""; window.setTimeout(function () { status.textContent = text; }, 50); }
+  }
+
+  function csrfFrom(form) {
+    var input = form.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  function fragment(url) {
+    return fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.text();
+    });
+  }
+
+  function toElement(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content.firstElementChild;
+  }
+
+  function postUrl(number) {
+    return "/forums/t/" + thread.dataset.threadId + "/p/" + number + "/fragment";
+  }
+
+  function replacePost(number) {
+    var existing = document.getElementById("post-" + number);
+    if (!existing) { return; }
+    fragment(postUrl(number)).then(function (html) {
+      var fresh = toElement(html);
+      if (fresh) { existing.replaceWith(fresh); }
+    }).catch(function () { /* the page stays as it was; a reload shows the change */ });
+  }
+
+  /* Voting without a reload: the server answers an HX-Request with the post's fragment. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("vote-form")) { return; }
+    event.preventDefault();
+    var article = form.closest("article");
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRF-Token": csrfFrom(form) },
+      body: new URLSearchParams(new FormData(form))
+    }).then(function (response) {
+      if (!response.ok) { form.submit(); return null; }
+      return response.text();
+    }).then(function (html) {
+      if (!html || !article) { return; }
+      var fresh = toElement(html);
+      if (!fresh) { return; }
+      article.replaceWith(fresh);
+      var button = fresh.querySelector(".vote");
+      if (button) { button.focus(); }
+    }).catch(function () { form.submit(); });
+  });
+
+  /* "Reply" fills in the reply form in place instead of reloading. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".reply-link");
+    var replyTo = document.getElementById("reply-to");
+    var body = document.getElementById("reply-body");
+    if (!link || !replyTo || !body) { return; }
+    event.preventDefault();
+    replyTo.value = link.dataset.number;
+    body.focus();
+  });
+
+  function live(rooms, handlers) {
+    if (typeof window.io !== "function") { return; }
+    var socket = window.io({ transports: ["websocket", "polling"] });
+    socket.on("connect", function () {
+      rooms.forEach(function (room) { socket.emit("join", { room: room }); });
+    });
+    Object.keys(handlers).forEach(function (name) { socket.on(name, handlers[name]); });
+  }
+
+  if (thread) {
+    var threadId = thread.dataset.threadId;
+    live(["thread:" + threadId], {
+      "forum:post_created": function (data) {
+        if (data.thread_id !== threadId || document.getElementById("post-" + data.number)) { return; }
+        if (document.getElementById("next-page")) {
+          document.getElementById("new-replies").hidden = false;
+          return;
+        }
+        fragment(postUrl(data.number)).then(function (html) {
+          var fresh = toElement(html);
+          if (!fresh) { return; }
+          fresh.classList.add("live-new");
+          document.getElementById("posts").appendChild(fresh);
+          say(thread.dataset.msgNewReply);
+        }).catch(function () { document.getElementById("new-replies").hidden = false; });
+      },
+      "forum:post_edited": function (data) { if (data.thread_id === threadId) { replacePost(data.number); } },
+      "forum:post_voted": function (data) {
+        var article = document.querySelector("article[data-post-id='" + data.post_id + "']");
+        var count = article && article.querySelector(".vote-count");
+        if (count) { count.textContent = String(data.votes); }
+      },
+      "forum:answer_accepted": function (data) { if (data.thread_id === threadId) { document.getElementById("new-replies").hidden = false; } },
+      "forum:thread_changed": function (data) { if (data.thread_id === threadId) { document.getElementById("new-replies").hidden = false; } }
+    });
+  }
+
+  if (category) {
+    live(["category:" + category.dataset.categoryId], {
+      "forum:thread_activity": function (data) {
+        var row = document.querySelector("tr[data-thread-id='" + data.thread_id + "']");
+        if (!row) { return; }
+        row.querySelector(".reply-count").textContent = String(data.reply_count);
+        var lastRead = row.dataset.lastRead;
+        if (lastRead === "") { return; }
+        var unread = data.last_number - parseInt(lastRead, 10);
+        var holder = row.querySelector(".unread");
+        if (unread > 0 && holder) {
+          var template = unread === 1 ? category.dataset.msgOneNew : category.dataset.msgManyNew;
+          holder.querySelector("a").textContent = template.replace("%(num)s", String(unread));
+          holder.hidden = false;
+        }
+      }
+    });
+  }
+
+  /* @mention autocomplete: a combobox over the textarea. Arrow keys move, Enter or Tab choose,
+   * Escape closes; the choice inserts @[Name](id), which the server turns into a mention. */
+  Array.prototype.forEach.call(document.querySelectorAll("textarea[data-mentions]"), function (area, index) {
+    var list = document.createElement("ul");
+    list.id = "mention-list-" + index;
+    list.className = "mention-list";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    area.insertAdjacentElement("afterend", list);
+    area.setAttribute("aria-autocomplete", "list");
+    area.setAttribute("aria-controls", list.id);
+    area.setAttribute("aria-expanded", "false");
+    var items = [];
+    var active = -1;
+    var timer = null;
+    var query = null;
+
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      items = [];
+      active = -1;
+      area.setAttribute("aria-expanded", "false");
+      area.removeAttribute("aria-activedescendant");
+    }
+
+    function highlight(position) {
+      active = position;
+      Array.prototype.forEach.call(list.children, function (option, i) {
+        option.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      if (active >= 0) { area.setAttribute("aria-activedescendant", list.children[active].id); }
+    }
+
+    function choose(position) {
+      var item = items[position];
+      if (!item || !query) { return; }
+      var caret = area.selectionStart;
+      var before = area.value.slice(0, caret - query.length - 1);
+      area.value = before + item.insert + " " + area.value.slice(caret);
+      var at = before.length + item.insert.length + 1;
+      area.setSelectionRange(at, at);
+      close();
+      area.focus();
+    }
+
+    function show(found) {
+      list.textContent = "";
+      items = found;
+      found.forEach(function (item, i) {
+        var option = document.createElement("li");
+        option.id = list.id + "-" + i;
+        option.setAttribute("role", "option");
+        option.textContent = item.name;
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
+        list.appendChild(option);
+      });
+      list.hidden = found.length === 0;
+      area.setAttribute("aria-expanded", found.length ? "true" : "false");
+      highlight(found.length ? 0 : -1);
+    }
+
+    area.addEventListener("input", function () {
+      var match = /(^|\s)@([^\s@\[\]()]{1,40})$/.exec(area.value.slice(0, area.selectionStart));
+      window.clearTimeout(timer);
+      if (!match) { query = null; close(); return; }
+      query = match[2];
+      timer = window.setTimeout(function () {
+        var url = area.dataset.mentions + (area.dataset.mentions.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query);
+        fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+          .then(function (data) { show(data.items || []); })
+          .catch(close);
+      }, 150);
+    });
+
+    area.addEventListener("keydown", function (event) {
+      if (list.hidden || !items.length) { return; }
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight((active + 1) % items.length); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight((active - 1 + items.length) % items.length); }
+      else if (event.key === "Enter" || event.key === "Tab") { event.preventDefault(); choose(active); }
+      else if (event.key === "Escape") { event.preventDefault(); close(); }
+    });
+    area.addEventListener("blur", function () { window.setTimeout(close, 150); });
+  });
+})();
