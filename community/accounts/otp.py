@@ -48,7 +48,7 @@ async def issue(db: Any, secret: str, user_id: ObjectId, purpose: str, *, now: d
     await ratelimit.hit(db, f"otp:{purpose}:{user_id}", limit=SENDS_PER_HOUR, window_seconds=3600, now=now)
     code = f"{secrets.randbelow(1_000_000):06d}"
     await queries.put_code(db, {
-        "_id": ObjectId(), "user_id": user_id, "purpose": purpose, "code_hash": _hash(secret, user_id, purpose, code),
+        "user_id": user_id, "purpose": purpose, "code_hash": _hash(secret, user_id, purpose, code),
         "tries": 0, "sent_at": now, "expires_at": now + LIFETIME, "purge_at": now + timedelta(days=1),
     })
     return code

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from community import keys
+from community.accounts import otp
+from community.accounts.sessions import SESSION_COOKIE
+from tests.accounts.conftest import Inbox
+from tests.conftest import csrf_token
+from tests.factories import make_org, make_user
+
+HINDI_NAME = "अनु\u200dराधा शर्मा"  # a zero-width joiner inside, as some Hindi keyboards type it
+
+
+def form(org: dict[str, Any], **changes: str) -> dict[str, str]:
+    return {"name": HINDI_NAME, "email": "Anuradha.Sharma@Example.GOV.in", "mobile": "+91 98765 43210",
+            "org_id": str(org["_id"]), "designation": "उप सचिव", "password": "a long enough secret", **changes}
+
+
+async def post(client: TestClient, path: str, data: dict[str, str]) -> Any:
+    page = "/verify" if path == "/verify/resend" else path
+    return await client.post(path, data={**data, "csrf_token": await csrf_token(client, page)}, allow_redirects=False)
+
+
+async def test_register_page_lists_the_hierarchy(client: TestClient, db: Any) -> None:
+    ministry = await make_org(db, name="Ministry of Railways")
+    await make_org(db, name="Railway Board", parent=ministry)
+    html = await (await client.get("/register")).text()
+    assert 'label for="field-name"' in html and 'id="field-name"' in html
+    assert "Ministry of Railways" in html and "\u00a0\u00a0\u00a0Railway Board" in html
+
+
+async def test_register_verify_by_email_then_signed_in(mail_client: TestClient, inbox: Inbox) -> None:
+    db = mail_client.app[keys.DB]
+    org = await make_org(db, name="Department of Personnel and Training")
+    response = await post(mail_client, "/register", form(org))
+    assert response.status == 303
+    assert response.headers["Location"].startswith("/verify?email=anuradha.sharma")
+    user = await db.users.find_one({"email": "anuradha.sharma@example.gov.in"})
+    assert user["name"] == HINDI_NAME and "\u200d" in user["name"]
+    assert user["email_verified"] is False and user["roles"] == ["officer"] and user["mobile"] == "+919876543210"
+    assert user["password_hash"].startswith("$argon2id$")
+    code = inbox.last_code("anuradha.sharma@example.gov.in")
+    stored = await db.one_time_codes.find_one({"user_id": user["_id"]})
+    assert code not in str(stored), "only a keyed hash of the code is stored"
+    assert await db.dev_outbox.count_documents({}) == 0, "with SMTP configured nothing goes to the outbox"
+    verified = await post(mail_client, "/verify", {"email": user["email"], "code": code})
+    assert verified.status == 303 and verified.headers["Location"].startswith("/account")
+    assert any(cookie.key == SESSION_COOKIE for cookie in mail_client.session.cookie_jar)
+    page = await (await mail_client.get("/account")).text()
+    assert HINDI_NAME in page and "Department of Personnel and Training" in page
+    assert (await db.users.find_one({"_id": user["_id"]}))["email_verified"] is True
+    assert await db.one_time_codes.count_documents({}) == 0, "a used code is gone"
+
+
+async def test_without_smtp_the_code_goes_to_the_outbox_and_log(client: TestClient, db: Any, caplog: Any) -> None:
+    org = await make_org(db)
+    caplog.set_level("INFO", logger="community.mail")
+    await post(client, "/register", form(org, email="no.smtp@example.gov.in"))
+    message = await db.dev_outbox.find_one({"to": "no.smtp@example.gov.in"})
+    assert message is not None
+    code = otp_code(message["body"])
+    assert any(code in str(getattr(record, "body", "")) for record in caplog.records)
+
+
+def otp_code(text: str) -> str:
+    import re
+
+    match = re.search(r"\b([0-9]{6})\b", text)
+    assert match
+    return match.group(1)
+
+
+async def test_duplicate_registration_is_refused_next_to_the_email(client: TestClient, db: Any) -> None:
+    org = await make_org(db)
+    await make_user(db, org=org, email="taken@example.gov.in")
+    response = await post(client, "/register", form(org, email="TAKEN@example.gov.in"))
+    assert response.status == 422
+    html = await response.text()
+    assert 'id="error-email"' in html and "already exists" in html
+    assert 'aria-describedby="error-email"' in html and 'aria-invalid="true"' in html
+    assert HINDI_NAME in html, "the other values are filled in again"
+    assert await db.users.count_documents({"email": "taken@example.gov.in"}) == 1
+
+
+async def test_wrong_code_counts_tries_and_locks_after_five(client: TestClient, db: Any) -> None:
+    org = await make_org(db)
+    await post(client, "/register", form(org, email="tries@example.gov.in"))
+    right = otp_code((await db.dev_outbox.find_one({"to": "tries@example.gov.in"}))["body"])
+    wrong = "000000" if right != "000000" else "111111"
+    for left in (4, 3, 2, 1):
+        response = await post(client, "/verify", {"email": "tries@example.gov.in", "code": wrong})
+        assert response.status == 422
+        assert f"You have {left} more tries" in await response.text()
+    last = await post(client, "/verify", {"email": "tries@example.gov.in", "code": wrong})
+    assert "Too many wrong tries" in await last.text()
+    after = await post(client, "/verify", {"email": "tries@example.gov.in", "code": right})
+    assert after.status == 422 and "Too many wrong tries" in await after.text()
+    assert (await db.users.find_one({"email": "tries@example.gov.in"}))["email_verified"] is False
+
+
+async def test_expired_code_is_refused(client: TestClient, db: Any) -> None:
+    org = await make_org(db)
+    await post(client, "/register", form(org, email="late@example.gov.in"))
+    code = otp_code((await db.dev_outbox.find_one({"to": "late@example.gov.in"}))["body"])
+    await db.one_time_codes.update_many({}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}})
+    response = await post(client, "/verify", {"email": "late@example.gov.in", "code": code})
+    assert response.status == 422 and "expired" in await response.text()
+    assert (await db.users.find_one({"email": "late@example.gov.in"}))["email_verified"] is False
+
+
+async def test_resend_is_throttled_then_replaces_the_code(client: TestClient, db: Any) -> None:
+    org = await make_org(db)
+    await post(client, "/register", form(org, email="again@example.gov.in"))
+    first = otp_code((await db.dev_outbox.find_one({"to": "again@example.gov.in"}))["body"])
+    too_soon = await post(client, "/verify/resend", {"email": "again@example.gov.in"})
+    assert too_soon.status == 429 and "Wait a minute" in await too_soon.text()
+    assert await db.dev_outbox.count_documents({"to": "again@example.gov.in"}) == 1
+    await db.one_time_codes.update_many({}, {"$set": {"sent_at": datetime.now(UTC) - otp.RESEND_AFTER}})
+    resent = await post(client, "/verify/resend", {"email": "again@example.gov.in"})
+    assert resent.status == 303
+    messages = await db.dev_outbox.find({"to": "again@example.gov.in"}).sort("at", 1).to_list(None)
+    second = otp_code(messages[-1]["body"])
+    if second != first:
+        stale = await post(client, "/verify", {"email": "again@example.gov.in", "code": first})
+        assert stale.status == 422, "a replaced code no longer works"
+    assert (await post(client, "/verify", {"email": "again@example.gov.in", "code": second})).status == 303
+
+
+async def test_resend_for_unknown_address_reveals_nothing(client: TestClient, db: Any) -> None:
+    response = await post(client, "/verify/resend", {"email": "nobody@example.gov.in"})
+    assert response.status == 303
+    assert await db.dev_outbox.count_documents({}) == 0
