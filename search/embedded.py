@@ -1,0 +1,248 @@
+"""The embedded engine: one tantivy index in a folder (or in memory), no server to run.
+
+Tantivy's calls are CPU-bound and hold no Python state that needs the loop, so each runs in a
+worker thread; writes go through one writer, one call at a time, and are committed and made
+visible before ``upsert`` and ``delete`` return.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Filter, FieldType, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
+
+from search.definitions import PHYSICAL, definition
+from search.engine import (CROP_WORDS, CROPPED_FIELDS, MAX_FACET_VALUES, Document, Hit, SearchRequest,
+                           SearchResult, Sort, build_request, prepare)
+from search.filters import And, In, Not, Or, Range, SearchFilter
+from search.text import WORD_PATTERN, QueryWord, highlight, parse_query
+
+log = logging.getLogger(__name__)
+
+TOKENIZER = "community_words"
+WRITER_HEAP = 128_000_000
+EXACT_BOOST = 2.0
+"""An exact word counts twice a typo or prefix match of the same field, as Meilisearch ranks
+fewer typos first."""
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=False, tokenizer_name="raw", index_option="basic")
+    builder.add_bytes_field("source", stored=True, indexed=False)
+    for name in PHYSICAL.searchable:
+        builder.add_text_field(name, stored=False, tokenizer_name=TOKENIZER, index_option="freq")
+    for name in PHYSICAL.keywords:
+        builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in PHYSICAL.numbers:
+        builder.add_integer_field(name, stored=False, indexed=True, fast=True)
+    return builder.build()
+
+
+def _fingerprint() -> str:
+    layout = {"searchable": list(PHYSICAL.searchable), "keywords": PHYSICAL.keywords,
+              "numbers": PHYSICAL.numbers, "tokenizer": WORD_PATTERN, "version": 1}
+    return hashlib.sha256(json.dumps(layout, sort_keys=True).encode()).hexdigest()
+
+
+def _key(index: str, doc_id: str) -> str:
+    return f"{index}\x1f{doc_id}"
+
+
+class EmbeddedEngine:
+    """``SearchEngine`` on tantivy. ``path`` None keeps the index in memory (tests)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.needs_reindex = False
+        """True when an index of an older layout was discarded at start: run ``reindex``."""
+        self._schema = _schema()
+        self._index: tantivy.Index | None = None
+        self._writer: Any = None
+        self._write_lock = asyncio.Lock()
+
+    async def ensure_indexes(self) -> None:
+        if self._index is None:
+            await asyncio.to_thread(self._open)
+
+    def _open(self) -> None:
+        if self.path is None:
+            index = tantivy.Index(self._schema)
+        else:
+            marker = self.path / "layout"
+            if self.path.exists() and (not marker.exists() or marker.read_text() != _fingerprint()):
+                if any(self.path.iterdir()):
+                    log.warning("search index at %s has an older layout; starting empty, run reindex", self.path)
+                    self.needs_reindex = True
+                shutil.rmtree(self.path)
+            self.path.mkdir(parents=True, exist_ok=True)
+            index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+            marker.write_text(_fingerprint())
+        index.register_tokenizer(
+            TOKENIZER, TextAnalyzerBuilder(Tokenizer.regex(WORD_PATTERN)).filter(Filter.lowercase()).build())
+        self._writer = index.writer(WRITER_HEAP, 2)
+        self._index = index
+
+    def _ready(self) -> tantivy.Index:
+        if self._index is None:
+            raise RuntimeError("call ensure_indexes() first")
+        return self._index
+
+    async def upsert(self, index: str, docs: Sequence[Document]) -> None:
+        prepared = [prepare(index, d) for d in docs]
+        if prepared:
+            self._ready()
+            async with self._write_lock:
+                await asyncio.to_thread(self._write, prepared, [])
+
+    async def delete(self, index: str, ids: Sequence[str]) -> None:
+        definition(index)
+        if ids:
+            self._ready()
+            async with self._write_lock:
+                await asyncio.to_thread(self._write, [], [_key(index, i) for i in ids])
+
+    async def clear(self, index: str) -> None:
+        definition(index)
+        self._ready()
+        async with self._write_lock:
+            await asyncio.to_thread(self._clear, index)
+
+    def _clear(self, index: str) -> None:
+        self._writer.delete_documents_by_term("index", index)
+        self._commit()
+
+    def _write(self, docs: list[dict[str, Any]], deleted_keys: list[str]) -> None:
+        try:
+            for key in deleted_keys:
+                self._writer.delete_documents_by_term("key", key)
+            for doc in docs:
+                key = _key(doc["index"], doc["id"])
+                self._writer.delete_documents_by_term("key", key)
+                self._writer.add_document(self._tantivy_document(key, doc))
+            self._commit()
+        except BaseException:
+            self._writer.rollback()
+            raise
+
+    def _commit(self) -> None:
+        self._writer.commit()
+        self._ready().reload()
+
+    @staticmethod
+    def _tantivy_document(key: str, doc: dict[str, Any]) -> tantivy.Document:
+        out = tantivy.Document()
+        out.add_text("key", key)
+        out.add_bytes("source", json.dumps(doc, ensure_ascii=False).encode())
+        for name, value in doc.items():
+            if name in PHYSICAL.searchable:
+                out.add_text(name, value)
+            elif name in PHYSICAL.numbers:
+                out.add_integer(name, value)
+            elif name in PHYSICAL.keywords:
+                for item in value if isinstance(value, list) else [value]:
+                    out.add_text(name, item)
+        return out
+
+    async def count(self, index: str) -> int:
+        definition(index)
+        searcher = self._ready().searcher()
+        return await asyncio.to_thread(
+            lambda: searcher.search(Query.term_query(self._schema, "index", index), 1).count)
+
+    async def search(self, index: str, query: str, filters: SearchFilter | None = None,
+                     facets: Iterable[str] = (), sort: Sort | None = None, page: int = 1,
+                     per_page: int = 20, highlight: bool = True) -> SearchResult:
+        request = build_request(index, query, filters, facets, sort, page, per_page, highlight)
+        self._ready()
+        return await asyncio.to_thread(self._search, request)
+
+    def _search(self, request: SearchRequest) -> SearchResult:
+        searcher = self._ready().searcher()
+        words = parse_query(request.query)
+        query = self._query(words, request.filter)
+        options: dict[str, Any] = {"offset": (request.page - 1) * request.per_page}
+        if request.sort is not None:
+            options["order_by_field"] = request.sort.field
+            options["order"] = Order.Asc if request.sort.order == "asc" else Order.Desc
+        found = searcher.search(query, request.per_page, count=True, **options)
+        hits = []
+        for _, address in found.hits:
+            stored = json.loads(searcher.doc(address).get_first("source"))
+            hits.append(self._hit(stored, words, request.highlight))
+        return SearchResult(hits, found.count or 0, request.page, request.per_page,
+                            self._facets(searcher, query, request.facets))
+
+    @staticmethod
+    def _hit(stored: dict[str, Any], words: list[QueryWord], with_highlights: bool) -> Hit:
+        index = stored.pop("index")
+        highlights: dict[str, str] = {}
+        if with_highlights:
+            for name in definition(index).searchable:
+                if name in stored:
+                    highlights[name] = highlight(stored[name], words,
+                                                 CROP_WORDS if name in CROPPED_FIELDS else None)[0]
+        return Hit(index, stored["id"], stored, highlights)
+
+    @staticmethod
+    def _facets(searcher: tantivy.Searcher, query: Query, facets: tuple[str, ...]) -> dict[str, dict[str, int]]:
+        if not facets:
+            return {}
+        spec = {name: {"terms": {"field": name, "size": MAX_FACET_VALUES}} for name in facets}
+        result = searcher.aggregate(query, spec)
+        return {name: dict(sorted(((b["key"], int(b["doc_count"])) for b in result[name]["buckets"]),
+                                  key=lambda kv: (-kv[1], kv[0])))
+                for name in facets}
+
+    def _query(self, words: list[QueryWord], filters: SearchFilter | None) -> Query:
+        clauses = [(Occur.Must, self._word_query(w)) for w in words]
+        if filters is not None:
+            clauses.append((Occur.Must, Query.const_score_query(self._filter_query(filters), 0.0)))
+        if not clauses:
+            return Query.all_query()
+        return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
+
+    def _word_query(self, word: QueryWord) -> Query:
+        alternatives = []
+        for name, weight in PHYSICAL.searchable.items():
+            alternatives.append((Occur.Should, Query.boost_query(
+                Query.term_query(self._schema, name, word.text), weight * EXACT_BOOST)))
+            if word.typos or word.prefix:
+                alternatives.append((Occur.Should, Query.boost_query(Query.fuzzy_term_query(
+                    self._schema, name, word.text, word.typos, True, word.prefix), float(weight))))
+        return Query.boolean_query(alternatives)
+
+    def _filter_query(self, f: SearchFilter) -> Query:
+        if isinstance(f, In):
+            if len(f.values) == 1:
+                return Query.term_query(self._schema, f.field, f.values[0])
+            return Query.term_set_query(self._schema, f.field, list(f.values))
+        if isinstance(f, Range):
+            return Query.range_query(self._schema, f.field, FieldType.Integer, f.gte, f.lte)
+        if isinstance(f, And):
+            if not f.parts:
+                return Query.all_query()
+            return Query.boolean_query([(Occur.Must, self._filter_query(p)) for p in f.parts])
+        if isinstance(f, Or):
+            if not f.parts:
+                return Query.empty_query()
+            return Query.boolean_query([(Occur.Should, self._filter_query(p)) for p in f.parts])
+        if isinstance(f, Not):
+            return Query.boolean_query([(Occur.Must, Query.all_query()),
+                                        (Occur.MustNot, self._filter_query(f.part))])
+        raise TypeError(f"not a search filter: {f!r}")
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            async with self._write_lock:
+                writer, self._writer, self._index = self._writer, None, None
+                await asyncio.to_thread(writer.wait_merging_threads)
+

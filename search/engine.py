@@ -1,0 +1,160 @@
+"""The one interface every search engine offers, and what a search returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from search.definitions import ALL, INDEXES, PHYSICAL, definition
+from search.filters import SearchFilter, both, where
+from search.text import normalise
+
+Document = Mapping[str, Any]
+"""A search document: ``id`` (str, unique within its index) and the fields of its index
+definition; lists of strings are allowed in keyword and searchable fields."""
+
+CROPPED_FIELDS = frozenset({"body", "bio"})
+"""Long fields whose highlight is a window around the first match, not the whole text."""
+CROP_WORDS = 30
+MAX_PER_PAGE = 100
+MAX_FACET_VALUES = 100
+"""Meilisearch's default ``maxValuesPerFacet``; both engines return at most this many values."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    field: str
+    order: Literal["asc", "desc"] = "desc"
+
+    def __post_init__(self) -> None:
+        if self.field not in PHYSICAL.sortable:
+            raise ValueError(f"{self.field!r} is not sortable; sortable: {', '.join(PHYSICAL.sortable)}")
+        if self.order not in ("asc", "desc"):
+            raise ValueError("order is 'asc' or 'desc'")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    index: str
+    id: str
+    document: dict[str, Any]
+    highlights: dict[str, str]
+    """Searchable field -> HTML-escaped text with matches in ``<mark>`` (safe to insert as markup)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Facet -> value -> number of matching documents, most frequent first."""
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page) if self.per_page else 0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """A validated search; the engines receive only this."""
+
+    index: str
+    query: str
+    filter: SearchFilter | None
+    facets: tuple[str, ...]
+    sort: Sort | None
+    page: int
+    per_page: int
+    highlight: bool
+
+
+def build_request(index: str, query: str, filters: SearchFilter | None, facets: Iterable[str],
+                  sort: Sort | None, page: int, per_page: int, highlight: bool) -> SearchRequest:
+    """Check the arguments of ``SearchEngine.search`` and scope the filter to ``index``."""
+    if index != ALL:
+        definition(index)
+    allowed = PHYSICAL.facets if index == ALL else INDEXES[index].facets
+    facets = tuple(facets)
+    unknown = [f for f in facets if f not in allowed]
+    if unknown:
+        raise ValueError(f"not facets of {index!r}: {', '.join(unknown)}")
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValueError(f"page starts at 1 and per_page is 1 to {MAX_PER_PAGE}")
+    scoped = both(where(index=index) if index != ALL else None, filters)
+    return SearchRequest(index, normalise(query.lstrip()), scoped, facets, sort, page, per_page, highlight)
+
+
+def prepare(index: str, document: Document) -> dict[str, Any]:
+    """The stored form of a document: ``index`` set, keyword booleans as ``"true"``/``"false"``,
+    text normalised to NFC, list-valued searchable fields joined, unknown fields refused."""
+    spec = definition(index)
+    doc_id = document.get("id")
+    if not isinstance(doc_id, str) or not doc_id:
+        raise ValueError(f"a {index} document needs a string id")
+    allowed = {"id", *spec.searchable, *spec.all_keywords, *spec.all_numbers}
+    unknown = set(document) - allowed
+    if unknown:
+        raise ValueError(f"fields not in the {index} definition: {', '.join(sorted(unknown))}")
+    out: dict[str, Any] = {"id": doc_id, "index": index}
+    for name, value in document.items():
+        if name == "id" or value is None:
+            continue
+        if name in spec.searchable:
+            text = ", ".join(value) if isinstance(value, (list, tuple)) else str(value)
+            out[name] = normalise(text.translate(_NO_SENTINELS))
+        elif name in spec.all_numbers:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be an integer")
+            out[name] = value
+        else:
+            values = value if isinstance(value, (list, tuple)) else [value]
+            out[name] = [_keyword(v) for v in values] if isinstance(value, (list, tuple)) else _keyword(value)
+    for name in ("access", "hidden", "kind"):
+        if name not in out:
+            raise ValueError(f"a {index} document needs {name!r}")
+    if out["kind"] not in spec.kinds:
+        raise ValueError(f"kind of a {index} document is one of {', '.join(spec.kinds)}")
+    out.setdefault("except_org", "")
+    return out
+
+
+_NO_SENTINELS = {0xE000: None, 0xE001: None}
+"""Private-use characters the Meilisearch engine uses as highlight tags never enter the index."""
+
+
+def _keyword(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return normalise(str(value))
+
+
+class SearchEngine(Protocol):
+    """What the application asks of a search engine. Every method is a coroutine and never
+    blocks the event loop; writes are visible to searches once the call returns."""
+
+    async def ensure_indexes(self) -> None:
+        """Create the index and apply the definitions; safe to call on every start."""
+
+    async def upsert(self, index: str, docs: Sequence[Document]) -> None:
+        """Add or replace documents (by ``id``) in ``index``."""
+
+    async def delete(self, index: str, ids: Sequence[str]) -> None:
+        """Remove documents; ids that are not there are ignored."""
+
+    async def clear(self, index: str) -> None:
+        """Remove every document of ``index``."""
+
+    async def search(self, index: str, query: str, filters: SearchFilter | None = None,
+                     facets: Iterable[str] = (), sort: Sort | None = None, page: int = 1,
+                     per_page: int = 20, highlight: bool = True) -> SearchResult:
+        """Documents of ``index`` (or ``ALL``) matching every word of ``query`` (typos forgiven,
+        the last word as a prefix) and ``filters``; an empty query matches every document.
+        Ordered by relevance, or by ``sort``."""
+
+    async def count(self, index: str) -> int:
+        """Number of documents in ``index``."""
+
+    async def close(self) -> None: ...

@@ -1,0 +1,133 @@
+"""Words, typos and highlights, the way both engines see them.
+
+A word is a run of letters, combining marks and digits (Unicode categories L, M and N) plus the
+zero-width joiner and non-joiner. Tantivy's default tokenizer splits on every character that is
+not alphanumeric, which cuts Hindi words at the virama (``हिन्दी`` becomes ``हिन`` and ``दी``) and
+at many vowel signs; the embedded engine registers the same rule as this module as a regex
+tokenizer (``WORD_PATTERN``), and this module tokenises queries and highlights with it.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from dataclasses import dataclass
+
+WORD_PATTERN = r"[\p{L}\p{M}\p{N}\x{200C}\x{200D}]+"
+"""The same rule for tantivy's Rust regex tokenizer."""
+
+_JOINERS = frozenset("\u200c\u200d")
+MARK_OPEN = "<mark>"
+MARK_CLOSE = "</mark>"
+
+
+def is_word_char(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LMN" or ch in _JOINERS
+
+
+def normalise(text: str) -> str:
+    """NFC, so a word typed with decomposed characters equals its stored form."""
+    return unicodedata.normalize("NFC", text)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Start and end offsets of every word in ``text``."""
+    spans: list[tuple[int, int]] = []
+    start = -1
+    for i, ch in enumerate(text):
+        if is_word_char(ch):
+            if start < 0:
+                start = i
+        elif start >= 0:
+            spans.append((start, i))
+            start = -1
+    if start >= 0:
+        spans.append((start, len(text)))
+    return spans
+
+
+def words(text: str) -> list[str]:
+    return [text[a:b].lower() for a, b in word_spans(text)]
+
+
+def typo_budget(word: str) -> int:
+    """Meilisearch's defaults: no typo under 5 characters, one from 5, two from 9."""
+    n = len(word)
+    return 0 if n < 5 else 1 if n < 9 else 2
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWord:
+    text: str
+    typos: int
+    prefix: bool
+
+
+def parse_query(query: str) -> list[QueryWord]:
+    """The query's words with their typo budgets; the last is a prefix while it is still being
+    typed (no separator after it), for search-as-you-type."""
+    query = normalise(query)
+    found = words(query)
+    ends_open = bool(query) and is_word_char(query[-1])
+    return [QueryWord(w, typo_budget(w), ends_open and i == len(found) - 1) for i, w in enumerate(found)]
+
+
+def _osa_row(pattern: str, token: str) -> list[int]:
+    """Last row of the optimal-string-alignment distance table of ``pattern`` against each prefix
+    of ``token`` (a transposition costs one, as in tantivy's and Meilisearch's automata)."""
+    prev2: list[int] = []
+    prev = list(range(len(token) + 1))
+    for i in range(1, len(pattern) + 1):
+        cur = [i] + [0] * len(token)
+        for j in range(1, len(token) + 1):
+            cost = 0 if pattern[i - 1] == token[j - 1] else 1
+            best = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and pattern[i - 1] == token[j - 2] and pattern[i - 2] == token[j - 1]:
+                best = min(best, prev2[j - 2] + 1)
+            cur[j] = best
+        prev2, prev = prev, cur
+    return prev
+
+
+def match_length(word: QueryWord, token: str) -> int:
+    """How many leading characters of ``token`` (lower-cased) the query word matches, 0 if none."""
+    if abs(len(token) - len(word.text)) > word.typos and not word.prefix:
+        return 0
+    row = _osa_row(word.text, token)
+    if not word.prefix:
+        return len(token) if row[-1] <= word.typos else 0
+    best = min(row)
+    if best > word.typos:
+        return 0
+    return max(j for j, d in enumerate(row) if d == best) or len(token)
+
+
+def highlight(text: str, query: list[QueryWord], crop_words: int | None = None) -> tuple[str, bool]:
+    """``text`` HTML-escaped with matched words (or matched prefixes) in ``<mark>``; with
+    ``crop_words``, only a window of that many words around the first match, ellipses marking
+    what was cut. Returns the markup and whether anything matched."""
+    text = normalise(text)
+    spans = word_spans(text)
+    marks: list[tuple[int, int]] = []
+    for a, b in spans:
+        token = text[a:b].lower()
+        length = max((match_length(w, token) for w in query), default=0)
+        if length:
+            marks.append((a, a + length))
+    start, end = 0, len(text)
+    if crop_words is not None and len(spans) > crop_words:
+        first = next((k for k, (a, _) in enumerate(spans) if marks and a == marks[0][0]), 0)
+        lo = max(0, min(first - crop_words // 3, len(spans) - crop_words))
+        hi = lo + crop_words - 1
+        start = 0 if lo == 0 else spans[lo][0]
+        end = len(text) if hi >= len(spans) - 1 else spans[hi][1]
+    out: list[str] = ["…" if start > 0 else ""]
+    pos = start
+    for a, b in marks:
+        if a < start or b > end:
+            continue
+        out += [html.escape(text[pos:a]), MARK_OPEN, html.escape(text[a:b]), MARK_CLOSE]
+        pos = b
+    out.append(html.escape(text[pos:end]))
+    out.append("…" if end < len(text) else "")
+    return "".join(out), bool(marks)
