@@ -131,7 +131,11 @@ def first_requirement(document: dict[str, Any]) -> dict[str, Any]:
 
 def unknown_competency(document: dict[str, Any]) -> str:
     first_requirement(document)["competency"] = "dom.nowhere.unknown-skill"
-    return "unknown competency 'dom.nowhere.unknown-skill'"
+    position = document["positions"][0]
+    role = position["roles"][0]
+    return (f"position {position['id']!r}, role {role['name']!r}, "
+            f"activity {role['activities'][0]['name']!r} "
+            "requires unknown competency 'dom.nowhere.unknown-skill'")
 
 
 def four_levels(document: dict[str, Any]) -> str:
@@ -173,9 +177,15 @@ def domain_without_owner(document: dict[str, Any]) -> str:
     return f"competency {domain['id']!r}: a domain competency names its owner"
 
 
+def behavioural_with_owner(document: dict[str, Any]) -> str:
+    document["competencies"][0]["owner"] = "Ministry of Railways"
+    return f"competency {document['competencies'][0]['id']!r}: a domain competency names its owner"
+
+
 @pytest.mark.parametrize("breakage", [
     unknown_competency, four_levels, duplicate_id, level_six_required, level_six_described,
     duplicate_position, same_competency_twice_in_an_activity, domain_without_owner,
+    behavioural_with_owner,
 ])
 def test_a_broken_copy_is_refused_naming_the_entry(
         breakage: Callable[[dict[str, Any]], str], document: dict[str, Any],
