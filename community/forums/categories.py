@@ -10,6 +10,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from community import audit, policy
+from community.competencies.queries import COMPETENCIES
 from community.errors import Invalid
 from community.forums import queries
 from community.forums.queries import CATEGORIES
@@ -37,6 +38,7 @@ async def _check_references(db: Any, form: CategoryIn, category_id: ObjectId | N
             raise Invalid({"parent_id": _("Categories nest at most %(n)s levels deep.", n=MAX_DEPTH)})
     if form.org_id is not None and await db.organisations.find_one({"_id": form.org_id}, {"_id": 1}) is None:
         raise Invalid({"org_id": _("This organisation does not exist.")})
+    await check_competencies(db, form.competency_tags)
     if form.moderator_ids:
         found = {row["_id"] async for row in db.users.find({"_id": {"$in": form.moderator_ids}}, {"_id": 1})}
         if len(found) != len(set(form.moderator_ids)):
@@ -65,3 +67,13 @@ async def create_category(db: Any, actor: Actor, data: Mapping[str, Any]) -> dic
     except DuplicateKeyError:
         raise Invalid({"slug": _("Another category already uses this short name.")}) from None
     return category
+
+
+async def check_competencies(db: Any, tags: list[str], field: str = "competency_tags") -> None:
+    """Every competency tag must name a competency in the dictionary."""
+    if not tags:
+        return
+    known = {row["_id"] async for row in db[COMPETENCIES].find({"_id": {"$in": tags}}, {"_id": 1})}
+    unknown = [tag for tag in tags if tag not in known]
+    if unknown:
+        raise Invalid({field: _("Not in the competency dictionary: %(tags)s", tags=", ".join(unknown))})

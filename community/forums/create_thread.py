@@ -12,6 +12,7 @@ from bson import ObjectId
 from community import policy
 from community.forums import abuse, follow, mentions
 from community.forums.access import access_category
+from community.forums.categories import check_competencies
 from community.forums.limits import ForumLimits
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, POSTS, THREADS
@@ -40,6 +41,7 @@ async def create_thread(db: Any, emitter: Any, actor: Actor, limits: ForumLimits
     category = await access_category(db, actor, category_id)
     policy.require(actor, policy.can_post(actor, category), _("You cannot start a thread here."))
     form = validate(ThreadIn, data)
+    await check_competencies(db, form.competency_tags)
     rendered = render(form.body)
     digest = await abuse.check_post(db, actor, limits, body=form.body, rendered=rendered)
     now = datetime.now(UTC)

@@ -18,6 +18,8 @@ from community.validation import Block, Line
 
 MAX_TAGS = 5
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COMPETENCY_ID = re.compile(r"^(beh|fun|dom)(\.[a-z0-9]+(-[a-z0-9]+)*)+$")
+"""The competency dictionary's id format (``community.competencies.dictionary.CompetencyId``)."""
 
 
 def object_id(raw: str) -> ObjectId:
@@ -51,8 +53,8 @@ def _competency(value: object) -> object:
     if not isinstance(value, str):
         return value
     tag = value.strip().lower()
-    if not SLUG.match(tag) or len(tag) > 60:
-        raise ValueError(_("Competency tags are short names such as public-procurement."))
+    if not COMPETENCY_ID.match(tag) or len(tag) > 120:
+        raise ValueError(_("Use competencies from the dictionary, such as fun.grievance-redressal.public-grievance-handling."))
     return tag
 
 

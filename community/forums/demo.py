@@ -1,0 +1,248 @@
+"""Demo step: discussion categories and a few hundred threads with replies, in English and Hindi.
+
+Runs after the accounts step has created the people. Threads are written directly (in bulk,
+with the same document shapes and rendering the services produce) because the services'
+flood control would, rightly, refuse hundreds of posts a second from one person. Running the
+demo twice adds nothing: it does nothing once any category exists.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from community.config import Settings
+from community.forums.abuse import body_hash
+from community.forums.create_thread import new_post
+from community.forums.markdown import render
+from community.forums.queries import CATEGORIES, FOLLOWS, POSTS, THREADS, VOTES
+
+CATEGORIES_SPEC: list[dict[str, Any]] = [
+    {"slug": "public-procurement", "name": "Public procurement",
+     "description": "GFR 2017, tenders, GeM, contract management and vendor disputes.",
+     "competency_tags": ["fun.public-procurement-gfr.procurement-of-services-goods-works"]},
+    {"slug": "gem", "name": "GeM (Government e-Marketplace)", "parent": "public-procurement",
+     "description": "Buying on GeM: bids, reverse auctions, direct purchase, seller ratings.",
+     "competency_tags": ["fun.public-procurement-gfr.procurement-mgmt-through-gem"]},
+    {"slug": "grievance-redressal", "name": "Grievance redressal",
+     "description": "CPGRAMS, appeals, timelines and closing the loop with citizens.",
+     "competency_tags": ["fun.grievance-redressal.public-grievance-handling"]},
+    {"slug": "schemes-delivery", "name": "Schemes and service delivery",
+     "description": "Designing, running and monitoring schemes; DBT; last-mile delivery.",
+     "competency_tags": ["fun.government-program-formulation.scheme-program-design"]},
+    {"slug": "noting-drafting", "name": "टिप्पणी और प्रारूपण (Noting and drafting)",
+     "description": "फ़ाइल पर टिप्पणी, मसौदा पत्र, कार्यालय ज्ञापन। Notes, drafts and office memoranda.",
+     "competency_tags": ["fun.office-management.noting-drafting-of-official-communications"]},
+    {"slug": "data-and-digital", "name": "Data and digital governance",
+     "description": "e-Office, dashboards, data-led decisions and digital public infrastructure.",
+     "competency_tags": ["fun.data-analytics.data-led-decision-making"]},
+    {"slug": "budget-finance", "name": "Budget and public finance",
+     "description": "Budget formulation, re-appropriation, outcome budgets and audit paras.",
+     "competency_tags": ["fun.financial-management.budget-formulation-implementation"]},
+]
+
+TOPICS_EN = [
+    ("How do you handle a single-bid situation on GeM for {item}?", "question"),
+    ("Limited tender vs open tender for {item}: what thresholds do you follow?", "question"),
+    ("Experience with reverse auction for {item}", "discussion"),
+    ("Closing CPGRAMS grievances about {subject} within 30 days", "question"),
+    ("Citizens keep reopening grievances on {subject}: what worked for you?", "discussion"),
+    ("Designing the monitoring framework for a {scheme} scheme", "discussion"),
+    ("DBT failures in {scheme}: Aadhaar seeding and bank account issues", "question"),
+    ("Drafting an office memorandum on {subject}", "question"),
+    ("Moving our section fully to e-Office: lessons on {subject}", "discussion"),
+    ("A district dashboard for {scheme}: which indicators matter?", "discussion"),
+    ("Re-appropriation of funds for {scheme} late in the financial year", "question"),
+    ("Replying to an audit para on {item} procurement", "question"),
+    ("Good practice: weekly review meetings on {subject}", "discussion"),
+    ("Contract management after award: {item} vendor missing milestones", "question"),
+]
+TOPICS_HI = [
+    ("{item} की ख़रीद में केवल एक बोली आई, आगे क्या करें?", "question"),
+    ("{subject} से जुड़ी शिकायतों का समय पर निपटारा कैसे करें", "discussion"),
+    ("{scheme} योजना में लाभार्थियों के सत्यापन का अनुभव", "discussion"),
+    ("{subject} पर कार्यालय ज्ञापन का मसौदा: सुझाव चाहिए", "question"),
+    ("ई-ऑफ़िस में {subject} की फ़ाइलें: आपके अनुभव", "discussion"),
+]
+ITEMS = ["laptops", "office furniture", "CCTV systems", "consultancy services", "vehicles on hire", "printing",
+         "cloud hosting", "medical equipment", "housekeeping services", "training venues"]
+ITEMS_HI = ["लैपटॉप", "कार्यालय फ़र्नीचर", "सीसीटीवी", "परामर्श सेवाओं", "किराये के वाहनों"]
+SUBJECTS = ["pension delays", "land records", "scholarship payments", "ration cards", "passport verification",
+            "transfer postings", "RTI replies", "leave encashment", "property tax", "water supply"]
+SUBJECTS_HI = ["पेंशन में देरी", "भूमि अभिलेख", "छात्रवृत्ति भुगतान", "राशन कार्ड", "स्थानांतरण"]
+SCHEMES = ["crop insurance", "housing", "maternity benefit", "skill development", "drinking water", "school meals"]
+SCHEMES_HI = ["फ़सल बीमा", "आवास", "मातृत्व लाभ", "कौशल विकास", "पेयजल"]
+
+OPENINGS_EN = [
+    "We are facing this in our department and I would like to know how others have handled it.\n\n"
+    "Relevant rule: **GFR 2017, Rule {rule}**. Our current practice is to {practice}.",
+    "Sharing what we tried over the last quarter, and asking for better ideas.\n\n"
+    "- what we did: {practice}\n- what went wrong: files moved slowly\n- what we want: a clear checklist",
+    "Has anyone dealt with this recently? The guidelines are silent on a few points, especially {point}.",
+]
+OPENINGS_HI = [
+    "हमारे विभाग में यह समस्या बार-बार आ रही है। कृपया अपने अनुभव साझा करें।\n\n"
+    "हमने अभी तक यह किया है: {practice_hi}।",
+    "पिछले तीन महीनों में हमने कुछ प्रयोग किए। क्या किसी के पास बेहतर तरीका है?",
+]
+PRACTICES = ["re-tender after extending the bid period", "record reasons on file and go ahead",
+             "seek approval of the competent financial authority", "consult the integrated finance division"]
+PRACTICES_HI = ["बोली की अवधि बढ़ाकर पुनः निविदा", "फ़ाइल पर कारण दर्ज करके आगे बढ़ना", "सक्षम प्राधिकारी से अनुमोदन"]
+POINTS = ["the timeline for clarifications", "who signs the comparative statement", "splitting of orders"]
+REPLIES_EN = [
+    "We faced the same issue last year. Extending the bid period by a week brought in two more bidders.",
+    "Please record the reasons on file before proceeding; audit will ask for them.",
+    "Rule {rule} allows this with the approval of the competent authority. Attach the market survey.",
+    "In our ministry we issued a standing order on this; I can share the format.",
+    "A checklist helped us a lot:\n\n1. market survey\n2. justification note\n3. IFD concurrence",
+    "Agree with the above. Also check the latest OM from the Department of Expenditure.",
+    "We set up a weekly review and the pendency came down by half in two months.",
+    "Do involve the nodal officer early; it saves a round of file movement.",
+    "This worked for us, but only after we trained the dealing hands on the portal.",
+]
+REPLIES_HI = [
+    "हमारे यहाँ भी यही हुआ था। बोली की अवधि बढ़ाने से दो और बोलीदाता आए।",
+    "आगे बढ़ने से पहले फ़ाइल पर कारण अवश्य दर्ज करें, लेखा परीक्षा में पूछा जाता है।",
+    "हमने साप्ताहिक समीक्षा बैठक शुरू की, इससे लंबित मामले आधे हो गए।",
+    "नोडल अधिकारी को शुरुआत में ही शामिल करें।",
+    "इस विषय पर व्यय विभाग का नवीनतम कार्यालय ज्ञापन भी देख लें।",
+]
+TAGS = ["gfr-2017", "gem", "cpgrams", "e-office", "dbt", "audit", "rti", "checklist", "ई-ऑफ़िस", "शिकायत"]
+
+
+def _thread_text(rng: random.Random) -> tuple[str, str, str]:
+    if rng.random() < 0.25:
+        title, kind = rng.choice(TOPICS_HI)
+        title = title.format(item=rng.choice(ITEMS_HI), subject=rng.choice(SUBJECTS_HI), scheme=rng.choice(SCHEMES_HI))
+        body = rng.choice(OPENINGS_HI).format(practice_hi=rng.choice(PRACTICES_HI))
+    else:
+        title, kind = rng.choice(TOPICS_EN)
+        title = title.format(item=rng.choice(ITEMS), subject=rng.choice(SUBJECTS), scheme=rng.choice(SCHEMES))
+        body = rng.choice(OPENINGS_EN).format(rule=rng.randint(144, 194), practice=rng.choice(PRACTICES),
+                                              point=rng.choice(POINTS))
+    return title, body, kind
+
+
+def _reply_text(rng: random.Random, hindi: bool, number: int, mention: tuple[str, ObjectId] | None) -> str:
+    text = rng.choice(REPLIES_HI if hindi else REPLIES_EN).format(rule=rng.randint(144, 194))
+    if mention and rng.random() < 0.1:
+        text = f"@[{mention[0]}]({mention[1]}) {text}"
+    return f"{text}\n\n({number})"
+
+
+async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int, big_thread_replies: int = 0,
+                      now: datetime | None = None) -> dict[str, Any]:
+    """Create the categories and ``threads`` threads sharing ``replies`` replies (at least one
+    thread, the first, gets ``big_thread_replies``). Returns ``{"categories", "big_thread_id"}``."""
+    now = now or datetime.now(UTC)
+    members = await db.users.find({"deleted": {"$ne": True}}, {"name": 1, "org_id": 1, "roles": 1}) \
+        .sort("_id", 1).to_list(None)
+    if not members:
+        raise RuntimeError("the forums demo needs people: run the accounts demo step first")
+    moderators = [m["_id"] for m in members if "moderator" in m.get("roles", [])][:2]
+    by_slug: dict[str, dict[str, Any]] = {}
+    categories: list[dict[str, Any]] = []
+    for position, spec in enumerate(CATEGORIES_SPEC):
+        parent = by_slug.get(spec.get("parent", ""))
+        category = {
+            "_id": ObjectId(), "slug": spec["slug"], "name": spec["name"], "description": spec["description"],
+            "parent_id": parent["_id"] if parent else None, "path": [parent["_id"]] if parent else [],
+            "org_id": None, "moderator_ids": moderators, "competency_tags": spec["competency_tags"],
+            "position": position, "thread_count": 0, "post_count": 0, "last_activity_at": None, "created_at": now,
+        }
+        by_slug[spec["slug"]] = category
+        categories.append(category)
+    organisations = await db.organisations.find({}, {"short_name": 1, "name": 1}).sort("_id", 1).limit(2).to_list(None)
+    for index, org in enumerate(organisations):
+        categories.append({
+            "_id": ObjectId(), "slug": f"internal-{index + 1}", "name": f"{org.get('short_name') or org['name']}: internal",
+            "description": "A private space for this organisation's own officers.", "parent_id": None, "path": [],
+            "org_id": org["_id"], "moderator_ids": [], "competency_tags": [], "position": 100 + index,
+            "thread_count": 0, "post_count": 0, "last_activity_at": None, "created_at": now,
+        })
+    await db[CATEGORIES].insert_many(categories)
+
+    rest = max(0, replies - big_thread_replies)
+    counts = [big_thread_replies] + [0] * (threads - 1)
+    for _ in range(rest):
+        counts[rng.randrange(1, threads) if threads > 1 else 0] += 1
+    totals = {c["_id"]: [0, 0, None] for c in categories}
+    big_thread_id = None
+    thread_docs: list[dict[str, Any]] = []
+    post_docs: list[dict[str, Any]] = []
+    vote_docs: list[dict[str, Any]] = []
+    follow_docs: list[dict[str, Any]] = []
+    for index, reply_count in enumerate(counts):
+        category = categories[0] if index == 0 else rng.choice(categories)
+        pool = [m for m in members if category["org_id"] is None or m.get("org_id") == category["org_id"]] or members
+        author = rng.choice(pool)
+        title, body, kind = _thread_text(rng)
+        started = now - timedelta(days=rng.uniform(0.5, 120))
+        thread_id = ObjectId()
+        big_thread_id = big_thread_id or thread_id
+        rendered = render(body)
+        opening = new_post(thread_id=thread_id, category=category, number=1, author_id=author["_id"], body=body,
+                           html=rendered.html, digest=body_hash(body), now=started)
+        post_docs.append(opening)
+        hindi = any("\u0900" <= ch <= "\u097f" for ch in title)
+        at = started
+        last_poster = author["_id"]
+        accepted = None
+        for number in range(2, reply_count + 2):
+            at = at + timedelta(minutes=rng.uniform(3, 600))
+            replier = rng.choice(pool)
+            mention = (author["name"], author["_id"]) if replier["_id"] != author["_id"] else None
+            text = _reply_text(rng, hindi, number, mention)
+            reply_to = rng.randint(1, number - 1) if number > 2 and rng.random() < 0.3 else None
+            post = new_post(thread_id=thread_id, category=category, number=number, author_id=replier["_id"], body=text,
+                            html=render(text).html, digest=body_hash(text), now=at, reply_to=reply_to)
+            post["votes"] = rng.choice((0, 0, 0, 1, 1, 2, 3, 5))
+            post_docs.append(post)
+            last_poster = replier["_id"]
+            if kind == "question" and accepted is None and number > 2 and rng.random() < 0.15:
+                accepted = post
+        if accepted is not None:
+            accepted["accepted"] = True
+        voters = rng.sample(pool, k=min(len(pool), rng.randint(0, 6)))
+        for voter in voters:
+            if voter["_id"] != author["_id"]:
+                vote_docs.append({"_id": f"{opening['_id']}|{voter['_id']}", "post_id": opening["_id"],
+                                  "user_id": voter["_id"], "thread_id": thread_id, "at": started})
+        opening["votes"] = sum(1 for v in vote_docs if v["post_id"] == opening["_id"])
+        follow_docs.append({"_id": f"{author['_id']}|thread|{thread_id}", "user_id": author["_id"],
+                            "target_type": "thread", "target_id": thread_id, "at": started})
+        thread_docs.append({
+            "_id": thread_id, "category_id": category["_id"], "org_id": category["org_id"], "author_id": author["_id"],
+            "title": title, "kind": kind, "tags": rng.sample(TAGS, k=rng.randint(0, 3)),
+            "competency_tags": list(category["competency_tags"]), "first_post_id": opening["_id"],
+            "created_at": started, "last_activity_at": at, "last_poster_id": last_poster,
+            "last_number": reply_count + 1, "reply_count": reply_count, "votes": opening["votes"],
+            "accepted_post_id": accepted["_id"] if accepted else None,
+            "pinned": index % 97 == 5, "locked": False, "hidden": False, "deleted": False,
+        })
+        total = totals[category["_id"]]
+        total[0] += 1
+        total[1] += reply_count + 1
+        total[2] = max(total[2] or at, at)
+        if len(post_docs) >= 5000:
+            await db[POSTS].insert_many(post_docs)
+            post_docs = []
+    if post_docs:
+        await db[POSTS].insert_many(post_docs)
+    await db[THREADS].insert_many(thread_docs)
+    if vote_docs:
+        await db[VOTES].insert_many(vote_docs)
+    await db[FOLLOWS].insert_many(follow_docs)
+    for category_id, (thread_count, post_count, last) in totals.items():
+        await db[CATEGORIES].update_one({"_id": category_id}, {"$set": {
+            "thread_count": thread_count, "post_count": post_count, "last_activity_at": last}})
+    return {"categories": categories, "big_thread_id": big_thread_id}
+
+
+async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int) -> None:
+    if await db[CATEGORIES].find_one({}, {"_id": 1}) is not None:
+        return
+    await fill_forums(db, rng, threads=300, replies=3000, big_thread_replies=60)
