@@ -17,6 +17,8 @@ from typing import Any
 from bson import ObjectId
 
 from community.errors import Forbidden, Unauthenticated
+from search import filters as search_filters
+from search.filters import SearchFilter
 
 
 class Role(StrEnum):
@@ -293,3 +295,56 @@ def can_manage_organisations(actor: Actor) -> bool:
 
 def can_view_audit_log(actor: Actor) -> bool:
     return is_platform_admin(actor)
+
+
+# --- search visibility --------------------------------------------------------------------
+# Search documents carry ``access`` (audience tokens), ``except_org`` and ``hidden``
+# (search/definitions.py). These functions say which audiences stored content reaches and which
+# a viewer belongs to; the search layer puts the viewer's filter inside every engine query, so
+# totals and facet counts never count what the viewer may not see.
+
+SEARCHABLE_PRIVACY: dict[str, frozenset[str]] = {
+    "members": frozenset({"everyone"}),
+    "organisation": frozenset({"everyone", "organisation"}),
+}
+"""Which profile field privacy levels each searchable copy of a profile includes. Fields shown
+only to connections or to the owner are never indexed: the engine cannot know who is connected."""
+
+
+def search_visibility(actor: Actor) -> SearchFilter:
+    """The filter every search by ``actor`` carries: public content; for members, members-only
+    content, their organisation's private spaces and the organisation copy of their colleagues'
+    profiles (instead of the members copy); for platform administrators, every organisation's
+    spaces (as ``readable_category_orgs``). Hidden and deleted content is never found."""
+    audiences = [search_filters.PUBLIC]
+    own_org = None
+    if actor.is_authenticated:
+        audiences.append(search_filters.MEMBERS)
+        if actor.org_id is not None:
+            own_org = search_filters.org_audience(actor.org_id)
+            audiences.append(own_org)
+        if is_platform_admin(actor):
+            audiences.append(search_filters.ADMINS)
+    return search_filters.visibility(audiences, own_org)
+
+
+def search_audience(org_id: ObjectId | None) -> list[str]:
+    """Who may find content of a space: everyone when public (``org_id`` None), else the
+    organisation's members and platform administrators (as ``can_read_category``)."""
+    if org_id is None:
+        return [search_filters.PUBLIC]
+    return [search_filters.org_audience(org_id), search_filters.ADMINS]
+
+
+def profile_search_copies(owner: Mapping[str, Any]) -> list[tuple[str, list[str], str]]:
+    """The copies of a person's profile search holds, as ``(copy, access, except_org)``; a copy's
+    fields are those whose privacy is in ``SEARCHABLE_PRIVACY[copy]`` (``can_view_field``). Members
+    of the owner's organisation find the organisation copy, everyone else signed in the members
+    copy; erased accounts are not searchable."""
+    if owner.get("deleted"):
+        return []
+    org_id = owner.get("org_id")
+    if org_id is None:
+        return [("members", [search_filters.MEMBERS], "")]
+    own = search_filters.org_audience(org_id)
+    return [("members", [search_filters.MEMBERS], own), ("organisation", [own], "")]

@@ -30,7 +30,8 @@ class IndexDefinition:
     ``keywords`` are exact-value fields (a string or a list of strings, booleans stored as
     ``"true"``/``"false"``) usable in filters; ``numbers`` are integer fields usable in range
     filters; ``facets`` are keyword fields whose value counts a search can ask for; ``sortable``
-    are numbers a search can order by.
+    are numbers a search can order by; ``display`` fields are kept with the document and returned
+    with it, never searched or filtered.
     """
 
     name: str
@@ -40,6 +41,7 @@ class IndexDefinition:
     numbers: tuple[str, ...] = ()
     facets: tuple[str, ...] = ("kind", "org_id", "competencies", "month")
     sortable: tuple[str, ...] = ("date",)
+    display: tuple[str, ...] = ()
 
     @property
     def all_keywords(self) -> tuple[str, ...]:
@@ -57,6 +59,7 @@ THREADS_POSTS = IndexDefinition(
     keywords=("category_id", "thread_id", "author_id"),
     numbers=("votes",),
     sortable=("date", "votes"),
+    display=("thread_title", "number"),
 )
 PEOPLE = IndexDefinition(
     name="people",

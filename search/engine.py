@@ -94,7 +94,7 @@ def prepare(index: str, document: Document) -> dict[str, Any]:
     doc_id = document.get("id")
     if not isinstance(doc_id, str) or not doc_id:
         raise ValueError(f"a {index} document needs a string id")
-    allowed = {"id", *spec.searchable, *spec.all_keywords, *spec.all_numbers}
+    allowed = {"id", *spec.searchable, *spec.all_keywords, *spec.all_numbers, *spec.display}
     unknown = set(document) - allowed
     if unknown:
         raise ValueError(f"fields not in the {index} definition: {', '.join(sorted(unknown))}")
@@ -102,7 +102,11 @@ def prepare(index: str, document: Document) -> dict[str, Any]:
     for name, value in document.items():
         if name == "id" or value is None:
             continue
-        if name in spec.searchable:
+        if name in spec.display:
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                raise ValueError(f"{name} must be a string or an integer")
+            out[name] = normalise(value) if isinstance(value, str) else value
+        elif name in spec.searchable:
             text = ", ".join(value) if isinstance(value, (list, tuple)) else str(value)
             out[name] = normalise(text.translate(_NO_SENTINELS))
         elif name in spec.all_numbers:
