@@ -25,6 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES: list[str] = [
     "community.site.routes",
     "community.accounts.routes",
+    "community.organisations.routes",
+    "community.admin.routes",
+    "community.competencies.routes",
+    "community.profiles.routes",
+    "community.privacy.routes",
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts."""
 
