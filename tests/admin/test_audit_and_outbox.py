@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from tests.conftest import csrf_token
+from tests.factories import bearer_token, make_org, make_user, sign_in
+
+
+async def test_viewing_a_person_is_audited_and_the_log_pages(client: TestClient, db: Any) -> None:
+    admin = await make_user(db, roles=("admin",), name="Asha Admin")
+    people = [await make_user(db, name=f"Person {n}") for n in range(3)]
+    await sign_in(client, admin)
+    for person in people:
+        assert (await client.get(f"/admin/people/{person['_id']}")).status == 200
+    html = await (await client.get("/admin/audit")).text()
+    assert html.count("person.view") == 3 and "Asha Admin" in html and "Person 2" in html
+    auth = {"Authorization": f"Bearer {await bearer_token(db, admin)}"}
+    first = await (await client.get("/api/v1/admin/audit", params={"limit": "2"}, headers=auth)).json()
+    second = await (await client.get("/api/v1/admin/audit", params={"limit": "2", "cursor": first["next_cursor"]},
+                                     headers=auth)).json()
+    assert [e["target_id"] for e in first["items"] + second["items"]] == [str(p["_id"]) for p in reversed(people)]
+    assert second["next_cursor"] is None
+
+
+async def test_development_outbox_shows_codes_to_administrators_only(client: TestClient, db: Any) -> None:
+    org = await make_org(db)
+    token = await csrf_token(client, "/register")
+    await client.post("/register", data={"name": "Outbox Person", "email": "outbox@example.gov.in", "org_id": str(org["_id"]),
+                                         "designation": "SO", "password": "long enough secret", "csrf_token": token})
+    assert (await client.get("/admin/outbox")).status == 401
+    officer = await make_user(db)
+    await sign_in(client, officer)
+    assert (await client.get("/admin/outbox")).status == 403
+    admin = await make_user(db, roles=("admin",))
+    await sign_in(client, admin)
+    html = await (await client.get("/admin/outbox")).text()
+    message = await db.dev_outbox.find_one({"to": "outbox@example.gov.in"})
+    assert "outbox@example.gov.in" in html and message["body"].split("is ")[1][:6] in html
+
+
+async def test_header_links_follow_the_signed_in_state(client: TestClient, db: Any) -> None:
+    signed_out = await (await client.get("/")).text()
+    assert 'href="/login"' in signed_out and 'href="/register"' in signed_out and 'action="/logout"' not in signed_out
+    admin = await make_user(db, roles=("admin",), name="<b>Not bold</b>")
+    await sign_in(client, admin)
+    signed_in = await (await client.get("/")).text()
+    assert 'action="/logout"' in signed_in and 'href="/admin"' in signed_in
+    assert "&lt;b&gt;Not bold&lt;/b&gt;" in signed_in and "<b>Not bold</b>" not in signed_in

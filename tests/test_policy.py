@@ -1,0 +1,108 @@
+"""The role x action matrix: every kind of person against every protected action of accounts,
+organisations and administration, each cell asserted allowed or denied."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from bson import ObjectId
+
+from community import policy
+from community.errors import Forbidden, Unauthenticated
+from community.policy import ANONYMOUS, Actor, Role
+
+HOME, OTHER = ObjectId(), ObjectId()
+SUSPENDED = datetime.now(UTC) + timedelta(days=3)
+
+
+def actor(*roles: Role, suspended: bool = False) -> Actor:
+    return Actor(user_id=ObjectId(), org_id=HOME, roles=frozenset({Role.OFFICER, *roles}),
+                 suspended_until=SUSPENDED if suspended else None)
+
+
+ACTORS: dict[str, Actor] = {
+    "anonymous": ANONYMOUS,
+    "officer": actor(),
+    "suspended officer": actor(suspended=True),
+    "expert": actor(Role.EXPERT),
+    "mdo_admin": actor(Role.MDO_ADMIN),
+    "suspended mdo_admin": actor(Role.MDO_ADMIN, suspended=True),
+    "moderator": actor(Role.MODERATOR),
+    "admin": actor(Role.ADMIN),
+    "suspended admin": actor(Role.ADMIN, suspended=True),
+}
+
+
+def member(org: ObjectId) -> dict[str, Any]:
+    return {"_id": ObjectId(), "org_id": org, "roles": ["officer"], "deleted": False}
+
+
+def self_of(a: Actor) -> dict[str, Any]:
+    return {"_id": a.user_id, "org_id": a.org_id, "roles": [r.value for r in a.roles], "deleted": False}
+
+
+Check = Callable[[Actor], bool]
+ACTIONS: dict[str, Check] = {}
+for role in (Role.EXPERT, Role.MDO_ADMIN, Role.MODERATOR, Role.ADMIN):
+    ACTIONS[f"grant {role} to own-org member"] = lambda a, r=role: policy.can_change_role(a, member(HOME), r)
+    ACTIONS[f"grant {role} to other-org member"] = lambda a, r=role: policy.can_change_role(a, member(OTHER), r)
+    ACTIONS[f"grant {role} to oneself"] = lambda a, r=role: policy.can_change_role(a, self_of(a), r)
+ACTIONS["revoke officer from own-org member"] = lambda a: policy.can_change_role(a, member(HOME), Role.OFFICER)
+ACTIONS["change role of a deleted person"] = lambda a: policy.can_change_role(a, {**member(HOME), "deleted": True}, Role.EXPERT)
+ACTIONS["list own organisation's members"] = lambda a: policy.can_list_members(a, HOME)
+ACTIONS["list another organisation's members"] = lambda a: policy.can_list_members(a, OTHER)
+ACTIONS["list everyone"] = lambda a: policy.can_list_members(a, None)
+ACTIONS["open the admin area"] = policy.can_open_admin_area
+ACTIONS["manage organisations"] = policy.can_manage_organisations
+ACTIONS["view the audit log"] = policy.can_view_audit_log
+ACTIONS["view the development outbox"] = policy.can_view_dev_outbox
+ACTIONS["suspend members"] = policy.can_suspend_members
+
+ADMINS = {"admin"}
+ORG_ADMINS = {"admin", "mdo_admin"}
+ALLOWED: dict[str, set[str]] = {
+    "grant expert to own-org member": ORG_ADMINS,
+    "grant expert to other-org member": ADMINS,
+    "grant expert to oneself": set(),
+    "grant mdo_admin to own-org member": ORG_ADMINS,
+    "grant mdo_admin to other-org member": ADMINS,
+    "grant mdo_admin to oneself": set(),
+    "grant moderator to own-org member": ADMINS,
+    "grant moderator to other-org member": ADMINS,
+    "grant moderator to oneself": set(),
+    "grant admin to own-org member": ADMINS,
+    "grant admin to other-org member": ADMINS,
+    "grant admin to oneself": set(),
+    "revoke officer from own-org member": set(),
+    "change role of a deleted person": set(),
+    "list own organisation's members": ORG_ADMINS,
+    "list another organisation's members": ADMINS,
+    "list everyone": ADMINS,
+    "open the admin area": ORG_ADMINS,
+    "manage organisations": ADMINS,
+    "view the audit log": ADMINS | {"suspended admin"},
+    "view the development outbox": ADMINS | {"suspended admin"},
+    "suspend members": {"moderator", "admin", "suspended admin"},
+}
+
+
+def test_the_matrix_covers_every_action() -> None:
+    assert set(ALLOWED) == set(ACTIONS)
+
+
+@pytest.mark.parametrize("who", list(ACTORS))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_matrix(action: str, who: str) -> None:
+    expected = who in ALLOWED[action]
+    assert ACTIONS[action](ACTORS[who]) is expected, f"{who} {'may' if expected else 'may not'} {action}"
+
+
+def test_require_says_sign_in_to_visitors_and_refuses_others() -> None:
+    with pytest.raises(Unauthenticated):
+        policy.require(ANONYMOUS, False)
+    with pytest.raises(Forbidden):
+        policy.require(ACTORS["officer"], False)
+    policy.require(ACTORS["officer"], True)
