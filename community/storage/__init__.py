@@ -1,0 +1,71 @@
+"""Storage: PyMongo's async API on MongoDB, or the embedded engine on SQLite.
+
+``connect(url)`` is the one entry point. ``mongodb://`` and ``mongodb+srv://`` URLs give a
+``pymongo.AsyncMongoClient``; ``sqlite:///relative.db``, ``sqlite:////absolute.db`` and
+``sqlite:///:memory:`` give the embedded engine, which answers the subset of the async
+collection API in ``shared/design/STORAGE.md`` with MongoDB's semantics, PyMongo's result
+classes and PyMongo's exceptions. Anything outside the subset raises an error naming it.
+
+Design of the embedded engine
+-----------------------------
+- **Documents** are BSON blobs (``bson`` from PyMongo, so types round-trip exactly: ObjectId,
+  UTC datetimes at millisecond precision, int32/Int64, float, bool, None, str, bytes/Binary,
+  nested documents and arrays) in one SQLite table per collection, keyed by an integer rowid.
+- **Indexes** are one SQLite ``WITHOUT ROWID`` table each, ``(key, rowid)``, whose key is an
+  order-preserving byte encoding of the indexed values (``keys.py``): a type tag in MongoDB's
+  cross-type order (MinKey < null < numbers < strings < objects < arrays < binary < ObjectId <
+  bool < date < timestamp < regex < MaxKey) and a body whose byte order is the value order
+  (numbers by value whatever their BSON type, strings by UTF-8 bytes, ...). Compound keys are
+  concatenations, descending parts are inverted bytes. An equality, a range or a sort on an
+  indexed prefix is therefore a B-tree range scan (``engine.choose_plan``); arrays give one key
+  per element (multikey); unique indexes are enforced by SQLite's primary key; sparse indexes
+  skip documents without the fields; TTL indexes are swept by a background task.
+  ``await collection.find(...).explain()`` reports the index used and what was examined.
+- **Exactness**: every candidate an index returns is re-checked by the Python filter
+  (``matching.py``), so an index only ever narrows work.
+- **Durability**: WAL journal with ``synchronous=NORMAL`` by default: each acknowledged write
+  has been committed to the WAL file, so it survives ``kill -9`` of the process; only an OS
+  crash or power loss may lose the latest commits. ``sqlite:///path.db?synchronous=FULL``
+  fsyncs every commit as well. ``:memory:`` is a private temporary file (``synchronous=OFF``)
+  removed on ``close()``.
+- **Threads**: SQLite never runs on the event loop. Writes run on one writer thread (the only
+  writing connection), serialised by an ``asyncio.Lock`` that a session's transaction holds
+  until commit or abort; reads run on a pool of reader threads, each with its own connection,
+  seeing the last commit. ``?ttl_interval=SECONDS`` sets how often expired documents are swept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from pymongo import AsyncMongoClient
+from pymongo.errors import ConfigurationError
+
+from community.storage.client import EmbeddedClient, Engine
+
+__all__ = ["connect", "EmbeddedClient"]
+
+
+def connect(url: str, **options: Any) -> Any:
+    """A client for ``url``: ``AsyncMongoClient`` for MongoDB URLs, ``EmbeddedClient`` for SQLite."""
+    if url.startswith(("mongodb://", "mongodb+srv://")):
+        return AsyncMongoClient(url, **options)
+    if not url.startswith("sqlite:///"):
+        raise ConfigurationError(f"unsupported storage URL scheme in {url.split(':', 1)[0]!r}: use mongodb:// or sqlite:///")
+    parts = urlsplit(url)
+    path = url[len("sqlite:///"):].split("?", 1)[0]
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    for key in query:
+        if key not in ("synchronous", "ttl_interval"):
+            raise ConfigurationError(f"unknown option {key!r} in storage URL")
+    if options:
+        raise ConfigurationError(f"unknown option {next(iter(options))!r} for the embedded engine")
+    if not path:
+        raise ConfigurationError("sqlite URL needs a path, e.g. sqlite:///data/community.db or sqlite:///:memory:")
+    engine = Engine(
+        None if path == ":memory:" else path,
+        synchronous=query.get("synchronous", "NORMAL"),
+        ttl_interval=float(query.get("ttl_interval", 60)),
+    )
+    return EmbeddedClient(engine)

@@ -1,0 +1,1107 @@
+"""The embedded engine's asynchronous face: a client, databases, collections, cursors and sessions
+shaped like PyMongo's async API, returning PyMongo's own result classes and raising its errors.
+
+Threads: SQLite work never runs on the event loop. Writes go to one writer thread (the only
+writing connection) and are serialised by an ``asyncio.Lock``, which a session's transaction
+holds from ``start_transaction`` to commit or abort; reads outside a transaction go to a small
+pool of reader threads with their own connections and see committed data only (WAL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import bson
+from bson import ObjectId
+from pymongo import IndexModel, ReturnDocument
+from pymongo.errors import (
+    BulkWriteError,
+    ConfigurationError,
+    DuplicateKeyError,
+    InvalidOperation,
+    OperationFailure,
+    WriteError,
+)
+from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+
+from community.storage import engine as store
+from community.storage.engine import CollInfo, Context, IndexInfo
+from community.storage.matching import MISSING, compile_filter, resolve
+from community.storage.shaping import compile_projection, normalize_sort, run_pipeline
+from community.storage.updates import Updater, upsert_seed, validate_replacement, validate_update
+
+T = TypeVar("T")
+
+SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+DEFAULT_SYNCHRONOUS = "NORMAL"
+"""WAL with ``synchronous=NORMAL``: a commit is written to the WAL file before the write is
+acknowledged, so it survives the process being killed (``kill -9``); only an operating-system
+crash or power loss can lose the last commits. ``FULL`` also fsyncs every commit."""
+
+_IGNORED_OPTIONS = frozenset({"comment", "bypass_document_validation", "batch_size", "let"})
+
+
+def _reject(method: str, options: Mapping[str, Any]) -> None:
+    for name, value in options.items():
+        if name in _IGNORED_OPTIONS or value is None:
+            continue
+        raise OperationFailure(f"option {name!r} of {method} is outside the embedded engine's subset", code=2)
+
+
+@dataclass(slots=True)
+class _Partial:
+    """A write that committed part of its work and then failed, as MongoDB leaves it."""
+
+    result: Any
+    error: Exception
+
+
+class Engine:
+    """One SQLite file, its threads and its catalog."""
+
+    def __init__(self, path: str | None, *, synchronous: str = DEFAULT_SYNCHRONOUS,
+                 ttl_interval: float = 60.0, readers: int = 2) -> None:
+        synchronous = synchronous.upper()
+        if synchronous not in SYNCHRONOUS_LEVELS:
+            raise ConfigurationError(f"synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}, not {synchronous!r}")
+        self._temp_dir: str | None = None
+        if path is None:
+            self._temp_dir = tempfile.mkdtemp(prefix="community-store-")
+            path = os.path.join(self._temp_dir, "memory.db")
+            synchronous = "OFF"
+        self.path = path
+        self.synchronous = synchronous
+        self.ttl_interval = ttl_interval
+        self._conn = store.open_connection(path, synchronous)
+        store.create_schema(self._conn)
+        self.catalog = store.load_catalog(self._conn)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="storage-writer")
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="storage-reader")
+        self._local = threading.local()
+        self._reader_conns: list[Any] = []
+        self._conns_lock = threading.Lock()
+        self._lock = asyncio.Lock()
+        self._txn_session: EmbeddedSession | None = None
+        self._txn_task: asyncio.Task[Any] | None = None
+        self._txn_ctx: Context | None = None
+        self._ttl_task: asyncio.Task[None] | None = None
+        self.closed = False
+
+    # Threads ------------------------------------------------------------------------------
+
+    def _reader_conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = store.open_connection(self.path, self.synchronous, readonly=True)
+            self._local.conn = conn
+            with self._conns_lock:
+                self._reader_conns.append(conn)
+        return conn
+
+    def _read_job(self, fn: Callable[[Context], T]) -> T:
+        conn = self._reader_conn()
+        ctx = Context(conn, self.catalog, writable=False)
+        conn.execute("BEGIN")
+        try:
+            return fn(ctx)
+        finally:
+            conn.execute("COMMIT")
+
+    def _write_job(self, fn: Callable[[Context], T]) -> T:
+        conn = self._conn
+        ctx = Context(conn, self.catalog, writable=True)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(ctx)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        if ctx.catalog_changed:
+            self.catalog = ctx.catalog
+        return result
+
+    def _txn_step(self, fn: Callable[[Context], T]) -> T:
+        ctx = self._txn_ctx
+        assert ctx is not None
+        conn = ctx.conn
+        saved = (ctx.catalog, ctx.catalog_changed)
+        conn.execute("SAVEPOINT op")
+        try:
+            result = fn(ctx)
+        except BaseException:
+            conn.execute("ROLLBACK TO op")
+            conn.execute("RELEASE op")
+            ctx.catalog, ctx.catalog_changed = saved
+            raise
+        conn.execute("RELEASE op")
+        return result
+
+    async def _on_writer(self, job: Callable[..., T], *args: Any) -> T:
+        self._check_open()
+        return await asyncio.get_running_loop().run_in_executor(self._writer, job, *args)
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise InvalidOperation("Cannot use AsyncMongoClient after close")
+
+    async def read(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None) -> T:
+        self._start_ttl()
+        if session is not None and session.in_transaction:
+            self._own(session)
+            return await self._on_writer(self._txn_step, fn)
+        self._check_open()
+        return await asyncio.get_running_loop().run_in_executor(self._readers, self._read_job, fn)
+
+    async def write(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None) -> T:
+        self._start_ttl()
+        if session is not None and session.in_transaction:
+            self._own(session)
+            result = await self._on_writer(self._txn_step, fn)
+        else:
+            if self._txn_task is not None and self._txn_task is asyncio.current_task():
+                raise InvalidOperation(
+                    "a write without session= inside this task's own open transaction would wait for it "
+                    "forever; pass the transaction's session"
+                )
+            async with self._lock:
+                result = await self._on_writer(self._write_job, fn)
+        if isinstance(result, _Partial):
+            raise result.error
+        return result
+
+    def _own(self, session: EmbeddedSession) -> None:
+        if session is not self._txn_session:
+            raise InvalidOperation("this session's transaction is not the engine's open transaction")
+
+    # Transactions -------------------------------------------------------------------------
+
+    async def begin(self, session: EmbeddedSession) -> None:
+        if self._txn_task is not None and self._txn_task is asyncio.current_task():
+            raise InvalidOperation("this task already has a transaction open on another session")
+        await self._lock.acquire()
+        try:
+            await self._on_writer(self._begin_job)
+        except BaseException:
+            self._lock.release()
+            raise
+        self._txn_session = session
+        self._txn_task = asyncio.current_task()
+
+    def _begin_job(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._txn_ctx = Context(self._conn, self.catalog, writable=True)
+
+    async def finish(self, commit: bool) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._writer, self._finish_job, commit)
+        finally:
+            self._txn_session = None
+            self._txn_task = None
+            self._txn_ctx = None
+            self._lock.release()
+
+    def _finish_job(self, commit: bool) -> None:
+        ctx = self._txn_ctx
+        assert ctx is not None
+        if commit:
+            self._conn.execute("COMMIT")
+            if ctx.catalog_changed:
+                self.catalog = ctx.catalog
+        else:
+            self._conn.execute("ROLLBACK")
+
+    # TTL ----------------------------------------------------------------------------------
+
+    def _start_ttl(self) -> None:
+        if self._ttl_task is not None or self.closed:
+            return
+        if any(index.expire_after is not None for info in self.catalog.values() for index in info.indexes):
+            self._ttl_task = asyncio.get_running_loop().create_task(self._ttl_loop())
+
+    async def _ttl_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.ttl_interval)
+            await self.expire_now()
+
+    async def expire_now(self) -> int:
+        """One TTL pass now (the background task runs one every ``ttl_interval`` seconds)."""
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        return await self.write(lambda ctx: store.expire(ctx, now))
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        if self._ttl_task is not None:
+            self._ttl_task.cancel()
+            try:
+                await self._ttl_task
+            except asyncio.CancelledError:
+                pass
+        async with self._lock:
+            self.closed = True
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._shutdown)
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+    def _shutdown(self) -> None:
+        self._readers.shutdown(wait=True)
+        self._writer.shutdown(wait=True)
+        for conn in self._reader_conns:
+            conn.close()
+        self._conn.close()
+
+
+class EmbeddedClient:
+    """What ``connect("sqlite:///...")`` returns; shaped like ``pymongo.AsyncMongoClient``."""
+
+    def __init__(self, engine: Engine, default_database: str | None = None) -> None:
+        self.engine = engine
+        self._default = default_database
+
+    def __getitem__(self, name: str) -> EmbeddedDatabase:
+        return EmbeddedDatabase(self, name)
+
+    def __getattr__(self, name: str) -> EmbeddedDatabase:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return EmbeddedDatabase(self, name)
+
+    def get_database(self, name: str | None = None, **options: Any) -> EmbeddedDatabase:
+        _reject("get_database", options)
+        if name is None:
+            if self._default is None:
+                raise ConfigurationError("No default database name defined or provided.")
+            name = self._default
+        return EmbeddedDatabase(self, name)
+
+    def get_default_database(self, default: str | None = None) -> EmbeddedDatabase:
+        return self.get_database(self._default or default)
+
+    def start_session(self, **options: Any) -> EmbeddedSession:
+        _reject("start_session", {k: v for k, v in options.items() if k != "causal_consistency"})
+        return EmbeddedSession(self)
+
+    async def list_database_names(self, session: EmbeddedSession | None = None) -> list[str]:
+        return sorted({db for db, _ in self.engine.catalog})
+
+    async def drop_database(self, name_or_database: Any, session: EmbeddedSession | None = None) -> None:
+        name = name_or_database.name if isinstance(name_or_database, EmbeddedDatabase) else name_or_database
+        def job(ctx: Context) -> None:
+            for (db, _), info in list(ctx.catalog.items()):
+                if db == name:
+                    ctx.drop_coll(info)
+        await self.engine.write(job, session)
+
+    async def expire_now(self) -> int:
+        return await self.engine.expire_now()
+
+    async def close(self) -> None:
+        await self.engine.close()
+
+    async def __aenter__(self) -> EmbeddedClient:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+
+class EmbeddedDatabase:
+    def __init__(self, client: EmbeddedClient, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def __getitem__(self, name: str) -> EmbeddedCollection:
+        return EmbeddedCollection(self, name)
+
+    def __getattr__(self, name: str) -> EmbeddedCollection:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return EmbeddedCollection(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EmbeddedDatabase) and (other.client, other.name) == (self.client, self.name)
+
+    def __hash__(self) -> int:
+        return hash((id(self.client), self.name))
+
+    def __repr__(self) -> str:
+        return f"EmbeddedDatabase({self.name!r})"
+
+    def get_collection(self, name: str, **options: Any) -> EmbeddedCollection:
+        _reject("get_collection", options)
+        return EmbeddedCollection(self, name)
+
+    async def create_collection(self, name: str, session: EmbeddedSession | None = None, **options: Any) -> EmbeddedCollection:
+        _reject("create_collection", options)
+        db = self.name
+
+        def job(ctx: Context) -> None:
+            if ctx.coll(db, name) is not None:
+                raise OperationFailure(f"Collection {db}.{name} already exists.", code=48)
+            ctx.ensure_coll(db, name)
+
+        await self.client.engine.write(job, session)
+        return EmbeddedCollection(self, name)
+
+    async def list_collection_names(self, session: EmbeddedSession | None = None, **options: Any) -> list[str]:
+        _reject("list_collection_names", options)
+        return sorted(name for db, name in self.client.engine.catalog if db == self.name)
+
+    async def drop_collection(self, name_or_collection: Any, session: EmbeddedSession | None = None) -> None:
+        name = name_or_collection.name if isinstance(name_or_collection, EmbeddedCollection) else name_or_collection
+        await EmbeddedCollection(self, name).drop(session=session)
+
+    async def command(self, command: Any, session: EmbeddedSession | None = None, **options: Any) -> dict[str, Any]:
+        name = command if isinstance(command, str) else next(iter(command))
+        if name == "ping":
+            return {"ok": 1.0}
+        raise OperationFailure(f"command {name!r} is outside the embedded engine's subset", code=59)
+
+
+def _key_spec(keys_: Any) -> tuple[tuple[str, int], ...]:
+    if isinstance(keys_, str):
+        pairs: list[tuple[str, Any]] = [(keys_, 1)]
+    elif isinstance(keys_, Mapping):
+        pairs = list(keys_.items())
+    else:
+        pairs = [(item, 1) if isinstance(item, str) else tuple(item) for item in keys_]  # type: ignore[misc]
+    if not pairs:
+        raise ValueError("key_or_list must not be empty")
+    out = []
+    for name, direction in pairs:
+        if isinstance(direction, bool) or direction not in (1, -1):
+            raise OperationFailure(
+                f"index type {direction!r} on {name!r} is outside the embedded engine's subset (only 1 and -1)", code=67
+            )
+        out.append((name, int(direction)))
+    return tuple(out)
+
+
+_INDEX_OPTIONS = frozenset({"name", "unique", "sparse", "expireAfterSeconds", "background", "key", "v"})
+
+
+def _index_info(document: Mapping[str, Any]) -> IndexInfo:
+    for option in document:
+        if option not in _INDEX_OPTIONS:
+            raise OperationFailure(f"index option {option!r} is outside the embedded engine's subset", code=197)
+    key = _key_spec(document["key"])
+    ttl = document.get("expireAfterSeconds")
+    if ttl is not None:
+        if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl < 0:
+            raise OperationFailure("TTL index 'expireAfterSeconds' option must be a non-negative number", code=67)
+        if len(key) != 1:
+            raise OperationFailure("TTL indexes are single-field indexes, compound indexes do not support TTL.", code=67)
+    name = document.get("name") or "_".join(f"{field}_{direction}" for field, direction in key)
+    return IndexInfo(id=0, name=name, key=key, unique=bool(document.get("unique")),
+                     sparse=bool(document.get("sparse")), expire_after=ttl)
+
+
+class EmbeddedCollection:
+    def __init__(self, database: EmbeddedDatabase, name: str) -> None:
+        self.database = database
+        self.name = name
+        self._engine = database.client.engine
+        self._db = database.name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self._db}.{self.name}"
+
+    def __repr__(self) -> str:
+        return f"EmbeddedCollection({self.full_name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EmbeddedCollection) and (other.database, other.name) == (self.database, self.name)
+
+    def __hash__(self) -> int:
+        return hash((self._db, self.name))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AttributeError(f"{name!r} is not part of the embedded engine's collection API (see STORAGE.md)")
+
+    def _info(self, ctx: Context) -> CollInfo | None:
+        return ctx.coll(self._db, self.name)
+
+    # Inserts -------------------------------------------------------------------------------
+
+    async def insert_one(self, document: MutableMapping[str, Any], *, session: EmbeddedSession | None = None,
+                         **options: Any) -> InsertOneResult:
+        _reject("insert_one", options)
+        if not isinstance(document, MutableMapping):
+            raise TypeError("document must be an instance of dict, bson.son.SON, bson.raw_bson.RawBSONDocument, or a type that inherits from collections.MutableMapping")
+        if "_id" not in document:
+            document["_id"] = ObjectId()
+        doc = dict(document)
+        db, name = self._db, self.name
+
+        def job(ctx: Context) -> None:
+            ctx.insert(ctx.ensure_coll(db, name), doc)
+
+        await self._engine.write(job, session)
+        return InsertOneResult(document["_id"], True)
+
+    async def insert_many(self, documents: Iterable[MutableMapping[str, Any]], ordered: bool = True, *,
+                          session: EmbeddedSession | None = None, **options: Any) -> InsertManyResult:
+        _reject("insert_many", options)
+        if isinstance(documents, Mapping) or not isinstance(documents, Iterable):
+            raise TypeError("documents must be a non-empty list")
+        docs = []
+        for document in documents:
+            if not isinstance(document, MutableMapping):
+                raise TypeError("document must be an instance of dict")
+            if "_id" not in document:
+                document["_id"] = ObjectId()
+            docs.append(dict(document))
+        if not docs:
+            raise TypeError("documents must be a non-empty list")
+        db, name = self._db, self.name
+
+        def job(ctx: Context) -> Any:
+            info = ctx.ensure_coll(db, name)
+            inserted: list[Any] = []
+            errors: list[dict[str, Any]] = []
+            for position, doc in enumerate(docs):
+                ctx.conn.execute("SAVEPOINT doc")
+                try:
+                    info = ctx.insert(info, doc)
+                except (DuplicateKeyError, WriteError) as exc:
+                    ctx.conn.execute("ROLLBACK TO doc")
+                    ctx.conn.execute("RELEASE doc")
+                    info = ctx.coll(db, name) or info
+                    errors.append({**(exc.details or {}), "index": position, "code": exc.code,
+                                   "errmsg": str(exc), "op": doc})
+                    if ordered:
+                        break
+                    continue
+                ctx.conn.execute("RELEASE doc")
+                inserted.append(doc["_id"])
+            if errors:
+                return _Partial(inserted, BulkWriteError({
+                    "writeErrors": errors, "writeConcernErrors": [], "nInserted": len(inserted),
+                    "nUpserted": 0, "nMatched": 0, "nModified": 0, "nRemoved": 0, "upserted": [],
+                }))
+            return inserted
+
+        ids = await self._engine.write(job, session)
+        return InsertManyResult(ids, True)
+
+    # Reads -------------------------------------------------------------------------------
+
+    def find(self, filter: Mapping[str, Any] | None = None, projection: Any = None, skip: int = 0, limit: int = 0,
+             *, sort: Any = None, session: EmbeddedSession | None = None, **options: Any) -> EmbeddedCursor:
+        _reject("find", options)
+        return EmbeddedCursor(self, filter, projection, skip, limit, normalize_sort(sort), session)
+
+    async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        if filter is not None and not isinstance(filter, Mapping):
+            filter = {"_id": filter}
+        kwargs.pop("limit", None)
+        cursor = self.find(filter, *args, **kwargs).limit(1)
+        docs = await cursor.to_list()
+        return docs[0] if docs else None
+
+    async def _query(self, filter_: Any, projection: Any, sort: list[tuple[str, int]], skip: int, limit: int,
+                     session: EmbeddedSession | None) -> tuple[list[dict[str, Any]], store.Stats]:
+        if filter_ is not None and not isinstance(filter_, Mapping):
+            raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
+        project = compile_projection(projection)
+        compile_filter(filter_)
+
+        def job(ctx: Context) -> tuple[list[dict[str, Any]], store.Stats]:
+            rows = ctx.scan(self._info(ctx), filter_, sort, skip, limit)
+            docs = [doc for _, doc in rows]
+            return ([project(doc) for doc in docs] if project else docs), ctx.stats
+
+        return await self._engine.read(job, session)
+
+    async def count_documents(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
+                              skip: int = 0, limit: int = 0, **options: Any) -> int:
+        _reject("count_documents", options)
+        if not filter and not skip and not limit:
+            return await self.estimated_document_count(session=session)
+
+        def job(ctx: Context) -> int:
+            return len(ctx.scan(self._info(ctx), filter, [], skip, limit))
+
+        compile_filter(filter)
+        return await self._engine.read(job, session)
+
+    async def estimated_document_count(self, *, session: EmbeddedSession | None = None, **options: Any) -> int:
+        _reject("estimated_document_count", options)
+
+        def job(ctx: Context) -> int:
+            info = self._info(ctx)
+            if info is None:
+                return 0
+            return int(ctx.conn.execute(f"SELECT count(*) FROM {info.table}").fetchone()[0])
+
+        return await self._engine.read(job, session)
+
+    async def distinct(self, key: str, filter: Mapping[str, Any] | None = None, *,
+                       session: EmbeddedSession | None = None, **options: Any) -> list[Any]:
+        _reject("distinct", options)
+        if not isinstance(key, str):
+            raise TypeError("key must be an instance of str")
+        compile_filter(filter)
+        parts = key.split(".")
+
+        def job(ctx: Context) -> list[Any]:
+            seen: set[bytes] = set()
+            out: list[Any] = []
+            for _, doc in ctx.scan(self._info(ctx), filter, []):
+                for value in resolve(doc, parts):
+                    items = value if isinstance(value, list) else [value]
+                    for item in items:
+                        if item is MISSING:
+                            continue
+                        marker = store.keys.encode(item)
+                        if marker not in seen:
+                            seen.add(marker)
+                            out.append(item)
+            return out
+
+        return await self._engine.read(job, session)
+
+    async def aggregate(self, pipeline: list[Mapping[str, Any]], *, session: EmbeddedSession | None = None,
+                        **options: Any) -> EmbeddedCommandCursor:
+        _reject("aggregate", {k: v for k, v in options.items() if k != "allowDiskUse"})
+        if not isinstance(pipeline, list):
+            raise TypeError("pipeline must be a list")
+        run_pipeline([], pipeline)
+        position = 0
+        filter_: Mapping[str, Any] | None = None
+        sort: list[tuple[str, int]] = []
+        skip = limit = 0
+        if position < len(pipeline) and "$match" in pipeline[position]:
+            filter_ = pipeline[position]["$match"]
+            position += 1
+        if position < len(pipeline) and "$sort" in pipeline[position]:
+            sort = normalize_sort(pipeline[position]["$sort"])
+            position += 1
+            if position < len(pipeline) and "$skip" in pipeline[position]:
+                skip = int(pipeline[position]["$skip"])
+                position += 1
+            if position < len(pipeline) and "$limit" in pipeline[position]:
+                limit = int(pipeline[position]["$limit"])
+                position += 1
+        rest = pipeline[position:]
+        compile_filter(filter_)
+
+        def job(ctx: Context) -> list[dict[str, Any]]:
+            docs = [doc for _, doc in ctx.scan(self._info(ctx), filter_, sort, skip, limit)]
+            return run_pipeline(docs, rest)
+
+        return EmbeddedCommandCursor(await self._engine.read(job, session))
+
+    # Updates -----------------------------------------------------------------------------
+
+    async def _update(self, filter_: Mapping[str, Any], change: Callable[[dict[str, Any]], dict[str, Any]],
+                      upsert_doc: Callable[[], dict[str, Any]] | None, *, multi: bool, sort: list[tuple[str, int]],
+                      session: EmbeddedSession | None) -> dict[str, Any]:
+        if not isinstance(filter_, Mapping):
+            raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
+        compile_filter(filter_)
+        db, name = self._db, self.name
+
+        def job(ctx: Context) -> Any:
+            info = ctx.coll(db, name)
+            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1)
+            outcome: dict[str, Any] = {"n": 0, "nModified": 0, "before": None, "after": None}
+            if not matches:
+                if upsert_doc is None:
+                    return outcome
+                doc = upsert_doc()
+                ctx.insert(ctx.ensure_coll(db, name), doc)
+                outcome.update(n=1, upserted=doc["_id"], after=doc)
+                return outcome
+            assert info is not None
+            for rowid, doc in matches:
+                if multi:
+                    ctx.conn.execute("SAVEPOINT doc")
+                try:
+                    new = change(doc)
+                    if store.encode_doc(new) != store.encode_doc(doc):
+                        info = ctx.replace_doc(info, rowid, doc, new)
+                        outcome["nModified"] += 1
+                except (WriteError, DuplicateKeyError) as exc:
+                    if not multi:
+                        raise
+                    ctx.conn.execute("ROLLBACK TO doc")
+                    ctx.conn.execute("RELEASE doc")
+                    if outcome["n"] == 0:
+                        raise
+                    return _Partial(outcome, exc)
+                if multi:
+                    ctx.conn.execute("RELEASE doc")
+                outcome["n"] += 1
+                outcome["before"], outcome["after"] = doc, new
+            return outcome
+
+        return await self._engine.write(job, session)
+
+    def _updater(self, filter_: Mapping[str, Any], update: Any, array_filters: Any) -> Updater:
+        validate_update(update)
+        if array_filters is not None and not isinstance(array_filters, list):
+            raise TypeError("array_filters must be a list")
+        return Updater(update, array_filters, filter_)
+
+    @staticmethod
+    def _upserted(updater: Updater, filter_: Mapping[str, Any]) -> Callable[[], dict[str, Any]]:
+        def build() -> dict[str, Any]:
+            doc = updater.apply(upsert_seed(filter_), inserting=True)
+            if "_id" not in doc:
+                doc = {"_id": ObjectId(), **doc}
+            return doc
+        return build
+
+    @staticmethod
+    def _update_result(outcome: dict[str, Any]) -> UpdateResult:
+        raw: dict[str, Any] = {"n": outcome["n"], "nModified": outcome["nModified"], "ok": 1.0,
+                               "updatedExisting": "upserted" not in outcome and outcome["n"] > 0}
+        if "upserted" in outcome:
+            raw["upserted"] = outcome["upserted"]
+        return UpdateResult(raw, True)
+
+    async def update_one(self, filter: Mapping[str, Any], update: Mapping[str, Any], upsert: bool = False, *,
+                         array_filters: list[Mapping[str, Any]] | None = None,
+                         session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
+        _reject("update_one", options)
+        updater = self._updater(filter, update, array_filters)
+        outcome = await self._update(filter, updater.apply, self._upserted(updater, filter) if upsert else None,
+                                     multi=False, sort=[], session=session)
+        return self._update_result(outcome)
+
+    async def update_many(self, filter: Mapping[str, Any], update: Mapping[str, Any], upsert: bool = False, *,
+                          array_filters: list[Mapping[str, Any]] | None = None,
+                          session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
+        _reject("update_many", options)
+        updater = self._updater(filter, update, array_filters)
+        outcome = await self._update(filter, updater.apply, self._upserted(updater, filter) if upsert else None,
+                                     multi=True, sort=[], session=session)
+        return self._update_result(outcome)
+
+    async def replace_one(self, filter: Mapping[str, Any], replacement: Mapping[str, Any], upsert: bool = False, *,
+                          session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
+        _reject("replace_one", options)
+        validate_replacement(replacement)
+        body = dict(replacement)
+
+        def change(doc: dict[str, Any]) -> dict[str, Any]:
+            if "_id" in body and store.keys.encode(body["_id"]) != store.keys.encode(doc["_id"]):
+                raise WriteError(
+                    "After applying the update, the (immutable) field '_id' was found to have been altered "
+                    f"to _id: {body['_id']!r}", code=66,
+                )
+            return {"_id": doc["_id"], **{k: v for k, v in body.items() if k != "_id"}}
+
+        def build() -> dict[str, Any]:
+            seed = upsert_seed(filter)
+            new_id = body.get("_id", seed.get("_id", ObjectId()))
+            return {"_id": new_id, **{k: v for k, v in body.items() if k != "_id"}}
+
+        outcome = await self._update(filter, change, build if upsert else None, multi=False, sort=[], session=session)
+        return self._update_result(outcome)
+
+    async def find_one_and_update(self, filter: Mapping[str, Any], update: Mapping[str, Any], projection: Any = None,
+                                  sort: Any = None, upsert: bool = False,
+                                  return_document: bool = ReturnDocument.BEFORE, *,
+                                  array_filters: list[Mapping[str, Any]] | None = None,
+                                  session: EmbeddedSession | None = None, **options: Any) -> dict[str, Any] | None:
+        _reject("find_one_and_update", options)
+        updater = self._updater(filter, update, array_filters)
+        project = compile_projection(projection)
+        outcome = await self._update(filter, updater.apply, self._upserted(updater, filter) if upsert else None,
+                                     multi=False, sort=normalize_sort(sort), session=session)
+        doc = outcome["after"] if return_document else outcome["before"]
+        if doc is None:
+            return None
+        return project(doc) if project else doc
+
+    async def find_one_and_replace(self, filter: Mapping[str, Any], replacement: Mapping[str, Any],
+                                   projection: Any = None, sort: Any = None, upsert: bool = False,
+                                   return_document: bool = ReturnDocument.BEFORE, *,
+                                   session: EmbeddedSession | None = None, **options: Any) -> dict[str, Any] | None:
+        _reject("find_one_and_replace", options)
+        validate_replacement(replacement)
+        body = dict(replacement)
+        project = compile_projection(projection)
+
+        def change(doc: dict[str, Any]) -> dict[str, Any]:
+            return {"_id": doc["_id"], **{k: v for k, v in body.items() if k != "_id"}}
+
+        def build() -> dict[str, Any]:
+            seed = upsert_seed(filter)
+            return {"_id": body.get("_id", seed.get("_id", ObjectId())), **{k: v for k, v in body.items() if k != "_id"}}
+
+        outcome = await self._update(filter, change, build if upsert else None, multi=False,
+                                     sort=normalize_sort(sort), session=session)
+        doc = outcome["after"] if return_document else outcome["before"]
+        if doc is None:
+            return None
+        return project(doc) if project else doc
+
+    # Deletes -----------------------------------------------------------------------------
+
+    async def _delete(self, filter_: Mapping[str, Any], *, multi: bool, sort: list[tuple[str, int]],
+                      session: EmbeddedSession | None) -> list[dict[str, Any]]:
+        if not isinstance(filter_, Mapping):
+            raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
+        compile_filter(filter_)
+
+        def job(ctx: Context) -> list[dict[str, Any]]:
+            info = self._info(ctx)
+            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1)
+            for rowid, doc in matches:
+                assert info is not None
+                ctx.delete(info, rowid, doc)
+            return [doc for _, doc in matches]
+
+        return await self._engine.write(job, session)
+
+    async def delete_one(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
+                         **options: Any) -> DeleteResult:
+        _reject("delete_one", options)
+        gone = await self._delete(filter, multi=False, sort=[], session=session)
+        return DeleteResult({"n": len(gone), "ok": 1.0}, True)
+
+    async def delete_many(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
+                          **options: Any) -> DeleteResult:
+        _reject("delete_many", options)
+        gone = await self._delete(filter, multi=True, sort=[], session=session)
+        return DeleteResult({"n": len(gone), "ok": 1.0}, True)
+
+    async def find_one_and_delete(self, filter: Mapping[str, Any], projection: Any = None, sort: Any = None, *,
+                                  session: EmbeddedSession | None = None, **options: Any) -> dict[str, Any] | None:
+        _reject("find_one_and_delete", options)
+        project = compile_projection(projection)
+        gone = await self._delete(filter, multi=False, sort=normalize_sort(sort), session=session)
+        if not gone:
+            return None
+        return project(gone[0]) if project else gone[0]
+
+    # Indexes -----------------------------------------------------------------------------
+
+    async def create_index(self, keys: Any, *, session: EmbeddedSession | None = None, **options: Any) -> str:
+        names = await self._create([_index_info({"key": keys, **options})], session)
+        return names[0]
+
+    async def create_indexes(self, indexes: list[IndexModel], *, session: EmbeddedSession | None = None,
+                             **options: Any) -> list[str]:
+        _reject("create_indexes", options)
+        infos = []
+        for model in indexes:
+            if not isinstance(model, IndexModel):
+                raise TypeError(f"{model!r} is not an instance of pymongo.operations.IndexModel")
+            infos.append(_index_info(model.document))
+        return await self._create(infos, session)
+
+    async def _create(self, wanted: list[IndexInfo], session: EmbeddedSession | None) -> list[str]:
+        if session is not None and session.in_transaction:
+            raise OperationFailure("the embedded engine does not create indexes inside a transaction", code=263)
+        db, name = self._db, self.name
+
+        def job(ctx: Context) -> list[str]:
+            info = ctx.ensure_coll(db, name)
+            for index in wanted:
+                existing = next((i for i in info.indexes if i.name == index.name), None)
+                if existing is not None:
+                    if existing.same_options(index):
+                        continue
+                    raise OperationFailure(
+                        f"An existing index has the same name as the requested index. When index names are not "
+                        f"specified, they are auto generated and can cause conflicts. Requested index: "
+                        f"{index.spec()}, existing index: {existing.spec()}", code=86,
+                    )
+                clash = next((i for i in info.indexes if i.key == index.key), None)
+                if clash is not None:
+                    raise OperationFailure(
+                        f"Index already exists with a different name: {clash.name}", code=85
+                    )
+                info = ctx.add_index(info, index)
+            return [index.name for index in wanted]
+
+        return await self._engine.write(job, session)
+
+    async def drop_index(self, index_or_name: Any, *, session: EmbeddedSession | None = None, **options: Any) -> None:
+        _reject("drop_index", options)
+        db, name = self._db, self.name
+        if isinstance(index_or_name, str):
+            wanted_name: str | None = index_or_name
+            wanted_key = None
+        else:
+            wanted_name, wanted_key = None, _key_spec(index_or_name)
+
+        def job(ctx: Context) -> None:
+            info = ctx.coll(db, name)
+            found = None
+            if info is not None:
+                found = next((i for i in info.indexes if i.name == wanted_name or i.key == wanted_key), None)
+            if info is None or found is None:
+                raise OperationFailure(f"index not found with name [{wanted_name or wanted_key}]", code=27)
+            if found.name == "_id_":
+                raise OperationFailure("cannot drop _id index", code=72)
+            ctx.drop_index(info, found)
+
+        await self._engine.write(job, session)
+
+    async def drop_indexes(self, *, session: EmbeddedSession | None = None, **options: Any) -> None:
+        _reject("drop_indexes", options)
+        db, name = self._db, self.name
+
+        def job(ctx: Context) -> None:
+            info = ctx.coll(db, name)
+            if info is None:
+                return
+            for index in info.indexes:
+                if index.name != "_id_":
+                    ctx.drop_index(ctx.coll(db, name) or info, index)
+
+        await self._engine.write(job, session)
+
+    async def index_information(self, *, session: EmbeddedSession | None = None) -> dict[str, dict[str, Any]]:
+        info = self._engine.catalog.get((self._db, self.name))
+        out: dict[str, dict[str, Any]] = {}
+        for index in info.indexes if info else ():
+            entry: dict[str, Any] = {"v": 2, "key": list(index.key)}
+            if index.unique and index.name != "_id_":
+                entry["unique"] = True
+            if index.sparse:
+                entry["sparse"] = True
+            if index.expire_after is not None:
+                entry["expireAfterSeconds"] = index.expire_after
+            out[index.name] = entry
+        return out
+
+    async def drop(self, *, session: EmbeddedSession | None = None, **options: Any) -> None:
+        _reject("drop", options)
+        db, name = self._db, self.name
+
+        def job(ctx: Context) -> None:
+            info = ctx.coll(db, name)
+            if info is not None:
+                ctx.drop_coll(info)
+
+        await self._engine.write(job, session)
+
+
+class EmbeddedCursor:
+    """``find``'s cursor: chain ``sort``/``skip``/``limit``, then ``to_list`` or ``async for``."""
+
+    def __init__(self, collection: EmbeddedCollection, filter_: Any, projection: Any, skip: int, limit: int,
+                 sort: list[tuple[str, int]], session: EmbeddedSession | None) -> None:
+        self._collection = collection
+        self._filter = filter_
+        self._projection = projection
+        self._skip = skip
+        self._limit = limit
+        self._sort = sort
+        self._session = session
+        self._buffer: list[dict[str, Any]] | None = None
+
+    def _check(self) -> None:
+        if self._buffer is not None:
+            raise InvalidOperation("cannot set options after executing query")
+
+    def sort(self, key_or_list: Any, direction: Any = None) -> EmbeddedCursor:
+        self._check()
+        self._sort = normalize_sort(key_or_list, direction)
+        return self
+
+    def skip(self, skip: int) -> EmbeddedCursor:
+        if not isinstance(skip, int) or isinstance(skip, bool):
+            raise TypeError("skip must be an integer")
+        if skip < 0:
+            raise ValueError("skip must be >= 0")
+        self._check()
+        self._skip = skip
+        return self
+
+    def limit(self, limit: int) -> EmbeddedCursor:
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            raise TypeError("limit must be an integer")
+        self._check()
+        self._limit = abs(limit)
+        return self
+
+    def batch_size(self, batch_size: int) -> EmbeddedCursor:
+        return self
+
+    async def _load(self) -> list[dict[str, Any]]:
+        if self._buffer is None:
+            docs, _ = await self._collection._query(self._filter, self._projection, self._sort, self._skip,
+                                                    self._limit, self._session)
+            self._buffer = docs
+        return self._buffer
+
+    async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
+        buffer = await self._load()
+        if length is None:
+            out, self._buffer = list(buffer), []
+        else:
+            out, self._buffer = buffer[:length], buffer[length:]
+        return out
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        buffer = await self._load()
+        if not buffer:
+            raise StopAsyncIteration
+        return buffer.pop(0)
+
+    async def next(self) -> dict[str, Any]:
+        return await self.__anext__()
+
+    async def explain(self) -> dict[str, Any]:
+        """MongoDB-shaped ``explain`` output: the winning plan (``IXSCAN`` with ``indexName``, or
+        ``COLLSCAN``) and ``executionStats`` with keys and documents examined."""
+        _, stats = await self._collection._query(self._filter, self._projection, self._sort, self._skip,
+                                                 self._limit, self._session)
+        return stats.explain(self._collection.full_name)
+
+    async def close(self) -> None:
+        self._buffer = []
+
+    async def __aenter__(self) -> EmbeddedCursor:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+
+class EmbeddedCommandCursor:
+    """``aggregate``'s cursor."""
+
+    def __init__(self, docs: list[dict[str, Any]]) -> None:
+        self._docs = docs
+
+    async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
+        if length is None:
+            out, self._docs = self._docs, []
+        else:
+            out, self._docs = self._docs[:length], self._docs[length:]
+        return out
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        if not self._docs:
+            raise StopAsyncIteration
+        return self._docs.pop(0)
+
+    async def next(self) -> dict[str, Any]:
+        return await self.__anext__()
+
+    async def close(self) -> None:
+        self._docs = []
+
+    async def __aenter__(self) -> EmbeddedCommandCursor:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+
+class _TransactionContext:
+    def __init__(self, session: EmbeddedSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> _TransactionContext:
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._session.in_transaction:
+            if exc is None:
+                await self._session.commit_transaction()
+            else:
+                await self._session.abort_transaction()
+
+
+class EmbeddedSession:
+    """Shaped like ``AsyncClientSession``: a transaction is all-or-nothing; while one is open,
+    other writers wait (writes are serialised), readers outside it see the last commit."""
+
+    def __init__(self, client: EmbeddedClient) -> None:
+        self.client = client
+        self._engine = client.engine
+        self._active = False
+        self._ended = False
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._active
+
+    @property
+    def has_ended(self) -> bool:
+        return self._ended
+
+    async def start_transaction(self, read_concern: Any = None, write_concern: Any = None,
+                                read_preference: Any = None, max_commit_time_ms: Any = None) -> _TransactionContext:
+        if self._ended:
+            raise InvalidOperation("Cannot use ended session")
+        if self._active:
+            raise InvalidOperation("Transaction already in progress")
+        await self._engine.begin(self)
+        self._active = True
+        return _TransactionContext(self)
+
+    async def commit_transaction(self) -> None:
+        if not self._active:
+            raise InvalidOperation("No transaction started")
+        self._active = False
+        await self._engine.finish(commit=True)
+
+    async def abort_transaction(self) -> None:
+        if not self._active:
+            raise InvalidOperation("No transaction started")
+        self._active = False
+        await self._engine.finish(commit=False)
+
+    async def with_transaction(self, callback: Callable[[EmbeddedSession], Awaitable[T]], read_concern: Any = None,
+                               write_concern: Any = None, read_preference: Any = None,
+                               max_commit_time_ms: Any = None) -> T:
+        """Run ``callback(session)`` in a transaction: commit on return, abort on error.
+
+        Writes here never conflict (they are serialised), so there is nothing to retry.
+        """
+        await self.start_transaction()
+        try:
+            result = await callback(self)
+        except BaseException:
+            if self._active:
+                await self.abort_transaction()
+            raise
+        if self._active:
+            await self.commit_transaction()
+        return result
+
+    async def end_session(self) -> None:
+        if self._active:
+            await self.abort_transaction()
+        self._ended = True
+
+    async def __aenter__(self) -> EmbeddedSession:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.end_session()
+
+
+def bson_roundtrip(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What a document reads back as after it is stored (for tests comparing engines)."""
+    return bson.decode(bson.encode(doc))

@@ -1,0 +1,645 @@
+"""The embedded engine's SQLite side: catalog, documents, index tables, the query planner.
+
+Everything here is synchronous and runs on the engine's threads (see ``client.py``): writes on
+one writer thread that owns the only writing connection, reads on a small pool of reader
+threads each with its own connection (WAL lets them read committed data while a write is in
+progress).
+
+Layout of one SQLite file:
+
+- ``_collections(id, db, name)`` and ``_indexes(id, coll, name, spec, multikey)``: the catalog.
+- ``c<id>(id INTEGER PRIMARY KEY, doc BLOB)``: one table per collection, documents as BSON.
+- ``x<id>(k BLOB, id INTEGER)``: one ``WITHOUT ROWID`` table per index, ``k`` the
+  order-preserving encoding of the indexed values (``keys.py``) - the primary key is ``k`` for
+  a unique index (SQLite enforces it) and ``(k, id)`` otherwise.
+
+Filters are always re-checked in Python on every candidate the index returns, so an index can
+only narrow the work, never change an answer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import bson
+from pymongo.errors import DuplicateKeyError, OperationFailure, WriteError
+
+from community.storage import keys
+from community.storage.matching import MISSING, compile_filter, resolve
+from community.storage.shaping import SortSpec, sort_docs
+
+MAX_RANGES = 1000
+"""An ``$in`` (or a product of several) expanding to more index ranges than this scans instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    id: int
+    name: str
+    key: tuple[tuple[str, int], ...]
+    unique: bool = False
+    sparse: bool = False
+    expire_after: float | None = None
+    multikey: bool = False
+
+    @property
+    def table(self) -> str:
+        return f"x{self.id}"
+
+    def spec(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": [list(part) for part in self.key]}
+        if self.unique:
+            out["unique"] = True
+        if self.sparse:
+            out["sparse"] = True
+        if self.expire_after is not None:
+            out["expireAfterSeconds"] = self.expire_after
+        return out
+
+    def same_options(self, other: IndexInfo) -> bool:
+        return (self.key, self.unique, self.sparse, self.expire_after) == (
+            other.key, other.unique, other.sparse, other.expire_after
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CollInfo:
+    id: int
+    db: str
+    name: str
+    indexes: tuple[IndexInfo, ...] = ()
+
+    @property
+    def table(self) -> str:
+        return f"c{self.id}"
+
+    @property
+    def namespace(self) -> str:
+        return f"{self.db}.{self.name}"
+
+
+Catalog = dict[tuple[str, str], CollInfo]
+
+
+@dataclass(slots=True)
+class Stats:
+    """What the last query did, for ``explain``: its plan and how much it read."""
+
+    stage: str = "EOF"
+    index: str | None = None
+    direction: str = "forward"
+    ranges: int = 0
+    keys_examined: int = 0
+    docs_examined: int = 0
+    returned: int = 0
+    sort_in_memory: bool = False
+
+    def explain(self, namespace: str) -> dict[str, Any]:
+        if self.stage == "IXSCAN":
+            plan: dict[str, Any] = {
+                "stage": "FETCH",
+                "inputStage": {"stage": "IXSCAN", "indexName": self.index, "direction": self.direction},
+            }
+        else:
+            plan = {"stage": self.stage}
+        if self.sort_in_memory:
+            plan = {"stage": "SORT", "inputStage": plan}
+        return {
+            "queryPlanner": {"namespace": namespace, "winningPlan": plan},
+            "executionStats": {
+                "nReturned": self.returned,
+                "totalKeysExamined": self.keys_examined,
+                "totalDocsExamined": self.docs_examined,
+            },
+        }
+
+
+def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-65536")
+    if readonly:
+        conn.execute("PRAGMA query_only=1")
+    return conn
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _collections (id INTEGER PRIMARY KEY, db TEXT NOT NULL, "
+        "name TEXT NOT NULL, UNIQUE (db, name))"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _indexes (id INTEGER PRIMARY KEY, coll INTEGER NOT NULL, "
+        "name TEXT NOT NULL, spec BLOB NOT NULL, multikey INTEGER NOT NULL DEFAULT 0)"
+    )
+
+
+def load_catalog(conn: sqlite3.Connection) -> Catalog:
+    catalog: Catalog = {}
+    indexes: dict[int, list[IndexInfo]] = {}
+    for index_id, coll, name, spec_blob, multikey in conn.execute(
+        "SELECT id, coll, name, spec, multikey FROM _indexes ORDER BY id"
+    ):
+        spec = bson.decode(spec_blob)
+        indexes.setdefault(coll, []).append(IndexInfo(
+            id=index_id, name=name, key=tuple((f, int(d)) for f, d in spec["key"]),
+            unique=bool(spec.get("unique")), sparse=bool(spec.get("sparse")),
+            expire_after=spec.get("expireAfterSeconds"), multikey=bool(multikey),
+        ))
+    for coll_id, db, name in conn.execute("SELECT id, db, name FROM _collections"):
+        catalog[(db, name)] = CollInfo(coll_id, db, name, tuple(indexes.get(coll_id, [])))
+    return catalog
+
+
+class Context:
+    """One unit of work on one connection: a read, a write transaction, or a session's transaction.
+
+    A write works on its own copy of the catalog, published only when its transaction commits.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, catalog: Catalog, *, writable: bool) -> None:
+        self.conn = conn
+        self.catalog = catalog
+        self.writable = writable
+        self.catalog_changed = False
+        self.stats = Stats()
+
+    def coll(self, db: str, name: str) -> CollInfo | None:
+        return self.catalog.get((db, name))
+
+    def _set(self, info: CollInfo) -> None:
+        if not self.catalog_changed:
+            self.catalog = dict(self.catalog)
+            self.catalog_changed = True
+        self.catalog[(info.db, info.name)] = info
+
+    # Catalog changes --------------------------------------------------------------------
+
+    def ensure_coll(self, db: str, name: str) -> CollInfo:
+        info = self.coll(db, name)
+        if info is not None:
+            return info
+        _check_name(db, name)
+        cur = self.conn.execute("INSERT INTO _collections (db, name) VALUES (?, ?)", (db, name))
+        coll_id = cur.lastrowid
+        assert coll_id is not None
+        self.conn.execute(f"CREATE TABLE c{coll_id} (id INTEGER PRIMARY KEY, doc BLOB NOT NULL)")
+        info = CollInfo(coll_id, db, name)
+        self._set(info)
+        return self.add_index(info, IndexInfo(id=0, name="_id_", key=(("_id", 1),), unique=True))
+
+    def add_index(self, info: CollInfo, index: IndexInfo) -> CollInfo:
+        cur = self.conn.execute(
+            "INSERT INTO _indexes (coll, name, spec, multikey) VALUES (?, ?, ?, 0)",
+            (info.id, index.name, bson.encode(index.spec())),
+        )
+        assert cur.lastrowid is not None
+        index = replace(index, id=cur.lastrowid, multikey=False)
+        if index.unique:
+            self.conn.execute(f"CREATE TABLE {index.table} (k BLOB PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID")
+        else:
+            self.conn.execute(
+                f"CREATE TABLE {index.table} (k BLOB NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (k, id)) WITHOUT ROWID"
+            )
+        info = replace(info, indexes=info.indexes + (index,))
+        self._set(info)
+        multikey = False
+        rows = self.conn.execute(f"SELECT id, doc FROM {info.table}").fetchall()
+        for rowid, blob in rows:
+            doc = bson.decode(blob)
+            entries, multi = index_keys(index, doc)
+            multikey = multikey or multi
+            self._insert_keys(info, index, rowid, entries, doc)
+        if multikey:
+            info = self._mark_multikey(info, index)
+        return info
+
+    def drop_index(self, info: CollInfo, index: IndexInfo) -> None:
+        self.conn.execute("DELETE FROM _indexes WHERE id = ?", (index.id,))
+        self.conn.execute(f"DROP TABLE {index.table}")
+        self._set(replace(info, indexes=tuple(i for i in info.indexes if i.id != index.id)))
+
+    def drop_coll(self, info: CollInfo) -> None:
+        for index in info.indexes:
+            self.conn.execute(f"DROP TABLE {index.table}")
+        self.conn.execute("DELETE FROM _indexes WHERE coll = ?", (info.id,))
+        self.conn.execute("DELETE FROM _collections WHERE id = ?", (info.id,))
+        self.conn.execute(f"DROP TABLE {info.table}")
+        if not self.catalog_changed:
+            self.catalog = dict(self.catalog)
+            self.catalog_changed = True
+        del self.catalog[(info.db, info.name)]
+
+    def _mark_multikey(self, info: CollInfo, index: IndexInfo) -> CollInfo:
+        self.conn.execute("UPDATE _indexes SET multikey = 1 WHERE id = ?", (index.id,))
+        marked = replace(index, multikey=True)
+        info = replace(info, indexes=tuple(marked if i.id == index.id else i for i in info.indexes))
+        self._set(info)
+        return info
+
+    # Documents --------------------------------------------------------------------------
+
+    def _insert_keys(self, info: CollInfo, index: IndexInfo, rowid: int, entries: list[bytes], doc: dict[str, Any]) -> None:
+        sql = f"INSERT INTO {index.table} (k, id) VALUES (?, ?)"
+        for entry in entries:
+            try:
+                self.conn.execute(sql, (entry, rowid))
+            except sqlite3.IntegrityError:
+                raise duplicate_key(info, index, doc) from None
+
+    def insert(self, info: CollInfo, doc: dict[str, Any]) -> CollInfo:
+        """Insert one document (``_id`` already set); the caller holds a savepoint."""
+        if isinstance(doc.get("_id"), list):
+            raise WriteError("The '_id' value cannot be of type array", code=53)
+        blob = encode_doc(doc)
+        rowid = self.conn.execute(f"INSERT INTO {info.table} (doc) VALUES (?)", (blob,)).lastrowid
+        assert rowid is not None
+        for index in info.indexes:
+            entries, multi = index_keys(index, doc)
+            if multi and not index.multikey:
+                info = self._mark_multikey(info, index)
+            self._insert_keys(info, index, rowid, entries, doc)
+        return info
+
+    def replace_doc(self, info: CollInfo, rowid: int, old: dict[str, Any], new: dict[str, Any]) -> CollInfo:
+        self.conn.execute(f"UPDATE {info.table} SET doc = ? WHERE id = ?", (encode_doc(new), rowid))
+        for index in info.indexes:
+            before, _ = index_keys(index, old)
+            after, multi = index_keys(index, new)
+            if before == after:
+                continue
+            if multi and not index.multikey:
+                info = self._mark_multikey(info, index)
+            gone = set(before) - set(after)
+            if gone:
+                self.conn.executemany(
+                    f"DELETE FROM {index.table} WHERE k = ? AND id = ?", [(k, rowid) for k in gone]
+                )
+            self._insert_keys(info, index, rowid, [k for k in after if k not in set(before)], new)
+        return info
+
+    def delete(self, info: CollInfo, rowid: int, doc: dict[str, Any]) -> None:
+        self.conn.execute(f"DELETE FROM {info.table} WHERE id = ?", (rowid,))
+        for index in info.indexes:
+            entries, _ = index_keys(index, doc)
+            self.conn.executemany(f"DELETE FROM {index.table} WHERE k = ? AND id = ?", [(k, rowid) for k in entries])
+
+    # Queries ----------------------------------------------------------------------------
+
+    def scan(self, info: CollInfo | None, filter_: Mapping[str, Any] | None, sort: SortSpec,
+             skip: int = 0, limit: int = 0) -> list[tuple[int, dict[str, Any]]]:
+        """Matching ``(rowid, document)`` pairs in the requested order, after skip and limit."""
+        predicate = compile_filter(filter_)
+        if info is None:
+            return []
+        plan = choose_plan(info, filter_ or {}, sort)
+        stats = self.stats
+        ordered = plan.sorts or not sort
+        want = skip + limit if (limit and ordered) else 0
+        out: list[tuple[int, dict[str, Any]]] = []
+        if plan.index is None:
+            stats.stage = "COLLSCAN"
+            rows: Iterator[tuple[int, bytes]] = iter(self.conn.execute(f"SELECT id, doc FROM {info.table} ORDER BY id"))
+        else:
+            stats.stage = "IXSCAN"
+            stats.index = plan.index.name
+            stats.direction = "backward" if plan.backward else "forward"
+            stats.ranges = len(plan.ranges)
+            rows = self._index_rows(info, plan)
+        dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
+        seen: set[int] = set()
+        try:
+            for rowid, blob in rows:
+                if dedupe:
+                    if rowid in seen:
+                        continue
+                    seen.add(rowid)
+                doc = bson.decode(blob)
+                stats.docs_examined += 1
+                if predicate(doc):
+                    out.append((rowid, doc))
+                    if want and len(out) >= want:
+                        break
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            return []
+        if not ordered:
+            stats.sort_in_memory = True
+            docs = sort_docs([doc for _, doc in out], sort)
+            position = {id(doc): rowid for rowid, doc in out}
+            out = [(position[id(doc)], doc) for doc in docs]
+        out = out[skip:skip + limit] if limit else out[skip:]
+        stats.returned = len(out)
+        return out
+
+    def _index_rows(self, info: CollInfo, plan: Plan) -> Iterator[tuple[int, bytes]]:
+        assert plan.index is not None
+        order = "DESC" if plan.backward else "ASC"
+        sql = (
+            f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
+            f"WHERE i.k >= ? AND i.k < ? ORDER BY i.k {order}"
+        )
+        ranges = reversed(plan.ranges) if plan.backward else plan.ranges
+        for low, high in ranges:
+            for row in self.conn.execute(sql, (low, high)):
+                self.stats.keys_examined += 1
+                yield row
+
+
+# Helpers ------------------------------------------------------------------------------------
+
+
+def _check_name(db: str, name: str) -> None:
+    if not name or "$" in name or name.startswith(".") or name.endswith(".") or "\x00" in name:
+        raise OperationFailure(f"Invalid collection name: {name!r}", code=73)
+    if not db or any(ch in db for ch in '/\\. "$\x00'):
+        raise OperationFailure(f"Invalid database name: {db!r}", code=73)
+
+
+def encode_doc(doc: Mapping[str, Any]) -> bytes:
+    for name in doc:
+        if not isinstance(name, str):
+            raise OperationFailure(f"documents must have only string keys, key was {name!r}", code=2)
+    try:
+        return bson.encode(doc)
+    except OverflowError:
+        raise WriteError("BSON can only handle up to 8-byte ints", code=2) from None
+
+
+def duplicate_key(info: CollInfo, index: IndexInfo, doc: dict[str, Any]) -> DuplicateKeyError:
+    shown = ", ".join(f"{field}: {_show(_first(doc, field))}" for field, _ in index.key)
+    message = (
+        f"E11000 duplicate key error collection: {info.namespace} index: {index.name} dup key: {{ {shown} }}"
+    )
+    key_value = {field: (None if (v := _first(doc, field)) is MISSING else v) for field, _ in index.key}
+    return DuplicateKeyError(
+        message, code=11000,
+        details={"index": 0, "code": 11000, "errmsg": message, "keyPattern": dict(index.key), "keyValue": key_value},
+    )
+
+
+def _first(doc: Any, path: str) -> Any:
+    for value in resolve(doc, path.split(".")):
+        return value
+    return MISSING
+
+
+def _show(value: Any) -> str:
+    if value is MISSING or value is None:
+        return "null"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '\\"') + '"'
+    if isinstance(value, bson.ObjectId):
+        return f"ObjectId('{value}')"
+    return repr(value)
+
+
+def component_keys(doc: Any, path: str) -> tuple[list[bytes], bool, bool]:
+    """One indexed field's keys for a document: (keys, multikey, missing-everywhere)."""
+    found = list(resolve(doc, path.split(".")))
+    out: list[bytes] = []
+    multi = len(found) > 1
+    for item in found:
+        if item is MISSING:
+            out.append(keys.encode(None))
+        elif isinstance(item, list):
+            multi = True
+            if item:
+                out.extend(keys.encode(element) for element in item)
+            else:
+                out.append(bytes([keys.EMPTY_ARRAY]))
+        else:
+            out.append(keys.encode(item))
+    absent = all(item is MISSING for item in found)
+    return sorted(set(out)), multi, absent
+
+
+def index_keys(index: IndexInfo, doc: dict[str, Any]) -> tuple[list[bytes], bool]:
+    """Every key ``doc`` has in ``index`` (several for a multikey index) and whether it is multikey."""
+    parts: list[list[bytes]] = []
+    multi_fields: list[str] = []
+    absent_all = True
+    for path, direction in index.key:
+        entries, multi, absent = component_keys(doc, path)
+        absent_all = absent_all and absent
+        if multi:
+            multi_fields.append(path)
+        parts.append([keys.invert(k) for k in entries] if direction == -1 else entries)
+    if index.sparse and absent_all:
+        return [], False
+    if len(multi_fields) > 1:
+        raise WriteError(
+            "cannot index parallel arrays " + " ".join(f"[{name}]" for name in reversed(multi_fields)), code=171
+        )
+    if len(parts) == 1:
+        return parts[0], bool(multi_fields)
+    return [b"".join(combo) for combo in itertools.product(*parts)], bool(multi_fields)
+
+
+# Planning -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Bounds:
+    """What a filter says about one field: a set of points, or a range (ascending key space)."""
+
+    points: list[bytes] | None = None
+    low: tuple[bytes, bool] | None = None  # (key, inclusive)
+    high: tuple[bytes, bool] | None = None
+    allows_null: bool = False
+
+
+@dataclass(slots=True)
+class Plan:
+    index: IndexInfo | None = None
+    ranges: list[tuple[bytes, bytes]] = field(default_factory=list)
+    backward: bool = False
+    sorts: bool = False
+
+
+def _point_ok(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return False
+    if isinstance(value, dict):
+        return not (value and next(iter(value)).startswith("$"))
+    try:
+        keys.type_tag(value)
+    except OperationFailure:
+        return False
+    return keys.type_tag(value) != keys.REGEX
+
+
+def _field_bounds(condition: Any) -> Bounds | None:
+    if not (isinstance(condition, dict) and condition and next(iter(condition)).startswith("$")):
+        if not _point_ok(condition):
+            return None
+        return Bounds(points=[keys.encode(condition)], allows_null=condition is None)
+    result: Bounds | None = None
+    for op, operand in condition.items():
+        bound: Bounds | None = None
+        if op == "$eq" and _point_ok(operand):
+            bound = Bounds(points=[keys.encode(operand)], allows_null=operand is None)
+        elif op == "$in" and isinstance(operand, (list, tuple)) and operand and all(_point_ok(v) for v in operand):
+            bound = Bounds(points=sorted({keys.encode(v) for v in operand}), allows_null=any(v is None for v in operand))
+        elif op in ("$gt", "$gte", "$lt", "$lte") and operand is not None and _point_ok(operand) and not isinstance(operand, dict):
+            low_bracket, high_bracket = keys.bracket(keys.type_tag(operand))
+            key = keys.encode(operand)
+            if op in ("$gt", "$gte"):
+                bound = Bounds(low=(key, op == "$gte"), high=(high_bracket, False))
+            else:
+                bound = Bounds(low=(low_bracket, True), high=(key, op == "$lte"))
+        if bound is None:
+            continue
+        result = bound if result is None else _intersect(result, bound)
+    return result
+
+
+def _intersect(a: Bounds, b: Bounds) -> Bounds:
+    if a.points is not None:
+        return a
+    if b.points is not None:
+        return b
+    low = max(x for x in (a.low, b.low) if x is not None) if (a.low or b.low) else None
+    if a.low and b.low and a.low[0] == b.low[0]:
+        low = (a.low[0], a.low[1] and b.low[1])
+    high = None
+    if a.high or b.high:
+        high = min((x for x in (a.high, b.high) if x is not None), key=lambda x: (x[0], x[1]))
+        if a.high and b.high and a.high[0] == b.high[0]:
+            high = (a.high[0], a.high[1] and b.high[1])
+    return Bounds(low=low, high=high)
+
+
+def _collect(filter_: Mapping[str, Any], out: dict[str, Bounds]) -> None:
+    for key, condition in filter_.items():
+        if key == "$and" and isinstance(condition, list):
+            for clause in condition:
+                if isinstance(clause, Mapping):
+                    _collect(clause, out)
+        elif not key.startswith("$"):
+            bound = _field_bounds(condition)
+            if bound is not None:
+                out[key] = bound if key not in out else _intersect(out[key], bound)
+
+
+def _component(bound: Bounds, direction: int) -> tuple[list[bytes] | None, tuple[bytes, bool] | None, tuple[bytes, bool] | None]:
+    if bound.points is not None:
+        points = [keys.invert(p) for p in bound.points] if direction == -1 else bound.points
+        return sorted(points), None, None
+    low, high = bound.low, bound.high
+    if direction == -1:
+        low, high = (
+            (keys.invert(high[0]), high[1]) if high else None,
+            (keys.invert(low[0]), low[1]) if low else None,
+        )
+    return None, low, high
+
+
+def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> Plan:
+    bounds: dict[str, Bounds] = {}
+    _collect(filter_, bounds)
+    best: tuple[tuple[int, ...], Plan] | None = None
+    for index in info.indexes:
+        first = bounds.get(index.key[0][0])
+        if index.sparse and (first is None or first.allows_null):
+            continue
+        prefixes: list[bytes] = [b""]
+        depth = 0
+        ranged = False
+        ranges: list[tuple[bytes, bytes]] = []
+        for path, direction in index.key:
+            bound = bounds.get(path)
+            if bound is None:
+                break
+            points, low, high = _component(bound, direction)
+            if points is not None:
+                if len(prefixes) * len(points) > MAX_RANGES:
+                    break
+                prefixes = [p + point for p in prefixes for point in points]
+                depth += 1
+                continue
+            for prefix in prefixes:
+                start = prefix if low is None else (prefix + low[0] if low[1] else keys.successor(prefix + low[0]))
+                stop = keys.successor(prefix) if high is None else (keys.successor(prefix + high[0]) if high[1] else prefix + high[0])
+                if start < stop:
+                    ranges.append((start, stop))
+            ranged = True
+            break
+        if not ranged:
+            ranges = [(p, keys.successor(p)) if p else (b"", b"\xff" * 9) for p in prefixes]
+        ranges.sort()
+        sorts, backward = _sort_order(index, depth, len(prefixes), sort)
+        used = depth > 0 or ranged
+        if not used and not sorts:
+            continue
+        if not used and index.sparse:
+            continue
+        score = (int(used), depth, int(ranged), int(sorts), int(index.unique), -len(index.key))
+        if best is None or score > best[0]:
+            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts))
+    return best[1] if best else Plan()
+
+
+def _sort_order(index: IndexInfo, depth: int, prefixes: int, sort: SortSpec) -> tuple[bool, bool]:
+    """Whether scanning ``index`` yields ``sort``'s order, and in which direction."""
+    if not sort:
+        return False, False
+    if index.multikey or prefixes > 1:
+        return False, False
+    rest = index.key[depth:depth + len(sort)]
+    if len(rest) < len(sort) or any(path != field_ for (path, _), (field_, _) in zip(rest, sort, strict=True)):
+        return False, False
+    if all(d == s for (_, d), (_, s) in zip(rest, sort, strict=True)):
+        return True, False
+    if all(d == -s for (_, d), (_, s) in zip(rest, sort, strict=True)):
+        return True, True
+    return False, False
+
+
+# Writes -------------------------------------------------------------------------------------
+
+
+def expire(ctx: Context, now: datetime.datetime) -> int:
+    """One TTL pass: delete documents whose indexed date (earliest, for arrays) has expired."""
+    removed = 0
+    for info in list(ctx.catalog.values()):
+        for index in info.indexes:
+            if index.expire_after is None:
+                continue
+            current = ctx.coll(info.db, info.name)
+            if current is None:
+                break
+            cutoff = now - datetime.timedelta(seconds=float(index.expire_after))
+            low, _ = keys.bracket(keys.DATE)
+            high = keys.encode(cutoff)
+            if index.key[0][1] == -1:
+                low, high = keys.successor(keys.invert(high)), keys.invert(low)
+            path = index.key[0][0]
+            rows = ctx.conn.execute(
+                f"SELECT DISTINCT d.id, d.doc FROM {index.table} AS i JOIN {current.table} AS d ON d.id = i.id "
+                f"WHERE i.k >= ? AND i.k < ?", (low, high),
+            ).fetchall()
+            for rowid, blob in rows:
+                doc = bson.decode(blob)
+                dates = [v for v in _flat(resolve(doc, path.split("."))) if isinstance(v, datetime.datetime)]
+                if dates and min(keys.datetime_ms(d) for d in dates) < keys.datetime_ms(cutoff):
+                    ctx.delete(current, rowid, doc)
+                    removed += 1
+    return removed
+
+
+def _flat(values: Iterator[Any]) -> Iterator[Any]:
+    for value in values:
+        if isinstance(value, list):
+            yield from value
+        else:
+            yield value
+

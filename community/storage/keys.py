@@ -1,0 +1,179 @@
+"""Order-preserving byte encoding of BSON values, following MongoDB's cross-type sort order.
+
+``encode(a) < encode(b)`` (as bytes) exactly when MongoDB orders ``a`` before ``b``, and
+``encode(a) == encode(b)`` exactly when MongoDB considers them equal (``1 == 1.0 ==
+Int64(1)``, ``-0.0 == 0.0``, but ``True != 1``). The same bytes are the keys of the SQLite
+index tables, so an equality, a range or a sort is a B-tree range scan, and the Python side
+(filters, ``$min``/``$max``, in-memory sorts) compares through this one function too: the
+engine cannot disagree with its own indexes.
+
+Every encoding is prefix-free (fixed width, a length prefix, or an escaped and terminated
+body), so a compound key is the concatenation of its parts and a descending part is its
+bytes inverted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import struct
+from typing import Any
+
+from bson import Binary, Code, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
+from pymongo.errors import OperationFailure
+
+# One tag per MongoDB canonical type, in MongoDB's comparison order.
+MINKEY = 0x01
+EMPTY_ARRAY = 0x03  # how an index (and a sort) sees ``[]``: MongoDB's "undefined", below null
+NULL = 0x05
+NUMBER = 0x10
+STRING = 0x14
+OBJECT = 0x18
+ARRAY = 0x1C
+BINARY = 0x20
+OBJECTID = 0x24
+BOOL = 0x28
+DATE = 0x2C
+TIMESTAMP = 0x30
+REGEX = 0x34
+MAXKEY = 0x7F
+
+_EPOCH = datetime.datetime(1970, 1, 1)
+_SIGN = 1 << 63
+_MASK64 = (1 << 64) - 1
+_NULL_BYTES = bytes([NULL])
+
+
+def datetime_ms(value: datetime.datetime) -> int:
+    """Milliseconds since the epoch, truncated as BSON truncates (aware values converted to UTC)."""
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        value = value.replace(tzinfo=None) - (offset or datetime.timedelta())
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def _escape(raw: bytes) -> bytes:
+    return raw.replace(b"\x00", b"\x00\xff") + b"\x00\x00"
+
+
+def _number(value: float | int) -> bytes:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return bytes([NUMBER]) + b"\x00" * 8 + b"\x80\x00"
+        approx = value if value != 0 else 0.0
+        remainder = 0
+    else:
+        approx = float(value)
+        remainder = value - int(approx) if math.isfinite(approx) else 0
+    bits = struct.unpack(">Q", struct.pack(">d", approx))[0]
+    bits = (bits ^ _MASK64) if bits & _SIGN else (bits | _SIGN)
+    # A 64-bit integer and the double nearest to it share the first 8 bytes; the remainder
+    # (|r| <= 1024 for int64) orders them exactly.
+    return bytes([NUMBER]) + bits.to_bytes(8, "big") + (remainder + 0x8000).to_bytes(2, "big")
+
+
+def type_tag(value: Any) -> int:
+    """The canonical-type tag MongoDB compares first (comparison operators match within one)."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, (int, float)):
+        return NUMBER
+    if isinstance(value, str):
+        return STRING
+    if isinstance(value, dict):
+        return OBJECT
+    if isinstance(value, (list, tuple)):
+        return ARRAY
+    if isinstance(value, (bytes, Binary)):
+        return BINARY
+    if isinstance(value, ObjectId):
+        return OBJECTID
+    if isinstance(value, datetime.datetime):
+        return DATE
+    if isinstance(value, Timestamp):
+        return TIMESTAMP
+    if isinstance(value, (Regex, re.Pattern)):
+        return REGEX
+    if isinstance(value, MinKey):
+        return MINKEY
+    if isinstance(value, MaxKey):
+        return MAXKEY
+    raise _unsupported(value)
+
+
+def _unsupported(value: Any) -> OperationFailure:
+    kind = "Decimal128" if isinstance(value, Decimal128) else "Code" if isinstance(value, Code) else type(value).__name__
+    return OperationFailure(f"the embedded engine does not support values of type {kind}", code=2)
+
+
+def encode(value: Any) -> bytes:
+    """The order-preserving key of one value (the whole value: arrays are not expanded here)."""
+    if value is None:
+        return _NULL_BYTES
+    if isinstance(value, str):
+        return b"\x14" + _escape(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, bool):
+        return b"\x28\x01" if value else b"\x28\x00"
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, ObjectId):
+        return b"\x24" + value.binary
+    if isinstance(value, datetime.datetime):
+        return b"\x2c" + ((datetime_ms(value) + _SIGN) & _MASK64).to_bytes(8, "big")
+    if isinstance(value, dict):
+        parts = [bytes([OBJECT])]
+        for name, item in value.items():
+            body = encode(item)
+            parts.append(body[:1] + _escape(str(name).encode("utf-8", "surrogatepass")) + body[1:])
+        parts.append(b"\x00")
+        return b"".join(parts)
+    if isinstance(value, (list, tuple)):
+        return bytes([ARRAY]) + b"".join(encode(item) for item in value) + b"\x00"
+    if isinstance(value, (bytes, Binary)):
+        subtype = value.subtype if isinstance(value, Binary) else 0
+        return bytes([BINARY]) + len(value).to_bytes(4, "big") + bytes([subtype]) + bytes(value)
+    if isinstance(value, Timestamp):
+        return bytes([TIMESTAMP]) + value.time.to_bytes(4, "big") + value.inc.to_bytes(4, "big")
+    if isinstance(value, (Regex, re.Pattern)):
+        flags = value.flags if isinstance(value.flags, str) else _regex_flags(value.flags)
+        return bytes([REGEX]) + _escape(value.pattern.encode()) + _escape(flags.encode())
+    if isinstance(value, MinKey):
+        return bytes([MINKEY])
+    if isinstance(value, MaxKey):
+        return bytes([MAXKEY])
+    raise _unsupported(value)
+
+
+def _regex_flags(flags: int) -> str:
+    letters = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s", re.VERBOSE: "x"}
+    return "".join(letter for bit, letter in letters.items() if flags & bit)
+
+
+def sort_key(values: list[Any], descending: bool) -> bytes:
+    """MongoDB's sort key for a field whose path yielded ``values`` (array elements expanded):
+    the smallest for an ascending sort, the largest for a descending one; nothing is null."""
+    if not values:
+        return _NULL_BYTES
+    keys = [encode(v) for v in values]
+    return max(keys) if descending else min(keys)
+
+
+def invert(key: bytes) -> bytes:
+    return bytes(255 - b for b in key)
+
+
+def successor(prefix: bytes) -> bytes:
+    """The smallest byte string greater than every string that starts with ``prefix``."""
+    trimmed = prefix.rstrip(b"\xff")
+    if not trimmed:
+        return b"\xff" * (len(prefix) + 1)
+    return trimmed[:-1] + bytes([trimmed[-1] + 1])
+
+
+def bracket(tag: int) -> tuple[bytes, bytes]:
+    """The [low, high) key range holding every value of one canonical type."""
+    return bytes([tag]), bytes([tag + 1])
