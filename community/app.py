@@ -30,6 +30,9 @@ FEATURES: list[str] = [
     "community.competencies.routes",
     "community.profiles.routes",
     "community.privacy.routes",
+    "community.realtime.server",
+    "community.notifications.routes",
+    "community.forums.routes",
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts."""
 

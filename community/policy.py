@@ -297,6 +297,29 @@ def can_view_audit_log(actor: Actor) -> bool:
     return is_platform_admin(actor)
 
 
+# --- realtime -----------------------------------------------------------------------------
+# Socket rooms: "user:<id>" (a person's own pushes), "org:<id>" (an organisation's members),
+# "category:<id>" and "thread:<id>" (forum live updates; the resource is the category the
+# thread lives in), "event:<id>" (a live event; ``org_id`` None when open to every member).
+
+ROOM_KINDS = frozenset({"user", "org", "category", "thread", "event"})
+
+
+def can_join_room(actor: Actor, room_kind: str, resource: Mapping[str, Any]) -> bool:
+    """Whether ``actor`` may listen in the room of ``resource`` (a stored document, loaded by the
+    socket layer; for a thread room, the thread's category). Only signed-in people hold sockets."""
+    if not actor.is_authenticated or room_kind not in ROOM_KINDS:
+        return False
+    if room_kind == "user":
+        return resource.get("_id") == actor.user_id
+    if room_kind == "org":
+        return actor.org_id is not None and resource.get("_id") == actor.org_id
+    if room_kind in ("category", "thread"):
+        return can_read_category(actor, resource)
+    org_id = resource.get("org_id")
+    return org_id is None or org_id == actor.org_id or is_platform_admin(actor)
+
+
 # --- search visibility --------------------------------------------------------------------
 # Search documents carry ``access`` (audience tokens), ``except_org`` and ``hidden``
 # (search/definitions.py). These functions say which audiences stored content reaches and which

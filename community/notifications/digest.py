@@ -1,0 +1,104 @@
+"""The daily e-mail digest of unread notifications, for people who asked for it.
+
+Due work is read from storage (notifications marked ``digest_pending``), and each person's
+digest for a day is claimed atomically in ``notification_digests`` before it is sent, so a
+rerun, a restart or a second process never sends the same day's digest twice. A send that
+fails releases the claim, so the next run tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import smtplib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from aiohttp import web
+from bson import ObjectId
+
+from community import keys
+from community.i18n import gettext as _
+from community.notifications import queries
+
+log = logging.getLogger("community.notifications")
+
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+"""Days and the sending hour follow Indian Standard Time, which has no daylight saving."""
+SEND_FROM_HOUR = 7
+CHECK_EVERY_SECONDS = 600
+MAX_ITEMS = 30
+
+
+def digest_day(now: datetime) -> str:
+    return now.astimezone(IST).date().isoformat()
+
+
+def compose(name: str, items: list[dict[str, Any]], base_url: str) -> tuple[str, str]:
+    subject = _("Your Karmayogi Community digest: %(n)s unread", n=len(items))
+    lines = [_("Hello %(name)s,", name=name), "",
+             _("Here is what happened since your last digest."), ""]
+    for item in items:
+        times = f" (×{item['count']})" if item.get("count", 1) > 1 else ""
+        lines += [f"- {item['text']}{times}", f"  {base_url}{item['url']}"]
+    lines += ["", _("Choose which notifications reach you by e-mail: %(url)s",
+                    url=f"{base_url}/notifications/preferences")]
+    return subject, "\n".join(lines)
+
+
+async def send_digest(db: Any, mailer: Any, user_id: ObjectId, *, base_url: str, now: datetime) -> bool:
+    """Send the person's digest for the day of ``now`` unless it went already; True when sent."""
+    claimed, previous = await queries.claim_digest(db, user_id, digest_day(now), now)
+    if not claimed:
+        return False
+    person = await queries.digest_recipient(db, user_id)
+    items = await queries.digest_items(db, user_id, MAX_ITEMS) if person else []
+    if person is None or not items:
+        await queries.release_digest(db, user_id, previous)
+        return False
+    subject, body = compose(person.get("name", ""), items, base_url)
+    try:
+        await mailer.send(person["email"], subject, body)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("digest not sent; will retry", extra={"user_id": str(user_id), "error": repr(error)})
+        await queries.release_digest(db, user_id, previous)
+        return False
+    await queries.clear_digest_pending(db, user_id, [item["_id"] for item in items])
+    await queries.record_digest(db, user_id, len(items))
+    return True
+
+
+async def send_due_digests(db: Any, mailer: Any, *, base_url: str, now: datetime | None = None) -> int:
+    """Send every digest that is due; returns how many e-mails went out."""
+    now = now or datetime.now(UTC)
+    sent = 0
+    for user_id in await queries.people_awaiting_digest(db):
+        sent += await send_digest(db, mailer, user_id, base_url=base_url, now=now)
+    return sent
+
+
+async def _run_daily(app: web.Application) -> None:
+    while True:
+        await asyncio.sleep(CHECK_EVERY_SECONDS)
+        now = datetime.now(UTC)
+        mailer = app.get(keys.MAILER)
+        if mailer is None or now.astimezone(IST).hour < SEND_FROM_HOUR:
+            continue
+        try:
+            sent = await send_due_digests(app[keys.DB], mailer, base_url=app[keys.SETTINGS].base_url, now=now)
+        except Exception:  # the loop must outlive a bad run; the next one picks the work up again
+            log.exception("digest run failed")
+            continue
+        if sent:
+            log.info("digests sent", extra={"count": sent})
+
+
+async def digest_context(app: web.Application) -> AsyncIterator[None]:
+    """Checks every ten minutes (the first check ten minutes after start-up, so start-up stays quick)."""
+    task = asyncio.create_task(_run_daily(app))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

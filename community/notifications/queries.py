@@ -1,0 +1,129 @@
+"""Storage of notifications, preferences and digest records, in MongoDB's query language.
+
+A notification is ``{_id, user_id, kind, subject_type, subject_id, actor_id, text, url, count,
+read, created_at, updated_at}``. While unread it also holds ``open_key`` (unique), the person,
+kind and subject it stands for, so the next notification about the same thing is folded into it
+instead of listed again; marking it read removes the key, and the next one starts a new entry.
+``digest_pending`` is set while it waits for the person's next e-mail digest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+NOTIFICATIONS = "notifications"
+PREFERENCES = "notification_preferences"
+DIGESTS = "notification_digests"
+
+
+def open_key(user_id: ObjectId, kind: str, subject_type: str, subject_id: Any) -> str:
+    return f"{user_id}|{kind}|{subject_type}|{subject_id}"
+
+
+async def fold_in(db: Any, key: str, *, set_fields: dict[str, Any], on_insert: dict[str, Any]) -> dict[str, Any]:
+    """Add one occurrence to the open notification with ``key``, creating it if there is none."""
+    return await db[NOTIFICATIONS].find_one_and_update(
+        {"open_key": key},
+        {"$set": set_fields, "$inc": {"count": 1}, "$setOnInsert": on_insert},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def unread_count(db: Any, user_id: ObjectId) -> int:
+    return await db[NOTIFICATIONS].count_documents({"user_id": user_id, "read": False})
+
+
+async def page(db: Any, user_id: ObjectId, *, unread_only: bool, before: tuple[datetime, ObjectId] | None,
+               limit: int) -> list[dict[str, Any]]:
+    """Newest activity first; ``before`` is the (updated_at, _id) of the last row already shown."""
+    query: dict[str, Any] = {"user_id": user_id}
+    if unread_only:
+        query["read"] = False
+    if before is not None:
+        at, last_id = before
+        query["$or"] = [{"updated_at": {"$lt": at}}, {"updated_at": at, "_id": {"$lt": last_id}}]
+    return await db[NOTIFICATIONS].find(query, sort=[("updated_at", -1), ("_id", -1)], limit=limit).to_list(None)
+
+
+async def mark_read(db: Any, user_id: ObjectId, notification_id: ObjectId, now: datetime) -> bool:
+    result = await db[NOTIFICATIONS].update_one(
+        {"_id": notification_id, "user_id": user_id, "read": False},
+        {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
+    )
+    return result.modified_count == 1
+
+
+async def exists(db: Any, user_id: ObjectId, notification_id: ObjectId) -> bool:
+    return await db[NOTIFICATIONS].count_documents({"_id": notification_id, "user_id": user_id}, limit=1) == 1
+
+
+async def mark_all_read(db: Any, user_id: ObjectId, now: datetime) -> int:
+    result = await db[NOTIFICATIONS].update_many(
+        {"user_id": user_id, "read": False},
+        {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
+    )
+    return result.modified_count
+
+
+async def preferences(db: Any, user_id: ObjectId) -> dict[str, str]:
+    doc = await db[PREFERENCES].find_one({"_id": user_id})
+    return dict(doc["kinds"]) if doc else {}
+
+
+async def save_preferences(db: Any, user_id: ObjectId, kinds: dict[str, str], now: datetime) -> None:
+    await db[PREFERENCES].update_one({"_id": user_id}, {"$set": {"kinds": kinds, "updated_at": now}}, upsert=True)
+
+
+async def people_awaiting_digest(db: Any) -> list[ObjectId]:
+    return await db[NOTIFICATIONS].distinct("user_id", {"digest_pending": True, "read": False})
+
+
+async def digest_items(db: Any, user_id: ObjectId, limit: int) -> list[dict[str, Any]]:
+    return await db[NOTIFICATIONS].find({"user_id": user_id, "digest_pending": True, "read": False},
+                                        sort=[("updated_at", -1)], limit=limit).to_list(None)
+
+
+async def clear_digest_pending(db: Any, user_id: ObjectId, ids: list[ObjectId]) -> None:
+    await db[NOTIFICATIONS].update_many({"user_id": user_id, "_id": {"$in": ids}}, {"$unset": {"digest_pending": ""}})
+
+
+async def digest_recipient(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
+    return await db.users.find_one({"_id": user_id, "deleted": {"$ne": True}, "email_verified": True},
+                                   {"email": 1, "name": 1})
+
+
+async def claim_digest(db: Any, user_id: ObjectId, day: str, now: datetime) -> tuple[bool, dict[str, Any] | None]:
+    """Record that the person's digest for ``day`` is being sent, in one atomic step.
+
+    Returns (False, None) when that day's digest was already claimed (by an earlier run or
+    another process), else (True, the previous record or None) so a failed send can restore it.
+    """
+    try:
+        previous = await db[DIGESTS].find_one_and_update(
+            {"_id": user_id, "day": {"$ne": day}}, {"$set": {"day": day, "sent_at": now}},
+            upsert=True, return_document=ReturnDocument.BEFORE,
+        )
+    except DuplicateKeyError:
+        return False, None
+    return True, previous
+
+
+async def record_digest(db: Any, user_id: ObjectId, count: int) -> None:
+    await db[DIGESTS].update_one({"_id": user_id}, {"$set": {"items": count}})
+
+
+async def release_digest(db: Any, user_id: ObjectId, previous: dict[str, Any] | None) -> None:
+    if previous is None:
+        await db[DIGESTS].delete_one({"_id": user_id})
+    else:
+        await db[DIGESTS].replace_one({"_id": user_id}, previous)
+
+
+async def last_digest(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
+    return await db[DIGESTS].find_one({"_id": user_id})

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from community import api, keys
+from community.notifications import queries, views
+from community.notifications.digest import digest_context
+from community.notifications.schemas import ChangedOut, NotificationPage, PreferencesIn, UnreadOut
+
+UNREAD: web.RequestKey[int] = web.RequestKey("notifications_unread")
+"""The signed-in person's unread count, for the header badge on every page."""
+
+SKIP_PREFIXES = (api.PREFIX, "/static/", "/socket.io/")
+
+
+@web.middleware
+async def unread_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
+    actor = request.get(keys.ACTOR)
+    if (request.method == "GET" and actor is not None and actor.is_authenticated
+            and not request.path.startswith(SKIP_PREFIXES)):
+        request[UNREAD] = await queries.unread_count(request.app[keys.DB], actor.user_id)
+    return await handler(request)
+
+
+def setup(app: web.Application) -> None:
+    app.middlewares.append(unread_middleware)
+    app.cleanup_ctx.append(digest_context)
+    aiohttp_jinja2.get_env(app).globals["unread_notifications"] = lambda request: request.get(UNREAD)
+    router = app.router
+    router.add_get("/notifications", views.list_page, name="notifications")
+    router.add_post("/notifications/read-all", views.mark_all_read_form, name="notifications_read_all")
+    router.add_route("*", "/notifications/preferences", views.preferences_page, name="notification_preferences")
+    router.add_post("/notifications/{notification_id}/read", views.mark_read_form, name="notification_read")
+
+    tag = "notifications"
+    api.route(app, "GET", "/notifications", views.list_api, summary="Your notifications, newest activity first",
+              tag=tag, response=NotificationPage,
+              query={"unread": "true for unread only", "cursor": "from next_cursor", "limit": "1-100"})
+    api.route(app, "GET", "/notifications/unread", views.unread_api, summary="How many notifications are unread",
+              tag=tag, response=UnreadOut)
+    api.route(app, "POST", "/notifications/read-all", views.mark_all_read_api, summary="Mark every notification read",
+              tag=tag, response=ChangedOut)
+    api.route(app, "POST", "/notifications/{notification_id}/read", views.mark_read_api,
+              summary="Mark one notification read", tag=tag, response=ChangedOut)
+    api.route(app, "GET", "/notifications/preferences", views.preferences_api,
+              summary="How each kind of notification reaches you", tag=tag, response=PreferencesIn)
+    api.route(app, "PUT", "/notifications/preferences", views.preferences_api,
+              summary="Choose in_app, email_digest or off for each kind", tag=tag, body=PreferencesIn,
+              response=PreferencesIn)

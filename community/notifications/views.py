@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from community import api, keys, policy
+from community.errors import Invalid, NotFound
+from community.i18n import N_, gettext as _
+from community.notifications import queries, read
+from community.notifications.kinds import KINDS, Delivery
+from community.notifications.preferences import preferences_of, set_preferences
+
+PAGE_SIZE = 30
+
+
+def _actor(request: web.Request) -> policy.Actor:
+    actor = request[keys.ACTOR]
+    policy.require(actor, actor.is_authenticated)
+    return actor
+
+
+def _notification_id(request: web.Request) -> ObjectId:
+    try:
+        return ObjectId(request.match_info["notification_id"])
+    except (InvalidId, TypeError):
+        raise NotFound(N_("We could not find that notification.")) from None
+
+
+def _position(cursor: str | None) -> tuple[datetime, ObjectId] | None:
+    position = api.decode_cursor(cursor)
+    if position is None:
+        return None
+    try:
+        return datetime.fromisoformat(position["at"]), ObjectId(position["id"])
+    except (KeyError, TypeError, ValueError, InvalidId):
+        raise Invalid({"cursor": N_("This cursor is not valid; start again from the first page.")}) from None
+
+
+async def _page(request: web.Request, limit: int) -> tuple[list[dict[str, Any]], str | None, bool]:
+    actor = _actor(request)
+    unread_only = request.query.get("unread") in ("1", "true")
+    rows = await queries.page(request.app[keys.DB], actor.user_id, unread_only=unread_only,
+                              before=_position(request.query.get("cursor")), limit=limit + 1)
+    cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        cursor = api.encode_cursor({"at": rows[-1]["updated_at"].isoformat(), "id": str(rows[-1]["_id"])})
+    return rows, cursor, unread_only
+
+
+def _safe_next(request: web.Request, form: Any) -> str:
+    target = form.get("next") if form is not None else None
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
+        return target
+    return str(request.app.router["notifications"].url_for())
+
+
+@aiohttp_jinja2.template("notifications/list.html")
+async def list_page(request: web.Request) -> dict[str, Any]:
+    rows, cursor, unread_only = await _page(request, PAGE_SIZE)
+    return {"items": rows, "next_cursor": cursor, "unread_only": unread_only}
+
+
+async def mark_read_form(request: web.Request) -> web.Response:
+    await read.mark_read(request.app[keys.DB], request.app.get(keys.EMITTER), _actor(request), _notification_id(request))
+    raise web.HTTPSeeOther(_safe_next(request, await request.post()))
+
+
+async def mark_all_read_form(request: web.Request) -> web.Response:
+    await read.mark_all_read(request.app[keys.DB], request.app.get(keys.EMITTER), _actor(request))
+    raise web.HTTPSeeOther(_safe_next(request, await request.post()))
+
+
+async def preferences_page(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    db = request.app[keys.DB]
+    context: dict[str, Any] = {"kinds": KINDS, "deliveries": list(Delivery), "errors": {}, "saved": False}
+    if request.method == "POST":
+        form = {key: value for key, value in (await request.post()).items() if key != "csrf_token"}
+        try:
+            await set_preferences(db, actor, form)
+        except Invalid as error:
+            context.update(chosen=form, errors={name: _(message) for name, message in error.errors.items()})
+            return aiohttp_jinja2.render_template("notifications/preferences.html", request, context, status=422)
+        raise web.HTTPSeeOther(str(request.app.router["notification_preferences"].url_for().with_query(saved="1")))
+    context.update(chosen=await preferences_of(db, actor), saved=request.query.get("saved") == "1")
+    return aiohttp_jinja2.render_template("notifications/preferences.html", request, context)
+
+
+def _out(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(row["_id"]), "kind": row["kind"], "text": row["text"], "url": row["url"], "count": row["count"],
+            "read": row["read"], "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat()}
+
+
+async def list_api(request: web.Request) -> web.Response:
+    rows, cursor, _unread_only = await _page(request, api.page_limit(request, 20))
+    unread = await queries.unread_count(request.app[keys.DB], request[keys.ACTOR].user_id)
+    return api.json_response({"items": [_out(row) for row in rows], "unread": unread, "next_cursor": cursor})
+
+
+async def unread_api(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    return api.json_response({"unread": await queries.unread_count(request.app[keys.DB], actor.user_id)})
+
+
+async def mark_read_api(request: web.Request) -> web.Response:
+    actor, db = _actor(request), request.app[keys.DB]
+    changed = await read.mark_read(db, request.app.get(keys.EMITTER), actor, _notification_id(request))
+    return api.json_response({"changed": int(changed), "unread": await queries.unread_count(db, actor.user_id)})
+
+
+async def mark_all_read_api(request: web.Request) -> web.Response:
+    actor, db = _actor(request), request.app[keys.DB]
+    changed = await read.mark_all_read(db, request.app.get(keys.EMITTER), actor)
+    return api.json_response({"changed": changed, "unread": await queries.unread_count(db, actor.user_id)})
+
+
+async def preferences_api(request: web.Request) -> web.Response:
+    actor, db = _actor(request), request.app[keys.DB]
+    if request.method == "PUT":
+        try:
+            data = await request.json()
+        except ValueError:
+            raise Invalid({"__root__": N_("Send a JSON object.")}) from None
+        if not isinstance(data, dict):
+            raise Invalid({"__root__": N_("Send a JSON object.")})
+        return api.json_response(await set_preferences(db, actor, data))
+    return api.json_response(await preferences_of(db, actor))

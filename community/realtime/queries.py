@@ -1,0 +1,27 @@
+"""The documents a room stands for, loaded so the policy module can judge a join."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+
+from community.forums import queries as forums
+
+EVENTS = "events"
+
+
+async def room_resource(db: Any, kind: str, ident: ObjectId) -> dict[str, Any] | None:
+    """The resource ``policy.can_join_room`` judges: for a thread, the category it lives in."""
+    if kind == "user":
+        return {"_id": ident}
+    if kind == "org":
+        return await db.organisations.find_one({"_id": ident}, {"_id": 1})
+    if kind == "category":
+        return await forums.category(db, ident)
+    if kind == "thread":
+        thread = await forums.thread(db, ident)
+        if thread is None or thread.get("deleted"):
+            return None
+        return await forums.category(db, thread["category_id"])
+    return await db[EVENTS].find_one({"_id": ident}, {"org_id": 1})

@@ -1,0 +1,75 @@
+"""The Socket.IO server on the aiohttp application, and the cleanup context that stops it.
+
+Only the WebSocket transport is served. Long-polling would send its messages as POST requests,
+which the CSRF middleware rightly refuses, and it would need sticky sessions behind a load
+balancer; pages work without the socket, so a network that blocks WebSockets loses only the
+live updates. The Origin of every request is checked by Engine.IO with the same rule as the
+CSRF check, so another site's page cannot open a socket with a member's cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import socketio
+from aiohttp import web
+
+from community import csrf, keys
+from community.config import Settings
+from community.realtime.emitter import Emitter
+from community.realtime.guard import SocketLimits
+from community.realtime.presence import Presence
+from community.realtime.sockets import RealtimeNamespace
+
+LIMITS: web.AppKey[SocketLimits] = web.AppKey("socket_limits")
+PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
+
+
+def _origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+    request: web.Request | None = environ.get("aiohttp.request")
+    return request is not None and csrf.origin_allowed(request)
+
+
+def create_server(settings: Settings, limits: SocketLimits) -> socketio.AsyncServer:
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=_origin_allowed,
+        max_http_buffer_size=limits.engine_max_bytes,
+        transports=["websocket"],
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+async def realtime_context(app: web.Application) -> AsyncIterator[None]:
+    sio: socketio.AsyncServer = app[keys.SIO]
+    if isinstance(sio.manager, socketio.AsyncRedisManager):
+        # Subscribe at start-up rather than at the first connection (python-socketio's default),
+        # so an event another process publishes is never missed by this one's first sockets.
+        sio.manager_initialized = True
+        sio.manager.initialize()
+    yield
+    await sio.shutdown()
+    listener = getattr(sio.manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+
+
+def setup(app: web.Application) -> None:
+    limits = SocketLimits()
+    sio = create_server(app[keys.SETTINGS], limits)
+    presence = Presence()
+    sio.register_namespace(RealtimeNamespace(presence, limits))
+    sio.attach(app)
+    app[LIMITS] = limits
+    app[PRESENCE] = presence
+    app[keys.SIO] = sio
+    app[keys.EMITTER] = Emitter(sio)
+    app.cleanup_ctx.append(realtime_context)

@@ -1,0 +1,170 @@
+"""The default namespace: who may connect, which rooms they may join, and who is present.
+
+Every event except ``connect`` and ``disconnect`` passes through :meth:`trigger_event`, which
+applies the connection's limits, validates the payload like HTTP input, runs the handler and
+turns a domain error into an acknowledgement. Per-connection state lives in the Socket.IO
+session: the actor, how they signed in, their guard, and the rooms they joined.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio
+from aiohttp import web
+from bson import ObjectId
+
+from community import keys, policy
+from community.accounts import sessions
+from community.errors import DomainError, Invalid, NotFound, Unauthenticated
+from community.i18n import N_, current_locale, gettext as _, negotiate
+from community.policy import ANONYMOUS, Actor
+from community.realtime import acks, queries
+from community.realtime.guard import ConnectionGuard, SocketLimits
+from community.realtime.presence import Presence
+from community.realtime.schemas import RoomRequest
+from community.validation import validate
+
+log = logging.getLogger("community.realtime")
+
+PRESENCE_ROOM_KINDS = frozenset({"event"})
+"""Rooms whose members are told each time the number of people present changes."""
+
+
+def user_room(user_id: ObjectId | str) -> str:
+    return f"user:{user_id}"
+
+
+async def authenticate(db: Any, credential: tuple[str, str]) -> Actor:
+    """The actor behind a credential: ("token", bearer) for API clients, ("cookie", value) for browsers."""
+    kind, value = credential
+    if kind == "token":
+        return sessions.actor_for_user(await sessions.user_for_token(db, value))
+    return await sessions.actor_for_session(db, value)
+
+
+def credential_of(request: web.Request, auth: Any) -> tuple[str, str] | None:
+    """A token given in the connect packet wins over the cookie, and is never mixed with it."""
+    if isinstance(auth, dict) and "token" in auth:
+        token = auth["token"]
+        return ("token", token) if isinstance(token, str) and token else None
+    bearer = sessions.bearer_of(request)
+    if bearer:
+        return ("token", bearer)
+    cookie = request.cookies.get(sessions.SESSION_COOKIE)
+    return ("cookie", cookie) if cookie else None
+
+
+class RealtimeNamespace(socketio.AsyncNamespace):
+    def __init__(self, presence: Presence, limits: SocketLimits) -> None:
+        super().__init__("/")
+        self.presence = presence
+        self.limits = limits
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        request: web.Request = environ["aiohttp.request"]
+        credential = credential_of(request, auth)
+        actor = ANONYMOUS if credential is None else await authenticate(request.app[keys.DB], credential)
+        if not actor.is_authenticated:
+            raise socketio.exceptions.ConnectionRefusedError({"message": "Please sign in to continue."})
+        await self.save_session(sid, {
+            "actor": actor,
+            "credential": credential,
+            "db": request.app[keys.DB],
+            "guard": ConnectionGuard(self.limits),
+            "locale": negotiate(request.cookies.get("lang"), request.headers.get("Accept-Language")),
+            "rooms": set(),
+        })
+        await self.enter_room(sid, user_room(actor.user_id))
+
+    async def on_disconnect(self, sid: str, reason: str = "") -> None:
+        session = await self.get_session(sid)
+        actor: Actor | None = session.get("actor")
+        if actor is None:
+            return
+        for room in list(session["rooms"]):
+            await self._left(room, actor)
+        session["rooms"].clear()
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid, payload = args[0], args[1:]
+        session = await self.get_session(sid)
+        token = current_locale.set(session.get("locale", "en"))
+        try:
+            handler = HANDLERS.get(event)
+            session["guard"].admit(payload)
+            if handler is None:
+                raise Invalid({"event": N_("This kind of message is not understood.")})
+            if len(payload) != 1 or not isinstance(payload[0], dict):
+                raise Invalid({"data": N_("Send a JSON object.")})
+            return acks.ok(**await handler(self, sid, session, payload[0]))
+        except DomainError as error:
+            if isinstance(error, Unauthenticated) or session["guard"].strike():
+                await self._refuse(sid, error)
+                return None
+            return acks.refused(error)
+        finally:
+            current_locale.reset(token)
+
+    async def _refuse(self, sid: str, error: DomainError) -> None:
+        """End a connection that is signed out or keeps breaking the limits, saying why first."""
+        log.warning("socket disconnected", extra={"reason": error.type_slug})
+        problem = acks.refused(error)["error"]
+        if not isinstance(error, Unauthenticated):
+            problem["detail"] = _("Too many refused messages; this connection was closed.")
+        await self.emit("refused", problem, to=sid)
+        await self.disconnect(sid)
+
+    async def _fresh_actor(self, session: dict[str, Any]) -> Actor:
+        """Re-read who is connected before granting a room: a session may have ended since connect."""
+        actor = await authenticate(session["db"], session["credential"])
+        if not actor.is_authenticated:
+            raise Unauthenticated(N_("Please sign in to continue."))
+        session["actor"] = actor
+        return actor
+
+    async def join(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        room = validate(RoomRequest, data).room
+        actor = await self._fresh_actor(session)
+        kind, ident = room.split(":", 1)
+        resource = await queries.room_resource(session["db"], kind, ObjectId(ident))
+        if resource is None or not policy.can_join_room(actor, kind, resource):
+            raise NotFound(N_("We could not find that room."))
+        if room not in session["rooms"]:
+            await self.enter_room(sid, room)
+            session["rooms"].add(room)
+            if self.presence.enter(room, str(actor.user_id)):
+                await self._announce(room)
+        return {"room": room, "present": self.presence.count(room)}
+
+    async def leave(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        room = validate(RoomRequest, data).room
+        if room in session["rooms"]:
+            await self.leave_room(sid, room)
+            session["rooms"].discard(room)
+            await self._left(room, session["actor"])
+        return {"room": room}
+
+    async def present(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        room = validate(RoomRequest, data).room
+        if room not in session["rooms"]:
+            raise NotFound(N_("Join the room first."))
+        return {"room": room, "present": self.presence.count(room)}
+
+    async def _left(self, room: str, actor: Actor) -> None:
+        if self.presence.leave(room, str(actor.user_id)):
+            await self._announce(room)
+
+    async def _announce(self, room: str) -> None:
+        if room.split(":", 1)[0] in PRESENCE_ROOM_KINDS:
+            await self.emit("presence", {"room": room, "present": self.presence.count(room)}, room=room)
+
+
+HANDLERS = {
+    "join": RealtimeNamespace.join,
+    "leave": RealtimeNamespace.leave,
+    "presence": RealtimeNamespace.present,
+}

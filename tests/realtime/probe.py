@@ -1,0 +1,70 @@
+"""A real Socket.IO client (python-socketio's AsyncClient over WebSocket) that records what it hears."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+import aiohttp
+import socketio
+from aiohttp.test_utils import TestClient
+
+from community.accounts.sessions import SESSION_COOKIE
+
+
+def session_cookie(client: TestClient) -> str:
+    """The session cookie a signed-in test browser holds."""
+    for cookie in client.session.cookie_jar:
+        if cookie.key == SESSION_COOKIE:
+            return cookie.value
+    raise AssertionError("this browser is not signed in")
+
+
+def server_url(client: TestClient) -> str:
+    return str(client.make_url("/")).rstrip("/")
+
+
+class SocketProbe:
+    """Owns its HTTP session, so even a refused connection leaves nothing open."""
+
+    def __init__(self) -> None:
+        self.http = aiohttp.ClientSession()
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=self.http)
+        self.heard: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
+        self.disconnected = asyncio.Event()
+        self.sio.on("*", self._record)
+        self.sio.on("disconnect", self._gone)
+
+    async def _record(self, event: str, data: Any = None) -> None:
+        self.heard[event].put_nowait(data)
+
+    async def _gone(self, reason: Any = None) -> None:
+        self.disconnected.set()
+
+    async def connect(self, url: str, *, cookie: str | None = None, token: str | None = None,
+                      origin: str | None = None) -> SocketProbe:
+        headers = {}
+        if cookie is not None:
+            headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
+        if origin is not None:
+            headers["Origin"] = origin
+        await self.sio.connect(url, headers=headers, auth={"token": token} if token else None,
+                               transports=["websocket"], wait_timeout=5)
+        return self
+
+    async def call(self, event: str, data: Any) -> Any:
+        return await self.sio.call(event, data, timeout=5)
+
+    async def next(self, event: str, timeout: float = 5) -> Any:
+        return await asyncio.wait_for(self.heard[event].get(), timeout)
+
+    async def nothing(self, event: str, within: float = 0.3) -> None:
+        """Assert ``event`` does not arrive within ``within`` seconds."""
+        await asyncio.sleep(within)
+        assert self.heard[event].empty(), f"unexpected {event}: {self.heard[event].get_nowait()}"
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+        await self.http.close()
