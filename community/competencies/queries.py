@@ -1,0 +1,82 @@
+"""The dictionary's MongoDB language: the ``competencies`` and ``positions`` collections.
+
+Documents are the models of :mod:`community.competencies.dictionary` with their id as ``_id``.
+A competency: ``{_id, kind, area, theme, name, description, owner, levels: [{level, description}]}``;
+a position: ``{_id, title, organisation, roles: [{name, activities: [{name, competencies:
+[{competency, level}]}]}]}``. Both carry ``updated_at``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+COMPETENCIES = "competencies"
+POSITIONS = "positions"
+KINDS = ("behavioural", "functional", "domain")
+
+
+async def competency(db: Any, competency_id: str, session: Any = None) -> dict[str, Any] | None:
+    return await db[COMPETENCIES].find_one({"_id": competency_id}, session=session)
+
+
+async def competencies(db: Any, *, kind: str | None = None, theme: str | None = None) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {}
+    if kind:
+        query["kind"] = kind
+    if theme:
+        query["theme"] = theme
+    return await db[COMPETENCIES].find(query).sort([("kind", 1), ("area", 1), ("theme", 1), ("name", 1)]).to_list(None)
+
+
+async def competency_names(db: Any, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {row["_id"]: row async for row in db[COMPETENCIES].find({"_id": {"$in": wanted}}, {"name": 1, "kind": 1, "theme": 1})}
+
+
+async def existing_competency_ids(db: Any, ids: Iterable[str], session: Any = None) -> set[str]:
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    return {row["_id"] async for row in db[COMPETENCIES].find({"_id": {"$in": wanted}}, {"_id": 1}, session=session)}
+
+
+async def themes(db: Any) -> list[tuple[str, str]]:
+    """(kind, theme) pairs present in the dictionary, for the browse page's filters."""
+    pairs = await (await db[COMPETENCIES].aggregate([
+        {"$group": {"_id": {"kind": "$kind", "theme": "$theme"}}},
+    ])).to_list(None)
+    return sorted((row["_id"]["kind"], row["_id"]["theme"]) for row in pairs)
+
+
+async def position(db: Any, position_id: str) -> dict[str, Any] | None:
+    return await db[POSITIONS].find_one({"_id": position_id})
+
+
+async def positions(db: Any) -> list[dict[str, Any]]:
+    return await db[POSITIONS].find({}).sort([("organisation", 1), ("title", 1)]).to_list(None)
+
+
+async def positions_requiring(db: Any, competency_id: str) -> list[dict[str, Any]]:
+    return await db[POSITIONS].find({"roles.activities.competencies.competency": competency_id},
+                                    {"title": 1, "organisation": 1}).sort("title", 1).to_list(None)
+
+
+def requirements(position_doc: dict[str, Any]) -> dict[str, int]:
+    """The level a position needs of each competency: the highest any of its activities asks for."""
+    needed: dict[str, int] = {}
+    for role in position_doc.get("roles", []):
+        for activity in role.get("activities", []):
+            for item in activity.get("competencies", []):
+                needed[item["competency"]] = max(needed.get(item["competency"], 0), item["level"])
+    return needed
+
+
+async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one transaction, retried by the driver on transient errors."""
+    async with db.client.start_session() as session:
+        return await session.with_transaction(work)

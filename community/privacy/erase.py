@@ -1,0 +1,65 @@
+"""Erasure of a person's account (DPDP Act 2023, s. 12): one transaction over every registered rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+
+from community import audit
+from community.errors import NotFound
+from community.policy import Actor
+from community.privacy.registry import ERASURE_HOOKS, UNSET, PersonalData, entries
+from community.profiles.queries import in_transaction
+
+
+def _update_for(entry: PersonalData) -> dict[str, Any]:
+    to_set: dict[str, Any] = {}
+    to_unset: dict[str, str] = {}
+    for name, value in entry.replacements.items():
+        if value is UNSET:
+            to_unset[name] = ""
+        else:
+            to_set[name] = value() if callable(value) else value
+    update: dict[str, Any] = {}
+    if to_set:
+        update["$set"] = to_set
+    if to_unset:
+        update["$unset"] = to_unset
+    return update
+
+
+async def erase_person(db: Any, user_id: ObjectId, *, actor: Actor) -> dict[str, int]:
+    """Remove ``user_id``'s personal data everywhere; returns documents changed per collection.
+
+    Posts and other shared content stay, pointing at the anonymised ``users`` document, which
+    pages show as "a deleted member". All of it happens in one transaction, so a failure leaves
+    the account exactly as it was.
+    """
+    person = await db.users.find_one({"_id": user_id}, {"deleted": 1, "email": 1})
+    if person is None or person.get("deleted"):
+        raise NotFound("There is no such member.")
+
+    async def work(session: Any) -> dict[str, int]:
+        changed: dict[str, int] = {}
+        for entry in entries():
+            match = entry.match(user_id, person.get("email"))
+            if entry.action == "keep" or match is None:
+                continue
+            if entry.action == "delete":
+                result = await db[entry.collection].delete_many(match, session=session)
+                count = result.deleted_count
+            else:
+                update = _update_for(entry)
+                if not update:
+                    continue
+                result = await db[entry.collection].update_many(match, update, session=session)
+                count = result.modified_count
+            changed[entry.collection] = changed.get(entry.collection, 0) + count
+        for hook in ERASURE_HOOKS.values():
+            await hook(db, user_id, session)
+        await audit.record(db, actor=actor, action="privacy.erase", target_type="user", target_id=user_id,
+                           session=session)
+        return changed
+
+    return await in_transaction(db, work)

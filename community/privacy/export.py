@@ -1,0 +1,53 @@
+"""Everything the server holds about a person, as one JSON document (DPDP Act 2023, s. 11)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+
+from community.privacy.registry import entries
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy: ids as strings, times in ISO 8601, bytes in base64."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return {"base64": base64.b64encode(bytes(value)).decode("ascii")}
+    return value
+
+
+async def personal_data(db: Any, user_id: ObjectId) -> dict[str, Any]:
+    """Collect every registered collection's documents about ``user_id``, secrets left out."""
+    collections: dict[str, dict[str, Any]] = {}
+    account = await db.users.find_one({"_id": user_id}, {"email": 1}) or {}
+    for entry in entries():
+        match = entry.match(user_id, account.get("email"))
+        if match is None:
+            continue
+        section = collections.setdefault(entry.collection, {"purposes": [], "documents": []})
+        if entry.purpose and entry.purpose not in section["purposes"]:
+            section["purposes"].append(entry.purpose)
+        seen = {plain(document["_id"]) for document in section["documents"] if "_id" in document}
+        async for document in db[entry.collection].find(match):
+            key = plain(document.get("_id"))
+            for secret in entry.secret_fields:
+                document.pop(secret, None)
+            if key in seen and "_id" in document:
+                continue
+            seen.add(key)
+            section["documents"].append(plain(document))
+    return {
+        "person_id": str(user_id),
+        "generated_at": datetime.now(UTC).isoformat(),
+        "collections": {name: section for name, section in collections.items() if section["documents"]},
+    }

@@ -1,0 +1,107 @@
+"""Where a person's data lives: each feature registers the collections that hold it.
+
+The data-rights services (export and erasure) never guess: they read this registry. A feature
+that stores anything about a person calls :func:`register` once at import time, naming the
+collection, the field that holds the person's id, and what erasure does there:
+
+- ``"delete"``: the documents are removed (profiles, private messages, applications, sessions);
+- ``"anonymise"``: the documents stay (a forum post, a Karma entry) and the listed ``fields`` are
+  replaced by the given values, so the post is shown as from a deleted member;
+- ``"keep"``: retained unchanged because the law requires it (the audit log); exported, not erased.
+
+``secret_fields`` are never exported (password hashes, session tokens): they are credentials,
+not information about the person.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bson import ObjectId
+
+Action = Literal["delete", "anonymise", "keep"]
+Key = Literal["id", "email"]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    collection: str
+    field: str
+    action: Action
+    replacements: Mapping[str, Any] = field(default_factory=dict)
+    """For ``anonymise``: field -> new value. ``UNSET`` removes the field; a callable is called
+    with no arguments for a fresh value per person (for fields under a unique index)."""
+    secret_fields: tuple[str, ...] = ()
+    purpose: str = ""
+    """Why the data is held, shown in the person's export (DPDP Act 2023, s. 5)."""
+    key: Key = "id"
+    """What ``field`` holds: the person's id, or (for mail kept before an account exists) their e-mail address."""
+
+    def match(self, user_id: ObjectId, email: str | None) -> dict[str, Any] | None:
+        """The filter selecting this person's documents, or None when there is nothing to match on."""
+        if self.key == "email":
+            return {self.field: email} if email else None
+        return {self.field: user_id}
+
+
+UNSET = object()
+"""A replacement value meaning: remove the field altogether."""
+
+ErasureHook = Callable[[Any, ObjectId, Any], Awaitable[None]]
+"""``async def hook(db, user_id, session)`` for erasure steps a collection rule cannot express
+(e.g. telling the search index to drop a document)."""
+
+REGISTRY: dict[tuple[str, str], PersonalData] = {}
+ERASURE_HOOKS: dict[str, ErasureHook] = {}
+
+
+def register(collection: str, field: str, action: Action, *, replacements: Mapping[str, Any] | None = None,
+             secret_fields: tuple[str, ...] = (), purpose: str = "", key: Key = "id") -> None:
+    """Declare that ``collection.field`` holds a person's id (or e-mail address, ``key="email"``).
+
+    Registering the same pair again replaces the earlier rule.
+    """
+    REGISTRY[(collection, field)] = PersonalData(collection, field, action, dict(replacements or {}),
+                                                 secret_fields, purpose, key)
+
+
+def register_hook(name: str, hook: ErasureHook) -> None:
+    ERASURE_HOOKS[name] = hook
+
+
+def entries() -> list[PersonalData]:
+    """Every registered rule; deletions run last so anonymising rules still find their documents."""
+    order = {"keep": 0, "anonymise": 1, "delete": 2}
+    return sorted(REGISTRY.values(), key=lambda entry: (order[entry.action], entry.collection, entry.field))
+
+
+def _erased_address() -> str:
+    """A unique, meaningless address: ``users.email`` is unique, so it cannot simply be emptied."""
+    return f"erased-{secrets.token_hex(12)}@erased.invalid"
+
+
+# Accounts (issue 3) own these collections; their rules live here so erasure is complete even
+# before the accounts package registers anything itself.
+register("users", "_id", "anonymise", replacements={
+    "name": None, "email": _erased_address, "email_verified": False, "mobile": None, "designation": None,
+    "password_hash": None, "org_id": None, "roles": ["officer"], "deleted": True,
+}, secret_fields=("password_hash",), purpose="Your account: who you are and how you sign in.")
+register("sessions", "user_id", "delete", secret_fields=("_id",), purpose="Keeping you signed in.")
+register("api_tokens", "user_id", "delete", secret_fields=("_id", "token_hash", "hash"),
+         purpose="API access you granted to programs.")
+register("one_time_codes", "user_id", "delete", secret_fields=("code_hash", "hash"),
+         purpose="One-time codes sent to verify your address or reset your password.")
+register("dev_outbox", "to", "delete", key="email",
+         purpose="Messages to you kept on a development server that has no mail service.")
+register("audit_log", "target_id", "keep",
+         purpose="Administrative actions about you, kept as an accountability record required of the platform.")
+register("audit_log", "actor_id", "keep",
+         purpose="Administrative actions you took, kept as an accountability record required of the platform.")
+register("karma_ledger", "user_id", "anonymise",
+         purpose="Karma Points you earned; kept for leaderboard totals, shown as from a deleted member.")
+register("connections", "a", "delete", purpose="People you connected with.")
+register("connections", "b", "delete", purpose="People who connected with you.")

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from aiohttp import web
+
+from community import api
+from community.privacy import views
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/privacy", views.my_data_page, name="my_data")
+    app.router.add_get("/privacy/my-data.json", views.export_download, name="my_data_export")
+    app.router.add_post("/privacy/erase", views.erase_submit, name="erase_account")
+    app.router.add_get("/admin/people/{user_id}/data", views.admin_view, name="person_data_admin")
+    tag = "privacy"
+    api.route(app, "GET", "/me/data", views.api_my_data, summary="Everything the server holds about you", tag=tag)
+    api.route(app, "POST", "/me/erase", views.api_erase,
+              summary='Erase your account; body {"confirm": "<your e-mail address>"}', tag=tag)
+    api.route(app, "GET", "/admin/people/{user_id}/data", views.api_person_data,
+              summary="A member's data (administrators; every view is written to the audit log)", tag=tag,
+              query={"reason": "why you are looking, kept in the audit log"})

@@ -1,0 +1,99 @@
+"""Data-rights pages and API: see and download your data, erase your account; audited admin view."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from community import api, keys, policy
+from community.accounts.sessions import clear_session_cookie
+from community.errors import Invalid, NotFound
+from community.i18n import gettext as _
+from community.policy import ANONYMOUS, Actor
+from community.privacy import access
+
+
+def actor_of(request: web.Request) -> Actor:
+    return request.get(keys.ACTOR, ANONYMOUS)
+
+
+def me(request: web.Request) -> ObjectId:
+    actor = actor_of(request)
+    policy.require(actor, actor.is_authenticated, _("Sign in to see your data."))
+    assert actor.user_id is not None
+    return actor.user_id
+
+
+def person_of(request: web.Request) -> ObjectId:
+    try:
+        return ObjectId(request.match_info["user_id"])
+    except (InvalidId, TypeError):
+        raise NotFound(_("There is no such member.")) from None
+
+
+def _download(data: dict[str, Any]) -> web.Response:
+    return web.Response(text=json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json",
+                        charset="utf-8", headers={"Content-Disposition": 'attachment; filename="my-data.json"',
+                                                  "Cache-Control": "no-store"})
+
+
+@aiohttp_jinja2.template("privacy/my_data.html")
+async def my_data_page(request: web.Request) -> dict[str, Any]:
+    user_id = me(request)
+    data = await access.data_of(request.app[keys.DB], actor_of(request), user_id)
+    return {"summary": {name: len(section["documents"]) for name, section in data["collections"].items()},
+            "purposes": {name: section["purposes"] for name, section in data["collections"].items()}, "errors": {}}
+
+
+async def export_download(request: web.Request) -> web.Response:
+    return _download(await access.data_of(request.app[keys.DB], actor_of(request), me(request)))
+
+
+async def erase_submit(request: web.Request) -> web.Response:
+    user_id = me(request)
+    form = await request.post()
+    try:
+        await access.erase_own_account(request.app[keys.DB], actor_of(request), user_id, str(form.get("confirm", "")))
+    except Invalid as error:
+        data = await access.data_of(request.app[keys.DB], actor_of(request), user_id)
+        context = {"summary": {name: len(section["documents"]) for name, section in data["collections"].items()},
+                   "purposes": {name: section["purposes"] for name, section in data["collections"].items()},
+                   "errors": error.errors}
+        return aiohttp_jinja2.render_template("privacy/my_data.html", request, context, status=422)
+    response = aiohttp_jinja2.render_template("privacy/erased.html", request, {})
+    clear_session_cookie(request, response)
+    return response
+
+
+@aiohttp_jinja2.template("privacy/admin_view.html")
+async def admin_view(request: web.Request) -> dict[str, Any]:
+    person_id = person_of(request)
+    data = await access.data_of(request.app[keys.DB], actor_of(request), person_id,
+                                reason=request.query.get("reason") or None)
+    return {"person_id": str(person_id), "data": json.dumps(data, ensure_ascii=False, indent=2)}
+
+
+async def api_my_data(request: web.Request) -> web.Response:
+    return api.json_response(await access.data_of(request.app[keys.DB], actor_of(request), me(request)))
+
+
+async def api_erase(request: web.Request) -> web.Response:
+    user_id = me(request)
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Invalid({"body": _("Send a JSON object.")}) from None
+    if not isinstance(body, dict) or not isinstance(body.get("confirm"), str):
+        raise Invalid({"confirm": _("Type your e-mail address exactly to confirm.")})
+    changed = await access.erase_own_account(request.app[keys.DB], actor_of(request), user_id, body["confirm"])
+    return api.json_response({"erased": True, "changed": changed})
+
+
+async def api_person_data(request: web.Request) -> web.Response:
+    return api.json_response(await access.data_of(request.app[keys.DB], actor_of(request), person_of(request),
+                                                  reason=request.query.get("reason") or None))

@@ -1,0 +1,74 @@
+"""Demo step: give the demo people competency profiles, positions, languages and endorsements.
+
+Runs after the accounts step has created the people; it fills only people who have no profile
+yet, so running the demo twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+from community.competencies import queries as dictionary
+from community.competencies.seed import seed_dictionary
+from community.config import Settings
+from community.profiles import queries
+from community.profiles.schemas import DEFAULT_PRIVACY, LANGUAGES, STATES
+
+SERVICES = ("IAS", "IPS", "IFS", "IRS (Income Tax)", "IRS (Customs and Indirect Taxes)", "IA&AS", "CSS", "IES",
+            "IRMS", "State Civil Service")
+BIOS = (
+    "Working on service delivery reforms and citizen grievance redressal.",
+    "Interested in public finance, outcome budgeting and evaluation of schemes.",
+    "Twelve years in district administration; now in policy work at the Ministry.",
+    "Trainer at a State administrative training institute, keen on peer learning.",
+    "जन स्वास्थ्य और पोषण कार्यक्रमों की निगरानी पर काम करती हूँ।",
+)
+
+
+async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int) -> None:
+    await seed_dictionary(db)
+    competencies = [row["_id"] for row in await dictionary.competencies(db)]
+    positions = await dictionary.positions(db)
+    if not competencies:
+        return
+    members = await db.users.find({"deleted": {"$ne": True}}, {"roles": 1}).sort("_id", 1).to_list(None)
+    have = {row["_id"] async for row in db[queries.PROFILES].find({}, {"_id": 1})}
+    experts = [row["_id"] for row in members if "expert" in row.get("roles", [])]
+    now = datetime.now(UTC)
+    for member in members:
+        if member["_id"] in have:
+            continue
+        position = rng.choice(positions) if positions and rng.random() < 0.8 else None
+        wanted = list(dictionary.requirements(position)) if position else []
+        held = rng.sample(wanted, k=min(len(wanted), rng.randint(2, 6))) + rng.sample(competencies, k=3)
+        chosen = list(dict.fromkeys(held))
+        is_expert = "expert" in member.get("roles", [])
+        privacy = dict(DEFAULT_PRIVACY)
+        if rng.random() < 0.2:
+            privacy["location"] = "me"
+        await db[queries.PROFILES].insert_one({
+            "_id": member["_id"],
+            "service": rng.choice(SERVICES),
+            "state": rng.choice(STATES),
+            "district": "",
+            "languages": sorted({"English", "Hindi", rng.choice(LANGUAGES)}),
+            "bio": rng.choice(BIOS),
+            "expertise": rng.sample(["Public finance", "Procurement", "Data analysis", "Public health", "Railway safety",
+                                     "Tax administration", "e-Governance", "Disaster management"], k=2) if is_expert else [],
+            "position_id": position["_id"] if position else None,
+            "competencies": [{"competency_id": cid, "level": rng.randint(4 if is_expert else 1, 5)} for cid in chosen],
+            "privacy": privacy,
+            "updated_at": now,
+        })
+        endorsers = [expert for expert in experts if expert != member["_id"]]
+        for competency_id in chosen[:2]:
+            if endorsers and rng.random() < 0.4:
+                await db[queries.ENDORSEMENTS].update_one(
+                    {"user_id": member["_id"], "competency_id": competency_id, "endorser_id": rng.choice(endorsers)},
+                    {"$set": {"level": rng.randint(2, 4), "at": now}}, upsert=True)
+        if rng.random() < 0.3:
+            await db[queries.VERIFICATIONS].insert_one({
+                "user_id": member["_id"], "competency_id": chosen[0], "source": "course", "level": rng.randint(2, 4),
+                "reference": "iGOT course completion", "recorded_by": None, "at": now})

@@ -1,0 +1,138 @@
+"""Changes a person makes to their own profile, and endorsements and verifications by others.
+
+Each function checks permission through the policy, validates everything against the
+dictionary, and only then writes, so a rejected request changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+
+from community import policy
+from community.competencies import queries as dictionary
+from community.errors import Invalid, NotFound
+from community.i18n import gettext as _
+from community.policy import Actor
+from community.profiles import queries
+from community.profiles.schemas import (
+    DEFAULT_PRIVACY,
+    MAX_COMPETENCIES,
+    Endorsement,
+    HeldCompetencies,
+    HeldCompetency,
+    ProfileUpdate,
+    Verification,
+)
+from community.profiles.queries import in_transaction
+
+
+async def _require_member(db: Any, user_id: ObjectId) -> dict[str, Any]:
+    user = await queries.member(db, user_id)
+    if user is None:
+        raise NotFound(_("There is no such member."))
+    return user
+
+
+async def update_profile(db: Any, actor: Actor, user_id: ObjectId, change: ProfileUpdate) -> None:
+    """Replace the person's editable fields (account name and designation included) in one transaction."""
+    policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
+    await _require_member(db, user_id)
+    if change.expertise and not policy.can_list_expertise(actor):
+        raise Invalid({"expertise": _("Only experts list areas of expertise.")})
+    if change.position_id and await dictionary.position(db, change.position_id) is None:
+        raise Invalid({"position_id": _("There is no position %(id)s in the dictionary.", id=change.position_id)})
+    stored = await queries.profile(db, user_id)
+    privacy = {**DEFAULT_PRIVACY, **stored.get("privacy", {}), **change.privacy}
+    now = datetime.now(UTC)
+
+    async def work(session: Any) -> None:
+        await db.users.update_one({"_id": user_id}, {"$set": {"name": change.name, "designation": change.designation}},
+                                  session=session)
+        await db[queries.PROFILES].update_one({"_id": user_id}, {"$set": {
+            "service": change.service, "state": change.state, "district": change.district,
+            "languages": change.languages, "bio": change.bio, "expertise": change.expertise,
+            "position_id": change.position_id or None, "privacy": privacy, "updated_at": now,
+        }}, upsert=True, session=session)
+
+    await in_transaction(db, work)
+
+
+async def _check_known(db: Any, items: list[HeldCompetency], field: str = "competencies") -> None:
+    known = await dictionary.existing_competency_ids(db, (item.competency_id for item in items))
+    errors = {
+        f"{field}.{index}.competency_id": _("There is no competency %(id)s in the dictionary.", id=item.competency_id)
+        for index, item in enumerate(items) if item.competency_id not in known
+    }
+    if errors:
+        raise Invalid(errors)
+
+
+async def set_competencies(db: Any, actor: Actor, user_id: ObjectId, held: HeldCompetencies) -> None:
+    """Replace the whole list of self-declared competencies."""
+    policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
+    await _require_member(db, user_id)
+    await _check_known(db, held.competencies)
+    await db[queries.PROFILES].update_one(
+        {"_id": user_id},
+        {"$set": {"competencies": [item.model_dump() for item in held.competencies], "updated_at": datetime.now(UTC)}},
+        upsert=True,
+    )
+
+
+async def declare_competency(db: Any, actor: Actor, user_id: ObjectId, item: HeldCompetency) -> None:
+    """Add one self-declared competency, or change its level if it is already listed."""
+    policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
+    await _require_member(db, user_id)
+    if item.competency_id not in await dictionary.existing_competency_ids(db, [item.competency_id]):
+        raise Invalid({"competency_id": _("There is no competency %(id)s in the dictionary.", id=item.competency_id)})
+    current = (await queries.profile(db, user_id)).get("competencies", [])
+    others = [row for row in current if row["competency_id"] != item.competency_id]
+    if len(others) >= MAX_COMPETENCIES:
+        raise Invalid({"competency_id": _("A profile lists at most %(n)s competencies.", n=MAX_COMPETENCIES)})
+    await db[queries.PROFILES].update_one(
+        {"_id": user_id},
+        {"$set": {"competencies": [*others, item.model_dump()], "updated_at": datetime.now(UTC)}},
+        upsert=True,
+    )
+
+
+async def withdraw_competency(db: Any, actor: Actor, user_id: ObjectId, competency_id: str) -> bool:
+    policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
+    result = await db[queries.PROFILES].update_one(
+        {"_id": user_id}, {"$pull": {"competencies": {"competency_id": competency_id}}})
+    return result.modified_count == 1
+
+
+async def endorse(db: Any, actor: Actor, user_id: ObjectId, endorsement: Endorsement) -> bool:
+    """An expert vouches for a competency the person declares; returns whether it is a new endorsement.
+
+    Endorsing again changes the level of the same endorsement instead of adding a second one.
+    """
+    policy.require(actor, policy.can_endorse(actor, user_id), _("Only experts can endorse, and never themselves."))
+    await _require_member(db, user_id)
+    declared = {row["competency_id"] for row in (await queries.profile(db, user_id)).get("competencies", [])}
+    if endorsement.competency_id not in declared:
+        raise Invalid({"competency_id": _("This member has not listed that competency.")})
+    result = await db[queries.ENDORSEMENTS].update_one(
+        {"user_id": user_id, "competency_id": endorsement.competency_id, "endorser_id": actor.user_id},
+        {"$set": {"level": endorsement.level, "at": datetime.now(UTC)}},
+        upsert=True,
+    )
+    return result.upserted_id is not None
+
+
+async def record_verification(db: Any, actor: Actor, user_id: ObjectId, verification: Verification) -> None:
+    """An assessment or course result raises the person's verified level."""
+    policy.require(actor, policy.can_record_verification(actor), _("Only administrators record results."))
+    await _require_member(db, user_id)
+    if verification.competency_id not in await dictionary.existing_competency_ids(db, [verification.competency_id]):
+        raise Invalid({"competency_id": _("There is no competency %(id)s in the dictionary.", id=verification.competency_id)})
+    await db[queries.VERIFICATIONS].update_one(
+        {"user_id": user_id, "competency_id": verification.competency_id, "source": verification.source,
+         "reference": verification.reference},
+        {"$set": {"level": verification.level, "recorded_by": actor.user_id, "at": datetime.now(UTC)}},
+        upsert=True,
+    )

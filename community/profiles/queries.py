@@ -1,0 +1,106 @@
+"""The profile feature's MongoDB language: profiles, endorsements, verifications, connections."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from bson import ObjectId
+
+T = TypeVar("T")
+
+PROFILES = "profiles"
+ENDORSEMENTS = "endorsements"
+VERIFICATIONS = "verifications"
+CONNECTIONS = "connections"
+
+
+async def is_connected(db: Any, a: ObjectId | None, b: ObjectId | None) -> bool:
+    """Whether two people have an accepted connection, in either direction."""
+    if a is None or b is None or a == b:
+        return False
+    return await db[CONNECTIONS].find_one({"$or": [{"a": a, "b": b}, {"a": b, "b": a}], "status": "accepted"},
+                                          {"_id": 1}) is not None
+
+
+async def connected_among(db: Any, viewer: ObjectId | None, others: Iterable[ObjectId]) -> set[ObjectId]:
+    """Which of ``others`` the viewer is connected to, in two queries whatever the list's length."""
+    ids = list(others)
+    if viewer is None or not ids:
+        return set()
+    found: set[ObjectId] = set()
+    async for row in db[CONNECTIONS].find({"a": viewer, "b": {"$in": ids}, "status": "accepted"}, {"b": 1}):
+        found.add(row["b"])
+    async for row in db[CONNECTIONS].find({"b": viewer, "a": {"$in": ids}, "status": "accepted"}, {"a": 1}):
+        found.add(row["a"])
+    return found
+
+
+async def member(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
+    """A member's account fields a profile shows, or ``None`` for an unknown or erased account."""
+    user = await db.users.find_one({"_id": user_id}, {"password_hash": 0})
+    if user is None or user.get("deleted"):
+        return None
+    return user
+
+
+async def members(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    return {user["_id"]: user async for user in db.users.find({"_id": {"$in": user_ids}, "deleted": {"$ne": True}},
+                                                              {"password_hash": 0})}
+
+
+async def profile(db: Any, user_id: ObjectId) -> dict[str, Any]:
+    return await db[PROFILES].find_one({"_id": user_id}) or {"_id": user_id}
+
+
+async def profiles(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    return {row["_id"]: row async for row in db[PROFILES].find({"_id": {"$in": user_ids}})}
+
+
+async def organisation_names(db: Any, org_ids: Iterable[ObjectId | None]) -> dict[ObjectId, str]:
+    wanted = [org for org in set(org_ids) if org is not None]
+    if not wanted:
+        return {}
+    return {org["_id"]: org.get("name", "") async for org in db.organisations.find({"_id": {"$in": wanted}}, {"name": 1})}
+
+
+async def verified_levels(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, list[dict[str, Any]]]]:
+    """Per person, per competency: every piece of evidence (endorsements, assessments, courses)."""
+    evidence: dict[ObjectId, dict[str, list[dict[str, Any]]]] = {uid: {} for uid in user_ids}
+    async for row in db[ENDORSEMENTS].find({"user_id": {"$in": user_ids}}):
+        evidence[row["user_id"]].setdefault(row["competency_id"], []).append(
+            {"source": "endorsement", "level": row["level"], "endorser_id": row["endorser_id"], "at": row["at"]})
+    async for row in db[VERIFICATIONS].find({"user_id": {"$in": user_ids}}):
+        evidence[row["user_id"]].setdefault(row["competency_id"], []).append(
+            {"source": row["source"], "level": row["level"], "reference": row.get("reference"), "at": row["at"]})
+    return evidence
+
+
+async def experts_page(db: Any, *, among: list[ObjectId] | None, after: tuple[str, ObjectId] | None,
+                       limit: int) -> list[dict[str, Any]]:
+    """Experts in (name, id) order, the page after ``after``; only those in ``among`` when given."""
+    query: dict[str, Any] = {"roles": "expert", "deleted": {"$ne": True}}
+    if among is not None:
+        query["_id"] = {"$in": among}
+    if after is not None:
+        query["$or"] = [{"name": {"$gt": after[0]}}, {"name": after[0], "_id": {"$gt": after[1]}}]
+    return await db.users.find(query, {"name": 1}).sort([("name", 1), ("_id", 1)]).limit(limit).to_list(None)
+
+
+async def holders_of(db: Any, competency_id: str) -> list[ObjectId]:
+    """Everyone who declares a competency; the caller keeps the experts among them."""
+    return [row["_id"] async for row in db[PROFILES].find({"competencies.competency_id": competency_id}, {"_id": 1})]
+
+
+async def anyone_holds(db: Any, competency_id: str) -> bool:
+    return await db[PROFILES].find_one({"competencies.competency_id": competency_id}, {"_id": 1}) is not None
+
+
+async def anyone_in_position(db: Any, position_id: str) -> bool:
+    return await db[PROFILES].find_one({"position_id": position_id}, {"_id": 1}) is not None
+
+
+async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one transaction, retried by the driver on transient errors."""
+    async with db.client.start_session() as session:
+        return await session.with_transaction(work)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from aiohttp import web
+
+from community import api, keys
+from community.i18n import lazy_gettext
+from community.privacy.registry import register
+from community.profiles import avatar, queries, views
+from community.profiles.schemas import Endorsement, HeldCompetencies, HeldCompetency, ProfileUpdate, Verification
+
+
+def register_personal_data() -> None:
+    register(queries.PROFILES, "_id", "delete", purpose="Your profile: what you tell other members about yourself.")
+    register(avatar.COLLECTION, "_id", "delete", purpose="Your profile picture.")
+    register(queries.ENDORSEMENTS, "user_id", "delete", purpose="Experts' endorsements of your competencies.")
+    register(queries.ENDORSEMENTS, "endorser_id", "delete",
+             purpose="Endorsements you gave as an expert; withdrawn when your account is erased.")
+    register(queries.VERIFICATIONS, "user_id", "delete", purpose="Assessment and course results for your competencies.")
+    register(queries.VERIFICATIONS, "recorded_by", "anonymise", replacements={"recorded_by": None},
+             purpose="Results you recorded as an administrator; the results stay, your name goes.")
+
+
+def setup(app: web.Application) -> None:
+    register_personal_data()
+    app[keys.NAV].append(keys.NavItem("network", lazy_gettext("Network")))
+    add = app.router.add_route
+    add("GET", "/network", views.network_page, name="network")
+    add("GET", "/profile", views.my_profile, name="my_profile")
+    add("GET", "/profile/edit", views.edit_page, name="profile_edit")
+    add("POST", "/profile/edit", views.edit_submit, name="profile_save")
+    add("POST", "/profile/competencies", views.competency_submit, name="profile_competency_add")
+    add("POST", "/profile/competencies/{competency_id}/remove", views.competency_remove, name="profile_competency_remove")
+    add("POST", "/profile/avatar", views.avatar_submit, name="profile_avatar")
+    add("POST", "/profile/avatar/remove", views.avatar_remove, name="profile_avatar_remove")
+    add("GET", "/people/{user_id}", views.person_page, name="person")
+    add("GET", "/people/{user_id}/avatar", views.avatar_image, name="avatar")
+    add("POST", "/people/{user_id}/endorse", views.endorse_submit, name="endorse")
+
+    tag = "profiles"
+    api.route(app, "GET", "/people", views.api_people, summary="The expert directory, as the caller may see it", tag=tag,
+              query={"competency": "only experts holding this competency id", "after": "cursor from the previous page",
+                     "limit": "1-100"})
+    api.route(app, "GET", "/profiles/me", views.api_my_profile, summary="Your own profile", tag=tag)
+    api.route(app, "PUT", "/profiles/me", views.api_update_profile, summary="Replace your profile's fields", tag=tag,
+              body=ProfileUpdate)
+    api.route(app, "PUT", "/profiles/me/competencies", views.api_set_competencies,
+              summary="Replace the competencies you declare", tag=tag, body=HeldCompetencies)
+    api.route(app, "POST", "/profiles/me/competencies", views.api_declare_competency,
+              summary="Declare a competency or change its level", tag=tag, body=HeldCompetency)
+    api.route(app, "DELETE", "/profiles/me/competencies/{competency_id}", views.api_withdraw_competency,
+              summary="Withdraw a declared competency", tag=tag)
+    api.route(app, "PUT", "/profiles/me/avatar", views.api_put_avatar,
+              summary="Upload a profile picture (the body is a JPEG, PNG, WebP or GIF image)", tag=tag)
+    api.route(app, "DELETE", "/profiles/me/avatar", views.api_delete_avatar, summary="Remove your profile picture", tag=tag)
+    api.route(app, "GET", "/profiles/{user_id}", views.api_profile, summary="A member's profile, as the caller may see it",
+              tag=tag)
+    api.route(app, "POST", "/profiles/{user_id}/endorsements", views.api_endorse,
+              summary="Endorse a member's declared competency (experts)", tag=tag, body=Endorsement)
+    api.route(app, "POST", "/profiles/{user_id}/verifications", views.api_verify,
+              summary="Record an assessment or course result (administrators)", tag=tag, body=Verification)

@@ -1,0 +1,140 @@
+"""A profile as one particular viewer may see it: the single place field privacy is applied.
+
+Every page and API response that shows a person goes through :func:`visible_profiles`, so a
+field the person hid can never leak through a second code path. Hidden fields are absent from
+the result, not empty, so templates and JSON cannot show them by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+
+from community import policy
+from community.competencies import queries as dictionary
+from community.errors import NotFound
+from community.karma import service as karma
+from community.policy import Actor
+from community.profiles import avatar as avatars
+from community.profiles import queries
+from community.profiles.schemas import DEFAULT_PRIVACY
+
+
+def privacy_of(profile: dict[str, Any]) -> dict[str, str]:
+    return {**DEFAULT_PRIVACY, **profile.get("privacy", {})}
+
+
+def _held(profile: dict[str, Any], evidence: dict[str, list[dict[str, Any]]],
+          names: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    declared = {item["competency_id"]: item["level"] for item in profile.get("competencies", [])}
+    for competency_id in sorted(set(declared) | set(evidence), key=lambda cid: names.get(cid, {}).get("name", cid)):
+        proofs = evidence.get(competency_id, [])
+        rows.append({
+            "competency_id": competency_id,
+            "name": names.get(competency_id, {}).get("name", competency_id),
+            "self_level": declared.get(competency_id),
+            "verified_level": max((proof["level"] for proof in proofs), default=None),
+            "sources": sorted({proof["source"] for proof in proofs}),
+            "endorsements": sum(1 for proof in proofs if proof["source"] == "endorsement"),
+        })
+    return rows
+
+
+def gap(held: list[dict[str, Any]], required: dict[str, int], names: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each competency the position needs, what the person holds (verified first) and the shortfall."""
+    holding = {row["competency_id"]: row for row in held}
+    rows = []
+    for competency_id, level in required.items():
+        row = holding.get(competency_id, {})
+        have = row.get("verified_level") or row.get("self_level") or 0
+        rows.append({"competency_id": competency_id, "name": names.get(competency_id, {}).get("name", competency_id),
+                     "required": level, "held": have, "verified": bool(row.get("verified_level")),
+                     "gap": max(0, level - have)})
+    return sorted(rows, key=lambda row: (-row["gap"], row["name"]))
+
+
+async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> list[dict[str, Any]]:
+    """Profiles of ``user_ids`` (in that order, unknown and erased ones left out) as ``viewer`` may see them."""
+    users = await queries.members(db, user_ids)
+    ids = [uid for uid in user_ids if uid in users and policy.can_view_profile(viewer, users[uid])]
+    if not ids:
+        return []
+    stored = await queries.profiles(db, ids)
+    connected = await queries.connected_among(db, viewer.user_id, ids)
+    evidence = await queries.verified_levels(db, ids)
+    orgs = await queries.organisation_names(db, (users[uid].get("org_id") for uid in ids))
+    with_avatar = {row["_id"] async for row in db[avatars.COLLECTION].find({"_id": {"$in": ids}}, {"_id": 1})}
+    position_ids = {stored.get(uid, {}).get("position_id") for uid in ids} - {None, ""}
+    positions = {pid: await dictionary.position(db, pid) for pid in position_ids}
+    wanted_names: set[str] = set()
+    for uid in ids:
+        wanted_names |= {item["competency_id"] for item in stored.get(uid, {}).get("competencies", [])}
+        wanted_names |= set(evidence[uid])
+    for doc in positions.values():
+        if doc:
+            wanted_names |= set(dictionary.requirements(doc))
+    names = await dictionary.competency_names(db, wanted_names)
+
+    result = []
+    for uid in ids:
+        user, profile = users[uid], stored.get(uid, {"_id": uid})
+        levels = privacy_of(profile)
+
+        def sees(field: str, user: dict[str, Any] = user, levels: dict[str, str] = levels, uid: ObjectId = uid) -> bool:
+            return policy.can_view_field(viewer, user, levels[field], uid in connected)
+
+        shown: dict[str, Any] = {"id": str(uid), "name": user.get("name"), "karma": await karma.total(db, uid)}
+        if sees("designation") and user.get("designation"):
+            shown["designation"] = user["designation"]
+        if sees("organisation") and user.get("org_id") in orgs:
+            shown["organisation"] = {"id": str(user["org_id"]), "name": orgs[user["org_id"]]}
+        if sees("service") and profile.get("service"):
+            shown["service"] = profile["service"]
+        if sees("location") and (profile.get("state") or profile.get("district")):
+            shown["location"] = {"state": profile.get("state", ""), "district": profile.get("district", "")}
+        if sees("languages") and profile.get("languages"):
+            shown["languages"] = list(profile["languages"])
+        if sees("bio") and profile.get("bio"):
+            shown["bio"] = profile["bio"]
+        if sees("expertise") and profile.get("expertise"):
+            shown["expertise"] = list(profile["expertise"])
+        if sees("avatar") and uid in with_avatar:
+            shown["avatar"] = f"/people/{uid}/avatar"
+        if sees("email") and user.get("email"):
+            shown["email"] = user["email"]
+        if sees("mobile") and user.get("mobile"):
+            shown["mobile"] = user["mobile"]
+        held = _held(profile, evidence[uid], names)
+        if sees("competencies"):
+            shown["competencies"] = held
+        position = positions.get(profile.get("position_id"))
+        if sees("position") and position:
+            shown["position"] = {"id": position["_id"], "title": position["title"], "organisation": position["organisation"]}
+            if sees("competencies"):
+                shown["gap"] = gap(held, dictionary.requirements(position), names)
+        result.append(shown)
+    return result
+
+
+async def visible_profile(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
+    shown = await visible_profiles(db, viewer, [user_id])
+    if not shown:
+        policy.require(viewer, viewer.is_authenticated, "")
+        raise NotFound("There is no such member.")
+    return shown[0]
+
+
+async def avatar_for(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
+    """The stored avatar if the viewer may see it; otherwise :class:`NotFound`, never a hint it exists."""
+    user = await queries.member(db, user_id)
+    if user is None:
+        raise NotFound("There is no such picture.")
+    profile = await queries.profile(db, user_id)
+    allowed = policy.can_view_field(viewer, user, privacy_of(profile)["avatar"],
+                                    await queries.is_connected(db, viewer.user_id, user_id))
+    stored = await avatars.load(db, user_id) if allowed else None
+    if stored is None:
+        raise NotFound("There is no such picture.")
+    return stored

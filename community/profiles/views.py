@@ -1,0 +1,284 @@
+"""Profile pages, the Network directory, and the profile API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from community import api, keys, policy
+from community.competencies import queries as dictionary
+from community.errors import Invalid, NotFound
+from community.i18n import gettext as _
+from community.policy import ANONYMOUS, Actor
+from community.profiles import avatar as avatars
+from community.profiles import directory, edit, queries, show
+from community.profiles.schemas import (
+    BIO_MAX,
+    DEFAULT_PRIVACY,
+    LANGUAGES,
+    PRIVATE_FIELDS,
+    STATES,
+    Endorsement,
+    HeldCompetencies,
+    HeldCompetency,
+    ProfileUpdate,
+    Verification,
+)
+from community.validation import validate
+
+
+def actor_of(request: web.Request) -> Actor:
+    return request.get(keys.ACTOR, ANONYMOUS)
+
+
+def db_of(request: web.Request) -> Any:
+    return request.app[keys.DB]
+
+
+def user_id_of(request: web.Request) -> ObjectId:
+    try:
+        return ObjectId(request.match_info["user_id"])
+    except (InvalidId, TypeError):
+        raise NotFound(_("There is no such member.")) from None
+
+
+def me(request: web.Request) -> ObjectId:
+    actor = actor_of(request)
+    policy.require(actor, actor.is_authenticated, _("Sign in to see your profile."))
+    assert actor.user_id is not None
+    return actor.user_id
+
+
+def see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
+
+
+def person_url(request: web.Request, user_id: ObjectId) -> str:
+    return str(request.app.router["person"].url_for(user_id=str(user_id)))
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@aiohttp_jinja2.template("profiles/person.html")
+async def person_page(request: web.Request) -> dict[str, Any]:
+    user_id = user_id_of(request)
+    actor = actor_of(request)
+    person = await show.visible_profile(db_of(request), actor, user_id)
+    return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": policy.can_endorse(actor, user_id)}
+
+
+async def my_profile(request: web.Request) -> web.Response:
+    return see_other(person_url(request, me(request)))
+
+
+async def _edit_context(request: web.Request, user_id: ObjectId, values: dict[str, Any] | None = None,
+                        errors: dict[str, str] | None = None, section: str | None = None) -> dict[str, Any]:
+    db = db_of(request)
+    user = await queries.member(db, user_id)
+    if user is None:
+        raise NotFound(_("There is no such member."))
+    stored = await queries.profile(db, user_id)
+    if values is None:
+        values = {"name": user.get("name", ""), "designation": user.get("designation") or "",
+                  **{key: stored.get(key) or "" for key in ("service", "state", "district", "bio", "position_id")},
+                  "languages": stored.get("languages", []), "expertise": "\n".join(stored.get("expertise", [])),
+                  "privacy": show.privacy_of(stored)}
+    mine = await show.visible_profile(db, actor_of(request), user_id)
+    return {
+        "values": values, "errors": errors or {}, "section": section, "person": mine,
+        "languages": LANGUAGES, "fields": PRIVATE_FIELDS, "bio_max": BIO_MAX,
+        "state_options": [("", _("Not stated")), *((state, state) for state in STATES)],
+        "position_options": [("", _("Not stated")), *((row["_id"], f"{row['title']} ({row['organisation']})")
+                                                     for row in await dictionary.positions(db))],
+        "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})") for row in await dictionary.competencies(db)],
+        "can_list_expertise": policy.can_list_expertise(actor_of(request)),
+    }
+
+
+async def edit_page(request: web.Request) -> web.Response:
+    user_id = me(request)
+    return aiohttp_jinja2.render_template("profiles/edit.html", request, await _edit_context(request, user_id))
+
+
+def _form_update(form: Any) -> dict[str, Any]:
+    return {
+        **{key: form.get(key, "") for key in ("name", "designation", "service", "state", "district", "bio", "position_id")},
+        "languages": form.getall("languages", []),
+        "expertise": [line.strip() for line in str(form.get("expertise", "")).splitlines() if line.strip()],
+        "privacy": {field: form.get(f"privacy_{field}", DEFAULT_PRIVACY[field]) for field in PRIVATE_FIELDS},
+    }
+
+
+async def _render_errors(request: web.Request, user_id: ObjectId, error: Invalid, section: str,
+                         values: dict[str, Any] | None = None) -> web.Response:
+    context = await _edit_context(request, user_id, values, error.errors, section)
+    return aiohttp_jinja2.render_template("profiles/edit.html", request, context, status=422)
+
+
+async def edit_submit(request: web.Request) -> web.Response:
+    user_id = me(request)
+    form = await request.post()
+    data = _form_update(form)
+    try:
+        await edit.update_profile(db_of(request), actor_of(request), user_id, validate(ProfileUpdate, data))
+    except Invalid as error:
+        values = {**data, "expertise": str(form.get("expertise", ""))}
+        return await _render_errors(request, user_id, error, "details", values)
+    return see_other(person_url(request, user_id))
+
+
+async def competency_submit(request: web.Request) -> web.Response:
+    user_id = me(request)
+    form = await request.post()
+    try:
+        item = validate(HeldCompetency, {"competency_id": form.get("competency_id", ""), "level": form.get("level", "")})
+        await edit.declare_competency(db_of(request), actor_of(request), user_id, item)
+    except Invalid as error:
+        return await _render_errors(request, user_id, error, "competencies")
+    return see_other(str(request.app.router["profile_edit"].url_for()) + "#competencies")
+
+
+async def competency_remove(request: web.Request) -> web.Response:
+    user_id = me(request)
+    await edit.withdraw_competency(db_of(request), actor_of(request), user_id, request.match_info["competency_id"])
+    return see_other(str(request.app.router["profile_edit"].url_for()) + "#competencies")
+
+
+async def avatar_submit(request: web.Request) -> web.Response:
+    user_id = me(request)
+    policy.require(actor_of(request), policy.can_edit_profile(actor_of(request), user_id))
+    form = await request.post()
+    upload = form.get("avatar")
+    try:
+        if not isinstance(upload, web.FileField):
+            raise Invalid({"avatar": _("Choose an image file to upload.")})
+        await avatars.save(db_of(request), user_id, upload.file.read(avatars.MAX_UPLOAD_BYTES + 1), upload.content_type)
+    except Invalid as error:
+        return await _render_errors(request, user_id, error, "avatar")
+    return see_other(person_url(request, user_id))
+
+
+async def avatar_remove(request: web.Request) -> web.Response:
+    user_id = me(request)
+    policy.require(actor_of(request), policy.can_edit_profile(actor_of(request), user_id))
+    await avatars.remove(db_of(request), user_id)
+    return see_other(person_url(request, user_id))
+
+
+async def avatar_image(request: web.Request) -> web.Response:
+    stored = await show.avatar_for(db_of(request), actor_of(request), user_id_of(request))
+    return web.Response(body=bytes(stored["data"]), content_type=stored["content_type"],
+                        headers={"Cache-Control": "private, max-age=300"})
+
+
+async def endorse_submit(request: web.Request) -> web.Response:
+    user_id = user_id_of(request)
+    form = await request.post()
+    endorsement = validate(Endorsement, {"competency_id": form.get("competency_id", ""), "level": form.get("level", "")})
+    await edit.endorse(db_of(request), actor_of(request), user_id, endorsement)
+    return see_other(person_url(request, user_id) + "#competencies")
+
+
+@aiohttp_jinja2.template("profiles/network.html")
+async def network_page(request: web.Request) -> dict[str, Any]:
+    competency_id = request.query.get("competency") or None
+    people, next_after = await directory.experts(db_of(request), actor_of(request), competency_id=competency_id,
+                                                 after=request.query.get("after"))
+    query = {"after": next_after, **({"competency": competency_id} if competency_id else {})}
+    next_url = str(request.app.router["network"].url_for().with_query(query)) if next_after else None
+    return {"people": people, "next_url": next_url, "competency_id": competency_id,
+            "dictionary": await dictionary.competencies(db_of(request))}
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+async def _json_body(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Invalid({"body": _("Send a JSON object.")}) from None
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        raise Invalid({"body": _("Send a JSON object.")})
+    return body
+
+
+async def api_people(request: web.Request) -> web.Response:
+    people, next_after = await directory.experts(db_of(request), actor_of(request),
+                                                 competency_id=request.query.get("competency") or None,
+                                                 after=request.query.get("after"), limit=api.page_limit(request, 30))
+    return api.json_response({"items": people, "next": next_after})
+
+
+async def api_profile(request: web.Request) -> web.Response:
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id_of(request)))
+
+
+async def api_my_profile(request: web.Request) -> web.Response:
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), me(request)))
+
+
+async def api_update_profile(request: web.Request) -> web.Response:
+    user_id = me(request)
+    change = validate(ProfileUpdate, await _json_object(request))
+    await edit.update_profile(db_of(request), actor_of(request), user_id, change)
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
+
+
+async def api_set_competencies(request: web.Request) -> web.Response:
+    user_id = me(request)
+    held = validate(HeldCompetencies, await _json_object(request))
+    await edit.set_competencies(db_of(request), actor_of(request), user_id, held)
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
+
+
+async def api_declare_competency(request: web.Request) -> web.Response:
+    user_id = me(request)
+    item = validate(HeldCompetency, await _json_object(request))
+    await edit.declare_competency(db_of(request), actor_of(request), user_id, item)
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
+
+
+async def api_withdraw_competency(request: web.Request) -> web.Response:
+    user_id = me(request)
+    if not await edit.withdraw_competency(db_of(request), actor_of(request), user_id, request.match_info["competency_id"]):
+        raise NotFound(_("That competency is not on your profile."))
+    return web.Response(status=204)
+
+
+async def api_put_avatar(request: web.Request) -> web.Response:
+    """The body is the image itself; its ``Content-Type`` must say what it is."""
+    user_id = me(request)
+    policy.require(actor_of(request), policy.can_edit_profile(actor_of(request), user_id))
+    data = await request.read()
+    await avatars.save(db_of(request), user_id, data, request.content_type)
+    return web.Response(status=204)
+
+
+async def api_delete_avatar(request: web.Request) -> web.Response:
+    user_id = me(request)
+    policy.require(actor_of(request), policy.can_edit_profile(actor_of(request), user_id))
+    await avatars.remove(db_of(request), user_id)
+    return web.Response(status=204)
+
+
+async def api_endorse(request: web.Request) -> web.Response:
+    endorsement = validate(Endorsement, await _json_object(request))
+    created = await edit.endorse(db_of(request), actor_of(request), user_id_of(request), endorsement)
+    return api.json_response({"created": created}, status=201 if created else 200)
+
+
+async def api_verify(request: web.Request) -> web.Response:
+    verification = validate(Verification, await _json_object(request))
+    await edit.record_verification(db_of(request), actor_of(request), user_id_of(request), verification)
+    return api.json_response({"recorded": True}, status=201)

@@ -1,0 +1,109 @@
+"""Erasure: afterwards no collection holds anything personal about the person.
+
+The check does not trust the registry: it scans every collection in the database for the
+person's strings and for references to their id, so a feature that forgot to register its
+collection makes this test fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from bson import ObjectId
+
+from community.karma.leaderboard import Period, leaderboard
+from tests.conftest import csrf_token
+from tests.factories import sign_in
+from tests.privacy.people import STRINGS, rich_member
+from tests.profiles.helpers import call
+
+KEPT_REFERENCES = {("users", "_id"), ("karma_ledger", "user_id"), ("karma_ledger", "key"), ("audit_log", "target_id"),
+                   ("audit_log", "actor_id")}
+"""Where the erased person's id may still appear: their anonymised account (so posts can say
+"a deleted member"), the Karma ledger (append-only; shown as a deleted member) and the audit log."""
+
+
+def walk(value: Any, path: str = "") -> Any:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from walk(item, path)
+    else:
+        yield path, value
+
+
+async def leftovers(db: Any, person_id: ObjectId) -> list[str]:
+    found = []
+    needles = [text.casefold() for text in STRINGS.values()]
+    for name in await db.list_collection_names():
+        async for document in db[name].find({}):
+            for path, value in walk(document):
+                if isinstance(value, str) and any(needle in value.casefold() for needle in needles):
+                    found.append(f"{name}.{path} = {value!r}")
+                if value == person_id and (name, path) not in KEPT_REFERENCES:
+                    found.append(f"{name}.{path} refers to the person")
+                if isinstance(value, str) and str(person_id) in value and (name, path) not in KEPT_REFERENCES:
+                    found.append(f"{name}.{path} holds the id as text")
+    return found
+
+
+async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    person_id = scene.person["_id"]
+    assert await leftovers(db, person_id), "the scan must see the person before erasure"
+
+    status, problem = await call(client, "POST", "/api/v1/me/erase", scene.token, json={"confirm": "wrong@example.gov.in"})
+    assert status == 422 and problem["errors"][0]["field"] == "confirm"
+    status, answer = await call(client, "POST", "/api/v1/me/erase", scene.token, json={"confirm": STRINGS["email"].upper()})
+    assert status == 200 and answer["erased"] is True
+
+    assert await leftovers(db, person_id) == []
+    account = await db.users.find_one({"_id": person_id})
+    assert account["deleted"] is True and account["name"] is None and account["email"].endswith("@erased.invalid")
+    assert await db.sessions.count_documents({"user_id": person_id}) == 0
+    assert await db.api_tokens.count_documents({"user_id": person_id}) == 0
+    assert (await call(client, "GET", "/api/v1/profiles/me", scene.token))[0] == 401
+    assert (await call(client, "GET", f"/api/v1/profiles/{person_id}", scene.admin_token))[0] == 404
+    board = await leaderboard(db, period=Period.ALL)
+    assert [(row["user_id"], row["name"]) for row in board] == [(person_id, None)]
+    erasure = await db.audit_log.find_one({"action": "privacy.erase"})
+    assert erasure["target_id"] == person_id
+
+
+async def test_what_stays_for_others(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    await call(client, "POST", "/api/v1/me/erase", scene.token, json={"confirm": STRINGS["email"]})
+    verification = await db.verifications.find_one({"reference": "iGOT: Budgeting"})
+    assert verification is None
+    status, colleague = await call(client, "GET", f"/api/v1/profiles/{scene.other['_id']}", scene.admin_token)
+    assert status == 200 and all(row["verified_level"] is None for row in colleague["competencies"])
+    status, expert = await call(client, "GET", f"/api/v1/profiles/{scene.expert['_id']}", scene.admin_token)
+    assert status == 200 and expert["name"] == "Endorsing Expert"
+
+
+async def test_an_administrator_who_recorded_results_is_erased_but_the_results_stay(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    status, _ = await call(client, "POST", "/api/v1/me/erase", scene.admin_token, json={"confirm": scene.admin["email"]})
+    assert status == 200
+    verification = await db.verifications.find_one({"user_id": scene.person["_id"]})
+    assert verification["level"] == 4 and verification["recorded_by"] is None
+
+
+async def test_erasure_through_the_page_signs_the_person_out(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    await sign_in(client, scene.person)
+    response = await client.post("/privacy/erase", data={"csrf_token": await csrf_token(client, "/privacy"),
+                                                         "confirm": STRINGS["email"]})
+    assert response.status == 200 and "erased" in await response.text()
+    assert (await client.get("/privacy")).status == 401
+    assert await leftovers(db, scene.person["_id"]) == []
+
+
+async def test_erasing_twice_or_someone_else_is_refused(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    status, _ = await call(client, "POST", "/api/v1/me/erase", scene.admin_token, json={"confirm": STRINGS["email"]})
+    assert status == 422
+    assert (await db.users.find_one({"_id": scene.person["_id"]}))["deleted"] is False

@@ -1,0 +1,78 @@
+"""Download my data: everything held about the person, no secrets; administrators' views are audited."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from tests.conftest import csrf_token
+from tests.factories import bearer_token, make_user, sign_in
+from tests.privacy.people import STRINGS, rich_member
+from tests.profiles.helpers import auth, call
+
+
+async def test_export_holds_everything_about_the_person_and_no_secrets(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    status, data = await call(client, "GET", "/api/v1/me/data", scene.token)
+    assert status == 200 and data["person_id"] == str(scene.person["_id"])
+    collections = data["collections"]
+    assert collections["users"]["documents"][0]["email"] == STRINGS["email"]
+    assert "password_hash" not in collections["users"]["documents"][0]
+    assert collections["profiles"]["documents"][0]["bio"] == STRINGS["bio"]
+    assert base64.b64decode(collections["avatars"]["documents"][0]["data"]["base64"])[8:12] == b"WEBP"
+    assert {doc["endorser_id"] for doc in collections["endorsements"]["documents"]} == {
+        str(scene.expert["_id"]), str(scene.person["_id"])}
+    assert collections["verifications"]["documents"][0]["reference"] == "iGOT: Budgeting"
+    assert collections["karma_ledger"]["documents"][0]["points"] == 15
+    assert collections["connections"]["documents"][0]["status"] == "accepted"
+    assert collections["dev_outbox"]["documents"][0]["to"] == STRINGS["email"]
+    assert all("_id" not in doc for doc in collections["sessions"]["documents"])
+    assert collections["sessions"]["documents"][0]["ip"] == "10.0.0.7"
+    assert all("code_hash" not in doc for doc in collections["one_time_codes"]["documents"])
+    api_tokens = collections.get("api_tokens", {"documents": []})["documents"]
+    assert api_tokens and all("_id" not in doc for doc in api_tokens)
+    assert all(section["purposes"] for section in collections.values())
+    assert "not-a-real-hash" not in json.dumps(data) and "digest-of-a-session" not in json.dumps(data)
+
+
+async def test_download_page_and_file_without_javascript(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    await sign_in(client, scene.person)
+    page = await (await client.get("/privacy")).text()
+    assert "profiles" in page and 'href="/privacy/my-data.json"' in page
+    download = await client.get("/privacy/my-data.json")
+    assert download.status == 200 and "attachment" in download.headers["Content-Disposition"]
+    assert json.loads(await download.text())["collections"]["profiles"]["documents"][0]["district"] == STRINGS["district"]
+
+
+async def test_administrators_views_are_audited_and_others_are_refused(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    person_id = scene.person["_id"]
+    status, _ = await call(client, "GET", "/api/v1/me/data", scene.token)
+    assert await db.audit_log.count_documents({"action": "privacy.view_personal_data"}) == 0
+    status, data = await call(client, "GET", f"/api/v1/admin/people/{person_id}/data?reason=Grievance%2042",
+                              scene.admin_token)
+    assert status == 200 and data["collections"]["profiles"]["documents"][0]["bio"] == STRINGS["bio"]
+    entry = await db.audit_log.find_one({"action": "privacy.view_personal_data"})
+    assert entry["actor_id"] == scene.admin["_id"] and entry["target_id"] == person_id and entry["reason"] == "Grievance 42"
+    page = await client.get(f"/admin/people/{person_id}/data", headers=auth(scene.admin_token))
+    assert page.status == 200 and STRINGS["bio"] in await page.text()
+    assert await db.audit_log.count_documents({"action": "privacy.view_personal_data", "target_id": person_id}) == 2
+    for roles in (("officer",), ("expert",), ("moderator",), ("mdo_admin",)):
+        token = await bearer_token(db, await make_user(db, roles=roles))
+        status, problem = await call(client, "GET", f"/api/v1/admin/people/{person_id}/data", token)
+        assert status == 403 and STRINGS["bio"] not in json.dumps(problem)
+    assert (await call(client, "GET", f"/api/v1/admin/people/{person_id}/data"))[0] == 401
+    assert await db.audit_log.count_documents({"action": "privacy.view_personal_data"}) == 2
+
+
+async def test_erase_form_needs_the_exact_address(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    await sign_in(client, scene.person)
+    response = await client.post("/privacy/erase", data={"csrf_token": await csrf_token(client, "/privacy"),
+                                                         "confirm": "someone.else@example.gov.in"})
+    assert response.status == 422 and 'id="confirm-error"' in await response.text()
+    assert (await db.users.find_one({"_id": scene.person["_id"]}))["name"] == STRINGS["name"]
