@@ -22,7 +22,8 @@ from community.storage.indexes import ensure_indexes
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FEATURES: list[str] = [
+FEATURES: list[str    "community.forums.routes",
+] = [
     "community.site.routes",
     "community.accounts.routes",
     "community.organisations.routes",

@@ -17,7 +17,7 @@ from community.forums.limits import ForumLimits
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, POSTS, THREADS
 from community.forums.schemas import ThreadIn
-from community.forums.writes import Events, category_room, in_transaction, reindex_thread
+from community.forums.writes import Events, category_room, in_transaction, reindex
 from community.i18n import gettext as _
 from community.policy import Actor
 from community.validation import validate
@@ -63,7 +63,7 @@ async def create_thread(db: Any, emitter: Any, actor: Actor, limits: ForumLimits
         await db[CATEGORIES].update_one(
             {"_id": category["_id"]},
             {"$inc": {"thread_count": 1, "post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
-        await reindex_thread(db, thread_id, session)
+        await reindex(db, session, thread_id)
 
     await in_transaction(db, write)
     events = Events()

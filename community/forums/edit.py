@@ -16,7 +16,7 @@ from community.forums.limits import ForumLimits
 from community.forums.markdown import render
 from community.forums.queries import POSTS, REVISIONS, THREADS
 from community.forums.schemas import EditIn
-from community.forums.writes import Events, in_transaction, reindex_thread, thread_room
+from community.forums.writes import Events, in_transaction, reindex, reindex_whole_thread, thread_room
 from community.i18n import gettext as _
 from community.policy import Actor
 from community.validation import validate
@@ -56,7 +56,10 @@ async def edit_post(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *,
             session=session)
         if title != thread["title"]:
             await db[THREADS].update_one({"_id": thread["_id"]}, {"$set": {"title": title}}, session=session)
-        await reindex_thread(db, thread["_id"], session)
+        if title != thread["title"]:
+            await reindex_whole_thread(db, session, thread["_id"])
+        else:
+            await reindex(db, session, thread["_id"] if post["number"] == 1 else post_id)
         if by_moderator:
             await audit.record(db, actor=actor, action="forum.post.edit", target_type="forum_post", target_id=post_id,
                                org_id=category.get("org_id"), reason=form.reason or None,

@@ -21,7 +21,8 @@ from community.forums.limits import ForumLimits
 from community.forums.queries import CATEGORIES, FLAGS, POSTS, THREADS, VOTES
 from community.forums.schemas import MoveIn, ReasonIn, ResolveFlagIn, SuspendIn
 from community.forums.vote import award_upvote, reverse_upvote
-from community.forums.writes import Events, category_room, in_transaction, reindex_thread, thread_room
+from community.forums.writes import (Events, category_room, in_transaction, reindex, reindex_whole_thread,
+                                     thread_room)
 from community.i18n import gettext as _
 from community.policy import Actor, Role
 from community.validation import validate
@@ -41,6 +42,14 @@ async def _restore_karma(db: Any, limits: ForumLimits, post: Doc, thread: Doc, s
         await award_accepted(db, limits, post, thread, session)
     async for vote in db[VOTES].find({"post_id": post["_id"]}, {"_id": 1}, session=session):
         await award_upvote(db, limits, post["author_id"], vote["_id"], session)
+
+
+async def _reindex_post(db: Any, session: Any, post: Doc, thread: Doc) -> None:
+    """The opening post's visibility is the thread's, which every reply's document carries."""
+    if post["number"] == 1:
+        await reindex_whole_thread(db, session, thread["_id"])
+    else:
+        await reindex(db, session, post["_id"])
 
 
 def _visible_change(post: Doc) -> dict[str, Any]:
@@ -82,7 +91,7 @@ async def set_hidden(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *
                 session=session)
         elif not post["deleted"]:
             await _restore_karma(db, limits, post, thread, session)
-        await reindex_thread(db, thread["_id"], session)
+        await _reindex_post(db, session, post, thread)
         await audit.record(db, actor=actor, action="forum.post.hide" if hidden else "forum.post.unhide",
                            target_type="forum_post", target_id=post_id, org_id=category.get("org_id"),
                            reason=form.reason, details={"thread_id": str(thread["_id"]), "number": post["number"],
@@ -122,7 +131,7 @@ async def delete_post(db: Any, emitter: Any, actor: Actor, *, post_id: ObjectId,
                 await db[THREADS].update_one({"_id": thread["_id"]}, update, session=session)
         if not post["hidden"]:
             await _reverse_karma(db, post, session)
-        await reindex_thread(db, thread["_id"], session, op="delete" if post["number"] == 1 else "upsert")
+        await _reindex_post(db, session, post, thread)
         if by_moderator:
             await audit.record(db, actor=actor, action="forum.post.delete", target_type="forum_post", target_id=post_id,
                                org_id=category.get("org_id"), reason=reason,
@@ -192,7 +201,7 @@ async def move_thread(db: Any, emitter: Any, actor: Actor, *, thread_id: ObjectI
                                         session=session)
         await db[CATEGORIES].update_one({"_id": target["_id"]}, {"$inc": {"thread_count": 1, "post_count": posts}},
                                         session=session)
-        await reindex_thread(db, thread_id, session)
+        await reindex_whole_thread(db, session, thread_id)
         await audit.record(db, actor=actor, action="forum.thread.move", target_type="forum_thread", target_id=thread_id,
                            org_id=source.get("org_id"), reason=form.reason,
                            details={"from": str(source["_id"]), "to": str(target["_id"])}, session=session)

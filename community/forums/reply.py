@@ -18,7 +18,7 @@ from community.forums.limits import ForumLimits
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, POSTS, THREADS
 from community.forums.schemas import ReplyIn
-from community.forums.writes import Events, category_room, in_transaction, reindex_thread, thread_room
+from community.forums.writes import Events, category_room, in_transaction, reindex, thread_room
 from community.i18n import gettext as _
 from community.policy import Actor
 from community.validation import validate
@@ -55,7 +55,7 @@ async def reply(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, thr
         await db[POSTS].insert_one(post, session=session)
         await db[CATEGORIES].update_one({"_id": category["_id"]},
                                         {"$inc": {"post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
-        await reindex_thread(db, thread_id, session)
+        await reindex(db, session, post["_id"])
         created.clear()
         created.update(post=post, thread=counted)
 

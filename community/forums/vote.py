@@ -13,7 +13,7 @@ from community import policy
 from community.forums.access import access_post
 from community.forums.limits import ForumLimits
 from community.forums.queries import POSTS, THREADS, VOTES
-from community.forums.writes import Events, in_transaction, thread_room
+from community.forums.writes import Events, in_transaction, reindex, thread_room
 from community.i18n import gettext as _
 from community.karma import service as karma
 from community.policy import Actor
@@ -61,6 +61,7 @@ async def set_vote(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, 
                                                       return_document=ReturnDocument.AFTER, session=session)
         if post["number"] == 1:
             await db[THREADS].update_one({"_id": thread["_id"]}, {"$inc": {"votes": step}}, session=session)
+        await reindex(db, session, thread["_id"] if post["number"] == 1 else post_id)
         if up:
             await award_upvote(db, limits, post["author_id"], key, session)
         else:

@@ -9,12 +9,15 @@ from typing import Any, TypeVar
 
 from bson import ObjectId
 
+from community.forums.queries import POSTS
+from search import outbox
+
 T = TypeVar("T")
 log = logging.getLogger("community.forums")
 
-THREAD_INDEX = "threads"
-"""The search index forum threads go to; a thread's document carries its visible replies, so a
-reply's change re-indexes its thread (see ``community.forums.search_docs``)."""
+SEARCH_INDEX = "threads_posts"
+"""Forum documents in search: a thread (title and opening post) is one document, each reply another
+(``search.documents`` builds them from storage)."""
 
 
 async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
@@ -24,11 +27,16 @@ async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
         return await session.with_transaction(work)
 
 
-async def reindex_thread(db: Any, thread_id: ObjectId, session: Any, *, op: str = "upsert") -> None:
-    """Tell search, inside the caller's transaction, that a thread (or one of its posts) changed."""
-    from search import outbox
+async def reindex(db: Any, session: Any, *ids: ObjectId) -> None:
+    """Tell search, inside the caller's transaction, that these threads or posts changed."""
+    for doc_id in ids:
+        await outbox.record(db, index=SEARCH_INDEX, doc_id=str(doc_id), session=session)
 
-    await outbox.record(db, index=THREAD_INDEX, doc_id=str(thread_id), op=op, session=session)
+
+async def reindex_whole_thread(db: Any, session: Any, thread_id: ObjectId) -> None:
+    """A change every post of the thread carries (visibility, category, title): re-index them all."""
+    replies = db[POSTS].find({"thread_id": thread_id, "number": {"$gt": 1}}, {"_id": 1}, session=session)
+    await reindex(db, session, thread_id, *[row["_id"] async for row in replies])
 
 
 @dataclass(slots=True)
