@@ -22,8 +22,7 @@ from community.storage.indexes import ensure_indexes
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FEATURES: list[str    "community.forums.routes",
-] = [
+FEATURES: list[str] = [
     "community.site.routes",
     "community.accounts.routes",
     "community.organisations.routes",
