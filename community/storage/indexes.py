@@ -91,3 +91,33 @@ declare(
 )
 declare("dev_outbox", IndexModel([("at", -1)]))
 declare("rate_limits", IndexModel([("expires_at", 1)], expireAfterSeconds=0))  # community.ratelimit's windows (login, codes, reset)
+
+# --- competencies, profiles, data rights (issue 4) ---
+declare("competencies", IndexModel([("kind", 1), ("theme", 1), ("name", 1)]))  # browse and filter pages
+declare("positions", IndexModel([("organisation", 1), ("title", 1)]),
+        IndexModel([("roles.activities.competencies.competency", 1)]))  # positions requiring a competency
+declare(
+    "profiles",
+    IndexModel([("competencies.competency_id", 1)]),  # holders of a competency (directory, delete check)
+    IndexModel([("position_id", 1)], sparse=True),
+)
+declare(
+    "users",
+    IndexModel([("roles", 1), ("name", 1), ("_id", 1)]),  # the expert directory in name order
+)
+declare(
+    "endorsements",
+    IndexModel([("user_id", 1), ("competency_id", 1), ("endorser_id", 1)], unique=True),  # one per expert
+    IndexModel([("endorser_id", 1)]),  # endorsements given, for export and erasure
+)
+declare("verifications", IndexModel([("user_id", 1), ("competency_id", 1)]), IndexModel([("recorded_by", 1)]))
+declare("connections", IndexModel([("a", 1), ("b", 1)]), IndexModel([("b", 1), ("a", 1)]))
+
+# --- karma points (issue 4) ---
+declare(
+    "karma_ledger",
+    IndexModel([("key", 1), ("seq", 1)], unique=True),  # the append-only numbering that makes awards idempotent
+    IndexModel([("user_id", 1), ("at", -1)]),  # a person's total and daily caps
+    IndexModel([("at", -1), ("user_id", 1)]),  # leaderboards for a period
+    IndexModel([("org_id", 1), ("at", -1)]),  # an organisation's leaderboard
+)
