@@ -14,7 +14,9 @@ from community.storage.indexes import ensure_indexes
 
 log = logging.getLogger("community")
 
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "community.profiles.demo",  # after the accounts step: gives the demo people competency profiles
+]
 """Modules with ``async def fill_demo(db, settings, rng, people)``, run in order by ``demo``."""
 
 
