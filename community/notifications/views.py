@@ -63,7 +63,8 @@ def _safe_next(request: web.Request, form: Any) -> str:
 @aiohttp_jinja2.template("notifications/list.html")
 async def list_page(request: web.Request) -> dict[str, Any]:
     rows, cursor, unread_only = await _page(request, PAGE_SIZE)
-    return {"items": rows, "next_cursor": cursor, "unread_only": unread_only}
+    older = {"cursor": cursor, **({"unread": "1"} if unread_only else {})} if cursor else None
+    return {"items": rows, "older_query": older, "unread_only": unread_only}
 
 
 async def mark_read_form(request: web.Request) -> web.Response:

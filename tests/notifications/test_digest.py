@@ -1,0 +1,120 @@
+"""The daily e-mail digest, sent through a real SMTP server (aiosmtpd): one e-mail per person, never twice."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from community.accounts.mailer import Mailer
+from community.accounts.sessions import actor_for_user
+from community.config import SmtpSettings
+from community.notifications.digest import send_due_digests
+from community.notifications.preferences import set_preferences
+from community.notifications.queries import DIGESTS, NOTIFICATIONS
+from community.notifications.read import mark_read
+from community.notifications.service import notify
+from tests.factories import make_user
+from tests.notifications.conftest import Inbox
+
+BASE = "https://community.example"
+MORNING = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 07:30 in India
+
+
+def _mailer(db: Any, port: int) -> Mailer:
+    return Mailer(SmtpSettings(host="127.0.0.1", port=port, username=None, password=None, starttls=False,
+                               sender="digest@community.example"), db)
+
+
+async def _person(db: Any, delivery: str) -> dict[str, Any]:
+    user = await make_user(db)
+    await set_preferences(db, actor_for_user(user), {"reply": delivery, "mention": delivery})
+    return user
+
+
+async def _tell(db: Any, user: dict[str, Any], text: str, subject: ObjectId | None = None, kind: str = "reply") -> None:
+    subject = subject or ObjectId()
+    await notify(db, None, user_id=user["_id"], kind=kind, actor_id=ObjectId(), subject_type="forum_thread",
+                 subject_id=subject, text=text, url=f"/forums/t/{subject}")
+
+
+def _body(message: Any) -> str:
+    return message.get_payload(decode=True).decode()
+
+
+async def test_one_email_per_person_who_asked_and_none_on_a_rerun(db: Any, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    asha, ravi, meena = await _person(db, "email_digest"), await _person(db, "email_digest"), await _person(db, "in_app")
+    thread = ObjectId()
+    await _tell(db, asha, "Ravi replied in “Pay rules”", thread)
+    await _tell(db, asha, "Ravi replied in “Pay rules”", thread)
+    await _tell(db, asha, "Meena mentioned you", kind="mention")
+    await _tell(db, ravi, "Asha replied in “Leave rules”")
+    await _tell(db, meena, "Asha replied in “Transfers”")
+    mailer = _mailer(db, port)
+
+    assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING) == 2
+    assert len(inbox.messages) == 2 and not inbox.to(meena["email"])
+    [to_asha] = inbox.to(asha["email"])
+    body = _body(to_asha)
+    assert "Ravi replied in “Pay rules” (×2)" in body and "Meena mentioned you" in body
+    assert f"{BASE}/forums/t/{thread}" in body and f"{BASE}/notifications/preferences" in body
+    assert to_asha["From"] == "digest@community.example"
+
+    assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(hours=3)) == 0
+    assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(days=1)) == 0, \
+        "nothing new: no e-mail the next day"
+    assert len(inbox.messages) == 2
+    record = await db[DIGESTS].find_one({"_id": asha["_id"]})
+    assert record["day"] == "2026-11-23" and record["items"] == 2
+
+
+async def test_new_activity_is_sent_the_next_day_but_read_notifications_never(db: Any,
+                                                                              smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    asha = await _person(db, "email_digest")
+    mailer = _mailer(db, port)
+    await _tell(db, asha, "First reply")
+    assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING) == 1
+    await _tell(db, asha, "Second reply, same day")
+    assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(hours=5)) == 0
+    await _tell(db, asha, "Already read")
+    read_one = await db[NOTIFICATIONS].find_one({"text": "Already read"})
+    await mark_read(db, None, actor_for_user(asha), read_one["_id"])
+
+    assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(days=1)) == 1
+    second = _body(inbox.to(asha["email"])[1])
+    assert "Second reply, same day" in second and "First reply" not in second and "Already read" not in second
+
+
+async def test_a_refused_send_is_retried_on_the_next_run(db: Any, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    asha = await _person(db, "email_digest")
+    await _tell(db, asha, "A reply")
+    mailer = _mailer(db, port)
+    inbox.refuse = True
+    assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING) == 0
+    assert await db[DIGESTS].count_documents({}) == 0
+    inbox.refuse = False
+    assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(minutes=10)) == 1
+    assert len(inbox.to(asha["email"])) == 1
+
+
+async def test_two_runs_at_once_send_one_email(db: Any, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    asha = await _person(db, "email_digest")
+    await _tell(db, asha, "A reply")
+    mailer = _mailer(db, port)
+    sent = await asyncio.gather(*(send_due_digests(db, mailer, base_url=BASE, now=MORNING) for _ in range(3)))
+    assert sum(sent) == 1 and len(inbox.messages) == 1
+
+
+async def test_deleted_or_unverified_people_get_no_email(db: Any, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    gone = await _person(db, "email_digest")
+    await _tell(db, gone, "A reply")
+    await db.users.update_one({"_id": gone["_id"]}, {"$set": {"deleted": True}})
+    assert await send_due_digests(db, _mailer(db, port), base_url=BASE, now=MORNING) == 0
+    assert inbox.messages == []
