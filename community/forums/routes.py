@@ -4,10 +4,11 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
-from community.forums import api_views, schemas, views
+from community.forums import api_views, schemas, sockets, views
 from community.forums.formatting import forum_time
 from community.forums.limits import LIMITS, limits_from_env
 from community.i18n import lazy_gettext
+from community.realtime.sockets import HANDLERS
 
 T = "forums"
 POST = r"/forums/t/{thread_id}/p/{number:\d+}"
@@ -15,6 +16,7 @@ POST = r"/forums/t/{thread_id}/p/{number:\d+}"
 
 def setup(app: web.Application) -> None:
     app[LIMITS] = limits_from_env()
+    HANDLERS.setdefault("forum:reply", sockets.post_reply)
     aiohttp_jinja2.get_env(app).filters["forum_time"] = forum_time
     app[keys.NAV].append(keys.NavItem("forums", lazy_gettext("Discussions")))
     add = app.router.add_route

@@ -82,7 +82,7 @@
 
   function live(rooms, handlers) {
     if (typeof window.io !== "function") { return; }
-    var socket = window.io({ transports: ["websocket", "polling"] });
+    var socket = window.io({ transports: ["websocket"] });
     socket.on("connect", function () {
       rooms.forEach(function (room) { socket.emit("join", { room: room }); });
     });
