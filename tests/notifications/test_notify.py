@@ -33,7 +33,7 @@ async def test_notifications_about_the_same_subject_collapse_into_one_with_a_cou
         await _reply(db, None, asha, thread, ravi["_id"], n)
     await _reply(db, None, asha, other_thread, ravi["_id"])
     await _reply(db, None, asha, thread, ravi["_id"], kind="mention")
-    rows = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}, sort=[("count", -1)]).to_list(None)
+    rows = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}, sort=[("count", -1), ("kind", -1)]).to_list(None)
     assert [(row["kind"], row["subject_id"], row["count"]) for row in rows] == [
         ("reply", thread, 3), ("reply", other_thread, 1), ("mention", thread, 1)]
     assert rows[0]["text"] == "New reply number 2 in “Pay rules”", "the entry shows the latest occurrence"
