@@ -13,6 +13,7 @@ import asyncio
 import datetime
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
@@ -46,6 +47,10 @@ DEFAULT_SYNCHRONOUS = "NORMAL"
 """WAL with ``synchronous=NORMAL``: a commit is written to the WAL file before the write is
 acknowledged, so it survives the process being killed (``kill -9``); only an operating-system
 crash or power loss can lose the last commits. ``FULL`` also fsyncs every commit."""
+
+CHECKPOINT_EVERY = 1000
+"""Commits between WAL checkpoints (SQLite's own automatic checkpoint is off: it would fsync
+inside whichever write happened to cross its threshold)."""
 
 _IGNORED_OPTIONS = frozenset({"comment", "bypass_document_validation", "batch_size", "let"})
 
@@ -83,7 +88,15 @@ class Engine:
         self.ttl_interval = ttl_interval
         self._conn = store.open_connection(path, synchronous)
         store.create_schema(self._conn)
+        # Checkpoints (which fsync) run on their own thread, never inside an acknowledged write.
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self.catalog = store.load_catalog(self._conn)
+        self.inline_writes = synchronous in ("OFF", "NORMAL")
+        self._inline_conn = store.open_connection(path, synchronous, readonly=True)
+        self._commits = 0
+        self._checkpointing = False
+        self._checkpointer = ThreadPoolExecutor(1, thread_name_prefix="storage-checkpoint")
+        self._checkpoint_conn: Any = None
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="storage-writer")
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="storage-reader")
         self._local = threading.local()
@@ -128,7 +141,26 @@ class Engine:
         conn.execute("COMMIT")
         if ctx.catalog_changed:
             self.catalog = ctx.catalog
+        self._committed()
         return result
+
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits >= CHECKPOINT_EVERY and not self._checkpointing and not self.closed:
+            self._commits = 0
+            self._checkpointing = True
+            self._checkpointer.submit(self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        try:
+            if self._checkpoint_conn is None:
+                self._checkpoint_conn = store.open_connection(self.path, self.synchronous)
+            self._checkpoint_conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            self._checkpointing = False
+
+    def _inline_read(self, fn: Callable[[Context], T]) -> T:
+        return fn(Context(self._inline_conn, self.catalog, writable=False))
 
     def _txn_step(self, fn: Callable[[Context], T]) -> T:
         ctx = self._txn_ctx
@@ -154,27 +186,49 @@ class Engine:
         if self.closed:
             raise InvalidOperation("Cannot use AsyncMongoClient after close")
 
-    async def read(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None) -> T:
+    def plan(self, db: str, name: str, filter_: Any, sort: list[tuple[str, int]]) -> store.Plan:
+        info = self.catalog.get((db, name))
+        if info is None or not isinstance(filter_, Mapping):
+            return store.Plan()
+        return store.choose_plan(info, filter_, sort)
+
+    async def read(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None, *,
+                   bounded: bool = False) -> T:
+        """Run a read; ``bounded`` ones (at most one B-tree probe) run inline on the loop thread,
+        where they cost less than the round trip to a thread would."""
         self._start_ttl()
+        self._check_open()
         if session is not None and session.in_transaction:
             self._own(session)
+            if bounded:
+                return self._txn_step(fn)
             return await self._on_writer(self._txn_step, fn)
-        self._check_open()
+        if bounded:
+            return self._inline_read(fn)
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._read_job, fn)
 
-    async def write(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None) -> T:
+    async def write(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None, *,
+                    bounded: bool = False) -> T:
+        """Run a write; a ``bounded`` one (one document, no fsync at commit) runs inline when no
+        other write holds the writer, everything else on the writer thread."""
         self._start_ttl()
+        self._check_open()
+        inline = bounded and self.inline_writes
         if session is not None and session.in_transaction:
             self._own(session)
-            result = await self._on_writer(self._txn_step, fn)
+            result = self._txn_step(fn) if inline else await self._on_writer(self._txn_step, fn)
         else:
             if self._txn_task is not None and self._txn_task is asyncio.current_task():
                 raise InvalidOperation(
                     "a write without session= inside this task's own open transaction would wait for it "
                     "forever; pass the transaction's session"
                 )
-            async with self._lock:
-                result = await self._on_writer(self._write_job, fn)
+            if inline and not self._lock.locked():
+                # Nothing else can hold the writer connection: every thread job runs under the lock.
+                result = self._write_job(fn)
+            else:
+                async with self._lock:
+                    result = await self._on_writer(self._write_job, fn)
         if isinstance(result, _Partial):
             raise result.error
         return result
@@ -217,6 +271,7 @@ class Engine:
             self._conn.execute("COMMIT")
             if ctx.catalog_changed:
                 self.catalog = ctx.catalog
+            self._committed()
         else:
             self._conn.execute("ROLLBACK")
 
@@ -257,8 +312,13 @@ class Engine:
     def _shutdown(self) -> None:
         self._readers.shutdown(wait=True)
         self._writer.shutdown(wait=True)
+        self._checkpointer.shutdown(wait=True)
         for conn in self._reader_conns:
             conn.close()
+        self._inline_conn.close()
+        if self._checkpoint_conn is not None:
+            self._checkpoint_conn.close()
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._conn.close()
 
 
@@ -450,7 +510,7 @@ class EmbeddedCollection:
         def job(ctx: Context) -> None:
             ctx.insert(ctx.ensure_coll(db, name), doc)
 
-        await self._engine.write(job, session)
+        await self._engine.write(job, session, bounded=True)
         return InsertOneResult(document["_id"], True)
 
     async def insert_many(self, documents: Iterable[MutableMapping[str, Any]], ordered: bool = True, *,
@@ -471,6 +531,16 @@ class EmbeddedCollection:
 
         def job(ctx: Context) -> Any:
             info = ctx.ensure_coll(db, name)
+            ctx.conn.execute("SAVEPOINT batch")
+            try:
+                ctx.insert_batch(info, docs)
+            except (sqlite3.IntegrityError, OperationFailure):
+                ctx.conn.execute("ROLLBACK TO batch")
+                ctx.conn.execute("RELEASE batch")
+            else:
+                ctx.conn.execute("RELEASE batch")
+                return [doc["_id"] for doc in docs]
+            info = ctx.coll(db, name) or info
             inserted: list[Any] = []
             errors: list[dict[str, Any]] = []
             for position, doc in enumerate(docs):
@@ -519,13 +589,14 @@ class EmbeddedCollection:
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         project = compile_projection(projection)
         compile_filter(filter_)
+        plan = self._engine.plan(self._db, self.name, filter_ or {}, sort)
 
         def job(ctx: Context) -> tuple[list[dict[str, Any]], store.Stats]:
-            rows = ctx.scan(self._info(ctx), filter_, sort, skip, limit)
+            rows = ctx.scan(self._info(ctx), filter_, sort, skip, limit, plan)
             docs = [doc for _, doc in rows]
             return ([project(doc) for doc in docs] if project else docs), ctx.stats
 
-        return await self._engine.read(job, session)
+        return await self._engine.read(job, session, bounded=plan.point)
 
     async def count_documents(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
                               skip: int = 0, limit: int = 0, **options: Any) -> int:
@@ -615,10 +686,11 @@ class EmbeddedCollection:
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         compile_filter(filter_)
         db, name = self._db, self.name
+        plan = self._engine.plan(db, name, filter_, sort)
 
         def job(ctx: Context) -> Any:
             info = ctx.coll(db, name)
-            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1)
+            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1, plan)
             outcome: dict[str, Any] = {"n": 0, "nModified": 0, "before": None, "after": None}
             if not matches:
                 if upsert_doc is None:
@@ -650,7 +722,7 @@ class EmbeddedCollection:
                 outcome["before"], outcome["after"] = doc, new
             return outcome
 
-        return await self._engine.write(job, session)
+        return await self._engine.write(job, session, bounded=plan.point and not multi)
 
     def _updater(self, filter_: Mapping[str, Any], update: Any, array_filters: Any) -> Updater:
         validate_update(update)
@@ -760,16 +832,17 @@ class EmbeddedCollection:
         if not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         compile_filter(filter_)
+        plan = self._engine.plan(self._db, self.name, filter_, sort)
 
         def job(ctx: Context) -> list[dict[str, Any]]:
             info = self._info(ctx)
-            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1)
+            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1, plan)
             for rowid, doc in matches:
                 assert info is not None
                 ctx.delete(info, rowid, doc)
             return [doc for _, doc in matches]
 
-        return await self._engine.write(job, session)
+        return await self._engine.write(job, session, bounded=plan.point and not multi)
 
     async def delete_one(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
                          **options: Any) -> DeleteResult:

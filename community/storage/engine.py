@@ -125,6 +125,7 @@ def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> s
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA mmap_size=1073741824")
     if readonly:
         conn.execute("PRAGMA query_only=1")
     return conn
@@ -294,12 +295,15 @@ class Context:
     # Queries ----------------------------------------------------------------------------
 
     def scan(self, info: CollInfo | None, filter_: Mapping[str, Any] | None, sort: SortSpec,
-             skip: int = 0, limit: int = 0) -> list[tuple[int, dict[str, Any]]]:
+             skip: int = 0, limit: int = 0, plan: Plan | None = None) -> list[tuple[int, dict[str, Any]]]:
         """Matching ``(rowid, document)`` pairs in the requested order, after skip and limit."""
         predicate = compile_filter(filter_)
         if info is None:
             return []
-        plan = choose_plan(info, filter_ or {}, sort)
+        if plan is None or plan.index is None or plan.index not in info.indexes:
+            plan = choose_plan(info, filter_ or {}, sort)
+        if plan.point:
+            return self._point(info, plan, predicate, skip)
         stats = self.stats
         ordered = plan.sorts or not sort
         want = skip + limit if (limit and ordered) else 0
@@ -339,6 +343,52 @@ class Context:
         out = out[skip:skip + limit] if limit else out[skip:]
         stats.returned = len(out)
         return out
+
+    def _point(self, info: CollInfo, plan: Plan, predicate: Any, skip: int) -> list[tuple[int, dict[str, Any]]]:
+        assert plan.index is not None
+        stats = self.stats
+        stats.stage, stats.index, stats.ranges = "IXSCAN", plan.index.name, 1
+        try:
+            row = self.conn.execute(
+                f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
+                f"WHERE i.k = ?", (plan.ranges[0][0],),
+            ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            return []
+        if row is None:
+            return []
+        stats.keys_examined = stats.docs_examined = 1
+        doc = bson.decode(row[1])
+        if skip or not predicate(doc):
+            return []
+        stats.returned = 1
+        return [(row[0], doc)]
+
+    def insert_batch(self, info: CollInfo, docs: list[dict[str, Any]]) -> CollInfo:
+        """Insert many documents with one statement per table; raises ``sqlite3.IntegrityError``
+        (the caller then retries one by one to find and report the offending document)."""
+        first = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {info.table}").fetchone()[0] + 1
+        rows = []
+        for offset, doc in enumerate(docs):
+            if isinstance(doc.get("_id"), list):
+                raise sqlite3.IntegrityError("array _id")
+            rows.append((first + offset, encode_doc(doc)))
+        self.conn.executemany(f"INSERT INTO {info.table} (id, doc) VALUES (?, ?)", rows)
+        for index in info.indexes:
+            entries: list[tuple[bytes, int]] = []
+            for offset, doc in enumerate(docs):
+                found, multi = index_keys(index, doc)
+                if multi and not index.multikey:
+                    info = self._mark_multikey(info, index)
+                    index = next(i for i in info.indexes if i.id == index.id)
+                rowid = first + offset
+                entries.extend((k, rowid) for k in found)
+            # Inserting in key order touches each B-tree page once instead of at random.
+            entries.sort()
+            self.conn.executemany(f"INSERT INTO {index.table} (k, id) VALUES (?, ?)", entries)
+        return info
 
     def _index_rows(self, info: CollInfo, plan: Plan) -> Iterator[tuple[int, bytes]]:
         assert plan.index is not None
@@ -402,9 +452,21 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+_NULL_KEY = keys.encode(None)
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None), bson.ObjectId, datetime.datetime, bson.Int64})
+
+
 def component_keys(doc: Any, path: str) -> tuple[list[bytes], bool, bool]:
     """One indexed field's keys for a document: (keys, multikey, missing-everywhere)."""
-    found = list(resolve(doc, path.split(".")))
+    if "." not in path:
+        value = doc.get(path, MISSING)
+        if value is MISSING:
+            return [_NULL_KEY], False, True
+        if type(value) in _SCALAR_TYPES:
+            return [keys.encode(value)], False, False
+        found = [value]
+    else:
+        found = list(resolve(doc, path.split(".")))
     out: list[bytes] = []
     multi = len(found) > 1
     for item in found:
@@ -441,6 +503,8 @@ def index_keys(index: IndexInfo, doc: dict[str, Any]) -> tuple[list[bytes], bool
         )
     if len(parts) == 1:
         return parts[0], bool(multi_fields)
+    if not multi_fields:
+        return [b"".join(part[0] for part in parts)], False
     return [b"".join(combo) for combo in itertools.product(*parts)], bool(multi_fields)
 
 
@@ -463,6 +527,8 @@ class Plan:
     ranges: list[tuple[bytes, bytes]] = field(default_factory=list)
     backward: bool = False
     sorts: bool = False
+    point: bool = False
+    """At most one document can match: full-key equality on a unique index."""
 
 
 def _point_ok(value: Any) -> bool:
@@ -584,7 +650,8 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
             continue
         score = (int(used), depth, int(ranged), int(sorts), int(index.unique), -len(index.key))
         if best is None or score > best[0]:
-            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts))
+            point = index.unique and depth == len(index.key) and len(prefixes) == 1
+            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts, point=point))
     return best[1] if best else Plan()
 
 

@@ -15,7 +15,6 @@ bytes inverted.
 from __future__ import annotations
 
 import datetime
-import math
 import re
 import struct
 from typing import Any
@@ -58,20 +57,31 @@ def _escape(raw: bytes) -> bytes:
     return raw.replace(b"\x00", b"\x00\xff") + b"\x00\x00"
 
 
-def _number(value: float | int) -> bytes:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return bytes([NUMBER]) + b"\x00" * 8 + b"\x80\x00"
-        approx = value if value != 0 else 0.0
-        remainder = 0
-    else:
-        approx = float(value)
-        remainder = value - int(approx) if math.isfinite(approx) else 0
-    bits = struct.unpack(">Q", struct.pack(">d", approx))[0]
+_DOUBLE = struct.Struct(">d")
+_NAN_KEY = bytes([NUMBER]) + b"\x00" * 8 + b"\x80\x00"
+_EXACT = b"\x80\x00"
+
+
+def _double_bits(approx: float) -> bytes:
+    bits = int.from_bytes(_DOUBLE.pack(approx), "big")
     bits = (bits ^ _MASK64) if bits & _SIGN else (bits | _SIGN)
+    return bits.to_bytes(8, "big")
+
+
+def _float(value: float) -> bytes:
+    if value != value:
+        return _NAN_KEY
+    return b"\x10" + _double_bits(value if value != 0 else 0.0) + _EXACT
+
+
+def _int(value: int) -> bytes:
+    if -(1 << 53) <= value <= (1 << 53):
+        return b"\x10" + _double_bits(float(value)) + _EXACT
+    approx = float(value)
     # A 64-bit integer and the double nearest to it share the first 8 bytes; the remainder
     # (|r| <= 1024 for int64) orders them exactly.
-    return bytes([NUMBER]) + bits.to_bytes(8, "big") + (remainder + 0x8000).to_bytes(2, "big")
+    remainder = value - int(approx)
+    return b"\x10" + _double_bits(approx) + (remainder + 0x8000).to_bytes(2, "big")
 
 
 def type_tag(value: Any) -> int:
@@ -110,32 +120,74 @@ def _unsupported(value: Any) -> OperationFailure:
     return OperationFailure(f"the embedded engine does not support values of type {kind}", code=2)
 
 
+def _str(value: str) -> bytes:
+    return b"\x14" + _escape(value.encode("utf-8", "surrogatepass"))
+
+
+def _object_id(value: ObjectId) -> bytes:
+    return b"\x24" + value.binary
+
+
+def _date(value: datetime.datetime) -> bytes:
+    return b"\x2c" + ((datetime_ms(value) + _SIGN) & _MASK64).to_bytes(8, "big")
+
+
+def _dict(value: dict[str, Any]) -> bytes:
+    parts = [b"\x18"]
+    for name, item in value.items():
+        body = encode(item)
+        parts.append(body[:1] + _escape(str(name).encode("utf-8", "surrogatepass")) + body[1:])
+    parts.append(b"\x00")
+    return b"".join(parts)
+
+
+def _list(value: list[Any] | tuple[Any, ...]) -> bytes:
+    return b"\x1c" + b"".join(encode(item) for item in value) + b"\x00"
+
+
+def _binary(value: bytes) -> bytes:
+    subtype = value.subtype if isinstance(value, Binary) else 0
+    return bytes([BINARY]) + len(value).to_bytes(4, "big") + bytes([subtype]) + bytes(value)
+
+
+def _bool(value: bool) -> bytes:
+    return b"\x28\x01" if value else b"\x28\x00"
+
+
+_ENCODERS: dict[type, Any] = {
+    str: _str, int: _int, Int64: _int, float: _float, bool: _bool, type(None): lambda v: _NULL_BYTES,
+    ObjectId: _object_id, datetime.datetime: _date, dict: _dict, list: _list, tuple: _list,
+    bytes: _binary, Binary: _binary,
+}
+
+
 def encode(value: Any) -> bytes:
     """The order-preserving key of one value (the whole value: arrays are not expanded here)."""
-    if value is None:
-        return _NULL_BYTES
-    if isinstance(value, str):
-        return b"\x14" + _escape(value.encode("utf-8", "surrogatepass"))
+    encoder = _ENCODERS.get(type(value))
+    if encoder is not None:
+        return encoder(value)
+    return _encode_other(value)
+
+
+def _encode_other(value: Any) -> bytes:
     if isinstance(value, bool):
-        return b"\x28\x01" if value else b"\x28\x00"
-    if isinstance(value, (int, float)):
-        return _number(value)
-    if isinstance(value, ObjectId):
-        return b"\x24" + value.binary
-    if isinstance(value, datetime.datetime):
-        return b"\x2c" + ((datetime_ms(value) + _SIGN) & _MASK64).to_bytes(8, "big")
+        return _bool(value)
+    if isinstance(value, int):
+        return _int(value)
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, str):
+        return _str(value)
     if isinstance(value, dict):
-        parts = [bytes([OBJECT])]
-        for name, item in value.items():
-            body = encode(item)
-            parts.append(body[:1] + _escape(str(name).encode("utf-8", "surrogatepass")) + body[1:])
-        parts.append(b"\x00")
-        return b"".join(parts)
+        return _dict(value)
     if isinstance(value, (list, tuple)):
-        return bytes([ARRAY]) + b"".join(encode(item) for item in value) + b"\x00"
+        return _list(value)
     if isinstance(value, (bytes, Binary)):
-        subtype = value.subtype if isinstance(value, Binary) else 0
-        return bytes([BINARY]) + len(value).to_bytes(4, "big") + bytes([subtype]) + bytes(value)
+        return _binary(value)
+    if isinstance(value, ObjectId):
+        return _object_id(value)
+    if isinstance(value, datetime.datetime):
+        return _date(value)
     if isinstance(value, Timestamp):
         return bytes([TIMESTAMP]) + value.time.to_bytes(4, "big") + value.inc.to_bytes(4, "big")
     if isinstance(value, (Regex, re.Pattern)):
@@ -162,8 +214,11 @@ def sort_key(values: list[Any], descending: bool) -> bytes:
     return max(keys) if descending else min(keys)
 
 
+_INVERT = bytes(range(255, -1, -1))
+
+
 def invert(key: bytes) -> bytes:
-    return bytes(255 - b for b in key)
+    return key.translate(_INVERT)
 
 
 def successor(prefix: bytes) -> bytes:
