@@ -1,0 +1,181 @@
+"""Two real server processes share rooms through a real Redis: an event emitted in one reaches the other's sockets.
+
+Each process has its own DATA_DIR (its own embedded store), seeded with the same person, so the
+only thing the two share is Redis. The event comes from a real action: marking notifications
+read on process A tells every open tab of that person (here, one on process B) the new count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import redis.asyncio as aioredis
+from bson import ObjectId
+
+from community.accounts.sessions import SESSION_COOKIE
+from community.config import load_settings
+from community.notifications.service import notify
+from community.storage import connect
+from tests.factories import DEFAULT_PASSWORD, make_org, make_user
+from tests.realtime.probe import SocketProbe
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_SERVER = "/usr/bin/redis-server"
+
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    if not shutil.which(REDIS_SERVER):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{REDIS_SERVER} is missing; CI must install Debian's redis-server")
+        pytest.skip("install Debian's redis-server to run the multi-process test")
+    port = _free_port()
+    server = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+async def _wait_for_redis(url: str) -> None:
+    client = aioredis.from_url(url)
+    try:
+        for _ in range(100):
+            try:
+                await client.ping()
+                return
+            except (aioredis.ConnectionError, OSError):
+                await asyncio.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+    finally:
+        await client.aclose()
+
+
+async def _seed(data_dir: Path, org_id: ObjectId, user_id: ObjectId) -> None:
+    """The same organisation and person (same ids) in this process's own store, with one unread notification."""
+    settings = load_settings({"DATA_DIR": str(data_dir)})
+    client = connect(settings.storage_url)
+    db = client[settings.database_name]
+    try:
+        org = await make_org(db, _id=org_id, name="Ministry of Railways")
+        await make_user(db, org=org, _id=user_id, email="asha@railways.gov.in")
+        await notify(db, None, user_id=user_id, kind="mention", actor_id=ObjectId(), subject_type="forum_post",
+                     subject_id=ObjectId(), text="Ravi mentioned you", url="/forums")
+    finally:
+        await client.close()
+
+
+async def _start(data_dir: Path, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "HOST": "127.0.0.1", "REDIS_URL": redis_url,
+           "LOG_LEVEL": "WARNING"}
+    env.pop("MONGODB_URI", None)
+    process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise AssertionError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            try:
+                async with http.get(f"{url}/healthz") as response:
+                    if response.status == 200:
+                        return process, url
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+    process.kill()
+    raise AssertionError("server did not start in 30 s")
+
+
+@pytest.fixture
+async def two_servers(tmp_path: Path, redis_url: str) -> AsyncIterator[list[str]]:
+    await _wait_for_redis(redis_url)
+    org_id, user_id = ObjectId(), ObjectId()
+    processes = []
+    try:
+        for name in ("a", "b"):
+            await _seed(tmp_path / name, org_id, user_id)
+            processes.append(await _start(tmp_path / name, redis_url))
+        yield [url for _process, url in processes]
+    finally:
+        for process, _url in processes:
+            process.terminate()
+        for process, _url in processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            process.stderr.close()
+
+
+async def _browser_sign_in(url: str) -> str:
+    """Sign in through the real login page, as a browser does; returns the session cookie."""
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        async with browser.get(f"{url}/login") as page:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
+        async with browser.post(f"{url}/login", data={"email": "asha@railways.gov.in", "password": DEFAULT_PASSWORD,
+                                                      "csrf_token": token}, allow_redirects=False) as response:
+            assert response.status == 303
+        return next(cookie.value for cookie in browser.cookie_jar if cookie.key == SESSION_COOKIE)
+
+
+async def _api_sign_in(http: aiohttp.ClientSession, url: str) -> str:
+    """Sign in through the JSON API (it wants the CSRF token it hands out first); returns a bearer token."""
+    async with http.get(f"{url}/api/v1/accounts/csrf") as response:
+        csrf = (await response.json())["csrf_token"]
+    async with http.post(f"{url}/api/v1/accounts/login", headers={"X-CSRF-Token": csrf},
+                         json={"email": "asha@railways.gov.in", "password": DEFAULT_PASSWORD}) as response:
+        assert response.status == 200
+        return (await response.json())["token"]
+
+
+async def _subscribers(url: str) -> int:
+    client = aioredis.from_url(url)
+    try:
+        return dict(await client.pubsub_numsub("socketio"))[b"socketio"]
+    finally:
+        await client.aclose()
+
+
+async def test_an_event_emitted_in_one_process_reaches_a_socket_of_the_other(two_servers: list[str], redis_url: str,
+                                                                              probes: Any) -> None:
+    url_a, url_b = two_servers
+    on_b = await probes().connect(url_b, cookie=await _browser_sign_in(url_b))
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        token_a = await _api_sign_in(http, url_a)
+        on_a = await probes().connect(url_a, token=token_a)
+        for _ in range(100):
+            if await _subscribers(redis_url) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        assert await _subscribers(redis_url) == 2, "both processes listen on Redis"
+
+        async with http.post(f"{url_a}/api/v1/notifications/read-all",
+                             headers={"Authorization": f"Bearer {token_a}"}) as response:
+            assert await response.json() == {"changed": 1, "unread": 0}
+    assert await on_b.next("notifications:unread") == {"unread": 0}, "process B's socket heard process A's event"
+    assert await on_a.next("notifications:unread") == {"unread": 0}
