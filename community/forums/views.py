@@ -62,8 +62,12 @@ async def index(request: web.Request) -> web.Response:
 async def category(request: web.Request) -> web.Response:
     listing = await pages.category_page(_db(request), _actor(request), request.match_info["slug"], request.query,
                                         cursor=request.query.get("cursor"), limit=THREADS_PER_PAGE)
+    next_query = {"cursor": listing.next_cursor or "", "sort": listing.query.sort.value,
+                  "period": listing.query.period.value}
+    if listing.query.tag:
+        next_query["tag"] = listing.query.tag
     return aiohttp_jinja2.render_template("forums/category.html", request, {
-        "listing": listing, "sorts": list(Sort), "periods": list(TopPeriod)})
+        "listing": listing, "sorts": list(Sort), "periods": list(TopPeriod), "next_query": next_query})
 
 
 async def new_thread_form(request: web.Request) -> web.Response:

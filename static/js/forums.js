@@ -129,7 +129,7 @@
         var holder = row.querySelector(".unread");
         if (unread > 0 && holder) {
           var template = unread === 1 ? category.dataset.msgOneNew : category.dataset.msgManyNew;
-          holder.querySelector("a").textContent = template.replace("%(num)s", String(unread));
+          holder.querySelector("a").textContent = template.replace("{n}", String(unread));
           holder.hidden = false;
         }
       }

@@ -1,0 +1,142 @@
+"""Live updates in thread and category rooms, unread tracking, follows, @mentions and their autocomplete."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from community.forums.markdown import render
+from community.forums.mentions import mention_markup
+from tests.factories import sign_in
+from tests.forums.conftest import Forum
+from tests.realtime.probe import SocketProbe, server_url
+
+
+@pytest.fixture
+async def probe() -> AsyncIterator[SocketProbe]:
+    made = SocketProbe()
+    yield made
+    await made.close()
+
+
+async def _notifications(forum: Forum, user: dict[str, Any]) -> list[dict[str, Any]]:
+    return await forum.db.notifications.find({"user_id": user["_id"]}).to_list(None)
+
+
+async def test_thread_room_hears_replies_edits_and_votes(client: TestClient, forum: Forum, probe: SocketProbe) -> None:
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person()
+    thread = await forum.thread(category, asha)
+    await probe.connect(server_url(client), token=asha["token"])
+    assert (await probe.call("join", {"room": f"thread:{thread['id']}"}))["ok"] is True
+    reply = await forum.reply(thread, bala, "Live reply arrives")
+    created = await probe.next("forum:post_created")
+    assert created == {"thread_id": thread["id"], "post_id": reply["id"], "number": 2}
+    fragment = await client.get(f"/forums/t/{thread['id']}/p/2/fragment", headers={"HX-Request": "true"})
+    html = await fragment.text()
+    assert html.lstrip().startswith("<article") and "Live reply arrives" in html and "<html" not in html
+    await client.put(f"/api/v1/forums/posts/{reply['id']}/vote", headers=forum.headers(asha))
+    assert (await probe.next("forum:post_voted"))["votes"] == 1
+    await client.patch(f"/api/v1/forums/posts/{reply['id']}", json={"body": "Live reply, corrected"},
+                       headers=forum.headers(bala))
+    assert (await probe.next("forum:post_edited"))["number"] == 2
+
+
+async def test_category_room_hears_reply_counts_and_pages_show_unread(client: TestClient, forum: Forum,
+                                                                        probe: SocketProbe) -> None:
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person()
+    thread = await forum.thread(category, asha)
+    await probe.connect(server_url(client), token=asha["token"])
+    assert (await probe.call("join", {"room": f"category:{category['_id']}"}))["ok"] is True
+    await sign_in(client, asha)
+    await client.get(f"/forums/t/{thread['id']}")
+    await forum.reply(thread, bala, "First new reply")
+    activity = await probe.next("forum:thread_activity")
+    assert (activity["thread_id"], activity["reply_count"], activity["last_number"]) == (thread["id"], 1, 2)
+    await forum.reply(thread, bala, "Second new reply")
+    listing = await (await client.get(f"/api/v1/forums/categories/{category['slug']}/threads")).json()
+    assert listing["items"][0]["unread"] == 2
+    html = await (await client.get(f"/forums/c/{category['slug']}")).text()
+    assert "2 new replies" in html
+    page = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    assert page.index("New since your last visit") < page.index("First new reply")
+    assert page.index('id="post-1"') < page.index("New since your last visit")
+    listing = await (await client.get(f"/api/v1/forums/categories/{category['slug']}/threads")).json()
+    assert listing["items"][0]["unread"] == 0
+
+
+async def test_followers_and_reply_targets_are_notified(client: TestClient, forum: Forum) -> None:
+    category = await forum.category()
+    asha, bala, chitra = await forum.person(), await forum.person(), await forum.person()
+    follower = await forum.person()
+    assert (await client.put(f"/api/v1/forums/categories/{category['slug']}/follow",
+                             headers=forum.headers(follower))).status == 200
+    thread = await forum.thread(category, asha)
+    assert [n["kind"] for n in await _notifications(forum, follower)] == ["new_thread"]
+    await forum.reply(thread, bala, "An answer from Bala")
+    await forum.reply(thread, chitra, "Replying to Bala", reply_to=2)
+    kinds = {n["kind"] for n in await _notifications(forum, bala)}
+    assert kinds == {"reply"}
+    assert any(n["kind"] == "reply" for n in await _notifications(forum, asha))
+    assert await _notifications(forum, chitra) == []
+    await client.delete(f"/api/v1/forums/threads/{thread['id']}/follow", headers=forum.headers(asha))
+    before = len(await _notifications(forum, asha))
+    await forum.reply(thread, chitra, "Asha no longer follows this")
+    after = await _notifications(forum, asha)
+    assert len(after) == before and all(n.get("count", 1) >= 1 for n in after)
+
+
+async def test_mentions_notify_only_people_who_can_read(client: TestClient, forum: Forum) -> None:
+    private = await forum.category("ministry-a-internal", org="Ministry A")
+    public = await forum.category()
+    asha = await forum.person("Ministry A")
+    colleague = await forum.person("Ministry A", name="Kavita Rao")
+    outsider = await forum.person("Ministry B", name="Kavita Singh")
+    body = f"{mention_markup('Kavita Rao', colleague['_id'])} and {mention_markup('Kavita Singh', outsider['_id'])} please see"
+    await forum.thread(private, asha, title="Internal question with mentions", body=body)
+    assert [n["kind"] for n in await _notifications(forum, colleague)] == ["mention"]
+    assert await _notifications(forum, outsider) == []
+    await forum.thread(public, asha, title="Public question with mentions", body=body + " too")
+    assert [n["kind"] for n in await _notifications(forum, outsider)] == ["mention"]
+    assert render(body).mentions == (colleague["_id"], outsider["_id"])
+
+
+async def test_mention_autocomplete(client: TestClient, forum: Forum) -> None:
+    private = await forum.category("ministry-a-internal", org="Ministry A")
+    asha = await forum.person("Ministry A")
+    await forum.person("Ministry A", name="Kavita Rao")
+    await forum.person("Ministry B", name="Kavita Singh")
+    await forum.person("Ministry B", name="कविता शर्मा")
+    found = await (await client.get("/api/v1/forums/mentions?q=kav", headers=forum.headers(asha))).json()
+    assert [item["name"] for item in found["items"]] == ["Kavita Rao", "Kavita Singh"]
+    assert found["items"][0]["insert"].startswith("@[Kavita Rao](")
+    inside = await (await client.get(f"/api/v1/forums/mentions?q=kav&category={private['_id']}",
+                                     headers=forum.headers(asha))).json()
+    assert [item["name"] for item in inside["items"]] == ["Kavita Rao"]
+    hindi = await (await client.get("/api/v1/forums/mentions?q=कवि", headers=forum.headers(asha))).json()
+    assert [item["name"] for item in hindi["items"]] == ["कविता शर्मा"]
+    assert (await client.get("/api/v1/forums/mentions?q=kav")).status == 401
+    assert (await client.get("/api/v1/forums/mentions?q=.*", headers=forum.headers(asha))).status == 200
+
+
+async def test_voting_without_reload_returns_the_post_fragment(client: TestClient, forum: Forum) -> None:
+    from tests.conftest import csrf_token
+
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person()
+    thread = await forum.thread(category, asha)
+    await forum.reply(thread, bala, "Vote for me without a reload")
+    await sign_in(client, asha)
+    token = await csrf_token(client, f"/forums/t/{thread['id']}")
+    response = await client.post(f"/forums/t/{thread['id']}/p/2/vote", data={"up": "1"},
+                                 headers={"HX-Request": "true", "X-CSRF-Token": token})
+    html = await response.text()
+    assert response.status == 200 and html.lstrip().startswith("<article")
+    assert 'aria-pressed="true"' in html and '<span class="vote-count">1</span>' in html
+    plain = await client.post(f"/forums/t/{thread['id']}/p/2/vote", data={"up": "0", "csrf_token": token},
+                              allow_redirects=False)
+    assert plain.status == 303 and plain.headers["Location"].endswith("/p/2")

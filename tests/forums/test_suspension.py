@@ -1,0 +1,65 @@
+"""A suspended member can read but cannot post: not through the page, the API or the socket."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from community.forums.queries import POSTS
+from tests.conftest import csrf_token
+from tests.factories import sign_in
+from tests.forums.conftest import Forum
+from tests.realtime.probe import SocketProbe, server_url
+
+
+@pytest.fixture
+async def probe() -> AsyncIterator[SocketProbe]:
+    made = SocketProbe()
+    yield made
+    await made.close()
+
+
+async def test_suspension_is_audited_and_blocks_every_way_of_posting(client: TestClient, forum: Forum,
+                                                                    probe: SocketProbe) -> None:
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person()
+    moderator = await forum.person(roles=("moderator",))
+    thread = await forum.thread(category, asha)
+    await probe.connect(server_url(client), token=bala["token"])
+    ack = await probe.call("forum:reply", {"thread_id": thread["id"], "body": "Before my suspension"})
+    assert ack["ok"] is True and ack["number"] == 2
+
+    for bad in ({"reason": "Repeated abuse", "days": 0}, {"reason": "", "days": 3}, {"days": "soon", "reason": "Abuse"}):
+        response = await client.post(f"/api/v1/forums/members/{bala['_id']}/suspend", json=bad,
+                                     headers=forum.headers(moderator))
+        assert response.status == 422, bad
+    assert (await client.post(f"/api/v1/forums/members/{bala['_id']}/suspend", json={"reason": "Abuse", "days": 3},
+                              headers=forum.headers(asha))).status == 403
+    response = await client.post(f"/api/v1/forums/members/{bala['_id']}/suspend",
+                                 json={"reason": "Repeated abuse", "days": 3}, headers=forum.headers(moderator))
+    assert response.status == 200
+    entry = await forum.db.audit_log.find_one({"action": "member.suspend"})
+    assert entry["actor_id"] == moderator["_id"] and entry["target_id"] == bala["_id"]
+    assert entry["reason"] == "Repeated abuse" and entry["details"]["days"] == 3
+
+    api = await client.post(f"/api/v1/forums/threads/{thread['id']}/replies", json={"body": "Through the API"},
+                            headers=forum.headers(bala))
+    assert api.status == 403
+    new_thread = await client.post(f"/api/v1/forums/categories/{category['slug']}/threads",
+                                   json={"title": "A thread while suspended", "body": "Should not be allowed"},
+                                   headers=forum.headers(bala))
+    assert new_thread.status == 403
+    ack = await probe.call("forum:reply", {"thread_id": thread["id"], "body": "Through the socket"})
+    assert ack["ok"] is False and ack["error"]["status"] == 403
+
+    await sign_in(client, bala)
+    page = await client.get(f"/forums/t/{thread['id']}")
+    assert page.status == 200, "a suspended member can still read"
+    html = await page.text()
+    assert "Your account is suspended" in html and 'id="reply-form"' not in html
+    token = await csrf_token(client, f"/forums/t/{thread['id']}")
+    response = await client.post(f"/forums/t/{thread['id']}/reply", data={"csrf_token": token, "body": "Through the page"})
+    assert response.status == 403
+    assert await forum.db[POSTS].count_documents({"author_id": bala["_id"]}) == 1
