@@ -26,6 +26,7 @@ from community.realtime.sockets import RealtimeNamespace
 
 LIMITS: web.AppKey[SocketLimits] = web.AppKey("socket_limits")
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
+NAMESPACE: web.AppKey[RealtimeNamespace] = web.AppKey("realtime_namespace")
 
 
 def _origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
@@ -54,6 +55,7 @@ async def realtime_context(app: web.Application) -> AsyncIterator[None]:
         sio.manager_initialized = True
         sio.manager.initialize()
     yield
+    await app[NAMESPACE].close()
     await sio.shutdown()
     listener = getattr(sio.manager, "thread", None)
     if isinstance(listener, asyncio.Task):
@@ -66,8 +68,10 @@ def setup(app: web.Application) -> None:
     limits = SocketLimits()
     sio = create_server(app[keys.SETTINGS], limits)
     presence = Presence()
-    sio.register_namespace(RealtimeNamespace(presence, limits))
+    namespace = RealtimeNamespace(presence, limits)
+    sio.register_namespace(namespace)
     sio.attach(app)
+    app[NAMESPACE] = namespace
     app[LIMITS] = limits
     app[PRESENCE] = presence
     app[keys.SIO] = sio

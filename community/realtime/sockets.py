@@ -8,7 +8,9 @@ session: the actor, how they signed in, their guard, and the rooms they joined.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 import socketio
@@ -29,7 +31,10 @@ from community.validation import validate
 log = logging.getLogger("community.realtime")
 
 PRESENCE_ROOM_KINDS = frozenset({"event"})
-"""Rooms whose members are told each time the number of people present changes."""
+"""Rooms whose members are told when the number of people present changes."""
+PRESENCE_INTERVAL_SECONDS = 1.0
+"""At most one presence announcement per room per interval: when thousands join a live event
+at once, telling everyone of every arrival would be quadratic traffic."""
 
 
 def user_room(user_id: ObjectId | str) -> str:
@@ -61,6 +66,14 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         super().__init__("/")
         self.presence = presence
         self.limits = limits
+        self._announced: dict[str, float] = {}
+        self._pending: dict[str, asyncio.Task[None]] = {}
+
+    async def close(self) -> None:
+        """Cancel announcements still waiting (called when the server stops)."""
+        for task in list(self._pending.values()):
+            task.cancel()
+        await asyncio.gather(*self._pending.values(), return_exceptions=True)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         request: web.Request = environ["aiohttp.request"]
@@ -159,8 +172,26 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             await self._announce(room)
 
     async def _announce(self, room: str) -> None:
-        if room.split(":", 1)[0] in PRESENCE_ROOM_KINDS:
-            await self.emit("presence", {"room": room, "present": self.presence.count(room)}, room=room)
+        """Tell the room how many people are present: now if the last announcement is older than
+        the interval, else once at the end of it (with the count as it is then)."""
+        if room.split(":", 1)[0] not in PRESENCE_ROOM_KINDS or room in self._pending:
+            return
+        wait = self._announced.get(room, -PRESENCE_INTERVAL_SECONDS) + PRESENCE_INTERVAL_SECONDS - time.monotonic()
+        if wait <= 0:
+            await self._send_presence(room)
+        else:
+            self._pending[room] = asyncio.create_task(self._send_presence(room, after=wait))
+
+    async def _send_presence(self, room: str, after: float = 0) -> None:
+        if after:
+            await asyncio.sleep(after)
+            del self._pending[room]
+        count = self.presence.count(room)
+        if count:
+            self._announced[room] = time.monotonic()
+        else:
+            self._announced.pop(room, None)
+        await self.emit("presence", {"room": room, "present": count}, room=room)
 
 
 HANDLERS = {

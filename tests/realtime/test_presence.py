@@ -63,3 +63,21 @@ def test_presence_counts_people_not_sockets() -> None:
     assert presence.leave("event:1", "a") is True
     assert presence.leave("event:1", "a") is False
     assert presence.count("event:1") == 1
+
+
+async def test_a_crowd_arriving_at_once_is_announced_in_a_few_messages_not_one_per_person(
+        client: TestClient, db: Any, probes: Probes) -> None:
+    event = {"_id": ObjectId(), "org_id": None}
+    await db.events.insert_one(event)
+    room = {"room": f"event:{event['_id']}"}
+    url = server_url(client)
+    host = await probes().connect(url, token=await bearer_token(db, await make_user(db)))
+    await host.call("join", room)
+    assert (await host.next("presence"))["present"] == 1
+    crowd = [await probes().connect(url, token=await bearer_token(db, await make_user(db))) for _ in range(6)]
+    await asyncio.gather(*(guest.call("join", room) for guest in crowd))
+    heard = [await host.next("presence", timeout=3)]
+    while heard[-1]["present"] != 7:
+        heard.append(await host.next("presence", timeout=3))
+    assert len(heard) <= 2, heard
+    await host.nothing("presence", within=1.2)
