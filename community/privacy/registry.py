@@ -15,6 +15,7 @@ not information about the person.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from collections.abc import Awaitable, Callable, Mapping
@@ -24,7 +25,7 @@ from typing import Any, Literal
 from bson import ObjectId
 
 Action = Literal["delete", "anonymise", "keep"]
-Key = Literal["id", "email"]
+Key = Literal["id", "email", "id_in_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +40,15 @@ class PersonalData:
     purpose: str = ""
     """Why the data is held, shown in the person's export (DPDP Act 2023, s. 5)."""
     key: Key = "id"
-    """What ``field`` holds: the person's id, or (for mail kept before an account exists) their e-mail address."""
+    """What ``field`` holds: the person's id; their e-mail address (mail kept before an account
+    exists); or a text key with the id inside it (rate-limit counters)."""
 
     def match(self, user_id: ObjectId, email: str | None) -> dict[str, Any] | None:
         """The filter selecting this person's documents, or None when there is nothing to match on."""
         if self.key == "email":
             return {self.field: email} if email else None
+        if self.key == "id_in_text":
+            return {self.field: {"$regex": re.escape(str(user_id))}}
         return {self.field: user_id}
 
 
@@ -105,3 +109,32 @@ register("karma_ledger", "user_id", "anonymise",
          purpose="Karma Points you earned; kept for leaderboard totals, shown as from a deleted member.")
 register("connections", "a", "delete", purpose="People you connected with.")
 register("connections", "b", "delete", purpose="People who connected with you.")
+
+# Forums (issue 7): posts and threads stay and show "a deleted member"; what only served the
+# person (follows, read positions, votes whose ids embed theirs) goes; flags and moderation keep
+# their record without saying who acted.
+register("forum_posts", "author_id", "anonymise", purpose="Your forum posts, kept so discussions still make sense.")
+register("forum_threads", "author_id", "anonymise", purpose="Threads you started.")
+register("forum_threads", "last_poster_id", "anonymise", purpose="Threads where you posted last.")
+register("forum_revisions", "editor_id", "anonymise", purpose="Earlier versions of posts you edited.")
+register("forum_votes", "user_id", "delete", purpose="Your votes on posts.")
+register("forum_follows", "user_id", "delete", purpose="Threads and categories you follow.")
+register("forum_reads", "user_id", "delete", purpose="How far you have read each thread.")
+register("forum_flags", "reporter_id", "anonymise", replacements={"reporter_id": None},
+         purpose="Posts you reported to moderators.")
+register("forum_flags", "resolved_by", "anonymise", replacements={"resolved_by": None},
+         purpose="Reports you resolved as a moderator.")
+register("forum_posts", "hidden_by", "anonymise", replacements={"hidden_by": None},
+         purpose="Posts you hid as a moderator.")
+register("forum_posts", "deleted_by", "anonymise", replacements={"deleted_by": None},
+         purpose="Posts you deleted.")
+
+# Notifications (issue 6): the person's own are deleted, and so are others' notifications about
+# something the person did, because their text names the person.
+register("notifications", "user_id", "delete", purpose="Your notifications.")
+register("notifications", "actor_id", "delete", purpose="Notifications others received about what you did.")
+register("notification_preferences", "_id", "delete", purpose="How you chose to be notified.")
+register("notification_digests", "_id", "delete", purpose="When your last e-mail digest was sent.")
+
+# Rate-limit counters (community.ratelimit) are keyed by text that may hold the person's id.
+register("rate_limits", "_id", "delete", key="id_in_text", purpose="Counters that stop a request being repeated too often.")

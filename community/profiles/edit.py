@@ -27,6 +27,14 @@ from community.profiles.schemas import (
     Verification,
 )
 from community.profiles.queries import in_transaction
+from search import outbox
+
+SEARCH_INDEX = "people"
+
+
+async def reindex(db: Any, user_id: ObjectId, session: Any) -> None:
+    """Tell search the person's profile changed, inside the transaction that changed it."""
+    await outbox.record(db, index=SEARCH_INDEX, doc_id=user_id, session=session)
 
 
 async def _require_member(db: Any, user_id: ObjectId) -> dict[str, Any]:
@@ -56,6 +64,7 @@ async def update_profile(db: Any, actor: Actor, user_id: ObjectId, change: Profi
             "languages": change.languages, "bio": change.bio, "expertise": change.expertise,
             "position_id": change.position_id or None, "privacy": privacy, "updated_at": now,
         }}, upsert=True, session=session)
+        await reindex(db, user_id, session)
 
     await in_transaction(db, work)
 
@@ -75,11 +84,16 @@ async def set_competencies(db: Any, actor: Actor, user_id: ObjectId, held: HeldC
     policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
     await _require_member(db, user_id)
     await _check_known(db, held.competencies)
-    await db[queries.PROFILES].update_one(
-        {"_id": user_id},
-        {"$set": {"competencies": [item.model_dump() for item in held.competencies], "updated_at": datetime.now(UTC)}},
-        upsert=True,
-    )
+    await _write_competencies(db, user_id, [item.model_dump() for item in held.competencies])
+
+
+async def _write_competencies(db: Any, user_id: ObjectId, rows: list[dict[str, Any]]) -> None:
+    async def work(session: Any) -> None:
+        await db[queries.PROFILES].update_one({"_id": user_id}, {"$set": {"competencies": rows, "updated_at": datetime.now(UTC)}},
+                                              upsert=True, session=session)
+        await reindex(db, user_id, session)
+
+    await in_transaction(db, work)
 
 
 async def declare_competency(db: Any, actor: Actor, user_id: ObjectId, item: HeldCompetency) -> None:
@@ -92,18 +106,17 @@ async def declare_competency(db: Any, actor: Actor, user_id: ObjectId, item: Hel
     others = [row for row in current if row["competency_id"] != item.competency_id]
     if len(others) >= MAX_COMPETENCIES:
         raise Invalid({"competency_id": _("A profile lists at most %(n)s competencies.", n=MAX_COMPETENCIES)})
-    await db[queries.PROFILES].update_one(
-        {"_id": user_id},
-        {"$set": {"competencies": [*others, item.model_dump()], "updated_at": datetime.now(UTC)}},
-        upsert=True,
-    )
+    await _write_competencies(db, user_id, [*others, item.model_dump()])
 
 
 async def withdraw_competency(db: Any, actor: Actor, user_id: ObjectId, competency_id: str) -> bool:
     policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
-    result = await db[queries.PROFILES].update_one(
-        {"_id": user_id}, {"$pull": {"competencies": {"competency_id": competency_id}}})
-    return result.modified_count == 1
+    current = (await queries.profile(db, user_id)).get("competencies", [])
+    kept = [row for row in current if row["competency_id"] != competency_id]
+    if len(kept) == len(current):
+        return False
+    await _write_competencies(db, user_id, kept)
+    return True
 
 
 async def endorse(db: Any, actor: Actor, user_id: ObjectId, endorsement: Endorsement) -> bool:

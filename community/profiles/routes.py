@@ -4,8 +4,8 @@ from aiohttp import web
 
 from community import api, keys
 from community.i18n import lazy_gettext
-from community.privacy.registry import register
-from community.profiles import avatar, queries, views
+from community.privacy.registry import register, register_hook
+from community.profiles import avatar, edit, queries, views
 from community.profiles.schemas import Endorsement, HeldCompetencies, HeldCompetency, ProfileUpdate, Verification
 
 
@@ -18,6 +18,7 @@ def register_personal_data() -> None:
     register(queries.VERIFICATIONS, "user_id", "delete", purpose="Assessment and course results for your competencies.")
     register(queries.VERIFICATIONS, "recorded_by", "anonymise", replacements={"recorded_by": None},
              purpose="Results you recorded as an administrator; the results stay, your name goes.")
+    register_hook("search.people", edit.reindex)
 
 
 def setup(app: web.Application) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
+from community.forums import categories
 from community.karma import service as karma
+from community.policy import Actor, Role
 from tests.factories import bearer_token, make_org, make_user
 from tests.profiles.helpers import BUDGET, HEALTH, POSITION, auth, call, image_bytes, small_dictionary
 
@@ -65,4 +67,23 @@ async def rich_member(client: TestClient, db: Any) -> Scene:
     await db.dev_outbox.insert_one({"_id": ObjectId(), "at": datetime.now(UTC), "to": STRINGS["email"],
                                     "subject": "Your code", "body": f"Dear {STRINGS['name']}, your code is 123456"})
     await karma.award(db, user_id=person["_id"], points=15, reason="accepted_answer", object_type="post", object_id=ObjectId())
+    await forum_activity(client, db, admin, token, await bearer_token(db, other))
     return Scene(person, token, expert, admin, admin_token, other)
+
+
+async def forum_activity(client: TestClient, db: Any, admin: dict[str, Any], token: str, other_token: str) -> None:
+    """The person starts a thread, the colleague replies, and the person replies in the colleague's thread."""
+    category = await categories.create_category(db, Actor(user_id=admin["_id"], roles=frozenset({Role.ADMIN})),
+                                                {"name": "Budgeting", "slug": "budgeting"})
+    slug = category["slug"]
+    status, started = await call(client, "POST", f"/api/v1/forums/categories/{slug}/threads", token, json={
+        "title": "Budgeting a whole grant from nothing", "body": "Has anyone tried it for a whole grant?",
+        "kind": "question"})
+    assert status == 201, started
+    status, theirs = await call(client, "POST", f"/api/v1/forums/categories/{slug}/threads", other_token, json={
+        "title": "Surrenders at year end", "body": "How do you plan surrenders before March?", "kind": "question"})
+    assert status == 201, theirs
+    assert (await call(client, "POST", f"/api/v1/forums/threads/{started['thread']['id']}/replies", other_token,
+                       json={"body": "We tried it in one division last year."}))[0] == 201
+    assert (await call(client, "POST", f"/api/v1/forums/threads/{theirs['thread']['id']}/replies", token,
+                       json={"body": "Plan them by December, after the revised estimates."}))[0] == 201

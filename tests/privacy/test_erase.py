@@ -7,21 +7,36 @@ collection makes this test fail.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community.karma.leaderboard import Period, leaderboard
+from community.policy import Actor, Role, search_visibility
+from community.privacy import registry
+from search.embedded import EmbeddedEngine
+from search.indexer import Indexer
 from tests.conftest import csrf_token
 from tests.factories import sign_in
 from tests.privacy.people import STRINGS, rich_member
 from tests.profiles.helpers import call
 
-KEPT_REFERENCES = {("users", "_id"), ("karma_ledger", "user_id"), ("karma_ledger", "key"), ("audit_log", "target_id"),
-                   ("audit_log", "actor_id")}
-"""Where the erased person's id may still appear: their anonymised account (so posts can say
-"a deleted member"), the Karma ledger (append-only; shown as a deleted member) and the audit log."""
+ACCOUNT_AND_LEDGER = {("users", "_id"), ("karma_ledger", "key")}
+"""The anonymised account itself (so posts can say "a deleted member") and the Karma ledger's
+award key, which embeds the id in text; the ledger is append-only and shows a deleted member."""
+
+
+def kept_references() -> set[tuple[str, str]]:
+    """Where the registry says the person's id stays after erasure: rules that keep the documents
+    without replacing the id field. Anything else holding the id is a leak."""
+    kept = {(entry.collection, entry.field) for entry in registry.entries()
+            if entry.action == "keep" or (entry.action == "anonymise" and entry.field not in entry.replacements)}
+    return kept | ACCOUNT_AND_LEDGER
 
 
 def walk(value: Any, path: str = "") -> Any:
@@ -37,22 +52,44 @@ def walk(value: Any, path: str = "") -> Any:
 
 async def leftovers(db: Any, person_id: ObjectId) -> list[str]:
     found = []
+    kept = kept_references()
     needles = [text.casefold() for text in STRINGS.values()]
     for name in await db.list_collection_names():
         async for document in db[name].find({}):
             for path, value in walk(document):
                 if isinstance(value, str) and any(needle in value.casefold() for needle in needles):
                     found.append(f"{name}.{path} = {value!r}")
-                if value == person_id and (name, path) not in KEPT_REFERENCES:
+                if value == person_id and (name, path) not in kept:
                     found.append(f"{name}.{path} refers to the person")
-                if isinstance(value, str) and str(person_id) in value and (name, path) not in KEPT_REFERENCES:
+                if isinstance(value, str) and str(person_id) in value and (name, path) not in kept:
                     found.append(f"{name}.{path} holds the id as text")
     return found
 
 
-async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClient, db: Any) -> None:
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[EmbeddedEngine]:
+    created = EmbeddedEngine(tmp_path / "search")
+    await created.ensure_indexes()
+    yield created
+    await created.close()
+
+
+async def found_in_search(engine: EmbeddedEngine, org_id: ObjectId) -> list[dict[str, Any]]:
+    colleague = Actor(user_id=ObjectId(), org_id=org_id, roles=frozenset({Role.OFFICER, Role.ADMIN}))
+    hits = []
+    for words in ("Kavitha", "Ramaswamy", "zero-based budgeting", "Kancheepuram"):
+        result = await engine.search("people", words, search_visibility(colleague), per_page=50)
+        hits += [hit.document for hit in result.hits]
+    return hits
+
+
+async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClient, db: Any,
+                                                               engine: EmbeddedEngine) -> None:
     scene = await rich_member(client, db)
     person_id = scene.person["_id"]
+    indexer = Indexer(db, engine)
+    await indexer.drain()
+    assert await found_in_search(engine, scene.person["org_id"]), "search must find the person before erasure"
     assert await leftovers(db, person_id), "the scan must see the person before erasure"
 
     status, problem = await call(client, "POST", "/api/v1/me/erase", scene.token, json={"confirm": "wrong@example.gov.in"})
@@ -60,6 +97,8 @@ async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClien
     status, answer = await call(client, "POST", "/api/v1/me/erase", scene.token, json={"confirm": STRINGS["email"].upper()})
     assert status == 200 and answer["erased"] is True
 
+    await indexer.drain()
+    assert await found_in_search(engine, scene.person["org_id"]) == []
     assert await leftovers(db, person_id) == []
     account = await db.users.find_one({"_id": person_id})
     assert account["deleted"] is True and account["name"] is None and account["email"].endswith("@erased.invalid")
@@ -71,6 +110,13 @@ async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClien
     assert [(row["user_id"], row["name"]) for row in board] == [(person_id, None)]
     erasure = await db.audit_log.find_one({"action": "privacy.erase"})
     assert erasure["target_id"] == person_id
+
+    thread = await db.forum_threads.find_one({"author_id": person_id})
+    status, shown = await call(client, "GET", f"/api/v1/forums/threads/{thread['_id']}", scene.admin_token)
+    assert status == 200 and thread["title"] in str(shown), "the person's posts stay"
+    page = await client.get(f"/forums/t/{thread['_id']}", headers={"Authorization": f"Bearer {scene.admin_token}"})
+    html = await page.text()
+    assert page.status == 200 and "Deleted member" in html and STRINGS["name"] not in html
 
 
 async def test_what_stays_for_others(client: TestClient, db: Any) -> None:
@@ -92,13 +138,14 @@ async def test_an_administrator_who_recorded_results_is_erased_but_the_results_s
     assert verification["level"] == 4 and verification["recorded_by"] is None
 
 
-async def test_erasure_through_the_page_signs_the_person_out(client: TestClient, db: Any) -> None:
+async def test_erasure_through_the_page_signs_the_person_out(client: TestClient, db: Any, engine: EmbeddedEngine) -> None:
     scene = await rich_member(client, db)
     await sign_in(client, scene.person)
     response = await client.post("/privacy/erase", data={"csrf_token": await csrf_token(client, "/privacy"),
                                                          "confirm": STRINGS["email"]})
     assert response.status == 200 and "erased" in await response.text()
     assert (await client.get("/privacy")).status == 401
+    await Indexer(db, engine).drain()
     assert await leftovers(db, scene.person["_id"]) == []
 
 
