@@ -82,6 +82,15 @@ async def test_api_bad_input_names_the_field_and_changes_nothing(client: TestCli
     assert field in {error["field"] for error in problem["errors"]}, problem
     assert await db.profiles.find_one({"_id": user["_id"]}) is None
     assert (await db.users.find_one({"_id": user["_id"]}))["name"] == "Unchanged Name"
+    assert await db.search_outbox.count_documents({}) == 0
+
+
+async def test_a_change_tells_search_in_the_same_write(client: TestClient, db: Any) -> None:
+    user = await make_user(db)
+    token = await bearer_token(db, user)
+    assert (await call(client, "PUT", "/api/v1/profiles/me", token, json={"name": "Searchable"}))[0] == 200
+    entries = await db.search_outbox.find({}).to_list(None)
+    assert [(entry["index"], entry["doc_id"], entry["op"]) for entry in entries] == [("people", str(user["_id"]), "upsert")]
 
 
 async def test_api_rejects_a_body_that_is_not_an_object(client: TestClient, db: Any) -> None:
