@@ -480,6 +480,8 @@ def component_keys(doc: Any, path: str) -> tuple[list[bytes], bool, bool]:
                 out.append(bytes([keys.EMPTY_ARRAY]))
         else:
             out.append(keys.encode(item))
+    if not found:
+        return [_NULL_KEY], True, True
     absent = all(item is MISSING for item in found)
     return sorted(set(out)), multi, absent
 

@@ -34,7 +34,8 @@ def resolve(value: Any, parts: list[str], start: int = 0) -> Iterator[Any]:
     """Every value a dotted path reaches, ``MISSING`` where a branch ends early.
 
     An array on the way is walked element by element (sub-documents only) unless the next
-    part is a numeric index; an array at the end is yielded whole (callers expand it).
+    part is a numeric index; an array at the end is yielded whole (callers expand it). A path
+    that only meets arrays of non-documents yields nothing at all.
     """
     index = start
     while index < len(parts):
@@ -53,13 +54,10 @@ def resolve(value: Any, parts: list[str], start: int = 0) -> Iterator[Any]:
                 else:
                     yield MISSING
                 return
-            produced = False
+            # Like MongoDB, elements that are not documents yield nothing (not even "missing").
             for element in value:
                 if isinstance(element, dict):
-                    produced = True
                     yield from resolve(element, parts, index)
-            if not produced:
-                yield MISSING
             return
         else:
             yield MISSING

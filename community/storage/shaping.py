@@ -54,6 +54,8 @@ def sort_value(doc: Any, parts: list[str], descending: bool) -> bytes:
                 found.append(bytes([keys.EMPTY_ARRAY]))
         else:
             found.append(keys.encode(item))
+    if not found:
+        return keys.encode(None)
     return max(found) if descending else min(found)
 
 
