@@ -10,6 +10,7 @@ from aiohttp import web
 
 from community import api, keys
 from community.errors import DomainError, Invalid, RateLimited
+from community.templating import base_context
 from community.i18n import N_, current_locale, gettext as _, negotiate
 
 log = logging.getLogger("community.http")
@@ -22,11 +23,12 @@ def wants_json(request: web.Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _error_page(request: web.Request, status: int, title: str, detail: str,
-                errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> web.Response:
-    response = aiohttp_jinja2.render_template(
-        "errors/error.html", request, {"status": status, "title": title, "detail": detail, "errors": errors or {}}, status=status
-    )
+async def _error_page(request: web.Request, status: int, title: str, detail: str,
+                      errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> web.Response:
+    """Render the error page with the base context itself: the error may have been raised before
+    the template-context middleware ran (a refused CSRF check, say)."""
+    context = {**await base_context(request), "status": status, "title": title, "detail": detail, "errors": errors or {}}
+    response = aiohttp_jinja2.render_template("errors/error.html", request, context, status=status)
     if headers:
         response.headers.update(headers)
     return response
@@ -46,7 +48,7 @@ async def error_middleware(request: web.Request, handler: keys.Handler) -> web.S
         if wants_json(request):
             return api.problem(error.status, _(error.title), _(error.detail), error.type_slug,
                                errors=errors, headers=headers, instance=request.path)
-        return _error_page(request, error.status, _(error.title), _(error.detail), errors, headers)
+        return await _error_page(request, error.status, _(error.title), _(error.detail), errors, headers)
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -54,14 +56,14 @@ async def error_middleware(request: web.Request, handler: keys.Handler) -> web.S
         slug = title.lower().replace(" ", "-")
         if wants_json(request):
             return api.problem(error.status, _(title), _(title), slug, instance=request.path)
-        return _error_page(request, error.status, _(title), _("We could not find that page.") if error.status == 404 else _(title))
+        return await _error_page(request, error.status, _(title), _("We could not find that page.") if error.status == 404 else _(title))
     except Exception:
         incident = secrets.token_hex(6)
         log.exception("unhandled error", extra={"incident": incident, "path": request.path, "method": request.method})
         detail = _("Something went wrong on our side. Quote incident %(id)s if you report it.", id=incident)
         if wants_json(request):
             return api.problem(500, _("Server error"), detail, "server-error", instance=request.path)
-        return _error_page(request, 500, _("Server error"), detail)
+        return await _error_page(request, 500, _("Server error"), detail)
 
 
 @web.middleware

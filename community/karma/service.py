@@ -1,0 +1,92 @@
+"""Karma Points: an append-only ledger that every feature awards through.
+
+Each (person, reason, object) is one *award key*. Its entries are numbered 1, 2, 3, ... and a
+unique index on (key, seq) makes the numbering the lock: an award appends the next entry only
+when the last one is not already an award, a reversal appends a compensating entry only when it
+is. Two concurrent awards both try to write the same ``seq``; the index lets one through, so a
+reason on an object never counts twice, and nothing is ever updated or deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+LEDGER = "karma_ledger"
+
+
+def award_key(user_id: ObjectId, reason: str, object_type: str, object_id: Any) -> str:
+    return f"{user_id}|{reason}|{object_type}|{object_id}"
+
+
+async def _last_entry(db: Any, key: str, session: Any) -> dict[str, Any] | None:
+    return await db[LEDGER].find_one({"key": key}, sort=[("seq", -1)], session=session)
+
+
+async def award(db: Any, *, user_id: ObjectId, points: int, reason: str, object_type: str, object_id: Any,
+                session: Any = None) -> bool:
+    """Credit ``points`` for ``reason`` on an object; returns whether anything was written.
+
+    A repeated award for the same key is a no-op until the earlier one has been reversed.
+    """
+    if points <= 0:
+        raise ValueError("an award is a positive number of points; use reverse() to take points back")
+    key = award_key(user_id, reason, object_type, object_id)
+    last = await _last_entry(db, key, session)
+    if last is not None and last["kind"] == "award":
+        return False
+    person = await db.users.find_one({"_id": user_id}, {"org_id": 1}, session=session)
+    entry = {
+        "key": key,
+        "seq": (last["seq"] if last else 0) + 1,
+        "kind": "award",
+        "user_id": user_id,
+        "org_id": person.get("org_id") if person else None,
+        "points": points,
+        "reason": reason,
+        "object_type": object_type,
+        "object_id": object_id,
+        "at": datetime.now(UTC),
+    }
+    try:
+        await db[LEDGER].insert_one(entry, session=session)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def reverse(db: Any, *, user_id: ObjectId, reason: str, object_type: str, object_id: Any,
+                  session: Any = None) -> bool:
+    """Append a compensating entry for a standing award; returns whether anything was written."""
+    key = award_key(user_id, reason, object_type, object_id)
+    last = await _last_entry(db, key, session)
+    if last is None or last["kind"] != "award":
+        return False
+    entry = {**{k: last[k] for k in ("key", "user_id", "org_id", "reason", "object_type", "object_id")},
+             "seq": last["seq"] + 1, "kind": "reversal", "points": -last["points"], "at": datetime.now(UTC)}
+    try:
+        await db[LEDGER].insert_one(entry, session=session)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def total(db: Any, user_id: ObjectId) -> int:
+    rows = await (await db[LEDGER].aggregate([
+        {"$match": {"user_id": user_id}},
+        {"$group": {"_id": None, "points": {"$sum": "$points"}}},
+    ])).to_list(None)
+    return rows[0]["points"] if rows else 0
+
+
+async def points_today(db: Any, user_id: ObjectId, reason: str) -> int:
+    """Points credited for ``reason`` since midnight UTC, for features that cap daily awards."""
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = await (await db[LEDGER].aggregate([
+        {"$match": {"user_id": user_id, "reason": reason, "at": {"$gte": midnight}}},
+        {"$group": {"_id": None, "points": {"$sum": "$points"}}},
+    ])).to_list(None)
+    return rows[0]["points"] if rows else 0

@@ -1,0 +1,47 @@
+"""Jinja2 set-up: autoescaping, gettext, the ``url()`` helper and the context every page gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from community import csrf, keys
+from community.i18n import LOCALES, gettext, ngettext
+from community.policy import ANONYMOUS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def base_context(request: web.Request) -> dict[str, Any]:
+    return {
+        "request": request,
+        "actor": request.get(keys.ACTOR, ANONYMOUS),
+        "csrf_token": csrf.token_for(request) if keys.CSRF_COOKIE in request else "",
+        "locale": request.get(keys.LOCALE, "en"),
+        "locales": LOCALES,
+        "nav": request.app[keys.NAV],
+    }
+
+
+def setup_templates(app: web.Application) -> None:
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(ROOT / "templates"),
+        context_processors=[base_context],
+        autoescape=jinja2.select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+    def url(name: str, query: dict[str, str] | None = None, **parts: Any) -> str:
+        built = app.router[name].url_for(**{key: str(value) for key, value in parts.items()})
+        return str(built.with_query(query) if query else built)
+
+    env.globals["url"] = url
