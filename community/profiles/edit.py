@@ -15,6 +15,7 @@ from community import policy
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
+from community.notifications.service import notify
 from community.policy import Actor
 from community.profiles import queries
 from community.profiles.schemas import (
@@ -119,10 +120,11 @@ async def withdraw_competency(db: Any, actor: Actor, user_id: ObjectId, competen
     return True
 
 
-async def endorse(db: Any, actor: Actor, user_id: ObjectId, endorsement: Endorsement) -> bool:
+async def endorse(db: Any, actor: Actor, user_id: ObjectId, endorsement: Endorsement, emitter: Any = None) -> bool:
     """An expert vouches for a competency the person declares; returns whether it is a new endorsement.
 
     Endorsing again changes the level of the same endorsement instead of adding a second one.
+    The person is notified once the endorsement is stored.
     """
     policy.require(actor, policy.can_endorse(actor, user_id), _("Only experts can endorse, and never themselves."))
     await _require_member(db, user_id)
@@ -134,6 +136,13 @@ async def endorse(db: Any, actor: Actor, user_id: ObjectId, endorsement: Endorse
         {"$set": {"level": endorsement.level, "at": datetime.now(UTC)}},
         upsert=True,
     )
+    expert = await queries.member(db, actor.user_id) if actor.user_id else None
+    competency = await dictionary.competency(db, endorsement.competency_id)
+    await notify(db, emitter, user_id=user_id, kind="endorsement", actor_id=actor.user_id, subject_type="competency",
+                 subject_id=endorsement.competency_id, url=f"/people/{user_id}#competencies",
+                 text=_("%(expert)s endorsed your %(competency)s at level %(level)s.",
+                        expert=(expert or {}).get("name") or _("An expert"),
+                        competency=(competency or {}).get("name", endorsement.competency_id), level=endorsement.level))
     return result.upserted_id is not None
 
 

@@ -181,7 +181,7 @@ async def endorse_submit(request: web.Request) -> web.Response:
     user_id = user_id_of(request)
     form = await request.post()
     endorsement = validate(Endorsement, {"competency_id": form.get("competency_id", ""), "level": form.get("level", "")})
-    await edit.endorse(db_of(request), actor_of(request), user_id, endorsement)
+    await edit.endorse(db_of(request), actor_of(request), user_id, endorsement, request.app.get(keys.EMITTER))
     return see_other(person_url(request, user_id) + "#competencies")
 
 
@@ -274,7 +274,8 @@ async def api_delete_avatar(request: web.Request) -> web.Response:
 
 async def api_endorse(request: web.Request) -> web.Response:
     endorsement = validate(Endorsement, await _json_object(request))
-    created = await edit.endorse(db_of(request), actor_of(request), user_id_of(request), endorsement)
+    created = await edit.endorse(db_of(request), actor_of(request), user_id_of(request), endorsement,
+                                 request.app.get(keys.EMITTER))
     return api.json_response({"created": created}, status=201 if created else 200)
 
 

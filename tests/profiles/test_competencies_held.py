@@ -36,6 +36,8 @@ async def test_declare_endorse_verify_and_gap(client: TestClient, db: Any) -> No
                                 json={"competency_id": HEALTH, "level": 3})
     assert status == 200 and answer == {"created": False}
     assert await db.endorsements.count_documents({"user_id": officer["_id"]}) == 1
+    told = await db.notifications.find({"user_id": officer["_id"], "kind": "endorsement"}).to_list(None)
+    assert len(told) == 1 and told[0]["actor_id"] == expert["_id"] and "level 3" in told[0]["text"]
 
     status, _ = await call(client, "POST", f"/api/v1/profiles/{officer['_id']}/verifications", admins,
                            json={"competency_id": BUDGET, "level": 2, "source": "course", "reference": "iGOT: Outcome budgets"})
