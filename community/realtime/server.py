@@ -20,6 +20,7 @@ from aiohttp import web
 from community import csrf, keys
 from community.config import Settings
 from community.realtime.emitter import Emitter
+from community.realtime.fanout import DirectFanOut, DirectFanOutRedis
 from community.realtime.guard import SocketLimits
 from community.realtime.presence import Presence
 from community.realtime.sockets import RealtimeNamespace
@@ -35,7 +36,7 @@ def _origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
 
 
 def create_server(settings: Settings, limits: SocketLimits) -> socketio.AsyncServer:
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = DirectFanOutRedis(settings.redis_url) if settings.redis_url else DirectFanOut()
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
