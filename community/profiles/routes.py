@@ -36,6 +36,7 @@ def setup(app: web.Application) -> None:
     add("GET", "/people/{user_id}", views.person_page, name="person")
     add("GET", "/people/{user_id}/avatar", views.avatar_image, name="avatar")
     add("POST", "/people/{user_id}/endorse", views.endorse_submit, name="endorse")
+    add("POST", "/people/{user_id}/verifications", views.verification_submit, name="record_verification")
 
     tag = "profiles"
     api.route(app, "GET", "/people", views.api_people, summary="The expert directory, as the caller may see it", tag=tag,

@@ -67,10 +67,19 @@ def person_url(request: web.Request, user_id: ObjectId) -> str:
 
 @aiohttp_jinja2.template("profiles/person.html")
 async def person_page(request: web.Request) -> dict[str, Any]:
+    return await _person_context(request)
+
+
+async def _person_context(request: web.Request, errors: dict[str, str] | None = None) -> dict[str, Any]:
     user_id = user_id_of(request)
     actor = actor_of(request)
     person = await show.visible_profile(db_of(request), actor, user_id)
-    return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": policy.can_endorse(actor, user_id)}
+    can_record = policy.can_record_verification(actor)
+    return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": policy.can_endorse(actor, user_id),
+            "can_record": can_record, "can_view_data": policy.can_view_personal_data(actor, user_id),
+            "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})")
+                                   for row in await dictionary.competencies(db_of(request))] if can_record else [],
+            "errors": errors or {}}
 
 
 async def my_profile(request: web.Request) -> web.Response:
@@ -182,6 +191,18 @@ async def endorse_submit(request: web.Request) -> web.Response:
     form = await request.post()
     endorsement = validate(Endorsement, {"competency_id": form.get("competency_id", ""), "level": form.get("level", "")})
     await edit.endorse(db_of(request), actor_of(request), user_id, endorsement, request.app.get(keys.EMITTER))
+    return see_other(person_url(request, user_id) + "#competencies")
+
+
+async def verification_submit(request: web.Request) -> web.Response:
+    user_id = user_id_of(request)
+    form = await request.post()
+    data = {key: form.get(key, "") for key in ("competency_id", "level", "source", "reference")}
+    try:
+        await edit.record_verification(db_of(request), actor_of(request), user_id, validate(Verification, data))
+    except Invalid as error:
+        return aiohttp_jinja2.render_template("profiles/person.html", request,
+                                              await _person_context(request, error.errors), status=422)
     return see_other(person_url(request, user_id) + "#competencies")
 
 

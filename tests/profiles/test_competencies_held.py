@@ -117,3 +117,23 @@ async def test_pages_declare_and_endorse_without_javascript(client: TestClient, 
                                  data={"csrf_token": token, "competency_id": HEALTH, "level": "3"}, allow_redirects=False)
     assert response.status == 303
     assert (await db.endorsements.find_one({"user_id": officer["_id"]}))["level"] == 3
+
+
+async def test_administrators_record_results_on_the_profile_page(client: TestClient, db: Any) -> None:
+    await small_dictionary(db)
+    officer, admin = await make_user(db, name="Officer Page"), await make_user(db, roles=("admin",))
+    await sign_in(client, admin)
+    page = await (await client.get(f"/people/{officer['_id']}")).text()
+    assert f'action="/people/{officer["_id"]}/verifications"' in page
+    assert f'href="/admin/people/{officer["_id"]}/data"' in page
+    token = await csrf_token(client, f"/people/{officer['_id']}")
+    bad = await client.post(f"/people/{officer['_id']}/verifications",
+                            data={"csrf_token": token, "competency_id": HEALTH, "level": "3", "source": "rumour", "reference": "x"})
+    assert bad.status == 422 and 'id="source-error"' in await bad.text()
+    good = await client.post(f"/people/{officer['_id']}/verifications", allow_redirects=False,
+                             data={"csrf_token": token, "competency_id": HEALTH, "level": "3", "source": "assessment",
+                                   "reference": "iGOT assessment 12"})
+    assert good.status == 303
+    stored = await db.verifications.find_one({"user_id": officer["_id"]})
+    assert (stored["level"], stored["source"], stored["recorded_by"]) == (3, "assessment", admin["_id"])
+    assert await db.verifications.count_documents({}) == 1
