@@ -61,6 +61,14 @@ class ProfileUpdate(BaseModel):
     position_id: Line(0, 80) = ""
     privacy: dict[Literal[PRIVATE_FIELDS], PrivacyLevel] = {}  # type: ignore[valid-type]
 
+    @field_validator("bio", mode="before")
+    @classmethod
+    def _bio_length(cls, value: object) -> object:
+        """Said here in words, because a bio is the field people most often overfill."""
+        if isinstance(value, str) and len(value.strip()) > BIO_MAX:
+            raise ValueError(_("Keep this to %(n)s characters; it has %(found)s.", n=BIO_MAX, found=len(value.strip())))
+        return value
+
     @field_validator("languages", "expertise")
     @classmethod
     def _no_repeats(cls, value: list[str]) -> list[str]:

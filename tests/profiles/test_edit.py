@@ -41,6 +41,7 @@ async def test_form_errors_are_shown_next_to_fields_and_nothing_is_saved(client:
     assert response.status == 422
     html = await response.text()
     assert 'id="name-error"' in html and 'id="bio-error"' in html and 'id="state-error"' in html
+    assert "Keep this to 2000 characters; it has 2001." in html
     assert 'aria-invalid="true"' in html
     assert await db.profiles.find_one({"_id": user["_id"]}) is None
     assert (await db.users.find_one({"_id": user["_id"]}))["name"] == "Ravi Kumar"
