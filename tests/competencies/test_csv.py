@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
+from community.competencies import csv_io
 from community.competencies.csv_io import COMPETENCY_COLUMNS, POSITION_COLUMNS
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user, sign_in
@@ -154,3 +155,27 @@ async def test_import_page_shows_line_errors_without_javascript(client: TestClie
     assert await snapshot(db) == before
     export = await client.get("/admin/dictionary/export/competencies.csv")
     assert export.status == 200 and 'filename="competencies.csv"' in export.headers["Content-Disposition"]
+
+
+async def test_a_failure_while_writing_leaves_the_dictionary_as_it_was(client: TestClient, db: Any,
+                                                                       monkeypatch: Any) -> None:
+    """The rows are written in one transaction: a crash after some of them were written undoes those too."""
+    token = await admin(client, db)
+    before = await snapshot(db)
+    text = await (await client.get("/api/v1/dictionary/export/competencies", headers=auth(token))).text()
+    renamed = text.replace(",Self-Analysis,", ",Self-Analysis (renamed),", 1)
+    assert renamed != text
+    written = 0
+    real = csv_io.competency_document
+
+    def failing_after_ten(*args: Any) -> dict[str, Any]:
+        nonlocal written
+        written += 1
+        if written > 10:
+            raise RuntimeError("the disk filled up")
+        return real(*args)
+
+    monkeypatch.setattr(csv_io, "competency_document", failing_after_ten)
+    status, _ = await call(client, "POST", "/api/v1/dictionary/import/competencies", token, data=renamed.encode())
+    assert status == 500 and written == 11
+    assert await snapshot(db) == before

@@ -154,3 +154,18 @@ async def test_erasing_twice_or_someone_else_is_refused(client: TestClient, db: 
     status, _ = await call(client, "POST", "/api/v1/me/erase", scene.admin_token, json={"confirm": STRINGS["email"]})
     assert status == 422
     assert (await db.users.find_one({"_id": scene.person["_id"]}))["deleted"] is False
+
+
+async def test_a_failure_during_erasure_changes_nothing(client: TestClient, db: Any, monkeypatch: Any) -> None:
+    """Erasure is one transaction: a step failing at the very end leaves every collection as it was."""
+    scene = await rich_member(client, db)
+
+    async def failing(db: Any, user_id: ObjectId, session: Any) -> None:
+        raise RuntimeError("the search outbox is unavailable")
+
+    before = {name: await db[name].find({}).sort("_id", 1).to_list(None) for name in await db.list_collection_names()}
+    monkeypatch.setitem(registry.ERASURE_HOOKS, "zz-failing", failing)
+    status, _ = await call(client, "POST", "/api/v1/me/erase", scene.token, json={"confirm": STRINGS["email"]})
+    assert status == 500
+    after = {name: await db[name].find({}).sort("_id", 1).to_list(None) for name in await db.list_collection_names()}
+    assert after == before
