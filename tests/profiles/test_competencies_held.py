@@ -117,6 +117,10 @@ async def test_pages_declare_and_endorse_without_javascript(client: TestClient, 
                                  data={"csrf_token": token, "competency_id": HEALTH, "level": "3"}, allow_redirects=False)
     assert response.status == 303
     assert (await db.endorsements.find_one({"user_id": officer["_id"]}))["level"] == 3
+    page = await (await client.get(f"/people/{officer['_id']}")).text()
+    assert "1 endorsement" in page and "expert endorsement" in page
+    hindi = await client.get(f"/people/{officer['_id']}", headers={"Accept-Language": "hi"})
+    assert hindi.status == 200
 
 
 async def test_administrators_record_results_on_the_profile_page(client: TestClient, db: Any) -> None:
