@@ -61,7 +61,8 @@ async def set_accepted(db: Any, emitter: Any, actor: Actor, limits: ForumLimits,
             await db[POSTS].update_one({"_id": chosen["_id"]}, {"$set": {"accepted": True}}, session=session)
             await award_accepted(db, limits, chosen, thread, session)
         await db[THREADS].update_one({"_id": thread_id},
-                                     {"$set": {"accepted_post_id": chosen["_id"] if chosen else None}}, session=session)
+                                     {"$set": {"accepted_post_id": chosen["_id"] if chosen else None},
+                                      "$inc": {"version": 1}}, session=session)
         if actor.user_id != thread["author_id"]:
             await audit.record(db, actor=actor, action="forum.answer.accept" if chosen else "forum.answer.unaccept",
                                target_type="forum_thread", target_id=thread_id, org_id=category.get("org_id"),

@@ -12,15 +12,25 @@ from bson import ObjectId
 
 from community import policy
 from community.errors import NotFound
-from community.forums import queries
+from community.forums import cache, queries
 from community.i18n import gettext as _
 from community.policy import Actor
 
 Doc = dict[str, Any]
 
 
+async def _category(db: Any, category_id: ObjectId) -> Doc | None:
+    """Categories are read on every page, so they come from a cache of a few seconds (``cache``)."""
+    found = cache.CATEGORIES.get(category_id)
+    if found is None:
+        found = await queries.category(db, category_id)
+        if found is not None:
+            cache.CATEGORIES.put(category_id, found)
+    return found
+
+
 async def access_category(db: Any, actor: Actor, category_id: ObjectId) -> Doc:
-    category = await queries.category(db, category_id)
+    category = await _category(db, category_id)
     if category is None or not policy.can_read_category(actor, category):
         raise NotFound(_("We could not find that category."))
     return category
@@ -31,7 +41,7 @@ async def access_thread(db: Any, actor: Actor, thread_id: ObjectId) -> tuple[Doc
     thread = await queries.thread(db, thread_id)
     if thread is None:
         raise NotFound(_("We could not find that thread."))
-    category = await queries.category(db, thread["category_id"])
+    category = await _category(db, thread["category_id"])
     if category is None or not policy.can_read_category(actor, category):
         raise NotFound(_("We could not find that thread."))
     if (thread["deleted"] or thread["hidden"]) and not policy.can_view_hidden_posts(actor, category):

@@ -9,9 +9,9 @@ from aiohttp import web
 
 from community import api, keys, policy
 from community.errors import Invalid, NotFound
-from community.forums import (accept, categories, create_thread, edit, flag, follow, mentions, moderate, pages, queries,
+from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, pages, queries,
                               reply, vote)
-from community.forums.access import access_category, access_post
+from community.forums.access import access_category, access_post, access_thread
 from community.forums.limits import LIMITS
 from community.forums.schemas import AcceptIn, object_id
 from community.forums.serialize import category_json, flag_json, post_json, thread_json
@@ -77,12 +77,22 @@ async def start_thread(request: web.Request) -> web.Response:
 
 
 async def get_thread(request: web.Request) -> web.Response:
-    page = await pages.thread_page(_db(request), _actor(request), object_id(request.match_info["thread_id"]),
-                                   cursor=request.query.get("cursor"), limit=api.page_limit(request, 20))
-    posts = ([page.posts[0]] if page.first_page and page.posts else []) + ([page.accepted] if page.accepted else []) + \
-        (page.posts[1:] if page.first_page else page.posts)
-    return api.json_response({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
-                              "next_cursor": page.next_cursor})
+    """Signed-out readers all see the same JSON for a thread version, so it is kept ready (``cache``)."""
+    db, actor = _db(request), _actor(request)
+    thread_id = object_id(request.match_info["thread_id"])
+    loaded = await access_thread(db, actor, thread_id)
+    cursor, limit = request.query.get("cursor"), api.page_limit(request, 20)
+    key = (thread_id, loaded[0].get("version", 0), cursor, limit)
+    body = None if actor.is_authenticated else cache.API_PAGES.get(key)
+    if body is None:
+        page = await pages.thread_page(db, actor, thread_id, cursor=cursor, limit=limit, loaded=loaded)
+        posts = ([page.posts[0]] if page.first_page and page.posts else []) + ([page.accepted] if page.accepted else []) \
+            + (page.posts[1:] if page.first_page else page.posts)
+        body = json.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
+                           "next_cursor": page.next_cursor}, ensure_ascii=False, default=str)
+        if not actor.is_authenticated:
+            cache.API_PAGES.put(key, body)
+    return web.Response(text=body, content_type="application/json")
 
 
 async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
@@ -90,7 +100,7 @@ async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
     post, thread, category = await access_post(_db(request), actor, post_id)
     people = await queries.people(_db(request), [post["author_id"]])
     voted = await queries.voted_posts(_db(request), actor.user_id, [post_id]) if actor.is_authenticated else set()
-    pages._decorate([post], people, voted, actor, thread, category)
+    pages.decorate_posts([post], people, voted, actor, thread, category)
     return post_json(post)
 
 

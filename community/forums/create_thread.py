@@ -54,7 +54,7 @@ async def create_thread(db: Any, emitter: Any, actor: Actor, limits: ForumLimits
         "competency_tags": form.competency_tags or list(category.get("competency_tags", [])),
         "first_post_id": opening["_id"], "created_at": now, "last_activity_at": now, "last_poster_id": actor.user_id,
         "last_number": 1, "reply_count": 0, "votes": 0, "accepted_post_id": None, "pinned": False, "locked": False,
-        "hidden": False, "deleted": False,
+        "hidden": False, "deleted": False, "version": 0,
     }
 
     async def write(session: Any) -> None:

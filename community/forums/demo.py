@@ -221,7 +221,7 @@ async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int
             "created_at": started, "last_activity_at": at, "last_poster_id": last_poster,
             "last_number": reply_count + 1, "reply_count": reply_count, "votes": opening["votes"],
             "accepted_post_id": accepted["_id"] if accepted else None,
-            "pinned": index % 97 == 5, "locked": False, "hidden": False, "deleted": False,
+            "pinned": index % 97 == 5, "locked": False, "hidden": False, "deleted": False, "version": 0,
         })
         total = totals[category["_id"]]
         total[0] += 1

@@ -54,8 +54,8 @@ async def edit_post(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *,
             {"$set": {"body": form.body, "html": rendered.html, "body_hash": abuse.body_hash(form.body),
                       "edited_at": now, "editor_id": actor.user_id}, "$inc": {"edit_count": 1}},
             session=session)
-        if title != thread["title"]:
-            await db[THREADS].update_one({"_id": thread["_id"]}, {"$set": {"title": title}}, session=session)
+        await db[THREADS].update_one({"_id": thread["_id"]}, {"$set": {"title": title}, "$inc": {"version": 1}},
+                                     session=session)
         if title != thread["title"]:
             await reindex_whole_thread(db, session, thread["_id"])
         else:

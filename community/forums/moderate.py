@@ -77,13 +77,12 @@ async def set_hidden(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *
         await db[POSTS].update_one({"_id": post_id}, {"$set": {
             "hidden": hidden, "hidden_reason": form.reason if hidden else None,
             "hidden_by": actor.user_id if hidden else None, "hidden_at": now if hidden else None}}, session=session)
-        thread_update: dict[str, Any] = {}
+        thread_update: dict[str, Any] = {"$inc": {"version": 1}}
         if post["number"] == 1:
             thread_update["$set"] = {"hidden": hidden}
         elif change and not post["deleted"]:
-            thread_update["$inc"] = {key: value if hidden else -value for key, value in change.items()}
-        if thread_update:
-            await db[THREADS].update_one({"_id": thread["_id"]}, thread_update, session=session)
+            thread_update["$inc"].update({key: value if hidden else -value for key, value in change.items()})
+        await db[THREADS].update_one({"_id": thread["_id"]}, thread_update, session=session)
         if hidden:
             await _reverse_karma(db, post, session)
             await db[FLAGS].update_many({"post_id": post_id, "status": "open"}, {"$set": {
@@ -121,14 +120,14 @@ async def delete_post(db: Any, emitter: Any, actor: Actor, *, post_id: ObjectId,
         await db[POSTS].update_one({"_id": post_id}, {"$set": {"deleted": True, "deleted_by": actor.user_id,
                                                                "deleted_at": now}}, session=session)
         if post["number"] == 1:
-            await db[THREADS].update_one({"_id": thread["_id"]}, {"$set": {"deleted": True}}, session=session)
+            await db[THREADS].update_one({"_id": thread["_id"]}, {"$set": {"deleted": True}, "$inc": {"version": 1}},
+                                         session=session)
             await db[CATEGORIES].update_one({"_id": category["_id"]}, {"$inc": {"thread_count": -1}}, session=session)
         else:
-            update: dict[str, Any] = {} if post["hidden"] else {"$inc": {"reply_count": -1}}
+            update: dict[str, Any] = {"$inc": {"version": 1} if post["hidden"] else {"version": 1, "reply_count": -1}}
             if thread["accepted_post_id"] == post_id:
                 update["$set"] = {"accepted_post_id": None}
-            if update:
-                await db[THREADS].update_one({"_id": thread["_id"]}, update, session=session)
+            await db[THREADS].update_one({"_id": thread["_id"]}, update, session=session)
         if not post["hidden"]:
             await _reverse_karma(db, post, session)
         await _reindex_post(db, session, post, thread)
@@ -155,7 +154,8 @@ async def _thread_flag(db: Any, emitter: Any, actor: Actor, *, thread_id: Object
         return False
 
     async def write(session: Any) -> None:
-        await db[THREADS].update_one({"_id": thread_id}, {"$set": {field: value}}, session=session)
+        await db[THREADS].update_one({"_id": thread_id}, {"$set": {field: value}, "$inc": {"version": 1}},
+                                     session=session)
         await audit.record(db, actor=actor, action=action, target_type="forum_thread", target_id=thread_id,
                            org_id=category.get("org_id"), reason=form.reason, details={"title": thread["title"]},
                            session=session)
@@ -194,7 +194,7 @@ async def move_thread(db: Any, emitter: Any, actor: Actor, *, thread_id: ObjectI
 
     async def write(session: Any) -> None:
         where = {"category_id": target["_id"], "org_id": target.get("org_id")}
-        await db[THREADS].update_one({"_id": thread_id}, {"$set": where}, session=session)
+        await db[THREADS].update_one({"_id": thread_id}, {"$set": where, "$inc": {"version": 1}}, session=session)
         await db[POSTS].update_many({"thread_id": thread_id}, {"$set": where}, session=session)
         await db[FLAGS].update_many({"thread_id": thread_id}, {"$set": where}, session=session)
         await db[CATEGORIES].update_one({"_id": source["_id"]}, {"$inc": {"thread_count": -1, "post_count": -posts}},

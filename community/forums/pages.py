@@ -11,8 +11,9 @@ from bson import ObjectId
 
 from community import api, policy
 from community.errors import Invalid, NotFound
-from community.forums import queries, unread
+from community.forums import cache, queries, unread
 from community.forums.access import access_category, access_thread
+from community.forums.rendering import Viewer
 from community.forums.schemas import ListQuery, Sort
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
@@ -48,21 +49,28 @@ class ThreadPage:
     breadcrumbs: list[Doc] = field(default_factory=list)
 
 
-def _decorate(posts: list[Doc], people: Mapping[ObjectId, Doc], voted: set[ObjectId], actor: Actor, thread: Doc,
+def decorate_posts(posts: list[Doc], people: Mapping[ObjectId, Doc], voted: set[ObjectId], actor: Actor, thread: Doc,
               category: Doc) -> None:
+    """Add each post's author, permalink and what the viewer may do with it (``viewer``)."""
+    can_reply = policy.can_post(actor, category, thread)
+    can_accept = policy.can_accept_answer(actor, category, thread)
+    can_moderate = policy.can_moderate_category(actor, category)
     for post in posts:
         post["author"] = _author(people, post["author_id"])
+        post["url"] = post_path(thread["_id"], post["number"])
         post["voted"] = post["_id"] in voted
         post["can_edit"] = policy.can_edit_post(actor, category, thread, post)
-        post["can_vote"] = policy.can_vote(actor, category, post)
-        post["url"] = post_path(thread["_id"], post["number"])
+        post["viewer"] = Viewer(
+            signed_in=actor.is_authenticated, is_author=actor.is_authenticated and post["author_id"] == actor.user_id,
+            voted=post["voted"], can_edit=post["can_edit"], can_vote=policy.can_vote(actor, category, post),
+            can_reply=can_reply, can_accept=can_accept, can_moderate=can_moderate)
 
 
 async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str | None, limit: int,
-                      mark_read: bool = True) -> ThreadPage:
+                      mark_read: bool = True, loaded: tuple[Doc, Doc] | None = None) -> ThreadPage:
     """One page of a thread in post-number order. The cursor is the number of the last post
     shown; the accepted answer is lifted to the top of the first page and left out of the rest."""
-    thread, category = await access_thread(db, actor, thread_id)
+    thread, category = loaded or await access_thread(db, actor, thread_id)
     position = api.decode_cursor(cursor)
     after = 0
     if position is not None:
@@ -71,16 +79,23 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
             raise Invalid({"cursor": _("This cursor is not valid; start again from the first page.")})
     moderator = policy.can_moderate_category(actor, category)
     accepted_id = thread.get("accepted_post_id")
-    rows = await queries.posts_after(db, thread_id, after, limit + 1, include_hidden=moderator, exclude=accepted_id)
-    accepted = None
-    if after == 0 and accepted_id is not None:
-        accepted = await queries.post(db, accepted_id)
-        if accepted is not None and accepted["hidden"] and not moderator:
-            accepted = None
+    key = (thread_id, thread.get("version", 0), after, limit, moderator)
+    cached = cache.THREAD_ROWS.get(key)
+    if cached is None:
+        rows = await queries.posts_after(db, thread_id, after, limit + 1, include_hidden=moderator, exclude=accepted_id)
+        accepted = None
+        if after == 0 and accepted_id is not None:
+            accepted = await queries.post(db, accepted_id)
+            if accepted is not None and accepted["hidden"] and not moderator:
+                accepted = None
+        shown = rows[:limit] + ([accepted] if accepted else [])
+        people = await queries.people(db, [p["author_id"] for p in shown] + [thread["author_id"]])
+        cached = (rows, accepted, people)
+        cache.THREAD_ROWS.put(key, cached)
+    rows, accepted, people = [dict(row) for row in cached[0]], dict(cached[1]) if cached[1] else None, cached[2]
     more = len(rows) > limit
     posts = rows[:limit]
     shown = posts + ([accepted] if accepted else [])
-    people = await queries.people(db, [p["author_id"] for p in shown])
     voted: set[ObjectId] = set()
     last_read = None
     following = False
@@ -88,11 +103,9 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
         voted = await queries.voted_posts(db, actor.user_id, [p["_id"] for p in shown])
         last_read = await queries.read_position(db, actor.user_id, thread_id)
         following = await queries.is_following(db, actor.user_id, "thread", thread_id)
-        if mark_read and posts:
+        if mark_read and posts and (last_read is None or last_read < posts[-1]["number"]):
             await unread.mark_read(db, actor.user_id, thread_id, posts[-1]["number"])
-    _decorate(shown, people, voted, actor, thread, category)
-    if thread["author_id"] not in people:
-        people.update(await queries.people(db, [thread["author_id"]]))
+    decorate_posts(shown, people, voted, actor, thread, category)
     thread["author"] = _author(people, thread["author_id"])
     return ThreadPage(
         thread=thread, category=category, posts=posts, accepted=accepted,
@@ -105,9 +118,14 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
 
 
 async def breadcrumbs(db: Any, category: Doc) -> list[Doc]:
-    ancestors = {c["_id"]: c async for c in db[queries.CATEGORIES].find({"_id": {"$in": category.get("path", [])}},
-                                                                          {"name": 1, "slug": 1})}
-    return [ancestors[i] for i in category.get("path", []) if i in ancestors] + [category]
+    key = ("breadcrumbs", category["_id"])
+    ancestors = cache.CATEGORIES.get(key)
+    if ancestors is None:
+        found = {c["_id"]: c async for c in db[queries.CATEGORIES].find({"_id": {"$in": category.get("path", [])}},
+                                                                         {"name": 1, "slug": 1})}
+        ancestors = [found[i] for i in category.get("path", []) if i in found]
+        cache.CATEGORIES.put(key, ancestors)
+    return [*ancestors, category]
 
 
 @dataclass(slots=True)

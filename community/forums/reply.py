@@ -46,7 +46,7 @@ async def reply(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, thr
     async def write(session: Any) -> None:
         counted = await db[THREADS].find_one_and_update(
             {"_id": thread_id},
-            {"$inc": {"last_number": 1, "reply_count": 1},
+            {"$inc": {"last_number": 1, "reply_count": 1, "version": 1},
              "$set": {"last_activity_at": now, "last_poster_id": actor.user_id}},
             return_document=ReturnDocument.AFTER, session=session)
         post = new_post(thread_id=thread_id, category=category, number=counted["last_number"], author_id=actor.user_id,

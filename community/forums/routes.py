@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import functools
+
 import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
 from community.forums import api_views, schemas, sockets, views
 from community.forums.formatting import forum_time
+from community.forums.urls import category_path, post_path, thread_path
 from community.forums.limits import LIMITS, limits_from_env
 from community.i18n import lazy_gettext
 from community.realtime.sockets import HANDLERS
@@ -17,7 +20,11 @@ POST = r"/forums/t/{thread_id}/p/{number:\d+}"
 def setup(app: web.Application) -> None:
     app[LIMITS] = limits_from_env()
     HANDLERS.setdefault("forum:reply", sockets.post_reply)
-    aiohttp_jinja2.get_env(app).filters["forum_time"] = forum_time
+    env = aiohttp_jinja2.get_env(app)
+    env.filters["forum_time"] = forum_time
+    env.globals.update(thread_path=thread_path, category_path=category_path, post_path=post_path)
+    env.globals["forum_asset"] = functools.cache(
+        lambda filename: str(app.router["static"].url_for(filename=filename)))
     app[keys.NAV].append(keys.NavItem("forums", lazy_gettext("Discussions")))
     add = app.router.add_route
     add("GET", "/forums", views.index, name="forums")

@@ -12,13 +12,14 @@ import aiohttp_jinja2
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from community import api, keys, policy
+from community import api, csrf, keys, policy
 from community.errors import Invalid
 from community.forums import (accept, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
                               reply, vote)
 from community.forums.access import access_category, access_post_by_number, access_thread
 from community.forums.limits import LIMITS
 from community.forums.markdown import quote
+from community.forums.rendering import render_post
 from community.forums.schemas import FlagReason, Sort, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
 from community.policy import ANONYMOUS, Actor
@@ -106,8 +107,8 @@ async def thread(request: web.Request) -> web.Response:
         values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
     elif request.query.get("reply_to", "").isdigit():
         values = {"reply_to": request.query["reply_to"]}
-    return aiohttp_jinja2.render_template("forums/thread.html", request, {
-        "page": page, "values": values, "errors": {}, "flag_reasons": list(FlagReason)})
+    _render_posts(request, page.posts + ([page.accepted] if page.accepted else []))
+    return aiohttp_jinja2.render_template("forums/thread.html", request, {"page": page, "values": values, "errors": {}})
 
 
 async def post_reply(request: web.Request) -> web.Response:
@@ -118,8 +119,9 @@ async def post_reply(request: web.Request) -> web.Response:
         post = await reply.reply(db, _emitter(request), actor, request.app[LIMITS], thread_id=thread_id, data=values)
     except Invalid as error:
         page = await pages.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
+        _render_posts(request, page.posts + ([page.accepted] if page.accepted else []))
         return aiohttp_jinja2.render_template("forums/thread.html", request, {
-            "page": page, "values": values, "errors": error.errors, "flag_reasons": list(FlagReason)}, status=422)
+            "page": page, "values": values, "errors": error.errors}, status=422)
     if _fragment(request):
         return await _post_fragment(request, thread_id, post["number"])
     return _see_other(post_path(thread_id, post["number"]))
@@ -150,16 +152,23 @@ def _number(request: web.Request) -> int:
     return int(raw)
 
 
+def _render_posts(request: web.Request, posts: list[dict[str, Any]]) -> None:
+    """Put each post's rendered HTML in ``post["rendered"]`` (see ``community.forums.rendering``)."""
+    env = aiohttp_jinja2.get_env(request.app)
+    token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
+    locale = request.get(keys.LOCALE, "en")
+    for post in posts:
+        post["rendered"] = render_post(env, post, post["viewer"], locale=locale, csrf_token=token)
+
+
 async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> web.Response:
     db, actor = _db(request), _actor(request)
     post, thread_doc, category_doc = await access_post_by_number(db, actor, thread_id, number)
     people = await queries.people(db, [post["author_id"]])
     voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
-    pages._decorate([post], people, voted, actor, thread_doc, category_doc)
-    return aiohttp_jinja2.render_template("forums/partials/post.html", request, {
-        "post": post, "thread": thread_doc, "can_moderate": policy.can_moderate_category(actor, category_doc),
-        "can_accept": policy.can_accept_answer(actor, category_doc, thread_doc), "can_reply":
-        policy.can_post(actor, category_doc, thread_doc), "last_read": None, "flag_reasons": list(FlagReason)})
+    pages.decorate_posts([post], people, voted, actor, thread_doc, category_doc)
+    _render_posts(request, [post])
+    return web.Response(text=str(post["rendered"]), content_type="text/html")
 
 
 async def post_fragment(request: web.Request) -> web.Response:

@@ -59,8 +59,9 @@ async def set_vote(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, 
             return None
         counted = await db[POSTS].find_one_and_update({"_id": post_id}, {"$inc": {"votes": step}}, {"votes": 1},
                                                       return_document=ReturnDocument.AFTER, session=session)
-        if post["number"] == 1:
-            await db[THREADS].update_one({"_id": thread["_id"]}, {"$inc": {"votes": step}}, session=session)
+        await db[THREADS].update_one({"_id": thread["_id"]},
+                                     {"$inc": {"votes": step, "version": 1} if post["number"] == 1 else {"version": 1}},
+                                     session=session)
         await reindex(db, session, thread["_id"] if post["number"] == 1 else post_id)
         if up:
             await award_upvote(db, limits, post["author_id"], key, session)
