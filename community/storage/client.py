@@ -107,6 +107,7 @@ class Engine:
         self._txn_task: asyncio.Task[Any] | None = None
         self._txn_ctx: Context | None = None
         self._ttl_task: asyncio.Task[None] | None = None
+        self._ttl_seen: store.Catalog | None = None
         self.closed = False
 
     # Threads ------------------------------------------------------------------------------
@@ -278,8 +279,9 @@ class Engine:
     # TTL ----------------------------------------------------------------------------------
 
     def _start_ttl(self) -> None:
-        if self._ttl_task is not None or self.closed:
+        if self._ttl_task is not None or self.closed or self._ttl_seen is self.catalog:
             return
+        self._ttl_seen = self.catalog
         if any(index.expire_after is not None for info in self.catalog.values() for index in info.indexes):
             self._ttl_task = asyncio.get_running_loop().create_task(self._ttl_loop())
 
@@ -588,11 +590,11 @@ class EmbeddedCollection:
         if filter_ is not None and not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         project = compile_projection(projection)
-        compile_filter(filter_)
+        predicate = compile_filter(filter_)
         plan = self._engine.plan(self._db, self.name, filter_ or {}, sort)
 
         def job(ctx: Context) -> tuple[list[dict[str, Any]], store.Stats]:
-            rows = ctx.scan(self._info(ctx), filter_, sort, skip, limit, plan)
+            rows = ctx.scan(self._info(ctx), filter_, sort, skip, limit, plan, predicate)
             docs = [doc for _, doc in rows]
             return ([project(doc) for doc in docs] if project else docs), ctx.stats
 
@@ -684,13 +686,13 @@ class EmbeddedCollection:
                       session: EmbeddedSession | None) -> dict[str, Any]:
         if not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
-        compile_filter(filter_)
+        predicate = compile_filter(filter_)
         db, name = self._db, self.name
         plan = self._engine.plan(db, name, filter_, sort)
 
         def job(ctx: Context) -> Any:
             info = ctx.coll(db, name)
-            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1, plan)
+            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1, plan, predicate)
             outcome: dict[str, Any] = {"n": 0, "nModified": 0, "before": None, "after": None}
             if not matches:
                 if upsert_doc is None:
@@ -705,8 +707,9 @@ class EmbeddedCollection:
                     ctx.conn.execute("SAVEPOINT doc")
                 try:
                     new = change(doc)
-                    if store.encode_doc(new) != store.encode_doc(doc):
-                        info = ctx.replace_doc(info, rowid, doc, new)
+                    blob = store.encode_doc(new)
+                    if blob != store.encode_doc(doc):
+                        info = ctx.replace_doc(info, rowid, doc, new, blob)
                         outcome["nModified"] += 1
                 except (WriteError, DuplicateKeyError) as exc:
                     if not multi:
@@ -831,12 +834,12 @@ class EmbeddedCollection:
                       session: EmbeddedSession | None) -> list[dict[str, Any]]:
         if not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
-        compile_filter(filter_)
+        predicate = compile_filter(filter_)
         plan = self._engine.plan(self._db, self.name, filter_, sort)
 
         def job(ctx: Context) -> list[dict[str, Any]]:
             info = self._info(ctx)
-            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1, plan)
+            matches = ctx.scan(info, filter_, sort, 0, 0 if multi else 1, plan, predicate)
             for rowid, doc in matches:
                 assert info is not None
                 ctx.delete(info, rowid, doc)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -269,8 +269,9 @@ class Context:
             self._insert_keys(info, index, rowid, entries, doc)
         return info
 
-    def replace_doc(self, info: CollInfo, rowid: int, old: dict[str, Any], new: dict[str, Any]) -> CollInfo:
-        self.conn.execute(f"UPDATE {info.table} SET doc = ? WHERE id = ?", (encode_doc(new), rowid))
+    def replace_doc(self, info: CollInfo, rowid: int, old: dict[str, Any], new: dict[str, Any],
+                    blob: bytes | None = None) -> CollInfo:
+        self.conn.execute(f"UPDATE {info.table} SET doc = ? WHERE id = ?", (blob or encode_doc(new), rowid))
         for index in info.indexes:
             before, _ = index_keys(index, old)
             after, multi = index_keys(index, new)
@@ -295,9 +296,11 @@ class Context:
     # Queries ----------------------------------------------------------------------------
 
     def scan(self, info: CollInfo | None, filter_: Mapping[str, Any] | None, sort: SortSpec,
-             skip: int = 0, limit: int = 0, plan: Plan | None = None) -> list[tuple[int, dict[str, Any]]]:
+             skip: int = 0, limit: int = 0, plan: Plan | None = None,
+             predicate: Callable[[Any], bool] | None = None) -> list[tuple[int, dict[str, Any]]]:
         """Matching ``(rowid, document)`` pairs in the requested order, after skip and limit."""
-        predicate = compile_filter(filter_)
+        if predicate is None:
+            predicate = compile_filter(filter_)
         if info is None:
             return []
         if plan is None or plan.index is None or plan.index not in info.indexes:
@@ -415,9 +418,6 @@ def _check_name(db: str, name: str) -> None:
 
 
 def encode_doc(doc: Mapping[str, Any]) -> bytes:
-    for name in doc:
-        if not isinstance(name, str):
-            raise OperationFailure(f"documents must have only string keys, key was {name!r}", code=2)
     try:
         return bson.encode(doc)
     except OverflowError:
@@ -612,6 +612,15 @@ def _component(bound: Bounds, direction: int) -> tuple[list[bytes] | None, tuple
 
 
 def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> Plan:
+    if len(filter_) == 1 and not sort:
+        ((path, value),) = filter_.items()
+        if type(value) in _SCALAR_TYPES and value is not None:
+            for index in info.indexes:
+                if index.unique and len(index.key) == 1 and index.key[0][0] == path:
+                    key = keys.encode(value)
+                    if index.key[0][1] == -1:
+                        key = keys.invert(key)
+                    return Plan(index=index, ranges=[(key, keys.successor(key))], point=True)
     bounds: dict[str, Bounds] = {}
     _collect(filter_, bounds)
     best: tuple[tuple[int, ...], Plan] | None = None

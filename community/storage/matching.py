@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from bson import Regex
+from bson import ObjectId, Regex
 from pymongo.errors import OperationFailure
 
 from community.storage import keys
@@ -254,12 +254,26 @@ def _elem_match(spec: Any) -> Callable[[list[Any]], bool]:
     )
 
 
+_EXACT_TYPES = (str, int, ObjectId)
+"""Types whose Python equality is MongoDB's equality when both sides have exactly that type."""
+
+
 def _path_test(path: str, condition: Any) -> Predicate:
     parts = path.split(".")
     if _is_operator_doc(condition):
         test = _operators(condition)
     else:
         test = _equals(condition)
+    if len(parts) == 1 and type(condition) in _EXACT_TYPES:
+        name, kind = parts[0], type(condition)
+
+        def exact(doc: Any) -> bool:
+            value = doc.get(name, MISSING)
+            if type(value) is kind:
+                return bool(value == condition)
+            return test([value])
+
+        return exact
     if len(parts) == 1:
         name = parts[0]
         return lambda doc: test([doc[name]] if isinstance(doc, dict) and name in doc else [MISSING])

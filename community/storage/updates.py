@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -103,7 +102,7 @@ class Updater:
 
     def apply(self, doc: dict[str, Any], *, inserting: bool = False) -> dict[str, Any]:
         """A new document with the update applied (``doc`` is left untouched)."""
-        result = copy.deepcopy(doc)
+        result = clone(doc)
         for op, fields in self.ops:
             if op == "$setOnInsert" and not inserting:
                 continue
@@ -174,6 +173,16 @@ def _element_matches(element: Any, subpath: str, cond: Any) -> bool:
             return isinstance(element, dict) and compile_filter(cond["$elemMatch"])(element) or value_matches(element, cond["$elemMatch"])
         return value_matches(element, cond)
     return isinstance(element, dict) and compile_filter({subpath: cond})(element)
+
+
+def clone(value: Any) -> Any:
+    """A copy of a decoded document: containers copied, leaf values (all immutable) shared."""
+    kind = type(value)
+    if kind is dict:
+        return {name: clone(item) for name, item in value.items()}
+    if kind is list:
+        return [clone(item) for item in value]
+    return value
 
 
 def _get(doc: Any, parts: list[str]) -> Any:
@@ -261,7 +270,7 @@ def _write(parent: Any, part: str, value: Any) -> None:
 
 
 def _op_set(self: Updater, doc: dict[str, Any], parts: list[str], value: Any, original: dict[str, Any]) -> None:
-    _write(_parent(doc, parts, create=True), parts[-1], copy.deepcopy(value))
+    _write(_parent(doc, parts, create=True), parts[-1], clone(value))
 
 
 def _op_unset(self: Updater, doc: dict[str, Any], parts: list[str], value: Any, original: dict[str, Any]) -> None:
@@ -318,7 +327,7 @@ def _extreme(op: str) -> Callable[..., None]:
             ordered = keys.encode(operand) < keys.encode(current)
             if (op == "$min") != ordered:
                 return
-        _write(parent, parts[-1], copy.deepcopy(operand))
+        _write(parent, parts[-1], clone(operand))
 
     return apply
 
@@ -379,7 +388,7 @@ def _op_push(self: Updater, doc: dict[str, Any], parts: list[str], spec: Any, or
             else:
                 raise WriteError(f"Unrecognized clause in $push: {modifier} (outside the embedded engine's subset)", code=2)
     array = [] if current is MISSING else current
-    items = copy.deepcopy(items)
+    items = clone(items)
     if position is None:
         array.extend(items)
     else:
@@ -406,7 +415,7 @@ def _op_add_to_set(self: Updater, doc: dict[str, Any], parts: list[str], spec: A
         key = keys.encode(item)
         if key not in present:
             present.add(key)
-            array.append(copy.deepcopy(item))
+            array.append(clone(item))
     _write(parent, parts[-1], array)
 
 
@@ -491,7 +500,7 @@ def _set_seed(seed: dict[str, Any], path: str, value: Any) -> None:
         if not isinstance(nxt, dict):
             return
         target = nxt
-    target[parts[-1]] = copy.deepcopy(value)
+    target[parts[-1]] = clone(value)
 
 
 def new_id() -> ObjectId:
