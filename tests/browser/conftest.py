@@ -1,6 +1,6 @@
 """Browser fixtures: the real server as a newcomer starts it, and Debian's chromium driving it.
 
-* ``server`` (one per test module) runs ``python run.py`` in a subprocess on a free port with a
+* ``server`` (one per test session; journeys use their own people and titles) runs ``python run.py`` in a subprocess on a free port with a
   temporary ``DATA_DIR``, so the whole stack runs exactly as ``README.md`` tells a person to run it:
   settings from the environment, the embedded store on disk, the real middlewares and features.
 * ``browser`` (one per test session) is Playwright driving ``/usr/bin/chromium``. Playwright never
@@ -103,7 +103,7 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tools: Tools) -> Iterator[Server]:
     with tempfile.TemporaryDirectory(prefix="community-browser-") as folder:
         data_dir = Path(folder) / "data"
