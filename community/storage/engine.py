@@ -486,8 +486,54 @@ def component_keys(doc: Any, path: str) -> tuple[list[bytes], bool, bool]:
     return sorted(set(out)), multi, absent
 
 
+_FAST: dict[tuple[tuple[str, int], ...], Callable[[dict[str, Any]], bytes | None]] = {}
+
+
+def _fast_key(key: tuple[tuple[str, int], ...]) -> Callable[[dict[str, Any]], bytes | None]:
+    """For an index on top-level fields: the key of a document whose indexed fields are all
+    present scalars, or None (the general path then handles arrays, paths and missing fields)."""
+    found = _FAST.get(key)
+    if found is not None:
+        return found
+    fields = [(name, direction == -1) for name, direction in key]
+    encoders = keys.scalar_encoders()
+    invert = keys.invert
+
+    def single(doc: dict[str, Any]) -> bytes | None:
+        value = doc.get(fields[0][0], MISSING)
+        encoder = encoders.get(type(value))
+        if encoder is None:
+            return None
+        encoded = encoder(value)
+        return invert(encoded) if fields[0][1] else encoded
+
+    def compound(doc: dict[str, Any]) -> bytes | None:
+        out = []
+        for name, descending in fields:
+            value = doc.get(name, MISSING)
+            encoder = encoders.get(type(value))
+            if encoder is None:
+                return None
+            encoded = encoder(value)
+            out.append(invert(encoded) if descending else encoded)
+        return b"".join(out)
+
+    fast = single if len(fields) == 1 else compound
+    if any("." in name for name, _ in fields):
+        fast = _no_fast_key
+    _FAST[key] = fast
+    return fast
+
+
+def _no_fast_key(doc: dict[str, Any]) -> None:
+    return None
+
+
 def index_keys(index: IndexInfo, doc: dict[str, Any]) -> tuple[list[bytes], bool]:
     """Every key ``doc`` has in ``index`` (several for a multikey index) and whether it is multikey."""
+    fast = _fast_key(index.key)(doc)
+    if fast is not None:
+        return [fast], False
     parts: list[list[bytes]] = []
     multi_fields: list[str] = []
     absent_all = True

@@ -161,6 +161,11 @@ _ENCODERS: dict[type, Any] = {
 }
 
 
+def scalar_encoders() -> dict[type, Any]:
+    """Encoders of the exact scalar types (no containers, no None), for hot paths."""
+    return {kind: encoder for kind, encoder in _ENCODERS.items() if kind not in (dict, list, tuple, type(None))}
+
+
 def encode(value: Any) -> bytes:
     """The order-preserving key of one value (the whole value: arrays are not expanded here)."""
     encoder = _ENCODERS.get(type(value))
