@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
 
+from community import keys
 from community.accounts.mailer import Mailer
+from community.app import create_app
 from community.accounts.sessions import actor_for_user
 from community.config import SmtpSettings
+from community.notifications import digest
 from community.notifications.digest import send_due_digests
 from community.notifications.preferences import set_preferences
 from community.notifications.queries import DIGESTS, NOTIFICATIONS
@@ -118,3 +122,25 @@ async def test_deleted_or_unverified_people_get_no_email(db: Any, smtp_server: t
     await db.users.update_one({"_id": gone["_id"]}, {"$set": {"deleted": True}})
     assert await send_due_digests(db, _mailer(db, port), base_url=BASE, now=MORNING) == 0
     assert inbox.messages == []
+
+
+async def test_the_running_server_sends_due_digests_by_itself(aiohttp_client: Any, settings: Any,
+                                                              smtp_server: tuple[Inbox, int], monkeypatch: Any) -> None:
+    """The background job started with the app: checks shortened to 50 ms and any hour allowed,
+    so the test does not wait ten minutes or depend on the time of day in India."""
+    inbox, port = smtp_server
+    monkeypatch.setattr(digest, "CHECK_EVERY_SECONDS", 0.05)
+    monkeypatch.setattr(digest, "SEND_FROM_HOUR", 0)
+    smtp = SmtpSettings(host="127.0.0.1", port=port, username=None, password=None, starttls=False,
+                        sender="digest@community.example")
+    client = await aiohttp_client(create_app(replace(settings, smtp=smtp)))
+    db = client.app[keys.DB]
+    asha = await _person(db, "email_digest")
+    await _tell(db, asha, "A reply while you were away")
+    for _ in range(200):
+        if inbox.messages:
+            break
+        await asyncio.sleep(0.05)
+    assert [recipients for recipients, _message in inbox.messages] == [[asha["email"]]]
+    await asyncio.sleep(0.3)
+    assert len(inbox.messages) == 1, "the next checks the same day send nothing more"

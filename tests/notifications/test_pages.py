@@ -139,3 +139,16 @@ async def test_the_browser_api_needs_the_csrf_header(client: TestClient, db: Any
     token = await csrf_token(client, "/notifications")
     response = await client.post("/api/v1/notifications/read-all", headers={"X-CSRF-Token": token})
     assert await response.json() == {"changed": 1, "unread": 0}
+
+
+async def test_the_live_update_scripts_are_served_from_this_server(client: TestClient, db: Any) -> None:
+    """No CDN: the Socket.IO client and its licence come from static/, so a closed network works."""
+    await sign_in(client, await make_user(db))
+    html = await (await client.get("/")).text()
+    scripts = re.findall(r'<script src="(/static/[^"]+)"', html)
+    assert [path.split("?")[0] for path in scripts] == ["/static/vendor/socket.io/socket.io.min.js", "/static/js/realtime.js"]
+    for path in scripts:
+        response = await client.get(path)
+        assert response.status == 200 and "javascript" in response.content_type, path
+    licence = await client.get("/static/vendor/socket.io/LICENSE")
+    assert licence.status == 200 and "Permission is hereby granted" in await licence.text()
