@@ -28,6 +28,8 @@ async def is_new_member(db: Any, actor: Actor, limits: ForumLimits, now: datetim
     created = person.get("created_at") if person else None
     if created is None or created.replace(tzinfo=created.tzinfo or UTC) > now - timedelta(days=limits.new_member_days):
         return True
+    if limits.new_member_min_posts == 0:
+        return False
     posts = await db[queries.POSTS].find({"author_id": actor.user_id, "deleted": False, "hidden": False}, {"_id": 1},
                                          limit=limits.new_member_min_posts).to_list(None)
     return len(posts) < limits.new_member_min_posts

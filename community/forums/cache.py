@@ -45,3 +45,5 @@ class TTLCache:
 CATEGORIES = TTLCache(ttl_seconds=2.0, max_entries=2_000)
 THREAD_ROWS = TTLCache(ttl_seconds=30.0, max_entries=2_000)
 API_PAGES = TTLCache(ttl_seconds=30.0, max_entries=2_000)
+PAGES = TTLCache(ttl_seconds=30.0, max_entries=2_000)
+"""Signed-out thread pages, keyed by thread version, path and language; the CSRF token is a placeholder."""

@@ -64,13 +64,13 @@ async def create_thread(db: Any, emitter: Any, actor: Actor, limits: ForumLimits
             {"_id": category["_id"]},
             {"$inc": {"thread_count": 1, "post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
         await reindex(db, session, thread_id)
+        await follow.follow_quietly(db, actor.user_id, "thread", thread_id, session)
 
     await in_transaction(db, write)
     events = Events()
     events.add("forum:thread_created", {"thread_id": str(thread_id), "category_id": str(category["_id"])},
                room=category_room(category["_id"]))
     await events.send(emitter)
-    await follow.follow_quietly(db, actor.user_id, "thread", thread_id)
     await mentions.notify_mentions(db, emitter, actor=actor, category=category, thread=thread, post=opening,
                                    mentioned=rendered.mentions)
     await follow.notify_category_followers(db, emitter, actor=actor, category=category, thread=thread)

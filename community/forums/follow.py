@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError
 
 from community import policy
 from community.forums import mentions, queries
@@ -22,14 +21,16 @@ from community.policy import Actor
 Target = Literal["thread", "category"]
 
 
-async def follow_quietly(db: Any, user_id: ObjectId, target_type: Target, target_id: ObjectId) -> bool:
-    """Follow without a permission check (callers have made it); returns whether it is new."""
-    try:
-        await db[FOLLOWS].insert_one({"_id": f"{user_id}|{target_type}|{target_id}", "user_id": user_id,
-                                      "target_type": target_type, "target_id": target_id, "at": datetime.now(UTC)})
-    except DuplicateKeyError:
-        return False
-    return True
+async def follow_quietly(db: Any, user_id: ObjectId, target_type: Target, target_id: ObjectId,
+                         session: Any = None) -> bool:
+    """Follow without a permission check (callers have made it); returns whether it is new.
+    An upsert rather than an insert, so it can join the caller's transaction without failing it."""
+    result = await db[FOLLOWS].update_one(
+        {"_id": f"{user_id}|{target_type}|{target_id}"},
+        {"$setOnInsert": {"user_id": user_id, "target_type": target_type, "target_id": target_id,
+                          "at": datetime.now(UTC)}},
+        upsert=True, session=session)
+    return result.upserted_id is not None
 
 
 async def set_following(db: Any, actor: Actor, target_type: Target, target_id: ObjectId, following: bool) -> bool:

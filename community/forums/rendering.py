@@ -72,4 +72,5 @@ def render_post(env: jinja2.Environment, post: dict[str, Any], viewer: Viewer, *
         html = env.get_template("forums/partials/post.html").render(
             post=post, viewer=viewer, paths=paths, csrf_token=TOKEN_PLACEHOLDER)
         CACHE.put(key, html)
-    return Markup(html.replace(TOKEN_PLACEHOLDER, csrf_token) if viewer.signed_in else html)
+    return Markup(html.replace(TOKEN_PLACEHOLDER, csrf_token) if viewer.signed_in and csrf_token != TOKEN_PLACEHOLDER
+                  else html)

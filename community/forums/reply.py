@@ -56,6 +56,8 @@ async def reply(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, thr
         await db[CATEGORIES].update_one({"_id": category["_id"]},
                                         {"$inc": {"post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
         await reindex(db, session, post["_id"])
+        await unread.mark_read(db, actor.user_id, thread_id, post["number"], session)
+        await follow.follow_quietly(db, actor.user_id, "thread", thread_id, session)
         created.clear()
         created.update(post=post, thread=counted)
 
@@ -66,8 +68,6 @@ async def reply(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, thr
                room=thread_room(thread_id))
     events.add("forum:thread_activity", activity(counted), room=category_room(category["_id"]))
     await events.send(emitter)
-    await unread.mark_read(db, actor.user_id, thread_id, post["number"])
-    await follow.follow_quietly(db, actor.user_id, "thread", thread_id)
     told = await mentions.notify_mentions(db, emitter, actor=actor, category=category, thread=counted, post=post,
                                           mentioned=rendered.mentions)
     await follow.notify_reply(db, emitter, actor=actor, category=category, thread=counted, post=post,

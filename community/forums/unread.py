@@ -10,13 +10,13 @@ from bson import ObjectId
 from community.forums.queries import READS
 
 
-async def mark_read(db: Any, user_id: ObjectId, thread_id: ObjectId, number: int) -> None:
+async def mark_read(db: Any, user_id: ObjectId, thread_id: ObjectId, number: int, session: Any = None) -> None:
     """Move the person's read position forward to ``number``; never backwards."""
     await db[READS].update_one(
         {"_id": f"{user_id}|{thread_id}"},
         {"$max": {"last_read": number}, "$set": {"at": datetime.now(UTC)},
          "$setOnInsert": {"user_id": user_id, "thread_id": thread_id}},
-        upsert=True)
+        upsert=True, session=session)
 
 
 async def mark_category_visit(db: Any, user_id: ObjectId, category_id: ObjectId, now: datetime) -> datetime | None:

@@ -14,12 +14,12 @@ from multidict import MultiDictProxy
 
 from community import api, csrf, keys, policy
 from community.errors import Invalid
-from community.forums import (accept, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
+from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
                               reply, vote)
 from community.forums.access import access_category, access_post_by_number, access_thread
 from community.forums.limits import LIMITS
 from community.forums.markdown import quote
-from community.forums.rendering import render_post
+from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
 from community.forums.schemas import FlagReason, Sort, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
 from community.policy import ANONYMOUS, Actor
@@ -95,20 +95,32 @@ async def new_thread(request: web.Request) -> web.Response:
 
 
 async def thread(request: web.Request) -> web.Response:
+    """A thread page. Signed-out readers of one thread version all get the same page but for
+    their CSRF token, so it is rendered once with a placeholder and kept (``cache.PAGES``)."""
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
-    page = await pages.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE)
-    values: dict[str, str] = {}
-    quoted = request.query.get("quote", "")
-    if quoted.isdigit() and page.can_reply:
-        source, _thread, _category = await access_post_by_number(db, actor, thread_id, int(quoted))
-        people = await queries.people(db, [source["author_id"]])
-        name = people.get(source["author_id"], {}).get("name") or "?"
-        values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
-    elif request.query.get("reply_to", "").isdigit():
-        values = {"reply_to": request.query["reply_to"]}
-    _render_posts(request, page.posts + ([page.accepted] if page.accepted else []))
-    return aiohttp_jinja2.render_template("forums/thread.html", request, {"page": page, "values": values, "errors": {}})
+    loaded = await access_thread(db, actor, thread_id)
+    token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
+    key = (thread_id, loaded[0].get("version", 0), request.path_qs, request.get(keys.LOCALE, "en"))
+    html = None if actor.is_authenticated else cache.PAGES.get(key)
+    if html is None:
+        page = await pages.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE,
+                                       loaded=loaded)
+        values: dict[str, str] = {}
+        quoted = request.query.get("quote", "")
+        if quoted.isdigit() and page.can_reply:
+            source, _thread, _category = await access_post_by_number(db, actor, thread_id, int(quoted))
+            people = await queries.people(db, [source["author_id"]])
+            name = people.get(source["author_id"], {}).get("name") or "?"
+            values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
+        elif request.query.get("reply_to", "").isdigit():
+            values = {"reply_to": request.query["reply_to"]}
+        _render_posts(request, page.posts + ([page.accepted] if page.accepted else []))
+        html = aiohttp_jinja2.render_string("forums/thread.html", request, {
+            "page": page, "values": values, "errors": {}, "csrf_token": TOKEN_PLACEHOLDER})
+        if not actor.is_authenticated:
+            cache.PAGES.put(key, html)
+    return web.Response(text=html.replace(TOKEN_PLACEHOLDER, token), content_type="text/html")
 
 
 async def post_reply(request: web.Request) -> web.Response:
@@ -119,7 +131,8 @@ async def post_reply(request: web.Request) -> web.Response:
         post = await reply.reply(db, _emitter(request), actor, request.app[LIMITS], thread_id=thread_id, data=values)
     except Invalid as error:
         page = await pages.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
-        _render_posts(request, page.posts + ([page.accepted] if page.accepted else []))
+        _render_posts(request, page.posts + ([page.accepted] if page.accepted else []),
+                      csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
         return aiohttp_jinja2.render_template("forums/thread.html", request, {
             "page": page, "values": values, "errors": error.errors}, status=422)
     if _fragment(request):
@@ -152,10 +165,10 @@ def _number(request: web.Request) -> int:
     return int(raw)
 
 
-def _render_posts(request: web.Request, posts: list[dict[str, Any]]) -> None:
-    """Put each post's rendered HTML in ``post["rendered"]`` (see ``community.forums.rendering``)."""
+def _render_posts(request: web.Request, posts: list[dict[str, Any]], token: str = TOKEN_PLACEHOLDER) -> None:
+    """Put each post's rendered HTML in ``post["rendered"]`` (see ``community.forums.rendering``);
+    the CSRF token stays a placeholder unless ``token`` is given."""
     env = aiohttp_jinja2.get_env(request.app)
-    token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
     locale = request.get(keys.LOCALE, "en")
     for post in posts:
         post["rendered"] = render_post(env, post, post["viewer"], locale=locale, csrf_token=token)
@@ -167,7 +180,7 @@ async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> w
     people = await queries.people(db, [post["author_id"]])
     voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
     pages.decorate_posts([post], people, voted, actor, thread_doc, category_doc)
-    _render_posts(request, [post])
+    _render_posts(request, [post], csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
     return web.Response(text=str(post["rendered"]), content_type="text/html")
 
 
