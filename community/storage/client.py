@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 import os
 import shutil
 import sqlite3
@@ -41,6 +42,7 @@ from community.storage.shaping import compile_projection, normalize_sort, run_pi
 from community.storage.updates import Updater, upsert_seed, validate_replacement, validate_update
 
 T = TypeVar("T")
+log = logging.getLogger("community.storage")
 
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
 DEFAULT_SYNCHRONOUS = "NORMAL"
@@ -106,6 +108,7 @@ class Engine:
         self._txn_session: EmbeddedSession | None = None
         self._txn_task: asyncio.Task[Any] | None = None
         self._txn_ctx: Context | None = None
+        self._writer_busy = 0
         self._ttl_task: asyncio.Task[None] | None = None
         self._ttl_seen: store.Catalog | None = None
         self.closed = False
@@ -163,9 +166,8 @@ class Engine:
     def _inline_read(self, fn: Callable[[Context], T]) -> T:
         return fn(Context(self._inline_conn, self.catalog, writable=False))
 
-    def _txn_step(self, fn: Callable[[Context], T]) -> T:
-        ctx = self._txn_ctx
-        assert ctx is not None
+    @staticmethod
+    def _txn_step(ctx: Context, fn: Callable[[Context], T]) -> T:
         conn = ctx.conn
         saved = (ctx.catalog, ctx.catalog_changed)
         conn.execute("SAVEPOINT op")
@@ -179,9 +181,23 @@ class Engine:
         conn.execute("RELEASE op")
         return result
 
-    async def _on_writer(self, job: Callable[..., T], *args: Any) -> T:
-        self._check_open()
-        return await asyncio.get_running_loop().run_in_executor(self._writer, job, *args)
+    async def _on_writer(self, job: Callable[..., T], *args: Any, release_lock: bool = False) -> T:
+        """Run ``job`` on the writer thread. If the awaiting task is cancelled the job still runs
+        to its end, and only then is the writer free again (and the lock released, if asked)."""
+        if self.closed:
+            if release_lock:
+                self._lock.release()
+            self._check_open()
+        future = asyncio.get_running_loop().run_in_executor(self._writer, job, *args)
+        self._writer_busy += 1
+
+        def done(_: Any) -> None:
+            self._writer_busy -= 1
+            if release_lock:
+                self._lock.release()
+
+        future.add_done_callback(done)
+        return await asyncio.shield(future)
 
     def _check_open(self) -> None:
         if self.closed:
@@ -201,9 +217,9 @@ class Engine:
         self._check_open()
         if session is not None and session.in_transaction:
             self._own(session)
-            if bounded:
-                return self._txn_step(fn)
-            return await self._on_writer(self._txn_step, fn)
+            if bounded and not self._writer_busy:
+                return self._txn_step(self._txn_context(), fn)
+            return await self._on_writer(self._txn_step, self._txn_context(), fn)
         if bounded:
             return self._inline_read(fn)
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._read_job, fn)
@@ -217,7 +233,10 @@ class Engine:
         inline = bounded and self.inline_writes
         if session is not None and session.in_transaction:
             self._own(session)
-            result = self._txn_step(fn) if inline else await self._on_writer(self._txn_step, fn)
+            if inline and not self._writer_busy:
+                result = self._txn_step(self._txn_context(), fn)
+            else:
+                result = await self._on_writer(self._txn_step, self._txn_context(), fn)
         else:
             if self._txn_task is not None and self._txn_task is asyncio.current_task():
                 raise InvalidOperation(
@@ -228,11 +247,15 @@ class Engine:
                 # Nothing else can hold the writer connection: every thread job runs under the lock.
                 result = self._write_job(fn)
             else:
-                async with self._lock:
-                    result = await self._on_writer(self._write_job, fn)
+                await self._lock.acquire()
+                result = await self._on_writer(self._write_job, fn, release_lock=True)
         if isinstance(result, _Partial):
             raise result.error
         return result
+
+    def _txn_context(self) -> Context:
+        assert self._txn_ctx is not None
+        return self._txn_ctx
 
     def _own(self, session: EmbeddedSession) -> None:
         if session is not self._txn_session:
@@ -243,31 +266,29 @@ class Engine:
     async def begin(self, session: EmbeddedSession) -> None:
         if self._txn_task is not None and self._txn_task is asyncio.current_task():
             raise InvalidOperation("this task already has a transaction open on another session")
+        self._check_open()
         await self._lock.acquire()
         try:
-            await self._on_writer(self._begin_job)
+            # Holding the lock means no thread job is using the writer connection.
+            self._conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._lock.release()
             raise
+        self._txn_ctx = Context(self._conn, self.catalog, writable=True)
         self._txn_session = session
         self._txn_task = asyncio.current_task()
 
-    def _begin_job(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._txn_ctx = Context(self._conn, self.catalog, writable=True)
-
     async def finish(self, commit: bool) -> None:
-        try:
-            await asyncio.get_running_loop().run_in_executor(self._writer, self._finish_job, commit)
-        finally:
-            self._txn_session = None
-            self._txn_task = None
-            self._txn_ctx = None
-            self._lock.release()
-
-    def _finish_job(self, commit: bool) -> None:
+        """Commit or roll back on the writer thread, after any step still running there; the
+        lock is released once that has happened, even if the awaiting task is cancelled."""
         ctx = self._txn_ctx
         assert ctx is not None
+        self._txn_session = None
+        self._txn_task = None
+        self._txn_ctx = None
+        await self._on_writer(self._finish_job, ctx, commit, release_lock=True)
+
+    def _finish_job(self, ctx: Context, commit: bool) -> None:
         if commit:
             self._conn.execute("COMMIT")
             if ctx.catalog_changed:
@@ -288,7 +309,10 @@ class Engine:
     async def _ttl_loop(self) -> None:
         while True:
             await asyncio.sleep(self.ttl_interval)
-            await self.expire_now()
+            try:
+                await self.expire_now()
+            except Exception:  # one failed sweep must not end expiry for good
+                log.exception("TTL sweep failed")
 
     async def expire_now(self) -> int:
         """One TTL pass now (the background task runs one every ``ttl_interval`` seconds)."""
@@ -304,8 +328,9 @@ class Engine:
                 await self._ttl_task
             except asyncio.CancelledError:
                 pass
-        async with self._lock:
-            self.closed = True
+        await self._lock.acquire()
+        self.closed = True
+        self._lock.release()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self._shutdown)
         if self._temp_dir is not None:

@@ -86,3 +86,28 @@ async def test_mixed_readers_and_writers(db: Any) -> None:
     assert all(0 <= r <= 250 for r in reads[8:])
     assert await db.items.count_documents({}) == 200
     assert sorted(await db.items.distinct("w")) == list(range(8))
+
+
+async def test_cancelled_writers_and_transactions_leave_the_engine_usable(client: Any, db: Any) -> None:
+    big = asyncio.ensure_future(db.bulk.insert_many([{"i": i} for i in range(20000)]))
+    await asyncio.sleep(0.01)
+    big.cancel()
+    await db.other.insert_one({"_id": 1})  # waits for the cancelled batch to finish, then runs
+    assert await db.bulk.count_documents({}) in (0, 20000)
+
+    started = asyncio.Event()
+
+    async def stuck_transaction() -> None:
+        async with client.start_session() as session:
+            async def work(s: Any) -> None:
+                await db.t.insert_one({"_id": "half"}, session=s)
+                started.set()
+                await asyncio.sleep(3600)
+            await session.with_transaction(work)
+
+    task = asyncio.ensure_future(stuck_transaction())
+    await started.wait()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await db.t.insert_one({"_id": "after"})
+    assert [d["_id"] async for d in db.t.find()] == ["after"]
