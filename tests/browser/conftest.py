@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Response, async_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -147,18 +147,26 @@ async def browser(tools: Tools) -> AsyncIterator[Browser]:
 
 @dataclass
 class Problems:
-    """What went wrong inside the pages of one test: script errors and console errors (CSP too)."""
+    """What went wrong inside the pages of one test: uncaught script errors, console errors (a
+    Content-Security-Policy refusal is one) and failed loads of anything but the page itself (a
+    page may rightly answer 404 or 422; its stylesheet, script or icon may not)."""
 
     messages: list[str]
 
     def watch(self, page: Page) -> None:
         page.on("pageerror", lambda error: self.messages.append(f"{page.url}: uncaught {error}"))
         page.on("console", lambda message: self._console(page, message))
+        page.on("response", lambda response: self._response(page, response))
 
     def _console(self, page: Page, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             source = message.location.get("url") or "?"
             self.messages.append(f"{page.url}: console error: {message.text} [{source}]")
+
+    def _response(self, page: Page, response: Response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.messages.append(f"{page.url}: {response.request.resource_type} {response.url} "
+                                 f"answered {response.status}")
 
 
 NewContext = Callable[..., Awaitable[BrowserContext]]
