@@ -205,6 +205,12 @@ async def suspend_member(request: web.Request) -> web.Response:
     return api.json_response({"ok": True, "changed": True, "suspended_until": until})
 
 
+async def lift_suspension(request: web.Request) -> web.Response:
+    changed = await moderate.lift_suspension(_db(request), _actor(request),
+                                             user_id=object_id(request.match_info["user_id"]), data=await _body(request))
+    return api.json_response({"ok": True, "changed": changed})
+
+
 async def mention_candidates(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     policy.require(actor, actor.is_authenticated)

@@ -113,5 +113,7 @@ def setup(app: web.Application) -> None:
           tag=T, body=schemas.ResolveFlagIn, response=schemas.OkOut)
     route(app, "POST", "/forums/members/{user_id}/suspend", api_views.suspend_member,
           summary="Suspend a member from posting", tag=T, body=schemas.SuspendIn, response=schemas.OkOut)
+    route(app, "DELETE", "/forums/members/{user_id}/suspend", api_views.lift_suspension,
+          summary="Lift a member's suspension", tag=T, body=schemas.ReasonIn, response=schemas.OkOut)
     route(app, "GET", "/forums/mentions", api_views.mention_candidates, summary="People to @mention", tag=T,
           response=schemas.MentionListOut, query={"q": "the start of a name", "category": "a category id"})

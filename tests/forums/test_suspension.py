@@ -63,3 +63,11 @@ async def test_suspension_is_audited_and_blocks_every_way_of_posting(client: Tes
     response = await client.post(f"/forums/t/{thread['id']}/reply", data={"csrf_token": token, "body": "Through the page"})
     assert response.status == 403
     assert await forum.db[POSTS].count_documents({"author_id": bala["_id"]}) == 1
+
+    lifted = await client.request("DELETE", f"/api/v1/forums/members/{bala['_id']}/suspend",
+                                  json={"reason": "Apology accepted"}, headers=forum.headers(moderator))
+    assert (await lifted.json())["changed"] is True
+    assert (await forum.db.audit_log.find_one({"action": "member.unsuspend"}))["reason"] == "Apology accepted"
+    api = await client.post(f"/api/v1/forums/threads/{thread['id']}/replies", json={"body": "Back again, politely"},
+                            headers=forum.headers(bala))
+    assert api.status == 201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -150,6 +151,20 @@ async def test_pages_work_without_javascript(client: TestClient, forum: Forum) -
     html = await response.text()
     assert 'aria-invalid="true"' in html and "reply-body-error" in html
     assert await forum.db[POSTS].count_documents({}) == 2
+
+
+async def test_signed_out_pages_carry_each_readers_own_csrf_token(client: TestClient, forum: Forum) -> None:
+    from aiohttp import ClientSession
+
+    category = await forum.category()
+    thread = await forum.thread(category, await forum.person())
+    tokens = set()
+    for _ in range(2):
+        async with ClientSession() as browser:
+            html = await (await browser.get(client.make_url(f"/forums/t/{thread['id']}"))).text()
+            tokens.add(re.search(r'name="csrf_token" value="([^"]+)"', html).group(1))
+            assert "\x00" not in html
+    assert len(tokens) == 2, "two readers, two tokens, though the page was rendered once"
 
 
 async def test_quote_prefills_the_reply_form(client: TestClient, forum: Forum) -> None:
