@@ -16,6 +16,7 @@ log = logging.getLogger("community")
 
 DEMO_STEPS: list[str] = [
     "community.profiles.demo",  # after the accounts step: gives the demo people competency profiles
+    "community.forums.demo",  # after the accounts step: categories and threads by the demo people
 ]
 """Modules with ``async def fill_demo(db, settings, rng, people)``, run in order by ``demo``."""
 
