@@ -24,6 +24,7 @@
     }
     badge.textContent = String(count);
     badge.hidden = count === 0;
+    badge.classList.toggle("badge", count > 0);
     if (label) {
       label.textContent = label.textContent.replace(/\d+/, String(count));
     }

@@ -13,7 +13,7 @@ from community.notifications.service import notify
 from tests.conftest import csrf_token, post_form
 from tests.factories import bearer_token, make_user, sign_in
 
-BADGE = re.compile(r'<span class="badge" data-unread-count(?: hidden)?>(\d+)</span>')
+BADGE = re.compile(r'<span(?: class="badge"| hidden) data-unread-count>(\d+)</span>')
 
 
 async def _notify(db: Any, user: dict[str, Any], text: str, *, by: ObjectId | None = None) -> None:
