@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import bson
 from bson import ObjectId
 from pymongo import IndexModel, ReturnDocument
 from pymongo.errors import (
@@ -126,7 +125,7 @@ class Engine:
 
     def _read_job(self, fn: Callable[[Context], T]) -> T:
         conn = self._reader_conn()
-        ctx = Context(conn, self.catalog, writable=False)
+        ctx = Context(conn, self.catalog)
         conn.execute("BEGIN")
         try:
             return fn(ctx)
@@ -135,7 +134,7 @@ class Engine:
 
     def _write_job(self, fn: Callable[[Context], T]) -> T:
         conn = self._conn
-        ctx = Context(conn, self.catalog, writable=True)
+        ctx = Context(conn, self.catalog)
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = fn(ctx)
@@ -164,7 +163,7 @@ class Engine:
             self._checkpointing = False
 
     def _inline_read(self, fn: Callable[[Context], T]) -> T:
-        return fn(Context(self._inline_conn, self.catalog, writable=False))
+        return fn(Context(self._inline_conn, self.catalog))
 
     @staticmethod
     def _txn_step(ctx: Context, fn: Callable[[Context], T]) -> T:
@@ -274,7 +273,7 @@ class Engine:
         except BaseException:
             self._lock.release()
             raise
-        self._txn_ctx = Context(self._conn, self.catalog, writable=True)
+        self._txn_ctx = Context(self._conn, self.catalog)
         self._txn_session = session
         self._txn_task = asyncio.current_task()
 
@@ -1202,7 +1201,3 @@ class EmbeddedSession:
     async def __aexit__(self, *exc: Any) -> None:
         await self.end_session()
 
-
-def bson_roundtrip(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """What a document reads back as after it is stored (for tests comparing engines)."""
-    return bson.decode(bson.encode(doc))

@@ -165,10 +165,9 @@ class Context:
     A write works on its own copy of the catalog, published only when its transaction commits.
     """
 
-    def __init__(self, conn: sqlite3.Connection, catalog: Catalog, *, writable: bool) -> None:
+    def __init__(self, conn: sqlite3.Connection, catalog: Catalog) -> None:
         self.conn = conn
         self.catalog = catalog
-        self.writable = writable
         self.catalog_changed = False
         self.stats = Stats()
 

@@ -210,18 +210,6 @@ def _regex_flags(flags: int) -> str:
     return "".join(letter for bit, letter in letters.items() if flags & bit)
 
 
-def sort_key(values: list[Any], descending: bool) -> bytes:
-    """MongoDB's sort key for a field whose path yielded ``values`` (array elements expanded):
-    the smallest for an ascending sort, the largest for a descending one; nothing is null."""
-    if not values:
-        return _NULL_BYTES
-    keys = [encode(v) for v in values]
-    return max(keys) if descending else min(keys)
-
-
-_INVERT = bytes(range(255, -1, -1))
-
-
 def invert(key: bytes) -> bytes:
     return key.translate(_INVERT)
 

@@ -65,16 +65,6 @@ def resolve(value: Any, parts: list[str], start: int = 0) -> Iterator[Any]:
     yield value
 
 
-def leaves(value: Any, parts: list[str]) -> list[Any]:
-    """The values a path reaches with final arrays also expanded into their elements."""
-    found: list[Any] = []
-    for item in resolve(value, parts):
-        found.append(item)
-        if isinstance(item, list):
-            found.extend(item)
-    return found
-
-
 def _is_operator_doc(value: Any) -> bool:
     return isinstance(value, dict) and bool(value) and next(iter(value)).startswith("$")
 

@@ -148,7 +148,6 @@ def _exclude(value: Any, tree: dict[str, Any]) -> Any:
 
 # Aggregation -------------------------------------------------------------------------------
 
-STAGES = ("$match", "$sort", "$skip", "$limit", "$project", "$group", "$unwind", "$count")
 ACCUMULATORS = ("$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet")
 
 

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bson import Int64, ObjectId, Timestamp
+from bson import Int64, Timestamp
 from pymongo.errors import WriteError
 
 from community.storage import keys
@@ -502,6 +502,3 @@ def _set_seed(seed: dict[str, Any], path: str, value: Any) -> None:
         target = nxt
     target[parts[-1]] = clone(value)
 
-
-def new_id() -> ObjectId:
-    return ObjectId()
