@@ -210,6 +210,9 @@ def _regex_flags(flags: int) -> str:
     return "".join(letter for bit, letter in letters.items() if flags & bit)
 
 
+_INVERT = bytes(range(255, -1, -1))
+
+
 def invert(key: bytes) -> bytes:
     return key.translate(_INVERT)
 
