@@ -47,6 +47,8 @@ class ThreadPage:
     can_moderate: bool
     can_accept: bool
     breadcrumbs: list[Doc] = field(default_factory=list)
+    move_targets: list[Doc] = field(default_factory=list)
+    """For moderators: the other categories they moderate, where the thread may be moved."""
 
 
 def decorate_posts(posts: list[Doc], people: Mapping[ObjectId, Doc], voted: set[ObjectId], actor: Actor, thread: Doc,
@@ -114,6 +116,8 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
         can_reply=policy.can_post(actor, category, thread), can_moderate=moderator,
         can_accept=policy.can_accept_answer(actor, category, thread),
         breadcrumbs=await breadcrumbs(db, category),
+        move_targets=[c for c in await queries.categories(db, policy.readable_category_orgs(actor))
+                      if c["_id"] != category["_id"] and policy.can_moderate_category(actor, c)] if moderator else [],
     )
 
 

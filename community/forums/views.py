@@ -22,6 +22,7 @@ from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
 from community.forums.schemas import FlagReason, Sort, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
+from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
 
 POSTS_PER_PAGE = 20
@@ -292,7 +293,7 @@ async def accept_answer(request: web.Request) -> web.Response:
     raw = values.get("number", "")
     number = int(raw) if raw.isdigit() else None
     if raw and number is None:
-        raise Invalid({"number": "Choose a reply in this thread."})
+        raise Invalid({"number": _("Choose a reply in this thread.")})
     await accept.set_accepted(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
                               thread_id=thread_id, number=number)
     return _see_other(thread_path(thread_id))

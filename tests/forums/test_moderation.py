@@ -178,3 +178,20 @@ async def test_moderation_pages_without_javascript(client: TestClient, forum: Fo
                                  data={"csrf_token": token, "outcome": "hide", "reason": "Off topic"})
     assert response.status == 303
     assert (await forum.db[POSTS].find_one({"number": 2}))["hidden"]
+
+
+async def test_moving_from_the_thread_page(client: TestClient, forum: Forum) -> None:
+    from tests.conftest import csrf_token
+    from tests.factories import sign_in
+
+    procurement, grievances = await forum.category("procurement"), await forum.category("grievances")
+    thread = await forum.thread(procurement, await forum.person())
+    moderator = await forum.person(roles=("moderator",))
+    await sign_in(client, moderator)
+    html = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    assert f'<option value="{grievances["_id"]}">Grievances</option>' in html
+    token = await csrf_token(client, f"/forums/t/{thread['id']}")
+    response = await client.post(f"/forums/t/{thread['id']}/move", allow_redirects=False,
+                                 data={"csrf_token": token, "category_id": str(grievances["_id"]), "reason": "Belongs there"})
+    assert response.status == 303
+    assert (await forum.db[THREADS].find_one({"_id": ObjectId(thread["id"])}))["category_id"] == grievances["_id"]
