@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import redis.asyncio as aioredis
 import socketio
 from aiohttp import web
 
@@ -24,6 +26,8 @@ from community.realtime.fanout import DirectFanOut, DirectFanOutRedis
 from community.realtime.guard import SocketLimits
 from community.realtime.presence import Presence
 from community.realtime.sockets import RealtimeNamespace
+
+log = logging.getLogger("community.realtime")
 
 LIMITS: web.AppKey[SocketLimits] = web.AppKey("socket_limits")
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
@@ -48,13 +52,30 @@ def create_server(settings: Settings, limits: SocketLimits) -> socketio.AsyncSer
     )
 
 
+def _redis_readiness(url: str) -> tuple[aioredis.Redis, Callable[[], Awaitable[dict[str, Any]]]]:
+    client = aioredis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    async def check() -> dict[str, Any]:
+        try:
+            await client.ping()
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("redis not ready", extra={"error": repr(error)})
+            return {"name": "realtime", "ok": False}
+        return {"name": "realtime", "ok": True}
+
+    return client, check
+
+
 async def realtime_context(app: web.Application) -> AsyncIterator[None]:
     sio: socketio.AsyncServer = app[keys.SIO]
+    redis_client = None
     if isinstance(sio.manager, socketio.AsyncRedisManager):
         # Subscribe at start-up rather than at the first connection (python-socketio's default),
         # so an event another process publishes is never missed by this one's first sockets.
         sio.manager_initialized = True
         sio.manager.initialize()
+        redis_client, check = _redis_readiness(sio.manager.redis_url)
+        app[keys.READINESS_CHECKS].append(check)
     yield
     await app[NAMESPACE].close()
     await sio.shutdown()
@@ -63,6 +84,8 @@ async def realtime_context(app: web.Application) -> AsyncIterator[None]:
         listener.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await listener
+    if redis_client is not None:
+        await redis_client.aclose()
 
 
 def setup(app: web.Application) -> None:

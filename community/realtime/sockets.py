@@ -80,7 +80,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         credential = credential_of(request, auth)
         actor = ANONYMOUS if credential is None else await authenticate(request.app[keys.DB], credential)
         if not actor.is_authenticated:
-            raise socketio.exceptions.ConnectionRefusedError({"message": "Please sign in to continue."})
+            raise socketio.exceptions.ConnectionRefusedError({"message": _("Please sign in to continue.")})
         await self.save_session(sid, {
             "actor": actor,
             "credential": credential,
@@ -105,6 +105,8 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             return await super().trigger_event(event, *args)
         sid, payload = args[0], args[1:]
         session = await self.get_session(sid)
+        if "guard" not in session:  # a packet racing a refused or closing connection
+            return None
         token = current_locale.set(session.get("locale", "en"))
         try:
             handler = HANDLERS.get(event)

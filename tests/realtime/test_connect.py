@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +13,7 @@ import socketio
 from aiohttp.test_utils import TestClient
 
 from community import keys
+from community.app import create_app
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user, sign_in
 from tests.realtime.probe import SocketProbe, server_url, session_cookie
@@ -76,3 +79,13 @@ async def test_a_signed_out_session_is_disconnected_when_it_next_asks_for_a_room
     await probe.sio.emit("join", {"room": f"org:{user['org_id']}"})
     assert (await probe.next("refused"))["status"] == 401
     await asyncio.wait_for(probe.disconnected.wait(), 5)
+
+
+async def test_readiness_fails_while_the_configured_redis_does_not_answer(aiohttp_client: Any, settings: Any) -> None:
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    client = await aiohttp_client(create_app(replace(settings, redis_url=f"redis://127.0.0.1:{port}/0")))
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert (await response.json())["checks"]["realtime"] == {"name": "realtime", "ok": False}

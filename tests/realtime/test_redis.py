@@ -179,3 +179,10 @@ async def test_an_event_emitted_in_one_process_reaches_a_socket_of_the_other(two
             assert await response.json() == {"changed": 1, "unread": 0}
     assert await on_b.next("notifications:unread") == {"unread": 0}, "process B's socket heard process A's event"
     assert await on_a.next("notifications:unread") == {"unread": 0}
+
+
+async def test_readiness_reports_whether_redis_answers(two_servers: list[str], redis_url: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{two_servers[0]}/readyz") as response:
+            body = await response.json()
+    assert response.status == 200 and body["checks"]["realtime"] == {"name": "realtime", "ok": True}
