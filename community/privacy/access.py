@@ -6,7 +6,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from community import audit, policy
+from community import audit, policy, ratelimit
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import Actor
@@ -14,10 +14,15 @@ from community.privacy.erase import erase_person
 from community.privacy.export import personal_data
 
 
+EXPORTS_PER_HOUR = 60
+"""An export reads every collection about a person; this bounds what one account can make the server do."""
+
+
 async def data_of(db: Any, actor: Actor, person_id: ObjectId, *, reason: str | None = None) -> dict[str, Any]:
     """The person's full export. An administrator's view of someone else's data is audited first,
     so a failure after the read can never leave an unrecorded view."""
     policy.require(actor, policy.can_view_personal_data(actor, person_id), _("You can only see your own data."))
+    await ratelimit.hit(db, f"personal-data:{actor.user_id}", limit=EXPORTS_PER_HOUR, window_seconds=3600)
     person = await db.users.find_one({"_id": person_id}, {"org_id": 1})
     if person is None:
         raise NotFound(_("There is no such member."))

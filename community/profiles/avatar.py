@@ -17,6 +17,7 @@ from typing import Any
 from bson import ObjectId
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from community import ratelimit
 from community.errors import Invalid
 from community.i18n import gettext as _
 
@@ -64,7 +65,12 @@ def reencode(data: bytes, declared_type: str | None) -> bytes:
     return out.getvalue()
 
 
+UPLOADS_PER_HOUR = 20
+
+
 async def save(db: Any, user_id: ObjectId, data: bytes, declared_type: str | None) -> None:
+    """Decoding images costs CPU, so uploads are counted (failed ones too) before any decoding."""
+    await ratelimit.hit(db, f"avatar:{user_id}", limit=UPLOADS_PER_HOUR, window_seconds=3600)
     webp = reencode(data, declared_type)
     await db[COLLECTION].replace_one(
         {"_id": user_id}, {"_id": user_id, "content_type": STORED_TYPE, "data": webp, "updated_at": datetime.now(UTC)},

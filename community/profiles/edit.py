@@ -11,7 +11,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from community import policy
+from community import policy, ratelimit
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
@@ -31,6 +31,7 @@ from community.profiles.queries import in_transaction
 from search import outbox
 
 SEARCH_INDEX = "people"
+ENDORSEMENTS_PER_HOUR = 100
 
 
 async def reindex(db: Any, user_id: ObjectId, session: Any) -> None:
@@ -127,6 +128,7 @@ async def endorse(db: Any, actor: Actor, user_id: ObjectId, endorsement: Endorse
     The person is notified once the endorsement is stored.
     """
     policy.require(actor, policy.can_endorse(actor, user_id), _("Only experts can endorse, and never themselves."))
+    await ratelimit.hit(db, f"endorse:{actor.user_id}", limit=ENDORSEMENTS_PER_HOUR, window_seconds=3600)
     await _require_member(db, user_id)
     declared = {row["competency_id"] for row in (await queries.profile(db, user_id)).get("competencies", [])}
     if endorsement.competency_id not in declared:

@@ -97,3 +97,16 @@ async def test_form_upload_and_error_without_javascript(client: TestClient, db: 
     remove = await client.post("/profile/avatar/remove", data={"csrf_token": await csrf_token(client, "/profile/edit")},
                                allow_redirects=False)
     assert remove.status == 303 and await db.avatars.count_documents({}) == 0
+
+
+async def test_uploads_are_rate_limited(client: TestClient, db: Any) -> None:
+    user = await make_user(db)
+    token = await bearer_token(db, user)
+    picture = image_bytes("GIF", (8, 8))
+    for _ in range(20):
+        status, _ = await call(client, "PUT", "/api/v1/profiles/me/avatar", token, data=picture,
+                               headers={**auth(token), "Content-Type": "image/gif"})
+        assert status == 204
+    response = await client.put("/api/v1/profiles/me/avatar", data=picture,
+                                headers={**auth(token), "Content-Type": "image/gif"})
+    assert response.status == 429 and int(response.headers["Retry-After"]) > 0
