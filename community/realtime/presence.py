@@ -1,27 +1,52 @@
 """Who is in a room: distinct people, however many tabs each has open.
 
-Counts are kept by the process that holds the sockets, and a socket's entries go when it
-disconnects. With several processes each counts its own sockets; the count shown is this
-process's, which is exact for one process and a lower bound behind a load balancer.
+:class:`Presence` counts this process's sockets; it is the whole truth with one process.
+:class:`SharedPresence` (when ``REDIS_URL`` is set) also records, per room, which people each
+process holds (a Redis hash whose fields are ``<process>|<person>``), so every process reports
+the same count. Each process renews a heartbeat; a process that died without cleaning up stops
+counting once its heartbeat is older than ``STALE_AFTER_SECONDS``, and its entries are removed
+the next time the room is counted.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
 from collections import Counter
+
+import redis.asyncio as aioredis
 
 
 class Presence:
     def __init__(self) -> None:
         self._rooms: dict[str, Counter[str]] = {}
 
-    def enter(self, room: str, person: str) -> bool:
-        """Count one more socket of ``person`` in ``room``; True when the person just arrived."""
+    async def enter(self, room: str, person: str) -> bool:
+        """Count one more socket of ``person`` in ``room``; True when the person just arrived here."""
+        return self.enter_local(room, person)
+
+    async def leave(self, room: str, person: str) -> bool:
+        """Count one socket fewer; True when the person's last socket here left the room."""
+        return self.leave_local(room, person)
+
+    async def count(self, room: str) -> int:
+        return len(self._rooms.get(room, ()))
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._rooms.clear()
+
+    def enter_local(self, room: str, person: str) -> bool:
         people = self._rooms.setdefault(room, Counter())
         people[person] += 1
         return people[person] == 1
 
-    def leave(self, room: str, person: str) -> bool:
-        """Count one socket fewer; True when the person's last socket left the room."""
+    def leave_local(self, room: str, person: str) -> bool:
         people = self._rooms.get(room)
         if people is None or people[person] == 0:
             return False
@@ -33,5 +58,87 @@ class Presence:
             del self._rooms[room]
         return True
 
-    def count(self, room: str) -> int:
-        return len(self._rooms.get(room, ()))
+
+log = logging.getLogger("community.realtime")
+
+HEARTBEAT_SECONDS = 10.0
+STALE_AFTER_SECONDS = 30.0
+PROCESSES_KEY = "community:presence:processes"
+
+
+def room_key(room: str) -> str:
+    return f"community:presence:{room}"
+
+
+class SharedPresence(Presence):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5, decode_responses=True)
+        self.process = uuid.uuid4().hex
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        with contextlib.suppress(aioredis.RedisError, OSError):  # readiness reports a Redis that is away
+            await self._beat()
+        self._heartbeat = asyncio.create_task(self._keep_beating())
+
+    async def _beat(self) -> None:
+        now = time.time()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(PROCESSES_KEY, {self.process: now})
+            pipe.zremrangebyscore(PROCESSES_KEY, "-inf", now - STALE_AFTER_SECONDS)
+            await pipe.execute()
+
+    async def _keep_beating(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            with contextlib.suppress(aioredis.RedisError, OSError):  # Redis back soon: the next beat renews
+                await self._beat()
+
+    async def enter(self, room: str, person: str) -> bool:
+        arrived = self.enter_local(room, person)
+        if arrived:
+            try:
+                await self.redis.hset(room_key(room), f"{self.process}|{person}", 1)
+            except (aioredis.RedisError, OSError) as error:
+                log.warning("presence not shared", extra={"error": repr(error)})
+        return arrived
+
+    async def leave(self, room: str, person: str) -> bool:
+        gone = self.leave_local(room, person)
+        if gone:
+            try:
+                await self.redis.hdel(room_key(room), f"{self.process}|{person}")
+            except (aioredis.RedisError, OSError) as error:
+                log.warning("presence not shared", extra={"error": repr(error)})
+        return gone
+
+    async def count(self, room: str) -> int:
+        """Everyone present through any live process; this process's own count while Redis is away."""
+        try:
+            fields = await self.redis.hkeys(room_key(room))
+            if not fields:
+                return 0
+            live = set(await self.redis.zrangebyscore(PROCESSES_KEY, time.time() - STALE_AFTER_SECONDS, "+inf"))
+            stale = [field for field in fields if field.partition("|")[0] not in live]
+            if stale:
+                await self.redis.hdel(room_key(room), *stale)
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("shared presence unavailable", extra={"error": repr(error)})
+            return await super().count(room)
+        return len({field.partition("|")[2] for field in fields if field.partition("|")[0] in live})
+
+    async def close(self) -> None:
+        """Take this process's people out of every room and stop the heartbeat."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        with contextlib.suppress(aioredis.RedisError, OSError):
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for room, people in self._rooms.items():
+                    pipe.hdel(room_key(room), *(f"{self.process}|{person}" for person in people))
+                pipe.zrem(PROCESSES_KEY, self.process)
+                await pipe.execute()
+        self._rooms.clear()
+        await self.redis.aclose()

@@ -24,7 +24,7 @@ from community.config import Settings
 from community.realtime.emitter import Emitter
 from community.realtime.fanout import DirectFanOut, DirectFanOutRedis
 from community.realtime.guard import SocketLimits
-from community.realtime.presence import Presence
+from community.realtime.presence import Presence, SharedPresence
 from community.realtime.sockets import RealtimeNamespace
 
 log = logging.getLogger("community.realtime")
@@ -76,8 +76,10 @@ async def realtime_context(app: web.Application) -> AsyncIterator[None]:
         sio.manager.initialize()
         redis_client, check = _redis_readiness(sio.manager.redis_url)
         app[keys.READINESS_CHECKS].append(check)
+    await app[PRESENCE].start()
     yield
     await app[NAMESPACE].close()
+    await app[PRESENCE].close()
     await sio.shutdown()
     listener = getattr(sio.manager, "thread", None)
     if isinstance(listener, asyncio.Task):
@@ -91,7 +93,8 @@ async def realtime_context(app: web.Application) -> AsyncIterator[None]:
 def setup(app: web.Application) -> None:
     limits = SocketLimits()
     sio = create_server(app[keys.SETTINGS], limits)
-    presence = Presence()
+    settings = app[keys.SETTINGS]
+    presence = SharedPresence(settings.redis_url) if settings.redis_url else Presence()
     namespace = RealtimeNamespace(presence, limits)
     sio.register_namespace(namespace)
     sio.attach(app)

@@ -151,9 +151,9 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         if room not in session["rooms"]:
             await self.enter_room(sid, room)
             session["rooms"].add(room)
-            if self.presence.enter(room, str(actor.user_id)):
+            if await self.presence.enter(room, str(actor.user_id)):
                 await self._announce(room)
-        return {"room": room, "present": self.presence.count(room)}
+        return {"room": room, "present": await self.presence.count(room)}
 
     async def leave(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         room = validate(RoomRequest, data).room
@@ -167,10 +167,10 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         room = validate(RoomRequest, data).room
         if room not in session["rooms"]:
             raise NotFound(N_("Join the room first."))
-        return {"room": room, "present": self.presence.count(room)}
+        return {"room": room, "present": await self.presence.count(room)}
 
     async def _left(self, room: str, actor: Actor) -> None:
-        if self.presence.leave(room, str(actor.user_id)):
+        if await self.presence.leave(room, str(actor.user_id)):
             await self._announce(room)
 
     async def _announce(self, room: str) -> None:
@@ -188,7 +188,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         if after:
             await asyncio.sleep(after)
             del self._pending[room]
-        count = self.presence.count(room)
+        count = await self.presence.count(room)  # never raises: shared presence falls back to this process
         if count:
             self._announced[room] = time.monotonic()
         else:

@@ -40,10 +40,10 @@ async def test_event_rooms_count_people_and_forget_those_who_disconnect(client: 
     assert await asha_socket.next("presence") == {**room, "present": 1}
     await asha_socket.close()
     for _ in range(50):
-        if client.app[PRESENCE].count(room["room"]) == 0:
+        if await client.app[PRESENCE].count(room["room"]) == 0:
             break
         await asyncio.sleep(0.02)
-    assert client.app[PRESENCE].count(room["room"]) == 0
+    assert await client.app[PRESENCE].count(room["room"]) == 0
 
 
 async def test_presence_is_only_told_to_members_of_the_room(client: TestClient, db: Any, probes: Probes) -> None:
@@ -53,16 +53,16 @@ async def test_presence_is_only_told_to_members_of_the_room(client: TestClient, 
     assert ack["ok"] is False and ack["error"]["status"] == 404
 
 
-def test_presence_counts_people_not_sockets() -> None:
+async def test_presence_counts_people_not_sockets() -> None:
     presence = Presence()
-    assert presence.enter("event:1", "a") is True
-    assert presence.enter("event:1", "a") is False
-    assert presence.enter("event:1", "b") is True
-    assert presence.count("event:1") == 2
-    assert presence.leave("event:1", "a") is False
-    assert presence.leave("event:1", "a") is True
-    assert presence.leave("event:1", "a") is False
-    assert presence.count("event:1") == 1
+    assert await presence.enter("event:1", "a") is True
+    assert await presence.enter("event:1", "a") is False
+    assert await presence.enter("event:1", "b") is True
+    assert await presence.count("event:1") == 2
+    assert await presence.leave("event:1", "a") is False
+    assert await presence.leave("event:1", "a") is True
+    assert await presence.leave("event:1", "a") is False
+    assert await presence.count("event:1") == 1
 
 
 async def test_a_crowd_arriving_at_once_is_announced_in_a_few_messages_not_one_per_person(

@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,49 +26,12 @@ from community.config import load_settings
 from community.notifications.service import notify
 from community.storage import connect
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
+from tests.realtime.conftest import free_port as _free_port
 from tests.realtime.probe import SocketProbe
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_SERVER = "/usr/bin/redis-server"
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    if not shutil.which(REDIS_SERVER):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{REDIS_SERVER} is missing; CI must install Debian's redis-server")
-        pytest.skip("install Debian's redis-server to run the multi-process test")
-    port = _free_port()
-    server = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-async def _wait_for_redis(url: str) -> None:
-    client = aioredis.from_url(url)
-    try:
-        for _ in range(100):
-            try:
-                await client.ping()
-                return
-            except (aioredis.ConnectionError, OSError):
-                await asyncio.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-    finally:
-        await client.aclose()
 
 
 async def _seed(data_dir: Path, org_id: ObjectId, user_id: ObjectId) -> None:
@@ -112,7 +73,6 @@ async def _start(data_dir: Path, redis_url: str) -> tuple[subprocess.Popen[bytes
 
 @pytest.fixture
 async def two_servers(tmp_path: Path, redis_url: str) -> AsyncIterator[list[str]]:
-    await _wait_for_redis(redis_url)
     org_id, user_id = ObjectId(), ObjectId()
     processes = []
     try:

@@ -1,0 +1,64 @@
+"""Presence through Redis: two servers (two apps on their own ports, as two processes would be)
+report the same count, and a process that died without cleaning up stops counting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+from bson import ObjectId
+
+from community import keys
+from community.app import create_app
+from community.config import Settings
+from community.realtime.presence import PROCESSES_KEY, STALE_AFTER_SECONDS, SharedPresence, room_key
+from tests.factories import bearer_token, make_user
+from tests.realtime.probe import SocketProbe, server_url
+
+pytestmark = [pytest.mark.redis]
+
+Probes = Callable[[], SocketProbe]
+
+
+async def test_two_servers_count_the_same_people_and_tell_each_others_sockets(
+        aiohttp_client: Any, settings: Settings, redis_url: str, probes: Probes) -> None:
+    event_id = ObjectId()
+    servers = [await aiohttp_client(create_app(replace(settings, redis_url=redis_url))) for _ in range(2)]
+    sockets = []
+    for server in servers:  # each has its own store: the same event, a different person
+        db = server.app[keys.DB]
+        await db.events.insert_one({"_id": event_id, "org_id": None})
+        sockets.append(await probes().connect(server_url(server), token=await bearer_token(db, await make_user(db))))
+    room = {"room": f"event:{event_id}"}
+    on_a, on_b = sockets
+    assert (await on_a.call("join", room))["present"] == 1
+    assert (await on_a.next("presence"))["present"] == 1
+    assert (await on_b.call("join", room))["present"] == 2, "server B counts the person on server A"
+    heard = await on_a.next("presence")
+    while heard["present"] != 2:
+        heard = await on_a.next("presence")
+    await on_b.close()
+    heard = await on_a.next("presence")
+    while heard["present"] != 1:
+        heard = await on_a.next("presence")
+    assert (await on_a.call("presence", room))["present"] == 1
+
+
+async def test_a_dead_process_stops_counting_and_its_entries_are_removed(redis_url: str) -> None:
+    presence = SharedPresence(redis_url)
+    await presence.start()
+    raw = aioredis.from_url(redis_url, decode_responses=True)
+    try:
+        await presence.enter("event:1", "asha")
+        await raw.zadd(PROCESSES_KEY, {"deadbeef": time.time() - STALE_AFTER_SECONDS - 1})
+        await raw.hset(room_key("event:1"), mapping={"deadbeef|ravi": 1})
+        assert await presence.count("event:1") == 1
+        assert await raw.hkeys(room_key("event:1")) == [f"{presence.process}|asha"]
+    finally:
+        await presence.close()
+        assert await raw.hkeys(room_key("event:1")) == [], "a clean stop leaves nothing behind"
+        await raw.aclose()
