@@ -9,24 +9,12 @@ from bson import ObjectId
 from community import audit
 from community.errors import NotFound
 from community.policy import Actor
-from community.privacy.registry import ERASURE_HOOKS, UNSET, PersonalData, entries
+from community.privacy.registry import ERASURE_HOOKS, PersonalData, entries
 from community.profiles.queries import in_transaction
 
 
 def _update_for(entry: PersonalData) -> dict[str, Any]:
-    to_set: dict[str, Any] = {}
-    to_unset: dict[str, str] = {}
-    for name, value in entry.replacements.items():
-        if value is UNSET:
-            to_unset[name] = ""
-        else:
-            to_set[name] = value() if callable(value) else value
-    update: dict[str, Any] = {}
-    if to_set:
-        update["$set"] = to_set
-    if to_unset:
-        update["$unset"] = to_unset
-    return update
+    return {"$set": {name: value() if callable(value) else value for name, value in entry.replacements.items()}}
 
 
 async def erase_person(db: Any, user_id: ObjectId, *, actor: Actor) -> dict[str, int]:
@@ -50,10 +38,9 @@ async def erase_person(db: Any, user_id: ObjectId, *, actor: Actor) -> dict[str,
                 result = await db[entry.collection].delete_many(match, session=session)
                 count = result.deleted_count
             else:
-                update = _update_for(entry)
-                if not update:
+                if not entry.replacements:
                     continue
-                result = await db[entry.collection].update_many(match, update, session=session)
+                result = await db[entry.collection].update_many(match, _update_for(entry), session=session)
                 count = result.modified_count
             changed[entry.collection] = changed.get(entry.collection, 0) + count
         for hook in ERASURE_HOOKS.values():

@@ -34,8 +34,8 @@ class PersonalData:
     field: str
     action: Action
     replacements: Mapping[str, Any] = field(default_factory=dict)
-    """For ``anonymise``: field -> new value. ``UNSET`` removes the field; a callable is called
-    with no arguments for a fresh value per person (for fields under a unique index)."""
+    """For ``anonymise``: field -> new value; a callable is called with no arguments for a fresh
+    value per person (for fields under a unique index)."""
     secret_fields: tuple[str, ...] = ()
     purpose: str = ""
     """Why the data is held, shown in the person's export (DPDP Act 2023, s. 5)."""
@@ -51,9 +51,6 @@ class PersonalData:
             return {self.field: {"$regex": re.escape(str(user_id))}}
         return {self.field: user_id}
 
-
-UNSET = object()
-"""A replacement value meaning: remove the field altogether."""
 
 ErasureHook = Callable[[Any, ObjectId, Any], Awaitable[None]]
 """``async def hook(db, user_id, session)`` for erasure steps a collection rule cannot express

@@ -6,7 +6,14 @@ from community import api, keys
 from community.i18n import lazy_gettext
 from community.privacy.registry import register, register_hook
 from community.profiles import avatar, edit, queries, views
-from community.profiles.schemas import Endorsement, HeldCompetencies, HeldCompetency, ProfileUpdate, Verification
+from community.profiles.schemas import (
+    Endorsement,
+    HeldCompetencies,
+    HeldCompetency,
+    ProfileOut,
+    ProfileUpdate,
+    Verification,
+)
 
 
 def register_personal_data() -> None:
@@ -42,9 +49,9 @@ def setup(app: web.Application) -> None:
     api.route(app, "GET", "/people", views.api_people, summary="The expert directory, as the caller may see it", tag=tag,
               query={"competency": "only experts holding this competency id", "after": "cursor from the previous page",
                      "limit": "1-100"})
-    api.route(app, "GET", "/profiles/me", views.api_my_profile, summary="Your own profile", tag=tag)
+    api.route(app, "GET", "/profiles/me", views.api_my_profile, summary="Your own profile", tag=tag, response=ProfileOut)
     api.route(app, "PUT", "/profiles/me", views.api_update_profile, summary="Replace your profile's fields", tag=tag,
-              body=ProfileUpdate)
+              body=ProfileUpdate, response=ProfileOut)
     api.route(app, "PUT", "/profiles/me/competencies", views.api_set_competencies,
               summary="Replace the competencies you declare", tag=tag, body=HeldCompetencies)
     api.route(app, "POST", "/profiles/me/competencies", views.api_declare_competency,
@@ -55,7 +62,7 @@ def setup(app: web.Application) -> None:
               summary="Upload a profile picture (the body is a JPEG, PNG, WebP or GIF image)", tag=tag)
     api.route(app, "DELETE", "/profiles/me/avatar", views.api_delete_avatar, summary="Remove your profile picture", tag=tag)
     api.route(app, "GET", "/profiles/{user_id}", views.api_profile, summary="A member's profile, as the caller may see it",
-              tag=tag)
+              tag=tag, response=ProfileOut)
     api.route(app, "POST", "/profiles/{user_id}/endorsements", views.api_endorse,
               summary="Endorse a member's declared competency (experts)", tag=tag, body=Endorsement)
     api.route(app, "POST", "/profiles/{user_id}/verifications", views.api_verify,

@@ -119,7 +119,8 @@ class Verification(BaseModel):
 
 
 class ProfileOut(BaseModel):
-    """A profile as a viewer may see it; fields the viewer may not see are absent."""
+    """A profile as a viewer may see it (the API's response, for the OpenAPI document); fields the
+    viewer may not see are absent, not null."""
 
     id: str
     name: str | None
@@ -133,6 +134,7 @@ class ProfileOut(BaseModel):
     expertise: list[str] | None = None
     position: dict[str, str] | None = None
     competencies: list[dict[str, object]] | None = None
+    gap: list[dict[str, object]] | None = None
     avatar: str | None = None
     email: str | None = None
     mobile: str | None = None
