@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import importlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +17,7 @@ from community.storage.indexes import ensure_indexes
 log = logging.getLogger("community")
 
 DEMO_STEPS: list[str] = [
+    "community.accounts.demo",  # first: organisations and people, which every later step uses
     "community.profiles.demo",  # after the accounts step: gives the demo people competency profiles
     "community.forums.demo",  # after the accounts step: categories and threads by the demo people
 ]
@@ -46,9 +49,34 @@ async def reindex(settings: Settings) -> None:
     raise SystemExit("search is not configured in this build")
 
 
-async def make_admin(settings: Settings, email: str) -> int:
-    raise SystemExit("accounts are not available in this build")
+# --- accounts (issue 3) ---
+
+
+def _ask(prompt: str, secret: bool) -> str:
+    if not sys.stdin.isatty():
+        raise SystemExit("make-admin: no such account yet, and no terminal to ask for its details; register it first")
+    return getpass.getpass(prompt) if secret else input(prompt)
+
+
+async def make_admin(settings: Settings, email: str, ask: Any = None) -> int:
+    """``run.py make-admin EMAIL``: promote (or create, asking for the details) an administrator."""
+    from community.accounts.bootstrap import make_admin as promote
+    from community.errors import Invalid
+
+    async with open_db(settings) as db:
+        try:
+            user = await promote(db, email, ask or _ask)
+        except Invalid as error:
+            print(f"make-admin: {next(iter(error.errors.values()))}")
+            return 2
+    print(f"{user['name']} <{user['email']}> is a platform administrator. Sign in at {settings.base_url}/login")
+    return 0
 
 
 async def announce_first_run(settings: Settings) -> None:
-    return None
+    """On an empty store, print how to become the first administrator."""
+    from community.accounts.bootstrap import first_run_message, needs_first_admin
+
+    async with open_db(settings) as db:
+        if await needs_first_admin(db):
+            print(first_run_message(settings), flush=True)

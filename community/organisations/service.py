@@ -2,7 +2,8 @@
 
 The hierarchy is ministry > department > office. A department sits under a ministry, an office
 under a department or directly under a ministry; a child shares its parent's level (central or
-state) and State. ``path`` lists the ancestors' ids, top first, so "everything under X" is one
+state) and State. State governments are organised by departments at the top (Revenue
+Department, Government of Kerala), so a state-level department may stand without a parent. ``path`` lists the ancestors' ids, top first, so "everything under X" is one
 indexed query on ``path``.
 """
 
@@ -46,7 +47,8 @@ async def _check_placement(db: Any, data: OrganisationIn) -> dict[str, Any] | No
         parent = await queries.by_id(db, ObjectId(data.parent_id))
         if parent is None:
             errors["parent_id"] = _("Choose one of the offered options.")
-    if parent is None and "parent_id" not in errors and ALLOWED_PARENTS[data.kind]:
+    top_level_ok = not ALLOWED_PARENTS[data.kind] or (data.kind == "department" and data.level == "state")
+    if parent is None and "parent_id" not in errors and not top_level_ok:
         errors["parent_id"] = _("A department or office belongs to a parent organisation; choose it.")
     if parent is not None:
         if parent["kind"] not in ALLOWED_PARENTS[data.kind]:

@@ -113,3 +113,13 @@ async def test_only_administrators_manage_organisations(client: TestClient, db: 
 
 async def test_signed_out_visitors_are_asked_to_sign_in(client: TestClient) -> None:
     assert (await client.get("/admin/organisations")).status == 401
+
+
+async def test_state_departments_may_stand_at_the_top_but_central_ones_may_not(client: TestClient, db: Any,
+                                                                               admin: dict[str, Any]) -> None:
+    state = await post(client, "/admin/organisations", {"name": "Revenue Department, Kerala", "short_name": "RD-KL",
+                                                        "kind": "department", "level": "state", "state": "Kerala", "parent_id": ""})
+    assert state.status == 303
+    central = await post(client, "/admin/organisations", {"name": "Department of Nothing", "short_name": "DoN",
+                                                          "kind": "department", "level": "central", "state": "", "parent_id": ""})
+    assert central.status == 422 and 'id="error-parent_id"' in await central.text()

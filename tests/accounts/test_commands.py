@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from community import commands
+from community.accounts import demo
+from community.accounts.passwords import verify_password
+from community.config import Settings
+
+
+@pytest.fixture
+def on_disk(settings: Settings, tmp_path: Path) -> Settings:
+    """A store that outlives one ``open_db`` (each command opens and closes it)."""
+    return replace(settings, storage_url=f"sqlite:///{tmp_path / 'store.db'}")
+
+
+def answers(**given: str) -> Any:
+    asked: list[str] = []
+
+    def ask(prompt: str, secret: bool) -> str:
+        asked.append(prompt)
+        key = next(key for key in given if key in prompt.lower())
+        return given.pop(key)
+
+    ask.asked = asked  # type: ignore[attr-defined]
+    return ask
+
+
+async def test_first_run_says_how_to_become_administrator(on_disk: Settings, capsys: Any) -> None:
+    await commands.announce_first_run(on_disk)
+    out = capsys.readouterr().out
+    assert "python run.py make-admin you@example.gov.in" in out and f"{on_disk.base_url}/login" in out
+    ask = answers(name="Asha Verma", ministry="Ministry of Culture", designation="Director", password="a long enough secret")
+    assert await commands.make_admin(on_disk, "Asha.Verma@Culture.gov.in", ask) == 0
+    assert "is a platform administrator" in capsys.readouterr().out
+    await commands.announce_first_run(on_disk)
+    assert capsys.readouterr().out == "", "once someone exists, the first-run message stays quiet"
+    async with commands.open_db(on_disk) as db:
+        admin = await db.users.find_one({"email": "asha.verma@culture.gov.in"})
+        assert set(admin["roles"]) == {"officer", "admin"} and admin["email_verified"]
+        assert await verify_password(admin["password_hash"], "a long enough secret")
+        org = await db.organisations.find_one({"_id": admin["org_id"]})
+        assert org["name"] == "Ministry of Culture" and org["kind"] == "ministry" and org["short_name"] == "MC"
+        actions = sorted([entry["action"] async for entry in db.audit_log.find({})])
+        assert actions == ["organisation.create", "person.create", "role.grant"]
+
+
+async def test_make_admin_promotes_an_existing_account(on_disk: Settings, capsys: Any) -> None:
+    from tests.factories import make_user
+
+    async with commands.open_db(on_disk) as db:
+        person = await make_user(db, email="officer@example.gov.in", verified=False)
+    never = answers()
+    assert await commands.make_admin(on_disk, "officer@example.gov.in", never) == 0
+    assert never.asked == []
+    async with commands.open_db(on_disk) as db:
+        stored = await db.users.find_one({"_id": person["_id"]})
+        assert "admin" in stored["roles"] and stored["email_verified"]
+
+
+async def test_make_admin_refuses_a_bad_address_and_asks_again_for_bad_details(on_disk: Settings, capsys: Any) -> None:
+    assert await commands.make_admin(on_disk, "not an address", answers()) == 2
+    assert "e-mail address" in capsys.readouterr().out
+    ask = answers(name="<b>Bad</b>", ministry="Ministry of Mines", designation="Director", password="short")
+    ask_more = answers(name="Good Name", password="now long enough")
+
+    def both(prompt: str, secret: bool) -> str:
+        return ask(prompt, secret) if len(ask.asked) < 4 else ask_more(prompt, secret)
+
+    assert await commands.make_admin(on_disk, "mines@example.gov.in", both) == 0
+    out = capsys.readouterr().out
+    assert "name:" in out and "password:" in out
+
+
+async def test_demo_fills_organisations_and_people_in_many_scripts_once(on_disk: Settings) -> None:
+    async with commands.open_db(on_disk) as db:
+        await demo.fill_demo(db, on_disk, random.Random(7), 300)
+        orgs = await db.organisations.find({}).to_list(None)
+        assert {org["level"] for org in orgs} == {"central", "state"}
+        assert {org["kind"] for org in orgs} == {"ministry", "department", "office"}
+        by_id = {org["_id"]: org for org in orgs}
+        for org in orgs:
+            if org["parent_id"]:
+                parent = by_id[org["parent_id"]]
+                assert org["path"] == [*parent["path"], parent["_id"]] and org["state"] == parent["state"]
+        people = await db.users.find({}).to_list(None)
+        assert len(people) >= 300
+        roles = [set(person["roles"]) for person in people]
+        assert sum("expert" in r for r in roles) >= 15 and sum("admin" in r for r in roles) == 1
+        assert sum("mdo_admin" in r for r in roles) >= 10 and sum("moderator" in r for r in roles) == 2
+        assert len({person["email"] for person in people}) == len(people)
+        names = " ".join(person["name"] for person in people)
+        for sample in ("\u0900", "\u0b80", "\u0980", "\u0d00", "\u0600"):  # Devanagari, Tamil, Bengali, Malayalam, Arabic
+            assert any(ord(sample) <= ord(char) < ord(sample) + 128 for char in names), sample
+        admin = await db.users.find_one({"email": demo.DEMO_ADMIN_EMAIL})
+        assert await verify_password(admin["password_hash"], demo.DEMO_PASSWORD)
+        await demo.fill_demo(db, on_disk, random.Random(7), 300)
+        assert await db.users.count_documents({}) == len(people) and await db.organisations.count_documents({}) == len(orgs)
