@@ -25,13 +25,18 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Response, async_playwright
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Response, async_playwright, expect
+
+from community.config import load_settings
+from community.storage import connect
+from tests.factories import DEFAULT_PASSWORD, make_org, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,7 +48,8 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 SERVER_START_SECONDS = 60
-ACTION_TIMEOUT_MS = 10_000
+ACTION_TIMEOUT_MS = 15_000
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 # Settings that would point the server under test at a real deployment or share its secret.
 FOREIGN_SETTINGS = ("MONGODB_URI", "DATABASE_NAME", "MEILISEARCH_URL", "MEILISEARCH_KEY", "REDIS_URL", "SECRET_KEY",
                     "BASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
@@ -87,6 +93,17 @@ class Server:
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+    @asynccontextmanager
+    async def store(self) -> AsyncIterator[Any]:
+        """The running server's own store, opened from the test process (the embedded engine is
+        safe to share between processes), for setting up people faster than through pages."""
+        settings = load_settings({"DATA_DIR": str(self.data_dir)})
+        client = connect(settings.storage_url)
+        try:
+            yield client[settings.database_name]
+        finally:
+            await client.close()
 
 
 def free_port() -> int:
@@ -214,3 +231,28 @@ def screenshots() -> Path:
     folder = ROOT / "screenshots"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    password: str = DEFAULT_PASSWORD
+
+
+@dataclass(frozen=True)
+class Community:
+    """What exists before any journey: an organisation and a platform administrator in it."""
+
+    org_name: str
+    admin: Person
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def community(server: Server) -> Community:
+    admin = Person(name="Asha Administrator", email="asha.admin@example.gov.in")
+    async with server.store() as db:
+        org = await make_org(db, name="Department of Administrative Reforms", short_name="DARPG")
+        await make_user(db, org=org, roles=("officer", "admin"), name=admin.name, email=admin.email)
+    return Community(org_name=org["name"], admin=admin)
+

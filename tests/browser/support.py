@@ -1,13 +1,14 @@
-"""What the browser journeys share: accessibility checks, screenshots, keyboard focus."""
+"""What the browser journeys share: accessibility checks, screenshots, keyboard focus, signing in."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, Tools
+from tests.browser.conftest import DESKTOP, PHONE, Person, Tools
 
 BLOCKING_IMPACTS = ("serious", "critical")
 
@@ -90,3 +91,23 @@ async def tab_to(page: Page, predicate: Any, *, limit: int = 40, shift: bool = F
         if predicate(element):
             return element
     raise AssertionError(f"Tab never reached the element; focus went through: {seen}")
+
+
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+async def sign_in(page: Page, person: Person) -> None:
+    await page.goto("/login")
+    await page.get_by_label("E-mail address", exact=True).fill(person.email)
+    await page.get_by_label("Password", exact=True).fill(person.password)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("banner").get_by_role("link", name=person.name)).to_be_visible()
+
+
+async def code_from_outbox(admin_page: Page, email: str) -> str:
+    """The newest one-time code e-mailed to ``email``, read on the administrators' outbox page."""
+    await admin_page.goto("/admin/outbox")
+    message = admin_page.get_by_role("listitem").filter(has_text=email).first
+    match = CODE.search(await message.inner_text())
+    assert match, f"no 6-digit code in the outbox message to {email}"
+    return match.group(1)
