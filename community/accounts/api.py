@@ -28,7 +28,8 @@ async def csrf_token(request: web.Request) -> web.Response:
 
 async def register_api(request: web.Request) -> web.Response:
     data = validate(RegisterIn, await json_body(request))
-    user = await register.register(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data)
+    user = await register.register(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
+                                   data, _ip(request))
     return api.json_response({"status": "verification_sent",
                               "detail": _("We have sent a 6-digit code to %(email)s.", email=user["email"])}, status=201)
 

@@ -8,6 +8,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from community import ratelimit
 from community.accounts import otp, queries
 from community.accounts.mailer import Mailer, send_code
 from community.accounts.passwords import hash_password
@@ -17,12 +18,17 @@ from community.i18n import gettext as _
 from community.organisations import queries as org_queries
 
 
+REGISTRATIONS_PER_ADDRESS = 20
+
+
 def _taken() -> Invalid:
     return Invalid({"email": _("An account with this e-mail address already exists. Sign in, or reset your password.")})
 
 
-async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn) -> dict[str, Any]:
-    """Create an unverified account and send its verification code."""
+async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: str) -> dict[str, Any]:
+    """Create an unverified account and send its verification code. One address may register
+    twenty accounts an hour (a training room shares one address; a script does not need more)."""
+    await ratelimit.hit(db, f"register:address:{ip}", limit=REGISTRATIONS_PER_ADDRESS, window_seconds=3600)
     org = await org_queries.by_id(db, ObjectId(data.org_id))
     if org is None:
         raise Invalid({"org_id": _("Choose one of the offered options.")})

@@ -52,7 +52,7 @@ async def register_page(request: web.Request) -> web.Response:
     values = await form_values(request, RegisterIn.model_fields)
     try:
         user = await register.register(db, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
-                                       validate(RegisterIn, values))
+                                       validate(RegisterIn, values), _ip(request))
     except Invalid as error:
         return render_form(request, "accounts/register.html", values, error.errors, organisations=organisations)
     return see_other(_url(request, "verify", email=user["email"]))

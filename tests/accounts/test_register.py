@@ -134,3 +134,36 @@ async def test_resend_for_unknown_address_reveals_nothing(client: TestClient, db
     response = await post(client, "/verify/resend", {"email": "nobody@example.gov.in"})
     assert response.status == 303
     assert await db.dev_outbox.count_documents({}) == 0
+
+
+async def test_registrations_from_one_address_are_throttled(client: TestClient, db: Any) -> None:
+    from community.accounts import register
+
+    from community import ratelimit
+
+    org = await make_org(db)
+    for _ in range(register.REGISTRATIONS_PER_ADDRESS):
+        await ratelimit.hit(db, "register:address:127.0.0.1", limit=register.REGISTRATIONS_PER_ADDRESS, window_seconds=3600)
+    response = await post(client, "/register", form(org, email="one.too.many@example.gov.in"))
+    assert response.status == 429 and int(response.headers["Retry-After"]) > 0
+    assert await db.users.count_documents({"email": "one.too.many@example.gov.in"}) == 0
+
+
+async def test_mail_server_down_still_leads_to_the_verify_page(aiohttp_client: Any, settings: Any,
+                                                                caplog: Any) -> None:
+    import socket
+    from dataclasses import replace
+
+    from community.app import create_app
+    from community.config import SmtpSettings
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens here now
+    down = await aiohttp_client(create_app(replace(settings, smtp=SmtpSettings(
+        host="127.0.0.1", port=port, username=None, password=None, starttls=False, sender="no-reply@community.example"))))
+    org = await make_org(down.app[keys.DB])
+    response = await post(down, "/register", form(org, email="unlucky@example.gov.in"))
+    assert response.status == 303 and response.headers["Location"].startswith("/verify")
+    assert any(record.getMessage() == "e-mail not sent" for record in caplog.records)
