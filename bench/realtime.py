@@ -10,7 +10,8 @@ connections speaking Engine.IO 4 / Socket.IO 5 (python-socketio's AsyncClient co
 per socket than the server does, so it would measure itself), spread over worker processes.
 Every client authenticates with the token and joins the event room through the real ``join``
 handler (policy check included). Then, ``--rounds`` times, the bench stamps the wall clock,
-asks a server to broadcast, and every client records when the message arrived.
+asks a server to broadcast, and every client records when the message arrived; the next round
+starts only when every client has the previous one, so rounds never queue behind each other.
 
 "single": one server process, no Redis. "redis": two server processes sharing a redis-server
 started here on a free port; half the clients on each, broadcasts asked of the first, so every
@@ -149,12 +150,30 @@ async def open_socket(port: int, token: str, room: str, deflate: bool) -> Any:
     await ws.send("420" + json.dumps(["join", {"room": room}]))
     while True:
         reply = await ws.recv()
-        if reply.startswith("430"):
+        if reply == "2":
+            await ws.send("3")
+        elif reply.startswith("430"):
             assert json.loads(reply[3:])[0]["ok"], reply
             return ws
 
 
-async def listen(ws: Any, rounds: int, arrivals: list[tuple[int, float]]) -> None:
+class Tally:
+    """Arrivals in one worker; tells the parent when all of its sockets have a round's message."""
+
+    def __init__(self, sockets: int, conn: Any) -> None:
+        self.sockets = sockets
+        self.conn = conn
+        self.arrivals: list[tuple[int, float]] = []
+        self.per_round: dict[int, int] = {}
+
+    def add(self, round_number: int, latency: float) -> None:
+        self.arrivals.append((round_number, latency))
+        self.per_round[round_number] = self.per_round.get(round_number, 0) + 1
+        if self.per_round[round_number] == self.sockets:
+            self.conn.send(("done", round_number))
+
+
+async def listen(ws: Any, rounds: int, tally: Tally) -> None:
     heard = 0
     async for message in ws:
         if message == "2":
@@ -162,7 +181,7 @@ async def listen(ws: Any, rounds: int, arrivals: list[tuple[int, float]]) -> Non
         elif message.startswith('42["bench"'):
             now = time.time()
             data = json.loads(message[2:])[1]
-            arrivals.append((data["round"], now - data["t0"]))
+            tally.add(data["round"], now - data["t0"])
             heard += 1
             if heard == rounds:
                 return
@@ -172,16 +191,19 @@ async def client_worker_main(ports: list[int], count: int, token: str, room: str
                              conn: Any) -> None:
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
+    tally = Tally(count, conn)
+    listeners: list[asyncio.Task[None]] = []
+
     async def one(index: int) -> Any:
         async with gate:
-            return await open_socket(ports[index % len(ports)], token, room, deflate)
+            ws = await open_socket(ports[index % len(ports)], token, room, deflate)
+        listeners.append(asyncio.create_task(listen(ws, rounds, tally)))  # answers pings from now on
+        return ws
 
     sockets = await asyncio.gather(*(one(i) for i in range(count)))
-    arrivals: list[tuple[int, float]] = []
-    listeners = [asyncio.create_task(listen(ws, rounds, arrivals)) for ws in sockets]
     conn.send("ready")
-    await asyncio.wait(listeners, timeout=60 + rounds * 10)
-    conn.send(arrivals)
+    await asyncio.wait(listeners, timeout=60 + rounds * 30)
+    conn.send(tally.arrivals)
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
 
 
@@ -231,7 +253,11 @@ def measure(ports: list[int], trigger_port: int, token: str, room: str, n: int, 
     for round_number in range(rounds):
         url = f"http://127.0.0.1:{trigger_port}/bench/broadcast?room={room}&round={round_number}&t0={time.time()!r}"
         urllib.request.urlopen(url, timeout=30).read()
-        time.sleep(0.3 + n / 4000)
+        for pipe in pipes:  # the next broadcast starts once every client has this one
+            if not pipe.poll(60):
+                raise SystemExit(f"round {round_number} did not reach every client within 60 s")
+            assert pipe.recv() == ("done", round_number)
+        time.sleep(0.2)
     server_cpu = cpu_seconds(server_pids) - cpu_before
     arrivals: list[tuple[int, float]] = []
     for pipe in pipes:
