@@ -351,8 +351,9 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", choices=["single", "redis"], default=["single", "redis"])
     parser.add_argument("--no-deflate", action="store_true", help="clients do not offer permessage-deflate")
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.rounds} broadcasts per size; "
-          f"deflate {'off' if args.no_deflate else 'offered'}", flush=True)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
+          f"before the run; {args.rounds} broadcasts per size; deflate {'off' if args.no_deflate else 'offered'}",
+          flush=True)
     for mode in args.modes:
         run_mode(mode, args.sizes, args.rounds, not args.no_deflate)
 
