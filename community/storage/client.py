@@ -50,8 +50,9 @@ acknowledged, so it survives the process being killed (``kill -9``); only an ope
 crash or power loss can lose the last commits. ``FULL`` also fsyncs every commit."""
 
 CHECKPOINT_EVERY = 1000
-"""Commits between WAL checkpoints (SQLite's own automatic checkpoint is off: it would fsync
-inside whichever write happened to cross its threshold)."""
+"""Documents written (each commit counts at least one) between WAL checkpoints. SQLite's own
+automatic checkpoint is off: it would fsync inside whichever write crossed its threshold; and
+a long WAL slows every read, which must look pages up in the WAL index first."""
 
 _IGNORED_OPTIONS = frozenset({"comment", "bypass_document_validation", "batch_size", "let"})
 
@@ -144,11 +145,11 @@ class Engine:
         conn.execute("COMMIT")
         if ctx.catalog_changed:
             self.catalog = ctx.catalog
-        self._committed()
+        self._committed(ctx.written)
         return result
 
-    def _committed(self) -> None:
-        self._commits += 1
+    def _committed(self, written: int) -> None:
+        self._commits += max(written, 1)
         if self._commits >= CHECKPOINT_EVERY and not self._checkpointing and not self.closed:
             self._commits = 0
             self._checkpointing = True
@@ -292,7 +293,7 @@ class Engine:
             self._conn.execute("COMMIT")
             if ctx.catalog_changed:
                 self.catalog = ctx.catalog
-            self._committed()
+            self._committed(ctx.written)
         else:
             self._conn.execute("ROLLBACK")
 

@@ -170,6 +170,7 @@ class Context:
         self.catalog = catalog
         self.catalog_changed = False
         self.stats = Stats()
+        self.written = 0
 
     def coll(self, db: str, name: str) -> CollInfo | None:
         return self.catalog.get((db, name))
@@ -212,6 +213,7 @@ class Context:
         self._set(info)
         multikey = False
         rows = self.conn.execute(f"SELECT id, doc FROM {info.table}").fetchall()
+        self.written += len(rows)
         for rowid, blob in rows:
             doc = bson.decode(blob)
             entries, multi = index_keys(index, doc)
@@ -258,6 +260,7 @@ class Context:
         """Insert one document (``_id`` already set); the caller holds a savepoint."""
         if isinstance(doc.get("_id"), list):
             raise WriteError("The '_id' value cannot be of type array", code=53)
+        self.written += 1
         blob = encode_doc(doc)
         rowid = self.conn.execute(f"INSERT INTO {info.table} (doc) VALUES (?)", (blob,)).lastrowid
         assert rowid is not None
@@ -270,6 +273,7 @@ class Context:
 
     def replace_doc(self, info: CollInfo, rowid: int, old: dict[str, Any], new: dict[str, Any],
                     blob: bytes | None = None) -> CollInfo:
+        self.written += 1
         self.conn.execute(f"UPDATE {info.table} SET doc = ? WHERE id = ?", (blob or encode_doc(new), rowid))
         for index in info.indexes:
             before, _ = index_keys(index, old)
@@ -287,6 +291,7 @@ class Context:
         return info
 
     def delete(self, info: CollInfo, rowid: int, doc: dict[str, Any]) -> None:
+        self.written += 1
         self.conn.execute(f"DELETE FROM {info.table} WHERE id = ?", (rowid,))
         for index in info.indexes:
             entries, _ = index_keys(index, doc)
@@ -378,6 +383,7 @@ class Context:
                 raise sqlite3.IntegrityError("array _id")
             rows.append((first + offset, encode_doc(doc)))
         self.conn.executemany(f"INSERT INTO {info.table} (id, doc) VALUES (?, ?)", rows)
+        self.written += len(rows)
         for index in info.indexes:
             entries: list[tuple[bytes, int]] = []
             for offset, doc in enumerate(docs):

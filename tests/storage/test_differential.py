@@ -293,3 +293,78 @@ def _mongomock_update_differs(update: dict[str, Any], docs: list[dict[str, Any]]
     if op in ("$min", "$max", "$pull", "$addToSet", "$mul"):
         return True
     return False
+
+
+INDEXED = [
+    [("a", 1)], [("b", -1)], [("a.x", 1)], [("a", 1), ("b", -1)], [("b", 1), ("c", 1)],
+]
+
+
+@EXAMPLES
+@given(docs=documents, filter_=filters, sort=st.lists(st.tuples(st.sampled_from(FIELDS), st.sampled_from([1, -1])), max_size=2, unique_by=lambda t: t[0]), limit=st.sampled_from([0, 1, 3]))
+def test_indexes_never_change_an_answer(engines: Engines, docs: list[dict[str, Any]], filter_: dict[str, Any], sort: list[tuple[str, int]], limit: int) -> None:
+    """The same collection with single, compound, dotted (multikey) and sparse indexes, created
+    afresh each time (so an index is multikey only when this example's data makes it so)."""
+    ours, _, _ = engines.load(docs)
+    indexed = engines.client["diff"]["indexed"]
+
+    async def load() -> None:
+        await indexed.drop()
+        for key in INDEXED:
+            await indexed.create_index(key)
+        await indexed.create_index("c", sparse=True)
+        await indexed.insert_many([{"_id": i, **doc} for i, doc in enumerate(docs)])
+
+    try:
+        engines.run(load())
+    except Exception as exc:  # parallel arrays cannot be indexed, as in MongoDB
+        assert "parallel arrays" in str(exc)
+        return
+    spec = [*sort, ("_id", 1)]
+    plain = [d["_id"] for d in engines.run(ours.find(filter_).sort(spec).limit(limit).to_list())]
+    fast = [d["_id"] for d in engines.run(indexed.find(filter_).sort(spec).limit(limit).to_list())]
+    assert fast == plain, (filter_, spec)
+    assert engines.run(indexed.count_documents(filter_)) == engines.run(ours.count_documents(filter_))
+
+
+@EXAMPLES
+@given(docs=documents, updates=st.lists(update_ops, min_size=1, max_size=3), probes=st.lists(st.tuples(st.sampled_from(PATHS), _condition()), min_size=1, max_size=4))
+def test_index_entries_follow_updates_and_deletes(engines: Engines, docs: list[dict[str, Any]], updates: list[dict[str, Any]], probes: list[tuple[str, Any]]) -> None:
+    ours, _, _ = engines.load(docs)
+    indexed = engines.client["diff"]["maintained"]
+
+    async def run() -> list[tuple[list[int], list[int]]]:
+        await indexed.drop()
+        for key in INDEXED:
+            await indexed.create_index(key)
+        try:
+            await indexed.insert_many([{"_id": i, **doc} for i, doc in enumerate(docs)])
+        except Exception as exc:
+            assert "parallel arrays" in str(exc)
+            return []
+        for update in updates:
+            failures = []
+            for coll in (ours, indexed):
+                try:
+                    await coll.update_many({}, update)
+                except Exception as exc:
+                    failures.append(str(exc))
+                else:
+                    failures.append("")
+            if failures[0] != failures[1]:
+                # Only the indexed collection refuses documents with parallel arrays.
+                assert "parallel arrays" in failures[1] and not failures[0]
+                return []
+        await ours.delete_many({"_id": 0})
+        await indexed.delete_many({"_id": 0})
+        out = []
+        for path, condition in probes:
+            query = {path: condition}
+            out.append((
+                [d["_id"] for d in await ours.find(query).sort("_id", 1).to_list()],
+                [d["_id"] for d in await indexed.find(query).sort("_id", 1).to_list()],
+            ))
+        return out
+
+    for plain, fast in engines.run(run()):
+        assert fast == plain
