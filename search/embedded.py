@@ -34,11 +34,17 @@ EXACT_BOOST = 2.0
 fewer typos first."""
 
 
+TIERS: dict[str, str] = {name: f"text_w{weight}" for name, weight in PHYSICAL.searchable.items()}
+"""Searchable fields of equal weight share one tantivy field: a query word then needs one clause
+per weight, not one per field, which halves query time; highlights come from the stored source."""
+TIER_WEIGHTS: dict[str, int] = {f"text_w{weight}": weight for weight in sorted(set(PHYSICAL.searchable.values()))}
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("key", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("source", stored=True, indexed=False)
-    for name in PHYSICAL.searchable:
+    for name in TIER_WEIGHTS:
         builder.add_text_field(name, stored=False, tokenizer_name=TOKENIZER, index_option="freq")
     for name in PHYSICAL.keywords:
         builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
@@ -48,8 +54,8 @@ def _schema() -> tantivy.Schema:
 
 
 def _fingerprint() -> str:
-    layout = {"searchable": list(PHYSICAL.searchable), "keywords": PHYSICAL.keywords,
-              "numbers": PHYSICAL.numbers, "tokenizer": WORD_PATTERN, "version": 1}
+    layout = {"searchable": TIERS, "keywords": PHYSICAL.keywords,
+              "numbers": PHYSICAL.numbers, "tokenizer": WORD_PATTERN, "version": 2}
     return hashlib.sha256(json.dumps(layout, sort_keys=True).encode()).hexdigest()
 
 
@@ -143,8 +149,8 @@ class EmbeddedEngine:
         out.add_text("key", key)
         out.add_bytes("source", json.dumps(doc, ensure_ascii=False).encode())
         for name, value in doc.items():
-            if name in PHYSICAL.searchable:
-                out.add_text(name, value)
+            if name in TIERS:
+                out.add_text(TIERS[name], value)
             elif name in PHYSICAL.numbers:
                 out.add_integer(name, value)
             elif name in PHYSICAL.keywords:
@@ -175,21 +181,22 @@ class EmbeddedEngine:
             options["order"] = Order.Asc if request.sort.order == "asc" else Order.Desc
         found = searcher.search(query, request.per_page, count=True, **options)
         hits = []
+        seen: dict[str, int] = {}
         for _, address in found.hits:
             stored = json.loads(searcher.doc(address).get_first("source"))
-            hits.append(self._hit(stored, words, request.highlight))
+            hits.append(self._hit(stored, words, request.highlight, seen))
         return SearchResult(hits, found.count or 0, request.page, request.per_page,
                             self._facets(searcher, query, request.facets))
 
     @staticmethod
-    def _hit(stored: dict[str, Any], words: list[QueryWord], with_highlights: bool) -> Hit:
+    def _hit(stored: dict[str, Any], words: list[QueryWord], with_highlights: bool, seen: dict[str, int]) -> Hit:
         index = stored.pop("index")
         highlights: dict[str, str] = {}
         if with_highlights:
             for name in definition(index).searchable:
                 if name in stored:
                     highlights[name] = highlight(stored[name], words,
-                                                 CROP_WORDS if name in CROPPED_FIELDS else None)[0]
+                                                 CROP_WORDS if name in CROPPED_FIELDS else None, seen)[0]
         return Hit(index, stored["id"], stored, highlights)
 
     @staticmethod
@@ -212,7 +219,7 @@ class EmbeddedEngine:
 
     def _word_query(self, word: QueryWord) -> Query:
         alternatives = []
-        for name, weight in PHYSICAL.searchable.items():
+        for name, weight in TIER_WEIGHTS.items():
             alternatives.append((Occur.Should, Query.boost_query(
                 Query.term_query(self._schema, name, word.text), weight * EXACT_BOOST)))
             if word.typos or word.prefix:
@@ -228,9 +235,11 @@ class EmbeddedEngine:
         if isinstance(f, Range):
             return Query.range_query(self._schema, f.field, FieldType.Integer, f.gte, f.lte)
         if isinstance(f, And):
-            if not f.parts:
-                return Query.all_query()
-            return Query.boolean_query([(Occur.Must, self._filter_query(p)) for p in f.parts])
+            clauses = [(Occur.MustNot, self._filter_query(p.part)) if isinstance(p, Not)
+                       else (Occur.Must, self._filter_query(p)) for p in f.parts]
+            if all(occur == Occur.MustNot for occur, _ in clauses):
+                clauses.append((Occur.Must, Query.all_query()))
+            return Query.boolean_query(clauses)
         if isinstance(f, Or):
             if not f.parts:
                 return Query.empty_query()

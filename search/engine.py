@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -87,45 +88,56 @@ def build_request(index: str, query: str, filters: SearchFilter | None, facets: 
     return SearchRequest(index, normalise(query.lstrip()), scoped, facets, sort, page, per_page, highlight)
 
 
+@functools.cache
+def _field_kinds(index: str) -> dict[str, str]:
+    spec = definition(index)
+    kinds = {name: "keyword" for name in spec.all_keywords}
+    kinds.update({name: "number" for name in spec.all_numbers})
+    kinds.update({name: "text" for name in spec.searchable})
+    kinds.update({name: "display" for name in spec.display})
+    return kinds
+
+
 def prepare(index: str, document: Document) -> dict[str, Any]:
     """The stored form of a document: ``index`` set, keyword booleans as ``"true"``/``"false"``,
     text normalised to NFC, list-valued searchable fields joined, unknown fields refused."""
-    spec = definition(index)
+    kinds = _field_kinds(index)
     doc_id = document.get("id")
     if not isinstance(doc_id, str) or not doc_id:
         raise ValueError(f"a {index} document needs a string id")
-    allowed = {"id", *spec.searchable, *spec.all_keywords, *spec.all_numbers, *spec.display}
-    unknown = set(document) - allowed
+    unknown = [name for name in document if name != "id" and name not in kinds]
     if unknown:
         raise ValueError(f"fields not in the {index} definition: {', '.join(sorted(unknown))}")
     out: dict[str, Any] = {"id": doc_id, "index": index}
     for name, value in document.items():
         if name == "id" or value is None:
             continue
-        if name in spec.display:
-            if not isinstance(value, (str, int)) or isinstance(value, bool):
-                raise ValueError(f"{name} must be a string or an integer")
-            out[name] = normalise(value) if isinstance(value, str) else value
-        elif name in spec.searchable:
+        kind = kinds[name]
+        if kind == "text":
             text = ", ".join(value) if isinstance(value, (list, tuple)) else str(value)
-            out[name] = normalise(text.translate(_NO_SENTINELS))
-        elif name in spec.all_numbers:
+            if _SENTINELS[0] in text or _SENTINELS[1] in text:
+                text = text.replace(_SENTINELS[0], "").replace(_SENTINELS[1], "")
+            out[name] = normalise(text)
+        elif kind == "keyword":
+            out[name] = [_keyword(v) for v in value] if isinstance(value, (list, tuple)) else _keyword(value)
+        elif kind == "number":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{name} must be an integer")
             out[name] = value
         else:
-            values = value if isinstance(value, (list, tuple)) else [value]
-            out[name] = [_keyword(v) for v in values] if isinstance(value, (list, tuple)) else _keyword(value)
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                raise ValueError(f"{name} must be a string or an integer")
+            out[name] = normalise(value) if isinstance(value, str) else value
     for name in ("access", "hidden", "kind"):
         if name not in out:
             raise ValueError(f"a {index} document needs {name!r}")
-    if out["kind"] not in spec.kinds:
-        raise ValueError(f"kind of a {index} document is one of {', '.join(spec.kinds)}")
+    if out["kind"] not in definition(index).kinds:
+        raise ValueError(f"kind of a {index} document is one of {', '.join(definition(index).kinds)}")
     out.setdefault("except_org", "")
     return out
 
 
-_NO_SENTINELS = {0xE000: None, 0xE001: None}
+_SENTINELS = ("\ue000", "\ue001")
 """Private-use characters the Meilisearch engine uses as highlight tags never enter the index."""
 
 

@@ -93,7 +93,7 @@ def both(*filters: SearchFilter | None) -> SearchFilter | None:
 def visibility(audiences: Iterable[str], own_org: str | None) -> SearchFilter:
     """What a viewer with these audience tokens may see: documents addressed to one of them,
     not excluded from the viewer's own organisation token, and not hidden or deleted."""
-    parts: list[SearchFilter] = [In("access", tuple(audiences)), In("hidden", ("false",))]
+    parts: list[SearchFilter] = [In("access", tuple(audiences)), Not(In("hidden", ("true",)))]
     if own_org is not None:
         parts.append(Not(In("except_org", (own_org,))))
     return And(tuple(parts))

@@ -18,7 +18,7 @@ from search import documents
 from search.definitions import INDEXES
 from search.engine import SearchEngine
 
-BATCH = 500
+BATCH = 2000
 
 
 def progress_bar() -> Progress:

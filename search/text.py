@@ -3,26 +3,25 @@
 A word is a run of letters, combining marks and digits (Unicode categories L, M and N) plus the
 zero-width joiner and non-joiner. Tantivy's default tokenizer splits on every character that is
 not alphanumeric, which cuts Hindi words at the virama (``हिन्दी`` becomes ``हिन`` and ``दी``) and
-at many vowel signs; the embedded engine registers the same rule as this module as a regex
-tokenizer (``WORD_PATTERN``), and this module tokenises queries and highlights with it.
+at many vowel signs; the embedded engine registers ``WORD_PATTERN`` as a regex tokenizer, and
+this module tokenises queries and highlights with that same tokenizer.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 import unicodedata
 from dataclasses import dataclass
 
-WORD_PATTERN = r"[\p{L}\p{M}\p{N}\x{200C}\x{200D}]+"
-"""The same rule for tantivy's Rust regex tokenizer."""
+from tantivy import TextAnalyzerBuilder, Tokenizer
 
-_JOINERS = frozenset("\u200c\u200d")
+WORD_PATTERN = r"[\p{L}\p{M}\p{N}\x{200C}\x{200D}]+"
+"""The word rule as a Rust regex, for tantivy's regex tokenizer."""
+
 MARK_OPEN = "<mark>"
 MARK_CLOSE = "</mark>"
-
-
-def is_word_char(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LMN" or ch in _JOINERS
 
 
 def normalise(text: str) -> str:
@@ -30,24 +29,31 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_SPLITTER = TextAnalyzerBuilder(Tokenizer.regex(WORD_PATTERN)).build()
+"""Tantivy's own tokenizer with the index's rule, so highlights see exactly the indexed words."""
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _bmp_word() -> re.Pattern[str]:
+    """The rule for text within the Basic Multilingual Plane (every living Indic script is there)
+    as a Python regex: ``[^\\W_]`` is letters and numbers, and the combining marks are listed,
+    since ``re`` has no ``\\p{M}``. Built on first use (a pass over 65,536 code points)."""
+    marks = "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.category(chr(c))[0] == "M")
+    return re.compile(f"(?:[^\\W_]|[{marks}\u200c\u200d])+")
+
+
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Start and end offsets of every word in ``text``."""
-    spans: list[tuple[int, int]] = []
-    start = -1
-    for i, ch in enumerate(text):
-        if is_word_char(ch):
-            if start < 0:
-                start = i
-        elif start >= 0:
-            spans.append((start, i))
-            start = -1
-    if start >= 0:
-        spans.append((start, len(text)))
-    return spans
-
-
-def words(text: str) -> list[str]:
-    return [text[a:b].lower() for a, b in word_spans(text)]
+    """Start and end offsets (in characters) of every word in ``text``. Python regexes do the
+    common cases quickly; text with characters beyond the BMP goes through tantivy's tokenizer."""
+    if text.isascii():
+        return [m.span() for m in _ASCII_WORD.finditer(text)]
+    if _ASTRAL.search(text) is None:
+        return [m.span() for m in _bmp_word().finditer(text)]
+    return [(token.char_offset_from, token.char_offset_to) for token in _SPLITTER.pre_tokenize(text).tokens]
 
 
 def typo_budget(word: str) -> int:
@@ -67,8 +73,9 @@ def parse_query(query: str) -> list[QueryWord]:
     """The query's words with their typo budgets; the last is a prefix while it is still being
     typed (no separator after it), for search-as-you-type."""
     query = normalise(query)
-    found = words(query)
-    ends_open = bool(query) and is_word_char(query[-1])
+    spans = word_spans(query)
+    ends_open = bool(spans) and spans[-1][1] == len(query)
+    found = [query[a:b].lower() for a, b in spans]
     return [QueryWord(w, typo_budget(w), ends_open and i == len(found) - 1) for i, w in enumerate(found)]
 
 
@@ -91,7 +98,13 @@ def _osa_row(pattern: str, token: str) -> list[int]:
 
 def match_length(word: QueryWord, token: str) -> int:
     """How many leading characters of ``token`` (lower-cased) the query word matches, 0 if none."""
-    if abs(len(token) - len(word.text)) > word.typos and not word.prefix:
+    if not word.typos:
+        if word.prefix:
+            return len(word.text) if token.startswith(word.text) else 0
+        return len(token) if token == word.text else 0
+    if len(token) < len(word.text) - word.typos or (not word.prefix and len(token) > len(word.text) + word.typos):
+        return 0
+    if len(set(word.text) - set(token)) > word.typos:
         return 0
     row = _osa_row(word.text, token)
     if not word.prefix:
@@ -102,16 +115,21 @@ def match_length(word: QueryWord, token: str) -> int:
     return max(j for j, d in enumerate(row) if d == best) or len(token)
 
 
-def highlight(text: str, query: list[QueryWord], crop_words: int | None = None) -> tuple[str, bool]:
+def highlight(text: str, query: list[QueryWord], crop_words: int | None = None,
+              seen: dict[str, int] | None = None) -> tuple[str, bool]:
     """``text`` HTML-escaped with matched words (or matched prefixes) in ``<mark>``; with
     ``crop_words``, only a window of that many words around the first match, ellipses marking
-    what was cut. Returns the markup and whether anything matched."""
+    what was cut. Returns the markup and whether anything matched. ``seen`` caches each token's
+    match length across calls for the same query (pass one dict per search)."""
     text = normalise(text)
     spans = word_spans(text)
     marks: list[tuple[int, int]] = []
+    cache = seen if seen is not None else {}
     for a, b in spans:
         token = text[a:b].lower()
-        length = max((match_length(w, token) for w in query), default=0)
+        length = cache.get(token)
+        if length is None:
+            length = cache[token] = max((match_length(w, token) for w in query), default=0)
         if length:
             marks.append((a, a + length))
     start, end = 0, len(text)

@@ -87,7 +87,7 @@ def test_expressions_for_each_shape() -> None:
 
 def test_visibility_expression() -> None:
     expr = to_meilisearch(visibility(["public", "members", "org:o1"], "org:o1"))
-    assert expr == ('((access IN ["public", "members", "org:o1"]) AND (hidden = "false") '
+    assert expr == ('((access IN ["public", "members", "org:o1"]) AND (NOT (hidden = "true")) '
                     'AND (NOT (except_org = "org:o1")))')
 
 
