@@ -534,6 +534,20 @@ def _no_fast_key(doc: dict[str, Any]) -> None:
     return None
 
 
+def _array_prefix(doc: Any, path: str) -> str:
+    """The part of ``path`` up to the first array on it: fields under one array (``a.x`` and
+    ``a.y`` of ``a: [...]``) may share a compound index; fields under different arrays may not."""
+    value = doc
+    parts = path.split(".")
+    for depth, part in enumerate(parts):
+        if isinstance(value, list):
+            return ".".join(parts[:depth])
+        if not isinstance(value, dict) or part not in value:
+            return path
+        value = value[part]
+    return path
+
+
 def index_keys(index: IndexInfo, doc: dict[str, Any]) -> tuple[list[bytes], bool]:
     """Every key ``doc`` has in ``index`` (several for a multikey index) and whether it is multikey."""
     fast = _fast_key(index.key)(doc)
@@ -550,7 +564,7 @@ def index_keys(index: IndexInfo, doc: dict[str, Any]) -> tuple[list[bytes], bool
         parts.append([keys.invert(k) for k in entries] if direction == -1 else entries)
     if index.sparse and absent_all:
         return [], False
-    if len(multi_fields) > 1:
+    if len(multi_fields) > 1 and len({_array_prefix(doc, path) for path in multi_fields}) > 1:
         raise WriteError(
             "cannot index parallel arrays " + " ".join(f"[{name}]" for name in reversed(multi_fields)), code=171
         )
@@ -572,6 +586,9 @@ class Bounds:
     low: tuple[bytes, bool] | None = None  # (key, inclusive)
     high: tuple[bytes, bool] | None = None
     allows_null: bool = False
+    single: Bounds | None = None
+    """For a range merged from several conditions, the first of them alone: on a multikey
+    index each condition may be met by a different element, so only one may bound the scan."""
 
 
 @dataclass(slots=True)
@@ -634,7 +651,7 @@ def _intersect(a: Bounds, b: Bounds) -> Bounds:
         high = min((x for x in (a.high, b.high) if x is not None), key=lambda x: (x[0], x[1]))
         if a.high and b.high and a.high[0] == b.high[0]:
             high = (a.high[0], a.high[1] and b.high[1])
-    return Bounds(low=low, high=high)
+    return Bounds(low=low, high=high, single=a.single or a)
 
 
 def _collect(filter_: Mapping[str, Any], out: dict[str, Bounds]) -> None:
@@ -687,6 +704,8 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
             bound = bounds.get(path)
             if bound is None:
                 break
+            if index.multikey and bound.single is not None:
+                bound = bound.single
             points, low, high = _component(bound, direction)
             if points is not None:
                 if len(prefixes) * len(points) > MAX_RANGES:

@@ -59,9 +59,11 @@ documents = st.lists(st.dictionaries(st.sampled_from(FIELDS), values, max_size=3
 def _condition() -> st.SearchStrategy[Any]:
     comparison = st.builds(lambda op, v: {op: v}, st.sampled_from(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte"]), scalars)
     membership = st.builds(lambda op, vs: {op: vs}, st.sampled_from(["$in", "$nin"]), st.lists(scalars, max_size=3))
+    between = st.builds(lambda lo, hi: {"$gt": lo, "$lt": hi}, scalars, scalars)
     return st.one_of(
         scalars,
         comparison,
+        between,
         membership,
         st.builds(lambda b: {"$exists": b}, st.booleans()),
         st.builds(lambda n: {"$size": n}, st.integers(0, 3)),
@@ -352,8 +354,9 @@ def test_index_entries_follow_updates_and_deletes(engines: Engines, docs: list[d
                 else:
                     failures.append("")
             if failures[0] != failures[1]:
-                # Only the indexed collection refuses documents with parallel arrays.
-                assert "parallel arrays" in failures[1] and not failures[0]
+                # Only the indexed collection refuses documents with parallel arrays (and may
+                # meet that before the error both share); past that their contents differ.
+                assert "parallel arrays" in failures[1]
                 return []
         await ours.delete_many({"_id": 0})
         await indexed.delete_many({"_id": 0})

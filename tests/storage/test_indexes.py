@@ -157,3 +157,18 @@ async def test_drop_and_recreate_collection(db: Any) -> None:
     await db.x.insert_one({"a": 1})
     await db.x.insert_one({"a": 1})  # the unique index went with the collection
     assert await db.x.count_documents({"a": 1}) == 2
+
+
+async def test_range_on_a_multikey_field_may_be_met_by_different_elements(db: Any) -> None:
+    await db.m.create_index("a")
+    await db.m.insert_many([{"_id": 1, "a": [1, 20]}, {"_id": 2, "a": [7]}, {"_id": 3, "a": 30}])
+    query = {"a": {"$gt": 5, "$lt": 10}}  # [1, 20] matches: 20 > 5 and 1 < 10
+    assert sorted([d["_id"] async for d in db.m.find(query)]) == [1, 2]
+    assert sorted([d["_id"] async for d in db.m.find({"$and": [{"a": {"$gt": 5}}, {"a": {"$lt": 10}}]})]) == [1, 2]
+
+
+async def test_compound_index_on_fields_of_one_array(db: Any) -> None:
+    await db.m.create_index([("items.k", 1), ("items.q", 1)])
+    await db.m.insert_one({"_id": 1, "items": [{"k": "p", "q": 1}, {"k": "r", "q": 5}]})
+    assert [d["_id"] async for d in db.m.find({"items.k": "p", "items.q": 5})] == [1]
+    assert [d["_id"] async for d in db.m.find({"items": {"$elemMatch": {"k": "p", "q": 5}}})] == []
