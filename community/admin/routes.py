@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import aiohttp_jinja2
 from aiohttp import web
 
 from community import api
 from community.accounts.schemas import RoleChangeIn, UserOut, UserPage
 from community.admin import views
 from community.admin.schemas import AuditPage
+from community.policy import is_platform_admin
 
 
 def setup(app: web.Application) -> None:
+    aiohttp_jinja2.get_env(app).globals["is_platform_admin"] = is_platform_admin
     app.router.add_get("/admin", views.home, name="admin_home")
     app.router.add_get("/admin/people", views.people_page, name="admin_people")
     app.router.add_get("/admin/people/{user_id}", views.person_page, name="admin_person")
