@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING
 
 from search.definitions import definition
 
 OUTBOX = "search_outbox"
-INDEX_MODELS = [IndexModel([("next_attempt_at", ASCENDING), ("_id", ASCENDING)], name="due")]
-"""Declared in ``community.storage.indexes`` (search block)."""
+"""Its index is declared in ``community.storage.indexes`` (search outbox block)."""
 
 Op = Literal["upsert", "delete"]
 

@@ -51,13 +51,11 @@ async def reindex(db: Any, engine: SearchEngine, progress: Progress | None = Non
     return written
 
 
-async def main(env: dict[str, str] | None = None) -> dict[str, int]:
-    """Reindex the deployment the environment describes (the same settings as the server)."""
+async def run(settings: Any) -> dict[str, int]:
+    """Reindex the deployment ``settings`` (``community.config.Settings``) describe."""
     from community.commands import open_db
-    from community.config import load_settings
     from search import open_engine
 
-    settings = load_settings(env if env is not None else dict(os.environ))
     engine = await open_engine(settings.meilisearch_url, settings.meilisearch_key, settings.data_dir)
     try:
         async with open_db(settings) as db:
@@ -68,4 +66,6 @@ async def main(env: dict[str, str] | None = None) -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    from community.config import load_settings
+
+    asyncio.run(run(load_settings(dict(os.environ))))

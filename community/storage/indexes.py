@@ -121,3 +121,6 @@ declare(
     IndexModel([("at", -1), ("user_id", 1)]),  # leaderboards for a period
     IndexModel([("org_id", 1), ("at", -1)]),  # an organisation's leaderboard
 )
+
+# --- search outbox (issue 5) ---
+declare("search_outbox", IndexModel([("next_attempt_at", 1), ("_id", 1)]))  # the indexer's due entries, oldest first
