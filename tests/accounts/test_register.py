@@ -167,3 +167,33 @@ async def test_mail_server_down_still_leads_to_the_verify_page(aiohttp_client: A
     response = await post(down, "/register", form(org, email="unlucky@example.gov.in"))
     assert response.status == 303 and response.headers["Location"].startswith("/verify")
     assert any(record.getMessage() == "e-mail not sent" for record in caplog.records)
+
+
+async def test_simultaneous_registrations_of_one_address_make_one_account(client: TestClient, db: Any) -> None:
+    import asyncio
+
+    from community.accounts.register import register
+    from community.accounts.schemas import RegisterIn
+    from community.errors import Invalid
+
+    org = await make_org(db)
+    data = RegisterIn.model_validate(form(org, email="twice@example.gov.in", mobile=""))
+    settings = client.app[keys.SETTINGS]
+    results = await asyncio.gather(*[register(db, client.app[keys.MAILER], settings.secret_key, data, "10.0.0.1")
+                                     for _ in range(2)], return_exceptions=True)
+    assert sum(isinstance(result, Invalid) for result in results) == 1
+    assert await db.users.count_documents({"email": "twice@example.gov.in"}) == 1
+
+
+async def test_a_code_works_once_even_when_sent_twice_at_the_same_moment(client: TestClient, db: Any) -> None:
+    import asyncio
+
+    from community.errors import Invalid
+
+    user = await make_user(db, verified=False)
+    secret = client.app[keys.SETTINGS].secret_key
+    code = await otp.issue(db, secret, user["_id"], otp.VERIFY)
+    results = await asyncio.gather(*[otp.check(db, secret, user["_id"], otp.VERIFY, code) for _ in range(3)],
+                                   return_exceptions=True)
+    assert sum(result is None for result in results) == 1
+    assert all(isinstance(result, Invalid) for result in results if result is not None)
