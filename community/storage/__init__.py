@@ -38,8 +38,8 @@ Design of the embedded engine
   2-core machine a round trip to a thread costs 200-350 us, several times the operation
   itself. With ``synchronous=FULL`` every write goes to the writer thread (a commit then
   waits for fsync). SQLite's automatic checkpoint is off; a checkpoint thread runs one after
-  every 1,000 documents written, so no acknowledged write waits for an fsync it did not ask
-  for, and the WAL that every read consults stays short.
+  about 1,000 commits (or 10,000 documents written in bulk), so no acknowledged write waits
+  for an fsync it did not ask for, and the WAL that every read consults stays short.
   ``?ttl_interval=SECONDS`` sets how often expired documents are swept (default 60).
 - **Limits**: one process per database file (the engine caches its catalog); transactions
   never conflict because writes are serialised; ``explain`` is on ``find`` cursors only.

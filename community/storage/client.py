@@ -50,9 +50,10 @@ acknowledged, so it survives the process being killed (``kill -9``); only an ope
 crash or power loss can lose the last commits. ``FULL`` also fsyncs every commit."""
 
 CHECKPOINT_EVERY = 1000
-"""Documents written (each commit counts at least one) between WAL checkpoints. SQLite's own
-automatic checkpoint is off: it would fsync inside whichever write crossed its threshold; and
-a long WAL slows every read, which must look pages up in the WAL index first."""
+"""Work between WAL checkpoints, counted as one per commit plus one per ten documents written
+(roughly the pages each adds to the WAL). SQLite's own automatic checkpoint is off: it would
+fsync inside whichever write crossed its threshold; and a long WAL slows every read, which
+must look pages up in the WAL index first."""
 
 _IGNORED_OPTIONS = frozenset({"comment", "bypass_document_validation", "batch_size", "let"})
 
@@ -149,7 +150,7 @@ class Engine:
         return result
 
     def _committed(self, written: int) -> None:
-        self._commits += max(written, 1)
+        self._commits += 1 + written // 10
         if self._commits >= CHECKPOINT_EVERY and not self._checkpointing and not self.closed:
             self._commits = 0
             self._checkpointing = True
@@ -527,7 +528,7 @@ class EmbeddedCollection:
     async def insert_one(self, document: MutableMapping[str, Any], *, session: EmbeddedSession | None = None,
                          **options: Any) -> InsertOneResult:
         _reject("insert_one", options)
-        if not isinstance(document, MutableMapping):
+        if type(document) is not dict and not isinstance(document, MutableMapping):
             raise TypeError("document must be an instance of dict, bson.son.SON, bson.raw_bson.RawBSONDocument, or a type that inherits from collections.MutableMapping")
         if "_id" not in document:
             document["_id"] = ObjectId()
@@ -547,7 +548,7 @@ class EmbeddedCollection:
             raise TypeError("documents must be a non-empty list")
         docs = []
         for document in documents:
-            if not isinstance(document, MutableMapping):
+            if type(document) is not dict and not isinstance(document, MutableMapping):
                 raise TypeError("document must be an instance of dict")
             if "_id" not in document:
                 document["_id"] = ObjectId()
