@@ -377,21 +377,29 @@ class Context:
         """Insert many documents with one statement per table; raises ``sqlite3.IntegrityError``
         (the caller then retries one by one to find and report the offending document)."""
         first = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {info.table}").fetchone()[0] + 1
-        rows = []
-        for offset, doc in enumerate(docs):
-            if isinstance(doc.get("_id"), list):
+        rowids = range(first, first + len(docs))
+        for doc in docs:
+            if type(doc.get("_id")) is list:
                 raise sqlite3.IntegrityError("array _id")
-            rows.append((first + offset, encode_doc(doc)))
+        try:
+            rows = list(zip(rowids, map(bson.encode, docs)))
+        except OverflowError:
+            raise WriteError("BSON can only handle up to 8-byte ints", code=2) from None
         self.conn.executemany(f"INSERT INTO {info.table} (id, doc) VALUES (?, ?)", rows)
         self.written += len(rows)
         for index in info.indexes:
+            fast = _fast_key(index.key)
             entries: list[tuple[bytes, int]] = []
-            for offset, doc in enumerate(docs):
+            append = entries.append
+            for rowid, doc in zip(rowids, docs):
+                key = fast(doc)
+                if key is not None:
+                    append((key, rowid))
+                    continue
                 found, multi = index_keys(index, doc)
                 if multi and not index.multikey:
                     info = self._mark_multikey(info, index)
                     index = next(i for i in info.indexes if i.id == index.id)
-                rowid = first + offset
                 entries.extend((k, rowid) for k in found)
             # Inserting in key order touches each B-tree page once instead of at random.
             entries.sort()
