@@ -31,6 +31,7 @@ FEATURES: list[str] = [
     "community.notifications.routes",
     "community.forums.routes",
     "community.karma.routes",
+    "community.search_pages.routes",
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts."""
 

@@ -1,0 +1,93 @@
+"""Searching on behalf of a person: their visibility filter, the chosen facets, labelled results."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from community import policy
+from community.forums.urls import post_path, thread_path
+from community.i18n import gettext as _
+from community.search_pages import queries
+from community.search_pages.schemas import SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
+from search.definitions import ALL, INDEXES, PHYSICAL
+from search.engine import Hit, SearchEngine, SearchResult, Sort
+from search.filters import SearchFilter, both, where
+
+FACETS = ("kind", "org_id", "competencies", "month")
+"""The facets the results page offers, in order (those an index does not have are left out)."""
+SUGGESTIONS = 6
+
+
+def kind_label(kind: str) -> str:
+    return {"thread": _("Discussions"), "post": _("Replies"), "person": _("People"), "event": _("Events"),
+            "vacancy": _("Vacancies")}.get(kind, kind)
+
+
+def hit_url(hit: Hit) -> str:
+    doc = hit.document
+    if doc["kind"] == "thread":
+        return thread_path(hit.id)
+    if doc["kind"] == "post":
+        return post_path(doc.get("thread_id", ""), int(doc.get("number", 1)))
+    if doc["kind"] == "person":
+        return f"/people/{doc.get('person_id', '')}"
+    return f"/{'events' if doc['kind'] == 'event' else 'vacancies'}/{hit.id}"
+
+
+def hit_title(hit: Hit) -> str:
+    doc = hit.document
+    return str(doc.get("title") or doc.get("thread_title") or doc.get("name") or "")
+
+
+def _filters(params: SearchParams) -> SearchFilter | None:
+    chosen: dict[str, str] = {}
+    if params.org:
+        chosen["org_id"] = params.org
+    if params.competency:
+        chosen["competencies"] = params.competency
+    if params.month:
+        chosen["month"] = params.month
+    return where(**chosen) if chosen else None
+
+
+async def find(db: Any, engine: SearchEngine, actor: policy.Actor, params: SearchParams) -> SearchOut:
+    """One page of results the actor may see, with facet counts and labels."""
+    index = SCOPES[params.kind]
+    available = PHYSICAL.facets if index == ALL else INDEXES[index].facets
+    facets = [f for f in FACETS if f in available]
+    result = await engine.search(
+        index, params.q, both(policy.search_visibility(actor), _filters(params)), facets=facets,
+        sort=Sort("date", "desc") if params.sort == "newest" else None, page=params.page, per_page=params.per_page)
+    return SearchOut(query=params.q, total=result.total, page=result.page, pages=result.pages,
+                     hits=[_hit_out(hit) for hit in result.hits], facets=await _labelled(db, result))
+
+
+SNIPPET_FIELDS = ("body", "bio", "expertise", "designation", "service", "location", "author_name", "host_name")
+
+
+def _hit_out(hit: Hit) -> HitOut:
+    marked = hit.highlights
+    title_html = marked.get("title") or marked.get("name") or html.escape(hit_title(hit))
+    candidates = [marked[f] for f in SNIPPET_FIELDS if f in marked]
+    snippet_html = next((c for c in candidates if "<mark>" in c), candidates[0] if candidates else "")
+    return HitOut(index=hit.index, kind=hit.document["kind"], id=hit.id, url=hit_url(hit), title=hit_title(hit),
+                  title_html=title_html, snippet_html=snippet_html, highlights=marked, date=hit.document.get("date"))
+
+
+async def _labelled(db: Any, result: SearchResult) -> dict[str, list[FacetValueOut]]:
+    orgs = await queries.organisation_names(db, result.facets.get("org_id", {}))
+    competencies = await queries.competency_names(db, result.facets.get("competencies", {}))
+    labels = {"kind": kind_label, "org_id": lambda v: orgs.get(v, v),
+              "competencies": lambda v: competencies.get(v, v), "month": lambda v: v}
+    return {name: [FacetValueOut(value=value, label=str(labels.get(name, str)(value)), count=count)
+                   for value, count in counts.items()]
+            for name, counts in result.facets.items()}
+
+
+async def suggest(engine: SearchEngine, actor: policy.Actor, text: str) -> list[HitOut]:
+    """A few matches for what has been typed so far (the last word as a prefix)."""
+    if not text.strip():
+        return []
+    result = await engine.search(ALL, text[:200], policy.search_visibility(actor), per_page=SUGGESTIONS)
+    return [_hit_out(hit) for hit in result.hits]

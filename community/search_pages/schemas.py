@@ -1,0 +1,81 @@
+"""What a search request may ask for, checked field by field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from community.errors import Invalid
+from community.i18n import gettext as _
+
+SCOPES: dict[str, str] = {"all": "all", "discussions": "threads_posts", "people": "people", "events": "events",
+                          "vacancies": "vacancies"}
+"""The ``kind`` a visitor chooses, and the search index it means."""
+MAX_QUERY = 200
+MAX_PAGE = 50
+
+
+class SearchParams(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    q: str = Field("", max_length=MAX_QUERY)
+    kind: Literal["all", "discussions", "people", "events", "vacancies"] = "all"
+    org: str = Field("", max_length=64)
+    competency: str = Field("", max_length=80)
+    month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")
+    sort: Literal["relevance", "newest"] = "relevance"
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(20, ge=1, le=50)
+
+
+MESSAGES = {
+    "q": lambda: _("Use at most %(n)s characters.", n=MAX_QUERY),
+    "kind": lambda: _("Choose one of the offered options."),
+    "org": lambda: _("Choose one of the offered options."),
+    "competency": lambda: _("Choose one of the offered options."),
+    "month": lambda: _("Use a month like 2026-11."),
+    "sort": lambda: _("Choose one of the offered options."),
+    "page": lambda: _("Use a page number from 1 to %(n)s.", n=MAX_PAGE),
+    "per_page": lambda: _("Use a whole number from 1 to 50."),
+}
+
+
+def parse(query: Mapping[str, str]) -> SearchParams:
+    """The request's search parameters; ``Invalid`` names each field that is wrong."""
+    try:
+        return SearchParams.model_validate(dict(query))
+    except ValidationError as error:
+        fields = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+        raise Invalid({name: str(MESSAGES[name]()) for name in sorted(fields) if name in MESSAGES}) from None
+
+
+class HitOut(BaseModel):
+    index: str
+    kind: str
+    id: str
+    url: str
+    title: str
+    title_html: str
+    """The title, escaped, with matches in ``<mark>``."""
+    snippet_html: str
+    """The field that best shows why this matched (escaped, matches in ``<mark>``), cropped."""
+    highlights: dict[str, str]
+    """Field -> HTML with matches in ``<mark>``; everything else in it is escaped."""
+    date: int | None = None
+
+
+class FacetValueOut(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int
+    page: int
+    pages: int
+    hits: list[HitOut]
+    facets: dict[str, list[FacetValueOut]]

@@ -1,0 +1,102 @@
+"""The results page, suggestions and the JSON API, through the real app and the embedded engine."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from bson import ObjectId
+
+from community import keys
+from community.competencies.queries import COMPETENCIES
+from community.search_pages.routes import INDEXER
+from search.documents import POSTS, THREADS
+from search.outbox import record
+from tests.factories import make_org, make_user, sign_in
+
+
+async def add_thread(db: Any, title: str, body: str, *, org_id: ObjectId | None = None,
+                     competencies: tuple[str, ...] = ()) -> ObjectId:
+    thread_id, post_id, now = ObjectId(), ObjectId(), datetime(2026, 11, 5, tzinfo=UTC)
+    await db[THREADS].insert_one({"_id": thread_id, "title": title, "org_id": org_id, "first_post_id": post_id,
+                                  "competency_tags": list(competencies), "created_at": now, "votes": 0,
+                                  "hidden": False, "deleted": False})
+    await db[POSTS].insert_one({"_id": post_id, "thread_id": thread_id, "number": 1, "body": body,
+                                "created_at": now, "hidden": False, "deleted": False})
+    await record(db, None, "threads_posts", thread_id)
+    return thread_id
+
+
+async def indexed(client: TestClient) -> None:
+    await client.app[INDEXER].drain()
+
+
+async def test_results_page_with_facets_and_highlights(client: TestClient, db: Any) -> None:
+    await db[COMPETENCIES].insert_one({"_id": "budgeting", "name": "Budgeting"})
+    await add_thread(db, "Budget <planning> for districts", "How do districts plan the budget?",
+                     competencies=("budgeting",))
+    await add_thread(db, "Railway safety audit", "Signals and tracks")
+    await indexed(client)
+    response = await client.get("/search", params={"q": "budgt "})
+    page = await response.text()
+    assert response.status == 200
+    assert "<mark>Budget</mark> &lt;planning&gt;" in page
+    assert "Railway safety" not in page
+    assert "Budgeting" in page and "competency=budgeting" in page, "the competency facet is labelled and linked"
+    narrowed = await client.get("/search", params={"q": "", "competency": "budgeting"})
+    assert "Railway safety" not in await narrowed.text()
+
+
+async def test_private_spaces_stay_private_on_the_page_and_the_api(client: TestClient, db: Any) -> None:
+    org, other = await make_org(db), await make_org(db)
+    await add_thread(db, "Internal drought memo", "secret", org_id=org["_id"])
+    await add_thread(db, "Public drought guidance", "open")
+    await indexed(client)
+    anonymous = await (await client.get("/api/v1/search", params={"q": "drought"})).json()
+    assert [h["title"] for h in anonymous["hits"]] == ["Public drought guidance"] and anonymous["total"] == 1
+    assert str(org["_id"]) not in json.dumps(anonymous["facets"])
+    await sign_in(client, await make_user(db, org=other))
+    outsider = await (await client.get("/api/v1/search", params={"q": "drought"})).json()
+    assert outsider["total"] == 1
+
+
+async def test_member_sees_their_organisation(client: TestClient, db: Any) -> None:
+    org = await make_org(db, name="Ministry of Jal Shakti")
+    await add_thread(db, "Internal drought memo", "secret", org_id=org["_id"])
+    await indexed(client)
+    await sign_in(client, await make_user(db, org=org))
+    body = await (await client.get("/api/v1/search", params={"q": "drought", "kind": "discussions"})).json()
+    assert body["total"] == 1
+    assert body["facets"]["org_id"] == [{"value": str(org["_id"]), "label": "Ministry of Jal Shakti", "count": 1}]
+
+
+async def test_suggestions_fragment(client: TestClient, db: Any) -> None:
+    await add_thread(db, "Panchayat elections", "ward delimitation")
+    await indexed(client)
+    fragment = await (await client.get("/search/suggest", params={"q": "panch"})).text()
+    assert "<mark>Panch</mark>ayat elections" in fragment and 'href="/forums/t/' in fragment
+    assert (await (await client.get("/search/suggest", params={"q": "  "})).text()).strip() == ""
+
+
+async def test_bad_parameters_are_explained(client: TestClient) -> None:
+    page = await client.get("/search", params={"q": "x", "month": "2026-13", "page": "0"})
+    assert page.status == 422
+    text = await page.text()
+    assert "Use a month like 2026-11." in text and "Use a page number from 1 to 50." in text
+    problem = await client.get("/api/v1/search", params={"kind": "secrets"})
+    assert problem.status == 422 and problem.content_type == "application/problem+json"
+    assert (await problem.json())["errors"] == [{"field": "kind", "message": "Choose one of the offered options."}]
+
+
+async def test_header_box_is_a_plain_form(client: TestClient) -> None:
+    home = await (await client.get("/")).text()
+    assert 'role="search"' in home and 'action="/search"' in home and 'name="q"' in home
+
+
+async def test_readiness_reports_search_lag(client: TestClient, db: Any) -> None:
+    await record(db, None, "threads_posts", ObjectId())
+    checks = (await (await client.get("/readyz")).json())["checks"]
+    assert checks["search"]["ok"] is True and checks["search"]["pending"] >= 0
+    assert client.app[keys.SEARCH] is not None
