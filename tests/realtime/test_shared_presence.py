@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +26,14 @@ Probes = Callable[[], SocketProbe]
 
 
 async def test_two_servers_count_the_same_people_and_tell_each_others_sockets(
-        aiohttp_client: Any, settings: Settings, redis_url: str, probes: Probes) -> None:
+        redis_url: str, aiohttp_client: Any, settings: Settings, tmp_path: Path, probes: Probes) -> None:
+    """``redis_url`` comes first so Redis outlives both servers at teardown."""
     event_id = ObjectId()
-    servers = [await aiohttp_client(create_app(replace(settings, redis_url=redis_url))) for _ in range(2)]
+    servers = []
+    for name in ("a", "b"):  # each its own data folder (the search index locks its own)
+        (tmp_path / name).mkdir()
+        servers.append(await aiohttp_client(create_app(replace(settings, redis_url=redis_url,
+                                                               data_dir=tmp_path / name))))
     sockets = []
     for server in servers:  # each has its own store: the same event, a different person
         db = server.app[keys.DB]
