@@ -32,7 +32,7 @@ class Presence:
         """Count one socket fewer; True when the person's last socket here left the room."""
         return self.leave_local(room, person)
 
-    async def count(self, room: str) -> int:
+    async def count(self, room: str, *, fresh: bool = False) -> int:
         return len(self._rooms.get(room, ()))
 
     async def start(self) -> None:
@@ -62,6 +62,11 @@ class Presence:
 log = logging.getLogger("community.realtime")
 
 HEARTBEAT_SECONDS = 10.0
+COUNT_CACHE_SECONDS = 1.0
+"""How long a shared count is reused for acknowledgements. Counting reads the room's whole hash,
+so when thousands join a live event at once, each join must not read it again. Announcements
+(at most one per room per second) always count afresh."""
+REDIS_CONNECTIONS = 32
 STALE_AFTER_SECONDS = 30.0
 PROCESSES_KEY = "community:presence:processes"
 
@@ -73,8 +78,12 @@ def room_key(room: str) -> str:
 class SharedPresence(Presence):
     def __init__(self, url: str) -> None:
         super().__init__()
-        self.redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5, decode_responses=True)
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=10,
+                                                       socket_timeout=5, socket_connect_timeout=5,
+                                                       decode_responses=True)
+        self.redis = aioredis.Redis.from_pool(pool)
         self.process = uuid.uuid4().hex
+        self._counted: dict[str, tuple[float, int]] = {}
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -113,12 +122,13 @@ class SharedPresence(Presence):
                 log.warning("presence not shared", extra={"error": repr(error)})
         return gone
 
-    async def count(self, room: str) -> int:
+    async def count(self, room: str, *, fresh: bool = False) -> int:
         """Everyone present through any live process; this process's own count while Redis is away."""
+        cached = self._counted.get(room)
+        if not fresh and cached is not None and cached[0] > time.monotonic():
+            return cached[1]
         try:
             fields = await self.redis.hkeys(room_key(room))
-            if not fields:
-                return 0
             live = set(await self.redis.zrangebyscore(PROCESSES_KEY, time.time() - STALE_AFTER_SECONDS, "+inf"))
             stale = [field for field in fields if field.partition("|")[0] not in live]
             if stale:
@@ -126,7 +136,12 @@ class SharedPresence(Presence):
         except (aioredis.RedisError, OSError) as error:
             log.warning("shared presence unavailable", extra={"error": repr(error)})
             return await super().count(room)
-        return len({field.partition("|")[2] for field in fields if field.partition("|")[0] in live})
+        count = len({field.partition("|")[2] for field in fields if field.partition("|")[0] in live})
+        self._counted[room] = (time.monotonic() + COUNT_CACHE_SECONDS, count)
+        if len(self._counted) > 10_000:  # forget rooms nobody asked about lately
+            now = time.monotonic()
+            self._counted = {key: value for key, value in self._counted.items() if value[0] > now}
+        return count
 
     async def close(self) -> None:
         """Take this process's people out of every room and stop the heartbeat."""

@@ -188,7 +188,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         if after:
             await asyncio.sleep(after)
             del self._pending[room]
-        count = await self.presence.count(room)  # never raises: shared presence falls back to this process
+        count = await self.presence.count(room, fresh=True)  # never raises: falls back to this process's count
         if count:
             self._announced[room] = time.monotonic()
         else:

@@ -68,3 +68,19 @@ async def test_a_dead_process_stops_counting_and_its_entries_are_removed(redis_u
         await presence.close()
         assert await raw.hkeys(room_key("event:1")) == [], "a clean stop leaves nothing behind"
         await raw.aclose()
+
+
+async def test_acknowledgements_reuse_a_count_for_a_second_and_announcements_count_afresh(redis_url: str) -> None:
+    presence = SharedPresence(redis_url)
+    await presence.start()
+    raw = aioredis.from_url(redis_url, decode_responses=True)
+    try:
+        await presence.enter("event:2", "asha")
+        assert await presence.count("event:2") == 1
+        await raw.zadd(PROCESSES_KEY, {"otherprocess": time.time()})
+        await raw.hset(room_key("event:2"), mapping={"otherprocess|ravi": 1})
+        assert await presence.count("event:2") == 1, "within the second the count is reused"
+        assert await presence.count("event:2", fresh=True) == 2
+    finally:
+        await presence.close()
+        await raw.aclose()
