@@ -41,8 +41,11 @@ Design of the embedded engine
   about 1,000 commits (or 10,000 documents written in bulk), so no acknowledged write waits
   for an fsync it did not ask for, and the WAL that every read consults stays short.
   ``?ttl_interval=SECONDS`` sets how often expired documents are swept (default 60).
-- **Limits**: one process per database file (the engine caches its catalog); transactions
-  never conflict because writes are serialised; ``explain`` is on ``find`` cursors only.
+- **Several processes** may open one file (the server and a maintenance command): SQLite
+  serialises their writes; each engine caches the catalog of collections and indexes and
+  reloads it when the file's schema version moves (before reads) or another process has
+  committed (before writes). Transactions never conflict because writes are serialised;
+  ``explain`` is on ``find`` cursors only.
 """
 
 from __future__ import annotations

@@ -94,6 +94,8 @@ class Engine:
         # Checkpoints (which fsync) run on their own thread, never inside an acknowledged write.
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self.catalog = store.load_catalog(self._conn)
+        self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        self._schema_version = self._conn.execute("PRAGMA schema_version").fetchone()[0]
         self.inline_writes = synchronous in ("OFF", "NORMAL")
         self._inline_conn = store.open_connection(path, synchronous, readonly=True)
         self._commits = 0
@@ -125,19 +127,37 @@ class Engine:
                 self._reader_conns.append(conn)
         return conn
 
+    def _fresh_catalog(self, conn: Any) -> store.Catalog:
+        """The catalog, reloaded first if another process created or dropped a collection or an
+        index in the file since it was read (SQLite's schema version then differs)."""
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        if version > self._schema_version:  # never replace a newer catalog with this older snapshot
+            self.catalog = store.load_catalog(conn)
+            self._schema_version = version
+        return self.catalog
+
     def _read_job(self, fn: Callable[[Context], T]) -> T:
         conn = self._reader_conn()
-        ctx = Context(conn, self.catalog)
         conn.execute("BEGIN")
         try:
-            return fn(ctx)
+            return fn(Context(conn, self._fresh_catalog(conn)))
         finally:
             conn.execute("COMMIT")
 
+    def _writer_catalog(self) -> store.Catalog:
+        """The catalog for a write that has just begun: reloaded whenever another process has
+        committed to the file since this engine's last write (its flags may have changed too)."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self.catalog = store.load_catalog(self._conn)
+            self._schema_version = self._conn.execute("PRAGMA schema_version").fetchone()[0]
+        return self.catalog
+
     def _write_job(self, fn: Callable[[Context], T]) -> T:
         conn = self._conn
-        ctx = Context(conn, self.catalog)
         conn.execute("BEGIN IMMEDIATE")
+        ctx = Context(conn, self._writer_catalog())
         try:
             result = fn(ctx)
         except BaseException:
@@ -145,9 +165,13 @@ class Engine:
             raise
         conn.execute("COMMIT")
         if ctx.catalog_changed:
-            self.catalog = ctx.catalog
+            self._publish(ctx.catalog)
         self._committed(ctx.written)
         return result
+
+    def _publish(self, catalog: store.Catalog) -> None:
+        self.catalog = catalog
+        self._schema_version = self._conn.execute("PRAGMA schema_version").fetchone()[0]
 
     def _committed(self, written: int) -> None:
         self._commits += 1 + written // 10
@@ -165,7 +189,7 @@ class Engine:
             self._checkpointing = False
 
     def _inline_read(self, fn: Callable[[Context], T]) -> T:
-        return fn(Context(self._inline_conn, self.catalog))
+        return fn(Context(self._inline_conn, self._fresh_catalog(self._inline_conn)))
 
     @staticmethod
     def _txn_step(ctx: Context, fn: Callable[[Context], T]) -> T:
@@ -272,10 +296,11 @@ class Engine:
         try:
             # Holding the lock means no thread job is using the writer connection.
             self._conn.execute("BEGIN IMMEDIATE")
+            catalog = self._writer_catalog()
         except BaseException:
             self._lock.release()
             raise
-        self._txn_ctx = Context(self._conn, self.catalog)
+        self._txn_ctx = Context(self._conn, catalog)
         self._txn_session = session
         self._txn_task = asyncio.current_task()
 
@@ -293,7 +318,7 @@ class Engine:
         if commit:
             self._conn.execute("COMMIT")
             if ctx.catalog_changed:
-                self.catalog = ctx.catalog
+                self._publish(ctx.catalog)
             self._committed(ctx.written)
         else:
             self._conn.execute("ROLLBACK")

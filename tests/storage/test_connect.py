@@ -94,3 +94,19 @@ async def test_update_result_is_pymongos(db: Any) -> None:
     upserted = await db.c.update_one({"_id": 2}, {"$set": {"n": 5}}, upsert=True)
     assert (upserted.matched_count, upserted.upserted_id) == (0, 2)
     assert await db.c.find_one({"_id": 2}) == {"_id": 2, "n": 5}
+
+
+async def test_two_engines_on_one_file_see_each_others_collections_and_indexes(tmp_path: Path) -> None:
+    """Like the server and a maintenance command (or a test) opening the same file."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first, second = connect(url), connect(url)
+    await second.app.seen.find_one({})  # the second engine has read its catalog
+    await first.app.late.create_index("code", unique=True)
+    await first.app.late.insert_one({"code": 1})
+    assert await second.app.late.find_one({}, {"_id": 0}) == {"code": 1}
+    with pytest.raises(DuplicateKeyError):
+        await second.app.late.insert_one({"code": 1})
+    await second.app.other.insert_one({"x": 1})
+    assert await first.app.other.count_documents({}) == 1
+    await first.close()
+    await second.close()
