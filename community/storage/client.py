@@ -371,7 +371,7 @@ class Engine:
         self._inline_conn.close()
         if self._checkpoint_conn is not None:
             self._checkpoint_conn.close()
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for other processes
         self._conn.close()
 
 
