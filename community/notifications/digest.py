@@ -43,8 +43,8 @@ def compose(name: str, items: list[dict[str, Any]], base_url: str) -> tuple[str,
     for item in items:
         times = f" (×{item['count']})" if item.get("count", 1) > 1 else ""
         lines += [f"- {item['text']}{times}", f"  {base_url}{item['url']}"]
-    lines += ["", _("Choose which notifications reach you by e-mail: %(url)s",
-                    url=f"{base_url}/notifications/preferences")]
+    preferences = f"{base_url}/notifications/preferences"
+    lines += ["", _("Choose which notifications reach you by e-mail: %(url)s", url=preferences)]
     return subject, "\n".join(lines)
 
 
