@@ -137,7 +137,9 @@
   }
 
   /* @mention autocomplete: a combobox over the textarea. Arrow keys move, Enter or Tab choose,
-   * Escape closes; the choice inserts @[Name](id), which the server turns into a mention. */
+   * Escape closes; the choice inserts @[Name](id), which the server turns into a mention.
+   * No aria-expanded: a textarea keeps the textbox role, which does not allow it (axe-core
+   * counts it critical); aria-activedescendant tells screen readers which option is active. */
   Array.prototype.forEach.call(document.querySelectorAll("textarea[data-mentions]"), function (area, index) {
     var list = document.createElement("ul");
     list.id = "mention-list-" + index;
@@ -147,7 +149,6 @@
     area.insertAdjacentElement("afterend", list);
     area.setAttribute("aria-autocomplete", "list");
     area.setAttribute("aria-controls", list.id);
-    area.setAttribute("aria-expanded", "false");
     var items = [];
     var active = -1;
     var timer = null;
@@ -158,7 +159,6 @@
       list.textContent = "";
       items = [];
       active = -1;
-      area.setAttribute("aria-expanded", "false");
       area.removeAttribute("aria-activedescendant");
     }
 
@@ -194,7 +194,6 @@
         list.appendChild(option);
       });
       list.hidden = found.length === 0;
-      area.setAttribute("aria-expanded", found.length ? "true" : "false");
       highlight(found.length ? 0 : -1);
     }
 

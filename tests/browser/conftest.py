@@ -16,6 +16,7 @@ per-test loops; the sync API cannot share a thread with pytest-asyncio's loops.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -30,13 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Response, async_playwright, expect
 
 from community.config import load_settings
 from community.storage import connect
-from tests.factories import DEFAULT_PASSWORD, make_org, make_user
+from tests.factories import DEFAULT_PASSWORD, bearer_token, make_org, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,7 +128,10 @@ def server(tools: Tools) -> Iterator[Server]:
         data_dir = Path(folder) / "data"
         port = free_port()
         env = {key: value for key, value in os.environ.items() if key not in FOREIGN_SETTINGS}
-        env.update(DATA_DIR=str(data_dir), HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+        env.update(DATA_DIR=str(data_dir), HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
+                   # Journeys post a thread and reply at once, where a person would wait the ten
+                   # seconds of flood control; tests/forums holds the limits themselves.
+                   FORUM_FLOOD_SECONDS="0")
         log = Path(folder) / "server.log"
         with log.open("w", encoding="utf-8") as output:
             process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=output,
@@ -242,10 +247,14 @@ class Person:
 
 @dataclass(frozen=True)
 class Community:
-    """What exists before any journey: an organisation and a platform administrator in it."""
+    """What exists before any journey: an organisation, a platform administrator in it, and a
+    public forum category the administrator opened through the JSON API."""
 
+    org_id: Any
     org_name: str
     admin: Person
+    category_name: str
+    category_slug: str
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -253,6 +262,24 @@ async def community(server: Server) -> Community:
     admin = Person(name="Asha Administrator", email="asha.admin@example.gov.in")
     async with server.store() as db:
         org = await make_org(db, name="Department of Administrative Reforms", short_name="DARPG")
-        await make_user(db, org=org, roles=("officer", "admin"), name=admin.name, email=admin.email)
-    return Community(org_name=org["name"], admin=admin)
+        admin_user = await make_user(db, org=org, roles=("officer", "admin"), name=admin.name, email=admin.email)
+        token = await bearer_token(db, admin_user)
+    name, slug = "Public service delivery", "public-service-delivery"
+    async with aiohttp.ClientSession(server.url, headers={"Authorization": f"Bearer {token}"}) as http:
+        async with http.post("/api/v1/forums/categories", json={"name": name, "slug": slug,
+                                                               "description": "Grievances, citizen charters, Sevottam."}) as made:
+            assert made.status == 201, await made.text()
+    return Community(org_id=org["_id"], org_name=org["name"], admin=admin, category_name=name, category_slug=slug)
 
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def people(server: Server, community: Community) -> Callable[..., Awaitable[Person]]:
+    """Make a verified officer of the community's organisation, straight in the server's store."""
+
+    async def make(name: str) -> Person:
+        person = Person(name=name, email=f"{name.lower().replace(' ', '.')}.{secrets.token_hex(3)}@example.gov.in")
+        async with server.store() as db:
+            await make_user(db, org={"_id": community.org_id}, name=person.name, email=person.email)
+        return person
+
+    return make

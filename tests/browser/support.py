@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -56,16 +57,19 @@ async def assert_accessible(page: Page, tools: Tools, label: str) -> None:
     assert not blocking, f"axe-core: serious or critical violations on {label} ({page.url}):\n{describe(blocking)}"
 
 
-async def check_page(page: Page, tools: Tools, folder: Path, name: str) -> None:
+async def check_page(page: Page, tools: Tools | None, folder: Path, name: str) -> None:
     """At phone and desktop widths: save ``<name>-phone.png`` / ``<name>-desktop.png``, then run axe.
 
-    The screenshot comes first so a person can look at what failed.
+    The screenshot comes first so a person can look at what failed. ``tools=None`` only saves the
+    screenshots: in a page with JavaScript disabled axe cannot run (its promises wait on timers
+    that never fire), so such a page is checked with axe in a page that has JavaScript.
     """
     original = page.viewport_size
     for size_name, size in (("phone", PHONE), ("desktop", DESKTOP)):
         await page.set_viewport_size(size)
         await page.screenshot(path=folder / f"{name}-{size_name}.png", full_page=True)
-        await assert_accessible(page, tools, f"{name} at {size_name} width")
+        if tools is not None:
+            await assert_accessible(page, tools, f"{name} at {size_name} width")
     if original:
         await page.set_viewport_size(original)
 
@@ -111,3 +115,23 @@ async def code_from_outbox(admin_page: Page, email: str) -> str:
     match = CODE.search(await message.inner_text())
     assert match, f"no 6-digit code in the outbox message to {email}"
     return match.group(1)
+
+
+class SocketFrames:
+    """Every frame the page's WebSockets sent, so a test can wait until the page has joined a room
+    before another person acts (otherwise the live event could race the join).
+
+    Attach before the page opens its sockets, i.e. before ``goto``."""
+
+    def __init__(self, page: Page) -> None:
+        self.sent: list[str] = []
+        page.on("websocket", lambda socket: socket.on("framesent", self._record))
+
+    def _record(self, payload: str | bytes) -> None:
+        self.sent.append(payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))
+
+    async def wait_for(self, text: str, *, seconds: float = 15) -> None:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not any(text in frame for frame in self.sent):
+            assert asyncio.get_running_loop().time() < deadline, f"no socket frame with {text!r}; sent: {self.sent}"
+            await asyncio.sleep(0.05)

@@ -1,0 +1,101 @@
+"""Forums as people use them: start a thread, a second person sees the reply arrive live with the
+mention badge, and anyone can read the thread with JavaScript off."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import Community, NewContext, Person, Tools
+from tests.browser.support import SocketFrames, check_page, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+People = Callable[[str], Awaitable[Person]]
+
+
+async def start_thread(page: Page, community: Community, title: str, body: str) -> str:
+    """Through the pages: forums, the category, "Start a thread", the form. Returns the thread's path."""
+    await page.goto("/forums")
+    await page.get_by_role("link", name=community.category_name).click()
+    await page.get_by_role("link", name="Start a thread").click()
+    await page.get_by_label("Title", exact=True).fill(title)
+    await page.get_by_label("Message", exact=True).fill(body)
+    await page.get_by_role("button", name="Post thread").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    match = re.search(r"/forums/t/[0-9a-f]{24}", page.url)
+    assert match, page.url
+    return match.group(0)
+
+
+async def test_start_a_thread_then_a_reply_and_mention_reach_the_reader_live(
+        new_context: NewContext, community: Community, people: People, tools: Tools, screenshots: Path) -> None:
+    author, reader = await people("Kavita Rao"), await people("Bina Sharma")
+    writing = await (await new_context()).new_page()
+    await sign_in(writing, author)
+    title = "How do you close grievances within the charter's 21 days?"
+    path = await start_thread(writing, community, title, "Our backlog doubled after the portal migration.")
+    await check_page(writing, tools, screenshots, "thread")
+
+    reading = await (await new_context()).new_page()
+    await sign_in(reading, reader)
+    frames = SocketFrames(reading)
+    await reading.goto(path)
+    thread_id = path.rsplit("/", 1)[1]
+    await frames.wait_for(f"thread:{thread_id}")
+    await reading.wait_for_function("() => window.communityRealtime && window.communityRealtime.socket.connected")
+    badge = reading.locator("[data-unread-count]")
+    await expect(badge).to_be_hidden()
+    await reading.evaluate("() => { window.stillTheSamePage = true; }")
+
+    composer = writing.get_by_label("Message", exact=True)
+    await composer.press_sequentially("Thanks for asking, @Bin")
+    suggestion = writing.get_by_role("option", name=reader.name)
+    await expect(suggestion).to_be_visible()
+    await composer.press("Enter")
+    await expect(composer).to_have_value(re.compile(re.escape(f"@[{reader.name}](") + r"[0-9a-f]{24}\)"))
+    await composer.press_sequentially(" we triage by department first.")
+    await writing.get_by_role("button", name="Post reply").click()
+    await expect(writing.get_by_text("we triage by department first.")).to_be_visible()
+
+    await expect(reading.get_by_text("we triage by department first.")).to_be_visible()
+    await expect(reading.get_by_role("status").filter(has_text="A new reply was posted.")).to_have_count(1)
+    await expect(badge).to_have_text("1")
+    await expect(badge).to_be_visible()
+    assert await reading.evaluate("() => window.stillTheSamePage === true"), "the reader's page reloaded"
+
+    await reading.get_by_role("banner").get_by_role("link", name=re.compile("Notifications")).click()
+    await expect(reading.get_by_role("link", name=re.compile(re.escape(title)))).to_be_visible()
+    await check_page(reading, tools, screenshots, "notifications")
+
+
+async def test_a_thread_reads_with_javascript_disabled(
+        new_context: NewContext, community: Community, people: People, tools: Tools, screenshots: Path) -> None:
+    author = await people("Farhan Ali")
+    writing = await (await new_context()).new_page()
+    await sign_in(writing, author)
+    title = "Reading list for the Mission Karmayogi induction week"
+    path = await start_thread(writing, community, title, "Start with the **FRAC** overview, then the iGOT catalogue.")
+    await writing.get_by_label("Message", exact=True).fill("And the Sevottam model for service standards.")
+    await writing.get_by_role("button", name="Post reply").click()
+    await expect(writing.get_by_text("And the Sevottam model for service standards.")).to_be_visible()
+
+    offline = await (await new_context(java_script_enabled=False)).new_page()
+    await offline.goto("/forums")
+    await offline.get_by_role("link", name=community.category_name).click()
+    await offline.get_by_role("link", name=title).click()
+    assert offline.url.endswith(path) or path in offline.url
+    await expect(offline.get_by_role("heading", level=1)).to_have_text(title)
+    await expect(offline.locator("strong", has_text="FRAC")).to_be_visible()
+    await expect(offline.get_by_text("And the Sevottam model for service standards.")).to_be_visible()
+    await expect(offline.get_by_text("Sign in to reply.")).to_be_visible()
+    await check_page(offline, None, screenshots, "thread-no-javascript")
+
+    signed_out = await (await new_context()).new_page()
+    await signed_out.goto(path)
+    await expect(signed_out.get_by_text("And the Sevottam model for service standards.")).to_be_visible()
+    await check_page(signed_out, tools, screenshots, "thread-signed-out")
