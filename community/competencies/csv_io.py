@@ -25,7 +25,7 @@ from community.competencies.seed import competency_document, position_document
 from community.errors import Invalid
 from community.i18n import gettext as _
 from community.policy import Actor
-from community.competencies.queries import in_transaction
+from community.storage import in_transaction
 
 COMPETENCY_COLUMNS = ["id", "kind", "area", "theme", "name", "description", "owner",
                       "level_1", "level_2", "level_3", "level_4", "level_5"]

@@ -8,10 +8,9 @@ a position: ``{_id, title, organisation, roles: [{name, activities: [{name, comp
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
-T = TypeVar("T")
 
 COMPETENCIES = "competencies"
 POSITIONS = "positions"
@@ -74,9 +73,3 @@ def requirements(position_doc: dict[str, Any]) -> dict[str, int]:
             for item in activity.get("competencies", []):
                 needed[item["competency"]] = max(needed.get(item["competency"], 0), item["level"])
     return needed
-
-
-async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(session)`` in one transaction, retried by the driver on transient errors."""
-    async with db.client.start_session() as session:
-        return await session.with_transaction(work)

@@ -13,11 +13,12 @@ from community.forums.access import access_thread
 from community.forums.limits import ForumLimits
 from community.forums.queries import POSTS, THREADS
 from community.forums.urls import post_path
-from community.forums.writes import Events, in_transaction, thread_room
+from community.forums.writes import Events, thread_room
 from community.i18n import gettext as _
 from community.karma import service as karma
 from community.notifications.service import notify
 from community.policy import Actor
+from community.storage import in_transaction
 
 ACCEPTED_REASON = "forum_accepted_answer"
 

@@ -15,9 +15,9 @@ from community.errors import Invalid
 from community.forums import queries
 from community.forums.queries import CATEGORIES
 from community.forums.schemas import CategoryIn
-from community.forums.writes import in_transaction
 from community.i18n import gettext as _
 from community.policy import Actor
+from community.storage import in_transaction
 from community.validation import validate
 
 MAX_DEPTH = 3

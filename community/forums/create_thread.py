@@ -17,9 +17,10 @@ from community.forums.limits import ForumLimits
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, POSTS, THREADS
 from community.forums.schemas import ThreadIn
-from community.forums.writes import Events, category_room, in_transaction, reindex
+from community.forums.writes import Events, category_room, reindex
 from community.i18n import gettext as _
 from community.policy import Actor
+from community.storage import in_transaction
 from community.validation import validate
 
 

@@ -16,9 +16,10 @@ from community.forums.limits import ForumLimits
 from community.forums.markdown import render
 from community.forums.queries import POSTS, REVISIONS, THREADS
 from community.forums.schemas import EditIn
-from community.forums.writes import Events, in_transaction, reindex, reindex_whole_thread, thread_room
+from community.forums.writes import Events, reindex, reindex_whole_thread, thread_room
 from community.i18n import gettext as _
 from community.policy import Actor
+from community.storage import in_transaction
 from community.validation import validate
 
 

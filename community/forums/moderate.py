@@ -21,10 +21,10 @@ from community.forums.limits import ForumLimits
 from community.forums.queries import CATEGORIES, FLAGS, POSTS, THREADS, VOTES
 from community.forums.schemas import MoveIn, ReasonIn, ResolveFlagIn, SuspendIn
 from community.forums.vote import award_upvote, reverse_upvote
-from community.forums.writes import (Events, category_room, in_transaction, reindex, reindex_whole_thread,
-                                     thread_room)
+from community.forums.writes import Events, category_room, reindex, reindex_whole_thread, thread_room
 from community.i18n import gettext as _
 from community.policy import Actor, Role
+from community.storage import in_transaction
 from community.validation import validate
 
 Doc = dict[str, Any]

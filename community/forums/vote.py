@@ -13,10 +13,11 @@ from community import policy
 from community.forums.access import access_post
 from community.forums.limits import ForumLimits
 from community.forums.queries import POSTS, THREADS, VOTES
-from community.forums.writes import Events, in_transaction, reindex, thread_room
+from community.forums.writes import Events, reindex, thread_room
 from community.i18n import gettext as _
 from community.karma import service as karma
 from community.policy import Actor
+from community.storage import in_transaction
 
 UPVOTE_REASON = "forum_upvote_received"
 

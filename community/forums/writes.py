@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from bson import ObjectId
 
 from community.forums.queries import POSTS
 from search import outbox
 
-T = TypeVar("T")
 log = logging.getLogger("community.forums")
 
 SEARCH_INDEX = "threads_posts"
 """Forum documents in search: a thread (title and opening post) is one document, each reply another
 (``search.documents`` builds them from storage)."""
-
-
-async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(session)`` all-or-nothing; it may be retried on a transient error, so it must
-    only read and write through the session it is given."""
-    async with db.client.start_session() as session:
-        return await session.with_transaction(work)
 
 
 async def reindex(db: Any, session: Any, *ids: ObjectId) -> None:

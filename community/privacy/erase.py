@@ -10,7 +10,7 @@ from community import audit
 from community.errors import NotFound
 from community.policy import Actor
 from community.privacy.registry import ERASURE_HOOKS, PersonalData, entries
-from community.profiles.queries import in_transaction
+from community.storage import in_transaction
 
 
 def _update_for(entry: PersonalData) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from community.profiles.schemas import (
     ProfileUpdate,
     Verification,
 )
-from community.profiles.queries import in_transaction
+from community.storage import in_transaction
 from search import outbox
 
 SEARCH_INDEX = "people"

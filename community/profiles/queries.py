@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from bson import ObjectId
 
-T = TypeVar("T")
 
 PROFILES = "profiles"
 ENDORSEMENTS = "endorsements"
@@ -98,9 +97,3 @@ async def anyone_holds(db: Any, competency_id: str) -> bool:
 
 async def anyone_in_position(db: Any, position_id: str) -> bool:
     return await db[PROFILES].find_one({"position_id": position_id}, {"_id": 1}) is not None
-
-
-async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(session)`` in one transaction, retried by the driver on transient errors."""
-    async with db.client.start_session() as session:
-        return await session.with_transaction(work)

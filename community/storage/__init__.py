@@ -50,7 +50,8 @@ Design of the embedded engine
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from pymongo import AsyncMongoClient
@@ -58,7 +59,9 @@ from pymongo.errors import ConfigurationError
 
 from community.storage.client import EmbeddedClient, Engine
 
-__all__ = ["connect", "EmbeddedClient"]
+__all__ = ["connect", "in_transaction", "EmbeddedClient"]
+
+T = TypeVar("T")
 
 
 def connect(url: str, **options: Any) -> Any:
@@ -83,3 +86,10 @@ def connect(url: str, **options: Any) -> Any:
         ttl_interval=float(query.get("ttl_interval", 60)),
     )
     return EmbeddedClient(engine)
+
+
+async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(session)`` all-or-nothing on either engine. The driver may retry it on a
+    transient error, so it must only read and write through the session it is given."""
+    async with db.client.start_session() as session:
+        return await session.with_transaction(work)

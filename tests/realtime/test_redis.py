@@ -27,7 +27,6 @@ from community.notifications.service import notify
 from community.storage import connect
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
 from tests.realtime.conftest import free_port as _free_port
-from tests.realtime.probe import SocketProbe
 
 ROOT = Path(__file__).resolve().parents[2]
 
