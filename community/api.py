@@ -2,7 +2,10 @@
 
 Every ``/api/v1`` route is added with :func:`route`, which registers the handler and describes
 it in the OpenAPI document in the same call, so the document cannot fall behind the router
-(``tests/test_openapi.py`` checks that every API route is described).
+(``tests/test_openapi.py`` checks that every API route is described). A route that takes a
+body (POST, PUT, PATCH) must say what it takes: a pydantic model for JSON, a media type such as
+``"text/csv"`` for a raw body, or ``None`` when it takes nothing; ``route`` refuses one that
+says nothing, so a new write route cannot go undocumented.
 """
 
 from __future__ import annotations
@@ -70,30 +73,61 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=lambda value: json.dumps(value, ensure_ascii=False, default=str))
 
 
+Body = type[BaseModel] | str | None
+"""A request body: a model (JSON), a media type (a raw body of that type), or ``None`` (none)."""
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class _Undeclared:
+    """The default of ``route(body=...)``: a write route must replace it with a declaration."""
+
+
+UNDECLARED = _Undeclared()
+
+
 @dataclass(slots=True)
 class Operation:
     method: str
     path: str
     summary: str
     tag: str
-    body: type[BaseModel] | None = None
+    body: Body = None
     response: type[BaseModel] | None = None
     auth: bool = True
     query: dict[str, str] = field(default_factory=dict)
+    status: int = 200
 
 
 OPENAPI_OPERATIONS: web.AppKey[list[Operation]] = web.AppKey("openapi_operations")
 
 
 def route(app: web.Application, method: str, path: str, handler: keys.Handler, *, summary: str, tag: str,
-          body: type[BaseModel] | None = None, response: type[BaseModel] | None = None, auth: bool = True,
-          query: dict[str, str] | None = None, name: str | None = None) -> None:
-    """Add an API route under ``/api/v1`` and describe it for the OpenAPI document."""
+          body: Body | _Undeclared = UNDECLARED, response: type[BaseModel] | None = None, auth: bool = True,
+          query: dict[str, str] | None = None, name: str | None = None, status: int = 200) -> None:
+    """Add an API route under ``/api/v1`` and describe it for the OpenAPI document.
+
+    ``status`` is the success status the handler answers with (201 for a creation, 204 for no
+    content)."""
     full = PREFIX + path
+    if isinstance(body, _Undeclared):
+        if method.upper() in BODY_METHODS:
+            raise TypeError(f"{method} {full}: declare body= (a model, a media type, or None for no body)")
+        body = None
     app.router.add_route(method, full, handler, name=name)
     app.setdefault(OPENAPI_OPERATIONS, []).append(
-        Operation(method.lower(), full, summary, tag, body, response, auth, dict(query or {}))
+        Operation(method.lower(), full, summary, tag, body, response, auth, dict(query or {}), status)
     )
+
+
+def _request_body(body: Body, schemas: dict[str, Any]) -> dict[str, Any] | None:
+    if body is None:
+        return None
+    if isinstance(body, str):
+        raw = {"type": "string"} if body.startswith("text/") else {"type": "string", "contentMediaType": body}
+        return {"required": True, "content": {body: {"schema": raw}}}
+    schemas[body.__name__] = body.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
 
 
 def openapi_document(app: web.Application) -> dict[str, Any]:
@@ -116,14 +150,14 @@ def openapi_document(app: web.Application) -> dict[str, Any]:
         ]
         if parameters:
             entry["parameters"] = parameters
-        if op.body is not None:
-            schemas[op.body.__name__] = op.body.model_json_schema(ref_template="#/components/schemas/{model}")
-            entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}}}
+        request_body = _request_body(op.body, schemas)
+        if request_body is not None:
+            entry["requestBody"] = request_body
         ok: dict[str, Any] = {"description": "Success"}
         if op.response is not None:
             schemas[op.response.__name__] = op.response.model_json_schema(ref_template="#/components/schemas/{model}")
             ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}}
-        entry["responses"]["200"] = ok
+        entry["responses"][str(op.status)] = ok
         if op.auth:
             entry["security"] = [{"bearer": []}, {"session": []}]
         paths.setdefault(op.path, {})[op.method] = entry

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from community import api, keys
 from community.competencies import views
+from community.competencies.dictionary import Competency, Position
 from community.competencies.seed import seed_dictionary
 
 
@@ -36,20 +37,23 @@ def setup(app: web.Application) -> None:
     tag = "competencies"
     api.route(app, "GET", "/competencies", views.api_competencies, summary="List competencies", tag=tag, auth=False,
               query={"kind": "behavioural, functional or domain", "theme": "a theme name"})
-    api.route(app, "POST", "/competencies", views.api_create_competency, summary="Add a competency (administrators)", tag=tag)
+    api.route(app, "POST", "/competencies", views.api_create_competency, summary="Add a competency (administrators)", tag=tag,
+              body=Competency, status=201)
     api.route(app, "GET", "/competencies/{competency_id}", views.api_competency, summary="One competency", tag=tag, auth=False)
     api.route(app, "PUT", "/competencies/{competency_id}", views.api_replace_competency,
-              summary="Replace a competency (administrators)", tag=tag)
+              summary="Replace a competency (administrators)", tag=tag, body=Competency)
     api.route(app, "DELETE", "/competencies/{competency_id}", views.api_delete_competency,
-              summary="Delete a competency no position or profile uses (administrators)", tag=tag)
+              summary="Delete a competency no position or profile uses (administrators)", tag=tag, status=204)
     api.route(app, "GET", "/positions", views.api_positions, summary="List positions with their FRAC mapping", tag=tag, auth=False)
-    api.route(app, "POST", "/positions", views.api_create_position, summary="Add a position (administrators)", tag=tag)
+    api.route(app, "POST", "/positions", views.api_create_position, summary="Add a position (administrators)", tag=tag,
+              body=Position, status=201)
     api.route(app, "GET", "/positions/{position_id}", views.api_position, summary="One position", tag=tag, auth=False)
     api.route(app, "PUT", "/positions/{position_id}", views.api_replace_position,
-              summary="Replace a position (administrators)", tag=tag)
+              summary="Replace a position (administrators)", tag=tag, body=Position)
     api.route(app, "DELETE", "/positions/{position_id}", views.api_delete_position,
-              summary="Delete a position no profile uses (administrators)", tag=tag)
+              summary="Delete a position no profile uses (administrators)", tag=tag, status=204)
     api.route(app, "POST", "/dictionary/import/{which}", views.api_import,
-              summary="Import competencies or positions from a CSV body; all rows or none (administrators)", tag=tag)
+              summary="Import competencies or positions from a CSV body; all rows or none (administrators)", tag=tag,
+              body="text/csv")
     api.route(app, "GET", "/dictionary/export/{which}", views.export_csv,
               summary="Export competencies or positions as CSV (administrators)", tag=tag)

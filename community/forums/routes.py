@@ -61,28 +61,28 @@ def setup(app: web.Application) -> None:
     route(app, "GET", "/forums/categories", api_views.list_categories, summary="Categories you may read", tag=T,
           response=schemas.CategoryListOut, auth=False)
     route(app, "POST", "/forums/categories", api_views.create_category, summary="Create a category", tag=T,
-          body=schemas.CategoryIn, response=schemas.CategoryOut)
+          body=schemas.CategoryIn, response=schemas.CategoryOut, status=201)
     route(app, "GET", "/forums/categories/{slug}/threads", api_views.list_threads, summary="Threads in a category",
           tag=T, response=schemas.ThreadListOut, auth=False,
           query={"sort": "latest, newest, top or unanswered", "period": "for top: week, month or all",
                  "tag": "only threads with this tag", "cursor": "from the previous page", "limit": "1-100"})
     route(app, "POST", "/forums/categories/{slug}/threads", api_views.start_thread, summary="Start a thread", tag=T,
-          body=schemas.ThreadIn, response=schemas.ThreadPageOut)
+          body=schemas.ThreadIn, response=schemas.ThreadPageOut, status=201)
     route(app, "PUT", "/forums/categories/{slug}/follow", api_views.follow_category, summary="Follow a category",
-          tag=T, response=schemas.OkOut)
+          tag=T, body=None, response=schemas.OkOut)
     route(app, "DELETE", "/forums/categories/{slug}/follow", api_views.follow_category,
           summary="Stop following a category", tag=T, response=schemas.OkOut)
     route(app, "GET", "/forums/threads/{thread_id}", api_views.get_thread,
           summary="A thread and one page of its posts (accepted answer first)", tag=T, response=schemas.ThreadPageOut,
           auth=False, query={"cursor": "from the previous page", "limit": "1-100"})
     route(app, "POST", "/forums/threads/{thread_id}/replies", api_views.post_reply, summary="Reply to a thread", tag=T,
-          body=schemas.ReplyIn, response=schemas.PostOut)
+          body=schemas.ReplyIn, response=schemas.PostOut, status=201)
     route(app, "PUT", "/forums/threads/{thread_id}/accepted", api_views.set_accepted, summary="Accept an answer",
           tag=T, body=schemas.AcceptIn, response=schemas.OkOut)
     route(app, "DELETE", "/forums/threads/{thread_id}/accepted", api_views.set_accepted,
           summary="Withdraw the accepted answer", tag=T, response=schemas.OkOut)
     route(app, "PUT", "/forums/threads/{thread_id}/follow", api_views.follow_thread, summary="Follow a thread", tag=T,
-          response=schemas.OkOut)
+          body=None, response=schemas.OkOut)
     route(app, "DELETE", "/forums/threads/{thread_id}/follow", api_views.follow_thread,
           summary="Stop following a thread", tag=T, response=schemas.OkOut)
     for action, summary in (("lock", "Lock a thread"), ("unlock", "Unlock a thread"), ("pin", "Pin a thread"),
@@ -98,11 +98,11 @@ def setup(app: web.Application) -> None:
     route(app, "GET", "/forums/posts/{post_id}/revisions", api_views.revisions, summary="A post's edit history",
           tag=T, response=schemas.RevisionListOut, auth=False)
     route(app, "PUT", "/forums/posts/{post_id}/vote", api_views.set_vote, summary="Upvote a post", tag=T,
-          response=schemas.VoteOut)
+          body=None, response=schemas.VoteOut)
     route(app, "DELETE", "/forums/posts/{post_id}/vote", api_views.set_vote, summary="Withdraw an upvote", tag=T,
           response=schemas.VoteOut)
     route(app, "POST", "/forums/posts/{post_id}/flags", api_views.flag_post, summary="Flag a post", tag=T,
-          body=schemas.FlagIn, response=schemas.FlagOut)
+          body=schemas.FlagIn, response=schemas.FlagOut, status=201)
     route(app, "POST", "/forums/posts/{post_id}/hide", api_views.hide_post, summary="Hide a post", tag=T,
           body=schemas.ReasonIn, response=schemas.OkOut)
     route(app, "POST", "/forums/posts/{post_id}/unhide", api_views.hide_post, summary="Unhide a post", tag=T,

@@ -40,9 +40,9 @@ def setup(app: web.Application) -> None:
     api.route(app, "GET", "/notifications/unread", views.unread_api, summary="How many notifications are unread",
               tag=tag, response=UnreadOut)
     api.route(app, "POST", "/notifications/read-all", views.mark_all_read_api, summary="Mark every notification read",
-              tag=tag, response=ChangedOut)
+              tag=tag, body=None, response=ChangedOut)
     api.route(app, "POST", "/notifications/{notification_id}/read", views.mark_read_api,
-              summary="Mark one notification read", tag=tag, response=ChangedOut)
+              summary="Mark one notification read", tag=tag, body=None, response=ChangedOut)
     api.route(app, "GET", "/notifications/preferences", views.preferences_api,
               summary="How each kind of notification reaches you", tag=tag, response=PreferencesIn)
     api.route(app, "PUT", "/notifications/preferences", views.preferences_api,

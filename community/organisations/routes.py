@@ -24,7 +24,7 @@ def setup(app: web.Application) -> None:
     api.route(app, "GET", "/organisations/{org_id}", views.get_api, summary="One organisation", tag=tag,
               response=OrganisationOut, auth=False)
     api.route(app, "POST", "/organisations", views.create_api, summary="Create an organisation (administrators)", tag=tag,
-              body=OrganisationIn, response=OrganisationOut)
+              body=OrganisationIn, response=OrganisationOut, status=201)
     api.route(app, "PATCH", "/organisations/{org_id}", views.change_api, summary="Rename an organisation (administrators)",
               tag=tag, body=OrganisationChange, response=OrganisationOut)
     api.route(app, "DELETE", "/organisations/{org_id}", views.delete_api,

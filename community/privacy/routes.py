@@ -4,6 +4,7 @@ from aiohttp import web
 
 from community import api
 from community.privacy import views
+from community.privacy.schemas import EraseIn
 
 
 def setup(app: web.Application) -> None:
@@ -14,7 +15,7 @@ def setup(app: web.Application) -> None:
     tag = "privacy"
     api.route(app, "GET", "/me/data", views.api_my_data, summary="Everything the server holds about you", tag=tag)
     api.route(app, "POST", "/me/erase", views.api_erase,
-              summary='Erase your account; body {"confirm": "<your e-mail address>"}', tag=tag)
+              summary="Erase your account", tag=tag, body=EraseIn)
     api.route(app, "GET", "/admin/people/{user_id}/data", views.api_person_data,
               summary="A member's data (administrators; every view is written to the audit log)", tag=tag,
               query={"reason": "why you are looking, kept in the audit log"})

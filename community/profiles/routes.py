@@ -57,13 +57,15 @@ def setup(app: web.Application) -> None:
     api.route(app, "POST", "/profiles/me/competencies", views.api_declare_competency,
               summary="Declare a competency or change its level", tag=tag, body=HeldCompetency)
     api.route(app, "DELETE", "/profiles/me/competencies/{competency_id}", views.api_withdraw_competency,
-              summary="Withdraw a declared competency", tag=tag)
+              summary="Withdraw a declared competency", tag=tag, status=204)
     api.route(app, "PUT", "/profiles/me/avatar", views.api_put_avatar,
-              summary="Upload a profile picture (the body is a JPEG, PNG, WebP or GIF image)", tag=tag)
-    api.route(app, "DELETE", "/profiles/me/avatar", views.api_delete_avatar, summary="Remove your profile picture", tag=tag)
+              summary="Upload a profile picture (the body is a JPEG, PNG, WebP or GIF image)", tag=tag,
+              body="image/*", status=204)
+    api.route(app, "DELETE", "/profiles/me/avatar", views.api_delete_avatar, summary="Remove your profile picture", tag=tag,
+              status=204)
     api.route(app, "GET", "/profiles/{user_id}", views.api_profile, summary="A member's profile, as the caller may see it",
               tag=tag, response=ProfileOut)
     api.route(app, "POST", "/profiles/{user_id}/endorsements", views.api_endorse,
-              summary="Endorse a member's declared competency (experts)", tag=tag, body=Endorsement)
+              summary="Endorse a member's declared competency (experts)", tag=tag, body=Endorsement, status=201)
     api.route(app, "POST", "/profiles/{user_id}/verifications", views.api_verify,
-              summary="Record an assessment or course result (administrators)", tag=tag, body=Verification)
+              summary="Record an assessment or course result (administrators)", tag=tag, body=Verification, status=201)
