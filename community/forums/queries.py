@@ -79,7 +79,10 @@ def thread_list_query(*, category_ids: Sequence[ObjectId] | None, org_ids: Seque
             query["created_at"] = {"$gte": start}
         order = [("votes", -1), ("_id", -1)]
     elif sort is Sort.UNANSWERED:
+        # An accepted answer answers a question even while a moderator hides it (its thread row
+        # still says "Answered"), though the hidden reply no longer counts in ``reply_count``.
         query["reply_count"] = 0
+        query["accepted_post_id"] = None
         order = [("created_at", -1), ("_id", -1)]
     else:
         order = [("last_activity_at", -1), ("_id", -1)]

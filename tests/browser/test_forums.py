@@ -1,5 +1,6 @@
 """Forums as people use them: start a thread, a second person sees the reply arrive live with the
-mention badge, and anyone can read the thread with JavaScript off."""
+mention badge, a category page counts new replies live, and anyone can read the thread with
+JavaScript off."""
 
 from __future__ import annotations
 
@@ -99,3 +100,38 @@ async def test_a_thread_reads_with_javascript_disabled(
     await signed_out.goto(path)
     await expect(signed_out.get_by_text("And the Sevottam model for service standards.")).to_be_visible()
     await check_page(signed_out, tools, screenshots, "thread-signed-out")
+
+
+async def test_a_category_page_counts_new_replies_live_when_someone_else_replies(
+        new_context: NewContext, community: Community, people: People) -> None:
+    author, replier = await people("Meera Iyer"), await people("Tarun Bose")
+    watching = await (await new_context()).new_page()
+    await sign_in(watching, author)
+    title = "Which service standards did you publish in your citizen charter?"
+    path = await start_thread(watching, community, title, "We are drafting ours and want to compare timelines.")
+
+    frames = SocketFrames(watching)
+    await watching.goto(f"/forums/c/{community.category_slug}")
+    category_id = await watching.locator("#category").get_attribute("data-category-id")
+    await frames.wait_for(f"category:{category_id}")
+    row = watching.get_by_role("row").filter(has=watching.get_by_role("link", name=title, exact=True))
+    replies = row.locator(".reply-count")
+    await expect(replies).to_have_text("0")
+    await expect(row.get_by_role("link", name=re.compile("new repl"))).to_have_count(0)
+    await watching.evaluate("() => { window.stillTheSamePage = true; }")
+
+    replying = await (await new_context()).new_page()
+    await sign_in(replying, replier)
+    await replying.goto(path)
+    for number, body, label in ((1, "Ours promises a reply within seven days.", "1 new reply"),
+                                (2, "And a final disposal within thirty days.", "2 new replies")):
+        await replying.get_by_label("Message", exact=True).fill(body)
+        await replying.get_by_role("button", name="Post reply").click()
+        await expect(replying.get_by_text(body)).to_be_visible()
+        await expect(replies).to_have_text(str(number))
+        await expect(row.get_by_role("link", name=label, exact=True)).to_be_visible()
+
+    new_replies = row.get_by_role("link", name="2 new replies", exact=True)
+    assert await watching.evaluate("() => window.stillTheSamePage === true"), "the category page reloaded"
+    await new_replies.click()
+    await expect(watching.get_by_text("Ours promises a reply within seven days.")).to_be_visible()

@@ -195,3 +195,54 @@ async def test_moving_from_the_thread_page(client: TestClient, forum: Forum) -> 
                                  data={"csrf_token": token, "category_id": str(grievances["_id"]), "reason": "Belongs there"})
     assert response.status == 303
     assert (await forum.db[THREADS].find_one({"_id": ObjectId(thread["id"])}))["category_id"] == grievances["_id"]
+
+
+async def test_unlocking_and_unpinning_are_audited_with_who_what_and_why(client: TestClient, forum: Forum) -> None:
+    category = await forum.category("ministry-a-internal", org="Ministry A")
+    asha = await forum.person("Ministry A")
+    mdo_admin = await forum.person("Ministry A", roles=("mdo_admin",))
+    thread = await forum.thread(category, asha, title="Leave rules for the new batch")
+    for action in ("lock", "pin"):
+        response = await client.post(f"/api/v1/forums/threads/{thread['id']}/{action}", json={"reason": "For now"},
+                                     headers=forum.headers(mdo_admin))
+        assert response.status == 200
+    for action, reason in (("unlock", "Questions are open again"), ("unpin", "No longer the main thread")):
+        response = await client.post(f"/api/v1/forums/threads/{thread['id']}/{action}", json={"reason": reason},
+                                     headers=forum.headers(mdo_admin))
+        assert (await response.json())["changed"] is True
+        again = await client.post(f"/api/v1/forums/threads/{thread['id']}/{action}", json={"reason": reason},
+                                  headers=forum.headers(mdo_admin))
+        assert (await again.json())["changed"] is False
+        entries = await _audit(forum, f"forum.thread.{action}")
+        assert len(entries) == 1, "an action that changed nothing leaves no entry"
+        entry = entries[0]
+        assert entry["actor_id"] == mdo_admin["_id"] and entry["reason"] == reason
+        assert (entry["target_type"], entry["target_id"]) == ("forum_thread", ObjectId(thread["id"]))
+        assert entry["org_id"] == category["org_id"]
+        assert entry["details"] == {"title": "Leave rules for the new batch"}
+    stored = await forum.db[THREADS].find_one({"_id": ObjectId(thread["id"])})
+    assert (stored["locked"], stored["pinned"]) == (False, False)
+
+
+async def test_unlocking_from_the_thread_page_needs_a_reason_and_is_audited(client: TestClient, forum: Forum) -> None:
+    from tests.conftest import csrf_token
+    from tests.factories import sign_in
+
+    category = await forum.category()
+    thread = await forum.thread(category, await forum.person())
+    moderator = await forum.person(roles=("moderator",))
+    await client.post(f"/api/v1/forums/threads/{thread['id']}/lock", json={"reason": "Heated"},
+                      headers=forum.headers(moderator))
+    await sign_in(client, moderator)
+    token = await csrf_token(client, f"/forums/t/{thread['id']}")
+    refused = await client.post(f"/forums/t/{thread['id']}/unlock", data={"csrf_token": token, "reason": ""},
+                                allow_redirects=False)
+    assert refused.status == 422
+    assert (await forum.db[THREADS].find_one({"_id": ObjectId(thread["id"])}))["locked"] is True
+    assert await _audit(forum, "forum.thread.unlock") == []
+    response = await client.post(f"/forums/t/{thread['id']}/unlock", allow_redirects=False,
+                                 data={"csrf_token": token, "reason": "Calmer now"})
+    assert response.status == 303
+    entry = (await _audit(forum, "forum.thread.unlock"))[0]
+    assert (entry["actor_id"], entry["target_id"], entry["reason"]) == (moderator["_id"], ObjectId(thread["id"]),
+                                                                        "Calmer now")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from community.forums.queries import POSTS
+from community.forums.queries import POSTS, THREADS
 from tests.conftest import csrf_token
 from tests.factories import sign_in
 from tests.forums.conftest import Forum
@@ -71,3 +72,39 @@ async def test_suspension_is_audited_and_blocks_every_way_of_posting(client: Tes
     api = await client.post(f"/api/v1/forums/threads/{thread['id']}/replies", json={"body": "Back again, politely"},
                             headers=forum.headers(bala))
     assert api.status == 201
+
+
+async def test_a_suspension_ends_by_itself_once_its_time_has_passed(client: TestClient, forum: Forum) -> None:
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person()
+    moderator = await forum.person(roles=("moderator",))
+    thread = await forum.thread(category, asha)
+    response = await client.post(f"/api/v1/forums/members/{bala['_id']}/suspend",
+                                 json={"reason": "Cooling off", "days": 1}, headers=forum.headers(moderator))
+    assert response.status == 200
+    refused = await client.post(f"/api/v1/forums/threads/{thread['id']}/replies", json={"body": "Still suspended"},
+                                headers=forum.headers(bala))
+    assert refused.status == 403
+
+    await forum.db.users.update_one({"_id": bala["_id"]},
+                                    {"$set": {"suspended_until": datetime.now(UTC) - timedelta(minutes=1)}})
+    api = await client.post(f"/api/v1/forums/threads/{thread['id']}/replies", json={"body": "Back through the API"},
+                            headers=forum.headers(bala))
+    assert api.status == 201, await api.text()
+    started = await client.post(f"/api/v1/forums/categories/{category['slug']}/threads",
+                                json={"title": "A thread after my suspension", "body": "Posting is open to me again"},
+                                headers=forum.headers(bala))
+    assert started.status == 201, await started.text()
+
+    await sign_in(client, bala)
+    html = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    assert 'id="reply-form"' in html and "Your account is suspended" not in html
+    token = await csrf_token(client, f"/forums/t/{thread['id']}")
+    page = await client.post(f"/forums/t/{thread['id']}/reply", allow_redirects=False,
+                             data={"csrf_token": token, "body": "Back through the page"})
+    assert page.status == 303, await page.text()
+    bodies = {post["body"] async for post in forum.db[POSTS].find({"author_id": bala["_id"]})}
+    assert bodies == {"Back through the API", "Posting is open to me again", "Back through the page"}
+    assert await forum.db[THREADS].count_documents({"author_id": bala["_id"]}) == 1
+    assert (await forum.db.users.find_one({"_id": bala["_id"]}))["suspended_until"] is not None, \
+        "the suspension ended by its date, not because anyone lifted it"
