@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,21 +106,37 @@ class EmbeddedEngine:
         prepared = [prepare(index, d) for d in docs]
         if prepared:
             self._ready()
-            async with self._write_lock:
-                await asyncio.to_thread(self._write, prepared, [])
+            await self._on_writer(self._write, prepared, [])
 
     async def delete(self, index: str, ids: Sequence[str]) -> None:
         definition(index)
         if ids:
             self._ready()
-            async with self._write_lock:
-                await asyncio.to_thread(self._write, [], [_key(index, i) for i in ids])
+            await self._on_writer(self._write, [], [_key(index, i) for i in ids])
 
     async def clear(self, index: str) -> None:
         definition(index)
         self._ready()
-        async with self._write_lock:
-            await asyncio.to_thread(self._clear, index)
+        await self._on_writer(self._clear, index)
+
+    async def _on_writer(self, job: Callable[..., None], *args: Any) -> None:
+        """Run ``job`` in a thread while holding the write lock until the job has finished, even
+        if the awaiting task is cancelled (the thread cannot be stopped): tantivy's writer is one
+        object, and a second thread using it meanwhile fails with "Already borrowed"."""
+        await self._write_lock.acquire()
+        try:
+            future = asyncio.get_running_loop().run_in_executor(None, job, *args)
+        except BaseException:
+            self._write_lock.release()
+            raise
+
+        def done(finished: asyncio.Future[None]) -> None:
+            self._write_lock.release()
+            if not finished.cancelled():
+                finished.exception()  # retrieved here too, for a caller that was cancelled
+
+        future.add_done_callback(done)
+        await asyncio.shield(future)
 
     def _clear(self, index: str) -> None:
         self._writer.delete_documents_by_term("index", index)
@@ -251,7 +267,10 @@ class EmbeddedEngine:
 
     async def close(self) -> None:
         if self._writer is not None:
-            async with self._write_lock:
-                writer, self._writer, self._index = self._writer, None, None
-                await asyncio.to_thread(writer.wait_merging_threads)
+            await self._on_writer(self._close_writer)
+
+    def _close_writer(self) -> None:
+        writer, self._writer, self._index = self._writer, None, None
+        if writer is not None:
+            writer.wait_merging_threads()
 
