@@ -17,6 +17,7 @@ from typing import Any
 from bson import ObjectId
 
 from community.errors import Forbidden, Unauthenticated
+from community.i18n import gettext as _
 from search import filters as search_filters
 from search.filters import SearchFilter
 
@@ -52,13 +53,16 @@ class Actor:
 ANONYMOUS = Actor(user_id=None)
 
 
-def require(actor: Actor, allowed: bool, message: str = "You are not allowed to do that.") -> None:
-    """Raise the right error when ``allowed`` is false: sign in first, or plain refusal."""
+def require(actor: Actor, allowed: bool, message: str | None = None) -> None:
+    """Raise the right error when ``allowed`` is false: sign in first, or plain refusal.
+
+    The default messages are translated here, when the refusal happens, so they come out in
+    the language of the request being refused."""
     if allowed:
         return
     if not actor.is_authenticated:
-        raise Unauthenticated("Please sign in to continue.")
-    raise Forbidden(message)
+        raise Unauthenticated(_("Please sign in to continue."))
+    raise Forbidden(message or _("You are not allowed to do that."))
 
 
 # --- platform -----------------------------------------------------------------------------
@@ -132,6 +136,21 @@ def can_endorse(actor: Actor, owner_id: ObjectId) -> bool:
 def can_list_expertise(actor: Actor) -> bool:
     """Areas of expertise are shown in the expert directory, so only vetted experts list them."""
     return actor.has(Role.EXPERT)
+
+
+# --- karma --------------------------------------------------------------------------------
+
+
+def can_view_leaderboard(actor: Actor) -> bool:
+    """Leaderboards name members and their points, which only members see (as ``can_view_profile``)."""
+    return actor.is_authenticated
+
+
+def can_see_on_organisation_leaderboard(viewer: Actor, person: Mapping[str, Any], organisation_privacy: str,
+                                        connected: bool) -> bool:
+    """An organisation's leaderboard tells who belongs to it, so it lists a person only to viewers
+    who may see that person's organisation field (``can_view_field``)."""
+    return can_view_leaderboard(viewer) and can_view_field(viewer, person, organisation_privacy, connected)
 
 
 # --- privacy ------------------------------------------------------------------------------
@@ -363,8 +382,9 @@ def profile_search_copies(owner: Mapping[str, Any]) -> list[tuple[str, list[str]
     """The copies of a person's profile search holds, as ``(copy, access, except_org)``; a copy's
     fields are those whose privacy is in ``SEARCHABLE_PRIVACY[copy]`` (``can_view_field``). Members
     of the owner's organisation find the organisation copy, everyone else signed in the members
-    copy; erased accounts are not searchable."""
-    if owner.get("deleted"):
+    copy. Erased accounts, and accounts whose e-mail address is not yet verified (anyone can
+    register one), are not searchable."""
+    if owner.get("deleted") or not owner.get("email_verified"):
         return []
     org_id = owner.get("org_id")
     if org_id is None:

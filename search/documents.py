@@ -6,8 +6,9 @@ ends in the same index. Collections read here:
 
 - ``forum_threads`` / ``forum_posts`` / ``users`` (forums): a thread's document holds its title and
   opening post; every later post has its own document.
-- ``users`` / ``profiles`` (profiles): one document per searchable copy of a profile
-  (``community.policy.profile_search_copies``), with only the fields that copy's audience may see.
+- ``users`` / ``profiles`` (profiles) / ``karma_ledger`` (karma): one document per searchable copy
+  of a profile (``community.policy.profile_search_copies``), with only the fields that copy's
+  audience may see, and the person's Karma total.
 - ``events``: ``title``, ``description``, ``org_id`` (None: open to everyone), ``host_id``,
   ``starts_at``, ``competency_ids``, ``status``, ``deleted``.
 - ``vacancies``: ``title``, ``description``, ``org_id`` (the posting organisation), ``location``,
@@ -26,6 +27,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import policy
+from community.karma import service as karma_service
 from community.profiles.schemas import DEFAULT_PRIVACY
 
 THREADS = "forum_threads"
@@ -101,8 +103,9 @@ def post_document(post: Mapping[str, Any], thread: Mapping[str, Any],
     }
 
 
-def person_documents(user: Mapping[str, Any], profile: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """One document per copy the policy allows; each holds only the fields its audience may see."""
+def person_documents(user: Mapping[str, Any], profile: Mapping[str, Any] | None, karma: int) -> list[dict[str, Any]]:
+    """One document per copy the policy allows; each holds only the fields its audience may see.
+    ``karma`` is the person's total (``community.karma.service.total``), shown to every member."""
     profile = profile or {}
     privacy = {**DEFAULT_PRIVACY, **profile.get("privacy", {})}
     location = ", ".join(str(v) for v in (profile.get(k) for k in LOCATION_FIELDS) if v) or None
@@ -122,7 +125,7 @@ def person_documents(user: Mapping[str, Any], profile: Mapping[str, Any] | None)
         doc: dict[str, Any] = {
             "id": f"{user['_id']}.{copy}", "kind": "person", "person_id": str(user["_id"]),
             "name": user.get("name", ""), "date": _epoch(user.get("created_at")),
-            "karma": user.get("karma") if isinstance(user.get("karma"), int) else None,
+            "karma": karma,
             "access": access, "except_org": except_org, "hidden": False,
         }
         for name, (privacy_field, value) in fields.items():
@@ -188,7 +191,7 @@ async def _load_people(db: Any, doc_id: str) -> Changes:
     user = await db.users.find_one({"_id": oid}, {"password_hash": 0}) if oid is not None else None
     if user is None:
         return Changes(deletes=every_copy)
-    docs = person_documents(user, await db.profiles.find_one({"_id": oid}))
+    docs = person_documents(user, await db.profiles.find_one({"_id": oid}), await karma_service.total(db, oid))
     kept = {d["id"] for d in docs}
     return Changes(upserts=docs, deletes=[i for i in every_copy if i not in kept])
 

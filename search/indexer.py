@@ -105,15 +105,16 @@ class Indexer:
         return total
 
     async def run(self) -> None:
-        """Run until cancelled."""
-        last_report = 0.0
+        """Run until cancelled. The lag is logged in the first round, then at most every
+        ``LAG_LOG_SECONDS``, whenever entries are waiting."""
+        last_report: float | None = None
         loop = asyncio.get_running_loop()
         while True:
             try:
                 taken = await self.drain()
                 if taken:
                     log.debug("search outbox drained", extra={"entries": taken})
-                if loop.time() - last_report >= LAG_LOG_SECONDS:
+                if last_report is None or loop.time() - last_report >= LAG_LOG_SECONDS:
                     behind = await lag(self.db)
                     if behind.pending:
                         log.info("search indexing lag", extra={"pending": behind.pending,

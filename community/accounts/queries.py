@@ -9,6 +9,9 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from community.storage import in_transaction
+from search import outbox
+
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """Stored datetimes come back naive (UTC) from a client that is not tz-aware."""
@@ -35,7 +38,14 @@ async def insert_user(db: Any, user: dict[str, Any]) -> dict[str, Any]:
 
 
 async def mark_verified(db: Any, user_id: ObjectId) -> None:
-    await db.users.update_one({"_id": user_id}, {"$set": {"email_verified": True}})
+    """Only verified members are searchable (``policy.profile_search_copies``), so the people index
+    learns of the change in the same transaction."""
+
+    async def work(session: Any) -> None:
+        await db.users.update_one({"_id": user_id}, {"$set": {"email_verified": True}}, session=session)
+        await outbox.record(db, session, "people", user_id)
+
+    await in_transaction(db, work)
 
 
 async def set_password_hash(db: Any, user_id: ObjectId, password_hash: str) -> None:

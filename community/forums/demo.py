@@ -2,7 +2,8 @@
 
 Runs after the accounts step has created the people. Threads are written directly (in bulk,
 with the same document shapes and rendering the services produce) because the services'
-flood control would, rightly, refuse hundreds of posts a second from one person. Running the
+flood control would, rightly, refuse hundreds of posts a second from one person; the Karma
+Points their votes and accepted answers earn are then awarded through the ledger. Running the
 demo twice adds nothing: it does nothing once any category exists.
 """
 
@@ -16,9 +17,13 @@ from bson import ObjectId
 
 from community.config import Settings
 from community.forums.abuse import body_hash
+from community.forums.accept import award_accepted
 from community.forums.create_thread import new_post
+from community.forums.limits import ForumLimits, limits_from_env
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, FOLLOWS, POSTS, THREADS, VOTES
+from community.forums.vote import UPVOTE_REASON, vote_id
+from community.karma import service as karma
 
 CATEGORIES_SPEC: list[dict[str, Any]] = [
     {"slug": "public-procurement", "name": "Public procurement",
@@ -133,6 +138,14 @@ def _reply_text(rng: random.Random, hindi: bool, number: int, mention: tuple[str
     return f"{text}\n\n({number})"
 
 
+def _votes(rng: random.Random, post: dict[str, Any], pool: list[dict[str, Any]], wanted: int) -> list[dict[str, Any]]:
+    """Up to ``wanted`` upvotes on ``post``, as ``set_vote`` stores them: one per person, never the author's own."""
+    others = [member for member in pool if member["_id"] != post["author_id"]]
+    return [{"_id": vote_id(post["_id"], voter["_id"]), "post_id": post["_id"], "user_id": voter["_id"],
+             "thread_id": post["thread_id"], "at": post["created_at"]}
+            for voter in rng.sample(others, k=min(len(others), wanted))]
+
+
 async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int, big_thread_replies: int = 0,
                       now: datetime | None = None) -> dict[str, Any]:
     """Create the categories and ``threads`` threads sharing ``replies`` replies (at least one
@@ -199,19 +212,18 @@ async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int
             reply_to = rng.randint(1, number - 1) if number > 2 and rng.random() < 0.3 else None
             post = new_post(thread_id=thread_id, category=category, number=number, author_id=replier["_id"], body=text,
                             html=render(text).html, digest=body_hash(text), now=at, reply_to=reply_to)
-            post["votes"] = rng.choice((0, 0, 0, 1, 1, 2, 3, 5))
+            votes = _votes(rng, post, pool, rng.choice((0, 0, 0, 1, 1, 2, 3, 5)))
+            vote_docs += votes
+            post["votes"] = len(votes)
             post_docs.append(post)
             last_poster = replier["_id"]
             if kind == "question" and accepted is None and number > 2 and rng.random() < 0.15:
                 accepted = post
         if accepted is not None:
             accepted["accepted"] = True
-        voters = rng.sample(pool, k=min(len(pool), rng.randint(0, 6)))
-        for voter in voters:
-            if voter["_id"] != author["_id"]:
-                vote_docs.append({"_id": f"{opening['_id']}|{voter['_id']}", "post_id": opening["_id"],
-                                  "user_id": voter["_id"], "thread_id": thread_id, "at": started})
-        opening["votes"] = sum(1 for v in vote_docs if v["post_id"] == opening["_id"])
+        votes = _votes(rng, opening, pool, rng.randint(0, 6))
+        vote_docs += votes
+        opening["votes"] = len(votes)
         follow_docs.append({"_id": f"{author['_id']}|thread|{thread_id}", "user_id": author["_id"],
                             "target_type": "thread", "target_id": thread_id, "at": started})
         thread_docs.append({
@@ -242,7 +254,22 @@ async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int
     return {"categories": categories, "big_thread_id": big_thread_id}
 
 
+async def award_karma(db: Any, limits: ForumLimits) -> None:
+    """The Karma Points the forum's votes and accepted answers earn, with the reasons, points and
+    award keys ``set_vote`` and ``set_accepted`` use (so withdrawing a demo vote takes its points
+    back). The daily upvote cap does not apply: the demo's votes are spread over months."""
+    authors = {post["_id"]: post["author_id"] async for post in db[POSTS].find({}, {"author_id": 1})}
+    async for vote in db[VOTES].find({}, {"post_id": 1}):
+        await karma.award(db, user_id=authors[vote["post_id"]], points=limits.upvote_points, reason=UPVOTE_REASON,
+                          object_type="forum_vote", object_id=vote["_id"])
+    askers = {thread["_id"]: thread async for thread in db[THREADS].find({"accepted_post_id": {"$ne": None}},
+                                                                         {"author_id": 1})}
+    async for post in db[POSTS].find({"accepted": True}, {"author_id": 1, "thread_id": 1}):
+        await award_accepted(db, limits, post, askers[post["thread_id"]])
+
+
 async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int) -> None:
     if await db[CATEGORIES].find_one({}, {"_id": 1}) is not None:
         return
     await fill_forums(db, rng, threads=300, replies=3000, big_thread_replies=60)
+    await award_karma(db, limits_from_env())

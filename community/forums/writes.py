@@ -8,7 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from community.forums.queries import POSTS
+from community.forums.queries import POSTS, THREADS
 from search import outbox
 
 log = logging.getLogger("community.forums")
@@ -28,6 +28,14 @@ async def reindex_whole_thread(db: Any, session: Any, thread_id: ObjectId) -> No
     """A change every post of the thread carries (visibility, category, title): re-index them all."""
     replies = db[POSTS].find({"thread_id": thread_id, "number": {"$gt": 1}}, {"_id": 1}, session=session)
     await reindex(db, session, thread_id, *[row["_id"] async for row in replies])
+
+
+async def reindex_authored(db: Any, user_id: ObjectId, session: Any) -> None:
+    """Erasure hook: thread and reply documents carry their author's name, so every one the
+    person wrote is re-indexed (from the anonymised account) inside the erasure's transaction."""
+    threads = db[THREADS].find({"author_id": user_id}, {"_id": 1}, session=session)
+    replies = db[POSTS].find({"author_id": user_id, "number": {"$gt": 1}}, {"_id": 1}, session=session)
+    await reindex(db, session, *[row["_id"] async for row in threads], *[row["_id"] async for row in replies])
 
 
 @dataclass(slots=True)

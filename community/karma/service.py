@@ -5,6 +5,9 @@ unique index on (key, seq) makes the numbering the lock: an award appends the ne
 when the last one is not already an award, a reversal appends a compensating entry only when it
 is. Two concurrent awards both try to write the same ``seq``; the index lets one through, so a
 reason on an object never counts twice, and nothing is ever updated or deleted.
+
+The people search index carries each person's total, so every entry written also records a
+search outbox entry for that person, through the caller's session (in the caller's transaction).
 """
 
 from __future__ import annotations
@@ -15,7 +18,19 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from search import outbox
+
 LEDGER = "karma_ledger"
+
+
+async def _append(db: Any, entry: dict[str, Any], session: Any) -> bool:
+    """Write ``entry`` unless a concurrent write took its ``seq``; the person's total changed."""
+    try:
+        await db[LEDGER].insert_one(entry, session=session)
+    except DuplicateKeyError:
+        return False
+    await outbox.record(db, session, "people", entry["user_id"])
+    return True
 
 
 def award_key(user_id: ObjectId, reason: str, object_type: str, object_id: Any) -> str:
@@ -51,11 +66,7 @@ async def award(db: Any, *, user_id: ObjectId, points: int, reason: str, object_
         "object_id": object_id,
         "at": datetime.now(UTC),
     }
-    try:
-        await db[LEDGER].insert_one(entry, session=session)
-    except DuplicateKeyError:
-        return False
-    return True
+    return await _append(db, entry, session)
 
 
 async def reverse(db: Any, *, user_id: ObjectId, reason: str, object_type: str, object_id: Any,
@@ -67,11 +78,7 @@ async def reverse(db: Any, *, user_id: ObjectId, reason: str, object_type: str, 
         return False
     entry = {**{k: last[k] for k in ("key", "user_id", "org_id", "reason", "object_type", "object_id")},
              "seq": last["seq"] + 1, "kind": "reversal", "points": -last["points"], "at": datetime.now(UTC)}
-    try:
-        await db[LEDGER].insert_one(entry, session=session)
-    except DuplicateKeyError:
-        return False
-    return True
+    return await _append(db, entry, session)
 
 
 async def total(db: Any, user_id: ObjectId) -> int:

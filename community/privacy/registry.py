@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 from bson import ObjectId
 
+from community.forums.writes import reindex_authored
+
 Action = Literal["delete", "anonymise", "keep"]
 Key = Literal["id", "email", "id_in_text"]
 
@@ -109,7 +111,8 @@ register("connections", "b", "delete", purpose="People who connected with you.")
 
 # Forums (issue 7): posts and threads stay and show "a deleted member"; what only served the
 # person (follows, read positions, votes whose ids embed theirs) goes; flags and moderation keep
-# their record without saying who acted.
+# their record without saying who acted. Search re-indexes everything the person wrote, so the
+# name leaves the forum documents too.
 register("forum_posts", "author_id", "anonymise", purpose="Your forum posts, kept so discussions still make sense.")
 register("forum_threads", "author_id", "anonymise", purpose="Threads you started.")
 register("forum_threads", "last_poster_id", "anonymise", purpose="Threads where you posted last.")
@@ -125,6 +128,7 @@ register("forum_posts", "hidden_by", "anonymise", replacements={"hidden_by": Non
          purpose="Posts you hid as a moderator.")
 register("forum_posts", "deleted_by", "anonymise", replacements={"deleted_by": None},
          purpose="Posts you deleted.")
+register_hook("search.forums", reindex_authored)
 
 # Notifications (issue 6): the person's own are deleted, and so are others' notifications about
 # something the person did, because their text names the person.

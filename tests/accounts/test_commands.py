@@ -6,11 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bson import ObjectId
 
 from community import commands
 from community.accounts import demo
 from community.accounts.passwords import verify_password
 from community.config import Settings
+from community.karma import service as karma
+from community.policy import Actor, Role, search_visibility
+from community.storage import connect
+from community.storage.indexes import ensure_indexes
+from search.embedded import EmbeddedEngine
+from search.engine import Sort
 
 
 @pytest.fixture
@@ -101,3 +108,32 @@ async def test_demo_fills_organisations_and_people_in_many_scripts_once(on_disk:
         assert await verify_password(admin["password_hash"], demo.DEMO_PASSWORD)
         await demo.fill_demo(db, on_disk, random.Random(7), 300)
         assert await db.users.count_documents({}) == len(people) and await db.organisations.count_documents({}) == len(orgs)
+
+
+async def test_demo_community_is_searchable_and_has_earned_karma(settings: Settings) -> None:
+    client = connect("sqlite:///:memory:")
+    db = client[settings.database_name]
+    await ensure_indexes(db)
+    engine = EmbeddedEngine(None)
+    await engine.ensure_indexes()
+    member = search_visibility(Actor(user_id=ObjectId(), org_id=ObjectId(), roles=frozenset({Role.OFFICER})))
+    try:
+        await commands.fill_demo(db, engine, settings, people=30)
+        thread = await db.forum_threads.find_one({"org_id": None}, sort=[("_id", 1)])
+        found = await engine.search("threads_posts", thread["title"], member, per_page=100)
+        assert str(thread["_id"]) in [hit.id for hit in found.hits]
+        leader = (await engine.search("people", "", member, sort=Sort("karma", "desc"), per_page=1)).hits[0]
+        earned = await karma.total(db, ObjectId(leader.document["person_id"]))
+        assert earned > 0 and leader.document["karma"] == earned
+        entries, threads = await db.karma_ledger.count_documents({}), await db.forum_threads.count_documents({})
+        votes = await db.forum_votes.count_documents({})
+        assert entries >= votes > 0, "every seeded upvote earned its author Karma Points"
+
+        await commands.fill_demo(db, engine, settings, people=30)
+        assert await db.karma_ledger.count_documents({}) == entries
+        assert await db.forum_threads.count_documents({}) == threads
+        again = await engine.search("threads_posts", thread["title"], member, per_page=100)
+        assert again.total == found.total
+    finally:
+        await engine.close()
+        await client.close()

@@ -74,12 +74,18 @@ async def engine(tmp_path: Path) -> AsyncIterator[EmbeddedEngine]:
     await created.close()
 
 
+def colleague_of(org_id: ObjectId) -> Actor:
+    return Actor(user_id=ObjectId(), org_id=org_id, roles=frozenset({Role.OFFICER, Role.ADMIN}))
+
+
 async def found_in_search(engine: EmbeddedEngine, org_id: ObjectId) -> list[dict[str, Any]]:
-    colleague = Actor(user_id=ObjectId(), org_id=org_id, roles=frozenset({Role.OFFICER, Role.ADMIN}))
+    """What a colleague finds by the person's strings: their profile, and the threads and posts
+    whose documents carry their name."""
     hits = []
-    for words in ("Kavitha", "Ramaswamy", "zero-based budgeting", "Kancheepuram"):
-        result = await engine.search("people", words, search_visibility(colleague), per_page=50)
-        hits += [hit.document for hit in result.hits]
+    for index in ("people", "threads_posts"):
+        for words in ("Kavitha", "Ramaswamy", "zero-based budgeting", "Kancheepuram"):
+            result = await engine.search(index, words, search_visibility(colleague_of(org_id)), per_page=50)
+            hits += [hit.document for hit in result.hits]
     return hits
 
 
@@ -89,7 +95,8 @@ async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClien
     person_id = scene.person["_id"]
     indexer = Indexer(db, engine)
     await indexer.drain()
-    assert await found_in_search(engine, scene.person["org_id"]), "search must find the person before erasure"
+    before = {doc["kind"] for doc in await found_in_search(engine, scene.person["org_id"])}
+    assert before == {"person", "thread", "post"}, "search must find the person and what they wrote before erasure"
     assert await leftovers(db, person_id), "the scan must see the person before erasure"
 
     status, problem = await call(client, "POST", "/api/v1/me/erase", scene.token, json={"confirm": "wrong@example.gov.in"})
@@ -99,6 +106,9 @@ async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClien
 
     await indexer.drain()
     assert await found_in_search(engine, scene.person["org_id"]) == []
+    kept = await engine.search("threads_posts", "whole grant", search_visibility(colleague_of(scene.person["org_id"])))
+    assert [(hit.document["kind"], hit.document.get("author_name")) for hit in kept.hits] == [("thread", None)], \
+        "the person's thread stays searchable, from a deleted member"
     assert await leftovers(db, person_id) == []
     account = await db.users.find_one({"_id": person_id})
     assert account["deleted"] is True and account["name"] is None and account["email"].endswith("@erased.invalid")

@@ -40,6 +40,19 @@ async def test_typo_tolerance_follows_word_length(engine: SearchEngine, query: s
     assert bool(await found(engine, query)) is matches
 
 
+@pytest.mark.parametrize(("query", "matches"), [
+    ("planninf ", True),       # 8 letters, the longest word allowed only one typo: one is forgiven...
+    ("plonninf ", False),      # ...two are not
+    ("dostricte ", True),      # 9 letters, the shortest word allowed two typos: two are forgiven...
+    ("dostructe ", False),     # ...three are not
+])
+async def test_typo_budget_boundaries(engine: SearchEngine, query: str, matches: bool) -> None:
+    """Meilisearch's defaults: ``minWordSizeForTypos`` is 5 for one typo and 9 for two, counted on
+    the query word. Typos stay off the first letter, which Meilisearch counts twice."""
+    await titles(engine, a="Planning for districts")
+    assert bool(await found(engine, query)) is matches
+
+
 async def test_last_word_is_a_prefix_while_typing(engine: SearchEngine) -> None:
     await titles(engine, a="Budgeting for panchayats", b="Procurement manual")
     assert await found(engine, "budg") == {"a"}

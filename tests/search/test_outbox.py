@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import signal
 import subprocess
@@ -158,12 +159,41 @@ async def test_background_run_picks_up_new_entries(store: tuple[Any, Any], engin
             await task
 
 
+async def test_background_run_logs_the_lag_once_a_minute(store: tuple[Any, Any], engine: EmbeddedEngine,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    _, db = store
+    now = datetime.now(UTC)
+    await db[OUTBOX].insert_one({"index": "threads_posts", "doc_id": str(ObjectId()), "op": "upsert",
+                                 "created_at": now - timedelta(seconds=90), "next_attempt_at": now + timedelta(hours=1),
+                                 "attempts": 1, "last_error": "ConnectionError('search engine away')"})
+    caplog.set_level(logging.INFO, logger=indexer_module.log.name)
+
+    def reports() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == indexer_module.log.name and r.getMessage() == "search indexing lag"]
+
+    task = asyncio.create_task(Indexer(db, engine, poll=0.02).run())
+    try:
+        for _ in range(100):
+            if reports():
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert len(reports()) == 1, "a report in the first round, the next only after LAG_LOG_SECONDS"
+    report = reports()[0]
+    assert report.levelno == logging.INFO
+    assert (report.pending, report.failing) == (1, 1) and report.oldest_seconds >= 90  # type: ignore[attr-defined]
+
+
 async def test_reindex_rebuilds_from_storage(store: tuple[Any, Any], engine: EmbeddedEngine) -> None:
     client, db = store
     for i in range(7):
         await write_thread(client, db, f"Drought audit {i}")
     user = {"_id": ObjectId(), "name": "Kavita Rao", "designation": "Collector", "org_id": None,
-            "created_at": datetime.now(UTC)}
+            "email_verified": True, "created_at": datetime.now(UTC)}
     await db.users.insert_one(user)
     await db.profiles.insert_one({"_id": user["_id"], "bio": "drought management", "privacy": {}})
     await engine.upsert("threads_posts", [{"id": "stale", "kind": "thread", "title": "Drought stale",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -11,9 +11,9 @@ from bson import ObjectId
 
 from community import keys
 from community.competencies.queries import COMPETENCIES
-from community.search_pages.routes import INDEXER
+from community.search_pages.routes import INDEXER, LAG_READY_SECONDS
 from search.documents import POSTS, THREADS
-from search.outbox import record
+from search.outbox import OUTBOX, record
 from tests.factories import make_org, make_user, sign_in
 
 
@@ -95,8 +95,26 @@ async def test_header_box_is_a_plain_form(client: TestClient) -> None:
     assert 'role="search"' in home and 'action="/search"' in home and 'name="q"' in home
 
 
+async def wait_for_retry(db: Any) -> None:
+    """An outbox entry as the indexer leaves one after a failed attempt: not due again for an
+    hour, so the app's own indexer leaves it pending while the test looks."""
+    now = datetime.now(UTC)
+    await db[OUTBOX].insert_one({"index": "threads_posts", "doc_id": str(ObjectId()), "op": "upsert",
+                                 "created_at": now, "next_attempt_at": now + timedelta(hours=1), "attempts": 1,
+                                 "last_error": "ConnectionError('search engine away')"})
+
+
 async def test_readiness_reports_search_lag(client: TestClient, db: Any) -> None:
-    await record(db, None, "threads_posts", ObjectId())
-    checks = (await (await client.get("/readyz")).json())["checks"]
-    assert checks["search"]["ok"] is True and checks["search"]["pending"] >= 0
     assert client.app[keys.SEARCH] is not None
+    await wait_for_retry(db)
+    response = await client.get("/readyz")
+    search = (await response.json())["checks"]["search"]
+    assert response.status == 200 and search["ok"] is True
+    assert (search["pending"], search["failing"]) == (1, 1) and search["oldest_seconds"] < LAG_READY_SECONDS
+
+    await db[OUTBOX].update_one({}, {"$set": {"created_at": datetime.now(UTC) - timedelta(seconds=LAG_READY_SECONDS + 1)}})
+    response = await client.get("/readyz")
+    body = await response.json()
+    assert response.status == 503 and body["status"] == "not ready"
+    assert body["checks"]["search"]["ok"] is False and body["checks"]["search"]["pending"] == 1
+    assert body["checks"]["search"]["oldest_seconds"] > LAG_READY_SECONDS

@@ -68,7 +68,7 @@ async def test_hidden_and_deleted_content_is_never_found(engine: SearchEngine) -
 
 def a_person(**privacy: str) -> tuple[dict[str, object], dict[str, object]]:
     user = {"_id": ObjectId(), "name": "Meera Iyer", "designation": "Deputy Secretary", "org_id": ORG_A,
-            "created_at": NOW}
+            "email_verified": True, "created_at": NOW}
     profile = {"_id": user["_id"], "bio": "Works on groundwater recharge", "expertise": ["procurement"],
                "state": "Kerala", "district": "Ernakulam", "competencies": [{"competency_id": "budgeting", "level": 3}],
                "privacy": privacy}
@@ -78,7 +78,7 @@ def a_person(**privacy: str) -> tuple[dict[str, object], dict[str, object]]:
 async def test_private_profile_fields_are_not_searchable(engine: SearchEngine) -> None:
     user, profile = a_person(bio="organisation", expertise="everyone", designation="me", location="connections",
                              competencies="organisation")
-    await engine.upsert("people", person_documents(user, profile))
+    await engine.upsert("people", person_documents(user, profile, 0))
     person = str(user["_id"])
 
     async def people(actor: Actor, query: str) -> tuple[set[str], int]:
@@ -103,7 +103,7 @@ async def test_private_profile_fields_are_not_searchable(engine: SearchEngine) -
 
 async def test_hidden_organisation_cannot_be_found_through_the_filter(engine: SearchEngine) -> None:
     user, profile = a_person(organisation="me")
-    await engine.upsert("people", person_documents(user, profile))
+    await engine.upsert("people", person_documents(user, profile, 0))
     found = await engine.search("people", "", both(search_visibility(B_MEMBER), where(org_id=str(ORG_A))))
     assert found.total == 0
     assert (await engine.search("people", "meera", search_visibility(B_MEMBER))).total == 1
