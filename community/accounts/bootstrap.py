@@ -97,7 +97,8 @@ async def make_admin(db: Any, email: str, ask: Ask) -> dict[str, Any]:
             await audit.record(db, actor=ANONYMOUS, action="organisation.create", target_type="organisation",
                                target_id=org["_id"], org_id=org["_id"], reason="run.py make-admin",
                                details={"name": org["name"], "kind": "ministry", "level": "central"})
-        user = {"_id": ObjectId(), "name": details.name, "email": checked, "email_verified": True, "mobile": None,
+        # Stored unverified, then verified below like any account, so search learns of the person.
+        user = {"_id": ObjectId(), "name": details.name, "email": checked, "email_verified": False, "mobile": None,
                 "org_id": org["_id"], "designation": details.designation, "roles": ["officer"], "suspended_until": None,
                 "password_hash": await hash_password(details.password), "created_at": datetime.now(UTC), "deleted": False}
         await queries.insert_user(db, user)

@@ -55,6 +55,8 @@ async def test_first_run_says_how_to_become_administrator(on_disk: Settings, cap
         assert org["name"] == "Ministry of Culture" and org["kind"] == "ministry" and org["short_name"] == "MC"
         actions = sorted([entry["action"] async for entry in db.audit_log.find({})])
         assert actions == ["organisation.create", "person.create", "role.grant"]
+        assert await db.search_outbox.count_documents({"index": "people", "doc_id": str(admin["_id"])}) == 1, \
+            "search learns of the new administrator"
 
 
 async def test_make_admin_promotes_an_existing_account(on_disk: Settings, capsys: Any) -> None:
