@@ -11,7 +11,12 @@ from aiohttp import web
 from community import csrf, keys
 from community.accounts.sessions import session_middleware
 from community.config import Settings
-from community.middlewares import error_middleware, language_middleware, security_headers_middleware
+from community.middlewares import (
+    error_middleware,
+    forwarded_middleware,
+    language_middleware,
+    security_headers_middleware,
+)
 from community.storage import connect
 from community.storage.indexes import ensure_indexes
 from community.templating import setup_templates
@@ -47,9 +52,11 @@ async def storage_context(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
+    # The client's address is settled first, so everything after sees it; the language is set
+    # before errors are rendered, so error pages and problems speak the request's language.
     app = web.Application(
-        middlewares=[error_middleware, language_middleware, security_headers_middleware, csrf.csrf_middleware,
-                     session_middleware],
+        middlewares=[forwarded_middleware, language_middleware, error_middleware, security_headers_middleware,
+                     csrf.csrf_middleware, session_middleware],
         client_max_size=8 * 1024 * 1024,
     )
     app[keys.SETTINGS] = settings

@@ -8,12 +8,15 @@ whose message names the setting.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(Exception):
@@ -48,6 +51,8 @@ class Settings:
     redis_url: str | None
     smtp: SmtpSettings | None
     log_level: str
+    trusted_proxies: tuple[Network, ...]
+    """Reverse proxies whose ``X-Forwarded-For`` is believed (``community.middlewares.forwarded_middleware``)."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -63,7 +68,8 @@ class Settings:
             f"Settings(data_dir={str(self.data_dir)!r}, host={self.host!r}, port={self.port}, "
             f"base_url={self.base_url!r}, storage={'embedded' if self.embedded_storage else 'mongodb'}, "
             f"search={'meilisearch' if self.meilisearch_url else 'embedded'}, "
-            f"redis={'yes' if self.redis_url else 'no'}, smtp={'yes' if self.smtp else 'no'})"
+            f"redis={'yes' if self.redis_url else 'no'}, smtp={'yes' if self.smtp else 'no'}, "
+            f"trusted_proxies={[str(network) for network in self.trusted_proxies]})"
         )
 
 
@@ -129,6 +135,20 @@ def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
     )
 
 
+def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    """Comma-separated addresses or CIDR networks; a lone address is a network of one."""
+    networks = []
+    for item in env.get(name, "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(name, f"must be IP addresses or CIDR networks separated by commas, "
+                                    f"got {item.strip()!r}") from None
+    return tuple(networks)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; create ``DATA_DIR`` if it is missing."""
     env = os.environ if env is None else env
@@ -170,4 +190,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=redis_url,
         smtp=_smtp(env),
         log_level=log_level,
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
     )

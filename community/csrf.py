@@ -17,6 +17,7 @@ from aiohttp import web
 
 from community import keys
 from community.errors import Forbidden
+from community.i18n import gettext as _
 
 COOKIE = "csrf"
 FIELD = "csrf_token"
@@ -49,14 +50,14 @@ async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.St
     request[keys.CSRF_COOKIE] = secrets.token_urlsafe(32) if fresh else cookie
     if request.method not in SAFE_METHODS and not request.headers.get("Authorization", "").startswith("Bearer "):
         if not origin_allowed(request):
-            raise Forbidden("This request came from another site and was refused.")
+            raise Forbidden(_("This request came from another site and was refused."))
         submitted = request.headers.get(HEADER)
         if submitted is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             form = await request.post()
             value = form.get(FIELD)
             submitted = value if isinstance(value, str) else None
         if fresh or not submitted or not hmac.compare_digest(submitted, token_for(request)):
-            raise Forbidden("The form has expired or did not come from this site. Reload the page and try again.")
+            raise Forbidden(_("The form has expired or did not come from this site. Reload the page and try again."))
     response = await handler(request)
     if fresh:
         response.set_cookie(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from community.i18n import N_
+from community.i18n import N_, ngettext
 
 
 class DomainError(Exception):
@@ -49,8 +49,12 @@ class Invalid(DomainError):
 
 
 class RateLimited(DomainError):
+    """The default detail is translated where the limit is hit, in the request's language: it
+    holds a number, so the error middleware could not find it in the catalogue afterwards."""
+
     status, title, type_slug = 429, N_("Too many requests"), "rate-limited"
 
     def __init__(self, retry_after: int, detail: str | None = None) -> None:
-        super().__init__(detail or f"Please wait {retry_after} seconds and try again.")
+        super().__init__(detail or ngettext("Please wait %(num)d second and try again.",
+                                            "Please wait %(num)d seconds and try again.", retry_after))
         self.retry_after = retry_after

@@ -8,6 +8,13 @@ import sys
 from datetime import UTC, datetime
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+SECRET_NAMES = ("password", "secret", "token", "authorization", "cookie")
+"""An extra field whose name contains one of these is logged as ``[redacted]``: no code logs one on
+purpose, and a slip must not put credentials in a log shipper."""
+
+
+def _shown(key: str, value: object) -> object:
+    return "[redacted]" if any(name in key.lower() for name in SECRET_NAMES) else value
 
 
 class JsonFormatter(logging.Formatter):
@@ -18,7 +25,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update({key: value for key, value in record.__dict__.items() if key not in _STANDARD})
+        entry.update({key: _shown(key, value) for key, value in record.__dict__.items() if key not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)

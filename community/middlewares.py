@@ -1,7 +1,8 @@
-"""Request pipeline: errors, language, security headers. CSRF and sessions live beside their code."""
+"""Request pipeline: client address, language, errors, security headers. CSRF and sessions live beside their code."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 
@@ -9,11 +10,57 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
+from community.config import Network
 from community.errors import DomainError, Invalid, RateLimited
 from community.templating import base_context
 from community.i18n import N_, current_locale, gettext as _, negotiate
 
 log = logging.getLogger("community.http")
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address, with IPv4-mapped IPv6 (``::ffff:10.0.0.1``, from a dual-stack socket) as IPv4."""
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    return (address.ipv4_mapped or address) if isinstance(address, ipaddress.IPv6Address) else address
+
+
+def client_address(peer: str | None, forwarded_for: list[str], trusted: tuple[Network, ...]) -> str | None:
+    """Who sent the request: the peer, unless it is a trusted proxy; then the right-most address in
+    ``X-Forwarded-For`` that is not a trusted proxy itself.
+
+    Only hops appended by our own proxies are believed, so a client that sends its own
+    ``X-Forwarded-For`` cannot choose its address: its claims sit left of the address our proxy
+    appended. An entry that is not an address ends the walk at the last trusted hop.
+    """
+    def is_trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
+        return address is not None and any(address in network for network in trusted)
+
+    current = _address(peer) if peer else None
+    if not is_trusted(current):
+        return peer
+    hops = [hop for header in forwarded_for for hop in header.split(",")]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break
+        current = address
+        if not is_trusted(address):
+            break
+    return str(current)
+
+
+@web.middleware
+async def forwarded_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
+    """Behind trusted reverse proxies (``TRUSTED_PROXIES``), give handlers the client's address as
+    ``request.remote``, so per-address limits count people, not the proxy."""
+    trusted = request.app[keys.SETTINGS].trusted_proxies
+    if not trusted:
+        return await handler(request)
+    remote = client_address(request.remote, request.headers.getall("X-Forwarded-For", []), trusted)
+    return await handler(request if remote == request.remote else request.clone(remote=remote))
 
 
 def wants_json(request: web.Request) -> bool:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +44,8 @@ def test_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
         ({"SMTP_HOST": "mail.local", "SMTP_FROM": "a@b.in", "SMTP_PORT": "x"}, "SMTP_PORT"),
         ({"BASE_URL": "example.org"}, "BASE_URL"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"TRUSTED_PROXIES": "10.0.0.1,proxy.internal"}, "TRUSTED_PROXIES"),
+        ({"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"),
     ],
 )
 def test_bad_setting_is_named(tmp_path: Path, env: dict[str, str], setting: str) -> None:
@@ -61,4 +65,39 @@ def test_run_py_reports_bad_configuration_in_one_line(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["configuration error: PORT: must be a whole number, got 'not-a-port'"]
+    assert "Traceback" not in done.stderr
+
+
+def test_trusted_proxies_are_addresses_and_networks(tmp_path: Path) -> None:
+    assert load_settings({"DATA_DIR": str(tmp_path)}).trusted_proxies == ()
+    settings = load_settings({"DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": " 10.0.0.5 , 172.16.0.0/12,::1"})
+    assert settings.trusted_proxies == (ipaddress.ip_network("10.0.0.5/32"), ipaddress.ip_network("172.16.0.0/12"),
+                                        ipaddress.ip_network("::1/128"))
+
+
+def run_server(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "DATA_DIR": str(tmp_path), **env}
+    return subprocess.run([sys.executable, "run.py"], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60)
+
+
+def problems(stderr: str) -> list[str]:
+    """What run.py printed on stderr besides its JSON log lines."""
+    return [line for line in stderr.strip().splitlines() if not line.startswith("{")]
+
+
+def test_a_bad_forum_setting_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    done = run_server(tmp_path, FORUM_FLOOD_SECONDS="abc")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "configuration error: FORUM_FLOOD_SECONDS: must be a whole number of 0 or more, got 'abc'"]
+
+
+def test_a_port_in_use_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_server(tmp_path, HOST="127.0.0.1", PORT=str(port))
+    assert done.returncode == 2
+    assert problems(done.stderr) == [f"configuration error: PORT: 127.0.0.1:{port} is already in use"]
     assert "Traceback" not in done.stderr

@@ -3,6 +3,7 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import csrf_token
+from tests.test_translations import used_messages
 
 
 async def test_home_page_is_complete_html_with_landmarks(client: TestClient) -> None:
@@ -72,3 +73,30 @@ async def test_unknown_page_is_an_html_page(client: TestClient) -> None:
     response = await client.get("/nothing-here")
     assert response.status == 404 and response.content_type == "text/html"
     assert "<main" in await response.text()
+
+
+REFUSALS = (
+    "This request came from another site and was refused.",
+    "The form has expired or did not come from this site. Reload the page and try again.",
+    "Please wait %(num)d second and try again.",
+    "You are not allowed to do that.",
+    "Please sign in to continue.",
+    "There is no such picture.",
+)
+
+
+def test_refusal_messages_go_through_the_catalogue() -> None:
+    """Extraction finds them, so translators see them and they are shown in the person's language."""
+    assert set(REFUSALS) <= used_messages()
+
+
+async def test_refusals_speak_the_language_of_the_request(client: TestClient) -> None:
+    """Error pages and problems are rendered while the request's language is in force."""
+    await client.get("/")
+    hindi = {"Accept-Language": "hi"}
+    page = await client.post("/language", data={"lang": "hi"}, headers=hindi, allow_redirects=False)
+    assert page.status == 403 and "अनुमति नहीं है" in await page.text()  # "Not allowed"
+    problem = await client.get("/api/v1/me", headers=hindi)
+    body = await problem.json(content_type=None)
+    assert problem.status == 401 and body["title"] == "साइन इन आवश्यक है"  # "Sign-in required"
+    assert body["detail"] == "जारी रखने के लिए कृपया साइन इन करें।"  # "Please sign in to continue."

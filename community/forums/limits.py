@@ -33,7 +33,6 @@ class ForumLimits:
     upvote_points: int = 2
     upvote_points_per_day: int = 40
     """Karma Points from upvotes received are capped per person per day."""
-    edit_history_limit: int = 50
 
 
 def limits_from_env(env: Mapping[str, str] | None = None) -> ForumLimits:

@@ -5,6 +5,7 @@ Weeks and months follow Indian Standard Time, so a week starts at Monday 00:00 I
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -33,22 +34,48 @@ def period_start(period: Period, now: datetime | None = None) -> datetime | None
     return None
 
 
-async def leaderboard(db: Any, *, period: Period, org_id: ObjectId | None = None, limit: int = 20,
-                      now: datetime | None = None) -> list[dict[str, Any]]:
-    """The people with most points in the period: ``[{"user_id", "name", "points", "rank"}]``."""
+Listed = Callable[[list[ObjectId]], Awaitable[set[ObjectId]]]
+"""Given a batch of ranked people, returns those the viewer may see listed."""
+
+
+def _ranking(period: Period, org_id: ObjectId | None, now: datetime | None) -> list[dict[str, Any]]:
     match: dict[str, Any] = {}
     start = period_start(period, now)
     if start is not None:
         match["at"] = {"$gte": start}
     if org_id is not None:
         match["org_id"] = org_id
-    rows = await (await db[LEDGER].aggregate([
+    return [
         {"$match": match},
         {"$group": {"_id": "$user_id", "points": {"$sum": "$points"}}},
         {"$match": {"points": {"$gt": 0}}},
         {"$sort": {"points": -1, "_id": 1}},
-        {"$limit": limit},
-    ])).to_list(None)
+    ]
+
+
+async def _top(db: Any, pipeline: list[dict[str, Any]], limit: int, listed: Listed | None) -> list[dict[str, Any]]:
+    """The first ``limit`` ranked rows that ``listed`` keeps, read a batch at a time so that people
+    left out do not shorten the board."""
+    kept: list[dict[str, Any]] = []
+    skip = 0
+    while len(kept) < limit:
+        batch = await (await db[LEDGER].aggregate([*pipeline, {"$skip": skip}, {"$limit": limit}])).to_list(None)
+        allowed = await listed([row["_id"] for row in batch]) if listed and batch else None
+        kept += [row for row in batch if allowed is None or row["_id"] in allowed]
+        if len(batch) < limit:
+            break
+        skip += limit
+    return kept[:limit]
+
+
+async def leaderboard(db: Any, *, period: Period, org_id: ObjectId | None = None, limit: int = 20,
+                      now: datetime | None = None, listed: Listed | None = None) -> list[dict[str, Any]]:
+    """The people with most points in the period: ``[{"user_id", "name", "points", "rank"}]``.
+
+    ``listed`` leaves people out (an organisation's board hides those whose organisation the
+    viewer may not see); ranks count only the people shown.
+    """
+    rows = await _top(db, _ranking(period, org_id, now), limit, listed)
     people = {
         person["_id"]: person
         async for person in db.users.find({"_id": {"$in": [row["_id"] for row in rows]}}, {"name": 1, "deleted": 1})

@@ -8,5 +8,8 @@ from community.karma import views
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/leaderboard", views.leaderboard_page, name="leaderboard")
-    api.route(app, "GET", "/karma/leaderboard", views.leaderboard_api, summary="Karma Points leaderboard",
-              tag="karma", auth=False, query={"period": "week, month or all", "org": "an organisation id", "limit": "1-100"})
+    api.route(app, "GET", "/karma/leaderboard", views.leaderboard_api,
+              summary="Karma Points leaderboard (members only)", tag="karma",
+              query={"period": "week, month or all",
+                     "org": "an organisation id; lists only members whose organisation the caller may see",
+                     "limit": "1-100"})

@@ -11,7 +11,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from community import policy, ratelimit
+from community import audit, policy, ratelimit
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
@@ -149,14 +149,23 @@ async def endorse(db: Any, actor: Actor, user_id: ObjectId, endorsement: Endorse
 
 
 async def record_verification(db: Any, actor: Actor, user_id: ObjectId, verification: Verification) -> None:
-    """An assessment or course result raises the person's verified level."""
+    """An assessment or course result raises the person's verified level.
+
+    An administrator changes what others see of a person here, so the result and the audit entry
+    are written together: a result is never stored without its trail."""
     policy.require(actor, policy.can_record_verification(actor), _("Only administrators record results."))
-    await _require_member(db, user_id)
+    person = await _require_member(db, user_id)
     if verification.competency_id not in await dictionary.existing_competency_ids(db, [verification.competency_id]):
         raise Invalid({"competency_id": _("There is no competency %(id)s in the dictionary.", id=verification.competency_id)})
-    await db[queries.VERIFICATIONS].update_one(
-        {"user_id": user_id, "competency_id": verification.competency_id, "source": verification.source,
-         "reference": verification.reference},
-        {"$set": {"level": verification.level, "recorded_by": actor.user_id, "at": datetime.now(UTC)}},
-        upsert=True,
-    )
+
+    async def work(session: Any) -> None:
+        await db[queries.VERIFICATIONS].update_one(
+            {"user_id": user_id, "competency_id": verification.competency_id, "source": verification.source,
+             "reference": verification.reference},
+            {"$set": {"level": verification.level, "recorded_by": actor.user_id, "at": datetime.now(UTC)}},
+            upsert=True, session=session,
+        )
+        await audit.record(db, actor=actor, action="profile.verification.record", target_type="user", target_id=user_id,
+                           org_id=person.get("org_id"), details=verification.model_dump(), session=session)
+
+    await in_transaction(db, work)

@@ -14,6 +14,7 @@ from bson import ObjectId
 from community import policy
 from community.competencies import queries as dictionary
 from community.errors import NotFound
+from community.i18n import gettext as _
 from community.karma import service as karma
 from community.policy import Actor
 from community.profiles import avatar as avatars
@@ -122,7 +123,7 @@ async def visible_profile(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str
     shown = await visible_profiles(db, viewer, [user_id])
     if not shown:
         policy.require(viewer, viewer.is_authenticated, "")
-        raise NotFound("There is no such member.")
+        raise NotFound(_("There is no such member."))
     return shown[0]
 
 
@@ -130,11 +131,24 @@ async def avatar_for(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any
     """The stored avatar if the viewer may see it; otherwise :class:`NotFound`, never a hint it exists."""
     user = await queries.member(db, user_id)
     if user is None:
-        raise NotFound("There is no such picture.")
+        raise NotFound(_("There is no such picture."))
     profile = await queries.profile(db, user_id)
     allowed = policy.can_view_field(viewer, user, privacy_of(profile)["avatar"],
                                     await queries.is_connected(db, viewer.user_id, user_id))
     stored = await avatars.load(db, user_id) if allowed else None
     if stored is None:
-        raise NotFound("There is no such picture.")
+        raise NotFound(_("There is no such picture."))
     return stored
+
+
+async def on_organisation_leaderboard(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> set[ObjectId]:
+    """Those of ``user_ids`` an organisation's leaderboard may list to ``viewer``: people whose
+    organisation field the viewer may see (erased accounts never)."""
+    users = await queries.members(db, user_ids)
+    stored = await queries.profiles(db, list(users))
+    connected = await queries.connected_among(db, viewer.user_id, list(users))
+    return {
+        uid for uid, user in users.items()
+        if policy.can_see_on_organisation_leaderboard(viewer, user, privacy_of(stored.get(uid, {}))["organisation"],
+                                                      uid in connected)
+    }
