@@ -14,18 +14,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
+import socket
 import sys
 
 from aiohttp import web
 
 from community import commands
 from community.app import create_app
-from community.config import ConfigError, load_settings
+from community.config import ConfigError, Settings, load_settings
 from community.logs import configure
+from community.runtime import new_event_loop, tune_for_serving
+
+BIND_PROBLEMS = {
+    errno.EADDRINUSE: ("PORT", "{host}:{port} is already in use"),
+    errno.EACCES: ("PORT", "no permission to listen on {host}:{port}"),
+    errno.EADDRNOTAVAIL: ("HOST", "{host} is not an address of this machine"),
+}
+"""Why listening can fail, as the setting to change; any other ``OSError`` is not configuration."""
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="run.py", description="Karmayogi community server")
     parser.add_argument("--demo", action="store_true", help="fill the store with a demo community before serving")
     sub = parser.add_subparsers(dest="command")
@@ -35,16 +45,33 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("reindex", help="rebuild every search index from storage")
     admin = sub.add_parser("make-admin", help="make an existing account a platform administrator")
     admin.add_argument("email")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
-        return 2
-    configure(settings.log_level)
+
+def serve(settings: Settings) -> None:
+    """Build the app before anything is announced, so a bad ``FORUM_*`` setting stops start-up
+    first; then listen until SIGTERM or SIGINT, which finish in-flight requests."""
     log = logging.getLogger("community")
+    app = create_app(settings)
+    tune_for_serving(app)
+    log.info("starting", extra={"settings": repr(settings)})
+    asyncio.run(commands.announce_first_run(settings))
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=10,
+                    access_log=logging.getLogger("community.access"), print=None, loop=new_event_loop())
+    except socket.gaierror:
+        raise ConfigError("HOST", f"cannot resolve {settings.host!r}") from None
+    except OSError as error:
+        if error.errno not in BIND_PROBLEMS:
+            raise
+        setting, problem = BIND_PROBLEMS[error.errno]
+        raise ConfigError(setting, problem.format(host=settings.host, port=settings.port)) from None
+    log.info("stopped")
 
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure(settings.log_level)
     if args.command == "demo" or args.demo:
         asyncio.run(commands.demo(settings, people=getattr(args, "people", 300)))
         if args.command == "demo":
@@ -54,12 +81,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "make-admin":
         return asyncio.run(commands.make_admin(settings, args.email))
-
-    log.info("starting", extra={"settings": repr(settings)})
-    asyncio.run(commands.announce_first_run(settings))
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, shutdown_timeout=10,
-                access_log=logging.getLogger("community.access"), print=None)
+    serve(settings)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """A bad setting, wherever it is found, ends in one line naming it and exit status 2."""
+    args = parse(argv)
+    try:
+        return run(args)
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ def serve() -> None:
     from community import keys
     from community.app import create_app
     from community.config import load_settings
+    from community.runtime import new_event_loop, tune_for_serving
 
     logging.basicConfig(level=logging.WARNING)
     settings = load_settings()
@@ -72,7 +73,9 @@ def serve() -> None:
         return web.Response(text="sent")
 
     app.router.add_get("/bench/broadcast", broadcast)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None, backlog=4096)
+    tune_for_serving(app)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None, backlog=4096,
+                loop=new_event_loop())
 
 
 async def seed(data_dir: Path) -> tuple[str, str]:
