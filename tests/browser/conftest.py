@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, 
 from community.config import load_settings
 from community.storage import connect
 from tests.factories import DEFAULT_PASSWORD, bearer_token, make_org, make_user
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -106,12 +106,6 @@ class Server:
             yield client[settings.database_name]
         finally:
             await client.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _answers(url: str) -> bool:

@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from tests.realtime.probe import SocketProbe
+from tests.processes import free_port
 
 REDIS_SERVER = "/usr/bin/redis-server"
 
@@ -29,12 +29,6 @@ async def probes() -> AsyncIterator[Callable[[], SocketProbe]]:
     yield make
     for probe in made:
         await probe.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

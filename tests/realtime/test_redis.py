@@ -26,7 +26,7 @@ from community.config import load_settings
 from community.notifications.service import notify
 from community.storage import connect
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
-from tests.realtime.conftest import free_port as _free_port
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +48,7 @@ async def _seed(data_dir: Path, org_id: ObjectId, user_id: ObjectId) -> None:
 
 
 async def _start(data_dir: Path, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "HOST": "127.0.0.1", "REDIS_URL": redis_url,
            "LOG_LEVEL": "WARNING"}
     env.pop("MONGODB_URI", None)
