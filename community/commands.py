@@ -47,6 +47,15 @@ async def demo(settings: Settings, *, people: int) -> None:
             await fill_demo(db, engine, settings, people=people)
     finally:
         await engine.close()
+    print(demo_sign_in_message(settings), flush=True)
+
+
+def demo_sign_in_message(settings: Settings) -> str:
+    """Printed, not logged: the log never carries a password, and a newcomer needs this one."""
+    from community.accounts.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD
+
+    return (f"Demo community ready. Sign in at {settings.base_url}/login as {DEMO_ADMIN_EMAIL} (platform "
+            f"administrator), or as any demo member, with the password {DEMO_PASSWORD!r}.")
 
 
 async def fill_demo(db: Any, engine: SearchEngine, settings: Settings, *, people: int) -> None:

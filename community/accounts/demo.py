@@ -201,5 +201,4 @@ async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int
     while len(users) < max(people, len(users)):
         users.append(person(rng.choice(orgs), ["expert"] if rng.random() < 0.12 else []))
     await db.users.insert_many(users)
-    log.info("demo people created", extra={"people": len(users), "organisations": len(orgs),
-                                           "admin": DEMO_ADMIN_EMAIL, "password": DEMO_PASSWORD})
+    log.info("demo people created", extra={"people": len(users), "organisations": len(orgs)})

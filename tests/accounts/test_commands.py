@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from community.storage import connect
 from community.storage.indexes import ensure_indexes
 from search.embedded import EmbeddedEngine
 from search.engine import Sort
+from tests.processes import ROOT
 
 
 @pytest.fixture
@@ -139,3 +144,15 @@ async def test_demo_community_is_searchable_and_has_earned_karma(settings: Setti
     finally:
         await engine.close()
         await client.close()
+
+
+@pytest.mark.slow
+def test_run_py_demo_prints_how_to_sign_in_and_logs_no_password(tmp_path: Path) -> None:
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "LOG_LEVEL": "INFO"}
+    done = subprocess.run([sys.executable, "run.py", "demo", "--people", "40"], cwd=ROOT, env=env, text=True,
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"as {demo.DEMO_ADMIN_EMAIL}" in done.stdout and repr(demo.DEMO_PASSWORD) in done.stdout
+    assert demo.DEMO_PASSWORD not in done.stderr, "the log carries the demo password"
+    logged = [json.loads(line)["message"] for line in done.stderr.splitlines() if line.startswith("{")]
+    assert "demo data indexed for search" in logged
