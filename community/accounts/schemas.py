@@ -133,18 +133,24 @@ class RoleChangeIn(Strict):
     reason: Reason = None
 
 
-class UserOut(BaseModel):
+class UserSummary(BaseModel):
+    """A person in a list: no mobile number. Lists are not audited per person, so they carry only
+    what telling people apart needs; one person's record (``UserOut``) is audited when viewed."""
+
     id: str
     name: str
     email: str
-    mobile: str | None
     org_id: str
     designation: str
     roles: list[str]
 
 
+class UserOut(UserSummary):
+    mobile: str | None
+
+
 class UserPage(BaseModel):
-    items: list[UserOut]
+    items: list[UserSummary]
     next_cursor: str | None
 
 
@@ -163,7 +169,11 @@ class Accepted(BaseModel):
     detail: str
 
 
-def user_out(user: dict) -> dict:
-    return {"id": str(user["_id"]), "name": user["name"], "email": user["email"], "mobile": user.get("mobile"),
+def user_summary(user: dict) -> dict:
+    return {"id": str(user["_id"]), "name": user["name"], "email": user["email"],
             "org_id": str(user["org_id"]), "designation": user.get("designation", ""),
             "roles": sorted(set(user.get("roles", [])) | {"officer"})}
+
+
+def user_out(user: dict) -> dict:
+    return {**user_summary(user), "mobile": user.get("mobile")}

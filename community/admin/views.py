@@ -16,7 +16,7 @@ from bson import ObjectId
 from community import api, audit, keys
 from community.accounts import queries as account_queries, roles
 from community.accounts.forms import form_values, json_body
-from community.accounts.schemas import RoleChangeIn, user_out
+from community.accounts.schemas import RoleChangeIn, user_out, user_summary
 from community.accounts.views import ROLE_LABELS
 from community.admin import queries
 from community.errors import Invalid
@@ -142,7 +142,7 @@ async def outbox_page(request: web.Request) -> dict[str, Any]:
 
 async def people_api(request: web.Request) -> web.Response:
     people, next_cursor, _org = await _people(request)
-    return api.json_response({"items": [user_out(person) for person in people], "next_cursor": next_cursor})
+    return api.json_response({"items": [user_summary(person) for person in people], "next_cursor": next_cursor})
 
 
 async def person_api(request: web.Request) -> web.Response:

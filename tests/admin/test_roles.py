@@ -124,3 +124,16 @@ async def test_people_api_pages_with_a_cursor(client: TestClient, db: Any) -> No
     assert len(seen) == len(set(seen)) == 6
     found = await (await client.get("/api/v1/admin/people", params={"q": admin["email"][:8]}, headers=auth)).json()
     assert admin["email"] in {item["email"] for item in found["items"]}
+
+
+async def test_people_lists_leave_out_mobiles_which_only_the_audited_record_shows(client: TestClient, db: Any) -> None:
+    org = await make_org(db)
+    admin = await make_user(db, org=org, roles=("admin",))
+    person = await make_user(db, org=org, mobile="+919876543210")
+    auth = {"Authorization": f"Bearer {await bearer_token(db, admin)}"}
+    listed = await (await client.get("/api/v1/admin/people", params={"org": str(org["_id"])}, headers=auth)).json()
+    assert listed["items"] and all("mobile" not in item for item in listed["items"])
+    assert await db.audit_log.count_documents({"action": "person.view"}) == 0
+    record = await (await client.get(f"/api/v1/admin/people/{person['_id']}", headers=auth)).json()
+    assert record["mobile"] == "+919876543210"
+    assert await db.audit_log.count_documents({"action": "person.view", "target_id": person["_id"]}) == 1
