@@ -115,6 +115,19 @@ async def posts_after(db: Any, thread_id: ObjectId, after_number: int, limit: in
     return await db[POSTS].find(query, POST_LIST_FIELDS, sort=[("number", 1)], limit=limit).to_list(None)
 
 
+async def page_anchor(db: Any, thread_id: ObjectId, number: int, per_page: int) -> int | None:
+    """The number of the post just before the page that shows post ``number`` (the page's cursor),
+    or None when that post is on the first page. Hidden posts count, as they take a place on a page
+    for those who may see them."""
+    before = await db[POSTS].count_documents({"thread_id": thread_id, "number": {"$lt": number}})
+    start = before // per_page * per_page
+    if start == 0:
+        return None
+    anchor = await db[POSTS].find({"thread_id": thread_id, "number": {"$lt": number}}, {"number": 1},
+                                  sort=[("number", 1)], skip=start - 1, limit=1).to_list(None)
+    return anchor[0]["number"] if anchor else None
+
+
 async def people(db: Any, ids: Iterable[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
     wanted = list({i for i in ids if i is not None})
     if not wanted:

@@ -149,13 +149,10 @@ async def permalink(request: web.Request) -> web.Response:
     post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, number)
     if post["_id"] == thread_doc.get("accepted_post_id") or number == 1:
         return _see_other(f"{thread_path(thread_id)}#post-{number}")
-    before = await db[queries.POSTS].count_documents({"thread_id": thread_id, "number": {"$lt": number}})
-    start = before // POSTS_PER_PAGE * POSTS_PER_PAGE
-    if start == 0:
+    anchor = await queries.page_anchor(db, thread_id, number, POSTS_PER_PAGE)
+    if anchor is None:
         return _see_other(f"{thread_path(thread_id)}#post-{number}")
-    anchor = await db[queries.POSTS].find({"thread_id": thread_id, "number": {"$lt": number}}, {"number": 1},
-                                          sort=[("number", 1)], skip=start - 1, limit=1).to_list(None)
-    cursor = api.encode_cursor({"n": anchor[0]["number"]}) if anchor else ""
+    cursor = api.encode_cursor({"n": anchor})
     return _see_other(f"{thread_path(thread_id)}?cursor={cursor}#post-{number}")
 
 
@@ -346,7 +343,8 @@ async def resolve_flag(request: web.Request) -> web.Response:
 async def suspend_form(request: web.Request) -> web.Response:
     actor = _actor(request)
     policy.require(actor, policy.can_suspend_members(actor))
-    person = await _db(request).users.find_one({"_id": object_id(request.match_info["user_id"])}, {"name": 1})
+    user_id = object_id(request.match_info["user_id"])
+    person = (await queries.people(_db(request), [user_id])).get(user_id)
     if person is None:
         object_id("-")
     return aiohttp_jinja2.render_template("forums/suspend.html", request, {"person": person, "values": {}, "errors": {}})
@@ -359,7 +357,7 @@ async def suspend(request: web.Request) -> web.Response:
     try:
         await moderate.suspend_member(db, actor, user_id=user_id, data=values)
     except Invalid as error:
-        person = await db.users.find_one({"_id": user_id}, {"name": 1})
+        person = (await queries.people(db, [user_id])).get(user_id)
         return aiohttp_jinja2.render_template("forums/suspend.html", request,
                                               {"person": person, "values": values, "errors": error.errors}, status=422)
     return _see_other(str(request.app.router["forums.moderation"].url_for()))
