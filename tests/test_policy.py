@@ -1,5 +1,6 @@
 """The role x action matrix: every kind of person against every protected action of accounts,
-organisations and administration, each cell asserted allowed or denied."""
+organisations, administration, competencies, profiles, Karma and data rights, each cell asserted
+allowed or denied."""
 
 from __future__ import annotations
 
@@ -60,9 +61,23 @@ ACTIONS["manage organisations"] = policy.can_manage_organisations
 ACTIONS["view the audit log"] = policy.can_view_audit_log
 ACTIONS["view the development outbox"] = policy.can_view_dev_outbox
 ACTIONS["suspend members"] = policy.can_suspend_members
+ACTIONS["manage the competency dictionary"] = policy.can_manage_dictionary
+ACTIONS["record an assessment or course result"] = policy.can_record_verification
+ACTIONS["edit own profile"] = lambda a: policy.can_edit_profile(a, a.user_id)
+ACTIONS["edit another's profile"] = lambda a: policy.can_edit_profile(a, ObjectId())
+ACTIONS["endorse another's competency"] = lambda a: policy.can_endorse(a, ObjectId())
+ACTIONS["endorse own competency"] = lambda a: policy.can_endorse(a, a.user_id)
+ACTIONS["view the leaderboards"] = policy.can_view_leaderboard
+ACTIONS["view own personal data"] = lambda a: policy.can_view_personal_data(a, a.user_id)
+ACTIONS["view another's personal data"] = lambda a: policy.can_view_personal_data(a, ObjectId())
+ACTIONS["erase own account"] = lambda a: policy.can_erase_account(a, a.user_id)
+ACTIONS["erase another's account"] = lambda a: policy.can_erase_account(a, ObjectId())
 
 ADMINS = {"admin"}
 ORG_ADMINS = {"admin", "mdo_admin"}
+MEMBERS = set(ACTORS) - {"anonymous"}
+"""Everyone signed in, suspended or not (a suspension stops posting, not reading or data rights)."""
+ACTIVE_MEMBERS = {who for who in MEMBERS if not who.startswith("suspended")}
 ALLOWED: dict[str, set[str]] = {
     "grant expert to own-org member": ORG_ADMINS,
     "grant expert to other-org member": ADMINS,
@@ -86,6 +101,17 @@ ALLOWED: dict[str, set[str]] = {
     "view the audit log": ADMINS | {"suspended admin"},
     "view the development outbox": ADMINS | {"suspended admin"},
     "suspend members": {"moderator", "admin", "suspended admin"},
+    "manage the competency dictionary": ADMINS | {"suspended admin"},
+    "record an assessment or course result": ADMINS | {"suspended admin"},
+    "edit own profile": ACTIVE_MEMBERS,
+    "edit another's profile": set(),
+    "endorse another's competency": {"expert"},
+    "endorse own competency": set(),
+    "view the leaderboards": MEMBERS,
+    "view own personal data": MEMBERS,
+    "view another's personal data": ADMINS | {"suspended admin"},
+    "erase own account": MEMBERS,
+    "erase another's account": set(),
 }
 
 
