@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.factories import bearer_token, make_org, make_user
@@ -59,3 +60,26 @@ async def test_admin_creates_renames_and_removes_through_the_api(client: TestCli
     assert (await client.delete(f"/api/v1/organisations/{org['id']}", headers=auth)).status == 200
     actions = [entry["action"] async for entry in db.audit_log.find({}).sort("_id", 1)]
     assert actions == ["organisation.create", "organisation.update", "organisation.delete"]
+
+
+GOOD = {"name": "Ministry of Culture", "short_name": "MoC", "kind": "ministry", "level": "central"}
+MISSING = object()
+
+
+@pytest.mark.parametrize("field,value", [
+    ("name", MISSING), ("name", ""), ("name", "n" * 121), ("name", 42), ("name", None), ("name", "<script>x</script>"),
+    ("name", "Bad\u202eName"), ("short_name", MISSING), ("short_name", "s" * 31), ("short_name", ["MoC"]),
+    ("kind", "empire"), ("kind", MISSING), ("level", 3), ("state", "Atlantis"), ("parent_id", "nope"),
+    ("parent_id", "0123456789abcdef01234567"), ("colour", "saffron"),
+])
+async def test_bad_organisation_fields_through_the_api(client: TestClient, db: Any, field: str, value: Any) -> None:
+    admin = await make_user(db, roles=("admin",))
+    auth = {"Authorization": f"Bearer {await bearer_token(db, admin)}"}
+    body = {key: item for key, item in {**GOOD, field: value}.items() if item is not MISSING}
+    before = await db.organisations.count_documents({})
+    response = await client.post("/api/v1/organisations", headers=auth, json=body)
+    assert response.status == 422 and response.content_type == "application/problem+json"
+    problem = await response.json()
+    assert field in {error["field"].split(".")[0] for error in problem["errors"]}, problem
+    assert await db.organisations.count_documents({}) == before, "a refused organisation was written"
+    assert await db.audit_log.count_documents({"action": "organisation.create"}) == 0
