@@ -137,3 +137,24 @@ async def test_people_lists_leave_out_mobiles_which_only_the_audited_record_show
     record = await (await client.get(f"/api/v1/admin/people/{person['_id']}", headers=auth)).json()
     assert record["mobile"] == "+919876543210"
     assert await db.audit_log.count_documents({"action": "person.view", "target_id": person["_id"]}) == 1
+
+
+MISSING = object()
+
+
+@pytest.mark.parametrize("field,value", [
+    ("role", MISSING), ("role", ""), ("role", "emperor"), ("role", 3), ("role", ["admin"]), ("role", "officer"),
+    ("action", MISSING), ("action", "promote"), ("action", None), ("reason", "r" * 1001), ("reason", 7),
+    ("reason", "<script>alert(1)</script>"), ("also", "this"),
+])
+async def test_bad_role_change_through_the_api(client: TestClient, db: Any, field: str, value: Any) -> None:
+    org = await make_org(db)
+    admin = await make_user(db, org=org, roles=("admin",))
+    person = await make_user(db, org=org)
+    auth = {"Authorization": f"Bearer {await bearer_token(db, admin)}"}
+    body = {key: item for key, item in {"role": "moderator", "action": "grant", "reason": "Volunteer", field: value}.items()
+            if item is not MISSING}
+    response = await client.post(f"/api/v1/admin/people/{person['_id']}/roles", headers=auth, json=body)
+    assert response.status == 422 and response.content_type == "application/problem+json"
+    assert field in {error["field"] for error in (await response.json())["errors"]}
+    assert await roles_of(db, person) == {"officer"} and await db.audit_log.count_documents({}) == 0
