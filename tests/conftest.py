@@ -7,7 +7,7 @@ share state and can never reach a real deployment's database.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,9 @@ from aiohttp.test_utils import TestClient
 from community import keys
 from community.app import create_app
 from community.config import Settings, load_settings
+from community.storage import connect
+from community.storage.indexes import ensure_indexes
+from search.embedded import EmbeddedEngine
 
 TOKEN_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -43,6 +46,25 @@ async def client(aiohttp_client: Callable[..., Any], app: web.Application) -> Te
 def db(client: TestClient) -> Any:
     """The started app's database (the client fixture has run the cleanup contexts)."""
     return client.app[keys.DB]
+
+
+@pytest.fixture
+async def bare_db() -> AsyncIterator[Any]:
+    """An indexed in-memory store with no app around it, so no indexer drains its search outbox."""
+    client = connect("sqlite:///:memory:")
+    created = client["community"]
+    await ensure_indexes(created)
+    yield created
+    await client.close()
+
+
+@pytest.fixture
+async def embedded_engine(tmp_path: Path) -> AsyncIterator[EmbeddedEngine]:
+    """An empty embedded search engine in the test's own folder."""
+    created = EmbeddedEngine(tmp_path / "search")
+    await created.ensure_indexes()
+    yield created
+    await created.close()
 
 
 async def csrf_token(client: TestClient, path: str = "/") -> str:

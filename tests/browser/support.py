@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, Person, Tools
+from tests.browser.conftest import DESKTOP, PHONE, NewContext, Person, Tools
 
 BLOCKING_IMPACTS = ("serious", "critical")
 
@@ -106,6 +106,13 @@ async def sign_in(page: Page, person: Person) -> None:
     await page.get_by_label("Password", exact=True).fill(person.password)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("banner").get_by_role("link", name=person.name)).to_be_visible()
+
+
+async def signed_in(new_context: NewContext, person: Person) -> Page:
+    """A page in a fresh browser context (a person of their own), signed in as ``person``."""
+    page = await (await new_context()).new_page()
+    await sign_in(page, person)
+    return page
 
 
 async def code_from_outbox(admin_page: Page, email: str) -> str:

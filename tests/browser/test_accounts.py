@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import Community, NewContext, Person, Server, Tools
-from tests.browser.support import check_page, code_from_outbox, sign_in
+from tests.browser.support import check_page, code_from_outbox, sign_in, signed_in
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -30,8 +30,7 @@ async def test_register_verify_with_the_outbox_code_sign_out_and_sign_in(
     await expect(page.get_by_label("E-mail address", exact=True)).to_have_value(newcomer.email)
     await check_page(page, tools, screenshots, "verify")
 
-    admin_page = await (await new_context()).new_page()
-    await sign_in(admin_page, community.admin)
+    admin_page = await signed_in(new_context, community.admin)
     code = await code_from_outbox(admin_page, newcomer.email)
     await check_page(admin_page, tools, screenshots, "admin-outbox")
 

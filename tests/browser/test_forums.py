@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import Community, NewContext, Person, Tools
-from tests.browser.support import SocketFrames, check_page, sign_in
+from tests.browser.support import SocketFrames, check_page, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -36,14 +36,12 @@ async def start_thread(page: Page, community: Community, title: str, body: str) 
 async def test_start_a_thread_then_a_reply_and_mention_reach_the_reader_live(
         new_context: NewContext, community: Community, people: People, tools: Tools, screenshots: Path) -> None:
     author, reader = await people("Kavita Rao"), await people("Bina Sharma")
-    writing = await (await new_context()).new_page()
-    await sign_in(writing, author)
+    writing = await signed_in(new_context, author)
     title = "How do you close grievances within the charter's 21 days?"
     path = await start_thread(writing, community, title, "Our backlog doubled after the portal migration.")
     await check_page(writing, tools, screenshots, "thread")
 
-    reading = await (await new_context()).new_page()
-    await sign_in(reading, reader)
+    reading = await signed_in(new_context, reader)
     frames = SocketFrames(reading)
     await reading.goto(path)
     thread_id = path.rsplit("/", 1)[1]
@@ -77,8 +75,7 @@ async def test_start_a_thread_then_a_reply_and_mention_reach_the_reader_live(
 async def test_a_thread_reads_with_javascript_disabled(
         new_context: NewContext, community: Community, people: People, tools: Tools, screenshots: Path) -> None:
     author = await people("Farhan Ali")
-    writing = await (await new_context()).new_page()
-    await sign_in(writing, author)
+    writing = await signed_in(new_context, author)
     title = "Reading list for the Mission Karmayogi induction week"
     path = await start_thread(writing, community, title, "Start with the **FRAC** overview, then the iGOT catalogue.")
     await writing.get_by_label("Message", exact=True).fill("And the Sevottam model for service standards.")
@@ -105,8 +102,7 @@ async def test_a_thread_reads_with_javascript_disabled(
 async def test_a_category_page_counts_new_replies_live_when_someone_else_replies(
         new_context: NewContext, community: Community, people: People) -> None:
     author, replier = await people("Meera Iyer"), await people("Tarun Bose")
-    watching = await (await new_context()).new_page()
-    await sign_in(watching, author)
+    watching = await signed_in(new_context, author)
     title = "Which service standards did you publish in your citizen charter?"
     path = await start_thread(watching, community, title, "We are drafting ours and want to compare timelines.")
 
@@ -120,8 +116,7 @@ async def test_a_category_page_counts_new_replies_live_when_someone_else_replies
     await expect(row.get_by_role("link", name=re.compile("new repl"))).to_have_count(0)
     await watching.evaluate("() => { window.stillTheSamePage = true; }")
 
-    replying = await (await new_context()).new_page()
-    await sign_in(replying, replier)
+    replying = await signed_in(new_context, replier)
     await replying.goto(path)
     for number, body, label in ((1, "Ours promises a reply within seven days.", "1 new reply"),
                                 (2, "And a final disposal within thirty days.", "2 new replies")):

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import Community, NewContext, Person, Tools
-from tests.browser.support import check_page, focused, sign_in
+from tests.browser.support import check_page, focused, signed_in
 from tests.browser.test_forums import start_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -27,13 +27,11 @@ INDEXED_MS = 20_000
 async def test_a_new_thread_is_found_by_suggestions_and_on_the_results_page(
         new_context: NewContext, community: Community, people: People, tools: Tools, screenshots: Path) -> None:
     author, searcher = await people("Meera Iyer"), await people("Tarun Bose")
-    writing = await (await new_context()).new_page()
-    await sign_in(writing, author)
+    writing = await signed_in(new_context, author)
     title = "Dashboards for tracking Jal Jeevan tap connections"
     path = await start_thread(writing, community, title, "Which district dashboards show functional household taps?")
 
-    page = await (await new_context()).new_page()
-    await sign_in(page, searcher)
+    page = await signed_in(new_context, searcher)
     box = page.get_by_role("searchbox", name="Search")
     suggestion = page.locator("#search-suggestions").get_by_role("link", name=re.compile("Jal Jeevan"))
     await box.focus()

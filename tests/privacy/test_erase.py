@@ -7,11 +7,8 @@ collection makes this test fail.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
@@ -66,36 +63,28 @@ async def leftovers(db: Any, person_id: ObjectId) -> list[str]:
     return found
 
 
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[EmbeddedEngine]:
-    created = EmbeddedEngine(tmp_path / "search")
-    await created.ensure_indexes()
-    yield created
-    await created.close()
-
-
 def colleague_of(org_id: ObjectId) -> Actor:
     return Actor(user_id=ObjectId(), org_id=org_id, roles=frozenset({Role.OFFICER, Role.ADMIN}))
 
 
-async def found_in_search(engine: EmbeddedEngine, org_id: ObjectId) -> list[dict[str, Any]]:
+async def found_in_search(embedded_engine: EmbeddedEngine, org_id: ObjectId) -> list[dict[str, Any]]:
     """What a colleague finds by the person's strings: their profile, and the threads and posts
     whose documents carry their name."""
     hits = []
     for index in ("people", "threads_posts"):
         for words in ("Kavitha", "Ramaswamy", "zero-based budgeting", "Kancheepuram"):
-            result = await engine.search(index, words, search_visibility(colleague_of(org_id)), per_page=50)
+            result = await embedded_engine.search(index, words, search_visibility(colleague_of(org_id)), per_page=50)
             hits += [hit.document for hit in result.hits]
     return hits
 
 
 async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClient, db: Any,
-                                                               engine: EmbeddedEngine) -> None:
+                                                               embedded_engine: EmbeddedEngine) -> None:
     scene = await rich_member(client, db)
     person_id = scene.person["_id"]
-    indexer = Indexer(db, engine)
+    indexer = Indexer(db, embedded_engine)
     await indexer.drain()
-    before = {doc["kind"] for doc in await found_in_search(engine, scene.person["org_id"])}
+    before = {doc["kind"] for doc in await found_in_search(embedded_engine, scene.person["org_id"])}
     assert before == {"person", "thread", "post"}, "search must find the person and what they wrote before erasure"
     assert await leftovers(db, person_id), "the scan must see the person before erasure"
 
@@ -105,8 +94,8 @@ async def test_after_erasure_nothing_personal_is_left_anywhere(client: TestClien
     assert status == 200 and answer["erased"] is True
 
     await indexer.drain()
-    assert await found_in_search(engine, scene.person["org_id"]) == []
-    kept = await engine.search("threads_posts", "whole grant", search_visibility(colleague_of(scene.person["org_id"])))
+    assert await found_in_search(embedded_engine, scene.person["org_id"]) == []
+    kept = await embedded_engine.search("threads_posts", "whole grant", search_visibility(colleague_of(scene.person["org_id"])))
     assert [(hit.document["kind"], hit.document.get("author_name")) for hit in kept.hits] == [("thread", None)], \
         "the person's thread stays searchable, from a deleted member"
     assert await leftovers(db, person_id) == []
@@ -148,14 +137,14 @@ async def test_an_administrator_who_recorded_results_is_erased_but_the_results_s
     assert verification["level"] == 4 and verification["recorded_by"] is None
 
 
-async def test_erasure_through_the_page_signs_the_person_out(client: TestClient, db: Any, engine: EmbeddedEngine) -> None:
+async def test_erasure_through_the_page_signs_the_person_out(client: TestClient, db: Any, embedded_engine: EmbeddedEngine) -> None:
     scene = await rich_member(client, db)
     await sign_in(client, scene.person)
     response = await client.post("/privacy/erase", data={"csrf_token": await csrf_token(client, "/privacy"),
                                                          "confirm": STRINGS["email"]})
     assert response.status == 200 and "erased" in await response.text()
     assert (await client.get("/privacy")).status == 401
-    await Indexer(db, engine).drain()
+    await Indexer(db, embedded_engine).drain()
     assert await leftovers(db, scene.person["_id"]) == []
 
 

@@ -1,4 +1,4 @@
-"""The outbox, the indexer and reindex, on the embedded store and the embedded engine."""
+"""The outbox, the indexer and reindex, on the embedded store and the embedded embedded_engine."""
 
 from __future__ import annotations
 
@@ -42,16 +42,8 @@ async def store() -> AsyncIterator[tuple[Any, Any]]:
     await client.close()
 
 
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[EmbeddedEngine]:
-    created = EmbeddedEngine(tmp_path / "search")
-    await created.ensure_indexes()
-    yield created
-    await created.close()
-
-
-async def titles_found(engine: EmbeddedEngine, query: str) -> list[str]:
-    result = await engine.search("threads_posts", query, search_visibility(MEMBER), per_page=100)
+async def titles_found(embedded_engine: EmbeddedEngine, query: str) -> list[str]:
+    result = await embedded_engine.search("threads_posts", query, search_visibility(MEMBER), per_page=100)
     return sorted(hit.document.get("title", "") for hit in result.hits)
 
 
@@ -80,17 +72,17 @@ async def test_record_refuses_unknown_index_and_op(store: tuple[Any, Any]) -> No
     assert await db[OUTBOX].count_documents({}) == 0
 
 
-async def test_indexer_follows_changes_and_is_idempotent(store: tuple[Any, Any], engine: EmbeddedEngine) -> None:
+async def test_indexer_follows_changes_and_is_idempotent(store: tuple[Any, Any], embedded_engine: EmbeddedEngine) -> None:
     client, db = store
     thread_id = await write_thread(client, db, "Canal desilting plan")
     reply = {"_id": ObjectId(), "thread_id": thread_id, "number": 2, "body": "desilting contracts",
              "created_at": datetime.now(UTC), "hidden": False, "deleted": False}
     await db[POSTS].insert_one(reply)
     await record(db, None, "threads_posts", reply["_id"])
-    indexer = Indexer(db, engine)
+    indexer = Indexer(db, embedded_engine)
     assert await indexer.drain() == 2
-    assert await titles_found(engine, "canal") == ["Canal desilting plan"]
-    found = await engine.search("threads_posts", "desilting", search_visibility(MEMBER))
+    assert await titles_found(embedded_engine, "canal") == ["Canal desilting plan"]
+    found = await embedded_engine.search("threads_posts", "desilting", search_visibility(MEMBER))
     assert {(h.document["kind"], h.document.get("thread_title")) for h in found.hits} == {
         ("thread", None), ("post", "Canal desilting plan")}
     assert await db[OUTBOX].count_documents({}) == 0
@@ -99,21 +91,21 @@ async def test_indexer_follows_changes_and_is_idempotent(store: tuple[Any, Any],
     for _ in range(3):
         await record(db, None, "threads_posts", thread_id)
     assert await indexer.drain() == 3
-    assert await titles_found(engine, "canal") == []
-    assert await titles_found(engine, "river") == ["River desilting plan"]
-    assert await engine.count("threads_posts") == 2
+    assert await titles_found(embedded_engine, "canal") == []
+    assert await titles_found(embedded_engine, "river") == ["River desilting plan"]
+    assert await embedded_engine.count("threads_posts") == 2
 
     await db[POSTS].update_one({"_id": reply["_id"]}, {"$set": {"hidden": True}})
     await record(db, None, "threads_posts", reply["_id"])
     await indexer.drain()
-    assert (await engine.search("threads_posts", "contracts", search_visibility(MEMBER))).total == 0
-    assert await engine.count("threads_posts") == 2, "the hidden post stays indexed, marked hidden"
+    assert (await embedded_engine.search("threads_posts", "contracts", search_visibility(MEMBER))).total == 0
+    assert await embedded_engine.count("threads_posts") == 2, "the hidden post stays indexed, marked hidden"
 
     await db[THREADS].delete_one({"_id": thread_id})
     await record(db, None, "threads_posts", thread_id, "delete")
     await indexer.drain()
-    assert (await engine.search("threads_posts", "desilting", search_visibility(MEMBER))).total == 0
-    assert await engine.count("threads_posts") == 1
+    assert (await embedded_engine.search("threads_posts", "desilting", search_visibility(MEMBER))).total == 0
+    assert await embedded_engine.count("threads_posts") == 1
 
 
 async def test_failures_are_retried_with_backoff(store: tuple[Any, Any], tmp_path: Path,
@@ -143,25 +135,25 @@ def test_backoff_doubles_up_to_a_cap() -> None:
     assert backoff(50).total_seconds() == indexer_module.BACKOFF_MAX
 
 
-async def test_background_run_picks_up_new_entries(store: tuple[Any, Any], engine: EmbeddedEngine) -> None:
+async def test_background_run_picks_up_new_entries(store: tuple[Any, Any], embedded_engine: EmbeddedEngine) -> None:
     client, db = store
-    indexer = Indexer(db, engine, poll=0.05)
+    indexer = Indexer(db, embedded_engine, poll=0.05)
     task = asyncio.create_task(indexer.run())
     try:
         await write_thread(client, db, "Flood relief camps")
         indexer.notify()
         for _ in range(100):
-            if await titles_found(engine, "flood"):
+            if await titles_found(embedded_engine, "flood"):
                 break
             await asyncio.sleep(0.02)
-        assert await titles_found(engine, "flood") == ["Flood relief camps"]
+        assert await titles_found(embedded_engine, "flood") == ["Flood relief camps"]
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
 
 
-async def test_background_run_logs_the_lag_once_a_minute(store: tuple[Any, Any], engine: EmbeddedEngine,
+async def test_background_run_logs_the_lag_once_a_minute(store: tuple[Any, Any], embedded_engine: EmbeddedEngine,
                                                           caplog: pytest.LogCaptureFixture) -> None:
     _, db = store
     now = datetime.now(UTC)
@@ -173,7 +165,7 @@ async def test_background_run_logs_the_lag_once_a_minute(store: tuple[Any, Any],
     def reports() -> list[logging.LogRecord]:
         return [r for r in caplog.records if r.name == indexer_module.log.name and r.getMessage() == "search indexing lag"]
 
-    task = asyncio.create_task(Indexer(db, engine, poll=0.02).run())
+    task = asyncio.create_task(Indexer(db, embedded_engine, poll=0.02).run())
     try:
         for _ in range(100):
             if reports():
@@ -190,7 +182,7 @@ async def test_background_run_logs_the_lag_once_a_minute(store: tuple[Any, Any],
     assert (report.pending, report.failing) == (1, 1) and report.oldest_seconds >= 90  # type: ignore[attr-defined]
 
 
-async def test_reindex_rebuilds_from_storage(store: tuple[Any, Any], engine: EmbeddedEngine) -> None:
+async def test_reindex_rebuilds_from_storage(store: tuple[Any, Any], embedded_engine: EmbeddedEngine) -> None:
     client, db = store
     for i in range(7):
         await write_thread(client, db, f"Drought audit {i}")
@@ -198,14 +190,14 @@ async def test_reindex_rebuilds_from_storage(store: tuple[Any, Any], engine: Emb
             "email_verified": True, "created_at": datetime.now(UTC)}
     await db.users.insert_one(user)
     await db.profiles.insert_one({"_id": user["_id"], "bio": "drought management", "privacy": {}})
-    await engine.upsert("threads_posts", [{"id": "stale", "kind": "thread", "title": "Drought stale",
+    await embedded_engine.upsert("threads_posts", [{"id": "stale", "kind": "thread", "title": "Drought stale",
                                            "access": ["public"], "hidden": False}])
     output = io.StringIO()
     with Progress(console=Console(file=output, force_terminal=False, width=100)) as progress:
-        written = await reindex(db, engine, progress)
+        written = await reindex(db, embedded_engine, progress)
     assert written == {"threads_posts": 7, "people": 1, "events": 0, "vacancies": 0}
-    assert await titles_found(engine, "drought") == [f"Drought audit {i}" for i in range(7)]
-    people = await engine.search("people", "drought", search_visibility(MEMBER))
+    assert await titles_found(embedded_engine, "drought") == [f"Drought audit {i}" for i in range(7)]
+    people = await embedded_engine.search("people", "drought", search_visibility(MEMBER))
     assert [h.document["name"] for h in people.hits] == ["Kavita Rao"]
     assert "threads_posts" in output.getvalue()
 
