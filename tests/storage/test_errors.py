@@ -150,8 +150,14 @@ async def test_unknown_options_are_named(db: Any) -> None:
         await db.c.find({}, {"a": {"$slice": 1}}).to_list()
     with pytest.raises(OperationFailure, match="bad sort"):
         db.c.find().sort("a", 2)
-    with pytest.raises(AttributeError, match="bulk_write"):
-        db.c.bulk_write([])
+    with pytest.raises(AttributeError, match="watch"):
+        db.c.watch()
+    with pytest.raises(OperationFailure, match="batch_size"):
+        await db.c.aggregate([], batch_size=10)
+    with pytest.raises(OperationFailure, match="database-level aggregate"):
+        await db.aggregate([{"$currentOp": {}}])
+    with pytest.raises(TypeError, match="'watch' is not part of the embedded engine's API"):
+        db.watch()
 
 
 async def test_index_conflicts_and_drops(db: Any) -> None:
