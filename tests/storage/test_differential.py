@@ -463,3 +463,58 @@ def test_bulk_write_does_what_the_same_requests_do_one_by_one(engines: Engines, 
     if real is not None:
         assert got == _run_bulk(lambda ops, o: real.bulk_write(ops, ordered=o), requests, ordered)
         assert documents == list(real.find({}).sort("_id", 1))
+
+
+def _caught_duplicate_then_commit(start_session: Any, coll: Any, run: Any) -> tuple[int | None, int | None, int]:
+    """Catch a duplicate inside a transaction, write again, commit: the codes of the later
+    write's and the commit's errors, and how many documents the collection then holds."""
+    from pymongo.errors import DuplicateKeyError, OperationFailure
+
+    run(coll.drop())
+    run(coll.insert_one({"_id": 1}))
+    codes: list[int | None] = []
+    session = run(start_session())
+    run(session.start_transaction())
+    try:
+        run(coll.insert_one({"_id": 1}, session=session))
+    except DuplicateKeyError:
+        pass
+    for step in (lambda: coll.insert_one({"_id": 2}, session=session), session.commit_transaction):
+        try:
+            run(step())
+            codes.append(None)
+        except OperationFailure as exc:
+            assert exc.has_error_label("TransientTransactionError")
+            codes.append(exc.code)
+    run(session.end_session())
+    return codes[0], codes[1], run(coll.count_documents({}))
+
+
+def test_a_caught_error_aborts_the_transaction_on_both_engines(engines: Engines) -> None:
+    ours = _caught_duplicate_then_commit(engines.client.start_session, engines.client["diff"]["txn"],
+                                         lambda value: engines.run(value) if asyncio.iscoroutine(value) else value)
+    assert ours == (251, 251, 1)
+    if engines.real is None:
+        pytest.skip("MONGODB_URI is not set: compared with MongoDB's documented behaviour only")
+    assert _caught_duplicate_then_commit(engines.real.start_session, engines.real["community_diff"]["txn"],
+                                         lambda value: value) == ours
+
+
+def test_list_indexes_and_refusals_match_mongodb(engines: Engines) -> None:
+    from pymongo.errors import WriteError
+
+    ours = engines.client["diff"]["idx"]
+    engines.run(ours.drop())
+    engines.run(ours.create_index([("b", 1), ("a", -1)], unique=True))
+    mine = engines.run(engines.run(ours.list_indexes()).to_list())
+    with pytest.raises(WriteError) as refused:
+        engines.run(ours.insert_one({"_id": {"$a": 1}}))
+    if engines.real is None:
+        pytest.skip("MONGODB_URI is not set: compared with MongoDB's documented behaviour in test_options.py")
+    real = engines.real["community_diff"]["idx"]
+    real.drop()
+    real.create_index([("b", 1), ("a", -1)], unique=True)
+    assert [list(doc.items()) for doc in real.list_indexes()] == [list(doc.items()) for doc in mine]
+    with pytest.raises(WriteError) as theirs:
+        real.insert_one({"_id": {"$a": 1}})
+    assert theirs.value.code == refused.value.code
