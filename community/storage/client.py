@@ -1608,11 +1608,13 @@ class EmbeddedSession:
         (120 seconds); any other error aborts the transaction and is raised."""
         start = time.monotonic()
         retry = 0
+        last_error: BaseException | None = None
         while True:
             if retry:
                 backoff = random.random() * min(client_session_shared._BACKOFF_INITIAL * (1.5 ** retry),  # noqa: S311
                                                 client_session_shared._BACKOFF_MAX)
                 if not client_session_shared._within_time_limit(start, backoff):
+                    assert last_error is not None
                     raise client_session_shared._make_timeout_error(last_error) from last_error
                 await asyncio.sleep(backoff)
             retry += 1
@@ -1620,7 +1622,7 @@ class EmbeddedSession:
             try:
                 result = await callback(self)
             except BaseException as exc:
-                last_error: BaseException = exc
+                last_error = exc
                 if self.in_transaction:
                     await self.abort_transaction()
                 if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
