@@ -132,8 +132,32 @@ class _Options:
             raise TypeError(f"{read_preference!r} is not a read preference.")
         engine.check_concerns(where, read_concern=read_concern, write_concern=write_concern,
                               read_preference=read_preference)
-        return _Options(codec_options or self.codec_options, read_preference or self.read_preference,
-                        write_concern or self.write_concern, read_concern or self.read_concern)
+        return _Options(self.codec_options if codec_options is None else codec_options,
+                        self.read_preference if read_preference is None else read_preference,
+                        self.write_concern if write_concern is None else write_concern,
+                        self.read_concern if read_concern is None else read_concern)
+
+
+class _Settings:
+    """The four settings as PyMongo's client, databases and collections expose them."""
+
+    _options: _Options
+
+    @property
+    def codec_options(self) -> CodecOptions:
+        return self._options.codec_options
+
+    @property
+    def read_preference(self) -> _ServerMode:
+        return self._options.read_preference
+
+    @property
+    def write_concern(self) -> WriteConcern:
+        return self._options.write_concern
+
+    @property
+    def read_concern(self) -> ReadConcern:
+        return self._options.read_concern
 
 
 @dataclass(slots=True)
@@ -479,29 +503,13 @@ class Engine:
         self._conn.close()
 
 
-class EmbeddedClient:
+class EmbeddedClient(_Settings):
     """What ``connect("sqlite:///...")`` returns; shaped like ``pymongo.AsyncMongoClient``."""
 
     def __init__(self, engine: Engine, default_database: str | None = None) -> None:
         self.engine = engine
         self._default = default_database
         self._options = _Options()
-
-    @property
-    def codec_options(self) -> CodecOptions:
-        return self._options.codec_options
-
-    @property
-    def read_preference(self) -> _ServerMode:
-        return self._options.read_preference
-
-    @property
-    def write_concern(self) -> WriteConcern:
-        return self._options.write_concern
-
-    @property
-    def read_concern(self) -> ReadConcern:
-        return self._options.read_concern
 
     def __getitem__(self, name: str) -> EmbeddedDatabase:
         return EmbeddedDatabase(self, name)
@@ -565,27 +573,11 @@ class EmbeddedClient:
         await self.close()
 
 
-class EmbeddedDatabase:
+class EmbeddedDatabase(_Settings):
     def __init__(self, client: EmbeddedClient, name: str, options: _Options | None = None) -> None:
         self.client = client
         self.name = name
         self._options = options or client._options
-
-    @property
-    def codec_options(self) -> CodecOptions:
-        return self._options.codec_options
-
-    @property
-    def read_preference(self) -> _ServerMode:
-        return self._options.read_preference
-
-    @property
-    def write_concern(self) -> WriteConcern:
-        return self._options.write_concern
-
-    @property
-    def read_concern(self) -> ReadConcern:
-        return self._options.read_concern
 
     def __getitem__(self, name: str) -> EmbeddedCollection:
         return EmbeddedCollection(self, name)
@@ -685,29 +677,13 @@ def _index_info(document: Mapping[str, Any]) -> IndexInfo:
                      sparse=bool(document.get("sparse")), expire_after=ttl)
 
 
-class EmbeddedCollection:
+class EmbeddedCollection(_Settings):
     def __init__(self, database: EmbeddedDatabase, name: str, options: _Options | None = None) -> None:
         self.database = database
         self.name = name
         self._engine = database.client.engine
         self._db = database.name
         self._options = options or database._options
-
-    @property
-    def codec_options(self) -> CodecOptions:
-        return self._options.codec_options
-
-    @property
-    def read_preference(self) -> _ServerMode:
-        return self._options.read_preference
-
-    @property
-    def write_concern(self) -> WriteConcern:
-        return self._options.write_concern
-
-    @property
-    def read_concern(self) -> ReadConcern:
-        return self._options.read_concern
 
     def with_options(self, codec_options: CodecOptions | None = None, read_preference: _ServerMode | None = None,
                      write_concern: WriteConcern | None = None,
