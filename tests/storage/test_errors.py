@@ -230,3 +230,14 @@ async def test_aggregate_takes_pymongos_batch_size_option(db: Any) -> None:
     await db.c.insert_many([{"n": i} for i in range(3)])
     cursor = await db.c.aggregate([{"$count": "n"}], batchSize=2, allowDiskUse=True)
     assert await cursor.to_list() == [{"n": 3}]
+
+
+async def test_a_replacement_cannot_change_the_id(db: Any) -> None:
+    await db.c.insert_one({"_id": 1, "n": 0})
+    for replace in (lambda: db.c.replace_one({"_id": 1}, {"_id": 2, "n": 1}),
+                    lambda: db.c.find_one_and_replace({"_id": 1}, {"_id": 2, "n": 1})):
+        with pytest.raises(WriteError, match=r"\(immutable\) field '_id'") as caught:
+            await replace()
+        assert caught.value.code == 66
+    assert await db.c.find({}).to_list() == [{"_id": 1, "n": 0}]
+    assert await db.c.find_one_and_replace({"_id": 1}, {"_id": 1, "n": 2}) == {"_id": 1, "n": 0}
