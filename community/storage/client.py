@@ -95,7 +95,7 @@ def _statement(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T
         try:
             return await method(self, *args, **kwargs)
         except OperationFailure:
-            session = kwargs.get("session")
+            session = kwargs.get("session") or next((a for a in args if isinstance(a, EmbeddedSession)), None)
             if session is not None and session.in_transaction:
                 await session._server_aborted()
             raise

@@ -227,3 +227,16 @@ async def test_a_write_without_the_session_inside_its_own_transaction_fails_loud
         with pytest.raises(InvalidOperation, match="session"):
             await db.x.insert_one({"_id": 1})
         await session.abort_transaction()
+
+
+async def test_a_session_passed_by_position_is_aborted_too(client: Any, db: Any) -> None:
+    await db.c.insert_one({"_id": 1})
+    async with client.start_session() as session:
+        await session.start_transaction()
+        with pytest.raises(OperationFailure):
+            await db.c.list_indexes(session)
+        with pytest.raises(OperationFailure) as later:
+            await db.c.insert_one({"_id": 2}, session=session)
+        assert _no_such_transaction(later.value)
+        await session.abort_transaction()
+    assert await db.c.count_documents({}) == 1
