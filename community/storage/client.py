@@ -828,7 +828,7 @@ class EmbeddedCollection(_Settings):
                               skip: int = 0, limit: int = 0, **options: Any) -> int:
         _reject("count_documents", options)
         if not filter and not skip and not limit:
-            return await self.estimated_document_count(session=session)
+            return await self._count_all(session)
 
         def job(ctx: Context) -> int:
             return len(ctx.scan(self._info(ctx), filter, [], skip, limit))
@@ -839,7 +839,12 @@ class EmbeddedCollection(_Settings):
     @_statement
     async def estimated_document_count(self, *, session: EmbeddedSession | None = None, **options: Any) -> int:
         _reject("estimated_document_count", options)
+        if session is not None and session.in_transaction:
+            # PyMongo sends MongoDB's ``count`` command, which a transaction refuses.
+            raise OperationFailure("Cannot run 'count' in a multi-document transaction.", code=263)
+        return await self._count_all(session)
 
+    async def _count_all(self, session: EmbeddedSession | None) -> int:
         def job(ctx: Context) -> int:
             info = self._info(ctx)
             if info is None:

@@ -98,6 +98,7 @@ async def test_a_caught_error_aborts_the_transaction_and_nothing_is_written(clie
     lambda db, s: db.c.find({"$where": "1"}, session=s).to_list(),              # a refused filter
     lambda db, s: db.c.aggregate([{"$out": "x"}], session=s),                   # a refused stage
     lambda db, s: db.c.list_indexes(session=s),                                 # not allowed in a transaction
+    lambda db, s: db.c.estimated_document_count(session=s),                     # MongoDB's count: not allowed either
 ])
 async def test_every_failed_statement_aborts(client: Any, db: Any, statement: Any) -> None:
     await db.c.insert_one({"_id": 1, "n": "text"})
@@ -117,6 +118,7 @@ async def test_client_side_refusals_leave_the_transaction_alone(client: Any, db:
     async with client.start_session() as session:
         async with await session.start_transaction():
             await db.c.insert_one({"_id": 1}, session=session)
+            assert await db.c.count_documents({}, session=session) == 1  # an aggregation, allowed
             with pytest.raises(ValueError):
                 await db.c.update_one({"_id": 1}, {"n": 1}, session=session)  # PyMongo refuses it unsent
             with pytest.raises(OverflowError, match="8-byte ints"):
