@@ -17,7 +17,8 @@ Debian's ``wrk`` (``apt-get install wrk``) loads it from another process. The ca
 - ``json``: the same page as JSON (``/api/v1/forums/threads/<id>``);
 - ``html-signed-in``: the same page signed in (a session cookie: no page cache);
 - ``replies-1``: replies through the API one at a time (1 connection, one member, 50 threads);
-- ``replies-50``: replies at ``--connections`` connections, 50 members over 50 threads;
+- ``replies-50``: replies at ``--connections`` connections, 50 members over 50 threads (every
+  member in every thread, shuffled, so threads gather followers as a real forum's do);
 - ``threads``: threads started through the API, 50 members over the public categories;
 - ``votes``: upvotes (``PUT .../vote``) by 50 members on others' posts;
 - ``accepts``: accepted answers changed by the askers of 50 question threads;
@@ -34,8 +35,8 @@ is divided by the requests: the cost of a write including its indexing.
 
 Each line reports requests per second, p50 and p99 latency, non-2xx responses (which must be
 0), the server's CPU milliseconds per request in the window (``cpu``) and including the
-catch-up (``cpu+idx``), the 1-minute load average before the run, and the WAL file's size
-before and after. On a shared machine the rates are noisy; the CPU per request much less so.
+catch-up (``cpu+idx``), the notifications written per request, the 1-minute load average
+before the run, and the WAL file's size before and after. On a shared machine the rates are noisy; the CPU per request much less so.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ COMPETENCY = "bench-competency"
 CASES = ("html", "json", "html-signed-in", "replies-1", "replies-50", "threads", "votes", "accepts", "profiles",
          "endorsements")
 TICKS = os.sysconf("SC_CLK_TCK")
+NOTIFICATIONS = "notifications"
+"""Counted per write: a reply notifies its thread's followers (every earlier replier follows)."""
 
 
 async def seed(data_dir: Path, threads: int, replies: int) -> dict[str, Any]:
@@ -167,15 +170,21 @@ class Store:
         wal = Path(f"{self.path}-wal")
         return wal.stat().st_size / 2**20 if wal.exists() else 0.0
 
-    def pending(self) -> int:
-        with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30) as conn:
+    def count(self, *names: str) -> int:
+        """Documents in these collections (those that do not exist count 0)."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        try:
             total = 0
-            for name in self.outboxes:
+            for name in names:
                 row = conn.execute("SELECT id FROM _collections WHERE db = 'community' AND name = ?", (name,)).fetchone()
                 if row is not None:
                     total += conn.execute(f"SELECT count(*) FROM c{row[0]}").fetchone()[0]
-        conn.close()
-        return total
+            return total
+        finally:
+            conn.close()
+
+    def pending(self) -> int:
+        return self.count(*self.outboxes)
 
     def caught_up(self, timeout: float = 900) -> float:
         """Seconds until every outbox is empty."""
@@ -247,7 +256,8 @@ def write_cases(seeded: dict[str, Any]) -> dict[str, list[tuple[str, str, str, s
     tokens, targets = seeded["tokens"], seeded["targets"]
     return {
         "replies-1": [("POST", f"{api}/forums/threads/{t}/replies", seeded["token"], REPLY) for t in targets],
-        "replies-50": [("POST", f"{api}/forums/threads/{t}/replies", token, REPLY) for token, t in zip(tokens, targets)],
+        "replies-50": [("POST", f"{api}/forums/threads/{t}/replies", token, REPLY)
+                       for token, t in _mixed(tokens, targets)],
         "threads": [("POST", f"{api}/forums/categories/{slug}/threads", token, json.dumps(
             {"title": "Bench thread {unique} on procurement",
              "body": "How do other ministries handle the bid period? Asked by the bench, {unique}."}))
@@ -264,13 +274,22 @@ def write_cases(seeded: dict[str, Any]) -> dict[str, list[tuple[str, str, str, s
     }
 
 
+def _mixed(tokens: list[str], targets: list[str]) -> list[tuple[str, str]]:
+    """Every member with every thread, shuffled: as in a real forum, each member replies in many
+    threads, so a thread gathers followers (each replier follows it) and notifications."""
+    pairs = [(token, target) for token in tokens for target in targets]
+    random.Random(11).shuffle(pairs)
+    return pairs
+
+
 def report(name: str, result: dict[str, Any], *, load: float, cpu: float, cpu_total: float | None,
-           wal: tuple[float, float], catch_up: float | None = None) -> None:
+           wal: tuple[float, float], catch_up: float | None = None, notified: int | None = None) -> None:
     requests = max(1.0, result["requests"])
-    total = f"   cpu+idx {cpu_total * 1000 / requests:6.1f} ms" if cpu_total is not None else ""
-    caught = f"   caught up in {catch_up:5.1f} s" if catch_up is not None else ""
+    total = f"  cpu+idx {cpu_total * 1000 / requests:6.1f} ms" if cpu_total is not None else ""
+    caught = f"  caught up in {catch_up:5.1f} s" if catch_up is not None else ""
+    told = f"  notifications/req {notified / requests:5.1f}" if notified is not None else ""
     print(f"{name:<30} {result['rps']:>8.0f} req/s  p50 {result['p50']:>7.2f} ms  p99 {result['p99']:>8.2f} ms  "
-          f"non-2xx {int(result['non_2xx'])}  cpu {cpu * 1000 / requests:6.1f} ms{total}{caught}  "
+          f"non-2xx {int(result['non_2xx'])}  cpu {cpu * 1000 / requests:6.1f} ms{total}{caught}{told}  "
           f"load {load:4.2f}  WAL {wal[0]:6.1f} -> {wal[1]:6.1f} MB  socket errors: {result['socket_errors']}",
           flush=True)
 
@@ -279,12 +298,13 @@ def measure(name: str, run: Callable[[], dict[str, Any]], *, pid: int, store: St
     if write:
         store.caught_up()
     load = os.getloadavg()[0]
-    wal_before, cpu_before = store.wal_mb(), cpu_seconds(pid)
+    wal_before, cpu_before, notes = store.wal_mb(), cpu_seconds(pid), store.count(NOTIFICATIONS)
     result = run()
     cpu = cpu_seconds(pid) - cpu_before
     catch_up = store.caught_up() if write else None
     cpu_total = cpu_seconds(pid) - cpu_before if write else None
-    report(name, result, load=load, cpu=cpu, cpu_total=cpu_total, wal=(wal_before, store.wal_mb()), catch_up=catch_up)
+    report(name, result, load=load, cpu=cpu, cpu_total=cpu_total, wal=(wal_before, store.wal_mb()), catch_up=catch_up,
+           notified=store.count(NOTIFICATIONS) - notes if write else None)
 
 
 def sustained(base: str, script: Path, *, seconds: int, slice_seconds: int, connections: int, pid: int,
@@ -297,12 +317,12 @@ def sustained(base: str, script: Path, *, seconds: int, slice_seconds: int, conn
     while elapsed < seconds:
         length = min(slice_seconds, seconds - elapsed)
         load, cpu_slice = os.getloadavg()[0], cpu_seconds(pid)
-        wal_slice = store.wal_mb()
+        wal_slice, notes = store.wal_mb(), store.count(NOTIFICATIONS)
         result = wrk(base, connections=connections, duration=length, script=script)
         replies += result["requests"]
         elapsed += length
         report(f"  slice to {elapsed:>4} s", result, load=load, cpu=cpu_seconds(pid) - cpu_slice, cpu_total=None,
-               wal=(wal_slice, store.wal_mb()))
+               wal=(wal_slice, store.wal_mb()), notified=store.count(NOTIFICATIONS) - notes)
     backlog = store.pending()
     writing = time.monotonic() - started
     catch_up = store.caught_up()
