@@ -1,38 +1,61 @@
-"""Benchmark: forum thread pages (HTML and JSON) and replies posted per second, one server process.
+"""Benchmark: forum pages and every write path, on one server process, with CPU per request.
 
-    .venv/bin/python bench/forums.py                  # 1,000 threads, 50,000 replies, 15 s per run
-    .venv/bin/python bench/forums.py --duration 30 --connections 50
+    .venv/bin/python bench/forums.py                          # every case, 10 s each, then 120 s sustained
+    .venv/bin/python bench/forums.py --duration 5 --sustained 30 --slice 10
+    .venv/bin/python bench/forums.py --only replies-1,replies-50 --sustained 0
 
 A fresh embedded store (SQLite, in a temporary DATA_DIR) is filled with 200 members and the
 forums demo generator (``community.forums.demo.fill_forums``): 1,000 threads sharing 50,000
-replies, the first thread with exactly 100. Then ``run.py`` serves it as a separate process
-(the real app, every feature and middleware on), and Debian's ``wrk`` loads it from another
-process at 50 connections:
+replies, the first thread with exactly 100. Members 5-54 get API tokens (the "50 members"),
+members 100-149 are experts, and members 5-54 declare a competency they can be endorsed for.
+Then ``run.py`` serves it as a separate process (the real app, every feature and middleware
+on, the search indexer in the same process) with the posting limits lifted through
+``FORUM_*`` variables, so a write's figure is the write path itself, not the flood control.
+Debian's ``wrk`` (``apt-get install wrk``) loads it from another process. The cases:
 
-1. the first page of the 100-reply thread as HTML (``/forums/t/<id>``: 20 posts, signed out);
-2. the same page as JSON (``/api/v1/forums/threads/<id>``);
-3. replies posted through the API (``POST /api/v1/forums/threads/<id>/replies``, bearer token,
-   unique bodies, spread over 50 threads) with the posting limits lifted through ``FORUM_*``
-   variables, so the figure is the write path itself (validation, Markdown, duplicate check,
-   transaction with the search outbox, live events), not the flood control.
+- ``html``: the first page of the 100-reply thread as HTML, signed out (30-second page cache);
+- ``json``: the same page as JSON (``/api/v1/forums/threads/<id>``);
+- ``html-signed-in``: the same page signed in (a session cookie: no page cache);
+- ``replies-1``: replies through the API one at a time (1 connection, one member, 50 threads);
+- ``replies-50``: replies at ``--connections`` connections, 50 members over 50 threads (every
+  member in every thread, shuffled, so threads gather followers as a real forum's do);
+- ``threads``: threads started through the API, 50 members over the public categories;
+- ``votes``: upvotes (``PUT .../vote``) by 50 members on others' posts;
+- ``accepts``: accepted answers changed by the askers of 50 question threads;
+- ``profiles``: profile saves (``PUT /api/v1/profiles/me``) by 50 members;
+- ``endorsements``: 50 experts endorsing the 50 members' declared competency;
+- then a sustained run (``--sustained`` seconds, 0 for none) of 50-member replies, reported
+  in slices of ``--slice`` seconds so a falling rate shows.
 
-Reported: requests per second, p50 and p99 latency, and non-2xx responses (which must be 0).
+Before each write case the outboxes (``--outboxes``: the search outbox, and any other
+collection named there that exists in the store, such as a notification outbox) are waited
+for until empty, so each case starts from a caught-up server; after it they are waited for
+again, and the CPU the server process spent from the start of the case until they were empty
+is divided by the requests: the cost of a write including its indexing.
+
+Each line reports requests per second, p50 and p99 latency, non-2xx responses (which must be
+0), the server's CPU milliseconds per request in the window (``cpu``) and including the
+catch-up (``cpu+idx``), the notifications written per request, the 1-minute load average
+before the run, and the WAL file's size before and after. On a shared machine the rates are noisy; the CPU per request much less so.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,13 +65,21 @@ sys.path.insert(0, str(ROOT))
 
 WRK = "/usr/bin/wrk"
 PEOPLE = 200
+MEMBERS = range(5, 55)
+EXPERTS = range(100, 150)
+COMPETENCY = "bench-competency"
+CASES = ("html", "json", "html-signed-in", "replies-1", "replies-50", "threads", "votes", "accepts", "profiles",
+         "endorsements")
+TICKS = os.sysconf("SC_CLK_TCK")
+NOTIFICATIONS = "notifications"
+"""Counted per write: a reply notifies its thread's followers (every earlier replier follows)."""
 
 
 async def seed(data_dir: Path, threads: int, replies: int) -> dict[str, Any]:
-    """Fill a fresh store; returns the big thread's id, thread ids to reply to, and a token."""
+    """Fill a fresh store; returns what the cases need: ids, tokens, and request lists."""
     from bson import ObjectId
 
-    from community.accounts.sessions import issue_api_token
+    from community.accounts.sessions import issue_api_token, start_session
     from community.forums.demo import fill_forums
     from community.storage import connect
     from community.storage.indexes import ensure_indexes
@@ -60,19 +91,41 @@ async def seed(data_dir: Path, threads: int, replies: int) -> dict[str, Any]:
              "state": None, "parent_id": None, "path": []} for n in range(3)]
     await db.organisations.insert_many(orgs)
     long_ago = datetime.now(UTC) - timedelta(days=400)
+
+    def roles(n: int) -> list[str]:
+        return ["officer", "moderator"] if n < 2 else ["officer", "expert"] if n in EXPERTS else ["officer"]
+
     people = [{"_id": ObjectId(), "name": f"Officer {n}", "email": f"officer{n}@example.gov.in", "email_verified": True,
                "mobile": None, "org_id": orgs[n % 3]["_id"], "designation": "Under Secretary",
-               "roles": ["officer", "moderator"] if n < 2 else ["officer"], "suspended_until": None,
+               "roles": roles(n), "suspended_until": None,
                "password_hash": "!", "created_at": long_ago, "deleted": False} for n in range(PEOPLE)]
     await db.users.insert_many(people)
+    await db.profiles.insert_many([{"_id": people[n]["_id"], "competencies": [{"competency_id": COMPETENCY, "level": 2}]}
+                                   for n in MEMBERS])
     started = time.perf_counter()
     filled = await fill_forums(db, random.Random(7), threads=threads, replies=replies, big_thread_replies=100)
     print(f"store filled in {time.perf_counter() - started:.1f} s: {await db.forum_threads.count_documents({})} threads, "
           f"{await db.forum_posts.count_documents({})} posts", flush=True)
-    public = [row["_id"] async for row in db.forum_threads.find({"org_id": None}, {"_id": 1}, limit=50)]
-    token = await issue_api_token(db, people[5]["_id"], label="bench")
+    tokens = {people[n]["_id"]: await issue_api_token(db, people[n]["_id"], label="bench") for n in MEMBERS}
+    experts = [await issue_api_token(db, people[n]["_id"], label="bench") for n in EXPERTS]
+    members = list(tokens)
+    public = [row async for row in db.forum_threads.find({"org_id": None}, {"_id": 1, "author_id": 1, "kind": 1,
+                                                                             "last_number": 1})]
+    categories = [row["slug"] async for row in db.forum_categories.find({"org_id": None}, {"slug": 1})]
+    targets = [str(row["_id"]) for row in public[:50]]
+    posts = [row async for row in db.forum_posts.find({"org_id": None, "number": {"$gt": 1}},
+                                                       {"_id": 1, "author_id": 1}, limit=5000)]
+    votes = [(tokens[member], str(post["_id"])) for post, member in zip(posts, members * 100)
+             if post["author_id"] != member][:2000]
+    asked = [row for row in public if row["kind"] == "question" and row["author_id"] in tokens and row["last_number"] >= 4]
+    session = await start_session(db, people[5]["_id"], user_agent="bench")
     await client.close()
-    return {"big": str(filled["big_thread_id"]), "targets": [str(i) for i in public], "token": token}
+    return {
+        "big": str(filled["big_thread_id"]), "targets": targets, "token": tokens[members[0]],
+        "tokens": [tokens[m] for m in members], "experts": experts, "categories": categories, "votes": votes,
+        "asked": [(tokens[row["author_id"]], str(row["_id"]), min(row["last_number"], 12)) for row in asked[:50]],
+        "members": [str(m) for m in members], "session": session,
+    }
 
 
 def free_port() -> int:
@@ -100,17 +153,63 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not start within 60 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of the process, all its threads (the SQLite and indexer threads too)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class Store:
+    """Read-only looks at the server's SQLite file: WAL size and outbox backlogs."""
+
+    def __init__(self, data_dir: Path, outboxes: list[str]) -> None:
+        self.path = data_dir / "community.db"
+        self.outboxes = outboxes
+
+    def wal_mb(self) -> float:
+        wal = Path(f"{self.path}-wal")
+        return wal.stat().st_size / 2**20 if wal.exists() else 0.0
+
+    def count(self, *names: str) -> int:
+        """Documents in these collections (those that do not exist count 0)."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        try:
+            total = 0
+            for name in names:
+                row = conn.execute("SELECT id FROM _collections WHERE db = 'community' AND name = ?", (name,)).fetchone()
+                if row is not None:
+                    total += conn.execute(f"SELECT count(*) FROM c{row[0]}").fetchone()[0]
+            return total
+        finally:
+            conn.close()
+
+    def pending(self) -> int:
+        return self.count(*self.outboxes)
+
+    def caught_up(self, timeout: float = 900) -> float:
+        """Seconds until every outbox is empty."""
+        started = time.monotonic()
+        while self.pending():
+            if time.monotonic() - started > timeout:
+                raise SystemExit(f"the outboxes did not empty within {timeout:.0f} s")
+            time.sleep(0.25)
+        return time.monotonic() - started
+
+
 def _millis(text: str) -> float:
     number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, *, connections: int, duration: int, script: Path | None = None) -> dict[str, float]:
-    command = [WRK, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+def wrk(url: str, *, connections: int, duration: int, script: Path | None = None,
+        headers: dict[str, str] | None = None) -> dict[str, Any]:
+    command = [WRK, f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
     if script is not None:
         command += ["-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    result = {
+    result: dict[str, Any] = {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
         "p50": _millis(re.search(r"\s50%\s+(\S+)", output).group(1)),  # type: ignore[union-attr]
         "p99": _millis(re.search(r"\s99%\s+(\S+)", output).group(1)),  # type: ignore[union-attr]
@@ -119,29 +218,120 @@ def wrk(url: str, *, connections: int, duration: int, script: Path | None = None
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
     result["non_2xx"] = float(bad.group(1)) if bad else 0.0
-    result["socket_errors"] = errors.group(1) if errors else "none"  # type: ignore[assignment]
+    result["socket_errors"] = errors.group(1) if errors else "none"
     return result
 
 
-REPLY_SCRIPT = """
-local targets = {%(targets)s}
+SCRIPT = """
+local items = {%(items)s}
 local counter = 0
 function init(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1000000) + tonumber(tostring({}):sub(8), 16) %% 100000)
 end
 function request()
   counter = counter + 1
-  local target = targets[math.random(#targets)]
-  local body = '{"body": "Bench reply ' .. counter .. '-' .. math.random(1, 1000000000) .. ': we extended the bid period by a week and two more bidders came in."}'
-  return wrk.format("POST", "/api/v1/forums/threads/" .. target .. "/replies",
-    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s"}, body)
+  local item = items[(counter %% #items) + 1]
+  local unique = counter .. '-' .. math.random(1, 1000000000)
+  local body = nil
+  if item[4] ~= "" then body = string.gsub(item[4], "{unique}", unique) end
+  return wrk.format(item[1], item[2],
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. item[3]}, body)
 end
 """
+"""Each request takes the next item (method, path, token, body with ``{unique}`` for a unique text),
+so consecutive requests come from different members."""
 
 
-def report(name: str, result: dict[str, Any]) -> None:
-    print(f"{name:<44} {result['rps']:>9.0f} req/s   p50 {result['p50']:>7.2f} ms   p99 {result['p99']:>7.2f} ms   "
-          f"non-2xx {int(result['non_2xx'])}   socket errors: {result['socket_errors']}", flush=True)
+def lua(items: list[tuple[str, str, str, str]]) -> str:
+    def quote(text: str) -> str:
+        return "[==[" + text + "]==]"
+    return SCRIPT % {"items": ", ".join("{" + ", ".join(quote(part) for part in item) + "}" for item in items)}
+
+
+REPLY = json.dumps({"body": "Bench reply {unique}: we extended the bid period by a week and two more bidders came in."})
+
+
+def write_cases(seeded: dict[str, Any]) -> dict[str, list[tuple[str, str, str, str]]]:
+    api = "/api/v1"
+    tokens, targets = seeded["tokens"], seeded["targets"]
+    return {
+        "replies-1": [("POST", f"{api}/forums/threads/{t}/replies", seeded["token"], REPLY) for t in targets],
+        "replies-50": [("POST", f"{api}/forums/threads/{t}/replies", token, REPLY)
+                       for token, t in _mixed(tokens, targets)],
+        "threads": [("POST", f"{api}/forums/categories/{slug}/threads", token, json.dumps(
+            {"title": "Bench thread {unique} on procurement",
+             "body": "How do other ministries handle the bid period? Asked by the bench, {unique}."}))
+                    for token, slug in zip(tokens, seeded["categories"] * 50)],
+        "votes": [("PUT", f"{api}/forums/posts/{post}/vote", token, "") for token, post in seeded["votes"]],
+        "accepts": [("PUT", f"{api}/forums/threads/{thread}/accepted", token, json.dumps({"number": number}))
+                    for token, thread, last in seeded["asked"] for number in range(2, last)],
+        "profiles": [("PUT", f"{api}/profiles/me", token, json.dumps(
+            {"name": f"Officer {n}", "designation": "Deputy Secretary", "bio": "Saved by the bench, {unique}."}))
+                     for n, token in zip(MEMBERS, tokens)],
+        "endorsements": [("POST", f"{api}/profiles/{member}/endorsements", expert, json.dumps(
+            {"competency_id": COMPETENCY, "level": level}))
+                         for expert, member in zip(seeded["experts"], seeded["members"]) for level in (2, 3, 4)],
+    }
+
+
+def _mixed(tokens: list[str], targets: list[str]) -> list[tuple[str, str]]:
+    """Every member with every thread, shuffled: as in a real forum, each member replies in many
+    threads, so a thread gathers followers (each replier follows it) and notifications."""
+    pairs = [(token, target) for token in tokens for target in targets]
+    random.Random(11).shuffle(pairs)
+    return pairs
+
+
+def report(name: str, result: dict[str, Any], *, load: float, cpu: float, cpu_total: float | None,
+           wal: tuple[float, float], catch_up: float | None = None, notified: int | None = None) -> None:
+    requests = max(1.0, result["requests"])
+    total = f"  cpu+idx {cpu_total * 1000 / requests:6.1f} ms" if cpu_total is not None else ""
+    caught = f"  caught up in {catch_up:5.1f} s" if catch_up is not None else ""
+    told = f"  notifications/req {notified / requests:5.1f}" if notified is not None else ""
+    print(f"{name:<30} {result['rps']:>8.0f} req/s  p50 {result['p50']:>7.2f} ms  p99 {result['p99']:>8.2f} ms  "
+          f"non-2xx {int(result['non_2xx'])}  cpu {cpu * 1000 / requests:6.1f} ms{total}{caught}{told}  "
+          f"load {load:4.2f}  WAL {wal[0]:6.1f} -> {wal[1]:6.1f} MB  socket errors: {result['socket_errors']}",
+          flush=True)
+
+
+def measure(name: str, run: Callable[[], dict[str, Any]], *, pid: int, store: Store, write: bool) -> None:
+    if write:
+        store.caught_up()
+    load = os.getloadavg()[0]
+    wal_before, cpu_before, notes = store.wal_mb(), cpu_seconds(pid), store.count(NOTIFICATIONS)
+    result = run()
+    cpu = cpu_seconds(pid) - cpu_before
+    catch_up = store.caught_up() if write else None
+    cpu_total = cpu_seconds(pid) - cpu_before if write else None
+    report(name, result, load=load, cpu=cpu, cpu_total=cpu_total, wal=(wal_before, store.wal_mb()), catch_up=catch_up,
+           notified=store.count(NOTIFICATIONS) - notes if write else None)
+
+
+def sustained(base: str, script: Path, *, seconds: int, slice_seconds: int, connections: int, pid: int,
+              store: Store) -> None:
+    store.caught_up()
+    print(f"sustained: 50-member replies at {connections} connections for {seconds} s, in {slice_seconds} s slices")
+    started, cpu_before, wal_before = time.monotonic(), cpu_seconds(pid), store.wal_mb()
+    replies = 0.0
+    elapsed = 0
+    while elapsed < seconds:
+        length = min(slice_seconds, seconds - elapsed)
+        load, cpu_slice = os.getloadavg()[0], cpu_seconds(pid)
+        wal_slice, notes = store.wal_mb(), store.count(NOTIFICATIONS)
+        result = wrk(base, connections=connections, duration=length, script=script)
+        replies += result["requests"]
+        elapsed += length
+        report(f"  slice to {elapsed:>4} s", result, load=load, cpu=cpu_seconds(pid) - cpu_slice, cpu_total=None,
+               wal=(wal_slice, store.wal_mb()), notified=store.count(NOTIFICATIONS) - notes)
+    backlog = store.pending()
+    writing = time.monotonic() - started
+    catch_up = store.caught_up()
+    total = time.monotonic() - started
+    cpu = cpu_seconds(pid) - cpu_before
+    print(f"  {replies:.0f} replies in {writing:.0f} s ({replies / writing:.0f}/s); outbox backlog {backlog} at the end, "
+          f"empty {catch_up:.1f} s later: {replies / total:.0f} replies/s including indexing, "
+          f"{cpu * 1000 / max(1.0, replies):.1f} ms CPU per reply; WAL {wal_before:.1f} -> {store.wal_mb():.1f} MB; "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
 
 
 def main() -> None:
@@ -149,9 +339,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1000)
     parser.add_argument("--replies", type=int, default=50_000)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per case")
+    parser.add_argument("--sustained", type=int, default=120, help="seconds of the sustained reply run (0: none)")
+    parser.add_argument("--slice", type=int, default=15, help="seconds per reported slice of the sustained run")
+    parser.add_argument("--only", default=",".join(CASES), help=f"comma-separated cases out of {', '.join(CASES)}")
+    parser.add_argument("--outboxes", default="search_outbox",
+                        help="comma-separated collections a write is not finished until empty (those absent are skipped)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary DATA_DIR")
     args = parser.parse_args()
+    wanted = [case for case in args.only.split(",") if case]
+    unknown = set(wanted) - set(CASES)
+    if unknown:
+        raise SystemExit(f"unknown case(s): {', '.join(sorted(unknown))}")
     if not Path(WRK).exists():
         raise SystemExit("bench/forums.py needs Debian's wrk: sudo apt-get install wrk")
     data_dir = Path(tempfile.mkdtemp(prefix="forums-bench-"))
@@ -160,9 +359,11 @@ def main() -> None:
         seeded = asyncio.run(seed(data_dir, args.threads, args.replies))
         port = free_port()
         server = start_server(data_dir, port)
+        store = Store(data_dir, [name for name in args.outboxes.split(",") if name])
         base = f"http://127.0.0.1:{port}"
         html_url = f"{base}/forums/t/{seeded['big']}"
         json_url = f"{base}/api/v1/forums/threads/{seeded['big']}"
+        signed_in = {"Cookie": f"session={seeded['session']}"}
         with urllib.request.urlopen(html_url) as response:
             page = response.read().decode()
         posts = page.count('<article class="post')
@@ -171,14 +372,29 @@ def main() -> None:
             raise SystemExit("the benchmark page must show at least 20 posts")
         for url in (html_url, json_url):
             wrk(url, connections=args.connections, duration=3)
-        print(f"wrk -t2 -c{args.connections} -d{args.duration}s, one server process (run.py), embedded store")
-        report("thread page, HTML (20 posts)", wrk(html_url, connections=args.connections, duration=args.duration))
-        report("thread page, JSON (20 posts)", wrk(json_url, connections=args.connections, duration=args.duration))
-        script = data_dir / "reply.lua"
-        script.write_text(REPLY_SCRIPT % {"targets": ", ".join(f'"{t}"' for t in seeded["targets"]),
-                                          "token": seeded["token"]})
-        report("replies posted (POST, API)", wrk(base, connections=args.connections, duration=args.duration,
-                                                 script=script))
+        print(f"wrk -c{args.connections} -d{args.duration}s (replies-1: -c1), one server process (run.py), "
+              f"embedded store; cpu = server CPU per request, cpu+idx = until the outboxes {args.outboxes} are empty")
+        pid = server.pid
+        reads = {"html": (html_url, None), "json": (json_url, None), "html-signed-in": (html_url, signed_in)}
+        scripts = {}
+        for case, items in write_cases(seeded).items():
+            scripts[case] = data_dir / f"{case}.lua"
+            scripts[case].write_text(lua(items))
+        for case in wanted:
+            if case in reads:
+                url, headers = reads[case]
+                measure(case, lambda url=url, headers=headers: wrk(url, connections=args.connections,
+                                                                   duration=args.duration, headers=headers),
+                        pid=pid, store=store, write=False)
+            else:
+                connections = 1 if case == "replies-1" else args.connections
+                measure(case, lambda case=case, connections=connections: wrk(
+                    base, connections=connections, duration=args.duration, script=scripts[case]),
+                        pid=pid, store=store, write=True)
+        if args.sustained:
+            sustained(base, scripts["replies-50"], seconds=args.sustained, slice_seconds=args.slice,
+                      connections=args.connections, pid=pid, store=store)
+        print(f"server resident memory: {_rss_mib(pid):.0f} MiB")
     finally:
         if server is not None:
             server.terminate()
@@ -188,6 +404,13 @@ def main() -> None:
                 server.kill()
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ from community.forums.accept import award_accepted
 from community.forums.create_thread import new_post
 from community.forums.limits import ForumLimits, limits_from_env
 from community.forums.markdown import render
-from community.forums.queries import CATEGORIES, FOLLOWS, POSTS, THREADS, VOTES
-from community.forums.vote import UPVOTE_REASON, vote_id
+from community.forums.queries import CATEGORIES, FOLLOWS, POSTS, THREADS, VOTES, vote_id
+from community.forums.vote import UPVOTE_REASON
 from community.karma import service as karma
 
 CATEGORIES_SPEC: list[dict[str, Any]] = [

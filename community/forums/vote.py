@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from community import policy
 from community.forums.access import access_post
 from community.forums.limits import ForumLimits
-from community.forums.queries import POSTS, THREADS, VOTES
+from community.forums.queries import POSTS, THREADS, VOTES, vote_id
 from community.forums.writes import Events, reindex, thread_room
 from community.i18n import gettext as _
 from community.karma import service as karma
@@ -20,10 +20,6 @@ from community.policy import Actor
 from community.storage import in_transaction
 
 UPVOTE_REASON = "forum_upvote_received"
-
-
-def vote_id(post_id: ObjectId, user_id: ObjectId) -> str:
-    return f"{post_id}|{user_id}"
 
 
 async def award_upvote(db: Any, limits: ForumLimits, author_id: ObjectId, vote: str, session: Any = None) -> bool:

@@ -39,7 +39,10 @@ Design of the embedded engine
   itself. With ``synchronous=FULL`` every write goes to the writer thread (a commit then
   waits for fsync). SQLite's automatic checkpoint is off; a checkpoint thread runs one after
   about 1,000 commits (or 10,000 documents written in bulk), so no acknowledged write waits
-  for an fsync it did not ask for, and the WAL that every read consults stays short.
+  for an fsync it did not ask for: a passive one beside the writes, then, with writes held
+  back for the moment it takes, one that copies the rest and truncates the WAL to zero bytes
+  (a passive checkpoint alone never resets the WAL while writes keep coming), so the WAL that
+  every read consults stays short.
   ``?ttl_interval=SECONDS`` sets how often expired documents are swept (default 60).
 - **Several processes** may open one file (the server and a maintenance command): SQLite
   serialises their writes; each engine caches the catalog of collections and indexes and

@@ -67,6 +67,10 @@ CHECKPOINT_EVERY = 1000
 fsync inside whichever write crossed its threshold; and a long WAL slows every read, which
 must look pages up in the WAL index first."""
 
+CHECKPOINT_WAIT_MS = 250
+"""How long the finishing checkpoint waits for readers still on old snapshots (this process's
+reads last milliseconds); past it the WAL is reset by a later checkpoint instead."""
+
 _IGNORED_OPTIONS = frozenset({"comment", "bypass_document_validation", "let"})
 
 
@@ -194,9 +198,13 @@ class Engine:
         self.inline_writes = synchronous in ("OFF", "NORMAL")
         self._inline_conn = store.open_connection(path, synchronous, readonly=True)
         self._commits = 0
-        self._checkpointing = False
+        self._checkpoint_due = False
+        self._checkpoint_task: asyncio.Task[None] | None = None
         self._checkpointer = ThreadPoolExecutor(1, thread_name_prefix="storage-checkpoint")
         self._checkpoint_conn: Any = None
+        self.checkpoints: list[tuple[int, int, int]] = []
+        """The last finishing checkpoints' ``(busy, wal frames, frames checkpointed)``: a WAL that
+        was reset reads ``(0, 0, 0)``."""
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="storage-writer")
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="storage-reader")
         self._local = threading.local()
@@ -301,18 +309,48 @@ class Engine:
 
     def _committed(self, written: int) -> None:
         self._commits += 1 + written // 10
-        if self._commits >= CHECKPOINT_EVERY and not self._checkpointing and not self.closed:
+        if self._commits >= CHECKPOINT_EVERY:
             self._commits = 0
-            self._checkpointing = True
-            self._checkpointer.submit(self._checkpoint)
+            self._checkpoint_due = True
 
-    def _checkpoint(self) -> None:
+    def _maybe_checkpoint(self) -> None:
+        """Start a checkpoint once enough has been committed (called on the loop after writes)."""
+        if self._checkpoint_due and self._checkpoint_task is None and not self.closed:
+            self._checkpoint_due = False
+            self._checkpoint_task = asyncio.get_running_loop().create_task(self._checkpoint())
+
+    async def _checkpoint(self) -> None:
+        """Copy the WAL into the database file, then reset the WAL to nothing.
+
+        A passive checkpoint alone never resets the WAL under a steady write load: SQLite starts
+        the WAL over only when a write begins after a checkpoint that copied every frame, and
+        while writes keep arriving each passive run ends behind the newest commit, so the WAL
+        grew without bound (0.5 GB and more) and every read and checkpoint walked it. So the bulk
+        of the copying runs passively beside the writes, and then, with writes held back by the
+        write lock, a ``TRUNCATE`` checkpoint copies the few frames committed meanwhile, waits
+        for readers on older snapshots, and truncates the WAL file to zero bytes."""
+        loop = asyncio.get_running_loop()
         try:
-            if self._checkpoint_conn is None:
-                self._checkpoint_conn = store.open_connection(self.path, self.synchronous)
-            self._checkpoint_conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            await loop.run_in_executor(self._checkpointer, self._checkpoint_step, "PASSIVE")
+            await self._lock.acquire()
+            if self.closed:
+                self._lock.release()
+                return
+            finishing = loop.run_in_executor(self._checkpointer, self._checkpoint_step, "TRUNCATE")
+            finishing.add_done_callback(lambda _: self._lock.release())
+            result = await asyncio.shield(finishing)
+            self.checkpoints = [*self.checkpoints[-9:], result]
+        except Exception:  # a failed checkpoint leaves a longer WAL, never a lost write
+            log.exception("WAL checkpoint failed")
         finally:
-            self._checkpointing = False
+            self._checkpoint_task = None
+
+    def _checkpoint_step(self, mode: str) -> tuple[int, int, int]:
+        if self._checkpoint_conn is None:
+            self._checkpoint_conn = store.open_connection(self.path, self.synchronous)
+            self._checkpoint_conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        busy, frames, copied = self._checkpoint_conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        return int(busy), int(frames), int(copied)
 
     def _inline_read(self, fn: Callable[[Context], T]) -> T:
         return fn(Context(self._inline_conn, self._fresh_catalog(self._inline_conn)))
@@ -400,6 +438,7 @@ class Engine:
             else:
                 await self._lock.acquire()
                 result = await self._on_writer(self._write_job, fn, release_lock=True)
+        self._maybe_checkpoint()
         if isinstance(result, _Partial):
             raise result.error
         return result
@@ -441,6 +480,7 @@ class Engine:
         self._txn_task = None
         self._txn_ctx = None
         await self._on_writer(self._finish_job, ctx, commit, release_lock=True)
+        self._maybe_checkpoint()
 
     def _finish_job(self, ctx: Context, commit: bool) -> None:
         if commit:
@@ -485,6 +525,8 @@ class Engine:
         await self._lock.acquire()
         self.closed = True
         self._lock.release()
+        if self._checkpoint_task is not None:
+            await self._checkpoint_task
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self._shutdown)
         if self._temp_dir is not None:

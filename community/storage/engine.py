@@ -651,7 +651,8 @@ def _field_bounds(condition: Any) -> Bounds | None:
         bound: Bounds | None = None
         if op == "$eq" and _point_ok(operand):
             bound = Bounds(points=[keys.encode(operand)], allows_null=operand is None)
-        elif op == "$in" and isinstance(operand, (list, tuple)) and operand and all(_point_ok(v) for v in operand):
+        elif op == "$in" and isinstance(operand, (list, tuple)) and all(_point_ok(v) for v in operand):
+            # An empty $in matches nothing: no points, so the index scan reads no range at all.
             bound = Bounds(points=sorted({keys.encode(v) for v in operand}), allows_null=any(v is None for v in operand))
         elif op in ("$gt", "$gte", "$lt", "$lte") and operand is not None and _point_ok(operand) and not isinstance(operand, dict):
             low_bracket, high_bracket = keys.bracket(keys.type_tag(operand))

@@ -11,9 +11,11 @@ from bson import ObjectId
 
 from community.forums.accept import ACCEPTED_REASON
 from community.forums.limits import ForumLimits
+from community.forums import queries
 from community.forums.queries import POSTS, VOTES
 from community.forums.vote import UPVOTE_REASON
 from community.karma import service as karma
+from community.storage.client import Engine
 from tests.forums.conftest import RELAXED, Forum
 
 
@@ -37,6 +39,24 @@ async def test_votes_are_idempotent_and_withdrawable(client: TestClient, forum: 
     assert withdrawn["votes"] == 0
     assert (await (await client.delete(url, headers=forum.headers(asha))).json())["votes"] == 0
     assert await karma.total(forum.db, bala["_id"]) == 0
+
+
+async def test_whether_one_post_was_voted_is_one_probe_on_the_loop(
+        client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
+    category = await forum.category()
+    asha, bala, chitra = await forum.person(), await forum.person(), await forum.person()
+    thread = await forum.thread(category, asha)
+    voted, other = await forum.reply(thread, bala, "Voted for."), await forum.reply(thread, bala, "Not voted for.")
+    await client.put(f"/api/v1/forums/posts/{voted['id']}/vote", headers=forum.headers(asha))
+    voted_id, other_id = ObjectId(voted["id"]), ObjectId(other["id"])
+    sent_to_threads: list[object] = []
+    original = Engine._read_job
+    monkeypatch.setattr(Engine, "_read_job", lambda engine, fn: sent_to_threads.append(fn) or original(engine, fn))
+    assert await queries.voted_posts(forum.db, asha["_id"], [voted_id]) == {voted_id}
+    assert await queries.voted_posts(forum.db, asha["_id"], [other_id]) == set()
+    assert await queries.voted_posts(forum.db, chitra["_id"], [voted_id]) == set()
+    assert sent_to_threads == [], "a reply's or an edit's response waited for a reader thread"
+    assert await queries.voted_posts(forum.db, asha["_id"], [voted_id, other_id]) == {voted_id}
 
 
 async def test_concurrent_votes_from_one_person_count_once(client: TestClient, forum: Forum) -> None:

@@ -40,6 +40,16 @@ async def test_equality_on_a_unique_index_reads_one_document(big: Any) -> None:
     assert (await big.find_one({"k": 1234}))["name"] == "n1234"
 
 
+async def test_an_empty_in_reads_nothing(big: Any) -> None:
+    for filter_ in ({"k": {"$in": []}}, {"tags": {"$in": []}}, {"cat": {"$in": []}, "score": {"$gt": 5}},
+                    {"k": {"$in": []}, "name": "n5"}):
+        plan = await big.find(filter_).explain()
+        assert winning(plan)["stage"] == "FETCH", filter_
+        assert plan["executionStats"]["totalDocsExamined"] == 0, filter_
+        assert await big.find(filter_).to_list() == []
+        assert await big.count_documents(filter_) == 0
+
+
 async def test_range_reads_only_the_range(big: Any) -> None:
     plan = await big.find({"k": {"$gte": 100, "$lt": 110}}).explain()
     assert winning(plan)["inputStage"]["indexName"] == "k_1"
