@@ -9,7 +9,9 @@ that value is replaced whenever the session cookie is set or cleared (:func:`rot
 pre-sign-in token dies at sign-in and at sign-out. A page on another site can make the browser
 send its cookies but can neither read them nor forge the HMAC. The Origin header, when present,
 must also be our own. Requests that authenticate with a bearer token carry no ambient
-credentials, so they are exempt.
+credentials, so they are exempt. Over HTTPS the cookie is named ``__Host-csrf``: browsers take
+such a cookie only from this very host over HTTPS, so a sibling subdomain or a forged plain-HTTP
+answer cannot plant its own pre-sign-in pair either.
 
 The session middleware runs first (``community.app``), so the check knows the session.
 """
@@ -27,6 +29,7 @@ from community.errors import Forbidden
 from community.i18n import gettext as _
 
 COOKIE = "csrf"
+SECURE_COOKIE = "__Host-csrf"
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -53,8 +56,12 @@ def rotate(request: web.Request, response: web.StreamResponse) -> None:
     _set_cookie(request, response)
 
 
+def cookie_name(request: web.Request) -> str:
+    return SECURE_COOKIE if request.app[keys.SETTINGS].secure_cookies else COOKIE
+
+
 def _set_cookie(request: web.Request, response: web.StreamResponse) -> None:
-    response.set_cookie(COOKIE, request[keys.CSRF_COOKIE], httponly=True, samesite="Lax",
+    response.set_cookie(cookie_name(request), request[keys.CSRF_COOKIE], httponly=True, samesite="Lax",
                         secure=request.app[keys.SETTINGS].secure_cookies, path="/")
 
 
@@ -69,7 +76,7 @@ def origin_allowed(request: web.Request) -> bool:
 
 @web.middleware
 async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
-    cookie = request.cookies.get(COOKIE)
+    cookie = request.cookies.get(cookie_name(request))
     fresh = cookie is None or len(cookie) != _COOKIE_LENGTH
     request[keys.CSRF_COOKIE] = secrets.token_urlsafe(32) if fresh else cookie
     if request.method not in SAFE_METHODS and not request.headers.get("Authorization", "").startswith("Bearer "):
@@ -84,6 +91,6 @@ async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.St
         if unbound or not submitted or not hmac.compare_digest(submitted, token_for(request)):
             raise Forbidden(_("The form has expired or did not come from this site. Reload the page and try again."))
     response = await handler(request)
-    if fresh and COOKIE not in response.cookies:
+    if fresh and cookie_name(request) not in response.cookies:
         _set_cookie(request, response)
     return response

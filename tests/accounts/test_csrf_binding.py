@@ -3,12 +3,16 @@ before sign-in dies at sign-in, and a cookie and token pair planted from another
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
 from community import csrf
+from community.app import create_app
+from community.config import Settings
 from tests.conftest import csrf_token
 from tests.factories import DEFAULT_PASSWORD, make_user, sign_in
 
@@ -68,3 +72,13 @@ async def test_the_api_hands_a_signed_in_browser_its_sessions_token(client: Test
     assert handed == await csrf_token(client, "/account")
     response = await client.post("/api/v1/notifications/read-all", headers={csrf.HEADER: handed})
     assert response.status == 200
+
+
+async def test_over_https_the_pre_sign_in_cookie_is_host_only_so_a_subdomain_cannot_plant_one(
+        aiohttp_client: Callable[..., Any], settings: Settings) -> None:
+    client = await aiohttp_client(create_app(replace(settings, base_url="https://community.example.gov.in")))
+    response = await client.get("/login", headers={"Cookie": f"{csrf.COOKIE}={'p' * 43}"})
+    morsel = response.cookies[csrf.SECURE_COOKIE]
+    assert morsel["secure"] and morsel["path"] == "/" and not morsel["domain"]
+    assert morsel.value != "p" * 43, "a cookie without the __Host- prefix is not taken as the secret"
+    assert csrf.COOKIE not in response.cookies
