@@ -17,7 +17,8 @@ import heapq
 import itertools
 import logging
 import time
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import socketio
@@ -62,6 +63,9 @@ def credential_of(request: web.Request, auth: Any) -> sessions.Credential | None
 
 
 class RealtimeNamespace(socketio.AsyncNamespace):
+    clock: Callable[[], datetime]
+    idle: timedelta
+
     def __init__(self, presence: Presence, limits: SocketLimits) -> None:
         super().__init__("/")
         self.presence = presence
