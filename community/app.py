@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
@@ -52,14 +54,17 @@ async def storage_context(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
-    # The client's address is settled first, so everything after sees it; the language is set
-    # before errors are rendered, so error pages and problems speak the request's language.
+    # Security headers wrap everything, so error pages, problems and redirects carry them too. The
+    # client's address is settled next, so everything after sees it; the language is set before
+    # errors are rendered, so error pages and problems speak the request's language. The session
+    # is known before the CSRF check, which binds its tokens to the session.
     app = web.Application(
-        middlewares=[forwarded_middleware, language_middleware, error_middleware, security_headers_middleware,
-                     csrf.csrf_middleware, session_middleware],
+        middlewares=[security_headers_middleware, forwarded_middleware, language_middleware, error_middleware,
+                     session_middleware, csrf.csrf_middleware],
         client_max_size=8 * 1024 * 1024,
     )
     app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = partial(datetime.now, UTC)
     app[keys.READINESS_CHECKS] = []
     app[keys.NAV] = []
     setup_templates(app)

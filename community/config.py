@@ -53,6 +53,8 @@ class Settings:
     log_level: str
     trusted_proxies: tuple[Network, ...]
     """Reverse proxies whose ``X-Forwarded-For`` is believed (``community.middlewares.forwarded_middleware``)."""
+    session_idle_minutes: int
+    """A browser session unused for this long ends (``community.accounts.sessions``)."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -69,11 +71,14 @@ class Settings:
             f"base_url={self.base_url!r}, storage={'embedded' if self.embedded_storage else 'mongodb'}, "
             f"search={'meilisearch' if self.meilisearch_url else 'embedded'}, "
             f"redis={'yes' if self.redis_url else 'no'}, smtp={'yes' if self.smtp else 'no'}, "
-            f"trusted_proxies={[str(network) for network in self.trusted_proxies]})"
+            f"trusted_proxies={[str(network) for network in self.trusted_proxies]}, "
+            f"session_idle_minutes={self.session_idle_minutes})"
         )
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+SESSION_LIFETIME_MINUTES = 14 * 24 * 60
+"""A browser session ends this long after sign-in however busy it is; the idle limit cannot exceed it."""
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -191,4 +196,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp=_smtp(env),
         log_level=log_level,
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 120, 5, SESSION_LIFETIME_MINUTES),
     )

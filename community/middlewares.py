@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
+from community.accounts.sessions import SESSION_COOKIE
 from community.config import Network
 from community.errors import DomainError, Invalid, RateLimited
 from community.templating import base_context
@@ -126,28 +129,60 @@ async def language_middleware(request: web.Request, handler: keys.Handler) -> we
     return response
 
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self' ws: wss:",
-    "frame-ancestors 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "object-src 'none'",
-])
+@functools.cache
+def content_security_policy(base_url: str) -> str:
+    """The policy for a server at ``base_url``: sockets may reach this server's own origin only."""
+    parts = urlsplit(base_url)
+    socket_origin = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        f"connect-src 'self' {socket_origin}",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ])
 
 
-@web.middleware
-async def security_headers_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
-    response = await handler(request)
+PUBLIC_RESOURCES = frozenset({"static"})
+"""Routes whose answers are the same for everyone, so caches may keep them even for a signed-in person."""
+
+
+def _personal(request: web.Request) -> bool:
+    """Whether the answer may depend on who is asking: the request presents a session or a token.
+    A presented but dead credential counts too (its answer clears the cookie)."""
+    if request.match_info.route.resource is not None and request.match_info.route.resource.name in PUBLIC_RESOURCES:
+        return False
+    return bool(request.cookies.get(SESSION_COOKIE)) or request.headers.get("Authorization", "").startswith("Bearer ")
+
+
+def _secure(request: web.Request, response: web.StreamResponse) -> None:
+    if response.prepared:  # a WebSocket or a stream: its headers have already gone
+        return
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", content_security_policy(request.app[keys.SETTINGS].base_url))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.app[keys.SETTINGS].secure_cookies:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if _personal(request):
+        headers["Cache-Control"] = "no-store"
+
+
+@web.middleware
+async def security_headers_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
+    """The outermost middleware: every answer gets the headers, including error pages, problems and
+    redirects, whether returned or raised. Whatever depends on who is signed in is never stored
+    by a cache (``Cache-Control: no-store``), decided here for every route at once."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as raised:
+        _secure(request, raised)
+        raise
+    _secure(request, response)
     return response

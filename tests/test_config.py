@@ -20,6 +20,7 @@ def test_defaults_need_no_configuration(tmp_path: Path) -> None:
     assert settings.storage_url == f"sqlite:///{tmp_path / 'd' / 'community.db'}"
     assert settings.meilisearch_url is None and settings.redis_url is None and settings.smtp is None
     assert not settings.secure_cookies
+    assert settings.session_idle_minutes == 120
 
 
 def test_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
@@ -46,6 +47,9 @@ def test_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"TRUSTED_PROXIES": "10.0.0.1,proxy.internal"}, "TRUSTED_PROXIES"),
         ({"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"),
+        ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
+        ({"SESSION_IDLE_MINUTES": "4"}, "SESSION_IDLE_MINUTES"),
+        ({"SESSION_IDLE_MINUTES": str(15 * 24 * 60)}, "SESSION_IDLE_MINUTES"),
     ],
 )
 def test_bad_setting_is_named(tmp_path: Path, env: dict[str, str], setting: str) -> None:

@@ -61,16 +61,16 @@ async def logout_api(request: web.Request) -> web.Response:
     require(request[keys.ACTOR], request[keys.ACTOR].is_authenticated)
     bearer = sessions.bearer_of(request)
     if bearer:
-        await sessions.revoke_api_token(db, bearer)
+        await sessions.revoke_api_token(db, request.app[keys.EMITTER], bearer)
     elif request.get(keys.SESSION_ID):
-        await sessions.end_session(db, request[keys.SESSION_ID])
+        await sessions.end_session(db, request.app[keys.EMITTER], request[keys.SESSION_ID])
     return api.json_response({"status": "signed_out", "detail": _("You are signed out.")})
 
 
 async def sign_out_everywhere_api(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, actor.is_authenticated)
-    await sessions.end_all(request.app[keys.DB], actor.user_id)
+    await sessions.end_all(request.app[keys.DB], request.app[keys.EMITTER], actor.user_id)
     return api.json_response({"status": "signed_out", "detail": _("You have been signed out everywhere.")})
 
 
@@ -83,7 +83,7 @@ async def reset_request_api(request: web.Request) -> web.Response:
 
 
 async def reset_api(request: web.Request) -> web.Response:
-    await reset.reset_password(request.app[keys.DB], request.app[keys.SETTINGS].secret_key,
+    await reset.reset_password(request.app[keys.DB], request.app[keys.EMITTER], request.app[keys.SETTINGS].secret_key,
                                validate(ResetIn, await json_body(request)))
     return api.json_response({"status": "password_changed",
                               "detail": _("Your password has been changed. Sign in with the new one.")})

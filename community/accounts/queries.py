@@ -88,8 +88,12 @@ async def insert_session(db: Any, session: dict[str, Any]) -> None:
     await db.sessions.insert_one(session)
 
 
-async def live_session(db: Any, session_hash: str, now: datetime) -> dict[str, Any] | None:
-    return await db.sessions.find_one({"_id": session_hash, "expires_at": {"$gt": now}})
+async def live_session(db: Any, session_hash: str, now: datetime, *, seen_after: datetime) -> dict[str, Any] | None:
+    return await db.sessions.find_one({"_id": session_hash, "expires_at": {"$gt": now}, "seen_at": {"$gt": seen_after}})
+
+
+async def mark_session_seen(db: Any, session_hash: str, now: datetime) -> None:
+    await db.sessions.update_one({"_id": session_hash}, {"$max": {"seen_at": now}})
 
 
 async def delete_session(db: Any, session_hash: str) -> None:
@@ -100,8 +104,9 @@ async def delete_user_sessions(db: Any, user_id: ObjectId) -> int:
     return (await db.sessions.delete_many({"user_id": user_id})).deleted_count
 
 
-async def count_live_sessions(db: Any, user_id: ObjectId, now: datetime) -> int:
-    return await db.sessions.count_documents({"user_id": user_id, "expires_at": {"$gt": now}})
+async def count_live_sessions(db: Any, user_id: ObjectId, now: datetime, *, seen_after: datetime) -> int:
+    return await db.sessions.count_documents({"user_id": user_id, "expires_at": {"$gt": now},
+                                              "seen_at": {"$gt": seen_after}})
 
 
 async def insert_token(db: Any, token: dict[str, Any]) -> None:

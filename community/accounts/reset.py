@@ -10,6 +10,7 @@ from community.accounts.mailer import Mailer, send_code
 from community.accounts.passwords import hash_password
 from community.accounts.schemas import ResetIn
 from community.errors import RateLimited
+from community.realtime.emitter import Emitter
 
 REQUESTS_PER_ADDRESS = 10
 
@@ -29,7 +30,7 @@ async def request_reset(db: Any, mailer: Mailer, secret: str, email: str, ip: st
     await send_code(mailer, user["email"], code, otp.RESET)
 
 
-async def reset_password(db: Any, secret: str, data: ResetIn) -> dict[str, Any]:
+async def reset_password(db: Any, emitter: Emitter, secret: str, data: ResetIn) -> dict[str, Any]:
     """Set the new password and sign the person out everywhere (whoever knew the old one too).
     Receiving the code also proves the e-mail address."""
     user = await queries.user_by_email(db, data.email)
@@ -37,5 +38,5 @@ async def reset_password(db: Any, secret: str, data: ResetIn) -> dict[str, Any]:
     assert user is not None  # check() refuses every code when there is no such person
     await queries.set_password_hash(db, user["_id"], await hash_password(data.password))
     await queries.mark_verified(db, user["_id"])
-    await sessions.end_all(db, user["_id"])
+    await sessions.end_all(db, emitter, user["_id"])
     return user

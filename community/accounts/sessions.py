@@ -5,34 +5,65 @@ copy of the database does not let anyone sign in as someone else. API clients se
 ``Authorization: Bearer <token>`` (stored the same way). A request with a bearer header is
 judged by that token alone and never by a cookie, because the CSRF middleware exempts bearer
 requests: a cookie riding along on one must not count.
+
+A browser session ends 14 days after sign-in, or earlier once it has made no request for
+``SESSION_IDLE_MINUTES``. Ending one (signing out, everywhere, a password reset, a suspension)
+also closes the sockets it opened, on every process: each socket sits in a room named by a hash
+of its credential's hash (``socket_room``), and ``Emitter.hang_up`` disconnects a room.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import hdrs, web
 from bson import ObjectId
 
-from community import keys
+from community import csrf, keys
 from community.accounts import queries
+from community.config import SESSION_LIFETIME_MINUTES, Settings
 from community.policy import ANONYMOUS, Actor, Role
+from community.realtime.emitter import Emitter, session_room, user_room
 
 SESSION_COOKIE = "session"
-SESSION_LIFETIME = timedelta(days=14)
+SESSION_LIFETIME = timedelta(minutes=SESSION_LIFETIME_MINUTES)
 TOKEN_LIFETIME = timedelta(days=30)
+SEEN_EVERY = timedelta(minutes=1)
+"""How stale a session's ``seen_at`` may grow before a request writes it again: the idle limit
+slides with use, without a write on every request."""
 
 USER: web.RequestKey[dict[str, Any] | None] = web.RequestKey("user")
 """The signed-in person's ``users`` document (without the password hash), or None."""
 STALE_COOKIE: web.RequestKey[bool] = web.RequestKey("stale_session_cookie")
 
+Credential = tuple[Literal["cookie", "token"], str]
+"""How someone signs in: ("cookie", session token) for browsers, ("token", bearer) for API clients."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: dict[str, Any]
+    """The person's ``users`` document, without the password hash."""
+    ends_at: datetime
+    """When the credential stops working unless it is used again (a session's idle limit slides)."""
+
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def idle_limit(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.session_idle_minutes)
+
+
+def socket_room(token: str) -> str:
+    """The Socket.IO room of every socket opened with this session or API token."""
+    return session_room(digest(token))
 
 
 def actor_for_user(user: dict[str, Any] | None) -> Actor:
@@ -44,11 +75,10 @@ def actor_for_user(user: dict[str, Any] | None) -> Actor:
                  suspended_until=queries.as_utc(user.get("suspended_until")))
 
 
-async def start_session(db: Any, user_id: ObjectId, *, user_agent: str = "", ip: str = "") -> str:
+async def start_session(db: Any, user_id: ObjectId, *, now: datetime, user_agent: str = "", ip: str = "") -> str:
     """Create a session and return the token for the cookie."""
     token = secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
-    await queries.insert_session(db, {"_id": digest(token), "user_id": user_id, "created_at": now,
+    await queries.insert_session(db, {"_id": digest(token), "user_id": user_id, "created_at": now, "seen_at": now,
                                       "expires_at": now + SESSION_LIFETIME, "user_agent": user_agent[:300], "ip": ip})
     return token
 
@@ -61,9 +91,7 @@ async def issue_api_token(db: Any, user_id: ObjectId, *, label: str = "api") -> 
     return token
 
 
-async def _live_user(db: Any, record: dict[str, Any] | None) -> dict[str, Any] | None:
-    if record is None:
-        return None
+async def _live_user(db: Any, record: dict[str, Any]) -> dict[str, Any] | None:
     user = await queries.user_by_id(db, record["user_id"])
     if user is None or not user.get("email_verified"):
         return None
@@ -71,34 +99,57 @@ async def _live_user(db: Any, record: dict[str, Any] | None) -> dict[str, Any] |
     return user
 
 
-async def user_for_session(db: Any, session_token: str | None) -> dict[str, Any] | None:
-    if not session_token:
+async def signed_in(db: Any, credential: Credential, *, now: datetime, idle: timedelta,
+                    touch: bool = False) -> SignedIn | None:
+    """Who a credential signs in, or None when it is unknown, expired or idle too long.
+
+    ``touch`` records the use of a session (at most once per :data:`SEEN_EVERY`), which moves its
+    idle limit on; a request does, a socket's check does not, so an open tab alone keeps no one
+    signed in."""
+    kind, value = credential
+    if not value:
         return None
-    return await _live_user(db, await queries.live_session(db, digest(session_token), datetime.now(UTC)))
+    if kind == "token":
+        record = await queries.live_token(db, digest(value), now)
+        if record is None:
+            return None
+        ends_at = queries.as_utc(record["expires_at"])
+    else:
+        record = await queries.live_session(db, digest(value), now, seen_after=now - idle)
+        if record is None:
+            return None
+        seen_at = queries.as_utc(record["seen_at"])
+        if touch and now - seen_at >= SEEN_EVERY:
+            await queries.mark_session_seen(db, record["_id"], now)
+            seen_at = now
+        ends_at = min(queries.as_utc(record["expires_at"]), seen_at + idle)
+    assert ends_at is not None  # every session and token is stored with its expiry
+    user = await _live_user(db, record)
+    return None if user is None else SignedIn(user, ends_at)
 
 
-async def user_for_token(db: Any, bearer: str) -> dict[str, Any] | None:
-    if not bearer:
-        return None
-    return await _live_user(db, await queries.live_token(db, digest(bearer), datetime.now(UTC)))
+async def count_live(db: Any, settings: Settings, user_id: ObjectId, now: datetime) -> int:
+    """How many browsers the person is signed in on."""
+    return await queries.count_live_sessions(db, user_id, now, seen_after=now - idle_limit(settings))
 
 
-async def actor_for_session(db: Any, session_id: str | None) -> Actor:
-    """The actor behind a session cookie's value (for the socket layer's ``connect``)."""
-    return actor_for_user(await user_for_session(db, session_id))
-
-
-async def end_session(db: Any, session_token: str) -> None:
+async def end_session(db: Any, emitter: Emitter, session_token: str) -> None:
+    """Sign one browser out, and close the sockets it opened, on every process."""
     await queries.delete_session(db, digest(session_token))
+    await emitter.hang_up(socket_room(session_token))
 
 
-async def revoke_api_token(db: Any, bearer: str) -> None:
+async def revoke_api_token(db: Any, emitter: Emitter, bearer: str) -> None:
     await queries.delete_token(db, digest(bearer))
+    await emitter.hang_up(socket_room(bearer))
 
 
-async def end_all(db: Any, user_id: ObjectId) -> int:
-    """Sign out everywhere: every browser session and every API token of the person."""
-    return await queries.delete_user_sessions(db, user_id) + await queries.delete_user_tokens(db, user_id)
+async def end_all(db: Any, emitter: Emitter, user_id: ObjectId) -> int:
+    """Sign out everywhere: every browser session and every API token of the person, and every
+    socket they hold, on every process."""
+    ended = await queries.delete_user_sessions(db, user_id) + await queries.delete_user_tokens(db, user_id)
+    await emitter.hang_up(user_room(user_id))
+    return ended
 
 
 def bearer_of(request: web.Request) -> str | None:
@@ -107,25 +158,31 @@ def bearer_of(request: web.Request) -> str | None:
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    """Hand the browser its new session; forms in this response are bound to it, and the
+    pre-sign-in CSRF secret is replaced (``csrf.rotate``)."""
     response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
                         samesite="Lax", secure=request.app[keys.SETTINGS].secure_cookies, path="/")
+    request[keys.SESSION_ID] = token
+    csrf.rotate(request, response)
 
 
 def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> None:
     response.del_cookie(SESSION_COOKIE, path="/", samesite="Lax", secure=request.app[keys.SETTINGS].secure_cookies)
+    request[keys.SESSION_ID] = None
+    csrf.rotate(request, response)
 
 
 @web.middleware
 async def session_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
-    db = request.app[keys.DB]
     bearer = bearer_of(request)
     cookie = request.cookies.get(SESSION_COOKIE)
-    if bearer is not None:
-        user = await user_for_token(db, bearer)
-        request[keys.SESSION_ID] = None
-    else:
-        user = await user_for_session(db, cookie)
-        request[keys.SESSION_ID] = cookie if user is not None else None
+    credential: Credential | None = ("token", bearer) if bearer is not None else ("cookie", cookie) if cookie else None
+    found = None
+    if credential is not None:
+        found = await signed_in(request.app[keys.DB], credential, now=request.app[keys.CLOCK](),
+                                idle=idle_limit(request.app[keys.SETTINGS]), touch=True)
+    user = found.user if found is not None else None
+    request[keys.SESSION_ID] = cookie if bearer is None and user is not None else None
     request[USER] = user
     request[keys.ACTOR] = actor_for_user(user)
     request[STALE_COOKIE] = bearer is None and bool(cookie) and user is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp_jinja2
@@ -11,7 +10,6 @@ from aiohttp import web
 from community import keys
 from community.accounts import login, register, reset, sessions, verify
 from community.accounts.forms import form_values, render_form
-from community.accounts.queries import count_live_sessions
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn
 from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _, lazy_gettext
@@ -37,7 +35,7 @@ def _ip(request: web.Request) -> str:
 
 
 async def signed_in_response(request: web.Request, user: dict[str, Any], target: str) -> web.Response:
-    token = await sessions.start_session(request.app[keys.DB], user["_id"],
+    token = await sessions.start_session(request.app[keys.DB], user["_id"], now=request.app[keys.CLOCK](),
                                          user_agent=request.headers.get("User-Agent", ""), ip=_ip(request))
     response = see_other(target)
     sessions.set_session_cookie(request, response, token)
@@ -107,7 +105,7 @@ async def login_page(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     session_id = request.get(keys.SESSION_ID)
     if session_id:
-        await sessions.end_session(request.app[keys.DB], session_id)
+        await sessions.end_session(request.app[keys.DB], request.app[keys.EMITTER], session_id)
     response = see_other(_url(request, "home"))
     sessions.clear_session_cookie(request, response)
     return response
@@ -131,7 +129,8 @@ async def reset_confirm_page(request: web.Request) -> web.Response:
         return render_form(request, "accounts/reset_confirm.html", {"email": request.query.get("email", "")})
     values = await form_values(request, ResetIn.model_fields)
     try:
-        await reset.reset_password(request.app[keys.DB], request.app[keys.SETTINGS].secret_key, validate(ResetIn, values))
+        await reset.reset_password(request.app[keys.DB], request.app[keys.EMITTER], request.app[keys.SETTINGS].secret_key,
+                                   validate(ResetIn, values))
     except Invalid as error:
         return render_form(request, "accounts/reset_confirm.html", values, error.errors)
     response = see_other(_url(request, "login", done="reset"))
@@ -149,7 +148,7 @@ async def account_page(request: web.Request) -> web.Response:
         "user": user,
         "organisation": await org_queries.by_id(db, user["org_id"]),
         "role_labels": [ROLE_LABELS[role] for role in ROLE_LABELS if role in {r.value for r in actor.roles}],
-        "sessions": await count_live_sessions(db, user["_id"], datetime.now(UTC)),
+        "sessions": await sessions.count_live(db, request.app[keys.SETTINGS], user["_id"], request.app[keys.CLOCK]()),
         "notice": _("Your e-mail address is verified. Welcome!") if request.query.get("welcome") == "1" else "",
     })
 
@@ -157,7 +156,7 @@ async def account_page(request: web.Request) -> web.Response:
 async def sign_out_everywhere(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, actor.is_authenticated)
-    await sessions.end_all(request.app[keys.DB], actor.user_id)
+    await sessions.end_all(request.app[keys.DB], request.app[keys.EMITTER], actor.user_id)
     response = see_other(_url(request, "login", done="all"))
     sessions.clear_session_cookie(request, response)
     return response

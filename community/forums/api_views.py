@@ -200,7 +200,7 @@ async def resolve_flag(request: web.Request) -> web.Response:
 
 
 async def suspend_member(request: web.Request) -> web.Response:
-    until = await moderate.suspend_member(_db(request), _actor(request), user_id=object_id(request.match_info["user_id"]),
+    until = await moderate.suspend_member(_db(request), _emitter(request), _actor(request), user_id=object_id(request.match_info["user_id"]),
                                           data=await _body(request))
     return api.json_response({"ok": True, "changed": True, "suspended_until": until})
 

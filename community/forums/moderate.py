@@ -24,6 +24,7 @@ from community.forums.vote import award_upvote, reverse_upvote
 from community.forums.writes import Events, category_room, reindex, reindex_whole_thread, thread_room
 from community.i18n import gettext as _
 from community.policy import Actor, Role
+from community.realtime.emitter import user_room
 from community.storage import in_transaction
 from community.validation import validate
 
@@ -215,8 +216,9 @@ async def move_thread(db: Any, emitter: Any, actor: Actor, *, thread_id: ObjectI
     return True
 
 
-async def suspend_member(db: Any, actor: Actor, *, user_id: ObjectId, data: Mapping[str, Any]) -> datetime:
-    """Suspend a person for some days: they can still read, but cannot post anywhere."""
+async def suspend_member(db: Any, emitter: Any, actor: Actor, *, user_id: ObjectId, data: Mapping[str, Any]) -> datetime:
+    """Suspend a person for some days: they can still read, but cannot post anywhere. Their open
+    sockets are closed, on every process, so each reconnects as the suspended person it now is."""
     policy.require(actor, policy.can_suspend_members(actor), _("Only moderators can suspend members."))
     form = validate(SuspendIn, data)
     person = await db.users.find_one({"_id": user_id}, {"roles": 1, "org_id": 1})
@@ -233,6 +235,7 @@ async def suspend_member(db: Any, actor: Actor, *, user_id: ObjectId, data: Mapp
                            details={"days": form.days, "until": until.isoformat()}, session=session)
 
     await in_transaction(db, write)
+    await emitter.hang_up(user_room(user_id))
     return until
 
 

@@ -355,7 +355,7 @@ async def suspend(request: web.Request) -> web.Response:
     user_id = object_id(request.match_info["user_id"])
     values = _form(await request.post())
     try:
-        await moderate.suspend_member(db, actor, user_id=user_id, data=values)
+        await moderate.suspend_member(db, _emitter(request), actor, user_id=user_id, data=values)
     except Invalid as error:
         person = (await queries.people(db, [user_id])).get(user_id)
         return aiohttp_jinja2.render_template("forums/suspend.html", request,

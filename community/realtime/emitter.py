@@ -1,4 +1,5 @@
-"""The one way services push live updates: ``await emitter.emit(event, data, room=...)``.
+"""The one way services push live updates: ``await emitter.emit(event, data, room=...)``, and
+close sockets whose sign-in has ended: ``await emitter.hang_up(room)``.
 
 Services call it only after their write has committed. With ``REDIS_URL`` set the server's
 Redis manager publishes the event, so it reaches the sockets of every process.
@@ -6,14 +7,32 @@ Redis manager publishes the event, so it reaches the sockets of every process.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
+
+from bson import ObjectId
 
 import socketio
 
 from community.policy import ROOM_KINDS
 
 log = logging.getLogger("community.realtime")
+
+
+HANG_UP_ROOM_KINDS = frozenset({"user", "session"})
+"""Rooms whose sockets are closed when a sign-in ends: a person's (signed out everywhere) or one
+session's or API token's (``session:``, which no client may join)."""
+
+
+def user_room(user_id: ObjectId | str) -> str:
+    return f"user:{user_id}"
+
+
+def session_room(credential_hash: str) -> str:
+    """The room of the sockets opened with one session or API token, named from the hash the
+    store keeps, hashed again: neither the token nor the store's key travels through Redis."""
+    return "session:" + hashlib.sha256(b"socket-room:" + credential_hash.encode()).hexdigest()[:32]
 
 
 def room_kind(room: str) -> str:
@@ -36,3 +55,14 @@ class Emitter:
             await self.sio.emit(event, data, room=room, namespace=namespace)
         except Exception:
             log.exception("live update not sent", extra={"event": event, "room": room})
+
+    async def hang_up(self, room: str, *, namespace: str = "/") -> None:
+        """Disconnect every socket in ``room`` (a person's or a session's), on every process.
+        Like :meth:`emit`, a failure is logged and not raised: the sign-out has already happened."""
+        kind, _sep, _ident = room.partition(":")
+        if kind not in HANG_UP_ROOM_KINDS:
+            raise ValueError(f"not a room of sign-ins: {room!r}")
+        try:
+            await self.sio.manager.disconnect_room(room, namespace)
+        except Exception:
+            log.exception("sockets not disconnected", extra={"room_kind": kind})

@@ -6,6 +6,10 @@ nothing and cost the most per recipient: for a live event's room of thousands, a
 time to deliver a broadcast. These managers queue the packet, encoded once, for each recipient
 in a loop; each socket's own writer task still sends it, so one slow client never delays the
 others. Emits that want acknowledgements keep the library's path.
+
+They also disconnect a whole room (``disconnect_room``), which the library cannot do across
+processes: with Redis, a ``close_room`` message that carries ``"disconnect": true`` makes every
+process disconnect its own members of the room before closing it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,23 @@ class DirectFanOut(socketio.AsyncManager):
             except engineio.exceptions.EngineIOError:  # that socket closed meanwhile; the rest still get it
                 continue
 
+    async def disconnect_room(self, room: str, namespace: str) -> None:
+        """Disconnect every socket of this process in ``room``."""
+        for sid, _eio_sid in list(self.get_participants(namespace, room)):
+            await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+
 
 class DirectFanOutRedis(socketio.AsyncRedisManager, DirectFanOut):
     """Publishes through Redis as usual; what arrives from Redis is delivered by :class:`DirectFanOut`."""
+
+    async def disconnect_room(self, room: str, namespace: str) -> None:
+        """Disconnect ``room``'s sockets here, and tell every other process to do the same."""
+        message = {"method": "close_room", "room": room, "namespace": namespace, "disconnect": True,
+                   "host_id": self.host_id}
+        await self._handle_close_room(message)
+        await self._publish(message)
+
+    async def _handle_close_room(self, message: dict[str, Any]) -> None:
+        if message.get("disconnect"):
+            await DirectFanOut.disconnect_room(self, message["room"], message["namespace"])
+        await super()._handle_close_room(message)

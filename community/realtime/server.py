@@ -77,6 +77,7 @@ async def realtime_context(app: web.Application) -> AsyncIterator[None]:
         redis_client, check = _redis_readiness(sio.manager.redis_url)
         app[keys.READINESS_CHECKS].append(check)
     await app[PRESENCE].start()
+    app[NAMESPACE].start(app)
     yield
     await app[NAMESPACE].close()
     await app[PRESENCE].close()

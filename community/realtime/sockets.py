@@ -1,5 +1,9 @@
 """The default namespace: who may connect, which rooms they may join, and who is present.
 
+A socket joins its person's room and its session's room (``sessions.socket_room``), so ending
+the session or signing out everywhere disconnects it; a socket whose session runs out meanwhile
+(idle or absolute) is disconnected by :meth:`RealtimeNamespace.close_expired`.
+
 Every event except ``connect`` and ``disconnect`` passes through :meth:`trigger_event`, which
 applies the connection's limits, validates the payload like HTTP input, runs the handler and
 turns a domain error into an acknowledgement. Per-connection state lives in the Socket.IO
@@ -9,8 +13,12 @@ session: the actor, how they signed in, their guard, and the rooms they joined.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import socketio
@@ -21,8 +29,9 @@ from community import keys, policy
 from community.accounts import sessions
 from community.errors import DomainError, Invalid, NotFound, Unauthenticated
 from community.i18n import N_, current_locale, gettext as _, negotiate
-from community.policy import ANONYMOUS, Actor
+from community.policy import Actor
 from community.realtime import acks, queries
+from community.realtime.emitter import user_room
 from community.realtime.guard import ConnectionGuard, SocketLimits
 from community.realtime.presence import Presence
 from community.realtime.schemas import RoomRequest
@@ -37,19 +46,11 @@ PRESENCE_INTERVAL_SECONDS = 1.0
 at once, telling everyone of every arrival would be quadratic traffic."""
 
 
-def user_room(user_id: ObjectId | str) -> str:
-    return f"user:{user_id}"
+EXPIRY_CHECK_SECONDS = 1.0
+"""How often sockets whose sign-in may have run out (idle or absolute) are looked at."""
 
 
-async def authenticate(db: Any, credential: tuple[str, str]) -> Actor:
-    """The actor behind a credential: ("token", bearer) for API clients, ("cookie", value) for browsers."""
-    kind, value = credential
-    if kind == "token":
-        return sessions.actor_for_user(await sessions.user_for_token(db, value))
-    return await sessions.actor_for_session(db, value)
-
-
-def credential_of(request: web.Request, auth: Any) -> tuple[str, str] | None:
+def credential_of(request: web.Request, auth: Any) -> sessions.Credential | None:
     """A token given in the connect packet wins over the cookie, and is never mixed with it."""
     if isinstance(auth, dict) and "token" in auth:
         token = auth["token"]
@@ -62,25 +63,73 @@ def credential_of(request: web.Request, auth: Any) -> tuple[str, str] | None:
 
 
 class RealtimeNamespace(socketio.AsyncNamespace):
+    clock: Callable[[], datetime]
+    idle: timedelta
+
     def __init__(self, presence: Presence, limits: SocketLimits) -> None:
         super().__init__("/")
         self.presence = presence
         self.limits = limits
         self._announced: dict[str, float] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._ends: dict[str, datetime] = {}
+        self._deadlines: list[tuple[datetime, int, str]] = []
+        self._order = itertools.count()
+        self._expiry: asyncio.Task[None] | None = None
+
+    def start(self, app: web.Application) -> None:
+        """Read the clock and the idle limit, and start closing sockets whose sign-in has run out."""
+        self.clock = app[keys.CLOCK]
+        self.idle = sessions.idle_limit(app[keys.SETTINGS])
+        self._expiry = asyncio.create_task(self._close_expired_forever())
 
     async def close(self) -> None:
-        """Cancel announcements still waiting (called when the server stops)."""
-        for task in list(self._pending.values()):
+        """Cancel announcements still waiting and the expiry checks (called when the server stops)."""
+        tasks = [*self._pending.values(), *([self._expiry] if self._expiry else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._pending.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _signed_in(self, db: Any, credential: sessions.Credential | None) -> sessions.SignedIn | None:
+        if credential is None:
+            return None
+        return await sessions.signed_in(db, credential, now=self.clock(), idle=self.idle)
+
+    def _watch(self, sid: str, ends_at: datetime) -> None:
+        self._ends[sid] = ends_at
+        heapq.heappush(self._deadlines, (ends_at, next(self._order), sid))
+
+    async def _close_expired_forever(self) -> None:
+        while True:
+            await asyncio.sleep(EXPIRY_CHECK_SECONDS)
+            try:
+                await self.close_expired()
+            except Exception:
+                log.exception("socket expiry check failed")
+
+    async def close_expired(self) -> None:
+        """Disconnect every socket whose session or token has run out by now; a session that was
+        used meanwhile (its idle limit moved on) is watched until its new end."""
+        now = self.clock()
+        while self._deadlines and self._deadlines[0][0] <= now:
+            ends_at, _order, sid = heapq.heappop(self._deadlines)
+            if self._ends.get(sid) != ends_at:  # disconnected, or watched until a later end
+                continue
+            session = await self.get_session(sid)
+            found = await self._signed_in(session["db"], session["credential"])
+            if found is not None and found.ends_at > now:
+                self._watch(sid, found.ends_at)
+                continue
+            del self._ends[sid]
+            await self._refuse(sid, Unauthenticated(N_("Please sign in to continue.")))
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         request: web.Request = environ["aiohttp.request"]
         credential = credential_of(request, auth)
-        actor = ANONYMOUS if credential is None else await authenticate(request.app[keys.DB], credential)
-        if not actor.is_authenticated:
+        found = await self._signed_in(request.app[keys.DB], credential)
+        if found is None or credential is None:
             raise socketio.exceptions.ConnectionRefusedError({"message": _("Please sign in to continue.")})
+        actor = sessions.actor_for_user(found.user)
         await self.save_session(sid, {
             "actor": actor,
             "credential": credential,
@@ -90,8 +139,11 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             "rooms": set(),
         })
         await self.enter_room(sid, user_room(actor.user_id))
+        await self.enter_room(sid, sessions.socket_room(credential[1]))
+        self._watch(sid, found.ends_at)
 
     async def on_disconnect(self, sid: str, reason: str = "") -> None:
+        self._ends.pop(sid, None)
         session = await self.get_session(sid)
         actor: Actor | None = session.get("actor")
         if actor is None:
@@ -133,9 +185,10 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         await self.emit("refused", problem, to=sid)
         await self.disconnect(sid)
 
-    async def _fresh_actor(self, session: dict[str, Any]) -> Actor:
+    async def fresh_actor(self, session: dict[str, Any]) -> Actor:
         """Re-read who is connected before granting a room: a session may have ended since connect."""
-        actor = await authenticate(session["db"], session["credential"])
+        found = await self._signed_in(session["db"], session["credential"])
+        actor = sessions.actor_for_user(found.user if found is not None else None)
         if not actor.is_authenticated:
             raise Unauthenticated(N_("Please sign in to continue."))
         session["actor"] = actor
@@ -143,7 +196,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
 
     async def join(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         room = validate(RoomRequest, data).room
-        actor = await self._fresh_actor(session)
+        actor = await self.fresh_actor(session)
         kind, ident = room.split(":", 1)
         resource = await queries.room_resource(session["db"], kind, ObjectId(ident))
         if resource is None or not policy.can_join_room(actor, kind, resource):

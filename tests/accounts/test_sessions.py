@@ -11,14 +11,21 @@ from aiohttp.test_utils import TestClient, make_mocked_request
 from community.app import create_app
 from community.config import Settings
 from community.accounts import sessions
-from community.accounts.sessions import SESSION_COOKIE, actor_for_session, digest
-from community.policy import ANONYMOUS, Role
+from community import keys
+from community.accounts.sessions import SESSION_COOKIE, digest
+from community.policy import ANONYMOUS, Actor, Role
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_org, make_user, sign_in
 
 
 def session_cookie(client: TestClient) -> Any:
     return next(cookie for cookie in client.session.cookie_jar if cookie.key == SESSION_COOKIE)
+
+
+async def actor_for_session(client: TestClient, value: str) -> Actor:
+    found = await sessions.signed_in(client.app[keys.DB], ("cookie", value), now=datetime.now(UTC),
+                                     idle=sessions.idle_limit(client.app[keys.SETTINGS]))
+    return sessions.actor_for_user(found.user if found is not None else None)
 
 
 async def test_sign_in_sets_a_hardened_cookie_and_the_actor(client: TestClient, db: Any) -> None:
@@ -30,7 +37,7 @@ async def test_sign_in_sets_a_hardened_cookie_and_the_actor(client: TestClient, 
     stored = await db.sessions.find_one({"user_id": user["_id"]})
     assert stored["_id"] == digest(cookie.value), "only a hash of the token is stored"
     assert sessions.queries.as_utc(stored["expires_at"]) > datetime.now(UTC) + timedelta(days=13)
-    actor = await actor_for_session(db, cookie.value)
+    actor = await actor_for_session(client, cookie.value)
     assert actor.user_id == user["_id"] and actor.org_id == org["_id"]
     assert actor.roles == frozenset({Role.OFFICER, Role.EXPERT})
     html = await (await client.get("/")).text()
@@ -47,11 +54,11 @@ def test_secure_cookie_behind_https(settings: Settings) -> None:
 
 async def test_unknown_or_expired_session_is_anonymous_and_cookie_cleared(client: TestClient, db: Any) -> None:
     user = await make_user(db)
-    assert await actor_for_session(db, "not-a-session") is ANONYMOUS
+    assert await actor_for_session(client, "not-a-session") is ANONYMOUS
     await sign_in(client, user)
     value = session_cookie(client).value
     await db.sessions.update_one({"_id": digest(value)}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}})
-    assert await actor_for_session(db, value) is ANONYMOUS
+    assert await actor_for_session(client, value) is ANONYMOUS
     response = await client.get("/account", allow_redirects=False)
     assert response.status == 401
     assert not any(cookie.key == SESSION_COOKIE and cookie.value for cookie in client.session.cookie_jar)
@@ -120,5 +127,5 @@ async def test_deleted_or_unverified_people_are_anonymous(client: TestClient, db
 async def test_suspension_is_visible_to_the_policy(client: TestClient, db: Any) -> None:
     user = await make_user(db, suspended_until=datetime.now(UTC) + timedelta(days=1))
     await sign_in(client, user)
-    actor = await actor_for_session(db, session_cookie(client).value)
+    actor = await actor_for_session(client, session_cookie(client).value)
     assert actor.is_suspended()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -22,8 +23,16 @@ async def probe() -> AsyncIterator[SocketProbe]:
     await made.close()
 
 
+@pytest.fixture
+async def reconnected() -> AsyncIterator[SocketProbe]:
+    made = SocketProbe()
+    yield made
+    await made.close()
+
+
 async def test_suspension_is_audited_and_blocks_every_way_of_posting(client: TestClient, forum: Forum,
-                                                                    probe: SocketProbe) -> None:
+                                                                    probe: SocketProbe,
+                                                                    reconnected: SocketProbe) -> None:
     category = await forum.category()
     asha, bala = await forum.person(), await forum.person()
     moderator = await forum.person(roles=("moderator",))
@@ -52,7 +61,9 @@ async def test_suspension_is_audited_and_blocks_every_way_of_posting(client: Tes
                                    json={"title": "A thread while suspended", "body": "Should not be allowed"},
                                    headers=forum.headers(bala))
     assert new_thread.status == 403
-    ack = await probe.call("forum:reply", {"thread_id": thread["id"], "body": "Through the socket"})
+    await asyncio.wait_for(probe.disconnected.wait(), 1)  # the suspension closed the open socket
+    again = await reconnected.connect(server_url(client), token=bala["token"])
+    ack = await again.call("forum:reply", {"thread_id": thread["id"], "body": "Through the socket"})
     assert ack["ok"] is False and ack["error"]["status"] == 403
 
     await sign_in(client, bala)

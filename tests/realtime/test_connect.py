@@ -66,26 +66,3 @@ async def test_another_sites_page_cannot_open_a_socket_with_the_members_cookie(c
         await probes().connect(server_url(client), cookie=session_cookie(client), origin="https://evil.example")
     own = await probes().connect(server_url(client), cookie=session_cookie(client), origin=server_url(client))
     assert own.sio.connected
-
-
-async def test_a_signed_out_session_is_disconnected_when_it_next_asks_for_a_room(client: TestClient, db: Any,
-                                                                                 probes: Probes) -> None:
-    user = await make_user(db)
-    await sign_in(client, user)
-    probe = await probes().connect(server_url(client), cookie=session_cookie(client))
-    response = await client.post("/logout", data={"csrf_token": await csrf_token(client, "/account")},
-                                 allow_redirects=False)
-    assert response.status == 303
-    await probe.sio.emit("join", {"room": f"org:{user['org_id']}"})
-    assert (await probe.next("refused"))["status"] == 401
-    await asyncio.wait_for(probe.disconnected.wait(), 5)
-
-
-async def test_readiness_fails_while_the_configured_redis_does_not_answer(aiohttp_client: Any, settings: Any) -> None:
-    with socket.socket() as unused:  # a port nothing listens on
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
-    client = await aiohttp_client(create_app(replace(settings, redis_url=f"redis://127.0.0.1:{port}/0")))
-    response = await client.get("/readyz")
-    assert response.status == 503
-    assert (await response.json())["checks"]["realtime"] == {"name": "realtime", "ok": False}

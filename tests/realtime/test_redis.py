@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from yarl import URL
 import redis.asyncio as aioredis
 from bson import ObjectId
 
-from community.accounts.sessions import SESSION_COOKIE
+from community.accounts.sessions import SESSION_COOKIE, digest
 from community.config import load_settings
 from community.notifications.service import notify
 from community.storage import connect
@@ -33,14 +36,16 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 
-async def _seed(data_dir: Path, org_id: ObjectId, user_id: ObjectId) -> None:
-    """The same organisation and person (same ids) in this process's own store, with one unread notification."""
+async def _seed(data_dir: Path, org_id: ObjectId, user_id: ObjectId, session: dict[str, Any]) -> None:
+    """The same organisation, person and browser session (same ids) in this process's own store, as
+    if the processes shared one database, with one unread notification."""
     settings = load_settings({"DATA_DIR": str(data_dir)})
     client = connect(settings.storage_url)
     db = client[settings.database_name]
     try:
         org = await make_org(db, _id=org_id, name="Ministry of Railways")
         await make_user(db, org=org, _id=user_id, email="asha@railways.gov.in")
+        await db.sessions.insert_one(dict(session))
         await notify(db, None, user_id=user_id, kind="mention", actor_id=ObjectId(), subject_type="forum_post",
                      subject_id=ObjectId(), text="Ravi mentioned you", url="/forums")
     finally:
@@ -71,12 +76,23 @@ async def _start(data_dir: Path, redis_url: str) -> tuple[subprocess.Popen[bytes
 
 
 @pytest.fixture
-async def two_servers(tmp_path: Path, redis_url: str) -> AsyncIterator[list[str]]:
-    org_id, user_id = ObjectId(), ObjectId()
+def shared_session() -> tuple[str, dict[str, Any]]:
+    """A browser session's cookie value and the document every process's store holds for it."""
+    token, now = secrets.token_urlsafe(32), datetime.now(UTC)
+    return token, {"_id": digest(token), "user_id": USER_ID, "created_at": now, "seen_at": now,
+                   "expires_at": now + timedelta(days=1), "user_agent": "test", "ip": "127.0.0.1"}
+
+
+USER_ID = ObjectId()
+
+
+@pytest.fixture
+async def two_servers(tmp_path: Path, redis_url: str, shared_session: tuple[str, dict[str, Any]]) -> AsyncIterator[list[str]]:
+    org_id = ObjectId()
     processes = []
     try:
         for name in ("a", "b"):
-            await _seed(tmp_path / name, org_id, user_id)
+            await _seed(tmp_path / name, org_id, USER_ID, shared_session[1])
             processes.append(await _start(tmp_path / name, redis_url))
         yield [url for _process, url in processes]
     finally:
@@ -145,3 +161,42 @@ async def test_readiness_reports_whether_redis_answers(two_servers: list[str], r
         async with http.get(f"{two_servers[0]}/readyz") as response:
             body = await response.json()
     assert response.status == 200 and body["checks"]["realtime"] == {"name": "realtime", "ok": True}
+
+
+async def _listening(redis_url: str) -> None:
+    for _ in range(100):
+        if await _subscribers(redis_url) >= 2:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("both processes listen on Redis")
+
+
+async def test_signing_out_on_one_process_closes_that_sessions_sockets_on_the_other(
+        two_servers: list[str], redis_url: str, shared_session: tuple[str, dict[str, Any]], probes: Any) -> None:
+    url_a, url_b = two_servers
+    cookie = shared_session[0]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        token_b = await _api_sign_in(http, url_b)
+    by_cookie = await probes().connect(url_b, cookie=cookie)
+    by_token = await probes().connect(url_b, token=token_b)
+    await _listening(redis_url)
+    jar = aiohttp.CookieJar(unsafe=True)
+    jar.update_cookies({SESSION_COOKIE: cookie}, URL(url_a))
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+        async with browser.get(f"{url_a}/account") as page:
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
+        async with browser.post(f"{url_a}/logout", data={"csrf_token": csrf}, allow_redirects=False) as response:
+            assert response.status == 303
+    await asyncio.wait_for(by_cookie.disconnected.wait(), 1)
+    assert by_token.sio.connected, "another sign-in of the same person stays"
+
+    browser_cookie = await _browser_sign_in(url_a)
+    jar = aiohttp.CookieJar(unsafe=True)
+    jar.update_cookies({SESSION_COOKIE: browser_cookie}, URL(url_a))
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+        async with browser.get(f"{url_a}/account") as page:
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)
+        async with browser.post(f"{url_a}/account/sign-out-everywhere", data={"csrf_token": csrf},
+                                allow_redirects=False) as response:
+            assert response.status == 303
+    await asyncio.wait_for(by_token.disconnected.wait(), 1)
