@@ -18,6 +18,7 @@ from aiohttp import web
 from community import keys
 from community.errors import Forbidden
 from community.i18n import gettext as _
+from community.requests import read_form
 
 COOKIE = "csrf"
 FIELD = "csrf_token"
@@ -53,7 +54,7 @@ async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.St
             raise Forbidden(_("This request came from another site and was refused."))
         submitted = request.headers.get(HEADER)
         if submitted is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await request.post()
+            form = await read_form(request)
             value = form.get(FIELD)
             submitted = value if isinstance(value, str) else None
         if fresh or not submitted or not hmac.compare_digest(submitted, token_for(request)):

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from community import api, keys
 from community.config import Network
-from community.errors import DomainError, Invalid, RateLimited
+from community.errors import BadRequest, DomainError, Invalid, RateLimited
 from community.templating import base_context
 from community.i18n import N_, current_locale, gettext as _, negotiate
 
@@ -84,6 +84,10 @@ async def _error_page(request: web.Request, status: int, title: str, detail: str
 HTTP_TITLES = {400: N_("Bad request"), 404: N_("Not found"), 405: N_("Method not allowed"), 413: N_("Too large"),
                415: N_("Unsupported media type")}
 
+KEPT_HEADERS = ("Allow", "Retry-After")
+"""Headers of aiohttp's own error answers that the rendered page or problem keeps: a 405 must
+say which methods the resource allows (RFC 9110, section 15.5.6)."""
+
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
@@ -91,7 +95,7 @@ async def error_middleware(request: web.Request, handler: keys.Handler) -> web.S
         return await handler(request)
     except DomainError as error:
         headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
-        errors = error.errors if isinstance(error, Invalid) else None
+        errors = error.errors if isinstance(error, (Invalid, BadRequest)) else None
         if wants_json(request):
             return api.problem(error.status, _(error.title), _(error.detail), error.type_slug,
                                errors=errors, headers=headers, instance=request.path)
@@ -101,9 +105,11 @@ async def error_middleware(request: web.Request, handler: keys.Handler) -> web.S
             raise
         title = HTTP_TITLES.get(error.status, error.reason)
         slug = title.lower().replace(" ", "-")
+        kept = {name: error.headers[name] for name in KEPT_HEADERS if name in error.headers}
         if wants_json(request):
-            return api.problem(error.status, _(title), _(title), slug, instance=request.path)
-        return await _error_page(request, error.status, _(title), _("We could not find that page.") if error.status == 404 else _(title))
+            return api.problem(error.status, _(title), _(title), slug, headers=kept, instance=request.path)
+        return await _error_page(request, error.status, _(title),
+                                 _("We could not find that page.") if error.status == 404 else _(title), headers=kept)
     except Exception:
         incident = secrets.token_hex(6)
         log.exception("unhandled error", extra={"incident": incident, "path": request.path, "method": request.method})
