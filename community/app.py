@@ -16,6 +16,7 @@ from community.middlewares import (
     forwarded_middleware,
     language_middleware,
     security_headers_middleware,
+    throttle_malformed_requests,
 )
 from community.storage import connect
 from community.storage.indexes import ensure_indexes
@@ -60,6 +61,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=8 * 1024 * 1024,
     )
     app[keys.SETTINGS] = settings
+    throttle_malformed_requests()
     app[keys.READINESS_CHECKS] = []
     app[keys.NAV] = []
     setup_templates(app)

@@ -8,14 +8,39 @@ import secrets
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from community import api, keys
 from community.config import Network
 from community.errors import BadRequest, DomainError, Invalid, RateLimited
 from community.templating import base_context
 from community.i18n import N_, current_locale, gettext as _, negotiate
+from community.logs import Throttled
 
 log = logging.getLogger("community.http")
+
+MALFORMED_REQUESTS = Throttled(log, "malformed request refused")
+
+
+class MalformedRequestFilter(logging.Filter):
+    """aiohttp answers a request it cannot parse (a request line or header over 8 KiB, bytes
+    that are not HTTP) with a 400 and logs it on ``aiohttp.server`` at ERROR with a traceback:
+    a log flood anyone can cause. Such a record becomes one throttled warning line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.levelno < logging.ERROR or not isinstance(error, HttpProcessingError):
+            return True
+        peer = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        MALFORMED_REQUESTS(peer=peer, error=type(error).__name__, detail=str(error.message)[:200])
+        return False
+
+
+def throttle_malformed_requests() -> None:
+    """Put :class:`MalformedRequestFilter` on aiohttp's server log, once per process."""
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(existing, MalformedRequestFilter) for existing in server_log.filters):
+        server_log.addFilter(MalformedRequestFilter())
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
