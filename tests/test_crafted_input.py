@@ -30,7 +30,7 @@ PUBLIC_OPERATIONS = {"/accounts/register", "/accounts/verify", "/accounts/verify
 
 
 def _filled(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", PLACEHOLDER, path)
+    return re.sub(r"\{([^}]+)\}", lambda match: "1" if match.group(1) == "number" else PLACEHOLDER, path)
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ async def test_every_form_refuses_undecodable_bytes_before_the_csrf_check(client
     paths = form_paths(client)
     assert "/language" in paths and "/login" in paths and len(paths) > 30
     for path in paths:
-        response = await client.post(_filled(path).replace("{number}", "1"), data=body,
+        response = await client.post(_filled(path), data=body,
                                      headers={"Content-Type": content_type}, allow_redirects=False)
         assert response.status == 400, f"{path}: {response.status}"
         assert response.content_type == "text/html" and "Bad request" in await response.text()
@@ -189,6 +189,33 @@ async def test_a_form_sent_with_the_csrf_header_is_read_by_the_same_rule(client:
 
 
 # --- 405 --------------------------------------------------------------------------------------
+
+PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+async def test_every_route_answers_a_wrong_method_with_405_and_allow(client: TestClient, db: Any) -> None:
+    admin = await make_user(db, roles=("admin",))
+    headers = {"Authorization": f"Bearer {await bearer_token(client, admin)}"}
+    allowed: dict[str, set[str]] = {}
+    for route in client.app.router.routes():
+        info = route.resource.get_info() if route.resource else {}
+        path = info.get("path") or info.get("formatter")
+        if path and not path.startswith("/static"):
+            allowed.setdefault(path, set()).add(route.method)
+    probed = 0
+    for path, methods in sorted(allowed.items()):
+        wrong = [method for method in PROBED_METHODS if method not in methods]
+        if "*" in methods or not wrong or "{action}" in path:  # {action} is one of a fixed set of words
+            continue
+        async with client.request(wrong[0], _filled(path), headers=headers) as response:
+            assert response.status == 405, f"{wrong[0]} {path}: {response.status}"
+            allow = set(response.headers["Allow"].split(","))
+            assert methods <= allow and wrong[0] not in allow, path  # a path two routes match allows both's
+            expected = "application/problem+json" if path.startswith(PREFIX) else "text/html"
+            assert response.content_type == expected, path
+        probed += 1
+    assert probed > 50
+
 
 async def test_a_method_not_allowed_says_which_are(client: TestClient, db: Any) -> None:
     admin = await make_user(db, roles=("admin",))
