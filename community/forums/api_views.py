@@ -33,6 +33,11 @@ def _emitter(request: web.Request) -> Any:
     return request.app.get(keys.EMITTER)
 
 
+async def _body(request: web.Request) -> dict[str, Any]:
+    """The forum API's bodies are optional: a moderator's lock without a reason sends none."""
+    return await read_json(request, optional=True)
+
+
 async def _category_id(request: web.Request) -> Any:
     found = await queries.category_by_slug(_db(request), request.match_info["slug"])
     if found is None:
@@ -47,7 +52,7 @@ async def list_categories(request: web.Request) -> web.Response:
 
 
 async def create_category(request: web.Request) -> web.Response:
-    created = await categories.create_category(_db(request), _actor(request), await read_json(request, optional=True))
+    created = await categories.create_category(_db(request), _actor(request), await _body(request))
     return api.json_response(category_json(created), status=201)
 
 
@@ -59,7 +64,7 @@ async def list_threads(request: web.Request) -> web.Response:
 
 async def start_thread(request: web.Request) -> web.Response:
     thread = await create_thread.create_thread(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                               category_id=await _category_id(request), data=await read_json(request, optional=True))
+                                               category_id=await _category_id(request), data=await _body(request))
     page = await pages.thread_page(_db(request), _actor(request), thread["_id"], cursor=None, limit=1, mark_read=False)
     return api.json_response({"thread": thread_json(page.thread), "posts": [post_json(p) for p in page.posts],
                               "next_cursor": None}, status=201)
@@ -95,20 +100,20 @@ async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
 
 async def post_reply(request: web.Request) -> web.Response:
     post = await reply.reply(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                             thread_id=object_id(request.match_info["thread_id"]), data=await read_json(request, optional=True))
+                             thread_id=object_id(request.match_info["thread_id"]), data=await _body(request))
     return api.json_response(await _post_out(request, post["_id"]), status=201)
 
 
 async def edit_post(request: web.Request) -> web.Response:
     post_id = object_id(request.match_info["post_id"])
     await edit.edit_post(_db(request), _emitter(request), _actor(request), request.app[LIMITS], post_id=post_id,
-                         data=await read_json(request, optional=True))
+                         data=await _body(request))
     return api.json_response(await _post_out(request, post_id))
 
 
 async def delete_post(request: web.Request) -> web.Response:
     changed = await moderate.delete_post(_db(request), _emitter(request), _actor(request),
-                                         post_id=object_id(request.match_info["post_id"]), data=await read_json(request, optional=True))
+                                         post_id=object_id(request.match_info["post_id"]), data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
@@ -133,12 +138,12 @@ async def set_vote(request: web.Request) -> web.Response:
 
 async def flag_post(request: web.Request) -> web.Response:
     created = await flag.flag_post(_db(request), _actor(request), post_id=object_id(request.match_info["post_id"]),
-                                   data=await read_json(request, optional=True))
+                                   data=await _body(request))
     return api.json_response(flag_json(created), status=201)
 
 
 async def set_accepted(request: web.Request) -> web.Response:
-    number = validate(AcceptIn, await read_json(request, optional=True)).number if request.method == "PUT" else None
+    number = validate(AcceptIn, await _body(request)).number if request.method == "PUT" else None
     changed = await accept.set_accepted(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
                                         thread_id=object_id(request.match_info["thread_id"]), number=number)
     return api.json_response({"ok": True, "changed": changed})
@@ -159,7 +164,7 @@ async def follow_category(request: web.Request) -> web.Response:
 async def hide_post(request: web.Request) -> web.Response:
     changed = await moderate.set_hidden(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
                                         post_id=object_id(request.match_info["post_id"]),
-                                        hidden=request.path.endswith("/hide"), data=await read_json(request, optional=True))
+                                        hidden=request.path.endswith("/hide"), data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
@@ -167,7 +172,7 @@ async def thread_action(request: web.Request) -> web.Response:
     db, actor, emitter = _db(request), _actor(request), _emitter(request)
     thread_id = object_id(request.match_info["thread_id"])
     action = request.path.rsplit("/", 1)[1]
-    data = await read_json(request, optional=True)
+    data = await _body(request)
     if action in ("lock", "unlock"):
         changed = await moderate.set_locked(db, emitter, actor, thread_id=thread_id, locked=action == "lock", data=data)
     elif action in ("pin", "unpin"):
@@ -184,19 +189,19 @@ async def list_flags(request: web.Request) -> web.Response:
 
 async def resolve_flag(request: web.Request) -> web.Response:
     changed = await moderate.resolve_flag(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                          flag_id=object_id(request.match_info["flag_id"]), data=await read_json(request, optional=True))
+                                          flag_id=object_id(request.match_info["flag_id"]), data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def suspend_member(request: web.Request) -> web.Response:
     until = await moderate.suspend_member(_db(request), _actor(request), user_id=object_id(request.match_info["user_id"]),
-                                          data=await read_json(request, optional=True))
+                                          data=await _body(request))
     return api.json_response({"ok": True, "changed": True, "suspended_until": until})
 
 
 async def lift_suspension(request: web.Request) -> web.Response:
     changed = await moderate.lift_suspension(_db(request), _actor(request),
-                                             user_id=object_id(request.match_info["user_id"]), data=await read_json(request, optional=True))
+                                             user_id=object_id(request.match_info["user_id"]), data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
