@@ -13,7 +13,6 @@ and is refused with a problem naming what is wrong, never a server error:
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from typing import Any
 from urllib.parse import unquote
@@ -29,15 +28,13 @@ MAX_JSON_BYTES = 1024 * 1024
 characters), far below the 8 MiB an avatar or a CSV import may take."""
 
 MAX_JSON_DEPTH = 32
-"""The deepest nesting of arrays and objects in a JSON body. The API's deepest body (a position's
-requirements) is three levels; Python's parser would otherwise recurse until it fails."""
+"""The deepest nesting of arrays and objects in a JSON body: the API's bodies nest a few levels,
+and Python's parser recurses once per level until it fails, near a thousand."""
 
 INT64 = range(-(2**63), 2**63)
 """The integers BSON stores; a larger one could not be saved, so it is refused on the way in."""
 
 UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
-
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 class _Unreadable(ValueError):
@@ -55,32 +52,37 @@ def _no_constant(name: str) -> Any:
     raise _Unreadable(_("%(name)s is not a JSON number.", name=name))
 
 
-def json_depth(text: str) -> int:
-    """How deep arrays and objects nest in ``text``, counted without recursion.
-
-    Strings are skipped whole, so brackets inside them do not count. For text that is not
-    valid JSON the count may be off, but then the parser refuses it before it recurses."""
-    depth = deepest = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in "]}":
-            depth -= 1
-    return deepest
+def nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in a parsed JSON ``value`` nest more than ``limit`` deep, found
+    level by level without recursion (each element is looked at once)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [child for container in level for child in (container.values() if isinstance(container, dict) else container)
+                 if isinstance(child, (dict, list))]
+    return False
 
 
 def parse_json(text: str) -> Any:
-    """Parse untrusted JSON text under the limits above; ``BadRequest`` names what is wrong."""
-    if json_depth(text) > MAX_JSON_DEPTH:
-        raise BadRequest({"body": _("JSON may nest at most %(n)s levels deep.", n=MAX_JSON_DEPTH)})
+    """Parse untrusted JSON text under the limits above; ``BadRequest`` names what is wrong.
+
+    The C parser recurses once per level and raises ``RecursionError`` near a thousand levels,
+    cleanly; that and anything deeper than :data:`MAX_JSON_DEPTH` are refused alike."""
+    too_deep = BadRequest({"body": _("JSON may nest at most %(n)s levels deep.", n=MAX_JSON_DEPTH)})
     try:
-        return json.loads(text, parse_int=_int64, parse_constant=_no_constant)
+        value = json.loads(text, parse_int=_int64, parse_constant=_no_constant)
     except _Unreadable as error:
         raise BadRequest({"body": str(error)}) from None
-    except (ValueError, RecursionError):
+    except RecursionError:
+        raise too_deep from None
+    except ValueError:
         raise BadRequest({"body": _("The body is not valid JSON.")}) from None
+    if nests_deeper_than(value, MAX_JSON_DEPTH):
+        raise too_deep
+    return value
 
 
 def _is_json(content_type: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import json
 import re
 from typing import Any
 
@@ -15,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from community import keys
 from community.api import PREFIX
 from community.errors import BadRequest
-from community.requests import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_depth, parse_json
+from community.requests import MAX_JSON_BYTES, MAX_JSON_DEPTH, nests_deeper_than, parse_json
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user
 
@@ -122,13 +123,16 @@ async def test_an_optional_body_may_be_absent_but_not_crafted(client: TestClient
     assert deep.status == 400
 
 
-def test_depth_is_counted_without_recursion_and_ignores_brackets_in_strings() -> None:
-    assert json_depth("[" * 100_000) == 100_000
-    assert json_depth('{"a": "[[[[", "b": [1, {"c": "\\"]]"}]}') == 3
+def test_depth_is_found_without_recursion_and_limits_hold_at_their_edges() -> None:
+    assert nests_deeper_than(json.loads("[" * 900 + "]" * 900), 32)
+    nested_three = {"a": "[[[[", "b": [1, {"c": "]]"}]}
+    assert nests_deeper_than(nested_three, 2) and not nests_deeper_than(nested_three, 3)
+    assert not nests_deeper_than("[[[[", 0) and not nests_deeper_than(7, 0)
     assert parse_json('{"a": [[1]]}') == {"a": [[1]]}
     assert parse_json("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH) is not None
-    with pytest.raises(BadRequest):
-        parse_json("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1))
+    for deeper in (MAX_JSON_DEPTH + 1, 5000):
+        with pytest.raises(BadRequest):
+            parse_json("[" * deeper + "]" * deeper)
     assert parse_json(str(2**63 - 1)) == 2**63 - 1 and parse_json(str(-(2**63))) == -(2**63)
     with pytest.raises(BadRequest):
         parse_json(str(2**63))

@@ -2,7 +2,9 @@
 
 Undecodable frames made python-engineio and python-socketio log an ERROR with a traceback
 (an empty frame even escaped as an unhandled request error), a log flood anyone with a socket
-can cause; a frame nested a thousand deep exhausted the JSON parser's recursion. Here a frame
+can cause; a frame nested a thousand deep exhausted the JSON parser's recursion. Engine.IO's own packets
+from a client (close, pong, upgrade) carry no payload but ``probe``; a message is checked as a
+Socket.IO packet with the API's JSON limits. Here a frame
 that is not a well-formed Engine.IO packet, or a message that is not a well-formed Socket.IO
 packet a client may send, is refused with one throttled warning line and the connection is
 closed, as if the client had hung up.
@@ -22,7 +24,7 @@ from socketio import packet as sio_packet
 
 from community.errors import BadRequest
 from community.logs import Throttled
-from community.requests import MAX_JSON_DEPTH, json_depth, parse_json
+from community.requests import parse_json
 
 log = logging.getLogger("community.realtime")
 
@@ -57,10 +59,8 @@ def problem(frame: str | bytes) -> str | None:
         return "binary frame"
     if not frame or frame[0] not in ENGINE_TYPES:
         return "not an Engine.IO packet"
-    if json_depth(frame) > MAX_JSON_DEPTH:
-        return "nested too deep"
     if frame[0] != ENGINE_MESSAGE:
-        return None
+        return None if frame[1:] in ("", "probe") else "a payload where Engine.IO takes none"
     try:
         decoded = CheckedPacket(encoded_packet=frame[1:])
     except (ValueError, TypeError, IndexError, BadRequest):
