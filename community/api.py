@@ -21,7 +21,9 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from community import keys
-from community.errors import Invalid
+from community.errors import BadRequest, Invalid
+from community.i18n import gettext as _
+from community.requests import parse_json
 
 PREFIX = "/api/v1"
 PROBLEM_TYPE_BASE = "https://karmayogi-community.example/problems/"
@@ -48,16 +50,22 @@ def encode_cursor(position: Mapping[str, Any]) -> str:
 
 
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    """The position a cursor holds, read under the JSON body limits (depth, 64-bit integers), so
+    a crafted cursor is refused here, naming ``cursor``, before any query sees it."""
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise Invalid({"cursor": "This cursor is not valid; start again from the first page."}) from None
+        value = parse_json(base64.urlsafe_b64decode(padded.encode()).decode("utf-8"))
+    except (binascii.Error, ValueError, BadRequest):
+        raise _bad_cursor() from None
     if not isinstance(value, dict):
-        raise Invalid({"cursor": "This cursor is not valid; start again from the first page."})
+        raise _bad_cursor()
     return value
+
+
+def _bad_cursor() -> Invalid:
+    return Invalid({"cursor": _("This cursor is not valid; start again from the first page.")})
 
 
 def page_limit(request: web.Request, default: int = 20, maximum: int = 100) -> int:

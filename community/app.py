@@ -18,6 +18,7 @@ from community.middlewares import (
     forwarded_middleware,
     language_middleware,
     security_headers_middleware,
+    throttle_malformed_requests,
 )
 from community.storage import connect
 from community.storage.indexes import ensure_indexes
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = partial(datetime.now, UTC)
+    throttle_malformed_requests()
     app[keys.READINESS_CHECKS] = []
     app[keys.NAV] = []
     setup_templates(app)

@@ -27,6 +27,7 @@ from aiohttp import web
 from community import keys
 from community.errors import Forbidden
 from community.i18n import gettext as _
+from community.requests import read_form
 
 COOKIE = "csrf"
 SECURE_COOKIE = "__Host-csrf"
@@ -84,7 +85,7 @@ async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.St
             raise Forbidden(_("This request came from another site and was refused."))
         submitted = request.headers.get(HEADER)
         if submitted is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await request.post()
+            form = await read_form(request)
             value = form.get(FIELD)
             submitted = value if isinstance(value, str) else None
         unbound = fresh and not request.get(keys.SESSION_ID)

@@ -48,6 +48,25 @@ class Invalid(DomainError):
         self.errors = dict(errors)
 
 
+class BadRequest(DomainError):
+    """A request whose body cannot be read as what it claims to be (crafted bytes, wrong
+    charset, nesting too deep); ``errors`` names the part (``body``, ``Content-Type``)."""
+
+    status, title, type_slug = 400, N_("Bad request"), "bad-request"
+
+    def __init__(self, errors: Mapping[str, str], detail: str | None = None) -> None:
+        super().__init__(detail or N_("The request could not be read."))
+        self.errors = dict(errors)
+
+
+class PayloadTooLarge(BadRequest):
+    status, title, type_slug = 413, N_("Too large"), "too-large"
+
+
+class UnsupportedMediaType(BadRequest):
+    status, title, type_slug = 415, N_("Unsupported media type"), "unsupported-media-type"
+
+
 class RateLimited(DomainError):
     """The default detail is translated where the limit is hit, in the request's language: it
     holds a number, so the error middleware could not find it in the catalogue afterwards."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -37,3 +39,36 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+class Throttled:
+    """One WARNING line, without a traceback, for something any client can cause (a malformed
+    request line, a garbage socket frame): at most ``per_minute`` lines a minute, so nobody can
+    flood the log; the first line after a suppressed spell says how many were left out.
+
+    ``seen`` counts every occurrence, logged or not."""
+
+    def __init__(self, logger: logging.Logger, message: str, *, per_minute: int = 10,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.logger = logger
+        self.message = message
+        self.per_minute = per_minute
+        self.clock = clock
+        self.window_start = clock()
+        self.logged = 0
+        self.suppressed = 0
+        self.seen = 0
+
+    def __call__(self, **fields: object) -> None:
+        now = self.clock()
+        if now - self.window_start >= 60:
+            self.window_start, self.logged = now, 0
+        self.seen += 1
+        if self.logged >= self.per_minute:
+            self.suppressed += 1
+            return
+        self.logged += 1
+        if self.suppressed:
+            fields["suppressed"] = self.suppressed
+            self.suppressed = 0
+        self.logger.warning(self.message, extra=fields)

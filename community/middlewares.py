@@ -10,15 +10,40 @@ from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from community import api, keys
 from community.accounts.sessions import SESSION_COOKIE
 from community.config import Network
-from community.errors import DomainError, Invalid, RateLimited
+from community.errors import BadRequest, DomainError, Invalid, RateLimited
 from community.templating import base_context
 from community.i18n import N_, current_locale, gettext as _, negotiate
+from community.logs import Throttled
 
 log = logging.getLogger("community.http")
+
+MALFORMED_REQUESTS = Throttled(log, "malformed request refused")
+
+
+class MalformedRequestFilter(logging.Filter):
+    """aiohttp answers a request it cannot parse (a request line or header over 8 KiB, bytes
+    that are not HTTP) with a 400 and logs it on ``aiohttp.server`` at ERROR with a traceback:
+    a log flood anyone can cause. Such a record becomes one throttled warning line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.levelno < logging.ERROR or not isinstance(error, HttpProcessingError):
+            return True
+        peer = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        MALFORMED_REQUESTS(peer=peer, error=type(error).__name__, detail=str(error.message)[:200])
+        return False
+
+
+def throttle_malformed_requests() -> None:
+    """Put :class:`MalformedRequestFilter` on aiohttp's server log, once per process."""
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(existing, MalformedRequestFilter) for existing in server_log.filters):
+        server_log.addFilter(MalformedRequestFilter())
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -87,6 +112,10 @@ async def _error_page(request: web.Request, status: int, title: str, detail: str
 HTTP_TITLES = {400: N_("Bad request"), 404: N_("Not found"), 405: N_("Method not allowed"), 413: N_("Too large"),
                415: N_("Unsupported media type")}
 
+KEPT_HEADERS = ("Allow", "Retry-After")
+"""Headers of aiohttp's own error answers that the rendered page or problem keeps: a 405 must
+say which methods the resource allows (RFC 9110, section 15.5.6)."""
+
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
@@ -94,7 +123,7 @@ async def error_middleware(request: web.Request, handler: keys.Handler) -> web.S
         return await handler(request)
     except DomainError as error:
         headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
-        errors = error.errors if isinstance(error, Invalid) else None
+        errors = error.errors if isinstance(error, (Invalid, BadRequest)) else None
         if wants_json(request):
             return api.problem(error.status, _(error.title), _(error.detail), error.type_slug,
                                errors=errors, headers=headers, instance=request.path)
@@ -104,9 +133,11 @@ async def error_middleware(request: web.Request, handler: keys.Handler) -> web.S
             raise
         title = HTTP_TITLES.get(error.status, error.reason)
         slug = title.lower().replace(" ", "-")
+        kept = {name: error.headers[name] for name in KEPT_HEADERS if name in error.headers}
         if wants_json(request):
-            return api.problem(error.status, _(title), _(title), slug, instance=request.path)
-        return await _error_page(request, error.status, _(title), _("We could not find that page.") if error.status == 404 else _(title))
+            return api.problem(error.status, _(title), _(title), slug, headers=kept, instance=request.path)
+        return await _error_page(request, error.status, _(title),
+                                 _("We could not find that page.") if error.status == 404 else _(title), headers=kept)
     except Exception:
         incident = secrets.token_hex(6)
         log.exception("unhandled error", extra={"incident": incident, "path": request.path, "method": request.method})

@@ -11,10 +11,10 @@ from aiohttp import web
 
 from community import api, csrf, keys
 from community.accounts import login, register, reset, sessions, verify
-from community.accounts.forms import json_body
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn, user_out
 from community.i18n import gettext as _
 from community.policy import require
+from community.requests import read_json
 from community.validation import validate
 
 
@@ -27,7 +27,7 @@ async def csrf_token(request: web.Request) -> web.Response:
 
 
 async def register_api(request: web.Request) -> web.Response:
-    data = validate(RegisterIn, await json_body(request))
+    data = validate(RegisterIn, await read_json(request))
     user = await register.register(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
                                    data, _ip(request))
     return api.json_response({"status": "verification_sent",
@@ -36,12 +36,12 @@ async def register_api(request: web.Request) -> web.Response:
 
 async def verify_api(request: web.Request) -> web.Response:
     user = await verify.verify_email(request.app[keys.DB], request.app[keys.SETTINGS].secret_key,
-                                     validate(VerifyIn, await json_body(request)))
+                                     validate(VerifyIn, await read_json(request)))
     return api.json_response(user_out(user))
 
 
 async def resend_api(request: web.Request) -> web.Response:
-    data = validate(EmailIn, await json_body(request))
+    data = validate(EmailIn, await read_json(request))
     await verify.resend(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email)
     return api.json_response({"status": "accepted",
                               "detail": _("If that address is waiting for verification, a new code is on its way.")}, status=202)
@@ -49,7 +49,7 @@ async def resend_api(request: web.Request) -> web.Response:
 
 async def login_api(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
-    user = await login.authenticate(db, validate(LoginIn, await json_body(request)), _ip(request))
+    user = await login.authenticate(db, validate(LoginIn, await read_json(request)), _ip(request))
     token = await sessions.issue_api_token(db, user["_id"], label=request.headers.get("User-Agent", "api"))
     return api.json_response({"token": token, "token_type": "Bearer",
                               "expires_in": int(sessions.TOKEN_LIFETIME.total_seconds())})
@@ -75,7 +75,7 @@ async def sign_out_everywhere_api(request: web.Request) -> web.Response:
 
 
 async def reset_request_api(request: web.Request) -> web.Response:
-    data = validate(EmailIn, await json_body(request))
+    data = validate(EmailIn, await read_json(request))
     await reset.request_reset(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
                               data.email, _ip(request))
     return api.json_response({"status": "accepted",
@@ -84,7 +84,7 @@ async def reset_request_api(request: web.Request) -> web.Response:
 
 async def reset_api(request: web.Request) -> web.Response:
     await reset.reset_password(request.app[keys.DB], request.app[keys.EMITTER], request.app[keys.SETTINGS].secret_key,
-                               validate(ResetIn, await json_body(request)))
+                               validate(ResetIn, await read_json(request)))
     return api.json_response({"status": "password_changed",
                               "detail": _("Your password has been changed. Sign in with the new one.")})
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from community.errors import Invalid
-from community.i18n import gettext as _
+from community.requests import read_form
 
 
 async def form_values(request: web.Request, names: Iterable[str]) -> dict[str, str]:
     """The submitted text fields among ``names``; absent ones stay absent (so they read as missing)."""
-    form = await request.post()
+    form = await read_form(request)
     return {name: value for name in names if isinstance(value := form.get(name), str)}
 
 
@@ -28,14 +26,3 @@ def render_form(request: web.Request, template: str, values: Mapping[str, Any], 
         {"values": dict(values), "errors": errors, "first_error": next(iter(errors), ""), **context},
         status=422 if errors and status == 200 else status,
     )
-
-
-async def json_body(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object, or ``Invalid`` naming the body when it is not one."""
-    try:
-        body = await request.json(loads=json.loads)
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid({"body": _("Send a JSON object.")}) from None
-    if not isinstance(body, dict):
-        raise Invalid({"body": _("Send a JSON object.")})
-    return body

@@ -16,7 +16,8 @@ from community.i18n import gettext as _, lazy_gettext
 from community.organisations import queries as org_queries
 from community.organisations.service import choices
 from community.policy import require
-from community.site.views import local_path, see_other
+from community.requests import local_target
+from community.site.views import see_other
 from community.validation import validate
 
 ROLE_LABELS = {
@@ -82,14 +83,14 @@ async def resend_code(request: web.Request) -> web.Response:
 
 
 async def login_page(request: web.Request) -> web.Response:
-    target = local_path(request.query.get("next"))
+    target = local_target(request.query.get("next"))
     notices = {"reset": _("Your password has been changed. Sign in with the new one."),
                "all": _("You have been signed out everywhere.")}
     if request.method == "GET":
         return render_form(request, "accounts/login.html", {}, next=target,
                            notice=notices.get(request.query.get("done", ""), ""))
     values = await form_values(request, (*LoginIn.model_fields, "next"))
-    target = local_path(values.pop("next", None))
+    target = local_target(values.pop("next", None))
     try:
         user = await login.authenticate(request.app[keys.DB], validate(LoginIn, values), _ip(request))
     except Invalid as error:

@@ -15,7 +15,7 @@ from bson import ObjectId
 
 from community import api, audit, keys
 from community.accounts import queries as account_queries, roles
-from community.accounts.forms import form_values, json_body
+from community.accounts.forms import form_values
 from community.accounts.schemas import RoleChangeIn, user_out, user_summary
 from community.accounts.views import ROLE_LABELS
 from community.admin import queries
@@ -24,6 +24,7 @@ from community.i18n import gettext as _
 from community.organisations import queries as org_queries
 from community.policy import (Actor, Role, can_change_role, can_list_members, can_open_admin_area, can_view_audit_log,
                               can_view_dev_outbox, is_platform_admin, require)
+from community.requests import read_json
 from community.site.views import see_other
 from community.validation import validate
 
@@ -154,7 +155,7 @@ async def person_api(request: web.Request) -> web.Response:
 
 async def change_role_api(request: web.Request) -> web.Response:
     person = await _visible_person(request)
-    data = validate(RoleChangeIn, await json_body(request))
+    data = validate(RoleChangeIn, await read_json(request))
     await roles.change_role(request.app[keys.DB], request[keys.ACTOR], person["_id"], data)
     return api.json_response(user_out(await roles.load_person(request.app[keys.DB], person["_id"])))
 

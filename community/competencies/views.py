@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp_jinja2
@@ -13,6 +12,7 @@ from community.competencies import csv_io, manage, queries
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
+from community.requests import read_form, read_json
 
 LEVEL_FIELDS = [f"level_{number}" for number in range(1, 6)]
 
@@ -120,7 +120,7 @@ async def competency_form(request: web.Request) -> web.Response:
     values = {} if creating else _competency_values(await _competency_or_404(request))
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await request.post()
+        form = await read_form(request)
         data = _competency_form(form)
         if not creating:
             data["id"] = request.match_info["competency_id"]
@@ -166,7 +166,7 @@ async def position_form(request: web.Request) -> web.Response:
     values = {} if creating else _position_values(await _position_or_404(request))
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await request.post()
+        form = await read_form(request)
         values = {name: form.get(name, "") for name in ("id", "title", "organisation", "requirements")}
         if not creating:
             values["id"] = request.match_info["position_id"]
@@ -200,7 +200,7 @@ EXPORTERS = {"competencies": csv_io.export_competencies, "positions": csv_io.exp
 
 async def import_page(request: web.Request) -> web.Response:
     _require_admin(request)
-    form = await request.post()
+    form = await read_form(request)
     which, upload = form.get("which"), form.get("file")
     context: dict[str, Any] = {"result": None, "errors": {}, "detail": None}
     status = 200
@@ -241,16 +241,6 @@ def position_json(document: dict[str, Any]) -> dict[str, Any]:
             "roles": document["roles"], "requirements": queries.requirements(document)}
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid({"body": _("Send a JSON object.")}) from None
-    if not isinstance(body, dict):
-        raise Invalid({"body": _("Send a JSON object.")})
-    return body
-
-
 async def api_competencies(request: web.Request) -> web.Response:
     kind = request.query.get("kind") or None
     if kind is not None and kind not in queries.KINDS:
@@ -264,12 +254,12 @@ async def api_competency(request: web.Request) -> web.Response:
 
 
 async def api_create_competency(request: web.Request) -> web.Response:
-    saved = await manage.save_competency(db_of(request), actor_of(request), await _json_body(request), creating=True)
+    saved = await manage.save_competency(db_of(request), actor_of(request), await read_json(request), creating=True)
     return api.json_response(competency_json(await queries.competency(db_of(request), saved.id) or {}), status=201)
 
 
 async def api_replace_competency(request: web.Request) -> web.Response:
-    body = {**await _json_body(request), "id": request.match_info["competency_id"]}
+    body = {**await read_json(request), "id": request.match_info["competency_id"]}
     saved = await manage.save_competency(db_of(request), actor_of(request), body, creating=False)
     return api.json_response(competency_json(await queries.competency(db_of(request), saved.id) or {}))
 
@@ -288,12 +278,12 @@ async def api_position(request: web.Request) -> web.Response:
 
 
 async def api_create_position(request: web.Request) -> web.Response:
-    saved = await manage.save_position(db_of(request), actor_of(request), await _json_body(request), creating=True)
+    saved = await manage.save_position(db_of(request), actor_of(request), await read_json(request), creating=True)
     return api.json_response(position_json(await queries.position(db_of(request), saved.id) or {}), status=201)
 
 
 async def api_replace_position(request: web.Request) -> web.Response:
-    body = {**await _json_body(request), "id": request.match_info["position_id"]}
+    body = {**await read_json(request), "id": request.match_info["position_id"]}
     saved = await manage.save_position(db_of(request), actor_of(request), body, creating=False)
     return api.json_response(position_json(await queries.position(db_of(request), saved.id) or {}))
 

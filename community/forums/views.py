@@ -24,6 +24,7 @@ from community.forums.schemas import FlagReason, Sort, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
+from community.requests import read_form
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
@@ -85,7 +86,7 @@ async def new_thread(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     found = await queries.category_by_slug(db, request.match_info["slug"])
     category_id = found["_id"] if found else object_id("-")
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     try:
         thread = await create_thread.create_thread(db, _emitter(request), actor, request.app[LIMITS],
                                                    category_id=category_id, data=values)
@@ -127,7 +128,7 @@ async def thread(request: web.Request) -> web.Response:
 async def post_reply(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     try:
         post = await reply.reply(db, _emitter(request), actor, request.app[LIMITS], thread_id=thread_id, data=values)
     except Invalid as error:
@@ -200,7 +201,7 @@ async def edit_post(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
     post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     try:
         await edit.edit_post(db, _emitter(request), actor, request.app[LIMITS], post_id=post["_id"], data=values)
     except Invalid as error:
@@ -224,7 +225,7 @@ async def _post_action(request: web.Request, action: Any) -> web.Response:
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
     post, _thread, _category = await access_post_by_number(db, actor, thread_id, _number(request))
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     await action(db, actor, post, values)
     if _fragment(request):
         return await _post_fragment(request, thread_id, post["number"])
@@ -265,7 +266,7 @@ async def flag_post(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
     post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     try:
         await flag.flag_post(db, actor, post_id=post["_id"], data=values)
     except Invalid as error:
@@ -286,7 +287,7 @@ async def hide_post(request: web.Request) -> web.Response:
 
 async def accept_answer(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     raw = values.get("number", "")
     number = int(raw) if raw.isdigit() else None
     if raw and number is None:
@@ -298,7 +299,7 @@ async def accept_answer(request: web.Request) -> web.Response:
 
 async def follow_thread(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     await follow.set_following(_db(request), _actor(request), "thread", thread_id, values.get("following") != "0")
     return _see_other(thread_path(thread_id))
 
@@ -306,7 +307,7 @@ async def follow_thread(request: web.Request) -> web.Response:
 async def follow_category(request: web.Request) -> web.Response:
     db = _db(request)
     found = await queries.category_by_slug(db, request.match_info["slug"])
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     await follow.set_following(db, _actor(request), "category", found["_id"] if found else object_id("-"),
                                values.get("following") != "0")
     return _see_other(category_path(request.match_info["slug"]))
@@ -317,7 +318,7 @@ async def thread_moderation(request: web.Request) -> web.Response:
     db, actor, emitter = _db(request), _actor(request), _emitter(request)
     thread_id = object_id(request.match_info["thread_id"])
     action = request.match_info["action"]
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     if action in ("lock", "unlock"):
         await moderate.set_locked(db, emitter, actor, thread_id=thread_id, locked=action == "lock", data=values)
     elif action in ("pin", "unpin"):
@@ -336,7 +337,7 @@ async def moderation_queue(request: web.Request) -> web.Response:
 
 async def resolve_flag(request: web.Request) -> web.Response:
     await moderate.resolve_flag(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                flag_id=object_id(request.match_info["flag_id"]), data=_form(await request.post()))
+                                flag_id=object_id(request.match_info["flag_id"]), data=_form(await read_form(request)))
     return _see_other(str(request.app.router["forums.moderation"].url_for()))
 
 
@@ -353,7 +354,7 @@ async def suspend_form(request: web.Request) -> web.Response:
 async def suspend(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     user_id = object_id(request.match_info["user_id"])
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     try:
         await moderate.suspend_member(db, _emitter(request), actor, user_id=user_id, data=values)
     except Invalid as error:
@@ -385,7 +386,7 @@ async def new_category_form(request: web.Request) -> web.Response:
 
 async def new_category(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
-    values = _form(await request.post())
+    values = _form(await read_form(request))
     try:
         created = await categories.create_category(db, actor, values)
     except Invalid as error:

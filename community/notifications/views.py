@@ -14,6 +14,7 @@ from community.i18n import N_, gettext as _
 from community.notifications import queries, read
 from community.notifications.kinds import KINDS, Delivery
 from community.notifications.preferences import preferences_of, set_preferences
+from community.requests import local_target, read_form, read_json
 
 PAGE_SIZE = 30
 
@@ -54,10 +55,7 @@ async def _page(request: web.Request, limit: int) -> tuple[list[dict[str, Any]],
 
 
 def _safe_next(request: web.Request, form: Any) -> str:
-    target = form.get("next") if form is not None else None
-    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
-        return target
-    return str(request.app.router["notifications"].url_for())
+    return local_target(form.get("next"), str(request.app.router["notifications"].url_for()))
 
 
 @aiohttp_jinja2.template("notifications/list.html")
@@ -69,12 +67,12 @@ async def list_page(request: web.Request) -> dict[str, Any]:
 
 async def mark_read_form(request: web.Request) -> web.Response:
     await read.mark_read(request.app[keys.DB], request.app.get(keys.EMITTER), _actor(request), _notification_id(request))
-    raise web.HTTPSeeOther(_safe_next(request, await request.post()))
+    raise web.HTTPSeeOther(_safe_next(request, await read_form(request)))
 
 
 async def mark_all_read_form(request: web.Request) -> web.Response:
     await read.mark_all_read(request.app[keys.DB], request.app.get(keys.EMITTER), _actor(request))
-    raise web.HTTPSeeOther(_safe_next(request, await request.post()))
+    raise web.HTTPSeeOther(_safe_next(request, await read_form(request)))
 
 
 async def preferences_page(request: web.Request) -> web.Response:
@@ -82,7 +80,7 @@ async def preferences_page(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
     context: dict[str, Any] = {"kinds": KINDS, "deliveries": list(Delivery), "errors": {}, "saved": False}
     if request.method == "POST":
-        form = {key: value for key, value in (await request.post()).items() if key != "csrf_token"}
+        form = {key: value for key, value in (await read_form(request)).items() if key != "csrf_token"}
         try:
             await set_preferences(db, actor, form)
         except Invalid as error:
@@ -124,11 +122,5 @@ async def mark_all_read_api(request: web.Request) -> web.Response:
 async def preferences_api(request: web.Request) -> web.Response:
     actor, db = _actor(request), request.app[keys.DB]
     if request.method == "PUT":
-        try:
-            data = await request.json()
-        except ValueError:
-            raise Invalid({"__root__": N_("Send a JSON object.")}) from None
-        if not isinstance(data, dict):
-            raise Invalid({"__root__": N_("Send a JSON object.")})
-        return api.json_response(await set_preferences(db, actor, data))
+        return api.json_response(await set_preferences(db, actor, await read_json(request)))
     return api.json_response(await preferences_of(db, actor))

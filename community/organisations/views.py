@@ -8,13 +8,14 @@ from aiohttp import web
 from bson import ObjectId
 
 from community import api, keys
-from community.accounts.forms import form_values, json_body, render_form
+from community.accounts.forms import form_values, render_form
 from community.errors import Invalid
 from community.i18n import gettext as _, lazy_gettext
 from community.organisations import queries, service
 from community.organisations.schemas import OrganisationChange, OrganisationIn
 from community.organisations.states import STATES
 from community.policy import can_manage_organisations, require
+from community.requests import read_json
 from community.site.views import see_other
 from community.validation import validate
 
@@ -116,7 +117,7 @@ async def get_api(request: web.Request) -> web.Response:
 async def create_api(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, can_manage_organisations(actor))
-    org = await service.create(request.app[keys.DB], actor, validate(OrganisationIn, await json_body(request)))
+    org = await service.create(request.app[keys.DB], actor, validate(OrganisationIn, await read_json(request)))
     return api.json_response(org_out(org), status=201)
 
 
@@ -124,7 +125,7 @@ async def change_api(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, can_manage_organisations(actor))
     org = await service.change(request.app[keys.DB], actor, request.match_info["org_id"],
-                               validate(OrganisationChange, await json_body(request)))
+                               validate(OrganisationChange, await read_json(request)))
     return api.json_response(org_out(org))
 
 

@@ -16,6 +16,7 @@ from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
 from community.privacy import access
+from community.requests import read_form, read_json
 
 
 def actor_of(request: web.Request) -> Actor:
@@ -56,7 +57,7 @@ async def export_download(request: web.Request) -> web.Response:
 
 async def erase_submit(request: web.Request) -> web.Response:
     user_id = me(request)
-    form = await request.post()
+    form = await read_form(request)
     try:
         await access.erase_own_account(request.app[keys.DB], actor_of(request), user_id, str(form.get("confirm", "")))
     except Invalid as error:
@@ -84,11 +85,8 @@ async def api_my_data(request: web.Request) -> web.Response:
 
 async def api_erase(request: web.Request) -> web.Response:
     user_id = me(request)
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid({"body": _("Send a JSON object.")}) from None
-    if not isinstance(body, dict) or not isinstance(body.get("confirm"), str):
+    body = await read_json(request)
+    if not isinstance(body.get("confirm"), str):
         raise Invalid({"confirm": _("Type your e-mail address exactly to confirm.")})
     changed = await access.erase_own_account(request.app[keys.DB], actor_of(request), user_id, body["confirm"])
     return api.json_response({"erased": True, "changed": changed})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp_jinja2
@@ -29,6 +28,7 @@ from community.profiles.schemas import (
     ProfileUpdate,
     Verification,
 )
+from community.requests import read_form, read_json
 from community.validation import validate
 
 
@@ -132,7 +132,7 @@ async def _render_errors(request: web.Request, user_id: ObjectId, error: Invalid
 
 async def edit_submit(request: web.Request) -> web.Response:
     user_id = me(request)
-    form = await request.post()
+    form = await read_form(request)
     data = _form_update(form)
     try:
         await edit.update_profile(db_of(request), actor_of(request), user_id, validate(ProfileUpdate, data))
@@ -144,7 +144,7 @@ async def edit_submit(request: web.Request) -> web.Response:
 
 async def competency_submit(request: web.Request) -> web.Response:
     user_id = me(request)
-    form = await request.post()
+    form = await read_form(request)
     try:
         item = validate(HeldCompetency, {"competency_id": form.get("competency_id", ""), "level": form.get("level", "")})
         await edit.declare_competency(db_of(request), actor_of(request), user_id, item)
@@ -162,7 +162,7 @@ async def competency_remove(request: web.Request) -> web.Response:
 async def avatar_submit(request: web.Request) -> web.Response:
     user_id = me(request)
     policy.require(actor_of(request), policy.can_edit_profile(actor_of(request), user_id))
-    form = await request.post()
+    form = await read_form(request)
     upload = form.get("avatar")
     try:
         if not isinstance(upload, web.FileField):
@@ -188,7 +188,7 @@ async def avatar_image(request: web.Request) -> web.Response:
 
 async def endorse_submit(request: web.Request) -> web.Response:
     user_id = user_id_of(request)
-    form = await request.post()
+    form = await read_form(request)
     endorsement = validate(Endorsement, {"competency_id": form.get("competency_id", ""), "level": form.get("level", "")})
     await edit.endorse(db_of(request), actor_of(request), user_id, endorsement, request.app.get(keys.EMITTER))
     return see_other(person_url(request, user_id) + "#competencies")
@@ -196,7 +196,7 @@ async def endorse_submit(request: web.Request) -> web.Response:
 
 async def verification_submit(request: web.Request) -> web.Response:
     user_id = user_id_of(request)
-    form = await request.post()
+    form = await read_form(request)
     data = {key: form.get(key, "") for key in ("competency_id", "level", "source", "reference")}
     try:
         await edit.record_verification(db_of(request), actor_of(request), user_id, validate(Verification, data))
@@ -220,20 +220,6 @@ async def network_page(request: web.Request) -> dict[str, Any]:
 # --- API ------------------------------------------------------------------------------------
 
 
-async def _json_body(request: web.Request) -> Any:
-    try:
-        return await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid({"body": _("Send a JSON object.")}) from None
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    body = await _json_body(request)
-    if not isinstance(body, dict):
-        raise Invalid({"body": _("Send a JSON object.")})
-    return body
-
-
 async def api_people(request: web.Request) -> web.Response:
     people, next_after = await directory.experts(db_of(request), actor_of(request),
                                                  competency_id=request.query.get("competency") or None,
@@ -251,21 +237,21 @@ async def api_my_profile(request: web.Request) -> web.Response:
 
 async def api_update_profile(request: web.Request) -> web.Response:
     user_id = me(request)
-    change = validate(ProfileUpdate, await _json_object(request))
+    change = validate(ProfileUpdate, await read_json(request))
     await edit.update_profile(db_of(request), actor_of(request), user_id, change)
     return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
 
 
 async def api_set_competencies(request: web.Request) -> web.Response:
     user_id = me(request)
-    held = validate(HeldCompetencies, await _json_object(request))
+    held = validate(HeldCompetencies, await read_json(request))
     await edit.set_competencies(db_of(request), actor_of(request), user_id, held)
     return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
 
 
 async def api_declare_competency(request: web.Request) -> web.Response:
     user_id = me(request)
-    item = validate(HeldCompetency, await _json_object(request))
+    item = validate(HeldCompetency, await read_json(request))
     await edit.declare_competency(db_of(request), actor_of(request), user_id, item)
     return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
 
@@ -294,13 +280,13 @@ async def api_delete_avatar(request: web.Request) -> web.Response:
 
 
 async def api_endorse(request: web.Request) -> web.Response:
-    endorsement = validate(Endorsement, await _json_object(request))
+    endorsement = validate(Endorsement, await read_json(request))
     created = await edit.endorse(db_of(request), actor_of(request), user_id_of(request), endorsement,
                                  request.app.get(keys.EMITTER))
     return api.json_response({"created": created}, status=201 if created else 200)
 
 
 async def api_verify(request: web.Request) -> web.Response:
-    verification = validate(Verification, await _json_object(request))
+    verification = validate(Verification, await read_json(request))
     await edit.record_verification(db_of(request), actor_of(request), user_id_of(request), verification)
     return api.json_response({"recorded": True}, status=201)

@@ -23,6 +23,7 @@ from community import csrf, keys
 from community.config import Settings
 from community.realtime.emitter import Emitter
 from community.realtime.fanout import DirectFanOut, DirectFanOutRedis
+from community.realtime.frames import CheckedWebSocket
 from community.realtime.guard import SocketLimits
 from community.realtime.presence import Presence, SharedPresence
 from community.realtime.sockets import RealtimeNamespace
@@ -41,7 +42,7 @@ def _origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
 
 def create_server(settings: Settings, limits: SocketLimits) -> socketio.AsyncServer:
     manager = DirectFanOutRedis(settings.redis_url) if settings.redis_url else DirectFanOut()
-    return socketio.AsyncServer(
+    sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
         cors_allowed_origins=_origin_allowed,
@@ -50,6 +51,10 @@ def create_server(settings: Settings, limits: SocketLimits) -> socketio.AsyncSer
         logger=False,
         engineio_logger=False,
     )
+    # python-engineio takes its WebSocket class from the async mode's driver table; ours checks
+    # each frame before Engine.IO decodes it (community.realtime.frames).
+    sio.eio._async = {**sio.eio._async, "websocket": CheckedWebSocket}
+    return sio
 
 
 def _redis_readiness(url: str) -> tuple[aioredis.Redis, Callable[[], Awaitable[dict[str, Any]]]]:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
 from community.i18n import LOCALES
+from community.requests import local_target, read_form
 
 log = logging.getLogger("community.site")
 
@@ -40,24 +40,14 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
 
 
-def local_path(target: str | None) -> str:
-    """Only ever redirect within this site."""
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
 def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
 async def set_language(request: web.Request) -> web.Response:
-    form = await request.post()
-    chosen, target = form.get("lang"), form.get("next")
-    response = see_other(local_path(target if isinstance(target, str) else None))
+    form = await read_form(request)
+    chosen = form.get("lang")
+    response = see_other(local_target(form.get("next")))
     if isinstance(chosen, str) and chosen in LOCALES:
         response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=request.app[keys.SETTINGS].secure_cookies)

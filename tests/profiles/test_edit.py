@@ -98,7 +98,7 @@ async def test_api_rejects_a_body_that_is_not_an_object(client: TestClient, db: 
     token = await bearer_token(db, await make_user(db))
     status, problem = await call(client, "PUT", "/api/v1/profiles/me", token, data=b"[1, 2",
                                  headers={"Content-Type": "application/json"})
-    assert status == 422 and problem["errors"][0]["field"] == "body"
+    assert status == 400 and problem["errors"][0]["field"] == "body"
     status, problem = await call(client, "PUT", "/api/v1/profiles/me", token, json=["name"])
     assert status == 422 and problem["errors"][0]["field"] == "body"
 
