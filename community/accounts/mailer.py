@@ -1,9 +1,10 @@
-"""Outgoing e-mail: SMTP when configured, otherwise the server log and the development outbox.
+"""Outgoing e-mail: SMTP when configured, otherwise the development outbox.
 
 smtplib runs in a worker thread so a slow mail server never blocks the event loop. Without
-SMTP (a newcomer's first run) messages, one-time codes included, are written to the log and to
-the ``dev_outbox`` collection, which only platform administrators can read
-(``policy.can_view_dev_outbox``).
+SMTP (a newcomer's first run) messages, one-time codes included, are written only to the
+``dev_outbox`` collection, which only platform administrators can read
+(``policy.can_view_dev_outbox``); the log says that a message was queued there, never what it
+says, because logs travel further than the database (aggregators, support tickets).
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ class Mailer:
 
     async def send(self, to: str, subject: str, body: str) -> None:
         if self.smtp is None:
-            log.info("e-mail kept in the development outbox (no SMTP configured)",
-                     extra={"to": to, "subject": subject, "body": body})
+            log.info("e-mail queued for the development outbox (no SMTP configured)", extra={"to": to})
             await queries.insert_outbox_message(self.db, {"_id": ObjectId(), "at": datetime.now(UTC), "to": to,
                                                           "subject": subject, "body": body})
             return
