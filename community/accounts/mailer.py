@@ -63,9 +63,20 @@ async def mailer_context(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def send_message(mailer: Mailer, email: str, subject: str, body: str) -> bool:
+    """Send one e-mail; False (and a log line) when the mail server refused, so the caller can
+    still give the person the answer they would have had."""
+    try:
+        await mailer.send(email, subject, body)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("e-mail not sent", extra={"to": email, "error": repr(error)})
+        return False
+    return True
+
+
 async def send_code(mailer: Mailer, email: str, code: str, purpose: str) -> bool:
-    """Send a one-time code; False (and a log line) when the mail server refused, so the caller
-    can still move the person on to the page where they can ask for the code again."""
+    """Send a one-time code (see :func:`send_message`); on failure the person can still ask for
+    the code again on the page they are moved on to."""
     if purpose == "reset":
         subject = _("Your code to reset your password")
         body = _("Your code to reset your Karmayogi Community password is %(code)s.\n\nIt is valid for 10 minutes. "
@@ -74,9 +85,4 @@ async def send_code(mailer: Mailer, email: str, code: str, purpose: str) -> bool
         subject = _("Your code to verify your e-mail address")
         body = _("Your code to verify your e-mail address for Karmayogi Community is %(code)s.\n\n"
                  "It is valid for 10 minutes. If you did not register, ignore this e-mail.", code=code)
-    try:
-        await mailer.send(email, subject, body)
-    except (OSError, smtplib.SMTPException) as error:
-        log.warning("e-mail not sent", extra={"to": email, "error": repr(error)})
-        return False
-    return True
+    return await send_message(mailer, email, subject, body)
