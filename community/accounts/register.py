@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from community import ratelimit
 from community.accounts import otp, queries
+from community.accounts.names import check_display_name
 from community.accounts.mailer import Mailer, send_code, send_message
 from community.accounts.passwords import hash_password
 from community.accounts.schemas import RegisterIn
@@ -33,6 +34,7 @@ async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: s
     org = await org_queries.by_id(db, ObjectId(data.org_id))
     if org is None:
         raise Invalid({"org_id": _("Choose one of the offered options.")})
+    await check_display_name(db, data.name, person_id=None)
     password_hash = await hash_password(data.password)
     if await db.users.find_one({"email": data.email}, {"_id": 1}) is not None:
         await _tell_the_owner(db, mailer, data.email)
