@@ -3,7 +3,6 @@ markup and unicode edge cases. Each gets a message on that field and nothing is 
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import pytest
