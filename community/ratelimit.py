@@ -1,39 +1,82 @@
 """Rate limits on everything a person can repeat, shared by every server process.
 
-A fixed window per key, counted in the ``rate_limits`` collection with one atomic upsert, so
-limits hold across processes on MongoDB and expire through a TTL index.
+Two tools over the ``rate_limits`` collection, both expiring through its TTL index:
+
+- :func:`hit`, a sliding log: a key's document holds the times of the attempts admitted in the
+  last window, and an attempt is admitted by one conditional upsert that adds its time only
+  while fewer than ``limit`` are held. So at most ``limit`` attempts pass in *any* span of
+  ``window_seconds`` (a fixed window lets nearly twice that through around each boundary), and
+  processes cannot race past the limit, because the check and the count are one write.
+- :func:`check_backoff` and :func:`penalise`, a growing delay: after ``free`` failures a key
+  must wait, and the wait doubles with each further failure. It throttles guessing without a
+  hard lock-out.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from community.errors import RateLimited
 
 
-async def hit(db, key: str, *, limit: int, window_seconds: int, now: datetime | None = None) -> int:
-    """Count one attempt for ``key``; raise :class:`RateLimited` past ``limit`` in the window.
+async def hit(db: Any, key: str, *, limit: int, window_seconds: int, now: datetime | None = None) -> int:
+    """Admit one attempt for ``key``, or raise :class:`RateLimited` when ``limit`` attempts were
+    admitted in the last ``window_seconds``; a refused attempt is not counted.
 
-    Returns how many attempts the window has seen, this one included.
+    Returns how many attempts the window holds, this one included.
     """
     now = now or datetime.now(UTC)
-    start = int(now.timestamp()) // window_seconds * window_seconds
-    window_end = datetime.fromtimestamp(start + window_seconds, UTC)
-    doc = await db.rate_limits.find_one_and_update(
-        {"_id": f"{key}|{start}"},
-        {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": window_end + timedelta(seconds=window_seconds)}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-    )
-    if doc["count"] > limit:
-        raise RateLimited(retry_after=max(1, int((window_end - now).total_seconds())))
-    return doc["count"]
+    at = now.timestamp()
+    since = at - window_seconds
+    await db.rate_limits.update_one({"_id": key}, {"$pull": {"hits": {"$lte": since}}})
+    try:
+        await db.rate_limits.update_one(
+            {"_id": key, f"hits.{limit - 1}": {"$exists": False}},
+            {"$push": {"hits": at}, "$set": {"expires_at": now + timedelta(seconds=window_seconds)}},
+            upsert=True,
+        )
+    except DuplicateKeyError:
+        doc = await db.rate_limits.find_one({"_id": key})
+        held = sorted(h for h in (doc or {}).get("hits", []) if h > since)
+        frees_at = held[len(held) - limit] + window_seconds if len(held) >= limit else at
+        raise RateLimited(retry_after=max(1, math.ceil(frees_at - at))) from None
+    doc = await db.rate_limits.find_one({"_id": key}, {"hits": 1})
+    return sum(1 for h in doc["hits"] if h > since)
 
 
-async def clear(db, key: str, *, window_seconds: int, now: datetime | None = None) -> None:
-    """Forget the current window's attempts (e.g. after a successful sign-in)."""
+async def clear(db: Any, key: str) -> None:
+    """Forget everything counted for ``key`` (e.g. a pair's failures after a successful sign-in)."""
+    await db.rate_limits.delete_one({"_id": key})
+
+
+async def check_backoff(db: Any, key: str, *, now: datetime | None = None) -> None:
+    """Raise :class:`RateLimited` while ``key`` is waiting out the delay of its last failure."""
     now = now or datetime.now(UTC)
-    start = int(now.timestamp()) // window_seconds * window_seconds
-    await db.rate_limits.delete_one({"_id": f"{key}|{start}"})
+    doc = await db.rate_limits.find_one({"_id": key}, {"wait_until": 1})
+    wait_until = (doc or {}).get("wait_until")
+    if wait_until is not None and wait_until > now.timestamp():
+        raise RateLimited(retry_after=max(1, math.ceil(wait_until - now.timestamp())))
+
+
+async def penalise(db: Any, key: str, *, free: int, base_seconds: int, max_seconds: int, forget_seconds: int,
+                   now: datetime | None = None) -> int:
+    """Count a failure for ``key``; from the ``free``-th failure on, the key waits ``base_seconds``
+    doubled for each failure past it (at most ``max_seconds``). The count is forgotten
+    ``forget_seconds`` after the last failure. Returns the wait now imposed (0 while free)."""
+    now = now or datetime.now(UTC)
+    doc = await db.rate_limits.find_one_and_update(
+        {"_id": key},
+        {"$inc": {"failures": 1}, "$set": {"expires_at": now + timedelta(seconds=forget_seconds)}},
+        upsert=True, return_document=ReturnDocument.AFTER,
+    )
+    over = doc["failures"] - free
+    if over < 0:
+        return 0
+    wait = min(max_seconds, base_seconds * 2 ** min(over, 32))
+    await db.rate_limits.update_one({"_id": key}, {"$set": {"wait_until": now.timestamp() + wait}})
+    return wait

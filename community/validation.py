@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import functools
 import unicodedata
 from typing import Annotated, Any, TypeVar
 
+from confusable_homoglyphs import confusables
 from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
 
 from community.errors import Invalid
@@ -83,3 +85,89 @@ def Line(min_length: int = 1, max_length: int = 200) -> Any:  # noqa: N802 - rea
 def Block(min_length: int = 1, max_length: int = 20000) -> Any:  # noqa: N802 - reads as a type
     """A multi-line text field type (Markdown bodies, bios) for pydantic models."""
     return Annotated[str, BeforeValidator(_clean_block), StringConstraints(min_length=min_length, max_length=max_length)]
+
+
+JOINERS = frozenset("\u200c\u200d")
+"""Zero-width non-joiner and joiner: they shape Indic conjuncts after a virama, and do nothing
+(visible) anywhere else."""
+MAX_MARKS_IN_A_ROW = 3
+"""A Devanagari letter can carry a nukta, a vowel sign and a candrabindu; more is a mark flood."""
+
+
+def _clean_display_name(value: object) -> object:
+    """A person's name as others see it: NFKC-normalised (so full-width and styled letters
+    become plain ones), spaces collapsed; refused with invisible or direction characters, markup
+    or a flood of combining marks. A joiner after a virama is kept (it chooses a conjunct's
+    form); elsewhere it does nothing visible and is dropped, as some Hindi keyboards type it."""
+    if not isinstance(value, str):
+        return value
+    value = " ".join(unicodedata.normalize("NFKC", value).split())
+    kept: list[str] = []
+    for char in value:
+        if char in JOINERS:
+            if kept and unicodedata.combining(kept[-1]) == 9:
+                kept.append(char)
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or char in BIDI_OVERRIDES:
+            raise ValueError(_("Remove the invisible characters and direction marks from the name."))
+        if char in "<>":
+            raise ValueError(_("Remove the characters < and > from this field."))
+        kept.append(char)
+    marks = 0
+    for char in unicodedata.normalize("NFD", value):
+        marks = marks + 1 if unicodedata.category(char).startswith("M") else 0
+        if marks > MAX_MARKS_IN_A_ROW:
+            raise ValueError(_("Use at most %(n)s marks on one letter.", n=MAX_MARKS_IN_A_ROW))
+    return "".join(kept)
+
+
+DisplayName = Annotated[str, BeforeValidator(_clean_display_name), StringConstraints(min_length=1, max_length=120)]
+"""The one type for a person's display name, wherever it is set (registration, profile edit,
+the API, the first administrator's set-up)."""
+
+
+@functools.cache
+def _prototypes() -> dict[str, str]:
+    """Each character mapped to one representative of its Unicode TR39 confusable class.
+
+    The classes come from ``confusable_homoglyphs`` (Unicode's confusables.txt as data): two
+    characters are in one class when either is listed as the other's homoglyph, closed under
+    that relation; the representative is the class's lowest code point. Homoglyphs of more than
+    one character ("rn" for "m") are left out, so this is a little weaker than TR39's skeleton.
+    """
+    parent: dict[str, str] = {}
+
+    def root(char: str) -> str:
+        while parent.get(char, char) != char:
+            parent[char] = parent.get(parent[char], parent[char])
+            char = parent[char]
+        return char
+
+    for char, homoglyphs in confusables.confusables_data.items():
+        for homoglyph in homoglyphs:
+            other = homoglyph["c"].strip("\u200e")
+            if len(char) == 1 and len(other) == 1:
+                first, second = root(char), root(other)
+                if first != second:
+                    parent[max(first, second)] = min(first, second)
+    return {char: root(char) for char in list(parent)}
+
+
+def skeleton(text: str) -> str:
+    """Unicode TR39's skeleton: NFD, each character to its class's representative, NFD again
+    (after NFKC, and ignoring joiners and spaces). Equal skeletons read the same to a person."""
+    prototypes = _prototypes()
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
+    return unicodedata.normalize("NFD", "".join(prototypes.get(c, c) for c in decomposed
+                                                if c not in JOINERS and not c.isspace()))
+
+
+def _readings(text: str) -> tuple[str, str, str]:
+    """The skeleton as written ("Ilya" reads as "lIya"), with case folded ("ADMIN" as "аdmin"),
+    and of the folded skeleton (mixed case and look-alikes together: "MEERA lYER")."""
+    return skeleton(text), skeleton(text.casefold()), skeleton(skeleton(text).casefold())
+
+
+def confusable(first: str, second: str) -> bool:
+    """Whether two names can be mistaken for each other: any of their readings agree."""
+    return any(a == b for a, b in zip(_readings(first), _readings(second), strict=True))

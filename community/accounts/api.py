@@ -28,10 +28,10 @@ async def csrf_token(request: web.Request) -> web.Response:
 
 async def register_api(request: web.Request) -> web.Response:
     data = validate(RegisterIn, await read_json(request))
-    user = await register.register(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
-                                   data, _ip(request))
+    email = await register.register(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
+                                    data, _ip(request))
     return api.json_response({"status": "verification_sent",
-                              "detail": _("We have sent a 6-digit code to %(email)s.", email=user["email"])}, status=201)
+                              "detail": _("We have sent a 6-digit code to %(email)s.", email=email)}, status=201)
 
 
 async def verify_api(request: web.Request) -> web.Response:
@@ -42,7 +42,8 @@ async def verify_api(request: web.Request) -> web.Response:
 
 async def resend_api(request: web.Request) -> web.Response:
     data = validate(EmailIn, await read_json(request))
-    await verify.resend(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email)
+    await verify.resend(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email,
+                        _ip(request))
     return api.json_response({"status": "accepted",
                               "detail": _("If that address is waiting for verification, a new code is on its way.")}, status=202)
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from community import audit
 from community.accounts import queries
 from community.accounts.passwords import hash_password
-from community.accounts.schemas import Designation, Email, Name, NewPassword
+from community.accounts.schemas import Designation, Email, Name, NewPassword, PersonName
 from community.config import Settings
 from community.errors import Invalid
 from community.organisations import queries as org_queries
@@ -32,7 +32,7 @@ Ask = Callable[[str, bool], str]
 class AdminDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: PersonName
     email: Email
     organisation: Name
     designation: Designation

@@ -1,9 +1,10 @@
-"""Outgoing e-mail: SMTP when configured, otherwise the server log and the development outbox.
+"""Outgoing e-mail: SMTP when configured, otherwise the development outbox.
 
 smtplib runs in a worker thread so a slow mail server never blocks the event loop. Without
-SMTP (a newcomer's first run) messages, one-time codes included, are written to the log and to
-the ``dev_outbox`` collection, which only platform administrators can read
-(``policy.can_view_dev_outbox``).
+SMTP (a newcomer's first run) messages, one-time codes included, are written only to the
+``dev_outbox`` collection, which only platform administrators can read
+(``policy.can_view_dev_outbox``); the log says that a message was queued there, never what it
+says, because logs travel further than the database (aggregators, support tickets).
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ class Mailer:
 
     async def send(self, to: str, subject: str, body: str) -> None:
         if self.smtp is None:
-            log.info("e-mail kept in the development outbox (no SMTP configured)",
-                     extra={"to": to, "subject": subject, "body": body})
+            log.info("e-mail queued for the development outbox (no SMTP configured)", extra={"to": to})
             await queries.insert_outbox_message(self.db, {"_id": ObjectId(), "at": datetime.now(UTC), "to": to,
                                                           "subject": subject, "body": body})
             return
@@ -63,9 +63,20 @@ async def mailer_context(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def send_message(mailer: Mailer, email: str, subject: str, body: str) -> bool:
+    """Send one e-mail; False (and a log line) when the mail server refused, so the caller can
+    still give the person the answer they would have had."""
+    try:
+        await mailer.send(email, subject, body)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("e-mail not sent", extra={"to": email, "error": repr(error)})
+        return False
+    return True
+
+
 async def send_code(mailer: Mailer, email: str, code: str, purpose: str) -> bool:
-    """Send a one-time code; False (and a log line) when the mail server refused, so the caller
-    can still move the person on to the page where they can ask for the code again."""
+    """Send a one-time code (see :func:`send_message`); on failure the person can still ask for
+    the code again on the page they are moved on to."""
     if purpose == "reset":
         subject = _("Your code to reset your password")
         body = _("Your code to reset your Karmayogi Community password is %(code)s.\n\nIt is valid for 10 minutes. "
@@ -74,9 +85,4 @@ async def send_code(mailer: Mailer, email: str, code: str, purpose: str) -> bool
         subject = _("Your code to verify your e-mail address")
         body = _("Your code to verify your e-mail address for Karmayogi Community is %(code)s.\n\n"
                  "It is valid for 10 minutes. If you did not register, ignore this e-mail.", code=code)
-    try:
-        await mailer.send(email, subject, body)
-    except (OSError, smtplib.SMTPException) as error:
-        log.warning("e-mail not sent", extra={"to": email, "error": repr(error)})
-        return False
-    return True
+    return await send_message(mailer, email, subject, body)

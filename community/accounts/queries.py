@@ -158,3 +158,11 @@ async def insert_outbox_message(db: Any, message: dict[str, Any]) -> None:
 
 async def outbox_messages(db: Any, limit: int = 50) -> list[dict[str, Any]]:
     return await db.dev_outbox.find({}).sort("at", -1).limit(limit).to_list(None)
+
+
+async def staff_names(db: Any, *, other_than: ObjectId | None) -> list[dict[str, Any]]:
+    """The display names of administrators and moderators (other than ``other_than``)."""
+    query: dict[str, Any] = {"roles": {"$in": ["admin", "mdo_admin", "moderator"]}, "deleted": {"$ne": True}}
+    if other_than is not None:
+        query["_id"] = {"$ne": other_than}
+    return await db.users.find(query, {"name": 1}).to_list(None)

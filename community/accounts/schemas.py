@@ -10,7 +10,7 @@ from bson import ObjectId
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from community.i18n import gettext as _
-from community.validation import _clean_line
+from community.validation import DisplayName, _clean_line
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[^@\s<>\"'(),;:\\\[\]]{2,}$")
 
@@ -82,6 +82,7 @@ def _code(value: str) -> str:
 
 
 Name = Text(1, 120, AfterValidator(_no_markup))
+PersonName = DisplayName
 Designation = Text(1, 120, AfterValidator(_no_markup))
 ShortText = Text(1, 30, AfterValidator(_no_markup))
 Email = Text(1, 254, AfterValidator(_email))
@@ -99,7 +100,7 @@ class Strict(BaseModel):
 
 
 class RegisterIn(Strict):
-    name: Name
+    name: PersonName
     email: Email
     mobile: Mobile = None
     org_id: ObjectIdText

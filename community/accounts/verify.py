@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from community import ratelimit
 from community.accounts import otp, queries
 from community.accounts.mailer import Mailer, send_code
 from community.accounts.schemas import VerifyIn
+from community.errors import RateLimited
+
+RESENDS_PER_ADDRESS = 20
 
 
 async def verify_email(db: Any, secret: str, data: VerifyIn) -> dict[str, Any]:
@@ -19,11 +23,22 @@ async def verify_email(db: Any, secret: str, data: VerifyIn) -> dict[str, Any]:
     return user
 
 
-async def resend(db: Any, mailer: Mailer, secret: str, email: str) -> None:
-    """Send a fresh code to an unverified account. Says nothing about whether the address is
-    registered; the resend throttle (``RateLimited``) still applies to real accounts."""
+async def resend(db: Any, mailer: Mailer, secret: str, email: str, ip: str) -> None:
+    """Send a fresh code to an unverified account.
+
+    The answer says nothing about whether the address is registered: the throttle (per client
+    address, and per e-mail address as strict as the code's own) counts by the text asked for,
+    so an unknown address is refused exactly when a registered one would be, and the code's
+    own limit, which only a registered address has, is then never what refuses.
+    """
+    await ratelimit.hit(db, f"resend:address:{ip}", limit=RESENDS_PER_ADDRESS, window_seconds=3600)
+    await ratelimit.hit(db, f"resend:minute:{email}", limit=1, window_seconds=int(otp.RESEND_AFTER.total_seconds()))
+    await ratelimit.hit(db, f"resend:hour:{email}", limit=otp.SENDS_PER_HOUR, window_seconds=3600)
     user = await queries.user_by_email(db, email)
     if user is None or user.get("email_verified"):
         return
-    code = await otp.issue(db, secret, user["_id"], otp.VERIFY)
+    try:
+        code = await otp.issue(db, secret, user["_id"], otp.VERIFY)
+    except RateLimited:
+        return
     await send_code(mailer, user["email"], code, otp.VERIFY)

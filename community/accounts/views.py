@@ -50,11 +50,11 @@ async def register_page(request: web.Request) -> web.Response:
         return render_form(request, "accounts/register.html", {}, organisations=organisations)
     values = await form_values(request, RegisterIn.model_fields)
     try:
-        user = await register.register(db, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
-                                       validate(RegisterIn, values), _ip(request))
+        email = await register.register(db, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
+                                        validate(RegisterIn, values), _ip(request))
     except Invalid as error:
         return render_form(request, "accounts/register.html", values, error.errors, organisations=organisations)
-    return see_other(_url(request, "verify", email=user["email"]))
+    return see_other(_url(request, "verify", email=email))
 
 
 async def verify_page(request: web.Request) -> web.Response:
@@ -74,7 +74,8 @@ async def resend_code(request: web.Request) -> web.Response:
     values = await form_values(request, EmailIn.model_fields)
     try:
         data = validate(EmailIn, values)
-        await verify.resend(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email)
+        await verify.resend(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email,
+                            _ip(request))
     except (Invalid, RateLimited) as error:
         errors = error.errors if isinstance(error, Invalid) else {"code": error.detail}
         return render_form(request, "accounts/verify.html", values, errors, status=429 if isinstance(error, RateLimited) else 200,

@@ -67,3 +67,11 @@ async def access_post_by_number(db: Any, actor: Actor, thread_id: ObjectId, numb
                         and post["author_id"] != actor.user_id):
         raise NotFound(_("We could not find that post."))
     return post, thread, category
+
+
+async def access_history(db: Any, actor: Actor, post: Doc, category: Doc) -> None:
+    """A post's earlier versions follow what may be seen of the post: once it is deleted or
+    hidden, nobody but the category's moderators sees its text, so nobody else sees its history
+    (not even its author, whose hidden post shows only a notice)."""
+    if (post["deleted"] or post["hidden"]) and not policy.can_view_hidden_posts(actor, category):
+        raise NotFound(_("We could not find that post."))

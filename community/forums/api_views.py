@@ -11,7 +11,7 @@ from community import api, keys, policy
 from community.errors import NotFound
 from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, pages, queries,
                               reply, vote)
-from community.forums.access import access_category, access_post, access_thread
+from community.forums.access import access_category, access_history, access_post, access_thread
 from community.forums.limits import LIMITS
 from community.forums.schemas import AcceptIn, object_id
 from community.forums.serialize import category_json, flag_json, post_json, thread_json
@@ -118,7 +118,8 @@ async def delete_post(request: web.Request) -> web.Response:
 
 
 async def revisions(request: web.Request) -> web.Response:
-    post, _thread, _category = await access_post(_db(request), _actor(request), object_id(request.match_info["post_id"]))
+    post, _thread, category = await access_post(_db(request), _actor(request), object_id(request.match_info["post_id"]))
+    await access_history(_db(request), _actor(request), post, category)
     rows = await queries.revisions(_db(request), post["_id"])
     people = await queries.people(_db(request), [r["editor_id"] for r in rows])
     return api.json_response({"items": [{

@@ -18,8 +18,8 @@ from community.forums import queries
 from community.forums.accept import award_accepted, reverse_accepted
 from community.forums.access import access_category, access_post, access_thread
 from community.forums.limits import ForumLimits
-from community.forums.queries import CATEGORIES, FLAGS, POSTS, THREADS, VOTES
-from community.forums.schemas import MoveIn, ReasonIn, ResolveFlagIn, SuspendIn
+from community.forums.queries import CATEGORIES, FLAGS, POSTS, REVISIONS, THREADS, VOTES
+from community.forums.schemas import DeleteIn, MoveIn, ReasonIn, ResolveFlagIn, SuspendIn
 from community.forums.vote import award_upvote, reverse_upvote
 from community.forums.writes import Events, category_room, reindex, reindex_whole_thread, thread_room
 from community.i18n import gettext as _
@@ -107,19 +107,22 @@ async def set_hidden(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *
 
 async def delete_post(db: Any, emitter: Any, actor: Actor, *, post_id: ObjectId, data: Mapping[str, Any]) -> bool:
     """Soft-delete: the post stays stored (and in its history) but shows as deleted. Authors delete
-    their own posts without giving a reason; a moderator deleting someone else's must give one.
-    Deleting the opening post deletes the thread."""
+    their own posts without giving a reason; a moderator deleting someone else's must give one,
+    and with the ``personal_data`` reason code the post's earlier versions are erased in the same
+    transaction. Deleting the opening post deletes the thread."""
     post, thread, category = await access_post(db, actor, post_id)
     policy.require(actor, policy.can_delete_post(actor, category, thread, post), _("You cannot delete this post."))
     if post["deleted"]:
         return False
     by_moderator = post["author_id"] != actor.user_id
-    reason = validate(ReasonIn, data).reason if by_moderator else None
+    form = validate(DeleteIn, data) if by_moderator else None
+    purge = form is not None and form.reason_code == "personal_data"
     now = datetime.now(UTC)
 
     async def write(session: Any) -> None:
         await db[POSTS].update_one({"_id": post_id}, {"$set": {"deleted": True, "deleted_by": actor.user_id,
                                                                "deleted_at": now}}, session=session)
+        purged = (await db[REVISIONS].delete_many({"post_id": post_id}, session=session)).deleted_count if purge else 0
         if post["number"] == 1:
             await db[THREADS].update_one({"_id": thread["_id"]}, {"$set": {"deleted": True}, "$inc": {"version": 1}},
                                          session=session)
@@ -132,11 +135,12 @@ async def delete_post(db: Any, emitter: Any, actor: Actor, *, post_id: ObjectId,
         if not post["hidden"]:
             await _reverse_karma(db, post, session)
         await _reindex_post(db, session, post, thread)
-        if by_moderator:
+        if form is not None:
             await audit.record(db, actor=actor, action="forum.post.delete", target_type="forum_post", target_id=post_id,
-                               org_id=category.get("org_id"), reason=reason,
+                               org_id=category.get("org_id"), reason=form.reason,
                                details={"thread_id": str(thread["_id"]), "number": post["number"],
-                                        "author_id": str(post["author_id"])}, session=session)
+                                        "author_id": str(post["author_id"]), "reason_code": form.reason_code,
+                                        "revisions_purged": purged}, session=session)
 
     await in_transaction(db, write)
     events = Events()

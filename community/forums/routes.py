@@ -94,7 +94,7 @@ def setup(app: web.Application) -> None:
     route(app, "PATCH", "/forums/posts/{post_id}", api_views.edit_post, summary="Edit a post", tag=T,
           body=schemas.EditIn, response=schemas.PostOut)
     route(app, "DELETE", "/forums/posts/{post_id}", api_views.delete_post,
-          summary="Delete a post (moderators give a reason)", tag=T, response=schemas.OkOut)
+          summary="Delete a post (moderators give a reason)", tag=T, body=schemas.DeleteIn, response=schemas.OkOut)
     route(app, "GET", "/forums/posts/{post_id}/revisions", api_views.revisions, summary="A post's edit history",
           tag=T, response=schemas.RevisionListOut, auth=False)
     route(app, "PUT", "/forums/posts/{post_id}/vote", api_views.set_vote, summary="Upvote a post", tag=T,

@@ -204,6 +204,13 @@ class ReasonIn(_Input):
     reason: Line(3, 300)  # type: ignore[valid-type]
 
 
+class DeleteIn(ReasonIn):
+    """A moderator's deletion; ``personal_data`` (the post exposes someone's personal data) also
+    erases the post's earlier versions, which would otherwise keep the text."""
+
+    reason_code: Literal["other", "personal_data"] = "other"
+
+
 class MoveIn(ReasonIn):
     category_id: OptionalId
 

@@ -16,7 +16,7 @@ from community import api, csrf, keys, policy
 from community.errors import Invalid
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
                               reply, vote)
-from community.forums.access import access_category, access_post_by_number, access_thread
+from community.forums.access import access_category, access_history, access_post_by_number, access_thread
 from community.forums.limits import LIMITS
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
@@ -212,8 +212,9 @@ async def edit_post(request: web.Request) -> web.Response:
 
 async def history(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
-    post, thread_doc, _category = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
-                                                              _number(request))
+    post, thread_doc, category = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
+                                                             _number(request))
+    await access_history(db, actor, post, category)
     revisions = await queries.revisions(db, post["_id"])
     people = await queries.people(db, [r["editor_id"] for r in revisions] + [post["author_id"]])
     return aiohttp_jinja2.render_template("forums/history.html", request, {

@@ -43,14 +43,16 @@ class PersonalData:
     """Why the data is held, shown in the person's export (DPDP Act 2023, s. 5)."""
     key: Key = "id"
     """What ``field`` holds: the person's id; their e-mail address (mail kept before an account
-    exists); or a text key with the id inside it (rate-limit counters)."""
+    exists); or a text key with the id, or ending in the e-mail address, inside it (rate-limit
+    counters, which for sign-in count by address before anyone knows whose it is)."""
 
     def match(self, user_id: ObjectId, email: str | None) -> dict[str, Any] | None:
         """The filter selecting this person's documents, or None when there is nothing to match on."""
         if self.key == "email":
             return {self.field: email} if email else None
         if self.key == "id_in_text":
-            return {self.field: {"$regex": re.escape(str(user_id))}}
+            pattern = re.escape(str(user_id)) + (f"|:{re.escape(email)}$" if email else "")
+            return {self.field: {"$regex": pattern}}
         return {self.field: user_id}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import audit, policy, ratelimit
+from community.accounts.names import check_display_name
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
@@ -54,6 +55,7 @@ async def update_profile(db: Any, actor: Actor, user_id: ObjectId, change: Profi
         raise Invalid({"expertise": _("Only experts list areas of expertise.")})
     if change.position_id and await dictionary.position(db, change.position_id) is None:
         raise Invalid({"position_id": _("There is no position %(id)s in the dictionary.", id=change.position_id)})
+    await check_display_name(db, change.name, person_id=user_id)
     stored = await queries.profile(db, user_id)
     privacy = {**DEFAULT_PRIVACY, **stored.get("privacy", {}), **change.privacy}
     now = datetime.now(UTC)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from community.i18n import gettext as _
-from community.validation import Block, Line
+from community.validation import Block, DisplayName, Line
 
 PrivacyLevel = Literal["everyone", "organisation", "connections", "me"]
 
@@ -50,7 +50,7 @@ class ProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Line(1, 120)
+    name: DisplayName
     designation: Line(0, 120) = ""
     service: Line(0, 120) = ""
     state: Literal[("", *STATES)] = ""  # type: ignore[valid-type]

@@ -61,17 +61,6 @@ async def test_api_errors_are_problem_json_with_fields(client: TestClient, db: A
     assert await db.users.count_documents({}) == 0
 
 
-async def test_api_duplicate_registration_is_a_problem(client: TestClient, db: Any) -> None:
-    org = await make_org(db)
-    await make_user(db, org=org, email="dup@example.gov.in")
-    headers = await api_csrf(client)
-    response = await client.post("/api/v1/accounts/register", headers=headers, json={
-        "name": "Dup", "email": "dup@example.gov.in", "org_id": str(org["_id"]), "designation": "SO",
-        "password": "a long enough secret"})
-    problem = await response.json()
-    assert response.status == 422 and problem["errors"] == [{"field": "email", "message": problem["errors"][0]["message"]}]
-
-
 async def test_api_login_throttle_has_retry_after(client: TestClient, db: Any) -> None:
     user = await make_user(db)
     headers = await api_csrf(client)

@@ -1,0 +1,83 @@
+"""The shared limiter on a real store, with the clock injected: a sliding log and a growing delay."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from community import ratelimit
+from community.errors import RateLimited
+
+# A moment on a whole hour, so a fixed window of a minute would start exactly here.
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+async def admitted(db: Any, key: str, seconds: float, *, limit: int = 5, window: int = 60) -> bool:
+    try:
+        await ratelimit.hit(db, key, limit=limit, window_seconds=window, now=at(seconds))
+    except RateLimited:
+        return False
+    return True
+
+
+async def test_a_burst_before_a_boundary_is_not_doubled_after_it(bare_db: Any) -> None:
+    for _ in range(5):
+        assert await admitted(bare_db, "k", 59)
+    assert not await admitted(bare_db, "k", 61), "a new fixed window would have started at 60"
+    with pytest.raises(RateLimited) as refused:
+        await ratelimit.hit(bare_db, "k", limit=5, window_seconds=60, now=at(61))
+    assert refused.value.retry_after == 58, "the burst at 59 leaves the window at 119"
+    assert not await admitted(bare_db, "k", 118.5)
+    assert await admitted(bare_db, "k", 119.5)
+
+
+async def test_at_most_n_in_any_window_and_refused_only_when_full(bare_db: Any) -> None:
+    limit, window = 4, 30
+    rng = random.Random(11)
+    times = sorted(rng.uniform(0, 300) for _ in range(200))
+    kept: list[float] = []
+    for moment in times:
+        full = sum(1 for t in kept if t > moment - window) >= limit
+        assert await admitted(bare_db, "k", moment, limit=limit, window=window) is not full, moment
+        if not full:
+            kept.append(moment)
+    for start in kept:
+        assert sum(1 for t in kept if start <= t < start + window) <= limit
+    assert len(kept) > 2 * limit, "the sequence exercised several windows"
+
+
+async def test_waiting_the_retry_after_is_enough(bare_db: Any) -> None:
+    for second in (0, 10, 20):
+        assert await admitted(bare_db, "k", second, limit=3, window=60)
+    with pytest.raises(RateLimited) as refused:
+        await ratelimit.hit(bare_db, "k", limit=3, window_seconds=60, now=at(25))
+    assert refused.value.retry_after == 35
+    assert await admitted(bare_db, "k", 25 + 35, limit=3, window=60)
+
+
+async def test_keys_are_counted_apart_and_clear_forgets(bare_db: Any) -> None:
+    assert await admitted(bare_db, "a", 0, limit=1)
+    assert await admitted(bare_db, "b", 0, limit=1)
+    assert not await admitted(bare_db, "a", 1, limit=1)
+    await ratelimit.clear(bare_db, "a")
+    assert await admitted(bare_db, "a", 2, limit=1)
+
+
+async def test_the_delay_doubles_after_the_free_failures(bare_db: Any) -> None:
+    waits = []
+    for failure in range(7):
+        waits.append(await ratelimit.penalise(bare_db, "p", free=3, base_seconds=30, max_seconds=200,
+                                              forget_seconds=3600, now=at(failure * 1000)))
+    assert waits == [0, 0, 30, 60, 120, 200, 200]
+    with pytest.raises(RateLimited) as waiting:
+        await ratelimit.check_backoff(bare_db, "p", now=at(6000 + 150))
+    assert waiting.value.retry_after == 50
+    await ratelimit.check_backoff(bare_db, "p", now=at(6000 + 200))
+    await ratelimit.check_backoff(bare_db, "other", now=at(6000))
