@@ -16,6 +16,7 @@ from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
 from community.privacy import access
+from community.privacy.schemas import PersonDataQuery
 
 
 def actor_of(request: web.Request) -> Actor:
@@ -96,4 +97,4 @@ async def api_erase(request: web.Request) -> web.Response:
 
 async def api_person_data(request: web.Request) -> web.Response:
     return api.json_response(await access.data_of(request.app[keys.DB], actor_of(request), person_of(request),
-                                                  reason=request.query.get("reason") or None))
+                                                  reason=api.query(request, PersonDataQuery).reason or None))
