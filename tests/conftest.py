@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -43,16 +44,19 @@ class DocumentMismatch(AssertionError):
 
 
 _validators: dict[str, OpenAPI] = {}
+_app_validators: weakref.WeakKeyDictionary[web.Application, OpenAPI] = weakref.WeakKeyDictionary()
 
 
 def document_validator(app: web.Application) -> OpenAPI:
-    """The validator for ``app``'s document, built once per distinct document (building one
-    resolves every schema, which is far slower than the check itself)."""
-    text = json.dumps(api.openapi_document(app), sort_keys=True)
-    if text not in _validators:
-        _validators[text] = OpenAPI.from_dict(json.loads(text), config=Config(
-            extra_media_type_deserializers={"application/problem+json": json.loads}))
-    return _validators[text]
+    """The validator for ``app``'s document: the document is made once per app, and the validator
+    once per distinct document (building one resolves every schema, which takes seconds)."""
+    if app not in _app_validators:
+        text = json.dumps(api.openapi_document(app), sort_keys=True)
+        if text not in _validators:
+            _validators[text] = OpenAPI.from_dict(json.loads(text), config=Config(
+                extra_media_type_deserializers={"application/problem+json": json.loads}))
+        _app_validators[app] = _validators[text]
+    return _app_validators[app]
 
 
 async def check_against_document(app: web.Application, method: str, response: ClientResponse) -> None:
