@@ -199,3 +199,15 @@ async def test_a_response_that_matches_the_document_passes(aiohttp_client: Calla
     client = await aiohttp_client(drifting_app(lambda: json_response({"id": "1", "made_at": datetime(2026, 1, 1)}, status=201)))
     async with client.post(f"{PREFIX}/things") as response:
         assert (await response.json())["made_at"] == "2026-01-01T00:00:00.000Z"
+
+
+async def test_an_api_route_left_out_of_the_document_fails_the_test(aiohttp_client: Callable[..., Any]) -> None:
+    async def hidden(request: web.Request) -> web.Response:
+        return json_response({"secret": True})
+
+    app = drifting_app(lambda: web.Response(status=201))
+    app.router.add_get(f"{PREFIX}/hidden", hidden)
+    client = await aiohttp_client(app)
+    with pytest.raises(DocumentMismatch, match="no such operation"):
+        await client.get(f"{PREFIX}/hidden")
+    assert (await client.get(f"{PREFIX}/nowhere")).status == 404
