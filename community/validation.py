@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import functools
+import types
+import typing
 import unicodedata
+from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from confusable_homoglyphs import confusables
@@ -27,7 +29,7 @@ def _message(error: Mapping[str, Any]) -> str:
         return _("Use at least %(n)s characters.", n=ctx.get("min_length"))
     if kind == "string_too_long":
         return _("Use at most %(n)s characters.", n=ctx.get("max_length"))
-    if kind in ("int_parsing", "int_type", "float_parsing"):
+    if kind in ("int_parsing", "int_type", "float_parsing", "int_from_float"):
         return _("Enter a number.")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return _("This number is out of range.")
@@ -40,16 +42,66 @@ def _message(error: Mapping[str, Any]) -> str:
     return _("This value is not valid.")
 
 
+def _invalid(error: ValidationError) -> Invalid:
+    errors: dict[str, str] = {}
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or "__root__"
+        errors.setdefault(name, _message(item))
+    return Invalid(errors)
+
+
 def validate(model: type[Model], data: Mapping[str, Any]) -> Model:
-    """Validate ``data`` against ``model``; raise :class:`Invalid` naming each bad field."""
+    """Validate ``data`` against ``model``; raise :class:`Invalid` naming each bad field.
+
+    Input models take JSON's own types (their integers are ``StrictInt``: no ``"1"``, no
+    ``false``; their lists are lists); an HTML form's strings go through :func:`form_values` first."""
     try:
         return model.model_validate(dict(data))
     except ValidationError as error:
-        errors: dict[str, str] = {}
-        for item in error.errors():
-            name = ".".join(str(part) for part in item["loc"]) or "__root__"
-            errors.setdefault(name, _message(item))
-        raise Invalid(errors) from None
+        raise _invalid(error) from None
+
+
+def parse_query(model: type[Model], data: Mapping[str, str]) -> Model:
+    """A query string parsed with ``model``: every value arrives as text, so numbers are read from it."""
+    try:
+        return model.model_validate(dict(data), strict=False)
+    except ValidationError as error:
+        raise _invalid(error) from None
+
+
+def _field_kind(annotation: Any) -> str:
+    """``"int"``, ``"list"`` or ``"other"``: how a form's text becomes this field's value."""
+    options = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
+    for option in options:
+        while typing.get_origin(option) is Annotated:
+            option = typing.get_args(option)[0]
+        if option is int:
+            return "int"
+        if typing.get_origin(option) in (list, tuple):
+            return "list"
+    return "other"
+
+
+def form_values(model: type[BaseModel], form: Mapping[str, Any]) -> dict[str, Any]:
+    """An HTML form's fields as ``model`` takes them: a whole number's text becomes the number, a
+    list arrives as one comma-separated field, and an empty number field means "not given"."""
+    values: dict[str, Any] = {}
+    for name, value in form.items():
+        field = model.model_fields.get(name)
+        if field is None or not isinstance(value, str):
+            values[name] = value
+            continue
+        kind = _field_kind(field.annotation)
+        text = value.strip()
+        if kind == "int" and not text:
+            continue
+        if kind == "int" and (text.isascii() and text.lstrip("-").isdigit()):
+            values[name] = int(text)
+        elif kind == "list":
+            values[name] = [part for part in (piece.strip() for piece in value.split(",")) if part]
+        else:
+            values[name] = value
+    return values
 
 
 def _clean_line(value: object) -> object:

@@ -2,21 +2,31 @@
 
 Every test gets its own ``sqlite:///:memory:`` store and temporary data folder, so tests never
 share state and can never reach a real deployment's database.
+
+Every ``/api/v1`` response that any test client receives is checked against the app's own
+OpenAPI document (``api_responses_match_the_document``): a response the document does not
+describe fails the test that received it, so the document cannot drift from the server.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import AsyncIterator, Callable
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
+from openapi_core import Config, OpenAPI
+from openapi_core.exceptions import OpenAPIError
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from openapi_core.testing import MockRequest, MockResponse
 
-from community import keys
+from community import api, keys
 from community.app import create_app
 from community.config import Settings, load_settings
 from community.storage import connect
@@ -24,6 +34,70 @@ from community.storage.indexes import ensure_indexes
 from search.embedded import EmbeddedEngine
 
 TOKEN_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+DOCUMENT_PATH = f"{api.PREFIX}/openapi.json"
+UNCHECKED_PREFIXES = (f"{api.PREFIX}/notifications",)
+"""Routes whose responses are not yet checked: ``community.notifications`` is being rewritten to
+send its timestamps through ``api.timestamp``; it still sends them without an offset."""
+
+
+class DocumentMismatch(AssertionError):
+    """An API response that the OpenAPI document does not describe."""
+
+
+_validators: dict[str, OpenAPI] = {}
+_app_validators: weakref.WeakKeyDictionary[web.Application, OpenAPI] = weakref.WeakKeyDictionary()
+
+
+def document_validator(app: web.Application) -> OpenAPI:
+    """The validator for ``app``'s document: the document is made once per app, and the validator
+    once per distinct document (building one resolves every schema, which takes seconds)."""
+    if app not in _app_validators:
+        text = json.dumps(api.openapi_document(app), sort_keys=True)
+        if text not in _validators:
+            _validators[text] = OpenAPI.from_dict(json.loads(text), config=Config(
+                extra_media_type_deserializers={"application/problem+json": json.loads, "text/csv": bytes.decode}))
+        _app_validators[app] = _validators[text]
+    return _app_validators[app]
+
+
+async def check_against_document(app: web.Application, method: str, response: ClientResponse) -> None:
+    """Raise :class:`DocumentMismatch` unless ``app``'s OpenAPI document describes ``response``."""
+    path = response.url.path
+    if not path.startswith(api.PREFIX + "/") or path == DOCUMENT_PATH or path.startswith(UNCHECKED_PREFIXES):
+        return
+    if method.upper() in ("HEAD", "OPTIONS"):
+        return
+    body = await response.read()
+    request = MockRequest("http://testserver", method.lower(), path, args=dict(response.url.query))
+    answer = MockResponse(body, status_code=response.status, headers=dict(response.headers),
+                          content_type=response.content_type if body or response.status != 204 else "")
+    try:
+        document_validator(app).validate_response(request, answer)
+    except (PathNotFound, OperationNotFound):
+        if response.status in (404, 405):
+            return  # no such route or method: nothing for the document to describe
+        raise DocumentMismatch(f"{method.upper()} {path} answered {response.status} but the document has no such operation") from None
+    except OpenAPIError as error:  # an undocumented status or media type, or a body off its schema
+        detail = "; ".join(str(cause) for cause in getattr(error, "schema_errors", ())) or str(error)
+        raise DocumentMismatch(f"{method.upper()} {path} answered {response.status} {body[:300]!r}, "
+                               f"which the OpenAPI document does not describe: {type(error).__name__}: {detail}") from None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def api_responses_match_the_document() -> Iterator[None]:
+    """Every test client checks each API response it receives (see :func:`check_against_document`)."""
+    original = TestClient._request
+
+    async def checked(self: TestClient, method: str, path: Any, **kwargs: Any) -> ClientResponse:
+        response = await original(self, method, path, **kwargs)
+        app = getattr(self.server, "app", None)
+        if isinstance(app, web.Application):
+            await check_against_document(app, method, response)
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TestClient, "_request", checked)
+        yield
 
 
 @pytest.fixture

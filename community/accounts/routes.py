@@ -37,15 +37,16 @@ def setup(app: web.Application) -> None:
     api.route(app, "POST", "/accounts/verify", account_api.verify_api, summary="Verify the e-mail address with the code",
               tag=tag, body=VerifyIn, response=UserOut, auth=False)
     api.route(app, "POST", "/accounts/verify/resend", account_api.resend_api, summary="Send a new verification code",
-              tag=tag, body=EmailIn, response=Accepted, auth=False)
+              tag=tag, body=EmailIn, response=Accepted, auth=False, status=202)
     api.route(app, "POST", "/accounts/login", account_api.login_api, summary="Sign in; returns a bearer token",
-              tag=tag, body=LoginIn, response=TokenOut, auth=False)
+              tag=tag, body=LoginIn, response=TokenOut, auth=False,
+              links={"me": api.Link("api.me", {}, "Who the token signs in (send it as `Authorization: Bearer`)")})
     api.route(app, "POST", "/accounts/logout", account_api.logout_api, summary="End this token or session",
               tag=tag, body=None, response=Accepted)
     api.route(app, "POST", "/accounts/sign-out-everywhere", account_api.sign_out_everywhere_api,
               summary="End every session and token of the signed-in person", tag=tag, body=None, response=Accepted)
     api.route(app, "POST", "/accounts/reset/request", account_api.reset_request_api,
-              summary="E-mail a password reset code", tag=tag, body=EmailIn, response=Accepted, auth=False)
+              summary="E-mail a password reset code", tag=tag, body=EmailIn, response=Accepted, auth=False, status=202)
     api.route(app, "POST", "/accounts/reset", account_api.reset_api, summary="Set a new password with the reset code",
               tag=tag, body=ResetIn, response=Accepted, auth=False)
-    api.route(app, "GET", "/me", account_api.me_api, summary="The signed-in person", tag=tag, response=UserOut)
+    api.route(app, "GET", "/me", account_api.me_api, summary="The signed-in person", tag=tag, response=UserOut, name="api.me")

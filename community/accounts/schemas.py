@@ -26,11 +26,13 @@ def _length(low: int, high: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-def Text(low: int = 1, high: int = 200, *checks: AfterValidator) -> Any:  # noqa: N802 - reads as a type
+def Text(low: int = 1, high: int = 200, *checks: AfterValidator, json_format: str | None = None) -> Any:  # noqa: N802 - reads as a type
     """Like ``validation.Line`` (NFC, trimmed, no control or bidi-override characters), with a
     message that names the length limit: pydantic reports constraints on a chained type as a
-    generic ``too_short``, which the shared message table does not know."""
-    schema = WithJsonSchema({"type": "string", "minLength": low, "maxLength": high})
+    generic ``too_short``, which the shared message table does not know. ``json_format`` is the
+    OpenAPI ``format`` the document states (``email``)."""
+    schema = WithJsonSchema({"type": "string", "minLength": low, "maxLength": high,
+                             **({"format": json_format} if json_format else {})})
     return Annotated[str, BeforeValidator(_clean_line), _length(low, high), *checks, schema]
 
 
@@ -85,7 +87,8 @@ Name = Text(1, 120, AfterValidator(_no_markup))
 PersonName = DisplayName
 Designation = Text(1, 120, AfterValidator(_no_markup))
 ShortText = Text(1, 30, AfterValidator(_no_markup))
-Email = Text(1, 254, AfterValidator(_email))
+Email = Text(1, 254, AfterValidator(_email), json_format="email")
+EmailOut = Annotated[str, WithJsonSchema({"type": "string", "format": "email"})]
 Mobile = Annotated[Text(1, 20, AfterValidator(_mobile)) | None, BeforeValidator(_blank_is_none)]
 ObjectIdText = Annotated[str, AfterValidator(_object_id)]
 NewPassword = Annotated[str, BeforeValidator(_password), _length(10, 200),
@@ -140,7 +143,7 @@ class UserSummary(BaseModel):
 
     id: str
     name: str
-    email: str
+    email: EmailOut
     org_id: str
     designation: str
     roles: list[str]

@@ -6,7 +6,7 @@ from aiohttp import web
 from community import api
 from community.accounts.schemas import RoleChangeIn, UserOut, UserPage
 from community.admin import views
-from community.admin.schemas import AuditPage
+from community.admin.schemas import AuditPage, AuditQuery, PeopleQuery
 from community.policy import is_platform_admin
 
 
@@ -21,11 +21,10 @@ def setup(app: web.Application) -> None:
 
     tag = "administration"
     api.route(app, "GET", "/admin/people", views.people_api, summary="People (administrators; MDO administrators: their own organisation)",
-              tag=tag, response=UserPage, query={"org": "an organisation id", "q": "name or e-mail prefix",
-                                                 "cursor": "next_cursor of the previous page", "limit": "1-100"})
+              tag=tag, response=UserPage, query=PeopleQuery)
     api.route(app, "GET", "/admin/people/{user_id}", views.person_api, summary="One person (recorded in the audit log)",
-              tag=tag, response=UserOut)
+              tag=tag, response=UserOut, name="api.admin.person")
     api.route(app, "POST", "/admin/people/{user_id}/roles", views.change_role_api, summary="Grant or revoke a role",
               tag=tag, body=RoleChangeIn, response=UserOut)
     api.route(app, "GET", "/admin/audit", views.audit_api, summary="The audit log, newest first (administrators)", tag=tag,
-              response=AuditPage, query={"cursor": "next_cursor of the previous page", "limit": "1-100"})
+              response=AuditPage, query=AuditQuery)

@@ -19,6 +19,7 @@ from community.accounts.forms import form_values
 from community.accounts.schemas import RoleChangeIn, user_out, user_summary
 from community.accounts.views import ROLE_LABELS
 from community.admin import queries
+from community.admin.schemas import AuditQuery, PeopleQuery
 from community.errors import Invalid
 from community.i18n import gettext as _
 from community.organisations import queries as org_queries
@@ -50,11 +51,12 @@ def _people_scope(actor: Actor, raw_org: str | None) -> ObjectId | None:
 
 async def _people(request: web.Request) -> tuple[list[dict[str, Any]], str | None, ObjectId | None]:
     actor = request[keys.ACTOR]
-    org_id = _people_scope(actor, request.query.get("org"))
-    limit = api.page_limit(request, 50)
-    cursor = api.decode_cursor(request.query.get("cursor"))
+    asked = api.query(request, PeopleQuery)
+    org_id = _people_scope(actor, asked.org)
+    limit = asked.limit
+    cursor = api.decode_cursor(asked.cursor)
     after = _object_id(cursor.get("id") if cursor else None, "cursor")
-    query = request.query.get("q", "").strip()[:100] or None
+    query = asked.q.strip()[:100] or None
     people = await account_queries.users_page(request.app[keys.DB], org_id=org_id, query=query, after=after, limit=limit + 1)
     next_cursor = api.encode_cursor({"id": str(people[limit - 1]["_id"])}) if len(people) > limit else None
     return people[:limit], next_cursor, org_id
@@ -113,8 +115,9 @@ async def change_role_action(request: web.Request) -> web.Response:
 async def _audit_page(request: web.Request) -> tuple[list[dict[str, Any]], str | None]:
     actor = request[keys.ACTOR]
     require(actor, can_view_audit_log(actor))
-    limit = api.page_limit(request, 50)
-    cursor = api.decode_cursor(request.query.get("cursor"))
+    asked = api.query(request, AuditQuery)
+    limit = asked.limit
+    cursor = api.decode_cursor(asked.cursor)
     before = _object_id(cursor.get("id") if cursor else None, "cursor")
     items = await audit.entries(request.app[keys.DB], before=before, limit=limit + 1)
     next_cursor = api.encode_cursor({"id": str(items[limit - 1]["_id"])}) if len(items) > limit else None
@@ -164,7 +167,7 @@ async def audit_api(request: web.Request) -> web.Response:
     items, next_cursor = await _audit_page(request)
 
     def out(entry: dict[str, Any]) -> dict[str, Any]:
-        return {"id": str(entry["_id"]), "at": entry["at"].isoformat(), "actor_id": str(entry["actor_id"]) if entry["actor_id"] else None,
+        return {"id": str(entry["_id"]), "at": entry["at"], "actor_id": str(entry["actor_id"]) if entry["actor_id"] else None,
                 "action": entry["action"], "target_type": entry["target_type"], "target_id": str(entry["target_id"]),
                 "org_id": str(entry["org_id"]) if entry.get("org_id") else None, "reason": entry.get("reason"),
                 "details": entry.get("details") or {}}

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "frac.json"
 LEVELS = (1, 2, 3, 4, 5)
@@ -22,7 +22,7 @@ LEVELS = (1, 2, 3, 4, 5)
 Kind = Literal["behavioural", "functional", "domain"]
 Text = Annotated[str, Field(min_length=1)]
 CompetencyId = Annotated[str, Field(pattern=r"^(beh|fun|dom)(\.[a-z0-9]+(-[a-z0-9]+)*)+$")]
-LevelNumber = Annotated[int, Field(ge=1, le=5)]
+LevelNumber = Annotated[StrictInt, Field(ge=1, le=5)]
 
 
 class DictionaryError(ValueError):
@@ -52,7 +52,8 @@ class Competency(_Model):
     owner: str | None = Field(default=None, min_length=1)
     """The organisation whose field a domain competency belongs to; behavioural and functional
     competencies are common to every organisation and have none."""
-    levels: tuple[ProficiencyLevel, ...]
+    levels: tuple[ProficiencyLevel, ...] = Field(json_schema_extra={"minItems": 5, "maxItems": 5})
+    """Exactly five, numbered 1 to 5 in order (checked below, with a message that says so)."""
 
     @model_validator(mode="after")
     def _five_levels_and_owner(self) -> Competency:

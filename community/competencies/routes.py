@@ -7,6 +7,8 @@ from aiohttp import web
 from community import api, keys
 from community.competencies import views
 from community.competencies.dictionary import Competency, Position
+from community.competencies.schemas import (CompetencyList, CompetencyOut, CompetencyQuery, ImportOut, PositionList,
+                                            PositionOut)
 from community.competencies.seed import seed_dictionary
 
 
@@ -36,24 +38,29 @@ def setup(app: web.Application) -> None:
 
     tag = "competencies"
     api.route(app, "GET", "/competencies", views.api_competencies, summary="List competencies", tag=tag, auth=False,
-              query={"kind": "behavioural, functional or domain", "theme": "a theme name"})
+              query=CompetencyQuery, response=CompetencyList)
     api.route(app, "POST", "/competencies", views.api_create_competency, summary="Add a competency (administrators)", tag=tag,
-              body=Competency, status=201)
-    api.route(app, "GET", "/competencies/{competency_id}", views.api_competency, summary="One competency", tag=tag, auth=False)
+              body=Competency, response=CompetencyOut, status=201,
+              links={"read": api.Link("api.competency", {"competency_id": "$response.body#/id"})})
+    api.route(app, "GET", "/competencies/{competency_id}", views.api_competency, summary="One competency", tag=tag, auth=False,
+              response=CompetencyOut, name="api.competency")
     api.route(app, "PUT", "/competencies/{competency_id}", views.api_replace_competency,
-              summary="Replace a competency (administrators)", tag=tag, body=Competency)
+              summary="Replace a competency (administrators)", tag=tag, body=Competency, response=CompetencyOut)
     api.route(app, "DELETE", "/competencies/{competency_id}", views.api_delete_competency,
               summary="Delete a competency no position or profile uses (administrators)", tag=tag, status=204)
-    api.route(app, "GET", "/positions", views.api_positions, summary="List positions with their FRAC mapping", tag=tag, auth=False)
+    api.route(app, "GET", "/positions", views.api_positions, summary="List positions with their FRAC mapping", tag=tag, auth=False,
+              response=PositionList)
     api.route(app, "POST", "/positions", views.api_create_position, summary="Add a position (administrators)", tag=tag,
-              body=Position, status=201)
-    api.route(app, "GET", "/positions/{position_id}", views.api_position, summary="One position", tag=tag, auth=False)
+              body=Position, response=PositionOut, status=201,
+              links={"read": api.Link("api.position", {"position_id": "$response.body#/id"})})
+    api.route(app, "GET", "/positions/{position_id}", views.api_position, summary="One position", tag=tag, auth=False,
+              response=PositionOut, name="api.position")
     api.route(app, "PUT", "/positions/{position_id}", views.api_replace_position,
-              summary="Replace a position (administrators)", tag=tag, body=Position)
+              summary="Replace a position (administrators)", tag=tag, body=Position, response=PositionOut)
     api.route(app, "DELETE", "/positions/{position_id}", views.api_delete_position,
               summary="Delete a position no profile uses (administrators)", tag=tag, status=204)
     api.route(app, "POST", "/dictionary/import/{which}", views.api_import,
               summary="Import competencies or positions from a CSV body; all rows or none (administrators)", tag=tag,
-              body="text/csv")
+              body="text/csv", response=ImportOut)
     api.route(app, "GET", "/dictionary/export/{which}", views.export_csv,
-              summary="Export competencies or positions as CSV (administrators)", tag=tag)
+              summary="Export competencies or positions as CSV (administrators)", tag=tag, response="text/csv")

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from community import api, keys, policy
 from community.competencies import csv_io, manage, queries
+from community.competencies.schemas import CompetencyQuery
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
@@ -242,10 +243,8 @@ def position_json(document: dict[str, Any]) -> dict[str, Any]:
 
 
 async def api_competencies(request: web.Request) -> web.Response:
-    kind = request.query.get("kind") or None
-    if kind is not None and kind not in queries.KINDS:
-        raise Invalid({"kind": _("Choose behavioural, functional or domain.")})
-    rows = await queries.competencies(db_of(request), kind=kind, theme=request.query.get("theme") or None)
+    asked = api.query(request, CompetencyQuery)
+    rows = await queries.competencies(db_of(request), kind=asked.kind, theme=asked.theme or None)
     return api.json_response({"items": [competency_json(row) for row in rows]})
 
 

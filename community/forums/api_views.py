@@ -13,7 +13,7 @@ from community.forums import (accept, cache, categories, create_thread, edit, fl
                               reply, vote)
 from community.forums.access import access_category, access_history, access_post, access_thread
 from community.forums.limits import LIMITS
-from community.forums.schemas import AcceptIn, object_id
+from community.forums.schemas import AcceptIn, MentionQuery, ThreadListQuery, ThreadQuery, object_id
 from community.forums.serialize import category_json, flag_json, post_json, thread_json
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
@@ -57,8 +57,9 @@ async def create_category(request: web.Request) -> web.Response:
 
 
 async def list_threads(request: web.Request) -> web.Response:
+    asked = api.query(request, ThreadListQuery)
     listing = await pages.category_page(_db(request), _actor(request), request.match_info["slug"], request.query,
-                                        cursor=request.query.get("cursor"), limit=api.page_limit(request, 30))
+                                        cursor=asked.cursor, limit=asked.limit)
     return api.json_response({"items": [thread_json(t) for t in listing.threads], "next_cursor": listing.next_cursor})
 
 
@@ -75,15 +76,16 @@ async def get_thread(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
     loaded = await access_thread(db, actor, thread_id)
-    cursor, limit = request.query.get("cursor"), api.page_limit(request, 20)
+    asked = api.query(request, ThreadQuery)
+    cursor, limit = asked.cursor, asked.limit
     key = (thread_id, loaded[0].get("version", 0), cursor, limit)
     body = None if actor.is_authenticated else cache.API_PAGES.get(key)
     if body is None:
         page = await pages.thread_page(db, actor, thread_id, cursor=cursor, limit=limit, loaded=loaded)
         posts = ([page.posts[0]] if page.first_page and page.posts else []) + ([page.accepted] if page.accepted else []) \
             + (page.posts[1:] if page.first_page else page.posts)
-        body = json.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
-                           "next_cursor": page.next_cursor}, ensure_ascii=False, default=str)
+        body = api.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
+                          "next_cursor": page.next_cursor})
         if not actor.is_authenticated:
             cache.API_PAGES.put(key, body)
     return web.Response(text=body, content_type="application/json")
@@ -209,6 +211,6 @@ async def lift_suspension(request: web.Request) -> web.Response:
 async def mention_candidates(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     policy.require(actor, actor.is_authenticated)
-    raw = request.query.get("category", "")
-    category = await access_category(db, actor, object_id(raw)) if raw else None
-    return api.json_response({"items": await mentions.candidates(db, actor, request.query.get("q", ""), category)})
+    asked = api.query(request, MentionQuery)
+    category = await access_category(db, actor, object_id(asked.category)) if asked.category else None
+    return api.json_response({"items": await mentions.candidates(db, actor, asked.q, category)})

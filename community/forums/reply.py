@@ -10,6 +10,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from community import policy
+from community.api import timestamp
 from community.errors import Invalid
 from community.forums import abuse, follow, mentions, queries, unread
 from community.forums.access import access_thread
@@ -79,4 +80,4 @@ async def reply(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, thr
 def activity(thread: Mapping[str, Any]) -> dict[str, Any]:
     """What a category page needs to update one thread's row live."""
     return {"thread_id": str(thread["_id"]), "last_number": thread["last_number"], "reply_count": thread["reply_count"],
-            "last_activity_at": thread["last_activity_at"].isoformat()}
+            "last_activity_at": timestamp(thread["last_activity_at"])}

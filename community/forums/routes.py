@@ -57,26 +57,29 @@ def setup(app: web.Application) -> None:
     add("POST", POST + "/flag", views.flag_post)
     add("POST", POST + "/{action:hide|unhide}", views.hide_post, name="forums.hide")
 
-    route = api.route
+    route, Link = api.route, api.Link
     route(app, "GET", "/forums/categories", api_views.list_categories, summary="Categories you may read", tag=T,
           response=schemas.CategoryListOut, auth=False)
     route(app, "POST", "/forums/categories", api_views.create_category, summary="Create a category", tag=T,
-          body=schemas.CategoryIn, response=schemas.CategoryOut, status=201)
+          body=schemas.CategoryIn, response=schemas.CategoryOut, status=201,
+          links={"threads": Link("api.forums.threads", {"slug": "$response.body#/slug"})})
     route(app, "GET", "/forums/categories/{slug}/threads", api_views.list_threads, summary="Threads in a category",
-          tag=T, response=schemas.ThreadListOut, auth=False,
-          query={"sort": "latest, newest, top or unanswered", "period": "for top: week, month or all",
-                 "tag": "only threads with this tag", "cursor": "from the previous page", "limit": "1-100"})
+          tag=T, response=schemas.ThreadListOut, auth=False, query=schemas.ThreadListQuery, name="api.forums.threads")
     route(app, "POST", "/forums/categories/{slug}/threads", api_views.start_thread, summary="Start a thread", tag=T,
-          body=schemas.ThreadIn, response=schemas.ThreadPageOut, status=201)
+          body=schemas.ThreadIn, response=schemas.ThreadPageOut, status=201,
+          links={"thread": Link("api.forums.thread", {"thread_id": "$response.body#/thread/id"})})
     route(app, "PUT", "/forums/categories/{slug}/follow", api_views.follow_category, summary="Follow a category",
           tag=T, body=None, response=schemas.OkOut)
     route(app, "DELETE", "/forums/categories/{slug}/follow", api_views.follow_category,
           summary="Stop following a category", tag=T, response=schemas.OkOut)
     route(app, "GET", "/forums/threads/{thread_id}", api_views.get_thread,
           summary="A thread and one page of its posts (accepted answer first)", tag=T, response=schemas.ThreadPageOut,
-          auth=False, query={"cursor": "from the previous page", "limit": "1-100"})
+          auth=False, query=schemas.ThreadQuery, name="api.forums.thread")
     route(app, "POST", "/forums/threads/{thread_id}/replies", api_views.post_reply, summary="Reply to a thread", tag=T,
-          body=schemas.ReplyIn, response=schemas.PostOut, status=201)
+          body=schemas.ReplyIn, response=schemas.PostOut, status=201,
+          links={"thread": Link("api.forums.thread", {"thread_id": "$request.path.thread_id"},
+                                "The thread, where the reply is on its last page"),
+                 "revisions": Link("api.forums.revisions", {"post_id": "$response.body#/id"})})
     route(app, "PUT", "/forums/threads/{thread_id}/accepted", api_views.set_accepted, summary="Accept an answer",
           tag=T, body=schemas.AcceptIn, response=schemas.OkOut)
     route(app, "DELETE", "/forums/threads/{thread_id}/accepted", api_views.set_accepted,
@@ -92,28 +95,30 @@ def setup(app: web.Application) -> None:
     route(app, "POST", "/forums/threads/{thread_id}/move", api_views.thread_action,
           summary="Move a thread to another category", tag=T, body=schemas.MoveIn, response=schemas.OkOut)
     route(app, "PATCH", "/forums/posts/{post_id}", api_views.edit_post, summary="Edit a post", tag=T,
-          body=schemas.EditIn, response=schemas.PostOut)
+          body=schemas.EditIn, response=schemas.PostOut,
+          links={"revisions": Link("api.forums.revisions", {"post_id": "$request.path.post_id"})})
     route(app, "DELETE", "/forums/posts/{post_id}", api_views.delete_post,
-          summary="Delete a post (moderators give a reason)", tag=T, body=schemas.DeleteIn, response=schemas.OkOut)
+          summary="Delete a post (moderators give a reason)", tag=T, body=schemas.DeletePostIn, response=schemas.OkOut)
     route(app, "GET", "/forums/posts/{post_id}/revisions", api_views.revisions, summary="A post's edit history",
-          tag=T, response=schemas.RevisionListOut, auth=False)
+          tag=T, response=schemas.RevisionListOut, auth=False, name="api.forums.revisions")
     route(app, "PUT", "/forums/posts/{post_id}/vote", api_views.set_vote, summary="Upvote a post", tag=T,
           body=None, response=schemas.VoteOut)
     route(app, "DELETE", "/forums/posts/{post_id}/vote", api_views.set_vote, summary="Withdraw an upvote", tag=T,
           response=schemas.VoteOut)
     route(app, "POST", "/forums/posts/{post_id}/flags", api_views.flag_post, summary="Flag a post", tag=T,
-          body=schemas.FlagIn, response=schemas.FlagOut, status=201)
+          body=schemas.FlagIn, response=schemas.FlagOut, status=201,
+          links={"queue": Link("api.forums.flags", {}, "The moderation queue (moderators)")})
     route(app, "POST", "/forums/posts/{post_id}/hide", api_views.hide_post, summary="Hide a post", tag=T,
           body=schemas.ReasonIn, response=schemas.OkOut)
     route(app, "POST", "/forums/posts/{post_id}/unhide", api_views.hide_post, summary="Unhide a post", tag=T,
           body=schemas.ReasonIn, response=schemas.OkOut)
     route(app, "GET", "/forums/flags", api_views.list_flags, summary="The moderation queue", tag=T,
-          response=schemas.FlagListOut)
+          response=schemas.FlagListOut, name="api.forums.flags")
     route(app, "POST", "/forums/flags/{flag_id}/resolve", api_views.resolve_flag, summary="Dismiss or act on a flag",
           tag=T, body=schemas.ResolveFlagIn, response=schemas.OkOut)
     route(app, "POST", "/forums/members/{user_id}/suspend", api_views.suspend_member,
-          summary="Suspend a member from posting", tag=T, body=schemas.SuspendIn, response=schemas.OkOut)
+          summary="Suspend a member from posting", tag=T, body=schemas.SuspendIn, response=schemas.SuspendedOut)
     route(app, "DELETE", "/forums/members/{user_id}/suspend", api_views.lift_suspension,
           summary="Lift a member's suspension", tag=T, body=schemas.ReasonIn, response=schemas.OkOut)
     route(app, "GET", "/forums/mentions", api_views.mention_candidates, summary="People to @mention", tag=T,
-          response=schemas.MentionListOut, query={"q": "the start of a name", "category": "a category id"})
+          response=schemas.MentionListOut, query=schemas.MentionQuery)

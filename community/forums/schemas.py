@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationInfo, WithJsonSchema, field_validator
 
 from community.errors import NotFound
 from community.i18n import gettext as _
@@ -28,13 +28,6 @@ def object_id(raw: str) -> ObjectId:
         return ObjectId(raw)
     except (InvalidId, TypeError):
         raise NotFound(_("We could not find that.")) from None
-
-
-def _split_list(value: object) -> object:
-    """Forms send lists as one comma-separated field; the API sends a JSON list."""
-    if isinstance(value, str):
-        return [part for part in (piece.strip() for piece in value.split(",")) if part]
-    return value
 
 
 def _tag(value: object) -> object:
@@ -75,7 +68,6 @@ def _optional_object_id(value: object) -> object:
 
 
 def _object_id_list(value: object) -> object:
-    value = _split_list(value)
     if not isinstance(value, list):
         return value
     result = []
@@ -89,8 +81,9 @@ def _object_id_list(value: object) -> object:
 
 Tag = Annotated[str, BeforeValidator(_tag)]
 CompetencyTag = Annotated[str, BeforeValidator(_competency)]
-Tags = Annotated[list[Tag], BeforeValidator(_split_list)]
-CompetencyTags = Annotated[list[CompetencyTag], BeforeValidator(_split_list)]
+Tags = list[Tag]
+"""A JSON list; a form's comma-separated field is split by ``validation.form_values``."""
+CompetencyTags = list[CompetencyTag]
 OptionalId = Annotated[ObjectId | None, BeforeValidator(_optional_object_id),
                        WithJsonSchema({"type": ["string", "null"], "pattern": "^[0-9a-f]{24}$"})]
 IdList = Annotated[list[ObjectId], BeforeValidator(_object_id_list),
@@ -136,7 +129,7 @@ class CategoryIn(_Input):
     """Set for a space private to one organisation; empty for a public category."""
     moderator_ids: IdList = Field(default_factory=list)
     competency_tags: CompetencyTags = Field(default_factory=list)
-    position: int = Field(default=0, ge=0, le=10_000)
+    position: StrictInt = Field(default=0, ge=0, le=10_000)
 
     @field_validator("slug")
     @classmethod
@@ -166,12 +159,7 @@ class ThreadIn(_Input):
 
 class ReplyIn(_Input):
     body: Block(2, 20_000)  # type: ignore[valid-type]
-    reply_to: int | None = Field(default=None, ge=1, le=10_000_000)
-
-    @field_validator("reply_to", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
+    reply_to: StrictInt | None = Field(default=None, ge=1, le=10_000_000)
 
 
 class EditIn(_Input):
@@ -223,11 +211,11 @@ class MoveIn(ReasonIn):
 
 
 class SuspendIn(ReasonIn):
-    days: int = Field(ge=1, le=365)
+    days: StrictInt = Field(ge=1, le=365)
 
 
 class AcceptIn(_Input):
-    number: int = Field(ge=2, le=10_000_000)
+    number: StrictInt = Field(ge=2, le=10_000_000)
 
 
 class ResolveFlagIn(_Input):
@@ -235,15 +223,38 @@ class ResolveFlagIn(_Input):
     reason: Line(3, 300)  # type: ignore[valid-type]
 
 
+class DeletePostIn(_Input):
+    """The body of ``DELETE /forums/posts/{post_id}``: an author deleting their own post sends none."""
+
+    reason: Line(3, 300) | None = Field(None, description="Required when a moderator deletes someone else's post; kept in the audit log")  # type: ignore[valid-type]
+    reason_code: Literal["other", "personal_data"] = Field(
+        "other", description="personal_data also erases the post's earlier versions (moderators only)")
+
+
 class ListQuery(_Input):
     sort: Sort = Sort.LATEST
-    period: TopPeriod = TopPeriod.ALL
-    tag: Tag | None = None
+    period: TopPeriod = Field(TopPeriod.ALL, description="for top: the period whose votes count")
+    tag: Tag | None = Field(None, description="only threads with this tag")
 
     @field_validator("tag", mode="before")
     @classmethod
     def _blank(cls, value: Any) -> Any:
         return None if value == "" else value
+
+
+class ThreadListQuery(ListQuery):
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(30, ge=1, le=100, description="how many threads, 1-100")
+
+
+class ThreadQuery(_Input):
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(20, ge=1, le=100, description="how many posts, 1-100")
+
+
+class MentionQuery(_Input):
+    q: str = Field("", max_length=100, description="the start of a name")
+    category: str | None = Field(None, max_length=64, description="a category id: only people who may read it")
 
 
 # --- API responses (for the OpenAPI document) ---------------------------------------------
@@ -367,3 +378,7 @@ class MentionListOut(BaseModel):
 class OkOut(BaseModel):
     ok: bool
     changed: bool
+
+
+class SuspendedOut(OkOut):
+    suspended_until: datetime

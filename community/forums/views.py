@@ -20,11 +20,12 @@ from community.forums.access import access_category, access_history, access_post
 from community.forums.limits import LIMITS
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
-from community.forums.schemas import FlagReason, Sort, TopPeriod, object_id
+from community.forums.schemas import CategoryIn, FlagReason, ReplyIn, Sort, SuspendIn, ThreadIn, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
 from community.requests import read_form
+from community.validation import form_values
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
@@ -89,7 +90,7 @@ async def new_thread(request: web.Request) -> web.Response:
     values = _form(await read_form(request))
     try:
         thread = await create_thread.create_thread(db, _emitter(request), actor, request.app[LIMITS],
-                                                   category_id=category_id, data=values)
+                                                   category_id=category_id, data=form_values(ThreadIn, values))
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/new_thread.html", request,
                                               {"category": found, "values": values, "errors": error.errors}, status=422)
@@ -130,7 +131,8 @@ async def post_reply(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
     values = _form(await read_form(request))
     try:
-        post = await reply.reply(db, _emitter(request), actor, request.app[LIMITS], thread_id=thread_id, data=values)
+        post = await reply.reply(db, _emitter(request), actor, request.app[LIMITS], thread_id=thread_id,
+                                 data=form_values(ReplyIn, values))
     except Invalid as error:
         page = await pages.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
         _render_posts(request, page.posts + ([page.accepted] if page.accepted else []),
@@ -357,7 +359,7 @@ async def suspend(request: web.Request) -> web.Response:
     user_id = object_id(request.match_info["user_id"])
     values = _form(await read_form(request))
     try:
-        await moderate.suspend_member(db, _emitter(request), actor, user_id=user_id, data=values)
+        await moderate.suspend_member(db, _emitter(request), actor, user_id=user_id, data=form_values(SuspendIn, values))
     except Invalid as error:
         person = (await queries.people(db, [user_id])).get(user_id)
         return aiohttp_jinja2.render_template("forums/suspend.html", request,
@@ -389,7 +391,7 @@ async def new_category(request: web.Request) -> web.Response:
     db, actor = _db(request), _actor(request)
     values = _form(await read_form(request))
     try:
-        created = await categories.create_category(db, actor, values)
+        created = await categories.create_category(db, actor, form_values(CategoryIn, values))
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/new_category.html", request, {
             "values": values, "errors": error.errors, "parent_options": await _parent_options(request)}, status=422)

@@ -14,6 +14,7 @@ from community import api, keys, policy
 from community.errors import Invalid
 from community.i18n import gettext as _
 from community.karma.leaderboard import Period, leaderboard
+from community.karma.schemas import LeaderboardQuery
 from community.organisations import queries as org_queries
 from community.organisations.service import choices
 from community.profiles.show import on_organisation_leaderboard
@@ -65,6 +66,7 @@ async def leaderboard_page(request: web.Request) -> web.Response:
 
 
 async def leaderboard_api(request: web.Request) -> web.Response:
+    api.query(request, LeaderboardQuery)
     period, org, board = await _board(request, 20)
     return api.json_response({"period": period.value, "org": str(org) if org else None,
                               "items": [{**row, "user_id": str(row["user_id"])} for row in board]})

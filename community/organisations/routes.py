@@ -5,7 +5,7 @@ from aiohttp import web
 from community import api
 from community.accounts.schemas import Accepted
 from community.organisations import views
-from community.organisations.schemas import (OrganisationChange, OrganisationIn, OrganisationOut, OrganisationPage,
+from community.organisations.schemas import (OrganisationChange, OrganisationIn, OrganisationOut, OrganisationPage, OrganisationQuery,
                                              OrganisationTree)
 
 
@@ -17,14 +17,14 @@ def setup(app: web.Application) -> None:
     tag = "organisations"
     api.route(app, "GET", "/organisations", views.list_api, summary="Organisations, alphabetically", tag=tag,
               response=OrganisationPage, auth=False,
-              query={"parent": "an organisation id, or 'none' for top-level ones", "cursor": "next_cursor of the previous page",
-                     "limit": "1-100"})
+              query=OrganisationQuery)
     api.route(app, "GET", "/organisations/tree", views.tree_api, summary="The whole hierarchy, nested", tag=tag,
               response=OrganisationTree, auth=False)
     api.route(app, "GET", "/organisations/{org_id}", views.get_api, summary="One organisation", tag=tag,
-              response=OrganisationOut, auth=False)
+              response=OrganisationOut, auth=False, name="api.organisation")
     api.route(app, "POST", "/organisations", views.create_api, summary="Create an organisation (administrators)", tag=tag,
-              body=OrganisationIn, response=OrganisationOut, status=201)
+              body=OrganisationIn, response=OrganisationOut, status=201,
+              links={"read": api.Link("api.organisation", {"org_id": "$response.body#/id"})})
     api.route(app, "PATCH", "/organisations/{org_id}", views.change_api, summary="Rename an organisation (administrators)",
               tag=tag, body=OrganisationChange, response=OrganisationOut)
     api.route(app, "DELETE", "/organisations/{org_id}", views.delete_api,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from community.accounts.schemas import Name, ObjectIdText, ShortText
 from community.i18n import gettext as _
@@ -43,8 +43,8 @@ class OrganisationOut(BaseModel):
     id: str
     name: str
     short_name: str
-    kind: str
-    level: str
+    kind: Literal["ministry", "department", "office"]
+    level: Literal["central", "state"]
     state: str | None
     parent_id: str | None
     path: list[str]
@@ -67,3 +67,9 @@ class OrganisationNode(BaseModel):
 
 class OrganisationTree(BaseModel):
     items: list[OrganisationNode]
+
+
+class OrganisationQuery(BaseModel):
+    parent: str | None = Field(None, max_length=64, description="an organisation id, or `none` for top-level ones")
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(20, ge=1, le=100, description="how many organisations, 1-100")

@@ -12,7 +12,7 @@ from community.accounts.forms import form_values, render_form
 from community.errors import Invalid
 from community.i18n import gettext as _, lazy_gettext
 from community.organisations import queries, service
-from community.organisations.schemas import OrganisationChange, OrganisationIn
+from community.organisations.schemas import OrganisationChange, OrganisationIn, OrganisationQuery
 from community.organisations.states import STATES
 from community.policy import can_manage_organisations, require
 from community.requests import read_json
@@ -87,14 +87,15 @@ async def delete_action(request: web.Request) -> web.Response:
 
 
 async def list_api(request: web.Request) -> web.Response:
-    limit = api.page_limit(request)
-    cursor = api.decode_cursor(request.query.get("cursor"))
+    asked = api.query(request, OrganisationQuery)
+    limit = asked.limit
+    cursor = api.decode_cursor(asked.cursor)
     after_name = after_id = None
     if cursor is not None:
         if not isinstance(cursor.get("name"), str) or not ObjectId.is_valid(cursor.get("id", "")):
             raise Invalid({"cursor": _("This cursor is not valid; start again from the first page.")})
         after_name, after_id = cursor["name"], ObjectId(cursor["id"])
-    parent = request.query.get("parent")
+    parent = asked.parent
     parent_id = None
     if parent not in (None, "", "none"):
         parent_id = (await service.load(request.app[keys.DB], parent))["_id"]

@@ -8,11 +8,12 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.api import timestamp
 from community.privacy.registry import entries
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready copy: ids as strings, times in ISO 8601, bytes in base64."""
+    """A JSON-ready copy: ids as strings, times in RFC 3339 (UTC, `Z`), bytes in base64."""
     if isinstance(value, dict):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -20,7 +21,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, ObjectId):
         return str(value)
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+        return timestamp(value)
     if isinstance(value, (bytes, bytearray)):
         return {"base64": base64.b64encode(bytes(value)).decode("ascii")}
     return value
@@ -48,6 +49,6 @@ async def personal_data(db: Any, user_id: ObjectId) -> dict[str, Any]:
             section["documents"].append(plain(document))
     return {
         "person_id": str(user_id),
-        "generated_at": datetime.now(UTC).isoformat(),
+        "generated_at": timestamp(datetime.now(UTC)),
         "collections": {name: section for name, section in collections.items() if section["documents"]},
     }

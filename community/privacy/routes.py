@@ -4,7 +4,7 @@ from aiohttp import web
 
 from community import api
 from community.privacy import views
-from community.privacy.schemas import EraseIn
+from community.privacy.schemas import EraseIn, ErasedOut, PersonalDataOut, PersonDataQuery
 
 
 def setup(app: web.Application) -> None:
@@ -13,9 +13,10 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/privacy/erase", views.erase_submit, name="erase_account")
     app.router.add_get("/admin/people/{user_id}/data", views.admin_view, name="person_data_admin")
     tag = "privacy"
-    api.route(app, "GET", "/me/data", views.api_my_data, summary="Everything the server holds about you", tag=tag)
+    api.route(app, "GET", "/me/data", views.api_my_data, summary="Everything the server holds about you", tag=tag,
+              response=PersonalDataOut)
     api.route(app, "POST", "/me/erase", views.api_erase,
-              summary="Erase your account", tag=tag, body=EraseIn)
+              summary="Erase your account", tag=tag, body=EraseIn, response=ErasedOut)
     api.route(app, "GET", "/admin/people/{user_id}/data", views.api_person_data,
               summary="A member's data (administrators; every view is written to the audit log)", tag=tag,
-              query={"reason": "why you are looking, kept in the audit log"})
+              query=PersonDataQuery, response=PersonalDataOut)

@@ -17,6 +17,7 @@ from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
 from community.privacy import access
 from community.requests import read_form, read_json
+from community.privacy.schemas import PersonDataQuery
 
 
 def actor_of(request: web.Request) -> Actor:
@@ -94,4 +95,4 @@ async def api_erase(request: web.Request) -> web.Response:
 
 async def api_person_data(request: web.Request) -> web.Response:
     return api.json_response(await access.data_of(request.app[keys.DB], actor_of(request), person_of(request),
-                                                  reason=request.query.get("reason") or None))
+                                                  reason=api.query(request, PersonDataQuery).reason or None))

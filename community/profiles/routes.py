@@ -7,11 +7,15 @@ from community.i18n import lazy_gettext
 from community.privacy.registry import register, register_hook
 from community.profiles import avatar, edit, queries, views
 from community.profiles.schemas import (
+    EndorsedOut,
     Endorsement,
     HeldCompetencies,
     HeldCompetency,
+    PeoplePage,
+    PeopleQuery,
     ProfileOut,
     ProfileUpdate,
+    RecordedOut,
     Verification,
 )
 
@@ -47,15 +51,14 @@ def setup(app: web.Application) -> None:
 
     tag = "profiles"
     api.route(app, "GET", "/people", views.api_people, summary="The expert directory, as the caller may see it", tag=tag,
-              query={"competency": "only experts holding this competency id", "after": "cursor from the previous page",
-                     "limit": "1-100"})
+              query=PeopleQuery, response=PeoplePage)
     api.route(app, "GET", "/profiles/me", views.api_my_profile, summary="Your own profile", tag=tag, response=ProfileOut)
     api.route(app, "PUT", "/profiles/me", views.api_update_profile, summary="Replace your profile's fields", tag=tag,
               body=ProfileUpdate, response=ProfileOut)
     api.route(app, "PUT", "/profiles/me/competencies", views.api_set_competencies,
-              summary="Replace the competencies you declare", tag=tag, body=HeldCompetencies)
+              summary="Replace the competencies you declare", tag=tag, body=HeldCompetencies, response=ProfileOut)
     api.route(app, "POST", "/profiles/me/competencies", views.api_declare_competency,
-              summary="Declare a competency or change its level", tag=tag, body=HeldCompetency)
+              summary="Declare a competency or change its level", tag=tag, body=HeldCompetency, response=ProfileOut)
     api.route(app, "DELETE", "/profiles/me/competencies/{competency_id}", views.api_withdraw_competency,
               summary="Withdraw a declared competency", tag=tag, status=204)
     api.route(app, "PUT", "/profiles/me/avatar", views.api_put_avatar,
@@ -64,8 +67,9 @@ def setup(app: web.Application) -> None:
     api.route(app, "DELETE", "/profiles/me/avatar", views.api_delete_avatar, summary="Remove your profile picture", tag=tag,
               status=204)
     api.route(app, "GET", "/profiles/{user_id}", views.api_profile, summary="A member's profile, as the caller may see it",
-              tag=tag, response=ProfileOut)
+              tag=tag, response=ProfileOut, name="api.profile")
     api.route(app, "POST", "/profiles/{user_id}/endorsements", views.api_endorse,
-              summary="Endorse a member's declared competency (experts)", tag=tag, body=Endorsement, status=201)
+              summary="Endorse a member's declared competency (experts)", tag=tag, body=Endorsement, response=EndorsedOut, status=201,
+              also={200: EndorsedOut})
     api.route(app, "POST", "/profiles/{user_id}/verifications", views.api_verify,
-              summary="Record an assessment or course result (administrators)", tag=tag, body=Verification, status=201)
+              summary="Record an assessment or course result (administrators)", tag=tag, body=Verification, response=RecordedOut, status=201)

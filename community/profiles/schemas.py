@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from community.i18n import gettext as _
 from community.validation import Block, DisplayName, Line
@@ -81,7 +81,7 @@ class HeldCompetency(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     competency_id: Line(1, 80)
-    level: int = Field(ge=1, le=5)
+    level: StrictInt = Field(ge=1, le=5)
 
 
 class HeldCompetencies(BaseModel):
@@ -104,7 +104,7 @@ class Endorsement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     competency_id: Line(1, 80)
-    level: int = Field(ge=1, le=5)
+    level: StrictInt = Field(ge=1, le=5)
 
 
 class Verification(BaseModel):
@@ -113,7 +113,7 @@ class Verification(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     competency_id: Line(1, 80)
-    level: int = Field(ge=1, le=5)
+    level: StrictInt = Field(ge=1, le=5)
     source: Literal["assessment", "course"]
     reference: Line(1, 200)
 
@@ -138,3 +138,22 @@ class ProfileOut(BaseModel):
     avatar: str | None = None
     email: str | None = None
     mobile: str | None = None
+
+
+class PeopleQuery(BaseModel):
+    competency: str | None = Field(None, max_length=80, description="only experts holding this competency id")
+    after: str | None = Field(None, max_length=64, description="the `next` of the previous page")
+    limit: Annotated[int, Field(ge=1, le=100)] = Field(30, description="how many people, 1-100")
+
+
+class PeoplePage(BaseModel):
+    items: list[ProfileOut]
+    next: str | None = Field(description="pass as `after` for the next page; null on the last one")
+
+
+class EndorsedOut(BaseModel):
+    created: bool = Field(description="false when you had already endorsed this competency at this level")
+
+
+class RecordedOut(BaseModel):
+    recorded: bool

@@ -25,11 +25,12 @@ from community.profiles.schemas import (
     Endorsement,
     HeldCompetencies,
     HeldCompetency,
+    PeopleQuery,
     ProfileUpdate,
     Verification,
 )
 from community.requests import read_form, read_json
-from community.validation import validate
+from community.validation import form_values, validate
 
 
 def actor_of(request: web.Request) -> Actor:
@@ -146,7 +147,8 @@ async def competency_submit(request: web.Request) -> web.Response:
     user_id = me(request)
     form = await read_form(request)
     try:
-        item = validate(HeldCompetency, {"competency_id": form.get("competency_id", ""), "level": form.get("level", "")})
+        item = validate(HeldCompetency, form_values(HeldCompetency, {"competency_id": form.get("competency_id", ""),
+                                                                        "level": form.get("level", "")}))
         await edit.declare_competency(db_of(request), actor_of(request), user_id, item)
     except Invalid as error:
         return await _render_errors(request, user_id, error, "competencies")
@@ -189,7 +191,8 @@ async def avatar_image(request: web.Request) -> web.Response:
 async def endorse_submit(request: web.Request) -> web.Response:
     user_id = user_id_of(request)
     form = await read_form(request)
-    endorsement = validate(Endorsement, {"competency_id": form.get("competency_id", ""), "level": form.get("level", "")})
+    endorsement = validate(Endorsement, form_values(Endorsement, {"competency_id": form.get("competency_id", ""),
+                                                                   "level": form.get("level", "")}))
     await edit.endorse(db_of(request), actor_of(request), user_id, endorsement, request.app.get(keys.EMITTER))
     return see_other(person_url(request, user_id) + "#competencies")
 
@@ -197,7 +200,7 @@ async def endorse_submit(request: web.Request) -> web.Response:
 async def verification_submit(request: web.Request) -> web.Response:
     user_id = user_id_of(request)
     form = await read_form(request)
-    data = {key: form.get(key, "") for key in ("competency_id", "level", "source", "reference")}
+    data = form_values(Verification, {key: form.get(key, "") for key in ("competency_id", "level", "source", "reference")})
     try:
         await edit.record_verification(db_of(request), actor_of(request), user_id, validate(Verification, data))
     except Invalid as error:
@@ -221,9 +224,9 @@ async def network_page(request: web.Request) -> dict[str, Any]:
 
 
 async def api_people(request: web.Request) -> web.Response:
-    people, next_after = await directory.experts(db_of(request), actor_of(request),
-                                                 competency_id=request.query.get("competency") or None,
-                                                 after=request.query.get("after"), limit=api.page_limit(request, 30))
+    asked = api.query(request, PeopleQuery)
+    people, next_after = await directory.experts(db_of(request), actor_of(request), competency_id=asked.competency or None,
+                                                 after=asked.after, limit=asked.limit)
     return api.json_response({"items": people, "next": next_after})
 
 

@@ -57,7 +57,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/search/suggest", views.suggestions, name="search.suggest")
     api.route(app, "GET", "/search", views.search_api, summary="Search threads, people, events and vacancies",
               tag="search", response=schemas.SearchOut, auth=False, name="api.search",
-              query={"q": "the words to find (typos forgiven; the last word may be unfinished)",
-                     "kind": "all, discussions, people, events or vacancies", "org": "an organisation id",
-                     "competency": "a competency id", "month": "YYYY-MM", "sort": "relevance or newest",
-                     "page": "1-50", "per_page": "1-50"})
+              query=schemas.SearchParams)

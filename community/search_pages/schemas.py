@@ -20,11 +20,11 @@ MAX_PAGE = 50
 class SearchParams(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
-    q: str = Field("", max_length=MAX_QUERY)
+    q: str = Field("", max_length=MAX_QUERY, description="the words to find (typos forgiven; the last word may be unfinished)")
     kind: Literal["all", "discussions", "people", "events", "vacancies"] = "all"
-    org: str = Field("", max_length=64)
-    competency: str = Field("", max_length=80)
-    month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")
+    org: str = Field("", max_length=64, description="an organisation id")
+    competency: str = Field("", max_length=80, description="a competency id")
+    month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="YYYY-MM")
     sort: Literal["relevance", "newest"] = "relevance"
     page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(20, ge=1, le=50)

@@ -65,6 +65,8 @@ async def test_only_administrators_manage(client: TestClient, db: Any, roles: tu
     ({"name": ""}, "name"),
     ({"levels": [{"level": n, "description": "x"} for n in range(1, 5)]}, "__root__"),
     ({"levels": [{"level": n, "description": "x"} for n in (1, 2, 3, 4, 6)]}, "levels.4.level"),
+    ({"levels": [{"level": str(n), "description": "x"} for n in range(1, 6)]}, "levels.0.level"),
+    ({"levels": [{"level": n == 1, "description": "x"} for n in range(1, 6)]}, "levels.0.level"),
     ({"kind": "domain", "owner": None}, "__root__"),
     ({"extra": 1}, "extra"),
 ])

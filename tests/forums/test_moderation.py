@@ -136,7 +136,7 @@ async def test_moderator_deletes_with_a_reason_and_deleting_the_opening_post_rem
 
 async def test_category_moderators_and_organisation_admins(client: TestClient, forum: Forum) -> None:
     own_moderator = await forum.person()
-    public = await forum.category("procurement", moderator_ids=str(own_moderator["_id"]))
+    public = await forum.category("procurement", moderator_ids=[str(own_moderator["_id"])])
     private = await forum.category("ministry-a-internal", org="Ministry A")
     asha = await forum.person("Ministry A")
     mdo_admin = await forum.person("Ministry A", roles=("mdo_admin",))

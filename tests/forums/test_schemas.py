@@ -10,12 +10,13 @@ from community.errors import Invalid
 from community.forums import schemas
 from community.forums.limits import ForumLimits, limits_from_env
 from community.config import ConfigError
-from community.validation import validate
+from community.validation import form_values, validate
 
 GOOD_THREAD = {"title": "Single bid on GeM for laptops", "body": "What do you do when only one bid arrives?",
-               "kind": "question", "tags": "gem, gfr-2017", "competency_tags": "fun.public-procurement-gfr.procurement-mgmt-through-gem"}
+               "kind": "question", "tags": ["gem", "gfr-2017"],
+               "competency_tags": ["fun.public-procurement-gfr.procurement-mgmt-through-gem"]}
 GOOD_CATEGORY = {"name": "Public procurement", "slug": "public-procurement", "description": "Tenders and GeM",
-                 "parent_id": "", "org_id": "", "moderator_ids": "", "competency_tags": "", "position": "3"}
+                 "parent_id": "", "org_id": "", "moderator_ids": [], "competency_tags": [], "position": 3}
 
 BAD: list[tuple[type[Any], dict[str, Any], str, Any]] = [
     (schemas.ThreadIn, GOOD_THREAD, "title", ""),
@@ -31,18 +32,21 @@ BAD: list[tuple[type[Any], dict[str, Any], str, Any]] = [
     (schemas.ThreadIn, GOOD_THREAD, "body", ["not", "text"]),
     (schemas.ThreadIn, GOOD_THREAD, "kind", "poll"),
     (schemas.ThreadIn, GOOD_THREAD, "kind", ""),
-    (schemas.ThreadIn, GOOD_THREAD, "tags", "a, b, c, d, e, f"),
-    (schemas.ThreadIn, GOOD_THREAD, "tags", "<script>"),
-    (schemas.ThreadIn, GOOD_THREAD, "tags", "x" * 31),
+    (schemas.ThreadIn, GOOD_THREAD, "tags", ["a", "b", "c", "d", "e", "f"]),
+    (schemas.ThreadIn, GOOD_THREAD, "tags", "gem, gfr-2017"),
+    (schemas.ThreadIn, GOOD_THREAD, "tags", ["<script>"]),
+    (schemas.ThreadIn, GOOD_THREAD, "tags", ["x" * 31]),
     (schemas.ThreadIn, GOOD_THREAD, "tags", 7),
-    (schemas.ThreadIn, GOOD_THREAD, "competency_tags", "public procurement"),
-    (schemas.ThreadIn, GOOD_THREAD, "competency_tags", "xyz.not-a-kind"),
+    (schemas.ThreadIn, GOOD_THREAD, "competency_tags", ["public procurement"]),
+    (schemas.ThreadIn, GOOD_THREAD, "competency_tags", ["xyz.not-a-kind"]),
     (schemas.ReplyIn, {"body": "Thanks, that helped."}, "body", ""),
     (schemas.ReplyIn, {"body": "Thanks, that helped."}, "body", "x"),
     (schemas.ReplyIn, {"body": "Thanks, that helped."}, "body", "x" * 20_001),
     (schemas.ReplyIn, {"body": "Thanks, that helped."}, "body", "bell \x07 character"),
     (schemas.ReplyIn, {"body": "Thanks, that helped."}, "reply_to", "abc"),
-    (schemas.ReplyIn, {"body": "Thanks, that helped."}, "reply_to", "0"),
+    (schemas.ReplyIn, {"body": "Thanks, that helped."}, "reply_to", "2"),
+    (schemas.ReplyIn, {"body": "Thanks, that helped."}, "reply_to", False),
+    (schemas.ReplyIn, {"body": "Thanks, that helped."}, "reply_to", 0),
     (schemas.ReplyIn, {"body": "Thanks, that helped."}, "reply_to", -3),
     (schemas.ReplyIn, {"body": "Thanks, that helped."}, "reply_to", 10**12),
     (schemas.EditIn, {"body": "Edited text"}, "body", ""),
@@ -60,6 +64,8 @@ BAD: list[tuple[type[Any], dict[str, Any], str, Any]] = [
     (schemas.SuspendIn, {"reason": "Repeated abuse", "days": 7}, "days", 0),
     (schemas.SuspendIn, {"reason": "Repeated abuse", "days": 7}, "days", 366),
     (schemas.SuspendIn, {"reason": "Repeated abuse", "days": 7}, "days", "a week"),
+    (schemas.SuspendIn, {"reason": "Repeated abuse", "days": 7}, "days", "7"),
+    (schemas.SuspendIn, {"reason": "Repeated abuse", "days": 7}, "days", True),
     (schemas.SuspendIn, {"reason": "Repeated abuse", "days": 7}, "reason", ""),
     (schemas.AcceptIn, {"number": 2}, "number", 1),
     (schemas.AcceptIn, {"number": 2}, "number", "two"),
@@ -73,9 +79,11 @@ BAD: list[tuple[type[Any], dict[str, Any], str, Any]] = [
     (schemas.CategoryIn, GOOD_CATEGORY, "description", "d" * 501),
     (schemas.CategoryIn, GOOD_CATEGORY, "parent_id", "not-an-id"),
     (schemas.CategoryIn, GOOD_CATEGORY, "org_id", "12345"),
-    (schemas.CategoryIn, GOOD_CATEGORY, "moderator_ids", "0123456789abcdef01234567, nope"),
-    (schemas.CategoryIn, GOOD_CATEGORY, "competency_tags", "Not A Tag"),
-    (schemas.CategoryIn, GOOD_CATEGORY, "position", "-1"),
+    (schemas.CategoryIn, GOOD_CATEGORY, "moderator_ids", ["0123456789abcdef01234567", "nope"]),
+    (schemas.CategoryIn, GOOD_CATEGORY, "moderator_ids", "0123456789abcdef01234567"),
+    (schemas.CategoryIn, GOOD_CATEGORY, "competency_tags", ["Not A Tag"]),
+    (schemas.CategoryIn, GOOD_CATEGORY, "position", -1),
+    (schemas.CategoryIn, GOOD_CATEGORY, "position", "3"),
     (schemas.CategoryIn, GOOD_CATEGORY, "position", "first"),
     (schemas.ListQuery, {}, "sort", "hot"),
     (schemas.ListQuery, {}, "period", "year"),
@@ -94,13 +102,21 @@ def test_bad_value_is_refused_for_that_field(model: type[Any], good: dict[str, A
 
 
 def test_good_thread_is_normalised() -> None:
-    form = validate(schemas.ThreadIn, {**GOOD_THREAD, "tags": "GeM, GeM, ई-ऑफ़िस ,  gfr 2017"})
+    form = validate(schemas.ThreadIn, {**GOOD_THREAD, "tags": ["GeM", "GeM", "ई-ऑफ़िस ", " gfr 2017"]})
     assert form.tags == ["gem", "ई-ऑफ़िस", "gfr-2017"]
     assert form.kind is schemas.Kind.QUESTION
 
 
-def test_json_lists_are_accepted_as_well_as_comma_separated_text() -> None:
-    assert validate(schemas.ThreadIn, {**GOOD_THREAD, "tags": ["a", "b"]}).tags == ["a", "b"]
+def test_a_form_sends_comma_separated_text_and_numbers_as_text() -> None:
+    thread = form_values(schemas.ThreadIn, {**GOOD_THREAD, "tags": "GeM, ई-ऑफ़िस ,  gfr 2017", "competency_tags": ""})
+    assert validate(schemas.ThreadIn, thread).tags == ["gem", "ई-ऑफ़िस", "gfr-2017"]
+    category = validate(schemas.CategoryIn, form_values(schemas.CategoryIn, {
+        **GOOD_CATEGORY, "moderator_ids": "0123456789abcdef01234567", "competency_tags": "", "position": " 3 "}))
+    assert (category.position, [str(i) for i in category.moderator_ids]) == (3, ["0123456789abcdef01234567"])
+    assert validate(schemas.ReplyIn, form_values(schemas.ReplyIn, {"body": "Thanks, that helped.", "reply_to": ""})).reply_to is None
+    with pytest.raises(Invalid) as raised:
+        validate(schemas.ReplyIn, form_values(schemas.ReplyIn, {"body": "Thanks, that helped.", "reply_to": "first"}))
+    assert list(raised.value.errors) == ["reply_to"]
 
 
 def test_limits_come_from_the_environment() -> None:

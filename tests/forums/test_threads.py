@@ -31,7 +31,7 @@ async def test_thread_and_replies_through_the_api(client: TestClient, forum: For
 
 
 async def test_category_default_competencies_apply_when_thread_has_none(client: TestClient, forum: Forum) -> None:
-    category = await forum.category("grievances", competency_tags="fun.grievance-redressal.public-grievance-handling")
+    category = await forum.category("grievances", competency_tags=["fun.grievance-redressal.public-grievance-handling"])
     thread = await forum.thread(category, await forum.person())
     assert thread["competency_tags"] == ["fun.grievance-redressal.public-grievance-handling"]
     response = await client.post(f"/api/v1/forums/categories/{category['slug']}/threads",
