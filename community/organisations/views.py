@@ -208,9 +208,9 @@ def pending_out(row: dict[str, Any]) -> dict[str, Any]:
             "designation": person.get("designation") or ""}
 
 
-async def _queue(request: web.Request) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
+async def _queue(request: web.Request, org_id: str) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
     db = request.app[keys.DB]
-    org = await service.load(db, request.match_info["org_id"])
+    org = await service.load(db, org_id)
     limit = api.page_limit(request, 50)
     cursor = api.decode_cursor(request.query.get("cursor"))
     after = None
@@ -224,23 +224,35 @@ async def _queue(request: web.Request) -> tuple[dict[str, Any], list[dict[str, A
 
 
 async def requests_page(request: web.Request) -> web.Response:
-    org, rows, next_cursor = await _queue(request)
-    return render_form(request, "organisations/requests.html", {}, org=org, rows=rows, next_cursor=next_cursor,
-                       done=request.query.get("done", ""))
+    return await _requests_page(request, request.match_info["org_id"])
+
+
+async def _requests_page(request: web.Request, org_id: str, errors: dict[str, str] | None = None,
+                         values: dict[str, str] | None = None) -> web.Response:
+    org, rows, next_cursor = await _queue(request, org_id)
+    return render_form(request, "organisations/requests.html", values or {}, errors, org=org, rows=rows,
+                       next_cursor=next_cursor, done=request.query.get("done", ""))
 
 
 async def decide_action(request: web.Request) -> web.Response:
+    """Approve or decline from the queue; a bad reason comes back next to that request's field."""
+    db = request.app[keys.DB]
     values = await form_values(request, ("reason",))
-    approve = request.match_info["decision"] == "approve"
-    decided = await membership.decide(request.app[keys.DB], request.app.get(keys.EMITTER), request[keys.ACTOR],
-                                      request.match_info["request_id"], approve=approve,
-                                      reason=validate(DecisionIn, values).reason)
+    request_id = request.match_info["request_id"]
+    try:
+        reason = validate(DecisionIn, values).reason
+    except Invalid as error:
+        pending = await membership.load_request(db, request_id)
+        return await _requests_page(request, str(pending["org_id"]), {f"reason-{request_id}": error.errors["reason"]},
+                                    {f"reason-{request_id}": values.get("reason", "")})
+    decided = await membership.decide(db, request.app.get(keys.EMITTER), request[keys.ACTOR], request_id,
+                                      approve=request.match_info["decision"] == "approve", reason=reason)
     url = request.app.router["admin_membership_requests"].url_for(org_id=str(decided["org_id"]))
     return see_other(str(url.with_query(done=decided["status"])))
 
 
 async def queue_api(request: web.Request) -> web.Response:
-    _org, rows, next_cursor = await _queue(request)
+    _org, rows, next_cursor = await _queue(request, request.match_info["org_id"])
     return api.json_response({"items": [pending_out(row) for row in rows], "next_cursor": next_cursor})
 
 

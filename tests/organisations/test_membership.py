@@ -194,3 +194,28 @@ async def test_export_and_erasure_include_the_membership_request(client: TestCli
     assert erased.status == 200, await erased.text()
     assert await db[REQUESTS].count_documents({"user_id": person["_id"]}) == 0
     assert await db[REQUESTS].count_documents({"org_id": org["_id"], "status": "pending"}) == 0
+
+
+async def test_the_queue_forms_need_the_csrf_token_and_show_a_bad_reason_next_to_its_field(
+        client: TestClient, db: Any, another_browser: Any) -> None:
+    org, admin, applicant, _browser = await _pending_with_admin(client, db, another_browser)
+    request = await db[REQUESTS].find_one({"user_id": applicant["_id"]})
+    await sign_in(client, admin)
+    forged = await client.post(f"/admin/membership-requests/{request['_id']}/approve", data={}, allow_redirects=False)
+    assert forged.status == 403
+    marked_up = await post(client, f"/admin/membership-requests/{request['_id']}/reject", {"reason": "<script>x</script>"},
+                           f"/admin/organisations/{org['_id']}/requests")
+    page = await marked_up.text()
+    assert marked_up.status == 422 and f'id="error-reason-{request["_id"]}"' in page
+    assert "Remove the characters &lt; and &gt; from this field." in page and "<script>x" not in page
+    assert (await db[REQUESTS].find_one({"_id": request["_id"]}))["status"] == "pending"
+    assert await db.audit_log.count_documents({"action": {"$regex": "^membership"}}) == 0
+
+
+async def test_asking_is_rate_limited(client: TestClient, db: Any) -> None:
+    person = await make_user(db)
+    orgs = [await make_org(db) for _ in range(6)]
+    headers = {"Authorization": f"Bearer {await bearer_token(db, person)}"}
+    answers = [(await client.post("/api/v1/me/membership", headers=headers, json={"org_id": str(org["_id"])})).status
+               for org in orgs]
+    assert answers == [200] * 5 + [429]
