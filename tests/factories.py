@@ -17,7 +17,7 @@ from community import keys
 from community.accounts import sessions
 from community.accounts.passwords import hash_password
 from community.accounts.sessions import SESSION_COOKIE
-from community.organisations.domains import COLLECTION as DOMAINS
+from community.organisations.queries import DOMAINS
 from tests.conftest import csrf_token
 
 DEFAULT_PASSWORD = "correct horse battery"

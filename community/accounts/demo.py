@@ -17,7 +17,7 @@ from bson import ObjectId
 
 from community.accounts.passwords import hash_password
 from community.config import Settings
-from community.organisations.domains import COLLECTION as DOMAINS
+from community.organisations.queries import DOMAINS
 
 log = logging.getLogger("community.demo")
 

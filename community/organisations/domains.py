@@ -33,7 +33,6 @@ from community.organisations import queries
 from community.policy import Actor, can_manage_organisations, require
 from community.storage import in_transaction
 
-COLLECTION = "organisation_domains"
 MAX_DOMAINS = 20
 SHARED_DOMAINS = frozenset({
     "gov.in", "nic.in", "ac.in", "edu.in", "res.in", "org.in", "co.in", "net.in", "mil.in", "ernet.in",
@@ -87,7 +86,14 @@ def _suffixes(domain: str) -> list[str]:
 
 
 async def of_organisation(db: Any, org_id: ObjectId) -> list[str]:
-    return [row["_id"] async for row in db[COLLECTION].find({"org_id": org_id}).sort("_id", 1)]
+    return (await of_organisations(db, [org_id]))[org_id]
+
+
+async def of_organisations(db: Any, org_ids: list[ObjectId]) -> dict[ObjectId, list[str]]:
+    claimed: dict[ObjectId, list[str]] = {org_id: [] for org_id in org_ids}
+    for row in await queries.domain_claims(db, org_ids=org_ids):
+        claimed[row["org_id"]].append(row["_id"])
+    return claimed
 
 
 async def owner_of_address(db: Any, email: str) -> ObjectId | None:
@@ -95,7 +101,7 @@ async def owner_of_address(db: Any, email: str) -> ObjectId | None:
     domain = address_domain(email)
     if domain is None:
         return None
-    claims = await db[COLLECTION].find({"_id": {"$in": _suffixes(domain)}}).to_list(None)
+    claims = await queries.domain_claims(db, domains=_suffixes(domain))
     if not claims:
         return None
     return max(claims, key=lambda claim: len(claim["_id"]))["org_id"]
@@ -110,7 +116,7 @@ async def set_domains(db: Any, actor: Actor, org: dict[str, Any], domains: list[
     wanted = sorted(set(domains))
     if len(wanted) > MAX_DOMAINS:
         raise Invalid({"domains": _("Claim at most %(n)s domains.", n=MAX_DOMAINS)})
-    taken = await db[COLLECTION].find({"_id": {"$in": wanted}, "org_id": {"$ne": org["_id"]}}).to_list(None)
+    taken = await queries.domain_claims(db, domains=wanted, not_of=org["_id"])
     if taken:
         await _refuse_taken(db, taken[0])
     current = await of_organisation(db, org["_id"])
@@ -119,12 +125,7 @@ async def set_domains(db: Any, actor: Actor, org: dict[str, Any], domains: list[
         return current
 
     async def work(session: Any) -> None:
-        if removed:
-            await db[COLLECTION].delete_many({"_id": {"$in": removed}, "org_id": org["_id"]}, session=session)
-        if added:
-            now = datetime.now(UTC)
-            await db[COLLECTION].insert_many([{"_id": d, "org_id": org["_id"], "added_at": now} for d in added],
-                                             session=session)
+        await queries.replace_claims(db, org["_id"], added=added, removed=removed, at=datetime.now(UTC), session=session)
         await audit.record(db, actor=actor, action="organisation.domains", target_type="organisation",
                            target_id=org["_id"], org_id=org["_id"], details={"added": added, "removed": removed},
                            session=session)
@@ -132,7 +133,7 @@ async def set_domains(db: Any, actor: Actor, org: dict[str, Any], domains: list[
     try:
         await in_transaction(db, work)
     except DuplicateKeyError:  # claimed by another organisation between the check and the write
-        claims = await db[COLLECTION].find({"_id": {"$in": added}, "org_id": {"$ne": org["_id"]}}).to_list(None)
+        claims = await queries.domain_claims(db, domains=added, not_of=org["_id"])
         await _refuse_taken(db, claims[0] if claims else {"_id": added[0], "org_id": None})
     return wanted
 
@@ -143,13 +144,3 @@ async def _refuse_taken(db: Any, claim: dict[str, Any]) -> None:
                                 organisation=(other or {}).get("name", "?"))})
 
 
-async def drop_all(db: Any, org_id: ObjectId, session: Any) -> None:
-    """When the organisation itself is removed."""
-    await db[COLLECTION].delete_many({"org_id": org_id}, session=session)
-
-
-async def of_organisations(db: Any, org_ids: list[ObjectId]) -> dict[ObjectId, list[str]]:
-    claimed: dict[ObjectId, list[str]] = {org_id: [] for org_id in org_ids}
-    async for row in db[COLLECTION].find({"org_id": {"$in": org_ids}}).sort("_id", 1):
-        claimed.setdefault(row["org_id"], []).append(row["_id"])
-    return claimed

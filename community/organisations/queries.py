@@ -50,6 +50,38 @@ async def page(db: Any, *, after_name: str | None, after_id: ObjectId | None, pa
     return await db.organisations.find(conditions).sort([("name", 1), ("_id", 1)]).limit(limit).to_list(None)
 
 
+# --- e-mail domain claims (organisations.domains): the domain is the key, so one owner each --
+
+DOMAINS = "organisation_domains"
+
+
+async def domain_claims(db: Any, *, domains: list[str] | None = None, org_ids: list[ObjectId] | None = None,
+                        not_of: ObjectId | None = None) -> list[dict[str, Any]]:
+    """Claims on any of ``domains`` and/or by any of ``org_ids`` (not by ``not_of``), by domain."""
+    conditions: dict[str, Any] = {}
+    if domains is not None:
+        conditions["_id"] = {"$in": domains}
+    if org_ids is not None:
+        conditions["org_id"] = {"$in": org_ids}
+    if not_of is not None:
+        conditions["org_id"] = {**conditions.get("org_id", {}), "$ne": not_of}
+    return await db[DOMAINS].find(conditions).sort("_id", 1).to_list(None)
+
+
+async def replace_claims(db: Any, org_id: ObjectId, *, added: list[str], removed: list[str], at: Any,
+                         session: Any) -> None:
+    """Raises ``DuplicateKeyError`` when another organisation holds one of ``added``."""
+    if removed:
+        await db[DOMAINS].delete_many({"_id": {"$in": removed}, "org_id": org_id}, session=session)
+    if added:
+        await db[DOMAINS].insert_many([{"_id": domain, "org_id": org_id, "added_at": at} for domain in added],
+                                      session=session)
+
+
+async def drop_claims(db: Any, org_id: ObjectId, session: Any) -> None:
+    await db[DOMAINS].delete_many({"org_id": org_id}, session=session)
+
+
 # --- membership requests ------------------------------------------------------------------
 
 REQUESTS = "membership_requests"

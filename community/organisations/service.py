@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from community import audit
 from community.errors import Conflict, Invalid, NotFound
 from community.i18n import gettext as _
-from community.organisations import domains, queries
+from community.organisations import queries
 from community.organisations.schemas import OrganisationChange, OrganisationIn
 from community.policy import Actor, can_manage_organisations, require
 from community.storage import in_transaction
@@ -107,7 +107,7 @@ async def remove(db: Any, actor: Actor, org_id: ObjectId | str) -> None:
 
     async def work(session: Any) -> None:
         if await queries.delete(db, org["_id"], session=session):
-            await domains.drop_all(db, org["_id"], session)
+            await queries.drop_claims(db, org["_id"], session)
             await audit.record(db, actor=actor, action="organisation.delete", target_type="organisation",
                                target_id=org["_id"], org_id=org["_id"], details={"name": org["name"]}, session=session)
 
