@@ -312,6 +312,30 @@ def can_manage_organisations(actor: Actor) -> bool:
     return is_platform_admin(actor) and not actor.is_suspended()
 
 
+# Membership (community/organisations/membership.py): ``Actor.org_id`` is the person's earned
+# organisation and the only one any function here reads. Someone whose request to join is
+# pending has ``org_id`` None (or keeps their earlier organisation while a change is pending),
+# so a pending person is a member of no organisation they asked for: they read no private
+# category, join no organisation room, find nothing private in search and appear in no private
+# mention list, by construction and not by a check each feature must remember.
+
+
+def can_request_membership(actor: Actor, person_id: ObjectId) -> bool:
+    """A person asks to join (or move to) an organisation for themselves only."""
+    return actor.is_authenticated and actor.user_id == person_id
+
+
+def can_decide_membership(actor: Actor, request: Mapping[str, Any]) -> bool:
+    """Approve or reject a request to join ``request["org_id"]`` (and see that organisation's
+    queue): platform administrators, and administrators of that very organisation; nobody while
+    suspended, and nobody on their own request."""
+    if not actor.is_authenticated or actor.is_suspended() or request.get("user_id") == actor.user_id:
+        return False
+    if is_platform_admin(actor):
+        return True
+    return actor.has(Role.MDO_ADMIN) and actor.org_id is not None and actor.org_id == request.get("org_id")
+
+
 def can_view_audit_log(actor: Actor) -> bool:
     return is_platform_admin(actor)
 

@@ -17,6 +17,7 @@ from community import keys
 from community.accounts import sessions
 from community.accounts.passwords import hash_password
 from community.accounts.sessions import SESSION_COOKIE
+from community.organisations.queries import DOMAINS
 from tests.conftest import csrf_token
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -32,8 +33,9 @@ async def _hash(password: str) -> str:
 
 async def make_org(db: Any, *, name: str | None = None, short_name: str | None = None, kind: str | None = None,
                    level: str = "central", state: str | None = None, parent: dict[str, Any] | None = None,
-                   **extra: Any) -> dict[str, Any]:
-    """An organisation; under ``parent`` it inherits level and State, and its kind follows the hierarchy."""
+                   domains: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+    """An organisation; under ``parent`` it inherits level and State, and its kind follows the hierarchy.
+    ``domains`` are the e-mail domains it claims (verified addresses under them join directly)."""
     number = next(_counter)
     if parent is not None:
         level, state = parent["level"], parent.get("state")
@@ -50,6 +52,9 @@ async def make_org(db: Any, *, name: str | None = None, short_name: str | None =
         **extra,
     }
     await db.organisations.insert_one(org)
+    if domains:
+        await db[DOMAINS].insert_many([{"_id": domain, "org_id": org["_id"], "added_at": org["created_at"]}
+                                       for domain in domains])
     return org
 
 

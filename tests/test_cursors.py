@@ -5,7 +5,6 @@ raise ``OverflowError`` (a 500); MongoDB cannot store them either."""
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from typing import Any
 from urllib.parse import parse_qsl

@@ -1,6 +1,11 @@
 """The role x action matrix: every kind of person against every protected action of accounts,
 organisations, administration, competencies, profiles, Karma and data rights, each cell asserted
-allowed or denied."""
+allowed or denied.
+
+HOME is the organisation the people belong to, or for the pending ones the organisation they
+asked to join: a pending person's actor has no organisation (``membership``), so every private
+resource of HOME (its categories, rooms, events, search audience, colleagues' organisation-only
+fields, its membership queue) must be refused to them."""
 
 from __future__ import annotations
 
@@ -19,8 +24,8 @@ HOME, OTHER = ObjectId(), ObjectId()
 SUSPENDED = datetime.now(UTC) + timedelta(days=3)
 
 
-def actor(*roles: Role, suspended: bool = False) -> Actor:
-    return Actor(user_id=ObjectId(), org_id=HOME, roles=frozenset({Role.OFFICER, *roles}),
+def actor(*roles: Role, suspended: bool = False, pending: bool = False) -> Actor:
+    return Actor(user_id=ObjectId(), org_id=None if pending else HOME, roles=frozenset({Role.OFFICER, *roles}),
                  suspended_until=SUSPENDED if suspended else None)
 
 
@@ -34,6 +39,9 @@ ACTORS: dict[str, Actor] = {
     "moderator": actor(Role.MODERATOR),
     "admin": actor(Role.ADMIN),
     "suspended admin": actor(Role.ADMIN, suspended=True),
+    "pending officer": actor(pending=True),
+    "pending expert": actor(Role.EXPERT, pending=True),
+    "pending mdo_admin": actor(Role.MDO_ADMIN, pending=True),
 }
 
 
@@ -73,11 +81,40 @@ ACTIONS["view another's personal data"] = lambda a: policy.can_view_personal_dat
 ACTIONS["erase own account"] = lambda a: policy.can_erase_account(a, a.user_id)
 ACTIONS["erase another's account"] = lambda a: policy.can_erase_account(a, ObjectId())
 
+PRIVATE_CATEGORY = {"_id": ObjectId(), "org_id": HOME, "moderator_ids": []}
+
+
+def finds_home_private_content(a: Actor) -> bool:
+    """Whether the viewer's search filter admits a document of HOME's private spaces."""
+    audiences = policy.search_visibility(a).parts[0].values  # type: ignore[attr-defined]
+    return bool(set(audiences) & set(policy.search_audience(HOME)))
+
+
+ACTIONS["read HOME's private category"] = lambda a: policy.can_read_category(a, PRIVATE_CATEGORY)
+ACTIONS["list HOME's private categories"] = lambda a: (policy.readable_category_orgs(a) is None
+                                                       or HOME in policy.readable_category_orgs(a))
+ACTIONS["post in HOME's private category"] = lambda a: policy.can_post(a, PRIVATE_CATEGORY)
+ACTIONS["moderate HOME's private category"] = lambda a: policy.can_moderate_category(a, PRIVATE_CATEGORY)
+ACTIONS["find HOME's private content in search"] = finds_home_private_content
+ACTIONS["join HOME's room"] = lambda a: policy.can_join_room(a, "org", {"_id": HOME})
+ACTIONS["join HOME's private category room"] = lambda a: policy.can_join_room(a, "category", PRIVATE_CATEGORY)
+ACTIONS["join HOME's event room"] = lambda a: policy.can_join_room(a, "event", {"_id": ObjectId(), "org_id": HOME})
+ACTIONS["see a HOME colleague's organisation-only field"] = lambda a: policy.can_view_field(a, member(HOME), "organisation", False)
+ACTIONS["ask to join an organisation"] = lambda a: policy.can_request_membership(a, a.user_id)
+ACTIONS["ask to join for someone else"] = lambda a: policy.can_request_membership(a, ObjectId())
+ACTIONS["decide a request to join HOME"] = lambda a: policy.can_decide_membership(a, {"user_id": ObjectId(), "org_id": HOME})
+ACTIONS["decide a request to join another organisation"] = lambda a: policy.can_decide_membership(
+    a, {"user_id": ObjectId(), "org_id": OTHER})
+ACTIONS["decide one's own request"] = lambda a: policy.can_decide_membership(a, {"user_id": a.user_id, "org_id": HOME})
+
 ADMINS = {"admin"}
 ORG_ADMINS = {"admin", "mdo_admin"}
 MEMBERS = set(ACTORS) - {"anonymous"}
 """Everyone signed in, suspended or not (a suspension stops posting, not reading or data rights)."""
 ACTIVE_MEMBERS = {who for who in MEMBERS if not who.startswith("suspended")}
+HOME_MEMBERS = {who for who in MEMBERS if not who.startswith("pending")}
+"""Members of HOME, suspended or not: the pending are not among them."""
+ACTIVE_HOME_MEMBERS = HOME_MEMBERS & ACTIVE_MEMBERS
 ALLOWED: dict[str, set[str]] = {
     "grant expert to own-org member": ORG_ADMINS,
     "grant expert to other-org member": ADMINS,
@@ -96,7 +133,7 @@ ALLOWED: dict[str, set[str]] = {
     "list own organisation's members": ORG_ADMINS,
     "list another organisation's members": ADMINS,
     "list everyone": ADMINS,
-    "open the admin area": ORG_ADMINS,
+    "open the admin area": ORG_ADMINS | {"pending mdo_admin"},
     "manage organisations": ADMINS,
     "view the audit log": ADMINS | {"suspended admin"},
     "view the development outbox": ADMINS | {"suspended admin"},
@@ -105,13 +142,27 @@ ALLOWED: dict[str, set[str]] = {
     "record an assessment or course result": ADMINS | {"suspended admin"},
     "edit own profile": ACTIVE_MEMBERS,
     "edit another's profile": set(),
-    "endorse another's competency": {"expert"},
+    "endorse another's competency": {"expert", "pending expert"},
     "endorse own competency": set(),
     "view the leaderboards": MEMBERS,
     "view own personal data": MEMBERS,
     "view another's personal data": ADMINS | {"suspended admin"},
     "erase own account": MEMBERS,
     "erase another's account": set(),
+    "read HOME's private category": HOME_MEMBERS,
+    "list HOME's private categories": HOME_MEMBERS,
+    "post in HOME's private category": ACTIVE_HOME_MEMBERS,
+    "moderate HOME's private category": {"mdo_admin", "suspended mdo_admin", "admin", "suspended admin"},
+    "find HOME's private content in search": HOME_MEMBERS,
+    "join HOME's room": HOME_MEMBERS,
+    "join HOME's private category room": HOME_MEMBERS,
+    "join HOME's event room": HOME_MEMBERS,
+    "see a HOME colleague's organisation-only field": HOME_MEMBERS,
+    "ask to join an organisation": MEMBERS,
+    "ask to join for someone else": set(),
+    "decide a request to join HOME": ORG_ADMINS,
+    "decide a request to join another organisation": ADMINS,
+    "decide one's own request": set(),
 }
 
 

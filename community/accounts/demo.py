@@ -17,6 +17,7 @@ from bson import ObjectId
 
 from community.accounts.passwords import hash_password
 from community.config import Settings
+from community.organisations.queries import DOMAINS
 
 log = logging.getLogger("community.demo")
 
@@ -142,6 +143,7 @@ async def _insert_tree(db: Any, tree: Tree, parent: dict[str, Any] | None, level
            "parent_id": parent["_id"] if parent else None, "path": [*parent["path"], parent["_id"]] if parent else [],
            "created_at": now}
     await db.organisations.insert_one(org)
+    await db[DOMAINS].insert_one({"_id": demo_domain(org), "org_id": org["_id"], "added_at": now})
     out.append(org)
     for child in children:
         await _insert_tree(db, child, org, level, state, now, out)
@@ -158,6 +160,12 @@ async def _organisations(db: Any, now: datetime) -> list[dict[str, Any]]:
         for tree in trees:
             await _insert_tree(db, tree, None, "state", state, now, made)
     return made
+
+
+def demo_domain(org: dict[str, Any]) -> str:
+    """Each demo organisation claims the domain of its demo members' addresses, so a newcomer who
+    registers at it with such an address joins directly, and anyone else waits for approval."""
+    return org["short_name"].lower().replace(" ", "-") + ".demo.karmayogi.example"
 
 
 def _script_for(org: dict[str, Any], rng: random.Random) -> str:
@@ -177,7 +185,7 @@ async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int
     def person(org: dict[str, Any], roles: list[str], *, name: str | None = None, email: str | None = None) -> dict[str, Any]:
         script = _script_for(org, rng)
         (given, given_latin), (family, family_latin) = rng.choice(NAMES[script][0]), rng.choice(NAMES[script][1])
-        domain = org["short_name"].lower().replace(" ", "-") + ".demo.karmayogi.example"
+        domain = demo_domain(org)
         address = email or f"{given_latin}.{family_latin}@{domain}"
         number = 1
         while address in taken:

@@ -48,6 +48,30 @@ async def mark_verified(db: Any, user_id: ObjectId) -> None:
     await in_transaction(db, work)
 
 
+async def set_organisation(db: Any, user_id: ObjectId, org_id: ObjectId, *, drop_roles: tuple[str, ...],
+                           session: Any) -> None:
+    """Make ``org_id`` the person's organisation (the one fact every permission reads), dropping
+    roles that belonged to the previous one; the people index learns of it in the same transaction."""
+    update: dict[str, Any] = {"$set": {"org_id": org_id}}
+    if drop_roles:
+        update["$pull"] = {"roles": {"$in": list(drop_roles)}}
+    await db.users.update_one({"_id": user_id}, update, session=session)
+    await outbox.record(db, session, "people", user_id)
+
+
+async def users_by_ids(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    rows = db.users.find({"_id": {"$in": user_ids}}, {"name": 1, "email": 1, "designation": 1, "org_id": 1})
+    return {row["_id"]: row async for row in rows}
+
+
+async def ids_with_role(db: Any, role: str, org_id: ObjectId | None = None) -> list[ObjectId]:
+    """People holding ``role`` (within ``org_id`` when given), not erased."""
+    conditions: dict[str, Any] = {"roles": role, "deleted": {"$ne": True}}
+    if org_id is not None:
+        conditions["org_id"] = org_id
+    return [row["_id"] async for row in db.users.find(conditions, {"_id": 1})]
+
+
 async def set_password_hash(db: Any, user_id: ObjectId, password_hash: str) -> None:
     await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
 

@@ -16,7 +16,7 @@ from community.accounts.passwords import hash_password
 from community.accounts.schemas import RegisterIn
 from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _
-from community.organisations import queries as org_queries
+from community.organisations import membership, queries as org_queries
 
 
 REGISTRATIONS_PER_ADDRESS = 20
@@ -29,6 +29,9 @@ async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: s
     is registered) and its owner an e-mail saying someone tried; both paths hash the password
     and send one e-mail, so they take the same time. One address may register twenty accounts
     an hour (a training room shares one address; a script does not need more).
+
+    The chosen organisation is only asked for: the account belongs to none until its address is
+    verified and the organisation's domain or an administrator admits it (``membership``).
     """
     await ratelimit.hit(db, f"register:address:{ip}", limit=REGISTRATIONS_PER_ADDRESS, window_seconds=3600)
     org = await org_queries.by_id(db, ObjectId(data.org_id))
@@ -41,7 +44,7 @@ async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: s
         return data.email
     user = {
         "_id": ObjectId(), "name": data.name, "email": data.email, "email_verified": False, "mobile": data.mobile,
-        "org_id": org["_id"], "designation": data.designation, "roles": ["officer"], "suspended_until": None,
+        "org_id": None, "designation": data.designation, "roles": ["officer"], "suspended_until": None,
         "password_hash": password_hash, "created_at": datetime.now(UTC), "deleted": False,
     }
     try:
@@ -49,6 +52,7 @@ async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: s
     except DuplicateKeyError:
         await _tell_the_owner(db, mailer, data.email)
         return data.email
+    await membership.ask_at_registration(db, user, org["_id"])
     code = await otp.issue(db, secret, user["_id"], otp.VERIFY)
     await send_code(mailer, user["email"], code, otp.VERIFY)
     return data.email

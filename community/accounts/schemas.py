@@ -144,7 +144,8 @@ class UserSummary(BaseModel):
     id: str
     name: str
     email: EmailOut
-    org_id: str
+    org_id: str | None
+    """The organisation the person belongs to; None while their request to join one is pending."""
     designation: str
     roles: list[str]
 
@@ -175,7 +176,7 @@ class Accepted(BaseModel):
 
 def user_summary(user: dict) -> dict:
     return {"id": str(user["_id"]), "name": user["name"], "email": user["email"],
-            "org_id": str(user["org_id"]), "designation": user.get("designation", ""),
+            "org_id": str(user["org_id"]) if user.get("org_id") else None, "designation": user.get("designation", ""),
             "roles": sorted(set(user.get("roles", [])) | {"officer"})}
 
 

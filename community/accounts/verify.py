@@ -9,18 +9,21 @@ from community.accounts import otp, queries
 from community.accounts.mailer import Mailer, send_code
 from community.accounts.schemas import VerifyIn
 from community.errors import RateLimited
+from community.organisations import membership
 
 RESENDS_PER_ADDRESS = 20
 
 
-async def verify_email(db: Any, secret: str, data: VerifyIn) -> dict[str, Any]:
-    """Mark the address verified and return the person; raises ``Invalid`` on the code field."""
+async def verify_email(db: Any, secret: str, data: VerifyIn, emitter: Any = None) -> dict[str, Any]:
+    """Mark the address verified, settle the organisation asked for at registration, and return
+    the person; raises ``Invalid`` on the code field."""
     user = await queries.user_by_email(db, data.email)
     await otp.check(db, secret, user["_id"] if user else None, otp.VERIFY, data.code)
     assert user is not None  # check() refuses every code when there is no such person
     await queries.mark_verified(db, user["_id"])
     user["email_verified"] = True
-    return user
+    await membership.on_verified(db, emitter, user)
+    return await queries.user_by_id(db, user["_id"]) or user
 
 
 async def resend(db: Any, mailer: Mailer, secret: str, email: str, ip: str) -> None:

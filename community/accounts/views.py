@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from community import keys
@@ -13,7 +12,7 @@ from community.accounts.forms import form_values, render_form
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn
 from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _, lazy_gettext
-from community.organisations import queries as org_queries
+from community.organisations import membership, queries as org_queries
 from community.organisations.service import choices
 from community.policy import require
 from community.requests import local_target
@@ -64,7 +63,8 @@ async def verify_page(request: web.Request) -> web.Response:
     values = await form_values(request, VerifyIn.model_fields)
     db = request.app[keys.DB]
     try:
-        user = await verify.verify_email(db, request.app[keys.SETTINGS].secret_key, validate(VerifyIn, values))
+        user = await verify.verify_email(db, request.app[keys.SETTINGS].secret_key, validate(VerifyIn, values),
+                                         request.app.get(keys.EMITTER))
     except Invalid as error:
         return render_form(request, "accounts/verify.html", values, error.errors, resent=False)
     return await signed_in_response(request, user, _url(request, "account", welcome="1"))
@@ -141,17 +141,29 @@ async def reset_confirm_page(request: web.Request) -> web.Response:
 
 
 async def account_page(request: web.Request) -> web.Response:
+    notices = {"approved": _("You are now a member of the organisation: your address is under its domain."),
+               "pending": _("Your request has been sent to the organisation's administrators."),
+               "withdrawn": _("Your request has been withdrawn.")}
+    notice = _("Your e-mail address is verified. Welcome!") if request.query.get("welcome") == "1" else ""
+    return await render_account(request, {}, {}, notice=notices.get(request.query.get("membership", ""), notice))
+
+
+async def render_account(request: web.Request, values: dict[str, Any], errors: dict[str, str], *,
+                         notice: str = "") -> web.Response:
+    """The account page; the organisation form's values and errors when it was refused."""
     actor = request[keys.ACTOR]
     require(actor, actor.is_authenticated)
     user = request[sessions.USER]
     assert user is not None  # an authenticated actor always comes with the person's document
     db = request.app[keys.DB]
-    return aiohttp_jinja2.render_template("accounts/account.html", request, {
+    return render_form(request, "accounts/account.html", values, errors, **{
         "user": user,
-        "organisation": await org_queries.by_id(db, user["org_id"]),
+        "organisation": await org_queries.by_id(db, user["org_id"]) if user.get("org_id") else None,
+        "membership": await membership.state_of(db, user),
+        "organisations": await choices(db),
         "role_labels": [ROLE_LABELS[role] for role in ROLE_LABELS if role in {r.value for r in actor.roles}],
         "sessions": await sessions.count_live(db, request.app[keys.SETTINGS], user["_id"], request.app[keys.CLOCK]()),
-        "notice": _("Your e-mail address is verified. Welcome!") if request.query.get("welcome") == "1" else "",
+        "notice": notice,
     })
 
 

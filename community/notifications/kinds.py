@@ -34,6 +34,7 @@ KINDS: dict[str, Any] = {
     "vacancy": lazy_gettext("Vacancies that match your competencies"),
     "application": lazy_gettext("Updates on your applications"),
     "moderation": lazy_gettext("Moderation decisions about your posts"),
+    "membership": lazy_gettext("Requests to join your organisation, and answers to yours"),
 }
 """Labels shown on the preferences page, in the order shown."""
 

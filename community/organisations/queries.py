@@ -20,8 +20,8 @@ async def update(db: Any, org_id: ObjectId, changes: dict[str, Any]) -> bool:
     return (await db.organisations.update_one({"_id": org_id}, {"$set": changes})).modified_count == 1
 
 
-async def delete(db: Any, org_id: ObjectId) -> bool:
-    return (await db.organisations.delete_one({"_id": org_id})).deleted_count == 1
+async def delete(db: Any, org_id: ObjectId, session: Any = None) -> bool:
+    return (await db.organisations.delete_one({"_id": org_id}, session=session)).deleted_count == 1
 
 
 async def child_count(db: Any, org_id: ObjectId) -> int:
@@ -48,3 +48,85 @@ async def page(db: Any, *, after_name: str | None, after_id: ObjectId | None, pa
     if after_name is not None and after_id is not None:
         conditions["$or"] = [{"name": {"$gt": after_name}}, {"name": after_name, "_id": {"$gt": after_id}}]
     return await db.organisations.find(conditions).sort([("name", 1), ("_id", 1)]).limit(limit).to_list(None)
+
+
+# --- e-mail domain claims (organisations.domains): the domain is the key, so one owner each --
+
+DOMAINS = "organisation_domains"
+
+
+async def domain_claims(db: Any, *, domains: list[str] | None = None, org_ids: list[ObjectId] | None = None,
+                        not_of: ObjectId | None = None) -> list[dict[str, Any]]:
+    """Claims on any of ``domains`` and/or by any of ``org_ids`` (not by ``not_of``), by domain."""
+    conditions: dict[str, Any] = {}
+    if domains is not None:
+        conditions["_id"] = {"$in": domains}
+    if org_ids is not None:
+        conditions["org_id"] = {"$in": org_ids}
+    if not_of is not None:
+        conditions["org_id"] = {**conditions.get("org_id", {}), "$ne": not_of}
+    return await db[DOMAINS].find(conditions).sort("_id", 1).to_list(None)
+
+
+async def replace_claims(db: Any, org_id: ObjectId, *, added: list[str], removed: list[str], at: Any,
+                         session: Any) -> None:
+    """Raises ``DuplicateKeyError`` when another organisation holds one of ``added``."""
+    if removed:
+        await db[DOMAINS].delete_many({"_id": {"$in": removed}, "org_id": org_id}, session=session)
+    if added:
+        await db[DOMAINS].insert_many([{"_id": domain, "org_id": org_id, "added_at": at} for domain in added],
+                                      session=session)
+
+
+async def drop_claims(db: Any, org_id: ObjectId, session: Any) -> None:
+    await db[DOMAINS].delete_many({"org_id": org_id}, session=session)
+
+
+# --- membership requests ------------------------------------------------------------------
+
+REQUESTS = "membership_requests"
+OPEN = ("unverified", "pending")
+"""A request is open while its person has not verified their address yet, and while it waits
+for an administrator."""
+
+
+async def insert_request(db: Any, request: dict[str, Any], session: Any = None) -> None:
+    await db[REQUESTS].insert_one(request, session=session)
+
+
+async def request_by_id(db: Any, request_id: ObjectId) -> dict[str, Any] | None:
+    return await db[REQUESTS].find_one({"_id": request_id})
+
+
+async def open_request(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
+    return await db[REQUESTS].find_one({"user_id": user_id, "status": {"$in": list(OPEN)}})
+
+
+async def close_request(db: Any, request_id: ObjectId, status: str, changes: dict[str, Any], *,
+                        from_status: tuple[str, ...] = OPEN, session: Any = None) -> bool:
+    """Move an open request to ``status``; False when it was no longer open (decided meanwhile)."""
+    result = await db[REQUESTS].update_one({"_id": request_id, "status": {"$in": list(from_status)}},
+                                           {"$set": {"status": status, **changes}}, session=session)
+    return result.modified_count == 1
+
+
+async def withdraw_open(db: Any, user_id: ObjectId, at: Any, session: Any = None) -> int:
+    result = await db[REQUESTS].update_many({"user_id": user_id, "status": {"$in": list(OPEN)}},
+                                            {"$set": {"status": "withdrawn", "decided_at": at}}, session=session)
+    return result.modified_count
+
+
+async def pending_page(db: Any, org_id: ObjectId, *, after: ObjectId | None, limit: int) -> list[dict[str, Any]]:
+    """An organisation's waiting requests, oldest first (first come, first decided)."""
+    conditions: dict[str, Any] = {"org_id": org_id, "status": "pending"}
+    if after is not None:
+        conditions["_id"] = {"$gt": after}
+    return await db[REQUESTS].find(conditions).sort("_id", 1).limit(limit).to_list(None)
+
+
+async def pending_count(db: Any, org_id: ObjectId) -> int:
+    return await db[REQUESTS].count_documents({"org_id": org_id, "status": "pending"})
+
+
+async def names(db: Any, org_ids: list[ObjectId]) -> dict[ObjectId, str]:
+    return {row["_id"]: row["name"] async for row in db.organisations.find({"_id": {"$in": org_ids}}, {"name": 1})}

@@ -1,18 +1,37 @@
 from __future__ import annotations
 
+import aiohttp_jinja2
 from aiohttp import web
 
 from community import api
 from community.accounts.schemas import Accepted
 from community.organisations import views
-from community.organisations.schemas import (OrganisationChange, OrganisationIn, OrganisationOut, OrganisationPage, OrganisationQuery,
+from community.organisations.queries import REQUESTS
+from community.organisations.schemas import (DecisionIn, DomainsIn, MembershipAskIn, MembershipQueue,
+                                             MembershipRequestOut, MyMembershipOut, OrganisationChange,
+                                             OrganisationIn, OrganisationOut, OrganisationPage, OrganisationQuery,
                                              OrganisationTree)
+from community.privacy.registry import register
+
+
+def register_personal_data() -> None:
+    register(REQUESTS, "user_id", "delete", purpose="The organisations you asked to join, and the answers.")
+    register(REQUESTS, "decided_by", "anonymise", replacements={"decided_by": None},
+             purpose="Requests to join your organisation that you decided; the decisions stay, your name goes.")
 
 
 def setup(app: web.Application) -> None:
+    register_personal_data()
+    aiohttp_jinja2.get_env(app).globals["can_see_membership_queue"] = views.can_see_queue
     app.router.add_route("*", "/admin/organisations", views.manage_page, name="admin_organisations")
     app.router.add_route("*", "/admin/organisations/{org_id}", views.edit_page, name="admin_organisation")
     app.router.add_post("/admin/organisations/{org_id}/delete", views.delete_action, name="admin_organisation_delete")
+    app.router.add_post("/admin/organisations/{org_id}/domains", views.domains_action, name="admin_organisation_domains")
+    app.router.add_get("/admin/organisations/{org_id}/requests", views.requests_page, name="admin_membership_requests")
+    app.router.add_post("/admin/membership-requests/{request_id}/{decision:approve|reject}", views.decide_action,
+                        name="admin_membership_decide")
+    app.router.add_post("/account/organisation", views.ask_action, name="account_organisation")
+    app.router.add_post("/account/organisation/withdraw", views.withdraw_action, name="account_organisation_withdraw")
 
     tag = "organisations"
     api.route(app, "GET", "/organisations", views.list_api, summary="Organisations, alphabetically", tag=tag,
@@ -29,3 +48,21 @@ def setup(app: web.Application) -> None:
               tag=tag, body=OrganisationChange, response=OrganisationOut)
     api.route(app, "DELETE", "/organisations/{org_id}", views.delete_api,
               summary="Remove an empty organisation (administrators)", tag=tag, response=Accepted)
+    api.route(app, "PUT", "/organisations/{org_id}/domains", views.domains_api,
+              summary="Replace the e-mail domains whose verified addresses join directly (administrators)", tag=tag,
+              body=DomainsIn, response=OrganisationOut)
+    api.route(app, "GET", "/organisations/{org_id}/membership-requests", views.queue_api,
+              summary="Requests waiting to join (the organisation's administrators)", tag=tag, response=MembershipQueue,
+              query={"cursor": "next_cursor of the previous page", "limit": "1-100"})
+    api.route(app, "POST", "/membership-requests/{request_id}/approve", views.decide_api,
+              summary="Admit the person to the organisation", tag=tag, body=DecisionIn, response=MembershipRequestOut)
+    api.route(app, "POST", "/membership-requests/{request_id}/reject", views.decide_api,
+              summary="Decline the request, with an optional reason", tag=tag, body=DecisionIn,
+              response=MembershipRequestOut)
+    api.route(app, "GET", "/me/membership", views.my_membership_api,
+              summary="Your organisation and your open request to join one", tag=tag, response=MyMembershipOut)
+    api.route(app, "POST", "/me/membership", views.ask_api,
+              summary="Ask to join or move to an organisation (direct when your address is under its domain)", tag=tag,
+              body=MembershipAskIn, response=MembershipRequestOut)
+    api.route(app, "DELETE", "/me/membership", views.withdraw_api, summary="Withdraw your open request", tag=tag,
+              response=Accepted)

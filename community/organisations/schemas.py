@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
-from community.accounts.schemas import Name, ObjectIdText, ShortText
+from community.accounts.schemas import Name, ObjectIdText, Reason, ShortText
 from community.i18n import gettext as _
+from community.organisations.domains import MAX_DOMAINS, normalise
 from community.organisations.states import STATES
+
+Domain = Annotated[str, AfterValidator(normalise),
+                   WithJsonSchema({"type": "string", "format": "idn-hostname", "maxLength": 253,
+                                   "description": "a domain; it covers its subdomains too"})]
 
 KINDS = ("ministry", "department", "office")
 LEVELS = ("central", "state")
@@ -39,6 +44,14 @@ class OrganisationChange(BaseModel):
     short_name: ShortText
 
 
+class DomainsIn(BaseModel):
+    """The domains whose verified addresses join the organisation directly (each covers its subdomains)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    domains: list[Domain] = Field(max_length=MAX_DOMAINS)
+
+
 class OrganisationOut(BaseModel):
     id: str
     name: str
@@ -48,6 +61,50 @@ class OrganisationOut(BaseModel):
     state: str | None
     parent_id: str | None
     path: list[str]
+    domains: list[str]
+    """Claimed e-mail domains in their ASCII (IDNA) form."""
+
+
+class MembershipAskIn(BaseModel):
+    """Ask to join, or move to, an organisation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    org_id: ObjectIdText
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = None
+
+
+class MembershipRequestOut(BaseModel):
+    id: str
+    user_id: str
+    org_id: str
+    previous_org_id: str | None
+    status: Literal["unverified", "pending", "approved", "rejected", "withdrawn"]
+    created_at: str
+    reason: str | None
+
+
+class PendingRequestOut(MembershipRequestOut):
+    name: str
+    email: str
+    designation: str
+
+
+class MembershipQueue(BaseModel):
+    items: list[PendingRequestOut]
+    next_cursor: str | None
+
+
+class MyMembershipOut(BaseModel):
+    org_id: str | None
+    """The organisation the person belongs to (None while none has admitted them)."""
+    request: MembershipRequestOut | None
+    """The open request, if any."""
 
 
 class OrganisationPage(BaseModel):

@@ -21,6 +21,7 @@ from community.i18n import gettext as _
 from community.organisations import queries
 from community.organisations.schemas import OrganisationChange, OrganisationIn
 from community.policy import Actor, can_manage_organisations, require
+from community.storage import in_transaction
 
 ALLOWED_PARENTS = {"ministry": (), "department": ("ministry",), "office": ("department", "ministry")}
 
@@ -93,16 +94,24 @@ async def change(db: Any, actor: Actor, org_id: ObjectId | str, data: Organisati
 
 
 async def remove(db: Any, actor: Actor, org_id: ObjectId | str) -> None:
-    """Only an empty organisation (no sub-organisations, no members) can be removed."""
+    """Only an empty organisation (no sub-organisations, no members, nobody waiting to join) can be
+    removed; its domain claims go with it."""
     require(actor, can_manage_organisations(actor))
     org = await load(db, org_id)
     if await queries.child_count(db, org["_id"]):
         raise Conflict(_("Remove or move its sub-organisations first."))
     if await queries.member_count(db, org["_id"]):
         raise Conflict(_("People belong to this organisation; it cannot be removed."))
-    if await queries.delete(db, org["_id"]):
-        await audit.record(db, actor=actor, action="organisation.delete", target_type="organisation",
-                           target_id=org["_id"], org_id=org["_id"], details={"name": org["name"]})
+    if await queries.pending_count(db, org["_id"]):
+        raise Conflict(_("People are waiting to join this organisation; decide their requests first."))
+
+    async def work(session: Any) -> None:
+        if await queries.delete(db, org["_id"], session=session):
+            await queries.drop_claims(db, org["_id"], session)
+            await audit.record(db, actor=actor, action="organisation.delete", target_type="organisation",
+                               target_id=org["_id"], org_id=org["_id"], details={"name": org["name"]}, session=session)
+
+    await in_transaction(db, work)
 
 
 def tree(orgs: list[dict[str, Any]]) -> list[dict[str, Any]]:

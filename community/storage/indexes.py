@@ -84,6 +84,13 @@ declare(
     IndexModel([("name", 1), ("_id", 1)]),  # the alphabetical API pages
     IndexModel([("path", 1)]),  # everything under an organisation
 )
+declare("organisation_domains", IndexModel([("org_id", 1), ("_id", 1)]))  # an organisation's claims, in order
+declare(
+    "membership_requests",
+    IndexModel([("org_id", 1), ("status", 1), ("_id", 1)]),  # an organisation's queue, oldest first
+    IndexModel([("user_id", 1), ("status", 1)]),  # a person's open request
+    IndexModel([("decided_by", 1)], sparse=True),  # decisions an administrator made, for export and erasure
+)
 declare(
     "audit_log",
     IndexModel([("target_type", 1), ("target_id", 1), ("_id", -1)]),  # one person's or organisation's history

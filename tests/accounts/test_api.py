@@ -17,7 +17,7 @@ async def api_csrf(client: TestClient) -> dict[str, str]:
 
 async def test_register_verify_login_me_logout(mail_client: TestClient, inbox: Inbox) -> None:
     db = mail_client.app[keys.DB]
-    org = await make_org(db, name="Ministry of Ports, Shipping and Waterways")
+    org = await make_org(db, name="Ministry of Ports, Shipping and Waterways", domains=("example.gov.in",))
     headers = await api_csrf(mail_client)
     body = {"name": "தமிழ்செல்வி", "email": "selvi@example.gov.in", "org_id": str(org["_id"]),
             "designation": "Director", "password": "a long enough secret"}

@@ -17,6 +17,7 @@ from community.accounts import demo
 from community.accounts.passwords import verify_password
 from community.config import Settings
 from community.karma import service as karma
+from community.organisations import domains
 from community.policy import Actor, Role, search_visibility
 from community.storage import connect
 from community.storage.indexes import ensure_indexes
@@ -113,6 +114,9 @@ async def test_demo_fills_organisations_and_people_in_many_scripts_once(on_disk:
             assert any(ord(sample) <= ord(char) < ord(sample) + 128 for char in names), sample
         admin = await db.users.find_one({"email": demo.DEMO_ADMIN_EMAIL})
         assert await verify_password(admin["password_hash"], demo.DEMO_PASSWORD)
+        members = [person for person in people if person["email"] != demo.DEMO_ADMIN_EMAIL]
+        assert all([await domains.owner_of_address(db, person["email"]) == person["org_id"] for person in members]), \
+            "each demo organisation claims its demo members' domain, so their memberships hold by the same rule"
         await demo.fill_demo(db, on_disk, random.Random(7), 300)
         assert await db.users.count_documents({}) == len(people) and await db.organisations.count_documents({}) == len(orgs)
 

@@ -53,7 +53,7 @@ async def test_register_verify_with_the_outbox_code_sign_out_and_sign_in(
     await sign_in(page, newcomer)
     await page.goto("/account")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
-    await expect(page.get_by_text(community.org_name)).to_be_visible()
+    await expect(page.get_by_text(f"Your request to join {community.org_name} is waiting")).to_be_visible()
 
 
 async def test_the_outbox_is_closed_to_people_who_are_not_administrators(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
@@ -13,8 +10,6 @@ import socketio
 from aiohttp.test_utils import TestClient
 
 from community import keys
-from community.app import create_app
-from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user, sign_in
 from tests.realtime.probe import SocketProbe, server_url, session_cookie
 

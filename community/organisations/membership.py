@@ -1,0 +1,216 @@
+"""Membership of an organisation is earned, never declared.
+
+A person's organisation is ``users.org_id`` and nothing else: every permission, search filter,
+room, mention list and leaderboard reads that one field (``policy.Actor.org_id``). It is set
+only here, in three ways:
+
+1. a **verified** address under a domain the organisation claims (``domains``) joins directly;
+2. an administrator of that organisation (or a platform administrator) **approves** a request;
+3. (single sign-on's organisation claim, when that arrives, calls :func:`join` the same way).
+
+Anything else is a *request* in ``membership_requests``: ``unverified`` until the person proves
+their address, then ``pending`` until decided (``approved``, ``rejected``, or ``withdrawn`` by the
+person). While a request is open the person is a member of no organisation they asked for: at
+registration ``org_id`` stays None, so they see only public content.
+
+Changing one's organisation follows the same rule. Until the change is approved the person
+keeps their present organisation: that membership was earned, and the request grants nothing
+new, so keeping it opens nothing; dropping it would only punish people for declaring a
+transfer. On approval the move is one write, and roles that belong to the old organisation
+(``mdo_admin``) are dropped, so nobody carries administration from one organisation to another.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+
+from community import audit, ratelimit
+from community.accounts import queries as accounts
+from community.errors import Invalid, NotFound
+from community.i18n import gettext as _
+from community.notifications.service import notify
+from community.organisations import domains, queries
+from community.policy import Actor, Role, can_decide_membership, can_request_membership, require
+from community.storage import in_transaction
+
+REQUESTS_PER_DAY = 5
+"""Each request notifies an organisation's administrators, so a person may ask a few times a day."""
+ORGANISATION_ROLES = (Role.MDO_ADMIN.value,)
+"""Roles that hold only within the person's organisation and end when they move."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _organisation(db: Any, org_id: ObjectId | str, field: str = "org_id") -> dict[str, Any]:
+    org = await queries.by_id(db, ObjectId(org_id)) if ObjectId.is_valid(org_id) else None
+    if org is None:
+        raise Invalid({field: _("Choose one of the offered options.")})
+    return org
+
+
+async def ask_at_registration(db: Any, user: dict[str, Any], org_id: ObjectId) -> None:
+    """Record the organisation a new, unverified account asked for; decided once it is verified."""
+    await queries.insert_request(db, {"_id": ObjectId(), "user_id": user["_id"], "org_id": org_id,
+                                      "previous_org_id": None, "status": "unverified", "created_at": _now()})
+
+
+async def on_verified(db: Any, emitter: Any, user: dict[str, Any]) -> dict[str, Any] | None:
+    """The person has just proved their address: decide their registration's request."""
+    request = await queries.open_request(db, user["_id"])
+    if request is None or request["status"] != "unverified":
+        return request
+    return await _settle(db, emitter, user, request)
+
+
+async def ask_to_change(db: Any, emitter: Any, actor: Actor, user: dict[str, Any], org_id: str) -> dict[str, Any]:
+    """A signed-in person asks for another organisation; any earlier open request is withdrawn."""
+    require(actor, can_request_membership(actor, user["_id"]))
+    org = await _organisation(db, org_id)
+    if org["_id"] == user.get("org_id"):
+        raise Invalid({"org_id": _("You already belong to this organisation.")})
+    await ratelimit.hit(db, f"membership:{user['_id']}", limit=REQUESTS_PER_DAY, window_seconds=86400)
+    now = _now()
+    request = {"_id": ObjectId(), "user_id": user["_id"], "org_id": org["_id"], "previous_org_id": user.get("org_id"),
+               "status": "pending", "created_at": now}
+
+    async def work(session: Any) -> None:
+        await queries.withdraw_open(db, user["_id"], now, session=session)
+        await queries.insert_request(db, {**request, "status": "unverified"}, session=session)
+
+    await in_transaction(db, work)
+    return await _settle(db, emitter, user, {**request, "status": "unverified"})
+
+
+async def withdraw(db: Any, actor: Actor) -> bool:
+    """The person takes back their own open request."""
+    require(actor, actor.is_authenticated)
+    assert actor.user_id is not None
+    return await queries.withdraw_open(db, actor.user_id, _now()) > 0
+
+
+async def _settle(db: Any, emitter: Any, user: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """A verified person's request: straight in when their address is under the organisation's
+    claim, otherwise waiting for an administrator (who is told)."""
+    if await domains.owner_of_address(db, user["email"]) == request["org_id"]:
+        await join(db, request, via="domain")
+        return {**request, "status": "approved", "via": "domain"}
+    if await queries.close_request(db, request["_id"], "pending", {"asked_at": _now()}, from_status=("unverified",)):
+        await _tell_administrators(db, emitter, user, request)
+    return {**request, "status": "pending"}
+
+
+async def join(db: Any, request: dict[str, Any], *, via: str, actor: Actor | None = None,
+               reason: str | None = None) -> bool:
+    """Make the request's organisation the person's, closing the request; False when it had been
+    decided meanwhile. An administrator's approval is audited in the same transaction."""
+
+    async def work(session: Any) -> bool:
+        changes = {"decided_at": _now(), "decided_by": actor.user_id if actor else None, "via": via, "reason": reason}
+        if not await queries.close_request(db, request["_id"], "approved", changes, session=session):
+            return False
+        moving = request.get("previous_org_id") is not None
+        await accounts.set_organisation(db, request["user_id"], request["org_id"],
+                                        drop_roles=ORGANISATION_ROLES if moving else (), session=session)
+        if actor is not None:
+            await audit.record(db, actor=actor, action="membership.approve", target_type="user",
+                               target_id=request["user_id"], org_id=request["org_id"], reason=reason,
+                               details={"request_id": request["_id"], "previous_org_id": request.get("previous_org_id")},
+                               session=session)
+        return True
+
+    return await in_transaction(db, work)
+
+
+async def load_request(db: Any, request_id: str) -> dict[str, Any]:
+    request = await queries.request_by_id(db, ObjectId(request_id)) if ObjectId.is_valid(request_id) else None
+    if request is None:
+        raise NotFound(_("This membership request does not exist."))
+    return request
+
+
+async def decide(db: Any, emitter: Any, actor: Actor, request_id: str, *, approve: bool,
+                 reason: str | None) -> dict[str, Any]:
+    """Approve or reject a pending request (its organisation's administrators, platform
+    administrators; never one's own). Deciding twice is refused."""
+    request = await load_request(db, request_id)
+    require(actor, can_decide_membership(actor, request), _("Only this organisation's administrators decide who joins it."))
+    if request["status"] != "pending":
+        raise Invalid({"request": _("This request has already been decided or withdrawn.")})
+    if approve:
+        done = await join(db, request, via="administrator", actor=actor, reason=reason)
+    else:
+        done = await _reject(db, actor, request, reason)
+    if not done:
+        raise Invalid({"request": _("This request has already been decided or withdrawn.")})
+    decided = {**request, "status": "approved" if approve else "rejected", "reason": reason}
+    await _tell_person(db, emitter, actor, decided)
+    return decided
+
+
+async def _reject(db: Any, actor: Actor, request: dict[str, Any], reason: str | None) -> bool:
+    async def work(session: Any) -> bool:
+        changes = {"decided_at": _now(), "decided_by": actor.user_id, "reason": reason}
+        if not await queries.close_request(db, request["_id"], "rejected", changes, from_status=("pending",),
+                                           session=session):
+            return False
+        await audit.record(db, actor=actor, action="membership.reject", target_type="user", target_id=request["user_id"],
+                           org_id=request["org_id"], reason=reason, details={"request_id": request["_id"]},
+                           session=session)
+        return True
+
+    return await in_transaction(db, work)
+
+
+async def queue(db: Any, actor: Actor, org_id: ObjectId, *, after: ObjectId | None, limit: int) -> list[dict[str, Any]]:
+    """An organisation's pending requests, each with the person and their present organisation."""
+    require(actor, can_decide_membership(actor, {"org_id": org_id}),
+            _("Only this organisation's administrators decide who joins it."))
+    rows = await queries.pending_page(db, org_id, after=after, limit=limit)
+    people = await accounts.users_by_ids(db, [row["user_id"] for row in rows])
+    orgs = await queries.names(db, [row["previous_org_id"] for row in rows if row.get("previous_org_id")])
+    return [{**row, "person": people.get(row["user_id"], {}), "previous_org_name": orgs.get(row.get("previous_org_id"))}
+            for row in rows]
+
+
+async def state_of(db: Any, user: dict[str, Any]) -> dict[str, Any] | None:
+    """The person's open request with its organisation's name, for their own account page."""
+    request = await queries.open_request(db, user["_id"])
+    if request is None:
+        return None
+    org = await queries.by_id(db, request["org_id"])
+    return {**request, "org_name": org["name"] if org else ""}
+
+
+# --- who is told (one place per event) -----------------------------------------------------
+
+
+async def _tell_administrators(db: Any, emitter: Any, user: dict[str, Any], request: dict[str, Any]) -> None:
+    """The organisation's administrators, or the platform administrators when it has none yet."""
+    org = await queries.by_id(db, request["org_id"])
+    if org is None:
+        return
+    admins = await accounts.ids_with_role(db, Role.MDO_ADMIN.value, org["_id"]) or \
+        await accounts.ids_with_role(db, Role.ADMIN.value)
+    for admin_id in admins:
+        await notify(db, emitter, user_id=admin_id, kind="membership", actor_id=user["_id"], subject_type="organisation",
+                     subject_id=org["_id"], url=f"/admin/organisations/{org['_id']}/requests",
+                     text=_("%(name)s asked to join %(organisation)s.", name=user["name"], organisation=org["name"]))
+
+
+async def _tell_person(db: Any, emitter: Any, actor: Actor, request: dict[str, Any]) -> None:
+    org = await queries.by_id(db, request["org_id"])
+    name = org["name"] if org else ""
+    if request["status"] == "approved":
+        text = _("You are now a member of %(organisation)s.", organisation=name)
+    elif request.get("reason"):
+        text = _("Your request to join %(organisation)s was declined: %(reason)s", organisation=name,
+                 reason=request["reason"])
+    else:
+        text = _("Your request to join %(organisation)s was declined.", organisation=name)
+    await notify(db, emitter, user_id=request["user_id"], kind="membership", actor_id=actor.user_id,
+                 subject_type="membership_request", subject_id=request["_id"], url="/account", text=text)
