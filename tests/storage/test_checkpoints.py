@@ -15,9 +15,10 @@ from community.storage import connect, in_transaction
 WRITES = 3000
 EVERY = 200
 """A checkpoint after this many commits (the server's is 1,000), so the test needs fewer writes."""
-BOUND = 12 * 2**20
+BOUND = 24 * 2**20
 """Each transaction below adds about 5 pages (20 KiB) to the WAL: 200 of them are 4 MiB, so
-the log stays far under this bound when it is reset, and passes it by the 600th write when not."""
+the log stays under this bound when it is reset (more is committed while a checkpoint runs,
+and a reset may wait for a busy reader), and passes it by about the 1,200th write when not."""
 
 
 @pytest.mark.slow
@@ -57,14 +58,13 @@ async def test_sustained_writes_with_concurrent_reads_keep_the_wal_bounded(
     finally:
         stop.set()
         await asyncio.gather(*readers)
-    resets = client.engine.checkpoints
     assert await db.posts.count_documents({}) == WRITES
-    await client.close()
-
     assert reads > 50, "the readers must have run beside the writes"
     assert max(sizes) < BOUND, f"the WAL grew to {max(sizes) / 2**20:.1f} MiB"
     assert sum(1 for before, after in zip(sizes, sizes[1:]) if after < before) >= WRITES // EVERY // 2
-    # A reset waits a moment for readers on older snapshots, and on a loaded machine a scan may
-    # outlast it once in a while; the next checkpoint then resets the WAL.
-    assert len(resets) >= 5 and sum(result == (0, 0, 0) for result in resets) >= len(resets) // 2, resets
     assert os.path.getsize(path) > WRITES * len(body), "the checkpoints copied the posts into the database file"
+    # A reset waits a moment for readers on older snapshots, and on a loaded machine a scan may
+    # outlast it once in a while; another checkpoint soon after then resets the WAL.
+    resets = client.engine.checkpoints
+    assert sum(result == (0, 0, 0) for result in resets) >= 3, resets
+    await client.close()
