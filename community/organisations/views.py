@@ -9,8 +9,8 @@ from bson import ObjectId
 
 from community import api, keys
 from community.accounts import sessions
-from community.accounts.views import render_account
 from community.accounts.forms import form_values, json_body, render_form
+from community.accounts.views import render_account
 from community.errors import Invalid
 from community.i18n import gettext as _, lazy_gettext
 from community.organisations import domains, membership, queries, service
