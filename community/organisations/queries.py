@@ -86,8 +86,9 @@ async def drop_claims(db: Any, org_id: ObjectId, session: Any) -> None:
 
 REQUESTS = "membership_requests"
 OPEN = ("unverified", "pending")
-"""A request is open while its person has not verified their address yet, and while it waits
-for an administrator."""
+"""A request is open while it is not yet settled (``unverified``: its person has not verified
+their address yet, or it was made a moment ago and is being matched against the domains) and
+while it waits for an administrator (``pending``, the only state the queue shows)."""
 
 
 async def insert_request(db: Any, request: dict[str, Any], session: Any = None) -> None:

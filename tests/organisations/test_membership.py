@@ -43,7 +43,8 @@ async def test_the_most_specific_claim_wins_and_a_lookalike_domain_is_no_subdoma
     assert claimed_by_health["org_id"] is None, "the address belongs to the more specific claim, not the one chosen"
     lookalike = await register_and_verify(another_browser(), db, state, "x@evilkerala.gov.in", name="X")
     assert lookalike["org_id"] is None
-    assert health["_id"] != state["_id"]
+    owner = await register_and_verify(another_browser(), db, health, "anoop@health.kerala.gov.in", name="Anoop")
+    assert owner["org_id"] == health["_id"]
 
 
 async def _pending_with_admin(client: TestClient, db: Any, another_browser: Any) -> tuple[dict[str, Any], ...]:
