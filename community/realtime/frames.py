@@ -1,13 +1,13 @@
 """Every WebSocket frame a client sends is checked before Engine.IO or Socket.IO decodes it.
 
-Undecodable frames made python-engineio and python-socketio log an ERROR with a traceback
-(an empty frame even escaped as an unhandled request error), a log flood anyone with a socket
-can cause; a frame nested a thousand deep exhausted the JSON parser's recursion. Engine.IO's own packets
-from a client (close, pong, upgrade) carry no payload but ``probe``; a message is checked as a
-Socket.IO packet with the API's JSON limits. Here a frame
+Undecodable frames made python-engineio and python-socketio log an ERROR with a traceback (an
+empty frame even escaped as an unhandled request error), a log flood anyone with a socket can
+cause, and a frame nested a thousand deep exhausted the JSON parser's recursion. Now a frame
 that is not a well-formed Engine.IO packet, or a message that is not a well-formed Socket.IO
 packet a client may send, is refused with one throttled warning line and the connection is
-closed, as if the client had hung up.
+closed, as if the client had hung up. Engine.IO's own packets from a client (close, pong,
+upgrade) carry no payload but ``probe``; a message is decoded as a Socket.IO packet with the
+API's JSON limits (:func:`community.requests.parse_json`).
 
 Our clients send only text frames (JSON events); a binary frame (or Engine.IO's base64 form of
 one, ``b...``) is refused too.
