@@ -24,12 +24,9 @@ from pymongo.errors import DuplicateKeyError
 from community.errors import RateLimited
 
 
-async def hit(db: Any, key: str, *, limit: int, window_seconds: int, now: datetime | None = None) -> int:
+async def hit(db: Any, key: str, *, limit: int, window_seconds: int, now: datetime | None = None) -> None:
     """Admit one attempt for ``key``, or raise :class:`RateLimited` when ``limit`` attempts were
-    admitted in the last ``window_seconds``; a refused attempt is not counted.
-
-    Returns how many attempts the window holds, this one included.
-    """
+    admitted in the last ``window_seconds``; a refused attempt is not counted."""
     now = now or datetime.now(UTC)
     at = now.timestamp()
     since = at - window_seconds
@@ -45,8 +42,6 @@ async def hit(db: Any, key: str, *, limit: int, window_seconds: int, now: dateti
         held = sorted(h for h in (doc or {}).get("hits", []) if h > since)
         frees_at = held[len(held) - limit] + window_seconds if len(held) >= limit else at
         raise RateLimited(retry_after=max(1, math.ceil(frees_at - at))) from None
-    doc = await db.rate_limits.find_one({"_id": key}, {"hits": 1})
-    return sum(1 for h in doc["hits"] if h > since)
 
 
 async def clear(db: Any, key: str) -> None:

@@ -14,13 +14,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, model_validator
+
+from community.validation import _clean_block, _clean_line
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "frac.json"
 LEVELS = (1, 2, 3, 4, 5)
 
 Kind = Literal["behavioural", "functional", "domain"]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, BeforeValidator(_clean_line), Field(min_length=1)]
+"""One line (names, areas, themes), under the text rules of every other field: NFC, and no NUL,
+control or bidi-override characters, wherever it comes from (API, admin form, CSV, seed file)."""
+Description = Annotated[str, BeforeValidator(_clean_block), Field(min_length=1)]
+"""Like :data:`Text`, but line breaks and tabs are allowed."""
 CompetencyId = Annotated[str, Field(pattern=r"^(beh|fun|dom)(\.[a-z0-9]+(-[a-z0-9]+)*)+$")]
 LevelNumber = Annotated[StrictInt, Field(ge=1, le=5)]
 
@@ -39,7 +45,7 @@ class _Model(BaseModel):
 
 class ProficiencyLevel(_Model):
     level: LevelNumber
-    description: Text
+    description: Description
 
 
 class Competency(_Model):
@@ -48,8 +54,8 @@ class Competency(_Model):
     area: Text
     theme: Text
     name: Text
-    description: Text
-    owner: str | None = Field(default=None, min_length=1)
+    description: Description
+    owner: Text | None = None
     """The organisation whose field a domain competency belongs to; behavioural and functional
     competencies are common to every organisation and have none."""
     levels: tuple[ProficiencyLevel, ...] = Field(json_schema_extra={"minItems": 5, "maxItems": 5})
