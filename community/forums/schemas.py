@@ -243,12 +243,12 @@ class ListQuery(_Input):
 
 
 class ThreadListQuery(ListQuery):
-    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    cursor: str | None = Field(None, description="next_cursor of the previous page (the request line bounds its length)")
     limit: int = Field(30, ge=1, le=100, description="how many threads, 1-100")
 
 
 class ThreadQuery(_Input):
-    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    cursor: str | None = Field(None, description="next_cursor of the previous page (the request line bounds its length)")
     limit: int = Field(20, ge=1, le=100, description="how many posts, 1-100")
 
 

@@ -128,5 +128,5 @@ class OrganisationTree(BaseModel):
 
 class OrganisationQuery(BaseModel):
     parent: str | None = Field(None, max_length=64, description="an organisation id, or `none` for top-level ones")
-    cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page")
+    cursor: str | None = Field(None, description="next_cursor of the previous page (the request line bounds its length)")
     limit: int = Field(20, ge=1, le=100, description="how many organisations, 1-100")
