@@ -16,6 +16,7 @@ from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
 from community.privacy import access
+from community.realtime.emitter import user_room
 from community.requests import read_form, read_json
 from community.privacy.schemas import PersonDataQuery
 
@@ -67,6 +68,7 @@ async def erase_submit(request: web.Request) -> web.Response:
                    "purposes": {name: section["purposes"] for name, section in data["collections"].items()},
                    "errors": error.errors}
         return aiohttp_jinja2.render_template("privacy/my_data.html", request, context, status=422)
+    await request.app[keys.EMITTER].hang_up(user_room(user_id))
     response = aiohttp_jinja2.render_template("privacy/erased.html", request, {})
     clear_session_cookie(request, response)
     return response
@@ -90,6 +92,7 @@ async def api_erase(request: web.Request) -> web.Response:
     if not isinstance(body.get("confirm"), str):
         raise Invalid({"confirm": _("Type your e-mail address exactly to confirm.")})
     changed = await access.erase_own_account(request.app[keys.DB], actor_of(request), user_id, body["confirm"])
+    await request.app[keys.EMITTER].hang_up(user_room(user_id))
     return api.json_response({"erased": True, "changed": changed})
 
 

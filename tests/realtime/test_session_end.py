@@ -186,3 +186,18 @@ async def test_a_session_past_its_absolute_end_closes_its_socket(client: TestCli
     clock.advance(minutes=2)
     assert (await asyncio.wait_for(probe.next("refused"), 2.5))["status"] == 401
     await hears_only(client, user, live=[], gone=[probe])
+
+
+async def test_erasing_ones_account_closes_every_socket_of_the_person(client: TestClient, another_browser: Any,
+                                                                       db: Any, probes: Probes) -> None:
+    user = await make_user(db)
+    second = another_browser()
+    await sign_in(client, user)
+    await sign_in(second, user)
+    here = await probes().connect(server_url(client), cookie=session_cookie(client))
+    elsewhere = await probes().connect(server_url(client), cookie=session_cookie(second))
+    response = await client.post("/privacy/erase", data={"csrf_token": await csrf_token(client, "/privacy"),
+                                                         "confirm": user["email"]})
+    assert response.status == 200, await response.text()
+    await closed(here)
+    await closed(elsewhere)
