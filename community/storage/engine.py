@@ -159,6 +159,10 @@ def load_catalog(conn: sqlite3.Connection) -> Catalog:
     return catalog
 
 
+class OverBudget(Exception):
+    """A read examined more rows than its ``Context.budget`` allows (it is run again elsewhere)."""
+
+
 class Context:
     """One unit of work on one connection: a read, a write transaction, or a session's transaction.
 
@@ -171,6 +175,9 @@ class Context:
         self.catalog_changed = False
         self.stats = Stats()
         self.written = 0
+        self.budget = 0
+        """The rows a read may examine before it gives up with ``OverBudget`` (0: no limit): an
+        inline read on the event loop must stay short."""
 
     def coll(self, db: str, name: str) -> CollInfo | None:
         return self.catalog.get((db, name))
@@ -327,8 +334,12 @@ class Context:
             rows = self._index_rows(info, plan)
         dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
         seen: set[int] = set()
+        budget, examined = self.budget, 0
         try:
             for rowid, blob in rows:
+                examined += 1
+                if budget and examined > budget:
+                    raise OverBudget
                 if dedupe:
                     if rowid in seen:
                         continue
