@@ -638,6 +638,8 @@ class Plan:
     sorts: bool = False
     point: bool = False
     """At most one document can match: full-key equality on a unique index."""
+    exact: bool = False
+    """Each range is one full key of a unique index (equality or ``$in``): at most one document each."""
 
 
 def _point_ok(value: Any) -> bool:
@@ -728,7 +730,7 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
                     key = keys.encode(value)
                     if index.key[0][1] == -1:
                         key = keys.invert(key)
-                    return Plan(index=index, ranges=[(key, keys.successor(key))], point=True)
+                    return Plan(index=index, ranges=[(key, keys.successor(key))], point=True, exact=True)
     bounds: dict[str, Bounds] = {}
     _collect(filter_, bounds)
     best: tuple[tuple[int, ...], Plan] | None = None
@@ -771,8 +773,9 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
             continue
         score = (int(used), depth, int(ranged), int(sorts), int(index.unique), -len(index.key))
         if best is None or score > best[0]:
-            point = index.unique and depth == len(index.key) and len(prefixes) == 1
-            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts, point=point))
+            exact = index.unique and depth == len(index.key)
+            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts,
+                                point=exact and len(prefixes) == 1, exact=exact))
     return best[1] if best else Plan()
 
 

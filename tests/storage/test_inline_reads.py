@@ -97,3 +97,20 @@ async def test_in_a_transaction_a_short_read_sees_its_own_writes_on_the_loop(
             assert await db.posts.find_one(_duplicate(5, "h", 0)) is None, "not committed yet"
             many = await db.posts.find_one({"at": {"$gte": NOW}, "deleted": True}, session=session)
             assert many["_id"] == 7
+
+
+async def test_a_read_by_a_few_keys_of_a_unique_index_runs_on_the_loop(db: Any, trips: list[object]) -> None:
+    await db.votes.insert_many([{"_id": f"post{n}|asha", "post": n} for n in range(0, 60, 2)])
+    trips.clear()
+    page = [f"post{n}|asha" for n in range(20)]
+    found = await db.votes.find({"_id": {"$in": page}}, {"post": 1}).to_list()
+    assert sorted(doc["post"] for doc in found) == list(range(0, 20, 2))
+    assert trips == [], "twenty probes of the _id index: on the loop"
+    many = [f"post{n}|asha" for n in range(INLINE_ROWS + 30)]
+    found = await db.votes.find({"_id": {"$in": many}}).to_list()
+    assert len(found) == len(range(0, min(60, INLINE_ROWS + 30), 2))
+    assert len(trips) == 1, "more keys than the loop may probe: a reader thread"
+    await db.votes.create_index([("post", 1), ("kind", 1)])
+    trips.clear()
+    assert await db.votes.find({"post": {"$in": [2, 4]}}).to_list() != []
+    assert len(trips) == 1, "keys of an index that is not unique may each hold many documents"
