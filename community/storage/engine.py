@@ -422,6 +422,15 @@ class Context:
             f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
             f"WHERE i.k >= ? AND i.k < ? ORDER BY i.k {order}"
         )
+        if plan.exact and len(plan.ranges) > 1:
+            # Each range is one key of a unique index: one statement for all of them, in key order.
+            marks = ", ".join("?" * len(plan.ranges))
+            in_sql = (f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
+                      f"WHERE i.k IN ({marks}) ORDER BY i.k {order}")
+            for row in self.conn.execute(in_sql, [low for low, _ in plan.ranges]):
+                self.stats.keys_examined += 1
+                yield row
+            return
         ranges = reversed(plan.ranges) if plan.backward else plan.ranges
         for low, high in ranges:
             for row in self.conn.execute(sql, (low, high)):

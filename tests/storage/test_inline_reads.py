@@ -114,3 +114,17 @@ async def test_a_read_by_a_few_keys_of_a_unique_index_runs_on_the_loop(db: Any, 
     trips.clear()
     assert await db.votes.find({"post": {"$in": [2, 4]}}).to_list() != []
     assert len(trips) == 1, "keys of an index that is not unique may each hold many documents"
+
+
+async def test_keys_of_a_unique_index_are_read_with_one_statement(client: Any, db: Any) -> None:
+    await db.votes.create_index([("post", 1), ("person", -1)], unique=True)
+    await db.votes.insert_many([{"_id": n, "post": n % 5, "person": n // 5} for n in range(40)])
+    statements: list[str] = []
+    client.engine._inline_conn.set_trace_callback(statements.append)
+    ids = [3, 17, 8, 39, 100, 21]
+    assert [doc["_id"] for doc in await db.votes.find({"_id": {"$in": ids}}, sort=[("_id", -1)]).to_list()] == [
+        39, 21, 17, 8, 3]
+    pairs = await db.votes.find({"post": {"$in": [1, 4]}, "person": {"$in": [7, 2, 9]}}).to_list()
+    assert sorted(doc["_id"] for doc in pairs) == [11, 14, 36, 39]
+    selects = [s for s in statements if s.startswith("SELECT") and " JOIN " in s]
+    assert len(selects) == 2, "one statement per read, not one per key"
