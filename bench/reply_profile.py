@@ -78,6 +78,16 @@ class Recorder:
         recorder = self
         original_scan, original_insert = store.Context.scan, store.Context.insert
         original_read, original_write = embedded.Engine.read, embedded.Engine.write
+        original_read_job, original_on_writer = embedded.Engine._read_job, embedded.Engine._on_writer
+        trips = [0]
+
+        def read_job(engine: Any, fn: Callable[..., Any]) -> Any:
+            trips[0] += 1
+            return original_read_job(engine, fn)
+
+        async def on_writer(engine: Any, *args: Any, **kwargs: Any) -> Any:
+            trips[0] += 1
+            return await original_on_writer(engine, *args, **kwargs)
 
         def where(engine: Any, bounded: bool, session: Any, writing: bool) -> str:
             if session is not None and session.in_transaction:
@@ -90,11 +100,19 @@ class Recorder:
             task = asyncio.current_task()
             return task.get_name() if task else "?"
 
-        async def read(engine: Any, fn: Callable[..., Any], session: Any = None, *, bounded: bool = False) -> Any:
-            if recorder.on and task_name() != recorder.quiet:
-                recorder.calls.append({"kind": "read", "where": where(engine, bounded, session, False),
-                                       "task": task_name(), "ops": []})
-            return await original_read(engine, fn, session, bounded=bounded)
+        async def read(engine: Any, fn: Callable[..., Any], session: Any = None, *, bounded: bool = False,
+                       budget: int = 0) -> Any:
+            """A read tried inline (``budget``) that gave up there is listed where it ran in the end."""
+            if not recorder.on or task_name() == recorder.quiet:
+                return await original_read(engine, fn, session, bounded=bounded, budget=budget)
+            call = {"kind": "read", "where": where(engine, bounded or bool(budget), session, False),
+                    "task": task_name(), "ops": []}
+            recorder.calls.append(call)
+            before = trips[0]
+            result = await original_read(engine, fn, session, bounded=bounded, budget=budget)
+            if trips[0] != before and "thread" not in call["where"]:
+                call["where"] = "txn writer thread" if call["where"].startswith("txn") else "reader thread"
+            return result
 
         async def write(engine: Any, fn: Callable[..., Any], session: Any = None, *, bounded: bool = False) -> Any:
             if recorder.on:
@@ -125,6 +143,7 @@ class Recorder:
 
         store.Context.scan, store.Context.insert = scan, insert  # type: ignore[method-assign]
         embedded.Engine.read, embedded.Engine.write = read, write  # type: ignore[method-assign]
+        embedded.Engine._read_job, embedded.Engine._on_writer = read_job, on_writer  # type: ignore[method-assign]
 
 
 def _shape(filter_: Any) -> str:

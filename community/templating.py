@@ -40,7 +40,18 @@ def setup_templates(app: web.Application) -> None:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 
+    static: dict[str, str] = {}
+
     def url(name: str, query: dict[str, str] | None = None, **parts: Any) -> str:
+        if name == "static" and not query and set(parts) == {"filename"}:
+            # A static file's URL carries a hash of its content, which aiohttp computes by
+            # reading the whole file on every call (five per page); the files ship with the
+            # code, so each is hashed once per process.
+            filename = str(parts["filename"])
+            found = static.get(filename)
+            if found is None:
+                found = static[filename] = str(app.router[name].url_for(filename=filename))
+            return found
         built = app.router[name].url_for(**{key: str(value) for key, value in parts.items()})
         return str(built.with_query(query) if query else built)
 

@@ -19,12 +19,17 @@ from pymongo import ASCENDING
 
 from search import documents
 from search.engine import SearchEngine
+from community.storage import in_transaction
 from search.outbox import OUTBOX, lag
 
 log = logging.getLogger("community.search")
 
 BATCH = 200
 POLL_SECONDS = 0.5
+GATHER_SECONDS = 0.05
+"""How long a woken indexer waits before its round, so that the entries of changes committed
+meanwhile (replies arriving one after another) share the round: one search commit and one
+outbox transaction for all of them instead of one per change."""
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 300.0
 LAG_LOG_SECONDS = 60.0
@@ -36,11 +41,13 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Indexer:
-    def __init__(self, db: Any, engine: SearchEngine, *, batch: int = BATCH, poll: float = POLL_SECONDS) -> None:
+    def __init__(self, db: Any, engine: SearchEngine, *, batch: int = BATCH, poll: float = POLL_SECONDS,
+                 gather: float = GATHER_SECONDS) -> None:
         self.db = db
         self.engine = engine
         self.batch = batch
         self.poll = poll
+        self.gather = gather
         self._wake = asyncio.Event()
 
     def notify(self) -> None:
@@ -83,19 +90,23 @@ class Indexer:
                 failed.append((ids, repr(error)))
                 continue
             done.extend(ids)
-        if done:
-            await self.db[OUTBOX].delete_many({"_id": {"$in": done}})
+        if done or failed:
+            await in_transaction(self.db, lambda session: self._settle(session, done, failed))
         for ids, reason in failed:
-            await self._postpone(ids, reason)
+            log.warning("search indexing failed; will retry", extra={"entries": len(ids), "error": reason[:200]})
         return len(entries)
 
-    async def _postpone(self, ids: list[Any], reason: str) -> None:
+    async def _settle(self, session: Any, done: list[Any], failed: list[tuple[list[Any], str]]) -> None:
+        """The round's outbox writes, in one transaction: indexed entries go, failed ones wait."""
+        if done:
+            await self.db[OUTBOX].delete_many({"_id": {"$in": done}}, session=session)
         now = datetime.now(UTC)
-        for entry in await self.db[OUTBOX].find({"_id": {"$in": ids}}).to_list(None):
-            attempts = int(entry.get("attempts", 0)) + 1
-            await self.db[OUTBOX].update_one({"_id": entry["_id"]}, {"$set": {
-                "attempts": attempts, "next_attempt_at": now + backoff(attempts), "last_error": reason[:500]}})
-        log.warning("search indexing failed; will retry", extra={"entries": len(ids), "error": reason[:200]})
+        for ids, reason in failed:
+            for entry in await self.db[OUTBOX].find({"_id": {"$in": ids}}, session=session).to_list(None):
+                attempts = int(entry.get("attempts", 0)) + 1
+                await self.db[OUTBOX].update_one({"_id": entry["_id"]}, {"$set": {
+                    "attempts": attempts, "next_attempt_at": now + backoff(attempts), "last_error": reason[:500]}},
+                    session=session)
 
     async def drain(self) -> int:
         """Rounds until nothing is due; the number of entries taken."""
@@ -104,6 +115,16 @@ class Indexer:
             total += done
         return total
 
+    async def _rounds(self) -> int:
+        """Rounds until one is not full (it took everything due then; a commit since has woken
+        the indexer again), so that no round is spent finding nothing."""
+        total = 0
+        while True:
+            taken = await self.run_once()
+            total += taken
+            if taken < self.batch:
+                return total
+
     async def run(self) -> None:
         """Run until cancelled. The lag is logged in the first round, then at most every
         ``LAG_LOG_SECONDS``, whenever entries are waiting."""
@@ -111,7 +132,7 @@ class Indexer:
         loop = asyncio.get_running_loop()
         while True:
             try:
-                taken = await self.drain()
+                taken = await self._rounds()
                 if taken:
                     log.debug("search outbox drained", extra={"entries": taken})
                 if last_report is None or loop.time() - last_report >= LAG_LOG_SECONDS:
@@ -125,6 +146,7 @@ class Indexer:
                 log.warning("search indexer round failed", extra={"error": repr(error)})
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll)
+                await asyncio.sleep(self.gather)
             except TimeoutError:
                 pass
             self._wake.clear()

@@ -8,6 +8,11 @@ reason on an object never counts twice, and nothing is ever updated or deleted.
 
 The people search index carries each person's total, so every entry written also records a
 search outbox entry for that person, through the caller's session (in the caller's transaction).
+
+Each person's total is kept in ``karma_totals`` beside the ledger, changed in the same
+transaction as each entry, so reading it is one document however long the ledger grows. A
+person's first entry since the totals began starts their total from their whole ledger, so
+a ledger older than the totals is counted in full.
 """
 
 from __future__ import annotations
@@ -18,19 +23,44 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from community.storage import in_transaction
 from search import outbox
 
 LEDGER = "karma_ledger"
+TOTALS = "karma_totals"
 
 
 async def _append(db: Any, entry: dict[str, Any], session: Any) -> bool:
-    """Write ``entry`` unless a concurrent write took its ``seq``; the person's total changed."""
+    """Write ``entry`` and the person's new total unless a concurrent write took its ``seq``.
+
+    Without the caller's session the two writes get a transaction of their own: the total must
+    never count an entry the ledger does not hold, or miss one it does."""
     try:
-        await db[LEDGER].insert_one(entry, session=session)
+        if session is None:
+            await in_transaction(db, lambda own: _write(db, entry, own))
+        else:
+            await _write(db, entry, session)
     except DuplicateKeyError:
         return False
-    await outbox.record(db, session, "people", entry["user_id"])
     return True
+
+
+async def _write(db: Any, entry: dict[str, Any], session: Any) -> None:
+    await db[LEDGER].insert_one(entry, session=session)
+    user_id = entry["user_id"]
+    counted = await db[TOTALS].update_one({"_id": user_id}, {"$inc": {"points": entry["points"]}}, session=session)
+    if not counted.matched_count:
+        await db[TOTALS].insert_one({"_id": user_id, "points": await _ledger_sum(db, user_id, session)},
+                                    session=session)
+    await outbox.record(db, session, "people", user_id)
+
+
+async def _ledger_sum(db: Any, user_id: ObjectId, session: Any = None) -> int:
+    rows = await (await db[LEDGER].aggregate([
+        {"$match": {"user_id": user_id}},
+        {"$group": {"_id": None, "points": {"$sum": "$points"}}},
+    ], session=session)).to_list(None)
+    return rows[0]["points"] if rows else 0
 
 
 def award_key(user_id: ObjectId, reason: str, object_type: str, object_id: Any) -> str:
@@ -82,11 +112,10 @@ async def reverse(db: Any, *, user_id: ObjectId, reason: str, object_type: str, 
 
 
 async def total(db: Any, user_id: ObjectId) -> int:
-    rows = await (await db[LEDGER].aggregate([
-        {"$match": {"user_id": user_id}},
-        {"$group": {"_id": None, "points": {"$sum": "$points"}}},
-    ])).to_list(None)
-    return rows[0]["points"] if rows else 0
+    """The person's Karma Points: their kept total (one document), or, for someone with no entry
+    since the totals began, the sum of their ledger (usually empty)."""
+    kept = await db[TOTALS].find_one({"_id": user_id}, {"points": 1})
+    return kept["points"] if kept else await _ledger_sum(db, user_id)
 
 
 async def points_today(db: Any, user_id: ObjectId, reason: str) -> int:

@@ -108,6 +108,7 @@ register("audit_log", "actor_id", "keep",
          purpose="Administrative actions you took, kept as an accountability record required of the platform.")
 register("karma_ledger", "user_id", "anonymise",
          purpose="Karma Points you earned; kept for leaderboard totals, shown as from a deleted member.")
+register("karma_totals", "_id", "delete", purpose="The sum of your Karma Points.")
 register("connections", "a", "delete", purpose="People you connected with.")
 register("connections", "b", "delete", purpose="People who connected with you.")
 

@@ -159,6 +159,10 @@ def load_catalog(conn: sqlite3.Connection) -> Catalog:
     return catalog
 
 
+class OverBudget(Exception):
+    """A read examined more rows than its ``Context.budget`` allows (it is run again elsewhere)."""
+
+
 class Context:
     """One unit of work on one connection: a read, a write transaction, or a session's transaction.
 
@@ -171,6 +175,9 @@ class Context:
         self.catalog_changed = False
         self.stats = Stats()
         self.written = 0
+        self.budget = 0
+        """The rows a read may examine before it gives up with ``OverBudget`` (0: no limit): an
+        inline read on the event loop must stay short."""
 
     def coll(self, db: str, name: str) -> CollInfo | None:
         return self.catalog.get((db, name))
@@ -327,8 +334,12 @@ class Context:
             rows = self._index_rows(info, plan)
         dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
         seen: set[int] = set()
+        budget, examined = self.budget, 0
         try:
             for rowid, blob in rows:
+                examined += 1
+                if budget and examined > budget:
+                    raise OverBudget
                 if dedupe:
                     if rowid in seen:
                         continue
@@ -411,6 +422,15 @@ class Context:
             f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
             f"WHERE i.k >= ? AND i.k < ? ORDER BY i.k {order}"
         )
+        if plan.exact and len(plan.ranges) > 1:
+            # Each range is one key of a unique index: one statement for all of them, in key order.
+            marks = ", ".join("?" * len(plan.ranges))
+            in_sql = (f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
+                      f"WHERE i.k IN ({marks}) ORDER BY i.k {order}")
+            for row in self.conn.execute(in_sql, [low for low, _ in plan.ranges]):
+                self.stats.keys_examined += 1
+                yield row
+            return
         ranges = reversed(plan.ranges) if plan.backward else plan.ranges
         for low, high in ranges:
             for row in self.conn.execute(sql, (low, high)):
@@ -627,6 +647,8 @@ class Plan:
     sorts: bool = False
     point: bool = False
     """At most one document can match: full-key equality on a unique index."""
+    exact: bool = False
+    """Each range is one full key of a unique index (equality or ``$in``): at most one document each."""
 
 
 def _point_ok(value: Any) -> bool:
@@ -717,7 +739,7 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
                     key = keys.encode(value)
                     if index.key[0][1] == -1:
                         key = keys.invert(key)
-                    return Plan(index=index, ranges=[(key, keys.successor(key))], point=True)
+                    return Plan(index=index, ranges=[(key, keys.successor(key))], point=True, exact=True)
     bounds: dict[str, Bounds] = {}
     _collect(filter_, bounds)
     best: tuple[tuple[int, ...], Plan] | None = None
@@ -760,8 +782,9 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
             continue
         score = (int(used), depth, int(ranged), int(sorts), int(index.unique), -len(index.key))
         if best is None or score > best[0]:
-            point = index.unique and depth == len(index.key) and len(prefixes) == 1
-            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts, point=point))
+            exact = index.unique and depth == len(index.key)
+            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts,
+                                point=exact and len(prefixes) == 1, exact=exact))
     return best[1] if best else Plan()
 
 

@@ -312,6 +312,13 @@ def compile_filter(filter_: Mapping[str, Any] | None) -> Predicate:
     return lambda doc: all(test(doc) for test in tests)
 
 
+def value_test(condition: Any) -> Callable[[Any], bool]:
+    """A test of bare values (array elements) against a condition written for a field, compiled
+    once for all the elements."""
+    test = compile_filter({"v": condition})
+    return lambda value: test({"v": value})
+
+
 def value_matches(value: Any, condition: Any) -> bool:
     """Whether a bare value (an array element) satisfies a condition written for a field."""
-    return compile_filter({"v": condition})({"v": value})
+    return value_test(condition)(value)

@@ -10,7 +10,7 @@ from bson import Int64, Timestamp
 from pymongo.errors import WriteError
 
 from community.storage import keys
-from community.storage.matching import MISSING, compile_filter, value_matches
+from community.storage.matching import MISSING, compile_filter, value_matches, value_test
 
 SUPPORTED = (
     "$set", "$unset", "$inc", "$mul", "$min", "$max", "$setOnInsert", "$currentDate",
@@ -431,12 +431,12 @@ def _op_pull(self: Updater, doc: dict[str, Any], parts: list[str], spec: Any, or
     if not isinstance(current, list):
         raise WriteError("Cannot apply $pull to a non-array value", code=2)
     if isinstance(spec, dict) and spec and next(iter(spec)).startswith("$") and next(iter(spec)) not in ("$and", "$or", "$nor"):
-        test = lambda element: value_matches(element, spec)  # noqa: E731
+        test = value_test(spec)
     elif isinstance(spec, dict):
         doc_test = compile_filter(spec)
         test = lambda element: isinstance(element, dict) and doc_test(element)  # noqa: E731
     else:
-        test = lambda element: value_matches(element, spec)  # noqa: E731
+        test = value_test(spec)
     current[:] = [element for element in current if not test(element)]
 
 

@@ -65,6 +65,49 @@ async def test_concurrent_awards_count_once(store: Any) -> None:
     assert await service.total(store, asha) == 5
 
 
+async def test_the_total_is_kept_and_read_as_one_document(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger written before the totals began (entries only) is counted in full by the first
+    award after it; from then on the total is one kept document, read without the ledger."""
+    asha, bala = await person(store, "Asha"), await person(store, "Bala")
+    earlier = datetime.now(UTC) - timedelta(days=400)
+    await store.karma_ledger.insert_many([
+        {"key": f"{asha}|upvote|post|{n}", "seq": 1, "kind": "award", "user_id": asha, "org_id": None,
+         "points": 3, "reason": "upvote", "object_type": "post", "object_id": n, "at": earlier}
+        for n in range(4)
+    ])
+    assert await service.total(store, asha) == 12, "no total kept yet: the ledger's sum"
+    assert await service.award(store, user_id=asha, points=10, reason="accepted_answer", object_type="post",
+                               object_id=ObjectId())
+    assert await service.reverse(store, user_id=asha, reason="upvote", object_type="post", object_id=2)
+    assert await service.award(store, user_id=bala, points=5, reason="upvote", object_type="post", object_id=1)
+    assert await store[service.TOTALS].find_one({"_id": asha}) == {"_id": asha, "points": 19}
+    aggregates: list[object] = []
+    original = type(store.karma_ledger).aggregate
+
+    async def counted(collection: Any, pipeline: Any, *args: Any, **kwargs: Any) -> Any:
+        aggregates.append(pipeline)
+        return await original(collection, pipeline, *args, **kwargs)
+
+    monkeypatch.setattr(type(store.karma_ledger), "aggregate", counted)
+    assert (await service.total(store, asha), await service.total(store, bala)) == (19, 5)
+    assert aggregates == [], "a kept total is read without summing the ledger"
+
+
+async def test_concurrent_awards_keep_the_total_exact(store: Any) -> None:
+    asha = await person(store, "Asha")
+    posts = [ObjectId() for _ in range(6)]
+    results = await asyncio.gather(*[
+        service.award(store, user_id=asha, points=n + 1, reason="upvote", object_type="post", object_id=post)
+        for n, post in enumerate(posts) for _ in range(3)
+    ])
+    assert results.count(True) == 6
+    await asyncio.gather(*[service.reverse(store, user_id=asha, reason="upvote", object_type="post", object_id=post)
+                           for post in posts[:2]])
+    assert await service.total(store, asha) == sum(range(3, 7))
+    ledger = await store.karma_ledger.find({"user_id": asha}).to_list(None)
+    assert sum(entry["points"] for entry in ledger) == sum(range(3, 7))
+
+
 async def test_non_positive_award_is_refused(store: Any) -> None:
     with pytest.raises(ValueError):
         await service.award(store, user_id=ObjectId(), points=0, reason="x", object_type="post", object_id=1)

@@ -153,6 +153,50 @@ async def test_background_run_picks_up_new_entries(store: tuple[Any, Any], embed
             await task
 
 
+async def test_background_rounds_gather_changes_and_never_find_nothing(
+        store: tuple[Any, Any], embedded_engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three changes committed 50 ms apart, each waking the indexer, make one round (one search
+    commit, one outbox transaction), and no round looks again for entries and finds none."""
+    client, db = store
+    indexer = Indexer(db, embedded_engine, poll=60, gather=1.0)
+    rounds: list[int] = []
+    upserts: list[int] = []
+    run_once, upsert = indexer.run_once, embedded_engine.upsert
+
+    async def counted_round() -> int:
+        rounds.append(await run_once())
+        return rounds[-1]
+
+    async def counted_upsert(index: str, docs: list[dict[str, Any]]) -> None:
+        upserts.append(len(docs))
+        await upsert(index, docs)
+
+    monkeypatch.setattr(indexer, "run_once", counted_round)
+    monkeypatch.setattr(embedded_engine, "upsert", counted_upsert)
+    task = asyncio.create_task(indexer.run())
+    try:
+        for _ in range(100):
+            if rounds:
+                break
+            await asyncio.sleep(0.01)
+        assert rounds == [0], "the first round finds the outbox empty, and stops there"
+        for title in ("Drought relief", "Drought audit", "Drought grants"):
+            await write_thread(client, db, title)
+            indexer.notify()
+            await asyncio.sleep(0.05)  # the next change comes 50 ms later
+        for _ in range(500):
+            if len(rounds) > 1 and not await db[OUTBOX].count_documents({}):
+                break
+            await asyncio.sleep(0.02)
+        assert await titles_found(embedded_engine, "drought") == ["Drought audit", "Drought grants", "Drought relief"]
+        assert rounds == [0, 3], "one round for the three changes and no empty look after it"
+        assert upserts == [3]
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
 async def test_background_run_logs_the_lag_once_a_minute(store: tuple[Any, Any], embedded_engine: EmbeddedEngine,
                                                           caplog: pytest.LogCaptureFixture) -> None:
     _, db = store

@@ -122,3 +122,16 @@ async def test_find_one_and_delete_and_deletes(db: Any) -> None:
     assert (await db.u.delete_one({"k": 1})).deleted_count == 1
     assert (await db.u.delete_many({"k": 0})).deleted_count == 3
     assert [d["_id"] async for d in db.u.find()] == [3]
+
+
+async def test_a_pull_condition_is_compiled_once_for_the_whole_array(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sliding-window throttle pulls its old hits out of an array on every attempt."""
+    from community.storage import matching
+
+    await db.limits.insert_one({"_id": "k", "hits": list(range(1000)), "tags": ["a", "b", "a", "c"]})
+    compiled: list[object] = []
+    original = matching.compile_filter
+    monkeypatch.setattr(matching, "compile_filter", lambda spec: compiled.append(spec) or original(spec))
+    await db.limits.update_one({"_id": "k"}, {"$pull": {"hits": {"$lte": 989}, "tags": "a"}})
+    assert await db.limits.find_one({"_id": "k"}) == {"_id": "k", "hits": list(range(990, 1000)), "tags": ["b", "c"]}
+    assert len(compiled) <= 4, f"compiled {len(compiled)} times for 1,004 elements"

@@ -1,0 +1,33 @@
+"""The signed-in thread page (never cached whole): what it costs per request, and that cutting
+the cost leaves the page the same."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from aiohttp.test_utils import TestClient
+from aiohttp.web_urldispatcher import StaticResource
+
+from tests.factories import sign_in
+from tests.forums.conftest import Forum
+
+
+async def test_static_files_are_hashed_once_not_on_every_page(
+        client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
+    category = await forum.category()
+    asha = await forum.person()
+    thread = await forum.thread(category, asha)
+    await forum.reply(thread, await forum.person(), "A reply so the page has two posts.")
+    await sign_in(client, asha)
+    first = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    hashed: list[bytes] = []
+    original = StaticResource._get_file_hash
+    monkeypatch.setattr(StaticResource, "_get_file_hash", staticmethod(lambda data: hashed.append(data) or original(data)))
+    second = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    assert hashed == [], "every static URL on the page was hashed again"
+    assert second == first
+    static = client.app.router["static"]
+    for filename in ("css/site.css", "favicon.svg", "js/realtime.js", "js/search.js"):
+        assert f'"{static.url_for(filename=filename)}"' in second, filename
+    assert re.search(r'/static/css/site\.css\?v=[\w-]+', second), "the URL still carries the content's hash"
