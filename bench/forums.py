@@ -118,7 +118,7 @@ async def seed(data_dir: Path, threads: int, replies: int) -> dict[str, Any]:
     votes = [(tokens[member], str(post["_id"])) for post, member in zip(posts, members * 100)
              if post["author_id"] != member][:2000]
     asked = [row for row in public if row["kind"] == "question" and row["author_id"] in tokens and row["last_number"] >= 4]
-    session = await start_session(db, people[5]["_id"], user_agent="bench")
+    session = await start_session(db, people[5]["_id"], user_agent="bench", now=datetime.now(UTC))
     await client.close()
     return {
         "big": str(filled["big_thread_id"]), "targets": targets, "token": tokens[members[0]],
