@@ -26,6 +26,14 @@ TLS_BLOCK = re.compile(r"[ \t]*# BEGIN TLS\n.*?# END TLS\n", re.DOTALL)
 UPSTREAM_SERVERS = re.compile(r"([ \t]*)server 127\.0\.0\.1:\d+ (max_fails[^;]*;)\n(?:[ \t]*server 127\.0\.0\.1:\d+ [^;]*;\n)*")
 
 
+def require_nginx() -> None:
+    """Skip without Debian's nginx; under ``CI=true`` fail instead."""
+    if not Path(NGINX).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{NGINX} is missing; CI must install Debian's nginx")
+        pytest.skip("install Debian's nginx to run the tests of deploy/nginx.conf")
+
+
 def render(work: Path, listen: int, upstreams: list[int]) -> str:
     """``deploy/nginx.conf`` for this test: plain HTTP on ``listen``, its upstream ``upstreams``,
     static files from the checkout, and every file nginx writes inside ``work``."""
@@ -55,10 +63,7 @@ def render(work: Path, listen: int, upstreams: list[int]) -> str:
 @pytest.fixture
 def proxied(tmp_path: Path) -> Iterator[str]:
     """nginx on a free port in front of one ``run.py`` that trusts it; yields nginx's address."""
-    if not Path(NGINX).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{NGINX} is missing; CI must install Debian's nginx")
-        pytest.skip("install Debian's nginx to run the test of deploy/nginx.conf")
+    require_nginx()
     app_port, listen = free_port(), free_port()
     work = tmp_path / "nginx"
     work.mkdir()

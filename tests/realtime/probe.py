@@ -28,8 +28,10 @@ def server_url(client: TestClient) -> str:
 class SocketProbe:
     """Owns its HTTP session, so even a refused connection leaves nothing open."""
 
-    def __init__(self) -> None:
-        self.http = aiohttp.ClientSession()
+    def __init__(self, local_address: str | None = None) -> None:
+        """``local_address``: the loopback address to connect from (a proxy tells clients apart by it)."""
+        connector = aiohttp.TCPConnector(local_addr=(local_address, 0)) if local_address else None
+        self.http = aiohttp.ClientSession(connector=connector)
         self.sio = socketio.AsyncClient(reconnection=False, http_session=self.http)
         self.heard: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
         self.disconnected = asyncio.Event()
