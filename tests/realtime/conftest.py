@@ -21,8 +21,8 @@ async def probes() -> AsyncIterator[Callable[..., SocketProbe]]:
     """Make socket clients; every one is disconnected when the test ends."""
     made: list[SocketProbe] = []
 
-    def make(local_address: str | None = None) -> SocketProbe:
-        probe = SocketProbe(local_address)
+    def make(local_address: str | None = None, *, reconnect: bool = False) -> SocketProbe:
+        probe = SocketProbe(local_address, reconnect=reconnect)
         made.append(probe)
         return probe
 

@@ -10,12 +10,14 @@ takes a writer lock), so the only thing they share is Redis.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import subprocess
 import time
 import urllib.request
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 import pytest
@@ -31,10 +33,18 @@ SOURCES = [f"127.0.0.{n}" for n in range(2, 40)]
 """Loopback addresses to connect from: nginx's ``hash $remote_addr`` sends each to one process."""
 
 
+class Proxied(NamedTuple):
+    base: str
+    """nginx's address."""
+    routes: dict[str, list[str]]
+    """Which source addresses nginx sends to each process, "a" and "b"."""
+    ports: dict[str, int]
+    processes: dict[str, subprocess.Popen[bytes]]
+
+
 @pytest.fixture
 async def behind_nginx(tmp_path: Path, redis_url: str,
-                       shared_session: tuple[str, dict[str, Any]]) -> AsyncIterator[tuple[str, dict[str, list[str]], dict[str, int]]]:
-    """nginx's address, which source addresses it sends to each process ("a", "b"), and their ports."""
+                       shared_session: tuple[str, dict[str, Any]]) -> AsyncIterator[Proxied]:
     require_nginx()
     org_id = ObjectId()
     processes = []
@@ -69,32 +79,75 @@ async def behind_nginx(tmp_path: Path, redis_url: str,
                     upstream = int(response.headers["X-Upstream"].rsplit(":", 1)[1])
             routes["a" if upstream == ports["a"] else "b"].append(source)
         assert routes["a"] and routes["b"], "the hash spreads clients over both processes"
-        yield base, routes, ports
+        yield Proxied(base, routes, ports, {"a": processes[0][0], "b": processes[1][0]})
     finally:
         if nginx is not None:
             nginx.terminate()
             nginx.communicate(timeout=30)
         for process, _url in processes:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
         for process, _url in processes:
             process.wait(15)
             process.stderr.close()
 
 
 async def test_sockets_on_one_process_hear_an_event_caused_on_the_other_through_nginx(
-        behind_nginx: tuple[str, dict[str, list[str]], dict[str, int]], redis_url: str, shared_session: tuple[str, dict[str, Any]],
+        behind_nginx: Proxied, redis_url: str, shared_session: tuple[str, dict[str, Any]],
         probes: Any) -> None:
-    base, routes, ports = behind_nginx
+    base, routes, ports, _processes = behind_nginx
     cookie = shared_session[0]
     over_websocket = await probes(routes["a"][0]).connect(base, cookie=cookie)
     second = await probes(routes["a"][-1]).connect(base, cookie=cookie)
     await _listening(redis_url)
-    connector = aiohttp.TCPConnector(local_addr=(routes["b"][0], 0))
+    await _read_all_on(base, routes["b"][0], ports["b"])
+    assert await over_websocket.next("notifications:unread") == {"unread": 0}
+    assert await second.next("notifications:unread") == {"unread": 0}
+
+
+async def _read_all_on(base: str, source: str, expected_upstream: int) -> None:
+    """Cause the unread-count event through nginx, from a source it sends to the given process."""
+    connector = aiohttp.TCPConnector(local_addr=(source, 0))
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         token = await _api_sign_in(http, base)
         async with http.post(f"{base}/api/v1/notifications/read-all",
                              headers={"Authorization": f"Bearer {token}"}) as response:
-            assert response.headers["X-Upstream"] == f"127.0.0.1:{ports['b']}", "the event is caused on b"
-            assert await response.json() == {"changed": 1, "unread": 0}
-    assert await over_websocket.next("notifications:unread") == {"unread": 0}
-    assert await second.next("notifications:unread") == {"unread": 0}
+            assert response.status == 200
+            assert response.headers["X-Upstream"] == f"127.0.0.1:{expected_upstream}"
+
+
+async def test_sigterm_to_one_process_fails_no_request_and_its_sockets_reconnect_to_the_other(
+        behind_nginx: Proxied, redis_url: str, shared_session: tuple[str, dict[str, Any]], probes: Any) -> None:
+    base, routes, ports, processes = behind_nginx
+    source = routes["a"][0]
+    socket = await probes(source, reconnect=True).connect(base, cookie=shared_session[0])
+    await _listening(redis_url)
+    statuses: list[int] = []
+    stopped = asyncio.Event()
+
+    async def keep_asking() -> None:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(source, 0))) as http:
+            while not stopped.is_set():
+                async with http.get(f"{base}/forums") as response:
+                    await response.read()
+                    statuses.append(response.status)
+
+    asking = asyncio.create_task(keep_asking())
+
+    async def answered(count: int) -> None:
+        while len(statuses) < count:
+            if asking.done():
+                asking.result()  # a request that failed outright ends the test here, with its error
+                raise AssertionError("the client stopped asking")
+            await asyncio.sleep(0.05)
+
+    await answered(3)
+    processes["a"].send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(processes["a"].wait, 30) == 0
+    await asyncio.wait_for(socket.reconnected.wait(), 15)
+    await answered(len(statuses) + 3)
+    stopped.set()
+    await asyncio.wait_for(asking, 10)
+    assert set(statuses) == {200}, f"every request through nginx was answered: {statuses}"
+    await _read_all_on(base, routes["b"][0], ports["b"])
+    assert await socket.next("notifications:unread") == {"unread": 0}, "the socket is now on the survivor"
