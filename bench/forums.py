@@ -142,7 +142,8 @@ def free_port() -> int:
 def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING",
            "FORUM_FLOOD_SECONDS": "0", "FORUM_POSTS_PER_HOUR": "100000000", "FORUM_NEW_MEMBER_DAYS": "0",
-           "FORUM_NEW_MEMBER_MIN_POSTS": "0", "FORUM_DUPLICATE_WINDOW_SECONDS": "60"}
+           "FORUM_NEW_MEMBER_MIN_POSTS": "0", "FORUM_DUPLICATE_WINDOW_SECONDS": "60",
+           "OVERLOAD_MAX_IN_FLIGHT": "100000", "OVERLOAD_MAX_LAG_MS": "60000"}
     server = subprocess.Popen([sys.executable, str(ROOT / "run.py")], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from community import csrf, keys
+from community import csrf, keys, overload
 from community.accounts.sessions import session_middleware
 from community.config import Settings
 from community.middlewares import (
@@ -58,10 +58,12 @@ def create_app(settings: Settings) -> web.Application:
     # Security headers wrap everything, so error pages, problems and redirects carry them too. The
     # client's address is settled next, so everything after sees it; the language is set before
     # errors are rendered, so error pages and problems speak the request's language. The session
-    # is known before the CSRF check, which binds its tokens to the session.
+    # is known before the CSRF check, which binds its tokens to the session. Load shedding comes
+    # once the language is known and before anything reads a session or a body, so a refusal in
+    # the request's language costs nothing (``community.overload``).
     app = web.Application(
-        middlewares=[security_headers_middleware, forwarded_middleware, language_middleware, error_middleware,
-                     session_middleware, csrf.csrf_middleware],
+        middlewares=[security_headers_middleware, forwarded_middleware, language_middleware,
+                     overload.shedding_middleware, error_middleware, session_middleware, csrf.csrf_middleware],
         client_max_size=8 * 1024 * 1024,
     )
     app[keys.SETTINGS] = settings
@@ -74,4 +76,5 @@ def create_app(settings: Settings) -> web.Application:
     for module in FEATURES:
         importlib.import_module(module).setup(app)
     app.router.add_static("/static/", ROOT / "static", name="static", append_version=True)
+    overload.setup(app)
     return app

@@ -55,6 +55,10 @@ class Settings:
     """Reverse proxies whose ``X-Forwarded-For`` is believed (``community.middlewares.forwarded_middleware``)."""
     session_idle_minutes: int
     """A browser session unused for this long ends (``community.accounts.sessions``)."""
+    overload_max_in_flight: int
+    """Requests served at once before new ones are refused with 503 (``community.overload``)."""
+    overload_max_lag_ms: int
+    """Event loop lag past which new requests are refused with 503 (``community.overload``)."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -72,13 +76,24 @@ class Settings:
             f"search={'meilisearch' if self.meilisearch_url else 'embedded'}, "
             f"redis={'yes' if self.redis_url else 'no'}, smtp={'yes' if self.smtp else 'no'}, "
             f"trusted_proxies={[str(network) for network in self.trusted_proxies]}, "
-            f"session_idle_minutes={self.session_idle_minutes})"
+            f"session_idle_minutes={self.session_idle_minutes}, "
+            f"overload_max_in_flight={self.overload_max_in_flight}, overload_max_lag_ms={self.overload_max_lag_ms})"
         )
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SESSION_LIFETIME_MINUTES = 14 * 24 * 60
 """A browser session ends this long after sign-in however busy it is; the idle limit cannot exceed it."""
+OVERLOAD_MAX_IN_FLIGHT = 8
+"""Measured with ``bench/overload.py`` on the embedded store, where a signed-in thread page is
+about 5 ms of CPU: with 8 in flight, 32 connections (four times the 8 it sustains) got refusals
+at p99 49 ms and accepted pages at p99 137 ms, no time-outs; with 16 or 24 the accepted p99
+passed 250 ms and the refused one 90 ms, because a refusal waits in the loop behind the work
+in flight. With MongoDB, where a request mostly waits on the network, raise it."""
+OVERLOAD_MAX_LAG_MS = 200
+"""A thread page's few milliseconds never make a timer this late, however many wait (the bench
+saw no lag refusals at 64 connections); it catches long synchronous work, such as a broadcast
+to a large room, that counting requests does not see."""
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -197,4 +212,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 120, 5, SESSION_LIFETIME_MINUTES),
+        overload_max_in_flight=_int(env, "OVERLOAD_MAX_IN_FLIGHT", OVERLOAD_MAX_IN_FLIGHT, 1, 100_000),
+        overload_max_lag_ms=_int(env, "OVERLOAD_MAX_LAG_MS", OVERLOAD_MAX_LAG_MS, 10, 60_000),
     )

@@ -102,7 +102,9 @@ def api_responses_match_the_document() -> Iterator[None]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    loaded = load_settings({"DATA_DIR": str(tmp_path / "data"), "LOG_LEVEL": "WARNING"})
+    # Tests block the event loop on purpose (building the OpenAPI validator takes seconds), which
+    # would shed the next requests: lag shedding is tested on its own in tests/test_overload.py.
+    loaded = load_settings({"DATA_DIR": str(tmp_path / "data"), "LOG_LEVEL": "WARNING", "OVERLOAD_MAX_LAG_MS": "60000"})
     return replace(loaded, storage_url="sqlite:///:memory:")
 
 

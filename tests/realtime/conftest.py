@@ -17,12 +17,12 @@ REDIS_SERVER = "/usr/bin/redis-server"
 
 
 @pytest.fixture
-async def probes() -> AsyncIterator[Callable[[], SocketProbe]]:
+async def probes() -> AsyncIterator[Callable[..., SocketProbe]]:
     """Make socket clients; every one is disconnected when the test ends."""
     made: list[SocketProbe] = []
 
-    def make() -> SocketProbe:
-        probe = SocketProbe()
+    def make(local_address: str | None = None, *, reconnect: bool = False) -> SocketProbe:
+        probe = SocketProbe(local_address, reconnect=reconnect)
         made.append(probe)
         return probe
 

@@ -28,11 +28,16 @@ def server_url(client: TestClient) -> str:
 class SocketProbe:
     """Owns its HTTP session, so even a refused connection leaves nothing open."""
 
-    def __init__(self) -> None:
-        self.http = aiohttp.ClientSession()
-        self.sio = socketio.AsyncClient(reconnection=False, http_session=self.http)
+    def __init__(self, local_address: str | None = None, *, reconnect: bool = False) -> None:
+        """``local_address``: the loopback address to connect from (a proxy tells clients apart by
+        it); ``reconnect``: reconnect when the server goes, as the browser's client does."""
+        connector = aiohttp.TCPConnector(local_addr=(local_address, 0)) if local_address else None
+        self.http = aiohttp.ClientSession(connector=connector)
+        self.sio = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=0.2, http_session=self.http)
         self.heard: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
         self.disconnected = asyncio.Event()
+        self.reconnected = asyncio.Event()
+        self.sio.on("connect", self._connected)
         self.sio.on("*", self._record)
         self.sio.on("disconnect", self._gone)
 
@@ -41,6 +46,10 @@ class SocketProbe:
 
     async def _gone(self, reason: Any = None) -> None:
         self.disconnected.set()
+
+    async def _connected(self) -> None:
+        if self.disconnected.is_set():
+            self.reconnected.set()
 
     async def connect(self, url: str, *, cookie: str | None = None, token: str | None = None,
                       origin: str | None = None) -> SocketProbe:
