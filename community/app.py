@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -51,6 +52,10 @@ async def storage_context(app: web.Application) -> AsyncIterator[None]:
     await client.close()
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def create_app(settings: Settings) -> web.Application:
     # The client's address is settled first, so everything after sees it; the language is set
     # before errors are rendered, so error pages and problems speak the request's language.
@@ -60,6 +65,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=8 * 1024 * 1024,
     )
     app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = utc_now
     app[keys.READINESS_CHECKS] = []
     app[keys.NAV] = []
     setup_templates(app)

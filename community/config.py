@@ -53,6 +53,8 @@ class Settings:
     log_level: str
     trusted_proxies: tuple[Network, ...]
     """Reverse proxies whose ``X-Forwarded-For`` is believed (``community.middlewares.forwarded_middleware``)."""
+    overdue_seconds: int = 300
+    """``/readyz`` fails while a notification intent or a due job has waited longer than this."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -191,4 +193,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp=_smtp(env),
         log_level=log_level,
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        overdue_seconds=_int(env, "BACKGROUND_OVERDUE_SECONDS", 300, 10, 86400),
     )

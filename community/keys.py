@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -33,6 +34,10 @@ EMITTER: web.AppKey[Any] = web.AppKey("emitter")
 MAILER: web.AppKey[Any] = web.AppKey("mailer")
 NAV: web.AppKey[list[NavItem]] = web.AppKey("nav")
 """Header navigation; each feature appends its entry in ``setup``."""
+CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
+"""The current time (UTC) for actions, the notifier and the job runner; tests replace it."""
+NOTIFIER_WAKE: web.AppKey[Callable[[], None]] = web.AppKey("notifier_wake")
+"""Start the notifier's next round now (called after a commit that recorded intents)."""
 READINESS_CHECKS: web.AppKey[list[Callable[[], Awaitable[dict[str, Any]]]]] = web.AppKey("readiness_checks")
 
 CSRF_COOKIE: web.RequestKey[str] = web.RequestKey("csrf_cookie")

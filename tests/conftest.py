@@ -7,7 +7,7 @@ share state and can never reach a real deployment's database.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from community import keys
+from community import actions, keys
 from community.app import create_app
 from community.config import Settings, load_settings
 from community.storage import connect
@@ -90,3 +90,11 @@ async def post_form(client: TestClient, path: str, data: dict[str, Any], *, from
 def submit() -> Callable[..., Any]:
     return post_form
 
+
+
+@pytest.fixture
+def captured_effects() -> Iterator[actions.Effects]:
+    """What every action committed during the test produced: events, notification intents,
+    reindexes, scheduled and cancelled jobs (a refused or rolled-back write adds nothing)."""
+    with actions.capture() as captured:
+        yield captured

@@ -48,6 +48,11 @@ async def mark_verified(db: Any, user_id: ObjectId) -> None:
     await in_transaction(db, work)
 
 
+async def set_language(db: Any, user_id: ObjectId, locale: str) -> None:
+    """The person's language, for what reaches them outside a request (e-mail, live notifications)."""
+    await db.users.update_one({"_id": user_id}, {"$set": {"language": locale}})
+
+
 async def set_password_hash(db: Any, user_id: ObjectId, password_hash: str) -> None:
     await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
 

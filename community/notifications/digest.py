@@ -22,6 +22,7 @@ from bson import ObjectId
 from community import keys
 from community.i18n import gettext as _
 from community.notifications import queries
+from community.notifications.render import in_language, with_text
 
 log = logging.getLogger("community.notifications")
 
@@ -37,6 +38,7 @@ def digest_day(now: datetime) -> str:
 
 
 def compose(name: str, items: list[dict[str, Any]], base_url: str) -> tuple[str, str]:
+    """The e-mail in the current language; ``items`` carry their rendered ``text``."""
     subject = _("Your Karmayogi Community digest: %(n)s unread", n=len(items))
     lines = [_("Hello %(name)s,", name=name), "",
              _("Here is what happened since your last digest."), ""]
@@ -58,7 +60,8 @@ async def send_digest(db: Any, mailer: Any, user_id: ObjectId, *, base_url: str,
     if person is None or not items:
         await queries.release_digest(db, user_id, previous)
         return False
-    subject, body = compose(person.get("name", ""), items, base_url)
+    with in_language(person.get("language")):
+        subject, body = compose(person.get("name", ""), await with_text(db, items), base_url)
     try:
         await mailer.send(person["email"], subject, body)
     except (OSError, smtplib.SMTPException) as error:

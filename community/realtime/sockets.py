@@ -83,6 +83,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError({"message": _("Please sign in to continue.")})
         await self.save_session(sid, {
             "actor": actor,
+            "app": request.app,
             "credential": credential,
             "db": request.app[keys.DB],
             "guard": ConnectionGuard(self.limits),
