@@ -37,6 +37,7 @@ FEATURES: list[str] = [
     "community.forums.routes",
     "community.karma.routes",
     "community.search_pages.routes",
+    "community.jobs.routes",
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts."""
 

@@ -29,8 +29,8 @@ def check(kind: str, due_at: Any, payload: Any, key: Any) -> None:
         raise ValueError("due_at must carry a time zone (a naive datetime is ambiguous)")
     if not isinstance(payload, Mapping):
         raise TypeError(f"payload must be a document (a mapping), got {type(payload).__name__}")
-    if not isinstance(key, str) or not key or len(key) > 200:
-        raise ValueError("key must be a non-empty string of at most 200 characters")
+    if not isinstance(key, str) or not key or len(key) > 200 or "/" in key:
+        raise ValueError("key must be a non-empty string of at most 200 characters, without '/'")
 
 
 async def schedule(db: Any, session: Any, kind: str, due_at: datetime, payload: Mapping[str, Any], *, key: str,

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-import aiohttp_jinja2
-from aiohttp import web
-
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp_jinja2
+from aiohttp import web
+
 from community import api, keys
+from community.notifications import digest  # noqa: F401 - registers the digest's recurring job
 from community.notifications import intents, queries, views
-from community.notifications.digest import digest_context
 from community.notifications.notifier import Notifier
 from community.notifications.schemas import ChangedOut, NotificationPage, PreferencesIn, UnreadOut
 
@@ -56,7 +56,6 @@ def readiness(app: web.Application) -> Any:
 def setup(app: web.Application) -> None:
     app.middlewares.append(unread_middleware)
     app.cleanup_ctx.append(notifier_context)
-    app.cleanup_ctx.append(digest_context)
     app[keys.READINESS_CHECKS].append(readiness(app))
     aiohttp_jinja2.get_env(app).globals["unread_notifications"] = lambda request: request.get(UNREAD)
     router = app.router

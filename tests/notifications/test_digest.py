@@ -17,7 +17,9 @@ from community.app import create_app
 from community.accounts.sessions import actor_for_user
 from community.config import SmtpSettings
 from community.i18n import gettext
-from community.notifications import digest
+from community.jobs.registry import recurring_key
+from community.jobs.routes import RUNNER
+from community.jobs.schedule import JOBS
 from community.notifications.digest import send_due_digests
 from community.notifications.preferences import set_preferences
 from community.notifications.queries import DIGESTS, NOTIFICATIONS
@@ -132,26 +134,33 @@ async def test_deleted_or_unverified_people_get_no_email(db: Any, smtp_server: t
     assert inbox.messages == []
 
 
-async def test_the_running_server_sends_due_digests_by_itself(aiohttp_client: Any, settings: Any,
-                                                              smtp_server: tuple[Inbox, int], monkeypatch: Any) -> None:
-    """The background job started with the app: checks shortened to 50 ms and any hour allowed,
-    so the test does not wait ten minutes or depend on the time of day in India."""
+async def test_the_running_server_sends_the_digest_by_its_recurring_job_once_a_day(
+        aiohttp_client: Any, settings: Any, smtp_server: tuple[Inbox, int]) -> None:
+    """The app's clock is injected: it starts at 06:30 in India, so the digest's one recurring job
+    is due at 07:00; moving the clock past it and letting the runner go sends the digest, and
+    the job moves to the next morning (no test waits through real minutes)."""
     inbox, port = smtp_server
-    monkeypatch.setattr(digest, "CHECK_EVERY_SECONDS", 0.05)
-    monkeypatch.setattr(digest, "SEND_FROM_HOUR", 0)
     smtp = SmtpSettings(host="127.0.0.1", port=port, username=None, password=None, starttls=False,
                         sender="digest@community.example")
-    client = await aiohttp_client(create_app(replace(settings, smtp=smtp)))
+    now = [MORNING - timedelta(hours=1)]
+    app = create_app(replace(settings, smtp=smtp))
+    app[keys.CLOCK] = lambda: now[0]
+    client = await aiohttp_client(app)
     db = client.app[keys.DB]
+    job = await db[JOBS].find_one({"_id": recurring_key("notifications.digest")})
+    assert job["due_at"].replace(tzinfo=UTC) == MORNING - timedelta(minutes=30), "07:00 India time"
     asha = await _person(db, "email_digest")
     await tell(client.app, asha, "A reply while you were away")
-    for _ in range(200):
-        if inbox.messages:
-            break
-        await asyncio.sleep(0.05)
+    runner = client.app[RUNNER]
+    assert await runner.drain() == 0 and inbox.messages == [], "not due yet"
+    now[0] = MORNING
+    assert await runner.drain() == 1
     assert [recipients for recipients, _message in inbox.messages] == [[asha["email"]]]
-    await asyncio.sleep(0.3)
-    assert len(inbox.messages) == 1, "the next checks the same day send nothing more"
+    moved = await db[JOBS].find_one({"_id": recurring_key("notifications.digest")})
+    assert moved["due_at"].replace(tzinfo=UTC) == MORNING + timedelta(days=1) - timedelta(minutes=30)
+    assert await db[JOBS].count_documents({"kind": "notifications.digest"}) == 1
+    now[0] = MORNING + timedelta(hours=3)
+    assert await runner.drain() == 0 and len(inbox.messages) == 1, "nothing more the same day"
 
 
 async def test_each_reader_gets_the_digest_in_their_own_language(db: Any, smtp_server: tuple[Inbox, int]) -> None:
