@@ -55,6 +55,8 @@ class Settings:
     """Reverse proxies whose ``X-Forwarded-For`` is believed (``community.middlewares.forwarded_middleware``)."""
     overdue_seconds: int = 300
     """``/readyz`` fails while a notification intent or a due job has waited longer than this."""
+    lease_seconds: int = 120
+    """How long a process holds a claimed intent or job; a killed process's work is taken over after it."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -194,4 +196,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         overdue_seconds=_int(env, "BACKGROUND_OVERDUE_SECONDS", 300, 10, 86400),
+        lease_seconds=_int(env, "BACKGROUND_LEASE_SECONDS", 120, 1, 86400),
     )

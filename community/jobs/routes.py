@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -17,7 +18,7 @@ RUNNER: web.AppKey[Runner] = web.AppKey("job_runner", Runner)
 
 
 async def runner_context(app: web.Application) -> AsyncIterator[None]:
-    runner = Runner(app)
+    runner = Runner(app, lease=timedelta(seconds=app[keys.SETTINGS].lease_seconds))
     app[RUNNER] = runner
     await runner.ensure_recurring()
     task = asyncio.create_task(runner.run(), name="job-runner")

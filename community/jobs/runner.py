@@ -108,21 +108,25 @@ class Runner:
                 upsert=True)
 
     async def claim(self) -> list[dict[str, Any]]:
-        now = self.clock()
-        candidates = await self.db[JOBS_COLLECTION].find(
-            {"claimable_at": {"$lte": now}}, {"claimable_at": 1},
-            sort=[("claimable_at", ASCENDING)], limit=self.batch).to_list(None)
-        claimed = []
-        for candidate in candidates:
-            until = now + self.lease
-            job = await self.db[JOBS_COLLECTION].find_one_and_update(
-                {"_id": candidate["_id"], "claimable_at": candidate["claimable_at"]},
-                {"$set": {"status": "running", "lease_until": until, "claimable_at": until, "lease_token": ObjectId(),
-                          "updated_at": now}, "$inc": {"attempts": 1}},
-                return_document=ReturnDocument.AFTER)
-            if job is not None:
-                claimed.append(job)
-        return claimed
+        """Up to a batch of due jobs, now leased to this runner; empty only when none is due (a
+        batch lost entirely to another process is followed by a fresh look)."""
+        while True:
+            now = self.clock()
+            candidates = await self.db[JOBS_COLLECTION].find(
+                {"claimable_at": {"$lte": now}}, {"claimable_at": 1},
+                sort=[("claimable_at", ASCENDING)], limit=self.batch).to_list(None)
+            claimed = []
+            for candidate in candidates:
+                until = now + self.lease
+                job = await self.db[JOBS_COLLECTION].find_one_and_update(
+                    {"_id": candidate["_id"], "claimable_at": candidate["claimable_at"]},
+                    {"$set": {"status": "running", "lease_until": until, "claimable_at": until,
+                              "lease_token": ObjectId(), "updated_at": now}, "$inc": {"attempts": 1}},
+                    return_document=ReturnDocument.AFTER)
+                if job is not None:
+                    claimed.append(job)
+            if claimed or not candidates:
+                return claimed
 
     async def run_once(self) -> int:
         """Claim a batch of due jobs and run them; the number run. Rounds in one process take turns."""

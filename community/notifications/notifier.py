@@ -46,8 +46,10 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Notifier:
-    def __init__(self, db: Any, emitter: Any, clock: Callable[[], datetime], *, poll: float = POLL_SECONDS) -> None:
+    def __init__(self, db: Any, emitter: Any, clock: Callable[[], datetime], *, poll: float = POLL_SECONDS,
+                 lease: timedelta = LEASE) -> None:
         self.db = db
+        self.lease = lease
         self.emitter = emitter
         self.clock = clock
         self.poll = poll
@@ -62,7 +64,7 @@ class Notifier:
         now = self.clock()
         return await self.db[INTENTS].find_one_and_update(
             {"next_attempt_at": {"$lte": now}},
-            {"$set": {"next_attempt_at": now + LEASE, "claimed_at": now}, "$inc": {"attempts": 1}},
+            {"$set": {"next_attempt_at": now + self.lease, "claimed_at": now}, "$inc": {"attempts": 1}},
             sort=[("next_attempt_at", ASCENDING), ("_id", ASCENDING)], return_document=ReturnDocument.AFTER)
 
     async def run_once(self) -> bool:

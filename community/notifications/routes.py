@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aiohttp_jinja2
@@ -34,7 +35,8 @@ NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
 
 async def notifier_context(app: web.Application) -> AsyncIterator[None]:
     """Run the notifier in the background for the app's lifetime (after storage and sockets)."""
-    notifier = Notifier(app[keys.DB], app.get(keys.EMITTER), app[keys.CLOCK])
+    notifier = Notifier(app[keys.DB], app.get(keys.EMITTER), app[keys.CLOCK],
+                        lease=timedelta(seconds=app[keys.SETTINGS].lease_seconds))
     app[NOTIFIER] = notifier
     app[keys.NOTIFIER_WAKE] = notifier.wake
     task = asyncio.create_task(notifier.run(), name="notifier")
