@@ -55,6 +55,10 @@ class Settings:
     """Reverse proxies whose ``X-Forwarded-For`` is believed (``community.middlewares.forwarded_middleware``)."""
     session_idle_minutes: int
     """A browser session unused for this long ends (``community.accounts.sessions``)."""
+    overdue_seconds: int = 300
+    """``/readyz`` fails while a notification intent or a due job has waited longer than this."""
+    lease_seconds: int = 120
+    """How long a process holds a claimed intent or job; a killed process's work is taken over after it."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -197,4 +201,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 120, 5, SESSION_LIFETIME_MINUTES),
+        overdue_seconds=_int(env, "BACKGROUND_OVERDUE_SECONDS", 300, 10, 86400),
+        lease_seconds=_int(env, "BACKGROUND_LEASE_SECONDS", 120, 1, 86400),
     )

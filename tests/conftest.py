@@ -26,7 +26,7 @@ from openapi_core.exceptions import OpenAPIError
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
 from openapi_core.testing import MockRequest, MockResponse
 
-from community import api, keys
+from community import actions, api, keys
 from community.app import create_app
 from community.config import Settings, load_settings
 from community.storage import connect
@@ -164,3 +164,11 @@ async def post_form(client: TestClient, path: str, data: dict[str, Any], *, from
 def submit() -> Callable[..., Any]:
     return post_form
 
+
+
+@pytest.fixture
+def captured_effects() -> Iterator[actions.Effects]:
+    """What every action committed during the test produced: events, notification intents,
+    reindexes, scheduled and cancelled jobs (a refused or rolled-back write adds nothing)."""
+    with actions.capture() as captured:
+        yield captured

@@ -11,7 +11,7 @@ from bson.errors import InvalidId
 from community import api, keys, policy
 from community.errors import Invalid, NotFound
 from community.i18n import N_, gettext as _
-from community.notifications import queries, read
+from community.notifications import queries, read, render
 from community.notifications.kinds import KINDS, Delivery
 from community.notifications.preferences import preferences_of, set_preferences
 from community.requests import local_target, read_form, read_json
@@ -45,13 +45,14 @@ def _position(cursor: str | None) -> tuple[datetime, ObjectId] | None:
 async def _page(request: web.Request, limit: int) -> tuple[list[dict[str, Any]], str | None, bool]:
     actor = _actor(request)
     unread_only = request.query.get("unread") in ("1", "true")
-    rows = await queries.page(request.app[keys.DB], actor.user_id, unread_only=unread_only,
+    db = request.app[keys.DB]
+    rows = await queries.page(db, actor.user_id, unread_only=unread_only,
                               before=_position(request.query.get("cursor")), limit=limit + 1)
     cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         cursor = api.encode_cursor({"at": rows[-1]["updated_at"].isoformat(), "id": str(rows[-1]["_id"])})
-    return rows, cursor, unread_only
+    return await render.with_text(db, rows), cursor, unread_only
 
 
 def _safe_next(request: web.Request, form: Any) -> str:
@@ -78,7 +79,8 @@ async def mark_all_read_form(request: web.Request) -> web.Response:
 async def preferences_page(request: web.Request) -> web.Response:
     actor = _actor(request)
     db = request.app[keys.DB]
-    context: dict[str, Any] = {"kinds": KINDS, "deliveries": list(Delivery), "errors": {}, "saved": False}
+    labels = {name: kind.label for name, kind in KINDS.items()}
+    context: dict[str, Any] = {"kinds": labels, "deliveries": list(Delivery), "errors": {}, "saved": False}
     if request.method == "POST":
         form = {key: value for key, value in (await read_form(request)).items() if key != "csrf_token"}
         try:
