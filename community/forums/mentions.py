@@ -9,7 +9,6 @@ from bson import ObjectId
 
 from community import policy
 from community.forums import queries
-from community.i18n import gettext as _
 from community.accounts.sessions import actor_for_user
 from community.policy import Actor
 
