@@ -63,7 +63,8 @@ async def list_threads(request: web.Request) -> web.Response:
 
 
 async def start_thread(request: web.Request) -> web.Response:
-    thread = await _run(request, create_thread.create_thread, category_id=await _category_id(request), data=await _body(request))
+    thread = await _run(request, create_thread.create_thread, category_id=await _category_id(request),
+                        data=await _body(request))
     page = await pages.thread_page(_db(request), _actor(request), thread["_id"], cursor=None, limit=1, mark_read=False)
     return api.json_response({"thread": thread_json(page.thread), "posts": [post_json(p) for p in page.posts],
                               "next_cursor": None}, status=201)
@@ -99,19 +100,20 @@ async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
 
 
 async def post_reply(request: web.Request) -> web.Response:
-    post = await _run(request, reply.reply, thread_id=object_id(request.match_info["thread_id"]), data=await _body(request))
+    post = await _run(request, reply.reply, thread_id=object_id(request.match_info["thread_id"]),
+                      data=await _body(request))
     return api.json_response(await _post_out(request, post["_id"]), status=201)
 
 
 async def edit_post(request: web.Request) -> web.Response:
     post_id = object_id(request.match_info["post_id"])
-    await _run(request, edit.edit_post, post_id=post_id,
-                         data=await _body(request))
+    await _run(request, edit.edit_post, post_id=post_id, data=await _body(request))
     return api.json_response(await _post_out(request, post_id))
 
 
 async def delete_post(request: web.Request) -> web.Response:
-    changed = await _run(request, moderate.delete_post, post_id=object_id(request.match_info["post_id"]), data=await _body(request))
+    changed = await _run(request, moderate.delete_post, post_id=object_id(request.match_info["post_id"]),
+                         data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
@@ -136,31 +138,32 @@ async def set_vote(request: web.Request) -> web.Response:
 
 async def flag_post(request: web.Request) -> web.Response:
     created = await _run(request, flag.flag_post, post_id=object_id(request.match_info["post_id"]),
-                                   data=await _body(request))
+                         data=await _body(request))
     return api.json_response(flag_json(created), status=201)
 
 
 async def set_accepted(request: web.Request) -> web.Response:
     number = validate(AcceptIn, await _body(request)).number if request.method == "PUT" else None
-    changed = await _run(request, accept.set_accepted, thread_id=object_id(request.match_info["thread_id"]), number=number)
+    changed = await _run(request, accept.set_accepted, thread_id=object_id(request.match_info["thread_id"]),
+                         number=number)
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def follow_thread(request: web.Request) -> web.Response:
-    changed = await _run(request, follow.set_following, "thread",
-                                         object_id(request.match_info["thread_id"]), request.method == "PUT")
+    changed = await _run(request, follow.set_following, "thread", object_id(request.match_info["thread_id"]),
+                         request.method == "PUT")
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def follow_category(request: web.Request) -> web.Response:
     changed = await _run(request, follow.set_following, "category", await _category_id(request),
-                                         request.method == "PUT")
+                         request.method == "PUT")
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def hide_post(request: web.Request) -> web.Response:
     changed = await _run(request, moderate.set_hidden, post_id=object_id(request.match_info["post_id"]),
-                                        hidden=request.path.endswith("/hide"), data=await _body(request))
+                         hidden=request.path.endswith("/hide"), data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
@@ -183,18 +186,20 @@ async def list_flags(request: web.Request) -> web.Response:
 
 
 async def resolve_flag(request: web.Request) -> web.Response:
-    changed = await _run(request, moderate.resolve_flag, flag_id=object_id(request.match_info["flag_id"]), data=await _body(request))
+    changed = await _run(request, moderate.resolve_flag, flag_id=object_id(request.match_info["flag_id"]),
+                         data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def suspend_member(request: web.Request) -> web.Response:
     until = await _run(request, moderate.suspend_member, user_id=object_id(request.match_info["user_id"]),
-                                          data=await _body(request))
+                       data=await _body(request))
     return api.json_response({"ok": True, "changed": True, "suspended_until": until})
 
 
 async def lift_suspension(request: web.Request) -> web.Response:
-    changed = await _run(request, moderate.lift_suspension, user_id=object_id(request.match_info["user_id"]), data=await _body(request))
+    changed = await _run(request, moderate.lift_suspension, user_id=object_id(request.match_info["user_id"]),
+                         data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 

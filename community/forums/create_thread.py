@@ -67,8 +67,8 @@ async def create_thread(tx: Action, *, category_id: ObjectId, data: Mapping[str,
     if rendered.mentions:
         await tx.notify("mention", to=notices.mentioned(opening["_id"]), subject=("forum_post", opening["_id"]),
                         params=notices.post_params(thread, opening))
-    await tx.notify("new_thread", to=notices.category_followers(category["_id"]), subject=("forum_thread", thread_id),
-                    params={"title": thread["title"], "category": category["name"], "thread_id": str(thread_id)})
+    await tx.notify("new_thread", to=notices.category_followers(category["_id"], as_of=now),
+                    subject=("forum_thread", thread_id), params={"title": thread["title"], "category": category["name"], "thread_id": str(thread_id)})
     tx.emit("forum:thread_created", {"thread_id": str(thread_id), "category_id": str(category["_id"])},
             room=category_room(category["_id"]))
     return thread

@@ -7,6 +7,7 @@ title, an excerpt of the post and where it is.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -46,7 +47,8 @@ kinds.register("new_thread", label=lazy_gettext("New threads in categories you f
 
 
 def reply_audience(post_id: ObjectId) -> Recipients:
-    """The author of the post replied to, then the thread's followers, less those the reply mentions."""
+    """The author of the post replied to, then those who followed the thread by the time of the
+    reply (a later follower is not told of an earlier reply), less those the reply mentions."""
     return Recipients("forum.reply_audience", {"post_id": post_id})
 
 
@@ -55,8 +57,9 @@ def mentioned(post_id: ObjectId, *, since_revision: int | None = None) -> Recipi
     return Recipients("forum.mentioned", {"post_id": post_id, "since_revision": since_revision})
 
 
-def category_followers(category_id: ObjectId) -> Recipients:
-    return Recipients("forum.category_followers", {"category_id": category_id})
+def category_followers(category_id: ObjectId, *, as_of: datetime) -> Recipients:
+    """Those who followed the category by ``as_of`` (the moment the thread was started)."""
+    return Recipients("forum.category_followers", {"category_id": category_id, "as_of": as_of})
 
 
 @recipient_set("forum.mentioned")
@@ -82,14 +85,14 @@ async def _reply_audience(db: Any, *, post_id: ObjectId) -> list[ObjectId]:
         target = await queries.post(db, post["reply_to_post_id"])
         if target is not None:
             people.append(target["author_id"])
-    people += await queries.followers(db, "thread", post["thread_id"])
+    people += await queries.followers(db, "thread", post["thread_id"], since_before=post["created_at"])
     skip = set(render(post["body"]).mentions)
     return [person for person in dict.fromkeys(people) if person not in skip]
 
 
 @recipient_set("forum.category_followers")
-async def _category_followers(db: Any, *, category_id: ObjectId) -> list[ObjectId]:
-    return await queries.followers(db, "category", category_id)
+async def _category_followers(db: Any, *, category_id: ObjectId, as_of: datetime) -> list[ObjectId]:
+    return await queries.followers(db, "category", category_id, since_before=as_of)
 
 
 async def _readers_of(db: Any, category_id: ObjectId, people: Sequence[ObjectId]) -> list[ObjectId]:

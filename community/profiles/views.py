@@ -157,7 +157,8 @@ async def competency_submit(request: web.Request) -> web.Response:
 
 async def competency_remove(request: web.Request) -> web.Response:
     user_id = me(request)
-    await actions.run(request.app, actor_of(request), edit.withdraw_competency, user_id, request.match_info["competency_id"])
+    await actions.run(request.app, actor_of(request), edit.withdraw_competency, user_id,
+                      request.match_info["competency_id"])
     return see_other(str(request.app.router["profile_edit"].url_for()) + "#competencies")
 
 
@@ -202,7 +203,8 @@ async def verification_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     data = form_values(Verification, {key: form.get(key, "") for key in ("competency_id", "level", "source", "reference")})
     try:
-        await actions.run(request.app, actor_of(request), edit.record_verification, user_id, validate(Verification, data))
+        await actions.run(request.app, actor_of(request), edit.record_verification, user_id,
+                          validate(Verification, data))
     except Invalid as error:
         return aiohttp_jinja2.render_template("profiles/person.html", request,
                                               await _person_context(request, error.errors), status=422)
@@ -261,7 +263,8 @@ async def api_declare_competency(request: web.Request) -> web.Response:
 
 async def api_withdraw_competency(request: web.Request) -> web.Response:
     user_id = me(request)
-    if not await actions.run(request.app, actor_of(request), edit.withdraw_competency, user_id, request.match_info["competency_id"]):
+    if not await actions.run(request.app, actor_of(request), edit.withdraw_competency, user_id,
+                             request.match_info["competency_id"]):
         raise NotFound(_("That competency is not on your profile."))
     return web.Response(status=204)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,9 @@ async def _seed(data_dir: Path) -> tuple[str, str, list[ObjectId]]:
         await db.users.insert_many([{"_id": f, "name": f"Follower {n}", "email": f"f{n}@example.gov.in",
                                      "email_verified": True, "org_id": org["_id"], "roles": ["officer"],
                                      "deleted": False} for n, f in enumerate(followers)])
+        followed_at = datetime.now(UTC)
         await db[FOLLOWS].insert_many([{"_id": f"{f}|thread|{thread_id}", "user_id": f, "target_type": "thread",
-                                        "target_id": thread_id} for f in followers])
+                                        "target_id": thread_id, "at": followed_at} for f in followers])
         replier = await make_user(db)
         return str(thread_id), await bearer_token(db, replier), followers
     finally:

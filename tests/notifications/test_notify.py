@@ -138,3 +138,15 @@ async def test_a_lease_held_by_a_killed_process_is_taken_over_once_it_expires(ba
     assert await survivor.drain() == 1
     assert await bare_db[NOTIFICATIONS].count_documents({"user_id": asha["_id"]}) == 1
     assert await bare_db[INTENTS].count_documents({}) == 0
+
+
+async def test_erasing_the_actor_keeps_others_notifications_without_naming_them(client: TestClient, db: Any) -> None:
+    """Words are rendered when shown, so erasure removes only the reference to the person."""
+    from community.privacy.erase import erase_person
+
+    asha, ravi = await make_user(db), await make_user(db)
+    admin = await make_user(db, roles=("admin",))
+    await tell(client.app, asha, "Ravi did something", by=ravi["_id"])
+    await erase_person(db, ravi["_id"], actor=actor_for_user(admin))
+    [kept] = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}).to_list(None)
+    assert kept["actor_id"] is None and kept["params"]["text"] == "Ravi did something"
