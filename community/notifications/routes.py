@@ -13,7 +13,7 @@ from community import api, keys
 from community.notifications import digest  # noqa: F401 - registers the digest's recurring job
 from community.notifications import intents, queries, views
 from community.notifications.notifier import Notifier
-from community.notifications.schemas import ChangedOut, NotificationPage, PreferencesIn, UnreadOut
+from community.notifications.schemas import ChangedOut, NotificationPage, NotificationQuery, PreferencesIn, UnreadOut
 
 UNREAD: web.RequestKey[int] = web.RequestKey("notifications_unread")
 """The signed-in person's unread count, for the header badge on every page."""
@@ -69,7 +69,7 @@ def setup(app: web.Application) -> None:
     tag = "notifications"
     api.route(app, "GET", "/notifications", views.list_api, summary="Your notifications, newest activity first",
               tag=tag, response=NotificationPage,
-              query={"unread": "true for unread only", "cursor": "from next_cursor", "limit": "1-100"})
+              query=NotificationQuery)
     api.route(app, "GET", "/notifications/unread", views.unread_api, summary="How many notifications are unread",
               tag=tag, response=UnreadOut)
     api.route(app, "POST", "/notifications/read-all", views.mark_all_read_api, summary="Mark every notification read",

@@ -127,6 +127,10 @@ async def test_bad_api_input_is_a_problem_with_the_field_named(client: TestClien
     assert {error["field"] for error in (await response.json())["errors"]} == {"reply", "telepathy"}
     response = await client.get("/api/v1/notifications?cursor=%%%", headers=headers)
     assert response.status == 422 and (await response.json())["errors"][0]["field"] == "cursor"
+    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("unread=maybe", "unread")):
+        response = await client.get(f"/api/v1/notifications?{query}", headers=headers)
+        assert response.status == 422 and response.content_type == "application/problem+json", query
+        assert [error["field"] for error in (await response.json())["errors"]] == [field], query
     response = await client.put("/api/v1/notifications/preferences", data="[1]", headers={
         **headers, "Content-Type": "application/json"})
     assert response.status == 422
