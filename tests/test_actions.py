@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -48,3 +49,24 @@ async def test_writing_before_the_transaction_starts_is_refused(client: TestClie
     async with actions.begin(client.app, actor_for_user(asha)) as tx:
         with pytest.raises(RuntimeError, match="tx.start"):
             tx.session  # noqa: B018 - the property itself refuses
+
+
+async def test_a_hang_up_happens_after_the_commit_and_never_after_a_rollback(
+        client: TestClient, db: Any, probe: SocketProbe, captured_effects: actions.Effects) -> None:
+    asha = await make_user(db)
+    actor = actor_for_user(asha)
+    await probe.connect(server_url(client), token=await bearer_token(db, asha))
+    room = f"user:{asha['_id']}"
+    with pytest.raises(RuntimeError):
+        async with actions.begin(client.app, actor) as tx:
+            await tx.db.marker.insert_one({"step": "rolled back"}, session=await tx.start())
+            tx.hang_up(room)
+            raise RuntimeError("the write fails after queueing its hang-up")
+    assert captured_effects.empty
+    await probe.nothing("probe:event")  # a round trip: the socket still answers, a rolled-back hang-up closed nothing
+    async with actions.begin(client.app, actor) as tx:
+        await tx.db.marker.insert_one({"step": "committed"}, session=await tx.start())
+        tx.hang_up(room)
+        assert probe.sio.connected, "inside the block nothing is committed yet"
+    await asyncio.wait_for(probe.disconnected.wait(), 1.0)
+    assert captured_effects.hung_up == [room]
