@@ -2,7 +2,7 @@
 
 The stored parameters are the event (``asked``, ``approved``, ``declined``), the organisation
 and the reason given; the words are rendered when shown, in the reader's language, with the
-asking person's current name.
+asking person's current name (once they are erased, "Deleted member").
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def request_params(event: str, org: Mapping[str, Any], reason: str | None = None
 
 def _text(params: Mapping[str, Any], actor_name: str) -> str:
     if params["event"] == ASKED:
-        return _("%(name)s asked to join %(organisation)s.", name=actor_name, organisation=params["organisation"])
+        return _("%(name)s asked to join %(organisation)s.", name=actor_name or _("Deleted member"),
+                 organisation=params["organisation"])
     if params["event"] == APPROVED:
         return _("You are now a member of %(organisation)s.", organisation=params["organisation"])
     if params["reason"]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from community.notifications import kinds
 from community.notifications.render import in_language, with_text
 from community.notifications.routes import NOTIFIER
 from community.organisations.queries import REQUESTS
@@ -234,3 +235,10 @@ async def test_asking_is_rate_limited(client: TestClient, db: Any) -> None:
     answers = [(await client.post("/api/v1/me/membership", headers=headers, json={"org_id": str(org["_id"])})).status
                for org in orgs]
     assert answers == [200] * 5 + [429]
+
+
+def test_a_request_by_someone_since_erased_names_a_deleted_member() -> None:
+    membership = kinds.kind("membership")
+    params = {"event": "asked", "org_id": "6b0fb3b15829cd7a1c31dfd2", "organisation": "Railway Board", "reason": ""}
+    assert membership.text(params, "") == "Deleted member asked to join Railway Board."
+    assert membership.url(params) == "/admin/organisations/6b0fb3b15829cd7a1c31dfd2/requests"
