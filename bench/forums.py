@@ -3,6 +3,7 @@
     .venv/bin/python bench/forums.py                          # every case, 10 s each, then 120 s sustained
     .venv/bin/python bench/forums.py --duration 5 --sustained 30 --slice 10
     .venv/bin/python bench/forums.py --only replies-1,replies-50 --sustained 0
+    .venv/bin/python bench/forums.py --followers              # replies to a thread with 1,000 followers
 
 A fresh embedded store (SQLite, in a temporary DATA_DIR) is filled with 200 members and the
 forums demo generator (``community.forums.demo.fill_forums``): 1,000 threads sharing 50,000
@@ -346,6 +347,73 @@ def sustained(base: str, script: Path, *, seconds: int, slice_seconds: int, conn
           f"empty {catch_up:.1f} s later: {replies / total:.0f} replies/s including indexing, "
           f"{cpu * 1000 / max(1.0, replies):.1f} ms CPU per reply; WAL {wal_before:.1f} -> {store.wal_mb():.1f} MB; "
           f"load {os.getloadavg()[0]:.2f}", flush=True)
+FOLLOWERS = 1000
+FOLLOWED_REPLIES = 20
+
+
+async def seed_followed_thread(data_dir: Path) -> dict[str, Any]:
+    """A thread followed by 1,000 members (``--followers``); returns its id and a replier's token."""
+    from bson import ObjectId
+
+    from community.accounts.sessions import issue_api_token
+    from community.storage import connect
+    from community.storage.indexes import ensure_indexes
+
+    client = connect(f"sqlite:///{data_dir / 'community.db'}")
+    db = client["community"]
+    await ensure_indexes(db)
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    people = [{"_id": ObjectId(), "name": f"Officer {n}", "email": f"officer{n}@example.gov.in", "email_verified": True,
+               "mobile": None, "org_id": None, "roles": ["officer"], "suspended_until": None, "password_hash": "!",
+               "created_at": long_ago, "deleted": False} for n in range(FOLLOWERS + 1)]
+    await db.users.insert_many(people)
+    category, thread = ObjectId(), ObjectId()
+    await db.forum_categories.insert_one({"_id": category, "slug": "bench", "name": "Bench", "description": "",
+                                          "parent_id": None, "path": [], "org_id": None, "moderator_ids": [],
+                                          "competency_tags": [], "position": 0, "thread_count": 1, "post_count": 1,
+                                          "last_activity_at": long_ago, "created_at": long_ago})
+    await db.forum_threads.insert_one({
+        "_id": thread, "category_id": category, "org_id": None, "author_id": people[0]["_id"], "title": "Followed",
+        "kind": "discussion", "tags": [], "competency_tags": [], "first_post_id": ObjectId(), "created_at": long_ago,
+        "last_activity_at": long_ago, "last_poster_id": people[0]["_id"], "last_number": 1, "reply_count": 0,
+        "votes": 0, "accepted_post_id": None, "pinned": False, "locked": False, "hidden": False, "deleted": False,
+        "version": 0})
+    await db.forum_follows.insert_many([{"_id": f"{p['_id']}|thread|{thread}", "user_id": p["_id"],
+                                         "target_type": "thread", "target_id": thread, "at": long_ago}
+                                        for p in people[1:]])
+    token = await issue_api_token(db, people[0]["_id"], label="bench")
+    await client.close()
+    return {"thread": str(thread), "token": token}
+
+
+async def followed_replies(data_dir: Path, base: str, seeded: dict[str, Any]) -> None:
+    """Replies, one at a time, to the thread with 1,000 followers: each reply's latency, and the
+    time from its answer until all 1,000 of its notifications are stored (read from the store)."""
+    import aiohttp
+
+    from community.storage import connect
+
+    client = connect(f"sqlite:///{data_dir / 'community.db'}")
+    notifications = client["community"]["notifications"]
+    latencies, deliveries = [], []
+    async with aiohttp.ClientSession(base, headers={"Authorization": f"Bearer {seeded['token']}"}) as http:
+        for n in range(FOLLOWED_REPLIES):
+            started = time.perf_counter()
+            async with http.post(f"/api/v1/forums/threads/{seeded['thread']}/replies",
+                                 json={"body": f"Followed reply {n}: the bid period was extended."}) as response:
+                assert response.status == 201, await response.text()
+            answered = time.perf_counter()
+            latencies.append((answered - started) * 1000)
+            while await notifications.count_documents({"kind": "reply", "count": n + 1}) < FOLLOWERS:
+                await asyncio.sleep(0.005)
+            deliveries.append(time.perf_counter() - answered)
+    await client.close()
+    latencies.sort()
+    deliveries.sort()
+    print(f"reply to a thread with {FOLLOWERS} followers ({FOLLOWED_REPLIES} replies): "
+          f"p50 {latencies[len(latencies) // 2]:.1f} ms, max {latencies[-1]:.1f} ms; "
+          f"all {FOLLOWERS} notifications stored within p50 {deliveries[len(deliveries) // 2]:.2f} s, "
+          f"max {deliveries[-1]:.2f} s; load average {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)", flush=True)
 
 
 def main() -> None:
@@ -360,11 +428,16 @@ def main() -> None:
     parser.add_argument("--outboxes", default="search_outbox",
                         help="comma-separated collections a write is not finished until empty (those absent are skipped)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary DATA_DIR")
+    parser.add_argument("--followers", action="store_true",
+                        help="only the case of replies to a thread with 1,000 followers (no wrk needed)")
     args = parser.parse_args()
     wanted = [case for case in args.only.split(",") if case]
     unknown = set(wanted) - set(CASES)
     if unknown:
         raise SystemExit(f"unknown case(s): {', '.join(sorted(unknown))}")
+    if args.followers:
+        followers_main(args.keep)
+        return
     if not Path(WRK).exists():
         raise SystemExit("bench/forums.py needs Debian's wrk: sudo apt-get install wrk")
     data_dir = Path(tempfile.mkdtemp(prefix="forums-bench-"))
@@ -425,6 +498,23 @@ def _rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+def followers_main(keep: bool) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="forums-followers-bench-"))
+    server = None
+    try:
+        seeded = asyncio.run(seed_followed_thread(data_dir))
+        port = free_port()
+        server = start_server(data_dir, port)
+        asyncio.run(followed_replies(data_dir, f"http://127.0.0.1:{port}", seeded))
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if not keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 from aiohttp import web
@@ -39,6 +38,7 @@ FEATURES: list[str] = [
     "community.forums.routes",
     "community.karma.routes",
     "community.search_pages.routes",
+    "community.jobs.routes",
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts."""
 
@@ -54,6 +54,10 @@ async def storage_context(app: web.Application) -> AsyncIterator[None]:
     await client.close()
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def create_app(settings: Settings) -> web.Application:
     # Security headers wrap everything, so error pages, problems and redirects carry them too. The
     # client's address is settled next, so everything after sees it; the language is set before
@@ -67,7 +71,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=8 * 1024 * 1024,
     )
     app[keys.SETTINGS] = settings
-    app[keys.CLOCK] = partial(datetime.now, UTC)
+    app[keys.CLOCK] = utc_now
     throttle_malformed_requests()
     app[keys.READINESS_CHECKS] = []
     app[keys.NAV] = []

@@ -59,6 +59,10 @@ class Settings:
     """Requests served at once before new ones are refused with 503 (``community.overload``)."""
     overload_max_lag_ms: int
     """Event loop lag past which new requests are refused with 503 (``community.overload``)."""
+    overdue_seconds: int = 300
+    """``/readyz`` fails while a notification intent or a due job has waited longer than this."""
+    lease_seconds: int = 120
+    """How long a process holds a claimed intent or job; a killed process's work is taken over after it."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -214,4 +218,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 120, 5, SESSION_LIFETIME_MINUTES),
         overload_max_in_flight=_int(env, "OVERLOAD_MAX_IN_FLIGHT", OVERLOAD_MAX_IN_FLIGHT, 1, 100_000),
         overload_max_lag_ms=_int(env, "OVERLOAD_MAX_LAG_MS", OVERLOAD_MAX_LAG_MS, 10, 60_000),
+        overdue_seconds=_int(env, "BACKGROUND_OVERDUE_SECONDS", 300, 10, 86400),
+        lease_seconds=_int(env, "BACKGROUND_LEASE_SECONDS", 120, 1, 86400),
     )

@@ -35,7 +35,10 @@ MAILER: web.AppKey[Any] = web.AppKey("mailer")
 NAV: web.AppKey[list[NavItem]] = web.AppKey("nav")
 """Header navigation; each feature appends its entry in ``setup``."""
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
-"""The time now (aware, UTC) for session expiry; tests set their own before the app starts."""
+"""The time now (aware, UTC) for session expiry, actions, the notifier and the job runner; tests
+set their own before the app starts."""
+NOTIFIER_WAKE: web.AppKey[Callable[[], None]] = web.AppKey("notifier_wake")
+"""Start the notifier's next round now (called after a commit that recorded intents)."""
 READINESS_CHECKS: web.AppKey[list[Callable[[], Awaitable[dict[str, Any]]]]] = web.AppKey("readiness_checks")
 
 CSRF_COOKIE: web.RequestKey[str] = web.RequestKey("csrf_cookie")

@@ -72,6 +72,11 @@ def is_platform_admin(actor: Actor) -> bool:
     return actor.is_authenticated and actor.has(Role.ADMIN)
 
 
+def can_manage_jobs(actor: Actor) -> bool:
+    """Background jobs carry other people's work (reminders, digests), so only administrators see them."""
+    return is_platform_admin(actor)
+
+
 def can_view_dev_outbox(actor: Actor) -> bool:
     """The development outbox shows one-time codes, so only administrators may open it."""
     return is_platform_admin(actor)

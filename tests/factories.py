@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -96,3 +97,32 @@ async def bearer_token(client_or_db: TestClient | Any, user: dict[str, Any]) -> 
     """An API token for ``user`` (send it as ``Authorization: Bearer <token>``)."""
     db = client_or_db.app[keys.DB] if isinstance(client_or_db, TestClient) else client_or_db
     return await sessions.issue_api_token(db, user["_id"], label="test")
+
+
+def bare_app(db: Any, limits: Any = None) -> dict[Any, Any]:
+    """What an action needs of an app, for a store with no app around it (no sockets, no notifier):
+    the store, the clock and the forums' limits (the defaults unless given)."""
+    from community.app import utc_now
+    from community.forums.limits import LIMITS, ForumLimits
+    return {keys.DB: db, keys.CLOCK: utc_now, LIMITS: limits or ForumLimits()}
+
+
+async def act(app: Any, actor: Any, service: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Run a write service in an action of ``actor`` on an app or, given a bare store, on ``bare_app``."""
+    from community import actions
+    return await actions.run(app if isinstance(app, Mapping) else bare_app(app), actor, service, *args, **kwargs)
+
+
+async def make_notification(db: Any, user: Mapping[str, Any] | ObjectId, *, title: str = "Pay rules",
+                            excerpt: str = "See the circular", **fields: Any) -> dict[str, Any]:
+    """An unread mention stored as the notifier stores one, for a store another process serves
+    (whose notifier this test cannot drive); its words are rendered when shown."""
+    user_id = user if isinstance(user, ObjectId) else user["_id"]
+    now = datetime.now(UTC)
+    thread_id, post_id = ObjectId(), ObjectId()
+    row = {"_id": ObjectId(), "user_id": user_id, "kind": "mention", "subject_type": "forum_post", "subject_id": post_id,
+           "actor_id": None, "params": {"title": title, "excerpt": excerpt, "thread_id": str(thread_id), "number": 2},
+           "url": f"/forums/t/{thread_id}/p/2", "count": 1, "read": False, "created_at": now, "updated_at": now,
+           "open_key": f"{user_id}|mention|forum_post|{post_id}", "intents": [], **fields}
+    await db.notifications.insert_one(row)
+    return row

@@ -68,6 +68,7 @@ ACTIONS["open the admin area"] = policy.can_open_admin_area
 ACTIONS["manage organisations"] = policy.can_manage_organisations
 ACTIONS["view the audit log"] = policy.can_view_audit_log
 ACTIONS["view the development outbox"] = policy.can_view_dev_outbox
+ACTIONS["retry or discard background jobs"] = policy.can_manage_jobs
 ACTIONS["suspend members"] = policy.can_suspend_members
 ACTIONS["manage the competency dictionary"] = policy.can_manage_dictionary
 ACTIONS["record an assessment or course result"] = policy.can_record_verification
@@ -137,6 +138,7 @@ ALLOWED: dict[str, set[str]] = {
     "manage organisations": ADMINS,
     "view the audit log": ADMINS | {"suspended admin"},
     "view the development outbox": ADMINS | {"suspended admin"},
+    "retry or discard background jobs": ADMINS | {"suspended admin"},
     "suspend members": {"moderator", "admin", "suspended admin"},
     "manage the competency dictionary": ADMINS | {"suspended admin"},
     "record an assessment or course result": ADMINS | {"suspended admin"},

@@ -36,7 +36,7 @@ async def register_api(request: web.Request) -> web.Response:
 
 async def verify_api(request: web.Request) -> web.Response:
     user = await verify.verify_email(request.app[keys.DB], request.app[keys.SETTINGS].secret_key,
-                                     validate(VerifyIn, await read_json(request)), request.app.get(keys.EMITTER))
+                                     validate(VerifyIn, await read_json(request)), request.app.get(keys.NOTIFIER_WAKE))
     return api.json_response(user_out(user))
 
 

@@ -70,6 +70,9 @@ async def ids_with_role(db: Any, role: str, org_id: ObjectId | None = None) -> l
     if org_id is not None:
         conditions["org_id"] = org_id
     return [row["_id"] async for row in db.users.find(conditions, {"_id": 1})]
+async def set_language(db: Any, user_id: ObjectId, locale: str) -> None:
+    """The person's language, for what reaches them outside a request (e-mail, live notifications)."""
+    await db.users.update_one({"_id": user_id}, {"$set": {"language": locale}})
 
 
 async def set_password_hash(db: Any, user_id: ObjectId, password_hash: str) -> None:

@@ -14,15 +14,16 @@ from community.organisations import membership
 RESENDS_PER_ADDRESS = 20
 
 
-async def verify_email(db: Any, secret: str, data: VerifyIn, emitter: Any = None) -> dict[str, Any]:
+async def verify_email(db: Any, secret: str, data: VerifyIn, wake: membership.Wake = None) -> dict[str, Any]:
     """Mark the address verified, settle the organisation asked for at registration, and return
-    the person; raises ``Invalid`` on the code field."""
+    the person; raises ``Invalid`` on the code field. ``wake`` starts the notifier when an
+    administrator is told of the request."""
     user = await queries.user_by_email(db, data.email)
     await otp.check(db, secret, user["_id"] if user else None, otp.VERIFY, data.code)
     assert user is not None  # check() refuses every code when there is no such person
     await queries.mark_verified(db, user["_id"])
     user["email_verified"] = True
-    await membership.on_verified(db, emitter, user)
+    await membership.on_verified(db, wake, user)
     return await queries.user_by_id(db, user["_id"]) or user
 
 

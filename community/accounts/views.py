@@ -64,7 +64,7 @@ async def verify_page(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
     try:
         user = await verify.verify_email(db, request.app[keys.SETTINGS].secret_key, validate(VerifyIn, values),
-                                         request.app.get(keys.EMITTER))
+                                         request.app.get(keys.NOTIFIER_WAKE))
     except Invalid as error:
         return render_form(request, "accounts/verify.html", values, error.errors, resent=False)
     return await signed_in_response(request, user, _url(request, "account", welcome="1"))

@@ -8,17 +8,15 @@ from bson import ObjectId
 
 from community import audit, policy
 from community.errors import Invalid
-from community.forums import queries
+from community.actions import Action
+from community.forums import notices, queries
 from community.forums.access import access_thread
-from community.forums.limits import ForumLimits
+from community.forums.limits import LIMITS, ForumLimits
 from community.forums.queries import POSTS, THREADS
-from community.forums.urls import post_path
-from community.forums.writes import Events, thread_room
+from community.forums.writes import thread_room
 from community.i18n import gettext as _
 from community.karma import service as karma
-from community.notifications.service import notify
-from community.policy import Actor
-from community.storage import in_transaction
+from community.notifications.intents import person
 
 ACCEPTED_REASON = "forum_accepted_answer"
 
@@ -37,10 +35,10 @@ async def reverse_accepted(db: Any, post: dict[str, Any], session: Any = None) -
                                object_id=post["_id"], session=session)
 
 
-async def set_accepted(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, thread_id: ObjectId,
-                       number: int | None) -> bool:
+async def set_accepted(tx: Action, *, thread_id: ObjectId, number: int | None) -> bool:
     """Accept reply ``number`` (None: withdraw acceptance); replaces an earlier accepted answer.
-    Returns whether anything changed."""
+    Returns whether anything changed. The answer's author is told (unless they accepted it)."""
+    db, actor, limits = tx.db, tx.actor, tx.app[LIMITS]
     thread, category = await access_thread(db, actor, thread_id)
     policy.require(actor, policy.can_accept_answer(actor, category, thread), _("You cannot accept an answer here."))
     chosen = None
@@ -53,29 +51,22 @@ async def set_accepted(db: Any, emitter: Any, actor: Actor, limits: ForumLimits,
     elif thread["accepted_post_id"] is None:
         return False
     previous = await queries.post(db, thread["accepted_post_id"]) if thread["accepted_post_id"] else None
-
-    async def write(session: Any) -> None:
-        if previous is not None:
-            await db[POSTS].update_one({"_id": previous["_id"]}, {"$set": {"accepted": False}}, session=session)
-            await reverse_accepted(db, previous, session)
-        if chosen is not None:
-            await db[POSTS].update_one({"_id": chosen["_id"]}, {"$set": {"accepted": True}}, session=session)
-            await award_accepted(db, limits, chosen, thread, session)
-        await db[THREADS].update_one({"_id": thread_id},
-                                     {"$set": {"accepted_post_id": chosen["_id"] if chosen else None},
-                                      "$inc": {"version": 1}}, session=session)
-        if actor.user_id != thread["author_id"]:
-            await audit.record(db, actor=actor, action="forum.answer.accept" if chosen else "forum.answer.unaccept",
-                               target_type="forum_thread", target_id=thread_id, org_id=category.get("org_id"),
-                               details={"number": number}, session=session)
-
-    await in_transaction(db, write)
-    events = Events()
-    events.add("forum:answer_accepted", {"thread_id": str(thread_id), "number": number}, room=thread_room(thread_id))
-    await events.send(emitter)
-    if chosen is not None and chosen["author_id"] != actor.user_id:
-        await notify(db, emitter, user_id=chosen["author_id"], kind="accepted_answer", actor_id=actor.user_id,
-                     subject_type="forum_post", subject_id=chosen["_id"],
-                     text=_("Your answer in \u201c%(title)s\u201d was accepted.", title=thread["title"]),
-                     url=post_path(thread_id, chosen["number"]))
+    session = await tx.start()
+    if previous is not None:
+        await db[POSTS].update_one({"_id": previous["_id"]}, {"$set": {"accepted": False}}, session=session)
+        await reverse_accepted(db, previous, session)
+    if chosen is not None:
+        await db[POSTS].update_one({"_id": chosen["_id"]}, {"$set": {"accepted": True}}, session=session)
+        await award_accepted(db, limits, chosen, thread, session)
+    await db[THREADS].update_one({"_id": thread_id},
+                                 {"$set": {"accepted_post_id": chosen["_id"] if chosen else None},
+                                  "$inc": {"version": 1}}, session=session)
+    if actor.user_id != thread["author_id"]:
+        await audit.record(db, actor=actor, action="forum.answer.accept" if chosen else "forum.answer.unaccept",
+                           target_type="forum_thread", target_id=thread_id, org_id=category.get("org_id"),
+                           details={"number": number}, session=session)
+    if chosen is not None:
+        await tx.notify("accepted_answer", to=person(chosen["author_id"]), subject=("forum_post", chosen["_id"]),
+                        params=notices.post_params(thread, chosen))
+    tx.emit("forum:answer_accepted", {"thread_id": str(thread_id), "number": number}, room=thread_room(thread_id))
     return True

@@ -6,12 +6,11 @@ from typing import Any
 
 from aiohttp import web
 
-from community import api, keys, policy
+from community import actions, api, keys, policy
 from community.errors import NotFound
 from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, pages, queries,
                               reply, vote)
 from community.forums.access import access_category, access_history, access_post, access_thread
-from community.forums.limits import LIMITS
 from community.forums.schemas import AcceptIn, MentionQuery, ThreadListQuery, ThreadQuery, object_id
 from community.forums.serialize import category_json, flag_json, post_json, thread_json
 from community.i18n import gettext as _
@@ -28,8 +27,9 @@ def _db(request: web.Request) -> Any:
     return request.app[keys.DB]
 
 
-def _emitter(request: web.Request) -> Any:
-    return request.app.get(keys.EMITTER)
+async def _run(request: web.Request, service: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """The write service in an action of the request's person."""
+    return await actions.run(request.app, _actor(request), service, *args, **kwargs)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -51,7 +51,7 @@ async def list_categories(request: web.Request) -> web.Response:
 
 
 async def create_category(request: web.Request) -> web.Response:
-    created = await categories.create_category(_db(request), _actor(request), await _body(request))
+    created = await _run(request, categories.create_category, await _body(request))
     return api.json_response(category_json(created), status=201)
 
 
@@ -63,8 +63,8 @@ async def list_threads(request: web.Request) -> web.Response:
 
 
 async def start_thread(request: web.Request) -> web.Response:
-    thread = await create_thread.create_thread(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                               category_id=await _category_id(request), data=await _body(request))
+    thread = await _run(request, create_thread.create_thread, category_id=await _category_id(request),
+                        data=await _body(request))
     page = await pages.thread_page(_db(request), _actor(request), thread["_id"], cursor=None, limit=1, mark_read=False)
     return api.json_response({"thread": thread_json(page.thread), "posts": [post_json(p) for p in page.posts],
                               "next_cursor": None}, status=201)
@@ -100,21 +100,20 @@ async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
 
 
 async def post_reply(request: web.Request) -> web.Response:
-    post = await reply.reply(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                             thread_id=object_id(request.match_info["thread_id"]), data=await _body(request))
+    post = await _run(request, reply.reply, thread_id=object_id(request.match_info["thread_id"]),
+                      data=await _body(request))
     return api.json_response(await _post_out(request, post["_id"]), status=201)
 
 
 async def edit_post(request: web.Request) -> web.Response:
     post_id = object_id(request.match_info["post_id"])
-    await edit.edit_post(_db(request), _emitter(request), _actor(request), request.app[LIMITS], post_id=post_id,
-                         data=await _body(request))
+    await _run(request, edit.edit_post, post_id=post_id, data=await _body(request))
     return api.json_response(await _post_out(request, post_id))
 
 
 async def delete_post(request: web.Request) -> web.Response:
-    changed = await moderate.delete_post(_db(request), _emitter(request), _actor(request),
-                                         post_id=object_id(request.match_info["post_id"]), data=await _body(request))
+    changed = await _run(request, moderate.delete_post, post_id=object_id(request.match_info["post_id"]),
+                         data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
@@ -133,54 +132,51 @@ async def revisions(request: web.Request) -> web.Response:
 async def set_vote(request: web.Request) -> web.Response:
     post_id = object_id(request.match_info["post_id"])
     up = request.method == "PUT"
-    _changed, votes = await vote.set_vote(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                          post_id=post_id, up=up)
+    _changed, votes = await _run(request, vote.set_vote, post_id=post_id, up=up)
     return api.json_response({"post_id": str(post_id), "votes": votes, "voted": up})
 
 
 async def flag_post(request: web.Request) -> web.Response:
-    created = await flag.flag_post(_db(request), _actor(request), post_id=object_id(request.match_info["post_id"]),
-                                   data=await _body(request))
+    created = await _run(request, flag.flag_post, post_id=object_id(request.match_info["post_id"]),
+                         data=await _body(request))
     return api.json_response(flag_json(created), status=201)
 
 
 async def set_accepted(request: web.Request) -> web.Response:
     number = validate(AcceptIn, await _body(request)).number if request.method == "PUT" else None
-    changed = await accept.set_accepted(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                        thread_id=object_id(request.match_info["thread_id"]), number=number)
+    changed = await _run(request, accept.set_accepted, thread_id=object_id(request.match_info["thread_id"]),
+                         number=number)
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def follow_thread(request: web.Request) -> web.Response:
-    changed = await follow.set_following(_db(request), _actor(request), "thread",
-                                         object_id(request.match_info["thread_id"]), request.method == "PUT")
+    changed = await _run(request, follow.set_following, "thread", object_id(request.match_info["thread_id"]),
+                         request.method == "PUT")
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def follow_category(request: web.Request) -> web.Response:
-    changed = await follow.set_following(_db(request), _actor(request), "category", await _category_id(request),
-                                         request.method == "PUT")
+    changed = await _run(request, follow.set_following, "category", await _category_id(request),
+                         request.method == "PUT")
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def hide_post(request: web.Request) -> web.Response:
-    changed = await moderate.set_hidden(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                        post_id=object_id(request.match_info["post_id"]),
-                                        hidden=request.path.endswith("/hide"), data=await _body(request))
+    changed = await _run(request, moderate.set_hidden, post_id=object_id(request.match_info["post_id"]),
+                         hidden=request.path.endswith("/hide"), data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def thread_action(request: web.Request) -> web.Response:
-    db, actor, emitter = _db(request), _actor(request), _emitter(request)
     thread_id = object_id(request.match_info["thread_id"])
     action = request.path.rsplit("/", 1)[1]
     data = await _body(request)
     if action in ("lock", "unlock"):
-        changed = await moderate.set_locked(db, emitter, actor, thread_id=thread_id, locked=action == "lock", data=data)
+        changed = await _run(request, moderate.set_locked, thread_id=thread_id, locked=action == "lock", data=data)
     elif action in ("pin", "unpin"):
-        changed = await moderate.set_pinned(db, emitter, actor, thread_id=thread_id, pinned=action == "pin", data=data)
+        changed = await _run(request, moderate.set_pinned, thread_id=thread_id, pinned=action == "pin", data=data)
     else:
-        changed = await moderate.move_thread(db, emitter, actor, thread_id=thread_id, data=data)
+        changed = await _run(request, moderate.move_thread, thread_id=thread_id, data=data)
     return api.json_response({"ok": True, "changed": changed})
 
 
@@ -190,20 +186,20 @@ async def list_flags(request: web.Request) -> web.Response:
 
 
 async def resolve_flag(request: web.Request) -> web.Response:
-    changed = await moderate.resolve_flag(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                          flag_id=object_id(request.match_info["flag_id"]), data=await _body(request))
+    changed = await _run(request, moderate.resolve_flag, flag_id=object_id(request.match_info["flag_id"]),
+                         data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 
 async def suspend_member(request: web.Request) -> web.Response:
-    until = await moderate.suspend_member(_db(request), _emitter(request), _actor(request), user_id=object_id(request.match_info["user_id"]),
-                                          data=await _body(request))
+    until = await _run(request, moderate.suspend_member, user_id=object_id(request.match_info["user_id"]),
+                       data=await _body(request))
     return api.json_response({"ok": True, "changed": True, "suspended_until": until})
 
 
 async def lift_suspension(request: web.Request) -> web.Response:
-    changed = await moderate.lift_suspension(_db(request), _actor(request),
-                                             user_id=object_id(request.match_info["user_id"]), data=await _body(request))
+    changed = await _run(request, moderate.lift_suspension, user_id=object_id(request.match_info["user_id"]),
+                         data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
 
 

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from community import audit, policy
+from community.actions import Action
 from community.competencies.queries import COMPETENCIES
 from community.errors import Invalid
 from community.forums import queries
 from community.forums.queries import CATEGORIES
 from community.forums.schemas import CategoryIn
 from community.i18n import gettext as _
-from community.policy import Actor
-from community.storage import in_transaction
 from community.validation import validate
 
 MAX_DEPTH = 3
@@ -46,7 +44,8 @@ async def _check_references(db: Any, form: CategoryIn, category_id: ObjectId | N
     return path
 
 
-async def create_category(db: Any, actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
+async def create_category(tx: Action, data: Mapping[str, Any]) -> dict[str, Any]:
+    db, actor = tx.db, tx.actor
     form = validate(CategoryIn, data)
     policy.require(actor, policy.can_manage_categories(actor, form.org_id), _("You cannot create categories here."))
     path = await _check_references(db, form, None)
@@ -54,18 +53,16 @@ async def create_category(db: Any, actor: Actor, data: Mapping[str, Any]) -> dic
         "_id": ObjectId(), "slug": form.slug, "name": form.name, "description": form.description,
         "parent_id": form.parent_id, "path": path, "org_id": form.org_id, "moderator_ids": form.moderator_ids,
         "competency_tags": form.competency_tags, "position": form.position, "thread_count": 0, "post_count": 0,
-        "last_activity_at": None, "created_at": datetime.now(UTC),
+        "last_activity_at": None, "created_at": tx.now,
     }
 
-    async def write(session: Any) -> None:
-        await db[CATEGORIES].insert_one(category, session=session)
-        await audit.record(db, actor=actor, action="forum.category.create", target_type="forum_category",
-                           target_id=category["_id"], org_id=form.org_id, details={"slug": form.slug}, session=session)
-
+    session = await tx.start()
     try:
-        await in_transaction(db, write)
+        await db[CATEGORIES].insert_one(category, session=session)
     except DuplicateKeyError:
         raise Invalid({"slug": _("Another category already uses this short name.")}) from None
+    await audit.record(db, actor=actor, action="forum.category.create", target_type="forum_category",
+                       target_id=category["_id"], org_id=form.org_id, details={"slug": form.slug}, session=session)
     return category
 
 

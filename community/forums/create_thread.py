@@ -4,23 +4,22 @@ same on the opening post as on replies."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 
 from community import policy
-from community.forums import abuse, follow, mentions
+from community.actions import Action
+from community.forums import abuse, follow, notices
 from community.forums.access import access_category
 from community.forums.categories import check_competencies
-from community.forums.limits import ForumLimits
+from community.forums.limits import LIMITS
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, POSTS, THREADS
 from community.forums.schemas import ThreadIn
-from community.forums.writes import Events, category_room, reindex
+from community.forums.writes import category_room, reindex
 from community.i18n import gettext as _
-from community.policy import Actor
-from community.storage import in_transaction
 from community.validation import validate
 
 
@@ -35,17 +34,17 @@ def new_post(*, thread_id: ObjectId, category: Mapping[str, Any], number: int, a
     }
 
 
-async def create_thread(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, category_id: ObjectId,
-                        data: Mapping[str, Any]) -> dict[str, Any]:
+async def create_thread(tx: Action, *, category_id: ObjectId, data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate, check limits, write thread + opening post + category counters in one
-    transaction, then announce it. Returns the thread."""
+    transaction, and record the announcement and the notifications. Returns the thread."""
+    db, actor = tx.db, tx.actor
     category = await access_category(db, actor, category_id)
     policy.require(actor, policy.can_post(actor, category), _("You cannot start a thread here."))
     form = validate(ThreadIn, data)
     await check_competencies(db, form.competency_tags)
     rendered = render(form.body)
-    digest = await abuse.check_post(db, actor, limits, body=form.body, rendered=rendered)
-    now = datetime.now(UTC)
+    digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now)
+    now = tx.now
     thread_id = ObjectId()
     opening = new_post(thread_id=thread_id, category=category, number=1, author_id=actor.user_id, body=form.body,
                        html=rendered.html, digest=digest, now=now)
@@ -57,22 +56,19 @@ async def create_thread(db: Any, emitter: Any, actor: Actor, limits: ForumLimits
         "last_number": 1, "reply_count": 0, "votes": 0, "accepted_post_id": None, "pinned": False, "locked": False,
         "hidden": False, "deleted": False, "version": 0,
     }
-
-    async def write(session: Any) -> None:
-        await db[THREADS].insert_one(thread, session=session)
-        await db[POSTS].insert_one(opening, session=session)
-        await db[CATEGORIES].update_one(
-            {"_id": category["_id"]},
-            {"$inc": {"thread_count": 1, "post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
-        await reindex(db, session, thread_id)
-        await follow.follow_quietly(db, actor.user_id, "thread", thread_id, session)
-
-    await in_transaction(db, write)
-    events = Events()
-    events.add("forum:thread_created", {"thread_id": str(thread_id), "category_id": str(category["_id"])},
-               room=category_room(category["_id"]))
-    await events.send(emitter)
-    await mentions.notify_mentions(db, emitter, actor=actor, category=category, thread=thread, post=opening,
-                                   mentioned=rendered.mentions)
-    await follow.notify_category_followers(db, emitter, actor=actor, category=category, thread=thread)
+    session = await tx.start()
+    await db[THREADS].insert_one(thread, session=session)
+    await db[POSTS].insert_one(opening, session=session)
+    await db[CATEGORIES].update_one(
+        {"_id": category["_id"]},
+        {"$inc": {"thread_count": 1, "post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
+    await reindex(tx, thread_id)
+    await follow.follow_quietly(db, actor.user_id, "thread", thread_id, session, now=now)
+    if rendered.mentions:
+        await tx.notify("mention", to=notices.mentioned(opening["_id"]), subject=("forum_post", opening["_id"]),
+                        params=notices.post_params(thread, opening))
+    await tx.notify("new_thread", to=notices.category_followers(category["_id"], as_of=now),
+                    subject=("forum_thread", thread_id), params={"title": thread["title"], "category": category["name"], "thread_id": str(thread_id)})
+    tx.emit("forum:thread_created", {"thread_id": str(thread_id), "category_id": str(category["_id"])},
+            room=category_room(category["_id"]))
     return thread

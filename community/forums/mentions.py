@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bson import ObjectId
 
 from community import policy
 from community.forums import queries
-from community.forums.markdown import plain_text
-from community.forums.urls import post_path
-from community.i18n import gettext as _
-from community.notifications.service import notify
 from community.accounts.sessions import actor_for_user
 from community.policy import Actor
+
 
 async def readers(db: Any, candidates: Iterable[ObjectId], category: Mapping[str, Any], *,
                   exclude: ObjectId | None) -> list[ObjectId]:
@@ -27,20 +24,6 @@ async def readers(db: Any, candidates: Iterable[ObjectId], category: Mapping[str
         {"_id": {"$in": wanted}, "deleted": {"$ne": True}}, {"org_id": 1, "roles": 1, "suspended_until": 1, "deleted": 1})}
     return [person for person in wanted
             if person in rows and policy.can_read_category(actor_for_user(rows[person]), category)]
-
-
-async def notify_mentions(db: Any, emitter: Any, *, actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any],
-                          post: Mapping[str, Any], mentioned: Sequence[ObjectId]) -> set[ObjectId]:
-    """Notify each person mentioned who may read the post; returns who was told."""
-    told: set[ObjectId] = set()
-    for person in await readers(db, mentioned, category, exclude=actor.user_id):
-        await notify(db, emitter, user_id=person, kind="mention", actor_id=actor.user_id, subject_type="forum_post",
-                     subject_id=post["_id"],
-                     text=_("You were mentioned in \u201c%(title)s\u201d: %(excerpt)s", title=thread["title"],
-                            excerpt=plain_text(post["body"], 120)),
-                     url=post_path(thread["_id"], post["number"]))
-        told.add(person)
-    return told
 
 
 def mention_markup(name: str, user_id: ObjectId) -> str:

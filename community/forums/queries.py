@@ -171,8 +171,12 @@ async def is_following(db: Any, user_id: ObjectId, target_type: str, target_id: 
     return await db[FOLLOWS].find_one({"_id": f"{user_id}|{target_type}|{target_id}"}, {"_id": 1}) is not None
 
 
-async def followers(db: Any, target_type: str, target_id: ObjectId) -> list[ObjectId]:
-    rows = db[FOLLOWS].find({"target_type": target_type, "target_id": target_id}, {"user_id": 1})
+async def followers(db: Any, target_type: str, target_id: ObjectId, *, since_before: Any = None) -> list[ObjectId]:
+    """Who follows the target; with ``since_before``, only those who followed it by then."""
+    query: dict[str, Any] = {"target_type": target_type, "target_id": target_id}
+    if since_before is not None:
+        query["at"] = {"$lte": since_before}
+    rows = db[FOLLOWS].find(query, {"user_id": 1})
     return [row["user_id"] async for row in rows]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
@@ -11,25 +10,26 @@ from pymongo import ReturnDocument
 
 from community import policy
 from community.api import timestamp
+from community.actions import Action
 from community.errors import Invalid
-from community.forums import abuse, follow, mentions, queries, unread
+from community.forums import abuse, follow, notices, queries, unread
 from community.forums.access import access_thread
 from community.forums.create_thread import new_post
-from community.forums.limits import ForumLimits
+from community.forums.limits import LIMITS
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, POSTS, THREADS
 from community.forums.schemas import ReplyIn
-from community.forums.writes import Events, category_room, reindex, thread_room
+from community.forums.writes import category_room, reindex, thread_room
 from community.i18n import gettext as _
-from community.policy import Actor
-from community.storage import in_transaction
 from community.validation import validate
 
 
-async def reply(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, thread_id: ObjectId,
-                data: Mapping[str, Any]) -> dict[str, Any]:
+async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> dict[str, Any]:
     """Add a reply; returns the new post. The post's number is taken from the thread's counter
-    inside the transaction, so concurrent replies get distinct, increasing numbers."""
+    inside the transaction, so concurrent replies get distinct, increasing numbers. Those the
+    reply mentions, the author of the post replied to and the thread's followers are told by
+    the notifier, after the commit and outside the request."""
+    db, actor = tx.db, tx.actor
     thread, category = await access_thread(db, actor, thread_id)
     if thread["locked"] and not policy.can_moderate_category(actor, category):
         policy.require(actor, False, _("This thread is locked: it takes no more replies."))
@@ -41,39 +41,30 @@ async def reply(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, thr
         if target is None or target["deleted"] or target["hidden"]:
             raise Invalid({"reply_to": _("The post you are replying to does not exist.")})
     rendered = render(form.body)
-    digest = await abuse.check_post(db, actor, limits, body=form.body, rendered=rendered)
-    now = datetime.now(UTC)
-    created: dict[str, Any] = {}
-
-    async def write(session: Any) -> None:
-        counted = await db[THREADS].find_one_and_update(
-            {"_id": thread_id},
-            {"$inc": {"last_number": 1, "reply_count": 1, "version": 1},
-             "$set": {"last_activity_at": now, "last_poster_id": actor.user_id}},
-            return_document=ReturnDocument.AFTER, session=session)
-        post = new_post(thread_id=thread_id, category=category, number=counted["last_number"], author_id=actor.user_id,
-                        body=form.body, html=rendered.html, digest=digest, now=now,
-                        reply_to=form.reply_to, reply_to_post_id=target["_id"] if target else None)
-        await db[POSTS].insert_one(post, session=session)
-        await db[CATEGORIES].update_one({"_id": category["_id"]},
-                                        {"$inc": {"post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
-        await reindex(db, session, post["_id"])
-        await unread.mark_read(db, actor.user_id, thread_id, post["number"], session)
-        await follow.follow_quietly(db, actor.user_id, "thread", thread_id, session)
-        created.clear()
-        created.update(post=post, thread=counted)
-
-    await in_transaction(db, write)
-    post, counted = created["post"], created["thread"]
-    events = Events()
-    events.add("forum:post_created", {"thread_id": str(thread_id), "post_id": str(post["_id"]), "number": post["number"]},
-               room=thread_room(thread_id))
-    events.add("forum:thread_activity", activity(counted), room=category_room(category["_id"]))
-    await events.send(emitter)
-    told = await mentions.notify_mentions(db, emitter, actor=actor, category=category, thread=counted, post=post,
-                                          mentioned=rendered.mentions)
-    await follow.notify_reply(db, emitter, actor=actor, category=category, thread=counted, post=post,
-                              replied_to=target, skip=told)
+    digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now)
+    now = tx.now
+    session = await tx.start()
+    counted = await db[THREADS].find_one_and_update(
+        {"_id": thread_id},
+        {"$inc": {"last_number": 1, "reply_count": 1, "version": 1},
+         "$set": {"last_activity_at": now, "last_poster_id": actor.user_id}},
+        return_document=ReturnDocument.AFTER, session=session)
+    post = new_post(thread_id=thread_id, category=category, number=counted["last_number"], author_id=actor.user_id,
+                    body=form.body, html=rendered.html, digest=digest, now=now,
+                    reply_to=form.reply_to, reply_to_post_id=target["_id"] if target else None)
+    await db[POSTS].insert_one(post, session=session)
+    await db[CATEGORIES].update_one({"_id": category["_id"]},
+                                    {"$inc": {"post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
+    await reindex(tx, post["_id"])
+    await unread.mark_read(db, actor.user_id, thread_id, post["number"], session)
+    await follow.follow_quietly(db, actor.user_id, "thread", thread_id, session, now=now)
+    params = notices.post_params(counted, post)
+    if rendered.mentions:
+        await tx.notify("mention", to=notices.mentioned(post["_id"]), subject=("forum_post", post["_id"]), params=params)
+    await tx.notify("reply", to=notices.reply_audience(post["_id"]), subject=("forum_thread", thread_id), params=params)
+    tx.emit("forum:post_created", {"thread_id": str(thread_id), "post_id": str(post["_id"]), "number": post["number"]},
+            room=thread_room(thread_id))
+    tx.emit("forum:thread_activity", activity(counted), room=category_room(category["_id"]))
     return post
 
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from community import actions
 from community.forums import reply
-from community.forums.limits import limits_from_env
 from community.forums.schemas import object_id
-from community.realtime.emitter import Emitter
 
 
 async def post_reply(namespace: Any, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """``{"thread_id", "body", "reply_to"?}`` -> ``{"number", "post_id"}``. Limits come from the
-    environment, as the app's own do (``community.forums.limits.limits_from_env``)."""
+    """``{"thread_id", "body", "reply_to"?}`` -> ``{"number", "post_id"}``, in an action of the
+    app the socket belongs to (its limits, its emitter)."""
     actor = await namespace.fresh_actor(session)
     thread_id = object_id(str(data.get("thread_id", "")))
-    post = await reply.reply(session["db"], Emitter(namespace.server), actor, limits_from_env(), thread_id=thread_id,
+    post = await actions.run(session["app"], actor, reply.reply, thread_id=thread_id,
                              data={key: data[key] for key in ("body", "reply_to") if key in data})
     return {"number": post["number"], "post_id": str(post["_id"])}

@@ -12,12 +12,11 @@ import aiohttp_jinja2
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from community import api, csrf, keys, policy
+from community import actions, api, csrf, keys, policy
 from community.errors import Invalid
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
                               reply, vote)
 from community.forums.access import access_category, access_history, access_post_by_number, access_thread
-from community.forums.limits import LIMITS
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
 from community.forums.schemas import CategoryIn, FlagReason, ReplyIn, Sort, SuspendIn, ThreadIn, TopPeriod, object_id
@@ -37,10 +36,6 @@ def _actor(request: web.Request) -> Actor:
 
 def _db(request: web.Request) -> Any:
     return request.app[keys.DB]
-
-
-def _emitter(request: web.Request) -> Any:
-    return request.app.get(keys.EMITTER)
 
 
 def _see_other(location: str) -> web.Response:
@@ -89,8 +84,8 @@ async def new_thread(request: web.Request) -> web.Response:
     category_id = found["_id"] if found else object_id("-")
     values = _form(await read_form(request))
     try:
-        thread = await create_thread.create_thread(db, _emitter(request), actor, request.app[LIMITS],
-                                                   category_id=category_id, data=form_values(ThreadIn, values))
+        thread = await actions.run(request.app, actor, create_thread.create_thread, category_id=category_id,
+                                   data=form_values(ThreadIn, values))
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/new_thread.html", request,
                                               {"category": found, "values": values, "errors": error.errors}, status=422)
@@ -131,8 +126,7 @@ async def post_reply(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
     values = _form(await read_form(request))
     try:
-        post = await reply.reply(db, _emitter(request), actor, request.app[LIMITS], thread_id=thread_id,
-                                 data=form_values(ReplyIn, values))
+        post = await actions.run(request.app, actor, reply.reply, thread_id=thread_id, data=form_values(ReplyIn, values))
     except Invalid as error:
         page = await pages.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
         _render_posts(request, page.posts + ([page.accepted] if page.accepted else []),
@@ -205,7 +199,7 @@ async def edit_post(request: web.Request) -> web.Response:
     post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
     values = _form(await read_form(request))
     try:
-        await edit.edit_post(db, _emitter(request), actor, request.app[LIMITS], post_id=post["_id"], data=values)
+        await actions.run(request.app, actor, edit.edit_post, post_id=post["_id"], data=values)
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/edit.html", request, {
             "post": post, "thread": thread_doc, "values": values, "errors": error.errors}, status=422)
@@ -237,14 +231,13 @@ async def _post_action(request: web.Request, action: Any) -> web.Response:
 
 async def vote_post(request: web.Request) -> web.Response:
     async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
-        await vote.set_vote(db, _emitter(request), actor, request.app[LIMITS], post_id=post["_id"],
-                            up=values.get("up") != "0")
+        await actions.run(request.app, actor, vote.set_vote, post_id=post["_id"], up=values.get("up") != "0")
     return await _post_action(request, act)
 
 
 async def delete_post(request: web.Request) -> web.Response:
     async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
-        await moderate.delete_post(db, _emitter(request), actor, post_id=post["_id"], data=values)
+        await actions.run(request.app, actor, moderate.delete_post, post_id=post["_id"], data=values)
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
     response = await _post_action(request, act)
@@ -271,7 +264,7 @@ async def flag_post(request: web.Request) -> web.Response:
     post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
     values = _form(await read_form(request))
     try:
-        await flag.flag_post(db, actor, post_id=post["_id"], data=values)
+        await actions.run(request.app, actor, flag.flag_post, post_id=post["_id"], data=values)
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/flag.html", request, {
             "post": post, "thread": thread_doc, "reasons": list(FlagReason), "values": values,
@@ -283,8 +276,7 @@ async def hide_post(request: web.Request) -> web.Response:
     hidden = request.match_info["action"] == "hide"
 
     async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
-        await moderate.set_hidden(db, _emitter(request), actor, request.app[LIMITS], post_id=post["_id"],
-                                  hidden=hidden, data=values)
+        await actions.run(request.app, actor, moderate.set_hidden, post_id=post["_id"], hidden=hidden, data=values)
     return await _post_action(request, act)
 
 
@@ -295,15 +287,15 @@ async def accept_answer(request: web.Request) -> web.Response:
     number = int(raw) if raw.isdigit() else None
     if raw and number is None:
         raise Invalid({"number": _("Choose a reply in this thread.")})
-    await accept.set_accepted(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                              thread_id=thread_id, number=number)
+    await actions.run(request.app, _actor(request), accept.set_accepted, thread_id=thread_id, number=number)
     return _see_other(thread_path(thread_id))
 
 
 async def follow_thread(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
     values = _form(await read_form(request))
-    await follow.set_following(_db(request), _actor(request), "thread", thread_id, values.get("following") != "0")
+    await actions.run(request.app, _actor(request), follow.set_following, "thread", thread_id,
+                      values.get("following") != "0")
     return _see_other(thread_path(thread_id))
 
 
@@ -311,23 +303,23 @@ async def follow_category(request: web.Request) -> web.Response:
     db = _db(request)
     found = await queries.category_by_slug(db, request.match_info["slug"])
     values = _form(await read_form(request))
-    await follow.set_following(db, _actor(request), "category", found["_id"] if found else object_id("-"),
-                               values.get("following") != "0")
+    await actions.run(request.app, _actor(request), follow.set_following, "category",
+                      found["_id"] if found else object_id("-"), values.get("following") != "0")
     return _see_other(category_path(request.match_info["slug"]))
 
 
 async def thread_moderation(request: web.Request) -> web.Response:
     """Lock, unlock, pin, unpin or move a thread (``action`` in the URL)."""
-    db, actor, emitter = _db(request), _actor(request), _emitter(request)
+    app, actor = request.app, _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
     action = request.match_info["action"]
     values = _form(await read_form(request))
     if action in ("lock", "unlock"):
-        await moderate.set_locked(db, emitter, actor, thread_id=thread_id, locked=action == "lock", data=values)
+        await actions.run(app, actor, moderate.set_locked, thread_id=thread_id, locked=action == "lock", data=values)
     elif action in ("pin", "unpin"):
-        await moderate.set_pinned(db, emitter, actor, thread_id=thread_id, pinned=action == "pin", data=values)
+        await actions.run(app, actor, moderate.set_pinned, thread_id=thread_id, pinned=action == "pin", data=values)
     else:
-        await moderate.move_thread(db, emitter, actor, thread_id=thread_id, data=values)
+        await actions.run(app, actor, moderate.move_thread, thread_id=thread_id, data=values)
     return _see_other(thread_path(thread_id))
 
 
@@ -339,8 +331,8 @@ async def moderation_queue(request: web.Request) -> web.Response:
 
 
 async def resolve_flag(request: web.Request) -> web.Response:
-    await moderate.resolve_flag(_db(request), _emitter(request), _actor(request), request.app[LIMITS],
-                                flag_id=object_id(request.match_info["flag_id"]), data=_form(await read_form(request)))
+    await actions.run(request.app, _actor(request), moderate.resolve_flag,
+                      flag_id=object_id(request.match_info["flag_id"]), data=_form(await read_form(request)))
     return _see_other(str(request.app.router["forums.moderation"].url_for()))
 
 
@@ -359,7 +351,7 @@ async def suspend(request: web.Request) -> web.Response:
     user_id = object_id(request.match_info["user_id"])
     values = _form(await read_form(request))
     try:
-        await moderate.suspend_member(db, _emitter(request), actor, user_id=user_id, data=form_values(SuspendIn, values))
+        await actions.run(request.app, actor, moderate.suspend_member, user_id=user_id, data=form_values(SuspendIn, values))
     except Invalid as error:
         person = (await queries.people(db, [user_id])).get(user_id)
         return aiohttp_jinja2.render_template("forums/suspend.html", request,
@@ -388,10 +380,10 @@ async def new_category_form(request: web.Request) -> web.Response:
 
 
 async def new_category(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    actor = _actor(request)
     values = _form(await read_form(request))
     try:
-        created = await categories.create_category(db, actor, form_values(CategoryIn, values))
+        created = await actions.run(request.app, actor, categories.create_category, form_values(CategoryIn, values))
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/new_category.html", request, {
             "values": values, "errors": error.errors, "parent_options": await _parent_options(request)}, status=422)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from community import policy
+from community.actions import Action
 from community.forums.access import access_post
-from community.forums.limits import ForumLimits
+from community.forums.limits import LIMITS, ForumLimits
 from community.forums.queries import POSTS, THREADS, VOTES, vote_id
-from community.forums.writes import Events, reindex, thread_room
+from community.forums.writes import reindex, thread_room
 from community.i18n import gettext as _
 from community.karma import service as karma
-from community.policy import Actor
-from community.storage import in_transaction
 
 UPVOTE_REASON = "forum_upvote_received"
 
@@ -35,45 +32,36 @@ async def reverse_upvote(db: Any, author_id: ObjectId, vote: str, session: Any =
                                object_id=vote, session=session)
 
 
-async def set_vote(db: Any, emitter: Any, actor: Actor, limits: ForumLimits, *, post_id: ObjectId,
-                   up: bool) -> tuple[bool, int]:
+async def set_vote(tx: Action, *, post_id: ObjectId, up: bool) -> tuple[bool, int]:
     """Vote or withdraw a vote; returns (changed, the post's vote count). Repeating either is a no-op.
 
-    The vote document's id is (post, person), so the unique ``_id`` makes a second vote fail
-    rather than count twice, even when two requests race.
+    The vote document's id is (post, person), so a vote already there is found inside the
+    transaction (writes are serialised there) and a racing second insert fails on the unique
+    ``_id`` and rolls its transaction back rather than counting twice.
     """
+    db, actor, limits = tx.db, tx.actor, tx.app[LIMITS]
     post, thread, category = await access_post(db, actor, post_id)
     policy.require(actor, policy.can_vote(actor, category, post), _("You cannot vote on this post."))
     key = vote_id(post_id, actor.user_id)
     step = 1 if up else -1
-    now = datetime.now(UTC)
-
-    async def write(session: Any) -> dict[str, Any] | None:
-        if up:
-            await db[VOTES].insert_one({"_id": key, "post_id": post_id, "user_id": actor.user_id,
-                                        "thread_id": thread["_id"], "at": now}, session=session)
-        elif (await db[VOTES].delete_one({"_id": key}, session=session)).deleted_count == 0:
-            return None
-        counted = await db[POSTS].find_one_and_update({"_id": post_id}, {"$inc": {"votes": step}}, {"votes": 1},
-                                                      return_document=ReturnDocument.AFTER, session=session)
-        await db[THREADS].update_one({"_id": thread["_id"]},
-                                     {"$inc": {"votes": step, "version": 1} if post["number"] == 1 else {"version": 1}},
-                                     session=session)
-        await reindex(db, session, thread["_id"] if post["number"] == 1 else post_id)
-        if up:
-            await award_upvote(db, limits, post["author_id"], key, session)
-        else:
-            await reverse_upvote(db, post["author_id"], key, session)
-        return counted
-
-    try:
-        counted = await in_transaction(db, write)
-    except DuplicateKeyError:
-        counted = None
-    if counted is None:
+    session = await tx.start()
+    if up:
+        if await db[VOTES].find_one({"_id": key}, {"_id": 1}, session=session) is not None:
+            return False, post["votes"]
+        await db[VOTES].insert_one({"_id": key, "post_id": post_id, "user_id": actor.user_id,
+                                    "thread_id": thread["_id"], "at": tx.now}, session=session)
+    elif (await db[VOTES].delete_one({"_id": key}, session=session)).deleted_count == 0:
         return False, post["votes"]
-    events = Events()
-    events.add("forum:post_voted", {"thread_id": str(thread["_id"]), "post_id": str(post_id), "votes": counted["votes"]},
-               room=thread_room(thread["_id"]))
-    await events.send(emitter)
+    counted = await db[POSTS].find_one_and_update({"_id": post_id}, {"$inc": {"votes": step}}, {"votes": 1},
+                                                  return_document=ReturnDocument.AFTER, session=session)
+    await db[THREADS].update_one({"_id": thread["_id"]},
+                                 {"$inc": {"votes": step, "version": 1} if post["number"] == 1 else {"version": 1}},
+                                 session=session)
+    await reindex(tx, thread["_id"] if post["number"] == 1 else post_id)
+    if up:
+        await award_upvote(db, limits, post["author_id"], key, session)
+    else:
+        await reverse_upvote(db, post["author_id"], key, session)
+    tx.emit("forum:post_voted", {"thread_id": str(thread["_id"]), "post_id": str(post_id), "votes": counted["votes"]},
+            room=thread_room(thread["_id"]))
     return True, counted["votes"]

@@ -1,34 +1,33 @@
 """The daily e-mail digest of unread notifications, for people who asked for it.
 
-Due work is read from storage (notifications marked ``digest_pending``), and each person's
-digest for a day is claimed atomically in ``notification_digests`` before it is sent, so a
-rerun, a restart or a second process never sends the same day's digest twice. A send that
-fails releases the claim, so the next run tries again.
+A recurring job (``notifications.digest``, daily at 07:00 in India) sends them. Due work is read
+from storage (notifications marked ``digest_pending``), and each person's digest for a day is
+claimed atomically in ``notification_digests`` before it is sent (the effect recorded under a
+key), so a rerun, a restart or a second process never sends the same day's digest twice. A
+send that fails releases the claim, so the next run tries again.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import smtplib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from aiohttp import web
 from bson import ObjectId
 
 from community import keys
 from community.i18n import gettext as _
+from community.jobs.registry import register
+from community.jobs.runner import JobRun
 from community.notifications import queries
+from community.notifications.render import in_language, with_text
 
 log = logging.getLogger("community.notifications")
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 """Days and the sending hour follow Indian Standard Time, which has no daylight saving."""
 SEND_FROM_HOUR = 7
-CHECK_EVERY_SECONDS = 600
 MAX_ITEMS = 30
 
 
@@ -37,6 +36,7 @@ def digest_day(now: datetime) -> str:
 
 
 def compose(name: str, items: list[dict[str, Any]], base_url: str) -> tuple[str, str]:
+    """The e-mail in the current language; ``items`` carry their rendered ``text``."""
     subject = _("Your Karmayogi Community digest: %(n)s unread", n=len(items))
     lines = [_("Hello %(name)s,", name=name), "",
              _("Here is what happened since your last digest."), ""]
@@ -58,7 +58,8 @@ async def send_digest(db: Any, mailer: Any, user_id: ObjectId, *, base_url: str,
     if person is None or not items:
         await queries.release_digest(db, user_id, previous)
         return False
-    subject, body = compose(person.get("name", ""), items, base_url)
+    with in_language(person.get("language")):
+        subject, body = compose(person.get("name", ""), await with_text(db, items), base_url)
     try:
         await mailer.send(person["email"], subject, body)
     except (OSError, smtplib.SMTPException) as error:
@@ -79,26 +80,22 @@ async def send_due_digests(db: Any, mailer: Any, *, base_url: str, now: datetime
     return sent
 
 
-async def _run_daily(app: web.Application) -> None:
-    while True:
-        await asyncio.sleep(CHECK_EVERY_SECONDS)
-        now = datetime.now(UTC)
-        mailer = app.get(keys.MAILER)
-        if mailer is None or now.astimezone(IST).hour < SEND_FROM_HOUR:
-            continue
-        try:
-            sent = await send_due_digests(app[keys.DB], mailer, base_url=app[keys.SETTINGS].base_url, now=now)
-        except Exception:  # the loop must outlive a bad run; the next one picks the work up again
-            log.exception("digest run failed")
-            continue
-        if sent:
-            log.info("digests sent", extra={"count": sent})
+def next_send_time(now: datetime) -> datetime:
+    """The next ``SEND_FROM_HOUR`` o'clock in India after ``now`` (the digest's recurring job)."""
+    local = now.astimezone(IST)
+    due = local.replace(hour=SEND_FROM_HOUR, minute=0, second=0, microsecond=0)
+    if due <= local:
+        due += timedelta(days=1)
+    return due.astimezone(UTC)
 
 
-async def digest_context(app: web.Application) -> AsyncIterator[None]:
-    """Checks every ten minutes (the first check ten minutes after start-up, so start-up stays quick)."""
-    task = asyncio.create_task(_run_daily(app))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def _digest_job(run: JobRun) -> None:
+    mailer = run.app.get(keys.MAILER)
+    if mailer is None:
+        return
+    sent = await send_due_digests(run.db, mailer, base_url=run.app[keys.SETTINGS].base_url, now=run.now)
+    if sent:
+        log.info("digests sent", extra={"count": sent})
+
+
+register("notifications.digest", _digest_job, next_due=next_send_time)

@@ -1,16 +1,22 @@
-"""The kinds of notification a person can tune, and what each preference means.
+"""The kinds of notification, registered by the features that send them, and how each is shown.
 
-``in_app``: listed and pushed live. ``email_digest``: that, and also in the daily e-mail.
-``off``: not recorded at all. A kind not listed here (a feature added later) is in-app.
+A feature registers each kind it sends (``register``) with the label of its preference and a
+renderer: the renderer turns the stored ``{kind, params}`` into words when the notification is
+shown (page, API, socket, e-mail), in the language current at that moment, so every reader
+gets their own language and a renamed person's new name. Only registered kinds are offered on
+the preferences page, and notifying with an unregistered kind is refused at once.
+
+Deliveries: ``in_app``: listed and pushed live. ``email_digest``: that, and also in the daily
+e-mail. ``off``: not recorded at all.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
-
-from community.i18n import lazy_gettext
 
 
 class Delivery(StrEnum):
@@ -21,21 +27,38 @@ class Delivery(StrEnum):
 
 DEFAULT_DELIVERY = Delivery.IN_APP
 
-KINDS: dict[str, Any] = {
-    "reply": lazy_gettext("Replies to your posts and threads you follow"),
-    "mention": lazy_gettext("Mentions of you"),
-    "accepted_answer": lazy_gettext("Your answer was accepted"),
-    "new_thread": lazy_gettext("New threads in categories you follow"),
-    "event_reminder": lazy_gettext("Reminders of live events you registered for"),
-    "event_update": lazy_gettext("Changes to live events you registered for"),
-    "connection": lazy_gettext("Connection requests and acceptances"),
-    "mentoring": lazy_gettext("Mentoring requests and answers"),
-    "endorsement": lazy_gettext("Endorsements of your competencies"),
-    "vacancy": lazy_gettext("Vacancies that match your competencies"),
-    "application": lazy_gettext("Updates on your applications"),
-    "moderation": lazy_gettext("Moderation decisions about your posts"),
-    "membership": lazy_gettext("Requests to join your organisation, and answers to yours"),
-}
-"""Labels shown on the preferences page, in the order shown."""
-
 KIND_PATTERN = re.compile(r"^[a-z][a-z_]{0,39}$")
+
+Render = Callable[[Mapping[str, Any], str], str]
+"""``(params, actor_name) -> text`` in the current language (``community.i18n.gettext``)."""
+Link = Callable[[Mapping[str, Any]], str]
+"""``params -> site-relative URL``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    label: Any
+    """The preference's label, a ``lazy_gettext`` string."""
+    text: Render
+    url: Link
+
+
+KINDS: dict[str, Kind] = {}
+"""Registered kinds, in the order the preferences page shows them."""
+
+
+def register(name: str, *, label: Any, text: Render, url: Link) -> Kind:
+    if not KIND_PATTERN.match(name):
+        raise ValueError(f"notification kind must be a short snake_case word, got {name!r}")
+    if name in KINDS:
+        raise ValueError(f"notification kind {name!r} is registered twice")
+    KINDS[name] = kind = Kind(name, label, text, url)
+    return kind
+
+
+def kind(name: str) -> Kind:
+    found = KINDS.get(name)
+    if found is None:
+        raise ValueError(f"unknown notification kind {name!r}: register it with community.notifications.kinds.register")
+    return found

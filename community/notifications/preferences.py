@@ -1,4 +1,8 @@
-"""Read and change how a person wants each kind of notification delivered."""
+"""Read and change how a person wants each kind of notification delivered.
+
+Only the kinds that features have registered are offered and accepted; the form's model is
+built from the registry when first needed, after every feature has registered its kinds.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,28 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, create_model
+
 from community import policy
 from community.notifications import queries
-from community.notifications.kinds import DEFAULT_DELIVERY, KINDS
-from community.notifications.schemas import PreferencesIn
+from community.notifications.kinds import DEFAULT_DELIVERY, KINDS, Delivery
 from community.policy import Actor
 from community.validation import validate
 
+_models: dict[tuple[str, ...], type[BaseModel]] = {}
+
+
+def preferences_model() -> type[BaseModel]:
+    """One field per registered kind, each defaulting to in-app; unknown names refused."""
+    names = tuple(KINDS)
+    if names not in _models:
+        _models[names] = create_model("NotificationPreferences", __config__=ConfigDict(extra="forbid"),
+                                      **{kind: (Delivery, DEFAULT_DELIVERY) for kind in names})
+    return _models[names]
+
 
 async def preferences_of(db: Any, actor: Actor) -> dict[str, str]:
-    """Every known kind with the actor's choice, the default where they made none."""
+    """Every registered kind with the actor's choice, the default where they made none."""
     policy.require(actor, actor.is_authenticated)
     stored = await queries.preferences(db, actor.user_id)
     return {kind: stored.get(kind, DEFAULT_DELIVERY.value) for kind in KINDS}
@@ -24,7 +40,7 @@ async def preferences_of(db: Any, actor: Actor) -> dict[str, str]:
 async def set_preferences(db: Any, actor: Actor, data: Mapping[str, Any]) -> dict[str, str]:
     """Validate and save the whole set at once; a bad value changes nothing (``Invalid``)."""
     policy.require(actor, actor.is_authenticated)
-    chosen = validate(PreferencesIn, data)
+    chosen = validate(preferences_model(), data)
     kinds = {kind: getattr(chosen, kind).value for kind in KINDS}
     await queries.save_preferences(db, actor.user_id, kinds, datetime.now(UTC))
     return kinds

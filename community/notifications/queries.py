@@ -1,7 +1,8 @@
 """Storage of notifications, preferences and digest records, in MongoDB's query language.
 
-A notification is ``{_id, user_id, kind, subject_type, subject_id, actor_id, text, url, count,
-read, created_at, updated_at}``. While unread it also holds ``open_key`` (unique), the person,
+A notification is ``{_id, user_id, kind, subject_type, subject_id, actor_id, params, url, count,
+read, created_at, updated_at, intents}``: the words are rendered from ``kind`` and ``params``
+when it is shown (``render``); ``intents`` holds the last intents folded into it. While unread it also holds ``open_key`` (unique), the person,
 kind and subject it stands for, so the next notification about the same thing is folded into it
 instead of listed again; marking it read removes the key, and the next one starts a new entry.
 ``digest_pending`` is set while it waits for the person's next e-mail digest.
@@ -25,14 +26,49 @@ def open_key(user_id: ObjectId, kind: str, subject_type: str, subject_id: Any) -
     return f"{user_id}|{kind}|{subject_type}|{subject_id}"
 
 
-async def fold_in(db: Any, key: str, *, set_fields: dict[str, Any], on_insert: dict[str, Any]) -> dict[str, Any]:
-    """Add one occurrence to the open notification with ``key``, creating it if there is none."""
+async def fold_in(db: Any, key: str, intent_id: ObjectId, *, set_fields: dict[str, Any], on_insert: dict[str, Any],
+                  memory: int) -> dict[str, Any]:
+    """Add the occurrence of ``intent_id`` to the open notification with ``key``, creating it if
+    there is none. When the open entry already holds that intent the filter matches nothing and
+    the upsert's insert fails on the unique ``open_key`` (``DuplicateKeyError``)."""
     return await db[NOTIFICATIONS].find_one_and_update(
-        {"open_key": key},
-        {"$set": set_fields, "$inc": {"count": 1}, "$setOnInsert": on_insert},
+        {"open_key": key, "intents": {"$ne": intent_id}},
+        {"$set": set_fields, "$inc": {"count": 1}, "$setOnInsert": on_insert,
+         "$push": {"intents": {"$each": [intent_id], "$slice": -memory}}},
         upsert=True,
         return_document=ReturnDocument.AFTER,
     )
+
+
+async def holds_intent(db: Any, key: str, intent_id: ObjectId) -> bool:
+    return await db[NOTIFICATIONS].count_documents({"open_key": key, "intents": intent_id}, limit=1) == 1
+
+
+async def deliveries(db: Any, people: list[ObjectId], kind: str) -> dict[ObjectId, str]:
+    """Each person's chosen delivery for ``kind``, for those who chose one."""
+    rows = db[PREFERENCES].find({"_id": {"$in": people}}, {f"kinds.{kind}": 1})
+    return {row["_id"]: row["kinds"][kind] async for row in rows if kind in row.get("kinds", {})}
+
+
+async def unread_counts(db: Any, people: list[ObjectId]) -> dict[ObjectId, int]:
+    cursor = await db[NOTIFICATIONS].aggregate([
+        {"$match": {"user_id": {"$in": people}, "read": False}},
+        {"$group": {"_id": "$user_id", "n": {"$sum": 1}}}])
+    rows = await cursor.to_list(None)
+    return {row["_id"]: row["n"] for row in rows}
+
+
+async def languages(db: Any, people: list[ObjectId]) -> dict[ObjectId, str]:
+    """Each person's stored language, for those who have one."""
+    rows = db.users.find({"_id": {"$in": people}, "language": {"$exists": True}}, {"language": 1})
+    return {row["_id"]: row["language"] async for row in rows}
+
+
+async def person_name(db: Any, user_id: ObjectId | None) -> str:
+    if user_id is None:
+        return ""
+    row = await db.users.find_one({"_id": user_id}, {"name": 1})
+    return (row or {}).get("name", "")
 
 
 async def unread_count(db: Any, user_id: ObjectId) -> int:
@@ -95,7 +131,7 @@ async def clear_digest_pending(db: Any, user_id: ObjectId, ids: list[ObjectId]) 
 
 async def digest_recipient(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
     return await db.users.find_one({"_id": user_id, "deleted": {"$ne": True}, "email_verified": True},
-                                   {"email": 1, "name": 1})
+                                   {"email": 1, "name": 1, "language": 1})
 
 
 async def claim_digest(db: Any, user_id: ObjectId, day: str, now: datetime) -> tuple[bool, dict[str, Any] | None]:

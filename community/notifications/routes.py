@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
 import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
-from community.notifications import queries, views
-from community.notifications.digest import digest_context
-from community.notifications.schemas import ChangedOut, NotificationPage, PreferencesIn, UnreadOut
+from community.notifications import digest  # noqa: F401 - registers the digest's recurring job
+from community.notifications import intents, queries, views
+from community.notifications.notifier import Notifier
+from community.notifications.schemas import ChangedOut, NotificationPage, NotificationQuery, PreferencesIn, UnreadOut
 
 UNREAD: web.RequestKey[int] = web.RequestKey("notifications_unread")
 """The signed-in person's unread count, for the header badge on every page."""
@@ -23,9 +30,35 @@ async def unread_middleware(request: web.Request, handler: keys.Handler) -> web.
     return await handler(request)
 
 
+NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
+
+
+async def notifier_context(app: web.Application) -> AsyncIterator[None]:
+    """Run the notifier in the background for the app's lifetime (after storage and sockets)."""
+    notifier = Notifier(app[keys.DB], app.get(keys.EMITTER), app[keys.CLOCK],
+                        lease=timedelta(seconds=app[keys.SETTINGS].lease_seconds))
+    app[NOTIFIER] = notifier
+    app[keys.NOTIFIER_WAKE] = notifier.wake
+    task = asyncio.create_task(notifier.run(), name="notifier")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def readiness(app: web.Application) -> Any:
+    async def check() -> dict[str, Any]:
+        limit = app[keys.SETTINGS].overdue_seconds
+        behind = await intents.overdue(app[keys.DB], app[keys.CLOCK](), limit)
+        return {"name": "notifications", "ok": behind.overdue == 0, "pending": behind.pending,
+                "overdue": behind.overdue, "oldest_seconds": round(behind.oldest_seconds, 1)}
+    return check
+
+
 def setup(app: web.Application) -> None:
     app.middlewares.append(unread_middleware)
-    app.cleanup_ctx.append(digest_context)
+    app.cleanup_ctx.append(notifier_context)
+    app[keys.READINESS_CHECKS].append(readiness(app))
     aiohttp_jinja2.get_env(app).globals["unread_notifications"] = lambda request: request.get(UNREAD)
     router = app.router
     router.add_get("/notifications", views.list_page, name="notifications")
@@ -36,7 +69,7 @@ def setup(app: web.Application) -> None:
     tag = "notifications"
     api.route(app, "GET", "/notifications", views.list_api, summary="Your notifications, newest activity first",
               tag=tag, response=NotificationPage,
-              query={"unread": "true for unread only", "cursor": "from next_cursor", "limit": "1-100"})
+              query=NotificationQuery)
     api.route(app, "GET", "/notifications/unread", views.unread_api, summary="How many notifications are unread",
               tag=tag, response=UnreadOut)
     api.route(app, "POST", "/notifications/read-all", views.mark_all_read_api, summary="Mark every notification read",

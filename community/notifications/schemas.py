@@ -2,15 +2,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from community.notifications.kinds import DEFAULT_DELIVERY, KINDS, Delivery
+from community.notifications.kinds import Delivery
 
-PreferencesIn: type[BaseModel] = create_model(  # one field per kind, each defaulting to in-app
-    "NotificationPreferences",
-    __config__=ConfigDict(extra="forbid"),
-    **{kind: (Delivery, DEFAULT_DELIVERY) for kind in KINDS},
-)
+
+class PreferencesIn(RootModel[dict[str, Delivery]]):
+    """Each kind of notification some feature sends, and how it reaches you (the API documents
+    this shape; requests are checked against the kinds registered, ``preferences_model``)."""
+
+
+class NotificationQuery(BaseModel):
+    """The query of ``GET /notifications``."""
+
+    model_config = ConfigDict(extra="ignore")
+    unread: bool = Field(False, description="true for unread notifications only")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    limit: int = Field(20, ge=1, le=100, description="how many notifications, 1-100")
 
 
 class NotificationOut(BaseModel):

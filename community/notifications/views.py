@@ -11,9 +11,10 @@ from bson.errors import InvalidId
 from community import api, keys, policy
 from community.errors import Invalid, NotFound
 from community.i18n import N_, gettext as _
-from community.notifications import queries, read
+from community.notifications import queries, read, render
 from community.notifications.kinds import KINDS, Delivery
 from community.notifications.preferences import preferences_of, set_preferences
+from community.notifications.schemas import NotificationQuery
 from community.requests import local_target, read_form, read_json
 
 PAGE_SIZE = 30
@@ -42,16 +43,16 @@ def _position(cursor: str | None) -> tuple[datetime, ObjectId] | None:
         raise Invalid({"cursor": N_("This cursor is not valid; start again from the first page.")}) from None
 
 
-async def _page(request: web.Request, limit: int) -> tuple[list[dict[str, Any]], str | None, bool]:
-    actor = _actor(request)
-    unread_only = request.query.get("unread") in ("1", "true")
-    rows = await queries.page(request.app[keys.DB], actor.user_id, unread_only=unread_only,
-                              before=_position(request.query.get("cursor")), limit=limit + 1)
-    cursor = None
+async def _page(request: web.Request, *, unread_only: bool, cursor: str | None,
+                limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    db = request.app[keys.DB]
+    rows = await queries.page(db, _actor(request).user_id, unread_only=unread_only, before=_position(cursor),
+                              limit=limit + 1)
+    following = None
     if len(rows) > limit:
         rows = rows[:limit]
-        cursor = api.encode_cursor({"at": rows[-1]["updated_at"].isoformat(), "id": str(rows[-1]["_id"])})
-    return rows, cursor, unread_only
+        following = api.encode_cursor({"at": rows[-1]["updated_at"].isoformat(), "id": str(rows[-1]["_id"])})
+    return await render.with_text(db, rows), following
 
 
 def _safe_next(request: web.Request, form: Any) -> str:
@@ -60,7 +61,8 @@ def _safe_next(request: web.Request, form: Any) -> str:
 
 @aiohttp_jinja2.template("notifications/list.html")
 async def list_page(request: web.Request) -> dict[str, Any]:
-    rows, cursor, unread_only = await _page(request, PAGE_SIZE)
+    unread_only = request.query.get("unread") in ("1", "true")
+    rows, cursor = await _page(request, unread_only=unread_only, cursor=request.query.get("cursor"), limit=PAGE_SIZE)
     older = {"cursor": cursor, **({"unread": "1"} if unread_only else {})} if cursor else None
     return {"items": rows, "older_query": older, "unread_only": unread_only}
 
@@ -78,7 +80,8 @@ async def mark_all_read_form(request: web.Request) -> web.Response:
 async def preferences_page(request: web.Request) -> web.Response:
     actor = _actor(request)
     db = request.app[keys.DB]
-    context: dict[str, Any] = {"kinds": KINDS, "deliveries": list(Delivery), "errors": {}, "saved": False}
+    labels = {name: kind.label for name, kind in KINDS.items()}
+    context: dict[str, Any] = {"kinds": labels, "deliveries": list(Delivery), "errors": {}, "saved": False}
     if request.method == "POST":
         form = {key: value for key, value in (await read_form(request)).items() if key != "csrf_token"}
         try:
@@ -93,11 +96,13 @@ async def preferences_page(request: web.Request) -> web.Response:
 
 def _out(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": str(row["_id"]), "kind": row["kind"], "text": row["text"], "url": row["url"], "count": row["count"],
-            "read": row["read"], "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat()}
+            "read": row["read"], "created_at": api.timestamp(row["created_at"]),
+            "updated_at": api.timestamp(row["updated_at"])}
 
 
 async def list_api(request: web.Request) -> web.Response:
-    rows, cursor, _unread_only = await _page(request, api.page_limit(request, 20))
+    asked = api.query(request, NotificationQuery)
+    rows, cursor = await _page(request, unread_only=asked.unread, cursor=asked.cursor, limit=asked.limit)
     unread = await queries.unread_count(request.app[keys.DB], request[keys.ACTOR].user_id)
     return api.json_response({"items": [_out(row) for row in rows], "unread": unread, "next_cursor": cursor})
 

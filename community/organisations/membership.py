@@ -22,6 +22,7 @@ transfer. On approval the move is one write, and roles that belong to the old or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,10 +32,14 @@ from community import audit, ratelimit
 from community.accounts import queries as accounts
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
-from community.notifications.service import notify
-from community.organisations import domains, queries
+from community.notifications import intents
+from community.organisations import domains, notices, queries
 from community.policy import Actor, Role, can_decide_membership, can_request_membership, require
 from community.storage import in_transaction
+
+Wake = Callable[[], None] | None
+"""The notifier's wake-up (``keys.NOTIFIER_WAKE``), called after a commit that recorded a notice;
+without it the notifier finds the notice on its next round."""
 
 REQUESTS_PER_DAY = 5
 """Each request notifies an organisation's administrators, so a person may ask a few times a day."""
@@ -59,15 +64,15 @@ async def ask_at_registration(db: Any, user: dict[str, Any], org_id: ObjectId) -
                                       "previous_org_id": None, "status": "unverified", "created_at": _now()})
 
 
-async def on_verified(db: Any, emitter: Any, user: dict[str, Any]) -> dict[str, Any] | None:
+async def on_verified(db: Any, wake: Wake, user: dict[str, Any]) -> dict[str, Any] | None:
     """The person has just proved their address: decide their registration's request."""
     request = await queries.open_request(db, user["_id"])
     if request is None or request["status"] != "unverified":
         return request
-    return await _settle(db, emitter, user, request)
+    return await _settle(db, wake, user, request)
 
 
-async def ask_to_change(db: Any, emitter: Any, actor: Actor, user: dict[str, Any], org_id: str) -> dict[str, Any]:
+async def ask_to_change(db: Any, wake: Wake, actor: Actor, user: dict[str, Any], org_id: str) -> dict[str, Any]:
     """A signed-in person asks for another organisation; any earlier open request is withdrawn."""
     require(actor, can_request_membership(actor, user["_id"]))
     org = await _organisation(db, org_id)
@@ -83,7 +88,7 @@ async def ask_to_change(db: Any, emitter: Any, actor: Actor, user: dict[str, Any
         await queries.insert_request(db, {**request, "status": "unverified"}, session=session)
 
     await in_transaction(db, work)
-    return await _settle(db, emitter, user, {**request, "status": "unverified"})
+    return await _settle(db, wake, user, {**request, "status": "unverified"})
 
 
 async def withdraw(db: Any, actor: Actor) -> bool:
@@ -93,24 +98,39 @@ async def withdraw(db: Any, actor: Actor) -> bool:
     return await queries.withdraw_open(db, actor.user_id, _now()) > 0
 
 
-async def _settle(db: Any, emitter: Any, user: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+async def _settle(db: Any, wake: Wake, user: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
     """A verified person's request: straight in when their address is under the organisation's
-    claim, otherwise waiting for an administrator (who is told)."""
+    claim, otherwise waiting for an administrator (who is told, in the same transaction)."""
     if await domains.owner_of_address(db, user["email"]) == request["org_id"]:
         await join(db, request, via="domain")
         return {**request, "status": "approved", "via": "domain"}
-    if await queries.close_request(db, request["_id"], "pending", {"asked_at": _now()}, from_status=("unverified",)):
-        await _tell_administrators(db, emitter, user, request)
+    org = await queries.by_id(db, request["org_id"])
+    now = _now()
+
+    async def work(session: Any) -> bool:
+        if not await queries.close_request(db, request["_id"], "pending", {"asked_at": now},
+                                           from_status=("unverified",), session=session):
+            return False
+        if org is not None:
+            await _tell(db, session, notices.administrators(org["_id"]), request, notices.request_params(notices.ASKED, org),
+                        actor_id=user["_id"], now=now)
+        return True
+
+    if await in_transaction(db, work) and wake is not None:
+        wake()
     return {**request, "status": "pending"}
 
 
 async def join(db: Any, request: dict[str, Any], *, via: str, actor: Actor | None = None,
                reason: str | None = None) -> bool:
     """Make the request's organisation the person's, closing the request; False when it had been
-    decided meanwhile. An administrator's approval is audited in the same transaction."""
+    decided meanwhile. An administrator's approval is audited, and the person told, in the same
+    transaction."""
+    org = await queries.by_id(db, request["org_id"]) if actor is not None else None
+    now = _now()
 
     async def work(session: Any) -> bool:
-        changes = {"decided_at": _now(), "decided_by": actor.user_id if actor else None, "via": via, "reason": reason}
+        changes = {"decided_at": now, "decided_by": actor.user_id if actor else None, "via": via, "reason": reason}
         if not await queries.close_request(db, request["_id"], "approved", changes, session=session):
             return False
         moving = request.get("previous_org_id") is not None
@@ -121,6 +141,7 @@ async def join(db: Any, request: dict[str, Any], *, via: str, actor: Actor | Non
                                target_id=request["user_id"], org_id=request["org_id"], reason=reason,
                                details={"request_id": request["_id"], "previous_org_id": request.get("previous_org_id")},
                                session=session)
+            await _tell_person(db, session, actor, request, org, notices.APPROVED, reason, now)
         return True
 
     return await in_transaction(db, work)
@@ -133,7 +154,7 @@ async def load_request(db: Any, request_id: str) -> dict[str, Any]:
     return request
 
 
-async def decide(db: Any, emitter: Any, actor: Actor, request_id: str, *, approve: bool,
+async def decide(db: Any, wake: Wake, actor: Actor, request_id: str, *, approve: bool,
                  reason: str | None) -> dict[str, Any]:
     """Approve or reject a pending request (its organisation's administrators, platform
     administrators; never one's own). Deciding twice is refused."""
@@ -147,20 +168,24 @@ async def decide(db: Any, emitter: Any, actor: Actor, request_id: str, *, approv
         done = await _reject(db, actor, request, reason)
     if not done:
         raise Invalid({"request": _("This request has already been decided or withdrawn.")})
-    decided = {**request, "status": "approved" if approve else "rejected", "reason": reason}
-    await _tell_person(db, emitter, actor, decided)
-    return decided
+    if wake is not None:
+        wake()
+    return {**request, "status": "approved" if approve else "rejected", "reason": reason}
 
 
 async def _reject(db: Any, actor: Actor, request: dict[str, Any], reason: str | None) -> bool:
+    org = await queries.by_id(db, request["org_id"])
+    now = _now()
+
     async def work(session: Any) -> bool:
-        changes = {"decided_at": _now(), "decided_by": actor.user_id, "reason": reason}
+        changes = {"decided_at": now, "decided_by": actor.user_id, "reason": reason}
         if not await queries.close_request(db, request["_id"], "rejected", changes, from_status=("pending",),
                                            session=session):
             return False
         await audit.record(db, actor=actor, action="membership.reject", target_type="user", target_id=request["user_id"],
                            org_id=request["org_id"], reason=reason, details={"request_id": request["_id"]},
                            session=session)
+        await _tell_person(db, session, actor, request, org, notices.DECLINED, reason, now)
         return True
 
     return await in_transaction(db, work)
@@ -186,31 +211,17 @@ async def state_of(db: Any, user: dict[str, Any]) -> dict[str, Any] | None:
     return {**request, "org_name": org["name"] if org else ""}
 
 
-# --- who is told (one place per event) -----------------------------------------------------
+# --- who is told: a notice recorded in the deciding write's transaction ------------------------
 
 
-async def _tell_administrators(db: Any, emitter: Any, user: dict[str, Any], request: dict[str, Any]) -> None:
-    """The organisation's administrators, or the platform administrators when it has none yet."""
-    org = await queries.by_id(db, request["org_id"])
-    if org is None:
-        return
-    admins = await accounts.ids_with_role(db, Role.MDO_ADMIN.value, org["_id"]) or \
-        await accounts.ids_with_role(db, Role.ADMIN.value)
-    for admin_id in admins:
-        await notify(db, emitter, user_id=admin_id, kind="membership", actor_id=user["_id"], subject_type="organisation",
-                     subject_id=org["_id"], url=f"/admin/organisations/{org['_id']}/requests",
-                     text=_("%(name)s asked to join %(organisation)s.", name=user["name"], organisation=org["name"]))
+async def _tell(db: Any, session: Any, to: intents.Recipients, request: dict[str, Any], params: dict[str, Any], *,
+                actor_id: ObjectId | None, now: datetime) -> None:
+    await intents.record(db, session, kind="membership", to=to, subject=("membership_request", request["_id"]),
+                         params=params, actor_id=actor_id, now=now)
 
 
-async def _tell_person(db: Any, emitter: Any, actor: Actor, request: dict[str, Any]) -> None:
-    org = await queries.by_id(db, request["org_id"])
-    name = org["name"] if org else ""
-    if request["status"] == "approved":
-        text = _("You are now a member of %(organisation)s.", organisation=name)
-    elif request.get("reason"):
-        text = _("Your request to join %(organisation)s was declined: %(reason)s", organisation=name,
-                 reason=request["reason"])
-    else:
-        text = _("Your request to join %(organisation)s was declined.", organisation=name)
-    await notify(db, emitter, user_id=request["user_id"], kind="membership", actor_id=actor.user_id,
-                 subject_type="membership_request", subject_id=request["_id"], url="/account", text=text)
+async def _tell_person(db: Any, session: Any, actor: Actor, request: dict[str, Any], org: dict[str, Any] | None,
+                       event: str, reason: str | None, now: datetime) -> None:
+    if org is not None:
+        await _tell(db, session, intents.person(request["user_id"]), request, notices.request_params(event, org, reason),
+                    actor_id=actor.user_id, now=now)

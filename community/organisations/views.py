@@ -247,7 +247,7 @@ async def decide_action(request: web.Request) -> web.Response:
         pending = await membership.load_request(db, request_id)
         return await _requests_page(request, str(pending["org_id"]), {f"reason-{request_id}": error.errors["reason"]},
                                     {f"reason-{request_id}": values.get("reason", "")})
-    decided = await membership.decide(db, request.app.get(keys.EMITTER), request[keys.ACTOR], request_id,
+    decided = await membership.decide(db, request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR], request_id,
                                       approve=request.match_info["decision"] == "approve", reason=reason)
     url = request.app.router["admin_membership_requests"].url_for(org_id=str(decided["org_id"]))
     return see_other(str(url.with_query(done=decided["status"])))
@@ -259,7 +259,7 @@ async def queue_api(request: web.Request) -> web.Response:
 
 
 async def decide_api(request: web.Request) -> web.Response:
-    decided = await membership.decide(request.app[keys.DB], request.app.get(keys.EMITTER), request[keys.ACTOR],
+    decided = await membership.decide(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
                                       request.match_info["request_id"], approve=request.path.endswith("/approve"),
                                       reason=validate(DecisionIn, await read_json(request)).reason)
     return api.json_response(request_out(decided))
@@ -283,7 +283,7 @@ async def ask_action(request: web.Request) -> web.Response:
     values = await form_values(request, MembershipAskIn.model_fields)
     try:
         data = validate(MembershipAskIn, values)
-        asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.EMITTER), request[keys.ACTOR],
+        asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
                                                user, data.org_id)
     except Invalid as error:
         return await render_account(request, values, error.errors)
@@ -306,7 +306,7 @@ async def my_membership_api(request: web.Request) -> web.Response:
 async def ask_api(request: web.Request) -> web.Response:
     user = _signed_in_user(request)
     data = validate(MembershipAskIn, await read_json(request))
-    asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.EMITTER), request[keys.ACTOR],
+    asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
                                            user, data.org_id)
     return api.json_response(request_out(asked))
 

@@ -133,10 +133,14 @@ register("forum_posts", "deleted_by", "anonymise", replacements={"deleted_by": N
          purpose="Posts you deleted.")
 register_hook("search.forums", reindex_authored)
 
-# Notifications (issue 6): the person's own are deleted, and so are others' notifications about
-# something the person did, because their text names the person.
+# Notifications (issues 6, 13): the person's own are deleted; in others' notifications about
+# something the person did only the reference goes, because the words are rendered when shown
+# (from the account as it is then), never stored.
 register("notifications", "user_id", "delete", purpose="Your notifications.")
-register("notifications", "actor_id", "delete", purpose="Notifications others received about what you did.")
+register("notifications", "actor_id", "anonymise", replacements={"actor_id": None},
+         purpose="Notifications others received about what you did; they stay, your name goes.")
+register("notification_intents", "actor_id", "anonymise", replacements={"actor_id": None},
+         purpose="Notifications of what you did that are still being delivered.")
 register("notification_preferences", "_id", "delete", purpose="How you chose to be notified.")
 register("notification_digests", "_id", "delete", purpose="When your last e-mail digest was sent.")
 

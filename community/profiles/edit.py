@@ -6,19 +6,18 @@ dictionary, and only then writes, so a rejected request changes nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 
 from community import audit, policy, ratelimit
 from community.accounts.names import check_display_name
+from community.actions import Action
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
-from community.notifications.service import notify
-from community.policy import Actor
-from community.profiles import queries
+from community.notifications.intents import person
+from community.profiles import notices, queries
 from community.profiles.schemas import (
     DEFAULT_PRIVACY,
     MAX_COMPETENCIES,
@@ -28,7 +27,6 @@ from community.profiles.schemas import (
     ProfileUpdate,
     Verification,
 )
-from community.storage import in_transaction
 from search import outbox
 
 SEARCH_INDEX = "people"
@@ -36,8 +34,8 @@ ENDORSEMENTS_PER_HOUR = 100
 
 
 async def reindex(db: Any, user_id: ObjectId, session: Any) -> None:
-    """Tell search the person's profile changed, inside the transaction that changed it."""
-    await outbox.record(db, index=SEARCH_INDEX, doc_id=user_id, session=session)
+    """Erasure hook: tell search the person changed, inside the erasure's transaction."""
+    await outbox.record(db, session, SEARCH_INDEX, user_id)
 
 
 async def _require_member(db: Any, user_id: ObjectId) -> dict[str, Any]:
@@ -47,8 +45,9 @@ async def _require_member(db: Any, user_id: ObjectId) -> dict[str, Any]:
     return user
 
 
-async def update_profile(db: Any, actor: Actor, user_id: ObjectId, change: ProfileUpdate) -> None:
+async def update_profile(tx: Action, user_id: ObjectId, change: ProfileUpdate) -> None:
     """Replace the person's editable fields (account name and designation included) in one transaction."""
+    db, actor = tx.db, tx.actor
     policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
     await _require_member(db, user_id)
     if change.expertise and not policy.can_list_expertise(actor):
@@ -58,19 +57,15 @@ async def update_profile(db: Any, actor: Actor, user_id: ObjectId, change: Profi
     await check_display_name(db, change.name, person_id=user_id)
     stored = await queries.profile(db, user_id)
     privacy = {**DEFAULT_PRIVACY, **stored.get("privacy", {}), **change.privacy}
-    now = datetime.now(UTC)
-
-    async def work(session: Any) -> None:
-        await db.users.update_one({"_id": user_id}, {"$set": {"name": change.name, "designation": change.designation}},
-                                  session=session)
-        await db[queries.PROFILES].update_one({"_id": user_id}, {"$set": {
-            "service": change.service, "state": change.state, "district": change.district,
-            "languages": change.languages, "bio": change.bio, "expertise": change.expertise,
-            "position_id": change.position_id or None, "privacy": privacy, "updated_at": now,
-        }}, upsert=True, session=session)
-        await reindex(db, user_id, session)
-
-    await in_transaction(db, work)
+    session = await tx.start()
+    await db.users.update_one({"_id": user_id}, {"$set": {"name": change.name, "designation": change.designation}},
+                              session=session)
+    await db[queries.PROFILES].update_one({"_id": user_id}, {"$set": {
+        "service": change.service, "state": change.state, "district": change.district,
+        "languages": change.languages, "bio": change.bio, "expertise": change.expertise,
+        "position_id": change.position_id or None, "privacy": privacy, "updated_at": tx.now,
+    }}, upsert=True, session=session)
+    await tx.reindex(SEARCH_INDEX, user_id)
 
 
 async def _check_known(db: Any, items: list[HeldCompetency], field: str = "competencies") -> None:
@@ -83,25 +78,23 @@ async def _check_known(db: Any, items: list[HeldCompetency], field: str = "compe
         raise Invalid(errors)
 
 
-async def set_competencies(db: Any, actor: Actor, user_id: ObjectId, held: HeldCompetencies) -> None:
+async def set_competencies(tx: Action, user_id: ObjectId, held: HeldCompetencies) -> None:
     """Replace the whole list of self-declared competencies."""
-    policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
-    await _require_member(db, user_id)
-    await _check_known(db, held.competencies)
-    await _write_competencies(db, user_id, [item.model_dump() for item in held.competencies])
+    policy.require(tx.actor, policy.can_edit_profile(tx.actor, user_id), _("You can only edit your own profile."))
+    await _require_member(tx.db, user_id)
+    await _check_known(tx.db, held.competencies)
+    await _write_competencies(tx, user_id, [item.model_dump() for item in held.competencies])
 
 
-async def _write_competencies(db: Any, user_id: ObjectId, rows: list[dict[str, Any]]) -> None:
-    async def work(session: Any) -> None:
-        await db[queries.PROFILES].update_one({"_id": user_id}, {"$set": {"competencies": rows, "updated_at": datetime.now(UTC)}},
-                                              upsert=True, session=session)
-        await reindex(db, user_id, session)
-
-    await in_transaction(db, work)
+async def _write_competencies(tx: Action, user_id: ObjectId, rows: list[dict[str, Any]]) -> None:
+    await tx.db[queries.PROFILES].update_one({"_id": user_id}, {"$set": {"competencies": rows, "updated_at": tx.now}},
+                                             upsert=True, session=await tx.start())
+    await tx.reindex(SEARCH_INDEX, user_id)
 
 
-async def declare_competency(db: Any, actor: Actor, user_id: ObjectId, item: HeldCompetency) -> None:
+async def declare_competency(tx: Action, user_id: ObjectId, item: HeldCompetency) -> None:
     """Add one self-declared competency, or change its level if it is already listed."""
+    db, actor = tx.db, tx.actor
     policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
     await _require_member(db, user_id)
     if item.competency_id not in await dictionary.existing_competency_ids(db, [item.competency_id]):
@@ -110,64 +103,63 @@ async def declare_competency(db: Any, actor: Actor, user_id: ObjectId, item: Hel
     others = [row for row in current if row["competency_id"] != item.competency_id]
     if len(others) >= MAX_COMPETENCIES:
         raise Invalid({"competency_id": _("A profile lists at most %(n)s competencies.", n=MAX_COMPETENCIES)})
-    await _write_competencies(db, user_id, [*others, item.model_dump()])
+    await _write_competencies(tx, user_id, [*others, item.model_dump()])
 
 
-async def withdraw_competency(db: Any, actor: Actor, user_id: ObjectId, competency_id: str) -> bool:
-    policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
-    current = (await queries.profile(db, user_id)).get("competencies", [])
+async def withdraw_competency(tx: Action, user_id: ObjectId, competency_id: str) -> bool:
+    policy.require(tx.actor, policy.can_edit_profile(tx.actor, user_id), _("You can only edit your own profile."))
+    current = (await queries.profile(tx.db, user_id)).get("competencies", [])
     kept = [row for row in current if row["competency_id"] != competency_id]
     if len(kept) == len(current):
         return False
-    await _write_competencies(db, user_id, kept)
+    await _write_competencies(tx, user_id, kept)
     return True
 
 
-async def endorse(db: Any, actor: Actor, user_id: ObjectId, endorsement: Endorsement, emitter: Any = None) -> bool:
+async def endorse(tx: Action, user_id: ObjectId, endorsement: Endorsement) -> bool:
     """An expert vouches for a competency the person declares; returns whether it is a new endorsement.
 
     Endorsing again changes the level of the same endorsement instead of adding a second one.
-    The person is notified once the endorsement is stored.
+    The person is told once the endorsement is stored (the notifier renders the expert's
+    current name, in the reader's language).
     """
+    db, actor = tx.db, tx.actor
     policy.require(actor, policy.can_endorse(actor, user_id), _("Only experts can endorse, and never themselves."))
     await ratelimit.hit(db, f"endorse:{actor.user_id}", limit=ENDORSEMENTS_PER_HOUR, window_seconds=3600)
     await _require_member(db, user_id)
     declared = {row["competency_id"] for row in (await queries.profile(db, user_id)).get("competencies", [])}
     if endorsement.competency_id not in declared:
         raise Invalid({"competency_id": _("This member has not listed that competency.")})
+    competency = await dictionary.competency(db, endorsement.competency_id)
+    session = await tx.start()
     result = await db[queries.ENDORSEMENTS].update_one(
         {"user_id": user_id, "competency_id": endorsement.competency_id, "endorser_id": actor.user_id},
-        {"$set": {"level": endorsement.level, "at": datetime.now(UTC)}},
-        upsert=True,
+        {"$set": {"level": endorsement.level, "at": tx.now}},
+        upsert=True, session=session,
     )
-    expert = await queries.member(db, actor.user_id) if actor.user_id else None
-    competency = await dictionary.competency(db, endorsement.competency_id)
-    await notify(db, emitter, user_id=user_id, kind="endorsement", actor_id=actor.user_id, subject_type="competency",
-                 subject_id=endorsement.competency_id, url=f"/people/{user_id}#competencies",
-                 text=_("%(expert)s endorsed your %(competency)s at level %(level)s.",
-                        expert=(expert or {}).get("name") or _("An expert"),
-                        competency=(competency or {}).get("name", endorsement.competency_id), level=endorsement.level))
+    await tx.notify("endorsement", to=person(user_id), subject=("competency", endorsement.competency_id),
+                    params=notices.endorsement_params(user_id, endorsement.competency_id,
+                                                      (competency or {}).get("name", endorsement.competency_id),
+                                                      endorsement.level))
     return result.upserted_id is not None
 
 
-async def record_verification(db: Any, actor: Actor, user_id: ObjectId, verification: Verification) -> None:
+async def record_verification(tx: Action, user_id: ObjectId, verification: Verification) -> None:
     """An assessment or course result raises the person's verified level.
 
     An administrator changes what others see of a person here, so the result and the audit entry
     are written together: a result is never stored without its trail."""
+    db, actor = tx.db, tx.actor
     policy.require(actor, policy.can_record_verification(actor), _("Only administrators record results."))
-    person = await _require_member(db, user_id)
+    member = await _require_member(db, user_id)
     if verification.competency_id not in await dictionary.existing_competency_ids(db, [verification.competency_id]):
         raise Invalid({"competency_id": _("There is no competency %(id)s in the dictionary.", id=verification.competency_id)})
-
-    async def work(session: Any) -> None:
-        await db[queries.VERIFICATIONS].update_one(
-            {"user_id": user_id, "competency_id": verification.competency_id, "source": verification.source,
-             "reference": verification.reference},
-            {"$set": {"level": verification.level, "recorded_by": actor.user_id, "at": datetime.now(UTC)}},
-            upsert=True, session=session,
-        )
-        await audit.record(db, actor=actor, action="profile.verification.record", target_type="user", target_id=user_id,
-                           org_id=person.get("org_id"), details=verification.model_dump(), session=session)
-
-    await in_transaction(db, work)
+    session = await tx.start()
+    await db[queries.VERIFICATIONS].update_one(
+        {"user_id": user_id, "competency_id": verification.competency_id, "source": verification.source,
+         "reference": verification.reference},
+        {"$set": {"level": verification.level, "recorded_by": actor.user_id, "at": tx.now}},
+        upsert=True, session=session,
+    )
+    await audit.record(db, actor=actor, action="profile.verification.record", target_type="user", target_id=user_id,
+                       org_id=member.get("org_id"), details=verification.model_dump(), session=session)

@@ -9,7 +9,7 @@ from aiohttp import web
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import api, keys, policy
+from community import actions, api, keys, policy
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
@@ -136,7 +136,7 @@ async def edit_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     data = _form_update(form)
     try:
-        await edit.update_profile(db_of(request), actor_of(request), user_id, validate(ProfileUpdate, data))
+        await actions.run(request.app, actor_of(request), edit.update_profile, user_id, validate(ProfileUpdate, data))
     except Invalid as error:
         values = {**data, "expertise": str(form.get("expertise", ""))}
         return await _render_errors(request, user_id, error, "details", values)
@@ -149,7 +149,7 @@ async def competency_submit(request: web.Request) -> web.Response:
     try:
         item = validate(HeldCompetency, form_values(HeldCompetency, {"competency_id": form.get("competency_id", ""),
                                                                         "level": form.get("level", "")}))
-        await edit.declare_competency(db_of(request), actor_of(request), user_id, item)
+        await actions.run(request.app, actor_of(request), edit.declare_competency, user_id, item)
     except Invalid as error:
         return await _render_errors(request, user_id, error, "competencies")
     return see_other(str(request.app.router["profile_edit"].url_for()) + "#competencies")
@@ -157,7 +157,8 @@ async def competency_submit(request: web.Request) -> web.Response:
 
 async def competency_remove(request: web.Request) -> web.Response:
     user_id = me(request)
-    await edit.withdraw_competency(db_of(request), actor_of(request), user_id, request.match_info["competency_id"])
+    await actions.run(request.app, actor_of(request), edit.withdraw_competency, user_id,
+                      request.match_info["competency_id"])
     return see_other(str(request.app.router["profile_edit"].url_for()) + "#competencies")
 
 
@@ -193,7 +194,7 @@ async def endorse_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     endorsement = validate(Endorsement, form_values(Endorsement, {"competency_id": form.get("competency_id", ""),
                                                                    "level": form.get("level", "")}))
-    await edit.endorse(db_of(request), actor_of(request), user_id, endorsement, request.app.get(keys.EMITTER))
+    await actions.run(request.app, actor_of(request), edit.endorse, user_id, endorsement)
     return see_other(person_url(request, user_id) + "#competencies")
 
 
@@ -202,7 +203,8 @@ async def verification_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     data = form_values(Verification, {key: form.get(key, "") for key in ("competency_id", "level", "source", "reference")})
     try:
-        await edit.record_verification(db_of(request), actor_of(request), user_id, validate(Verification, data))
+        await actions.run(request.app, actor_of(request), edit.record_verification, user_id,
+                          validate(Verification, data))
     except Invalid as error:
         return aiohttp_jinja2.render_template("profiles/person.html", request,
                                               await _person_context(request, error.errors), status=422)
@@ -241,27 +243,28 @@ async def api_my_profile(request: web.Request) -> web.Response:
 async def api_update_profile(request: web.Request) -> web.Response:
     user_id = me(request)
     change = validate(ProfileUpdate, await read_json(request))
-    await edit.update_profile(db_of(request), actor_of(request), user_id, change)
+    await actions.run(request.app, actor_of(request), edit.update_profile, user_id, change)
     return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
 
 
 async def api_set_competencies(request: web.Request) -> web.Response:
     user_id = me(request)
     held = validate(HeldCompetencies, await read_json(request))
-    await edit.set_competencies(db_of(request), actor_of(request), user_id, held)
+    await actions.run(request.app, actor_of(request), edit.set_competencies, user_id, held)
     return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
 
 
 async def api_declare_competency(request: web.Request) -> web.Response:
     user_id = me(request)
     item = validate(HeldCompetency, await read_json(request))
-    await edit.declare_competency(db_of(request), actor_of(request), user_id, item)
+    await actions.run(request.app, actor_of(request), edit.declare_competency, user_id, item)
     return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
 
 
 async def api_withdraw_competency(request: web.Request) -> web.Response:
     user_id = me(request)
-    if not await edit.withdraw_competency(db_of(request), actor_of(request), user_id, request.match_info["competency_id"]):
+    if not await actions.run(request.app, actor_of(request), edit.withdraw_competency, user_id,
+                             request.match_info["competency_id"]):
         raise NotFound(_("That competency is not on your profile."))
     return web.Response(status=204)
 
@@ -284,12 +287,11 @@ async def api_delete_avatar(request: web.Request) -> web.Response:
 
 async def api_endorse(request: web.Request) -> web.Response:
     endorsement = validate(Endorsement, await read_json(request))
-    created = await edit.endorse(db_of(request), actor_of(request), user_id_of(request), endorsement,
-                                 request.app.get(keys.EMITTER))
+    created = await actions.run(request.app, actor_of(request), edit.endorse, user_id_of(request), endorsement)
     return api.json_response({"created": created}, status=201 if created else 200)
 
 
 async def api_verify(request: web.Request) -> web.Response:
     verification = validate(Verification, await read_json(request))
-    await edit.record_verification(db_of(request), actor_of(request), user_id_of(request), verification)
+    await actions.run(request.app, actor_of(request), edit.record_verification, user_id_of(request), verification)
     return api.json_response({"recorded": True}, status=201)

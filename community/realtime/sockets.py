@@ -132,6 +132,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         actor = sessions.actor_for_user(found.user)
         await self.save_session(sid, {
             "actor": actor,
+            "app": request.app,
             "credential": credential,
             "db": request.app[keys.DB],
             "guard": ConnectionGuard(self.limits),

@@ -6,6 +6,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
+from community.accounts import queries as accounts_queries
 from community.i18n import LOCALES
 from community.requests import local_target, read_form
 
@@ -49,6 +50,9 @@ async def set_language(request: web.Request) -> web.Response:
     chosen = form.get("lang")
     response = see_other(local_target(form.get("next")))
     if isinstance(chosen, str) and chosen in LOCALES:
+        actor = request.get(keys.ACTOR)
+        if actor is not None and actor.is_authenticated:
+            await accounts_queries.set_language(request.app[keys.DB], actor.user_id, chosen)
         response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=request.app[keys.SETTINGS].secure_cookies)
     return response

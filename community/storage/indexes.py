@@ -131,3 +131,11 @@ declare(
 
 # --- search outbox (issue 5) ---
 declare("search_outbox", IndexModel([("next_attempt_at", 1), ("_id", 1)]))  # the indexer's due entries, oldest first
+
+# --- notification intents and jobs (issue 13) ---
+declare("notification_intents", IndexModel([("next_attempt_at", 1), ("_id", 1)]),  # the notifier's due intents
+        IndexModel([("created_at", 1)]))  # readiness: the oldest and the overdue
+declare("notifications", IndexModel([("open_key", 1), ("intents", 1)], sparse=True))  # replays find their intent
+declare("jobs", IndexModel([("claimable_at", 1)], sparse=True),  # due and lease-expired jobs, soonest first
+        IndexModel([("status", 1), ("kind", 1), ("due_at", 1)]))  # the administrators' page
+declare("job_effects", IndexModel([("expires_at", 1)], expireAfterSeconds=0))

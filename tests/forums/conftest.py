@@ -16,7 +16,7 @@ from community.config import Settings
 from community.forums import categories
 from community.forums.limits import LIMITS, ForumLimits
 from community.policy import Actor, Role
-from tests.factories import bearer_token, make_org, make_user
+from tests.factories import act, bearer_token, make_org, make_user
 
 RELAXED = replace(ForumLimits(), flood_seconds=0, new_member_days=0, new_member_min_posts=0)
 
@@ -59,7 +59,8 @@ class Forum:
         if org is not None:
             data["org_id"] = str((await self.org(org))["_id"])
         admin = await make_user(self.db, roles=("admin",))
-        return await categories.create_category(self.db, Actor(user_id=admin["_id"], roles=frozenset({Role.ADMIN})), data)
+        return await act(self.client.app, Actor(user_id=admin["_id"], roles=frozenset({Role.ADMIN})),
+                         categories.create_category, data)
 
     async def thread(self, category: dict[str, Any], author: dict[str, Any], *, title: str = "How to handle a single bid?",
                      body: str | None = None, kind: str = "question", **fields: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from community.forums.markdown import render
 from community.forums.mentions import mention_markup
+from community.notifications.routes import NOTIFIER
 from tests.factories import sign_in
 from tests.forums.conftest import Forum
 from tests.realtime.probe import SocketProbe, server_url
@@ -23,6 +24,8 @@ async def probe() -> AsyncIterator[SocketProbe]:
 
 
 async def _notifications(forum: Forum, user: dict[str, Any]) -> list[dict[str, Any]]:
+    """The person's notifications once the notifier has delivered every intent recorded so far."""
+    await forum.client.app[NOTIFIER].drain()
     return await forum.db.notifications.find({"user_id": user["_id"]}).to_list(None)
 
 

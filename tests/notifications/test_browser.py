@@ -14,12 +14,11 @@ from bson import ObjectId
 from playwright.async_api import expect
 
 from community.config import load_settings
-from community.notifications.service import notify
 from community.storage import connect
 from tests.browser.conftest import (  # noqa: F401 - fixtures used by name
     NewContext, Server, Tools, browser, new_context, problems, server, tools)
 from tests.browser.support import assert_accessible
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, make_notification, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -33,8 +32,7 @@ async def _member_with_unread(server: Server, count: int) -> str:  # noqa: F811 
         email = f"badge-{ObjectId()}@example.gov.in"
         user = await make_user(db, email=email, name="Badge Tester")
         for n in range(count):
-            await notify(db, None, user_id=user["_id"], kind="mention", actor_id=ObjectId(), subject_type="forum_post",
-                         subject_id=ObjectId(), text=f"Mention number {n}", url="/")
+            await make_notification(db, user, title=f"Mention number {n}")
     finally:
         await client.close()
     return email

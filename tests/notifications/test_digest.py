@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
 from typing import Any
 
+import pytest
 from bson import ObjectId
 
 from community import keys
@@ -14,14 +16,17 @@ from community.accounts.mailer import Mailer
 from community.app import create_app
 from community.accounts.sessions import actor_for_user
 from community.config import SmtpSettings
-from community.notifications import digest
+from community.i18n import gettext
+from community.jobs.registry import recurring_key
+from community.jobs.routes import RUNNER
+from community.jobs.schedule import JOBS
 from community.notifications.digest import send_due_digests
 from community.notifications.preferences import set_preferences
 from community.notifications.queries import DIGESTS, NOTIFICATIONS
 from community.notifications.read import mark_read
-from community.notifications.service import notify
-from tests.factories import make_user
-from tests.notifications.conftest import Inbox
+from community.notifications.render import in_language
+from tests.factories import make_notification, make_user
+from tests.notifications.conftest import NOTE, Inbox, tell
 
 BASE = "https://community.example"
 MORNING = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 07:30 in India
@@ -32,16 +37,21 @@ def _mailer(db: Any, port: int) -> Mailer:
                                sender="digest@community.example"), db)
 
 
-async def _person(db: Any, delivery: str) -> dict[str, Any]:
-    user = await make_user(db)
-    await set_preferences(db, actor_for_user(user), {"reply": delivery, "mention": delivery})
+@pytest.fixture
+def db(bare_db: Any) -> Any:
+    """A store with no app: these tests drive the notifier and the digest themselves."""
+    return bare_db
+
+
+async def _person(db: Any, delivery: str, **fields: Any) -> dict[str, Any]:
+    user = await make_user(db, **fields)
+    await set_preferences(db, actor_for_user(user), {NOTE: delivery})
     return user
 
 
-async def _tell(db: Any, user: dict[str, Any], text: str, subject: ObjectId | None = None, kind: str = "reply") -> None:
+async def _tell(db: Any, user: dict[str, Any], text: str, subject: ObjectId | None = None) -> None:
     subject = subject or ObjectId()
-    await notify(db, None, user_id=user["_id"], kind=kind, actor_id=ObjectId(), subject_type="forum_thread",
-                 subject_id=subject, text=text, url=f"/forums/t/{subject}")
+    await tell(db, user, text, subject=subject, url=f"/forums/t/{subject}")
 
 
 def _body(message: Any) -> str:
@@ -54,7 +64,7 @@ async def test_one_email_per_person_who_asked_and_none_on_a_rerun(db: Any, smtp_
     thread = ObjectId()
     await _tell(db, asha, "Ravi replied in “Pay rules”", thread)
     await _tell(db, asha, "Ravi replied in “Pay rules”", thread)
-    await _tell(db, asha, "Meena mentioned you", kind="mention")
+    await _tell(db, asha, "Meena mentioned you")
     await _tell(db, ravi, "Asha replied in “Leave rules”")
     await _tell(db, meena, "Asha replied in “Transfers”")
     mailer = _mailer(db, port)
@@ -85,7 +95,7 @@ async def test_new_activity_is_sent_the_next_day_but_read_notifications_never(db
     await _tell(db, asha, "Second reply, same day")
     assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(hours=5)) == 0
     await _tell(db, asha, "Already read")
-    read_one = await db[NOTIFICATIONS].find_one({"text": "Already read"})
+    read_one = await db[NOTIFICATIONS].find_one({"params.text": "Already read"})
     await mark_read(db, None, actor_for_user(asha), read_one["_id"])
 
     assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(days=1)) == 1
@@ -124,23 +134,55 @@ async def test_deleted_or_unverified_people_get_no_email(db: Any, smtp_server: t
     assert inbox.messages == []
 
 
-async def test_the_running_server_sends_due_digests_by_itself(aiohttp_client: Any, settings: Any,
-                                                              smtp_server: tuple[Inbox, int], monkeypatch: Any) -> None:
-    """The background job started with the app: checks shortened to 50 ms and any hour allowed,
-    so the test does not wait ten minutes or depend on the time of day in India."""
+async def test_the_running_server_sends_the_digest_by_its_recurring_job_once_a_day(
+        aiohttp_client: Any, settings: Any, smtp_server: tuple[Inbox, int]) -> None:
+    """The app's clock is injected: it starts at 06:30 in India, so the digest's one recurring job
+    is due at 07:00; moving the clock past it and letting the runner go sends the digest, and
+    the job moves to the next morning (no test waits through real minutes)."""
     inbox, port = smtp_server
-    monkeypatch.setattr(digest, "CHECK_EVERY_SECONDS", 0.05)
-    monkeypatch.setattr(digest, "SEND_FROM_HOUR", 0)
     smtp = SmtpSettings(host="127.0.0.1", port=port, username=None, password=None, starttls=False,
                         sender="digest@community.example")
-    client = await aiohttp_client(create_app(replace(settings, smtp=smtp)))
+    now = [MORNING - timedelta(hours=1)]
+    app = create_app(replace(settings, smtp=smtp))
+    app[keys.CLOCK] = lambda: now[0]
+    client = await aiohttp_client(app)
     db = client.app[keys.DB]
+    job = await db[JOBS].find_one({"_id": recurring_key("notifications.digest")})
+    assert job["due_at"].replace(tzinfo=UTC) == MORNING - timedelta(minutes=30), "07:00 India time"
     asha = await _person(db, "email_digest")
-    await _tell(db, asha, "A reply while you were away")
-    for _ in range(200):
-        if inbox.messages:
-            break
-        await asyncio.sleep(0.05)
+    await tell(client.app, asha, "A reply while you were away")
+    runner = client.app[RUNNER]
+    assert await runner.drain() == 0 and inbox.messages == [], "not due yet"
+    now[0] = MORNING
+    assert await runner.drain() == 1
     assert [recipients for recipients, _message in inbox.messages] == [[asha["email"]]]
-    await asyncio.sleep(0.3)
-    assert len(inbox.messages) == 1, "the next checks the same day send nothing more"
+    moved = await db[JOBS].find_one({"_id": recurring_key("notifications.digest")})
+    assert moved["due_at"].replace(tzinfo=UTC) == MORNING + timedelta(days=1) - timedelta(minutes=30)
+    assert await db[JOBS].count_documents({"kind": "notifications.digest"}) == 1
+    now[0] = MORNING + timedelta(hours=3)
+    assert await runner.drain() == 0 and len(inbox.messages) == 1, "nothing more the same day"
+
+
+async def test_each_reader_gets_the_digest_in_their_own_language(db: Any, smtp_server: tuple[Inbox, int]) -> None:
+    """The same kind of notification, stored once as a kind and parameters, mailed in Hindi to the
+    reader who chose Hindi and in English to the one who did not."""
+    inbox, port = smtp_server
+    hindi = await make_user(db, language="hi")
+    english = await make_user(db)
+    for user in (hindi, english):
+        await set_preferences(db, actor_for_user(user), {"mention": "email_digest"})
+        await make_notification(db, user, title="वेतन नियम", excerpt="परिपत्र देखें", digest_pending=True)
+    assert await send_due_digests(db, _mailer(db, port), base_url=BASE, now=MORNING) == 2
+    [to_hindi], [to_english] = inbox.to(hindi["email"]), inbox.to(english["email"])
+    with in_language("hi"):
+        hindi_line = gettext("You were mentioned in \u201c%(title)s\u201d: %(excerpt)s", title="वेतन नियम",
+                             excerpt="परिपत्र देखें")
+        hindi_subject = gettext("Your Karmayogi Community digest: %(n)s unread", n=1)
+    assert "उल्लेख" in hindi_line, "the catalogue has a Hindi text for mentions"
+    assert hindi_line in _body(to_hindi) and decode_subject(to_hindi) == hindi_subject
+    assert "You were mentioned in “वेतन नियम”: परिपत्र देखें" in _body(to_english)
+    assert decode_subject(to_english) == "Your Karmayogi Community digest: 1 unread"
+
+
+def decode_subject(message: Any) -> str:
+    return str(make_header(decode_header(message["Subject"])))

@@ -1,103 +1,152 @@
-"""notify(): stored per person, grouped by kind and subject, pushed live, and preferences honoured."""
+"""Notifications from intents: folded per person, pushed live, preferences honoured, delivered once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
-from community import keys
+from community import actions, keys
+from community.accounts.sessions import actor_for_user
+from community.notifications.intents import INTENTS, Recipients, person
+from community.notifications.notifier import LEASE, Notifier
 from community.notifications.queries import NOTIFICATIONS
 from community.notifications.read import mark_all_read, mark_read
-from community.notifications.service import notify
-from community.accounts.sessions import actor_for_user
-from tests.factories import bearer_token, make_user
+from community.policy import Actor
+from tests.factories import bare_app, bearer_token, make_user
+from tests.notifications.conftest import NOTE, tell
 from tests.realtime.probe import SocketProbe, server_url
 
 Probes = Callable[[], SocketProbe]
 
 
-async def _reply(db: Any, emitter: Any, user: dict[str, Any], thread_id: ObjectId, by: ObjectId, n: int = 1,
-                 kind: str = "reply") -> None:
-    await notify(db, emitter, user_id=user["_id"], kind=kind, actor_id=by, subject_type="forum_thread",
-                 subject_id=thread_id, text=f"New reply number {n} in “Pay rules”", url=f"/forums/t/{thread_id}")
-
-
-async def test_notifications_about_the_same_subject_collapse_into_one_with_a_count(db: Any) -> None:
+async def test_notifications_about_the_same_subject_collapse_into_one_with_a_count(client: TestClient, db: Any) -> None:
     asha, ravi = await make_user(db), await make_user(db)
     thread, other_thread = ObjectId(), ObjectId()
     for n in range(3):
-        await _reply(db, None, asha, thread, ravi["_id"], n)
-    await _reply(db, None, asha, other_thread, ravi["_id"])
-    await _reply(db, None, asha, thread, ravi["_id"], kind="mention")
-    rows = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}, sort=[("count", -1), ("kind", -1)]).to_list(None)
-    assert [(row["kind"], row["subject_id"], row["count"]) for row in rows] == [
-        ("reply", thread, 3), ("reply", other_thread, 1), ("mention", thread, 1)]
-    assert rows[0]["text"] == "New reply number 2 in “Pay rules”", "the entry shows the latest occurrence"
+        await tell(client.app, asha, f"New reply number {n} in “Pay rules”", subject=thread, by=ravi["_id"])
+    await tell(client.app, asha, "Elsewhere", subject=other_thread, by=ravi["_id"])
+    rows = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}, sort=[("count", -1)]).to_list(None)
+    assert [(row["kind"], row["subject_id"], row["count"]) for row in rows] == [(NOTE, thread, 3), (NOTE, other_thread, 1)]
+    assert rows[0]["params"]["text"] == "New reply number 2 in “Pay rules”", "the entry shows the latest occurrence"
+    assert "text" not in rows[0], "words are rendered when shown, never stored"
     assert all(row["read"] is False for row in rows)
 
 
-async def test_once_read_the_next_notification_starts_a_new_entry(db: Any) -> None:
+async def test_once_read_the_next_notification_starts_a_new_entry(client: TestClient, db: Any) -> None:
     asha, ravi = await make_user(db), await make_user(db)
     thread = ObjectId()
-    await _reply(db, None, asha, thread, ravi["_id"])
+    await tell(client.app, asha, "First", subject=thread, by=ravi["_id"])
     first = await db[NOTIFICATIONS].find_one({"user_id": asha["_id"]})
     assert await mark_read(db, None, actor_for_user(asha), first["_id"]) is True
-    await _reply(db, None, asha, thread, ravi["_id"], 2)
+    await tell(client.app, asha, "Second", subject=thread, by=ravi["_id"])
     rows = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}, sort=[("created_at", 1)]).to_list(None)
     assert [(row["read"], row["count"]) for row in rows] == [(True, 1), (False, 1)]
 
 
-async def test_nobody_is_notified_of_their_own_action(db: Any) -> None:
+async def test_nobody_is_notified_of_their_own_action(client: TestClient, db: Any) -> None:
     asha = await make_user(db)
-    await _reply(db, None, asha, ObjectId(), asha["_id"])
+    await tell(client.app, asha, "My own doing", by=asha["_id"])
     assert await db[NOTIFICATIONS].count_documents({}) == 0
+    assert await db[INTENTS].count_documents({}) == 0, "the intent is done with all the same"
 
 
 async def test_a_kind_turned_off_is_not_recorded_and_email_digest_is_marked_for_the_digest(
         client: TestClient, db: Any) -> None:
-    asha, ravi = await make_user(db), await make_user(db)
-    token = await bearer_token(db, asha)
-    response = await client.put("/api/v1/notifications/preferences", json={"reply": "off", "mention": "email_digest"},
-                                headers={"Authorization": f"Bearer {token}"})
+    asha, ravi, meena = await make_user(db), await make_user(db), await make_user(db)
+    headers = {"Authorization": f"Bearer {await bearer_token(db, asha)}"}
+    response = await client.put("/api/v1/notifications/preferences", json={NOTE: "off"}, headers=headers)
+    assert response.status == 200 and (await response.json())[NOTE] == "off"
+    response = await client.put("/api/v1/notifications/preferences", json={NOTE: "email_digest"},
+                                headers={"Authorization": f"Bearer {await bearer_token(db, ravi)}"})
     assert response.status == 200
-    assert (await response.json())["reply"] == "off"
-    await _reply(db, None, asha, ObjectId(), ravi["_id"])
-    await _reply(db, None, asha, ObjectId(), ravi["_id"], kind="mention")
-    await _reply(db, None, asha, ObjectId(), ravi["_id"], kind="accepted_answer")
-    rows = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}, sort=[("kind", 1)]).to_list(None)
-    assert [(row["kind"], row.get("digest_pending", False)) for row in rows] == [
-        ("accepted_answer", False), ("mention", True)]
+    for user in (asha, ravi, meena):
+        await tell(client.app, user, "A note")
+    rows = await db[NOTIFICATIONS].find({}).to_list(None)
+    assert sorted((row["user_id"], row.get("digest_pending", False)) for row in rows) == sorted(
+        [(ravi["_id"], True), (meena["_id"], False)])
 
 
 async def test_a_notification_is_pushed_live_with_the_unread_total(client: TestClient, db: Any, probes: Probes) -> None:
     asha, ravi = await make_user(db), await make_user(db)
     asha_socket = await probes().connect(server_url(client), token=await bearer_token(db, asha))
     ravi_socket = await probes().connect(server_url(client), token=await bearer_token(db, ravi))
-    emitter = client.app[keys.EMITTER]
     thread = ObjectId()
-    await _reply(db, emitter, asha, thread, ravi["_id"])
+    await tell(client.app, asha, "First reply", subject=thread, by=ravi["_id"], url=f"/forums/t/{thread}")
     first = await asha_socket.next("notification")
-    assert first["kind"] == "reply" and first["count"] == 1 and first["unread"] == 1
+    assert first["kind"] == NOTE and first["count"] == 1 and first["unread"] == 1 and first["text"] == "First reply"
     assert first["url"] == f"/forums/t/{thread}"
-    await _reply(db, emitter, asha, thread, ravi["_id"], 2)
+    await tell(client.app, asha, "Second reply", subject=thread, by=ravi["_id"])
     second = await asha_socket.next("notification")
     assert second["id"] == first["id"] and second["count"] == 2 and second["unread"] == 1
-    await _reply(db, emitter, asha, ObjectId(), ravi["_id"])
+    await tell(client.app, asha, "Elsewhere", by=ravi["_id"])
     assert (await asha_socket.next("notification"))["unread"] == 2
-    await ravi_socket.nothing("notification")
+    await tell(client.app, ravi, "For Ravi at last", by=asha["_id"])
+    assert (await ravi_socket.next("notification"))["text"] == "For Ravi at last", "Ravi heard only his own"
 
-    await mark_all_read(db, emitter, actor_for_user(asha))
+    await mark_all_read(db, client.app[keys.EMITTER], actor_for_user(asha))
     assert await asha_socket.next("notifications:unread") == {"unread": 0}
 
 
-@pytest.mark.parametrize(("kind", "url"), [("Reply", "/t/1"), ("reply", "https://evil.example/"), ("reply", "//evil")])
-async def test_a_programming_mistake_in_a_call_is_reported_not_stored(db: Any, kind: str, url: str) -> None:
+@pytest.mark.parametrize(("kind", "to", "subject", "params"), [
+    ("no_such_kind", person(ObjectId()), (NOTE, 1), {}),
+    (NOTE, Recipients("nobody.knows", {}), (NOTE, 1), {}),
+    (NOTE, person(ObjectId()), ("no_such_subject", 1), {}),
+    (NOTE, person(ObjectId()), (NOTE, 1), ["not", "a", "document"]),
+])
+async def test_a_mistake_in_a_notify_call_is_refused_and_the_whole_action_rolls_back(
+        bare_db: Any, captured_effects: actions.Effects, kind: str, to: Any, subject: Any, params: Any) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        async with actions.begin(bare_app(bare_db), Actor(user_id=ObjectId())) as tx:
+            await tx.db.marker.insert_one({"written": True}, session=await tx.start())
+            await tx.notify(kind, to=to, subject=subject, params=params)
+    assert await bare_db[INTENTS].count_documents({}) == 0
+    assert await bare_db.marker.count_documents({}) == 0
+    assert captured_effects.empty
+
+
+async def _one_intent(db: Any, people: list[dict[str, Any]], text: str) -> None:
+    async with actions.begin(bare_app(db), Actor(user_id=ObjectId())) as tx:
+        for user in people:
+            await tx.notify(NOTE, to=person(user["_id"]), subject=(NOTE, "subject"), params={"text": text, "url": "/"})
+
+
+async def test_an_intent_delivered_again_after_a_crash_adds_nothing_twice(bare_db: Any) -> None:
+    asha = await make_user(bare_db)
+    await _one_intent(bare_db, [asha], "Once only")
+    intent = await bare_db[INTENTS].find_one({})
+    notifier = Notifier(bare_db, None, bare_app(bare_db)[keys.CLOCK])
+    assert await notifier.deliver(intent) == 1
+    assert await notifier.deliver(intent) == 0, "replaying the same intent (a crash before it was deleted) is a no-op"
+    rows = await bare_db[NOTIFICATIONS].find({}).to_list(None)
+    assert [(row["user_id"], row["count"]) for row in rows] == [(asha["_id"], 1)]
+
+
+async def test_a_lease_held_by_a_killed_process_is_taken_over_once_it_expires(bare_db: Any) -> None:
+    asha = await make_user(bare_db)
+    await _one_intent(bare_db, [asha], "Taken over")
+    now = [bare_app(bare_db)[keys.CLOCK]()]
+    killed = Notifier(bare_db, None, lambda: now[0])
+    assert await killed.claim() is not None, "the first process claims it, then dies without delivering"
+    survivor = Notifier(bare_db, None, lambda: now[0])
+    assert await survivor.drain() == 0, "while the lease holds, nobody else takes the intent"
+    now[0] += LEASE + timedelta(seconds=1)
+    assert await survivor.drain() == 1
+    assert await bare_db[NOTIFICATIONS].count_documents({"user_id": asha["_id"]}) == 1
+    assert await bare_db[INTENTS].count_documents({}) == 0
+
+
+async def test_erasing_the_actor_keeps_others_notifications_without_naming_them(client: TestClient, db: Any) -> None:
+    """Words are rendered when shown, so erasure removes only the reference to the person."""
+    from community.privacy.erase import erase_person
+
     asha, ravi = await make_user(db), await make_user(db)
-    with pytest.raises(ValueError):
-        await notify(db, None, user_id=asha["_id"], kind=kind, actor_id=ravi["_id"], subject_type="forum_thread",
-                     subject_id=ObjectId(), text="x", url=url)
-    assert await db[NOTIFICATIONS].count_documents({}) == 0
+    admin = await make_user(db, roles=("admin",))
+    await tell(client.app, asha, "Ravi did something", by=ravi["_id"])
+    await erase_person(db, ravi["_id"], actor=actor_for_user(admin))
+    [kept] = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}).to_list(None)
+    assert kept["actor_id"] is None and kept["params"]["text"] == "Ravi did something"

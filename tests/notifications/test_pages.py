@@ -9,16 +9,15 @@ from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community.notifications.queries import NOTIFICATIONS, PREFERENCES
-from community.notifications.service import notify
 from tests.conftest import csrf_token, post_form
 from tests.factories import bearer_token, make_user, sign_in
+from tests.notifications.conftest import NOTE, tell
 
 BADGE = re.compile(r'<span(?: class="badge"| hidden) data-unread-count>(\d+)</span>')
 
 
-async def _notify(db: Any, user: dict[str, Any], text: str, *, by: ObjectId | None = None) -> None:
-    await notify(db, None, user_id=user["_id"], kind="mention", actor_id=by or ObjectId(), subject_type="forum_post",
-                 subject_id=ObjectId(), text=text, url="/forums")
+async def _notify(client: TestClient, user: dict[str, Any], text: str, *, by: ObjectId | None = None) -> None:
+    await tell(client.app, user, text, by=by)
 
 
 async def _badge(client: TestClient) -> int:
@@ -31,8 +30,8 @@ async def test_the_page_lists_notifications_escaped_and_the_badge_counts_unread(
     asha = await make_user(db)
     await sign_in(client, asha)
     assert await _badge(client) == 0
-    await _notify(db, asha, "Ravi mentioned you in <script>alert(1)</script>")
-    await _notify(db, asha, "Meena mentioned you")
+    await _notify(client, asha, "Ravi mentioned you in <script>alert(1)</script>")
+    await _notify(client, asha, "Meena mentioned you")
     assert await _badge(client) == 2
     html = await (await client.get("/notifications")).text()
     assert "Meena mentioned you" in html
@@ -44,14 +43,14 @@ async def test_mark_one_read_then_all_read_through_the_forms(client: TestClient,
     asha = await make_user(db)
     await sign_in(client, asha)
     for n in range(3):
-        await _notify(db, asha, f"Mention {n}")
+        await _notify(client, asha, f"Mention {n}")
     first = await db[NOTIFICATIONS].find_one({"user_id": asha["_id"]})
     response = await post_form(client, f"/notifications/{first['_id']}/read", {"next": "/notifications?unread=1"},
                                from_page="/notifications", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/notifications?unread=1"
     assert await _badge(client) == 2
     unread_page = await (await client.get("/notifications?unread=1")).text()
-    assert first["text"] not in unread_page
+    assert first["params"]["text"] not in unread_page
     response = await post_form(client, "/notifications/read-all", {"next": "https://evil.example/"},
                                from_page="/notifications", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/notifications"
@@ -60,7 +59,7 @@ async def test_mark_one_read_then_all_read_through_the_forms(client: TestClient,
 
 async def test_nobody_marks_someone_elses_notification(client: TestClient, db: Any) -> None:
     asha, ravi = await make_user(db), await make_user(db)
-    await _notify(db, ravi, "For Ravi")
+    await _notify(client, ravi, "For Ravi")
     theirs = await db[NOTIFICATIONS].find_one({"user_id": ravi["_id"]})
     await sign_in(client, asha)
     response = await post_form(client, f"/notifications/{theirs['_id']}/read", {}, from_page="/notifications")
@@ -78,12 +77,15 @@ async def test_preferences_are_saved_and_a_bad_choice_changes_nothing(client: Te
     await sign_in(client, asha)
     page = await (await client.get("/notifications/preferences")).text()
     assert 'name="reply" value="in_app" checked' in page
+    offered = set(re.findall(r'<input type="radio" name="([a-z_]+)"', page))
+    assert offered == {"reply", "mention", "accepted_answer", "new_thread", "endorsement", "membership", NOTE}, \
+        "only kinds some feature sends are offered"
     response = await post_form(client, "/notifications/preferences", {"reply": "email_digest", "mention": "off"},
                                from_page="/notifications/preferences", allow_redirects=False)
     assert response.status == 303
     stored = await db[PREFERENCES].find_one({"_id": asha["_id"]})
     assert stored["kinds"]["reply"] == "email_digest" and stored["kinds"]["mention"] == "off"
-    assert stored["kinds"]["event_reminder"] == "in_app"
+    assert stored["kinds"]["new_thread"] == "in_app" and "event_reminder" not in stored["kinds"]
     response = await post_form(client, "/notifications/preferences", {"reply": "sms", "mention": "in_app"},
                                from_page="/notifications/preferences")
     assert response.status == 422
@@ -95,8 +97,8 @@ async def test_preferences_are_saved_and_a_bad_choice_changes_nothing(client: Te
 async def test_the_api_pages_with_a_cursor_and_marks_read(client: TestClient, db: Any) -> None:
     asha, ravi = await make_user(db), await make_user(db)
     for n in range(5):
-        await _notify(db, asha, f"Mention {n}")
-    await _notify(db, ravi, "For Ravi")
+        await _notify(client, asha, f"Mention {n}")
+    await _notify(client, ravi, "For Ravi")
     headers = {"Authorization": f"Bearer {await bearer_token(db, asha)}"}
     first = await (await client.get("/api/v1/notifications?limit=3", headers=headers)).json()
     assert [item["text"] for item in first["items"]] == ["Mention 4", "Mention 3", "Mention 2"]
@@ -125,6 +127,10 @@ async def test_bad_api_input_is_a_problem_with_the_field_named(client: TestClien
     assert {error["field"] for error in (await response.json())["errors"]} == {"reply", "telepathy"}
     response = await client.get("/api/v1/notifications?cursor=%%%", headers=headers)
     assert response.status == 422 and (await response.json())["errors"][0]["field"] == "cursor"
+    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("unread=maybe", "unread")):
+        response = await client.get(f"/api/v1/notifications?{query}", headers=headers)
+        assert response.status == 422 and response.content_type == "application/problem+json", query
+        assert [error["field"] for error in (await response.json())["errors"]] == [field], query
     response = await client.put("/api/v1/notifications/preferences", data="[1]", headers={
         **headers, "Content-Type": "application/json"})
     assert response.status == 422
@@ -134,7 +140,7 @@ async def test_bad_api_input_is_a_problem_with_the_field_named(client: TestClien
 async def test_the_browser_api_needs_the_csrf_header(client: TestClient, db: Any) -> None:
     asha = await make_user(db)
     await sign_in(client, asha)
-    await _notify(db, asha, "Mention")
+    await _notify(client, asha, "Mention")
     assert (await client.post("/api/v1/notifications/read-all")).status == 403
     token = await csrf_token(client, "/notifications")
     response = await client.post("/api/v1/notifications/read-all", headers={"X-CSRF-Token": token})

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 from community.forums import categories
 from community.policy import Actor, Role
 from tests.conftest import csrf_token
-from tests.factories import make_user
+from tests.factories import act, make_user
 
 CODE = re.compile(r"\b([0-9]{6})\b")
 
@@ -37,5 +37,5 @@ async def register_and_verify(client: TestClient, db: Any, org: dict[str, Any], 
 
 async def private_category(db: Any, org: dict[str, Any], slug: str) -> dict[str, Any]:
     admin = await make_user(db, roles=("admin",))
-    return await categories.create_category(db, Actor(user_id=admin["_id"], roles=frozenset({Role.ADMIN})),
-                                            {"name": slug.title(), "slug": slug, "org_id": str(org["_id"])})
+    return await act(db, Actor(user_id=admin["_id"], roles=frozenset({Role.ADMIN})), categories.create_category,
+                     {"name": slug.title(), "slug": slug, "org_id": str(org["_id"])})

@@ -7,9 +7,21 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from community.notifications import kinds
+from community.notifications.render import in_language, with_text
+from community.notifications.routes import NOTIFIER
 from community.organisations.queries import REQUESTS
 from tests.factories import bearer_token, make_org, make_user, sign_in
 from tests.organisations.support import post, private_category, register_and_verify
+
+
+async def told(client: TestClient, db: Any, user_id: Any, language: str = "en") -> dict[str, Any]:
+    """The person's membership notification once the notifier has delivered, rendered in ``language``."""
+    await client.app[NOTIFIER].drain()
+    row = await db.notifications.find_one({"user_id": user_id, "kind": "membership"})
+    assert row is not None and "text" not in row, "stored as parameters, rendered when shown"
+    with in_language(language):
+        return (await with_text(db, [row]))[0]
 
 
 async def test_a_verified_address_under_the_claim_or_a_subdomain_joins_directly(client: TestClient, db: Any,
@@ -59,9 +71,11 @@ async def test_the_administrator_is_told_and_approves_on_the_queue_page(client: 
                                                                         another_browser: Any) -> None:
     org, admin, applicant, applicant_browser = await _pending_with_admin(client, db, another_browser)
     category = await private_category(db, org, "expenditure-internal")
-    told = await db.notifications.find_one({"user_id": admin["_id"], "kind": "membership"})
-    assert told["text"] == "Fatima Khan asked to join Department of Expenditure."
-    assert told["url"] == f"/admin/organisations/{org['_id']}/requests"
+    notice = await told(client, db, admin["_id"])
+    assert notice["text"] == "Fatima Khan asked to join Department of Expenditure."
+    assert notice["url"] == f"/admin/organisations/{org['_id']}/requests"
+    in_hindi = await told(client, db, admin["_id"], "hi")
+    assert "Fatima Khan" in in_hindi["text"] and "asked to join" not in in_hindi["text"], "the reader's language"
     await sign_in(client, admin)
     queue = await client.get(f"/admin/organisations/{org['_id']}/requests")
     page = await queue.text()
@@ -73,7 +87,8 @@ async def test_the_administrator_is_told_and_approves_on_the_queue_page(client: 
     assert (await db.users.find_one({"_id": applicant["_id"]}))["org_id"] == org["_id"]
     entry = await db.audit_log.find_one({"action": "membership.approve"})
     assert entry["actor_id"] == admin["_id"] and entry["target_id"] == applicant["_id"] and entry["org_id"] == org["_id"]
-    news = await db.notifications.find_one({"user_id": applicant["_id"], "kind": "membership"})
+    news = await told(client, db, applicant["_id"])
+    assert news["url"] == "/account"
     assert news["text"] == "You are now a member of Department of Expenditure."
     assert (await applicant_browser.get(f"/forums/c/{category['slug']}")).status == 200
     again = await post(client, f"/admin/membership-requests/{request['_id']}/approve", {},
@@ -94,7 +109,7 @@ async def test_a_rejection_with_a_reason_is_audited_and_told(client: TestClient,
     assert (await db.users.find_one({"_id": applicant["_id"]}))["org_id"] is None
     entry = await db.audit_log.find_one({"action": "membership.reject"})
     assert entry["reason"] == "Not on our staff list" and entry["actor_id"] == admin["_id"]
-    news = await db.notifications.find_one({"user_id": applicant["_id"], "kind": "membership"})
+    news = await told(client, db, applicant["_id"])
     assert news["text"] == "Your request to join Department of Expenditure was declined: Not on our staff list"
     bad = await client.post(f"/api/v1/membership-requests/{request['_id']}/reject", headers=headers,
                             json={"reason": "<b>x</b>"})
@@ -123,8 +138,8 @@ async def test_without_an_mdo_administrator_the_platform_administrators_are_told
     org = await make_org(db, name="Railway Board")
     platform = await make_user(db, roles=("admin",))
     await register_and_verify(client, db, org, "nobody@example.org", name="Arjun")
-    told = await db.notifications.find_one({"user_id": platform["_id"], "kind": "membership"})
-    assert told["text"] == "Arjun asked to join Railway Board."
+    notice = await told(client, db, platform["_id"])
+    assert notice["text"] == "Arjun asked to join Railway Board."
 
 
 async def test_moving_keeps_the_old_organisation_until_approved_then_drops_its_roles(client: TestClient, db: Any) -> None:
@@ -220,3 +235,10 @@ async def test_asking_is_rate_limited(client: TestClient, db: Any) -> None:
     answers = [(await client.post("/api/v1/me/membership", headers=headers, json={"org_id": str(org["_id"])})).status
                for org in orgs]
     assert answers == [200] * 5 + [429]
+
+
+def test_a_request_by_someone_since_erased_names_a_deleted_member() -> None:
+    membership = kinds.kind("membership")
+    params = {"event": "asked", "org_id": "6b0fb3b15829cd7a1c31dfd2", "organisation": "Railway Board", "reason": ""}
+    assert membership.text(params, "") == "Deleted member asked to join Railway Board."
+    assert membership.url(params) == "/admin/organisations/6b0fb3b15829cd7a1c31dfd2/requests"

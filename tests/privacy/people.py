@@ -12,7 +12,7 @@ from bson import ObjectId
 from community.forums import categories
 from community.karma import service as karma
 from community.policy import Actor, Role
-from tests.factories import bearer_token, make_org, make_user
+from tests.factories import act, bearer_token, make_org, make_user
 from tests.profiles.helpers import BUDGET, HEALTH, POSITION, auth, call, image_bytes, small_dictionary
 
 STRINGS = {
@@ -73,8 +73,8 @@ async def rich_member(client: TestClient, db: Any) -> Scene:
 
 async def forum_activity(client: TestClient, db: Any, admin: dict[str, Any], token: str, other_token: str) -> None:
     """The person starts a thread, the colleague replies, and the person replies in the colleague's thread."""
-    category = await categories.create_category(db, Actor(user_id=admin["_id"], roles=frozenset({Role.ADMIN})),
-                                                {"name": "Budgeting", "slug": "budgeting"})
+    category = await act(client.app, Actor(user_id=admin["_id"], roles=frozenset({Role.ADMIN})),
+                         categories.create_category, {"name": "Budgeting", "slug": "budgeting"})
     slug = category["slug"]
     status, started = await call(client, "POST", f"/api/v1/forums/categories/{slug}/threads", token, json={
         "title": "Budgeting a whole grant from nothing", "body": "Has anyone tried it for a whole grant?",

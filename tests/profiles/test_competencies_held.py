@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from community.notifications.routes import NOTIFIER
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user, sign_in
 from tests.profiles.helpers import BUDGET, HEALTH, POSITION, call, small_dictionary
@@ -36,8 +37,13 @@ async def test_declare_endorse_verify_and_gap(client: TestClient, db: Any) -> No
                                 json={"competency_id": HEALTH, "level": 3})
     assert status == 200 and answer == {"created": False}
     assert await db.endorsements.count_documents({"user_id": officer["_id"]}) == 1
+    await client.app[NOTIFIER].drain()
     told = await db.notifications.find({"user_id": officer["_id"], "kind": "endorsement"}).to_list(None)
-    assert len(told) == 1 and told[0]["actor_id"] == expert["_id"] and "level 3" in told[0]["text"]
+    assert len(told) == 1 and told[0]["actor_id"] == expert["_id"] and told[0]["params"]["level"] == 3
+    await db.users.update_one({"_id": expert["_id"]}, {"$set": {"name": "Dr Meera Iyer"}})
+    status, listed = await call(client, "GET", "/api/v1/notifications", mine)
+    assert status == 200 and listed["items"][0]["text"].startswith("Dr Meera Iyer endorsed your ")
+    assert listed["items"][0]["text"].endswith("at level 3."), "rendered when shown, with the expert's name as it is now"
 
     status, _ = await call(client, "POST", f"/api/v1/profiles/{officer['_id']}/verifications", admins,
                            json={"competency_id": BUDGET, "level": 2, "source": "course", "reference": "iGOT: Outcome budgets"})

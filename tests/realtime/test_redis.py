@@ -26,9 +26,8 @@ from bson import ObjectId
 
 from community.accounts.sessions import SESSION_COOKIE, digest
 from community.config import load_settings
-from community.notifications.service import notify
 from community.storage import connect
-from tests.factories import DEFAULT_PASSWORD, make_org, make_user
+from tests.factories import DEFAULT_PASSWORD, make_notification, make_org, make_user
 from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +45,7 @@ async def _seed(data_dir: Path, org_id: ObjectId, user_id: ObjectId, session: di
         org = await make_org(db, _id=org_id, name="Ministry of Railways")
         await make_user(db, org=org, _id=user_id, email="asha@railways.gov.in")
         await db.sessions.insert_one(dict(session))
-        await notify(db, None, user_id=user_id, kind="mention", actor_id=ObjectId(), subject_type="forum_post",
-                     subject_id=ObjectId(), text="Ravi mentioned you", url="/forums")
+        await make_notification(db, user_id)
     finally:
         await client.close()
 

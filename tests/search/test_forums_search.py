@@ -14,7 +14,7 @@ from community.forums.reply import reply
 from community.policy import Actor, Role, search_visibility
 from search.embedded import EmbeddedEngine
 from search.indexer import Indexer
-from tests.factories import make_org, make_user
+from tests.factories import act, bare_app, make_org, make_user
 
 LIMITS = replace(ForumLimits(), flood_seconds=0, new_member_days=0, new_member_min_posts=0)
 
@@ -34,17 +34,18 @@ async def test_hidden_reply_and_thread_moved_to_a_private_space_leave_outsiders_
         bare_db: Any, embedded_engine: EmbeddedEngine) -> None:
     water, rail = await make_org(bare_db, name="Ministry of Jal Shakti"), await make_org(bare_db, name="Ministry of Railways")
     admin = await make_user(bare_db, roles=("admin",))
+    app = bare_app(bare_db, LIMITS)
     author, colleague = await make_user(bare_db, org=water), await make_user(bare_db, org=water)
     outsider = await make_user(bare_db, org=rail)
-    public = await categories.create_category(bare_db, actor(admin), {"name": "Procurement", "slug": "procurement"})
-    private = await categories.create_category(bare_db, actor(admin), {"name": "Jal Shakti internal", "slug": "internal",
+    public = await act(app, actor(admin), categories.create_category, {"name": "Procurement", "slug": "procurement"})
+    private = await act(app, actor(admin), categories.create_category, {"name": "Jal Shakti internal", "slug": "internal",
                                                                   "org_id": str(water["_id"])})
-    kept = await create_thread(bare_db, None, actor(author), LIMITS, category_id=public["_id"], data={
+    kept = await act(app, actor(author), create_thread, category_id=public["_id"], data={
         "title": "Drainage tender with a single bid", "body": "Only one bid arrived.", "kind": "question"})
-    moved = await create_thread(bare_db, None, actor(author), LIMITS, category_id=public["_id"], data={
+    moved = await act(app, actor(author), create_thread, category_id=public["_id"], data={
         "title": "Drainage contract extension", "body": "The contractor asks for six more months.",
         "kind": "discussion"})
-    spam = await reply(bare_db, None, actor(outsider), LIMITS, thread_id=kept["_id"],
+    spam = await act(app, actor(outsider), reply, thread_id=kept["_id"],
                        data={"body": "Drainage pumps at half price, call now"})
     indexer = Indexer(bare_db, embedded_engine)
     await indexer.drain()
@@ -53,9 +54,9 @@ async def test_hidden_reply_and_thread_moved_to_a_private_space_leave_outsiders_
         ids, total, facets = await found(embedded_engine, viewer, "drainage")
         assert (ids, total, facets["kind"]) == (everything, 3, {"thread": 2, "post": 1})
 
-    assert await moderate.set_hidden(bare_db, None, actor(admin), LIMITS, post_id=spam["_id"], hidden=True,
+    assert await act(app, actor(admin), moderate.set_hidden, post_id=spam["_id"], hidden=True,
                                      data={"reason": "Advertising"})
-    assert await moderate.move_thread(bare_db, None, actor(admin), thread_id=moved["_id"],
+    assert await act(app, actor(admin), moderate.move_thread, thread_id=moved["_id"],
                                       data={"category_id": str(private["_id"]), "reason": "Internal matter"})
     await indexer.drain()
 

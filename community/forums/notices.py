@@ -1,0 +1,116 @@
+"""The forums' notifications: their kinds and renderers, recipient sets and who may see a subject.
+
+Texts are rendered when shown, in the reader's language; the parameters stored are the thread's
+title, an excerpt of the post and where it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+
+from community.forums import mentions, queries
+from community.forums.markdown import plain_text, render
+from community.forums.queries import REVISIONS
+from community.forums.urls import post_path, thread_path
+from community.i18n import gettext as _, lazy_gettext
+from community.notifications import kinds
+from community.notifications.intents import Recipients, recipient_set, subject_type
+
+EXCERPT = 120
+
+
+def post_params(thread: Mapping[str, Any], post: Mapping[str, Any]) -> dict[str, Any]:
+    return {"title": thread["title"], "excerpt": plain_text(post["body"], EXCERPT), "thread_id": str(thread["_id"]),
+            "number": post["number"]}
+
+
+def _post_url(params: Mapping[str, Any]) -> str:
+    return post_path(params["thread_id"], params["number"])
+
+
+kinds.register("reply", label=lazy_gettext("Replies to your posts and threads you follow"), url=_post_url,
+               text=lambda p, _actor: _("New reply in \u201c%(title)s\u201d: %(excerpt)s", title=p["title"],
+                                        excerpt=p["excerpt"]))
+kinds.register("mention", label=lazy_gettext("Mentions of you"), url=_post_url,
+               text=lambda p, _actor: _("You were mentioned in \u201c%(title)s\u201d: %(excerpt)s", title=p["title"],
+                                        excerpt=p["excerpt"]))
+kinds.register("accepted_answer", label=lazy_gettext("Your answer was accepted"), url=_post_url,
+               text=lambda p, _actor: _("Your answer in \u201c%(title)s\u201d was accepted.", title=p["title"]))
+kinds.register("new_thread", label=lazy_gettext("New threads in categories you follow"),
+               url=lambda p: thread_path(p["thread_id"]),
+               text=lambda p, _actor: _("New thread in %(category)s: \u201c%(title)s\u201d", category=p["category"],
+                                        title=p["title"]))
+
+
+def reply_audience(post_id: ObjectId) -> Recipients:
+    """The author of the post replied to, then those who followed the thread by the time of the
+    reply (a later follower is not told of an earlier reply), less those the reply mentions."""
+    return Recipients("forum.reply_audience", {"post_id": post_id})
+
+
+def mentioned(post_id: ObjectId, *, since_revision: int | None = None) -> Recipients:
+    """Those the post mentions; after an edit, only those the revision before it did not."""
+    return Recipients("forum.mentioned", {"post_id": post_id, "since_revision": since_revision})
+
+
+def category_followers(category_id: ObjectId, *, as_of: datetime) -> Recipients:
+    """Those who followed the category by ``as_of`` (the moment the thread was started)."""
+    return Recipients("forum.category_followers", {"category_id": category_id, "as_of": as_of})
+
+
+@recipient_set("forum.mentioned")
+async def _mentioned(db: Any, *, post_id: ObjectId, since_revision: int | None) -> list[ObjectId]:
+    post = await queries.post(db, post_id)
+    if post is None:
+        return []
+    now = render(post["body"]).mentions
+    if since_revision is None:
+        return list(now)
+    before = await db[REVISIONS].find_one({"post_id": post_id, "number": since_revision}, {"body": 1})
+    earlier = set(render(before["body"]).mentions) if before else set()
+    return [person for person in now if person not in earlier]
+
+
+@recipient_set("forum.reply_audience")
+async def _reply_audience(db: Any, *, post_id: ObjectId) -> list[ObjectId]:
+    post = await queries.post(db, post_id)
+    if post is None:
+        return []
+    people: list[ObjectId] = []
+    if post.get("reply_to_post_id") is not None:
+        target = await queries.post(db, post["reply_to_post_id"])
+        if target is not None:
+            people.append(target["author_id"])
+    people += await queries.followers(db, "thread", post["thread_id"], since_before=post["created_at"])
+    skip = set(render(post["body"]).mentions)
+    return [person for person in dict.fromkeys(people) if person not in skip]
+
+
+@recipient_set("forum.category_followers")
+async def _category_followers(db: Any, *, category_id: ObjectId, as_of: datetime) -> list[ObjectId]:
+    return await queries.followers(db, "category", category_id, since_before=as_of)
+
+
+async def _readers_of(db: Any, category_id: ObjectId, people: Sequence[ObjectId]) -> list[ObjectId]:
+    category = await queries.category(db, category_id)
+    return [] if category is None else await mentions.readers(db, people, category, exclude=None)
+
+
+@subject_type("forum_post")
+async def _who_sees_post(db: Any, post_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+    post = await queries.post(db, post_id)
+    if post is None or post["deleted"] or post["hidden"]:
+        return []
+    return await _readers_of(db, post["category_id"], people)
+
+
+@subject_type("forum_thread")
+async def _who_sees_thread(db: Any, thread_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+    thread = await queries.thread(db, thread_id)
+    if thread is None or thread["deleted"] or thread["hidden"]:
+        return []
+    return await _readers_of(db, thread["category_id"], people)

@@ -1,0 +1,43 @@
+"""The job runner for the app's lifetime, its readiness check and the administrators' page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from community import keys
+from community.jobs import queries, views
+from community.jobs.runner import Runner
+
+RUNNER: web.AppKey[Runner] = web.AppKey("job_runner", Runner)
+
+
+async def runner_context(app: web.Application) -> AsyncIterator[None]:
+    runner = Runner(app, lease=timedelta(seconds=app[keys.SETTINGS].lease_seconds))
+    app[RUNNER] = runner
+    await runner.ensure_recurring()
+    task = asyncio.create_task(runner.run(), name="job-runner")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def readiness(app: web.Application) -> Any:
+    async def check() -> dict[str, Any]:
+        late = await queries.lateness(app[keys.DB], app[keys.CLOCK](), app[keys.SETTINGS].overdue_seconds)
+        return {"name": "jobs", "ok": late.overdue == 0, "overdue": late.overdue, "failed": late.failed}
+    return check
+
+
+def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(runner_context)
+    app[keys.READINESS_CHECKS].append(readiness(app))
+    app.router.add_get("/admin/jobs", views.jobs_page, name="admin_jobs")
+    app.router.add_post("/admin/jobs/{key}/retry", views.retry_job, name="admin_job_retry")
+    app.router.add_post("/admin/jobs/{key}/discard", views.discard_job, name="admin_job_discard")

@@ -1,0 +1,31 @@
+"""The administrators' page of background jobs: due, running and failed, with retry and discard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from community import actions, keys, policy
+from community.jobs import manage, queries
+
+
+@aiohttp_jinja2.template("admin/jobs.html")
+async def jobs_page(request: web.Request) -> dict[str, Any]:
+    actor = request[keys.ACTOR]
+    policy.require(actor, policy.can_manage_jobs(actor))
+    return {"jobs": await queries.listing(request.app[keys.DB]), "now": request.app[keys.CLOCK]()}
+
+
+async def _act(request: web.Request, service: Any) -> web.Response:
+    await actions.run(request.app, request[keys.ACTOR], service, request.match_info["key"])
+    raise web.HTTPSeeOther(str(request.app.router["admin_jobs"].url_for()))
+
+
+async def retry_job(request: web.Request) -> web.Response:
+    return await _act(request, manage.retry)
+
+
+async def discard_job(request: web.Request) -> web.Response:
+    return await _act(request, manage.discard)

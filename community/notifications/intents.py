@@ -1,0 +1,105 @@
+"""Notification intents: what a write wants told, recorded in the write's own transaction.
+
+An intent is ``{_id, kind, to: {set, args}, subject_type, subject_id, params, actor_id,
+created_at, next_attempt_at, attempts, last_error}``. ``to`` names a recipient set (a query
+registered by the feature that owns the data: a thread's followers, an event's attendees), never
+a list of people, so an intent for ten thousand followers is one small row and whoever is in the
+set when the notifier expands it is told. ``subject_type`` names a registered visibility filter,
+which the notifier asks for each recipient: a person who can no longer see the subject is not told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from community.notifications.kinds import kind as known_kind
+
+INTENTS = "notification_intents"
+"""Its index is declared in ``community.storage.indexes`` (notifications block)."""
+
+RecipientQuery = Callable[..., Awaitable[Sequence[ObjectId]]]
+"""``(db, **args) -> the people in the set``."""
+VisibilityFilter = Callable[[Any, Any, Sequence[ObjectId]], Awaitable[Sequence[ObjectId]]]
+"""``(db, subject_id, people) -> those of people who may see the subject``."""
+
+RECIPIENT_SETS: dict[str, RecipientQuery] = {}
+SUBJECTS: dict[str, VisibilityFilter] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Recipients:
+    """A recipient set by name and arguments (stored in the intent, expanded by the notifier)."""
+
+    name: str
+    args: Mapping[str, Any]
+
+
+def recipient_set(name: str) -> Callable[[RecipientQuery], RecipientQuery]:
+    """Register the query behind a recipient set (a decorator)."""
+    def add(query: RecipientQuery) -> RecipientQuery:
+        if name in RECIPIENT_SETS:
+            raise ValueError(f"recipient set {name!r} is registered twice")
+        RECIPIENT_SETS[name] = query
+        return query
+    return add
+
+
+def subject_type(name: str) -> Callable[[VisibilityFilter], VisibilityFilter]:
+    """Register who may see subjects of this type (a decorator)."""
+    def add(check: VisibilityFilter) -> VisibilityFilter:
+        if name in SUBJECTS:
+            raise ValueError(f"subject type {name!r} is registered twice")
+        SUBJECTS[name] = check
+        return check
+    return add
+
+
+@recipient_set("person")
+async def _one_person(db: Any, *, user_id: ObjectId) -> list[ObjectId]:
+    return [user_id]
+
+
+def person(user_id: ObjectId) -> Recipients:
+    """The set of exactly one person."""
+    return Recipients("person", {"user_id": user_id})
+
+
+async def record(db: Any, session: Any, *, kind: str, to: Recipients, subject: tuple[str, Any],
+                 params: Mapping[str, Any], actor_id: ObjectId | None, now: datetime) -> dict[str, Any]:
+    """Write the intent in ``session``'s transaction; a mistake in the call raises before anything is written."""
+    known_kind(kind)
+    if not isinstance(to, Recipients) or to.name not in RECIPIENT_SETS:
+        raise ValueError(f"unknown recipient set {getattr(to, 'name', to)!r}")
+    kind_of_subject, subject_id = subject
+    if kind_of_subject not in SUBJECTS:
+        raise ValueError(f"unknown subject type {kind_of_subject!r}")
+    if not isinstance(params, Mapping):
+        raise TypeError("notification params must be a mapping")
+    intent = {"_id": ObjectId(), "kind": kind, "to": {"set": to.name, "args": dict(to.args)},
+              "subject_type": kind_of_subject, "subject_id": subject_id, "params": dict(params), "actor_id": actor_id,
+              "created_at": now, "next_attempt_at": now, "attempts": 0}
+    await db[INTENTS].insert_one(intent, session=session)
+    return intent
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    pending: int
+    overdue: int
+    """Intents recorded more than the allowed time ago and still not delivered."""
+    oldest_seconds: float
+
+
+async def overdue(db: Any, now: datetime, limit_seconds: float) -> Backlog:
+    pending = await db[INTENTS].count_documents({})
+    if not pending:
+        return Backlog(0, 0, 0.0)
+    oldest = await db[INTENTS].find_one({}, sort=[("created_at", 1)])
+    created = oldest["created_at"].replace(tzinfo=UTC) if oldest else now
+    late = await db[INTENTS].count_documents({"created_at": {"$lt": now - timedelta(seconds=limit_seconds)}})
+    return Backlog(pending, late, max(0.0, (now - created).total_seconds()))

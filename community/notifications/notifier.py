@@ -1,0 +1,168 @@
+"""The notifier: expands notification intents into per-person notifications, after the commit.
+
+Built like the search indexer. Each round claims due intents one at a time with a lease
+(``find_one_and_update`` moving ``next_attempt_at`` past now), so several processes share the
+work and an intent whose process was killed is taken over once its lease has run out. For a
+claimed intent it queries the recipient set, drops the actor and everyone who can no longer see
+the subject (the subject type's registered filter, the policy) or has turned the kind off, and
+folds one occurrence into each person's open notification of that kind and subject. The fold
+records the intent's id in the notification and only matches notifications that do not carry it
+yet, so replaying an intent after a crash adds nothing twice. Then it pushes each person's
+badge and the notification, rendered in their stored language, and deletes the intent. A round
+that fails retries the intent with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from community.notifications import queries
+from community.notifications.intents import INTENTS, RECIPIENT_SETS, SUBJECTS
+from community.notifications.kinds import DEFAULT_DELIVERY, KINDS, Delivery
+from community.notifications.render import in_language, text_of
+
+log = logging.getLogger("community.notifications")
+
+LEASE = timedelta(seconds=120)
+POLL_SECONDS = 0.5
+BACKOFF_FIRST = 1.0
+BACKOFF_MAX = 300.0
+CHUNK = 500
+"""Recipients handled per storage round trip (preferences, users, unread counts)."""
+INTENT_MEMORY = 20
+"""How many intent ids a notification remembers (enough to make every replay a no-op)."""
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, attempts - 1)))
+
+
+class Notifier:
+    def __init__(self, db: Any, emitter: Any, clock: Callable[[], datetime], *, poll: float = POLL_SECONDS,
+                 lease: timedelta = LEASE) -> None:
+        self.db = db
+        self.lease = lease
+        self.emitter = emitter
+        self.clock = clock
+        self.poll = poll
+        self._wake = asyncio.Event()
+        self._turn = asyncio.Lock()
+
+    def wake(self) -> None:
+        """Start the next round now rather than at the next poll (called after a commit)."""
+        self._wake.set()
+
+    async def claim(self) -> dict[str, Any] | None:
+        now = self.clock()
+        return await self.db[INTENTS].find_one_and_update(
+            {"next_attempt_at": {"$lte": now}},
+            {"$set": {"next_attempt_at": now + self.lease, "claimed_at": now}, "$inc": {"attempts": 1}},
+            sort=[("next_attempt_at", ASCENDING), ("_id", ASCENDING)], return_document=ReturnDocument.AFTER)
+
+    async def run_once(self) -> bool:
+        """Claim and deliver one intent; False when none is due. Rounds in one process take turns,
+        so a ``drain`` that returns has also seen the background task's round finish."""
+        async with self._turn:
+            intent = await self.claim()
+            if intent is None:
+                return False
+            try:
+                await self.deliver(intent)
+            except Exception as error:  # one bad intent must not stop the others; it is retried later
+                await self.db[INTENTS].update_one({"_id": intent["_id"]}, {"$set": {
+                    "next_attempt_at": self.clock() + backoff(intent["attempts"]), "last_error": repr(error)[:500]}})
+                log.warning("notification intent failed; will retry",
+                            extra={"intent": str(intent["_id"]), "kind": intent["kind"], "error": repr(error)[:200]})
+            return True
+
+    async def drain(self) -> int:
+        """Rounds until nothing is due; the number of intents taken."""
+        taken = 0
+        while await self.run_once():
+            taken += 1
+        return taken
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception as error:  # storage hiccup: log, wait, try again; intents stay safe
+                log.warning("notifier round failed", extra={"error": repr(error)})
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def deliver(self, intent: dict[str, Any]) -> int:
+        """Fold the intent into each recipient's notifications; returns how many people were told."""
+        kind = KINDS.get(intent["kind"])
+        if kind is None:
+            log.warning("notification kind no longer registered; intent dropped", extra={"kind": intent["kind"]})
+            await self.db[INTENTS].delete_one({"_id": intent["_id"]})
+            return 0
+        people = await RECIPIENT_SETS[intent["to"]["set"]](self.db, **intent["to"]["args"])
+        people = [p for p in dict.fromkeys(people) if p != intent.get("actor_id")]
+        told = 0
+        for start in range(0, len(people), CHUNK):
+            told += await self._deliver_to(intent, kind.url(intent["params"]), people[start:start + CHUNK])
+        await self.db[INTENTS].delete_one({"_id": intent["_id"]})
+        return told
+
+    async def _deliver_to(self, intent: dict[str, Any], url: str, people: Sequence[ObjectId]) -> int:
+        people = list(await SUBJECTS[intent["subject_type"]](self.db, intent["subject_id"], people))
+        if not people:
+            return 0
+        choices = await queries.deliveries(self.db, people, intent["kind"])
+        now = self.clock()
+        folded: list[dict[str, Any]] = []
+        for person in people:
+            chosen = choices.get(person, DEFAULT_DELIVERY.value)
+            delivery = Delivery(chosen) if chosen in Delivery.__members__.values() else DEFAULT_DELIVERY
+            if delivery is Delivery.OFF:
+                continue
+            doc = await self._fold(intent, person, url, delivery, now)
+            if doc is not None:
+                folded.append(doc)
+        if folded and self.emitter is not None:
+            await self._push(intent, folded)
+        return len(folded)
+
+    async def _fold(self, intent: dict[str, Any], person: ObjectId, url: str, delivery: Delivery,
+                    now: datetime) -> dict[str, Any] | None:
+        """One occurrence in the person's open notification; None when this intent is in it already."""
+        key = queries.open_key(person, intent["kind"], intent["subject_type"], intent["subject_id"])
+        set_fields: dict[str, Any] = {"params": intent["params"], "url": url, "actor_id": intent.get("actor_id"),
+                                      "updated_at": now, "read": False}
+        if delivery is Delivery.EMAIL_DIGEST:
+            set_fields["digest_pending"] = True
+        on_insert = {"user_id": person, "kind": intent["kind"], "subject_type": intent["subject_type"],
+                     "subject_id": intent["subject_id"], "created_at": now}
+        for _attempt in range(2):
+            try:
+                return await queries.fold_in(self.db, key, intent["_id"], set_fields=set_fields, on_insert=on_insert,
+                                             memory=INTENT_MEMORY)
+            except DuplicateKeyError:  # the open entry exists: it holds this intent already, or was made meanwhile
+                if await queries.holds_intent(self.db, key, intent["_id"]):
+                    return None
+        return None
+
+    async def _push(self, intent: dict[str, Any], folded: list[dict[str, Any]]) -> None:
+        people = [doc["user_id"] for doc in folded]
+        unread = await queries.unread_counts(self.db, people)
+        languages = await queries.languages(self.db, people)
+        actor_name = await queries.person_name(self.db, intent.get("actor_id"))
+        for doc in folded:
+            with in_language(languages.get(doc["user_id"])):
+                text = text_of(doc, actor_name)
+            await self.emitter.emit("notification", {
+                "id": str(doc["_id"]), "kind": doc["kind"], "text": text, "url": doc["url"], "count": doc["count"],
+                "unread": unread.get(doc["user_id"], 0)}, room=f"user:{doc['user_id']}")
