@@ -2,8 +2,8 @@
 
 ``python -m tests.jobs.worker DB_FILE seed N`` schedules N jobs of ``test.effect`` due now.
 ``... run`` prints ``ready``, waits for a line on stdin (so two runners can start together), runs
-the job runner (a lease of two seconds), prints ``ran`` after each job and ``idle`` once nothing
-is due; a job's handler writes one effect document under its key.
+the job runner (a lease of two seconds), prints ``ran`` after each job and ``idle`` once no job is
+left (waiting out the lease of a job a killed runner held); a job's handler writes one effect document under its key.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from bson import ObjectId
 from community import actions, keys
 from community.jobs import registry
 from community.jobs.runner import JobRun, Runner
+from community.jobs.schedule import JOBS
 from community.policy import Actor
 from community.storage import connect
 from community.storage.indexes import ensure_indexes
@@ -51,9 +52,12 @@ async def main(db_file: str, command: str, *args: str) -> None:
             print("ready", flush=True)
             await asyncio.to_thread(sys.stdin.readline)
             while True:
-                if not await runner.drain():
+                if await runner.drain():
+                    continue
+                if not await db[JOBS].count_documents({}):
                     print("idle", flush=True)
                     return
+                await asyncio.sleep(0.2)  # a job still leased by a killed runner: take it over once the lease ends
     finally:
         await client.close()
 
