@@ -35,6 +35,7 @@ from community.i18n import gettext as _
 from community.notifications import intents
 from community.organisations import domains, notices, queries
 from community.policy import Actor, Role, can_decide_membership, can_request_membership, require
+from community.realtime.emitter import user_room
 from community.storage import in_transaction
 
 Wake = Callable[[], None] | None
@@ -72,7 +73,8 @@ async def on_verified(db: Any, wake: Wake, user: dict[str, Any]) -> dict[str, An
     return await _settle(db, wake, user, request)
 
 
-async def ask_to_change(db: Any, wake: Wake, actor: Actor, user: dict[str, Any], org_id: str) -> dict[str, Any]:
+async def ask_to_change(db: Any, wake: Wake, actor: Actor, user: dict[str, Any], org_id: str, *,
+                        emitter: Any = None) -> dict[str, Any]:
     """A signed-in person asks for another organisation; any earlier open request is withdrawn."""
     require(actor, can_request_membership(actor, user["_id"]))
     org = await _organisation(db, org_id)
@@ -88,7 +90,7 @@ async def ask_to_change(db: Any, wake: Wake, actor: Actor, user: dict[str, Any],
         await queries.insert_request(db, {**request, "status": "unverified"}, session=session)
 
     await in_transaction(db, work)
-    return await _settle(db, wake, user, {**request, "status": "unverified"})
+    return await _settle(db, wake, user, {**request, "status": "unverified"}, emitter=emitter)
 
 
 async def withdraw(db: Any, actor: Actor) -> bool:
@@ -98,11 +100,12 @@ async def withdraw(db: Any, actor: Actor) -> bool:
     return await queries.withdraw_open(db, actor.user_id, _now()) > 0
 
 
-async def _settle(db: Any, wake: Wake, user: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+async def _settle(db: Any, wake: Wake, user: dict[str, Any], request: dict[str, Any], *,
+                  emitter: Any = None) -> dict[str, Any]:
     """A verified person's request: straight in when their address is under the organisation's
     claim, otherwise waiting for an administrator (who is told, in the same transaction)."""
     if await domains.owner_of_address(db, user["email"]) == request["org_id"]:
-        await join(db, request, via="domain")
+        await join(db, request, via="domain", emitter=emitter)
         return {**request, "status": "approved", "via": "domain"}
     org = await queries.by_id(db, request["org_id"])
     now = _now()
@@ -122,10 +125,11 @@ async def _settle(db: Any, wake: Wake, user: dict[str, Any], request: dict[str, 
 
 
 async def join(db: Any, request: dict[str, Any], *, via: str, actor: Actor | None = None,
-               reason: str | None = None) -> bool:
+               reason: str | None = None, emitter: Any = None) -> bool:
     """Make the request's organisation the person's, closing the request; False when it had been
     decided meanwhile. An administrator's approval is audited, and the person told, in the same
-    transaction."""
+    transaction. A person who moves has their sockets closed after the commit: the rooms they
+    had joined were the old organisation's, and the reconnect joins the new one's."""
     org = await queries.by_id(db, request["org_id"]) if actor is not None else None
     now = _now()
 
@@ -144,7 +148,10 @@ async def join(db: Any, request: dict[str, Any], *, via: str, actor: Actor | Non
             await _tell_person(db, session, actor, request, org, notices.APPROVED, reason, now)
         return True
 
-    return await in_transaction(db, work)
+    joined = await in_transaction(db, work)
+    if joined and emitter is not None and request.get("previous_org_id") is not None:
+        await emitter.hang_up(user_room(request["user_id"]))
+    return joined
 
 
 async def load_request(db: Any, request_id: str) -> dict[str, Any]:
@@ -155,7 +162,7 @@ async def load_request(db: Any, request_id: str) -> dict[str, Any]:
 
 
 async def decide(db: Any, wake: Wake, actor: Actor, request_id: str, *, approve: bool,
-                 reason: str | None) -> dict[str, Any]:
+                 reason: str | None, emitter: Any = None) -> dict[str, Any]:
     """Approve or reject a pending request (its organisation's administrators, platform
     administrators; never one's own). Deciding twice is refused."""
     request = await load_request(db, request_id)
@@ -163,7 +170,7 @@ async def decide(db: Any, wake: Wake, actor: Actor, request_id: str, *, approve:
     if request["status"] != "pending":
         raise Invalid({"request": _("This request has already been decided or withdrawn.")})
     if approve:
-        done = await join(db, request, via="administrator", actor=actor, reason=reason)
+        done = await join(db, request, via="administrator", actor=actor, reason=reason, emitter=emitter)
     else:
         done = await _reject(db, actor, request, reason)
     if not done:

@@ -248,7 +248,8 @@ async def decide_action(request: web.Request) -> web.Response:
         return await _requests_page(request, str(pending["org_id"]), {f"reason-{request_id}": error.errors["reason"]},
                                     {f"reason-{request_id}": values.get("reason", "")})
     decided = await membership.decide(db, request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR], request_id,
-                                      approve=request.match_info["decision"] == "approve", reason=reason)
+                                      approve=request.match_info["decision"] == "approve", reason=reason,
+                                      emitter=request.app[keys.EMITTER])
     url = request.app.router["admin_membership_requests"].url_for(org_id=str(decided["org_id"]))
     return see_other(str(url.with_query(done=decided["status"])))
 
@@ -261,7 +262,8 @@ async def queue_api(request: web.Request) -> web.Response:
 async def decide_api(request: web.Request) -> web.Response:
     decided = await membership.decide(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
                                       request.match_info["request_id"], approve=request.path.endswith("/approve"),
-                                      reason=validate(DecisionIn, await read_json(request)).reason)
+                                      reason=validate(DecisionIn, await read_json(request)).reason,
+                                      emitter=request.app[keys.EMITTER])
     return api.json_response(request_out(decided))
 
 
@@ -284,7 +286,7 @@ async def ask_action(request: web.Request) -> web.Response:
     try:
         data = validate(MembershipAskIn, values)
         asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
-                                               user, data.org_id)
+                                               user, data.org_id, emitter=request.app[keys.EMITTER])
     except Invalid as error:
         return await render_account(request, values, error.errors)
     return see_other(_account_url(request, membership=asked["status"]))
@@ -307,7 +309,7 @@ async def ask_api(request: web.Request) -> web.Response:
     user = _signed_in_user(request)
     data = validate(MembershipAskIn, await read_json(request))
     asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
-                                           user, data.org_id)
+                                           user, data.org_id, emitter=request.app[keys.EMITTER])
     return api.json_response(request_out(asked))
 
 

@@ -22,7 +22,8 @@ from community.config import Settings
 from community.realtime.server import NAMESPACE
 from tests.accounts.conftest import another_browser  # noqa: F401 - a fixture, used by name
 from tests.conftest import csrf_token
-from tests.factories import bearer_token, make_user, sign_in
+from community.organisations.queries import REQUESTS
+from tests.factories import bearer_token, make_org, make_user, sign_in
 from tests.realtime.probe import SocketProbe, server_url, session_cookie
 
 Probes = Callable[[], SocketProbe]
@@ -202,3 +203,22 @@ async def test_erasing_ones_account_closes_every_socket_of_the_person(client: Te
     assert response.status == 200, await response.text()
     await closed(here)
     await closed(elsewhere)
+
+
+async def test_moving_to_another_organisation_closes_the_persons_sockets(client: TestClient, db: Any,
+                                                                          probes: Probes) -> None:
+    """The rooms a socket joined were the old organisation's; the reconnect joins the new one's."""
+    old, new = await make_org(db, name="Ministry A"), await make_org(db, name="Ministry B")
+    person = await make_user(db, org=old, email="mover@example.org")
+    new_admin = await make_user(db, org=new, roles=("mdo_admin",))
+    await sign_in(client, person)
+    socket = await probes().connect(server_url(client), cookie=session_cookie(client))
+    asked = await client.post("/api/v1/me/membership", headers={"Authorization": f"Bearer {await bearer_token(db, person)}"},
+                              json={"org_id": str(new["_id"])})
+    assert asked.status == 200 and (await asked.json())["status"] == "pending"
+    assert socket.sio.connected, "asking changes nothing yet"
+    request = await db[REQUESTS].find_one({"user_id": person["_id"], "status": "pending"})
+    approved = await client.post(f"/api/v1/membership-requests/{request['_id']}/approve", json={},
+                                 headers={"Authorization": f"Bearer {await bearer_token(db, new_admin)}"})
+    assert approved.status == 200
+    await closed(socket)
