@@ -45,6 +45,7 @@ Design of the embedded engine
   serialises their writes; each engine caches the catalog of collections and indexes and
   reloads it when the file's schema version moves (before reads) or another process has
   committed (before writes). Transactions never conflict because writes are serialised;
+  as in MongoDB, a statement that fails inside one aborts it at once (``EmbeddedSession``);
   ``explain`` is on ``find`` cursors only.
 """
 
@@ -89,7 +90,10 @@ def connect(url: str, **options: Any) -> Any:
 
 
 async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(session)`` all-or-nothing on either engine. The driver may retry it on a
-    transient error, so it must only read and write through the session it is given."""
+    """Run ``work(session)`` all-or-nothing on either engine. Either engine runs it again after
+    a transient error (on both, a statement that fails inside a transaction aborts it, and the
+    next statement or the commit then raises one), so it must only read and write through the
+    session it is given; catching a failed statement's error does not save the transaction
+    (check before writing instead, or handle the error outside)."""
     async with db.client.start_session() as session:
         return await session.with_transaction(work)

@@ -11,32 +11,44 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import logging
 import os
+import random
 import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bson import ObjectId
-from pymongo import IndexModel, ReturnDocument
+from bson.codec_options import DEFAULT_CODEC_OPTIONS, CodecOptions
+from bson.son import SON
+from pymongo import IndexModel, ReturnDocument, client_session_shared
+from pymongo.client_session import TransactionOptions
 from pymongo.errors import (
     BulkWriteError,
     ConfigurationError,
     DuplicateKeyError,
     InvalidOperation,
     OperationFailure,
+    PyMongoError,
     WriteError,
 )
-from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+from pymongo.operations import DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
+from pymongo.read_concern import ReadConcern
+from pymongo.read_preferences import ReadPreference, _ServerMode
+from pymongo.results import BulkWriteResult, DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+from pymongo.write_concern import WriteConcern
 
 from community.storage import engine as store
 from community.storage.engine import CollInfo, Context, IndexInfo
-from community.storage.matching import MISSING, compile_filter, resolve
+from community.storage.keys import check_encodable
+from community.storage.matching import MISSING, Predicate, compile_filter, resolve
 from community.storage.shaping import compile_projection, normalize_sort, run_pipeline
 from community.storage.updates import Updater, upsert_seed, validate_replacement, validate_update
 
@@ -55,14 +67,97 @@ CHECKPOINT_EVERY = 1000
 fsync inside whichever write crossed its threshold; and a long WAL slows every read, which
 must look pages up in the WAL index first."""
 
-_IGNORED_OPTIONS = frozenset({"comment", "bypass_document_validation", "batch_size", "let"})
+_IGNORED_OPTIONS = frozenset({"comment", "bypass_document_validation", "let"})
 
 
-def _reject(method: str, options: Mapping[str, Any]) -> None:
+def _reject(method: str, options: Mapping[str, Any], accepted: Iterable[str] = ()) -> None:
     for name, value in options.items():
-        if name in _IGNORED_OPTIONS or value is None:
+        if name in _IGNORED_OPTIONS or name in accepted or value is None:
             continue
         raise OperationFailure(f"option {name!r} of {method} is outside the embedded engine's subset", code=2)
+
+
+def _compile(filter_: Any) -> Predicate:
+    """A top-level filter: refused as PyMongo refuses what it cannot encode, then compiled."""
+    if isinstance(filter_, Mapping):
+        check_encodable(filter_)
+    return compile_filter(filter_)
+
+
+def _statement(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """A server-side statement: as in MongoDB, its failure (any ``OperationFailure``, a write
+    error included) inside a transaction aborts the transaction, even if the caller catches it.
+    Client-side refusals (``TypeError``, ``ValueError``, ``InvalidOperation``, ``OverflowError``)
+    never reach MongoDB and leave the transaction alone."""
+
+    @functools.wraps(method)
+    async def run(self: Any, *args: Any, **kwargs: Any) -> T:
+        try:
+            return await method(self, *args, **kwargs)
+        except OperationFailure:
+            session = kwargs.get("session") or next((a for a in args if isinstance(a, EmbeddedSession)), None)
+            if session is not None and session.in_transaction:
+                await session._server_aborted()
+            raise
+
+    return run
+
+
+_READ_CONCERN_LEVELS = (None, "local", "available", "majority", "linearizable", "snapshot")
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """PyMongo's four per-client, per-database, per-collection settings, each inherited from
+    the level above unless given. The embedded engine is one node, always primary, whose every
+    acknowledged write is as durable as it will ever be: it honours every read concern, and
+    every acknowledged write concern that one node can satisfy."""
+
+    codec_options: CodecOptions = DEFAULT_CODEC_OPTIONS
+    read_preference: _ServerMode = field(default_factory=lambda: ReadPreference.PRIMARY)
+    write_concern: WriteConcern = field(default_factory=WriteConcern)
+    read_concern: ReadConcern = field(default_factory=ReadConcern)
+
+    def derive(self, engine: Engine, where: str, codec_options: Any = None, read_preference: Any = None,
+               write_concern: Any = None, read_concern: Any = None) -> _Options:
+        if codec_options is not None:
+            if not isinstance(codec_options, CodecOptions):
+                raise TypeError("codec_options must be an instance of bson.codec_options.CodecOptions")
+            if codec_options != DEFAULT_CODEC_OPTIONS:
+                raise ConfigurationError(
+                    f"codec_options other than the defaults in {where} are outside the embedded engine's subset "
+                    "(it returns dicts and naive UTC datetimes)"
+                )
+        if read_preference is not None and not isinstance(read_preference, _ServerMode):
+            raise TypeError(f"{read_preference!r} is not a read preference.")
+        engine.check_concerns(where, read_concern=read_concern, write_concern=write_concern,
+                              read_preference=read_preference)
+        return _Options(self.codec_options if codec_options is None else codec_options,
+                        self.read_preference if read_preference is None else read_preference,
+                        self.write_concern if write_concern is None else write_concern,
+                        self.read_concern if read_concern is None else read_concern)
+
+
+class _Settings:
+    """The four settings as PyMongo's client, databases and collections expose them."""
+
+    _options: _Options
+
+    @property
+    def codec_options(self) -> CodecOptions:
+        return self._options.codec_options
+
+    @property
+    def read_preference(self) -> _ServerMode:
+        return self._options.read_preference
+
+    @property
+    def write_concern(self) -> WriteConcern:
+        return self._options.write_concern
+
+    @property
+    def read_concern(self) -> ReadConcern:
+        return self._options.read_concern
 
 
 @dataclass(slots=True)
@@ -115,6 +210,37 @@ class Engine:
         self._ttl_task: asyncio.Task[None] | None = None
         self._ttl_seen: store.Catalog | None = None
         self.closed = False
+
+    def check_concerns(self, where: str, *, read_concern: Any = None, write_concern: Any = None,
+                       read_preference: Any = None) -> None:
+        """Refuse, by name, what one embedded node cannot honour."""
+        if read_concern is not None:
+            if not isinstance(read_concern, ReadConcern):
+                raise TypeError(f"read_concern must be an instance of pymongo.read_concern.ReadConcern, not: {read_concern!r}")
+            if read_concern.level not in _READ_CONCERN_LEVELS:
+                raise ConfigurationError(f"read concern level {read_concern.level!r} in {where} is unknown")
+        if write_concern is not None:
+            if not isinstance(write_concern, WriteConcern):
+                raise TypeError(f"write_concern must be an instance of pymongo.write_concern.WriteConcern, not: {write_concern!r}")
+            w = write_concern.document.get("w")
+            if not write_concern.acknowledged:
+                raise ConfigurationError(
+                    f"unacknowledged write concern (w=0) in {where} is outside the embedded engine's subset"
+                )
+            if w not in (None, 1, "majority"):
+                raise ConfigurationError(
+                    f"write concern w={w!r} in {where} cannot be satisfied: the embedded engine is one node"
+                )
+            durable = {key for key in ("j", "fsync") if write_concern.document.get(key)}
+            if durable and self.synchronous not in ("FULL", "EXTRA"):
+                raise ConfigurationError(
+                    f"write concern {'/'.join(sorted(durable))}=True in {where} needs the embedded engine to fsync "
+                    "every commit: open it with ?synchronous=FULL"
+                )
+        if read_preference is not None and read_preference.mode == ReadPreference.SECONDARY.mode:
+            raise ConfigurationError(
+                f"read preference 'secondary' in {where} cannot be satisfied: the embedded engine is one node, a primary"
+            )
 
     # Threads ------------------------------------------------------------------------------
 
@@ -283,6 +409,8 @@ class Engine:
         return self._txn_ctx
 
     def _own(self, session: EmbeddedSession) -> None:
+        if session._aborted_by_server:
+            raise session._no_such_transaction()
         if session is not self._txn_session:
             raise InvalidOperation("this session's transaction is not the engine's open transaction")
 
@@ -375,12 +503,13 @@ class Engine:
         self._conn.close()
 
 
-class EmbeddedClient:
+class EmbeddedClient(_Settings):
     """What ``connect("sqlite:///...")`` returns; shaped like ``pymongo.AsyncMongoClient``."""
 
     def __init__(self, engine: Engine, default_database: str | None = None) -> None:
         self.engine = engine
         self._default = default_database
+        self._options = _Options()
 
     def __getitem__(self, name: str) -> EmbeddedDatabase:
         return EmbeddedDatabase(self, name)
@@ -390,20 +519,35 @@ class EmbeddedClient:
             raise AttributeError(name)
         return EmbeddedDatabase(self, name)
 
-    def get_database(self, name: str | None = None, **options: Any) -> EmbeddedDatabase:
-        _reject("get_database", options)
+    def get_database(self, name: str | None = None, codec_options: CodecOptions | None = None,
+                     read_preference: _ServerMode | None = None, write_concern: WriteConcern | None = None,
+                     read_concern: ReadConcern | None = None) -> EmbeddedDatabase:
         if name is None:
             if self._default is None:
                 raise ConfigurationError("No default database name defined or provided.")
             name = self._default
-        return EmbeddedDatabase(self, name)
+        return EmbeddedDatabase(self, name, self._options.derive(self.engine, "get_database", codec_options,
+                                                                 read_preference, write_concern, read_concern))
 
-    def get_default_database(self, default: str | None = None) -> EmbeddedDatabase:
-        return self.get_database(self._default or default)
+    def get_default_database(self, default: str | None = None, **options: Any) -> EmbeddedDatabase:
+        return self.get_database(self._default or default, **options)
 
-    def start_session(self, **options: Any) -> EmbeddedSession:
-        _reject("start_session", {k: v for k, v in options.items() if k != "causal_consistency"})
-        return EmbeddedSession(self)
+    def start_session(self, causal_consistency: bool | None = None,
+                      default_transaction_options: TransactionOptions | None = None,
+                      snapshot: bool | None = False) -> EmbeddedSession:
+        """A session; ``causal_consistency`` always holds on one node. ``snapshot`` sessions are
+        outside the subset."""
+        if snapshot:
+            raise ConfigurationError("snapshot sessions are outside the embedded engine's subset")
+        if default_transaction_options is not None:
+            if not isinstance(default_transaction_options, TransactionOptions):
+                raise TypeError("default_transaction_options must be an instance of "
+                                "pymongo.client_session.TransactionOptions")
+            self.engine.check_concerns("default_transaction_options",
+                                       read_concern=default_transaction_options.read_concern,
+                                       write_concern=default_transaction_options.write_concern,
+                                       read_preference=default_transaction_options.read_preference)
+        return EmbeddedSession(self, default_transaction_options)
 
     async def list_database_names(self, session: EmbeddedSession | None = None) -> list[str]:
         return sorted({db for db, _ in self.engine.catalog})
@@ -429,10 +573,11 @@ class EmbeddedClient:
         await self.close()
 
 
-class EmbeddedDatabase:
-    def __init__(self, client: EmbeddedClient, name: str) -> None:
+class EmbeddedDatabase(_Settings):
+    def __init__(self, client: EmbeddedClient, name: str, options: _Options | None = None) -> None:
         self.client = client
         self.name = name
+        self._options = options or client._options
 
     def __getitem__(self, name: str) -> EmbeddedCollection:
         return EmbeddedCollection(self, name)
@@ -441,6 +586,16 @@ class EmbeddedDatabase:
         if name.startswith("_"):
             raise AttributeError(name)
         return EmbeddedCollection(self, name)
+
+    def with_options(self, codec_options: CodecOptions | None = None, read_preference: _ServerMode | None = None,
+                     write_concern: WriteConcern | None = None,
+                     read_concern: ReadConcern | None = None) -> EmbeddedDatabase:
+        return EmbeddedDatabase(self.client, self.name, self._options.derive(
+            self.client.engine, "with_options", codec_options, read_preference, write_concern, read_concern))
+
+    async def aggregate(self, pipeline: Any, *args: Any, **kwargs: Any) -> Any:
+        raise OperationFailure("database-level aggregate is outside the embedded engine's subset: "
+                               "aggregate on a collection", code=2)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, EmbeddedDatabase) and (other.client, other.name) == (self.client, self.name)
@@ -451,9 +606,11 @@ class EmbeddedDatabase:
     def __repr__(self) -> str:
         return f"EmbeddedDatabase({self.name!r})"
 
-    def get_collection(self, name: str, **options: Any) -> EmbeddedCollection:
-        _reject("get_collection", options)
-        return EmbeddedCollection(self, name)
+    def get_collection(self, name: str, codec_options: CodecOptions | None = None,
+                       read_preference: _ServerMode | None = None, write_concern: WriteConcern | None = None,
+                       read_concern: ReadConcern | None = None) -> EmbeddedCollection:
+        return EmbeddedCollection(self, name, self._options.derive(self.client.engine, "get_collection", codec_options,
+                                                                   read_preference, write_concern, read_concern))
 
     async def create_collection(self, name: str, session: EmbeddedSession | None = None, **options: Any) -> EmbeddedCollection:
         _reject("create_collection", options)
@@ -520,12 +677,24 @@ def _index_info(document: Mapping[str, Any]) -> IndexInfo:
                      sparse=bool(document.get("sparse")), expire_after=ttl)
 
 
-class EmbeddedCollection:
-    def __init__(self, database: EmbeddedDatabase, name: str) -> None:
+class EmbeddedCollection(_Settings):
+    def __init__(self, database: EmbeddedDatabase, name: str, options: _Options | None = None) -> None:
         self.database = database
         self.name = name
         self._engine = database.client.engine
         self._db = database.name
+        self._options = options or database._options
+
+    def with_options(self, codec_options: CodecOptions | None = None, read_preference: _ServerMode | None = None,
+                     write_concern: WriteConcern | None = None,
+                     read_concern: ReadConcern | None = None) -> EmbeddedCollection:
+        return EmbeddedCollection(self.database, self.name, self._options.derive(
+            self._engine, "with_options", codec_options, read_preference, write_concern, read_concern))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        owner, _, method = self.full_name.rpartition(".")
+        raise TypeError(f"{method!r} is not part of the embedded engine's API (see STORAGE.md): "
+                        f"{owner!r} has no such method")
 
     @property
     def full_name(self) -> str:
@@ -550,6 +719,7 @@ class EmbeddedCollection:
 
     # Inserts -------------------------------------------------------------------------------
 
+    @_statement
     async def insert_one(self, document: MutableMapping[str, Any], *, session: EmbeddedSession | None = None,
                          **options: Any) -> InsertOneResult:
         _reject("insert_one", options)
@@ -566,6 +736,7 @@ class EmbeddedCollection:
         await self._engine.write(job, session, bounded=True)
         return InsertOneResult(document["_id"], True)
 
+    @_statement
     async def insert_many(self, documents: Iterable[MutableMapping[str, Any]], ordered: bool = True, *,
                           session: EmbeddedSession | None = None, **options: Any) -> InsertManyResult:
         _reject("insert_many", options)
@@ -625,7 +796,7 @@ class EmbeddedCollection:
 
     def find(self, filter: Mapping[str, Any] | None = None, projection: Any = None, skip: int = 0, limit: int = 0,
              *, sort: Any = None, session: EmbeddedSession | None = None, **options: Any) -> EmbeddedCursor:
-        _reject("find", options)
+        _reject("find", options, ("batch_size",))
         return EmbeddedCursor(self, filter, projection, skip, limit, normalize_sort(sort), session)
 
     async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
@@ -636,12 +807,13 @@ class EmbeddedCollection:
         docs = await cursor.to_list()
         return docs[0] if docs else None
 
-    async def _query(self, filter_: Any, projection: Any, sort: list[tuple[str, int]], skip: int, limit: int,
+    @_statement
+    async def _query(self, filter_: Any, projection: Any, sort: list[tuple[str, int]], skip: int, limit: int, *,
                      session: EmbeddedSession | None) -> tuple[list[dict[str, Any]], store.Stats]:
         if filter_ is not None and not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         project = compile_projection(projection)
-        predicate = compile_filter(filter_)
+        predicate = _compile(filter_)
         plan = self._engine.plan(self._db, self.name, filter_ or {}, sort)
 
         def job(ctx: Context) -> tuple[list[dict[str, Any]], store.Stats]:
@@ -651,21 +823,28 @@ class EmbeddedCollection:
 
         return await self._engine.read(job, session, bounded=plan.point)
 
+    @_statement
     async def count_documents(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
                               skip: int = 0, limit: int = 0, **options: Any) -> int:
         _reject("count_documents", options)
         if not filter and not skip and not limit:
-            return await self.estimated_document_count(session=session)
+            return await self._count_all(session)
 
         def job(ctx: Context) -> int:
             return len(ctx.scan(self._info(ctx), filter, [], skip, limit))
 
-        compile_filter(filter)
+        _compile(filter)
         return await self._engine.read(job, session)
 
+    @_statement
     async def estimated_document_count(self, *, session: EmbeddedSession | None = None, **options: Any) -> int:
         _reject("estimated_document_count", options)
+        if session is not None and session.in_transaction:
+            # PyMongo sends MongoDB's ``count`` command, which a transaction refuses.
+            raise OperationFailure("Cannot run 'count' in a multi-document transaction.", code=263)
+        return await self._count_all(session)
 
+    async def _count_all(self, session: EmbeddedSession | None) -> int:
         def job(ctx: Context) -> int:
             info = self._info(ctx)
             if info is None:
@@ -674,12 +853,13 @@ class EmbeddedCollection:
 
         return await self._engine.read(job, session)
 
+    @_statement
     async def distinct(self, key: str, filter: Mapping[str, Any] | None = None, *,
                        session: EmbeddedSession | None = None, **options: Any) -> list[Any]:
         _reject("distinct", options)
         if not isinstance(key, str):
             raise TypeError("key must be an instance of str")
-        compile_filter(filter)
+        _compile(filter)
         parts = key.split(".")
 
         def job(ctx: Context) -> list[Any]:
@@ -699,11 +879,13 @@ class EmbeddedCollection:
 
         return await self._engine.read(job, session)
 
+    @_statement
     async def aggregate(self, pipeline: list[Mapping[str, Any]], *, session: EmbeddedSession | None = None,
                         **options: Any) -> EmbeddedCommandCursor:
-        _reject("aggregate", {k: v for k, v in options.items() if k != "allowDiskUse"})
+        _reject("aggregate", options, ("allowDiskUse", "batchSize"))
         if not isinstance(pipeline, list):
             raise TypeError("pipeline must be a list")
+        check_encodable(pipeline)
         run_pipeline([], pipeline)
         position = 0
         filter_: Mapping[str, Any] | None = None
@@ -722,7 +904,7 @@ class EmbeddedCollection:
                 limit = int(pipeline[position]["$limit"])
                 position += 1
         rest = pipeline[position:]
-        compile_filter(filter_)
+        _compile(filter_)
 
         def job(ctx: Context) -> list[dict[str, Any]]:
             docs = [doc for _, doc in ctx.scan(self._info(ctx), filter_, sort, skip, limit)]
@@ -732,12 +914,13 @@ class EmbeddedCollection:
 
     # Updates -----------------------------------------------------------------------------
 
-    async def _update(self, filter_: Mapping[str, Any], change: Callable[[dict[str, Any]], dict[str, Any]],
-                      upsert_doc: Callable[[], dict[str, Any]] | None, *, multi: bool, sort: list[tuple[str, int]],
-                      session: EmbeddedSession | None) -> dict[str, Any]:
+    def _update_job(self, filter_: Mapping[str, Any], change: Callable[[dict[str, Any]], dict[str, Any]],
+                    upsert_doc: Callable[[], dict[str, Any]] | None, *, multi: bool,
+                    sort: list[tuple[str, int]]) -> tuple[Callable[[Context], Any], bool]:
+        """The write job of one update (and whether it is bounded: one document by a unique key)."""
         if not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
-        predicate = compile_filter(filter_)
+        predicate = _compile(filter_)
         db, name = self._db, self.name
         plan = self._engine.plan(db, name, filter_, sort)
 
@@ -776,7 +959,13 @@ class EmbeddedCollection:
                 outcome["before"], outcome["after"] = doc, new
             return outcome
 
-        return await self._engine.write(job, session, bounded=plan.point and not multi)
+        return job, plan.point and not multi
+
+    async def _update(self, filter_: Mapping[str, Any], change: Callable[[dict[str, Any]], dict[str, Any]],
+                      upsert_doc: Callable[[], dict[str, Any]] | None, *, multi: bool, sort: list[tuple[str, int]],
+                      session: EmbeddedSession | None) -> dict[str, Any]:
+        job, bounded = self._update_job(filter_, change, upsert_doc, multi=multi, sort=sort)
+        return await self._engine.write(job, session, bounded=bounded)
 
     def _updater(self, filter_: Mapping[str, Any], update: Any, array_filters: Any) -> Updater:
         validate_update(update)
@@ -794,34 +983,9 @@ class EmbeddedCollection:
         return build
 
     @staticmethod
-    def _update_result(outcome: dict[str, Any]) -> UpdateResult:
-        raw: dict[str, Any] = {"n": outcome["n"], "nModified": outcome["nModified"], "ok": 1.0,
-                               "updatedExisting": "upserted" not in outcome and outcome["n"] > 0}
-        if "upserted" in outcome:
-            raw["upserted"] = outcome["upserted"]
-        return UpdateResult(raw, True)
-
-    async def update_one(self, filter: Mapping[str, Any], update: Mapping[str, Any], upsert: bool = False, *,
-                         array_filters: list[Mapping[str, Any]] | None = None,
-                         session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
-        _reject("update_one", options)
-        updater = self._updater(filter, update, array_filters)
-        outcome = await self._update(filter, updater.apply, self._upserted(updater, filter) if upsert else None,
-                                     multi=False, sort=[], session=session)
-        return self._update_result(outcome)
-
-    async def update_many(self, filter: Mapping[str, Any], update: Mapping[str, Any], upsert: bool = False, *,
-                          array_filters: list[Mapping[str, Any]] | None = None,
-                          session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
-        _reject("update_many", options)
-        updater = self._updater(filter, update, array_filters)
-        outcome = await self._update(filter, updater.apply, self._upserted(updater, filter) if upsert else None,
-                                     multi=True, sort=[], session=session)
-        return self._update_result(outcome)
-
-    async def replace_one(self, filter: Mapping[str, Any], replacement: Mapping[str, Any], upsert: bool = False, *,
-                          session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
-        _reject("replace_one", options)
+    def _replacer(filter_: Mapping[str, Any], replacement: Any) -> tuple[Callable[[dict[str, Any]], dict[str, Any]],
+                                                                         Callable[[], dict[str, Any]]]:
+        """A replacement's change of a matched document (which keeps its ``_id``) and its upsert."""
         validate_replacement(replacement)
         body = dict(replacement)
 
@@ -834,13 +998,49 @@ class EmbeddedCollection:
             return {"_id": doc["_id"], **{k: v for k, v in body.items() if k != "_id"}}
 
         def build() -> dict[str, Any]:
-            seed = upsert_seed(filter)
+            seed = upsert_seed(filter_)
             new_id = body.get("_id", seed.get("_id", ObjectId()))
             return {"_id": new_id, **{k: v for k, v in body.items() if k != "_id"}}
 
+        return change, build
+
+    @staticmethod
+    def _update_result(outcome: dict[str, Any]) -> UpdateResult:
+        raw: dict[str, Any] = {"n": outcome["n"], "nModified": outcome["nModified"], "ok": 1.0,
+                               "updatedExisting": "upserted" not in outcome and outcome["n"] > 0}
+        if "upserted" in outcome:
+            raw["upserted"] = outcome["upserted"]
+        return UpdateResult(raw, True)
+
+    @_statement
+    async def update_one(self, filter: Mapping[str, Any], update: Mapping[str, Any], upsert: bool = False, *,
+                         array_filters: list[Mapping[str, Any]] | None = None,
+                         session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
+        _reject("update_one", options)
+        updater = self._updater(filter, update, array_filters)
+        outcome = await self._update(filter, updater.apply, self._upserted(updater, filter) if upsert else None,
+                                     multi=False, sort=[], session=session)
+        return self._update_result(outcome)
+
+    @_statement
+    async def update_many(self, filter: Mapping[str, Any], update: Mapping[str, Any], upsert: bool = False, *,
+                          array_filters: list[Mapping[str, Any]] | None = None,
+                          session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
+        _reject("update_many", options)
+        updater = self._updater(filter, update, array_filters)
+        outcome = await self._update(filter, updater.apply, self._upserted(updater, filter) if upsert else None,
+                                     multi=True, sort=[], session=session)
+        return self._update_result(outcome)
+
+    @_statement
+    async def replace_one(self, filter: Mapping[str, Any], replacement: Mapping[str, Any], upsert: bool = False, *,
+                          session: EmbeddedSession | None = None, **options: Any) -> UpdateResult:
+        _reject("replace_one", options)
+        change, build = self._replacer(filter, replacement)
         outcome = await self._update(filter, change, build if upsert else None, multi=False, sort=[], session=session)
         return self._update_result(outcome)
 
+    @_statement
     async def find_one_and_update(self, filter: Mapping[str, Any], update: Mapping[str, Any], projection: Any = None,
                                   sort: Any = None, upsert: bool = False,
                                   return_document: bool = ReturnDocument.BEFORE, *,
@@ -856,22 +1056,14 @@ class EmbeddedCollection:
             return None
         return project(doc) if project else doc
 
+    @_statement
     async def find_one_and_replace(self, filter: Mapping[str, Any], replacement: Mapping[str, Any],
                                    projection: Any = None, sort: Any = None, upsert: bool = False,
                                    return_document: bool = ReturnDocument.BEFORE, *,
                                    session: EmbeddedSession | None = None, **options: Any) -> dict[str, Any] | None:
         _reject("find_one_and_replace", options)
-        validate_replacement(replacement)
-        body = dict(replacement)
+        change, build = self._replacer(filter, replacement)
         project = compile_projection(projection)
-
-        def change(doc: dict[str, Any]) -> dict[str, Any]:
-            return {"_id": doc["_id"], **{k: v for k, v in body.items() if k != "_id"}}
-
-        def build() -> dict[str, Any]:
-            seed = upsert_seed(filter)
-            return {"_id": body.get("_id", seed.get("_id", ObjectId())), **{k: v for k, v in body.items() if k != "_id"}}
-
         outcome = await self._update(filter, change, build if upsert else None, multi=False,
                                      sort=normalize_sort(sort), session=session)
         doc = outcome["after"] if return_document else outcome["before"]
@@ -881,11 +1073,11 @@ class EmbeddedCollection:
 
     # Deletes -----------------------------------------------------------------------------
 
-    async def _delete(self, filter_: Mapping[str, Any], *, multi: bool, sort: list[tuple[str, int]],
-                      session: EmbeddedSession | None) -> list[dict[str, Any]]:
+    def _delete_job(self, filter_: Mapping[str, Any], *, multi: bool,
+                    sort: list[tuple[str, int]]) -> tuple[Callable[[Context], list[dict[str, Any]]], bool]:
         if not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
-        predicate = compile_filter(filter_)
+        predicate = _compile(filter_)
         plan = self._engine.plan(self._db, self.name, filter_, sort)
 
         def job(ctx: Context) -> list[dict[str, Any]]:
@@ -896,20 +1088,28 @@ class EmbeddedCollection:
                 ctx.delete(info, rowid, doc)
             return [doc for _, doc in matches]
 
-        return await self._engine.write(job, session, bounded=plan.point and not multi)
+        return job, plan.point and not multi
 
+    async def _delete(self, filter_: Mapping[str, Any], *, multi: bool, sort: list[tuple[str, int]],
+                      session: EmbeddedSession | None) -> list[dict[str, Any]]:
+        job, bounded = self._delete_job(filter_, multi=multi, sort=sort)
+        return await self._engine.write(job, session, bounded=bounded)
+
+    @_statement
     async def delete_one(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
                          **options: Any) -> DeleteResult:
         _reject("delete_one", options)
         gone = await self._delete(filter, multi=False, sort=[], session=session)
         return DeleteResult({"n": len(gone), "ok": 1.0}, True)
 
+    @_statement
     async def delete_many(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
                           **options: Any) -> DeleteResult:
         _reject("delete_many", options)
         gone = await self._delete(filter, multi=True, sort=[], session=session)
         return DeleteResult({"n": len(gone), "ok": 1.0}, True)
 
+    @_statement
     async def find_one_and_delete(self, filter: Mapping[str, Any], projection: Any = None, sort: Any = None, *,
                                   session: EmbeddedSession | None = None, **options: Any) -> dict[str, Any] | None:
         _reject("find_one_and_delete", options)
@@ -919,12 +1119,105 @@ class EmbeddedCollection:
             return None
         return project(gone[0]) if project else gone[0]
 
+    # Bulk writes -------------------------------------------------------------------------
+
+    def _bulk_step(self, request: Any) -> tuple[str, dict[str, Any], Callable[[Context], Any]]:
+        """One request of ``bulk_write``, checked as PyMongo checks it before sending anything:
+        its kind, the operation as MongoDB reports it in a write error, and its job."""
+        if isinstance(request, InsertOne):
+            document = request._doc
+            if not isinstance(document, MutableMapping):
+                raise TypeError("document must be an instance of dict")
+            if "_id" not in document:
+                document["_id"] = ObjectId()
+            doc = dict(document)
+            check_encodable(doc)
+            db, name = self._db, self.name
+            return "insert", doc, lambda ctx: ctx.insert(ctx.ensure_coll(db, name), doc)
+        if not isinstance(request, (UpdateOne, UpdateMany, ReplaceOne, DeleteOne, DeleteMany)):
+            raise TypeError(f"{request!r} is not a valid request")
+        kind = type(request).__name__
+        for option in ("_collation", "_hint"):
+            if getattr(request, option, None) is not None:
+                raise OperationFailure(f"option {option[1:]!r} of {kind} is outside the embedded engine's subset", code=2)
+        filter_ = request._filter
+        if isinstance(request, (DeleteOne, DeleteMany)):
+            multi = isinstance(request, DeleteMany)
+            job, _ = self._delete_job(filter_, multi=multi, sort=[])
+            return "delete", {"q": filter_, "limit": 0 if multi else 1}, job
+        sort = normalize_sort(request._sort)
+        if isinstance(request, ReplaceOne):
+            change, build = self._replacer(filter_, request._doc)
+            multi = False
+        else:
+            updater = self._updater(filter_, request._doc, request._array_filters)
+            change, build = updater.apply, self._upserted(updater, filter_)
+            multi = isinstance(request, UpdateMany)
+        job, _ = self._update_job(filter_, change, build if request._upsert else None, multi=multi, sort=sort)
+        return "update", {"q": filter_, "u": request._doc, "multi": multi, "upsert": bool(request._upsert)}, job
+
+    @_statement
+    async def bulk_write(self, requests: list[Any], ordered: bool = True, bypass_document_validation: Any = None,
+                         session: EmbeddedSession | None = None, comment: Any = None,
+                         let: Any = None) -> BulkWriteResult:
+        """PyMongo's ``bulk_write``: the requests in order; an ordered bulk stops at the first
+        write error, an unordered one carries on; what was written before an error stays
+        written (outside a transaction) and the error is a ``BulkWriteError`` whose ``details``
+        are MongoDB's (``writeErrors`` with ``index``, ``code``, ``errmsg``, ``op``)."""
+        if not isinstance(requests, list):
+            raise TypeError("requests must be a list")
+        if not requests:
+            raise InvalidOperation("No operations to execute")
+        steps = [self._bulk_step(request) for request in requests]
+
+        def job(ctx: Context) -> Any:
+            totals: dict[str, Any] = {"writeErrors": [], "writeConcernErrors": [], "nInserted": 0, "nUpserted": 0,
+                                      "nMatched": 0, "nModified": 0, "nRemoved": 0, "upserted": []}
+            for position, (kind, op, step) in enumerate(steps):
+                ctx.conn.execute("SAVEPOINT bulk")
+                try:
+                    outcome = step(ctx)
+                except WriteError as exc:
+                    ctx.conn.execute("ROLLBACK TO bulk")
+                    ctx.conn.execute("RELEASE bulk")
+                    failure: Exception | None = exc
+                    outcome = None
+                else:
+                    ctx.conn.execute("RELEASE bulk")
+                    failure = None
+                    if isinstance(outcome, _Partial):
+                        outcome, failure = outcome.result, outcome.error
+                if kind == "insert" and failure is None:
+                    totals["nInserted"] += 1
+                elif kind == "delete":
+                    totals["nRemoved"] += len(outcome or [])
+                elif kind == "update" and outcome is not None:
+                    if "upserted" in outcome:
+                        totals["nUpserted"] += 1
+                        totals["upserted"].append({"index": position, "_id": outcome["upserted"]})
+                    else:
+                        totals["nMatched"] += outcome["n"]
+                        totals["nModified"] += outcome["nModified"]
+                if failure is not None:
+                    assert isinstance(failure, WriteError)
+                    totals["writeErrors"].append({**(failure.details or {}), "index": position, "code": failure.code,
+                                                  "errmsg": str(failure), "op": op})
+                    if ordered:
+                        break
+            if totals["writeErrors"]:
+                return _Partial(totals, BulkWriteError(totals))
+            return totals
+
+        return BulkWriteResult(await self._engine.write(job, session), True)
+
     # Indexes -----------------------------------------------------------------------------
 
+    @_statement
     async def create_index(self, keys: Any, *, session: EmbeddedSession | None = None, **options: Any) -> str:
         names = await self._create([_index_info({"key": keys, **options})], session)
         return names[0]
 
+    @_statement
     async def create_indexes(self, indexes: list[IndexModel], *, session: EmbeddedSession | None = None,
                              **options: Any) -> list[str]:
         _reject("create_indexes", options)
@@ -962,6 +1255,7 @@ class EmbeddedCollection:
 
         return await self._engine.write(job, session)
 
+    @_statement
     async def drop_index(self, index_or_name: Any, *, session: EmbeddedSession | None = None, **options: Any) -> None:
         _reject("drop_index", options)
         db, name = self._db, self.name
@@ -984,6 +1278,7 @@ class EmbeddedCollection:
 
         await self._engine.write(job, session)
 
+    @_statement
     async def drop_indexes(self, *, session: EmbeddedSession | None = None, **options: Any) -> None:
         _reject("drop_indexes", options)
         db, name = self._db, self.name
@@ -1012,6 +1307,26 @@ class EmbeddedCollection:
             out[index.name] = entry
         return out
 
+    @_statement
+    async def list_indexes(self, session: EmbeddedSession | None = None, comment: Any = None) -> EmbeddedCommandCursor:
+        """The index documents as MongoDB lists them (``v``, ``key`` in order, ``name``, then the
+        options); an empty cursor for a collection that does not exist."""
+        if session is not None and session.in_transaction:
+            raise OperationFailure("Cannot run 'listIndexes' in a multi-document transaction.", code=263)
+        info = self._engine.catalog.get((self._db, self.name))
+        out = []
+        for index in info.indexes if info else ():
+            entry = SON([("v", 2), ("key", SON(index.key)), ("name", index.name)])
+            if index.unique and index.name != "_id_":
+                entry["unique"] = True
+            if index.sparse:
+                entry["sparse"] = True
+            if index.expire_after is not None:
+                entry["expireAfterSeconds"] = index.expire_after
+            out.append(entry)
+        return EmbeddedCommandCursor(out)
+
+    @_statement
     async def drop(self, *, session: EmbeddedSession | None = None, **options: Any) -> None:
         _reject("drop", options)
         db, name = self._db, self.name
@@ -1069,7 +1384,7 @@ class EmbeddedCursor:
     async def _load(self) -> list[dict[str, Any]]:
         if self._buffer is None:
             docs, _ = await self._collection._query(self._filter, self._projection, self._sort, self._skip,
-                                                    self._limit, self._session)
+                                                    self._limit, session=self._session)
             self._buffer = docs
         return self._buffer
 
@@ -1097,7 +1412,7 @@ class EmbeddedCursor:
         """MongoDB-shaped ``explain`` output: the winning plan (``IXSCAN`` with ``indexName``, or
         ``COLLSCAN``) and ``executionStats`` with keys and documents examined."""
         _, stats = await self._collection._query(self._filter, self._projection, self._sort, self._skip,
-                                                 self._limit, self._session)
+                                                 self._limit, session=self._session)
         return stats.explain(self._collection.full_name)
 
     async def close(self) -> None:
@@ -1159,66 +1474,158 @@ class _TransactionContext:
                 await self._session.abort_transaction()
 
 
+_NO_TRANSACTION, _IN_PROGRESS, _COMMITTED, _ABORTED = "none", "in progress", "committed", "aborted"
+
+
 class EmbeddedSession:
     """Shaped like ``AsyncClientSession``: a transaction is all-or-nothing; while one is open,
-    other writers wait (writes are serialised), readers outside it see the last commit."""
+    other writers wait (writes are serialised), readers outside it see the last commit.
 
-    def __init__(self, client: EmbeddedClient) -> None:
+    As on MongoDB, a statement that fails inside a transaction aborts it at once (its writes are
+    rolled back and other writers may go on); until the caller ends it, every later statement
+    and the commit raise ``NoSuchTransaction`` (code 251) labelled ``TransientTransactionError``,
+    and ``with_transaction`` then runs its callback again, as PyMongo's does. The states and
+    their ``InvalidOperation`` errors are PyMongo's: committing again after a commit is allowed.
+    """
+
+    def __init__(self, client: EmbeddedClient, default_transaction_options: TransactionOptions | None = None) -> None:
         self.client = client
         self._engine = client.engine
-        self._active = False
+        self._defaults = default_transaction_options
+        self._state = _NO_TRANSACTION
+        self._aborted_by_server = False
+        self._commit_failed: OperationFailure | None = None
+        self._txn_number = 0
         self._ended = False
 
     @property
     def in_transaction(self) -> bool:
-        return self._active
+        return self._state == _IN_PROGRESS
 
     @property
     def has_ended(self) -> bool:
         return self._ended
 
-    async def start_transaction(self, read_concern: Any = None, write_concern: Any = None,
-                                read_preference: Any = None, max_commit_time_ms: Any = None) -> _TransactionContext:
+    def _no_such_transaction(self) -> OperationFailure:
+        message = f"Transaction with {{ txnNumber: {self._txn_number} }} has been aborted."
+        return OperationFailure(message, code=251, details={
+            "ok": 0.0, "errmsg": message, "code": 251, "codeName": "NoSuchTransaction",
+            "errorLabels": ["TransientTransactionError"],
+        })
+
+    async def _server_aborted(self) -> None:
+        """A statement failed: roll the transaction back now, as MongoDB does."""
+        if self._state == _IN_PROGRESS and not self._aborted_by_server:
+            self._aborted_by_server = True
+            await self._engine.finish(commit=False)
+
+    def _inherit(self, name: str, value: Any) -> Any:
+        if value is None and self._defaults is not None:
+            value = getattr(self._defaults, name)
+        return value
+
+    async def start_transaction(self, read_concern: ReadConcern | None = None,
+                                write_concern: WriteConcern | None = None,
+                                read_preference: _ServerMode | None = None,
+                                max_commit_time_ms: int | None = None) -> _TransactionContext:
         if self._ended:
             raise InvalidOperation("Cannot use ended session")
-        if self._active:
+        if self.in_transaction:
             raise InvalidOperation("Transaction already in progress")
+        options = TransactionOptions(self._inherit("read_concern", read_concern),
+                                     self._inherit("write_concern", write_concern),
+                                     self._inherit("read_preference", read_preference),
+                                     self._inherit("max_commit_time_ms", max_commit_time_ms))
+        self.client.engine.check_concerns("start_transaction", read_concern=options.read_concern,
+                                          write_concern=options.write_concern,
+                                          read_preference=options.read_preference)
+        if options.read_preference is not None and options.read_preference.mode != ReadPreference.PRIMARY.mode:
+            raise InvalidOperation(f"read preference in a transaction must be primary, not: {options.read_preference!r}")
         await self._engine.begin(self)
-        self._active = True
+        self._txn_number += 1
+        self._state = _IN_PROGRESS
+        self._aborted_by_server = False
+        self._commit_failed = None
         return _TransactionContext(self)
 
     async def commit_transaction(self) -> None:
-        if not self._active:
+        if self._ended:
+            raise InvalidOperation("Cannot use ended session")
+        if self._state == _NO_TRANSACTION:
             raise InvalidOperation("No transaction started")
-        self._active = False
+        if self._state == _ABORTED:
+            raise InvalidOperation("Cannot call commitTransaction after calling abortTransaction")
+        if self._state == _COMMITTED:
+            # PyMongo retries the commit; MongoDB answers it as it answered the first time.
+            if self._commit_failed is not None:
+                raise self._commit_failed
+            return
+        self._state = _COMMITTED
+        if self._aborted_by_server:
+            self._commit_failed = self._no_such_transaction()
+            raise self._commit_failed
         await self._engine.finish(commit=True)
 
     async def abort_transaction(self) -> None:
-        if not self._active:
+        if self._ended:
+            raise InvalidOperation("Cannot use ended session")
+        if self._state == _NO_TRANSACTION:
             raise InvalidOperation("No transaction started")
-        self._active = False
-        await self._engine.finish(commit=False)
+        if self._state == _ABORTED:
+            raise InvalidOperation("Cannot call abortTransaction twice")
+        if self._state == _COMMITTED:
+            raise InvalidOperation("Cannot call abortTransaction after calling commitTransaction")
+        self._state = _ABORTED
+        if not self._aborted_by_server:  # else MongoDB has rolled it back already
+            await self._engine.finish(commit=False)
 
-    async def with_transaction(self, callback: Callable[[EmbeddedSession], Awaitable[T]], read_concern: Any = None,
-                               write_concern: Any = None, read_preference: Any = None,
-                               max_commit_time_ms: Any = None) -> T:
-        """Run ``callback(session)`` in a transaction: commit on return, abort on error.
-
-        Writes here never conflict (they are serialised), so there is nothing to retry.
-        """
-        await self.start_transaction()
-        try:
-            result = await callback(self)
-        except BaseException:
-            if self._active:
-                await self.abort_transaction()
-            raise
-        if self._active:
-            await self.commit_transaction()
-        return result
+    async def with_transaction(self, callback: Callable[[EmbeddedSession], Awaitable[T]],
+                               read_concern: ReadConcern | None = None, write_concern: WriteConcern | None = None,
+                               read_preference: _ServerMode | None = None,
+                               max_commit_time_ms: int | None = None) -> T:
+        """Run ``callback(session)`` in a transaction and commit it, as PyMongo's does: on an error
+        labelled ``TransientTransactionError`` (a statement failed and the caller carried on)
+        the whole callback runs again, with PyMongo's backoff, for up to PyMongo's time limit
+        (120 seconds); any other error aborts the transaction and is raised."""
+        start = time.monotonic()
+        retry = 0
+        last_error: BaseException | None = None
+        while True:
+            if retry:
+                backoff = random.random() * min(client_session_shared._BACKOFF_INITIAL * (1.5 ** retry),  # noqa: S311
+                                                client_session_shared._BACKOFF_MAX)
+                if not client_session_shared._within_time_limit(start, backoff):
+                    assert last_error is not None
+                    raise client_session_shared._make_timeout_error(last_error) from last_error
+                await asyncio.sleep(backoff)
+            retry += 1
+            await self.start_transaction(read_concern, write_concern, read_preference, max_commit_time_ms)
+            try:
+                result = await callback(self)
+            except BaseException as exc:
+                last_error = exc
+                if self.in_transaction:
+                    await self.abort_transaction()
+                if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
+                    if client_session_shared._within_time_limit(start):
+                        continue
+                    raise client_session_shared._make_timeout_error(exc) from exc
+                raise
+            if not self.in_transaction:
+                return result  # the callback ended the transaction itself
+            try:
+                await self.commit_transaction()
+            except PyMongoError as exc:
+                last_error = exc
+                if exc.has_error_label("TransientTransactionError"):
+                    if client_session_shared._within_time_limit(start):
+                        continue
+                    raise client_session_shared._make_timeout_error(exc) from exc
+                raise
+            return result
 
     async def end_session(self) -> None:
-        if self._active:
+        if self.in_transaction:
             await self.abort_transaction()
         self._ended = True
 

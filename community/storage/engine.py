@@ -260,6 +260,7 @@ class Context:
         """Insert one document (``_id`` already set); the caller holds a savepoint."""
         if isinstance(doc.get("_id"), list):
             raise WriteError("The '_id' value cannot be of type array", code=53)
+        check_id(doc["_id"])
         self.written += 1
         blob = encode_doc(doc)
         rowid = self.conn.execute(f"INSERT INTO {info.table} (doc) VALUES (?)", (blob,)).lastrowid
@@ -379,12 +380,9 @@ class Context:
         first = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {info.table}").fetchone()[0] + 1
         rowids = range(first, first + len(docs))
         for doc in docs:
-            if type(doc.get("_id")) is list:
-                raise sqlite3.IntegrityError("array _id")
-        try:
-            rows = list(zip(rowids, map(bson.encode, docs)))
-        except OverflowError:
-            raise WriteError("BSON can only handle up to 8-byte ints", code=2) from None
+            if type(doc.get("_id")) is list or _dollar_field(doc.get("_id")) is not None:
+                raise sqlite3.IntegrityError("array or $-prefixed _id")
+        rows = list(zip(rowids, map(bson.encode, docs)))
         self.conn.executemany(f"INSERT INTO {info.table} (id, doc) VALUES (?, ?)", rows)
         self.written += len(rows)
         for index in info.indexes:
@@ -431,10 +429,32 @@ def _check_name(db: str, name: str) -> None:
 
 
 def encode_doc(doc: Mapping[str, Any]) -> bytes:
-    try:
-        return bson.encode(doc)
-    except OverflowError:
-        raise WriteError("BSON can only handle up to 8-byte ints", code=2) from None
+    """BSON, or PyMongo's own ``OverflowError`` for an integer beyond 64 bits."""
+    return bson.encode(doc)
+
+
+def _dollar_field(value: Any) -> str | None:
+    """The first ``$``-prefixed field name anywhere inside ``value``, if any."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and key.startswith("$"):
+                return key
+            found = _dollar_field(item)
+            if found is not None:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            found = _dollar_field(item)
+            if found is not None:
+                return found
+    return None
+
+
+def check_id(value: Any) -> None:
+    """MongoDB refuses an ``_id`` holding a ``$``-prefixed field, at any depth."""
+    name = _dollar_field(value)
+    if name is not None:
+        raise WriteError(f"_id fields may not contain '$'-prefixed fields: {name} is not valid for storage.", code=52)
 
 
 def duplicate_key(info: CollInfo, index: IndexInfo, doc: dict[str, Any]) -> DuplicateKeyError:

@@ -19,6 +19,7 @@ import re
 import struct
 from typing import Any
 
+import bson
 from bson import Binary, Code, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
 from pymongo.errors import OperationFailure
 
@@ -42,6 +43,13 @@ _EPOCH = datetime.datetime(1970, 1, 1)
 _SIGN = 1 << 63
 _MASK64 = (1 << 64) - 1
 _NULL_BYTES = bytes([NULL])
+
+
+def check_encodable(part: Any) -> None:
+    """Raise what PyMongo raises (``OverflowError: MongoDB can only handle up to 8-byte ints``,
+    ``bson.errors.InvalidDocument``) for a filter, update, document or pipeline it could not
+    encode, so MongoDB never sees: an integer beyond 64 bits is refused, never compared."""
+    bson.encode({"": part})
 
 
 def datetime_ms(value: datetime.datetime) -> int:

@@ -37,6 +37,7 @@ def validate_update(update: Any) -> None:
         raise ValueError("update cannot be empty")
     if not next(iter(update)).startswith("$"):
         raise ValueError("update only works with $ operators")
+    keys.check_encodable(update)
 
 
 def validate_replacement(replacement: Any) -> None:
@@ -44,6 +45,7 @@ def validate_replacement(replacement: Any) -> None:
         raise TypeError("replacement must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
     if replacement and next(iter(replacement)).startswith("$"):
         raise ValueError("replacement can not include $ operators")
+    keys.check_encodable(replacement)
 
 
 class Updater:

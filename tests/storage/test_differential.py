@@ -371,3 +371,150 @@ def test_index_entries_follow_updates_and_deletes(engines: Engines, docs: list[d
 
     for plain, fast in engines.run(run()):
         assert fast == plain
+
+
+# bulk_write: mongomock's own bulk_write cannot take this PyMongo's UpdateOne (it passes ``sort``,
+# which mongomock's builder refuses), so the reference runs the same requests one by one through
+# mongomock's single-document methods, with MongoDB's ordered/unordered rule; a real MongoDB,
+# when configured, runs the bulk itself.
+BULK_IDS = st.integers(0, 5)
+bulk_requests = st.lists(st.one_of(
+    st.builds(lambda i, a: ("insert", {"_id": i, "a": a}), BULK_IDS, st.integers(0, 3)),
+    st.builds(lambda i, u, up: ("update_one", {"_id": i}, u, up), BULK_IDS,
+              st.sampled_from([{"$set": {"b": 1}}, {"$inc": {"a": 1}}, {"$set": {"a": 0}}]), st.booleans()),
+    st.builds(lambda a, u: ("update_many", {"a": {"$gte": a}}, u, False), st.integers(0, 3),
+              st.sampled_from([{"$inc": {"a": 1}}, {"$set": {"b": 2}}])),
+    st.builds(lambda i, b, up: ("replace_one", {"_id": i}, {"b": b}, up), BULK_IDS, st.integers(0, 2), st.booleans()),
+    st.builds(lambda a: ("delete_one", {"a": a}), st.integers(0, 3)),
+    st.builds(lambda a: ("delete_many", {"a": {"$lte": a}}), st.integers(0, 3)),
+), min_size=1, max_size=8)
+
+
+def _bulk_ops(requests: list[tuple[Any, ...]]) -> list[Any]:
+    from pymongo import DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
+
+    kinds = {"update_one": UpdateOne, "update_many": UpdateMany, "replace_one": ReplaceOne}
+    ops: list[Any] = []
+    for kind, *args in requests:
+        if kind == "insert":
+            ops.append(InsertOne(dict(args[0])))
+        elif kind in kinds:
+            ops.append(kinds[kind](args[0], args[1], upsert=args[2]))
+        else:
+            ops.append((DeleteOne if kind == "delete_one" else DeleteMany)(args[0]))
+    return ops
+
+
+def _reference_bulk(coll: Any, requests: list[tuple[Any, ...]], ordered: bool) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+    from pymongo.errors import WriteError
+
+    counts = {"inserted": 0, "matched": 0, "modified": 0, "deleted": 0, "upserted": {}}
+    errors: list[tuple[int, int]] = []
+    for position, (kind, *args) in enumerate(requests):
+        try:
+            if kind == "insert":
+                coll.insert_one(dict(args[0]))
+                counts["inserted"] += 1
+            elif kind.startswith("delete"):
+                counts["deleted"] += getattr(coll, kind)(args[0]).deleted_count
+            else:
+                result = getattr(coll, kind)(args[0], args[1], upsert=args[2])
+                if result.upserted_id is not None:
+                    counts["upserted"][position] = result.upserted_id
+                else:
+                    counts["matched"] += result.matched_count
+                    counts["modified"] += result.modified_count
+        except WriteError as exc:
+            errors.append((position, exc.code))
+            if ordered:
+                break
+    return counts, errors
+
+
+def _bulk_outcome(result: Any) -> dict[str, Any]:
+    return {"inserted": result.inserted_count, "matched": result.matched_count, "modified": result.modified_count,
+            "deleted": result.deleted_count, "upserted": result.upserted_ids}
+
+
+def _error_outcome(details: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+    counts = {"inserted": details["nInserted"], "matched": details["nMatched"], "modified": details["nModified"],
+              "deleted": details["nRemoved"], "upserted": {u["index"]: u["_id"] for u in details["upserted"]}}
+    return counts, [(e["index"], e["code"]) for e in details["writeErrors"]]
+
+
+def _run_bulk(run: Any, requests: list[tuple[Any, ...]], ordered: bool) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+    from pymongo.errors import BulkWriteError
+
+    try:
+        return _bulk_outcome(run(_bulk_ops(requests), ordered)), []
+    except BulkWriteError as exc:
+        return _error_outcome(exc.details)
+
+
+@EXAMPLES
+@given(requests=bulk_requests, ordered=st.booleans())
+def test_bulk_write_does_what_the_same_requests_do_one_by_one(engines: Engines, requests: list[tuple[Any, ...]],
+                                                               ordered: bool) -> None:
+    ours, ref, real = engines.load([{"a": 0}, {"a": 1}, {"a": 2}])
+    got = _run_bulk(lambda ops, o: engines.run(ours.bulk_write(ops, ordered=o)), requests, ordered)
+    assert got == _reference_bulk(ref, requests, ordered), requests
+    documents = engines.run(ours.find({}).sort("_id", 1).to_list())
+    assert documents == list(ref.find({}).sort("_id", 1))
+    if real is not None:
+        assert got == _run_bulk(lambda ops, o: real.bulk_write(ops, ordered=o), requests, ordered)
+        assert documents == list(real.find({}).sort("_id", 1))
+
+
+def _caught_duplicate_then_commit(start_session: Any, coll: Any, run: Any) -> tuple[int | None, int | None, int]:
+    """Catch a duplicate inside a transaction, write again, commit: the codes of the later
+    write's and the commit's errors, and how many documents the collection then holds."""
+    from pymongo.errors import DuplicateKeyError, OperationFailure
+
+    run(coll.drop())
+    run(coll.insert_one({"_id": 1}))
+    codes: list[int | None] = []
+    session = run(start_session())
+    run(session.start_transaction())
+    try:
+        run(coll.insert_one({"_id": 1}, session=session))
+    except DuplicateKeyError:
+        pass
+    for step in (lambda: coll.insert_one({"_id": 2}, session=session), session.commit_transaction):
+        try:
+            run(step())
+            codes.append(None)
+        except OperationFailure as exc:
+            assert exc.has_error_label("TransientTransactionError")
+            codes.append(exc.code)
+    run(session.end_session())
+    return codes[0], codes[1], run(coll.count_documents({}))
+
+
+def test_a_caught_error_aborts_the_transaction_on_both_engines(engines: Engines) -> None:
+    ours = _caught_duplicate_then_commit(engines.client.start_session, engines.client["diff"]["txn"],
+                                         lambda value: engines.run(value) if asyncio.iscoroutine(value) else value)
+    assert ours == (251, 251, 1)
+    if engines.real is None:
+        pytest.skip("MONGODB_URI is not set: compared with MongoDB's documented behaviour only")
+    assert _caught_duplicate_then_commit(engines.real.start_session, engines.real["community_diff"]["txn"],
+                                         lambda value: value) == ours
+
+
+def test_list_indexes_and_refusals_match_mongodb(engines: Engines) -> None:
+    from pymongo.errors import WriteError
+
+    ours = engines.client["diff"]["idx"]
+    engines.run(ours.drop())
+    engines.run(ours.create_index([("b", 1), ("a", -1)], unique=True))
+    mine = engines.run(engines.run(ours.list_indexes()).to_list())
+    with pytest.raises(WriteError) as refused:
+        engines.run(ours.insert_one({"_id": {"$a": 1}}))
+    if engines.real is None:
+        pytest.skip("MONGODB_URI is not set: compared with MongoDB's documented behaviour in test_options.py")
+    real = engines.real["community_diff"]["idx"]
+    real.drop()
+    real.create_index([("b", 1), ("a", -1)], unique=True)
+    assert [list(doc.items()) for doc in real.list_indexes()] == [list(doc.items()) for doc in mine]
+    with pytest.raises(WriteError) as theirs:
+        real.insert_one({"_id": {"$a": 1}})
+    assert theirs.value.code == refused.value.code

@@ -150,8 +150,14 @@ async def test_unknown_options_are_named(db: Any) -> None:
         await db.c.find({}, {"a": {"$slice": 1}}).to_list()
     with pytest.raises(OperationFailure, match="bad sort"):
         db.c.find().sort("a", 2)
-    with pytest.raises(AttributeError, match="bulk_write"):
-        db.c.bulk_write([])
+    with pytest.raises(AttributeError, match="watch"):
+        db.c.watch()
+    with pytest.raises(OperationFailure, match="batch_size"):
+        await db.c.aggregate([], batch_size=10)
+    with pytest.raises(OperationFailure, match="database-level aggregate"):
+        await db.aggregate([{"$currentOp": {}}])
+    with pytest.raises(TypeError, match="'watch' is not part of the embedded engine's API"):
+        db.watch()
 
 
 async def test_index_conflicts_and_drops(db: Any) -> None:
@@ -183,3 +189,55 @@ async def test_parallel_arrays_cannot_be_indexed(db: Any) -> None:
     with pytest.raises(WriteError, match="parallel arrays"):
         await db.c.insert_one({"a": [1], "b": [2]})
     assert await db.c.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("bad_id", [{"$a": 1}, {"a": {"$b": 1}}, {"a": [{"$c": 1}]}])
+async def test_dollar_prefixed_fields_in_id_are_refused(db: Any, bad_id: Any) -> None:
+    with pytest.raises(WriteError, match="_id fields may not contain '\\$'-prefixed fields") as caught:
+        await db.c.insert_one({"_id": bad_id})
+    assert caught.value.code == 52
+    with pytest.raises(BulkWriteError) as batch:
+        await db.c.insert_many([{"_id": 1}, {"_id": bad_id}, {"_id": 3}])
+    assert [(e["index"], e["code"]) for e in batch.value.details["writeErrors"]] == [(1, 52)]
+    with pytest.raises(WriteError) as upsert:
+        await db.c.replace_one({"x": 1}, {"_id": bad_id, "n": 1}, upsert=True)
+    assert upsert.value.code == 52
+    assert await db.c.distinct("_id") == [1]
+    await db.c.insert_one({"_id": {"a": 1}, "doc": {"$keep": 1}})  # elsewhere MongoDB allows them
+
+
+@pytest.mark.parametrize("value", [2 ** 63, -(2 ** 63) - 1, 10 ** 400])
+async def test_integers_beyond_64_bits_are_refused_as_pymongo_refuses_them(db: Any, value: int) -> None:
+    await db.c.create_index("n")
+    await db.c.insert_one({"_id": 1, "n": 2 ** 63 - 1})
+    message = "MongoDB can only handle up to 8-byte ints"
+    with pytest.raises(OverflowError, match=message):
+        await db.c.find({"n": {"$lt": value}}).to_list()  # indexed: the key encoder never sees it
+    with pytest.raises(OverflowError, match=message):
+        await db.c.find_one({"m": value})  # not indexed: refused, not "no match"
+    with pytest.raises(OverflowError, match=message):
+        await db.c.count_documents({"n": {"$in": [1, value]}})
+    with pytest.raises(OverflowError, match=message):
+        await db.c.insert_one({"n": value})
+    with pytest.raises(OverflowError, match=message):
+        await db.c.update_one({"_id": 1}, {"$set": {"n": value}})
+    with pytest.raises(OverflowError, match=message):
+        await db.c.aggregate([{"$match": {"n": value}}])
+    assert await db.c.find({}).to_list() == [{"_id": 1, "n": 2 ** 63 - 1}]
+
+
+async def test_aggregate_takes_pymongos_batch_size_option(db: Any) -> None:
+    await db.c.insert_many([{"n": i} for i in range(3)])
+    cursor = await db.c.aggregate([{"$count": "n"}], batchSize=2, allowDiskUse=True)
+    assert await cursor.to_list() == [{"n": 3}]
+
+
+async def test_a_replacement_cannot_change_the_id(db: Any) -> None:
+    await db.c.insert_one({"_id": 1, "n": 0})
+    for replace in (lambda: db.c.replace_one({"_id": 1}, {"_id": 2, "n": 1}),
+                    lambda: db.c.find_one_and_replace({"_id": 1}, {"_id": 2, "n": 1})):
+        with pytest.raises(WriteError, match=r"\(immutable\) field '_id'") as caught:
+            await replace()
+        assert caught.value.code == 66
+    assert await db.c.find({}).to_list() == [{"_id": 1, "n": 0}]
+    assert await db.c.find_one_and_replace({"_id": 1}, {"_id": 1, "n": 2}) == {"_id": 1, "n": 0}
