@@ -10,11 +10,12 @@ instead of listed again; marking it read removes the key, and the next one start
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 NOTIFICATIONS = "notifications"
@@ -26,22 +27,35 @@ def open_key(user_id: ObjectId, kind: str, subject_type: str, subject_id: Any) -
     return f"{user_id}|{kind}|{subject_type}|{subject_id}"
 
 
-async def fold_in(db: Any, key: str, intent_id: ObjectId, *, set_fields: dict[str, Any], on_insert: dict[str, Any],
-                  memory: int) -> dict[str, Any]:
-    """Add the occurrence of ``intent_id`` to the open notification with ``key``, creating it if
-    there is none. When the open entry already holds that intent the filter matches nothing and
-    the upsert's insert fails on the unique ``open_key`` (``DuplicateKeyError``)."""
-    return await db[NOTIFICATIONS].find_one_and_update(
-        {"open_key": key, "intents": {"$ne": intent_id}},
-        {"$set": set_fields, "$inc": {"count": 1}, "$setOnInsert": on_insert,
-         "$push": {"intents": {"$each": [intent_id], "$slice": -memory}}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-    )
+@dataclass(frozen=True, slots=True)
+class Fold:
+    """One occurrence for the open notification ``key``: the fields it sets, and those a new entry starts with."""
+
+    key: str
+    set_fields: dict[str, Any]
+    on_insert: dict[str, Any]
 
 
-async def holds_intent(db: Any, key: str, intent_id: ObjectId) -> bool:
-    return await db[NOTIFICATIONS].count_documents({"open_key": key, "intents": intent_id}, limit=1) == 1
+async def fold_in_many(db: Any, folds: list[Fold], intent_id: ObjectId, *, memory: int,
+                       session: Any) -> list[dict[str, Any]]:
+    """Add the occurrence of ``intent_id`` to each fold's open notification, creating those that do
+    not exist, in ``session``'s transaction; returns the notifications it added to. Entries that
+    hold the intent already (a replay) are left alone: they are read first, because the upsert's
+    filter would match nothing and its insert fail on the unique ``open_key``, aborting the
+    transaction."""
+    keys = [fold.key for fold in folds]
+    held = {row["open_key"] async for row in db[NOTIFICATIONS].find(
+        {"open_key": {"$in": keys}, "intents": intent_id}, {"open_key": 1}, session=session)}
+    todo = [fold for fold in folds if fold.key not in held]
+    if not todo:
+        return []
+    await db[NOTIFICATIONS].bulk_write([
+        UpdateOne({"open_key": fold.key, "intents": {"$ne": intent_id}},
+                  {"$set": fold.set_fields, "$inc": {"count": 1}, "$setOnInsert": fold.on_insert,
+                   "$push": {"intents": {"$each": [intent_id], "$slice": -memory}}}, upsert=True)
+        for fold in todo], ordered=False, session=session)
+    return await db[NOTIFICATIONS].find({"open_key": {"$in": [fold.key for fold in todo]}},
+                                        session=session).to_list(None)
 
 
 async def deliveries(db: Any, people: list[ObjectId], kind: str) -> dict[ObjectId, str]:
