@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import InsertOne, ReturnDocument, UpdateMany
 from pymongo.errors import DuplicateKeyError
 
 NOTIFICATIONS = "notifications"
@@ -39,21 +39,34 @@ class Fold:
 async def fold_in_many(db: Any, folds: list[Fold], intent_id: ObjectId, *, memory: int,
                        session: Any) -> list[dict[str, Any]]:
     """Add the occurrence of ``intent_id`` to each fold's open notification, creating those that do
-    not exist, in ``session``'s transaction; returns the notifications it added to. Entries that
-    hold the intent already (a replay) are left alone: they are read first, because the upsert's
-    filter would match nothing and its insert fail on the unique ``open_key``, aborting the
-    transaction."""
+    not exist, in ``session``'s transaction; returns the notifications it added to. The open
+    entries are read first: those that hold the intent already (a replay) are left alone, the
+    others get one ``UpdateMany`` per set of fields (the filter repeats the intent check) and the
+    missing ones an ``InsertOne`` each, all in one ``bulk_write``. An entry opened by someone else
+    between the read and the write makes its insert fail on the unique ``open_key``, which aborts
+    the transaction (nothing of the batch is written) and is raised."""
     keys = [fold.key for fold in folds]
-    held = {row["open_key"] async for row in db[NOTIFICATIONS].find(
-        {"open_key": {"$in": keys}, "intents": intent_id}, {"open_key": 1}, session=session)}
-    todo = [fold for fold in folds if fold.key not in held]
+    found = {row["open_key"]: intent_id in row.get("intents", []) async for row in db[NOTIFICATIONS].find(
+        {"open_key": {"$in": keys}}, {"open_key": 1, "intents": 1}, session=session)}
+    todo = [fold for fold in folds if not found.get(fold.key, False)]
     if not todo:
         return []
-    await db[NOTIFICATIONS].bulk_write([
-        UpdateOne({"open_key": fold.key, "intents": {"$ne": intent_id}},
-                  {"$set": fold.set_fields, "$inc": {"count": 1}, "$setOnInsert": fold.on_insert,
-                   "$push": {"intents": {"$each": [intent_id], "$slice": -memory}}}, upsert=True)
-        for fold in todo], ordered=False, session=session)
+    push = {"intents": {"$each": [intent_id], "$slice": -memory}}
+    requests: list[Any] = []
+    same_fields: list[tuple[dict[str, Any], list[str]]] = []
+    for fold in todo:
+        if fold.key in found:
+            group = next((members for fields, members in same_fields if fields == fold.set_fields), None)
+            if group is None:
+                same_fields.append((fold.set_fields, group := []))
+            group.append(fold.key)
+        else:
+            requests.append(InsertOne({"open_key": fold.key, **fold.on_insert, **fold.set_fields, "count": 1,
+                                       "intents": [intent_id]}))
+    for fields, group in same_fields:
+        requests.append(UpdateMany({"open_key": {"$in": group}, "intents": {"$ne": intent_id}},
+                                   {"$set": fields, "$inc": {"count": 1}, "$push": push}))
+    await db[NOTIFICATIONS].bulk_write(requests, ordered=True, session=session)
     return await db[NOTIFICATIONS].find({"open_key": {"$in": [fold.key for fold in todo]}},
                                         session=session).to_list(None)
 
