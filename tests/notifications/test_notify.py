@@ -15,7 +15,7 @@ from community.accounts.sessions import actor_for_user
 from community.notifications import notifier as notifier_module
 from community.notifications.intents import INTENTS, RECIPIENT_SETS, Recipients, person
 from community.notifications.notifier import LEASE, Notifier
-from community.notifications.queries import NOTIFICATIONS, open_key
+from community.notifications.queries import NOTIFICATIONS, open_key, save_preferences
 from community.notifications.read import mark_all_read, mark_read
 from community.policy import Actor
 from tests.factories import bare_app, bearer_token, make_user
@@ -220,3 +220,22 @@ async def test_a_batch_whose_write_fails_stores_nothing_of_it_and_is_retried(
         "one fold failed, so none of its batch's folds were kept"
     intent = await bare_db[INTENTS].find_one({})
     assert intent is not None and "count" in intent["last_error"], "the intent waits to be retried, with the error"
+
+
+async def test_a_second_intent_folds_into_each_persons_open_entry_keeping_their_own_delivery(
+        bare_db: Any, everyone_named: str) -> None:
+    people = await _many(bare_db, 4, "Folded")
+    digest, off = people[0], people[1]
+    now = bare_app(bare_db)[keys.CLOCK]()
+    await save_preferences(bare_db, digest["_id"], {NOTE: "email_digest"}, now)
+    await save_preferences(bare_db, off["_id"], {NOTE: "off"}, now)
+    notifier = Notifier(bare_db, None, bare_app(bare_db)[keys.CLOCK])
+    for text in ("First", "Second"):
+        async with actions.begin(bare_app(bare_db), Actor(user_id=ObjectId())) as tx:
+            await tx.notify(NOTE, to=Recipients(everyone_named, {"prefix": "Folded"}), subject=(NOTE, "same"),
+                            params={"text": text, "url": "/"})
+        assert await notifier.drain() == 1
+    rows = await bare_db[NOTIFICATIONS].find({}).to_list(None)
+    assert sorted((row["user_id"], row["count"], row["params"]["text"], row.get("digest_pending", False))
+                  for row in rows) == sorted(
+        [(digest["_id"], 2, "Second", True)] + [(p["_id"], 2, "Second", False) for p in people[2:]])
