@@ -3,13 +3,15 @@
 Built like the search indexer. Each round claims due intents one at a time with a lease
 (``find_one_and_update`` moving ``next_attempt_at`` past now), so several processes share the
 work and an intent whose process was killed is taken over once its lease has run out. For a
-claimed intent it queries the recipient set, drops the actor and everyone who can no longer see
-the subject (the subject type's registered filter, the policy) or has turned the kind off, and
-folds one occurrence into each person's open notification of that kind and subject. The fold
-records the intent's id in the notification and only matches notifications that do not carry it
-yet, so replaying an intent after a crash adds nothing twice. Then it pushes each person's
-badge and the notification, rendered in their stored language, and deletes the intent. A round
-that fails retries the intent with backoff.
+claimed intent it queries the recipient set and takes it in batches of ``BATCH`` people: it drops
+the actor and everyone who can no longer see the subject (the subject type's registered filter,
+the policy) or has turned the kind off (each read once per batch), and folds one occurrence into
+each remaining person's open notification of that kind and subject, all in one ``bulk_write`` in
+one transaction. The fold records the intent's id in the notification and only matches
+notifications that do not carry it yet, so replaying an intent after a crash adds nothing twice
+(a batch is written whole or not at all). Then it pushes the batch's badges and notifications,
+rendered in each person's stored language, and, after the last batch, deletes the intent. A
+round that fails retries the intent with backoff.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from community.notifications import queries
 from community.notifications.intents import INTENTS, RECIPIENT_SETS, SUBJECTS
@@ -35,8 +37,9 @@ LEASE = timedelta(seconds=120)
 POLL_SECONDS = 0.5
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 300.0
-CHUNK = 500
-"""Recipients handled per storage round trip (preferences, users, unread counts)."""
+BATCH = 250
+"""Recipients expanded together: one read each of visibility, preferences, languages and unread
+counts, one ``bulk_write`` of folds in one transaction, one round of badge pushes."""
 INTENT_MEMORY = 20
 """How many intent ids a notification remembers (enough to make every replay a no-op)."""
 
@@ -111,55 +114,60 @@ class Notifier:
             return 0
         people = await RECIPIENT_SETS[intent["to"]["set"]](self.db, **intent["to"]["args"])
         people = [p for p in dict.fromkeys(people) if p != intent.get("actor_id")]
+        url = kind.url(intent["params"])
+        actor_name: str | None = None
         told = 0
-        for start in range(0, len(people), CHUNK):
-            told += await self._deliver_to(intent, kind.url(intent["params"]), people[start:start + CHUNK])
+        for start in range(0, len(people), BATCH):
+            folded = await self._deliver_to(intent, url, people[start:start + BATCH])
+            told += len(folded)
+            if folded and self.emitter is not None:
+                if actor_name is None:
+                    actor_name = await queries.person_name(self.db, intent.get("actor_id"))
+                await self._push(folded, actor_name)
         await self.db[INTENTS].delete_one({"_id": intent["_id"]})
         return told
 
-    async def _deliver_to(self, intent: dict[str, Any], url: str, people: Sequence[ObjectId]) -> int:
+    async def _deliver_to(self, intent: dict[str, Any], url: str, people: Sequence[ObjectId]) -> list[dict[str, Any]]:
+        """One batch: who may see the subject and wants the kind (read for the whole batch), then
+        every fold in one ``bulk_write`` in one transaction; returns the notifications folded into."""
         people = list(await SUBJECTS[intent["subject_type"]](self.db, intent["subject_id"], people))
         if not people:
-            return 0
+            return []
         choices = await queries.deliveries(self.db, people, intent["kind"])
         now = self.clock()
-        folded: list[dict[str, Any]] = []
+        folds: list[queries.Fold] = []
         for person in people:
             chosen = choices.get(person, DEFAULT_DELIVERY.value)
             delivery = Delivery(chosen) if chosen in Delivery.__members__.values() else DEFAULT_DELIVERY
             if delivery is Delivery.OFF:
                 continue
-            doc = await self._fold(intent, person, url, delivery, now)
-            if doc is not None:
-                folded.append(doc)
-        if folded and self.emitter is not None:
-            await self._push(intent, folded)
-        return len(folded)
-
-    async def _fold(self, intent: dict[str, Any], person: ObjectId, url: str, delivery: Delivery,
-                    now: datetime) -> dict[str, Any] | None:
-        """One occurrence in the person's open notification; None when this intent is in it already."""
-        key = queries.open_key(person, intent["kind"], intent["subject_type"], intent["subject_id"])
-        set_fields: dict[str, Any] = {"params": intent["params"], "url": url, "actor_id": intent.get("actor_id"),
-                                      "updated_at": now, "read": False}
-        if delivery is Delivery.EMAIL_DIGEST:
-            set_fields["digest_pending"] = True
-        on_insert = {"user_id": person, "kind": intent["kind"], "subject_type": intent["subject_type"],
-                     "subject_id": intent["subject_id"], "created_at": now}
-        for _attempt in range(2):
+            set_fields: dict[str, Any] = {"params": intent["params"], "url": url, "actor_id": intent.get("actor_id"),
+                                          "updated_at": now, "read": False}
+            if delivery is Delivery.EMAIL_DIGEST:
+                set_fields["digest_pending"] = True
+            on_insert = {"user_id": person, "kind": intent["kind"], "subject_type": intent["subject_type"],
+                         "subject_id": intent["subject_id"], "created_at": now}
+            folds.append(queries.Fold(queries.open_key(person, intent["kind"], intent["subject_type"],
+                                                       intent["subject_id"]), set_fields, on_insert))
+        if not folds:
+            return []
+        for attempt in range(2):
             try:
-                return await queries.fold_in(self.db, key, intent["_id"], set_fields=set_fields, on_insert=on_insert,
-                                             memory=INTENT_MEMORY)
-            except DuplicateKeyError:  # the open entry exists: it holds this intent already, or was made meanwhile
-                if await queries.holds_intent(self.db, key, intent["_id"]):
-                    return None
-        return None
+                async with self.db.client.start_session() as session:
+                    return await session.with_transaction(
+                        lambda s: queries.fold_in_many(self.db, folds, intent["_id"], memory=INTENT_MEMORY, session=s))
+            except (BulkWriteError, DuplicateKeyError):
+                # Another intent opened one of these entries between the read and the write (MongoDB,
+                # several processes); the transaction wrote nothing, and the next read sees the entry.
+                if attempt:
+                    raise
+        return []
 
-    async def _push(self, intent: dict[str, Any], folded: list[dict[str, Any]]) -> None:
+    async def _push(self, folded: list[dict[str, Any]], actor_name: str) -> None:
+        """Each person's badge and the notification, rendered in their language (one batch)."""
         people = [doc["user_id"] for doc in folded]
         unread = await queries.unread_counts(self.db, people)
         languages = await queries.languages(self.db, people)
-        actor_name = await queries.person_name(self.db, intent.get("actor_id"))
         for doc in folded:
             with in_language(languages.get(doc["user_id"])):
                 text = text_of(doc, actor_name)

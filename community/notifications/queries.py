@@ -10,11 +10,12 @@ instead of listed again; marking it read removes the key, and the next one start
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
+from pymongo import InsertOne, ReturnDocument, UpdateMany
 from pymongo.errors import DuplicateKeyError
 
 NOTIFICATIONS = "notifications"
@@ -26,22 +27,48 @@ def open_key(user_id: ObjectId, kind: str, subject_type: str, subject_id: Any) -
     return f"{user_id}|{kind}|{subject_type}|{subject_id}"
 
 
-async def fold_in(db: Any, key: str, intent_id: ObjectId, *, set_fields: dict[str, Any], on_insert: dict[str, Any],
-                  memory: int) -> dict[str, Any]:
-    """Add the occurrence of ``intent_id`` to the open notification with ``key``, creating it if
-    there is none. When the open entry already holds that intent the filter matches nothing and
-    the upsert's insert fails on the unique ``open_key`` (``DuplicateKeyError``)."""
-    return await db[NOTIFICATIONS].find_one_and_update(
-        {"open_key": key, "intents": {"$ne": intent_id}},
-        {"$set": set_fields, "$inc": {"count": 1}, "$setOnInsert": on_insert,
-         "$push": {"intents": {"$each": [intent_id], "$slice": -memory}}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-    )
+@dataclass(frozen=True, slots=True)
+class Fold:
+    """One occurrence for the open notification ``key``: the fields it sets, and those a new entry starts with."""
+
+    key: str
+    set_fields: dict[str, Any]
+    on_insert: dict[str, Any]
 
 
-async def holds_intent(db: Any, key: str, intent_id: ObjectId) -> bool:
-    return await db[NOTIFICATIONS].count_documents({"open_key": key, "intents": intent_id}, limit=1) == 1
+async def fold_in_many(db: Any, folds: list[Fold], intent_id: ObjectId, *, memory: int,
+                       session: Any) -> list[dict[str, Any]]:
+    """Add the occurrence of ``intent_id`` to each fold's open notification, creating those that do
+    not exist, in ``session``'s transaction; returns the notifications it added to. The open
+    entries are read first: those that hold the intent already (a replay) are left alone, the
+    others get one ``UpdateMany`` per set of fields (the filter repeats the intent check) and the
+    missing ones an ``InsertOne`` each, all in one ``bulk_write``. An entry opened by someone else
+    between the read and the write makes its insert fail on the unique ``open_key``, which aborts
+    the transaction (nothing of the batch is written) and is raised."""
+    keys = [fold.key for fold in folds]
+    found = {row["open_key"]: intent_id in row.get("intents", []) async for row in db[NOTIFICATIONS].find(
+        {"open_key": {"$in": keys}}, {"open_key": 1, "intents": 1}, session=session)}
+    todo = [fold for fold in folds if not found.get(fold.key, False)]
+    if not todo:
+        return []
+    push = {"intents": {"$each": [intent_id], "$slice": -memory}}
+    requests: list[Any] = []
+    same_fields: list[tuple[dict[str, Any], list[str]]] = []
+    for fold in todo:
+        if fold.key in found:
+            group = next((members for fields, members in same_fields if fields == fold.set_fields), None)
+            if group is None:
+                same_fields.append((fold.set_fields, group := []))
+            group.append(fold.key)
+        else:
+            requests.append(InsertOne({"open_key": fold.key, **fold.on_insert, **fold.set_fields, "count": 1,
+                                       "intents": [intent_id]}))
+    for fields, group in same_fields:
+        requests.append(UpdateMany({"open_key": {"$in": group}, "intents": {"$ne": intent_id}},
+                                   {"$set": fields, "$inc": {"count": 1}, "$push": push}))
+    await db[NOTIFICATIONS].bulk_write(requests, ordered=True, session=session)
+    return await db[NOTIFICATIONS].find({"open_key": {"$in": [fold.key for fold in todo]}},
+                                        session=session).to_list(None)
 
 
 async def deliveries(db: Any, people: list[ObjectId], kind: str) -> dict[ObjectId, str]:

@@ -12,9 +12,10 @@ from bson import ObjectId
 
 from community import actions, keys
 from community.accounts.sessions import actor_for_user
-from community.notifications.intents import INTENTS, Recipients, person
+from community.notifications import notifier as notifier_module
+from community.notifications.intents import INTENTS, RECIPIENT_SETS, Recipients, person
 from community.notifications.notifier import LEASE, Notifier
-from community.notifications.queries import NOTIFICATIONS
+from community.notifications.queries import NOTIFICATIONS, open_key, save_preferences
 from community.notifications.read import mark_all_read, mark_read
 from community.policy import Actor
 from tests.factories import bare_app, bearer_token, make_user
@@ -150,3 +151,91 @@ async def test_erasing_the_actor_keeps_others_notifications_without_naming_them(
     await erase_person(db, ravi["_id"], actor=actor_for_user(admin))
     [kept] = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}).to_list(None)
     assert kept["actor_id"] is None and kept["params"]["text"] == "Ravi did something"
+
+
+MANY = "test.everyone_named"
+
+
+@pytest.fixture
+def everyone_named() -> Any:
+    """A recipient set of this test's own: every user whose name starts with ``prefix``."""
+    async def query(db: Any, *, prefix: str) -> list[ObjectId]:
+        return [row["_id"] async for row in db.users.find({"name": {"$regex": f"^{prefix}"}}, sort=[("_id", 1)])]
+    RECIPIENT_SETS[MANY] = query
+    yield MANY
+    del RECIPIENT_SETS[MANY]
+
+
+class FailingEmitter:
+    """Pushes succeed until ``fail_after`` of them have been sent, then one fails (the process dies mid fan-out)."""
+
+    def __init__(self, fail_after: int) -> None:
+        self.sent: list[str] = []
+        self.fail_after = fail_after
+
+    async def emit(self, event: str, data: dict[str, Any], *, room: str) -> None:
+        if len(self.sent) == self.fail_after:
+            self.fail_after = -1
+            raise ConnectionError("the process died while pushing")
+        self.sent.append(room)
+
+
+async def _many(db: Any, n: int, prefix: str) -> list[dict[str, Any]]:
+    return [await make_user(db, name=f"{prefix} {i}") for i in range(n)]
+
+
+async def test_an_intent_is_stored_in_batches_and_a_replay_after_a_crash_mid_fan_out_tells_each_person_once(
+        bare_db: Any, everyone_named: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(notifier_module, "BATCH", 3)
+    people = await _many(bare_db, 8, "Batched")
+    async with actions.begin(bare_app(bare_db), Actor(user_id=ObjectId())) as tx:
+        await tx.notify(NOTE, to=Recipients(everyone_named, {"prefix": "Batched"}), subject=(NOTE, "s"),
+                        params={"text": "Bids", "url": "/"})
+    now = [bare_app(bare_db)[keys.CLOCK]()]
+    emitter = FailingEmitter(fail_after=4)
+    notifier = Notifier(bare_db, emitter, lambda: now[0])
+    assert await notifier.drain() == 1
+    stored = await bare_db[NOTIFICATIONS].count_documents({})
+    assert stored == 6, "the first two batches were stored whole before the push failed; the third not yet"
+    now[0] += timedelta(minutes=10)
+    assert await notifier.drain() == 1
+    rows = await bare_db[NOTIFICATIONS].find({}).to_list(None)
+    assert sorted((row["user_id"], row["count"]) for row in rows) == sorted((p["_id"], 1) for p in people)
+    assert await bare_db[INTENTS].count_documents({}) == 0
+    assert emitter.sent[4:] == [f"user:{p['_id']}" for p in people[6:]], "the replay pushes what it stored: the third batch"
+
+
+async def test_a_batch_whose_write_fails_stores_nothing_of_it_and_is_retried(
+        bare_db: Any, everyone_named: str) -> None:
+    people = await _many(bare_db, 3, "Whole")
+    subject = "whole-batch"
+    broken = open_key(people[1]["_id"], NOTE, NOTE, subject)
+    await bare_db[NOTIFICATIONS].insert_one({"open_key": broken, "user_id": people[1]["_id"], "count": "not a number"})
+    async with actions.begin(bare_app(bare_db), Actor(user_id=ObjectId())) as tx:
+        await tx.notify(NOTE, to=Recipients(everyone_named, {"prefix": "Whole"}), subject=(NOTE, subject),
+                        params={"text": "Bids", "url": "/"})
+    notifier = Notifier(bare_db, None, bare_app(bare_db)[keys.CLOCK])
+    assert await notifier.drain() == 1
+    assert await bare_db[NOTIFICATIONS].count_documents({"open_key": {"$ne": broken}}) == 0, \
+        "one fold failed, so none of its batch's folds were kept"
+    intent = await bare_db[INTENTS].find_one({})
+    assert intent is not None and "count" in intent["last_error"], "the intent waits to be retried, with the error"
+
+
+async def test_a_second_intent_folds_into_each_persons_open_entry_keeping_their_own_delivery(
+        bare_db: Any, everyone_named: str) -> None:
+    people = await _many(bare_db, 4, "Folded")
+    digest, off = people[0], people[1]
+    now = bare_app(bare_db)[keys.CLOCK]()
+    await save_preferences(bare_db, digest["_id"], {NOTE: "email_digest"}, now)
+    await save_preferences(bare_db, off["_id"], {NOTE: "off"}, now)
+    notifier = Notifier(bare_db, None, bare_app(bare_db)[keys.CLOCK])
+    for text in ("First", "Second"):
+        async with actions.begin(bare_app(bare_db), Actor(user_id=ObjectId())) as tx:
+            await tx.notify(NOTE, to=Recipients(everyone_named, {"prefix": "Folded"}), subject=(NOTE, "same"),
+                            params={"text": text, "url": "/"})
+        assert await notifier.drain() == 1
+    rows = await bare_db[NOTIFICATIONS].find({}).to_list(None)
+    assert sorted((row["user_id"], row["count"], row["params"]["text"], row.get("digest_pending", False))
+                  for row in rows) == sorted(
+        [(digest["_id"], 2, "Second", True)] + [(p["_id"], 2, "Second", False) for p in people[2:]])
