@@ -12,6 +12,7 @@ import io
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -57,6 +58,15 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 def lazy_gettext(message: str, **variables: object) -> LazyProxy:
     """For strings defined at import time (labels, choices); translated when rendered."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+LANGUAGE_COOKIE = "lang"
+
+
+def remember_language(response: Any, locale: str, *, secure: bool) -> None:
+    """The cookie that ``negotiate`` reads first: set by the language switch and at sign-in from
+    the language the person chose before, so their choice travels to every browser."""
+    response.set_cookie(LANGUAGE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=secure)
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:

@@ -17,7 +17,7 @@ from community.accounts.sessions import SESSION_COOKIE
 from community.config import Network
 from community.errors import BadRequest, DomainError, Invalid, RateLimited
 from community.templating import base_context
-from community.i18n import N_, current_locale, gettext as _, negotiate
+from community.i18n import LANGUAGE_COOKIE, N_, current_locale, gettext as _, negotiate
 from community.logs import Throttled
 
 log = logging.getLogger("community.http")
@@ -149,7 +149,7 @@ async def error_middleware(request: web.Request, handler: keys.Handler) -> web.S
 
 @web.middleware
 async def language_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
-    locale = negotiate(request.cookies.get("lang"), request.headers.get("Accept-Language"))
+    locale = negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language"))
     request[keys.LOCALE] = locale
     token = current_locale.set(locale)
     try:

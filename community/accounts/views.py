@@ -11,7 +11,7 @@ from community.accounts import login, register, reset, sessions, verify
 from community.accounts.forms import form_values, render_form
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn
 from community.errors import Invalid, RateLimited
-from community.i18n import gettext as _, lazy_gettext
+from community.i18n import LOCALES, gettext as _, lazy_gettext, remember_language
 from community.organisations import membership, queries as org_queries
 from community.organisations.service import choices
 from community.policy import require
@@ -39,6 +39,8 @@ async def signed_in_response(request: web.Request, user: dict[str, Any], target:
                                          user_agent=request.headers.get("User-Agent", ""), ip=_ip(request))
     response = see_other(target)
     sessions.set_session_cookie(request, response, token)
+    if user.get("language") in LOCALES:
+        remember_language(response, user["language"], secure=request.app[keys.SETTINGS].secure_cookies)
     return response
 
 

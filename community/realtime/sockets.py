@@ -28,7 +28,7 @@ from bson import ObjectId
 from community import keys, policy
 from community.accounts import sessions
 from community.errors import DomainError, Invalid, NotFound, Unauthenticated
-from community.i18n import N_, current_locale, gettext as _, negotiate
+from community.i18n import LANGUAGE_COOKIE, N_, current_locale, gettext as _, negotiate
 from community.policy import Actor
 from community.realtime import acks, queries
 from community.realtime.emitter import user_room
@@ -136,7 +136,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             "credential": credential,
             "db": request.app[keys.DB],
             "guard": ConnectionGuard(self.limits),
-            "locale": negotiate(request.cookies.get("lang"), request.headers.get("Accept-Language")),
+            "locale": negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language")),
             "rooms": set(),
         })
         await self.enter_room(sid, user_room(actor.user_id))

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from community import api, keys
 from community.accounts import queries as accounts_queries
-from community.i18n import LOCALES
+from community.i18n import LOCALES, remember_language
 from community.requests import local_target, read_form
 
 log = logging.getLogger("community.site")
@@ -53,8 +53,7 @@ async def set_language(request: web.Request) -> web.Response:
         actor = request.get(keys.ACTOR)
         if actor is not None and actor.is_authenticated:
             await accounts_queries.set_language(request.app[keys.DB], actor.user_id, chosen)
-        response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                            secure=request.app[keys.SETTINGS].secure_cookies)
+        remember_language(response, chosen, secure=request.app[keys.SETTINGS].secure_cookies)
     return response
 
 
