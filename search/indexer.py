@@ -144,8 +144,9 @@ class Indexer:
                     last_report = loop.time()
             except Exception as error:  # storage hiccup: log, wait, try again; entries stay safe
                 log.warning("search indexer round failed", extra={"error": repr(error)})
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll)
+            try:  # asyncio.timeout, not wait_for: on 3.11 wait_for drops a cancel that meets a wake-up
+                async with asyncio.timeout(self.poll):
+                    await self._wake.wait()
                 await asyncio.sleep(self.gather)
             except TimeoutError:
                 pass

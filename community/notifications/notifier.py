@@ -99,8 +99,9 @@ class Notifier:
                 await self.drain()
             except Exception as error:  # storage hiccup: log, wait, try again; intents stay safe
                 log.warning("notifier round failed", extra={"error": repr(error)})
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll)
+            try:  # asyncio.timeout, not wait_for: on 3.11 wait_for drops a cancel that meets a wake-up
+                async with asyncio.timeout(self.poll):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()
