@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
-from community import keys
+from community import background, keys
 from community.jobs import queries, views
 from community.jobs.runner import Runner
 
@@ -21,11 +19,8 @@ async def runner_context(app: web.Application) -> AsyncIterator[None]:
     runner = Runner(app, lease=timedelta(seconds=app[keys.SETTINGS].lease_seconds))
     app[RUNNER] = runner
     await runner.ensure_recurring()
-    task = asyncio.create_task(runner.run(), name="job-runner")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with background.running(runner.run(), name="job-runner"):
+        yield
 
 
 def readiness(app: web.Application) -> Any:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -9,7 +7,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from community import api, keys
+from community import api, background, keys
 from community.notifications import digest  # noqa: F401 - registers the digest's recurring job
 from community.notifications import intents, queries, views
 from community.notifications.notifier import Notifier
@@ -39,11 +37,8 @@ async def notifier_context(app: web.Application) -> AsyncIterator[None]:
                         lease=timedelta(seconds=app[keys.SETTINGS].lease_seconds))
     app[NOTIFIER] = notifier
     app[keys.NOTIFIER_WAKE] = notifier.wake
-    task = asyncio.create_task(notifier.run(), name="notifier")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with background.running(notifier.run(), name="notifier"):
+        yield
 
 
 def readiness(app: web.Application) -> Any:

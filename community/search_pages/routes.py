@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,7 +9,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from community import api, keys
+from community import api, background, keys
 from community.search_pages import find, schemas, views
 from search import open_engine
 from search.indexer import Indexer
@@ -33,11 +31,8 @@ async def search_context(app: web.Application) -> AsyncIterator[None]:
     indexer = Indexer(app[keys.DB], engine)
     app[keys.SEARCH] = engine
     app[INDEXER] = indexer
-    task = asyncio.create_task(indexer.run(), name="search-indexer")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with background.running(indexer.run(), name="search-indexer"):
+        yield
     await engine.close()
 
 
