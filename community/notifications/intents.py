@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bson import ObjectId
 
@@ -39,24 +39,26 @@ class Recipients:
     args: Mapping[str, Any]
 
 
+Registered = TypeVar("Registered")
+
+
+def _registering(table: dict[str, Registered], what: str, name: str) -> Callable[[Registered], Registered]:
+    def add(entry: Registered) -> Registered:
+        if name in table:
+            raise ValueError(f"{what} {name!r} is registered twice")
+        table[name] = entry
+        return entry
+    return add
+
+
 def recipient_set(name: str) -> Callable[[RecipientQuery], RecipientQuery]:
     """Register the query behind a recipient set (a decorator)."""
-    def add(query: RecipientQuery) -> RecipientQuery:
-        if name in RECIPIENT_SETS:
-            raise ValueError(f"recipient set {name!r} is registered twice")
-        RECIPIENT_SETS[name] = query
-        return query
-    return add
+    return _registering(RECIPIENT_SETS, "recipient set", name)
 
 
 def subject_type(name: str) -> Callable[[VisibilityFilter], VisibilityFilter]:
     """Register who may see subjects of this type (a decorator)."""
-    def add(check: VisibilityFilter) -> VisibilityFilter:
-        if name in SUBJECTS:
-            raise ValueError(f"subject type {name!r} is registered twice")
-        SUBJECTS[name] = check
-        return check
-    return add
+    return _registering(SUBJECTS, "subject type", name)
 
 
 @recipient_set("person")
