@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+from community.profiles import fields as profile_fields
+
 VISIBILITY_FIELDS: tuple[str, ...] = ("access", "except_org", "hidden")
 """Carried by every document; the viewer filter from ``community.policy.search_visibility``
 reads only these. ``access`` lists audience tokens (see ``search.filters``), ``except_org`` names
@@ -64,8 +66,8 @@ THREADS_POSTS = IndexDefinition(
 PEOPLE = IndexDefinition(
     name="people",
     kinds=("person",),
-    searchable={"name": 4, "designation": 2, "expertise": 2, "service": 1, "location": 1, "bio": 1},
-    keywords=("person_id", "languages"),
+    searchable={"name": 4, **profile_fields.search_weights()},
+    keywords=("person_id", *(k for k in profile_fields.search_keywords() if k not in COMMON_KEYWORDS)),
     numbers=("karma",),
     facets=("kind", "org_id", "competencies", "languages"),
     sortable=("date", "karma"),

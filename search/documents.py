@@ -28,11 +28,10 @@ from bson.errors import InvalidId
 
 from community import policy
 from community.karma import service as karma_service
-from community.profiles.schemas import DEFAULT_PRIVACY
+from community.profiles import fields as profile_fields
 
 THREADS = "forum_threads"
 POSTS = "forum_posts"
-LOCATION_FIELDS = ("state", "district")
 
 
 @dataclass(slots=True)
@@ -107,18 +106,8 @@ def person_documents(user: Mapping[str, Any], profile: Mapping[str, Any] | None,
     """One document per copy the policy allows; each holds only the fields its audience may see.
     ``karma`` is the person's total (``community.karma.service.total``), shown to every member."""
     profile = profile or {}
-    privacy = {**DEFAULT_PRIVACY, **profile.get("privacy", {})}
-    location = ", ".join(str(v) for v in (profile.get(k) for k in LOCATION_FIELDS) if v) or None
-    fields: dict[str, tuple[str, Any]] = {
-        "designation": ("designation", user.get("designation")),
-        "service": ("service", profile.get("service")),
-        "location": ("location", location),
-        "bio": ("bio", profile.get("bio")),
-        "expertise": ("expertise", list(profile.get("expertise", []))),
-        "languages": ("languages", list(profile.get("languages", []))),
-        "competencies": ("competencies", _competency_ids(profile.get("competencies"))),
-        "org_id": ("organisation", _str(user.get("org_id"))),
-    }
+    privacy = profile_fields.privacy_of(profile)
+    fields = profile_fields.search_values(user, profile)
     docs = []
     for copy, access, except_org in policy.profile_search_copies(user):
         allowed = policy.SEARCHABLE_PRIVACY[copy]

@@ -14,7 +14,7 @@ from community.competencies import queries as dictionary
 from community.competencies.seed import seed_dictionary
 from community.config import Settings
 from community.profiles import queries
-from community.profiles.schemas import DEFAULT_PRIVACY, LANGUAGES, STATES
+from community.profiles.fields import LANGUAGES, STATES, default_privacy
 
 SERVICES = ("IAS", "IPS", "IFS", "IRS (Income Tax)", "IRS (Customs and Indirect Taxes)", "IA&AS", "CSS", "IES",
             "IRMS", "State Civil Service")
@@ -45,7 +45,7 @@ async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int
         held = rng.sample(wanted, k=min(len(wanted), rng.randint(2, 6))) + rng.sample(competencies, k=3)
         chosen = list(dict.fromkeys(held))
         is_expert = "expert" in member.get("roles", [])
-        privacy = dict(DEFAULT_PRIVACY)
+        privacy = default_privacy()
         if rng.random() < 0.2:
             privacy["location"] = "me"
         await db[queries.PROFILES].insert_one({

@@ -17,9 +17,8 @@ from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.notifications.intents import person
-from community.profiles import notices, queries
+from community.profiles import fields, notices, queries
 from community.profiles.schemas import (
-    DEFAULT_PRIVACY,
     MAX_COMPETENCIES,
     Endorsement,
     HeldCompetencies,
@@ -50,20 +49,18 @@ async def update_profile(tx: Action, user_id: ObjectId, change: ProfileUpdate) -
     db, actor = tx.db, tx.actor
     policy.require(actor, policy.can_edit_profile(actor, user_id), _("You can only edit your own profile."))
     await _require_member(db, user_id)
-    if change.expertise and not policy.can_list_expertise(actor):
-        raise Invalid({"expertise": _("Only experts list areas of expertise.")})
-    if change.position_id and await dictionary.position(db, change.position_id) is None:
-        raise Invalid({"position_id": _("There is no position %(id)s in the dictionary.", id=change.position_id)})
+    values = change.model_dump()
+    errors = await fields.check_update(db, actor, values)
+    if errors:
+        raise Invalid(errors)
     await check_display_name(db, change.name, person_id=user_id)
     stored = await queries.profile(db, user_id)
-    privacy = {**DEFAULT_PRIVACY, **stored.get("privacy", {}), **change.privacy}
+    privacy = {**fields.privacy_of(stored), **values["privacy"]}
     session = await tx.start()
-    await db.users.update_one({"_id": user_id}, {"$set": {"name": change.name, "designation": change.designation}},
+    await db.users.update_one({"_id": user_id}, {"$set": {"name": change.name, **fields.stored_changes(values, "account")}},
                               session=session)
     await db[queries.PROFILES].update_one({"_id": user_id}, {"$set": {
-        "service": change.service, "state": change.state, "district": change.district,
-        "languages": change.languages, "bio": change.bio, "expertise": change.expertise,
-        "position_id": change.position_id or None, "privacy": privacy, "updated_at": tx.now,
+        **fields.stored_changes(values, "profile"), "privacy": privacy, "updated_at": tx.now,
     }}, upsert=True, session=session)
     await tx.reindex(SEARCH_INDEX, user_id)
 

@@ -11,12 +11,12 @@ from community.profiles.schemas import (
     Endorsement,
     HeldCompetencies,
     HeldCompetency,
-    PeoplePage,
     PeopleQuery,
-    ProfileOut,
-    ProfileUpdate,
     RecordedOut,
     Verification,
+    people_page_model,
+    profile_out_model,
+    profile_update_model,
 )
 
 
@@ -50,15 +50,16 @@ def setup(app: web.Application) -> None:
     add("POST", "/people/{user_id}/verifications", views.verification_submit, name="record_verification")
 
     tag = "profiles"
+    profile_out, profile_update = profile_out_model(), profile_update_model()
     api.route(app, "GET", "/people", views.api_people, summary="The expert directory, as the caller may see it", tag=tag,
-              query=PeopleQuery, response=PeoplePage)
-    api.route(app, "GET", "/profiles/me", views.api_my_profile, summary="Your own profile", tag=tag, response=ProfileOut)
+              query=PeopleQuery, response=people_page_model())
+    api.route(app, "GET", "/profiles/me", views.api_my_profile, summary="Your own profile", tag=tag, response=profile_out)
     api.route(app, "PUT", "/profiles/me", views.api_update_profile, summary="Replace your profile's fields", tag=tag,
-              body=ProfileUpdate, response=ProfileOut)
+              body=profile_update, response=profile_out)
     api.route(app, "PUT", "/profiles/me/competencies", views.api_set_competencies,
-              summary="Replace the competencies you declare", tag=tag, body=HeldCompetencies, response=ProfileOut)
+              summary="Replace the competencies you declare", tag=tag, body=HeldCompetencies, response=profile_out)
     api.route(app, "POST", "/profiles/me/competencies", views.api_declare_competency,
-              summary="Declare a competency or change its level", tag=tag, body=HeldCompetency, response=ProfileOut)
+              summary="Declare a competency or change its level", tag=tag, body=HeldCompetency, response=profile_out)
     api.route(app, "DELETE", "/profiles/me/competencies/{competency_id}", views.api_withdraw_competency,
               summary="Withdraw a declared competency", tag=tag, status=204)
     api.route(app, "PUT", "/profiles/me/avatar", views.api_put_avatar,
@@ -67,7 +68,7 @@ def setup(app: web.Application) -> None:
     api.route(app, "DELETE", "/profiles/me/avatar", views.api_delete_avatar, summary="Remove your profile picture", tag=tag,
               status=204)
     api.route(app, "GET", "/profiles/{user_id}", views.api_profile, summary="A member's profile, as the caller may see it",
-              tag=tag, response=ProfileOut, name="api.profile")
+              tag=tag, response=profile_out, name="api.profile")
     api.route(app, "POST", "/profiles/{user_id}/endorsements", views.api_endorse,
               summary="Endorse a member's declared competency (experts)", tag=tag, body=Endorsement, response=EndorsedOut, status=201,
               also={200: EndorsedOut})

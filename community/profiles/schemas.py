@@ -2,79 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, create_model, field_validator
 
 from community.i18n import gettext as _
-from community.validation import Block, DisplayName, Line
+from community.profiles import fields
+from community.validation import DisplayName, Line
 
-PrivacyLevel = Literal["everyone", "organisation", "connections", "me"]
-
-PRIVATE_FIELDS: tuple[str, ...] = (
-    "designation", "organisation", "service", "location", "languages", "bio", "expertise",
-    "position", "competencies", "avatar", "email", "mobile",
-)
-"""Profile fields whose audience the person chooses; the name is always shown to members."""
-
-DEFAULT_PRIVACY: dict[str, str] = {
-    "designation": "everyone", "organisation": "everyone", "service": "everyone", "location": "organisation",
-    "languages": "everyone", "bio": "everyone", "expertise": "everyone", "position": "everyone",
-    "competencies": "everyone", "avatar": "everyone", "email": "connections", "mobile": "me",
-}
-
-STATES: tuple[str, ...] = (
-    "Andhra Pradesh", "Arunachal Pradesh", "Assam", "Bihar", "Chhattisgarh", "Goa", "Gujarat", "Haryana",
-    "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh", "Maharashtra", "Manipur",
-    "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Punjab", "Rajasthan", "Sikkim", "Tamil Nadu", "Telangana",
-    "Tripura", "Uttar Pradesh", "Uttarakhand", "West Bengal", "Andaman and Nicobar Islands", "Chandigarh",
-    "Dadra and Nagar Haveli and Daman and Diu", "Delhi", "Jammu and Kashmir", "Ladakh", "Lakshadweep",
-    "Puducherry",
-)
-"""The 28 states and 8 union territories."""
-
-LANGUAGES: tuple[str, ...] = (
-    "Assamese", "Bengali", "Bodo", "Dogri", "English", "Gujarati", "Hindi", "Kannada", "Kashmiri", "Konkani",
-    "Maithili", "Malayalam", "Manipuri", "Marathi", "Nepali", "Odia", "Punjabi", "Sanskrit", "Santali",
-    "Sindhi", "Tamil", "Telugu", "Urdu",
-)
-"""The 22 languages of the Eighth Schedule, and English."""
-
-BIO_MAX = 2000
-MAX_EXPERTISE = 10
 MAX_COMPETENCIES = 60
 
 
 class ProfileUpdate(BaseModel):
-    """Every field of the edit form; the form always sends them all."""
+    """The fields of a profile update that every profile has; ``profile_update_model`` adds one
+    per input of each declared field (``community.profiles.fields``) and the privacy choices."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: DisplayName
-    designation: Line(0, 120) = ""
-    service: Line(0, 120) = ""
-    state: Literal[("", *STATES)] = ""  # type: ignore[valid-type]
-    district: Line(0, 80) = ""
-    languages: Annotated[list[Literal[LANGUAGES]], Field(max_length=len(LANGUAGES))] = []  # type: ignore[valid-type]
-    bio: Block(0, BIO_MAX) = ""
-    expertise: Annotated[list[Line(1, 80)], Field(max_length=MAX_EXPERTISE)] = []
-    position_id: Line(0, 80) = ""
-    privacy: dict[Literal[PRIVATE_FIELDS], PrivacyLevel] = {}  # type: ignore[valid-type]
-
-    @field_validator("bio", mode="before")
-    @classmethod
-    def _bio_length(cls, value: object) -> object:
-        """Said here in words, because a bio is the field people most often overfill."""
-        if isinstance(value, str) and len(value.strip()) > BIO_MAX:
-            raise ValueError(_("Keep this to %(n)s characters; it has %(found)s.", n=BIO_MAX, found=len(value.strip())))
-        return value
-
-    @field_validator("languages", "expertise")
-    @classmethod
-    def _no_repeats(cls, value: list[str]) -> list[str]:
-        if len({item.casefold() for item in value}) != len(value):
-            raise ValueError(_("Each entry may appear only once."))
-        return value
 
 
 class HeldCompetency(BaseModel):
@@ -119,25 +66,11 @@ class Verification(BaseModel):
 
 
 class ProfileOut(BaseModel):
-    """A profile as a viewer may see it (the API's response, for the OpenAPI document); fields the
-    viewer may not see are absent, not null."""
+    """What every member sees of a profile; ``profile_out_model`` adds the declared fields."""
 
     id: str
     name: str | None
     karma: int
-    designation: str | None = None
-    organisation: dict[str, str] | None = None
-    service: str | None = None
-    location: dict[str, str] | None = None
-    languages: list[str] | None = None
-    bio: str | None = None
-    expertise: list[str] | None = None
-    position: dict[str, str] | None = None
-    competencies: list[dict[str, object]] | None = None
-    gap: list[dict[str, object]] | None = None
-    avatar: str | None = None
-    email: str | None = None
-    mobile: str | None = None
 
 
 class PeopleQuery(BaseModel):
@@ -146,14 +79,51 @@ class PeopleQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=100)] = Field(30, description="how many people, 1-100")
 
 
-class PeoplePage(BaseModel):
-    items: list[ProfileOut]
-    next: str | None = Field(description="pass as `after` for the next page; null on the last one")
-
-
 class EndorsedOut(BaseModel):
     created: bool = Field(description="false when you had already endorsed this competency at this level")
 
 
 class RecordedOut(BaseModel):
     recorded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    update: type[ProfileUpdate]
+    out: type[ProfileOut]
+    people_page: type[BaseModel]
+
+
+@cache
+def _declared(declared: tuple[fields.ProfileField, ...]) -> _Declared:
+    names = tuple(field.name for field in declared)
+    inputs: dict[str, Any] = {item.key: (item.schema, item.empty) for field in declared for item in field.inputs}
+    update = create_model(
+        "ProfileUpdate", __base__=ProfileUpdate, __doc__="Every field of the edit form; the form always sends them all.",
+        **inputs, privacy=(dict[Literal[names], fields.PrivacyLevel], {}),  # type: ignore[valid-type]
+    )
+    shown: dict[str, Any] = {field.name: (field.api_type | None, None) for field in declared}
+    out = create_model(
+        "ProfileOut", __base__=ProfileOut,
+        __doc__="A profile as a viewer may see it (the API's response, for the OpenAPI document); fields the "
+                "viewer may not see are absent, not null.",
+        **shown, gap=(list[dict[str, object]] | None, None),
+    )
+    page = create_model(
+        "PeoplePage", items=(list[out], ...),  # type: ignore[valid-type]
+        next=(str | None, Field(description="pass as `after` for the next page; null on the last one")),
+    )
+    return _Declared(update, out, page)
+
+
+def profile_update_model() -> type[ProfileUpdate]:
+    """The body of a profile update, built from the declared fields."""
+    return _declared(fields.FIELDS).update
+
+
+def profile_out_model() -> type[ProfileOut]:
+    return _declared(fields.FIELDS).out
+
+
+def people_page_model() -> type[BaseModel]:
+    return _declared(fields.FIELDS).people_page

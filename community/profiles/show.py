@@ -18,12 +18,8 @@ from community.i18n import gettext as _
 from community.karma import service as karma
 from community.policy import Actor
 from community.profiles import avatar as avatars
-from community.profiles import queries
-from community.profiles.schemas import DEFAULT_PRIVACY
-
-
-def privacy_of(profile: dict[str, Any]) -> dict[str, str]:
-    return {**DEFAULT_PRIVACY, **profile.get("privacy", {})}
+from community.profiles import fields, queries
+from community.profiles.fields import privacy_of
 
 
 def _held(profile: dict[str, Any], evidence: dict[str, list[dict[str, Any]]],
@@ -86,35 +82,14 @@ async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> 
         def sees(field: str, user: dict[str, Any] = user, levels: dict[str, str] = levels, uid: ObjectId = uid) -> bool:
             return policy.can_view_field(viewer, user, levels[field], uid in connected)
 
-        shown: dict[str, Any] = {"id": str(uid), "name": user.get("name"), "karma": await karma.total(db, uid)}
-        if sees("designation") and user.get("designation"):
-            shown["designation"] = user["designation"]
-        if sees("organisation") and user.get("org_id") in orgs:
-            shown["organisation"] = {"id": str(user["org_id"]), "name": orgs[user["org_id"]]}
-        if sees("service") and profile.get("service"):
-            shown["service"] = profile["service"]
-        if sees("location") and (profile.get("state") or profile.get("district")):
-            shown["location"] = {"state": profile.get("state", ""), "district": profile.get("district", "")}
-        if sees("languages") and profile.get("languages"):
-            shown["languages"] = list(profile["languages"])
-        if sees("bio") and profile.get("bio"):
-            shown["bio"] = profile["bio"]
-        if sees("expertise") and profile.get("expertise"):
-            shown["expertise"] = list(profile["expertise"])
-        if sees("avatar") and uid in with_avatar:
-            shown["avatar"] = f"/people/{uid}/avatar"
-        if sees("email") and user.get("email"):
-            shown["email"] = user["email"]
-        if sees("mobile") and user.get("mobile"):
-            shown["mobile"] = user["mobile"]
         held = _held(profile, evidence[uid], names)
-        if sees("competencies"):
-            shown["competencies"] = held
         position = positions.get(profile.get("position_id"))
-        if sees("position") and position:
-            shown["position"] = {"id": position["_id"], "title": position["title"], "organisation": position["organisation"]}
-            if sees("competencies"):
-                shown["gap"] = gap(held, dictionary.requirements(position), names)
+        sources = fields.Sources(user=user, profile=profile, organisation=orgs.get(user["org_id"]) if "org_id" in user else None,
+                                 has_avatar=uid in with_avatar, position=position, held=held)
+        shown: dict[str, Any] = {"id": str(uid), "name": user.get("name"), "karma": await karma.total(db, uid),
+                                 **fields.shown_fields(sources, sees)}
+        if position and sees("position") and sees("competencies"):
+            shown["gap"] = gap(held, dictionary.requirements(position), names)
         result.append(shown)
     return result
 

@@ -15,19 +15,14 @@ from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
 from community.profiles import avatar as avatars
-from community.profiles import directory, edit, queries, show
+from community.profiles import directory, edit, fields, queries, show
 from community.profiles.schemas import (
-    BIO_MAX,
-    DEFAULT_PRIVACY,
-    LANGUAGES,
-    PRIVATE_FIELDS,
-    STATES,
     Endorsement,
     HeldCompetencies,
     HeldCompetency,
     PeopleQuery,
-    ProfileUpdate,
     Verification,
+    profile_update_model,
 )
 from community.requests import read_form, read_json
 from community.validation import form_values, validate
@@ -80,7 +75,7 @@ async def _person_context(request: web.Request, errors: dict[str, str] | None = 
             "can_record": can_record, "can_view_data": policy.can_view_personal_data(actor, user_id),
             "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})")
                                    for row in await dictionary.competencies(db_of(request))] if can_record else [],
-            "errors": errors or {}}
+            "errors": errors or {}, "profile_fields": fields.FIELDS}
 
 
 async def my_profile(request: web.Request) -> web.Response:
@@ -95,19 +90,14 @@ async def _edit_context(request: web.Request, user_id: ObjectId, values: dict[st
         raise NotFound(_("There is no such member."))
     stored = await queries.profile(db, user_id)
     if values is None:
-        values = {"name": user.get("name", ""), "designation": user.get("designation") or "",
-                  **{key: stored.get(key) or "" for key in ("service", "state", "district", "bio", "position_id")},
-                  "languages": stored.get("languages", []), "expertise": "\n".join(stored.get("expertise", [])),
-                  "privacy": show.privacy_of(stored)}
-    mine = await show.visible_profile(db, actor_of(request), user_id)
+        values = {"name": user.get("name", ""), **fields.edit_values(user, stored), "privacy": fields.privacy_of(stored)}
+    actor = actor_of(request)
+    mine = await show.visible_profile(db, actor, user_id)
     return {
         "values": values, "errors": errors or {}, "section": section, "person": mine,
-        "languages": LANGUAGES, "fields": PRIVATE_FIELDS, "bio_max": BIO_MAX,
-        "state_options": [("", _("Not stated")), *((state, state) for state in STATES)],
-        "position_options": [("", _("Not stated")), *((row["_id"], f"{row['title']} ({row['organisation']})")
-                                                     for row in await dictionary.positions(db))],
+        "profile_fields": fields.FIELDS, "fillable": {field.name for field in fields.FIELDS if fields.may_fill(field, actor)},
+        "options": {item.key: await item.options(db) for _field, item in fields.inputs() if item.options is not None},
         "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})") for row in await dictionary.competencies(db)],
-        "can_list_expertise": policy.can_list_expertise(actor_of(request)),
     }
 
 
@@ -117,12 +107,7 @@ async def edit_page(request: web.Request) -> web.Response:
 
 
 def _form_update(form: Any) -> dict[str, Any]:
-    return {
-        **{key: form.get(key, "") for key in ("name", "designation", "service", "state", "district", "bio", "position_id")},
-        "languages": form.getall("languages", []),
-        "expertise": [line.strip() for line in str(form.get("expertise", "")).splitlines() if line.strip()],
-        "privacy": {field: form.get(f"privacy_{field}", DEFAULT_PRIVACY[field]) for field in PRIVATE_FIELDS},
-    }
+    return {"name": form.get("name", ""), **fields.from_form(form)}
 
 
 async def _render_errors(request: web.Request, user_id: ObjectId, error: Invalid, section: str,
@@ -136,9 +121,10 @@ async def edit_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     data = _form_update(form)
     try:
-        await actions.run(request.app, actor_of(request), edit.update_profile, user_id, validate(ProfileUpdate, data))
+        await actions.run(request.app, actor_of(request), edit.update_profile, user_id,
+                          validate(profile_update_model(), data))
     except Invalid as error:
-        values = {**data, "expertise": str(form.get("expertise", ""))}
+        values = fields.form_redisplay(form, data)
         return await _render_errors(request, user_id, error, "details", values)
     return see_other(person_url(request, user_id))
 
@@ -242,7 +228,7 @@ async def api_my_profile(request: web.Request) -> web.Response:
 
 async def api_update_profile(request: web.Request) -> web.Response:
     user_id = me(request)
-    change = validate(ProfileUpdate, await read_json(request))
+    change = validate(profile_update_model(), await read_json(request))
     await actions.run(request.app, actor_of(request), edit.update_profile, user_id, change)
     return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
 

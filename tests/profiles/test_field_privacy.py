@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
-from community.profiles.schemas import PRIVATE_FIELDS
+from community.profiles.fields import field_names
 from tests.factories import bearer_token, make_org, make_user
 from tests.profiles.helpers import BUDGET, HEALTH, POSITION, auth, call, image_bytes, small_dictionary
 
@@ -47,7 +47,7 @@ async def fill_profile(client: TestClient, token: str, level: str) -> None:
         "name": "Asha Owner", "designation": MARKERS["designation"], "service": MARKERS["service"], "state": "Kerala",
         "district": "Ernakulam", "languages": ["Malayalam", "Hindi"], "bio": MARKERS["bio"],
         "expertise": [MARKERS["expertise"]], "position_id": POSITION,
-        "privacy": {field: level for field in PRIVATE_FIELDS},
+        "privacy": {field: level for field in field_names()},
     }
     status, answer = await call(client, "PUT", "/api/v1/profiles/me", token, json=body)
     assert status == 200, answer
@@ -73,8 +73,8 @@ async def test_each_level_against_each_viewer(client: TestClient, db: Any, level
         status, shown = await call(client, "GET", f"/api/v1/profiles/{owner_id}", tokens[kind])
         assert status == 200
         assert shown["name"] == "Asha Owner" and "karma" in shown, kind
-        present = {field for field in PRIVATE_FIELDS if field in shown}
-        assert present == (set(PRIVATE_FIELDS) if allowed else set()), (level, kind, present)
+        present = {field for field in field_names() if field in shown}
+        assert present == (set(field_names()) if allowed else set()), (level, kind, present)
         assert ("gap" in shown) is allowed
 
         page = (await (await client.get(f"/people/{owner_id}", headers=auth(tokens[kind]))).read()).decode()
