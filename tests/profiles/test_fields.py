@@ -25,7 +25,10 @@ BATCH = fields.ProfileField(
     "batch", lazy_gettext("Training batch"), "organisation", str,
     inputs=(fields.Input("batch", lazy_gettext("Your training batch"), "line", Line(0, 40), max_length=40),),
     search="text", search_weight=3)
-"""A field no other file knows: the test adds it to the declarations and nothing else."""
+"""A field no other file knows: the test adds it to the declarations and nothing else. The search
+engine's schema is made from the declarations at import, before the test adds this one, so the
+background indexer refuses its documents here (and retries); the test checks the document
+builder, and ``test_search_weights_are_the_declared_ones`` that the index takes the declared weights."""
 
 
 @pytest.fixture
