@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import cache
 
 from babel.dates import get_month_names
 
 from community.i18n import current_locale
-
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
+from community.timezones import IST
 
 
 @cache
