@@ -18,7 +18,7 @@ POST = r"/forums/t/{thread_id}/p/{number:\d+}"
 
 
 def setup(app: web.Application) -> None:
-    app[LIMITS] = limits_from_env()
+    app[LIMITS] = limits_from_env(app[keys.SETTINGS])
     HANDLERS.setdefault("forum:reply", sockets.post_reply)
     env = aiohttp_jinja2.get_env(app)
     env.filters["forum_time"] = forum_time
