@@ -178,6 +178,7 @@ DisplayName = Annotated[str, BeforeValidator(_clean_display_name), StringConstra
 the API, the first administrator's set-up)."""
 
 
+# Cached per process, not per app: built from Unicode's data alone.
 @functools.cache
 def _prototypes() -> dict[str, str]:
     """Each character mapped to one representative of its Unicode TR39 confusable class.

@@ -11,6 +11,7 @@ from community.i18n import current_locale
 from community.timezones import IST
 
 
+# Cached per process, not per app: Babel's month names depend on the locale (the key) alone.
 @cache
 def _months(locale: str) -> dict[int, str]:
     return dict(get_month_names("abbreviated", locale=locale))
