@@ -1,7 +1,8 @@
 """Forum pages: each handler reads the request, calls one service and renders or redirects.
 
-A form that fails validation is shown again with a message next to each bad field (422). An
-htmx or fetch request (``HX-Request``) gets the fragment from ``partials/`` instead of a page.
+A form that fails validation is shown again with a message next to each bad field (422). A
+fetch from ``static/js/forums.js`` (header ``HX-Request: true``) gets the fragment from
+``partials/`` instead of a page.
 """
 
 from __future__ import annotations
