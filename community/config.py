@@ -59,6 +59,12 @@ class Settings:
     """Requests served at once before new ones are refused with 503 (``community.overload``)."""
     overload_max_lag_ms: int
     """Event loop lag past which new requests are refused with 503 (``community.overload``)."""
+    accepted_answer_points: int
+    """Karma Points for an answer its question's author accepts (``community.forums.accept``)."""
+    upvote_points: int
+    """Karma Points for each upvote a post receives (``community.forums.vote``)..."""
+    upvote_points_per_day: int
+    """...and the most a person earns from upvotes in a day."""
     overdue_seconds: int = 300
     """``/readyz`` fails while a notification intent or a due job has waited longer than this."""
     lease_seconds: int = 120
@@ -218,6 +224,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 120, 5, SESSION_LIFETIME_MINUTES),
         overload_max_in_flight=_int(env, "OVERLOAD_MAX_IN_FLIGHT", OVERLOAD_MAX_IN_FLIGHT, 1, 100_000),
         overload_max_lag_ms=_int(env, "OVERLOAD_MAX_LAG_MS", OVERLOAD_MAX_LAG_MS, 10, 60_000),
+        accepted_answer_points=_int(env, "FORUM_ACCEPTED_ANSWER_POINTS", 15, 0, 1000),
+        upvote_points=_int(env, "FORUM_UPVOTE_POINTS", 2, 0, 1000),
+        upvote_points_per_day=_int(env, "FORUM_UPVOTE_POINTS_PER_DAY", 40, 0, 1_000_000),
         overdue_seconds=_int(env, "BACKGROUND_OVERDUE_SECONDS", 300, 10, 86400),
         lease_seconds=_int(env, "BACKGROUND_LEASE_SECONDS", 120, 1, 86400),
     )

@@ -1,7 +1,7 @@
 """CSRF protection for every state-changing request a browser can send.
 
-Signed double-submit, bound to the session: each form (or the ``X-CSRF-Token`` header for htmx
-and fetch) carries an HMAC under the server secret of the browser's own secret. Signed in, that
+Signed double-submit, bound to the session: each form (or the ``X-CSRF-Token`` header for the
+pages' scripts' fetches) carries an HMAC under the server secret of the browser's own secret. Signed in, that
 secret is the session token itself, so a token is good for one session only: a cookie and token
 pair planted from another browser, or a token taken before sign-in, is refused. Before sign-in
 (the sign-in, registration and reset forms) it is a random value in an HttpOnly ``csrf`` cookie;

@@ -25,6 +25,7 @@ LOCALES: dict[str, str] = {"en": "English", "hi": "हिन्दी"}
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 
+# Cached per process, not per app: the catalogues are the package's own files, the same for every app.
 @cache
 def translations(locale: str) -> NullTranslations:
     """The compiled catalogue for ``locale``; English is the source language."""

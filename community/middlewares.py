@@ -160,6 +160,7 @@ async def language_middleware(request: web.Request, handler: keys.Handler) -> we
     return response
 
 
+# Cached per process, not per app: the policy depends on nothing but ``base_url``, the key.
 @functools.cache
 def content_security_policy(base_url: str) -> str:
     """The policy for a server at ``base_url``: sockets may reach this server's own origin only."""

@@ -104,7 +104,7 @@ def form_values(model: type[BaseModel], form: Mapping[str, Any]) -> dict[str, An
     return values
 
 
-def _clean_line(value: object) -> object:
+def clean_line(value: object) -> object:
     """One-line text: NFC-normalised, trimmed, no control or bidi-override characters."""
     if not isinstance(value, str):
         return value
@@ -115,8 +115,8 @@ def _clean_line(value: object) -> object:
     return value
 
 
-def _clean_block(value: object) -> object:
-    """Multi-line text: as :func:`_clean_line` but newlines and tabs are kept."""
+def clean_block(value: object) -> object:
+    """Multi-line text: as :func:`clean_line` but newlines and tabs are kept."""
     if not isinstance(value, str):
         return value
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
@@ -131,12 +131,12 @@ BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 def Line(min_length: int = 1, max_length: int = 200) -> Any:  # noqa: N802 - reads as a type
     """A one-line text field type for pydantic models."""
-    return Annotated[str, BeforeValidator(_clean_line), StringConstraints(min_length=min_length, max_length=max_length)]
+    return Annotated[str, BeforeValidator(clean_line), StringConstraints(min_length=min_length, max_length=max_length)]
 
 
 def Block(min_length: int = 1, max_length: int = 20000) -> Any:  # noqa: N802 - reads as a type
     """A multi-line text field type (Markdown bodies, bios) for pydantic models."""
-    return Annotated[str, BeforeValidator(_clean_block), StringConstraints(min_length=min_length, max_length=max_length)]
+    return Annotated[str, BeforeValidator(clean_block), StringConstraints(min_length=min_length, max_length=max_length)]
 
 
 JOINERS = frozenset("\u200c\u200d")
@@ -178,6 +178,7 @@ DisplayName = Annotated[str, BeforeValidator(_clean_display_name), StringConstra
 the API, the first administrator's set-up)."""
 
 
+# Cached per process, not per app: built from Unicode's data alone.
 @functools.cache
 def _prototypes() -> dict[str, str]:
     """Each character mapped to one representative of its Unicode TR39 confusable class.

@@ -88,6 +88,7 @@ def build_request(index: str, query: str, filters: SearchFilter | None, facets: 
     return SearchRequest(index, normalise(query.lstrip()), scoped, facets, sort, page, per_page, highlight)
 
 
+# Cached per process, not per app: index definitions are constants of the code (``search.definitions``).
 @functools.cache
 def _field_kinds(index: str) -> dict[str, str]:
     spec = definition(index)

@@ -37,6 +37,7 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+# Cached per process, not per app: built from Unicode's data alone.
 @functools.cache
 def _bmp_word() -> re.Pattern[str]:
     """The rule for text within the Basic Multilingual Plane (every living Indic script is there)

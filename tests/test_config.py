@@ -21,6 +21,7 @@ def test_defaults_need_no_configuration(tmp_path: Path) -> None:
     assert settings.meilisearch_url is None and settings.redis_url is None and settings.smtp is None
     assert not settings.secure_cookies
     assert settings.session_idle_minutes == 120
+    assert (settings.accepted_answer_points, settings.upvote_points, settings.upvote_points_per_day) == (15, 2, 40)
 
 
 def test_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
@@ -50,6 +51,9 @@ def test_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
         ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES"),
         ({"SESSION_IDLE_MINUTES": "4"}, "SESSION_IDLE_MINUTES"),
         ({"SESSION_IDLE_MINUTES": str(15 * 24 * 60)}, "SESSION_IDLE_MINUTES"),
+        ({"FORUM_ACCEPTED_ANSWER_POINTS": "many"}, "FORUM_ACCEPTED_ANSWER_POINTS"),
+        ({"FORUM_UPVOTE_POINTS": "-1"}, "FORUM_UPVOTE_POINTS"),
+        ({"FORUM_UPVOTE_POINTS_PER_DAY": "2.5"}, "FORUM_UPVOTE_POINTS_PER_DAY"),
     ],
 )
 def test_bad_setting_is_named(tmp_path: Path, env: dict[str, str], setting: str) -> None:

@@ -42,8 +42,7 @@ def settings_read(tmp_path: Path) -> set[str]:
     so the settings read only when another is set are asked for too."""
     env = Recording({"DATA_DIR": str(tmp_path), "SMTP_HOST": "mail.internal", "SMTP_FROM": "c@example.gov.in",
                      "MEILISEARCH_URL": "http://search.internal:7700", "MEILISEARCH_KEY": "k"})
-    load_settings(env)
-    limits_from_env(env)
+    limits_from_env(load_settings(env), env)
     return env.asked
 
 

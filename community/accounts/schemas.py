@@ -10,7 +10,7 @@ from bson import ObjectId
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from community.i18n import gettext as _
-from community.validation import DisplayName, _clean_line
+from community.validation import DisplayName, clean_line
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[^@\s<>\"'(),;:\\\[\]]{2,}$")
 
@@ -33,7 +33,7 @@ def Text(low: int = 1, high: int = 200, *checks: AfterValidator, json_format: st
     OpenAPI ``format`` the document states (``email``)."""
     schema = WithJsonSchema({"type": "string", "minLength": low, "maxLength": high,
                              **({"format": json_format} if json_format else {})})
-    return Annotated[str, BeforeValidator(_clean_line), _length(low, high), *checks, schema]
+    return Annotated[str, BeforeValidator(clean_line), _length(low, high), *checks, schema]
 
 
 def _no_markup(value: str) -> str:

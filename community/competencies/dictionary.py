@@ -16,16 +16,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
-from community.validation import _clean_block, _clean_line
+from community.validation import clean_block, clean_line
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "frac.json"
 LEVELS = (1, 2, 3, 4, 5)
 
 Kind = Literal["behavioural", "functional", "domain"]
-Text = Annotated[str, BeforeValidator(_clean_line), Field(min_length=1)]
+Text = Annotated[str, BeforeValidator(clean_line), Field(min_length=1)]
 """One line (names, areas, themes), under the text rules of every other field: NFC, and no NUL,
 control or bidi-override characters, wherever it comes from (API, admin form, CSV, seed file)."""
-Description = Annotated[str, BeforeValidator(_clean_block), Field(min_length=1)]
+Description = Annotated[str, BeforeValidator(clean_block), Field(min_length=1)]
 """Like :data:`Text`, but line breaks and tabs are allowed."""
 CompetencyId = Annotated[str, Field(pattern=r"^(beh|fun|dom)(\.[a-z0-9]+(-[a-z0-9]+)*)+$")]
 LevelNumber = Annotated[StrictInt, Field(ge=1, le=5)]

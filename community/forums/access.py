@@ -21,11 +21,11 @@ Doc = dict[str, Any]
 
 async def _category(db: Any, category_id: ObjectId) -> Doc | None:
     """Categories are read on every page, so they come from a cache of a few seconds (``cache``)."""
-    found = cache.CATEGORIES.get(category_id)
+    found = cache.of_store(db).categories.get(category_id)
     if found is None:
         found = await queries.category(db, category_id)
         if found is not None:
-            cache.CATEGORIES.put(category_id, found)
+            cache.of_store(db).categories.put(category_id, found)
     return found
 
 

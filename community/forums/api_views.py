@@ -78,7 +78,7 @@ async def get_thread(request: web.Request) -> web.Response:
     asked = api.query(request, ThreadQuery)
     cursor, limit = asked.cursor, asked.limit
     key = (thread_id, loaded[0].get("version", 0), cursor, limit)
-    body = None if actor.is_authenticated else cache.API_PAGES.get(key)
+    body = None if actor.is_authenticated else request.app[cache.RENDERED].api_pages.get(key)
     if body is None:
         page = await pages.thread_page(db, actor, thread_id, cursor=cursor, limit=limit, loaded=loaded)
         posts = ([page.posts[0]] if page.first_page and page.posts else []) + ([page.accepted] if page.accepted else []) \
@@ -86,7 +86,7 @@ async def get_thread(request: web.Request) -> web.Response:
         body = api.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
                           "next_cursor": page.next_cursor})
         if not actor.is_authenticated:
-            cache.API_PAGES.put(key, body)
+            request.app[cache.RENDERED].api_pages.put(key, body)
     return web.Response(text=body, content_type="application/json")
 
 

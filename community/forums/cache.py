@@ -6,14 +6,24 @@
   long an author's renamed or erased name can linger in a page that has not changed since.
 - Categories are kept for a couple of seconds: their privacy (``org_id``) never changes after
   creation, and counters a second or two old are fine on a busy page.
+
+Nothing here is shared by two apps in one process (as tests and the benches make them): what
+was read from a store is kept per store (:func:`of_store`, found from the ``db`` the services
+are given), and what an app rendered is kept on the app (:data:`RENDERED`), since it depends on
+the app's templates and settings too.
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
+
+from aiohttp import web
+
+from community.forums.rendering import PostCache
 
 
 class TTLCache:
@@ -42,8 +52,38 @@ class TTLCache:
         self._entries.clear()
 
 
-CATEGORIES = TTLCache(ttl_seconds=2.0, max_entries=2_000)
-THREAD_ROWS = TTLCache(ttl_seconds=30.0, max_entries=2_000)
-API_PAGES = TTLCache(ttl_seconds=30.0, max_entries=2_000)
-PAGES = TTLCache(ttl_seconds=30.0, max_entries=2_000)
-"""Signed-out thread pages, keyed by thread version, path and language; the CSRF token is a placeholder."""
+class StoreCaches:
+    """What was read from one database."""
+
+    def __init__(self) -> None:
+        self.categories = TTLCache(ttl_seconds=2.0, max_entries=2_000)
+        self.thread_rows = TTLCache(ttl_seconds=30.0, max_entries=2_000)
+
+
+_BY_CLIENT: weakref.WeakKeyDictionary[Any, dict[str, StoreCaches]] = weakref.WeakKeyDictionary()
+"""Per database client, then database name; an entry goes when its client is collected, so a
+closed app's store is not kept alive by its cache."""
+
+
+def of_store(db: Any) -> StoreCaches:
+    """The caches of ``db``'s data (a database object of either driver: both have ``client`` and ``name``)."""
+    by_name = _BY_CLIENT.get(db.client)
+    if by_name is None:
+        by_name = _BY_CLIENT[db.client] = {}
+    found = by_name.get(db.name)
+    if found is None:
+        found = by_name[db.name] = StoreCaches()
+    return found
+
+
+class RenderedCaches:
+    """What one app rendered for signed-out readers, and its rendered posts (``community.forums.rendering``)."""
+
+    def __init__(self) -> None:
+        self.api_pages = TTLCache(ttl_seconds=30.0, max_entries=2_000)
+        self.pages = TTLCache(ttl_seconds=30.0, max_entries=2_000)
+        """Signed-out thread pages, keyed by thread version, path and language; the CSRF token is a placeholder."""
+        self.posts = PostCache()
+
+
+RENDERED: web.AppKey[RenderedCaches] = web.AppKey("forum_rendered", RenderedCaches)

@@ -272,4 +272,4 @@ async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int
     if await db[CATEGORIES].find_one({}, {"_id": 1}) is not None:
         return
     await fill_forums(db, rng, threads=300, replies=3000, big_thread_replies=60)
-    await award_karma(db, limits_from_env())
+    await award_karma(db, limits_from_env(settings))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import cache
 
 from babel.dates import get_month_names
 
 from community.i18n import current_locale
+from community.timezones import IST
 
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
 
-
+# Cached per process, not per app: Babel's month names depend on the locale (the key) alone.
 @cache
 def _months(locale: str) -> dict[int, str]:
     return dict(get_month_names("abbreviated", locale=locale))

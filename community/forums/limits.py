@@ -1,7 +1,9 @@
 """Abuse limits for posting, as settings: defaults here, overridable from ``FORUM_*`` variables.
 
 New members (a young account, or few posts yet) are held to tighter limits than people who
-have taken part for a while; flood control and duplicate detection apply to everyone.
+have taken part for a while; flood control and duplicate detection apply to everyone. The
+Karma Points posting earns are part of :class:`~community.config.Settings` and are copied in
+from there, so they are validated at start-up with the other settings.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 
 from aiohttp import web
 
-from community.config import ConfigError
+from community.config import ConfigError, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +37,18 @@ class ForumLimits:
     """Karma Points from upvotes received are capped per person per day."""
 
 
-def limits_from_env(env: Mapping[str, str] | None = None) -> ForumLimits:
-    """Read ``FORUM_<FIELD>`` overrides (e.g. ``FORUM_FLOOD_SECONDS=0``); a bad value names itself."""
+KARMA_FIELDS = ("accepted_answer_points", "upvote_points", "upvote_points_per_day")
+"""The fields taken from :class:`~community.config.Settings` (same names) rather than read here."""
+
+
+def limits_from_env(settings: Settings, env: Mapping[str, str] | None = None) -> ForumLimits:
+    """The Karma Points from ``settings``, and the limits from ``FORUM_<FIELD>`` overrides
+    (e.g. ``FORUM_FLOOD_SECONDS=0``); a bad value names itself."""
     env = os.environ if env is None else env
-    changes: dict[str, int] = {}
+    changes = {name: getattr(settings, name) for name in KARMA_FIELDS}
     for item in fields(ForumLimits):
+        if item.name in KARMA_FIELDS:
+            continue
         name = f"FORUM_{item.name.upper()}"
         raw = env.get(name)
         if raw is None or raw == "":

@@ -82,7 +82,8 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
     moderator = policy.can_moderate_category(actor, category)
     accepted_id = thread.get("accepted_post_id")
     key = (thread_id, thread.get("version", 0), after, limit, moderator)
-    cached = cache.THREAD_ROWS.get(key)
+    rows_cache = cache.of_store(db).thread_rows
+    cached = rows_cache.get(key)
     if cached is None:
         rows = await queries.posts_after(db, thread_id, after, limit + 1, include_hidden=moderator, exclude=accepted_id)
         accepted = None
@@ -93,7 +94,7 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
         shown = rows[:limit] + ([accepted] if accepted else [])
         people = await queries.people(db, [p["author_id"] for p in shown] + [thread["author_id"]])
         cached = (rows, accepted, people)
-        cache.THREAD_ROWS.put(key, cached)
+        rows_cache.put(key, cached)
     rows, accepted, people = [dict(row) for row in cached[0]], dict(cached[1]) if cached[1] else None, cached[2]
     more = len(rows) > limit
     posts = rows[:limit]
@@ -123,12 +124,13 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
 
 async def breadcrumbs(db: Any, category: Doc) -> list[Doc]:
     key = ("breadcrumbs", category["_id"])
-    ancestors = cache.CATEGORIES.get(key)
+    categories_cache = cache.of_store(db).categories
+    ancestors = categories_cache.get(key)
     if ancestors is None:
         found = {c["_id"]: c async for c in db[queries.CATEGORIES].find({"_id": {"$in": category.get("path", [])}},
                                                                          {"name": 1, "slug": 1})}
         ancestors = [found[i] for i in category.get("path", []) if i in found]
-        cache.CATEGORIES.put(key, ancestors)
+        categories_cache.put(key, ancestors)
     return [*ancestors, category]
 
 

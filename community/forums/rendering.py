@@ -52,25 +52,23 @@ class PostCache:
             self._entries.popitem(last=False)
 
 
-CACHE = PostCache()
-
-
 def _key(post: dict[str, Any], viewer: Viewer, locale: str) -> tuple[Any, ...]:
     return (post["_id"], post["number"], post["author"]["name"], post["author"]["id"], post["html"], post["votes"],
             post["edit_count"], post.get("reply_to"), post["accepted"], post["hidden"], post["deleted"],
             post.get("hidden_reason"), post["created_at"], locale, viewer)
 
 
-def render_post(env: jinja2.Environment, post: dict[str, Any], viewer: Viewer, *, locale: str,
+def render_post(env: jinja2.Environment, cache: PostCache, post: dict[str, Any], viewer: Viewer, *, locale: str,
                 csrf_token: str) -> Markup:
+    """The post as ``env`` renders it, from the app's ``cache`` (``community.forums.cache.RENDERED``) when it is there."""
     key = _key(post, viewer, locale)
-    html = CACHE.get(key)
+    html = cache.get(key)
     if html is None:
         thread_id = post["thread_id"]
         paths = {"post": post_path(thread_id, post["number"]), "thread": thread_path(thread_id),
                  "reply_to": post_path(thread_id, post["reply_to"]) if post.get("reply_to") else ""}
         html = env.get_template("forums/partials/post.html").render(
             post=post, viewer=viewer, paths=paths, csrf_token=TOKEN_PLACEHOLDER)
-        CACHE.put(key, html)
+        cache.put(key, html)
     return Markup(html.replace(TOKEN_PLACEHOLDER, csrf_token) if viewer.signed_in and csrf_token != TOKEN_PLACEHOLDER
                   else html)

@@ -6,7 +6,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
-from community.forums import api_views, schemas, sockets, views
+from community.forums import api_views, cache, schemas, sockets, views
 from community.forums.formatting import forum_time
 from community.forums.urls import category_path, post_path, thread_path
 from community.forums.limits import LIMITS, limits_from_env
@@ -18,7 +18,8 @@ POST = r"/forums/t/{thread_id}/p/{number:\d+}"
 
 
 def setup(app: web.Application) -> None:
-    app[LIMITS] = limits_from_env()
+    app[LIMITS] = limits_from_env(app[keys.SETTINGS])
+    app[cache.RENDERED] = cache.RenderedCaches()
     HANDLERS.setdefault("forum:reply", sockets.post_reply)
     env = aiohttp_jinja2.get_env(app)
     env.filters["forum_time"] = forum_time

@@ -1,7 +1,8 @@
 """Forum pages: each handler reads the request, calls one service and renders or redirects.
 
-A form that fails validation is shown again with a message next to each bad field (422). An
-htmx or fetch request (``HX-Request``) gets the fragment from ``partials/`` instead of a page.
+A form that fails validation is shown again with a message next to each bad field (422). A
+fetch from ``static/js/forums.js`` (header ``HX-Request: true``) gets the fragment from
+``partials/`` instead of a page.
 """
 
 from __future__ import annotations
@@ -94,13 +95,13 @@ async def new_thread(request: web.Request) -> web.Response:
 
 async def thread(request: web.Request) -> web.Response:
     """A thread page. Signed-out readers of one thread version all get the same page but for
-    their CSRF token, so it is rendered once with a placeholder and kept (``cache.PAGES``)."""
+    their CSRF token, so it is rendered once with a placeholder and kept (``cache.RENDERED``)."""
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
     loaded = await access_thread(db, actor, thread_id)
     token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
     key = (thread_id, loaded[0].get("version", 0), request.path_qs, request.get(keys.LOCALE, "en"))
-    html = None if actor.is_authenticated else cache.PAGES.get(key)
+    html = None if actor.is_authenticated else request.app[cache.RENDERED].pages.get(key)
     if html is None:
         page = await pages.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE,
                                        loaded=loaded)
@@ -117,7 +118,7 @@ async def thread(request: web.Request) -> web.Response:
         html = aiohttp_jinja2.render_string("forums/thread.html", request, {
             "page": page, "values": values, "errors": {}, "csrf_token": TOKEN_PLACEHOLDER})
         if not actor.is_authenticated:
-            cache.PAGES.put(key, html)
+            request.app[cache.RENDERED].pages.put(key, html)
     return web.Response(text=html.replace(TOKEN_PLACEHOLDER, token), content_type="text/html")
 
 
@@ -164,9 +165,9 @@ def _render_posts(request: web.Request, posts: list[dict[str, Any]], token: str 
     """Put each post's rendered HTML in ``post["rendered"]`` (see ``community.forums.rendering``);
     the CSRF token stays a placeholder unless ``token`` is given."""
     env = aiohttp_jinja2.get_env(request.app)
-    locale = request.get(keys.LOCALE, "en")
+    rendered, locale = request.app[cache.RENDERED].posts, request.get(keys.LOCALE, "en")
     for post in posts:
-        post["rendered"] = render_post(env, post, post["viewer"], locale=locale, csrf_token=token)
+        post["rendered"] = render_post(env, rendered, post, post["viewer"], locale=locale, csrf_token=token)
 
 
 async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> web.Response:

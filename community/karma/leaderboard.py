@@ -9,13 +9,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bson import ObjectId
 
 from community.karma.service import LEDGER
-
-IST = ZoneInfo("Asia/Kolkata")
+from community.timezones import IST
 
 
 class Period(StrEnum):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -22,12 +22,12 @@ from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.notifications import queries
 from community.notifications.render import in_language, with_text
+from community.timezones import IST
 
 log = logging.getLogger("community.notifications")
 
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
-"""Days and the sending hour follow Indian Standard Time, which has no daylight saving."""
 SEND_FROM_HOUR = 7
+"""Days and this sending hour follow Indian Standard Time."""
 MAX_ITEMS = 30
 
 

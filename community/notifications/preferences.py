@@ -19,6 +19,7 @@ from community.policy import Actor
 from community.validation import validate
 
 _models: dict[tuple[str, ...], type[BaseModel]] = {}
+"""Per process, not per app: keyed by the kinds registered (at import, the same for every app)."""
 
 
 def preferences_model() -> type[BaseModel]:

@@ -36,7 +36,7 @@ def link(request: web.Request, params: schemas.SearchParams, **changes: object) 
 
 
 async def suggestions(request: web.Request) -> web.Response:
-    """A fragment of links for the header box (htmx or the small script swap it in)."""
+    """A fragment of links for the header box (``static/js/search.js`` swaps it in)."""
     hits = await find.suggest(request.app[keys.SEARCH], request.get(keys.ACTOR, ANONYMOUS),
                               request.query.get("q", ""))
     return aiohttp_jinja2.render_template("search_pages/partials/suggestions.html", request,

@@ -540,6 +540,7 @@ def component_keys(doc: Any, path: str) -> tuple[list[bytes], bool, bool]:
 
 
 _FAST: dict[tuple[tuple[str, int], ...], Callable[[dict[str, Any]], bytes | None]] = {}
+"""Per process, not per store: a key function depends on nothing but the index's key, its key here."""
 
 
 def _fast_key(key: tuple[tuple[str, int], ...]) -> Callable[[dict[str, Any]], bytes | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from community.errors import Invalid
 from community.forums import schemas
 from community.forums.limits import ForumLimits, limits_from_env
-from community.config import ConfigError
+from community.config import ConfigError, Settings
 from community.validation import form_values, validate
 
 GOOD_THREAD = {"title": "Single bid on GeM for laptops", "body": "What do you do when only one bid arrives?",
@@ -119,8 +120,11 @@ def test_a_form_sends_comma_separated_text_and_numbers_as_text() -> None:
     assert list(raised.value.errors) == ["reply_to"]
 
 
-def test_limits_come_from_the_environment() -> None:
-    assert limits_from_env({}) == ForumLimits()
-    assert limits_from_env({"FORUM_FLOOD_SECONDS": "0", "FORUM_POSTS_PER_HOUR": "9"}).posts_per_hour == 9
+def test_limits_come_from_the_environment_and_karma_points_from_the_settings(settings: Settings) -> None:
+    assert limits_from_env(settings, {}) == ForumLimits()
+    assert limits_from_env(settings, {"FORUM_FLOOD_SECONDS": "0", "FORUM_POSTS_PER_HOUR": "9"}).posts_per_hour == 9
     with pytest.raises(ConfigError, match="FORUM_FLOOD_SECONDS"):
-        limits_from_env({"FORUM_FLOOD_SECONDS": "soon"})
+        limits_from_env(settings, {"FORUM_FLOOD_SECONDS": "soon"})
+    richer = replace(settings, accepted_answer_points=30, upvote_points=5, upvote_points_per_day=50)
+    limits = limits_from_env(richer, {"FORUM_UPVOTE_POINTS": "1"})
+    assert (limits.accepted_answer_points, limits.upvote_points, limits.upvote_points_per_day) == (30, 5, 50)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
+from community.app import create_app
+from community.config import Settings
 from community.forums.accept import ACCEPTED_REASON
 from community.forums.limits import ForumLimits
 from community.forums import queries
@@ -133,3 +136,21 @@ async def test_only_question_replies_can_be_accepted(client: TestClient, forum: 
         response = await client.put(f"/api/v1/forums/threads/{question['id']}/accepted", json=bad,
                                     headers=forum.headers(asha))
         assert response.status == 422, bad
+
+
+async def test_karma_points_follow_the_apps_settings(aiohttp_client: Any, settings: Settings) -> None:
+    """The points come from the ``Settings`` the app was made with, not from the environment
+    (``FORUM_UPVOTE_POINTS`` is set there to a value that must be ignored)."""
+    generous = replace(settings, upvote_points=7, upvote_points_per_day=100, accepted_answer_points=11)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FORUM_UPVOTE_POINTS", "1")
+        client = await aiohttp_client(create_app(generous))
+    forum = Forum(client)
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person()
+    thread = await forum.thread(category, asha)
+    reply = await forum.reply(thread, bala, "Extend the bid period.")
+    await client.put(f"/api/v1/forums/posts/{reply['id']}/vote", headers=forum.headers(asha))
+    assert await karma.total(forum.db, bala["_id"]) == 7
+    await client.put(f"/api/v1/forums/threads/{thread['id']}/accepted", json={"number": 2}, headers=forum.headers(asha))
+    assert await karma.total(forum.db, bala["_id"]) == 7 + 11
