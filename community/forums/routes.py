@@ -6,18 +6,20 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
-from community.forums import api_views, schemas, sockets, views
+from community.forums import api_views, schemas, sockets, storage, views
 from community.forums.formatting import forum_time
 from community.forums.urls import category_path, post_path, thread_path
 from community.forums.limits import LIMITS, limits_from_env
 from community.i18n import lazy_gettext
 from community.realtime.sockets import HANDLERS
+from community.storage.facts import declare
 
 T = "forums"
 POST = r"/forums/t/{thread_id}/p/{number:\d+}"
 
 
 def setup(app: web.Application) -> None:
+    declare(storage.STORAGE)
     app[LIMITS] = limits_from_env()
     HANDLERS.setdefault("forum:reply", sockets.post_reply)
     env = aiohttp_jinja2.get_env(app)
