@@ -115,6 +115,21 @@ async def only_declared_collections(db: Any) -> None:
 
 
 @pytest.fixture
+def declare_for_test() -> Iterator[Callable[..., None]]:
+    """Declare collections that only a test's own stand-ins write (a test job's effects), for
+    that test alone: ``declare_for_test(facts.Collection("effects"))``."""
+    declared: list[str] = []
+
+    def declare(*collections: facts.Collection) -> None:
+        facts.declare(facts.StorageFacts(collections=collections))
+        declared.extend(collection.name for collection in collections)
+
+    yield declare
+    for name in declared:
+        del facts.COLLECTIONS[name]
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # Tests block the event loop on purpose (building the OpenAPI validator takes seconds), which
     # would shed the next requests: lag shedding is tested on its own in tests/test_overload.py.

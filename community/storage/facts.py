@@ -14,9 +14,10 @@ shared code then iterates what was declared and names no feature itself:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from bson import ObjectId
@@ -38,7 +39,7 @@ class Personal:
     action: Action
     purpose: str = ""
     """Why the data is held, shown in the person's export (DPDP Act 2023, s. 5)."""
-    replacements: Mapping[str, Any] = field(default_factory=dict)
+    replacements: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """For ``anonymise``: field -> new value; a callable is called with no arguments for a fresh
     value per person (for fields under a unique index)."""
     secret_fields: tuple[str, ...] = ()
