@@ -87,9 +87,12 @@ async def seed(data_dir: Path, threads: int, replies: int) -> dict[str, Any]:
 
     from community.accounts.sessions import issue_api_token, start_session
     from community.forums.demo import fill_forums
+    from community.app import declare_storage
+    from community.config import load_settings
     from community.storage import connect
     from community.storage.indexes import ensure_indexes
 
+    declare_storage(load_settings({"DATA_DIR": str(data_dir)}))
     client = connect(f"sqlite:///{data_dir / 'community.db'}")
     db = client["community"]
     await ensure_indexes(db)
@@ -356,9 +359,12 @@ async def seed_followed_thread(data_dir: Path) -> dict[str, Any]:
     from bson import ObjectId
 
     from community.accounts.sessions import issue_api_token
+    from community.app import declare_storage
+    from community.config import load_settings
     from community.storage import connect
     from community.storage.indexes import ensure_indexes
 
+    declare_storage(load_settings({"DATA_DIR": str(data_dir)}))
     client = connect(f"sqlite:///{data_dir / 'community.db'}")
     db = client["community"]
     await ensure_indexes(db)

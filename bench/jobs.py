@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 from bson import ObjectId  # noqa: E402
 
 from community import actions, keys  # noqa: E402
+from community.app import declare_storage  # noqa: E402
+from community.config import load_settings  # noqa: E402
 from community.jobs import registry  # noqa: E402
 from community.jobs.runner import JobRun, Runner  # noqa: E402
 from community.policy import Actor  # noqa: E402
@@ -56,6 +58,7 @@ def load() -> str:
 
 
 async def open_store(db_file: Path) -> tuple[Any, dict[Any, Any]]:
+    declare_storage(load_settings({"DATA_DIR": str(db_file.parent)}))
     client = connect(f"sqlite:///{db_file}")
     db = client["community"]
     await ensure_indexes(db)

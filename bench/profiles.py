@@ -38,12 +38,12 @@ from bson import ObjectId
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from community.app import declare_storage  # noqa: E402
 from community.competencies import csv_io  # noqa: E402
 from community.competencies.seed import seed_dictionary  # noqa: E402
 from community.config import load_settings  # noqa: E402
 from community.policy import Actor, Role  # noqa: E402
 from community.privacy.erase import erase_person  # noqa: E402
-from community.profiles import routes as profile_routes  # noqa: E402
 from community.profiles.demo import fill_demo  # noqa: E402
 from community.profiles.directory import experts  # noqa: E402
 from community.storage import connect  # noqa: E402
@@ -71,10 +71,10 @@ async def members(db: Any, count: int, expert_count: int) -> list[dict[str, Any]
 
 
 async def main(arguments: argparse.Namespace) -> None:
-    profile_routes.register_personal_data()
     with tempfile.TemporaryDirectory() as folder:
         settings = replace(load_settings({"DATA_DIR": folder, "LOG_LEVEL": "WARNING"}),
                            storage_url=f"sqlite:///{Path(folder) / 'bench.db'}")
+        declare_storage(settings)
         client = connect(settings.storage_url)
         db = client["bench"]
         await ensure_indexes(db)

@@ -85,11 +85,13 @@ async def seed(data_dir: Path) -> tuple[str, str]:
     from bson import ObjectId
 
     from community.accounts import sessions
+    from community.app import declare_storage
     from community.config import load_settings
     from community.storage import connect
     from community.storage.indexes import ensure_indexes
 
     settings = load_settings({"DATA_DIR": str(data_dir)})
+    declare_storage(settings)
     client = connect(settings.storage_url)
     db = client[settings.database_name]
     try:

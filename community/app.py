@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from community import csrf, keys, overload
+from community import audit, csrf, keys, overload, ratelimit
 from community.accounts.sessions import session_middleware
 from community.config import Settings
 from community.middlewares import (
@@ -20,6 +20,7 @@ from community.middlewares import (
     throttle_malformed_requests,
 )
 from community.storage import connect
+from community.storage.facts import declare
 from community.storage.indexes import ensure_indexes
 from community.templating import setup_templates
 
@@ -40,7 +41,11 @@ FEATURES: list[str] = [
     "community.search_pages.routes",
     "community.jobs.routes",
 ]
-"""Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts."""
+"""Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts,
+and handing its ``storage.py`` facts to the shared registries (``community.storage.facts``)."""
+
+SHARED_STORAGE = (audit.STORAGE, ratelimit.STORAGE)
+"""Collections of the shared pieces beside the features, which have no ``setup`` of their own."""
 
 
 async def storage_context(app: web.Application) -> AsyncIterator[None]:
@@ -56,6 +61,12 @@ async def storage_context(app: web.Application) -> AsyncIterator[None]:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def declare_storage(settings: Settings) -> None:
+    """Have every feature declare its storage facts, as building the app does, for tools that
+    open storage without serving it (maintenance commands, tests and benchmarks)."""
+    create_app(settings)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -77,6 +88,8 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.NAV] = []
     setup_templates(app)
     app.cleanup_ctx.append(storage_context)
+    for facts in SHARED_STORAGE:
+        declare(facts)
     for module in FEATURES:
         importlib.import_module(module).setup(app)
     app.router.add_static("/static/", ROOT / "static", name="static", append_version=True)

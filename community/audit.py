@@ -11,8 +11,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
+from pymongo import IndexModel
 
 from community.policy import Actor
+from community.storage.facts import Collection, Personal, StorageFacts
+
+STORAGE = StorageFacts(collections=(
+    Collection("audit_log", indexes=(
+        IndexModel([("target_type", 1), ("target_id", 1), ("_id", -1)]),  # one person's or organisation's history
+        IndexModel([("actor_id", 1), ("_id", -1)]),
+    ), personal=(
+        Personal("target_id", "keep", purpose="Administrative actions about you, kept as an accountability record "
+                                              "required of the platform."),
+        Personal("actor_id", "keep", purpose="Administrative actions you took, kept as an accountability record "
+                                             "required of the platform."),
+    )),
+))
 
 
 async def record(db: Any, *, actor: Actor, action: str, target_type: str, target_id: ObjectId | str,

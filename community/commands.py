@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from community.app import declare_storage
 from community.config import Settings
 from community.storage import connect
 from community.storage.indexes import ensure_indexes
@@ -30,6 +31,8 @@ DEMO_STEPS: list[str] = [
 
 @asynccontextmanager
 async def open_db(settings: Settings) -> AsyncIterator[Any]:
+    """The deployment's database, with every index the features declare."""
+    declare_storage(settings)
     client = connect(settings.storage_url)
     try:
         db = client[settings.database_name]

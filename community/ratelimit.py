@@ -18,10 +18,18 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from community.errors import RateLimited
+from community.storage.facts import Collection, Personal, StorageFacts
+
+STORAGE = StorageFacts(collections=(
+    Collection("rate_limits", indexes=(IndexModel([("expires_at", 1)], expireAfterSeconds=0),), personal=(
+        # Keyed by text that may hold the person's id (or, for sign-in, end in their address).
+        Personal("_id", "delete", key="id_in_text", purpose="Counters that stop a request being repeated too often."),
+    )),
+))
 
 
 async def hit(db: Any, key: str, *, limit: int, window_seconds: int, now: datetime | None = None) -> None:

@@ -6,6 +6,10 @@ share state and can never reach a real deployment's database.
 Every ``/api/v1`` response that any test client receives is checked against the app's own
 OpenAPI document (``api_responses_match_the_document``): a response the document does not
 describe fails the test that received it, so the document cannot drift from the server.
+
+Every store a test's app or ``bare_db`` used is checked when the test ends
+(``only_declared_collections``): a collection that no feature declares in its ``storage.py``
+fails the test that wrote it, so no data lives outside the indexes, erasure and export.
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotF
 from openapi_core.testing import MockRequest, MockResponse
 
 from community import actions, api, keys
-from community.app import create_app
+from community.app import create_app, declare_storage
 from community.config import Settings, load_settings
-from community.storage import connect
+from community.storage import connect, facts
 from community.storage.indexes import ensure_indexes
 from search.embedded import EmbeddedEngine
 
@@ -97,6 +101,34 @@ def api_responses_match_the_document() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def storage_declared(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every feature's storage facts, declared once as a served process declares them, so a store
+    opened without an app (``bare_db``, commands, a seeded file) gets the same indexes and rules."""
+    declare_storage(load_settings({"DATA_DIR": str(tmp_path_factory.mktemp("declared")), "LOG_LEVEL": "WARNING"}))
+
+
+async def only_declared_collections(db: Any) -> None:
+    """Fail unless every collection in ``db`` is one a feature declared (``community.storage.facts``)."""
+    undeclared = await facts.undeclared(db)
+    assert not undeclared, f"written to collections no feature declares in its storage.py: {sorted(undeclared)}"
+
+
+@pytest.fixture
+def declare_for_test() -> Iterator[Callable[..., None]]:
+    """Declare collections that only a test's own stand-ins write (a test job's effects), for
+    that test alone: ``declare_for_test(facts.Collection("effects"))``."""
+    declared: list[str] = []
+
+    def declare(*collections: facts.Collection) -> None:
+        facts.declare(facts.StorageFacts(collections=collections))
+        declared.extend(collection.name for collection in collections)
+
+    yield declare
+    for name in declared:
+        del facts.COLLECTIONS[name]
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # Tests block the event loop on purpose (building the OpenAPI validator takes seconds), which
@@ -111,8 +143,10 @@ def app(settings: Settings) -> web.Application:
 
 
 @pytest.fixture
-async def client(aiohttp_client: Callable[..., Any], app: web.Application) -> TestClient:
-    return await aiohttp_client(app)
+async def client(aiohttp_client: Callable[..., Any], app: web.Application) -> AsyncIterator[TestClient]:
+    started = await aiohttp_client(app)
+    yield started
+    await only_declared_collections(started.app[keys.DB])
 
 
 @pytest.fixture
@@ -128,6 +162,7 @@ async def bare_db() -> AsyncIterator[Any]:
     created = client["community"]
     await ensure_indexes(created)
     yield created
+    await only_declared_collections(created)
     await client.close()
 
 

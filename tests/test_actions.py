@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -11,8 +11,15 @@ from aiohttp.test_utils import TestClient
 
 from community import actions
 from community.accounts.sessions import actor_for_user
+from community.storage import facts
 from tests.factories import bearer_token, make_user
 from tests.realtime.probe import SocketProbe, server_url
+
+
+@pytest.fixture(autouse=True)
+def marker_collection(declare_for_test: Callable[..., None]) -> None:
+    """The stand-in these tests write through the action context."""
+    declare_for_test(facts.Collection("marker"))
 
 
 @pytest.fixture

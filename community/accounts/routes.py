@@ -4,14 +4,16 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api
-from community.accounts import api as account_api, views
+from community.accounts import api as account_api, storage, views
 from community.accounts.mailer import mailer_context
 from community.accounts.schemas import Accepted, CsrfOut, EmailIn, LoginIn, RegisterIn, ResetIn, TokenOut, UserOut, VerifyIn
 from community.accounts.sessions import USER, drop_stale_cookie
 from community.policy import can_open_admin_area
+from community.storage.facts import declare
 
 
 def setup(app: web.Application) -> None:
+    declare(storage.STORAGE)
     app.cleanup_ctx.append(mailer_context)
     app.on_response_prepare.append(drop_stale_cookie)
     env = aiohttp_jinja2.get_env(app)

@@ -5,11 +5,12 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from community import api, keys
-from community.competencies import views
+from community.competencies import storage, views
 from community.competencies.dictionary import Competency, Position
 from community.competencies.schemas import (CompetencyList, CompetencyOut, CompetencyQuery, ImportOut, PositionList,
                                             PositionOut)
 from community.competencies.seed import seed_dictionary
+from community.storage.facts import declare
 
 
 async def dictionary_context(app: web.Application) -> AsyncIterator[None]:
@@ -19,6 +20,7 @@ async def dictionary_context(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup(app: web.Application) -> None:
+    declare(storage.STORAGE)
     app.cleanup_ctx.append(dictionary_context)
     add = app.router.add_route
     add("GET", "/competencies", views.index, name="competencies")

@@ -6,12 +6,13 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
-from community.forums import api_views, cache, schemas, sockets, views
+from community.forums import api_views, cache, schemas, sockets, storage, views
 from community.forums.formatting import forum_time
 from community.forums.urls import category_path, post_path, thread_path
 from community.forums.limits import LIMITS, limits_from_env
 from community.i18n import lazy_gettext
 from community.realtime.sockets import HANDLERS
+from community.storage.facts import declare
 
 T = "forums"
 POST = r"/forums/t/{thread_id}/p/{number:\d+}"
@@ -20,6 +21,7 @@ POST = r"/forums/t/{thread_id}/p/{number:\d+}"
 def setup(app: web.Application) -> None:
     app[LIMITS] = limits_from_env(app[keys.SETTINGS])
     app[cache.RENDERED] = cache.RenderedCaches()
+    declare(storage.STORAGE)
     HANDLERS.setdefault("forum:reply", sockets.post_reply)
     env = aiohttp_jinja2.get_env(app)
     env.filters["forum_time"] = forum_time

@@ -12,7 +12,7 @@ from search import outbox
 
 SEARCH_INDEX = "threads_posts"
 """Forum documents in search: a thread (title and opening post) is one document, each reply another
-(``search.documents`` builds them from storage)."""
+(``community.forums.storage`` builds them from storage)."""
 
 
 async def reindex(tx: Action, *ids: ObjectId) -> None:

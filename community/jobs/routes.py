@@ -9,8 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from community import background, keys
-from community.jobs import queries, views
+from community.jobs import queries, storage, views
 from community.jobs.runner import Runner
+from community.storage.facts import declare
 
 RUNNER: web.AppKey[Runner] = web.AppKey("job_runner", Runner)
 
@@ -31,6 +32,7 @@ def readiness(app: web.Application) -> Any:
 
 
 def setup(app: web.Application) -> None:
+    declare(storage.STORAGE)
     app.cleanup_ctx.append(runner_context)
     app[keys.READINESS_CHECKS].append(readiness(app))
     app.router.add_get("/admin/jobs", views.jobs_page, name="admin_jobs")

@@ -9,9 +9,10 @@ from aiohttp import web
 
 from community import api, background, keys
 from community.notifications import digest  # noqa: F401 - registers the digest's recurring job
-from community.notifications import intents, queries, views
+from community.notifications import intents, queries, storage, views
 from community.notifications.notifier import Notifier
 from community.notifications.schemas import ChangedOut, NotificationPage, NotificationQuery, PreferencesIn, UnreadOut
+from community.storage.facts import declare
 
 UNREAD: web.RequestKey[int] = web.RequestKey("notifications_unread")
 """The signed-in person's unread count, for the header badge on every page."""
@@ -51,6 +52,7 @@ def readiness(app: web.Application) -> Any:
 
 
 def setup(app: web.Application) -> None:
+    declare(storage.STORAGE)
     app.middlewares.append(unread_middleware)
     app.cleanup_ctx.append(notifier_context)
     app[keys.READINESS_CHECKS].append(readiness(app))

@@ -5,23 +5,16 @@ from aiohttp import web
 
 from community import api
 from community.accounts.schemas import Accepted
-from community.organisations import views
-from community.organisations.queries import REQUESTS
+from community.organisations import storage, views
 from community.organisations.schemas import (DecisionIn, DomainsIn, MembershipAskIn, MembershipQueue,
                                              MembershipRequestOut, MyMembershipOut, OrganisationChange,
                                              OrganisationIn, OrganisationOut, OrganisationPage, OrganisationQuery,
                                              OrganisationTree)
-from community.privacy.registry import register
-
-
-def register_personal_data() -> None:
-    register(REQUESTS, "user_id", "delete", purpose="The organisations you asked to join, and the answers.")
-    register(REQUESTS, "decided_by", "anonymise", replacements={"decided_by": None},
-             purpose="Requests to join your organisation that you decided; the decisions stay, your name goes.")
+from community.storage.facts import declare
 
 
 def setup(app: web.Application) -> None:
-    register_personal_data()
+    declare(storage.STORAGE)
     aiohttp_jinja2.get_env(app).globals["can_see_membership_queue"] = views.can_see_queue
     app.router.add_route("*", "/admin/organisations", views.manage_page, name="admin_organisations")
     app.router.add_route("*", "/admin/organisations/{org_id}", views.edit_page, name="admin_organisation")

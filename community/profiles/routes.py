@@ -4,8 +4,7 @@ from aiohttp import web
 
 from community import api, keys
 from community.i18n import lazy_gettext
-from community.privacy.registry import register, register_hook
-from community.profiles import avatar, edit, queries, views
+from community.profiles import storage, views
 from community.profiles.schemas import (
     EndorsedOut,
     Endorsement,
@@ -18,22 +17,11 @@ from community.profiles.schemas import (
     profile_out_model,
     profile_update_model,
 )
-
-
-def register_personal_data() -> None:
-    register(queries.PROFILES, "_id", "delete", purpose="Your profile: what you tell other members about yourself.")
-    register(avatar.COLLECTION, "_id", "delete", purpose="Your profile picture.")
-    register(queries.ENDORSEMENTS, "user_id", "delete", purpose="Experts' endorsements of your competencies.")
-    register(queries.ENDORSEMENTS, "endorser_id", "delete",
-             purpose="Endorsements you gave as an expert; withdrawn when your account is erased.")
-    register(queries.VERIFICATIONS, "user_id", "delete", purpose="Assessment and course results for your competencies.")
-    register(queries.VERIFICATIONS, "recorded_by", "anonymise", replacements={"recorded_by": None},
-             purpose="Results you recorded as an administrator; the results stay, your name goes.")
-    register_hook("search.people", edit.reindex)
+from community.storage.facts import declare
 
 
 def setup(app: web.Application) -> None:
-    register_personal_data()
+    declare(storage.STORAGE)
     app[keys.NAV].append(keys.NavItem("network", lazy_gettext("Network")))
     add = app.router.add_route
     add("GET", "/network", views.network_page, name="network")

@@ -10,7 +10,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, background, keys
-from community.search_pages import find, schemas, views
+from community.search_pages import find, schemas, storage, views
+from community.storage.facts import declare
 from search import open_engine
 from search.indexer import Indexer
 from search.outbox import lag
@@ -45,6 +46,7 @@ def readiness(app: web.Application) -> Any:
 
 
 def setup(app: web.Application) -> None:
+    declare(storage.STORAGE)
     aiohttp_jinja2.get_env(app).globals["search_kind_label"] = find.kind_label
     app.cleanup_ctx.append(search_context)
     app[keys.READINESS_CHECKS].append(readiness(app))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from community.jobs import registry
 from community.jobs.runner import LEASE, MAX_ATTEMPTS, JobRun, Runner
 from community.jobs.schedule import JOBS
 from community.policy import Actor
+from community.storage import facts
 from tests.factories import bare_app
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -39,7 +40,8 @@ async def _broken(run: JobRun) -> None:
 
 
 @pytest.fixture(autouse=True)
-def kinds() -> Iterator[None]:
+def kinds(declare_for_test: Callable[..., None]) -> Iterator[None]:
+    declare_for_test(facts.Collection("effects"))
     registry.register("test.effect", _effect)
     registry.register("test.broken", _broken)
     yield

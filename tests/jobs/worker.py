@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bson import ObjectId
 
 from community import actions, keys
+from community.app import declare_storage
+from community.config import load_settings
 from community.jobs import registry
 from community.jobs.runner import JobRun, Runner
 from community.jobs.schedule import JOBS
@@ -37,6 +40,7 @@ def utc_now() -> datetime:
 
 async def main(db_file: str, command: str, *args: str) -> None:
     registry.register("test.effect", effect)
+    declare_storage(load_settings({"DATA_DIR": str(Path(db_file).parent)}))
     client = connect(f"sqlite:///{db_file}")
     db = client["community"]
     await ensure_indexes(db)

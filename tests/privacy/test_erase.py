@@ -1,8 +1,9 @@
 """Erasure: afterwards no collection holds anything personal about the person.
 
-The check does not trust the registry: it scans every collection in the database for the
-person's strings and for references to their id, so a feature that forgot to register its
-collection makes this test fail.
+The check does not trust the declarations: it scans every collection in the database for the
+person's strings and for references to their id, so a feature whose ``storage.py`` forgot a
+personal-data rule makes this test fail. Where the id may stay comes from those declarations
+(``registry.entries()``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ award key, which embeds the id in text; the ledger is append-only and shows a de
 
 
 def kept_references() -> set[tuple[str, str]]:
-    """Where the registry says the person's id stays after erasure: rules that keep the documents
+    """Where the declarations say the person's id stays after erasure: rules that keep the documents
     without replacing the id field. Anything else holding the id is a leak."""
     kept = {(entry.collection, entry.field) for entry in registry.entries()
             if entry.action == "keep" or (entry.action == "anonymise" and entry.field not in entry.replacements)}

@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community import keys
 from community.forums.queries import CATEGORIES, THREADS
+from community.realtime.queries import EVENTS
+from community.storage import facts
 from tests.factories import bearer_token, make_org, make_user
 from tests.realtime.probe import SocketProbe, server_url
 
 Probes = Callable[[], SocketProbe]
+
+
+@pytest.fixture(autouse=True)
+def events_collection(declare_for_test: Callable[..., None]) -> None:
+    """Live events are not built yet: these tests write the stored events that rooms stand for."""
+    declare_for_test(facts.Collection(EVENTS))
 
 
 async def _connect(client: TestClient, db: Any, probes: Probes, user: dict[str, Any]) -> SocketProbe:

@@ -20,10 +20,10 @@ from bson import ObjectId
 from rich.console import Console
 from rich.progress import Progress
 
+from community.forums.queries import POSTS, THREADS
 from community.policy import Actor, Role, search_visibility
 from community.storage import connect
 from search import indexer as indexer_module
-from search.documents import POSTS, THREADS
 from search.embedded import EmbeddedEngine
 from search.indexer import Indexer, backoff
 from search.outbox import OUTBOX, lag, record

@@ -11,8 +11,8 @@ from bson import ObjectId
 
 from community import keys
 from community.competencies.queries import COMPETENCIES
+from community.forums.queries import POSTS, THREADS
 from community.search_pages.routes import INDEXER, LAG_READY_SECONDS
-from search.documents import POSTS, THREADS
 from search.outbox import OUTBOX, record
 from tests.factories import make_org, make_user, sign_in
 

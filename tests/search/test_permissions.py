@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 from bson import ObjectId
 
+from community.forums.storage import post_document, thread_document
 from community.policy import ANONYMOUS, Actor, Role, search_visibility
+from community.profiles.storage import person_documents
 from search.definitions import ALL
-from search.documents import person_documents, post_document, thread_document
 from search.engine import SearchEngine
 from search.filters import both, where
 

@@ -16,8 +16,10 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.app import declare_storage
+from community.config import load_settings
+from community.forums.queries import POSTS, THREADS
 from community.storage import connect
-from search.documents import POSTS, THREADS
 from search.embedded import EmbeddedEngine
 from search.indexer import Indexer
 from search.outbox import record
@@ -40,6 +42,7 @@ async def write_thread(client: Any, db: Any, title: str) -> ObjectId:
 
 
 async def main(db_file: str, index_dir: str, mode: str, count: int) -> None:
+    declare_storage(load_settings({"DATA_DIR": str(Path(db_file).parent)}))
     client = connect(f"sqlite:///{db_file}")
     db = client["community"]
     if mode == "write":

@@ -10,8 +10,8 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import ConfigurationError, DuplicateKeyError, InvalidOperation
 from pymongo.results import InsertOneResult, UpdateResult
 
-from community.storage import EmbeddedClient, connect
-from community.storage.indexes import INDEXES, ensure_indexes
+from community.storage import EmbeddedClient, connect, facts
+from community.storage.indexes import ensure_indexes
 
 
 async def test_mongodb_urls_give_pymongos_async_client() -> None:
@@ -75,7 +75,8 @@ async def test_a_closed_client_refuses_work() -> None:
 async def test_ensure_indexes_is_idempotent(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from pymongo import IndexModel
 
-    monkeypatch.setitem(INDEXES, "widgets", [IndexModel([("code", 1)], unique=True), IndexModel([("a", 1), ("b", -1)])])
+    monkeypatch.setitem(facts.COLLECTIONS, "widgets", facts.Collection(
+        "widgets", indexes=(IndexModel([("code", 1)], unique=True), IndexModel([("a", 1), ("b", -1)]))))
     await ensure_indexes(db)
     await ensure_indexes(db)
     info = await db.widgets.index_information()

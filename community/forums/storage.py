@@ -1,0 +1,124 @@
+"""The forums' storage facts: collections, indexes, personal data and search documents.
+
+Erasure: posts and threads stay and show "a deleted member"; what only served the person
+(follows, read positions, votes whose ids embed theirs) goes; flags and moderation keep their
+record without saying who acted. Search re-indexes everything the person wrote
+(``writes.reindex_authored``), so the name leaves the forum documents too.
+
+Search: a thread's document holds its title and opening post; every later post has its own
+document; both carry the author's name from ``users``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import IndexModel
+
+from community import policy
+from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, REVISIONS, THREADS, VOTES
+from community.forums.writes import SEARCH_INDEX, reindex_authored
+from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
+from search.documents import Changes, epoch, month, object_id, optional_str
+
+
+def thread_document(thread: Mapping[str, Any], opening: Mapping[str, Any] | None,
+                    author: Mapping[str, Any] | None) -> dict[str, Any]:
+    created = thread.get("created_at")
+    return {
+        "id": str(thread["_id"]), "kind": "thread", "title": thread.get("title", ""),
+        "body": (opening or {}).get("body", ""), "author_name": (author or {}).get("name"),
+        "category_id": optional_str(thread.get("category_id")), "thread_id": str(thread["_id"]),
+        "author_id": optional_str(thread.get("author_id")), "org_id": optional_str(thread.get("org_id")),
+        "competencies": [str(c) for c in thread.get("competency_tags", [])], "month": month(created),
+        "date": epoch(created), "votes": int(thread.get("votes", 0)),
+        "access": policy.search_audience(thread.get("org_id")),
+        "hidden": bool(thread.get("hidden") or thread.get("deleted")),
+    }
+
+
+def post_document(post: Mapping[str, Any], thread: Mapping[str, Any],
+                  author: Mapping[str, Any] | None) -> dict[str, Any]:
+    created = post.get("created_at")
+    return {
+        "id": str(post["_id"]), "kind": "post", "body": post.get("body", ""),
+        "author_name": (author or {}).get("name"), "thread_title": thread.get("title", ""),
+        "number": int(post.get("number", 0)), "category_id": optional_str(post.get("category_id")),
+        "thread_id": str(thread["_id"]), "author_id": optional_str(post.get("author_id")),
+        "org_id": optional_str(thread.get("org_id")), "competencies": [str(c) for c in thread.get("competency_tags", [])],
+        "month": month(created), "date": epoch(created), "votes": int(post.get("votes", 0)),
+        "access": policy.search_audience(thread.get("org_id")),
+        "hidden": bool(post.get("hidden") or post.get("deleted") or thread.get("hidden") or thread.get("deleted")),
+    }
+
+
+async def load_threads_posts(db: Any, doc_id: str) -> Changes:
+    oid = object_id(doc_id)
+    if oid is None:
+        return Changes(deletes=[doc_id])
+    thread = await db[THREADS].find_one({"_id": oid})
+    post = None if thread is not None else await db[POSTS].find_one({"_id": oid})
+    if post is not None:
+        thread = await db[THREADS].find_one({"_id": post.get("thread_id")})
+        if thread is None:
+            return Changes(deletes=[doc_id])
+        if post["_id"] != thread.get("first_post_id"):
+            author = await db.users.find_one({"_id": post.get("author_id")}, {"name": 1})
+            return Changes(upserts=[post_document(post, thread, author)])
+    if thread is None:
+        return Changes(deletes=[doc_id])
+    opening = await db[POSTS].find_one({"_id": thread.get("first_post_id")}, {"body": 1})
+    author = await db.users.find_one({"_id": thread.get("author_id")}, {"name": 1})
+    changes = Changes(upserts=[thread_document(thread, opening, author)])
+    if doc_id != str(thread["_id"]):
+        changes.deletes.append(doc_id)
+    return changes
+
+
+STORAGE = StorageFacts(
+    collections=(
+        Collection(CATEGORIES, indexes=(
+            IndexModel([("slug", 1)], unique=True),
+            IndexModel([("org_id", 1), ("position", 1)]),  # the categories a reader may see, in order
+        )),
+        Collection(THREADS, indexes=(
+            IndexModel([("category_id", 1), ("last_activity_at", -1), ("_id", -1)]),  # sort: latest activity
+            IndexModel([("category_id", 1), ("created_at", -1), ("_id", -1)]),  # sort: newest, unanswered
+            IndexModel([("category_id", 1), ("votes", -1), ("_id", -1)]),  # sort: top
+            IndexModel([("category_id", 1), ("pinned", 1)]),  # pinned threads head the first page
+            IndexModel([("category_id", 1), ("tags", 1)]),
+        ), personal=(
+            Personal("author_id", "anonymise", purpose="Threads you started."),
+            Personal("last_poster_id", "anonymise", purpose="Threads where you posted last."),
+        )),
+        Collection(POSTS, indexes=(
+            IndexModel([("thread_id", 1), ("number", 1)], unique=True),  # a thread's pages; permalinks
+            IndexModel([("author_id", 1), ("body_hash", 1), ("created_at", -1)]),  # duplicate-post detection
+        ), personal=(
+            Personal("author_id", "anonymise", purpose="Your forum posts, kept so discussions still make sense."),
+            Personal("hidden_by", "anonymise", replacements={"hidden_by": None}, purpose="Posts you hid as a moderator."),
+            Personal("deleted_by", "anonymise", replacements={"deleted_by": None}, purpose="Posts you deleted."),
+        )),
+        Collection(REVISIONS, indexes=(IndexModel([("post_id", 1), ("number", -1)], unique=True),), personal=(
+            Personal("editor_id", "anonymise", purpose="Earlier versions of posts you edited."),
+        )),
+        Collection(VOTES, indexes=(IndexModel([("post_id", 1)]), IndexModel([("user_id", 1), ("post_id", 1)])),
+                   personal=(Personal("user_id", "delete", purpose="Your votes on posts."),)),
+        Collection(FOLLOWS, indexes=(IndexModel([("target_type", 1), ("target_id", 1)]),),
+                   personal=(Personal("user_id", "delete", purpose="Threads and categories you follow."),)),
+        Collection(READS, indexes=(IndexModel([("user_id", 1), ("thread_id", 1)]),),
+                   personal=(Personal("user_id", "delete", purpose="How far you have read each thread."),)),
+        Collection(FLAGS, indexes=(
+            IndexModel([("status", 1), ("category_id", 1), ("created_at", 1)]),  # the moderation queue
+            IndexModel([("post_id", 1), ("reporter_id", 1), ("status", 1)]),
+        ), personal=(
+            Personal("reporter_id", "anonymise", replacements={"reporter_id": None},
+                     purpose="Posts you reported to moderators."),
+            Personal("resolved_by", "anonymise", replacements={"resolved_by": None},
+                     purpose="Reports you resolved as a moderator."),
+        )),
+    ),
+    search=(SearchDocuments(SEARCH_INDEX, load_threads_posts, sources=((THREADS, {}), (POSTS, {"number": {"$gt": 1}}))),),
+    erasure_hooks=(reindex_authored,),
+)
