@@ -12,11 +12,11 @@ from community import api
 from community.app import create_app
 from community.config import Settings
 from community.i18n import lazy_gettext
-from community.privacy.registry import REGISTRY
+from community.privacy.registry import entries
 from community.profiles import fields
 from community.validation import Line
 from search.definitions import PEOPLE
-from search.documents import person_documents
+from community.profiles.storage import person_documents
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user, sign_in
 from tests.profiles.helpers import call
@@ -91,6 +91,6 @@ def test_search_weights_are_the_declared_ones() -> None:
 def test_account_fields_are_anonymised_by_the_accounts_erasure_rule() -> None:
     """A field stored on the account is not erased with the profile document, so the account's
     rule must name each of its inputs (a field erased by neither would outlive the person)."""
-    replaced = REGISTRY[("users", "_id")].replacements
+    replaced = next(e.replacements for e in entries() if (e.collection, e.field) == ("users", "_id"))
     on_account = {item.key for field, item in fields.inputs() if field.store == "account"}
     assert on_account and on_account <= set(replaced)
