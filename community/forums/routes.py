@@ -11,7 +11,7 @@ from community.forums.formatting import forum_time
 from community.forums.urls import category_path, post_path, thread_path
 from community.forums.limits import LIMITS, limits_from_env
 from community.i18n import lazy_gettext
-from community.realtime.sockets import HANDLERS
+from community.realtime.server import add_handler
 from community.storage.facts import declare
 
 T = "forums"
@@ -22,7 +22,7 @@ def setup(app: web.Application) -> None:
     app[LIMITS] = limits_from_env(app[keys.SETTINGS])
     app[cache.RENDERED] = cache.RenderedCaches()
     declare(storage.STORAGE)
-    HANDLERS.setdefault("forum:reply", sockets.post_reply)
+    add_handler(app, "forum:reply", sockets.post_reply)
     env = aiohttp_jinja2.get_env(app)
     env.filters["forum_time"] = forum_time
     env.globals.update(thread_path=thread_path, category_path=category_path, post_path=post_path)

@@ -26,13 +26,27 @@ from community.realtime.fanout import DirectFanOut, DirectFanOutRedis
 from community.realtime.frames import CheckedWebSocket
 from community.realtime.guard import SocketLimits
 from community.realtime.presence import Presence, SharedPresence
-from community.realtime.sockets import RealtimeNamespace
+from community.realtime.sockets import Handler, RealtimeNamespace
 
 log = logging.getLogger("community.realtime")
 
 LIMITS: web.AppKey[SocketLimits] = web.AppKey("socket_limits")
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
 NAMESPACE: web.AppKey[RealtimeNamespace] = web.AppKey("realtime_namespace")
+HANDLERS: web.AppKey[dict[str, Handler]] = web.AppKey("socket_handlers")
+"""The events this app's sockets answer, by name; filled by ``add_handler`` from each ``setup``."""
+
+
+def add_handler(app: web.Application, event: str, handler: Handler) -> None:
+    """Answer ``event`` on this app's sockets with ``handler``. Called from a feature's ``setup``,
+    after this module's (``community.app.FEATURES`` lists it before every feature with socket
+    events); an event has one handler, and ``connect``/``disconnect`` are the namespace's own."""
+    if event in ("connect", "disconnect"):
+        raise ValueError(f"{event!r} is answered by the namespace itself")
+    handlers = app[HANDLERS]
+    if event in handlers:
+        raise ValueError(f"socket event {event!r} already has a handler")
+    handlers[event] = handler
 
 
 def _origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
@@ -101,9 +115,14 @@ def setup(app: web.Application) -> None:
     sio = create_server(app[keys.SETTINGS], limits)
     settings = app[keys.SETTINGS]
     presence = SharedPresence(settings.redis_url) if settings.redis_url else Presence()
-    namespace = RealtimeNamespace(presence, limits)
+    handlers: dict[str, Handler] = {}
+    namespace = RealtimeNamespace(presence, limits, handlers)
     sio.register_namespace(namespace)
     sio.attach(app)
+    app[HANDLERS] = handlers
+    add_handler(app, "join", RealtimeNamespace.join)
+    add_handler(app, "leave", RealtimeNamespace.leave)
+    add_handler(app, "presence", RealtimeNamespace.present)
     app[NAMESPACE] = namespace
     app[LIMITS] = limits
     app[PRESENCE] = presence

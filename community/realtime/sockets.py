@@ -6,7 +6,9 @@ the session or signing out everywhere disconnects it; a socket whose session run
 
 Every event except ``connect`` and ``disconnect`` passes through :meth:`trigger_event`, which
 applies the connection's limits, validates the payload like HTTP input, runs the handler and
-turns a domain error into an acknowledgement. Per-connection state lives in the Socket.IO
+turns a domain error into an acknowledgement. The handlers are the app's own
+(``community.realtime.server.add_handler``, called from each feature's ``setup``), so two apps in
+one process answer only the events they registered. Per-connection state lives in the Socket.IO
 session: the actor, how they signed in, their guard, and the rooms they joined.
 """
 
@@ -17,7 +19,7 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,6 +52,11 @@ EXPIRY_CHECK_SECONDS = 1.0
 """How often sockets whose sign-in may have run out (idle or absolute) are looked at."""
 
 
+Handler = Callable[["RealtimeNamespace", str, dict[str, Any], dict[str, Any]], Awaitable[dict[str, Any]]]
+"""``handler(namespace, sid, session, data)`` answers one event: ``data`` is the JSON object the
+client sent, and the dict it returns is the acknowledgement's body."""
+
+
 def credential_of(request: web.Request, auth: Any) -> sessions.Credential | None:
     """A token given in the connect packet wins over the cookie, and is never mixed with it."""
     if isinstance(auth, dict) and "token" in auth:
@@ -66,10 +73,11 @@ class RealtimeNamespace(socketio.AsyncNamespace):
     clock: Callable[[], datetime]
     idle: timedelta
 
-    def __init__(self, presence: Presence, limits: SocketLimits) -> None:
+    def __init__(self, presence: Presence, limits: SocketLimits, handlers: Mapping[str, Handler]) -> None:
         super().__init__("/")
         self.presence = presence
         self.limits = limits
+        self.handlers = handlers
         self._announced: dict[str, float] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._ends: dict[str, datetime] = {}
@@ -162,7 +170,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             return None
         token = current_locale.set(session.get("locale", "en"))
         try:
-            handler = HANDLERS.get(event)
+            handler = self.handlers.get(event)
             session["guard"].admit(payload)
             if handler is None:
                 raise Invalid({"event": N_("This kind of message is not understood.")})
@@ -249,9 +257,3 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             self._announced.pop(room, None)
         await self.emit("presence", {"room": room, "present": count}, room=room)
 
-
-HANDLERS = {
-    "join": RealtimeNamespace.join,
-    "leave": RealtimeNamespace.leave,
-    "presence": RealtimeNamespace.present,
-}

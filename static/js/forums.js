@@ -80,18 +80,18 @@
     body.focus();
   });
 
-  function live(rooms, handlers) {
-    if (typeof window.io !== "function") { return; }
-    var socket = window.io({ transports: ["websocket"] });
-    socket.on("connect", function () {
-      rooms.forEach(function (room) { socket.emit("join", { room: room }); });
-    });
+  /* Live updates come over the page's one socket (realtime.js), which rejoins after a reconnect;
+   * signed out there is none, and the page simply stays as it was served. */
+  function live(room, handlers) {
+    var socket = window.Community && window.Community.socket;
+    if (!socket) { return; }
     Object.keys(handlers).forEach(function (name) { socket.on(name, handlers[name]); });
+    socket.join(room);
   }
 
   if (thread) {
     var threadId = thread.dataset.threadId;
-    live(["thread:" + threadId], {
+    live("thread:" + threadId, {
       "forum:post_created": function (data) {
         if (data.thread_id !== threadId || document.getElementById("post-" + data.number)) { return; }
         if (document.getElementById("next-page")) {
@@ -118,7 +118,7 @@
   }
 
   if (category) {
-    live(["category:" + category.dataset.categoryId], {
+    live("category:" + category.dataset.categoryId, {
       "forum:thread_activity": function (data) {
         var row = document.querySelector("tr[data-thread-id='" + data.thread_id + "']");
         if (!row) { return; }

@@ -1,11 +1,17 @@
-/* Live updates over Socket.IO. Pages work without this file; it only keeps them current.
+/* Live updates over Socket.IO: the page's one connection. Pages work without this file; it only
+ * keeps them current.
  *
  * Opens one WebSocket per page (the session cookie authenticates it), keeps the header badge's
- * unread count up to date, and offers window.communityRealtime so a page can join a room it
- * shows ("thread:<id>", "event:<id>", ...) and listen for that room's events:
+ * unread count and the presence counts up to date, and offers window.Community.socket, through
+ * which every feature script joins the rooms its page shows ("thread:<id>", "event:<id>", ...)
+ * and listens for their events instead of opening a connection of its own:
  *
- *   communityRealtime.join("thread:" + id).then((ack) => ...);
- *   communityRealtime.on("reply", (data) => ...);
+ *   Community.socket.join("thread:" + id).then((ack) => ...);
+ *   Community.socket.on("forum:post_created", (data) => ...);
+ *
+ * A room joined here is joined again after a reconnect (the server forgets a closed socket's
+ * rooms). The script must run before the feature scripts that use it: both are deferred, and
+ * the layout puts this one first.
  */
 (function () {
   "use strict";
@@ -49,7 +55,8 @@
       }
     });
   });
-  /* After a reconnect the server has forgotten this socket's rooms: ask for them again. */
+  /* A join asked for before the first connection waits in the client's buffer and is sent on
+   * connecting; after a reconnect the server has forgotten this socket's rooms, so ask again. */
   socket.on("connect", function () {
     if (connectedBefore) {
       wanted.forEach(function (room) { socket.emit("join", { room: room }); });
@@ -65,11 +72,12 @@
     });
   });
 
-  window.communityRealtime = {
-    socket: socket,
+  window.Community = window.Community || {};
+  window.Community.socket = {
     join: join,
     leave: leave,
     on: function (event, handler) { socket.on(event, handler); },
     off: function (event, handler) { socket.off(event, handler); },
+    get connected() { return socket.connected; }
   };
-})();
+}());

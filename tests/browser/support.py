@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, WebSocket, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, NewContext, Person, Tools
 
@@ -126,13 +126,19 @@ async def code_from_outbox(admin_page: Page, email: str) -> str:
 
 class SocketFrames:
     """Every frame the page's WebSockets sent, so a test can wait until the page has joined a room
-    before another person acts (otherwise the live event could race the join).
+    before another person acts (otherwise the live event could race the join), and how many
+    WebSockets the page opened.
 
     Attach before the page opens its sockets, i.e. before ``goto``."""
 
     def __init__(self, page: Page) -> None:
         self.sent: list[str] = []
-        page.on("websocket", lambda socket: socket.on("framesent", self._record))
+        self.opened: list[str] = []
+        page.on("websocket", self._opened)
+
+    def _opened(self, socket: WebSocket) -> None:
+        self.opened.append(socket.url)
+        socket.on("framesent", self._record)
 
     def _record(self, payload: str | bytes) -> None:
         self.sent.append(payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))

@@ -46,7 +46,7 @@ async def test_start_a_thread_then_a_reply_and_mention_reach_the_reader_live(
     await reading.goto(path)
     thread_id = path.rsplit("/", 1)[1]
     await frames.wait_for(f"thread:{thread_id}")
-    await reading.wait_for_function("() => window.communityRealtime && window.communityRealtime.socket.connected")
+    await reading.wait_for_function("() => window.Community && window.Community.socket && window.Community.socket.connected")
     badge = reading.locator("[data-unread-count]")
     await expect(badge).to_be_hidden()
     await reading.evaluate("() => { window.stillTheSamePage = true; }")
@@ -70,6 +70,29 @@ async def test_start_a_thread_then_a_reply_and_mention_reach_the_reader_live(
     await reading.get_by_role("banner").get_by_role("link", name=re.compile("Notifications")).click()
     await expect(reading.get_by_role("link", name=re.compile(re.escape(title)))).to_be_visible()
     await check_page(reading, tools, screenshots, "notifications")
+
+
+async def test_a_signed_in_thread_page_opens_one_websocket_and_hears_replies_on_it(
+        new_context: NewContext, community: Community, people: People) -> None:
+    """The header badge, presence and the thread's live replies share the page's one connection
+    (realtime.js); forums.js joins the thread's room through it rather than opening its own."""
+    author, reader = await people("Sunil Menon"), await people("Lata Kulkarni")
+    writing = await signed_in(new_context, author)
+    path = await start_thread(writing, community, "Who signs off a revised tender schedule?",
+                              "The schedule changed after the pre-bid meeting.")
+
+    # A tab of its own: the page shown after signing in opens its socket too, maybe late enough
+    # to be counted here if the thread were opened in the same tab.
+    reading = await (await signed_in(new_context, reader)).context.new_page()
+    frames = SocketFrames(reading)
+    await reading.goto(path)
+    await frames.wait_for(f"thread:{path.rsplit('/', 1)[1]}")
+    assert len(frames.opened) == 1, f"the page opened {len(frames.opened)} WebSockets: {frames.opened}"
+
+    await writing.get_by_label("Message", exact=True).fill("The head of the procuring entity does.")
+    await writing.get_by_role("button", name="Post reply").click()
+    await expect(reading.get_by_text("The head of the procuring entity does.")).to_be_visible()
+    assert len(frames.opened) == 1, f"the page opened {len(frames.opened)} WebSockets: {frames.opened}"
 
 
 async def test_a_thread_reads_with_javascript_disabled(
@@ -106,10 +129,12 @@ async def test_a_category_page_counts_new_replies_live_when_someone_else_replies
     title = "Which service standards did you publish in your citizen charter?"
     path = await start_thread(watching, community, title, "We are drafting ours and want to compare timelines.")
 
+    watching = await watching.context.new_page()  # only the category page opens sockets in this tab
     frames = SocketFrames(watching)
     await watching.goto(f"/forums/c/{community.category_slug}")
     category_id = await watching.locator("#category").get_attribute("data-category-id")
     await frames.wait_for(f"category:{category_id}")
+    assert len(frames.opened) == 1, f"the category page opened {len(frames.opened)} WebSockets"
     row = watching.get_by_role("row").filter(has=watching.get_by_role("link", name=title, exact=True))
     replies = row.locator(".reply-count")
     await expect(replies).to_have_text("0")

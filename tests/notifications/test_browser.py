@@ -51,7 +51,7 @@ async def test_the_badge_counts_unread_and_empties_live_when_read_elsewhere(
     badge = reading.locator("[data-unread-count]")
     await expect(badge).to_have_text("2")
     await expect(badge).to_be_visible()
-    await reading.wait_for_function("() => window.communityRealtime && window.communityRealtime.socket.connected")
+    await reading.wait_for_function("() => window.Community && window.Community.socket && window.Community.socket.connected")
 
     other_tab = await context.new_page()
     await other_tab.goto("/notifications")
