@@ -27,6 +27,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import policy
+from community.accounts import people
 from community.karma import service as karma_service
 from community.profiles.schemas import DEFAULT_PRIVACY
 
@@ -172,12 +173,12 @@ async def _load_threads_posts(db: Any, doc_id: str) -> Changes:
         if thread is None:
             return Changes(deletes=[doc_id])
         if post["_id"] != thread.get("first_post_id"):
-            author = await db.users.find_one({"_id": post.get("author_id")}, {"name": 1})
+            author = await people.person_by_id(db, post.get("author_id"))
             return Changes(upserts=[post_document(post, thread, author)])
     if thread is None:
         return Changes(deletes=[doc_id])
     opening = await db[POSTS].find_one({"_id": thread.get("first_post_id")}, {"body": 1})
-    author = await db.users.find_one({"_id": thread.get("author_id")}, {"name": 1})
+    author = await people.person_by_id(db, thread.get("author_id"))
     changes = Changes(upserts=[thread_document(thread, opening, author)])
     if doc_id != str(thread["_id"]):
         changes.deletes.append(doc_id)
@@ -188,7 +189,7 @@ async def _load_people(db: Any, doc_id: str) -> Changes:
     person_id = doc_id.split(".", 1)[0]
     every_copy = [f"{person_id}.{copy}" for copy in policy.SEARCHABLE_PRIVACY]
     oid = _object_id(person_id)
-    user = await db.users.find_one({"_id": oid}, {"password_hash": 0}) if oid is not None else None
+    user = await people.person_by_id(db, oid) if oid is not None else None
     if user is None:
         return Changes(deletes=every_copy)
     docs = person_documents(user, await db.profiles.find_one({"_id": oid}), await karma_service.total(db, oid))

@@ -88,7 +88,7 @@ async def make_admin(db: Any, email: str, ask: Ask) -> dict[str, Any]:
     user = await queries.user_by_email(db, checked)
     if user is None:
         details = _ask_until_valid(ask, checked)
-        org = await db.organisations.find_one({"$or": [{"name": details.organisation}, {"short_name": details.organisation}]})
+        org = await org_queries.by_name(db, details.organisation)
         if org is None:
             org = {"_id": ObjectId(), "name": details.organisation, "short_name": _initials(details.organisation),
                    "kind": "ministry", "level": "central", "state": None, "parent_id": None, "path": [],
