@@ -23,6 +23,7 @@ from community.config import Settings
 from community.errors import Invalid
 from community.organisations import queries as org_queries
 from community.policy import ANONYMOUS, Role
+from community.storage import in_transaction
 from community.validation import validate
 
 Ask = Callable[[str, bool], str]
@@ -106,9 +107,14 @@ async def make_admin(db: Any, email: str, ask: Ask) -> dict[str, Any]:
                            org_id=org["_id"], reason="run.py make-admin")
     if not user.get("email_verified"):
         await queries.mark_verified(db, user["_id"])
-    if await queries.add_role(db, user["_id"], Role.ADMIN.value):
-        await audit.record(db, actor=ANONYMOUS, action="role.grant", target_type="user", target_id=user["_id"],
-                           org_id=user.get("org_id"), reason="run.py make-admin", details={"role": Role.ADMIN.value})
+
+    async def grant(session: Any) -> None:
+        if await queries.add_role(db, user["_id"], Role.ADMIN.value, session=session):
+            await audit.record(db, actor=ANONYMOUS, action="role.grant", target_type="user", target_id=user["_id"],
+                               org_id=user.get("org_id"), reason="run.py make-admin", details={"role": Role.ADMIN.value},
+                               session=session)
+
+    await in_transaction(db, grant)
     return await queries.user_by_id(db, user["_id"]) or user
 
 

@@ -79,13 +79,14 @@ async def set_password_hash(db: Any, user_id: ObjectId, password_hash: str) -> N
     await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
 
 
-async def add_role(db: Any, user_id: ObjectId, role: str) -> bool:
-    result = await db.users.update_one({"_id": user_id, "roles": {"$ne": role}}, {"$addToSet": {"roles": role}})
+async def add_role(db: Any, user_id: ObjectId, role: str, *, session: Any = None) -> bool:
+    result = await db.users.update_one({"_id": user_id, "roles": {"$ne": role}}, {"$addToSet": {"roles": role}},
+                                       session=session)
     return result.modified_count == 1
 
 
-async def remove_role(db: Any, user_id: ObjectId, role: str) -> bool:
-    result = await db.users.update_one({"_id": user_id, "roles": role}, {"$pull": {"roles": role}})
+async def remove_role(db: Any, user_id: ObjectId, role: str, *, session: Any = None) -> bool:
+    result = await db.users.update_one({"_id": user_id, "roles": role}, {"$pull": {"roles": role}}, session=session)
     return result.modified_count == 1
 
 

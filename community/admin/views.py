@@ -13,7 +13,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from bson import ObjectId
 
-from community import api, audit, keys
+from community import actions, api, audit, keys
 from community.accounts import people as accounts_people, queries as account_queries, roles
 from community.accounts.forms import form_values
 from community.accounts.schemas import RoleChangeIn, user_out, user_summary
@@ -102,11 +102,10 @@ async def person_page(request: web.Request) -> web.Response:
 
 async def change_role_action(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
-    db = request.app[keys.DB]
     values = await form_values(request, RoleChangeIn.model_fields)
     person = await _visible_person(request)
     data = validate(RoleChangeIn, values)
-    changed = await roles.change_role(db, actor, person["_id"], data)
+    changed = await actions.run(request.app, actor, roles.change_role, person["_id"], data)
     target = request.app.router["admin_person"].url_for(user_id=str(person["_id"]))
     return see_other(str(target.with_query({"changed": "1" if changed else "0"})))
 
@@ -158,7 +157,7 @@ async def person_api(request: web.Request) -> web.Response:
 async def change_role_api(request: web.Request) -> web.Response:
     person = await _visible_person(request)
     data = validate(RoleChangeIn, await read_json(request))
-    await roles.change_role(request.app[keys.DB], request[keys.ACTOR], person["_id"], data)
+    await actions.run(request.app, request[keys.ACTOR], roles.change_role, person["_id"], data)
     return api.json_response(user_out(await roles.load_person(request.app[keys.DB], person["_id"])))
 
 
