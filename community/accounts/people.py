@@ -20,6 +20,11 @@ from typing import Any, TypedDict
 from bson import ObjectId
 
 
+PEOPLE_INDEX = "people"
+"""The search index of people: a write that changes what it holds (a verified address, an
+organisation, a name) tells it in the same transaction (``tx.reindex(PEOPLE_INDEX, user_id)``)."""
+
+
 class Person(TypedDict):
     _id: ObjectId
     name: str | None
@@ -86,7 +91,10 @@ async def people_by_id(db: Any, ids: Iterable[Any], *, session: Any = None) -> d
 
 async def person_by_id(db: Any, user_id: Any, *, session: Any = None) -> Person | None:
     """One person, erased or not; ``None`` for an unknown id."""
-    return (await people_by_id(db, [user_id], session=session)).get(user_id)
+    if not isinstance(user_id, ObjectId):
+        return None
+    row = await db.users.find_one({"_id": user_id}, _PERSON, session=session)
+    return _person(row) if row is not None else None
 
 
 async def members_by_id(db: Any, ids: Iterable[Any]) -> dict[ObjectId, Member]:

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 from bson import ObjectId
 
-from community import api, keys
+from community import actions, api, keys
 from community.accounts import sessions
 from community.accounts.views import render_account
 from community.accounts.forms import form_values, render_form
@@ -247,9 +247,8 @@ async def decide_action(request: web.Request) -> web.Response:
         pending = await membership.load_request(db, request_id)
         return await _requests_page(request, str(pending["org_id"]), {f"reason-{request_id}": error.errors["reason"]},
                                     {f"reason-{request_id}": values.get("reason", "")})
-    decided = await membership.decide(db, request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR], request_id,
-                                      approve=request.match_info["decision"] == "approve", reason=reason,
-                                      emitter=request.app[keys.EMITTER])
+    decided = await actions.run(request.app, request[keys.ACTOR], membership.decide, request_id,
+                                approve=request.match_info["decision"] == "approve", reason=reason)
     url = request.app.router["admin_membership_requests"].url_for(org_id=str(decided["org_id"]))
     return see_other(str(url.with_query(done=decided["status"])))
 
@@ -260,10 +259,9 @@ async def queue_api(request: web.Request) -> web.Response:
 
 
 async def decide_api(request: web.Request) -> web.Response:
-    decided = await membership.decide(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
-                                      request.match_info["request_id"], approve=request.path.endswith("/approve"),
-                                      reason=validate(DecisionIn, await read_json(request)).reason,
-                                      emitter=request.app[keys.EMITTER])
+    decided = await actions.run(request.app, request[keys.ACTOR], membership.decide, request.match_info["request_id"],
+                                approve=request.path.endswith("/approve"),
+                                reason=validate(DecisionIn, await read_json(request)).reason)
     return api.json_response(request_out(decided))
 
 
@@ -285,8 +283,7 @@ async def ask_action(request: web.Request) -> web.Response:
     values = await form_values(request, MembershipAskIn.model_fields)
     try:
         data = validate(MembershipAskIn, values)
-        asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
-                                               user, data.org_id, emitter=request.app[keys.EMITTER])
+        asked = await actions.run(request.app, request[keys.ACTOR], membership.ask_to_change, user, data.org_id)
     except Invalid as error:
         return await render_account(request, values, error.errors)
     return see_other(_account_url(request, membership=asked["status"]))
@@ -294,7 +291,7 @@ async def ask_action(request: web.Request) -> web.Response:
 
 async def withdraw_action(request: web.Request) -> web.Response:
     _signed_in_user(request)
-    await membership.withdraw(request.app[keys.DB], request[keys.ACTOR])
+    await actions.run(request.app, request[keys.ACTOR], membership.withdraw)
     return see_other(_account_url(request, membership="withdrawn"))
 
 
@@ -308,14 +305,13 @@ async def my_membership_api(request: web.Request) -> web.Response:
 async def ask_api(request: web.Request) -> web.Response:
     user = _signed_in_user(request)
     data = validate(MembershipAskIn, await read_json(request))
-    asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
-                                           user, data.org_id, emitter=request.app[keys.EMITTER])
+    asked = await actions.run(request.app, request[keys.ACTOR], membership.ask_to_change, user, data.org_id)
     return api.json_response(request_out(asked))
 
 
 async def withdraw_api(request: web.Request) -> web.Response:
     _signed_in_user(request)
-    await membership.withdraw(request.app[keys.DB], request[keys.ACTOR])
+    await actions.run(request.app, request[keys.ACTOR], membership.withdraw)
     return api.json_response({"status": "withdrawn", "detail": _("Your request has been withdrawn.")})
 
 
