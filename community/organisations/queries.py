@@ -14,13 +14,13 @@ async def by_id(db: Any, org_id: ObjectId) -> dict[str, Any] | None:
     return await db.organisations.find_one({"_id": org_id})
 
 
-async def insert(db: Any, org: dict[str, Any]) -> None:
+async def insert(db: Any, org: dict[str, Any], *, session: Any = None) -> None:
     """Raises ``DuplicateKeyError`` when a sibling already has the name."""
-    await db.organisations.insert_one(org)
+    await db.organisations.insert_one(org, session=session)
 
 
-async def update(db: Any, org_id: ObjectId, changes: dict[str, Any]) -> bool:
-    return (await db.organisations.update_one({"_id": org_id}, {"$set": changes})).modified_count == 1
+async def update(db: Any, org_id: ObjectId, changes: dict[str, Any], *, session: Any = None) -> bool:
+    return (await db.organisations.update_one({"_id": org_id}, {"$set": changes}, session=session)).modified_count == 1
 
 
 async def delete(db: Any, org_id: ObjectId, session: Any = None) -> bool:

@@ -60,8 +60,8 @@ async def manage_page(request: web.Request) -> web.Response:
         return await _manage_page(request, {"level": "central", "kind": "ministry"})
     values = await form_values(request, OrganisationIn.model_fields)
     try:
-        org = await service.create(request.app[keys.DB], actor,
-                                   validate(OrganisationIn, _without_blanks(values, ("state", "parent_id"))))
+        org = await actions.run(request.app, actor, service.create,
+                                validate(OrganisationIn, _without_blanks(values, ("state", "parent_id"))))
     except Invalid as error:
         return await _manage_page(request, values, error.errors)
     return see_other(str(request.app.router["admin_organisation"].url_for(org_id=str(org["_id"]))) + "?created=1")
@@ -90,7 +90,7 @@ async def edit_page(request: web.Request) -> web.Response:
         return await _edit_page(request, org, {})
     values = await form_values(request, OrganisationChange.model_fields)
     try:
-        await service.change(db, actor, org["_id"], validate(OrganisationChange, values))
+        await actions.run(request.app, actor, service.change, org["_id"], validate(OrganisationChange, values))
     except Invalid as error:
         return await _edit_page(request, org, values, error.errors)
     return see_other(str(request.app.router["admin_organisations"].url_for()))
@@ -117,14 +117,14 @@ async def domains_action(request: web.Request) -> web.Response:
     values = await form_values(request, ("domains",))
     try:
         data = validate(DomainsIn, {"domains": _domain_lines(values.get("domains", ""))})
-        await domains.set_domains(db, actor, org, data.domains)
+        await actions.run(request.app, actor, domains.set_domains, org, data.domains)
     except Invalid as error:
         return await _edit_page(request, org, values, _one_error_per_field(error.errors))
     return see_other(str(request.app.router["admin_organisation"].url_for(org_id=str(org["_id"]))) + "?saved=domains")
 
 
 async def delete_action(request: web.Request) -> web.Response:
-    await service.remove(request.app[keys.DB], request[keys.ACTOR], request.match_info["org_id"])
+    await actions.run(request.app, request[keys.ACTOR], service.remove, request.match_info["org_id"])
     return see_other(str(request.app.router["admin_organisations"].url_for()))
 
 
@@ -165,20 +165,20 @@ async def get_api(request: web.Request) -> web.Response:
 async def create_api(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, can_manage_organisations(actor))
-    org = await service.create(request.app[keys.DB], actor, validate(OrganisationIn, await read_json(request)))
+    org = await actions.run(request.app, actor, service.create, validate(OrganisationIn, await read_json(request)))
     return api.json_response(org_out(org, []), status=201)
 
 
 async def change_api(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, can_manage_organisations(actor))
-    org = await service.change(request.app[keys.DB], actor, request.match_info["org_id"],
-                               validate(OrganisationChange, await read_json(request)))
+    org = await actions.run(request.app, actor, service.change, request.match_info["org_id"],
+                            validate(OrganisationChange, await read_json(request)))
     return api.json_response(await _org_out(request.app[keys.DB], org))
 
 
 async def delete_api(request: web.Request) -> web.Response:
-    await service.remove(request.app[keys.DB], request[keys.ACTOR], request.match_info["org_id"])
+    await actions.run(request.app, request[keys.ACTOR], service.remove, request.match_info["org_id"])
     return api.json_response({"status": "deleted", "detail": _("The organisation has been removed.")})
 
 
@@ -188,7 +188,7 @@ async def domains_api(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
     org = await service.load(db, request.match_info["org_id"])
     data = validate(DomainsIn, await read_json(request))
-    return api.json_response(org_out(org, await domains.set_domains(db, actor, org, data.domains)))
+    return api.json_response(org_out(org, await actions.run(request.app, actor, domains.set_domains, org, data.domains)))
 
 
 # --- membership: the queue, decisions, and one's own request --------------------------------
