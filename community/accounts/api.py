@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from community import api, csrf, keys
+from community import actions, api, csrf, keys
 from community.accounts import login, register, reset, sessions, verify
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn, user_out
 from community.i18n import gettext as _
@@ -28,15 +28,15 @@ async def csrf_token(request: web.Request) -> web.Response:
 
 async def register_api(request: web.Request) -> web.Response:
     data = validate(RegisterIn, await read_json(request))
-    email = await register.register(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
+    email = await register.register(request.app, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
                                     data, _ip(request))
     return api.json_response({"status": "verification_sent",
                               "detail": _("We have sent a 6-digit code to %(email)s.", email=email)}, status=201)
 
 
 async def verify_api(request: web.Request) -> web.Response:
-    user = await verify.verify_email(request.app[keys.DB], request.app[keys.SETTINGS].secret_key,
-                                     validate(VerifyIn, await read_json(request)), request.app.get(keys.NOTIFIER_WAKE))
+    user = await verify.verify_email(request.app, request.app[keys.SETTINGS].secret_key,
+                                     validate(VerifyIn, await read_json(request)))
     return api.json_response(user_out(user))
 
 
@@ -84,8 +84,8 @@ async def reset_request_api(request: web.Request) -> web.Response:
 
 
 async def reset_api(request: web.Request) -> web.Response:
-    await reset.reset_password(request.app[keys.DB], request.app[keys.EMITTER], request.app[keys.SETTINGS].secret_key,
-                               validate(ResetIn, await read_json(request)))
+    await actions.run(request.app, request[keys.ACTOR], reset.reset_password, request.app[keys.SETTINGS].secret_key,
+                      validate(ResetIn, await read_json(request)))
     return api.json_response({"status": "password_changed",
                               "detail": _("Your password has been changed. Sign in with the new one.")})
 

@@ -18,12 +18,15 @@ from pydantic import BaseModel, ConfigDict
 from community import audit
 from community.accounts import queries
 from community.accounts.passwords import hash_password
+from community.accounts.people import PEOPLE_INDEX
 from community.accounts.schemas import Designation, Email, Name, NewPassword, PersonName
 from community.config import Settings
 from community.errors import Invalid
 from community.organisations import queries as org_queries
 from community.policy import ANONYMOUS, Role
+from community.storage import in_transaction
 from community.validation import validate
+from search import outbox
 
 Ask = Callable[[str, bool], str]
 """``ask(prompt, secret)`` returns what the person typed (``secret``: do not echo it)."""
@@ -88,7 +91,7 @@ async def make_admin(db: Any, email: str, ask: Ask) -> dict[str, Any]:
     user = await queries.user_by_email(db, checked)
     if user is None:
         details = _ask_until_valid(ask, checked)
-        org = await db.organisations.find_one({"$or": [{"name": details.organisation}, {"short_name": details.organisation}]})
+        org = await org_queries.by_name(db, details.organisation)
         if org is None:
             org = {"_id": ObjectId(), "name": details.organisation, "short_name": _initials(details.organisation),
                    "kind": "ministry", "level": "central", "state": None, "parent_id": None, "path": [],
@@ -104,11 +107,17 @@ async def make_admin(db: Any, email: str, ask: Ask) -> dict[str, Any]:
         await queries.insert_user(db, user)
         await audit.record(db, actor=ANONYMOUS, action="person.create", target_type="user", target_id=user["_id"],
                            org_id=org["_id"], reason="run.py make-admin")
-    if not user.get("email_verified"):
-        await queries.mark_verified(db, user["_id"])
-    if await queries.add_role(db, user["_id"], Role.ADMIN.value):
-        await audit.record(db, actor=ANONYMOUS, action="role.grant", target_type="user", target_id=user["_id"],
-                           org_id=user.get("org_id"), reason="run.py make-admin", details={"role": Role.ADMIN.value})
+
+    async def verify_and_grant(session: Any) -> None:
+        if not user.get("email_verified"):
+            await queries.mark_verified(db, user["_id"], session=session)
+            await outbox.record(db, session, PEOPLE_INDEX, user["_id"])
+        if await queries.add_role(db, user["_id"], Role.ADMIN.value, session=session):
+            await audit.record(db, actor=ANONYMOUS, action="role.grant", target_type="user", target_id=user["_id"],
+                               org_id=user.get("org_id"), reason="run.py make-admin", details={"role": Role.ADMIN.value},
+                               session=session)
+
+    await in_transaction(db, verify_and_grant)
     return await queries.user_by_id(db, user["_id"]) or user
 
 

@@ -17,7 +17,7 @@ from bson import ObjectId
 
 from community.accounts.passwords import hash_password
 from community.config import Settings
-from community.organisations.queries import DOMAINS
+from community.organisations import queries as org_queries
 
 log = logging.getLogger("community.demo")
 
@@ -139,18 +139,18 @@ DESIGNATIONS = ("Under Secretary", "Deputy Secretary", "Director", "Joint Secret
 async def _insert_tree(db: Any, tree: Tree, parent: dict[str, Any] | None, level: str, state: str | None,
                        now: datetime, out: list[dict[str, Any]]) -> None:
     name, short_name, kind, children = tree
-    org = {"_id": ObjectId(), "name": name, "short_name": short_name, "kind": kind, "level": level, "state": state,
+    org: dict[str, Any] = {"_id": ObjectId(), "name": name, "short_name": short_name, "kind": kind, "level": level, "state": state,
            "parent_id": parent["_id"] if parent else None, "path": [*parent["path"], parent["_id"]] if parent else [],
            "created_at": now}
-    await db.organisations.insert_one(org)
-    await db[DOMAINS].insert_one({"_id": demo_domain(org), "org_id": org["_id"], "added_at": now})
+    await org_queries.insert(db, org)
+    await org_queries.claim(db, demo_domain(org), org["_id"], now)
     out.append(org)
     for child in children:
         await _insert_tree(db, child, org, level, state, now, out)
 
 
 async def _organisations(db: Any, now: datetime) -> list[dict[str, Any]]:
-    existing = await db.organisations.find({}).to_list(None)
+    existing = await org_queries.oldest(db)
     if existing:
         return existing
     made: list[dict[str, Any]] = []

@@ -9,8 +9,6 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from community.storage import in_transaction
-from search import outbox
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -37,26 +35,20 @@ async def insert_user(db: Any, user: dict[str, Any]) -> dict[str, Any]:
     return user
 
 
-async def mark_verified(db: Any, user_id: ObjectId) -> None:
-    """Only verified members are searchable (``policy.profile_search_copies``), so the people index
-    learns of the change in the same transaction."""
-
-    async def work(session: Any) -> None:
-        await db.users.update_one({"_id": user_id}, {"$set": {"email_verified": True}}, session=session)
-        await outbox.record(db, session, "people", user_id)
-
-    await in_transaction(db, work)
+async def mark_verified(db: Any, user_id: ObjectId, *, session: Any) -> None:
+    """Only verified members are searchable (``policy.profile_search_copies``): the caller tells the
+    people index in the same transaction."""
+    await db.users.update_one({"_id": user_id}, {"$set": {"email_verified": True}}, session=session)
 
 
 async def set_organisation(db: Any, user_id: ObjectId, org_id: ObjectId, *, drop_roles: tuple[str, ...],
                            session: Any) -> None:
     """Make ``org_id`` the person's organisation (the one fact every permission reads), dropping
-    roles that belonged to the previous one; the people index learns of it in the same transaction."""
+    roles that belonged to the previous one; the caller tells the people index in the same transaction."""
     update: dict[str, Any] = {"$set": {"org_id": org_id}}
     if drop_roles:
         update["$pull"] = {"roles": {"$in": list(drop_roles)}}
     await db.users.update_one({"_id": user_id}, update, session=session)
-    await outbox.record(db, session, "people", user_id)
 
 
 async def users_by_ids(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
@@ -75,17 +67,18 @@ async def set_language(db: Any, user_id: ObjectId, locale: str) -> None:
     await db.users.update_one({"_id": user_id}, {"$set": {"language": locale}})
 
 
-async def set_password_hash(db: Any, user_id: ObjectId, password_hash: str) -> None:
-    await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
+async def set_password_hash(db: Any, user_id: ObjectId, password_hash: str, *, session: Any = None) -> None:
+    await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}}, session=session)
 
 
-async def add_role(db: Any, user_id: ObjectId, role: str) -> bool:
-    result = await db.users.update_one({"_id": user_id, "roles": {"$ne": role}}, {"$addToSet": {"roles": role}})
+async def add_role(db: Any, user_id: ObjectId, role: str, *, session: Any = None) -> bool:
+    result = await db.users.update_one({"_id": user_id, "roles": {"$ne": role}}, {"$addToSet": {"roles": role}},
+                                       session=session)
     return result.modified_count == 1
 
 
-async def remove_role(db: Any, user_id: ObjectId, role: str) -> bool:
-    result = await db.users.update_one({"_id": user_id, "roles": role}, {"$pull": {"roles": role}})
+async def remove_role(db: Any, user_id: ObjectId, role: str, *, session: Any = None) -> bool:
+    result = await db.users.update_one({"_id": user_id, "roles": role}, {"$pull": {"roles": role}}, session=session)
     return result.modified_count == 1
 
 
@@ -127,8 +120,8 @@ async def delete_session(db: Any, session_hash: str) -> None:
     await db.sessions.delete_one({"_id": session_hash})
 
 
-async def delete_user_sessions(db: Any, user_id: ObjectId) -> int:
-    return (await db.sessions.delete_many({"user_id": user_id})).deleted_count
+async def delete_user_sessions(db: Any, user_id: ObjectId, *, session: Any = None) -> int:
+    return (await db.sessions.delete_many({"user_id": user_id}, session=session)).deleted_count
 
 
 async def count_live_sessions(db: Any, user_id: ObjectId, now: datetime, *, seen_after: datetime) -> int:
@@ -148,8 +141,8 @@ async def delete_token(db: Any, token_hash: str) -> None:
     await db.api_tokens.delete_one({"_id": token_hash})
 
 
-async def delete_user_tokens(db: Any, user_id: ObjectId) -> int:
-    return (await db.api_tokens.delete_many({"user_id": user_id})).deleted_count
+async def delete_user_tokens(db: Any, user_id: ObjectId, *, session: Any = None) -> int:
+    return (await db.api_tokens.delete_many({"user_id": user_id}, session=session)).deleted_count
 
 
 # --- one-time codes -----------------------------------------------------------------------

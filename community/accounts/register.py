@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from community import ratelimit
+from community import actions, keys, ratelimit
 from community.accounts import otp, queries
 from community.accounts.names import check_display_name
 from community.accounts.mailer import Mailer, send_code, send_message
@@ -17,12 +18,13 @@ from community.accounts.schemas import RegisterIn
 from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _
 from community.organisations import membership, queries as org_queries
+from community.policy import ANONYMOUS
 
 
 REGISTRATIONS_PER_ADDRESS = 20
 
 
-async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: str) -> str:
+async def register(app: Mapping[Any, Any], mailer: Mailer, secret: str, data: RegisterIn, ip: str) -> str:
     """Create an unverified account, send its verification code and return the address.
 
     An address that already has an account gets the same answer (so the form cannot tell who
@@ -33,6 +35,7 @@ async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: s
     The chosen organisation is only asked for: the account belongs to none until its address is
     verified and the organisation's domain or an administrator admits it (``membership``).
     """
+    db = app[keys.DB]
     await ratelimit.hit(db, f"register:address:{ip}", limit=REGISTRATIONS_PER_ADDRESS, window_seconds=3600)
     org = await org_queries.by_id(db, ObjectId(data.org_id))
     if org is None:
@@ -52,7 +55,7 @@ async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: s
     except DuplicateKeyError:
         await _tell_the_owner(db, mailer, data.email)
         return data.email
-    await membership.ask_at_registration(db, user, org["_id"])
+    await actions.run(app, ANONYMOUS, membership.ask_at_registration, user, org["_id"])
     code = await otp.issue(db, secret, user["_id"], otp.VERIFY)
     await send_code(mailer, user["email"], code, otp.VERIFY)
     return data.email

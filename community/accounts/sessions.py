@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
@@ -66,7 +67,7 @@ def socket_room(token: str) -> str:
     return session_room(digest(token))
 
 
-def actor_for_user(user: dict[str, Any] | None) -> Actor:
+def actor_for_user(user: Mapping[str, Any] | None) -> Actor:
     if user is None or user.get("deleted"):
         return ANONYMOUS
     known = {role.value for role in Role}

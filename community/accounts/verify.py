@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from community import ratelimit
+from community import actions, keys, ratelimit
 from community.accounts import otp, queries
+from community.accounts.people import PEOPLE_INDEX
+from community.accounts.sessions import actor_for_user
 from community.accounts.mailer import Mailer, send_code
 from community.accounts.schemas import VerifyIn
 from community.errors import RateLimited
@@ -14,16 +17,20 @@ from community.organisations import membership
 RESENDS_PER_ADDRESS = 20
 
 
-async def verify_email(db: Any, secret: str, data: VerifyIn, wake: membership.Wake = None) -> dict[str, Any]:
+async def verify_email(app: Mapping[Any, Any], secret: str, data: VerifyIn) -> dict[str, Any]:
     """Mark the address verified, settle the organisation asked for at registration, and return
-    the person; raises ``Invalid`` on the code field. ``wake`` starts the notifier when an
-    administrator is told of the request."""
+    the person; raises ``Invalid`` on the code field. The code proves who is acting, so the
+    action that follows is the person's own (an administrator told of their request is told
+    who asked); the code's tries are counted before it, so a refused code still counts."""
+    db = app[keys.DB]
     user = await queries.user_by_email(db, data.email)
     await otp.check(db, secret, user["_id"] if user else None, otp.VERIFY, data.code)
     assert user is not None  # check() refuses every code when there is no such person
-    await queries.mark_verified(db, user["_id"])
-    user["email_verified"] = True
-    await membership.on_verified(db, wake, user)
+    async with actions.begin(app, actor_for_user(user)) as tx:
+        await queries.mark_verified(db, user["_id"], session=await tx.start())
+        await tx.reindex(PEOPLE_INDEX, user["_id"])
+        user["email_verified"] = True
+        await membership.on_verified(tx, user)
     return await queries.user_by_id(db, user["_id"]) or user
 
 

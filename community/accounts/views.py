@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from community import keys
+from community import actions, keys
 from community.accounts import login, register, reset, sessions, verify
 from community.accounts.forms import form_values, render_form
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn
@@ -51,7 +51,7 @@ async def register_page(request: web.Request) -> web.Response:
         return render_form(request, "accounts/register.html", {}, organisations=organisations)
     values = await form_values(request, RegisterIn.model_fields)
     try:
-        email = await register.register(db, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
+        email = await register.register(request.app, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
                                         validate(RegisterIn, values), _ip(request))
     except Invalid as error:
         return render_form(request, "accounts/register.html", values, error.errors, organisations=organisations)
@@ -63,10 +63,8 @@ async def verify_page(request: web.Request) -> web.Response:
         return render_form(request, "accounts/verify.html", {"email": request.query.get("email", "")},
                            resent=request.query.get("resent") == "1")
     values = await form_values(request, VerifyIn.model_fields)
-    db = request.app[keys.DB]
     try:
-        user = await verify.verify_email(db, request.app[keys.SETTINGS].secret_key, validate(VerifyIn, values),
-                                         request.app.get(keys.NOTIFIER_WAKE))
+        user = await verify.verify_email(request.app, request.app[keys.SETTINGS].secret_key, validate(VerifyIn, values))
     except Invalid as error:
         return render_form(request, "accounts/verify.html", values, error.errors, resent=False)
     return await signed_in_response(request, user, _url(request, "account", welcome="1"))
@@ -133,8 +131,8 @@ async def reset_confirm_page(request: web.Request) -> web.Response:
         return render_form(request, "accounts/reset_confirm.html", {"email": request.query.get("email", "")})
     values = await form_values(request, ResetIn.model_fields)
     try:
-        await reset.reset_password(request.app[keys.DB], request.app[keys.EMITTER], request.app[keys.SETTINGS].secret_key,
-                                   validate(ResetIn, values))
+        await actions.run(request.app, request[keys.ACTOR], reset.reset_password, request.app[keys.SETTINGS].secret_key,
+                          validate(ResetIn, values))
     except Invalid as error:
         return render_form(request, "accounts/reset_confirm.html", values, error.errors)
     response = see_other(_url(request, "login", done="reset"))

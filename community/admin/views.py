@@ -13,12 +13,11 @@ import aiohttp_jinja2
 from aiohttp import web
 from bson import ObjectId
 
-from community import api, audit, keys
-from community.accounts import queries as account_queries, roles
+from community import actions, api, audit, keys
+from community.accounts import people as accounts_people, queries as account_queries, roles
 from community.accounts.forms import form_values
 from community.accounts.schemas import RoleChangeIn, user_out, user_summary
 from community.accounts.views import ROLE_LABELS
-from community.admin import queries
 from community.admin.schemas import AuditQuery, PeopleQuery
 from community.errors import Invalid
 from community.i18n import gettext as _
@@ -74,7 +73,7 @@ async def people_page(request: web.Request) -> dict[str, Any]:
     people, next_cursor, org_id = await _people(request)
     db = request.app[keys.DB]
     return {"people": people, "next_cursor": next_cursor, "org": await org_queries.by_id(db, org_id) if org_id else None,
-            "orgs": await queries.org_names(db, [person["org_id"] for person in people]),
+            "orgs": await org_queries.names(db, [person["org_id"] for person in people]),
             "q": request.query.get("q", ""), "role_labels": ROLE_LABELS}
 
 
@@ -96,18 +95,17 @@ async def person_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("admin/person.html", request, {
         "person": person, "org": await org_queries.by_id(db, person["org_id"]), "role_labels": ROLE_LABELS,
         "changeable": [role for role in CHANGEABLE_ROLES if can_change_role(actor, person, role)],
-        "history": history, "names": await queries.user_names(db, [entry["actor_id"] for entry in history]),
+        "history": history, "names": await accounts_people.names_by_id(db, [entry["actor_id"] for entry in history]),
         "changed": request.query.get("changed", ""),
     })
 
 
 async def change_role_action(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
-    db = request.app[keys.DB]
     values = await form_values(request, RoleChangeIn.model_fields)
     person = await _visible_person(request)
     data = validate(RoleChangeIn, values)
-    changed = await roles.change_role(db, actor, person["_id"], data)
+    changed = await actions.run(request.app, actor, roles.change_role, person["_id"], data)
     target = request.app.router["admin_person"].url_for(user_id=str(person["_id"]))
     return see_other(str(target.with_query({"changed": "1" if changed else "0"})))
 
@@ -128,8 +126,8 @@ async def _audit_page(request: web.Request) -> tuple[list[dict[str, Any]], str |
 async def audit_page(request: web.Request) -> dict[str, Any]:
     items, next_cursor = await _audit_page(request)
     db = request.app[keys.DB]
-    people = await queries.user_names(db, [e["actor_id"] for e in items] + [e["target_id"] for e in items])
-    orgs = await queries.org_names(db, [e["target_id"] for e in items] + [e["org_id"] for e in items])
+    people = await accounts_people.names_by_id(db, [e["actor_id"] for e in items] + [e["target_id"] for e in items])
+    orgs = await org_queries.names(db, [e["target_id"] for e in items] + [e["org_id"] for e in items])
     return {"items": items, "next_cursor": next_cursor, "people": people, "orgs": orgs}
 
 
@@ -159,7 +157,7 @@ async def person_api(request: web.Request) -> web.Response:
 async def change_role_api(request: web.Request) -> web.Response:
     person = await _visible_person(request)
     data = validate(RoleChangeIn, await read_json(request))
-    await roles.change_role(request.app[keys.DB], request[keys.ACTOR], person["_id"], data)
+    await actions.run(request.app, request[keys.ACTOR], roles.change_role, person["_id"], data)
     return api.json_response(user_out(await roles.load_person(request.app[keys.DB], person["_id"])))
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from community import ratelimit
+from community.accounts import people
 from community.errors import Conflict, Invalid
 from community.forums import queries
 from community.forums.limits import ForumLimits
@@ -24,8 +25,8 @@ def body_hash(body: str) -> str:
 
 
 async def is_new_member(db: Any, actor: Actor, limits: ForumLimits, now: datetime) -> bool:
-    person = await db.users.find_one({"_id": actor.user_id}, {"created_at": 1})
-    created = person.get("created_at") if person else None
+    person = await people.person_by_id(db, actor.user_id)
+    created = person["created_at"] if person else None
     if created is None or created.replace(tzinfo=created.tzinfo or UTC) > now - timedelta(days=limits.new_member_days):
         return True
     if limits.new_member_min_posts == 0:

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from community import actions, api, keys, policy
+from community.accounts.people import shown_name
 from community.errors import NotFound
 from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, pages, queries,
                               reply, vote)
@@ -124,7 +125,7 @@ async def revisions(request: web.Request) -> web.Response:
     people = await queries.people(_db(request), [r["editor_id"] for r in rows])
     return api.json_response({"items": [{
         "number": r["number"], "body": r["body"], "html": r["html"], "title": r.get("title"), "edited_at": r["edited_at"],
-        "editor": {"id": str(r["editor_id"]), "name": people.get(r["editor_id"], {}).get("name")},
+        "editor": {"id": str(r["editor_id"]), "name": shown_name(people.get(r["editor_id"]))},
         "reason": r.get("reason", ""),
     } for r in rows]})
 

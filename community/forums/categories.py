@@ -10,12 +10,14 @@ from pymongo.errors import DuplicateKeyError
 
 from community import audit, policy
 from community.actions import Action
-from community.competencies.queries import COMPETENCIES
+from community.accounts import people
+from community.competencies import queries as dictionary
 from community.errors import Invalid
 from community.forums import queries
 from community.forums.queries import CATEGORIES
 from community.forums.schemas import CategoryIn
 from community.i18n import gettext as _
+from community.organisations import queries as org_queries
 from community.validation import validate
 
 MAX_DEPTH = 3
@@ -34,11 +36,11 @@ async def _check_references(db: Any, form: CategoryIn, category_id: ObjectId | N
         path = [*parent.get("path", []), parent["_id"]]
         if len(path) >= MAX_DEPTH:
             raise Invalid({"parent_id": _("Categories nest at most %(n)s levels deep.", n=MAX_DEPTH)})
-    if form.org_id is not None and await db.organisations.find_one({"_id": form.org_id}, {"_id": 1}) is None:
+    if form.org_id is not None and await org_queries.by_id(db, form.org_id) is None:
         raise Invalid({"org_id": _("This organisation does not exist.")})
     await check_competencies(db, form.competency_tags)
     if form.moderator_ids:
-        found = {row["_id"] async for row in db.users.find({"_id": {"$in": form.moderator_ids}}, {"_id": 1})}
+        found = await people.people_by_id(db, form.moderator_ids)
         if len(found) != len(set(form.moderator_ids)):
             raise Invalid({"moderator_ids": _("Every moderator must be an existing member.")})
     return path
@@ -70,7 +72,7 @@ async def check_competencies(db: Any, tags: list[str], field: str = "competency_
     """Every competency tag must name a competency in the dictionary."""
     if not tags:
         return
-    known = {row["_id"] async for row in db[COMPETENCIES].find({"_id": {"$in": tags}}, {"_id": 1})}
+    known = await dictionary.existing_competency_ids(db, tags)
     unknown = [tag for tag in tags if tag not in known]
     if unknown:
         raise Invalid({field: _("Not in the competency dictionary: %(tags)s", tags=", ".join(unknown))})

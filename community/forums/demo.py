@@ -15,6 +15,8 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.accounts import people
+from community.accounts.people import Person
 from community.config import Settings
 from community.forums.abuse import body_hash
 from community.forums.accept import award_accepted
@@ -24,6 +26,7 @@ from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, FOLLOWS, POSTS, THREADS, VOTES, vote_id
 from community.forums.vote import UPVOTE_REASON
 from community.karma import service as karma
+from community.organisations import queries as org_queries
 
 CATEGORIES_SPEC: list[dict[str, Any]] = [
     {"slug": "public-procurement", "name": "Public procurement",
@@ -138,7 +141,7 @@ def _reply_text(rng: random.Random, hindi: bool, number: int, mention: tuple[str
     return f"{text}\n\n({number})"
 
 
-def _votes(rng: random.Random, post: dict[str, Any], pool: list[dict[str, Any]], wanted: int) -> list[dict[str, Any]]:
+def _votes(rng: random.Random, post: dict[str, Any], pool: list[Person], wanted: int) -> list[dict[str, Any]]:
     """Up to ``wanted`` upvotes on ``post``, as ``set_vote`` stores them: one per person, never the author's own."""
     others = [member for member in pool if member["_id"] != post["author_id"]]
     return [{"_id": vote_id(post["_id"], voter["_id"]), "post_id": post["_id"], "user_id": voter["_id"],
@@ -151,8 +154,7 @@ async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int
     """Create the categories and ``threads`` threads sharing ``replies`` replies (at least one
     thread, the first, gets ``big_thread_replies``). Returns ``{"categories", "big_thread_id"}``."""
     now = now or datetime.now(UTC)
-    members = await db.users.find({"deleted": {"$ne": True}}, {"name": 1, "org_id": 1, "roles": 1}) \
-        .sort("_id", 1).to_list(None)
+    members = await people.live_people(db)
     if not members:
         raise RuntimeError("the forums demo needs people: run the accounts demo step first")
     moderators = [m["_id"] for m in members if "moderator" in m.get("roles", [])][:2]
@@ -168,7 +170,7 @@ async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int
         }
         by_slug[spec["slug"]] = category
         categories.append(category)
-    organisations = await db.organisations.find({}, {"short_name": 1, "name": 1}).sort("_id", 1).limit(2).to_list(None)
+    organisations = await org_queries.oldest(db, 2)
     for index, org in enumerate(organisations):
         categories.append({
             "_id": ObjectId(), "slug": f"internal-{index + 1}", "name": f"{org.get('short_name') or org['name']}: internal",
@@ -207,7 +209,7 @@ async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int
         for number in range(2, reply_count + 2):
             at = at + timedelta(minutes=rng.uniform(3, 600))
             replier = rng.choice(pool)
-            mention = (author["name"], author["_id"]) if replier["_id"] != author["_id"] else None
+            mention = (author["name"] or "", author["_id"]) if replier["_id"] != author["_id"] else None
             text = _reply_text(rng, hindi, number, mention)
             reply_to = rng.randint(1, number - 1) if number > 2 and rng.random() < 0.3 else None
             post = new_post(thread_id=thread_id, category=category, number=number, author_id=replier["_id"], body=text,

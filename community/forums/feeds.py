@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 from aiohttp import web
 from bson import ObjectId
 
+from community.accounts.people import shown_name
 from community.errors import NotFound
 from community.forums import queries
 from community.forums.urls import category_path, post_path, thread_path
@@ -71,7 +72,7 @@ async def category_feed(db: Any, base_url: str, slug: str) -> web.Response:
     entries = [{
         "path": thread_path(t["_id"]), "title": t["title"], "published": t["created_at"],
         "updated": openings.get(t["_id"], {}).get("edited_at") or t["created_at"],
-        "author": None if people.get(t["author_id"], {}).get("deleted") else people.get(t["author_id"], {}).get("name"),
+        "author": shown_name(people.get(t["author_id"])),
         "html": openings.get(t["_id"], {}).get("html", ""),
     } for t in threads]
     return _feed(base_url=base_url, feed_id=category_path(category["slug"]), title=category["name"],
@@ -92,7 +93,7 @@ async def thread_feed(db: Any, base_url: str, thread_id: ObjectId) -> web.Respon
         "path": post_path(thread_id, p["number"]),
         "title": thread["title"] if p["number"] == 1 else f"#{p['number']} · {thread['title']}",
         "published": p["created_at"], "updated": p.get("edited_at") or p["created_at"],
-        "author": None if people.get(p["author_id"], {}).get("deleted") else people.get(p["author_id"], {}).get("name"),
+        "author": shown_name(people.get(p["author_id"])),
         "html": p["html"],
     } for p in posts]
     return _feed(base_url=base_url, feed_id=thread_path(thread_id), title=thread["title"], path=thread_path(thread_id),

@@ -8,7 +8,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import policy
-from community.forums import queries
+from community.accounts import people
 from community.accounts.sessions import actor_for_user
 from community.policy import Actor
 
@@ -20,10 +20,13 @@ async def readers(db: Any, candidates: Iterable[ObjectId], category: Mapping[str
     wanted = [person for person in dict.fromkeys(candidates) if person != exclude]
     if not wanted:
         return []
-    rows = {row["_id"]: row async for row in db.users.find(
-        {"_id": {"$in": wanted}, "deleted": {"$ne": True}}, {"org_id": 1, "roles": 1, "suspended_until": 1, "deleted": 1})}
+    found = await people.people_by_id(db, wanted)
     return [person for person in wanted
-            if person in rows and policy.can_read_category(actor_for_user(rows[person]), category)]
+            if person in found and not found[person]["deleted"] and policy.can_read_category(actor_for_user(found[person]), category)]
+
+
+MENTION_CANDIDATES = 8
+"""How many people the composer offers after ``@``."""
 
 
 def mention_markup(name: str, user_id: ObjectId) -> str:
@@ -38,6 +41,6 @@ async def candidates(db: Any, actor: Actor, prefix: str, category: Mapping[str, 
     if not actor.is_authenticated or not prefix:
         return []
     org_ids = [category["org_id"]] if category is not None and category.get("org_id") is not None else None
-    rows = await queries.mention_candidates(db, prefix, org_ids)
-    return [{"id": str(row["_id"]), "name": row["name"], "insert": mention_markup(row["name"], row["_id"])}
+    rows = await people.named_like(db, prefix, org_ids, MENTION_CANDIDATES)
+    return [{"id": str(row["_id"]), "name": row["name"] or "", "insert": mention_markup(row["name"] or "", row["_id"])}
             for row in rows if row["_id"] != actor.user_id]

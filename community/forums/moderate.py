@@ -13,6 +13,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import audit, policy
+from community.accounts import people
 from community.actions import Action
 from community.errors import Conflict, Forbidden, NotFound
 from community.forums import queries
@@ -222,17 +223,17 @@ async def suspend_member(tx: Action, *, user_id: ObjectId, data: Mapping[str, An
     db, actor = tx.db, tx.actor
     policy.require(actor, policy.can_suspend_members(actor), _("Only moderators can suspend members."))
     form = validate(SuspendIn, data)
-    person = await db.users.find_one({"_id": user_id}, {"roles": 1, "org_id": 1})
+    person = await people.person_by_id(db, user_id)
     if person is None:
         raise NotFound(_("We could not find that person."))
-    if person["_id"] == actor.user_id or Role.ADMIN.value in person.get("roles", ()):
+    if person["_id"] == actor.user_id or Role.ADMIN.value in person["roles"]:
         raise Forbidden(_("This person cannot be suspended."))
     until = tx.now + timedelta(days=form.days)
 
     async def write(session: Any) -> None:
-        await db.users.update_one({"_id": user_id}, {"$set": {"suspended_until": until}}, session=session)
+        await people.set_suspension(db, user_id, until, session=session)
         await audit.record(db, actor=actor, action="member.suspend", target_type="user", target_id=user_id,
-                           org_id=person.get("org_id"), reason=form.reason,
+                           org_id=person["org_id"], reason=form.reason,
                            details={"days": form.days, "until": until.isoformat()}, session=session)
 
     await write(await tx.start())
@@ -244,16 +245,16 @@ async def lift_suspension(tx: Action, *, user_id: ObjectId, data: Mapping[str, A
     db, actor = tx.db, tx.actor
     policy.require(actor, policy.can_suspend_members(actor), _("Only moderators can suspend members."))
     form = validate(ReasonIn, data)
-    person = await db.users.find_one({"_id": user_id}, {"suspended_until": 1, "org_id": 1})
+    person = await people.person_by_id(db, user_id)
     if person is None:
         raise NotFound(_("We could not find that person."))
-    if person.get("suspended_until") is None:
+    if person["suspended_until"] is None:
         return False
 
     async def write(session: Any) -> None:
-        await db.users.update_one({"_id": user_id}, {"$set": {"suspended_until": None}}, session=session)
+        await people.set_suspension(db, user_id, None, session=session)
         await audit.record(db, actor=actor, action="member.unsuspend", target_type="user", target_id=user_id,
-                           org_id=person.get("org_id"), reason=form.reason, session=session)
+                           org_id=person["org_id"], reason=form.reason, session=session)
 
     await write(await tx.start())
     return True

@@ -10,6 +10,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import api, policy
+from community.accounts.people import Person
 from community.errors import Invalid, NotFound
 from community.forums import cache, queries, unread
 from community.forums.access import access_category, access_thread
@@ -23,11 +24,11 @@ from community.validation import validate
 Doc = dict[str, Any]
 
 
-def _author(people: Mapping[ObjectId, Doc], person_id: ObjectId | None) -> dict[str, Any]:
+def _author(people: Mapping[ObjectId, Person], person_id: ObjectId | None) -> dict[str, Any]:
     person = people.get(person_id) if person_id else None
-    if person is None or person.get("deleted"):
+    if person is None or person["deleted"]:
         return {"id": None, "name": None}
-    return {"id": str(person_id), "name": person.get("name")}
+    return {"id": str(person_id), "name": person["name"]}
 
 
 @dataclass(slots=True)
@@ -51,7 +52,7 @@ class ThreadPage:
     """For moderators: the other categories they moderate, where the thread may be moved."""
 
 
-def decorate_posts(posts: list[Doc], people: Mapping[ObjectId, Doc], voted: set[ObjectId], actor: Actor, thread: Doc,
+def decorate_posts(posts: list[Doc], people: Mapping[ObjectId, Person], voted: set[ObjectId], actor: Actor, thread: Doc,
               category: Doc) -> None:
     """Add each post's author, permalink and what the viewer may do with it (``viewer``)."""
     can_reply = policy.can_post(actor, category, thread)
@@ -179,7 +180,7 @@ def _decode_thread_cursor(cursor: str | None, order: list[tuple[str, int]]) -> d
     return decoded
 
 
-def decorate_threads(threads: list[Doc], people: Mapping[ObjectId, Doc], reads: Mapping[ObjectId, int],
+def decorate_threads(threads: list[Doc], people: Mapping[ObjectId, Person], reads: Mapping[ObjectId, int],
                      signed_in: bool, previous_visit: datetime | None) -> None:
     for thread in threads:
         thread["author"] = _author(people, thread["author_id"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
 
+from community.accounts import people as accounts_people
+from community.accounts.people import Person
 from community.forums.schemas import Sort, TopPeriod
 
 CATEGORIES = "forum_categories"
@@ -128,12 +129,9 @@ async def page_anchor(db: Any, thread_id: ObjectId, number: int, per_page: int) 
     return anchor[0]["number"] if anchor else None
 
 
-async def people(db: Any, ids: Iterable[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
-    wanted = list({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    rows = db.users.find({"_id": {"$in": wanted}}, {"name": 1, "deleted": 1, "designation": 1, "org_id": 1})
-    return {row["_id"]: row async for row in rows}
+async def people(db: Any, ids: Iterable[ObjectId | None]) -> dict[ObjectId, Person]:
+    """The authors, editors and reporters a page names (erased ones say so)."""
+    return await accounts_people.people_by_id(db, ids)
 
 
 def vote_id(post_id: ObjectId, user_id: ObjectId) -> str:
@@ -190,10 +188,3 @@ async def open_flags(db: Any, category_ids: Sequence[ObjectId] | None, limit: in
         query["category_id"] = {"$in": list(category_ids)}
     return await db[FLAGS].find(query, sort=[("created_at", 1)], limit=limit).to_list(None)
 
-
-async def mention_candidates(db: Any, prefix: str, org_ids: Sequence[ObjectId] | None, limit: int = 8) -> list[dict[str, Any]]:
-    """People whose name starts with ``prefix`` (case-insensitive), optionally only in ``org_ids``."""
-    query: dict[str, Any] = {"name": {"$regex": "^" + re.escape(prefix), "$options": "i"}, "deleted": {"$ne": True}}
-    if org_ids is not None:
-        query["org_id"] = {"$in": list(org_ids)}
-    return await db.users.find(query, {"name": 1}, sort=[("name", 1)], limit=limit).to_list(None)

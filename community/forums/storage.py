@@ -17,6 +17,7 @@ from typing import Any
 from pymongo import IndexModel
 
 from community import policy
+from community.accounts import people
 from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, REVISIONS, THREADS, VOTES
 from community.forums.writes import SEARCH_INDEX, reindex_authored
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
@@ -64,12 +65,12 @@ async def load_threads_posts(db: Any, doc_id: str) -> Changes:
         if thread is None:
             return Changes(deletes=[doc_id])
         if post["_id"] != thread.get("first_post_id"):
-            author = await db.users.find_one({"_id": post.get("author_id")}, {"name": 1})
+            author = await people.person_by_id(db, post.get("author_id"))
             return Changes(upserts=[post_document(post, thread, author)])
     if thread is None:
         return Changes(deletes=[doc_id])
     opening = await db[POSTS].find_one({"_id": thread.get("first_post_id")}, {"body": 1})
-    author = await db.users.find_one({"_id": thread.get("author_id")}, {"name": 1})
+    author = await people.person_by_id(db, thread.get("author_id"))
     changes = Changes(upserts=[thread_document(thread, opening, author)])
     if doc_id != str(thread["_id"]):
         changes.deletes.append(doc_id)

@@ -14,6 +14,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from community import actions, api, csrf, keys, policy
+from community.accounts.people import shown_name
 from community.errors import Invalid
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
                               reply, vote)
@@ -110,7 +111,7 @@ async def thread(request: web.Request) -> web.Response:
         if quoted.isdigit() and page.can_reply:
             source, _thread, _category = await access_post_by_number(db, actor, thread_id, int(quoted))
             people = await queries.people(db, [source["author_id"]])
-            name = people.get(source["author_id"], {}).get("name") or "?"
+            name = shown_name(people.get(source["author_id"])) or "?"
             values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
         elif request.query.get("reply_to", "").isdigit():
             values = {"reply_to": request.query["reply_to"]}

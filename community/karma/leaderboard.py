@@ -12,6 +12,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.accounts import people as accounts_people
 from community.karma.service import LEDGER
 from community.timezones import IST
 
@@ -74,13 +75,9 @@ async def leaderboard(db: Any, *, period: Period, org_id: ObjectId | None = None
     viewer may not see); ranks count only the people shown.
     """
     rows = await _top(db, _ranking(period, org_id, now), limit, listed)
-    people = {
-        person["_id"]: person
-        async for person in db.users.find({"_id": {"$in": [row["_id"] for row in rows]}}, {"name": 1, "deleted": 1})
-    }
+    people = await accounts_people.people_by_id(db, [row["_id"] for row in rows])
     board = []
     for rank, row in enumerate(rows, start=1):
-        person = people.get(row["_id"], {})
-        board.append({"user_id": row["_id"], "name": None if person.get("deleted") else person.get("name"),
+        board.append({"user_id": row["_id"], "name": accounts_people.shown_name(people.get(row["_id"])),
                       "points": row["points"], "rank": rank})
     return board

@@ -23,6 +23,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from community.accounts import people
 from community.storage import in_transaction
 from search import outbox
 
@@ -83,7 +84,7 @@ async def award(db: Any, *, user_id: ObjectId, points: int, reason: str, object_
     last = await _last_entry(db, key, session)
     if last is not None and last["kind"] == "award":
         return False
-    person = await db.users.find_one({"_id": user_id}, {"org_id": 1}, session=session)
+    person = await people.person_by_id(db, user_id, session=session)
     entry = {
         "key": key,
         "seq": (last["seq"] if last else 0) + 1,

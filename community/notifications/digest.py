@@ -17,6 +17,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import keys
+from community.accounts import people
 from community.i18n import gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
@@ -53,13 +54,13 @@ async def send_digest(db: Any, mailer: Any, user_id: ObjectId, *, base_url: str,
     claimed, previous = await queries.claim_digest(db, user_id, digest_day(now), now)
     if not claimed:
         return False
-    person = await queries.digest_recipient(db, user_id)
+    person = await people.mail_recipient(db, user_id)
     items = await queries.digest_items(db, user_id, MAX_ITEMS) if person else []
     if person is None or not items:
         await queries.release_digest(db, user_id, previous)
         return False
-    with in_language(person.get("language")):
-        subject, body = compose(person.get("name", ""), await with_text(db, items), base_url)
+    with in_language(person["language"]):
+        subject, body = compose(person["name"], await with_text(db, items), base_url)
     try:
         await mailer.send(person["email"], subject, body)
     except (OSError, smtplib.SMTPException) as error:

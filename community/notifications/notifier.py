@@ -26,6 +26,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from community.accounts import people as accounts_people
 from community.notifications import queries
 from community.notifications.intents import INTENTS, RECIPIENT_SETS, SUBJECTS
 from community.notifications.kinds import DEFAULT_DELIVERY, KINDS, Delivery
@@ -123,7 +124,7 @@ class Notifier:
             told += len(folded)
             if folded and self.emitter is not None:
                 if actor_name is None:
-                    actor_name = await queries.person_name(self.db, intent.get("actor_id"))
+                    actor_name = await accounts_people.name_of(self.db, intent.get("actor_id"))
                 await self._push(folded, actor_name)
         await self.db[INTENTS].delete_one({"_id": intent["_id"]})
         return told
@@ -168,7 +169,7 @@ class Notifier:
         """Each person's badge and the notification, rendered in their language (one batch)."""
         people = [doc["user_id"] for doc in folded]
         unread = await queries.unread_counts(self.db, people)
-        languages = await queries.languages(self.db, people)
+        languages = await accounts_people.languages(self.db, people)
         for doc in folded:
             with in_language(languages.get(doc["user_id"])):
                 text = text_of(doc, actor_name)

@@ -85,19 +85,6 @@ async def unread_counts(db: Any, people: list[ObjectId]) -> dict[ObjectId, int]:
     return {row["_id"]: row["n"] for row in rows}
 
 
-async def languages(db: Any, people: list[ObjectId]) -> dict[ObjectId, str]:
-    """Each person's stored language, for those who have one."""
-    rows = db.users.find({"_id": {"$in": people}, "language": {"$exists": True}}, {"language": 1})
-    return {row["_id"]: row["language"] async for row in rows}
-
-
-async def person_name(db: Any, user_id: ObjectId | None) -> str:
-    if user_id is None:
-        return ""
-    row = await db.users.find_one({"_id": user_id}, {"name": 1})
-    return (row or {}).get("name", "")
-
-
 async def unread_count(db: Any, user_id: ObjectId) -> int:
     return await db[NOTIFICATIONS].count_documents({"user_id": user_id, "read": False})
 
@@ -154,11 +141,6 @@ async def digest_items(db: Any, user_id: ObjectId, limit: int) -> list[dict[str,
 
 async def clear_digest_pending(db: Any, user_id: ObjectId, ids: list[ObjectId]) -> None:
     await db[NOTIFICATIONS].update_many({"user_id": user_id, "_id": {"$in": ids}}, {"$unset": {"digest_pending": ""}})
-
-
-async def digest_recipient(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
-    return await db.users.find_one({"_id": user_id, "deleted": {"$ne": True}, "email_verified": True},
-                                   {"email": 1, "name": 1, "language": 1})
 
 
 async def claim_digest(db: Any, user_id: ObjectId, day: str, now: datetime) -> tuple[bool, dict[str, Any] | None]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from community.accounts import people
 from community.i18n import LOCALES, current_locale
 from community.notifications.kinds import KINDS
 
@@ -33,10 +34,7 @@ def text_of(row: dict[str, Any], actor_name: str) -> str:
 
 
 async def actor_names(db: Any, rows: Sequence[dict[str, Any]]) -> dict[Any, str]:
-    ids = list({row["actor_id"] for row in rows if row.get("actor_id") is not None})
-    if not ids:
-        return {}
-    return {user["_id"]: user.get("name", "") async for user in db.users.find({"_id": {"$in": ids}}, {"name": 1})}
+    return await people.names_by_id(db, (row.get("actor_id") for row in rows))
 
 
 async def with_text(db: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

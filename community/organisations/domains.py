@@ -19,7 +19,6 @@ the platform vouches for it.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import idna
@@ -27,11 +26,11 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from community import audit
+from community.actions import Action
 from community.errors import Invalid
 from community.i18n import gettext as _
 from community.organisations import queries
-from community.policy import Actor, can_manage_organisations, require
-from community.storage import in_transaction
+from community.policy import can_manage_organisations, require
 
 MAX_DOMAINS = 20
 SHARED_DOMAINS = frozenset({
@@ -107,11 +106,12 @@ async def owner_of_address(db: Any, email: str) -> ObjectId | None:
     return max(claims, key=lambda claim: len(claim["_id"]))["org_id"]
 
 
-async def set_domains(db: Any, actor: Actor, org: dict[str, Any], domains: list[str]) -> list[str]:
+async def set_domains(tx: Action, org: dict[str, Any], domains: list[str]) -> list[str]:
     """Replace ``org``'s claims with ``domains`` (already normalised); returns the stored list.
 
     A domain another organisation claims is refused, naming that organisation; nothing is
     written then. The claims and the audit entry are written together."""
+    db, actor = tx.db, tx.actor
     require(actor, can_manage_organisations(actor))
     wanted = sorted(set(domains))
     if len(wanted) > MAX_DOMAINS:
@@ -123,18 +123,15 @@ async def set_domains(db: Any, actor: Actor, org: dict[str, Any], domains: list[
     added, removed = [d for d in wanted if d not in current], [d for d in current if d not in wanted]
     if not added and not removed:
         return current
-
-    async def work(session: Any) -> None:
-        await queries.replace_claims(db, org["_id"], added=added, removed=removed, at=datetime.now(UTC), session=session)
-        await audit.record(db, actor=actor, action="organisation.domains", target_type="organisation",
-                           target_id=org["_id"], org_id=org["_id"], details={"added": added, "removed": removed},
-                           session=session)
-
+    session = await tx.start()
     try:
-        await in_transaction(db, work)
+        await queries.replace_claims(db, org["_id"], added=added, removed=removed, at=tx.now, session=session)
     except DuplicateKeyError:  # claimed by another organisation between the check and the write
         claims = await queries.domain_claims(db, domains=added, not_of=org["_id"])
         await _refuse_taken(db, claims[0] if claims else {"_id": added[0], "org_id": None})
+    await audit.record(db, actor=actor, action="organisation.domains", target_type="organisation",
+                       target_id=org["_id"], org_id=org["_id"], details={"added": added, "removed": removed},
+                       session=session)
     return wanted
 
 

@@ -22,34 +22,25 @@ transfer. On approval the move is one write, and roles that belong to the old or
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 
 from community import audit, ratelimit
 from community.accounts import queries as accounts
+from community.accounts.people import PEOPLE_INDEX
+from community.actions import Action
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.notifications import intents
 from community.organisations import domains, notices, queries
 from community.policy import Actor, Role, can_decide_membership, can_request_membership, require
 from community.realtime.emitter import user_room
-from community.storage import in_transaction
-
-Wake = Callable[[], None] | None
-"""The notifier's wake-up (``keys.NOTIFIER_WAKE``), called after a commit that recorded a notice;
-without it the notifier finds the notice on its next round."""
 
 REQUESTS_PER_DAY = 5
 """Each request notifies an organisation's administrators, so a person may ask a few times a day."""
 ORGANISATION_ROLES = (Role.MDO_ADMIN.value,)
 """Roles that hold only within the person's organisation and end when they move."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _organisation(db: Any, org_id: ObjectId | str, field: str = "org_id") -> dict[str, Any]:
@@ -59,99 +50,85 @@ async def _organisation(db: Any, org_id: ObjectId | str, field: str = "org_id") 
     return org
 
 
-async def ask_at_registration(db: Any, user: dict[str, Any], org_id: ObjectId) -> None:
+async def ask_at_registration(tx: Action, user: dict[str, Any], org_id: ObjectId) -> None:
     """Record the organisation a new, unverified account asked for; decided once it is verified."""
-    await queries.insert_request(db, {"_id": ObjectId(), "user_id": user["_id"], "org_id": org_id,
-                                      "previous_org_id": None, "status": "unverified", "created_at": _now()})
+    await queries.insert_request(tx.db, {"_id": ObjectId(), "user_id": user["_id"], "org_id": org_id,
+                                         "previous_org_id": None, "status": "unverified", "created_at": tx.now},
+                                 session=await tx.start())
 
 
-async def on_verified(db: Any, wake: Wake, user: dict[str, Any]) -> dict[str, Any] | None:
-    """The person has just proved their address: decide their registration's request."""
-    request = await queries.open_request(db, user["_id"])
+async def on_verified(tx: Action, user: dict[str, Any]) -> dict[str, Any] | None:
+    """The person (the action's actor) has just proved their address: decide their registration's request."""
+    request = await queries.open_request(tx.db, user["_id"])
     if request is None or request["status"] != "unverified":
         return request
-    return await _settle(db, wake, user, request)
+    return await _settle(tx, user, request)
 
 
-async def ask_to_change(db: Any, wake: Wake, actor: Actor, user: dict[str, Any], org_id: str, *,
-                        emitter: Any = None) -> dict[str, Any]:
-    """A signed-in person asks for another organisation; any earlier open request is withdrawn."""
+async def ask_to_change(tx: Action, user: dict[str, Any], org_id: str) -> dict[str, Any]:
+    """A signed-in person asks for another organisation; any earlier open request is withdrawn,
+    in the same transaction that records (and settles) the new one."""
+    db, actor = tx.db, tx.actor
     require(actor, can_request_membership(actor, user["_id"]))
     org = await _organisation(db, org_id)
     if org["_id"] == user.get("org_id"):
         raise Invalid({"org_id": _("You already belong to this organisation.")})
     await ratelimit.hit(db, f"membership:{user['_id']}", limit=REQUESTS_PER_DAY, window_seconds=86400)
-    now = _now()
     request = {"_id": ObjectId(), "user_id": user["_id"], "org_id": org["_id"], "previous_org_id": user.get("org_id"),
-               "status": "pending", "created_at": now}
-
-    async def work(session: Any) -> None:
-        await queries.withdraw_open(db, user["_id"], now, session=session)
-        await queries.insert_request(db, {**request, "status": "unverified"}, session=session)
-
-    await in_transaction(db, work)
-    return await _settle(db, wake, user, {**request, "status": "unverified"}, emitter=emitter)
+               "status": "unverified", "created_at": tx.now}
+    session = await tx.start()
+    await queries.withdraw_open(db, user["_id"], tx.now, session=session)
+    await queries.insert_request(db, request, session=session)
+    return await _settle(tx, user, request)
 
 
-async def withdraw(db: Any, actor: Actor) -> bool:
+async def withdraw(tx: Action) -> bool:
     """The person takes back their own open request."""
-    require(actor, actor.is_authenticated)
-    assert actor.user_id is not None
-    return await queries.withdraw_open(db, actor.user_id, _now()) > 0
+    require(tx.actor, tx.actor.is_authenticated)
+    assert tx.actor.user_id is not None
+    return await queries.withdraw_open(tx.db, tx.actor.user_id, tx.now, session=await tx.start()) > 0
 
 
-async def _settle(db: Any, wake: Wake, user: dict[str, Any], request: dict[str, Any], *,
-                  emitter: Any = None) -> dict[str, Any]:
-    """A verified person's request: straight in when their address is under the organisation's
-    claim, otherwise waiting for an administrator (who is told, in the same transaction)."""
+async def _settle(tx: Action, user: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """A verified person's request (they are the actor): straight in when their address is under
+    the organisation's claim, otherwise waiting for an administrator, who is told."""
+    db = tx.db
     if await domains.owner_of_address(db, user["email"]) == request["org_id"]:
-        await join(db, request, via="domain", emitter=emitter)
+        await join(tx, request, via="domain")
         return {**request, "status": "approved", "via": "domain"}
     org = await queries.by_id(db, request["org_id"])
-    now = _now()
-
-    async def work(session: Any) -> bool:
-        if not await queries.close_request(db, request["_id"], "pending", {"asked_at": now},
-                                           from_status=("unverified",), session=session):
-            return False
-        if org is not None:
-            await _tell(db, session, notices.administrators(org["_id"]), request, notices.request_params(notices.ASKED, org),
-                        actor_id=user["_id"], now=now)
-        return True
-
-    if await in_transaction(db, work) and wake is not None:
-        wake()
+    if await queries.close_request(db, request["_id"], "pending", {"asked_at": tx.now}, from_status=("unverified",),
+                                   session=await tx.start()) and org is not None:
+        await _tell(tx, notices.administrators(org["_id"]), request, notices.request_params(notices.ASKED, org))
     return {**request, "status": "pending"}
 
 
-async def join(db: Any, request: dict[str, Any], *, via: str, actor: Actor | None = None,
-               reason: str | None = None, emitter: Any = None) -> bool:
+async def join(tx: Action, request: dict[str, Any], *, via: str, reason: str | None = None) -> bool:
     """Make the request's organisation the person's, closing the request; False when it had been
-    decided meanwhile. An administrator's approval is audited, and the person told, in the same
-    transaction. A person who moves has their sockets closed after the commit: the rooms they
-    had joined were the old organisation's, and the reconnect joins the new one's."""
-    org = await queries.by_id(db, request["org_id"]) if actor is not None else None
-    now = _now()
-
-    async def work(session: Any) -> bool:
-        changes = {"decided_at": now, "decided_by": actor.user_id if actor else None, "via": via, "reason": reason}
-        if not await queries.close_request(db, request["_id"], "approved", changes, session=session):
-            return False
-        moving = request.get("previous_org_id") is not None
-        await accounts.set_organisation(db, request["user_id"], request["org_id"],
-                                        drop_roles=ORGANISATION_ROLES if moving else (), session=session)
-        if actor is not None:
-            await audit.record(db, actor=actor, action="membership.approve", target_type="user",
-                               target_id=request["user_id"], org_id=request["org_id"], reason=reason,
-                               details={"request_id": request["_id"], "previous_org_id": request.get("previous_org_id")},
-                               session=session)
-            await _tell_person(db, session, actor, request, org, notices.APPROVED, reason, now)
-        return True
-
-    joined = await in_transaction(db, work)
-    if joined and emitter is not None and request.get("previous_org_id") is not None:
-        await emitter.hang_up(user_room(request["user_id"]))
-    return joined
+    decided meanwhile. An administrator's approval (``via="administrator"``, the actor deciding)
+    is audited and the person told. A person who moves has their sockets closed after the commit:
+    the rooms they had joined were the old organisation's, and the reconnect joins the new one's."""
+    db, actor = tx.db, tx.actor
+    by_administrator = via == "administrator"
+    org = await queries.by_id(db, request["org_id"]) if by_administrator else None
+    session = await tx.start()
+    changes = {"decided_at": tx.now, "decided_by": actor.user_id if by_administrator else None, "via": via,
+               "reason": reason}
+    if not await queries.close_request(db, request["_id"], "approved", changes, session=session):
+        return False
+    moving = request.get("previous_org_id") is not None
+    await accounts.set_organisation(db, request["user_id"], request["org_id"],
+                                    drop_roles=ORGANISATION_ROLES if moving else (), session=session)
+    await tx.reindex(PEOPLE_INDEX, request["user_id"])
+    if by_administrator:
+        await audit.record(db, actor=actor, action="membership.approve", target_type="user",
+                           target_id=request["user_id"], org_id=request["org_id"], reason=reason,
+                           details={"request_id": request["_id"], "previous_org_id": request.get("previous_org_id")},
+                           session=session)
+        await _tell_person(tx, request, org, notices.APPROVED, reason)
+    if moving:
+        tx.hang_up(user_room(request["user_id"]))
+    return True
 
 
 async def load_request(db: Any, request_id: str) -> dict[str, Any]:
@@ -161,41 +138,36 @@ async def load_request(db: Any, request_id: str) -> dict[str, Any]:
     return request
 
 
-async def decide(db: Any, wake: Wake, actor: Actor, request_id: str, *, approve: bool,
-                 reason: str | None, emitter: Any = None) -> dict[str, Any]:
+async def decide(tx: Action, request_id: str, *, approve: bool, reason: str | None) -> dict[str, Any]:
     """Approve or reject a pending request (its organisation's administrators, platform
-    administrators; never one's own). Deciding twice is refused."""
-    request = await load_request(db, request_id)
-    require(actor, can_decide_membership(actor, request), _("Only this organisation's administrators decide who joins it."))
+    administrators; never one's own). Deciding twice is refused, and then nothing is written."""
+    request = await load_request(tx.db, request_id)
+    require(tx.actor, can_decide_membership(tx.actor, request),
+            _("Only this organisation's administrators decide who joins it."))
     if request["status"] != "pending":
         raise Invalid({"request": _("This request has already been decided or withdrawn.")})
     if approve:
-        done = await join(db, request, via="administrator", actor=actor, reason=reason, emitter=emitter)
+        done = await join(tx, request, via="administrator", reason=reason)
     else:
-        done = await _reject(db, actor, request, reason)
+        done = await _reject(tx, request, reason)
     if not done:
         raise Invalid({"request": _("This request has already been decided or withdrawn.")})
-    if wake is not None:
-        wake()
     return {**request, "status": "approved" if approve else "rejected", "reason": reason}
 
 
-async def _reject(db: Any, actor: Actor, request: dict[str, Any], reason: str | None) -> bool:
+async def _reject(tx: Action, request: dict[str, Any], reason: str | None) -> bool:
+    db, actor = tx.db, tx.actor
     org = await queries.by_id(db, request["org_id"])
-    now = _now()
-
-    async def work(session: Any) -> bool:
-        changes = {"decided_at": now, "decided_by": actor.user_id, "reason": reason}
-        if not await queries.close_request(db, request["_id"], "rejected", changes, from_status=("pending",),
-                                           session=session):
-            return False
-        await audit.record(db, actor=actor, action="membership.reject", target_type="user", target_id=request["user_id"],
-                           org_id=request["org_id"], reason=reason, details={"request_id": request["_id"]},
-                           session=session)
-        await _tell_person(db, session, actor, request, org, notices.DECLINED, reason, now)
-        return True
-
-    return await in_transaction(db, work)
+    session = await tx.start()
+    changes = {"decided_at": tx.now, "decided_by": actor.user_id, "reason": reason}
+    if not await queries.close_request(db, request["_id"], "rejected", changes, from_status=("pending",),
+                                       session=session):
+        return False
+    await audit.record(db, actor=actor, action="membership.reject", target_type="user", target_id=request["user_id"],
+                       org_id=request["org_id"], reason=reason, details={"request_id": request["_id"]},
+                       session=session)
+    await _tell_person(tx, request, org, notices.DECLINED, reason)
+    return True
 
 
 async def queue(db: Any, actor: Actor, org_id: ObjectId, *, after: ObjectId | None, limit: int) -> list[dict[str, Any]]:
@@ -221,14 +193,11 @@ async def state_of(db: Any, user: dict[str, Any]) -> dict[str, Any] | None:
 # --- who is told: a notice recorded in the deciding write's transaction ------------------------
 
 
-async def _tell(db: Any, session: Any, to: intents.Recipients, request: dict[str, Any], params: dict[str, Any], *,
-                actor_id: ObjectId | None, now: datetime) -> None:
-    await intents.record(db, session, kind="membership", to=to, subject=("membership_request", request["_id"]),
-                         params=params, actor_id=actor_id, now=now)
+async def _tell(tx: Action, to: intents.Recipients, request: dict[str, Any], params: dict[str, Any]) -> None:
+    await tx.notify("membership", to=to, subject=("membership_request", request["_id"]), params=params)
 
 
-async def _tell_person(db: Any, session: Any, actor: Actor, request: dict[str, Any], org: dict[str, Any] | None,
-                       event: str, reason: str | None, now: datetime) -> None:
+async def _tell_person(tx: Action, request: dict[str, Any], org: dict[str, Any] | None, event: str,
+                       reason: str | None) -> None:
     if org is not None:
-        await _tell(db, session, intents.person(request["user_id"]), request, notices.request_params(event, org, reason),
-                    actor_id=actor.user_id, now=now)
+        await _tell(tx, intents.person(request["user_id"]), request, notices.request_params(event, org, reason))

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from bson import ObjectId
+
+from community.accounts import people
 
 
 async def by_id(db: Any, org_id: ObjectId) -> dict[str, Any] | None:
     return await db.organisations.find_one({"_id": org_id})
 
 
-async def insert(db: Any, org: dict[str, Any]) -> None:
+async def insert(db: Any, org: dict[str, Any], *, session: Any = None) -> None:
     """Raises ``DuplicateKeyError`` when a sibling already has the name."""
-    await db.organisations.insert_one(org)
+    await db.organisations.insert_one(org, session=session)
 
 
-async def update(db: Any, org_id: ObjectId, changes: dict[str, Any]) -> bool:
-    return (await db.organisations.update_one({"_id": org_id}, {"$set": changes})).modified_count == 1
+async def update(db: Any, org_id: ObjectId, changes: dict[str, Any], *, session: Any = None) -> bool:
+    return (await db.organisations.update_one({"_id": org_id}, {"$set": changes}, session=session)).modified_count == 1
 
 
 async def delete(db: Any, org_id: ObjectId, session: Any = None) -> bool:
@@ -29,7 +32,18 @@ async def child_count(db: Any, org_id: ObjectId) -> int:
 
 
 async def member_count(db: Any, org_id: ObjectId) -> int:
-    return await db.users.count_documents({"org_id": org_id, "deleted": {"$ne": True}})
+    return await people.member_count(db, org_id)
+
+
+async def by_name(db: Any, name: str) -> dict[str, Any] | None:
+    """The organisation called ``name`` (or with it as its short name)."""
+    return await db.organisations.find_one({"$or": [{"name": name}, {"short_name": name}]})
+
+
+async def oldest(db: Any, limit: int = 0) -> list[dict[str, Any]]:
+    """The first ``limit`` organisations created (all of them for 0), in the order they were made
+    (the demo data builds on them)."""
+    return await db.organisations.find({}).sort("_id", 1).limit(limit).to_list(None)
 
 
 async def everything(db: Any) -> list[dict[str, Any]]:
@@ -76,6 +90,11 @@ async def replace_claims(db: Any, org_id: ObjectId, *, added: list[str], removed
     if added:
         await db[DOMAINS].insert_many([{"_id": domain, "org_id": org_id, "added_at": at} for domain in added],
                                       session=session)
+
+
+async def claim(db: Any, domain: str, org_id: ObjectId, at: Any) -> None:
+    """One claim of ``domain`` by ``org_id`` (the demo's made-up domains); raises ``DuplicateKeyError`` when held."""
+    await db[DOMAINS].insert_one({"_id": domain, "org_id": org_id, "added_at": at})
 
 
 async def drop_claims(db: Any, org_id: ObjectId, session: Any) -> None:
@@ -129,5 +148,9 @@ async def pending_count(db: Any, org_id: ObjectId) -> int:
     return await db[REQUESTS].count_documents({"org_id": org_id, "status": "pending"})
 
 
-async def names(db: Any, org_ids: list[ObjectId]) -> dict[ObjectId, str]:
-    return {row["_id"]: row["name"] async for row in db.organisations.find({"_id": {"$in": org_ids}}, {"name": 1})}
+async def names(db: Any, org_ids: Iterable[Any]) -> dict[ObjectId, str]:
+    """Names of the organisations among ``org_ids`` (anything that is not an id is left out)."""
+    wanted = list({org_id for org_id in org_ids if isinstance(org_id, ObjectId)})
+    if not wanted:
+        return {}
+    return {row["_id"]: row.get("name", "") async for row in db.organisations.find({"_id": {"$in": wanted}}, {"name": 1})}

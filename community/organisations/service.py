@@ -9,19 +9,18 @@ indexed query on ``path``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from community import audit
+from community.actions import Action
 from community.errors import Conflict, Invalid, NotFound
 from community.i18n import gettext as _
 from community.organisations import queries
 from community.organisations.schemas import OrganisationChange, OrganisationIn
-from community.policy import Actor, can_manage_organisations, require
-from community.storage import in_transaction
+from community.policy import can_manage_organisations, require
 
 ALLOWED_PARENTS = {"ministry": (), "department": ("ministry",), "office": ("department", "ministry")}
 
@@ -61,41 +60,50 @@ async def _check_placement(db: Any, data: OrganisationIn) -> dict[str, Any] | No
     return parent
 
 
-async def create(db: Any, actor: Actor, data: OrganisationIn) -> dict[str, Any]:
+async def create(tx: Action, data: OrganisationIn) -> dict[str, Any]:
+    """A new organisation and its audit entry, in one transaction."""
+    db, actor = tx.db, tx.actor
     require(actor, can_manage_organisations(actor))
     parent = await _check_placement(db, data)
     org = {
         "_id": ObjectId(), "name": data.name, "short_name": data.short_name, "kind": data.kind, "level": data.level,
         "state": data.state, "parent_id": parent["_id"] if parent else None,
-        "path": [*parent["path"], parent["_id"]] if parent else [], "created_at": datetime.now(UTC),
+        "path": [*parent["path"], parent["_id"]] if parent else [], "created_at": tx.now,
     }
+    session = await tx.start()
     try:
-        await queries.insert(db, org)
+        await queries.insert(db, org, session=session)
     except DuplicateKeyError:
         raise Invalid({"name": _("An organisation with this name already exists here.")}) from None
     await audit.record(db, actor=actor, action="organisation.create", target_type="organisation", target_id=org["_id"],
-                       org_id=org["_id"], details={"name": org["name"], "kind": org["kind"], "level": org["level"]})
+                       org_id=org["_id"], details={"name": org["name"], "kind": org["kind"], "level": org["level"]},
+                       session=session)
     return org
 
 
-async def change(db: Any, actor: Actor, org_id: ObjectId | str, data: OrganisationChange) -> dict[str, Any]:
+async def change(tx: Action, org_id: ObjectId | str, data: OrganisationChange) -> dict[str, Any]:
+    """The changed fields and their audit entry, in one transaction."""
+    db, actor = tx.db, tx.actor
     require(actor, can_manage_organisations(actor))
     org = await load(db, org_id)
     changes = {key: value for key, value in data.model_dump().items() if org.get(key) != value}
     if not changes:
         return org
+    session = await tx.start()
     try:
-        await queries.update(db, org["_id"], changes)
+        await queries.update(db, org["_id"], changes, session=session)
     except DuplicateKeyError:
         raise Invalid({"name": _("An organisation with this name already exists here.")}) from None
     await audit.record(db, actor=actor, action="organisation.update", target_type="organisation", target_id=org["_id"],
-                       org_id=org["_id"], details={"before": {key: org.get(key) for key in changes}, "after": changes})
+                       org_id=org["_id"], details={"before": {key: org.get(key) for key in changes}, "after": changes},
+                       session=session)
     return {**org, **changes}
 
 
-async def remove(db: Any, actor: Actor, org_id: ObjectId | str) -> None:
+async def remove(tx: Action, org_id: ObjectId | str) -> None:
     """Only an empty organisation (no sub-organisations, no members, nobody waiting to join) can be
     removed; its domain claims go with it."""
+    db, actor = tx.db, tx.actor
     require(actor, can_manage_organisations(actor))
     org = await load(db, org_id)
     if await queries.child_count(db, org["_id"]):
@@ -104,14 +112,11 @@ async def remove(db: Any, actor: Actor, org_id: ObjectId | str) -> None:
         raise Conflict(_("People belong to this organisation; it cannot be removed."))
     if await queries.pending_count(db, org["_id"]):
         raise Conflict(_("People are waiting to join this organisation; decide their requests first."))
-
-    async def work(session: Any) -> None:
-        if await queries.delete(db, org["_id"], session=session):
-            await queries.drop_claims(db, org["_id"], session)
-            await audit.record(db, actor=actor, action="organisation.delete", target_type="organisation",
-                               target_id=org["_id"], org_id=org["_id"], details={"name": org["name"]}, session=session)
-
-    await in_transaction(db, work)
+    session = await tx.start()
+    if await queries.delete(db, org["_id"], session=session):
+        await queries.drop_claims(db, org["_id"], session)
+        await audit.record(db, actor=actor, action="organisation.delete", target_type="organisation",
+                           target_id=org["_id"], org_id=org["_id"], details={"name": org["name"]}, session=session)
 
 
 def tree(orgs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 from bson import ObjectId
 
-from community import api, keys
+from community import actions, api, keys
 from community.accounts import sessions
 from community.accounts.views import render_account
 from community.accounts.forms import form_values, render_form
@@ -60,8 +60,8 @@ async def manage_page(request: web.Request) -> web.Response:
         return await _manage_page(request, {"level": "central", "kind": "ministry"})
     values = await form_values(request, OrganisationIn.model_fields)
     try:
-        org = await service.create(request.app[keys.DB], actor,
-                                   validate(OrganisationIn, _without_blanks(values, ("state", "parent_id"))))
+        org = await actions.run(request.app, actor, service.create,
+                                validate(OrganisationIn, _without_blanks(values, ("state", "parent_id"))))
     except Invalid as error:
         return await _manage_page(request, values, error.errors)
     return see_other(str(request.app.router["admin_organisation"].url_for(org_id=str(org["_id"]))) + "?created=1")
@@ -90,7 +90,7 @@ async def edit_page(request: web.Request) -> web.Response:
         return await _edit_page(request, org, {})
     values = await form_values(request, OrganisationChange.model_fields)
     try:
-        await service.change(db, actor, org["_id"], validate(OrganisationChange, values))
+        await actions.run(request.app, actor, service.change, org["_id"], validate(OrganisationChange, values))
     except Invalid as error:
         return await _edit_page(request, org, values, error.errors)
     return see_other(str(request.app.router["admin_organisations"].url_for()))
@@ -117,14 +117,14 @@ async def domains_action(request: web.Request) -> web.Response:
     values = await form_values(request, ("domains",))
     try:
         data = validate(DomainsIn, {"domains": _domain_lines(values.get("domains", ""))})
-        await domains.set_domains(db, actor, org, data.domains)
+        await actions.run(request.app, actor, domains.set_domains, org, data.domains)
     except Invalid as error:
         return await _edit_page(request, org, values, _one_error_per_field(error.errors))
     return see_other(str(request.app.router["admin_organisation"].url_for(org_id=str(org["_id"]))) + "?saved=domains")
 
 
 async def delete_action(request: web.Request) -> web.Response:
-    await service.remove(request.app[keys.DB], request[keys.ACTOR], request.match_info["org_id"])
+    await actions.run(request.app, request[keys.ACTOR], service.remove, request.match_info["org_id"])
     return see_other(str(request.app.router["admin_organisations"].url_for()))
 
 
@@ -165,20 +165,20 @@ async def get_api(request: web.Request) -> web.Response:
 async def create_api(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, can_manage_organisations(actor))
-    org = await service.create(request.app[keys.DB], actor, validate(OrganisationIn, await read_json(request)))
+    org = await actions.run(request.app, actor, service.create, validate(OrganisationIn, await read_json(request)))
     return api.json_response(org_out(org, []), status=201)
 
 
 async def change_api(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, can_manage_organisations(actor))
-    org = await service.change(request.app[keys.DB], actor, request.match_info["org_id"],
-                               validate(OrganisationChange, await read_json(request)))
+    org = await actions.run(request.app, actor, service.change, request.match_info["org_id"],
+                            validate(OrganisationChange, await read_json(request)))
     return api.json_response(await _org_out(request.app[keys.DB], org))
 
 
 async def delete_api(request: web.Request) -> web.Response:
-    await service.remove(request.app[keys.DB], request[keys.ACTOR], request.match_info["org_id"])
+    await actions.run(request.app, request[keys.ACTOR], service.remove, request.match_info["org_id"])
     return api.json_response({"status": "deleted", "detail": _("The organisation has been removed.")})
 
 
@@ -188,7 +188,7 @@ async def domains_api(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
     org = await service.load(db, request.match_info["org_id"])
     data = validate(DomainsIn, await read_json(request))
-    return api.json_response(org_out(org, await domains.set_domains(db, actor, org, data.domains)))
+    return api.json_response(org_out(org, await actions.run(request.app, actor, domains.set_domains, org, data.domains)))
 
 
 # --- membership: the queue, decisions, and one's own request --------------------------------
@@ -247,9 +247,8 @@ async def decide_action(request: web.Request) -> web.Response:
         pending = await membership.load_request(db, request_id)
         return await _requests_page(request, str(pending["org_id"]), {f"reason-{request_id}": error.errors["reason"]},
                                     {f"reason-{request_id}": values.get("reason", "")})
-    decided = await membership.decide(db, request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR], request_id,
-                                      approve=request.match_info["decision"] == "approve", reason=reason,
-                                      emitter=request.app[keys.EMITTER])
+    decided = await actions.run(request.app, request[keys.ACTOR], membership.decide, request_id,
+                                approve=request.match_info["decision"] == "approve", reason=reason)
     url = request.app.router["admin_membership_requests"].url_for(org_id=str(decided["org_id"]))
     return see_other(str(url.with_query(done=decided["status"])))
 
@@ -260,10 +259,9 @@ async def queue_api(request: web.Request) -> web.Response:
 
 
 async def decide_api(request: web.Request) -> web.Response:
-    decided = await membership.decide(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
-                                      request.match_info["request_id"], approve=request.path.endswith("/approve"),
-                                      reason=validate(DecisionIn, await read_json(request)).reason,
-                                      emitter=request.app[keys.EMITTER])
+    decided = await actions.run(request.app, request[keys.ACTOR], membership.decide, request.match_info["request_id"],
+                                approve=request.path.endswith("/approve"),
+                                reason=validate(DecisionIn, await read_json(request)).reason)
     return api.json_response(request_out(decided))
 
 
@@ -285,8 +283,7 @@ async def ask_action(request: web.Request) -> web.Response:
     values = await form_values(request, MembershipAskIn.model_fields)
     try:
         data = validate(MembershipAskIn, values)
-        asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
-                                               user, data.org_id, emitter=request.app[keys.EMITTER])
+        asked = await actions.run(request.app, request[keys.ACTOR], membership.ask_to_change, user, data.org_id)
     except Invalid as error:
         return await render_account(request, values, error.errors)
     return see_other(_account_url(request, membership=asked["status"]))
@@ -294,7 +291,7 @@ async def ask_action(request: web.Request) -> web.Response:
 
 async def withdraw_action(request: web.Request) -> web.Response:
     _signed_in_user(request)
-    await membership.withdraw(request.app[keys.DB], request[keys.ACTOR])
+    await actions.run(request.app, request[keys.ACTOR], membership.withdraw)
     return see_other(_account_url(request, membership="withdrawn"))
 
 
@@ -308,14 +305,13 @@ async def my_membership_api(request: web.Request) -> web.Response:
 async def ask_api(request: web.Request) -> web.Response:
     user = _signed_in_user(request)
     data = validate(MembershipAskIn, await read_json(request))
-    asked = await membership.ask_to_change(request.app[keys.DB], request.app.get(keys.NOTIFIER_WAKE), request[keys.ACTOR],
-                                           user, data.org_id, emitter=request.app[keys.EMITTER])
+    asked = await actions.run(request.app, request[keys.ACTOR], membership.ask_to_change, user, data.org_id)
     return api.json_response(request_out(asked))
 
 
 async def withdraw_api(request: web.Request) -> web.Response:
     _signed_in_user(request)
-    await membership.withdraw(request.app[keys.DB], request[keys.ACTOR])
+    await actions.run(request.app, request[keys.ACTOR], membership.withdraw)
     return api.json_response({"status": "withdrawn", "detail": _("Your request has been withdrawn.")})
 
 

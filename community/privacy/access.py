@@ -7,6 +7,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import audit, policy, ratelimit
+from community.accounts import people
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import Actor
@@ -23,21 +24,21 @@ async def data_of(db: Any, actor: Actor, person_id: ObjectId, *, reason: str | N
     so a failure after the read can never leave an unrecorded view."""
     policy.require(actor, policy.can_view_personal_data(actor, person_id), _("You can only see your own data."))
     await ratelimit.hit(db, f"personal-data:{actor.user_id}", limit=EXPORTS_PER_HOUR, window_seconds=3600)
-    person = await db.users.find_one({"_id": person_id}, {"org_id": 1})
+    person = await people.person_by_id(db, person_id)
     if person is None:
         raise NotFound(_("There is no such member."))
     if actor.user_id != person_id:
         await audit.record(db, actor=actor, action="privacy.view_personal_data", target_type="user",
-                           target_id=person_id, org_id=person.get("org_id"), reason=reason)
+                           target_id=person_id, org_id=person["org_id"], reason=reason)
     return await personal_data(db, person_id)
 
 
 async def erase_own_account(db: Any, actor: Actor, person_id: ObjectId, confirmation: str) -> dict[str, int]:
     """Erase at the person's own request; they confirm by typing their e-mail address."""
     policy.require(actor, policy.can_erase_account(actor, person_id), _("Only you can ask for your account to be erased."))
-    person = await db.users.find_one({"_id": person_id}, {"email": 1})
-    if person is None:
+    email = await people.email_of(db, person_id)
+    if email is None:
         raise NotFound(_("There is no such member."))
-    if confirmation.strip().casefold() != str(person.get("email", "")).casefold():
+    if confirmation.strip().casefold() != email.casefold():
         raise Invalid({"confirm": _("Type your e-mail address exactly to confirm.")})
     return await erase_person(db, person_id, actor=actor)

@@ -7,6 +7,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import audit
+from community.accounts import people
 from community.errors import NotFound
 from community.policy import Actor
 from community.privacy.registry import ERASURE_HOOKS, PersonalData, entries
@@ -24,14 +25,15 @@ async def erase_person(db: Any, user_id: ObjectId, *, actor: Actor) -> dict[str,
     pages show as "a deleted member". All of it happens in one transaction, so a failure leaves
     the account exactly as it was.
     """
-    person = await db.users.find_one({"_id": user_id}, {"deleted": 1, "email": 1})
-    if person is None or person.get("deleted"):
+    person = await people.person_by_id(db, user_id)
+    if person is None or person["deleted"]:
         raise NotFound("There is no such member.")
+    email = await people.email_of(db, user_id)
 
     async def work(session: Any) -> dict[str, int]:
         changed: dict[str, int] = {}
         for entry in entries():
-            match = entry.match(user_id, person.get("email"))
+            match = entry.match(user_id, email)
             if entry.action == "keep" or match is None:
                 continue
             if entry.action == "delete":

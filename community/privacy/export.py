@@ -8,6 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.accounts import people
 from community.api import timestamp
 from community.privacy.registry import entries
 
@@ -30,9 +31,9 @@ def plain(value: Any) -> Any:
 async def personal_data(db: Any, user_id: ObjectId) -> dict[str, Any]:
     """Collect every registered collection's documents about ``user_id``, secrets left out."""
     collections: dict[str, dict[str, Any]] = {}
-    account = await db.users.find_one({"_id": user_id}, {"email": 1}) or {}
+    email = await people.email_of(db, user_id)
     for entry in entries():
-        match = entry.match(user_id, account.get("email"))
+        match = entry.match(user_id, email)
         if match is None:
             continue
         section = collections.setdefault(entry.collection, {"purposes": [], "documents": []})

@@ -10,6 +10,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+from community.accounts import people as accounts_people
 from community.competencies import queries as dictionary
 from community.competencies.seed import seed_dictionary
 from community.config import Settings
@@ -33,9 +34,9 @@ async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int
     positions = await dictionary.positions(db)
     if not competencies:
         return
-    members = await db.users.find({"deleted": {"$ne": True}}, {"roles": 1}).sort("_id", 1).to_list(None)
+    members = await accounts_people.live_people(db)
     have = {row["_id"] async for row in db[queries.PROFILES].find({}, {"_id": 1})}
-    experts = [row["_id"] for row in members if "expert" in row.get("roles", [])]
+    experts = [row["_id"] for row in members if "expert" in row["roles"]]
     now = datetime.now(UTC)
     for member in members:
         if member["_id"] in have:

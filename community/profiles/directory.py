@@ -8,6 +8,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import policy
+from community.accounts import people
 from community.competencies import queries as dictionary
 from community.errors import Invalid
 from community.i18n import gettext as _
@@ -32,12 +33,12 @@ async def experts(db: Any, viewer: Actor, *, competency_id: str | None = None, a
     cursor = None
     if after:
         try:
-            last = await db.users.find_one({"_id": ObjectId(after)}, {"name": 1})
+            last = await people.person_by_id(db, ObjectId(after))
         except (InvalidId, TypeError):
             raise Invalid({"after": _("This cursor is not valid; start again from the first page.")}) from None
         if last is not None:
             cursor = (last.get("name") or "", last["_id"])
-    rows = await queries.experts_page(db, among=among, after=cursor, limit=limit)
+    rows = await people.experts_page(db, among=among, after=cursor, limit=limit)
     shown = await visible_profiles(db, viewer, [row["_id"] for row in rows])
     if competency_id:
         shown = [person for person in shown

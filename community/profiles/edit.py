@@ -11,6 +11,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import audit, policy, ratelimit
+from community.accounts import people
 from community.accounts.names import check_display_name
 from community.actions import Action
 from community.competencies import queries as dictionary
@@ -37,8 +38,8 @@ async def reindex(db: Any, user_id: ObjectId, session: Any) -> None:
     await outbox.record(db, session, SEARCH_INDEX, user_id)
 
 
-async def _require_member(db: Any, user_id: ObjectId) -> dict[str, Any]:
-    user = await queries.member(db, user_id)
+async def _require_member(db: Any, user_id: ObjectId) -> people.Member:
+    user = await people.member_by_id(db, user_id)
     if user is None:
         raise NotFound(_("There is no such member."))
     return user
@@ -57,8 +58,8 @@ async def update_profile(tx: Action, user_id: ObjectId, change: ProfileUpdate) -
     stored = await queries.profile(db, user_id)
     privacy = {**fields.privacy_of(stored), **values["privacy"]}
     session = await tx.start()
-    await db.users.update_one({"_id": user_id}, {"$set": {"name": change.name, **fields.stored_changes(values, "account")}},
-                              session=session)
+    await people.set_profile_details(db, user_id, name=change.name, details=fields.stored_changes(values, "account"),
+                                     session=session)
     await db[queries.PROFILES].update_one({"_id": user_id}, {"$set": {
         **fields.stored_changes(values, "profile"), "privacy": privacy, "updated_at": tx.now,
     }}, upsert=True, session=session)

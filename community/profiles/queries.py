@@ -35,32 +35,12 @@ async def connected_among(db: Any, viewer: ObjectId | None, others: Iterable[Obj
     return found
 
 
-async def member(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
-    """A member's account fields a profile shows, or ``None`` for an unknown or erased account."""
-    user = await db.users.find_one({"_id": user_id}, {"password_hash": 0})
-    if user is None or user.get("deleted"):
-        return None
-    return user
-
-
-async def members(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
-    return {user["_id"]: user async for user in db.users.find({"_id": {"$in": user_ids}, "deleted": {"$ne": True}},
-                                                              {"password_hash": 0})}
-
-
 async def profile(db: Any, user_id: ObjectId) -> dict[str, Any]:
     return await db[PROFILES].find_one({"_id": user_id}) or {"_id": user_id}
 
 
 async def profiles(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
     return {row["_id"]: row async for row in db[PROFILES].find({"_id": {"$in": user_ids}})}
-
-
-async def organisation_names(db: Any, org_ids: Iterable[ObjectId | None]) -> dict[ObjectId, str]:
-    wanted = [org for org in set(org_ids) if org is not None]
-    if not wanted:
-        return {}
-    return {org["_id"]: org.get("name", "") async for org in db.organisations.find({"_id": {"$in": wanted}}, {"name": 1})}
 
 
 async def verified_levels(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, list[dict[str, Any]]]]:
@@ -73,17 +53,6 @@ async def verified_levels(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, d
         evidence[row["user_id"]].setdefault(row["competency_id"], []).append(
             {"source": row["source"], "level": row["level"], "reference": row.get("reference"), "at": row["at"]})
     return evidence
-
-
-async def experts_page(db: Any, *, among: list[ObjectId] | None, after: tuple[str, ObjectId] | None,
-                       limit: int) -> list[dict[str, Any]]:
-    """Experts in (name, id) order, the page after ``after``; only those in ``among`` when given."""
-    query: dict[str, Any] = {"roles": "expert", "deleted": {"$ne": True}}
-    if among is not None:
-        query["_id"] = {"$in": among}
-    if after is not None:
-        query["$or"] = [{"name": {"$gt": after[0]}}, {"name": after[0], "_id": {"$gt": after[1]}}]
-    return await db.users.find(query, {"name": 1}).sort([("name", 1), ("_id", 1)]).limit(limit).to_list(None)
 
 
 async def holders_of(db: Any, competency_id: str) -> list[ObjectId]:

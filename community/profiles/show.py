@@ -12,10 +12,12 @@ from typing import Any
 from bson import ObjectId
 
 from community import policy
+from community.accounts import people
 from community.competencies import queries as dictionary
 from community.errors import NotFound
 from community.i18n import gettext as _
 from community.karma import service as karma
+from community.organisations import queries as org_queries
 from community.policy import Actor
 from community.profiles import avatar as avatars
 from community.profiles import fields, queries
@@ -54,14 +56,14 @@ def gap(held: list[dict[str, Any]], required: dict[str, int], names: dict[str, d
 
 async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> list[dict[str, Any]]:
     """Profiles of ``user_ids`` (in that order, unknown and erased ones left out) as ``viewer`` may see them."""
-    users = await queries.members(db, user_ids)
+    users = await people.members_by_id(db, user_ids)
     ids = [uid for uid in user_ids if uid in users and policy.can_view_profile(viewer, users[uid])]
     if not ids:
         return []
     stored = await queries.profiles(db, ids)
     connected = await queries.connected_among(db, viewer.user_id, ids)
     evidence = await queries.verified_levels(db, ids)
-    orgs = await queries.organisation_names(db, (users[uid].get("org_id") for uid in ids))
+    orgs = await org_queries.names(db, (users[uid]["org_id"] for uid in ids))
     with_avatar = {row["_id"] async for row in db[avatars.COLLECTION].find({"_id": {"$in": ids}}, {"_id": 1})}
     position_ids = {stored.get(uid, {}).get("position_id") for uid in ids} - {None, ""}
     positions = {pid: await dictionary.position(db, pid) for pid in position_ids}
@@ -79,7 +81,7 @@ async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> 
         user, profile = users[uid], stored.get(uid, {"_id": uid})
         levels = privacy_of(profile)
 
-        def sees(field: str, user: dict[str, Any] = user, levels: dict[str, str] = levels, uid: ObjectId = uid) -> bool:
+        def sees(field: str, user: people.Member = user, levels: dict[str, str] = levels, uid: ObjectId = uid) -> bool:
             return policy.can_view_field(viewer, user, levels[field], uid in connected)
 
         held = _held(profile, evidence[uid], names)
@@ -104,7 +106,7 @@ async def visible_profile(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str
 
 async def avatar_for(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
     """The stored avatar if the viewer may see it; otherwise :class:`NotFound`, never a hint it exists."""
-    user = await queries.member(db, user_id)
+    user = await people.member_by_id(db, user_id)
     if user is None:
         raise NotFound(_("There is no such picture."))
     profile = await queries.profile(db, user_id)
@@ -119,7 +121,7 @@ async def avatar_for(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any
 async def on_organisation_leaderboard(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> set[ObjectId]:
     """Those of ``user_ids`` an organisation's leaderboard may list to ``viewer``: people whose
     organisation field the viewer may see (erased accounts never)."""
-    users = await queries.members(db, user_ids)
+    users = await people.members_by_id(db, user_ids)
     stored = await queries.profiles(db, list(users))
     connected = await queries.connected_among(db, viewer.user_id, list(users))
     return {

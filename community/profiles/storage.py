@@ -13,6 +13,7 @@ from typing import Any
 from pymongo import IndexModel
 
 from community import policy
+from community.accounts import people
 from community.karma import service as karma_service
 from community.profiles import avatar
 from community.profiles import fields as profile_fields
@@ -47,7 +48,7 @@ async def load_people(db: Any, doc_id: str) -> Changes:
     person_id = doc_id.split(".", 1)[0]
     every_copy = [f"{person_id}.{copy}" for copy in policy.SEARCHABLE_PRIVACY]
     oid = object_id(person_id)
-    user = await db.users.find_one({"_id": oid}, {"password_hash": 0}) if oid is not None else None
+    user = await people.person_by_id(db, oid) if oid is not None else None
     if oid is None or user is None:
         return Changes(deletes=every_copy)
     docs = person_documents(user, await db[PROFILES].find_one({"_id": oid}), await karma_service.total(db, oid))

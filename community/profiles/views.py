@@ -10,6 +10,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import actions, api, keys, policy
+from community.accounts import people as accounts_people
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
@@ -85,7 +86,7 @@ async def my_profile(request: web.Request) -> web.Response:
 async def _edit_context(request: web.Request, user_id: ObjectId, values: dict[str, Any] | None = None,
                         errors: dict[str, str] | None = None, section: str | None = None) -> dict[str, Any]:
     db = db_of(request)
-    user = await queries.member(db, user_id)
+    user = await accounts_people.member_by_id(db, user_id)
     if user is None:
         raise NotFound(_("There is no such member."))
     stored = await queries.profile(db, user_id)

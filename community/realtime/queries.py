@@ -7,6 +7,7 @@ from typing import Any
 from bson import ObjectId
 
 from community.forums import queries as forums
+from community.organisations import queries as organisations
 
 EVENTS = "events"
 
@@ -16,7 +17,7 @@ async def room_resource(db: Any, kind: str, ident: ObjectId) -> dict[str, Any] |
     if kind == "user":
         return {"_id": ident}
     if kind == "org":
-        return await db.organisations.find_one({"_id": ident}, {"_id": 1})
+        return await organisations.by_id(db, ident)
     if kind == "category":
         return await forums.category(db, ident)
     if kind == "thread":

@@ -8,7 +8,8 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community.competencies.queries import COMPETENCIES
+from community.competencies import queries as dictionary
+from community.organisations import queries as org_queries
 
 
 async def organisation_names(db: Any, ids: Iterable[str]) -> dict[str, str]:
@@ -18,15 +19,9 @@ async def organisation_names(db: Any, ids: Iterable[str]) -> dict[str, str]:
             wanted.append(ObjectId(value))
         except (InvalidId, TypeError):
             continue
-    if not wanted:
-        return {}
-    return {str(row["_id"]): row.get("name", "") async for row in db.organisations.find({"_id": {"$in": wanted}},
-                                                                                        {"name": 1})}
+    return {str(org_id): name for org_id, name in (await org_queries.names(db, wanted)).items()}
 
 
 async def competency_names(db: Any, ids: Iterable[str]) -> dict[str, str]:
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    return {str(row["_id"]): row.get("name", "") async for row in db[COMPETENCIES].find({"_id": {"$in": wanted}},
-                                                                                         {"name": 1})}
+    return {str(competency_id): row.get("name", "")
+            for competency_id, row in (await dictionary.competency_names(db, ids)).items()}

@@ -239,7 +239,7 @@ async def test_simultaneous_registrations_of_one_address_make_one_account(client
     org = await make_org(db)
     data = RegisterIn.model_validate(form(org, email="twice@example.gov.in", mobile=""))
     settings = client.app[keys.SETTINGS]
-    results = await asyncio.gather(*[register(db, client.app[keys.MAILER], settings.secret_key, data, "10.0.0.1")
+    results = await asyncio.gather(*[register(client.app, client.app[keys.MAILER], settings.secret_key, data, "10.0.0.1")
                                      for _ in range(2)])
     assert results == ["twice@example.gov.in"] * 2, "the second answers as the first did"
     assert await db.users.count_documents({"email": "twice@example.gov.in"}) == 1

@@ -5,6 +5,10 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from community import actions, audit
+from community.accounts import roles
+from community.accounts.schemas import RoleChangeIn
+from community.accounts.sessions import actor_for_user
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_org, make_user, sign_in
 
@@ -158,3 +162,25 @@ async def test_bad_role_change_through_the_api(client: TestClient, db: Any, fiel
     assert response.status == 422 and response.content_type == "application/problem+json"
     assert field in {error["field"] for error in (await response.json())["errors"]}
     assert await roles_of(db, person) == {"officer"} and await db.audit_log.count_documents({}) == 0
+
+
+async def test_a_failure_after_the_role_is_written_leaves_neither_role_nor_audit_entry(
+        client: TestClient, db: Any, monkeypatch: pytest.MonkeyPatch, captured_effects: actions.Effects) -> None:
+    admin = await make_user(db, roles=("admin",))
+    officer = await make_user(db, name="Officer")
+
+    async def failing_record(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("the audit write failed")
+
+    monkeypatch.setattr(audit, "record", failing_record)
+    with pytest.raises(OSError):
+        await actions.run(client.app, actor_for_user(admin), roles.change_role, officer["_id"],
+                          RoleChangeIn(role="expert", action="grant", reason="vetted"))
+    assert await roles_of(db, officer) == {"officer"}, "the role written before the failure was rolled back"
+    assert await db.audit_log.count_documents({"action": "role.grant"}) == 0
+    assert captured_effects.empty
+    monkeypatch.undo()
+    assert await actions.run(client.app, actor_for_user(admin), roles.change_role, officer["_id"],
+                             RoleChangeIn(role="expert", action="grant", reason="vetted"))
+    assert await roles_of(db, officer) == {"officer", "expert"}
+    assert await db.audit_log.count_documents({"action": "role.grant", "target_id": officer["_id"]}) == 1

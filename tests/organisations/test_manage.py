@@ -5,8 +5,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from community import audit
+from community.accounts.sessions import actor_for_user
+from community.organisations import service
+from community.organisations.schemas import OrganisationIn
 from tests.conftest import csrf_token
-from tests.factories import bearer_token, make_org, make_user, sign_in
+from tests.factories import act, bearer_token, make_org, make_user, sign_in
 
 
 async def post(client: TestClient, path: str, data: dict[str, str], page: str = "/admin/organisations") -> Any:
@@ -123,3 +127,17 @@ async def test_state_departments_may_stand_at_the_top_but_central_ones_may_not(c
     central = await post(client, "/admin/organisations", {"name": "Department of Nothing", "short_name": "DoN",
                                                           "kind": "department", "level": "central", "state": "", "parent_id": ""})
     assert central.status == 422 and 'id="error-parent_id"' in await central.text()
+
+
+async def test_an_organisation_and_its_audit_entry_are_written_together(client: TestClient, db: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = await make_user(db, roles=("admin",))
+
+    async def failing_record(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("the audit write failed")
+
+    monkeypatch.setattr(audit, "record", failing_record)
+    with pytest.raises(OSError):
+        await act(client.app, actor_for_user(admin), service.create,
+                  OrganisationIn(name="Ministry of Finance", short_name="MoF", kind="ministry", level="central"))
+    assert await db.organisations.count_documents({"name": "Ministry of Finance"}) == 0, "rolled back with the audit"

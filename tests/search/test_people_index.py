@@ -16,7 +16,7 @@ from search.engine import Sort
 from search.indexer import Indexer
 from search.outbox import OUTBOX
 from search.reindex import reindex
-from tests.factories import make_user
+from tests.factories import bare_app, make_user
 
 SECRET = "a test secret that is at least thirty-two characters"
 MEMBER = search_visibility(Actor(user_id=ObjectId(), org_id=ObjectId(), roles=frozenset({Role.OFFICER})))
@@ -37,7 +37,7 @@ async def test_a_member_becomes_findable_once_their_address_is_verified(bare_db:
     assert await people_named(embedded_engine, "Shalini") == [], "an unverified account is never indexed"
 
     code = await otp.issue(bare_db, SECRET, person["_id"], otp.VERIFY)
-    await verify_email(bare_db, SECRET, VerifyIn(email=person["email"], code=code))
+    await verify_email(bare_app(bare_db), SECRET, VerifyIn(email=person["email"], code=code))
     entries = await bare_db[OUTBOX].find({}).to_list(None)
     assert [(entry["index"], entry["doc_id"]) for entry in entries] == [("people", str(person["_id"]))]
     await Indexer(bare_db, embedded_engine).drain()

@@ -1,4 +1,5 @@
-"""Search's storage facts: the outbox the indexer drains (``search.outbox``)."""
+"""Search's storage facts: the outbox the indexer drains (``search.outbox``), declared by the
+search pages' ``setup(app)``."""
 
 from __future__ import annotations
 
