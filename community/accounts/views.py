@@ -15,8 +15,7 @@ from community.i18n import LOCALES, gettext as _, lazy_gettext, remember_languag
 from community.organisations import membership, queries as org_queries
 from community.organisations.service import choices
 from community.policy import require
-from community.requests import local_target
-from community.site.views import see_other
+from community.requests import local_target, see_other
 from community.validation import validate
 
 ROLE_LABELS = {

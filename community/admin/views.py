@@ -25,8 +25,7 @@ from community.i18n import gettext as _
 from community.organisations import queries as org_queries
 from community.policy import (Actor, Role, can_change_role, can_list_members, can_open_admin_area, can_view_audit_log,
                               can_view_dev_outbox, is_platform_admin, require)
-from community.requests import read_json
-from community.site.views import see_other
+from community.requests import read_json, see_other
 from community.validation import validate
 
 CHANGEABLE_ROLES = (Role.EXPERT, Role.MDO_ADMIN, Role.MODERATOR, Role.ADMIN)

@@ -11,7 +11,7 @@ from community import api, keys
 from community.accounts import sessions
 from community.accounts.views import render_account
 from community.accounts.forms import form_values, render_form
-from community.requests import read_json
+from community.requests import read_json, see_other
 from community.errors import Invalid
 from community.i18n import gettext as _, lazy_gettext
 from community.organisations import domains, membership, queries, service
@@ -19,7 +19,6 @@ from community.organisations.schemas import (DecisionIn, DomainsIn, MembershipAs
                                              OrganisationIn, OrganisationQuery)
 from community.organisations.states import STATES
 from community.policy import can_decide_membership, can_manage_organisations, require
-from community.site.views import see_other
 from community.validation import validate
 
 KIND_LABELS = {"ministry": lazy_gettext("Ministry"), "department": lazy_gettext("Department"), "office": lazy_gettext("Office")}
