@@ -8,8 +8,8 @@ from aiohttp import web
 
 from community import actions, api, policy
 from community.errors import NotFound
-from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, pages, queries,
-                              reply, vote)
+from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, queries,
+                              reads, reply, vote)
 from community.forums.access import access_category, access_history, access_post, access_thread
 from community.forums.schemas import AcceptIn, MentionQuery, ThreadListQuery, ThreadQuery, object_id
 from community.forums.serialize import category_json, flag_json, post_json, thread_json
@@ -36,7 +36,7 @@ async def _category_id(request: web.Request) -> Any:
 
 
 async def list_categories(request: web.Request) -> web.Response:
-    tree = await pages.index_page(db_of(request), actor_of(request))
+    tree = await reads.index_page(db_of(request), actor_of(request))
     flat = [c for top in tree for c in [top, *top["children"]]]
     return api.json_response({"items": [category_json(c) for c in flat]})
 
@@ -48,7 +48,7 @@ async def create_category(request: web.Request) -> web.Response:
 
 async def list_threads(request: web.Request) -> web.Response:
     asked = api.query(request, ThreadListQuery)
-    listing = await pages.category_page(db_of(request), actor_of(request), request.match_info["slug"], request.query,
+    listing = await reads.category_page(db_of(request), actor_of(request), request.match_info["slug"], request.query,
                                         cursor=asked.cursor, limit=asked.limit)
     return api.json_response({"items": [thread_json(t) for t in listing.threads], "next_cursor": listing.next_cursor})
 
@@ -56,7 +56,7 @@ async def list_threads(request: web.Request) -> web.Response:
 async def start_thread(request: web.Request) -> web.Response:
     thread = await _run(request, create_thread.create_thread, category_id=await _category_id(request),
                         data=await _body(request))
-    page = await pages.thread_page(db_of(request), actor_of(request), thread["_id"], cursor=None, limit=1, mark_read=False)
+    page = await reads.thread_page(db_of(request), actor_of(request), thread["_id"], cursor=None, limit=1, mark_read=False)
     return api.json_response({"thread": thread_json(page.thread), "posts": [post_json(p) for p in page.posts],
                               "next_cursor": None}, status=201)
 
@@ -71,7 +71,7 @@ async def get_thread(request: web.Request) -> web.Response:
     key = (thread_id, loaded[0].get("version", 0), cursor, limit)
     body = None if actor.is_authenticated else cache.API_PAGES.get(key)
     if body is None:
-        page = await pages.thread_page(db, actor, thread_id, cursor=cursor, limit=limit, loaded=loaded)
+        page = await reads.thread_page(db, actor, thread_id, cursor=cursor, limit=limit, loaded=loaded)
         posts = ([page.posts[0]] if page.first_page and page.posts else []) + ([page.accepted] if page.accepted else []) \
             + (page.posts[1:] if page.first_page else page.posts)
         body = api.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
@@ -86,7 +86,7 @@ async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
     post, thread, category = await access_post(db_of(request), actor, post_id)
     people = await queries.people(db_of(request), [post["author_id"]])
     voted = await queries.voted_posts(db_of(request), actor.user_id, [post_id]) if actor.is_authenticated else set()
-    pages.decorate_posts([post], people, voted, actor, thread, category)
+    reads.decorate_posts([post], people, voted, actor, thread, category)
     return post_json(post)
 
 

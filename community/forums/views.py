@@ -13,8 +13,8 @@ from aiohttp import web
 
 from community import actions, api, csrf, keys, policy
 from community.errors import Invalid
-from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
-                              reply, vote)
+from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, queries,
+                              reads, reply, vote)
 from community.forums.access import access_category, access_history, access_post_by_number, access_thread
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
@@ -35,14 +35,14 @@ def _fragment(request: web.Request) -> bool:
 
 async def index(request: web.Request) -> web.Response:
     actor = actor_of(request)
-    tree = await pages.index_page(db_of(request), actor)
+    tree = await reads.index_page(db_of(request), actor)
     return aiohttp_jinja2.render_template("forums/index.html", request, {
         "categories": tree, "can_moderate": bool(actor.is_authenticated and (
             policy.can_suspend_members(actor) or any(policy.can_moderate_category(actor, c) for c in tree)))})
 
 
 async def category(request: web.Request) -> web.Response:
-    listing = await pages.category_page(db_of(request), actor_of(request), request.match_info["slug"], request.query,
+    listing = await reads.category_page(db_of(request), actor_of(request), request.match_info["slug"], request.query,
                                         cursor=request.query.get("cursor"), limit=THREADS_PER_PAGE)
     next_query = {"cursor": listing.next_cursor or "", "sort": listing.query.sort.value,
                   "period": listing.query.period.value}
@@ -85,7 +85,7 @@ async def thread(request: web.Request) -> web.Response:
     key = (thread_id, loaded[0].get("version", 0), request.path_qs, request.get(keys.LOCALE, "en"))
     html = None if actor.is_authenticated else cache.PAGES.get(key)
     if html is None:
-        page = await pages.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE,
+        page = await reads.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE,
                                        loaded=loaded)
         values: dict[str, str] = {}
         quoted = request.query.get("quote", "")
@@ -111,7 +111,7 @@ async def post_reply(request: web.Request) -> web.Response:
     try:
         post = await actions.run(request.app, actor, reply.reply, thread_id=thread_id, data=form_values(ReplyIn, values))
     except Invalid as error:
-        page = await pages.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
+        page = await reads.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
         _render_posts(request, page.posts + ([page.accepted] if page.accepted else []),
                       csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
         return aiohttp_jinja2.render_template("forums/thread.html", request, {
@@ -157,7 +157,7 @@ async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> w
     post, thread_doc, category_doc = await access_post_by_number(db, actor, thread_id, number)
     people = await queries.people(db, [post["author_id"]])
     voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
-    pages.decorate_posts([post], people, voted, actor, thread_doc, category_doc)
+    reads.decorate_posts([post], people, voted, actor, thread_doc, category_doc)
     _render_posts(request, [post], csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
     return web.Response(text=str(post["rendered"]), content_type="text/html")
 
@@ -352,7 +352,7 @@ async def thread_feed(request: web.Request) -> web.Response:
 
 
 async def _parent_options(request: web.Request) -> list[tuple[str, str]]:
-    return [(str(c["_id"]), c["name"]) for c in await pages.index_page(db_of(request), actor_of(request))]
+    return [(str(c["_id"]), c["name"]) for c in await reads.index_page(db_of(request), actor_of(request))]
 
 
 async def new_category_form(request: web.Request) -> web.Response:
