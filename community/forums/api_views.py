@@ -10,9 +10,9 @@ from community import actions, api, policy
 from community.errors import NotFound
 from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, queries,
                               reads, reply, vote)
-from community.forums.access import access_category, access_history, access_post, access_thread
+from community.forums.access import access_category, access_post, access_thread
 from community.forums.schemas import AcceptIn, MentionQuery, ThreadListQuery, ThreadQuery, object_id
-from community.forums.serialize import category_json, flag_json, post_json, thread_json
+from community.forums.serialize import category_json, flag_json, post_json, revision_json, thread_json
 from community.i18n import gettext as _
 from community.requests import actor_of, db_of, read_json
 from community.validation import validate
@@ -36,9 +36,8 @@ async def _category_id(request: web.Request) -> Any:
 
 
 async def list_categories(request: web.Request) -> web.Response:
-    tree = await reads.index_page(db_of(request), actor_of(request))
-    flat = [c for top in tree for c in [top, *top["children"]]]
-    return api.json_response({"items": [category_json(c) for c in flat]})
+    shown = await reads.category_index(db_of(request), actor_of(request))
+    return api.json_response({"items": [category_json(c) for c in shown.flat]})
 
 
 async def create_category(request: web.Request) -> web.Response:
@@ -72,9 +71,7 @@ async def get_thread(request: web.Request) -> web.Response:
     body = None if actor.is_authenticated else cache.API_PAGES.get(key)
     if body is None:
         page = await reads.thread_page(db, actor, thread_id, cursor=cursor, limit=limit, loaded=loaded)
-        posts = ([page.posts[0]] if page.first_page and page.posts else []) + ([page.accepted] if page.accepted else []) \
-            + (page.posts[1:] if page.first_page else page.posts)
-        body = api.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
+        body = api.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in page.in_order],
                           "next_cursor": page.next_cursor})
         if not actor.is_authenticated:
             cache.API_PAGES.put(key, body)
@@ -82,12 +79,7 @@ async def get_thread(request: web.Request) -> web.Response:
 
 
 async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
-    actor = actor_of(request)
-    post, thread, category = await access_post(db_of(request), actor, post_id)
-    people = await queries.people(db_of(request), [post["author_id"]])
-    voted = await queries.voted_posts(db_of(request), actor.user_id, [post_id]) if actor.is_authenticated else set()
-    reads.decorate_posts([post], people, voted, actor, thread, category)
-    return post_json(post)
+    return post_json((await reads.post_by_id(db_of(request), actor_of(request), post_id)).post)
 
 
 async def post_reply(request: web.Request) -> web.Response:
@@ -109,15 +101,9 @@ async def delete_post(request: web.Request) -> web.Response:
 
 
 async def revisions(request: web.Request) -> web.Response:
-    post, _thread, category = await access_post(db_of(request), actor_of(request), object_id(request.match_info["post_id"]))
-    await access_history(db_of(request), actor_of(request), post, category)
-    rows = await queries.revisions(db_of(request), post["_id"])
-    people = await queries.people(db_of(request), [r["editor_id"] for r in rows])
-    return api.json_response({"items": [{
-        "number": r["number"], "body": r["body"], "html": r["html"], "title": r.get("title"), "edited_at": r["edited_at"],
-        "editor": {"id": str(r["editor_id"]), "name": people.get(r["editor_id"], {}).get("name")},
-        "reason": r.get("reason", ""),
-    } for r in rows]})
+    db, actor = db_of(request), actor_of(request)
+    shown = await reads.post_history(db, actor, await access_post(db, actor, object_id(request.match_info["post_id"])))
+    return api.json_response({"items": [revision_json(r, shown.editor(r)) for r in shown.revisions]})
 
 
 async def set_vote(request: web.Request) -> web.Response:
@@ -172,8 +158,8 @@ async def thread_action(request: web.Request) -> web.Response:
 
 
 async def list_flags(request: web.Request) -> web.Response:
-    flags = await moderate.moderation_queue(db_of(request), actor_of(request))
-    return api.json_response({"items": [flag_json(f) for f in flags]})
+    queue = await reads.moderation_queue(db_of(request), actor_of(request))
+    return api.json_response({"items": [flag_json(f) for f in queue.flags]})
 
 
 async def resolve_flag(request: web.Request) -> web.Response:

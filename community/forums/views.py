@@ -15,7 +15,7 @@ from community import actions, api, csrf, keys, policy
 from community.errors import Invalid
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, queries,
                               reads, reply, vote)
-from community.forums.access import access_category, access_history, access_post_by_number, access_thread
+from community.forums.access import access_category, access_post_by_number, access_thread
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
 from community.forums.schemas import CategoryIn, FlagReason, ReplyIn, Sort, SuspendIn, ThreadIn, TopPeriod, object_id
@@ -34,11 +34,9 @@ def _fragment(request: web.Request) -> bool:
 
 
 async def index(request: web.Request) -> web.Response:
-    actor = actor_of(request)
-    tree = await reads.index_page(db_of(request), actor)
+    shown = await reads.category_index(db_of(request), actor_of(request))
     return aiohttp_jinja2.render_template("forums/index.html", request, {
-        "categories": tree, "can_moderate": bool(actor.is_authenticated and (
-            policy.can_suspend_members(actor) or any(policy.can_moderate_category(actor, c) for c in tree)))})
+        "categories": shown.tree, "can_moderate": shown.can_moderate})
 
 
 async def category(request: web.Request) -> web.Response:
@@ -96,7 +94,7 @@ async def thread(request: web.Request) -> web.Response:
             values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
         elif request.query.get("reply_to", "").isdigit():
             values = {"reply_to": request.query["reply_to"]}
-        _render_posts(request, page.posts + ([page.accepted] if page.accepted else []))
+        _render_posts(request, page.shown)
         html = aiohttp_jinja2.render_string("forums/thread.html", request, {
             "page": page, "values": values, "errors": {}, "csrf_token": TOKEN_PLACEHOLDER})
         if not actor.is_authenticated:
@@ -112,8 +110,7 @@ async def post_reply(request: web.Request) -> web.Response:
         post = await actions.run(request.app, actor, reply.reply, thread_id=thread_id, data=form_values(ReplyIn, values))
     except Invalid as error:
         page = await reads.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
-        _render_posts(request, page.posts + ([page.accepted] if page.accepted else []),
-                      csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
+        _render_posts(request, page.shown, csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
         return aiohttp_jinja2.render_template("forums/thread.html", request, {
             "page": page, "values": values, "errors": error.errors}, status=422)
     if _fragment(request):
@@ -153,13 +150,9 @@ def _render_posts(request: web.Request, posts: list[dict[str, Any]], token: str 
 
 
 async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> web.Response:
-    db, actor = db_of(request), actor_of(request)
-    post, thread_doc, category_doc = await access_post_by_number(db, actor, thread_id, number)
-    people = await queries.people(db, [post["author_id"]])
-    voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
-    reads.decorate_posts([post], people, voted, actor, thread_doc, category_doc)
-    _render_posts(request, [post], csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
-    return web.Response(text=str(post["rendered"]), content_type="text/html")
+    shown = await reads.post_by_number(db_of(request), actor_of(request), thread_id, number)
+    _render_posts(request, [shown.post], csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
+    return web.Response(text=str(shown.post["rendered"]), content_type="text/html")
 
 
 async def post_fragment(request: web.Request) -> web.Response:
@@ -191,13 +184,10 @@ async def edit_post(request: web.Request) -> web.Response:
 
 async def history(request: web.Request) -> web.Response:
     db, actor = db_of(request), actor_of(request)
-    post, thread_doc, category = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
-                                                             _number(request))
-    await access_history(db, actor, post, category)
-    revisions = await queries.revisions(db, post["_id"])
-    people = await queries.people(db, [r["editor_id"] for r in revisions] + [post["author_id"]])
+    shown = await reads.post_history(db, actor, await access_post_by_number(
+        db, actor, object_id(request.match_info["thread_id"]), _number(request)))
     return aiohttp_jinja2.render_template("forums/history.html", request, {
-        "post": post, "thread": thread_doc, "revisions": revisions, "people": people})
+        "post": shown.post, "thread": shown.thread, "revisions": shown.revisions, "people": shown.people})
 
 
 async def _post_action(request: web.Request, action: Any) -> web.Response:
@@ -307,10 +297,8 @@ async def thread_moderation(request: web.Request) -> web.Response:
 
 
 async def moderation_queue(request: web.Request) -> web.Response:
-    flags = await moderate.moderation_queue(db_of(request), actor_of(request))
-    people = await queries.people(db_of(request), [f["reporter_id"] for f in flags] +
-                                  [f["post"]["author_id"] for f in flags if f["post"]])
-    return aiohttp_jinja2.render_template("forums/moderation.html", request, {"flags": flags, "people": people})
+    queue = await reads.moderation_queue(db_of(request), actor_of(request))
+    return aiohttp_jinja2.render_template("forums/moderation.html", request, {"flags": queue.flags, "people": queue.people})
 
 
 async def resolve_flag(request: web.Request) -> web.Response:
@@ -352,7 +340,7 @@ async def thread_feed(request: web.Request) -> web.Response:
 
 
 async def _parent_options(request: web.Request) -> list[tuple[str, str]]:
-    return [(str(c["_id"]), c["name"]) for c in await reads.index_page(db_of(request), actor_of(request))]
+    return [(str(c["_id"]), c["name"]) for c in (await reads.category_index(db_of(request), actor_of(request))).tree]
 
 
 async def new_category_form(request: web.Request) -> web.Response:
