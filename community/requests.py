@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -185,10 +186,13 @@ async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.Fi
         raise BadRequest({"body": _("The form could not be read.")}) from None
 
 
-async def form_fields(request: web.Request) -> dict[str, str]:
-    """The submitted form's text fields, the CSRF token left out (the middleware has checked it)."""
-    return {key: value for key, value in (await read_form(request)).items()
-            if isinstance(value, str) and key != "csrf_token"}
+async def form_fields(request: web.Request, names: Iterable[str] | None = None) -> dict[str, str]:
+    """The submitted form's text fields, the CSRF token left out (the middleware has checked it);
+    with ``names``, only those (absent ones stay absent, so they read as missing)."""
+    form = await read_form(request)
+    if names is not None:
+        return {name: value for name in names if isinstance(value := form.get(name), str)}
+    return {key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"}
 
 
 def local_target(target: object, default: str = "/") -> str:

@@ -55,7 +55,8 @@ def test_see_other_and_url_for_build_the_redirect_from_the_route_name() -> None:
 
 async def test_form_fields_are_the_text_fields_without_the_csrf_token(aiohttp_client: Any) -> None:
     async def echo(request: web.Request) -> web.Response:
-        return web.json_response(await form_fields(request))
+        names = request.query.getall("name", None)
+        return web.json_response(await form_fields(request, names))
 
     app = web.Application()
     app.router.add_post("/", echo)
@@ -63,6 +64,10 @@ async def test_form_fields_are_the_text_fields_without_the_csrf_token(aiohttp_cl
     form = FormData({"csrf_token": "t", "title": "Single bid", "body": "What now?"})
     form.add_field("file", b"%PDF", filename="bid.pdf", content_type="application/pdf")
     assert await (await client.post("/", data=form)).json() == {"title": "Single bid", "body": "What now?"}
+    form = FormData({"title": "Single bid", "body": "What now?"})
+    form.add_field("file", b"%PDF", filename="bid.pdf", content_type="application/pdf")
+    chosen = await client.post("/?name=title&name=file&name=tags", data=form)
+    assert await chosen.json() == {"title": "Single bid"}, "only the names asked for, a file or an absent one left out"
 
 
 @pytest.mark.parametrize("path", ["/notifications/read-all", "/notifications/preferences"])
