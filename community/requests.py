@@ -1,4 +1,10 @@
-"""Request helpers: the one JSON body reader, the one form reader and the one redirect-target rule.
+"""Request helpers: who is asking and what the app holds, the one JSON body reader, the one form
+reader, the one redirect and the one redirect-target rule.
+
+Handlers take the request's person, database, emitter and settings through :func:`actor_of`,
+:func:`db_of`, :func:`emitter_of` and :func:`settings_of`, and answer a form with
+:func:`see_other`: a redirect is always *returned* (never raised), so what a handler answers is
+what it returns, and middlewares see it as a response like any other.
 
 Every handler reads its body through these, so crafted input meets the same limits everywhere
 and is refused with a problem naming what is wrong, never a server error:
@@ -6,7 +12,8 @@ and is refused with a problem naming what is wrong, never a server error:
 - JSON (:func:`read_json`): ``Content-Type`` ``application/json`` (or a ``+json`` type), UTF-8,
   at most :data:`MAX_JSON_BYTES`, nested at most :data:`MAX_JSON_DEPTH` deep, no ``NaN`` or
   ``Infinity``, integers that fit 64 bits (what MongoDB can store), and an object at the top.
-- Forms (:func:`read_form`): UTF-8 (the only charset our pages send), well-formed multipart.
+- Forms (:func:`read_form`): UTF-8 (the only charset our pages send), well-formed multipart;
+  :func:`form_fields` is the form's text fields without the CSRF token, as services take them.
 - Redirects (:func:`local_target`): only a path on this site.
 """
 
@@ -14,14 +21,21 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from community import keys
 from community.errors import BadRequest, Invalid, PayloadTooLarge, UnsupportedMediaType
 from community.i18n import gettext as _
+from community.policy import ANONYMOUS, Actor, require
+
+if TYPE_CHECKING:
+    from community.config import Settings
+    from community.realtime.emitter import Emitter
 
 MAX_JSON_BYTES = 1024 * 1024
 """The largest JSON body: well above any form of the API (a forum post is at most 20,000
@@ -35,6 +49,43 @@ INT64 = range(-(2**63), 2**63)
 """The integers BSON stores; a larger one could not be saved, so it is refused on the way in."""
 
 UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+
+
+def actor_of(request: web.Request) -> Actor:
+    """Who is asking: the person the session or bearer token names, else :data:`ANONYMOUS`."""
+    return request.get(keys.ACTOR, ANONYMOUS)
+
+
+def signed_in(request: web.Request, message: str | None = None) -> Actor:
+    """The asking person, who must be signed in (else the sign-in problem, with ``message``)."""
+    actor = actor_of(request)
+    require(actor, actor.is_authenticated, message)
+    return actor
+
+
+def db_of(request: web.Request) -> Any:
+    """The app's database."""
+    return request.app[keys.DB]
+
+
+def emitter_of(request: web.Request) -> Emitter | None:
+    """The app's live-update emitter; ``None`` in an app run without sockets."""
+    return request.app.get(keys.EMITTER)
+
+
+def settings_of(request: web.Request) -> Settings:
+    return request.app[keys.SETTINGS]
+
+
+def see_other(location: str) -> web.Response:
+    """The answer to a submitted form: go to ``location`` (303, so the browser follows with GET)."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def url_for(request: web.Request, name: str, query: dict[str, str] | None = None, **parts: str) -> str:
+    """The path of the route ``name`` with ``parts`` filled in and ``query`` appended."""
+    built = request.app.router[name].url_for(**parts)
+    return str(built.with_query(query) if query else built)
 
 
 class _Unreadable(ValueError):
@@ -133,6 +184,15 @@ async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.Fi
         raise BadRequest({"body": _("The form is not valid UTF-8.")}) from None
     except (ValueError, LookupError, AssertionError):
         raise BadRequest({"body": _("The form could not be read.")}) from None
+
+
+async def form_fields(request: web.Request, names: Iterable[str] | None = None) -> dict[str, str]:
+    """The submitted form's text fields, the CSRF token left out (the middleware has checked it);
+    with ``names``, only those (absent ones stay absent, so they read as missing)."""
+    form = await read_form(request)
+    if names is not None:
+        return {name: value for name in names if isinstance(value := form.get(name), str)}
+    return {key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"}
 
 
 def local_target(target: object, default: str = "/") -> str:

@@ -4,8 +4,9 @@ Every test gets its own ``sqlite:///:memory:`` store and temporary data folder, 
 share state and can never reach a real deployment's database.
 
 Every ``/api/v1`` response that any test client receives is checked against the app's own
-OpenAPI document (``api_responses_match_the_document``): a response the document does not
-describe fails the test that received it, so the document cannot drift from the server.
+OpenAPI document (``api_responses_match_the_document``), and a success answer's body against
+the pydantic model its route declares, undeclared fields included: a response the document or
+the model does not describe fails the test that received it, so neither can drift from the server.
 
 Every store a test's app or ``bare_db`` used is checked when the test ends
 (``only_declared_collections``): a collection that no feature declares in its ``storage.py``
@@ -29,6 +30,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
 from openapi_core.testing import MockRequest, MockResponse
+from pydantic import BaseModel, ValidationError
 
 from community import actions, api, keys
 from community.app import create_app, declare_storage
@@ -82,11 +84,54 @@ async def check_against_document(app: web.Application, method: str, response: Cl
         detail = "; ".join(str(cause) for cause in getattr(error, "schema_errors", ())) or str(error)
         raise DocumentMismatch(f"{method.upper()} {path} answered {response.status} {body[:300]!r}, "
                                f"which the OpenAPI document does not describe: {type(error).__name__}: {detail}") from None
+    check_against_model(app, method, path, response.status, body)
+
+
+def declared_model(app: web.Application, method: str, path: str, status: int) -> type[BaseModel] | None:
+    """The pydantic model ``app`` declares for a ``status`` answer to ``method path`` (``api.route``)."""
+    parts = path.split("/")
+    candidates = [op for op in app.get(api.OPENAPI_OPERATIONS, []) if op.method == method.lower()
+                  and len(op.path.split("/")) == len(parts)
+                  and all(mine.startswith("{") or mine == theirs for mine, theirs in zip(op.path.split("/"), parts))]
+    if not candidates:
+        return None
+    exact = min(candidates, key=lambda op: op.path.count("{"))  # /people/me before /people/{user_id}
+    declared = exact.responses.get(status)
+    return declared if isinstance(declared, type) and issubclass(declared, BaseModel) else None
+
+
+def undeclared_fields(sent: Any, declared: Any, where: str = "") -> list[str]:
+    """Where ``sent`` (a parsed body) holds a key that ``declared`` (the model's dump of it) has not."""
+    if isinstance(sent, dict) and isinstance(declared, dict):
+        return [found for key, value in sent.items()
+                for found in ([f"{where}/{key}"] if key not in declared else undeclared_fields(value, declared[key], f"{where}/{key}"))]
+    if isinstance(sent, list) and isinstance(declared, list):
+        return [found for index, (one, other) in enumerate(zip(sent, declared))
+                for found in undeclared_fields(one, other, f"{where}/{index}")]
+    return []
+
+
+def check_against_model(app: web.Application, method: str, path: str, status: int, body: bytes) -> None:
+    """Raise :class:`DocumentMismatch` unless ``body`` is what the route's declared model holds:
+    each field of its type, and no field the model does not declare."""
+    model = declared_model(app, method, path, status)
+    if model is None:
+        return
+    try:
+        parsed = model.model_validate_json(body)
+    except ValidationError as error:
+        raise DocumentMismatch(f"{method.upper()} {path} answered {status} {body[:300]!r}, "
+                               f"which its model {model.__name__} refuses: {error}") from None
+    extra = undeclared_fields(json.loads(body), parsed.model_dump(mode="json"))
+    if extra:
+        raise DocumentMismatch(f"{method.upper()} {path} answered {status} with fields its model {model.__name__} "
+                               f"does not declare: {', '.join(extra)}")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def api_responses_match_the_document() -> Iterator[None]:
-    """Every test client checks each API response it receives (see :func:`check_against_document`)."""
+    """Every test client checks each API response it receives (see :func:`check_against_document`
+    and :func:`check_against_model`)."""
     original = TestClient._request
 
     async def checked(self: TestClient, method: str, path: Any, **kwargs: Any) -> ClientResponse:

@@ -187,6 +187,8 @@ def drifting_app(answer: Callable[[], web.Response]) -> web.Application:
     pytest.param(lambda: web.json_response({"id": "1", "made_at": "2026-11-30 00:39:22.655000"}, status=201),
                  id="timestamp without offset"),
     pytest.param(lambda: web.Response(text="made", status=201), id="not JSON"),
+    pytest.param(lambda: json_response({"id": "1", "made_at": datetime(2026, 1, 1), "secret": "x"}, status=201),
+                 id="undeclared field"),
 ])
 async def test_a_response_that_drifts_from_the_document_fails_the_test(aiohttp_client: Callable[..., Any],
                                                                      answer: Callable[[], web.Response]) -> None:
@@ -199,6 +201,24 @@ async def test_a_response_that_matches_the_document_passes(aiohttp_client: Calla
     client = await aiohttp_client(drifting_app(lambda: json_response({"id": "1", "made_at": datetime(2026, 1, 1)}, status=201)))
     async with client.post(f"{PREFIX}/things") as response:
         assert (await response.json())["made_at"] == "2026-01-01T00:00:00.000Z"
+
+
+class Things(BaseModel):
+    items: list[Thing]
+
+
+async def test_a_field_the_model_does_not_declare_fails_the_test_even_deep_in_a_list(
+        aiohttp_client: Callable[..., Any]) -> None:
+    made = datetime(2026, 1, 1)
+
+    async def things(request: web.Request) -> web.Response:
+        return json_response({"items": [{"id": "1", "made_at": made}, {"id": "2", "made_at": made, "owner_email": "x"}]})
+
+    app = web.Application()
+    route(app, "GET", "/things", things, summary="List things", tag="things", response=Things)
+    client = await aiohttp_client(app)
+    with pytest.raises(DocumentMismatch, match="does not declare: /items/1/owner_email"):
+        await client.get(f"{PREFIX}/things")
 
 
 async def test_an_api_route_left_out_of_the_document_fails_the_test(aiohttp_client: Callable[..., Any]) -> None:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-
-from community.requests import read_form
-
-
-async def form_values(request: web.Request, names: Iterable[str]) -> dict[str, str]:
-    """The submitted text fields among ``names``; absent ones stay absent (so they read as missing)."""
-    form = await read_form(request)
-    return {name: value for name in names if isinstance(value := form.get(name), str)}
-
 
 def render_form(request: web.Request, template: str, values: Mapping[str, Any], errors: Mapping[str, str] | None = None,
                 status: int = 200, **context: Any) -> web.Response:

@@ -8,15 +8,14 @@ from aiohttp import web
 
 from community import actions, keys
 from community.accounts import login, register, reset, sessions, verify
-from community.accounts.forms import form_values, render_form
+from community.accounts.forms import render_form
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn
 from community.errors import Invalid, RateLimited
 from community.i18n import LOCALES, gettext as _, lazy_gettext, remember_language
 from community.organisations import membership, queries as org_queries
 from community.organisations.service import choices
 from community.policy import require
-from community.requests import local_target
-from community.site.views import see_other
+from community.requests import form_fields, local_target, see_other
 from community.validation import validate
 
 ROLE_LABELS = {
@@ -49,7 +48,7 @@ async def register_page(request: web.Request) -> web.Response:
     organisations = await choices(db)
     if request.method == "GET":
         return render_form(request, "accounts/register.html", {}, organisations=organisations)
-    values = await form_values(request, RegisterIn.model_fields)
+    values = await form_fields(request, RegisterIn.model_fields)
     try:
         email = await register.register(request.app, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
                                         validate(RegisterIn, values), _ip(request))
@@ -62,7 +61,7 @@ async def verify_page(request: web.Request) -> web.Response:
     if request.method == "GET":
         return render_form(request, "accounts/verify.html", {"email": request.query.get("email", "")},
                            resent=request.query.get("resent") == "1")
-    values = await form_values(request, VerifyIn.model_fields)
+    values = await form_fields(request, VerifyIn.model_fields)
     try:
         user = await verify.verify_email(request.app, request.app[keys.SETTINGS].secret_key, validate(VerifyIn, values))
     except Invalid as error:
@@ -71,7 +70,7 @@ async def verify_page(request: web.Request) -> web.Response:
 
 
 async def resend_code(request: web.Request) -> web.Response:
-    values = await form_values(request, EmailIn.model_fields)
+    values = await form_fields(request, EmailIn.model_fields)
     try:
         data = validate(EmailIn, values)
         await verify.resend(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key, data.email,
@@ -90,7 +89,7 @@ async def login_page(request: web.Request) -> web.Response:
     if request.method == "GET":
         return render_form(request, "accounts/login.html", {}, next=target,
                            notice=notices.get(request.query.get("done", ""), ""))
-    values = await form_values(request, (*LoginIn.model_fields, "next"))
+    values = await form_fields(request, (*LoginIn.model_fields, "next"))
     target = local_target(values.pop("next", None))
     try:
         user = await login.authenticate(request.app[keys.DB], validate(LoginIn, values), _ip(request))
@@ -116,7 +115,7 @@ async def logout(request: web.Request) -> web.Response:
 async def reset_page(request: web.Request) -> web.Response:
     if request.method == "GET":
         return render_form(request, "accounts/reset.html", {})
-    values = await form_values(request, EmailIn.model_fields)
+    values = await form_fields(request, EmailIn.model_fields)
     try:
         data = validate(EmailIn, values)
     except Invalid as error:
@@ -129,7 +128,7 @@ async def reset_page(request: web.Request) -> web.Response:
 async def reset_confirm_page(request: web.Request) -> web.Response:
     if request.method == "GET":
         return render_form(request, "accounts/reset_confirm.html", {"email": request.query.get("email", "")})
-    values = await form_values(request, ResetIn.model_fields)
+    values = await form_fields(request, ResetIn.model_fields)
     try:
         await actions.run(request.app, request[keys.ACTOR], reset.reset_password, request.app[keys.SETTINGS].secret_key,
                           validate(ResetIn, values))

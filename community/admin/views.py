@@ -15,7 +15,6 @@ from bson import ObjectId
 
 from community import actions, api, audit, keys
 from community.accounts import people as accounts_people, queries as account_queries, roles
-from community.accounts.forms import form_values
 from community.accounts.schemas import RoleChangeIn, user_out, user_summary
 from community.accounts.views import ROLE_LABELS
 from community.admin.schemas import AuditQuery, PeopleQuery
@@ -24,8 +23,7 @@ from community.i18n import gettext as _
 from community.organisations import queries as org_queries
 from community.policy import (Actor, Role, can_change_role, can_list_members, can_open_admin_area, can_view_audit_log,
                               can_view_dev_outbox, is_platform_admin, require)
-from community.requests import read_json
-from community.site.views import see_other
+from community.requests import form_fields, read_json, see_other
 from community.validation import validate
 
 CHANGEABLE_ROLES = (Role.EXPERT, Role.MDO_ADMIN, Role.MODERATOR, Role.ADMIN)
@@ -102,7 +100,7 @@ async def person_page(request: web.Request) -> web.Response:
 
 async def change_role_action(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
-    values = await form_values(request, RoleChangeIn.model_fields)
+    values = await form_fields(request, RoleChangeIn.model_fields)
     person = await _visible_person(request)
     data = validate(RoleChangeIn, values)
     changed = await actions.run(request.app, actor, roles.change_role, person["_id"], data)

@@ -7,27 +7,14 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from community import api, keys, policy
+from community import api, policy
 from community.competencies import csv_io, manage, queries
 from community.competencies.schemas import CompetencyQuery
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
-from community.policy import ANONYMOUS, Actor
-from community.requests import read_form, read_json
+from community.requests import actor_of, db_of, read_form, read_json, see_other, url_for
 
 LEVEL_FIELDS = [f"level_{number}" for number in range(1, 6)]
-
-
-def actor_of(request: web.Request) -> Actor:
-    return request.get(keys.ACTOR, ANONYMOUS)
-
-
-def db_of(request: web.Request) -> Any:
-    return request.app[keys.DB]
-
-
-def see_other(request: web.Request, name: str, **parts: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": str(request.app.router[name].url_for(**parts))})
 
 
 async def _competency_or_404(request: web.Request) -> dict[str, Any]:
@@ -131,7 +118,7 @@ async def competency_form(request: web.Request) -> web.Response:
             errors = {_competency_field(name): message for name, message in reversed(error.errors.items())}
             values = {**_competency_values(data), **{name: form.get(name, "") for name in LEVEL_FIELDS}}
         else:
-            return see_other(request, "dictionary_admin")
+            return see_other(url_for(request, "dictionary_admin"))
     return aiohttp_jinja2.render_template("competencies/competency_form.html", request, {
         "creating": creating, "values": values, "errors": errors, "kinds": queries.KINDS,
     }, status=422 if errors else 200)
@@ -179,7 +166,7 @@ async def position_form(request: web.Request) -> web.Response:
             errors = {name if name in ("id", "title", "organisation") else "requirements": message
                       for name, message in reversed(error.errors.items())}
         else:
-            return see_other(request, "dictionary_admin")
+            return see_other(url_for(request, "dictionary_admin"))
     return aiohttp_jinja2.render_template("competencies/position_form.html", request, {
         "creating": creating, "values": values, "errors": errors,
     }, status=422 if errors else 200)
@@ -187,12 +174,12 @@ async def position_form(request: web.Request) -> web.Response:
 
 async def competency_delete(request: web.Request) -> web.Response:
     await manage.delete_competency(db_of(request), actor_of(request), request.match_info["competency_id"])
-    return see_other(request, "dictionary_admin")
+    return see_other(url_for(request, "dictionary_admin"))
 
 
 async def position_delete(request: web.Request) -> web.Response:
     await manage.delete_position(db_of(request), actor_of(request), request.match_info["position_id"])
-    return see_other(request, "dictionary_admin")
+    return see_other(url_for(request, "dictionary_admin"))
 
 
 IMPORTERS = {"competencies": csv_io.import_competencies, "positions": csv_io.import_positions}

@@ -6,31 +6,21 @@ from typing import Any
 
 from aiohttp import web
 
-from community import actions, api, keys, policy
-from community.accounts.people import shown_name
+from community import actions, api, policy
 from community.errors import NotFound
-from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, pages, queries,
-                              reply, vote)
-from community.forums.access import access_category, access_history, access_post, access_thread
+from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, queries,
+                              reads, reply, vote)
+from community.forums.access import access_category, access_post, access_thread
 from community.forums.schemas import AcceptIn, MentionQuery, ThreadListQuery, ThreadQuery, object_id
-from community.forums.serialize import category_json, flag_json, post_json, thread_json
+from community.forums.serialize import category_json, flag_json, post_json, revision_json, thread_json
 from community.i18n import gettext as _
-from community.policy import ANONYMOUS, Actor
-from community.requests import read_json
+from community.requests import actor_of, db_of, read_json
 from community.validation import validate
-
-
-def _actor(request: web.Request) -> Actor:
-    return request.get(keys.ACTOR, ANONYMOUS)
-
-
-def _db(request: web.Request) -> Any:
-    return request.app[keys.DB]
 
 
 async def _run(request: web.Request, service: Any, /, *args: Any, **kwargs: Any) -> Any:
     """The write service in an action of the request's person."""
-    return await actions.run(request.app, _actor(request), service, *args, **kwargs)
+    return await actions.run(request.app, actor_of(request), service, *args, **kwargs)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -39,16 +29,15 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 async def _category_id(request: web.Request) -> Any:
-    found = await queries.category_by_slug(_db(request), request.match_info["slug"])
+    found = await queries.category_by_slug(db_of(request), request.match_info["slug"])
     if found is None:
         raise NotFound(_("We could not find that category."))
     return found["_id"]
 
 
 async def list_categories(request: web.Request) -> web.Response:
-    tree = await pages.index_page(_db(request), _actor(request))
-    flat = [c for top in tree for c in [top, *top["children"]]]
-    return api.json_response({"items": [category_json(c) for c in flat]})
+    shown = await reads.category_index(db_of(request), actor_of(request))
+    return api.json_response({"items": [category_json(c) for c in shown.flat]})
 
 
 async def create_category(request: web.Request) -> web.Response:
@@ -58,7 +47,7 @@ async def create_category(request: web.Request) -> web.Response:
 
 async def list_threads(request: web.Request) -> web.Response:
     asked = api.query(request, ThreadListQuery)
-    listing = await pages.category_page(_db(request), _actor(request), request.match_info["slug"], request.query,
+    listing = await reads.category_page(db_of(request), actor_of(request), request.match_info["slug"], request.query,
                                         cursor=asked.cursor, limit=asked.limit)
     return api.json_response({"items": [thread_json(t) for t in listing.threads], "next_cursor": listing.next_cursor})
 
@@ -66,14 +55,14 @@ async def list_threads(request: web.Request) -> web.Response:
 async def start_thread(request: web.Request) -> web.Response:
     thread = await _run(request, create_thread.create_thread, category_id=await _category_id(request),
                         data=await _body(request))
-    page = await pages.thread_page(_db(request), _actor(request), thread["_id"], cursor=None, limit=1, mark_read=False)
+    page = await reads.thread_page(db_of(request), actor_of(request), thread["_id"], cursor=None, limit=1, mark_read=False)
     return api.json_response({"thread": thread_json(page.thread), "posts": [post_json(p) for p in page.posts],
                               "next_cursor": None}, status=201)
 
 
 async def get_thread(request: web.Request) -> web.Response:
     """Signed-out readers all see the same JSON for a thread version, so it is kept ready (``cache``)."""
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     loaded = await access_thread(db, actor, thread_id)
     asked = api.query(request, ThreadQuery)
@@ -81,10 +70,8 @@ async def get_thread(request: web.Request) -> web.Response:
     key = (thread_id, loaded[0].get("version", 0), cursor, limit)
     body = None if actor.is_authenticated else request.app[cache.RENDERED].api_pages.get(key)
     if body is None:
-        page = await pages.thread_page(db, actor, thread_id, cursor=cursor, limit=limit, loaded=loaded)
-        posts = ([page.posts[0]] if page.first_page and page.posts else []) + ([page.accepted] if page.accepted else []) \
-            + (page.posts[1:] if page.first_page else page.posts)
-        body = api.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in posts],
+        page = await reads.thread_page(db, actor, thread_id, cursor=cursor, limit=limit, loaded=loaded)
+        body = api.dumps({"thread": thread_json(page.thread), "posts": [post_json(p) for p in page.in_order],
                           "next_cursor": page.next_cursor})
         if not actor.is_authenticated:
             request.app[cache.RENDERED].api_pages.put(key, body)
@@ -92,12 +79,7 @@ async def get_thread(request: web.Request) -> web.Response:
 
 
 async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
-    actor = _actor(request)
-    post, thread, category = await access_post(_db(request), actor, post_id)
-    people = await queries.people(_db(request), [post["author_id"]])
-    voted = await queries.voted_posts(_db(request), actor.user_id, [post_id]) if actor.is_authenticated else set()
-    pages.decorate_posts([post], people, voted, actor, thread, category)
-    return post_json(post)
+    return post_json((await reads.post_by_id(db_of(request), actor_of(request), post_id)).post)
 
 
 async def post_reply(request: web.Request) -> web.Response:
@@ -119,15 +101,9 @@ async def delete_post(request: web.Request) -> web.Response:
 
 
 async def revisions(request: web.Request) -> web.Response:
-    post, _thread, category = await access_post(_db(request), _actor(request), object_id(request.match_info["post_id"]))
-    await access_history(_db(request), _actor(request), post, category)
-    rows = await queries.revisions(_db(request), post["_id"])
-    people = await queries.people(_db(request), [r["editor_id"] for r in rows])
-    return api.json_response({"items": [{
-        "number": r["number"], "body": r["body"], "html": r["html"], "title": r.get("title"), "edited_at": r["edited_at"],
-        "editor": {"id": str(r["editor_id"]), "name": shown_name(people.get(r["editor_id"]))},
-        "reason": r.get("reason", ""),
-    } for r in rows]})
+    db, actor = db_of(request), actor_of(request)
+    shown = await reads.post_history(db, actor, await access_post(db, actor, object_id(request.match_info["post_id"])))
+    return api.json_response({"items": [revision_json(r, shown.editor(r)) for r in shown.revisions]})
 
 
 async def set_vote(request: web.Request) -> web.Response:
@@ -182,8 +158,8 @@ async def thread_action(request: web.Request) -> web.Response:
 
 
 async def list_flags(request: web.Request) -> web.Response:
-    flags = await moderate.moderation_queue(_db(request), _actor(request))
-    return api.json_response({"items": [flag_json(f) for f in flags]})
+    queue = await reads.moderation_queue(db_of(request), actor_of(request))
+    return api.json_response({"items": [flag_json(f) for f in queue.flags]})
 
 
 async def resolve_flag(request: web.Request) -> web.Response:
@@ -205,7 +181,7 @@ async def lift_suspension(request: web.Request) -> web.Response:
 
 
 async def mention_candidates(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     policy.require(actor, actor.is_authenticated)
     asked = api.query(request, MentionQuery)
     category = await access_category(db, actor, object_id(asked.category)) if asked.category else None

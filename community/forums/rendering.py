@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup
 
-from community.forums.urls import post_path, thread_path
 
 TOKEN_PLACEHOLDER = "\x00csrf\x00"
 MAX_ENTRIES = 20_000
@@ -64,11 +63,7 @@ def render_post(env: jinja2.Environment, cache: PostCache, post: dict[str, Any],
     key = _key(post, viewer, locale)
     html = cache.get(key)
     if html is None:
-        thread_id = post["thread_id"]
-        paths = {"post": post_path(thread_id, post["number"]), "thread": thread_path(thread_id),
-                 "reply_to": post_path(thread_id, post["reply_to"]) if post.get("reply_to") else ""}
-        html = env.get_template("forums/partials/post.html").render(
-            post=post, viewer=viewer, paths=paths, csrf_token=TOKEN_PLACEHOLDER)
+        html = env.get_template("forums/partials/post.html").render(post=post, viewer=viewer, csrf_token=TOKEN_PLACEHOLDER)
         cache.put(key, html)
     return Markup(html.replace(TOKEN_PLACEHOLDER, csrf_token) if viewer.signed_in and csrf_token != TOKEN_PLACEHOLDER
                   else html)

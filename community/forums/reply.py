@@ -9,7 +9,6 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from community import policy
-from community.api import timestamp
 from community.actions import Action
 from community.errors import Invalid
 from community.forums import abuse, follow, notices, queries, unread
@@ -18,6 +17,7 @@ from community.forums.create_thread import new_post
 from community.forums.limits import LIMITS
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, POSTS, THREADS
+from community.forums.reads import ThreadActivity
 from community.forums.schemas import ReplyIn
 from community.forums.writes import category_room, reindex, thread_room
 from community.i18n import gettext as _
@@ -64,11 +64,5 @@ async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> 
     await tx.notify("reply", to=notices.reply_audience(post["_id"]), subject=("forum_thread", thread_id), params=params)
     tx.emit("forum:post_created", {"thread_id": str(thread_id), "post_id": str(post["_id"]), "number": post["number"]},
             room=thread_room(thread_id))
-    tx.emit("forum:thread_activity", activity(counted), room=category_room(category["_id"]))
+    tx.emit("forum:thread_activity", ThreadActivity.of(counted).payload(), room=category_room(category["_id"]))
     return post
-
-
-def activity(thread: Mapping[str, Any]) -> dict[str, Any]:
-    """What a category page needs to update one thread's row live."""
-    return {"thread_id": str(thread["_id"]), "last_number": thread["last_number"], "reply_count": thread["reply_count"],
-            "last_activity_at": timestamp(thread["last_activity_at"])}

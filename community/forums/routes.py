@@ -8,7 +8,6 @@ from aiohttp import web
 from community import api, keys
 from community.forums import api_views, cache, schemas, sockets, storage, views
 from community.forums.formatting import forum_time
-from community.forums.urls import category_path, post_path, thread_path
 from community.forums.limits import LIMITS, limits_from_env
 from community.i18n import lazy_gettext
 from community.realtime.server import add_handler
@@ -25,7 +24,6 @@ def setup(app: web.Application) -> None:
     add_handler(app, "forum:reply", sockets.post_reply)
     env = aiohttp_jinja2.get_env(app)
     env.filters["forum_time"] = forum_time
-    env.globals.update(thread_path=thread_path, category_path=category_path, post_path=post_path)
     env.globals["forum_asset"] = functools.cache(
         lambda filename: str(app.router["static"].url_for(filename=filename)))
     app[keys.NAV].append(keys.NavItem("forums", lazy_gettext("Discussions")))
@@ -124,4 +122,4 @@ def setup(app: web.Application) -> None:
     route(app, "DELETE", "/forums/members/{user_id}/suspend", api_views.lift_suspension,
           summary="Lift a member's suspension", tag=T, body=schemas.ReasonIn, response=schemas.OkOut)
     route(app, "GET", "/forums/mentions", api_views.mention_candidates, summary="People to @mention", tag=T,
-          response=schemas.MentionListOut, query=schemas.MentionQuery)
+          response=schemas.MentionListOut, query=schemas.MentionQuery, name="api.forums.mentions")

@@ -44,6 +44,11 @@ def category_json(category: Doc) -> dict[str, Any]:
     }
 
 
+def revision_json(revision: Doc, editor: dict[str, Any]) -> dict[str, Any]:
+    return {"number": revision["number"], "body": revision["body"], "html": revision["html"], "title": revision.get("title"),
+            "edited_at": revision["edited_at"], "editor": editor, "reason": revision.get("reason", "")}
+
+
 def flag_json(flag: Doc) -> dict[str, Any]:
     return {"id": str(flag["_id"]), "post_id": str(flag["post_id"]), "thread_id": str(flag["thread_id"]),
             "reason": flag["reason"], "note": flag["note"], "status": flag["status"], "created_at": flag["created_at"]}

@@ -11,41 +11,24 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from multidict import MultiDictProxy
 
 from community import actions, api, csrf, keys, policy
 from community.accounts.people import shown_name
 from community.errors import Invalid
-from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, pages, queries,
-                              reply, vote)
-from community.forums.access import access_category, access_history, access_post_by_number, access_thread
+from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, queries,
+                              reads, reply, vote)
+from community.forums.access import access_category, access_post_by_number, access_thread
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
 from community.forums.schemas import CategoryIn, FlagReason, ReplyIn, Sort, SuspendIn, ThreadIn, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
-from community.policy import ANONYMOUS, Actor
-from community.requests import read_form
+from community.policy import Actor
+from community.requests import actor_of, db_of, form_fields, see_other, settings_of, url_for
 from community.validation import form_values
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
-
-
-def _actor(request: web.Request) -> Actor:
-    return request.get(keys.ACTOR, ANONYMOUS)
-
-
-def _db(request: web.Request) -> Any:
-    return request.app[keys.DB]
-
-
-def _see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
-
-
-def _form(data: MultiDictProxy[Any]) -> dict[str, str]:
-    return {key: value for key, value in data.items() if isinstance(value, str) and key != "csrf_token"}
 
 
 def _fragment(request: web.Request) -> bool:
@@ -53,15 +36,13 @@ def _fragment(request: web.Request) -> bool:
 
 
 async def index(request: web.Request) -> web.Response:
-    actor = _actor(request)
-    tree = await pages.index_page(_db(request), actor)
+    shown = await reads.category_index(db_of(request), actor_of(request))
     return aiohttp_jinja2.render_template("forums/index.html", request, {
-        "categories": tree, "can_moderate": bool(actor.is_authenticated and (
-            policy.can_suspend_members(actor) or any(policy.can_moderate_category(actor, c) for c in tree)))})
+        "categories": shown.tree, "can_moderate": shown.can_moderate})
 
 
 async def category(request: web.Request) -> web.Response:
-    listing = await pages.category_page(_db(request), _actor(request), request.match_info["slug"], request.query,
+    listing = await reads.category_page(db_of(request), actor_of(request), request.match_info["slug"], request.query,
                                         cursor=request.query.get("cursor"), limit=THREADS_PER_PAGE)
     next_query = {"cursor": listing.next_cursor or "", "sort": listing.query.sort.value,
                   "period": listing.query.period.value}
@@ -72,39 +53,39 @@ async def category(request: web.Request) -> web.Response:
 
 
 async def new_thread_form(request: web.Request) -> web.Response:
-    found = await queries.category_by_slug(_db(request), request.match_info["slug"])
-    actor = _actor(request)
-    category_doc = await access_category(_db(request), actor, found["_id"] if found else object_id("-"))
+    found = await queries.category_by_slug(db_of(request), request.match_info["slug"])
+    actor = actor_of(request)
+    category_doc = await access_category(db_of(request), actor, found["_id"] if found else object_id("-"))
     policy.require(actor, policy.can_post(actor, category_doc))
     return aiohttp_jinja2.render_template("forums/new_thread.html", request,
                                           {"category": category_doc, "values": {}, "errors": {}})
 
 
 async def new_thread(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     found = await queries.category_by_slug(db, request.match_info["slug"])
     category_id = found["_id"] if found else object_id("-")
-    values = _form(await read_form(request))
+    values = await form_fields(request)
     try:
         thread = await actions.run(request.app, actor, create_thread.create_thread, category_id=category_id,
                                    data=form_values(ThreadIn, values))
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/new_thread.html", request,
                                               {"category": found, "values": values, "errors": error.errors}, status=422)
-    return _see_other(thread_path(thread["_id"]))
+    return see_other(thread_path(thread["_id"]))
 
 
 async def thread(request: web.Request) -> web.Response:
     """A thread page. Signed-out readers of one thread version all get the same page but for
     their CSRF token, so it is rendered once with a placeholder and kept (``cache.RENDERED``)."""
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     loaded = await access_thread(db, actor, thread_id)
     token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
     key = (thread_id, loaded[0].get("version", 0), request.path_qs, request.get(keys.LOCALE, "en"))
     html = None if actor.is_authenticated else request.app[cache.RENDERED].pages.get(key)
     if html is None:
-        page = await pages.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE,
+        page = await reads.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE,
                                        loaded=loaded)
         values: dict[str, str] = {}
         quoted = request.query.get("quote", "")
@@ -115,7 +96,7 @@ async def thread(request: web.Request) -> web.Response:
             values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
         elif request.query.get("reply_to", "").isdigit():
             values = {"reply_to": request.query["reply_to"]}
-        _render_posts(request, page.posts + ([page.accepted] if page.accepted else []))
+        _render_posts(request, page.shown)
         html = aiohttp_jinja2.render_string("forums/thread.html", request, {
             "page": page, "values": values, "errors": {}, "csrf_token": TOKEN_PLACEHOLDER})
         if not actor.is_authenticated:
@@ -124,35 +105,34 @@ async def thread(request: web.Request) -> web.Response:
 
 
 async def post_reply(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
-    values = _form(await read_form(request))
+    values = await form_fields(request)
     try:
         post = await actions.run(request.app, actor, reply.reply, thread_id=thread_id, data=form_values(ReplyIn, values))
     except Invalid as error:
-        page = await pages.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
-        _render_posts(request, page.posts + ([page.accepted] if page.accepted else []),
-                      csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
+        page = await reads.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
+        _render_posts(request, page.shown, csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
         return aiohttp_jinja2.render_template("forums/thread.html", request, {
             "page": page, "values": values, "errors": error.errors}, status=422)
     if _fragment(request):
         return await _post_fragment(request, thread_id, post["number"])
-    return _see_other(post_path(thread_id, post["number"]))
+    return see_other(post_path(thread_id, post["number"]))
 
 
 async def permalink(request: web.Request) -> web.Response:
     """Redirect to the page of the thread that shows post ``number``, scrolled to it."""
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     number = _number(request)
     post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, number)
     if post["_id"] == thread_doc.get("accepted_post_id") or number == 1:
-        return _see_other(f"{thread_path(thread_id)}#post-{number}")
+        return see_other(f"{thread_path(thread_id)}#post-{number}")
     anchor = await queries.page_anchor(db, thread_id, number, POSTS_PER_PAGE)
     if anchor is None:
-        return _see_other(f"{thread_path(thread_id)}#post-{number}")
+        return see_other(f"{thread_path(thread_id)}#post-{number}")
     cursor = api.encode_cursor({"n": anchor})
-    return _see_other(f"{thread_path(thread_id)}?cursor={cursor}#post-{number}")
+    return see_other(f"{thread_path(thread_id)}?cursor={cursor}#post-{number}")
 
 
 def _number(request: web.Request) -> int:
@@ -172,13 +152,9 @@ def _render_posts(request: web.Request, posts: list[dict[str, Any]], token: str 
 
 
 async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> web.Response:
-    db, actor = _db(request), _actor(request)
-    post, thread_doc, category_doc = await access_post_by_number(db, actor, thread_id, number)
-    people = await queries.people(db, [post["author_id"]])
-    voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
-    pages.decorate_posts([post], people, voted, actor, thread_doc, category_doc)
-    _render_posts(request, [post], csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
-    return web.Response(text=str(post["rendered"]), content_type="text/html")
+    shown = await reads.post_by_number(db_of(request), actor_of(request), thread_id, number)
+    _render_posts(request, [shown.post], csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
+    return web.Response(text=str(shown.post["rendered"]), content_type="text/html")
 
 
 async def post_fragment(request: web.Request) -> web.Response:
@@ -186,7 +162,7 @@ async def post_fragment(request: web.Request) -> web.Response:
 
 
 async def edit_form(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     post, thread_doc, category_doc = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
                                                                  _number(request))
     policy.require(actor, policy.can_edit_post(actor, category_doc, thread_doc, post))
@@ -196,39 +172,36 @@ async def edit_form(request: web.Request) -> web.Response:
 
 
 async def edit_post(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
-    values = _form(await read_form(request))
+    values = await form_fields(request)
     try:
         await actions.run(request.app, actor, edit.edit_post, post_id=post["_id"], data=values)
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/edit.html", request, {
             "post": post, "thread": thread_doc, "values": values, "errors": error.errors}, status=422)
-    return _see_other(post_path(thread_id, post["number"]))
+    return see_other(post_path(thread_id, post["number"]))
 
 
 async def history(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
-    post, thread_doc, category = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
-                                                             _number(request))
-    await access_history(db, actor, post, category)
-    revisions = await queries.revisions(db, post["_id"])
-    people = await queries.people(db, [r["editor_id"] for r in revisions] + [post["author_id"]])
+    db, actor = db_of(request), actor_of(request)
+    shown = await reads.post_history(db, actor, await access_post_by_number(
+        db, actor, object_id(request.match_info["thread_id"]), _number(request)))
     return aiohttp_jinja2.render_template("forums/history.html", request, {
-        "post": post, "thread": thread_doc, "revisions": revisions, "people": people})
+        "post": shown.post, "thread": shown.thread, "revisions": shown.revisions, "people": shown.people})
 
 
 async def _post_action(request: web.Request, action: Any) -> web.Response:
     """Run ``action(db, actor, post, values)`` for the post in the URL, then go back to it."""
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     post, _thread, _category = await access_post_by_number(db, actor, thread_id, _number(request))
-    values = _form(await read_form(request))
+    values = await form_fields(request)
     await action(db, actor, post, values)
     if _fragment(request):
         return await _post_fragment(request, thread_id, post["number"])
-    return _see_other(post_path(thread_id, post["number"]))
+    return see_other(post_path(thread_id, post["number"]))
 
 
 async def vote_post(request: web.Request) -> web.Response:
@@ -240,19 +213,19 @@ async def vote_post(request: web.Request) -> web.Response:
 async def delete_post(request: web.Request) -> web.Response:
     async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
         await actions.run(request.app, actor, moderate.delete_post, post_id=post["_id"], data=values)
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     response = await _post_action(request, act)
     if _number(request) == 1 and response.status == 303:
         found = await queries.thread(db, thread_id)
         category_doc = await queries.category(db, found["category_id"]) if found else None
         if category_doc is not None and not policy.can_view_hidden_posts(actor, category_doc):
-            return _see_other(category_path(category_doc["slug"]))
+            return see_other(category_path(category_doc["slug"]))
     return response
 
 
 async def flag_form(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     post, thread_doc, category_doc = await access_post_by_number(db, actor, object_id(request.match_info["thread_id"]),
                                                                  _number(request))
     policy.require(actor, policy.can_flag(actor, category_doc))
@@ -261,17 +234,17 @@ async def flag_form(request: web.Request) -> web.Response:
 
 
 async def flag_post(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
-    values = _form(await read_form(request))
+    values = await form_fields(request)
     try:
         await actions.run(request.app, actor, flag.flag_post, post_id=post["_id"], data=values)
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/flag.html", request, {
             "post": post, "thread": thread_doc, "reasons": list(FlagReason), "values": values,
             "errors": error.errors}, status=422)
-    return _see_other(post_path(thread_id, post["number"]))
+    return see_other(post_path(thread_id, post["number"]))
 
 
 async def hide_post(request: web.Request) -> web.Response:
@@ -284,109 +257,107 @@ async def hide_post(request: web.Request) -> web.Response:
 
 async def accept_answer(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
-    values = _form(await read_form(request))
+    values = await form_fields(request)
     raw = values.get("number", "")
     number = int(raw) if raw.isdigit() else None
     if raw and number is None:
         raise Invalid({"number": _("Choose a reply in this thread.")})
-    await actions.run(request.app, _actor(request), accept.set_accepted, thread_id=thread_id, number=number)
-    return _see_other(thread_path(thread_id))
+    await actions.run(request.app, actor_of(request), accept.set_accepted, thread_id=thread_id, number=number)
+    return see_other(thread_path(thread_id))
 
 
 async def follow_thread(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
-    values = _form(await read_form(request))
-    await actions.run(request.app, _actor(request), follow.set_following, "thread", thread_id,
+    values = await form_fields(request)
+    await actions.run(request.app, actor_of(request), follow.set_following, "thread", thread_id,
                       values.get("following") != "0")
-    return _see_other(thread_path(thread_id))
+    return see_other(thread_path(thread_id))
 
 
 async def follow_category(request: web.Request) -> web.Response:
-    db = _db(request)
+    db = db_of(request)
     found = await queries.category_by_slug(db, request.match_info["slug"])
-    values = _form(await read_form(request))
-    await actions.run(request.app, _actor(request), follow.set_following, "category",
+    values = await form_fields(request)
+    await actions.run(request.app, actor_of(request), follow.set_following, "category",
                       found["_id"] if found else object_id("-"), values.get("following") != "0")
-    return _see_other(category_path(request.match_info["slug"]))
+    return see_other(category_path(request.match_info["slug"]))
 
 
 async def thread_moderation(request: web.Request) -> web.Response:
     """Lock, unlock, pin, unpin or move a thread (``action`` in the URL)."""
-    app, actor = request.app, _actor(request)
+    app, actor = request.app, actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     action = request.match_info["action"]
-    values = _form(await read_form(request))
+    values = await form_fields(request)
     if action in ("lock", "unlock"):
         await actions.run(app, actor, moderate.set_locked, thread_id=thread_id, locked=action == "lock", data=values)
     elif action in ("pin", "unpin"):
         await actions.run(app, actor, moderate.set_pinned, thread_id=thread_id, pinned=action == "pin", data=values)
     else:
         await actions.run(app, actor, moderate.move_thread, thread_id=thread_id, data=values)
-    return _see_other(thread_path(thread_id))
+    return see_other(thread_path(thread_id))
 
 
 async def moderation_queue(request: web.Request) -> web.Response:
-    flags = await moderate.moderation_queue(_db(request), _actor(request))
-    people = await queries.people(_db(request), [f["reporter_id"] for f in flags] +
-                                  [f["post"]["author_id"] for f in flags if f["post"]])
-    return aiohttp_jinja2.render_template("forums/moderation.html", request, {"flags": flags, "people": people})
+    queue = await reads.moderation_queue(db_of(request), actor_of(request))
+    return aiohttp_jinja2.render_template("forums/moderation.html", request, {"flags": queue.flags, "people": queue.people})
 
 
 async def resolve_flag(request: web.Request) -> web.Response:
-    await actions.run(request.app, _actor(request), moderate.resolve_flag,
-                      flag_id=object_id(request.match_info["flag_id"]), data=_form(await read_form(request)))
-    return _see_other(str(request.app.router["forums.moderation"].url_for()))
+    await actions.run(request.app, actor_of(request), moderate.resolve_flag,
+                      flag_id=object_id(request.match_info["flag_id"]), data=await form_fields(request))
+    return see_other(url_for(request, "forums.moderation"))
 
 
 async def suspend_form(request: web.Request) -> web.Response:
-    actor = _actor(request)
+    actor = actor_of(request)
     policy.require(actor, policy.can_suspend_members(actor))
     user_id = object_id(request.match_info["user_id"])
-    person = (await queries.people(_db(request), [user_id])).get(user_id)
+    person = (await queries.people(db_of(request), [user_id])).get(user_id)
     if person is None:
         object_id("-")
     return aiohttp_jinja2.render_template("forums/suspend.html", request, {"person": person, "values": {}, "errors": {}})
 
 
 async def suspend(request: web.Request) -> web.Response:
-    db, actor = _db(request), _actor(request)
+    db, actor = db_of(request), actor_of(request)
     user_id = object_id(request.match_info["user_id"])
-    values = _form(await read_form(request))
+    values = await form_fields(request)
     try:
         await actions.run(request.app, actor, moderate.suspend_member, user_id=user_id, data=form_values(SuspendIn, values))
     except Invalid as error:
         person = (await queries.people(db, [user_id])).get(user_id)
         return aiohttp_jinja2.render_template("forums/suspend.html", request,
                                               {"person": person, "values": values, "errors": error.errors}, status=422)
-    return _see_other(str(request.app.router["forums.moderation"].url_for()))
+    return see_other(url_for(request, "forums.moderation"))
 
 
 async def category_feed(request: web.Request) -> web.Response:
-    return await feeds.category_feed(_db(request), request.app[keys.SETTINGS].base_url, request.match_info["slug"])
+    return await feeds.category_feed(db_of(request), settings_of(request).base_url, request.match_info["slug"])
 
 
 async def thread_feed(request: web.Request) -> web.Response:
-    return await feeds.thread_feed(_db(request), request.app[keys.SETTINGS].base_url,
+    return await feeds.thread_feed(db_of(request), settings_of(request).base_url,
                                    object_id(request.match_info["thread_id"]))
 
 
 async def _parent_options(request: web.Request) -> list[tuple[str, str]]:
-    return [(str(c["_id"]), c["name"]) for c in await pages.index_page(_db(request), _actor(request))]
+    return [(str(c["_id"]), c["name"]) for c in (await reads.category_index(db_of(request), actor_of(request))).tree]
 
 
 async def new_category_form(request: web.Request) -> web.Response:
-    actor = _actor(request)
+    actor = actor_of(request)
     policy.require(actor, policy.can_manage_categories(actor, actor.org_id))
     return aiohttp_jinja2.render_template("forums/new_category.html", request, {
         "values": {}, "errors": {}, "parent_options": await _parent_options(request)})
 
 
 async def new_category(request: web.Request) -> web.Response:
-    actor = _actor(request)
-    values = _form(await read_form(request))
+    actor = actor_of(request)
+    values = await form_fields(request)
     try:
         created = await actions.run(request.app, actor, categories.create_category, form_values(CategoryIn, values))
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/new_category.html", request, {
             "values": values, "errors": error.errors, "parent_options": await _parent_options(request)}, status=422)
-    return _see_other(category_path(created["slug"]))
+    return see_other(category_path(created["slug"]))

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from community import actions, keys, policy
 from community.jobs import manage, queries
+from community.requests import see_other, url_for
 
 
 @aiohttp_jinja2.template("admin/jobs.html")
@@ -20,7 +21,7 @@ async def jobs_page(request: web.Request) -> dict[str, Any]:
 
 async def _act(request: web.Request, service: Any) -> web.Response:
     await actions.run(request.app, request[keys.ACTOR], service, request.match_info["key"])
-    raise web.HTTPSeeOther(str(request.app.router["admin_jobs"].url_for()))
+    return see_other(url_for(request, "admin_jobs"))
 
 
 async def retry_job(request: web.Request) -> web.Response:

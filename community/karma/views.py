@@ -18,6 +18,7 @@ from community.karma.schemas import LeaderboardQuery
 from community.organisations import queries as org_queries
 from community.organisations.service import choices
 from community.profiles.show import on_organisation_leaderboard
+from community.requests import see_other, url_for
 
 
 async def _query(request: web.Request) -> tuple[Period, ObjectId | None]:
@@ -54,8 +55,7 @@ async def _board(request: web.Request, default_limit: int) -> tuple[Period, Obje
 async def leaderboard_page(request: web.Request) -> web.Response:
     """Signed-out visitors are sent to sign in and brought back to the board they asked for."""
     if not policy.can_view_leaderboard(request[keys.ACTOR]):
-        sign_in = request.app.router["login"].url_for().with_query({"next": request.path_qs})
-        raise web.HTTPSeeOther(str(sign_in))
+        return see_other(url_for(request, "login", {"next": request.path_qs}))
     period, org, board = await _board(request, 50)
     organisations = await choices(request.app[keys.DB])
     return aiohttp_jinja2.render_template("karma/leaderboard.html", request, {

@@ -8,22 +8,17 @@ from aiohttp import web
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import api, keys, policy
+from community import api
 from community.errors import Invalid, NotFound
 from community.i18n import N_, gettext as _
 from community.notifications import queries, read, render
 from community.notifications.kinds import KINDS, Delivery
 from community.notifications.preferences import preferences_of, set_preferences
 from community.notifications.schemas import NotificationQuery
-from community.requests import local_target, read_form, read_json
+from community.requests import (actor_of, db_of, emitter_of, form_fields, local_target, read_form, read_json, see_other,
+                                signed_in, url_for)
 
 PAGE_SIZE = 30
-
-
-def _actor(request: web.Request) -> policy.Actor:
-    actor = request[keys.ACTOR]
-    policy.require(actor, actor.is_authenticated)
-    return actor
 
 
 def _notification_id(request: web.Request) -> ObjectId:
@@ -45,8 +40,8 @@ def _position(cursor: str | None) -> tuple[datetime, ObjectId] | None:
 
 async def _page(request: web.Request, *, unread_only: bool, cursor: str | None,
                 limit: int) -> tuple[list[dict[str, Any]], str | None]:
-    db = request.app[keys.DB]
-    rows = await queries.page(db, _actor(request).user_id, unread_only=unread_only, before=_position(cursor),
+    db = db_of(request)
+    rows = await queries.page(db, signed_in(request).user_id, unread_only=unread_only, before=_position(cursor),
                               limit=limit + 1)
     following = None
     if len(rows) > limit:
@@ -56,7 +51,7 @@ async def _page(request: web.Request, *, unread_only: bool, cursor: str | None,
 
 
 def _safe_next(request: web.Request, form: Any) -> str:
-    return local_target(form.get("next"), str(request.app.router["notifications"].url_for()))
+    return local_target(form.get("next"), url_for(request, "notifications"))
 
 
 @aiohttp_jinja2.template("notifications/list.html")
@@ -68,28 +63,28 @@ async def list_page(request: web.Request) -> dict[str, Any]:
 
 
 async def mark_read_form(request: web.Request) -> web.Response:
-    await read.mark_read(request.app[keys.DB], request.app.get(keys.EMITTER), _actor(request), _notification_id(request))
-    raise web.HTTPSeeOther(_safe_next(request, await read_form(request)))
+    await read.mark_read(db_of(request), emitter_of(request), signed_in(request), _notification_id(request))
+    return see_other(_safe_next(request, await read_form(request)))
 
 
 async def mark_all_read_form(request: web.Request) -> web.Response:
-    await read.mark_all_read(request.app[keys.DB], request.app.get(keys.EMITTER), _actor(request))
-    raise web.HTTPSeeOther(_safe_next(request, await read_form(request)))
+    await read.mark_all_read(db_of(request), emitter_of(request), signed_in(request))
+    return see_other(_safe_next(request, await read_form(request)))
 
 
 async def preferences_page(request: web.Request) -> web.Response:
-    actor = _actor(request)
-    db = request.app[keys.DB]
+    actor = signed_in(request)
+    db = db_of(request)
     labels = {name: kind.label for name, kind in KINDS.items()}
     context: dict[str, Any] = {"kinds": labels, "deliveries": list(Delivery), "errors": {}, "saved": False}
     if request.method == "POST":
-        form = {key: value for key, value in (await read_form(request)).items() if key != "csrf_token"}
+        form = await form_fields(request)
         try:
             await set_preferences(db, actor, form)
         except Invalid as error:
             context.update(chosen=form, errors={name: _(message) for name, message in error.errors.items()})
             return aiohttp_jinja2.render_template("notifications/preferences.html", request, context, status=422)
-        raise web.HTTPSeeOther(str(request.app.router["notification_preferences"].url_for().with_query(saved="1")))
+        return see_other(url_for(request, "notification_preferences", {"saved": "1"}))
     context.update(chosen=await preferences_of(db, actor), saved=request.query.get("saved") == "1")
     return aiohttp_jinja2.render_template("notifications/preferences.html", request, context)
 
@@ -103,29 +98,29 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
 async def list_api(request: web.Request) -> web.Response:
     asked = api.query(request, NotificationQuery)
     rows, cursor = await _page(request, unread_only=asked.unread, cursor=asked.cursor, limit=asked.limit)
-    unread = await queries.unread_count(request.app[keys.DB], request[keys.ACTOR].user_id)
+    unread = await queries.unread_count(db_of(request), actor_of(request).user_id)
     return api.json_response({"items": [_out(row) for row in rows], "unread": unread, "next_cursor": cursor})
 
 
 async def unread_api(request: web.Request) -> web.Response:
-    actor = _actor(request)
-    return api.json_response({"unread": await queries.unread_count(request.app[keys.DB], actor.user_id)})
+    actor = signed_in(request)
+    return api.json_response({"unread": await queries.unread_count(db_of(request), actor.user_id)})
 
 
 async def mark_read_api(request: web.Request) -> web.Response:
-    actor, db = _actor(request), request.app[keys.DB]
-    changed = await read.mark_read(db, request.app.get(keys.EMITTER), actor, _notification_id(request))
+    actor, db = signed_in(request), db_of(request)
+    changed = await read.mark_read(db, emitter_of(request), actor, _notification_id(request))
     return api.json_response({"changed": int(changed), "unread": await queries.unread_count(db, actor.user_id)})
 
 
 async def mark_all_read_api(request: web.Request) -> web.Response:
-    actor, db = _actor(request), request.app[keys.DB]
-    changed = await read.mark_all_read(db, request.app.get(keys.EMITTER), actor)
+    actor, db = signed_in(request), db_of(request)
+    changed = await read.mark_all_read(db, emitter_of(request), actor)
     return api.json_response({"changed": changed, "unread": await queries.unread_count(db, actor.user_id)})
 
 
 async def preferences_api(request: web.Request) -> web.Response:
-    actor, db = _actor(request), request.app[keys.DB]
+    actor, db = signed_in(request), db_of(request)
     if request.method == "PUT":
         return api.json_response(await set_preferences(db, actor, await read_json(request)))
     return api.json_response(await preferences_of(db, actor))

@@ -10,8 +10,8 @@ from bson import ObjectId
 from community import actions, api, keys
 from community.accounts import sessions
 from community.accounts.views import render_account
-from community.accounts.forms import form_values, render_form
-from community.requests import read_json
+from community.accounts.forms import render_form
+from community.requests import form_fields, read_json, see_other
 from community.errors import Invalid
 from community.i18n import gettext as _, lazy_gettext
 from community.organisations import domains, membership, queries, service
@@ -19,7 +19,6 @@ from community.organisations.schemas import (DecisionIn, DomainsIn, MembershipAs
                                              OrganisationIn, OrganisationQuery)
 from community.organisations.states import STATES
 from community.policy import can_decide_membership, can_manage_organisations, require
-from community.site.views import see_other
 from community.validation import validate
 
 KIND_LABELS = {"ministry": lazy_gettext("Ministry"), "department": lazy_gettext("Department"), "office": lazy_gettext("Office")}
@@ -58,7 +57,7 @@ async def manage_page(request: web.Request) -> web.Response:
     require(actor, can_manage_organisations(actor))
     if request.method == "GET":
         return await _manage_page(request, {"level": "central", "kind": "ministry"})
-    values = await form_values(request, OrganisationIn.model_fields)
+    values = await form_fields(request, OrganisationIn.model_fields)
     try:
         org = await actions.run(request.app, actor, service.create,
                                 validate(OrganisationIn, _without_blanks(values, ("state", "parent_id"))))
@@ -88,7 +87,7 @@ async def edit_page(request: web.Request) -> web.Response:
     org = await service.load(db, request.match_info["org_id"])
     if request.method == "GET":
         return await _edit_page(request, org, {})
-    values = await form_values(request, OrganisationChange.model_fields)
+    values = await form_fields(request, OrganisationChange.model_fields)
     try:
         await actions.run(request.app, actor, service.change, org["_id"], validate(OrganisationChange, values))
     except Invalid as error:
@@ -114,7 +113,7 @@ async def domains_action(request: web.Request) -> web.Response:
     require(actor, can_manage_organisations(actor))
     db = request.app[keys.DB]
     org = await service.load(db, request.match_info["org_id"])
-    values = await form_values(request, ("domains",))
+    values = await form_fields(request, ("domains",))
     try:
         data = validate(DomainsIn, {"domains": _domain_lines(values.get("domains", ""))})
         await actions.run(request.app, actor, domains.set_domains, org, data.domains)
@@ -239,7 +238,7 @@ async def _requests_page(request: web.Request, org_id: str, errors: dict[str, st
 async def decide_action(request: web.Request) -> web.Response:
     """Approve or decline from the queue; a bad reason comes back next to that request's field."""
     db = request.app[keys.DB]
-    values = await form_values(request, ("reason",))
+    values = await form_fields(request, ("reason",))
     request_id = request.match_info["request_id"]
     try:
         reason = validate(DecisionIn, values).reason
@@ -280,7 +279,7 @@ def _account_url(request: web.Request, **query: str) -> str:
 async def ask_action(request: web.Request) -> web.Response:
     """The account page's "change organisation" form; errors come back on the account page."""
     user = _signed_in_user(request)
-    values = await form_values(request, MembershipAskIn.model_fields)
+    values = await form_fields(request, MembershipAskIn.model_fields)
     try:
         data = validate(MembershipAskIn, values)
         asked = await actions.run(request.app, request[keys.ACTOR], membership.ask_to_change, user, data.org_id)

@@ -10,24 +10,18 @@ from aiohttp import web
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import api, keys, policy
+from community import api, keys
 from community.accounts.sessions import clear_session_cookie
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
-from community.policy import ANONYMOUS, Actor
 from community.privacy import access
 from community.realtime.emitter import user_room
-from community.requests import read_form, read_json
+from community.requests import actor_of, read_form, read_json, signed_in
 from community.privacy.schemas import PersonDataQuery
 
 
-def actor_of(request: web.Request) -> Actor:
-    return request.get(keys.ACTOR, ANONYMOUS)
-
-
 def me(request: web.Request) -> ObjectId:
-    actor = actor_of(request)
-    policy.require(actor, actor.is_authenticated, _("Sign in to see your data."))
+    actor = signed_in(request, _("Sign in to see your data."))
     assert actor.user_id is not None
     return actor.user_id
 

@@ -9,12 +9,11 @@ from aiohttp import web
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import actions, api, keys, policy
+from community import actions, api, policy
 from community.accounts import people as accounts_people
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
-from community.policy import ANONYMOUS, Actor
 from community.profiles import avatar as avatars
 from community.profiles import directory, edit, fields, queries, show
 from community.profiles.schemas import (
@@ -25,16 +24,8 @@ from community.profiles.schemas import (
     Verification,
     profile_update_model,
 )
-from community.requests import read_form, read_json
+from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
 from community.validation import form_values, validate
-
-
-def actor_of(request: web.Request) -> Actor:
-    return request.get(keys.ACTOR, ANONYMOUS)
-
-
-def db_of(request: web.Request) -> Any:
-    return request.app[keys.DB]
 
 
 def user_id_of(request: web.Request) -> ObjectId:
@@ -45,18 +36,13 @@ def user_id_of(request: web.Request) -> ObjectId:
 
 
 def me(request: web.Request) -> ObjectId:
-    actor = actor_of(request)
-    policy.require(actor, actor.is_authenticated, _("Sign in to see your profile."))
+    actor = signed_in(request, _("Sign in to see your profile."))
     assert actor.user_id is not None
     return actor.user_id
 
 
-def see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
-
-
 def person_url(request: web.Request, user_id: ObjectId) -> str:
-    return str(request.app.router["person"].url_for(user_id=str(user_id)))
+    return url_for(request, "person", user_id=str(user_id))
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -139,14 +125,14 @@ async def competency_submit(request: web.Request) -> web.Response:
         await actions.run(request.app, actor_of(request), edit.declare_competency, user_id, item)
     except Invalid as error:
         return await _render_errors(request, user_id, error, "competencies")
-    return see_other(str(request.app.router["profile_edit"].url_for()) + "#competencies")
+    return see_other(url_for(request, "profile_edit") + "#competencies")
 
 
 async def competency_remove(request: web.Request) -> web.Response:
     user_id = me(request)
     await actions.run(request.app, actor_of(request), edit.withdraw_competency, user_id,
                       request.match_info["competency_id"])
-    return see_other(str(request.app.router["profile_edit"].url_for()) + "#competencies")
+    return see_other(url_for(request, "profile_edit") + "#competencies")
 
 
 async def avatar_submit(request: web.Request) -> web.Response:

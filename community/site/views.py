@@ -8,7 +8,7 @@ from aiohttp import web
 from community import api, keys
 from community.accounts import queries as accounts_queries
 from community.i18n import LOCALES, remember_language
-from community.requests import local_target, read_form
+from community.requests import local_target, read_form, see_other, settings_of
 
 log = logging.getLogger("community.site")
 
@@ -41,10 +41,6 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
 
 
-def see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
-
-
 async def set_language(request: web.Request) -> web.Response:
     form = await read_form(request)
     chosen = form.get("lang")
@@ -53,7 +49,7 @@ async def set_language(request: web.Request) -> web.Response:
         actor = request.get(keys.ACTOR)
         if actor is not None and actor.is_authenticated:
             await accounts_queries.set_language(request.app[keys.DB], actor.user_id, chosen)
-        remember_language(response, chosen, secure=request.app[keys.SETTINGS].secure_cookies)
+        remember_language(response, chosen, secure=settings_of(request).secure_cookies)
     return response
 
 

@@ -1,19 +1,30 @@
-"""What the pages and the API show: read services that assemble threads, posts and categories."""
+"""What the pages, the API and the live updates show: one read per use case, each returning a
+typed result that the page renders, the API serializes and the socket sends.
+
+- :func:`category_index`: the categories a person may read (:class:`CategoryIndex`);
+- :func:`category_page`: one category's thread list (:class:`ThreadList`);
+- :func:`thread_page`: one page of a thread (:class:`ThreadPage`);
+- :func:`post_by_number`, :func:`post_by_id`: one post as its thread shows it (:class:`PostView`);
+- :func:`post_history`: a post's earlier versions (:class:`PostHistory`);
+- :func:`moderation_queue`: the open flags a moderator deals with (:class:`ModerationQueue`);
+- :class:`ThreadActivity`: what a category page updates live when a thread moves.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 
 from community import api, policy
-from community.accounts.people import Person
+from community.accounts.people import Person, shown_name
 from community.errors import Invalid, NotFound
-from community.forums import cache, queries, unread
-from community.forums.access import access_category, access_thread
+from community.forums import cache, moderate, queries, unread
+from community.forums.access import (access_category, access_history, access_post, access_post_by_number,
+                                     access_thread)
 from community.forums.rendering import Viewer
 from community.forums.schemas import ListQuery, Sort
 from community.forums.urls import category_path, post_path, thread_path
@@ -50,6 +61,19 @@ class ThreadPage:
     breadcrumbs: list[Doc] = field(default_factory=list)
     move_targets: list[Doc] = field(default_factory=list)
     """For moderators: the other categories they moderate, where the thread may be moved."""
+
+    @property
+    def shown(self) -> list[Doc]:
+        """Every post the page shows: its posts and the accepted answer."""
+        return self.posts + ([self.accepted] if self.accepted else [])
+
+    @property
+    def in_order(self) -> list[Doc]:
+        """The posts as the API lists them: on the first page the opening post, the accepted
+        answer, then the replies; on a later page its replies."""
+        if not self.first_page:
+            return self.posts
+        return self.posts[:1] + ([self.accepted] if self.accepted else []) + self.posts[1:]
 
 
 def decorate_posts(posts: list[Doc], people: Mapping[ObjectId, Person], voted: set[ObjectId], actor: Actor, thread: Doc,
@@ -236,11 +260,106 @@ async def category_page(db: Any, actor: Actor, slug: str, params: Mapping[str, s
     )
 
 
-async def index_page(db: Any, actor: Actor) -> list[Doc]:
-    """Top-level categories the actor may read, each with its readable children."""
+@dataclass(slots=True)
+class CategoryIndex:
+    tree: list[Doc]
+    """Top-level categories the actor may read, each with its readable ``children``."""
+    can_moderate: bool
+    """Whether the actor has a moderation queue: they moderate one of these or suspend members."""
+
+    @property
+    def flat(self) -> list[Doc]:
+        """Each top-level category followed by its children, as the API lists them."""
+        return [c for top in self.tree for c in [top, *top["children"]]]
+
+
+async def category_index(db: Any, actor: Actor) -> CategoryIndex:
     rows = [c for c in await queries.categories(db, policy.readable_category_orgs(actor))
             if policy.can_read_category(actor, c)]
     for row in rows:
         row["url"] = category_path(row["slug"])
         row["children"] = [c for c in rows if c.get("parent_id") == row["_id"]]
-    return [row for row in rows if row.get("parent_id") is None or row["parent_id"] not in {r["_id"] for r in rows}]
+    tree = [row for row in rows if row.get("parent_id") is None or row["parent_id"] not in {r["_id"] for r in rows}]
+    return CategoryIndex(tree=tree, can_moderate=bool(actor.is_authenticated and (
+        policy.can_suspend_members(actor) or any(policy.can_moderate_category(actor, c) for c in tree))))
+
+
+@dataclass(slots=True)
+class PostView:
+    post: Doc
+    """Decorated like a thread page's posts (``author``, ``url``, ``voted``, ``can_edit``, ``viewer``)."""
+    thread: Doc
+    category: Doc
+
+
+async def _post_view(db: Any, actor: Actor, loaded: tuple[Doc, Doc, Doc]) -> PostView:
+    post, thread, category = loaded
+    people = await queries.people(db, [post["author_id"]])
+    voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
+    decorate_posts([post], people, voted, actor, thread, category)
+    return PostView(post=post, thread=thread, category=category)
+
+
+async def post_by_number(db: Any, actor: Actor, thread_id: ObjectId, number: int) -> PostView:
+    """Post ``number`` of a thread as the thread page shows it to the actor."""
+    return await _post_view(db, actor, await access_post_by_number(db, actor, thread_id, number))
+
+
+async def post_by_id(db: Any, actor: Actor, post_id: ObjectId) -> PostView:
+    return await _post_view(db, actor, await access_post(db, actor, post_id))
+
+
+@dataclass(slots=True)
+class PostHistory:
+    post: Doc
+    thread: Doc
+    revisions: list[Doc]
+    """The earlier versions, oldest first."""
+    people: Mapping[ObjectId, Doc]
+    """The editors and the author, by id."""
+
+    def editor(self, revision: Doc) -> dict[str, Any]:
+        return {"id": str(revision["editor_id"]), "name": shown_name(self.people.get(revision["editor_id"]))}
+
+
+async def post_history(db: Any, actor: Actor, loaded: tuple[Doc, Doc, Doc]) -> PostHistory:
+    """The earlier versions of a post (``loaded``: the post, its thread and category, as
+    ``access_post`` returns them), for those who may see them."""
+    post, thread, category = loaded
+    await access_history(db, actor, post, category)
+    revisions = await queries.revisions(db, post["_id"])
+    people = await queries.people(db, [r["editor_id"] for r in revisions] + [post["author_id"]])
+    return PostHistory(post=post, thread=thread, revisions=revisions, people=people)
+
+
+@dataclass(slots=True)
+class ModerationQueue:
+    flags: list[Doc]
+    """Open flags, oldest first, each with its ``post`` and ``thread``."""
+    people: Mapping[ObjectId, Doc]
+    """The reporters and the flagged posts' authors, by id."""
+
+
+async def moderation_queue(db: Any, actor: Actor) -> ModerationQueue:
+    flags = await moderate.moderation_queue(db, actor)
+    people = await queries.people(db, [f["reporter_id"] for f in flags] + [f["post"]["author_id"] for f in flags if f["post"]])
+    return ModerationQueue(flags=flags, people=people)
+
+
+@dataclass(slots=True, frozen=True)
+class ThreadActivity:
+    """What a category page needs to update one thread's row live (``forum:thread_activity``)."""
+
+    thread_id: str
+    last_number: int
+    reply_count: int
+    last_activity_at: str
+    """RFC 3339, as the API gives moments."""
+
+    @classmethod
+    def of(cls, thread: Mapping[str, Any]) -> ThreadActivity:
+        return cls(thread_id=str(thread["_id"]), last_number=thread["last_number"], reply_count=thread["reply_count"],
+                   last_activity_at=api.timestamp(thread["last_activity_at"]))
+
+    def payload(self) -> dict[str, Any]:
+        return asdict(self)
