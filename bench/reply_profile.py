@@ -72,8 +72,8 @@ class Recorder:
         """The task whose calls are not listed (this script's own, waiting for the indexer)."""
 
     def install(self) -> None:
-        from community.storage import client as embedded
-        from community.storage import engine as store
+        from community.storage import runtime as embedded
+        from community.storage import tables as store
 
         recorder = self
         original_scan, original_insert = store.Context.scan, store.Context.insert
