@@ -39,7 +39,7 @@ from community.storage.matching import MISSING, Predicate, compile_filter, resol
 from community.storage.runtime import INLINE_ROWS, Engine, Partial
 from community.storage.sessions import EmbeddedSession
 from community.storage.shaping import compile_projection, normalize_sort, run_pipeline
-from community.storage.tables import Context, Stats, encode_doc
+from community.storage.tables import Context, Scan, Stats, encode_doc
 from community.storage.updates import Updater, upsert_seed, validate_replacement, validate_update
 
 T = TypeVar("T")
@@ -427,9 +427,10 @@ class EmbeddedCollection(_Settings):
     # Reads -------------------------------------------------------------------------------
 
     def find(self, filter: Mapping[str, Any] | None = None, projection: Any = None, skip: int = 0, limit: int = 0,
-             *, sort: Any = None, session: EmbeddedSession | None = None, **options: Any) -> EmbeddedCursor:
-        _reject("find", options, ("batch_size",))
-        return EmbeddedCursor(self, filter, projection, skip, limit, normalize_sort(sort), session)
+             *, sort: Any = None, batch_size: int = 0, session: EmbeddedSession | None = None,
+             **options: Any) -> EmbeddedCursor:
+        _reject("find", options)
+        return EmbeddedCursor(self, filter, projection, skip, limit, normalize_sort(sort), session).batch_size(batch_size)
 
     async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         if filter is not None and not isinstance(filter, Mapping):
@@ -441,17 +442,20 @@ class EmbeddedCollection(_Settings):
 
     @_statement
     async def _query(self, filter_: Any, projection: Any, sort: list[tuple[str, int]], skip: int, limit: int, *,
-                     session: EmbeddedSession | None) -> tuple[list[dict[str, Any]], Stats]:
+                     size: int, session: EmbeddedSession | None) -> tuple[Scan, list[dict[str, Any]], Stats]:
+        """A ``find``'s first batch of ``size`` documents (0: all): the scan to resume, the
+        documents and what reading them took."""
         if filter_ is not None and not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         project = compile_projection(projection)
         predicate = _compile(filter_)
         plan = self._engine.plan(self._db, self.name, filter_ or {}, sort)
 
-        def job(ctx: Context) -> tuple[list[dict[str, Any]], Stats]:
-            rows = ctx.scan(self._info(ctx), filter_, sort, skip, limit, plan, predicate)
-            docs = [doc for _, doc in rows]
-            return ([project(doc) for doc in docs] if project else docs), ctx.stats
+        def job(ctx: Context) -> tuple[Scan, list[dict[str, Any]], Stats]:
+            # A fresh scan each time the job runs: a read that gave up on the loop starts over on a thread.
+            scan = Scan(filter_, sort, skip, limit, plan, predicate)
+            docs = [doc for _, doc in ctx.fetch(self._info(ctx), scan, size)]
+            return scan, ([project(doc) for doc in docs] if project else docs), ctx.stats
 
         short = plan.index is not None and (
             (0 < limit and skip + limit <= INLINE_ROWS and (plan.sorts or not sort))
@@ -459,6 +463,18 @@ class EmbeddedCollection(_Settings):
         missing = (self._db, self.name) not in self._engine.catalog
         return await self._engine.read(job, session, bounded=plan.point,
                                        budget=INLINE_ROWS if short or missing else 0)
+
+    @_statement
+    async def _get_more(self, scan: Scan, projection: Any, size: int, *,
+                        session: EmbeddedSession | None) -> list[dict[str, Any]]:
+        """A ``find``'s next batch of ``size`` documents (0: all the rest), from where ``scan`` stopped."""
+        project = compile_projection(projection)
+
+        def job(ctx: Context) -> list[dict[str, Any]]:
+            docs = [doc for _, doc in ctx.fetch(self._info(ctx), scan, size)]
+            return [project(doc) for doc in docs] if project else docs
+
+        return await self._engine.read(job, session)
 
     @_statement
     async def count_documents(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,

@@ -11,15 +11,16 @@ only narrow the work, never change an answer.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import bson
-from pymongo.errors import DuplicateKeyError, WriteError
+from pymongo.errors import DuplicateKeyError, OperationFailure, WriteError
 
 from community.storage import keys
 from community.storage.catalog import Catalog, CollInfo, IndexInfo, check_name
@@ -60,6 +61,35 @@ class Stats:
             },
         }
 
+
+
+@dataclass(slots=True)
+class Scan:
+    """A query and how far it has got: what it reads, in which order, and where its last batch
+    stopped (``Context.fetch``). Each batch runs on whichever connection runs its job, so a
+    cursor outside a transaction sees, batch by batch, what was committed meanwhile (as
+    MongoDB's ``getMore`` does), and one inside a transaction sees the transaction's writes."""
+
+    filter_: Mapping[str, Any] | None
+    sort: SortSpec
+    skip: int = 0
+    limit: int = 0
+    plan: Plan | None = None
+    predicate: Callable[[Any], bool] | None = None
+    coll_id: int | None = None
+    """The collection read, fixed by the first batch (``None`` until then)."""
+    dedupe: bool = False
+    seen: set[int] = field(default_factory=set)
+    """Rowids returned so far when one document may appear under several keys (multikey, or several ranges)."""
+    range_pos: int = 0
+    after: Any = None
+    """The last rowid (collection scan), index key (unique index) or ``(key, rowid)`` read."""
+    skipped: int = 0
+    returned: int = 0
+    sorted_rows: list[tuple[int, dict[str, Any]]] | None = None
+    """For a sort no index gives: every match, sorted, skipped and limited, handed out in batches."""
+    handed_out: int = 0
+    done: bool = False
 
 
 class OverBudget(Exception):
@@ -214,57 +244,119 @@ class Context:
              skip: int = 0, limit: int = 0, plan: Plan | None = None,
              predicate: Callable[[Any], bool] | None = None) -> list[tuple[int, dict[str, Any]]]:
         """Matching ``(rowid, document)`` pairs in the requested order, after skip and limit."""
-        if predicate is None:
-            predicate = compile_filter(filter_)
-        if info is None:
+        return self.fetch(info, Scan(filter_, sort, skip, limit, plan, predicate))
+
+    def fetch(self, info: CollInfo | None, scan: Scan, size: int = 0) -> list[tuple[int, dict[str, Any]]]:
+        """The next ``size`` matches of ``scan`` (0: all the rest), from where its last batch stopped.
+
+        ``info`` is the collection as this unit of work's catalog has it. A batch resumes after
+        the last index key (or rowid) the previous one read, so each batch reads only its own
+        rows; a sort that no index gives is the exception: its first batch reads and sorts every
+        match, as MongoDB's blocking sort does, and later batches hand out the rest."""
+        if scan.done:
             return []
-        if plan is None or plan.index is None or plan.index not in info.indexes:
-            plan = choose_plan(info, filter_ or {}, sort)
-        if plan.point:
-            return self._point(info, plan, predicate, skip)
-        stats = self.stats
-        ordered = plan.sorts or not sort
-        want = skip + limit if (limit and ordered) else 0
+        if scan.coll_id is None:
+            if scan.predicate is None:
+                scan.predicate = compile_filter(scan.filter_)
+            if info is None:
+                scan.done = True
+                return []
+            plan = scan.plan
+            if plan is None or plan.index is None or plan.index not in info.indexes:
+                plan = choose_plan(info, scan.filter_ or {}, scan.sort)
+            scan.plan, scan.coll_id = plan, info.id
+            scan.dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
+            if plan.point:
+                scan.done = True
+                return self._point(info, plan, scan.predicate, scan.skip)
+        elif info is None or info.id != scan.coll_id:
+            scan.done = True  # the collection was dropped since the last batch
+            return []
+        plan = scan.plan
+        assert plan is not None
+        if plan.index is not None and all(index.id != plan.index.id for index in info.indexes):
+            raise OperationFailure(f"index {plan.index.name!r} was dropped while a cursor read it", code=175)
+        try:
+            if plan.sorts or not scan.sort:
+                out = self._stream(info, scan, size)
+            else:
+                out = self._sorted(info, scan, size)
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            scan.done = True
+            return []
+        self.stats.returned = len(out)
+        return out
+
+    def _stream(self, info: CollInfo, scan: Scan, size: int) -> list[tuple[int, dict[str, Any]]]:
         out: list[tuple[int, dict[str, Any]]] = []
+        matches = self._matches(info, scan)
+        try:
+            for match in matches:
+                if scan.skipped < scan.skip:
+                    scan.skipped += 1
+                    continue
+                out.append(match)
+                scan.returned += 1
+                if scan.limit and scan.returned >= scan.limit:
+                    scan.done = True
+                    break
+                if size and len(out) >= size:
+                    break
+            else:
+                scan.done = True
+        finally:
+            matches.close()
+        return out
+
+    def _sorted(self, info: CollInfo, scan: Scan, size: int) -> list[tuple[int, dict[str, Any]]]:
+        if scan.sorted_rows is None:
+            self.stats.sort_in_memory = True
+            found = list(self._matches(info, scan))
+            docs = sort_docs([doc for _, doc in found], scan.sort)
+            position = {id(doc): rowid for rowid, doc in found}
+            rows = [(position[id(doc)], doc) for doc in docs]
+            skip, limit = scan.skip, scan.limit
+            scan.sorted_rows = rows[skip:skip + limit] if limit else rows[skip:]
+        rows, start = scan.sorted_rows, scan.handed_out
+        end = start + size if size else len(rows)
+        out = rows[start:end]
+        scan.handed_out = end
+        if end >= len(rows):
+            scan.done = True
+            scan.sorted_rows = []
+        return out
+
+    def _matches(self, info: CollInfo, scan: Scan) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Every match from where ``scan`` stopped, in the plan's order, noting in ``scan`` the
+        position of each row read."""
+        plan, predicate, stats = scan.plan, scan.predicate, self.stats
+        assert plan is not None and predicate is not None
+        rows: Iterator[tuple[int, bytes]]
         if plan.index is None:
             stats.stage = "COLLSCAN"
-            rows: Iterator[tuple[int, bytes]] = iter(self.conn.execute(f"SELECT id, doc FROM {info.table} ORDER BY id"))
+            rows = self._collection_rows(info, scan)
         else:
             stats.stage = "IXSCAN"
             stats.index = plan.index.name
             stats.direction = "backward" if plan.backward else "forward"
             stats.ranges = len(plan.ranges)
-            rows = self._index_rows(info, plan)
-        dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
-        seen: set[int] = set()
+            rows = self._index_rows(info, plan, scan)
+        dedupe, seen = scan.dedupe, scan.seen
         budget, examined = self.budget, 0
-        try:
-            for rowid, blob in rows:
-                examined += 1
-                if budget and examined > budget:
-                    raise OverBudget
-                if dedupe:
-                    if rowid in seen:
-                        continue
-                    seen.add(rowid)
-                doc = bson.decode(blob)
-                stats.docs_examined += 1
-                if predicate(doc):
-                    out.append((rowid, doc))
-                    if want and len(out) >= want:
-                        break
-        except sqlite3.OperationalError as exc:
-            if "no such table" not in str(exc):
-                raise
-            return []
-        if not ordered:
-            stats.sort_in_memory = True
-            docs = sort_docs([doc for _, doc in out], sort)
-            position = {id(doc): rowid for rowid, doc in out}
-            out = [(position[id(doc)], doc) for doc in docs]
-        out = out[skip:skip + limit] if limit else out[skip:]
-        stats.returned = len(out)
-        return out
+        for rowid, blob in rows:
+            examined += 1
+            if budget and examined > budget:
+                raise OverBudget
+            if dedupe:
+                if rowid in seen:
+                    continue
+                seen.add(rowid)
+            doc = bson.decode(blob)
+            stats.docs_examined += 1
+            if predicate(doc):
+                yield rowid, doc
 
     def _point(self, info: CollInfo, plan: Plan, predicate: Any, skip: int) -> list[tuple[int, dict[str, Any]]]:
         assert plan.index is not None
@@ -318,28 +410,57 @@ class Context:
             self.conn.executemany(f"INSERT INTO {index.table} (k, id) VALUES (?, ?)", entries)
         return info
 
-    def _index_rows(self, info: CollInfo, plan: Plan) -> Iterator[tuple[int, bytes]]:
+    def _collection_rows(self, info: CollInfo, scan: Scan) -> Iterator[tuple[int, bytes]]:
+        if scan.after is None:
+            rows = self.conn.execute(f"SELECT id, doc FROM {info.table} ORDER BY id")
+        else:
+            rows = self.conn.execute(f"SELECT id, doc FROM {info.table} WHERE id > ? ORDER BY id", (scan.after,))
+        for rowid, blob in rows:
+            scan.after = rowid
+            yield rowid, blob
+
+    def _index_rows(self, info: CollInfo, plan: Plan, scan: Scan) -> Iterator[tuple[int, bytes]]:
+        """The rows of ``plan``'s ranges from where ``scan`` stopped: after its last ``(key,
+        rowid)`` (the key alone on a unique index) in its current range, then the later ranges."""
         assert plan.index is not None
+        stats = self.stats
         order = "DESC" if plan.backward else "ASC"
-        sql = (
-            f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
-            f"WHERE i.k >= ? AND i.k < ? ORDER BY i.k {order}"
-        )
+        select = f"SELECT i.k, i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id"
         if plan.exact and len(plan.ranges) > 1:
             # Each range is one key of a unique index: one statement for all of them, in key order.
-            marks = ", ".join("?" * len(plan.ranges))
-            in_sql = (f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
-                      f"WHERE i.k IN ({marks}) ORDER BY i.k {order}")
-            for row in self.conn.execute(in_sql, [low for low, _ in plan.ranges]):
-                self.stats.keys_examined += 1
-                yield row
+            points = [low for low, _ in plan.ranges]
+            if scan.after is not None:
+                if plan.backward:
+                    points = points[:bisect.bisect_left(points, scan.after)]
+                else:
+                    points = points[bisect.bisect_right(points, scan.after):]
+            marks = ", ".join("?" * len(points))
+            for key, rowid, blob in self.conn.execute(f"{select} WHERE i.k IN ({marks}) ORDER BY i.k {order}", points):
+                stats.keys_examined += 1
+                scan.after = key
+                yield rowid, blob
             return
-        ranges = reversed(plan.ranges) if plan.backward else plan.ranges
-        for low, high in ranges:
-            for row in self.conn.execute(sql, (low, high)):
-                self.stats.keys_examined += 1
-                yield row
-
+        unique = plan.index.unique
+        position, marks = ("i.k", "?") if unique else ("(i.k, i.id)", "(?, ?)")
+        ordering = f"i.k {order}" if unique else f"i.k {order}, i.id {order}"
+        ranges = plan.ranges[::-1] if plan.backward else plan.ranges
+        while scan.range_pos < len(ranges):
+            low, high = ranges[scan.range_pos]
+            if scan.after is None:
+                rows = self.conn.execute(f"{select} WHERE i.k >= ? AND i.k < ? ORDER BY {ordering}", (low, high))
+            else:
+                after = (scan.after,) if unique else scan.after
+                if plan.backward:
+                    sql, args = f"{select} WHERE i.k >= ? AND {position} < {marks}", (low, *after)
+                else:
+                    sql, args = f"{select} WHERE {position} > {marks} AND i.k < ?", (*after, high)
+                rows = self.conn.execute(f"{sql} ORDER BY {ordering}", args)
+            for key, rowid, blob in rows:
+                stats.keys_examined += 1
+                scan.after = key if unique else (key, rowid)
+                yield rowid, blob
+            scan.range_pos += 1
+            scan.after = None
 
 
 def encode_doc(doc: Mapping[str, Any]) -> bytes:
