@@ -28,6 +28,10 @@ scans, run on the runtime's threads); ``keys.py``, ``matching.py``, ``shaping.py
   per element (multikey); unique indexes are enforced by SQLite's primary key; sparse indexes
   skip documents without the fields; TTL indexes are swept by a background task.
   ``await collection.find(...).explain()`` reports the index used and what was examined.
+- **Cursors** read in batches (``tables.Scan``): each resumes after the last index key or
+  rowid the previous one read, on whichever connection runs it (a transaction's inside one),
+  so ``async for`` holds one batch (``batch_size``, default 1,000) and ``to_list()`` reads in
+  one go; only a sort no index gives reads every match first, as MongoDB's blocking sort does.
 - **Exactness**: every candidate an index returns is re-checked by the Python filter
   (``matching.py``), so an index only ever narrows work.
 - **Durability**: WAL journal with ``synchronous=NORMAL`` by default: each acknowledged write

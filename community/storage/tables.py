@@ -15,7 +15,7 @@ import bisect
 import datetime
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -328,7 +328,7 @@ class Context:
             scan.sorted_rows = []
         return out
 
-    def _matches(self, info: CollInfo, scan: Scan) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _matches(self, info: CollInfo, scan: Scan) -> Generator[tuple[int, dict[str, Any]], None, None]:
         """Every match from where ``scan`` stopped, in the plan's order, noting in ``scan`` the
         position of each row read."""
         plan, predicate, stats = scan.plan, scan.predicate, self.stats
