@@ -72,11 +72,11 @@ class Recorder:
         """The task whose calls are not listed (this script's own, waiting for the indexer)."""
 
     def install(self) -> None:
-        from community.storage import client as embedded
-        from community.storage import engine as store
+        from community.storage import runtime as embedded
+        from community.storage import tables as store
 
         recorder = self
-        original_scan, original_insert = store.Context.scan, store.Context.insert
+        original_fetch, original_insert = store.Context.fetch, store.Context.insert
         original_read, original_write = embedded.Engine.read, embedded.Engine.write
         original_read_job, original_on_writer = embedded.Engine._read_job, embedded.Engine._on_writer
         trips = [0]
@@ -120,10 +120,12 @@ class Recorder:
                                        "task": task_name(), "ops": []})
             return await original_write(engine, fn, session, bounded=bounded)
 
-        def scan(ctx: Any, info: Any, filter_: Any, sort: Any, *args: Any, **kwargs: Any) -> Any:
+        def fetch(ctx: Any, info: Any, scan: Any, *args: Any, **kwargs: Any) -> Any:
+            """One batch of a query (a whole query, unless a cursor reads it in batches)."""
+            filter_, sort = scan.filter_, scan.sort
             kept, ctx.stats = ctx.stats, store.Stats()
             try:
-                rows = original_scan(ctx, info, filter_, sort, *args, **kwargs)
+                rows = original_fetch(ctx, info, scan, *args, **kwargs)
                 stats = ctx.stats
             finally:
                 ctx.stats = kept
@@ -141,7 +143,7 @@ class Recorder:
                 recorder.calls[-1]["ops"].append(f"{info.name} insert ({len(info.indexes)} index tables)")
             return original_insert(ctx, info, doc)
 
-        store.Context.scan, store.Context.insert = scan, insert  # type: ignore[method-assign]
+        store.Context.fetch, store.Context.insert = fetch, insert  # type: ignore[method-assign]
         embedded.Engine.read, embedded.Engine.write = read, write  # type: ignore[method-assign]
         embedded.Engine._read_job, embedded.Engine._on_writer = read_job, on_writer  # type: ignore[method-assign]
 

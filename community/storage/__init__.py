@@ -8,6 +8,13 @@ classes and PyMongo's exceptions. Anything outside the subset raises an error na
 
 Design of the embedded engine
 -----------------------------
+Modules, by responsibility: ``client.py`` (the PyMongo-shaped client, databases and
+collections), ``cursors.py``, ``sessions.py``; ``runtime.py`` (``Engine``: threads, the write
+lock, transactions, TTL sweeps, WAL checkpoints); ``catalog.py`` (collections, indexes, the
+file's layout); ``planner.py`` (index choice); ``tables.py`` (documents, index entries and
+scans, run on the runtime's threads); ``keys.py``, ``matching.py``, ``shaping.py`` and
+``updates.py`` (key encoding, filters, projections/sorts/pipelines, update operators).
+
 - **Documents** are BSON blobs (``bson`` from PyMongo, so types round-trip exactly: ObjectId,
   UTC datetimes at millisecond precision, int32/Int64, float, bool, None, str, bytes/Binary,
   nested documents and arrays) in one SQLite table per collection, keyed by an integer rowid.
@@ -17,10 +24,14 @@ Design of the embedded engine
   bool < date < timestamp < regex < MaxKey) and a body whose byte order is the value order
   (numbers by value whatever their BSON type, strings by UTF-8 bytes, ...). Compound keys are
   concatenations, descending parts are inverted bytes. An equality, a range or a sort on an
-  indexed prefix is therefore a B-tree range scan (``engine.choose_plan``); arrays give one key
+  indexed prefix is therefore a B-tree range scan (``planner.choose_plan``); arrays give one key
   per element (multikey); unique indexes are enforced by SQLite's primary key; sparse indexes
   skip documents without the fields; TTL indexes are swept by a background task.
   ``await collection.find(...).explain()`` reports the index used and what was examined.
+- **Cursors** read in batches (``tables.Scan``): each resumes after the last index key or
+  rowid the previous one read, on whichever connection runs it (a transaction's inside one),
+  so ``async for`` holds one batch (``batch_size``, default 1,000) and ``to_list()`` reads in
+  one go; only a sort no index gives reads every match first, as MongoDB's blocking sort does.
 - **Exactness**: every candidate an index returns is re-checked by the Python filter
   (``matching.py``), so an index only ever narrows work.
 - **Durability**: WAL journal with ``synchronous=NORMAL`` by default: each acknowledged write
@@ -61,7 +72,8 @@ from urllib.parse import parse_qs, urlsplit
 from pymongo import AsyncMongoClient
 from pymongo.errors import ConfigurationError
 
-from community.storage.client import EmbeddedClient, Engine
+from community.storage.client import EmbeddedClient
+from community.storage.runtime import Engine
 
 __all__ = ["connect", "in_transaction", "EmbeddedClient"]
 

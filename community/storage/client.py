@@ -1,34 +1,21 @@
-"""The embedded engine's asynchronous face: a client, databases, collections, cursors and sessions
-shaped like PyMongo's async API, returning PyMongo's own result classes and raising its errors.
-
-Threads: SQLite work never runs on the event loop. Writes go to one writer thread (the only
-writing connection) and are serialised by an ``asyncio.Lock``, which a session's transaction
-holds from ``start_transaction`` to commit or abort; reads outside a transaction go to a small
-pool of reader threads with their own connections and see committed data only (WAL).
+"""The embedded engine's PyMongo-shaped face: a client, databases and collections like PyMongo's
+async API, returning PyMongo's own result classes and raising its errors. Each operation checks
+its arguments as PyMongo does, then hands a job to the runtime (``runtime.Engine``); cursors are
+in ``cursors.py``, sessions in ``sessions.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime
 import functools
-import logging
-import os
-import random
-import shutil
 import sqlite3
-import tempfile
-import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bson import ObjectId
 from bson.codec_options import DEFAULT_CODEC_OPTIONS, CodecOptions
 from bson.son import SON
-from pymongo import IndexModel, ReturnDocument, client_session_shared
+from pymongo import IndexModel, ReturnDocument
 from pymongo.client_session import TransactionOptions
 from pymongo.errors import (
     BulkWriteError,
@@ -36,7 +23,6 @@ from pymongo.errors import (
     DuplicateKeyError,
     InvalidOperation,
     OperationFailure,
-    PyMongoError,
     WriteError,
 )
 from pymongo.operations import DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
@@ -45,39 +31,18 @@ from pymongo.read_preferences import ReadPreference, _ServerMode
 from pymongo.results import BulkWriteResult, DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 from pymongo.write_concern import WriteConcern
 
-from community.storage import engine as store
-from community.storage.engine import CollInfo, Context, IndexInfo
+from community.storage import keys
+from community.storage.catalog import CollInfo, IndexInfo
+from community.storage.cursors import EmbeddedCommandCursor, EmbeddedCursor
 from community.storage.keys import check_encodable
 from community.storage.matching import MISSING, Predicate, compile_filter, resolve
+from community.storage.runtime import INLINE_ROWS, Engine, Partial
+from community.storage.sessions import EmbeddedSession
 from community.storage.shaping import compile_projection, normalize_sort, run_pipeline
+from community.storage.tables import Context, Scan, Stats, encode_doc
 from community.storage.updates import Updater, upsert_seed, validate_replacement, validate_update
 
 T = TypeVar("T")
-log = logging.getLogger("community.storage")
-
-SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
-DEFAULT_SYNCHRONOUS = "NORMAL"
-"""WAL with ``synchronous=NORMAL``: a commit is written to the WAL file before the write is
-acknowledged, so it survives the process being killed (``kill -9``); only an operating-system
-crash or power loss can lose the last commits. ``FULL`` also fsyncs every commit."""
-
-CHECKPOINT_EVERY = 1000
-"""Work between WAL checkpoints, counted as one per commit plus one per ten documents written
-(roughly the pages each adds to the WAL). SQLite's own automatic checkpoint is off: it would
-fsync inside whichever write crossed its threshold; and a long WAL slows every read, which
-must look pages up in the WAL index first."""
-
-CHECKPOINT_WAIT_MS = 250
-"""How long the finishing checkpoint waits for readers still on old snapshots (this process's
-reads last milliseconds); past it the WAL is reset by another checkpoint, after a tenth of the
-usual work."""
-
-INLINE_ROWS = 32
-"""The rows a read tried on the event loop may examine (a ``find`` whose limit is at most this,
-in an index's order; one by at most this many keys of a unique index, such as ``_id $in`` for a
-page of posts; or of a collection that does not exist): a few B-tree steps cost less than the
-round trip to a reader thread. One that finds more to examine gives up and runs again on a
-reader thread, so a read is never long on the loop and its answer never depends on where it ran."""
 
 _IGNORED_OPTIONS = frozenset({"comment", "bypass_document_validation", "let"})
 
@@ -114,8 +79,6 @@ def _statement(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T
 
     return run
 
-
-_READ_CONCERN_LEVELS = (None, "local", "available", "majority", "linearizable", "snapshot")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,408 +133,6 @@ class _Settings:
     @property
     def read_concern(self) -> ReadConcern:
         return self._options.read_concern
-
-
-@dataclass(slots=True)
-class _Partial:
-    """A write that committed part of its work and then failed, as MongoDB leaves it."""
-
-    result: Any
-    error: Exception
-
-
-class Engine:
-    """One SQLite file, its threads and its catalog."""
-
-    def __init__(self, path: str | None, *, synchronous: str = DEFAULT_SYNCHRONOUS,
-                 ttl_interval: float = 60.0, readers: int = 2) -> None:
-        synchronous = synchronous.upper()
-        if synchronous not in SYNCHRONOUS_LEVELS:
-            raise ConfigurationError(f"synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}, not {synchronous!r}")
-        self._temp_dir: str | None = None
-        if path is None:
-            self._temp_dir = tempfile.mkdtemp(prefix="community-store-")
-            path = os.path.join(self._temp_dir, "memory.db")
-            synchronous = "OFF"
-        self.path = path
-        self.synchronous = synchronous
-        self.ttl_interval = ttl_interval
-        self._conn = store.open_connection(path, synchronous)
-        store.create_schema(self._conn)
-        # Checkpoints (which fsync) run on their own thread, never inside an acknowledged write.
-        self._conn.execute("PRAGMA wal_autocheckpoint=0")
-        self.catalog = store.load_catalog(self._conn)
-        self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        self._schema_version = self._conn.execute("PRAGMA schema_version").fetchone()[0]
-        self.inline_writes = synchronous in ("OFF", "NORMAL")
-        self._inline_conn = store.open_connection(path, synchronous, readonly=True)
-        self._commits = 0
-        self._checkpoint_due = False
-        self._checkpoint_task: asyncio.Task[None] | None = None
-        self._checkpointer = ThreadPoolExecutor(1, thread_name_prefix="storage-checkpoint")
-        self._checkpoint_conn: Any = None
-        self.checkpoints: list[tuple[int, int, int]] = []
-        """The last finishing checkpoints' ``(busy, wal frames, frames checkpointed)``: a WAL that
-        was reset reads ``(0, 0, 0)``."""
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="storage-writer")
-        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="storage-reader")
-        self._local = threading.local()
-        self._reader_conns: list[Any] = []
-        self._conns_lock = threading.Lock()
-        self._lock = asyncio.Lock()
-        self._txn_session: EmbeddedSession | None = None
-        self._txn_task: asyncio.Task[Any] | None = None
-        self._txn_ctx: Context | None = None
-        self._writer_busy = 0
-        self._ttl_task: asyncio.Task[None] | None = None
-        self._ttl_seen: store.Catalog | None = None
-        self.closed = False
-
-    def check_concerns(self, where: str, *, read_concern: Any = None, write_concern: Any = None,
-                       read_preference: Any = None) -> None:
-        """Refuse, by name, what one embedded node cannot honour."""
-        if read_concern is not None:
-            if not isinstance(read_concern, ReadConcern):
-                raise TypeError(f"read_concern must be an instance of pymongo.read_concern.ReadConcern, not: {read_concern!r}")
-            if read_concern.level not in _READ_CONCERN_LEVELS:
-                raise ConfigurationError(f"read concern level {read_concern.level!r} in {where} is unknown")
-        if write_concern is not None:
-            if not isinstance(write_concern, WriteConcern):
-                raise TypeError(f"write_concern must be an instance of pymongo.write_concern.WriteConcern, not: {write_concern!r}")
-            w = write_concern.document.get("w")
-            if not write_concern.acknowledged:
-                raise ConfigurationError(
-                    f"unacknowledged write concern (w=0) in {where} is outside the embedded engine's subset"
-                )
-            if w not in (None, 1, "majority"):
-                raise ConfigurationError(
-                    f"write concern w={w!r} in {where} cannot be satisfied: the embedded engine is one node"
-                )
-            durable = {key for key in ("j", "fsync") if write_concern.document.get(key)}
-            if durable and self.synchronous not in ("FULL", "EXTRA"):
-                raise ConfigurationError(
-                    f"write concern {'/'.join(sorted(durable))}=True in {where} needs the embedded engine to fsync "
-                    "every commit: open it with ?synchronous=FULL"
-                )
-        if read_preference is not None and read_preference.mode == ReadPreference.SECONDARY.mode:
-            raise ConfigurationError(
-                f"read preference 'secondary' in {where} cannot be satisfied: the embedded engine is one node, a primary"
-            )
-
-    # Threads ------------------------------------------------------------------------------
-
-    def _reader_conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = store.open_connection(self.path, self.synchronous, readonly=True)
-            self._local.conn = conn
-            with self._conns_lock:
-                self._reader_conns.append(conn)
-        return conn
-
-    def _fresh_catalog(self, conn: Any) -> store.Catalog:
-        """The catalog, reloaded first if another process created or dropped a collection or an
-        index in the file since it was read (SQLite's schema version then differs)."""
-        version = conn.execute("PRAGMA schema_version").fetchone()[0]
-        if version > self._schema_version:  # never replace a newer catalog with this older snapshot
-            self.catalog = store.load_catalog(conn)
-            self._schema_version = version
-        return self.catalog
-
-    def _read_job(self, fn: Callable[[Context], T]) -> T:
-        conn = self._reader_conn()
-        conn.execute("BEGIN")
-        try:
-            return fn(Context(conn, self._fresh_catalog(conn)))
-        finally:
-            conn.execute("COMMIT")
-
-    def _writer_catalog(self) -> store.Catalog:
-        """The catalog for a write that has just begun: reloaded whenever another process has
-        committed to the file since this engine's last write (its flags may have changed too)."""
-        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._data_version:
-            self._data_version = version
-            self.catalog = store.load_catalog(self._conn)
-            self._schema_version = self._conn.execute("PRAGMA schema_version").fetchone()[0]
-        return self.catalog
-
-    def _write_job(self, fn: Callable[[Context], T]) -> T:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        ctx = Context(conn, self._writer_catalog())
-        try:
-            result = fn(ctx)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        if ctx.catalog_changed:
-            self._publish(ctx.catalog)
-        self._committed(ctx.written)
-        return result
-
-    def _publish(self, catalog: store.Catalog) -> None:
-        self.catalog = catalog
-        self._schema_version = self._conn.execute("PRAGMA schema_version").fetchone()[0]
-
-    def _committed(self, written: int) -> None:
-        self._commits += 1 + written // 10
-        if self._commits >= CHECKPOINT_EVERY:
-            self._commits = 0
-            self._checkpoint_due = True
-
-    def _maybe_checkpoint(self) -> None:
-        """Start a checkpoint once enough has been committed (called on the loop after writes)."""
-        if self._checkpoint_due and self._checkpoint_task is None and not self.closed:
-            self._checkpoint_due = False
-            self._checkpoint_task = asyncio.get_running_loop().create_task(self._checkpoint())
-
-    async def _checkpoint(self) -> None:
-        """Copy the WAL into the database file, then reset the WAL to nothing.
-
-        A passive checkpoint alone never resets the WAL under a steady write load: SQLite starts
-        the WAL over only when a write begins after a checkpoint that copied every frame, and
-        while writes keep arriving each passive run ends behind the newest commit, so the WAL
-        grew without bound (0.5 GB and more) and every read and checkpoint walked it. So the bulk
-        of the copying runs passively beside the writes, and then, with writes held back by the
-        write lock, a ``TRUNCATE`` checkpoint copies the few frames committed meanwhile, waits
-        for readers on older snapshots, and truncates the WAL file to zero bytes."""
-        loop = asyncio.get_running_loop()
-        try:
-            await loop.run_in_executor(self._checkpointer, self._checkpoint_step, "PASSIVE")
-            await self._lock.acquire()
-            if self.closed:
-                self._lock.release()
-                return
-            finishing = loop.run_in_executor(self._checkpointer, self._checkpoint_step, "TRUNCATE")
-            finishing.add_done_callback(lambda _: self._lock.release())
-            result = await asyncio.shield(finishing)
-            self.checkpoints = [*self.checkpoints[-9:], result]
-            if result[0]:  # a reader outlasted the wait: try again after a tenth of the usual work
-                self._commits = max(self._commits, CHECKPOINT_EVERY - CHECKPOINT_EVERY // 10)
-        except Exception:  # a failed checkpoint leaves a longer WAL, never a lost write
-            log.exception("WAL checkpoint failed")
-        finally:
-            self._checkpoint_task = None
-
-    def _checkpoint_step(self, mode: str) -> tuple[int, int, int]:
-        if self._checkpoint_conn is None:
-            self._checkpoint_conn = store.open_connection(self.path, self.synchronous)
-            self._checkpoint_conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
-        busy, frames, copied = self._checkpoint_conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
-        return int(busy), int(frames), int(copied)
-
-    def _inline_read(self, fn: Callable[[Context], T], budget: int = 0) -> T:
-        ctx = Context(self._inline_conn, self._fresh_catalog(self._inline_conn))
-        ctx.budget = budget
-        return fn(ctx)
-
-    @staticmethod
-    def _budgeted(fn: Callable[[Context], T], budget: int) -> Callable[[Context], T]:
-        def run(ctx: Context) -> T:
-            ctx.budget = budget
-            try:
-                return fn(ctx)
-            finally:
-                ctx.budget = 0
-        return run
-
-    @staticmethod
-    def _txn_step(ctx: Context, fn: Callable[[Context], T]) -> T:
-        conn = ctx.conn
-        saved = (ctx.catalog, ctx.catalog_changed)
-        conn.execute("SAVEPOINT op")
-        try:
-            result = fn(ctx)
-        except BaseException:
-            conn.execute("ROLLBACK TO op")
-            conn.execute("RELEASE op")
-            ctx.catalog, ctx.catalog_changed = saved
-            raise
-        conn.execute("RELEASE op")
-        return result
-
-    async def _on_writer(self, job: Callable[..., T], *args: Any, release_lock: bool = False) -> T:
-        """Run ``job`` on the writer thread. If the awaiting task is cancelled the job still runs
-        to its end, and only then is the writer free again (and the lock released, if asked)."""
-        if self.closed:
-            if release_lock:
-                self._lock.release()
-            self._check_open()
-        future = asyncio.get_running_loop().run_in_executor(self._writer, job, *args)
-        self._writer_busy += 1
-
-        def done(_: Any) -> None:
-            self._writer_busy -= 1
-            if release_lock:
-                self._lock.release()
-
-        future.add_done_callback(done)
-        return await asyncio.shield(future)
-
-    def _check_open(self) -> None:
-        if self.closed:
-            raise InvalidOperation("Cannot use AsyncMongoClient after close")
-
-    def plan(self, db: str, name: str, filter_: Any, sort: list[tuple[str, int]]) -> store.Plan:
-        info = self.catalog.get((db, name))
-        if info is None or not isinstance(filter_, Mapping):
-            return store.Plan()
-        return store.choose_plan(info, filter_, sort)
-
-    async def read(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None, *,
-                   bounded: bool = False, budget: int = 0) -> T:
-        """Run a read; ``bounded`` ones (at most one B-tree probe) run inline on the loop thread,
-        where they cost less than the round trip to a thread would. One with a ``budget`` is
-        tried inline too, and goes to a thread only if it must examine more rows than that."""
-        self._start_ttl()
-        self._check_open()
-        if session is not None and session.in_transaction:
-            self._own(session)
-            if (bounded or budget) and not self._writer_busy:
-                try:
-                    return self._txn_step(self._txn_context(), self._budgeted(fn, budget))
-                except store.OverBudget:
-                    pass
-            return await self._on_writer(self._txn_step, self._txn_context(), fn)
-        if bounded or budget:
-            try:
-                return self._inline_read(fn, budget)
-            except store.OverBudget:
-                pass
-        return await asyncio.get_running_loop().run_in_executor(self._readers, self._read_job, fn)
-
-    async def write(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None, *,
-                    bounded: bool = False) -> T:
-        """Run a write; a ``bounded`` one (one document, no fsync at commit) runs inline when no
-        other write holds the writer, everything else on the writer thread."""
-        self._start_ttl()
-        self._check_open()
-        inline = bounded and self.inline_writes
-        if session is not None and session.in_transaction:
-            self._own(session)
-            if inline and not self._writer_busy:
-                result = self._txn_step(self._txn_context(), fn)
-            else:
-                result = await self._on_writer(self._txn_step, self._txn_context(), fn)
-        else:
-            if self._txn_task is not None and self._txn_task is asyncio.current_task():
-                raise InvalidOperation(
-                    "a write without session= inside this task's own open transaction would wait for it "
-                    "forever; pass the transaction's session"
-                )
-            if inline and not self._lock.locked():
-                # Nothing else can hold the writer connection: every thread job runs under the lock.
-                result = self._write_job(fn)
-            else:
-                await self._lock.acquire()
-                result = await self._on_writer(self._write_job, fn, release_lock=True)
-        self._maybe_checkpoint()
-        if isinstance(result, _Partial):
-            raise result.error
-        return result
-
-    def _txn_context(self) -> Context:
-        assert self._txn_ctx is not None
-        return self._txn_ctx
-
-    def _own(self, session: EmbeddedSession) -> None:
-        if session._aborted_by_server:
-            raise session._no_such_transaction()
-        if session is not self._txn_session:
-            raise InvalidOperation("this session's transaction is not the engine's open transaction")
-
-    # Transactions -------------------------------------------------------------------------
-
-    async def begin(self, session: EmbeddedSession) -> None:
-        if self._txn_task is not None and self._txn_task is asyncio.current_task():
-            raise InvalidOperation("this task already has a transaction open on another session")
-        self._check_open()
-        await self._lock.acquire()
-        try:
-            # Holding the lock means no thread job is using the writer connection.
-            self._conn.execute("BEGIN IMMEDIATE")
-            catalog = self._writer_catalog()
-        except BaseException:
-            self._lock.release()
-            raise
-        self._txn_ctx = Context(self._conn, catalog)
-        self._txn_session = session
-        self._txn_task = asyncio.current_task()
-
-    async def finish(self, commit: bool) -> None:
-        """Commit or roll back on the writer thread, after any step still running there; the
-        lock is released once that has happened, even if the awaiting task is cancelled."""
-        ctx = self._txn_ctx
-        assert ctx is not None
-        self._txn_session = None
-        self._txn_task = None
-        self._txn_ctx = None
-        await self._on_writer(self._finish_job, ctx, commit, release_lock=True)
-        self._maybe_checkpoint()
-
-    def _finish_job(self, ctx: Context, commit: bool) -> None:
-        if commit:
-            self._conn.execute("COMMIT")
-            if ctx.catalog_changed:
-                self._publish(ctx.catalog)
-            self._committed(ctx.written)
-        else:
-            self._conn.execute("ROLLBACK")
-
-    # TTL ----------------------------------------------------------------------------------
-
-    def _start_ttl(self) -> None:
-        if self._ttl_task is not None or self.closed or self._ttl_seen is self.catalog:
-            return
-        self._ttl_seen = self.catalog
-        if any(index.expire_after is not None for info in self.catalog.values() for index in info.indexes):
-            self._ttl_task = asyncio.get_running_loop().create_task(self._ttl_loop())
-
-    async def _ttl_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.ttl_interval)
-            try:
-                await self.expire_now()
-            except Exception:  # one failed sweep must not end expiry for good
-                log.exception("TTL sweep failed")
-
-    async def expire_now(self) -> int:
-        """One TTL pass now (the background task runs one every ``ttl_interval`` seconds)."""
-        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-        return await self.write(lambda ctx: store.expire(ctx, now))
-
-    async def close(self) -> None:
-        if self.closed:
-            return
-        if self._ttl_task is not None:
-            self._ttl_task.cancel()
-            try:
-                await self._ttl_task
-            except asyncio.CancelledError:
-                pass
-        await self._lock.acquire()
-        self.closed = True
-        self._lock.release()
-        if self._checkpoint_task is not None:
-            await self._checkpoint_task
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self._shutdown)
-        if self._temp_dir is not None:
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
-
-    def _shutdown(self) -> None:
-        self._readers.shutdown(wait=True)
-        self._writer.shutdown(wait=True)
-        self._checkpointer.shutdown(wait=True)
-        for conn in self._reader_conns:
-            conn.close()
-        self._inline_conn.close()
-        if self._checkpoint_conn is not None:
-            self._checkpoint_conn.close()
-        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for other processes
-        self._conn.close()
 
 
 class EmbeddedClient(_Settings):
@@ -854,7 +415,7 @@ class EmbeddedCollection(_Settings):
                 ctx.conn.execute("RELEASE doc")
                 inserted.append(doc["_id"])
             if errors:
-                return _Partial(inserted, BulkWriteError({
+                return Partial(inserted, BulkWriteError({
                     "writeErrors": errors, "writeConcernErrors": [], "nInserted": len(inserted),
                     "nUpserted": 0, "nMatched": 0, "nModified": 0, "nRemoved": 0, "upserted": [],
                 }))
@@ -866,9 +427,10 @@ class EmbeddedCollection(_Settings):
     # Reads -------------------------------------------------------------------------------
 
     def find(self, filter: Mapping[str, Any] | None = None, projection: Any = None, skip: int = 0, limit: int = 0,
-             *, sort: Any = None, session: EmbeddedSession | None = None, **options: Any) -> EmbeddedCursor:
-        _reject("find", options, ("batch_size",))
-        return EmbeddedCursor(self, filter, projection, skip, limit, normalize_sort(sort), session)
+             *, sort: Any = None, batch_size: int = 0, session: EmbeddedSession | None = None,
+             **options: Any) -> EmbeddedCursor:
+        _reject("find", options)
+        return EmbeddedCursor(self, filter, projection, skip, limit, normalize_sort(sort), session).batch_size(batch_size)
 
     async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         if filter is not None and not isinstance(filter, Mapping):
@@ -880,17 +442,20 @@ class EmbeddedCollection(_Settings):
 
     @_statement
     async def _query(self, filter_: Any, projection: Any, sort: list[tuple[str, int]], skip: int, limit: int, *,
-                     session: EmbeddedSession | None) -> tuple[list[dict[str, Any]], store.Stats]:
+                     size: int, session: EmbeddedSession | None) -> tuple[Scan, list[dict[str, Any]], Stats]:
+        """A ``find``'s first batch of ``size`` documents (0: all): the scan to resume, the
+        documents and what reading them took."""
         if filter_ is not None and not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         project = compile_projection(projection)
         predicate = _compile(filter_)
         plan = self._engine.plan(self._db, self.name, filter_ or {}, sort)
 
-        def job(ctx: Context) -> tuple[list[dict[str, Any]], store.Stats]:
-            rows = ctx.scan(self._info(ctx), filter_, sort, skip, limit, plan, predicate)
-            docs = [doc for _, doc in rows]
-            return ([project(doc) for doc in docs] if project else docs), ctx.stats
+        def job(ctx: Context) -> tuple[Scan, list[dict[str, Any]], Stats]:
+            # A fresh scan each time the job runs: a read that gave up on the loop starts over on a thread.
+            scan = Scan(filter_, sort, skip, limit, plan, predicate)
+            docs = [doc for _, doc in ctx.fetch(self._info(ctx), scan, size)]
+            return scan, ([project(doc) for doc in docs] if project else docs), ctx.stats
 
         short = plan.index is not None and (
             (0 < limit and skip + limit <= INLINE_ROWS and (plan.sorts or not sort))
@@ -898,6 +463,18 @@ class EmbeddedCollection(_Settings):
         missing = (self._db, self.name) not in self._engine.catalog
         return await self._engine.read(job, session, bounded=plan.point,
                                        budget=INLINE_ROWS if short or missing else 0)
+
+    @_statement
+    async def _get_more(self, scan: Scan, projection: Any, size: int, *,
+                        session: EmbeddedSession | None) -> list[dict[str, Any]]:
+        """A ``find``'s next batch of ``size`` documents (0: all the rest), from where ``scan`` stopped."""
+        project = compile_projection(projection)
+
+        def job(ctx: Context) -> list[dict[str, Any]]:
+            docs = [doc for _, doc in ctx.fetch(self._info(ctx), scan, size)]
+            return [project(doc) for doc in docs] if project else docs
+
+        return await self._engine.read(job, session)
 
     @_statement
     async def count_documents(self, filter: Mapping[str, Any], *, session: EmbeddedSession | None = None,
@@ -947,7 +524,7 @@ class EmbeddedCollection(_Settings):
                     for item in items:
                         if item is MISSING:
                             continue
-                        marker = store.keys.encode(item)
+                        marker = keys.encode(item)
                         if marker not in seen:
                             seen.add(marker)
                             out.append(item)
@@ -1017,8 +594,8 @@ class EmbeddedCollection(_Settings):
                     ctx.conn.execute("SAVEPOINT doc")
                 try:
                     new = change(doc)
-                    blob = store.encode_doc(new)
-                    if blob != store.encode_doc(doc):
+                    blob = encode_doc(new)
+                    if blob != encode_doc(doc):
                         info = ctx.replace_doc(info, rowid, doc, new, blob)
                         outcome["nModified"] += 1
                 except (WriteError, DuplicateKeyError) as exc:
@@ -1028,7 +605,7 @@ class EmbeddedCollection(_Settings):
                     ctx.conn.execute("RELEASE doc")
                     if outcome["n"] == 0:
                         raise
-                    return _Partial(outcome, exc)
+                    return Partial(outcome, exc)
                 if multi:
                     ctx.conn.execute("RELEASE doc")
                 outcome["n"] += 1
@@ -1066,7 +643,7 @@ class EmbeddedCollection(_Settings):
         body = dict(replacement)
 
         def change(doc: dict[str, Any]) -> dict[str, Any]:
-            if "_id" in body and store.keys.encode(body["_id"]) != store.keys.encode(doc["_id"]):
+            if "_id" in body and keys.encode(body["_id"]) != keys.encode(doc["_id"]):
                 raise WriteError(
                     "After applying the update, the (immutable) field '_id' was found to have been altered "
                     f"to _id: {body['_id']!r}", code=66,
@@ -1261,7 +838,7 @@ class EmbeddedCollection(_Settings):
                 else:
                     ctx.conn.execute("RELEASE bulk")
                     failure = None
-                    if isinstance(outcome, _Partial):
+                    if isinstance(outcome, Partial):
                         outcome, failure = outcome.result, outcome.error
                 if kind == "insert" and failure is None:
                     totals["nInserted"] += 1
@@ -1281,7 +858,7 @@ class EmbeddedCollection(_Settings):
                     if ordered:
                         break
             if totals["writeErrors"]:
-                return _Partial(totals, BulkWriteError(totals))
+                return Partial(totals, BulkWriteError(totals))
             return totals
 
         return BulkWriteResult(await self._engine.write(job, session), True)
@@ -1413,301 +990,3 @@ class EmbeddedCollection(_Settings):
                 ctx.drop_coll(info)
 
         await self._engine.write(job, session)
-
-
-class EmbeddedCursor:
-    """``find``'s cursor: chain ``sort``/``skip``/``limit``, then ``to_list`` or ``async for``."""
-
-    def __init__(self, collection: EmbeddedCollection, filter_: Any, projection: Any, skip: int, limit: int,
-                 sort: list[tuple[str, int]], session: EmbeddedSession | None) -> None:
-        self._collection = collection
-        self._filter = filter_
-        self._projection = projection
-        self._skip = skip
-        self._limit = limit
-        self._sort = sort
-        self._session = session
-        self._buffer: list[dict[str, Any]] | None = None
-
-    def _check(self) -> None:
-        if self._buffer is not None:
-            raise InvalidOperation("cannot set options after executing query")
-
-    def sort(self, key_or_list: Any, direction: Any = None) -> EmbeddedCursor:
-        self._check()
-        self._sort = normalize_sort(key_or_list, direction)
-        return self
-
-    def skip(self, skip: int) -> EmbeddedCursor:
-        if not isinstance(skip, int) or isinstance(skip, bool):
-            raise TypeError("skip must be an integer")
-        if skip < 0:
-            raise ValueError("skip must be >= 0")
-        self._check()
-        self._skip = skip
-        return self
-
-    def limit(self, limit: int) -> EmbeddedCursor:
-        if not isinstance(limit, int) or isinstance(limit, bool):
-            raise TypeError("limit must be an integer")
-        self._check()
-        self._limit = abs(limit)
-        return self
-
-    def batch_size(self, batch_size: int) -> EmbeddedCursor:
-        return self
-
-    async def _load(self) -> list[dict[str, Any]]:
-        if self._buffer is None:
-            docs, _ = await self._collection._query(self._filter, self._projection, self._sort, self._skip,
-                                                    self._limit, session=self._session)
-            self._buffer = docs
-        return self._buffer
-
-    async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
-        buffer = await self._load()
-        if length is None:
-            out, self._buffer = list(buffer), []
-        else:
-            out, self._buffer = buffer[:length], buffer[length:]
-        return out
-
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
-        return self
-
-    async def __anext__(self) -> dict[str, Any]:
-        buffer = await self._load()
-        if not buffer:
-            raise StopAsyncIteration
-        return buffer.pop(0)
-
-    async def next(self) -> dict[str, Any]:
-        return await self.__anext__()
-
-    async def explain(self) -> dict[str, Any]:
-        """MongoDB-shaped ``explain`` output: the winning plan (``IXSCAN`` with ``indexName``, or
-        ``COLLSCAN``) and ``executionStats`` with keys and documents examined."""
-        _, stats = await self._collection._query(self._filter, self._projection, self._sort, self._skip,
-                                                 self._limit, session=self._session)
-        return stats.explain(self._collection.full_name)
-
-    async def close(self) -> None:
-        self._buffer = []
-
-    async def __aenter__(self) -> EmbeddedCursor:
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.close()
-
-
-class EmbeddedCommandCursor:
-    """``aggregate``'s cursor."""
-
-    def __init__(self, docs: list[dict[str, Any]]) -> None:
-        self._docs = docs
-
-    async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
-        if length is None:
-            out, self._docs = self._docs, []
-        else:
-            out, self._docs = self._docs[:length], self._docs[length:]
-        return out
-
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
-        return self
-
-    async def __anext__(self) -> dict[str, Any]:
-        if not self._docs:
-            raise StopAsyncIteration
-        return self._docs.pop(0)
-
-    async def next(self) -> dict[str, Any]:
-        return await self.__anext__()
-
-    async def close(self) -> None:
-        self._docs = []
-
-    async def __aenter__(self) -> EmbeddedCommandCursor:
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.close()
-
-
-class _TransactionContext:
-    def __init__(self, session: EmbeddedSession) -> None:
-        self._session = session
-
-    async def __aenter__(self) -> _TransactionContext:
-        return self
-
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if self._session.in_transaction:
-            if exc is None:
-                await self._session.commit_transaction()
-            else:
-                await self._session.abort_transaction()
-
-
-_NO_TRANSACTION, _IN_PROGRESS, _COMMITTED, _ABORTED = "none", "in progress", "committed", "aborted"
-
-
-class EmbeddedSession:
-    """Shaped like ``AsyncClientSession``: a transaction is all-or-nothing; while one is open,
-    other writers wait (writes are serialised), readers outside it see the last commit.
-
-    As on MongoDB, a statement that fails inside a transaction aborts it at once (its writes are
-    rolled back and other writers may go on); until the caller ends it, every later statement
-    and the commit raise ``NoSuchTransaction`` (code 251) labelled ``TransientTransactionError``,
-    and ``with_transaction`` then runs its callback again, as PyMongo's does. The states and
-    their ``InvalidOperation`` errors are PyMongo's: committing again after a commit is allowed.
-    """
-
-    def __init__(self, client: EmbeddedClient, default_transaction_options: TransactionOptions | None = None) -> None:
-        self.client = client
-        self._engine = client.engine
-        self._defaults = default_transaction_options
-        self._state = _NO_TRANSACTION
-        self._aborted_by_server = False
-        self._commit_failed: OperationFailure | None = None
-        self._txn_number = 0
-        self._ended = False
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._state == _IN_PROGRESS
-
-    @property
-    def has_ended(self) -> bool:
-        return self._ended
-
-    def _no_such_transaction(self) -> OperationFailure:
-        message = f"Transaction with {{ txnNumber: {self._txn_number} }} has been aborted."
-        return OperationFailure(message, code=251, details={
-            "ok": 0.0, "errmsg": message, "code": 251, "codeName": "NoSuchTransaction",
-            "errorLabels": ["TransientTransactionError"],
-        })
-
-    async def _server_aborted(self) -> None:
-        """A statement failed: roll the transaction back now, as MongoDB does."""
-        if self._state == _IN_PROGRESS and not self._aborted_by_server:
-            self._aborted_by_server = True
-            await self._engine.finish(commit=False)
-
-    def _inherit(self, name: str, value: Any) -> Any:
-        if value is None and self._defaults is not None:
-            value = getattr(self._defaults, name)
-        return value
-
-    async def start_transaction(self, read_concern: ReadConcern | None = None,
-                                write_concern: WriteConcern | None = None,
-                                read_preference: _ServerMode | None = None,
-                                max_commit_time_ms: int | None = None) -> _TransactionContext:
-        if self._ended:
-            raise InvalidOperation("Cannot use ended session")
-        if self.in_transaction:
-            raise InvalidOperation("Transaction already in progress")
-        options = TransactionOptions(self._inherit("read_concern", read_concern),
-                                     self._inherit("write_concern", write_concern),
-                                     self._inherit("read_preference", read_preference),
-                                     self._inherit("max_commit_time_ms", max_commit_time_ms))
-        self.client.engine.check_concerns("start_transaction", read_concern=options.read_concern,
-                                          write_concern=options.write_concern,
-                                          read_preference=options.read_preference)
-        if options.read_preference is not None and options.read_preference.mode != ReadPreference.PRIMARY.mode:
-            raise InvalidOperation(f"read preference in a transaction must be primary, not: {options.read_preference!r}")
-        await self._engine.begin(self)
-        self._txn_number += 1
-        self._state = _IN_PROGRESS
-        self._aborted_by_server = False
-        self._commit_failed = None
-        return _TransactionContext(self)
-
-    async def commit_transaction(self) -> None:
-        if self._ended:
-            raise InvalidOperation("Cannot use ended session")
-        if self._state == _NO_TRANSACTION:
-            raise InvalidOperation("No transaction started")
-        if self._state == _ABORTED:
-            raise InvalidOperation("Cannot call commitTransaction after calling abortTransaction")
-        if self._state == _COMMITTED:
-            # PyMongo retries the commit; MongoDB answers it as it answered the first time.
-            if self._commit_failed is not None:
-                raise self._commit_failed
-            return
-        self._state = _COMMITTED
-        if self._aborted_by_server:
-            self._commit_failed = self._no_such_transaction()
-            raise self._commit_failed
-        await self._engine.finish(commit=True)
-
-    async def abort_transaction(self) -> None:
-        if self._ended:
-            raise InvalidOperation("Cannot use ended session")
-        if self._state == _NO_TRANSACTION:
-            raise InvalidOperation("No transaction started")
-        if self._state == _ABORTED:
-            raise InvalidOperation("Cannot call abortTransaction twice")
-        if self._state == _COMMITTED:
-            raise InvalidOperation("Cannot call abortTransaction after calling commitTransaction")
-        self._state = _ABORTED
-        if not self._aborted_by_server:  # else MongoDB has rolled it back already
-            await self._engine.finish(commit=False)
-
-    async def with_transaction(self, callback: Callable[[EmbeddedSession], Awaitable[T]],
-                               read_concern: ReadConcern | None = None, write_concern: WriteConcern | None = None,
-                               read_preference: _ServerMode | None = None,
-                               max_commit_time_ms: int | None = None) -> T:
-        """Run ``callback(session)`` in a transaction and commit it, as PyMongo's does: on an error
-        labelled ``TransientTransactionError`` (a statement failed and the caller carried on)
-        the whole callback runs again, with PyMongo's backoff, for up to PyMongo's time limit
-        (120 seconds); any other error aborts the transaction and is raised."""
-        start = time.monotonic()
-        retry = 0
-        last_error: BaseException | None = None
-        while True:
-            if retry:
-                backoff = random.random() * min(client_session_shared._BACKOFF_INITIAL * (1.5 ** retry),  # noqa: S311
-                                                client_session_shared._BACKOFF_MAX)
-                if not client_session_shared._within_time_limit(start, backoff):
-                    assert last_error is not None
-                    raise client_session_shared._make_timeout_error(last_error) from last_error
-                await asyncio.sleep(backoff)
-            retry += 1
-            await self.start_transaction(read_concern, write_concern, read_preference, max_commit_time_ms)
-            try:
-                result = await callback(self)
-            except BaseException as exc:
-                last_error = exc
-                if self.in_transaction:
-                    await self.abort_transaction()
-                if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
-                    if client_session_shared._within_time_limit(start):
-                        continue
-                    raise client_session_shared._make_timeout_error(exc) from exc
-                raise
-            if not self.in_transaction:
-                return result  # the callback ended the transaction itself
-            try:
-                await self.commit_transaction()
-            except PyMongoError as exc:
-                last_error = exc
-                if exc.has_error_label("TransientTransactionError"):
-                    if client_session_shared._within_time_limit(start):
-                        continue
-                    raise client_session_shared._make_timeout_error(exc) from exc
-                raise
-            return result
-
-    async def end_session(self) -> None:
-        if self.in_transaction:
-            await self.abort_transaction()
-        self._ended = True
-
-    async def __aenter__(self) -> EmbeddedSession:
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.end_session()
-

@@ -18,7 +18,7 @@ from community.forums import queries
 from community.forums.queries import POSTS, VOTES
 from community.forums.vote import UPVOTE_REASON
 from community.karma import service as karma
-from community.storage.client import Engine
+from community.storage.runtime import Engine
 from tests.forums.conftest import RELAXED, Forum
 
 

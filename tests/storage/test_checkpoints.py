@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from community.storage import client as embedded
+from community.storage import runtime
 from community.storage import connect, in_transaction
 
 WRITES = 3000
@@ -24,7 +24,7 @@ and a reset may wait for a busy reader), and passes it by about the 1,200th writ
 @pytest.mark.slow
 async def test_sustained_writes_with_concurrent_reads_keep_the_wal_bounded(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embedded, "CHECKPOINT_EVERY", EVERY)
+    monkeypatch.setattr(runtime, "CHECKPOINT_EVERY", EVERY)
     path = tmp_path / "load.db"
     wal = Path(f"{path}-wal")
     client = connect(f"sqlite:///{path}")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from community.storage.client import INLINE_ROWS, Engine
+from community.storage.runtime import INLINE_ROWS, Engine
 
 NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 

@@ -1,17 +1,9 @@
-"""The embedded engine's SQLite side: catalog, documents, index tables, the query planner.
+"""The embedded engine's SQLite tables: documents, their index entries, and scans over them.
 
-Everything here is synchronous and runs on the engine's threads (see ``client.py``): writes on
+Everything here is synchronous and runs on the engine's threads (``runtime.py``): writes on
 one writer thread that owns the only writing connection, reads on a small pool of reader
 threads each with its own connection (WAL lets them read committed data while a write is in
-progress).
-
-Layout of one SQLite file:
-
-- ``_collections(id, db, name)`` and ``_indexes(id, coll, name, spec, multikey)``: the catalog.
-- ``c<id>(id INTEGER PRIMARY KEY, doc BLOB)``: one table per collection, documents as BSON.
-- ``x<id>(k BLOB, id INTEGER)``: one ``WITHOUT ROWID`` table per index, ``k`` the
-  order-preserving encoding of the indexed values (``keys.py``) - the primary key is ``k`` for
-  a unique index (SQLite enforces it) and ``(k, id)`` otherwise.
+progress). The table layout is in ``catalog.py``; ``planner.py`` chooses what a scan reads.
 
 Filters are always re-checked in Python on every candidate the index returns, so an index can
 only narrow the work, never change an answer.
@@ -19,10 +11,11 @@ only narrow the work, never change an answer.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,60 +23,10 @@ import bson
 from pymongo.errors import DuplicateKeyError, OperationFailure, WriteError
 
 from community.storage import keys
+from community.storage.catalog import Catalog, CollInfo, IndexInfo, check_name
 from community.storage.matching import MISSING, compile_filter, resolve
+from community.storage.planner import SCALAR_TYPES, Plan, choose_plan
 from community.storage.shaping import SortSpec, sort_docs
-
-MAX_RANGES = 1000
-"""An ``$in`` (or a product of several) expanding to more index ranges than this scans instead."""
-
-
-@dataclass(frozen=True, slots=True)
-class IndexInfo:
-    id: int
-    name: str
-    key: tuple[tuple[str, int], ...]
-    unique: bool = False
-    sparse: bool = False
-    expire_after: float | None = None
-    multikey: bool = False
-
-    @property
-    def table(self) -> str:
-        return f"x{self.id}"
-
-    def spec(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"key": [list(part) for part in self.key]}
-        if self.unique:
-            out["unique"] = True
-        if self.sparse:
-            out["sparse"] = True
-        if self.expire_after is not None:
-            out["expireAfterSeconds"] = self.expire_after
-        return out
-
-    def same_options(self, other: IndexInfo) -> bool:
-        return (self.key, self.unique, self.sparse, self.expire_after) == (
-            other.key, other.unique, other.sparse, other.expire_after
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CollInfo:
-    id: int
-    db: str
-    name: str
-    indexes: tuple[IndexInfo, ...] = ()
-
-    @property
-    def table(self) -> str:
-        return f"c{self.id}"
-
-    @property
-    def namespace(self) -> str:
-        return f"{self.db}.{self.name}"
-
-
-Catalog = dict[tuple[str, str], CollInfo]
 
 
 @dataclass(slots=True)
@@ -119,44 +62,34 @@ class Stats:
         }
 
 
-def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={synchronous}")
-    conn.execute("PRAGMA temp_store=MEMORY")
-    conn.execute("PRAGMA cache_size=-65536")
-    conn.execute("PRAGMA mmap_size=1073741824")
-    if readonly:
-        conn.execute("PRAGMA query_only=1")
-    return conn
 
+@dataclass(slots=True)
+class Scan:
+    """A query and how far it has got: what it reads, in which order, and where its last batch
+    stopped (``Context.fetch``). Each batch runs on whichever connection runs its job, so a
+    cursor outside a transaction sees, batch by batch, what was committed meanwhile (as
+    MongoDB's ``getMore`` does), and one inside a transaction sees the transaction's writes."""
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS _collections (id INTEGER PRIMARY KEY, db TEXT NOT NULL, "
-        "name TEXT NOT NULL, UNIQUE (db, name))"
-    )
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS _indexes (id INTEGER PRIMARY KEY, coll INTEGER NOT NULL, "
-        "name TEXT NOT NULL, spec BLOB NOT NULL, multikey INTEGER NOT NULL DEFAULT 0)"
-    )
-
-
-def load_catalog(conn: sqlite3.Connection) -> Catalog:
-    catalog: Catalog = {}
-    indexes: dict[int, list[IndexInfo]] = {}
-    for index_id, coll, name, spec_blob, multikey in conn.execute(
-        "SELECT id, coll, name, spec, multikey FROM _indexes ORDER BY id"
-    ):
-        spec = bson.decode(spec_blob)
-        indexes.setdefault(coll, []).append(IndexInfo(
-            id=index_id, name=name, key=tuple((f, int(d)) for f, d in spec["key"]),
-            unique=bool(spec.get("unique")), sparse=bool(spec.get("sparse")),
-            expire_after=spec.get("expireAfterSeconds"), multikey=bool(multikey),
-        ))
-    for coll_id, db, name in conn.execute("SELECT id, db, name FROM _collections"):
-        catalog[(db, name)] = CollInfo(coll_id, db, name, tuple(indexes.get(coll_id, [])))
-    return catalog
+    filter_: Mapping[str, Any] | None
+    sort: SortSpec
+    skip: int = 0
+    limit: int = 0
+    plan: Plan | None = None
+    predicate: Callable[[Any], bool] | None = None
+    coll_id: int | None = None
+    """The collection read, fixed by the first batch (``None`` until then)."""
+    dedupe: bool = False
+    seen: set[int] = field(default_factory=set)
+    """Rowids returned so far when one document may appear under several keys (multikey, or several ranges)."""
+    range_pos: int = 0
+    after: Any = None
+    """The last rowid (collection scan), index key (unique index) or ``(key, rowid)`` read."""
+    skipped: int = 0
+    returned: int = 0
+    sorted_rows: list[tuple[int, dict[str, Any]]] | None = None
+    """For a sort no index gives: every match, sorted, skipped and limited, handed out in batches."""
+    handed_out: int = 0
+    done: bool = False
 
 
 class OverBudget(Exception):
@@ -194,7 +127,7 @@ class Context:
         info = self.coll(db, name)
         if info is not None:
             return info
-        _check_name(db, name)
+        check_name(db, name)
         cur = self.conn.execute("INSERT INTO _collections (db, name) VALUES (?, ?)", (db, name))
         coll_id = cur.lastrowid
         assert coll_id is not None
@@ -311,57 +244,119 @@ class Context:
              skip: int = 0, limit: int = 0, plan: Plan | None = None,
              predicate: Callable[[Any], bool] | None = None) -> list[tuple[int, dict[str, Any]]]:
         """Matching ``(rowid, document)`` pairs in the requested order, after skip and limit."""
-        if predicate is None:
-            predicate = compile_filter(filter_)
-        if info is None:
+        return self.fetch(info, Scan(filter_, sort, skip, limit, plan, predicate))
+
+    def fetch(self, info: CollInfo | None, scan: Scan, size: int = 0) -> list[tuple[int, dict[str, Any]]]:
+        """The next ``size`` matches of ``scan`` (0: all the rest), from where its last batch stopped.
+
+        ``info`` is the collection as this unit of work's catalog has it. A batch resumes after
+        the last index key (or rowid) the previous one read, so each batch reads only its own
+        rows; a sort that no index gives is the exception: its first batch reads and sorts every
+        match, as MongoDB's blocking sort does, and later batches hand out the rest."""
+        if scan.done:
             return []
-        if plan is None or plan.index is None or plan.index not in info.indexes:
-            plan = choose_plan(info, filter_ or {}, sort)
-        if plan.point:
-            return self._point(info, plan, predicate, skip)
-        stats = self.stats
-        ordered = plan.sorts or not sort
-        want = skip + limit if (limit and ordered) else 0
+        if scan.coll_id is None:
+            if scan.predicate is None:
+                scan.predicate = compile_filter(scan.filter_)
+            if info is None:
+                scan.done = True
+                return []
+            plan = scan.plan
+            if plan is None or plan.index is None or plan.index not in info.indexes:
+                plan = choose_plan(info, scan.filter_ or {}, scan.sort)
+            scan.plan, scan.coll_id = plan, info.id
+            scan.dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
+            if plan.point:
+                scan.done = True
+                return self._point(info, plan, scan.predicate, scan.skip)
+        elif info is None or info.id != scan.coll_id:
+            scan.done = True  # the collection was dropped since the last batch
+            return []
+        plan = scan.plan
+        assert plan is not None
+        if plan.index is not None and all(index.id != plan.index.id for index in info.indexes):
+            raise OperationFailure(f"index {plan.index.name!r} was dropped while a cursor read it", code=175)
+        try:
+            if plan.sorts or not scan.sort:
+                out = self._stream(info, scan, size)
+            else:
+                out = self._sorted(info, scan, size)
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            scan.done = True
+            return []
+        self.stats.returned = len(out)
+        return out
+
+    def _stream(self, info: CollInfo, scan: Scan, size: int) -> list[tuple[int, dict[str, Any]]]:
         out: list[tuple[int, dict[str, Any]]] = []
+        matches = self._matches(info, scan)
+        try:
+            for match in matches:
+                if scan.skipped < scan.skip:
+                    scan.skipped += 1
+                    continue
+                out.append(match)
+                scan.returned += 1
+                if scan.limit and scan.returned >= scan.limit:
+                    scan.done = True
+                    break
+                if size and len(out) >= size:
+                    break
+            else:
+                scan.done = True
+        finally:
+            matches.close()
+        return out
+
+    def _sorted(self, info: CollInfo, scan: Scan, size: int) -> list[tuple[int, dict[str, Any]]]:
+        if scan.sorted_rows is None:
+            self.stats.sort_in_memory = True
+            found = list(self._matches(info, scan))
+            docs = sort_docs([doc for _, doc in found], scan.sort)
+            position = {id(doc): rowid for rowid, doc in found}
+            rows = [(position[id(doc)], doc) for doc in docs]
+            skip, limit = scan.skip, scan.limit
+            scan.sorted_rows = rows[skip:skip + limit] if limit else rows[skip:]
+        rows, start = scan.sorted_rows, scan.handed_out
+        end = start + size if size else len(rows)
+        out = rows[start:end]
+        scan.handed_out = end
+        if end >= len(rows):
+            scan.done = True
+            scan.sorted_rows = []
+        return out
+
+    def _matches(self, info: CollInfo, scan: Scan) -> Generator[tuple[int, dict[str, Any]], None, None]:
+        """Every match from where ``scan`` stopped, in the plan's order, noting in ``scan`` the
+        position of each row read."""
+        plan, predicate, stats = scan.plan, scan.predicate, self.stats
+        assert plan is not None and predicate is not None
+        rows: Iterator[tuple[int, bytes]]
         if plan.index is None:
             stats.stage = "COLLSCAN"
-            rows: Iterator[tuple[int, bytes]] = iter(self.conn.execute(f"SELECT id, doc FROM {info.table} ORDER BY id"))
+            rows = self._collection_rows(info, scan)
         else:
             stats.stage = "IXSCAN"
             stats.index = plan.index.name
             stats.direction = "backward" if plan.backward else "forward"
             stats.ranges = len(plan.ranges)
-            rows = self._index_rows(info, plan)
-        dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
-        seen: set[int] = set()
+            rows = self._index_rows(info, plan, scan)
+        dedupe, seen = scan.dedupe, scan.seen
         budget, examined = self.budget, 0
-        try:
-            for rowid, blob in rows:
-                examined += 1
-                if budget and examined > budget:
-                    raise OverBudget
-                if dedupe:
-                    if rowid in seen:
-                        continue
-                    seen.add(rowid)
-                doc = bson.decode(blob)
-                stats.docs_examined += 1
-                if predicate(doc):
-                    out.append((rowid, doc))
-                    if want and len(out) >= want:
-                        break
-        except sqlite3.OperationalError as exc:
-            if "no such table" not in str(exc):
-                raise
-            return []
-        if not ordered:
-            stats.sort_in_memory = True
-            docs = sort_docs([doc for _, doc in out], sort)
-            position = {id(doc): rowid for rowid, doc in out}
-            out = [(position[id(doc)], doc) for doc in docs]
-        out = out[skip:skip + limit] if limit else out[skip:]
-        stats.returned = len(out)
-        return out
+        for rowid, blob in rows:
+            examined += 1
+            if budget and examined > budget:
+                raise OverBudget
+            if dedupe:
+                if rowid in seen:
+                    continue
+                seen.add(rowid)
+            doc = bson.decode(blob)
+            stats.docs_examined += 1
+            if predicate(doc):
+                yield rowid, doc
 
     def _point(self, info: CollInfo, plan: Plan, predicate: Any, skip: int) -> list[tuple[int, dict[str, Any]]]:
         assert plan.index is not None
@@ -415,37 +410,57 @@ class Context:
             self.conn.executemany(f"INSERT INTO {index.table} (k, id) VALUES (?, ?)", entries)
         return info
 
-    def _index_rows(self, info: CollInfo, plan: Plan) -> Iterator[tuple[int, bytes]]:
+    def _collection_rows(self, info: CollInfo, scan: Scan) -> Iterator[tuple[int, bytes]]:
+        if scan.after is None:
+            rows = self.conn.execute(f"SELECT id, doc FROM {info.table} ORDER BY id")
+        else:
+            rows = self.conn.execute(f"SELECT id, doc FROM {info.table} WHERE id > ? ORDER BY id", (scan.after,))
+        for rowid, blob in rows:
+            scan.after = rowid
+            yield rowid, blob
+
+    def _index_rows(self, info: CollInfo, plan: Plan, scan: Scan) -> Iterator[tuple[int, bytes]]:
+        """The rows of ``plan``'s ranges from where ``scan`` stopped: after its last ``(key,
+        rowid)`` (the key alone on a unique index) in its current range, then the later ranges."""
         assert plan.index is not None
+        stats = self.stats
         order = "DESC" if plan.backward else "ASC"
-        sql = (
-            f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
-            f"WHERE i.k >= ? AND i.k < ? ORDER BY i.k {order}"
-        )
+        select = f"SELECT i.k, i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id"
         if plan.exact and len(plan.ranges) > 1:
             # Each range is one key of a unique index: one statement for all of them, in key order.
-            marks = ", ".join("?" * len(plan.ranges))
-            in_sql = (f"SELECT i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id "
-                      f"WHERE i.k IN ({marks}) ORDER BY i.k {order}")
-            for row in self.conn.execute(in_sql, [low for low, _ in plan.ranges]):
-                self.stats.keys_examined += 1
-                yield row
+            points = [low for low, _ in plan.ranges]
+            if scan.after is not None:
+                if plan.backward:
+                    points = points[:bisect.bisect_left(points, scan.after)]
+                else:
+                    points = points[bisect.bisect_right(points, scan.after):]
+            marks = ", ".join("?" * len(points))
+            for key, rowid, blob in self.conn.execute(f"{select} WHERE i.k IN ({marks}) ORDER BY i.k {order}", points):
+                stats.keys_examined += 1
+                scan.after = key
+                yield rowid, blob
             return
-        ranges = reversed(plan.ranges) if plan.backward else plan.ranges
-        for low, high in ranges:
-            for row in self.conn.execute(sql, (low, high)):
-                self.stats.keys_examined += 1
-                yield row
-
-
-# Helpers ------------------------------------------------------------------------------------
-
-
-def _check_name(db: str, name: str) -> None:
-    if not name or "$" in name or name.startswith(".") or name.endswith(".") or "\x00" in name:
-        raise OperationFailure(f"Invalid collection name: {name!r}", code=73)
-    if not db or any(ch in db for ch in '/\\. "$\x00'):
-        raise OperationFailure(f"Invalid database name: {db!r}", code=73)
+        unique = plan.index.unique
+        position, marks = ("i.k", "?") if unique else ("(i.k, i.id)", "(?, ?)")
+        ordering = f"i.k {order}" if unique else f"i.k {order}, i.id {order}"
+        ranges = plan.ranges[::-1] if plan.backward else plan.ranges
+        while scan.range_pos < len(ranges):
+            low, high = ranges[scan.range_pos]
+            if scan.after is None:
+                rows = self.conn.execute(f"{select} WHERE i.k >= ? AND i.k < ? ORDER BY {ordering}", (low, high))
+            else:
+                after = (scan.after,) if unique else scan.after
+                if plan.backward:
+                    sql, args = f"{select} WHERE i.k >= ? AND {position} < {marks}", (low, *after)
+                else:
+                    sql, args = f"{select} WHERE {position} > {marks} AND i.k < ?", (*after, high)
+                rows = self.conn.execute(f"{sql} ORDER BY {ordering}", args)
+            for key, rowid, blob in rows:
+                stats.keys_examined += 1
+                scan.after = key if unique else (key, rowid)
+                yield rowid, blob
+            scan.range_pos += 1
+            scan.after = None
 
 
 def encode_doc(doc: Mapping[str, Any]) -> bytes:
@@ -506,7 +521,6 @@ def _show(value: Any) -> str:
 
 
 _NULL_KEY = keys.encode(None)
-_SCALAR_TYPES = frozenset({str, int, float, bool, type(None), bson.ObjectId, datetime.datetime, bson.Int64})
 
 
 def component_keys(doc: Any, path: str) -> tuple[list[bytes], bool, bool]:
@@ -515,7 +529,7 @@ def component_keys(doc: Any, path: str) -> tuple[list[bytes], bool, bool]:
         value = doc.get(path, MISSING)
         if value is MISSING:
             return [_NULL_KEY], False, True
-        if type(value) in _SCALAR_TYPES:
+        if type(value) in SCALAR_TYPES:
             return [keys.encode(value)], False, False
         found = [value]
     else:
@@ -624,187 +638,6 @@ def index_keys(index: IndexInfo, doc: dict[str, Any]) -> tuple[list[bytes], bool
     return [b"".join(combo) for combo in itertools.product(*parts)], bool(multi_fields)
 
 
-# Planning -----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Bounds:
-    """What a filter says about one field: a set of points, or a range (ascending key space)."""
-
-    points: list[bytes] | None = None
-    low: tuple[bytes, bool] | None = None  # (key, inclusive)
-    high: tuple[bytes, bool] | None = None
-    allows_null: bool = False
-    single: Bounds | None = None
-    """For a range merged from several conditions, the first of them alone: on a multikey
-    index each condition may be met by a different element, so only one may bound the scan."""
-
-
-@dataclass(slots=True)
-class Plan:
-    index: IndexInfo | None = None
-    ranges: list[tuple[bytes, bytes]] = field(default_factory=list)
-    backward: bool = False
-    sorts: bool = False
-    point: bool = False
-    """At most one document can match: full-key equality on a unique index."""
-    exact: bool = False
-    """Each range is one full key of a unique index (equality or ``$in``): at most one document each."""
-
-
-def _point_ok(value: Any) -> bool:
-    if isinstance(value, (list, tuple)):
-        return False
-    if isinstance(value, dict):
-        return not (value and next(iter(value)).startswith("$"))
-    try:
-        keys.type_tag(value)
-    except OperationFailure:
-        return False
-    return keys.type_tag(value) != keys.REGEX
-
-
-def _field_bounds(condition: Any) -> Bounds | None:
-    if not (isinstance(condition, dict) and condition and next(iter(condition)).startswith("$")):
-        if not _point_ok(condition):
-            return None
-        return Bounds(points=[keys.encode(condition)], allows_null=condition is None)
-    result: Bounds | None = None
-    for op, operand in condition.items():
-        bound: Bounds | None = None
-        if op == "$eq" and _point_ok(operand):
-            bound = Bounds(points=[keys.encode(operand)], allows_null=operand is None)
-        elif op == "$in" and isinstance(operand, (list, tuple)) and all(_point_ok(v) for v in operand):
-            # An empty $in matches nothing: no points, so the index scan reads no range at all.
-            bound = Bounds(points=sorted({keys.encode(v) for v in operand}), allows_null=any(v is None for v in operand))
-        elif op in ("$gt", "$gte", "$lt", "$lte") and operand is not None and _point_ok(operand) and not isinstance(operand, dict):
-            low_bracket, high_bracket = keys.bracket(keys.type_tag(operand))
-            key = keys.encode(operand)
-            if op in ("$gt", "$gte"):
-                bound = Bounds(low=(key, op == "$gte"), high=(high_bracket, False))
-            else:
-                bound = Bounds(low=(low_bracket, True), high=(key, op == "$lte"))
-        if bound is None:
-            continue
-        result = bound if result is None else _intersect(result, bound)
-    return result
-
-
-def _intersect(a: Bounds, b: Bounds) -> Bounds:
-    if a.points is not None:
-        return a
-    if b.points is not None:
-        return b
-    low = max(x for x in (a.low, b.low) if x is not None) if (a.low or b.low) else None
-    if a.low and b.low and a.low[0] == b.low[0]:
-        low = (a.low[0], a.low[1] and b.low[1])
-    high = None
-    if a.high or b.high:
-        high = min((x for x in (a.high, b.high) if x is not None), key=lambda x: (x[0], x[1]))
-        if a.high and b.high and a.high[0] == b.high[0]:
-            high = (a.high[0], a.high[1] and b.high[1])
-    return Bounds(low=low, high=high, single=a.single or a)
-
-
-def _collect(filter_: Mapping[str, Any], out: dict[str, Bounds]) -> None:
-    for key, condition in filter_.items():
-        if key == "$and" and isinstance(condition, list):
-            for clause in condition:
-                if isinstance(clause, Mapping):
-                    _collect(clause, out)
-        elif not key.startswith("$"):
-            bound = _field_bounds(condition)
-            if bound is not None:
-                out[key] = bound if key not in out else _intersect(out[key], bound)
-
-
-def _component(bound: Bounds, direction: int) -> tuple[list[bytes] | None, tuple[bytes, bool] | None, tuple[bytes, bool] | None]:
-    if bound.points is not None:
-        points = [keys.invert(p) for p in bound.points] if direction == -1 else bound.points
-        return sorted(points), None, None
-    low, high = bound.low, bound.high
-    if direction == -1:
-        low, high = (
-            (keys.invert(high[0]), high[1]) if high else None,
-            (keys.invert(low[0]), low[1]) if low else None,
-        )
-    return None, low, high
-
-
-def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> Plan:
-    if len(filter_) == 1 and not sort:
-        ((path, value),) = filter_.items()
-        if type(value) in _SCALAR_TYPES and value is not None:
-            for index in info.indexes:
-                if index.unique and len(index.key) == 1 and index.key[0][0] == path:
-                    key = keys.encode(value)
-                    if index.key[0][1] == -1:
-                        key = keys.invert(key)
-                    return Plan(index=index, ranges=[(key, keys.successor(key))], point=True, exact=True)
-    bounds: dict[str, Bounds] = {}
-    _collect(filter_, bounds)
-    best: tuple[tuple[int, ...], Plan] | None = None
-    for index in info.indexes:
-        first = bounds.get(index.key[0][0])
-        if index.sparse and (first is None or first.allows_null):
-            continue
-        prefixes: list[bytes] = [b""]
-        depth = 0
-        ranged = False
-        ranges: list[tuple[bytes, bytes]] = []
-        for path, direction in index.key:
-            bound = bounds.get(path)
-            if bound is None:
-                break
-            if index.multikey and bound.single is not None:
-                bound = bound.single
-            points, low, high = _component(bound, direction)
-            if points is not None:
-                if len(prefixes) * len(points) > MAX_RANGES:
-                    break
-                prefixes = [p + point for p in prefixes for point in points]
-                depth += 1
-                continue
-            for prefix in prefixes:
-                start = prefix if low is None else (prefix + low[0] if low[1] else keys.successor(prefix + low[0]))
-                stop = keys.successor(prefix) if high is None else (keys.successor(prefix + high[0]) if high[1] else prefix + high[0])
-                if start < stop:
-                    ranges.append((start, stop))
-            ranged = True
-            break
-        if not ranged:
-            ranges = [(p, keys.successor(p)) if p else (b"", b"\xff" * 9) for p in prefixes]
-        ranges.sort()
-        sorts, backward = _sort_order(index, depth, len(prefixes), sort)
-        used = depth > 0 or ranged
-        if not used and not sorts:
-            continue
-        if not used and index.sparse:
-            continue
-        score = (int(used), depth, int(ranged), int(sorts), int(index.unique), -len(index.key))
-        if best is None or score > best[0]:
-            exact = index.unique and depth == len(index.key)
-            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts,
-                                point=exact and len(prefixes) == 1, exact=exact))
-    return best[1] if best else Plan()
-
-
-def _sort_order(index: IndexInfo, depth: int, prefixes: int, sort: SortSpec) -> tuple[bool, bool]:
-    """Whether scanning ``index`` yields ``sort``'s order, and in which direction."""
-    if not sort:
-        return False, False
-    if index.multikey or prefixes > 1:
-        return False, False
-    rest = index.key[depth:depth + len(sort)]
-    if len(rest) < len(sort) or any(path != field_ for (path, _), (field_, _) in zip(rest, sort, strict=True)):
-        return False, False
-    if all(d == s for (_, d), (_, s) in zip(rest, sort, strict=True)):
-        return True, False
-    if all(d == -s for (_, d), (_, s) in zip(rest, sort, strict=True)):
-        return True, True
-    return False, False
-
-
 # Writes -------------------------------------------------------------------------------------
 
 
@@ -843,4 +676,3 @@ def _flat(values: Iterator[Any]) -> Iterator[Any]:
             yield from value
         else:
             yield value
-

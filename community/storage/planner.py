@@ -1,0 +1,204 @@
+"""The embedded engine's query planner: which index, which key ranges, which direction.
+
+``choose_plan`` turns a filter and a sort into a ``Plan`` over one index's keys (``keys.py``
+encodings), or a collection scan. Whatever a plan selects is re-checked by the Python filter,
+so a plan only narrows the work, never changes an answer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import bson
+from pymongo.errors import OperationFailure
+
+from community.storage import keys
+from community.storage.catalog import CollInfo, IndexInfo
+from community.storage.shaping import SortSpec
+
+MAX_RANGES = 1000
+"""An ``$in`` (or a product of several) expanding to more index ranges than this scans instead."""
+
+SCALAR_TYPES = frozenset({str, int, float, bool, type(None), bson.ObjectId, datetime.datetime, bson.Int64})
+"""Types whose index key is one encoding of the value itself (no arrays, no sub-documents)."""
+
+
+@dataclass(slots=True)
+class Bounds:
+    """What a filter says about one field: a set of points, or a range (ascending key space)."""
+
+    points: list[bytes] | None = None
+    low: tuple[bytes, bool] | None = None  # (key, inclusive)
+    high: tuple[bytes, bool] | None = None
+    allows_null: bool = False
+    single: Bounds | None = None
+    """For a range merged from several conditions, the first of them alone: on a multikey
+    index each condition may be met by a different element, so only one may bound the scan."""
+
+
+@dataclass(slots=True)
+class Plan:
+    index: IndexInfo | None = None
+    ranges: list[tuple[bytes, bytes]] = field(default_factory=list)
+    backward: bool = False
+    sorts: bool = False
+    point: bool = False
+    """At most one document can match: full-key equality on a unique index."""
+    exact: bool = False
+    """Each range is one full key of a unique index (equality or ``$in``): at most one document each."""
+
+
+def _point_ok(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return False
+    if isinstance(value, dict):
+        return not (value and next(iter(value)).startswith("$"))
+    try:
+        keys.type_tag(value)
+    except OperationFailure:
+        return False
+    return keys.type_tag(value) != keys.REGEX
+
+
+def _field_bounds(condition: Any) -> Bounds | None:
+    if not (isinstance(condition, dict) and condition and next(iter(condition)).startswith("$")):
+        if not _point_ok(condition):
+            return None
+        return Bounds(points=[keys.encode(condition)], allows_null=condition is None)
+    result: Bounds | None = None
+    for op, operand in condition.items():
+        bound: Bounds | None = None
+        if op == "$eq" and _point_ok(operand):
+            bound = Bounds(points=[keys.encode(operand)], allows_null=operand is None)
+        elif op == "$in" and isinstance(operand, (list, tuple)) and all(_point_ok(v) for v in operand):
+            # An empty $in matches nothing: no points, so the index scan reads no range at all.
+            bound = Bounds(points=sorted({keys.encode(v) for v in operand}), allows_null=any(v is None for v in operand))
+        elif op in ("$gt", "$gte", "$lt", "$lte") and operand is not None and _point_ok(operand) and not isinstance(operand, dict):
+            low_bracket, high_bracket = keys.bracket(keys.type_tag(operand))
+            key = keys.encode(operand)
+            if op in ("$gt", "$gte"):
+                bound = Bounds(low=(key, op == "$gte"), high=(high_bracket, False))
+            else:
+                bound = Bounds(low=(low_bracket, True), high=(key, op == "$lte"))
+        if bound is None:
+            continue
+        result = bound if result is None else _intersect(result, bound)
+    return result
+
+
+def _intersect(a: Bounds, b: Bounds) -> Bounds:
+    if a.points is not None:
+        return a
+    if b.points is not None:
+        return b
+    low = max(x for x in (a.low, b.low) if x is not None) if (a.low or b.low) else None
+    if a.low and b.low and a.low[0] == b.low[0]:
+        low = (a.low[0], a.low[1] and b.low[1])
+    high = None
+    if a.high or b.high:
+        high = min((x for x in (a.high, b.high) if x is not None), key=lambda x: (x[0], x[1]))
+        if a.high and b.high and a.high[0] == b.high[0]:
+            high = (a.high[0], a.high[1] and b.high[1])
+    return Bounds(low=low, high=high, single=a.single or a)
+
+
+def _collect(filter_: Mapping[str, Any], out: dict[str, Bounds]) -> None:
+    for key, condition in filter_.items():
+        if key == "$and" and isinstance(condition, list):
+            for clause in condition:
+                if isinstance(clause, Mapping):
+                    _collect(clause, out)
+        elif not key.startswith("$"):
+            bound = _field_bounds(condition)
+            if bound is not None:
+                out[key] = bound if key not in out else _intersect(out[key], bound)
+
+
+def _component(bound: Bounds, direction: int) -> tuple[list[bytes] | None, tuple[bytes, bool] | None, tuple[bytes, bool] | None]:
+    if bound.points is not None:
+        points = [keys.invert(p) for p in bound.points] if direction == -1 else bound.points
+        return sorted(points), None, None
+    low, high = bound.low, bound.high
+    if direction == -1:
+        low, high = (
+            (keys.invert(high[0]), high[1]) if high else None,
+            (keys.invert(low[0]), low[1]) if low else None,
+        )
+    return None, low, high
+
+
+def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> Plan:
+    if len(filter_) == 1 and not sort:
+        ((path, value),) = filter_.items()
+        if type(value) in SCALAR_TYPES and value is not None:
+            for index in info.indexes:
+                if index.unique and len(index.key) == 1 and index.key[0][0] == path:
+                    key = keys.encode(value)
+                    if index.key[0][1] == -1:
+                        key = keys.invert(key)
+                    return Plan(index=index, ranges=[(key, keys.successor(key))], point=True, exact=True)
+    bounds: dict[str, Bounds] = {}
+    _collect(filter_, bounds)
+    best: tuple[tuple[int, ...], Plan] | None = None
+    for index in info.indexes:
+        first = bounds.get(index.key[0][0])
+        if index.sparse and (first is None or first.allows_null):
+            continue
+        prefixes: list[bytes] = [b""]
+        depth = 0
+        ranged = False
+        ranges: list[tuple[bytes, bytes]] = []
+        for path, direction in index.key:
+            bound = bounds.get(path)
+            if bound is None:
+                break
+            if index.multikey and bound.single is not None:
+                bound = bound.single
+            points, low, high = _component(bound, direction)
+            if points is not None:
+                if len(prefixes) * len(points) > MAX_RANGES:
+                    break
+                prefixes = [p + point for p in prefixes for point in points]
+                depth += 1
+                continue
+            for prefix in prefixes:
+                start = prefix if low is None else (prefix + low[0] if low[1] else keys.successor(prefix + low[0]))
+                stop = keys.successor(prefix) if high is None else (keys.successor(prefix + high[0]) if high[1] else prefix + high[0])
+                if start < stop:
+                    ranges.append((start, stop))
+            ranged = True
+            break
+        if not ranged:
+            ranges = [(p, keys.successor(p)) if p else (b"", b"\xff" * 9) for p in prefixes]
+        ranges.sort()
+        sorts, backward = _sort_order(index, depth, len(prefixes), sort)
+        used = depth > 0 or ranged
+        if not used and not sorts:
+            continue
+        if not used and index.sparse:
+            continue
+        score = (int(used), depth, int(ranged), int(sorts), int(index.unique), -len(index.key))
+        if best is None or score > best[0]:
+            exact = index.unique and depth == len(index.key)
+            best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts,
+                                point=exact and len(prefixes) == 1, exact=exact))
+    return best[1] if best else Plan()
+
+
+def _sort_order(index: IndexInfo, depth: int, prefixes: int, sort: SortSpec) -> tuple[bool, bool]:
+    """Whether scanning ``index`` yields ``sort``'s order, and in which direction."""
+    if not sort:
+        return False, False
+    if index.multikey or prefixes > 1:
+        return False, False
+    rest = index.key[depth:depth + len(sort)]
+    if len(rest) < len(sort) or any(path != field_ for (path, _), (field_, _) in zip(rest, sort, strict=True)):
+        return False, False
+    if all(d == s for (_, d), (_, s) in zip(rest, sort, strict=True)):
+        return True, False
+    if all(d == -s for (_, d), (_, s) in zip(rest, sort, strict=True)):
+        return True, True
+    return False, False
