@@ -13,9 +13,10 @@ from typing import Any
 from bson import ObjectId
 
 from community.policy import Actor
+from community.storage.api import Database
 
 
-async def record(db: Any, *, actor: Actor, action: str, target_type: str, target_id: ObjectId | str,
+async def record(db: Database, *, actor: Actor, action: str, target_type: str, target_id: ObjectId | str,
                  org_id: ObjectId | None = None, reason: str | None = None, details: dict[str, Any] | None = None,
                  session: Any = None) -> ObjectId:
     entry = {
@@ -33,7 +34,7 @@ async def record(db: Any, *, actor: Actor, action: str, target_type: str, target
     return entry["_id"]
 
 
-async def entries(db: Any, *, before: ObjectId | None = None, target_type: str | None = None,
+async def entries(db: Database, *, before: ObjectId | None = None, target_type: str | None = None,
                   target_id: ObjectId | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Newest first; ``before`` is the last ``_id`` of the previous page."""
     conditions: dict[str, Any] = {}

@@ -29,6 +29,7 @@ from bson.errors import InvalidId
 from community import policy
 from community.karma import service as karma_service
 from community.profiles.schemas import DEFAULT_PRIVACY
+from community.storage.api import Database
 
 THREADS = "forum_threads"
 POSTS = "forum_posts"
@@ -161,7 +162,7 @@ def vacancy_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _load_threads_posts(db: Any, doc_id: str) -> Changes:
+async def _load_threads_posts(db: Database, doc_id: str) -> Changes:
     oid = _object_id(doc_id)
     if oid is None:
         return Changes(deletes=[doc_id])
@@ -184,7 +185,7 @@ async def _load_threads_posts(db: Any, doc_id: str) -> Changes:
     return changes
 
 
-async def _load_people(db: Any, doc_id: str) -> Changes:
+async def _load_people(db: Database, doc_id: str) -> Changes:
     person_id = doc_id.split(".", 1)[0]
     every_copy = [f"{person_id}.{copy}" for copy in policy.SEARCHABLE_PRIVACY]
     oid = _object_id(person_id)
@@ -198,7 +199,7 @@ async def _load_people(db: Any, doc_id: str) -> Changes:
 
 def _single(collection: str, build: Callable[[Mapping[str, Any]], dict[str, Any]]
             ) -> Callable[[Any, str], Awaitable[Changes]]:
-    async def load(db: Any, doc_id: str) -> Changes:
+    async def load(db: Database, doc_id: str) -> Changes:
         oid = _object_id(doc_id)
         found = await db[collection].find_one({"_id": oid}) if oid is not None else None
         return Changes(upserts=[build(found)]) if found is not None else Changes(deletes=[doc_id])
@@ -213,7 +214,7 @@ LOADERS: dict[str, Callable[[Any, str], Awaitable[Changes]]] = {
 }
 
 
-async def load(db: Any, index: str, doc_id: str) -> Changes:
+async def load(db: Database, index: str, doc_id: str) -> Changes:
     """The index changes that bring ``doc_id`` of ``index`` in line with storage."""
     try:
         loader = LOADERS[index]
@@ -231,11 +232,11 @@ SOURCES: dict[str, list[tuple[str, dict[str, Any]]]] = {
 """Where ``reindex`` finds every source of an index (opening posts come with their thread)."""
 
 
-async def source_ids(db: Any, index: str) -> AsyncIterator[str]:
+async def source_ids(db: Database, index: str) -> AsyncIterator[str]:
     for collection, query in SOURCES[index]:
         async for row in db[collection].find(query, {"_id": 1}):
             yield str(row["_id"])
 
 
-async def source_count(db: Any, index: str) -> int:
+async def source_count(db: Database, index: str) -> int:
     return sum([await db[collection].count_documents(query) for collection, query in SOURCES[index]])

@@ -23,6 +23,7 @@ from community.config import Settings
 from community.errors import Invalid
 from community.organisations import queries as org_queries
 from community.policy import ANONYMOUS, Role
+from community.storage.api import Database
 from community.validation import validate
 
 Ask = Callable[[str, bool], str]
@@ -56,7 +57,7 @@ def first_run_message(settings: Settings) -> str:
     ])
 
 
-async def needs_first_admin(db: Any) -> bool:
+async def needs_first_admin(db: Database) -> bool:
     return await queries.count_users(db) == 0
 
 
@@ -78,7 +79,7 @@ def _ask_until_valid(ask: Ask, email: str) -> AdminDetails:
                 answers.pop(field, None)
 
 
-async def make_admin(db: Any, email: str, ask: Ask) -> dict[str, Any]:
+async def make_admin(db: Database, email: str, ask: Ask) -> dict[str, Any]:
     """Make ``email``'s account a platform administrator, creating it when there is none.
 
     Raises ``Invalid`` (on ``email``) for a malformed address. The change is audited with no

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
@@ -17,12 +16,13 @@ from community.accounts.schemas import RegisterIn
 from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _
 from community.organisations import membership, queries as org_queries
+from community.storage.api import Database
 
 
 REGISTRATIONS_PER_ADDRESS = 20
 
 
-async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: str) -> str:
+async def register(db: Database, mailer: Mailer, secret: str, data: RegisterIn, ip: str) -> str:
     """Create an unverified account, send its verification code and return the address.
 
     An address that already has an account gets the same answer (so the form cannot tell who
@@ -58,7 +58,7 @@ async def register(db: Any, mailer: Mailer, secret: str, data: RegisterIn, ip: s
     return data.email
 
 
-async def _tell_the_owner(db: Any, mailer: Mailer, email: str) -> None:
+async def _tell_the_owner(db: Database, mailer: Mailer, email: str) -> None:
     """At most one such e-mail an hour, so the form cannot be used to flood someone's mailbox."""
     try:
         await ratelimit.hit(db, f"register:notice:{email}", limit=1, window_seconds=3600)

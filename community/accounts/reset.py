@@ -11,11 +11,12 @@ from community.accounts.passwords import hash_password
 from community.accounts.schemas import ResetIn
 from community.errors import RateLimited
 from community.realtime.emitter import Emitter
+from community.storage.api import Database
 
 REQUESTS_PER_ADDRESS = 10
 
 
-async def request_reset(db: Any, mailer: Mailer, secret: str, email: str, ip: str) -> None:
+async def request_reset(db: Database, mailer: Mailer, secret: str, email: str, ip: str) -> None:
     """Send a reset code if the account exists. The answer is the same either way, so the
     form cannot be used to find out who is registered; a too-early repeat for a real account
     is ignored for the same reason (the earlier code is still valid)."""
@@ -30,7 +31,7 @@ async def request_reset(db: Any, mailer: Mailer, secret: str, email: str, ip: st
     await send_code(mailer, user["email"], code, otp.RESET)
 
 
-async def reset_password(db: Any, emitter: Emitter, secret: str, data: ResetIn) -> dict[str, Any]:
+async def reset_password(db: Database, emitter: Emitter, secret: str, data: ResetIn) -> dict[str, Any]:
     """Set the new password and sign the person out everywhere (whoever knew the old one too).
     Receiving the code also proves the e-mail address."""
     user = await queries.user_by_email(db, data.email)

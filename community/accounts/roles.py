@@ -12,9 +12,10 @@ from community.accounts.schemas import RoleChangeIn
 from community.errors import NotFound
 from community.i18n import gettext as _
 from community.policy import Actor, Role, can_change_role, require
+from community.storage.api import Database
 
 
-async def load_person(db: Any, person_id: ObjectId | str) -> dict[str, Any]:
+async def load_person(db: Database, person_id: ObjectId | str) -> dict[str, Any]:
     if isinstance(person_id, str):
         if not ObjectId.is_valid(person_id):
             raise NotFound(_("This person does not exist."))
@@ -26,7 +27,7 @@ async def load_person(db: Any, person_id: ObjectId | str) -> dict[str, Any]:
     return person
 
 
-async def change_role(db: Any, actor: Actor, person_id: ObjectId | str, data: RoleChangeIn) -> bool:
+async def change_role(db: Database, actor: Actor, person_id: ObjectId | str, data: RoleChangeIn) -> bool:
     """Return whether anything changed (granting a role someone has is not an error)."""
     person = await load_person(db, person_id)
     role = Role(data.role)

@@ -10,11 +10,12 @@ from community.accounts.mailer import Mailer, send_code
 from community.accounts.schemas import VerifyIn
 from community.errors import RateLimited
 from community.organisations import membership
+from community.storage.api import Database
 
 RESENDS_PER_ADDRESS = 20
 
 
-async def verify_email(db: Any, secret: str, data: VerifyIn, wake: membership.Wake = None) -> dict[str, Any]:
+async def verify_email(db: Database, secret: str, data: VerifyIn, wake: membership.Wake = None) -> dict[str, Any]:
     """Mark the address verified, settle the organisation asked for at registration, and return
     the person; raises ``Invalid`` on the code field. ``wake`` starts the notifier when an
     administrator is told of the request."""
@@ -27,7 +28,7 @@ async def verify_email(db: Any, secret: str, data: VerifyIn, wake: membership.Wa
     return await queries.user_by_id(db, user["_id"]) or user
 
 
-async def resend(db: Any, mailer: Mailer, secret: str, email: str, ip: str) -> None:
+async def resend(db: Database, mailer: Mailer, secret: str, email: str, ip: str) -> None:
     """Send a fresh code to an unverified account.
 
     The answer says nothing about whether the address is registered: the throttle (per client

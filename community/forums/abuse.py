@@ -6,7 +6,6 @@ import hashlib
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from community import ratelimit
 from community.errors import Conflict, Invalid
@@ -15,6 +14,7 @@ from community.forums.limits import ForumLimits
 from community.forums.markdown import Rendered
 from community.i18n import gettext as _
 from community.policy import Actor
+from community.storage.api import Database
 
 
 def body_hash(body: str) -> str:
@@ -23,7 +23,7 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
-async def is_new_member(db: Any, actor: Actor, limits: ForumLimits, now: datetime) -> bool:
+async def is_new_member(db: Database, actor: Actor, limits: ForumLimits, now: datetime) -> bool:
     person = await db.users.find_one({"_id": actor.user_id}, {"created_at": 1})
     created = person.get("created_at") if person else None
     if created is None or created.replace(tzinfo=created.tzinfo or UTC) > now - timedelta(days=limits.new_member_days):
@@ -35,7 +35,7 @@ async def is_new_member(db: Any, actor: Actor, limits: ForumLimits, now: datetim
     return len(posts) < limits.new_member_min_posts
 
 
-async def check_post(db: Any, actor: Actor, limits: ForumLimits, *, body: str, rendered: Rendered,
+async def check_post(db: Database, actor: Actor, limits: ForumLimits, *, body: str, rendered: Rendered,
                      field: str = "body", now: datetime | None = None) -> str:
     """Refuse a post that breaks a limit; returns the body's duplicate-detection hash.
 

@@ -11,11 +11,12 @@ from community import policy
 from community.actions import Action
 from community.forums.access import access_category, access_thread
 from community.forums.queries import FOLLOWS
+from community.storage.api import Database
 
 Target = Literal["thread", "category"]
 
 
-async def follow_quietly(db: Any, user_id: ObjectId, target_type: Target, target_id: ObjectId,
+async def follow_quietly(db: Database, user_id: ObjectId, target_type: Target, target_id: ObjectId,
                          session: Any = None, *, now: datetime | None = None) -> bool:
     """Follow without a permission check (callers have made it); returns whether it is new.
     An upsert rather than an insert, so it can join the caller's transaction without failing it."""

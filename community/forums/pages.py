@@ -18,6 +18,7 @@ from community.forums.schemas import ListQuery, Sort
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
 from community.policy import Actor
+from community.storage.api import Database
 from community.validation import validate
 
 Doc = dict[str, Any]
@@ -68,7 +69,7 @@ def decorate_posts(posts: list[Doc], people: Mapping[ObjectId, Doc], voted: set[
             can_reply=can_reply, can_accept=can_accept, can_moderate=can_moderate)
 
 
-async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str | None, limit: int,
+async def thread_page(db: Database, actor: Actor, thread_id: ObjectId, *, cursor: str | None, limit: int,
                       mark_read: bool = True, loaded: tuple[Doc, Doc] | None = None) -> ThreadPage:
     """One page of a thread in post-number order. The cursor is the number of the last post
     shown; the accepted answer is lifted to the top of the first page and left out of the rest."""
@@ -121,7 +122,7 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
     )
 
 
-async def breadcrumbs(db: Any, category: Doc) -> list[Doc]:
+async def breadcrumbs(db: Database, category: Doc) -> list[Doc]:
     key = ("breadcrumbs", category["_id"])
     ancestors = cache.CATEGORIES.get(key)
     if ancestors is None:
@@ -190,7 +191,7 @@ def decorate_threads(threads: list[Doc], people: Mapping[ObjectId, Doc], reads: 
             previous_visit is None or thread["created_at"].replace(tzinfo=UTC) > previous_visit.replace(tzinfo=UTC))
 
 
-async def category_page(db: Any, actor: Actor, slug: str, params: Mapping[str, str], *, cursor: str | None,
+async def category_page(db: Database, actor: Actor, slug: str, params: Mapping[str, str], *, cursor: str | None,
                         limit: int) -> ThreadList:
     found = await queries.category_by_slug(db, slug)
     if found is None:
@@ -233,7 +234,7 @@ async def category_page(db: Any, actor: Actor, slug: str, params: Mapping[str, s
     )
 
 
-async def index_page(db: Any, actor: Actor) -> list[Doc]:
+async def index_page(db: Database, actor: Actor) -> list[Doc]:
     """Top-level categories the actor may read, each with its readable children."""
     rows = [c for c in await queries.categories(db, policy.readable_category_orgs(actor))
             if policy.can_read_category(actor, c)]

@@ -24,6 +24,7 @@ from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
 from community.policy import ANONYMOUS, Actor
 from community.requests import read_form
+from community.storage.api import Database
 from community.validation import form_values
 
 POSTS_PER_PAGE = 20
@@ -230,13 +231,13 @@ async def _post_action(request: web.Request, action: Any) -> web.Response:
 
 
 async def vote_post(request: web.Request) -> web.Response:
-    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+    async def act(db: Database, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
         await actions.run(request.app, actor, vote.set_vote, post_id=post["_id"], up=values.get("up") != "0")
     return await _post_action(request, act)
 
 
 async def delete_post(request: web.Request) -> web.Response:
-    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+    async def act(db: Database, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
         await actions.run(request.app, actor, moderate.delete_post, post_id=post["_id"], data=values)
     db, actor = _db(request), _actor(request)
     thread_id = object_id(request.match_info["thread_id"])
@@ -275,7 +276,7 @@ async def flag_post(request: web.Request) -> web.Response:
 async def hide_post(request: web.Request) -> web.Response:
     hidden = request.match_info["action"] == "hide"
 
-    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+    async def act(db: Database, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
         await actions.run(request.app, actor, moderate.set_hidden, post_id=post["_id"], hidden=hidden, data=values)
     return await _post_action(request, act)
 

@@ -32,6 +32,7 @@ from community.i18n import gettext as _
 from community.organisations import queries
 from community.policy import Actor, can_manage_organisations, require
 from community.storage import in_transaction
+from community.storage.api import Database
 
 MAX_DOMAINS = 20
 SHARED_DOMAINS = frozenset({
@@ -85,18 +86,18 @@ def _suffixes(domain: str) -> list[str]:
     return [".".join(labels[start:]) for start in range(len(labels) - 1)]
 
 
-async def of_organisation(db: Any, org_id: ObjectId) -> list[str]:
+async def of_organisation(db: Database, org_id: ObjectId) -> list[str]:
     return (await of_organisations(db, [org_id]))[org_id]
 
 
-async def of_organisations(db: Any, org_ids: list[ObjectId]) -> dict[ObjectId, list[str]]:
+async def of_organisations(db: Database, org_ids: list[ObjectId]) -> dict[ObjectId, list[str]]:
     claimed: dict[ObjectId, list[str]] = {org_id: [] for org_id in org_ids}
     for row in await queries.domain_claims(db, org_ids=org_ids):
         claimed[row["org_id"]].append(row["_id"])
     return claimed
 
 
-async def owner_of_address(db: Any, email: str) -> ObjectId | None:
+async def owner_of_address(db: Database, email: str) -> ObjectId | None:
     """The organisation whose claim covers ``email`` (the most specific claim), or None."""
     domain = address_domain(email)
     if domain is None:
@@ -107,7 +108,7 @@ async def owner_of_address(db: Any, email: str) -> ObjectId | None:
     return max(claims, key=lambda claim: len(claim["_id"]))["org_id"]
 
 
-async def set_domains(db: Any, actor: Actor, org: dict[str, Any], domains: list[str]) -> list[str]:
+async def set_domains(db: Database, actor: Actor, org: dict[str, Any], domains: list[str]) -> list[str]:
     """Replace ``org``'s claims with ``domains`` (already normalised); returns the stored list.
 
     A domain another organisation claims is refused, naming that organisation; nothing is
@@ -138,7 +139,7 @@ async def set_domains(db: Any, actor: Actor, org: dict[str, Any], domains: list[
     return wanted
 
 
-async def _refuse_taken(db: Any, claim: dict[str, Any]) -> None:
+async def _refuse_taken(db: Database, claim: dict[str, Any]) -> None:
     other = await queries.by_id(db, claim["org_id"]) if claim["org_id"] else None
     raise Invalid({"domains": _("%(domain)s is already claimed by %(organisation)s.", domain=claim["_id"],
                                 organisation=(other or {}).get("name", "?"))})

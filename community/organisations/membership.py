@@ -37,6 +37,7 @@ from community.organisations import domains, notices, queries
 from community.policy import Actor, Role, can_decide_membership, can_request_membership, require
 from community.realtime.emitter import user_room
 from community.storage import in_transaction
+from community.storage.api import Database
 
 Wake = Callable[[], None] | None
 """The notifier's wake-up (``keys.NOTIFIER_WAKE``), called after a commit that recorded a notice;
@@ -52,20 +53,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _organisation(db: Any, org_id: ObjectId | str, field: str = "org_id") -> dict[str, Any]:
+async def _organisation(db: Database, org_id: ObjectId | str, field: str = "org_id") -> dict[str, Any]:
     org = await queries.by_id(db, ObjectId(org_id)) if ObjectId.is_valid(org_id) else None
     if org is None:
         raise Invalid({field: _("Choose one of the offered options.")})
     return org
 
 
-async def ask_at_registration(db: Any, user: dict[str, Any], org_id: ObjectId) -> None:
+async def ask_at_registration(db: Database, user: dict[str, Any], org_id: ObjectId) -> None:
     """Record the organisation a new, unverified account asked for; decided once it is verified."""
     await queries.insert_request(db, {"_id": ObjectId(), "user_id": user["_id"], "org_id": org_id,
                                       "previous_org_id": None, "status": "unverified", "created_at": _now()})
 
 
-async def on_verified(db: Any, wake: Wake, user: dict[str, Any]) -> dict[str, Any] | None:
+async def on_verified(db: Database, wake: Wake, user: dict[str, Any]) -> dict[str, Any] | None:
     """The person has just proved their address: decide their registration's request."""
     request = await queries.open_request(db, user["_id"])
     if request is None or request["status"] != "unverified":
@@ -73,7 +74,7 @@ async def on_verified(db: Any, wake: Wake, user: dict[str, Any]) -> dict[str, An
     return await _settle(db, wake, user, request)
 
 
-async def ask_to_change(db: Any, wake: Wake, actor: Actor, user: dict[str, Any], org_id: str, *,
+async def ask_to_change(db: Database, wake: Wake, actor: Actor, user: dict[str, Any], org_id: str, *,
                         emitter: Any = None) -> dict[str, Any]:
     """A signed-in person asks for another organisation; any earlier open request is withdrawn."""
     require(actor, can_request_membership(actor, user["_id"]))
@@ -93,14 +94,14 @@ async def ask_to_change(db: Any, wake: Wake, actor: Actor, user: dict[str, Any],
     return await _settle(db, wake, user, {**request, "status": "unverified"}, emitter=emitter)
 
 
-async def withdraw(db: Any, actor: Actor) -> bool:
+async def withdraw(db: Database, actor: Actor) -> bool:
     """The person takes back their own open request."""
     require(actor, actor.is_authenticated)
     assert actor.user_id is not None
     return await queries.withdraw_open(db, actor.user_id, _now()) > 0
 
 
-async def _settle(db: Any, wake: Wake, user: dict[str, Any], request: dict[str, Any], *,
+async def _settle(db: Database, wake: Wake, user: dict[str, Any], request: dict[str, Any], *,
                   emitter: Any = None) -> dict[str, Any]:
     """A verified person's request: straight in when their address is under the organisation's
     claim, otherwise waiting for an administrator (who is told, in the same transaction)."""
@@ -124,7 +125,7 @@ async def _settle(db: Any, wake: Wake, user: dict[str, Any], request: dict[str, 
     return {**request, "status": "pending"}
 
 
-async def join(db: Any, request: dict[str, Any], *, via: str, actor: Actor | None = None,
+async def join(db: Database, request: dict[str, Any], *, via: str, actor: Actor | None = None,
                reason: str | None = None, emitter: Any = None) -> bool:
     """Make the request's organisation the person's, closing the request; False when it had been
     decided meanwhile. An administrator's approval is audited, and the person told, in the same
@@ -154,14 +155,14 @@ async def join(db: Any, request: dict[str, Any], *, via: str, actor: Actor | Non
     return joined
 
 
-async def load_request(db: Any, request_id: str) -> dict[str, Any]:
+async def load_request(db: Database, request_id: str) -> dict[str, Any]:
     request = await queries.request_by_id(db, ObjectId(request_id)) if ObjectId.is_valid(request_id) else None
     if request is None:
         raise NotFound(_("This membership request does not exist."))
     return request
 
 
-async def decide(db: Any, wake: Wake, actor: Actor, request_id: str, *, approve: bool,
+async def decide(db: Database, wake: Wake, actor: Actor, request_id: str, *, approve: bool,
                  reason: str | None, emitter: Any = None) -> dict[str, Any]:
     """Approve or reject a pending request (its organisation's administrators, platform
     administrators; never one's own). Deciding twice is refused."""
@@ -180,7 +181,7 @@ async def decide(db: Any, wake: Wake, actor: Actor, request_id: str, *, approve:
     return {**request, "status": "approved" if approve else "rejected", "reason": reason}
 
 
-async def _reject(db: Any, actor: Actor, request: dict[str, Any], reason: str | None) -> bool:
+async def _reject(db: Database, actor: Actor, request: dict[str, Any], reason: str | None) -> bool:
     org = await queries.by_id(db, request["org_id"])
     now = _now()
 
@@ -198,7 +199,7 @@ async def _reject(db: Any, actor: Actor, request: dict[str, Any], reason: str | 
     return await in_transaction(db, work)
 
 
-async def queue(db: Any, actor: Actor, org_id: ObjectId, *, after: ObjectId | None, limit: int) -> list[dict[str, Any]]:
+async def queue(db: Database, actor: Actor, org_id: ObjectId, *, after: ObjectId | None, limit: int) -> list[dict[str, Any]]:
     """An organisation's pending requests, each with the person and their present organisation."""
     require(actor, can_decide_membership(actor, {"org_id": org_id}),
             _("Only this organisation's administrators decide who joins it."))
@@ -209,7 +210,7 @@ async def queue(db: Any, actor: Actor, org_id: ObjectId, *, after: ObjectId | No
             for row in rows]
 
 
-async def state_of(db: Any, user: dict[str, Any]) -> dict[str, Any] | None:
+async def state_of(db: Database, user: dict[str, Any]) -> dict[str, Any] | None:
     """The person's open request with its organisation's name, for their own account page."""
     request = await queries.open_request(db, user["_id"])
     if request is None:
@@ -221,13 +222,13 @@ async def state_of(db: Any, user: dict[str, Any]) -> dict[str, Any] | None:
 # --- who is told: a notice recorded in the deciding write's transaction ------------------------
 
 
-async def _tell(db: Any, session: Any, to: intents.Recipients, request: dict[str, Any], params: dict[str, Any], *,
+async def _tell(db: Database, session: Any, to: intents.Recipients, request: dict[str, Any], params: dict[str, Any], *,
                 actor_id: ObjectId | None, now: datetime) -> None:
     await intents.record(db, session, kind="membership", to=to, subject=("membership_request", request["_id"]),
                          params=params, actor_id=actor_id, now=now)
 
 
-async def _tell_person(db: Any, session: Any, actor: Actor, request: dict[str, Any], org: dict[str, Any] | None,
+async def _tell_person(db: Database, session: Any, actor: Actor, request: dict[str, Any], org: dict[str, Any] | None,
                        event: str, reason: str | None, now: datetime) -> None:
     if org is not None:
         await _tell(db, session, intents.person(request["user_id"]), request, notices.request_params(event, org, reason),

@@ -22,11 +22,12 @@ from community.organisations import queries
 from community.organisations.schemas import OrganisationChange, OrganisationIn
 from community.policy import Actor, can_manage_organisations, require
 from community.storage import in_transaction
+from community.storage.api import Database
 
 ALLOWED_PARENTS = {"ministry": (), "department": ("ministry",), "office": ("department", "ministry")}
 
 
-async def load(db: Any, org_id: ObjectId | str) -> dict[str, Any]:
+async def load(db: Database, org_id: ObjectId | str) -> dict[str, Any]:
     if isinstance(org_id, str):
         if not ObjectId.is_valid(org_id):
             raise NotFound(_("This organisation does not exist."))
@@ -37,7 +38,7 @@ async def load(db: Any, org_id: ObjectId | str) -> dict[str, Any]:
     return org
 
 
-async def _check_placement(db: Any, data: OrganisationIn) -> dict[str, Any] | None:
+async def _check_placement(db: Database, data: OrganisationIn) -> dict[str, Any] | None:
     errors: dict[str, str] = {}
     if data.level == "state" and data.state is None:
         errors["state"] = _("Choose the State or Union Territory.")
@@ -61,7 +62,7 @@ async def _check_placement(db: Any, data: OrganisationIn) -> dict[str, Any] | No
     return parent
 
 
-async def create(db: Any, actor: Actor, data: OrganisationIn) -> dict[str, Any]:
+async def create(db: Database, actor: Actor, data: OrganisationIn) -> dict[str, Any]:
     require(actor, can_manage_organisations(actor))
     parent = await _check_placement(db, data)
     org = {
@@ -78,7 +79,7 @@ async def create(db: Any, actor: Actor, data: OrganisationIn) -> dict[str, Any]:
     return org
 
 
-async def change(db: Any, actor: Actor, org_id: ObjectId | str, data: OrganisationChange) -> dict[str, Any]:
+async def change(db: Database, actor: Actor, org_id: ObjectId | str, data: OrganisationChange) -> dict[str, Any]:
     require(actor, can_manage_organisations(actor))
     org = await load(db, org_id)
     changes = {key: value for key, value in data.model_dump().items() if org.get(key) != value}
@@ -93,7 +94,7 @@ async def change(db: Any, actor: Actor, org_id: ObjectId | str, data: Organisati
     return {**org, **changes}
 
 
-async def remove(db: Any, actor: Actor, org_id: ObjectId | str) -> None:
+async def remove(db: Database, actor: Actor, org_id: ObjectId | str) -> None:
     """Only an empty organisation (no sub-organisations, no members, nobody waiting to join) can be
     removed; its domain claims go with it."""
     require(actor, can_manage_organisations(actor))
@@ -138,5 +139,5 @@ def flattened(orgs: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
-async def choices(db: Any) -> list[tuple[int, dict[str, Any]]]:
+async def choices(db: Database) -> list[tuple[int, dict[str, Any]]]:
     return flattened(await queries.everything(db))

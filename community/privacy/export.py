@@ -10,6 +10,7 @@ from bson import ObjectId
 
 from community.api import timestamp
 from community.privacy.registry import entries
+from community.storage.api import Database
 
 
 def plain(value: Any) -> Any:
@@ -27,7 +28,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-async def personal_data(db: Any, user_id: ObjectId) -> dict[str, Any]:
+async def personal_data(db: Database, user_id: ObjectId) -> dict[str, Any]:
     """Collect every registered collection's documents about ``user_id``, secrets left out."""
     collections: dict[str, dict[str, Any]] = {}
     account = await db.users.find_one({"_id": user_id}, {"email": 1}) or {}

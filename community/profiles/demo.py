@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
-from typing import Any
 
 from community.competencies import queries as dictionary
 from community.competencies.seed import seed_dictionary
 from community.config import Settings
 from community.profiles import queries
 from community.profiles.schemas import DEFAULT_PRIVACY, LANGUAGES, STATES
+from community.storage.api import Database
 
 SERVICES = ("IAS", "IPS", "IFS", "IRS (Income Tax)", "IRS (Customs and Indirect Taxes)", "IA&AS", "CSS", "IES",
             "IRMS", "State Civil Service")
@@ -27,7 +27,7 @@ BIOS = (
 )
 
 
-async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int) -> None:
+async def fill_demo(db: Database, settings: Settings, rng: random.Random, people: int) -> None:
     await seed_dictionary(db)
     competencies = [row["_id"] for row in await dictionary.competencies(db)]
     positions = await dictionary.positions(db)

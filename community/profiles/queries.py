@@ -7,6 +7,8 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.storage.api import Database
+
 
 PROFILES = "profiles"
 ENDORSEMENTS = "endorsements"
@@ -14,7 +16,7 @@ VERIFICATIONS = "verifications"
 CONNECTIONS = "connections"
 
 
-async def is_connected(db: Any, a: ObjectId | None, b: ObjectId | None) -> bool:
+async def is_connected(db: Database, a: ObjectId | None, b: ObjectId | None) -> bool:
     """Whether two people have an accepted connection, in either direction."""
     if a is None or b is None or a == b:
         return False
@@ -22,7 +24,7 @@ async def is_connected(db: Any, a: ObjectId | None, b: ObjectId | None) -> bool:
                                           {"_id": 1}) is not None
 
 
-async def connected_among(db: Any, viewer: ObjectId | None, others: Iterable[ObjectId]) -> set[ObjectId]:
+async def connected_among(db: Database, viewer: ObjectId | None, others: Iterable[ObjectId]) -> set[ObjectId]:
     """Which of ``others`` the viewer is connected to, in two queries whatever the list's length."""
     ids = list(others)
     if viewer is None or not ids:
@@ -35,7 +37,7 @@ async def connected_among(db: Any, viewer: ObjectId | None, others: Iterable[Obj
     return found
 
 
-async def member(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
+async def member(db: Database, user_id: ObjectId) -> dict[str, Any] | None:
     """A member's account fields a profile shows, or ``None`` for an unknown or erased account."""
     user = await db.users.find_one({"_id": user_id}, {"password_hash": 0})
     if user is None or user.get("deleted"):
@@ -43,27 +45,27 @@ async def member(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
     return user
 
 
-async def members(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+async def members(db: Database, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
     return {user["_id"]: user async for user in db.users.find({"_id": {"$in": user_ids}, "deleted": {"$ne": True}},
                                                               {"password_hash": 0})}
 
 
-async def profile(db: Any, user_id: ObjectId) -> dict[str, Any]:
+async def profile(db: Database, user_id: ObjectId) -> dict[str, Any]:
     return await db[PROFILES].find_one({"_id": user_id}) or {"_id": user_id}
 
 
-async def profiles(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+async def profiles(db: Database, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
     return {row["_id"]: row async for row in db[PROFILES].find({"_id": {"$in": user_ids}})}
 
 
-async def organisation_names(db: Any, org_ids: Iterable[ObjectId | None]) -> dict[ObjectId, str]:
+async def organisation_names(db: Database, org_ids: Iterable[ObjectId | None]) -> dict[ObjectId, str]:
     wanted = [org for org in set(org_ids) if org is not None]
     if not wanted:
         return {}
     return {org["_id"]: org.get("name", "") async for org in db.organisations.find({"_id": {"$in": wanted}}, {"name": 1})}
 
 
-async def verified_levels(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, list[dict[str, Any]]]]:
+async def verified_levels(db: Database, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, list[dict[str, Any]]]]:
     """Per person, per competency: every piece of evidence (endorsements, assessments, courses)."""
     evidence: dict[ObjectId, dict[str, list[dict[str, Any]]]] = {uid: {} for uid in user_ids}
     async for row in db[ENDORSEMENTS].find({"user_id": {"$in": user_ids}}):
@@ -75,7 +77,7 @@ async def verified_levels(db: Any, user_ids: list[ObjectId]) -> dict[ObjectId, d
     return evidence
 
 
-async def experts_page(db: Any, *, among: list[ObjectId] | None, after: tuple[str, ObjectId] | None,
+async def experts_page(db: Database, *, among: list[ObjectId] | None, after: tuple[str, ObjectId] | None,
                        limit: int) -> list[dict[str, Any]]:
     """Experts in (name, id) order, the page after ``after``; only those in ``among`` when given."""
     query: dict[str, Any] = {"roles": "expert", "deleted": {"$ne": True}}
@@ -86,14 +88,14 @@ async def experts_page(db: Any, *, among: list[ObjectId] | None, after: tuple[st
     return await db.users.find(query, {"name": 1}).sort([("name", 1), ("_id", 1)]).limit(limit).to_list(None)
 
 
-async def holders_of(db: Any, competency_id: str) -> list[ObjectId]:
+async def holders_of(db: Database, competency_id: str) -> list[ObjectId]:
     """Everyone who declares a competency; the caller keeps the experts among them."""
     return [row["_id"] async for row in db[PROFILES].find({"competencies.competency_id": competency_id}, {"_id": 1})]
 
 
-async def anyone_holds(db: Any, competency_id: str) -> bool:
+async def anyone_holds(db: Database, competency_id: str) -> bool:
     return await db[PROFILES].find_one({"competencies.competency_id": competency_id}, {"_id": 1}) is not None
 
 
-async def anyone_in_position(db: Any, position_id: str) -> bool:
+async def anyone_in_position(db: Database, position_id: str) -> bool:
     return await db[PROFILES].find_one({"position_id": position_id}, {"_id": 1}) is not None

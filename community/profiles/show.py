@@ -20,6 +20,7 @@ from community.policy import Actor
 from community.profiles import avatar as avatars
 from community.profiles import queries
 from community.profiles.schemas import DEFAULT_PRIVACY
+from community.storage.api import Database
 
 
 def privacy_of(profile: dict[str, Any]) -> dict[str, str]:
@@ -56,7 +57,7 @@ def gap(held: list[dict[str, Any]], required: dict[str, int], names: dict[str, d
     return sorted(rows, key=lambda row: (-row["gap"], row["name"]))
 
 
-async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> list[dict[str, Any]]:
+async def visible_profiles(db: Database, viewer: Actor, user_ids: list[ObjectId]) -> list[dict[str, Any]]:
     """Profiles of ``user_ids`` (in that order, unknown and erased ones left out) as ``viewer`` may see them."""
     users = await queries.members(db, user_ids)
     ids = [uid for uid in user_ids if uid in users and policy.can_view_profile(viewer, users[uid])]
@@ -119,7 +120,7 @@ async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> 
     return result
 
 
-async def visible_profile(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
+async def visible_profile(db: Database, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
     shown = await visible_profiles(db, viewer, [user_id])
     if not shown:
         policy.require(viewer, viewer.is_authenticated, "")
@@ -127,7 +128,7 @@ async def visible_profile(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str
     return shown[0]
 
 
-async def avatar_for(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
+async def avatar_for(db: Database, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
     """The stored avatar if the viewer may see it; otherwise :class:`NotFound`, never a hint it exists."""
     user = await queries.member(db, user_id)
     if user is None:
@@ -141,7 +142,7 @@ async def avatar_for(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any
     return stored
 
 
-async def on_organisation_leaderboard(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> set[ObjectId]:
+async def on_organisation_leaderboard(db: Database, viewer: Actor, user_ids: list[ObjectId]) -> set[ObjectId]:
     """Those of ``user_ids`` an organisation's leaderboard may list to ``viewer``: people whose
     organisation field the viewer may see (erased accounts never)."""
     users = await queries.members(db, user_ids)

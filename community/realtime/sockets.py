@@ -35,6 +35,7 @@ from community.realtime.emitter import user_room
 from community.realtime.guard import ConnectionGuard, SocketLimits
 from community.realtime.presence import Presence
 from community.realtime.schemas import RoomRequest
+from community.storage.api import Database
 from community.validation import validate
 
 log = logging.getLogger("community.realtime")
@@ -90,7 +91,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _signed_in(self, db: Any, credential: sessions.Credential | None) -> sessions.SignedIn | None:
+    async def _signed_in(self, db: Database, credential: sessions.Credential | None) -> sessions.SignedIn | None:
         if credential is None:
             return None
         return await sessions.signed_in(db, credential, now=self.clock(), idle=self.idle)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
 
 from community.competencies.queries import COMPETENCIES
+from community.storage.api import Database
 
 
-async def organisation_names(db: Any, ids: Iterable[str]) -> dict[str, str]:
+async def organisation_names(db: Database, ids: Iterable[str]) -> dict[str, str]:
     wanted = []
     for value in ids:
         try:
@@ -24,7 +24,7 @@ async def organisation_names(db: Any, ids: Iterable[str]) -> dict[str, str]:
                                                                                         {"name": 1})}
 
 
-async def competency_names(db: Any, ids: Iterable[str]) -> dict[str, str]:
+async def competency_names(db: Database, ids: Iterable[str]) -> dict[str, str]:
     wanted = list(ids)
     if not wanted:
         return {}

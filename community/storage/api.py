@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
-from pymongo import IndexModel
-from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+from pymongo import DeleteMany, DeleteOne, IndexModel, InsertOne, ReplaceOne, UpdateMany, UpdateOne
+from pymongo.results import BulkWriteResult, DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 T = TypeVar("T")
 
@@ -30,6 +30,8 @@ Pipeline = list[Mapping[str, Any]]
 Projection = Mapping[str, Any] | Iterable[str]
 SortSpec = str | Sequence[tuple[str, int]] | Mapping[str, Any]
 """A field name, ``[(field, 1 or -1), ...]`` or a mapping of the same."""
+WriteOp = InsertOne[Document] | ReplaceOne[Document] | UpdateOne | UpdateMany | DeleteOne | DeleteMany
+"""One request of ``bulk_write``."""
 
 
 class Cursor(Protocol):
@@ -91,6 +93,9 @@ class Collection(Protocol):
     def delete_one(self, filter: Filter, /, *, session: Any = None) -> Awaitable[DeleteResult]: ...
 
     def delete_many(self, filter: Filter, /, *, session: Any = None) -> Awaitable[DeleteResult]: ...
+
+    def bulk_write(self, requests: Sequence[WriteOp], /, ordered: bool = True, *,
+                   session: Any = None) -> Awaitable[BulkWriteResult]: ...
 
     def create_indexes(self, indexes: Sequence[IndexModel], /) -> Awaitable[list[str]]: ...
 

@@ -7,9 +7,10 @@ that already exists with the same keys and options does nothing, so it runs at e
 
 from __future__ import annotations
 
-from typing import Any
 
 from pymongo import IndexModel
+
+from community.storage.api import Database
 
 INDEXES: dict[str, list[IndexModel]] = {}
 
@@ -19,7 +20,7 @@ def declare(collection: str, *models: IndexModel) -> None:
     INDEXES.setdefault(collection, []).extend(models)
 
 
-async def ensure_indexes(db: Any) -> None:
+async def ensure_indexes(db: Database) -> None:
     for collection, models in INDEXES.items():
         if models:
             await db[collection].create_indexes(models)
