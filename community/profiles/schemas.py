@@ -51,14 +51,14 @@ class ProfileUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: DisplayName
-    designation: Line(0, 120) = ""
-    service: Line(0, 120) = ""
+    designation: Annotated[str, Line(0, 120)] = ""
+    service: Annotated[str, Line(0, 120)] = ""
     state: Literal[("", *STATES)] = ""  # type: ignore[valid-type]
-    district: Line(0, 80) = ""
+    district: Annotated[str, Line(0, 80)] = ""
     languages: Annotated[list[Literal[LANGUAGES]], Field(max_length=len(LANGUAGES))] = []  # type: ignore[valid-type]
-    bio: Block(0, BIO_MAX) = ""
-    expertise: Annotated[list[Line(1, 80)], Field(max_length=MAX_EXPERTISE)] = []
-    position_id: Line(0, 80) = ""
+    bio: Annotated[str, Block(0, BIO_MAX)] = ""
+    expertise: Annotated[list[Annotated[str, Line(1, 80)]], Field(max_length=MAX_EXPERTISE)] = []
+    position_id: Annotated[str, Line(0, 80)] = ""
     privacy: dict[Literal[PRIVATE_FIELDS], PrivacyLevel] = {}  # type: ignore[valid-type]
 
     @field_validator("bio", mode="before")
@@ -80,7 +80,7 @@ class ProfileUpdate(BaseModel):
 class HeldCompetency(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    competency_id: Line(1, 80)
+    competency_id: Annotated[str, Line(1, 80)]
     level: StrictInt = Field(ge=1, le=5)
 
 
@@ -103,7 +103,7 @@ class HeldCompetencies(BaseModel):
 class Endorsement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    competency_id: Line(1, 80)
+    competency_id: Annotated[str, Line(1, 80)]
     level: StrictInt = Field(ge=1, le=5)
 
 
@@ -112,10 +112,10 @@ class Verification(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    competency_id: Line(1, 80)
+    competency_id: Annotated[str, Line(1, 80)]
     level: StrictInt = Field(ge=1, le=5)
     source: Literal["assessment", "course"]
-    reference: Line(1, 200)
+    reference: Annotated[str, Line(1, 200)]
 
 
 class ProfileOut(BaseModel):
