@@ -19,7 +19,7 @@ from community.storage.api import Database
 async def record(db: Database, *, actor: Actor, action: str, target_type: str, target_id: ObjectId | str,
                  org_id: ObjectId | None = None, reason: str | None = None, details: dict[str, Any] | None = None,
                  session: Any = None) -> ObjectId:
-    entry = {
+    entry: dict[str, Any] = {
         "_id": ObjectId(),
         "at": datetime.now(UTC),
         "actor_id": actor.user_id,

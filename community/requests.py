@@ -119,7 +119,7 @@ def _too_large() -> PayloadTooLarge:
     return PayloadTooLarge({"body": _("Send at most %(n)s KiB of JSON.", n=MAX_JSON_BYTES // 1024)})
 
 
-async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """The submitted form; ``BadRequest`` when its bytes or its ``Content-Type`` cannot be read.
 
     aiohttp decodes with whatever charset the request names and raises on bytes that do not

@@ -190,7 +190,7 @@ async def _load_people(db: Database, doc_id: str) -> Changes:
     every_copy = [f"{person_id}.{copy}" for copy in policy.SEARCHABLE_PRIVACY]
     oid = _object_id(person_id)
     user = await db.users.find_one({"_id": oid}, {"password_hash": 0}) if oid is not None else None
-    if user is None:
+    if oid is None or user is None:
         return Changes(deletes=every_copy)
     docs = person_documents(user, await db.profiles.find_one({"_id": oid}), await karma_service.total(db, oid))
     kept = {d["id"] for d in docs}

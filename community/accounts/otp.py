@@ -59,7 +59,7 @@ async def check(db: Database, secret: str, user_id: ObjectId | None, purpose: st
     """Accept the code (and use it up) or raise :class:`Invalid` on the ``code`` field."""
     now = now or datetime.now(UTC)
     stored = await queries.current_code(db, user_id, purpose) if user_id is not None else None
-    if stored is None:
+    if user_id is None or stored is None:
         raise Invalid({"code": _("This code is not right. Check the latest e-mail or ask for a new code.")})
     if queries.as_utc(stored["expires_at"]) <= now:
         raise Invalid({"code": _("This code has expired. Ask for a new one.")})

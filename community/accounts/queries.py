@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -12,6 +12,14 @@ from pymongo import ReturnDocument
 from community.storage import in_transaction
 from community.storage.api import Database
 from search import outbox
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+
+
+@overload
+def as_utc(moment: None) -> None: ...
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

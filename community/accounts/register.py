@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
@@ -42,7 +43,7 @@ async def register(db: Database, mailer: Mailer, secret: str, data: RegisterIn, 
     if await db.users.find_one({"email": data.email}, {"_id": 1}) is not None:
         await _tell_the_owner(db, mailer, data.email)
         return data.email
-    user = {
+    user: dict[str, Any] = {
         "_id": ObjectId(), "name": data.name, "email": data.email, "email_verified": False, "mobile": data.mobile,
         "org_id": None, "designation": data.designation, "roles": ["officer"], "suspended_until": None,
         "password_hash": password_hash, "created_at": datetime.now(UTC), "deleted": False,

@@ -198,6 +198,7 @@ async def drop_stale_cookie(request: web.Request, response: web.StreamResponse) 
         jar: SimpleCookie = SimpleCookie()
         jar[SESSION_COOKIE] = ""
         morsel = jar[SESSION_COOKIE]
-        morsel.update({"path": "/", "max-age": "0", "expires": "Thu, 01 Jan 1970 00:00:00 GMT", "samesite": "Lax",
-                       "httponly": True, "secure": request.app[keys.SETTINGS].secure_cookies})
+        morsel.update({"path": "/", "max-age": "0", "expires": "Thu, 01 Jan 1970 00:00:00 GMT", "samesite": "Lax"})
+        morsel["httponly"] = True
+        morsel["secure"] = request.app[keys.SETTINGS].secure_cookies
         response.headers.add(hdrs.SET_COOKIE, morsel.OutputString())

@@ -130,7 +130,7 @@ async def import_competencies(db: Database, actor: Actor, data: bytes) -> dict[s
     first_line: dict[str, int] = {}
     parsed: list[Competency] = []
     for line, row in rows:
-        candidate = {
+        candidate: dict[str, Any] = {
             "id": row["id"].strip(), "kind": row["kind"].strip().lower(), "area": row["area"], "theme": row["theme"],
             "name": row["name"], "description": row["description"], "owner": row["owner"].strip() or None,
             "levels": [{"level": number, "description": row[f"level_{number}"]} for number in range(1, 6)],

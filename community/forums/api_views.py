@@ -94,7 +94,7 @@ async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
     actor = _actor(request)
     post, thread, category = await access_post(_db(request), actor, post_id)
     people = await queries.people(_db(request), [post["author_id"]])
-    voted = await queries.voted_posts(_db(request), actor.user_id, [post_id]) if actor.is_authenticated else set()
+    voted = await queries.voted_posts(_db(request), actor.user_id, [post_id]) if actor.user_id is not None else set()
     pages.decorate_posts([post], people, voted, actor, thread, category)
     return post_json(post)
 

@@ -183,7 +183,7 @@ async def fill_forums(db: Database, rng: random.Random, *, threads: int, replies
     counts = [big_thread_replies] + [0] * (threads - 1)
     for _ in range(rest):
         counts[rng.randrange(1, threads) if threads > 1 else 0] += 1
-    totals = {c["_id"]: [0, 0, None] for c in categories}
+    totals: dict[ObjectId, list[Any]] = {c["_id"]: [0, 0, None] for c in categories}
     big_thread_id = None
     thread_docs: list[dict[str, Any]] = []
     post_docs: list[dict[str, Any]] = []

@@ -36,6 +36,7 @@ async def set_following(tx: Action, target_type: Target, target_id: ObjectId, fo
     else:
         category = await access_category(tx.db, actor, target_id)
     policy.require(actor, policy.can_follow(actor, category))
+    actor = policy.require_member(actor)
     session = await tx.start()
     if following:
         return await follow_quietly(tx.db, actor.user_id, target_type, target_id, session, now=tx.now)

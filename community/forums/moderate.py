@@ -189,6 +189,7 @@ async def move_thread(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any
     thread, source = await access_thread(db, actor, thread_id)
     _require_moderator(actor, source)
     form = validate(MoveIn, data)
+    assert form.category_id is not None  # MoveIn's validator refuses a missing category
     target = await access_category(db, actor, form.category_id)
     _require_moderator(actor, target)
     if target["_id"] == source["_id"]:

@@ -77,9 +77,10 @@ async def thread_page(db: Database, actor: Actor, thread_id: ObjectId, *, cursor
     position = api.decode_cursor(cursor)
     after = 0
     if position is not None:
-        after = position.get("n")
-        if not isinstance(after, int) or after < 0:
+        number = position.get("n")
+        if not isinstance(number, int) or number < 0:
             raise Invalid({"cursor": _("This cursor is not valid; start again from the first page.")})
+        after = number
     moderator = policy.can_moderate_category(actor, category)
     accepted_id = thread.get("accepted_post_id")
     key = (thread_id, thread.get("version", 0), after, limit, moderator)
@@ -102,7 +103,7 @@ async def thread_page(db: Database, actor: Actor, thread_id: ObjectId, *, cursor
     voted: set[ObjectId] = set()
     last_read = None
     following = False
-    if actor.is_authenticated:
+    if actor.user_id is not None:
         voted = await queries.voted_posts(db, actor.user_id, [p["_id"] for p in shown])
         last_read = await queries.read_position(db, actor.user_id, thread_id)
         following = await queries.is_following(db, actor.user_id, "thread", thread_id)
@@ -219,7 +220,7 @@ async def category_page(db: Database, actor: Actor, slug: str, params: Mapping[s
     reads: dict[ObjectId, int] = {}
     previous_visit = None
     following = False
-    if actor.is_authenticated:
+    if actor.user_id is not None:
         reads = await queries.read_positions(db, actor.user_id, [t["_id"] for t in threads])
         following = await queries.is_following(db, actor.user_id, "category", category["_id"])
         if cursor is None:

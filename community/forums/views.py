@@ -174,7 +174,7 @@ async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> w
     db, actor = _db(request), _actor(request)
     post, thread_doc, category_doc = await access_post_by_number(db, actor, thread_id, number)
     people = await queries.people(db, [post["author_id"]])
-    voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
+    voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.user_id is not None else set()
     pages.decorate_posts([post], people, voted, actor, thread_doc, category_doc)
     _render_posts(request, [post], csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
     return web.Response(text=str(post["rendered"]), content_type="text/html")

@@ -43,6 +43,7 @@ async def set_vote(tx: Action, *, post_id: ObjectId, up: bool) -> tuple[bool, in
     db, actor, limits = tx.db, tx.actor, tx.app[LIMITS]
     post, thread, category = await access_post(db, actor, post_id)
     policy.require(actor, policy.can_vote(actor, category, post), _("You cannot vote on this post."))
+    actor = policy.require_member(actor)
     key = vote_id(post_id, actor.user_id)
     step = 1 if up else -1
     session = await tx.start()

@@ -23,7 +23,7 @@ async def _announce(db: Database, emitter: Any, user_id: ObjectId) -> None:
 
 async def mark_read(db: Database, emitter: Any, actor: Actor, notification_id: ObjectId) -> bool:
     """Mark one of the actor's notifications read; returns whether it was unread."""
-    policy.require(actor, actor.is_authenticated)
+    actor = policy.require_member(actor)
     changed = await queries.mark_read(db, actor.user_id, notification_id, datetime.now(UTC))
     if not changed and not await queries.exists(db, actor.user_id, notification_id):
         raise NotFound(N_("We could not find that notification."))
@@ -34,7 +34,7 @@ async def mark_read(db: Database, emitter: Any, actor: Actor, notification_id: O
 
 async def mark_all_read(db: Database, emitter: Any, actor: Actor) -> int:
     """Mark every unread notification of the actor read; returns how many were unread."""
-    policy.require(actor, actor.is_authenticated)
+    actor = policy.require_member(actor)
     changed = await queries.mark_all_read(db, actor.user_id, datetime.now(UTC))
     if changed:
         await _announce(db, emitter, actor.user_id)

@@ -20,10 +20,8 @@ from community.requests import local_target, read_form, read_json
 PAGE_SIZE = 30
 
 
-def _actor(request: web.Request) -> policy.Actor:
-    actor = request[keys.ACTOR]
-    policy.require(actor, actor.is_authenticated)
-    return actor
+def _actor(request: web.Request) -> policy.Member:
+    return policy.require_member(request[keys.ACTOR])
 
 
 def _notification_id(request: web.Request) -> ObjectId:
@@ -103,7 +101,7 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
 async def list_api(request: web.Request) -> web.Response:
     asked = api.query(request, NotificationQuery)
     rows, cursor = await _page(request, unread_only=asked.unread, cursor=asked.cursor, limit=asked.limit)
-    unread = await queries.unread_count(request.app[keys.DB], request[keys.ACTOR].user_id)
+    unread = await queries.unread_count(request.app[keys.DB], _actor(request).user_id)
     return api.json_response({"items": [_out(row) for row in rows], "unread": unread, "next_cursor": cursor})
 
 

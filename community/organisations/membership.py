@@ -206,7 +206,7 @@ async def queue(db: Database, actor: Actor, org_id: ObjectId, *, after: ObjectId
     rows = await queries.pending_page(db, org_id, after=after, limit=limit)
     people = await accounts.users_by_ids(db, [row["user_id"] for row in rows])
     orgs = await queries.names(db, [row["previous_org_id"] for row in rows if row.get("previous_org_id")])
-    return [{**row, "person": people.get(row["user_id"], {}), "previous_org_name": orgs.get(row.get("previous_org_id"))}
+    return [{**row, "person": people.get(row["user_id"], {}), "previous_org_name": orgs.get(row["previous_org_id"]) if row.get("previous_org_id") else None}
             for row in rows]
 
 

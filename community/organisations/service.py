@@ -65,7 +65,7 @@ async def _check_placement(db: Database, data: OrganisationIn) -> dict[str, Any]
 async def create(db: Database, actor: Actor, data: OrganisationIn) -> dict[str, Any]:
     require(actor, can_manage_organisations(actor))
     parent = await _check_placement(db, data)
-    org = {
+    org: dict[str, Any] = {
         "_id": ObjectId(), "name": data.name, "short_name": data.short_name, "kind": data.kind, "level": data.level,
         "state": data.state, "parent_id": parent["_id"] if parent else None,
         "path": [*parent["path"], parent["_id"]] if parent else [], "created_at": datetime.now(UTC),

@@ -15,11 +15,12 @@ not information about the person.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from bson import ObjectId
@@ -35,7 +36,7 @@ class PersonalData:
     collection: str
     field: str
     action: Action
-    replacements: Mapping[str, Any] = field(default_factory=dict)
+    replacements: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """For ``anonymise``: field -> new value; a callable is called with no arguments for a fresh
     value per person (for fields under a unique index)."""
     secret_fields: tuple[str, ...] = ()

@@ -43,7 +43,7 @@ def reencode(data: bytes, declared_type: str | None) -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=list(ACCEPTED))
+            image: Image.Image = Image.open(io.BytesIO(data), formats=list(ACCEPTED))
             if image.width * image.height > MAX_PIXELS:
                 raise _refuse(_("The image is too large in pixels. Use one at most 4096 by 4096."))
             real_type = ACCEPTED[image.format or ""]

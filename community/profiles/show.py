@@ -68,7 +68,7 @@ async def visible_profiles(db: Database, viewer: Actor, user_ids: list[ObjectId]
     evidence = await queries.verified_levels(db, ids)
     orgs = await queries.organisation_names(db, (users[uid].get("org_id") for uid in ids))
     with_avatar = {row["_id"] async for row in db[avatars.COLLECTION].find({"_id": {"$in": ids}}, {"_id": 1})}
-    position_ids = {stored.get(uid, {}).get("position_id") for uid in ids} - {None, ""}
+    position_ids = {pid for uid in ids if (pid := stored.get(uid, {}).get("position_id"))}
     positions = {pid: await dictionary.position(db, pid) for pid in position_ids}
     wanted_names: set[str] = set()
     for uid in ids:

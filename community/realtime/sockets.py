@@ -17,7 +17,7 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ from community import keys, policy
 from community.accounts import sessions
 from community.errors import DomainError, Invalid, NotFound, Unauthenticated
 from community.i18n import LANGUAGE_COOKIE, N_, current_locale, gettext as _, negotiate
-from community.policy import Actor
+from community.policy import Actor, Member
 from community.realtime import acks, queries
 from community.realtime.emitter import user_room
 from community.realtime.guard import ConnectionGuard, SocketLimits
@@ -128,9 +128,9 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         request: web.Request = environ["aiohttp.request"]
         credential = credential_of(request, auth)
         found = await self._signed_in(request.app[keys.DB], credential)
-        if found is None or credential is None:
+        actor = sessions.actor_for_user(found.user if found is not None else None)
+        if found is None or credential is None or not isinstance(actor, Member):
             raise socketio.exceptions.ConnectionRefusedError({"message": _("Please sign in to continue.")})
-        actor = sessions.actor_for_user(found.user)
         await self.save_session(sid, {
             "actor": actor,
             "app": request.app,
@@ -251,7 +251,10 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         await self.emit("presence", {"room": room, "present": count}, room=room)
 
 
-HANDLERS = {
+SocketHandler = Callable[[Any, str, dict[str, Any], dict[str, Any]], Awaitable[dict[str, Any]]]
+"""``handler(namespace, sid, session, data)`` answers one client event with its acknowledgement."""
+
+HANDLERS: dict[str, SocketHandler] = {
     "join": RealtimeNamespace.join,
     "leave": RealtimeNamespace.leave,
     "presence": RealtimeNamespace.present,
