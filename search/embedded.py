@@ -199,7 +199,9 @@ class EmbeddedEngine:
         hits = []
         seen: dict[str, int] = {}
         for _, address in found.hits:
-            stored = json.loads(str(searcher.doc(address).get_first("source")))
+            source = searcher.doc(address).get_first("source")
+            assert source is not None  # upsert stores every document's source
+            stored = json.loads(source)
             hits.append(self._hit(stored, words, request.highlight, seen))
         total = found.count or 0  # type: ignore[attr-defined]  # tantivy's stub omits it
         return SearchResult(hits, total, request.page, request.per_page, self._facets(searcher, query, request.facets))
