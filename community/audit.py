@@ -15,6 +15,7 @@ from pymongo import IndexModel
 
 from community.policy import Actor
 from community.storage.facts import Collection, Personal, StorageFacts
+from community.storage.api import Database
 
 STORAGE = StorageFacts(collections=(
     Collection("audit_log", indexes=(
@@ -29,10 +30,10 @@ STORAGE = StorageFacts(collections=(
 ))
 
 
-async def record(db: Any, *, actor: Actor, action: str, target_type: str, target_id: ObjectId | str,
+async def record(db: Database, *, actor: Actor, action: str, target_type: str, target_id: ObjectId | str,
                  org_id: ObjectId | None = None, reason: str | None = None, details: dict[str, Any] | None = None,
                  session: Any = None) -> ObjectId:
-    entry = {
+    entry: dict[str, Any] = {
         "_id": ObjectId(),
         "at": datetime.now(UTC),
         "actor_id": actor.user_id,
@@ -47,7 +48,7 @@ async def record(db: Any, *, actor: Actor, action: str, target_type: str, target
     return entry["_id"]
 
 
-async def entries(db: Any, *, before: ObjectId | None = None, target_type: str | None = None,
+async def entries(db: Database, *, before: ObjectId | None = None, target_type: str | None = None,
                   target_id: ObjectId | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Newest first; ``before`` is the last ``_id`` of the previous page."""
     conditions: dict[str, Any] = {}

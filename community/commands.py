@@ -14,6 +14,7 @@ from typing import Any
 from community.app import declare_storage
 from community.config import Settings
 from community.storage import connect
+from community.storage.api import Database
 from community.storage.indexes import ensure_indexes
 from search import open_engine
 from search.engine import SearchEngine
@@ -61,7 +62,7 @@ def demo_sign_in_message(settings: Settings) -> str:
             f"administrator), or as any demo member, with the password {DEMO_PASSWORD!r}.")
 
 
-async def fill_demo(db: Any, engine: SearchEngine, settings: Settings, *, people: int) -> None:
+async def fill_demo(db: Database, engine: SearchEngine, settings: Settings, *, people: int) -> None:
     """Run every demo step, then rebuild the search indexes: the steps write in bulk, past the
     search outbox, so only a reindex makes their threads and people findable. Running it again
     adds no data (each step checks for its own) and rebuilds the same indexes."""

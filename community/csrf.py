@@ -79,7 +79,7 @@ def origin_allowed(request: web.Request) -> bool:
 async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
     cookie = request.cookies.get(cookie_name(request))
     fresh = cookie is None or len(cookie) != _COOKIE_LENGTH
-    request[keys.CSRF_COOKIE] = secrets.token_urlsafe(32) if fresh else cookie
+    request[keys.CSRF_COOKIE] = secrets.token_urlsafe(32) if fresh or cookie is None else cookie
     if request.method not in SAFE_METHODS and not request.headers.get("Authorization", "").startswith("Bearer "):
         if not origin_allowed(request):
             raise Forbidden(_("This request came from another site and was refused."))

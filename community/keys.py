@@ -10,9 +10,14 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
+    import socketio
+
+    from community.accounts.mailer import Mailer
     from community.config import Settings
     from community.policy import Actor
-
+    from community.realtime.emitter import Emitter
+    from community.storage.api import Client, Database
+    from search.engine import SearchEngine
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +30,13 @@ class NavItem:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
-STORAGE_CLIENT: web.AppKey[Any] = web.AppKey("storage_client")
-DB: web.AppKey[Any] = web.AppKey("db")
+STORAGE_CLIENT: web.AppKey[Client] = web.AppKey("storage_client")
+DB: web.AppKey[Database] = web.AppKey("db")
 """The database: ``pymongo.asynchronous.database.AsyncDatabase`` or the embedded engine's equivalent."""
-SEARCH: web.AppKey[Any] = web.AppKey("search")
-SIO: web.AppKey[Any] = web.AppKey("sio")
-EMITTER: web.AppKey[Any] = web.AppKey("emitter")
-MAILER: web.AppKey[Any] = web.AppKey("mailer")
+SEARCH: web.AppKey[SearchEngine] = web.AppKey("search")
+SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
+EMITTER: web.AppKey[Emitter] = web.AppKey("emitter")
+MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 NAV: web.AppKey[list[NavItem]] = web.AppKey("nav")
 """Header navigation; each feature appends its entry in ``setup``."""
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")

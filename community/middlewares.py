@@ -88,7 +88,7 @@ async def forwarded_middleware(request: web.Request, handler: keys.Handler) -> w
     if not trusted:
         return await handler(request)
     remote = client_address(request.remote, request.headers.getall("X-Forwarded-For", []), trusted)
-    return await handler(request if remote == request.remote else request.clone(remote=remote))
+    return await handler(request if remote is None or remote == request.remote else request.clone(remote=remote))
 
 
 def wants_json(request: web.Request) -> bool:

@@ -50,6 +50,13 @@ class Actor:
         return self.suspended_until is not None and self.suspended_until > (now or datetime.now(UTC))
 
 
+@dataclass(frozen=True, slots=True)
+class Member(Actor):
+    """A signed-in actor: what ``require_member`` gives, so the code after it has a ``user_id``."""
+
+    user_id: ObjectId
+
+
 ANONYMOUS = Actor(user_id=None)
 
 
@@ -63,6 +70,15 @@ def require(actor: Actor, allowed: bool, message: str | None = None) -> None:
     if not actor.is_authenticated:
         raise Unauthenticated(_("Please sign in to continue."))
     raise Forbidden(message or _("You are not allowed to do that."))
+
+
+def require_member(actor: Actor) -> Member:
+    """``actor`` as a ``Member``; a visitor who is not signed in is asked to sign in."""
+    if isinstance(actor, Member):
+        return actor
+    if actor.user_id is None:
+        raise Unauthenticated(_("Please sign in to continue."))
+    return Member(actor.user_id, actor.org_id, actor.roles, actor.suspended_until)
 
 
 # --- platform -----------------------------------------------------------------------------

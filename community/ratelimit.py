@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from pymongo import IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from community.errors import RateLimited
 from community.storage.facts import Collection, Personal, StorageFacts
+from community.storage.api import Database
 
 STORAGE = StorageFacts(collections=(
     Collection("rate_limits", indexes=(IndexModel([("expires_at", 1)], expireAfterSeconds=0),), personal=(
@@ -32,7 +32,7 @@ STORAGE = StorageFacts(collections=(
 ))
 
 
-async def hit(db: Any, key: str, *, limit: int, window_seconds: int, now: datetime | None = None) -> None:
+async def hit(db: Database, key: str, *, limit: int, window_seconds: int, now: datetime | None = None) -> None:
     """Admit one attempt for ``key``, or raise :class:`RateLimited` when ``limit`` attempts were
     admitted in the last ``window_seconds``; a refused attempt is not counted."""
     now = now or datetime.now(UTC)
@@ -52,12 +52,12 @@ async def hit(db: Any, key: str, *, limit: int, window_seconds: int, now: dateti
         raise RateLimited(retry_after=max(1, math.ceil(frees_at - at))) from None
 
 
-async def clear(db: Any, key: str) -> None:
+async def clear(db: Database, key: str) -> None:
     """Forget everything counted for ``key`` (e.g. a pair's failures after a successful sign-in)."""
     await db.rate_limits.delete_one({"_id": key})
 
 
-async def check_backoff(db: Any, key: str, *, now: datetime | None = None) -> None:
+async def check_backoff(db: Database, key: str, *, now: datetime | None = None) -> None:
     """Raise :class:`RateLimited` while ``key`` is waiting out the delay of its last failure."""
     now = now or datetime.now(UTC)
     doc = await db.rate_limits.find_one({"_id": key}, {"wait_until": 1})
@@ -66,7 +66,7 @@ async def check_backoff(db: Any, key: str, *, now: datetime | None = None) -> No
         raise RateLimited(retry_after=max(1, math.ceil(wait_until - now.timestamp())))
 
 
-async def penalise(db: Any, key: str, *, free: int, base_seconds: int, max_seconds: int, forget_seconds: int,
+async def penalise(db: Database, key: str, *, free: int, base_seconds: int, max_seconds: int, forget_seconds: int,
                    now: datetime | None = None) -> int:
     """Count a failure for ``key``; from the ``free``-th failure on, the key waits ``base_seconds``
     doubled for each failure past it (at most ``max_seconds``). The count is forgotten
@@ -77,6 +77,7 @@ async def penalise(db: Any, key: str, *, free: int, base_seconds: int, max_secon
         {"$inc": {"failures": 1}, "$set": {"expires_at": now + timedelta(seconds=forget_seconds)}},
         upsert=True, return_document=ReturnDocument.AFTER,
     )
+    assert doc is not None, "an upsert returning the document after it always has one"
     over = doc["failures"] - free
     if over < 0:
         return 0

@@ -31,7 +31,8 @@ from multidict import MultiDictProxy
 from community import keys
 from community.errors import BadRequest, Invalid, PayloadTooLarge, UnsupportedMediaType
 from community.i18n import gettext as _
-from community.policy import ANONYMOUS, Actor, require
+from community.policy import ANONYMOUS, Actor, Member, require, require_member
+from community.storage.api import Database
 
 if TYPE_CHECKING:
     from community.config import Settings
@@ -56,14 +57,14 @@ def actor_of(request: web.Request) -> Actor:
     return request.get(keys.ACTOR, ANONYMOUS)
 
 
-def signed_in(request: web.Request, message: str | None = None) -> Actor:
+def signed_in(request: web.Request, message: str | None = None) -> Member:
     """The asking person, who must be signed in (else the sign-in problem, with ``message``)."""
     actor = actor_of(request)
     require(actor, actor.is_authenticated, message)
-    return actor
+    return require_member(actor)
 
 
-def db_of(request: web.Request) -> Any:
+def db_of(request: web.Request) -> Database:
     """The app's database."""
     return request.app[keys.DB]
 
@@ -170,7 +171,7 @@ def _too_large() -> PayloadTooLarge:
     return PayloadTooLarge({"body": _("Send at most %(n)s KiB of JSON.", n=MAX_JSON_BYTES // 1024)})
 
 
-async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """The submitted form; ``BadRequest`` when its bytes or its ``Content-Type`` cannot be read.
 
     aiohttp decodes with whatever charset the request names and raises on bytes that do not

@@ -6,9 +6,11 @@ import functools
 import types
 import typing
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
+from annotated_types import GroupedMetadata
 from confusable_homoglyphs import confusables
 from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
 
@@ -129,14 +131,29 @@ def clean_block(value: object) -> object:
 BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def Line(min_length: int = 1, max_length: int = 200) -> Any:  # noqa: N802 - reads as a type
-    """A one-line text field type for pydantic models."""
-    return Annotated[str, BeforeValidator(clean_line), StringConstraints(min_length=min_length, max_length=max_length)]
+@dataclass(frozen=True, slots=True)
+class Line(GroupedMetadata):
+    """The rules of a one-line text field of a pydantic model: ``Annotated[str, Line(0, 120)]``
+    (metadata, not a type, so a type checker sees the field as the ``str`` it is)."""
+
+    min_length: int = 1
+    max_length: int = 200
+
+    def __iter__(self) -> Iterator[object]:
+        yield BeforeValidator(clean_line)
+        yield from StringConstraints(min_length=self.min_length, max_length=self.max_length)
 
 
-def Block(min_length: int = 1, max_length: int = 20000) -> Any:  # noqa: N802 - reads as a type
-    """A multi-line text field type (Markdown bodies, bios) for pydantic models."""
-    return Annotated[str, BeforeValidator(clean_block), StringConstraints(min_length=min_length, max_length=max_length)]
+@dataclass(frozen=True, slots=True)
+class Block(GroupedMetadata):
+    """The rules of a multi-line text field (Markdown bodies, bios): ``Annotated[str, Block(0, 2000)]``."""
+
+    min_length: int = 1
+    max_length: int = 20000
+
+    def __iter__(self) -> Iterator[object]:
+        yield BeforeValidator(clean_block)
+        yield from StringConstraints(min_length=self.min_length, max_length=self.max_length)
 
 
 JOINERS = frozenset("\u200c\u200d")

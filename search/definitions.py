@@ -8,9 +8,9 @@ the same thing (type and weight) in every index that uses it; ``PHYSICAL`` check
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from community.profiles import fields as profile_fields
 

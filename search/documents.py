@@ -31,6 +31,7 @@ from bson.errors import InvalidId
 
 from community import policy
 from community.storage.facts import SEARCH, Loader
+from community.storage.api import Database
 
 
 @dataclass(slots=True)
@@ -99,14 +100,14 @@ def vacancy_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
 
 def single(collection: str, build: Callable[[Mapping[str, Any]], dict[str, Any]]) -> Loader:
     """A loader for an index with one document per stored document of ``collection``."""
-    async def load(db: Any, doc_id: str) -> Changes:
+    async def load(db: Database, doc_id: str) -> Changes:
         oid = object_id(doc_id)
         found = await db[collection].find_one({"_id": oid}) if oid is not None else None
         return Changes(upserts=[build(found)]) if found is not None else Changes(deletes=[doc_id])
     return load
 
 
-async def load(db: Any, index: str, doc_id: str) -> Changes:
+async def load(db: Database, index: str, doc_id: str) -> Changes:
     """The index changes that bring ``doc_id`` of ``index`` in line with storage."""
     try:
         documents = SEARCH[index]
@@ -115,13 +116,13 @@ async def load(db: Any, index: str, doc_id: str) -> Changes:
     return await documents.load(db, doc_id)
 
 
-async def source_ids(db: Any, index: str) -> AsyncIterator[str]:
+async def source_ids(db: Database, index: str) -> AsyncIterator[str]:
     """Every source id of ``index`` (none while no feature declares it)."""
     for collection, query in SEARCH[index].sources if index in SEARCH else ():
         async for row in db[collection].find(query, {"_id": 1}):
             yield str(row["_id"])
 
 
-async def source_count(db: Any, index: str) -> int:
+async def source_count(db: Database, index: str) -> int:
     sources = SEARCH[index].sources if index in SEARCH else ()
     return sum([await db[collection].count_documents(query) for collection, query in sources])

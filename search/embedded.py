@@ -178,7 +178,7 @@ class EmbeddedEngine:
         definition(index)
         searcher = self._ready().searcher()
         return await asyncio.to_thread(
-            lambda: searcher.search(Query.term_query(self._schema, "index", index), 1).count)
+            lambda: searcher.search(Query.term_query(self._schema, "index", index), 1).count)  # type: ignore[attr-defined]  # tantivy's stub omits it
 
     async def search(self, index: str, query: str, filters: SearchFilter | None = None,
                      facets: Iterable[str] = (), sort: Sort | None = None, page: int = 1,
@@ -199,10 +199,12 @@ class EmbeddedEngine:
         hits = []
         seen: dict[str, int] = {}
         for _, address in found.hits:
-            stored = json.loads(searcher.doc(address).get_first("source"))
+            source = searcher.doc(address).get_first("source")
+            assert source is not None  # upsert stores every document's source
+            stored = json.loads(source)
             hits.append(self._hit(stored, words, request.highlight, seen))
-        return SearchResult(hits, found.count or 0, request.page, request.per_page,
-                            self._facets(searcher, query, request.facets))
+        total = found.count or 0  # type: ignore[attr-defined]  # tantivy's stub omits it
+        return SearchResult(hits, total, request.page, request.per_page, self._facets(searcher, query, request.facets))
 
     @staticmethod
     def _hit(stored: dict[str, Any], words: list[QueryWord], with_highlights: bool, seen: dict[str, int]) -> Hit:

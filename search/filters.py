@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Union
 
 from search.definitions import PHYSICAL
 
@@ -73,7 +72,7 @@ class Not:
     part: SearchFilter
 
 
-SearchFilter = Union[In, Range, And, Or, Not]
+SearchFilter = In | Range | And | Or | Not
 
 
 def where(**fields: str | Iterable[str]) -> SearchFilter:

@@ -20,6 +20,7 @@ from pymongo import ASCENDING
 from search import documents
 from search.engine import SearchEngine
 from community.storage import in_transaction
+from community.storage.api import Database
 from search.outbox import OUTBOX, lag
 
 log = logging.getLogger("community.search")
@@ -41,7 +42,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Indexer:
-    def __init__(self, db: Any, engine: SearchEngine, *, batch: int = BATCH, poll: float = POLL_SECONDS,
+    def __init__(self, db: Database, engine: SearchEngine, *, batch: int = BATCH, poll: float = POLL_SECONDS,
                  gather: float = GATHER_SECONDS) -> None:
         self.db = db
         self.engine = engine

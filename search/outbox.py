@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pymongo import ASCENDING
 
+from community.storage.api import Database
 from search.definitions import definition
 
 OUTBOX = "search_outbox"
@@ -21,7 +22,7 @@ OUTBOX = "search_outbox"
 Op = Literal["upsert", "delete"]
 
 
-async def record(db: Any, session: Any, index: str, doc_id: Any, op: Op = "upsert") -> None:
+async def record(db: Database, session: Any, index: str, doc_id: Any, op: Op = "upsert") -> None:
     """Note that ``doc_id`` of ``index`` changed (``op="delete"``: is gone for good).
 
     ``doc_id`` is the stored document's ``_id`` (any type; it is kept as a string): a thread or
@@ -46,7 +47,7 @@ class Lag:
     """Entries that failed at least once and wait for a retry."""
 
 
-async def lag(db: Any) -> Lag:
+async def lag(db: Database) -> Lag:
     """How far the index is behind storage."""
     pending = await db[OUTBOX].count_documents({})
     if not pending:

@@ -18,6 +18,8 @@ from search import documents
 from search.definitions import INDEXES
 from search.engine import SearchEngine
 
+from community.storage.api import Database
+
 BATCH = 2000
 
 
@@ -25,7 +27,7 @@ def progress_bar() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
 
 
-async def reindex(db: Any, engine: SearchEngine, progress: Progress | None = None,
+async def reindex(db: Database, engine: SearchEngine, progress: Progress | None = None,
                   indexes: Iterable[str] | None = None) -> dict[str, int]:
     """Empty and refill ``indexes`` (default: all); the number of documents written per index."""
     written: dict[str, int] = {}

@@ -185,3 +185,14 @@ def test_require_says_sign_in_to_visitors_and_refuses_others() -> None:
     with pytest.raises(Forbidden):
         policy.require(ACTORS["officer"], False)
     policy.require(ACTORS["officer"], True)
+
+
+def test_require_member_gives_the_signed_in_actor_as_a_member_and_asks_visitors_to_sign_in() -> None:
+    with pytest.raises(Unauthenticated):
+        policy.require_member(ANONYMOUS)
+    officer = ACTORS["officer"]
+    member = policy.require_member(officer)
+    assert isinstance(member, policy.Member)
+    assert (member.user_id, member.org_id, member.roles, member.suspended_until) == (
+        officer.user_id, officer.org_id, officer.roles, officer.suspended_until)
+    assert policy.require_member(member) is member

@@ -13,7 +13,7 @@ from community import actions, api, csrf, keys
 from community.accounts import login, register, reset, sessions, verify
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn, user_out
 from community.i18n import gettext as _
-from community.policy import require
+from community.policy import require, require_member
 from community.requests import read_json
 from community.validation import validate
 
@@ -63,14 +63,13 @@ async def logout_api(request: web.Request) -> web.Response:
     bearer = sessions.bearer_of(request)
     if bearer:
         await sessions.revoke_api_token(db, request.app[keys.EMITTER], bearer)
-    elif request.get(keys.SESSION_ID):
-        await sessions.end_session(db, request.app[keys.EMITTER], request[keys.SESSION_ID])
+    elif session_id := request.get(keys.SESSION_ID):
+        await sessions.end_session(db, request.app[keys.EMITTER], session_id)
     return api.json_response({"status": "signed_out", "detail": _("You are signed out.")})
 
 
 async def sign_out_everywhere_api(request: web.Request) -> web.Response:
-    actor = request[keys.ACTOR]
-    require(actor, actor.is_authenticated)
+    actor = require_member(request[keys.ACTOR])
     await sessions.end_all(request.app[keys.DB], request.app[keys.EMITTER], actor.user_id)
     return api.json_response({"status": "signed_out", "detail": _("You have been signed out everywhere.")})
 

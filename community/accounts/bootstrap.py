@@ -27,6 +27,7 @@ from community.policy import ANONYMOUS, Role
 from community.storage import in_transaction
 from community.validation import validate
 from search import outbox
+from community.storage.api import Database
 
 Ask = Callable[[str, bool], str]
 """``ask(prompt, secret)`` returns what the person typed (``secret``: do not echo it)."""
@@ -59,7 +60,7 @@ def first_run_message(settings: Settings) -> str:
     ])
 
 
-async def needs_first_admin(db: Any) -> bool:
+async def needs_first_admin(db: Database) -> bool:
     return await queries.count_users(db) == 0
 
 
@@ -81,7 +82,7 @@ def _ask_until_valid(ask: Ask, email: str) -> AdminDetails:
                 answers.pop(field, None)
 
 
-async def make_admin(db: Any, email: str, ask: Ask) -> dict[str, Any]:
+async def make_admin(db: Database, email: str, ask: Ask) -> dict[str, Any]:
     """Make ``email``'s account a platform administrator, creating it when there is none.
 
     Raises ``Invalid`` (on ``email``) for a malformed address. The change is audited with no

@@ -18,6 +18,7 @@ from bson import ObjectId
 from community.accounts.passwords import hash_password
 from community.config import Settings
 from community.organisations import queries as org_queries
+from community.storage.api import Database
 
 log = logging.getLogger("community.demo")
 
@@ -136,7 +137,7 @@ DESIGNATIONS = ("Under Secretary", "Deputy Secretary", "Director", "Joint Secret
                 "Assistant Commissioner", "Data Analyst", "उप सचिव", "निदेशक")
 
 
-async def _insert_tree(db: Any, tree: Tree, parent: dict[str, Any] | None, level: str, state: str | None,
+async def _insert_tree(db: Database, tree: Tree, parent: dict[str, Any] | None, level: str, state: str | None,
                        now: datetime, out: list[dict[str, Any]]) -> None:
     name, short_name, kind, children = tree
     org: dict[str, Any] = {"_id": ObjectId(), "name": name, "short_name": short_name, "kind": kind, "level": level, "state": state,
@@ -149,7 +150,7 @@ async def _insert_tree(db: Any, tree: Tree, parent: dict[str, Any] | None, level
         await _insert_tree(db, child, org, level, state, now, out)
 
 
-async def _organisations(db: Any, now: datetime) -> list[dict[str, Any]]:
+async def _organisations(db: Database, now: datetime) -> list[dict[str, Any]]:
     existing = await org_queries.oldest(db)
     if existing:
         return existing
@@ -172,7 +173,7 @@ def _script_for(org: dict[str, Any], rng: random.Random) -> str:
     return rng.choice(SCRIPTS_BY_STATE.get(org.get("state") or "", CENTRAL_SCRIPTS))
 
 
-async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int) -> None:
+async def fill_demo(db: Database, settings: Settings, rng: random.Random, people: int) -> None:
     now = datetime.now(UTC)
     orgs = await _organisations(db, now)
     if await db.users.find_one({"demo": True}, {"_id": 1}) is not None:

@@ -24,6 +24,7 @@ from community.accounts.passwords import hash_password, needs_rehash, verify_pas
 from community.accounts.schemas import LoginIn
 from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _
+from community.storage.api import Database
 
 WINDOW_SECONDS = 15 * 60
 ATTEMPTS_PER_ADDRESS = 30
@@ -35,7 +36,7 @@ ACCOUNT_CEILING = 100
 SLOW_SECONDS = 10
 
 
-async def authenticate(db: Any, data: LoginIn, ip: str, *, now: datetime | None = None) -> dict[str, Any]:
+async def authenticate(db: Database, data: LoginIn, ip: str, *, now: datetime | None = None) -> dict[str, Any]:
     """Return the verified person whose password this is, or raise :class:`Invalid` or
     :class:`RateLimited` (see the module's limits). A successful sign-in forgets the pair's
     failures. Unknown e-mail and wrong password give the same message and take the same time.

@@ -15,7 +15,6 @@ import smtplib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from typing import Any
 
 from aiohttp import web
 from bson import ObjectId
@@ -24,12 +23,13 @@ from community import keys
 from community.accounts import queries
 from community.config import SmtpSettings
 from community.i18n import gettext as _
+from community.storage.api import Database
 
 log = logging.getLogger("community.mail")
 
 
 class Mailer:
-    def __init__(self, smtp: SmtpSettings | None, db: Any) -> None:
+    def __init__(self, smtp: SmtpSettings | None, db: Database) -> None:
         self.smtp = smtp
         self.db = db
 

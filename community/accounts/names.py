@@ -8,17 +8,17 @@ theirs to keep.
 
 from __future__ import annotations
 
-from typing import Any
 
 from bson import ObjectId
 
 from community.accounts import queries
 from community.errors import Invalid
 from community.i18n import gettext as _
+from community.storage.api import Database
 from community.validation import confusable
 
 
-async def check_display_name(db: Any, name: str, *, person_id: ObjectId | None, field: str = "name") -> None:
+async def check_display_name(db: Database, name: str, *, person_id: ObjectId | None, field: str = "name") -> None:
     """Raise :class:`Invalid` on ``field`` when ``name`` can be mistaken for a staff member's."""
     for staff in await queries.staff_names(db, other_than=person_id):
         if confusable(staff.get("name") or "", name):

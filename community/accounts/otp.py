@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from bson import ObjectId
 
@@ -19,6 +18,7 @@ from community import ratelimit
 from community.accounts import queries
 from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _
+from community.storage.api import Database
 
 VERIFY = "verify"
 RESET = "reset"
@@ -32,7 +32,7 @@ def _hash(secret: str, user_id: ObjectId, purpose: str, code: str) -> str:
     return hmac.new(secret.encode(), f"{purpose}:{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-async def issue(db: Any, secret: str, user_id: ObjectId, purpose: str, *, now: datetime | None = None) -> str:
+async def issue(db: Database, secret: str, user_id: ObjectId, purpose: str, *, now: datetime | None = None) -> str:
     """Make a new code (replacing any earlier one) and return it for sending.
 
     Raises :class:`RateLimited` when the last code went out less than a minute ago or the
@@ -54,12 +54,12 @@ async def issue(db: Any, secret: str, user_id: ObjectId, purpose: str, *, now: d
     return code
 
 
-async def check(db: Any, secret: str, user_id: ObjectId | None, purpose: str, code: str, *,
+async def check(db: Database, secret: str, user_id: ObjectId | None, purpose: str, code: str, *,
                 now: datetime | None = None) -> None:
     """Accept the code (and use it up) or raise :class:`Invalid` on the ``code`` field."""
     now = now or datetime.now(UTC)
     stored = await queries.current_code(db, user_id, purpose) if user_id is not None else None
-    if stored is None:
+    if user_id is None or stored is None:
         raise Invalid({"code": _("This code is not right. Check the latest e-mail or ask for a new code.")})
     if queries.as_utc(stored["expires_at"]) <= now:
         raise Invalid({"code": _("This code has expired. Ask for a new one.")})

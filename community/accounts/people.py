@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from bson import ObjectId
+from community.storage.api import Database
 
 
 PEOPLE_INDEX = "people"
@@ -80,7 +81,7 @@ def _ids(ids: Iterable[Any]) -> list[ObjectId]:
     return list({i for i in ids if isinstance(i, ObjectId)})
 
 
-async def people_by_id(db: Any, ids: Iterable[Any], *, session: Any = None) -> dict[ObjectId, Person]:
+async def people_by_id(db: Database, ids: Iterable[Any], *, session: Any = None) -> dict[ObjectId, Person]:
     """Everyone of ``ids`` who has an account, erased accounts included (``deleted`` says so:
     their posts show "a deleted member"); ids that are ``None`` or unknown are left out."""
     wanted = _ids(ids)
@@ -89,7 +90,7 @@ async def people_by_id(db: Any, ids: Iterable[Any], *, session: Any = None) -> d
     return {row["_id"]: _person(row) async for row in db.users.find({"_id": {"$in": wanted}}, _PERSON, session=session)}
 
 
-async def person_by_id(db: Any, user_id: Any, *, session: Any = None) -> Person | None:
+async def person_by_id(db: Database, user_id: Any, *, session: Any = None) -> Person | None:
     """One person, erased or not; ``None`` for an unknown id."""
     if not isinstance(user_id, ObjectId):
         return None
@@ -97,7 +98,7 @@ async def person_by_id(db: Any, user_id: Any, *, session: Any = None) -> Person 
     return _person(row) if row is not None else None
 
 
-async def members_by_id(db: Any, ids: Iterable[Any]) -> dict[ObjectId, Member]:
+async def members_by_id(db: Database, ids: Iterable[Any]) -> dict[ObjectId, Member]:
     """The members of ``ids`` whose accounts are not erased, with their contact details."""
     wanted = _ids(ids)
     if not wanted:
@@ -105,35 +106,35 @@ async def members_by_id(db: Any, ids: Iterable[Any]) -> dict[ObjectId, Member]:
     return {row["_id"]: _member(row) async for row in db.users.find({"_id": {"$in": wanted}, **_LIVE}, _MEMBER)}
 
 
-async def member_by_id(db: Any, user_id: Any) -> Member | None:
+async def member_by_id(db: Database, user_id: Any) -> Member | None:
     """One member with contact details; ``None`` for an unknown or erased account."""
     return (await members_by_id(db, [user_id])).get(user_id)
 
 
-async def names_by_id(db: Any, ids: Iterable[Any]) -> dict[ObjectId, str]:
+async def names_by_id(db: Database, ids: Iterable[Any]) -> dict[ObjectId, str]:
     """Display names (empty for an erased account, which has none)."""
     return {person_id: person["name"] or "" for person_id, person in (await people_by_id(db, ids)).items()}
 
 
-async def name_of(db: Any, user_id: Any) -> str:
+async def name_of(db: Database, user_id: Any) -> str:
     """One display name; empty for nobody (``None``), an unknown id or an erased account."""
     return (await names_by_id(db, [user_id])).get(user_id, "")
 
 
-async def languages(db: Any, ids: Iterable[Any]) -> dict[ObjectId, str]:
+async def languages(db: Database, ids: Iterable[Any]) -> dict[ObjectId, str]:
     """Each person's stored language, for those who have one."""
     return {person_id: person["language"] for person_id, person in (await people_by_id(db, ids)).items()
             if person["language"]}
 
 
-async def email_of(db: Any, user_id: ObjectId, *, session: Any = None) -> str | None:
+async def email_of(db: Database, user_id: ObjectId, *, session: Any = None) -> str | None:
     """The person's address (erased accounts have a meaningless one); for data rights, which
     match records kept by address, and the confirmation a person types to erase themselves."""
     row = await db.users.find_one({"_id": user_id}, {"email": 1}, session=session)
     return row.get("email") if row else None
 
 
-async def mail_recipient(db: Any, user_id: ObjectId) -> Recipient | None:
+async def mail_recipient(db: Database, user_id: ObjectId) -> Recipient | None:
     """Where mail for the person goes: only a verified address of an account that is not erased."""
     row = await db.users.find_one({"_id": user_id, "email_verified": True, **_LIVE}, {"email": 1, "name": 1, "language": 1})
     if row is None or not row.get("email"):
@@ -141,12 +142,12 @@ async def mail_recipient(db: Any, user_id: ObjectId) -> Recipient | None:
     return Recipient(_id=row["_id"], email=row["email"], name=row.get("name") or "", language=row.get("language"))
 
 
-async def live_people(db: Any) -> list[Person]:
+async def live_people(db: Database) -> list[Person]:
     """Everyone not erased, oldest account first (the demo data builds on them)."""
     return [_person(row) async for row in db.users.find(_LIVE, _PERSON).sort("_id", 1)]
 
 
-async def named_like(db: Any, prefix: str, org_ids: Sequence[ObjectId] | None, limit: int) -> list[Person]:
+async def named_like(db: Database, prefix: str, org_ids: Sequence[ObjectId] | None, limit: int) -> list[Person]:
     """People whose name starts with ``prefix`` (case-insensitive), in name order; only in
     ``org_ids`` when given (the @mention list)."""
     query: dict[str, Any] = {"name": {"$regex": "^" + re.escape(prefix), "$options": "i"}, **_LIVE}
@@ -155,7 +156,7 @@ async def named_like(db: Any, prefix: str, org_ids: Sequence[ObjectId] | None, l
     return [_person(row) async for row in db.users.find(query, _PERSON, sort=[("name", 1)], limit=limit)]
 
 
-async def experts_page(db: Any, *, among: list[ObjectId] | None, after: tuple[str, ObjectId] | None,
+async def experts_page(db: Database, *, among: list[ObjectId] | None, after: tuple[str, ObjectId] | None,
                        limit: int) -> list[Person]:
     """Experts in (name, id) order, the page after ``after``; only those in ``among`` when given."""
     query: dict[str, Any] = {"roles": "expert", **_LIVE}
@@ -166,17 +167,17 @@ async def experts_page(db: Any, *, among: list[ObjectId] | None, after: tuple[st
     return [_person(row) async for row in db.users.find(query, _PERSON).sort([("name", 1), ("_id", 1)]).limit(limit)]
 
 
-async def member_count(db: Any, org_id: ObjectId) -> int:
+async def member_count(db: Database, org_id: ObjectId) -> int:
     """How many people, not erased, belong to the organisation."""
     return await db.users.count_documents({"org_id": org_id, **_LIVE})
 
 
-async def set_suspension(db: Any, user_id: ObjectId, until: datetime | None, *, session: Any) -> None:
+async def set_suspension(db: Database, user_id: ObjectId, until: datetime | None, *, session: Any) -> None:
     """Suspend the person until ``until``, or lift their suspension with ``None``."""
     await db.users.update_one({"_id": user_id}, {"$set": {"suspended_until": until}}, session=session)
 
 
-async def set_profile_details(db: Any, user_id: ObjectId, *, name: str, details: Mapping[str, Any], session: Any) -> None:
+async def set_profile_details(db: Database, user_id: ObjectId, *, name: str, details: Mapping[str, Any], session: Any) -> None:
     """The name others see and the profile fields kept on the account (``store="account"`` in
     ``community.profiles.fields``, such as the designation), from a profile edit; the caller
     checked them."""

@@ -19,6 +19,7 @@ from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _
 from community.organisations import membership, queries as org_queries
 from community.policy import ANONYMOUS
+from community.storage.api import Database
 
 
 REGISTRATIONS_PER_ADDRESS = 20
@@ -45,7 +46,7 @@ async def register(app: Mapping[Any, Any], mailer: Mailer, secret: str, data: Re
     if await db.users.find_one({"email": data.email}, {"_id": 1}) is not None:
         await _tell_the_owner(db, mailer, data.email)
         return data.email
-    user = {
+    user: dict[str, Any] = {
         "_id": ObjectId(), "name": data.name, "email": data.email, "email_verified": False, "mobile": data.mobile,
         "org_id": None, "designation": data.designation, "roles": ["officer"], "suspended_until": None,
         "password_hash": password_hash, "created_at": datetime.now(UTC), "deleted": False,
@@ -61,7 +62,7 @@ async def register(app: Mapping[Any, Any], mailer: Mailer, secret: str, data: Re
     return data.email
 
 
-async def _tell_the_owner(db: Any, mailer: Mailer, email: str) -> None:
+async def _tell_the_owner(db: Database, mailer: Mailer, email: str) -> None:
     """At most one such e-mail an hour, so the form cannot be used to flood someone's mailbox."""
     try:
         await ratelimit.hit(db, f"register:notice:{email}", limit=1, window_seconds=3600)

@@ -13,11 +13,12 @@ from community.accounts.schemas import ResetIn
 from community.errors import RateLimited
 from community.actions import Action
 from community.realtime.emitter import user_room
+from community.storage.api import Database
 
 REQUESTS_PER_ADDRESS = 10
 
 
-async def request_reset(db: Any, mailer: Mailer, secret: str, email: str, ip: str) -> None:
+async def request_reset(db: Database, mailer: Mailer, secret: str, email: str, ip: str) -> None:
     """Send a reset code if the account exists. The answer is the same either way, so the
     form cannot be used to find out who is registered; a too-early repeat for a real account
     is ignored for the same reason (the earlier code is still valid)."""

@@ -14,9 +14,10 @@ from community.actions import Action
 from community.errors import NotFound
 from community.i18n import gettext as _
 from community.policy import Role, can_change_role, require
+from community.storage.api import Database
 
 
-async def load_person(db: Any, person_id: ObjectId | str) -> dict[str, Any]:
+async def load_person(db: Database, person_id: ObjectId | str) -> dict[str, Any]:
     if isinstance(person_id, str):
         if not ObjectId.is_valid(person_id):
             raise NotFound(_("This person does not exist."))

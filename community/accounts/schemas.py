@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from collections.abc import Iterator
+from typing import Annotated, Literal
 
+from annotated_types import GroupedMetadata
 from bson import ObjectId
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
@@ -26,14 +28,24 @@ def _length(low: int, high: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-def Text(low: int = 1, high: int = 200, *checks: AfterValidator, json_format: str | None = None) -> Any:  # noqa: N802 - reads as a type
-    """Like ``validation.Line`` (NFC, trimmed, no control or bidi-override characters), with a
-    message that names the length limit: pydantic reports constraints on a chained type as a
-    generic ``too_short``, which the shared message table does not know. ``json_format`` is the
+class Text(GroupedMetadata):
+    """The rules of a text field, ``Annotated[str, Text(1, 120)]``: like ``validation.Line`` (NFC,
+    trimmed, no control or bidi-override characters), with a message that names the length
+    limit: pydantic reports constraints on a chained type as a generic ``too_short``, which the
+    shared message table does not know. ``checks`` run after those; ``json_format`` is the
     OpenAPI ``format`` the document states (``email``)."""
-    schema = WithJsonSchema({"type": "string", "minLength": low, "maxLength": high,
-                             **({"format": json_format} if json_format else {})})
-    return Annotated[str, BeforeValidator(clean_line), _length(low, high), *checks, schema]
+
+    __slots__ = ("low", "high", "checks", "json_format")
+
+    def __init__(self, low: int = 1, high: int = 200, *checks: AfterValidator, json_format: str | None = None) -> None:
+        self.low, self.high, self.checks, self.json_format = low, high, checks, json_format
+
+    def __iter__(self) -> Iterator[object]:
+        yield BeforeValidator(clean_line)
+        yield _length(self.low, self.high)
+        yield from self.checks
+        yield WithJsonSchema({"type": "string", "minLength": self.low, "maxLength": self.high,
+                              **({"format": self.json_format} if self.json_format else {})})
 
 
 def _no_markup(value: str) -> str:
@@ -83,19 +95,19 @@ def _code(value: str) -> str:
     return value
 
 
-Name = Text(1, 120, AfterValidator(_no_markup))
+Name = Annotated[str, Text(1, 120, AfterValidator(_no_markup))]
 PersonName = DisplayName
-Designation = Text(1, 120, AfterValidator(_no_markup))
-ShortText = Text(1, 30, AfterValidator(_no_markup))
-Email = Text(1, 254, AfterValidator(_email), json_format="email")
+Designation = Annotated[str, Text(1, 120, AfterValidator(_no_markup))]
+ShortText = Annotated[str, Text(1, 30, AfterValidator(_no_markup))]
+Email = Annotated[str, Text(1, 254, AfterValidator(_email), json_format="email")]
 EmailOut = Annotated[str, WithJsonSchema({"type": "string", "format": "email"})]
-Mobile = Annotated[Text(1, 20, AfterValidator(_mobile)) | None, BeforeValidator(_blank_is_none)]
+Mobile = Annotated[Annotated[str, Text(1, 20, AfterValidator(_mobile))] | None, BeforeValidator(_blank_is_none)]
 ObjectIdText = Annotated[str, AfterValidator(_object_id)]
 NewPassword = Annotated[str, BeforeValidator(_password), _length(10, 200),
                         WithJsonSchema({"type": "string", "minLength": 10, "maxLength": 200, "format": "password"})]
 GivenPassword = Annotated[str, _length(1, 200), WithJsonSchema({"type": "string", "format": "password"})]
-Code = Text(1, 12, AfterValidator(_code))
-Reason = Annotated[Text(1, 500, AfterValidator(_no_markup)) | None, BeforeValidator(_blank_is_none)]
+Code = Annotated[str, Text(1, 12, AfterValidator(_code))]
+Reason = Annotated[Annotated[str, Text(1, 500, AfterValidator(_no_markup))] | None, BeforeValidator(_blank_is_none)]
 
 
 class Strict(BaseModel):

@@ -28,8 +28,9 @@ from bson import ObjectId
 from community import csrf, keys
 from community.accounts import queries
 from community.config import SESSION_LIFETIME_MINUTES, Settings
-from community.policy import ANONYMOUS, Actor, Role
+from community.policy import ANONYMOUS, Actor, Member, Role
 from community.realtime.emitter import Emitter, session_room, user_room
+from community.storage.api import Database
 
 SESSION_COOKIE = "session"
 SESSION_LIFETIME = timedelta(minutes=SESSION_LIFETIME_MINUTES)
@@ -72,11 +73,11 @@ def actor_for_user(user: Mapping[str, Any] | None) -> Actor:
         return ANONYMOUS
     known = {role.value for role in Role}
     roles = frozenset(Role(name) for name in user.get("roles", ()) if name in known) | {Role.OFFICER}
-    return Actor(user_id=user["_id"], org_id=user.get("org_id"), roles=roles,
-                 suspended_until=queries.as_utc(user.get("suspended_until")))
+    return Member(user_id=user["_id"], org_id=user.get("org_id"), roles=roles,
+                  suspended_until=queries.as_utc(user.get("suspended_until")))
 
 
-async def start_session(db: Any, user_id: ObjectId, *, now: datetime, user_agent: str = "", ip: str = "") -> str:
+async def start_session(db: Database, user_id: ObjectId, *, now: datetime, user_agent: str = "", ip: str = "") -> str:
     """Create a session and return the token for the cookie."""
     token = secrets.token_urlsafe(32)
     await queries.insert_session(db, {"_id": digest(token), "user_id": user_id, "created_at": now, "seen_at": now,
@@ -84,7 +85,7 @@ async def start_session(db: Any, user_id: ObjectId, *, now: datetime, user_agent
     return token
 
 
-async def issue_api_token(db: Any, user_id: ObjectId, *, label: str = "api") -> str:
+async def issue_api_token(db: Database, user_id: ObjectId, *, label: str = "api") -> str:
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     await queries.insert_token(db, {"_id": digest(token), "user_id": user_id, "created_at": now,
@@ -92,7 +93,7 @@ async def issue_api_token(db: Any, user_id: ObjectId, *, label: str = "api") -> 
     return token
 
 
-async def _live_user(db: Any, record: dict[str, Any]) -> dict[str, Any] | None:
+async def _live_user(db: Database, record: dict[str, Any]) -> dict[str, Any] | None:
     user = await queries.user_by_id(db, record["user_id"])
     if user is None or not user.get("email_verified"):
         return None
@@ -100,7 +101,7 @@ async def _live_user(db: Any, record: dict[str, Any]) -> dict[str, Any] | None:
     return user
 
 
-async def signed_in(db: Any, credential: Credential, *, now: datetime, idle: timedelta,
+async def signed_in(db: Database, credential: Credential, *, now: datetime, idle: timedelta,
                     touch: bool = False) -> SignedIn | None:
     """Who a credential signs in, or None when it is unknown, expired or idle too long.
 
@@ -129,23 +130,23 @@ async def signed_in(db: Any, credential: Credential, *, now: datetime, idle: tim
     return None if user is None else SignedIn(user, ends_at)
 
 
-async def count_live(db: Any, settings: Settings, user_id: ObjectId, now: datetime) -> int:
+async def count_live(db: Database, settings: Settings, user_id: ObjectId, now: datetime) -> int:
     """How many browsers the person is signed in on."""
     return await queries.count_live_sessions(db, user_id, now, seen_after=now - idle_limit(settings))
 
 
-async def end_session(db: Any, emitter: Emitter, session_token: str) -> None:
+async def end_session(db: Database, emitter: Emitter, session_token: str) -> None:
     """Sign one browser out, and close the sockets it opened, on every process."""
     await queries.delete_session(db, digest(session_token))
     await emitter.hang_up(socket_room(session_token))
 
 
-async def revoke_api_token(db: Any, emitter: Emitter, bearer: str) -> None:
+async def revoke_api_token(db: Database, emitter: Emitter, bearer: str) -> None:
     await queries.delete_token(db, digest(bearer))
     await emitter.hang_up(socket_room(bearer))
 
 
-async def end_all(db: Any, emitter: Emitter, user_id: ObjectId) -> int:
+async def end_all(db: Database, emitter: Emitter, user_id: ObjectId) -> int:
     """Sign out everywhere: every browser session and every API token of the person, and every
     socket they hold, on every process."""
     ended = await queries.delete_user_sessions(db, user_id) + await queries.delete_user_tokens(db, user_id)
@@ -198,6 +199,7 @@ async def drop_stale_cookie(request: web.Request, response: web.StreamResponse) 
         jar: SimpleCookie = SimpleCookie()
         jar[SESSION_COOKIE] = ""
         morsel = jar[SESSION_COOKIE]
-        morsel.update({"path": "/", "max-age": "0", "expires": "Thu, 01 Jan 1970 00:00:00 GMT", "samesite": "Lax",
-                       "httponly": True, "secure": request.app[keys.SETTINGS].secure_cookies})
+        morsel.update({"path": "/", "max-age": "0", "expires": "Thu, 01 Jan 1970 00:00:00 GMT", "samesite": "Lax"})
+        morsel["httponly"] = True
+        morsel["secure"] = request.app[keys.SETTINGS].secure_cookies
         response.headers.add(hdrs.SET_COOKIE, morsel.OutputString())

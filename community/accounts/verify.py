@@ -13,6 +13,7 @@ from community.accounts.mailer import Mailer, send_code
 from community.accounts.schemas import VerifyIn
 from community.errors import RateLimited
 from community.organisations import membership
+from community.storage.api import Database
 
 RESENDS_PER_ADDRESS = 20
 
@@ -34,7 +35,7 @@ async def verify_email(app: Mapping[Any, Any], secret: str, data: VerifyIn) -> d
     return await queries.user_by_id(db, user["_id"]) or user
 
 
-async def resend(db: Any, mailer: Mailer, secret: str, email: str, ip: str) -> None:
+async def resend(db: Database, mailer: Mailer, secret: str, email: str, ip: str) -> None:
     """Send a fresh code to an unverified account.
 
     The answer says nothing about whether the address is registered: the throttle (per client

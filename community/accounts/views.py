@@ -14,7 +14,7 @@ from community.errors import Invalid, RateLimited
 from community.i18n import LOCALES, gettext as _, lazy_gettext, remember_language
 from community.organisations import membership, queries as org_queries
 from community.organisations.service import choices
-from community.policy import require
+from community.policy import require, require_member
 from community.requests import form_fields, local_target, see_other
 from community.validation import validate
 
@@ -155,20 +155,20 @@ async def render_account(request: web.Request, values: dict[str, Any], errors: d
     user = request[sessions.USER]
     assert user is not None  # an authenticated actor always comes with the person's document
     db = request.app[keys.DB]
-    return render_form(request, "accounts/account.html", values, errors, **{
-        "user": user,
-        "organisation": await org_queries.by_id(db, user["org_id"]) if user.get("org_id") else None,
-        "membership": await membership.state_of(db, user),
-        "organisations": await choices(db),
-        "role_labels": [ROLE_LABELS[role] for role in ROLE_LABELS if role in {r.value for r in actor.roles}],
-        "sessions": await sessions.count_live(db, request.app[keys.SETTINGS], user["_id"], request.app[keys.CLOCK]()),
-        "notice": notice,
-    })
+    return render_form(
+        request, "accounts/account.html", values, errors,
+        user=user,
+        organisation=await org_queries.by_id(db, user["org_id"]) if user.get("org_id") else None,
+        membership=await membership.state_of(db, user),
+        organisations=await choices(db),
+        role_labels=[ROLE_LABELS[role] for role in ROLE_LABELS if role in {r.value for r in actor.roles}],
+        sessions=await sessions.count_live(db, request.app[keys.SETTINGS], user["_id"], request.app[keys.CLOCK]()),
+        notice=notice,
+    )
 
 
 async def sign_out_everywhere(request: web.Request) -> web.Response:
-    actor = request[keys.ACTOR]
-    require(actor, actor.is_authenticated)
+    actor = require_member(request[keys.ACTOR])
     await sessions.end_all(request.app[keys.DB], request.app[keys.EMITTER], actor.user_id)
     response = see_other(_url(request, "login", done="all"))
     sessions.clear_session_cookie(request, response)

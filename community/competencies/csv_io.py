@@ -26,6 +26,7 @@ from community.errors import Invalid
 from community.i18n import gettext as _
 from community.policy import Actor
 from community.storage import in_transaction
+from community.storage.api import Database
 
 COMPETENCY_COLUMNS = ["id", "kind", "area", "theme", "name", "description", "owner",
                       "level_1", "level_2", "level_3", "level_4", "level_5"]
@@ -42,7 +43,7 @@ def _write(columns: list[str], rows: Iterator[list[Any]]) -> str:
     return out.getvalue()
 
 
-async def export_competencies(db: Any) -> str:
+async def export_competencies(db: Database) -> str:
     rows = await queries.competencies(db)
     return _write(COMPETENCY_COLUMNS, (
         [row["_id"], row["kind"], row["area"], row["theme"], row["name"], row["description"], row.get("owner") or "",
@@ -51,7 +52,7 @@ async def export_competencies(db: Any) -> str:
     ))
 
 
-async def export_positions(db: Any) -> str:
+async def export_positions(db: Database) -> str:
     def lines() -> Iterator[list[Any]]:
         for position in positions:
             for role in position["roles"]:
@@ -122,14 +123,14 @@ def _report(errors: dict[str, str]) -> Invalid:
     return Invalid(in_order, _("%(n)s rows have problems; nothing from this file was imported.", n=len(errors)))
 
 
-async def import_competencies(db: Any, actor: Actor, data: bytes) -> dict[str, int]:
+async def import_competencies(db: Database, actor: Actor, data: bytes) -> dict[str, int]:
     """Check every row, then store all of them in one transaction; returns how many were created and replaced."""
     policy.require(actor, policy.can_manage_dictionary(actor), _("Only administrators manage the dictionary."))
     rows, errors = _rows(data, COMPETENCY_COLUMNS)
     first_line: dict[str, int] = {}
     parsed: list[Competency] = []
     for line, row in rows:
-        candidate = {
+        candidate: dict[str, Any] = {
             "id": row["id"].strip(), "kind": row["kind"].strip().lower(), "area": row["area"], "theme": row["theme"],
             "name": row["name"], "description": row["description"], "owner": row["owner"].strip() or None,
             "levels": [{"level": number, "description": row[f"level_{number}"]} for number in range(1, 6)],
@@ -159,7 +160,7 @@ async def import_competencies(db: Any, actor: Actor, data: bytes) -> dict[str, i
     return await in_transaction(db, work)
 
 
-async def import_positions(db: Any, actor: Actor, data: bytes) -> dict[str, int]:
+async def import_positions(db: Database, actor: Actor, data: bytes) -> dict[str, int]:
     """As :func:`import_competencies`; every required competency must exist in the dictionary."""
     policy.require(actor, policy.can_manage_dictionary(actor), _("Only administrators manage the dictionary."))
     rows, errors = _rows(data, POSITION_COLUMNS)

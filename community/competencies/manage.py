@@ -14,6 +14,7 @@ from community.errors import Conflict, Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import Actor
 from community.profiles import queries as profile_queries
+from community.storage.api import Database
 from community.validation import validate
 
 
@@ -21,14 +22,14 @@ def _require_admin(actor: Actor) -> None:
     policy.require(actor, policy.can_manage_dictionary(actor), _("Only administrators manage the dictionary."))
 
 
-async def unknown_requirements(db: Any, position: Position, also_known: set[str] | None = None,
+async def unknown_requirements(db: Database, position: Position, also_known: set[str] | None = None,
                                session: Any = None) -> list[str]:
     wanted = {item.competency for role in position.roles for activity in role.activities for item in activity.competencies}
     known = await queries.existing_competency_ids(db, wanted, session=session) | (also_known or set())
     return sorted(wanted - known)
 
 
-async def save_competency(db: Any, actor: Actor, data: Mapping[str, Any], *, creating: bool) -> Competency:
+async def save_competency(db: Database, actor: Actor, data: Mapping[str, Any], *, creating: bool) -> Competency:
     """Create a competency (``creating``) or replace the stored one with the same id."""
     _require_admin(actor)
     competency = validate(Competency, data)
@@ -42,7 +43,7 @@ async def save_competency(db: Any, actor: Actor, data: Mapping[str, Any], *, cre
     return competency
 
 
-async def delete_competency(db: Any, actor: Actor, competency_id: str) -> None:
+async def delete_competency(db: Database, actor: Actor, competency_id: str) -> None:
     """Refused while a position requires it or a member holds it, so nothing is left pointing nowhere."""
     _require_admin(actor)
     if await queries.competency(db, competency_id) is None:
@@ -56,7 +57,7 @@ async def delete_competency(db: Any, actor: Actor, competency_id: str) -> None:
     await db[queries.COMPETENCIES].delete_one({"_id": competency_id})
 
 
-async def save_position(db: Any, actor: Actor, data: Mapping[str, Any], *, creating: bool) -> Position:
+async def save_position(db: Database, actor: Actor, data: Mapping[str, Any], *, creating: bool) -> Position:
     _require_admin(actor)
     position = validate(Position, data)
     missing = await unknown_requirements(db, position)
@@ -72,7 +73,7 @@ async def save_position(db: Any, actor: Actor, data: Mapping[str, Any], *, creat
     return position
 
 
-async def delete_position(db: Any, actor: Actor, position_id: str) -> None:
+async def delete_position(db: Database, actor: Actor, position_id: str) -> None:
     _require_admin(actor)
     if await queries.position(db, position_id) is None:
         raise NotFound(_("There is no position %(id)s.", id=position_id))

@@ -11,17 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from community.storage.api import Database
+
 
 COMPETENCIES = "competencies"
 POSITIONS = "positions"
 KINDS = ("behavioural", "functional", "domain")
 
 
-async def competency(db: Any, competency_id: str, session: Any = None) -> dict[str, Any] | None:
+async def competency(db: Database, competency_id: str, session: Any = None) -> dict[str, Any] | None:
     return await db[COMPETENCIES].find_one({"_id": competency_id}, session=session)
 
 
-async def competencies(db: Any, *, kind: str | None = None, theme: str | None = None) -> list[dict[str, Any]]:
+async def competencies(db: Database, *, kind: str | None = None, theme: str | None = None) -> list[dict[str, Any]]:
     query: dict[str, Any] = {}
     if kind:
         query["kind"] = kind
@@ -30,21 +32,21 @@ async def competencies(db: Any, *, kind: str | None = None, theme: str | None = 
     return await db[COMPETENCIES].find(query).sort([("kind", 1), ("area", 1), ("theme", 1), ("name", 1)]).to_list(None)
 
 
-async def competency_names(db: Any, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+async def competency_names(db: Database, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     wanted = list(set(ids))
     if not wanted:
         return {}
     return {row["_id"]: row async for row in db[COMPETENCIES].find({"_id": {"$in": wanted}}, {"name": 1, "kind": 1, "theme": 1})}
 
 
-async def existing_competency_ids(db: Any, ids: Iterable[str], session: Any = None) -> set[str]:
+async def existing_competency_ids(db: Database, ids: Iterable[str], session: Any = None) -> set[str]:
     wanted = list(set(ids))
     if not wanted:
         return set()
     return {row["_id"] async for row in db[COMPETENCIES].find({"_id": {"$in": wanted}}, {"_id": 1}, session=session)}
 
 
-async def themes(db: Any) -> list[tuple[str, str]]:
+async def themes(db: Database) -> list[tuple[str, str]]:
     """(kind, theme) pairs present in the dictionary, for the browse page's filters."""
     pairs = await (await db[COMPETENCIES].aggregate([
         {"$group": {"_id": {"kind": "$kind", "theme": "$theme"}}},
@@ -52,15 +54,15 @@ async def themes(db: Any) -> list[tuple[str, str]]:
     return sorted((row["_id"]["kind"], row["_id"]["theme"]) for row in pairs)
 
 
-async def position(db: Any, position_id: str) -> dict[str, Any] | None:
+async def position(db: Database, position_id: str) -> dict[str, Any] | None:
     return await db[POSITIONS].find_one({"_id": position_id})
 
 
-async def positions(db: Any) -> list[dict[str, Any]]:
+async def positions(db: Database) -> list[dict[str, Any]]:
     return await db[POSITIONS].find({}).sort([("organisation", 1), ("title", 1)]).to_list(None)
 
 
-async def positions_requiring(db: Any, competency_id: str) -> list[dict[str, Any]]:
+async def positions_requiring(db: Database, competency_id: str) -> list[dict[str, Any]]:
     return await db[POSITIONS].find({"roles.activities.competencies.competency": competency_id},
                                     {"title": 1, "organisation": 1}).sort("title", 1).to_list(None)
 

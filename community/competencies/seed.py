@@ -7,6 +7,7 @@ from typing import Any
 
 from community.competencies import queries
 from community.competencies.dictionary import Competency, Dictionary, Position, load_dictionary
+from community.storage.api import Database
 
 
 def competency_document(competency: Competency, now: datetime) -> dict[str, Any]:
@@ -23,7 +24,7 @@ def position_document(position: Position, now: datetime) -> dict[str, Any]:
             "updated_at": now}
 
 
-async def seed_dictionary(db: Any, dictionary: Dictionary | None = None) -> int:
+async def seed_dictionary(db: Database, dictionary: Dictionary | None = None) -> int:
     """Store the starting dictionary if storage holds no competencies yet; returns entries added.
 
     Once anything is stored the administrators own the dictionary: a restart never brings back

@@ -6,7 +6,6 @@ import hashlib
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from community import ratelimit
 from community.accounts import people
@@ -16,6 +15,7 @@ from community.forums.limits import ForumLimits
 from community.forums.markdown import Rendered
 from community.i18n import gettext as _
 from community.policy import Actor
+from community.storage.api import Database
 
 
 def body_hash(body: str) -> str:
@@ -24,7 +24,7 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
-async def is_new_member(db: Any, actor: Actor, limits: ForumLimits, now: datetime) -> bool:
+async def is_new_member(db: Database, actor: Actor, limits: ForumLimits, now: datetime) -> bool:
     person = await people.person_by_id(db, actor.user_id)
     created = person["created_at"] if person else None
     if created is None or created.replace(tzinfo=created.tzinfo or UTC) > now - timedelta(days=limits.new_member_days):
@@ -36,7 +36,7 @@ async def is_new_member(db: Any, actor: Actor, limits: ForumLimits, now: datetim
     return len(posts) < limits.new_member_min_posts
 
 
-async def check_post(db: Any, actor: Actor, limits: ForumLimits, *, body: str, rendered: Rendered,
+async def check_post(db: Database, actor: Actor, limits: ForumLimits, *, body: str, rendered: Rendered,
                      field: str = "body", now: datetime | None = None) -> str:
     """Refuse a post that breaks a limit; returns the body's duplicate-detection hash.
 

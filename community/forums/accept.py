@@ -17,11 +17,12 @@ from community.forums.writes import thread_room
 from community.i18n import gettext as _
 from community.karma import service as karma
 from community.notifications.intents import person
+from community.storage.api import Database
 
 ACCEPTED_REASON = "forum_accepted_answer"
 
 
-async def award_accepted(db: Any, limits: ForumLimits, post: dict[str, Any], thread: dict[str, Any],
+async def award_accepted(db: Database, limits: ForumLimits, post: dict[str, Any], thread: dict[str, Any],
                          session: Any = None) -> bool:
     """No points for accepting one's own answer to one's own question."""
     if post["author_id"] == thread["author_id"]:
@@ -30,7 +31,7 @@ async def award_accepted(db: Any, limits: ForumLimits, post: dict[str, Any], thr
                              reason=ACCEPTED_REASON, object_type="forum_post", object_id=post["_id"], session=session)
 
 
-async def reverse_accepted(db: Any, post: dict[str, Any], session: Any = None) -> bool:
+async def reverse_accepted(db: Database, post: dict[str, Any], session: Any = None) -> bool:
     return await karma.reverse(db, user_id=post["author_id"], reason=ACCEPTED_REASON, object_type="forum_post",
                                object_id=post["_id"], session=session)
 

@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from community.forums.rendering import PostCache
+from community.storage.api import Database
 
 
 class TTLCache:
@@ -65,7 +66,7 @@ _BY_CLIENT: weakref.WeakKeyDictionary[Any, dict[str, StoreCaches]] = weakref.Wea
 closed app's store is not kept alive by its cache."""
 
 
-def of_store(db: Any) -> StoreCaches:
+def of_store(db: Database) -> StoreCaches:
     """The caches of ``db``'s data (a database object of either driver: both have ``client`` and ``name``)."""
     by_name = _BY_CLIENT.get(db.client)
     if by_name is None:

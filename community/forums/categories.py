@@ -19,11 +19,12 @@ from community.forums.schemas import CategoryIn
 from community.i18n import gettext as _
 from community.organisations import queries as org_queries
 from community.validation import validate
+from community.storage.api import Database
 
 MAX_DEPTH = 3
 
 
-async def _check_references(db: Any, form: CategoryIn, category_id: ObjectId | None) -> list[ObjectId]:
+async def _check_references(db: Database, form: CategoryIn, category_id: ObjectId | None) -> list[ObjectId]:
     """The new category's ancestor path; a private category's parent must be public or the same
     organisation's, so a private space never nests inside another organisation's."""
     path: list[ObjectId] = []
@@ -68,7 +69,7 @@ async def create_category(tx: Action, data: Mapping[str, Any]) -> dict[str, Any]
     return category
 
 
-async def check_competencies(db: Any, tags: list[str], field: str = "competency_tags") -> None:
+async def check_competencies(db: Database, tags: list[str], field: str = "competency_tags") -> None:
     """Every competency tag must name a competency in the dictionary."""
     if not tags:
         return

@@ -40,6 +40,7 @@ async def create_thread(tx: Action, *, category_id: ObjectId, data: Mapping[str,
     db, actor = tx.db, tx.actor
     category = await access_category(db, actor, category_id)
     policy.require(actor, policy.can_post(actor, category), _("You cannot start a thread here."))
+    actor = policy.require_member(actor)
     form = validate(ThreadIn, data)
     await check_competencies(db, form.competency_tags)
     rendered = render(form.body)

@@ -27,6 +27,7 @@ from community.forums.queries import CATEGORIES, FOLLOWS, POSTS, THREADS, VOTES,
 from community.forums.vote import UPVOTE_REASON
 from community.karma import service as karma
 from community.organisations import queries as org_queries
+from community.storage.api import Database
 
 CATEGORIES_SPEC: list[dict[str, Any]] = [
     {"slug": "public-procurement", "name": "Public procurement",
@@ -149,7 +150,7 @@ def _votes(rng: random.Random, post: dict[str, Any], pool: list[Person], wanted:
             for voter in rng.sample(others, k=min(len(others), wanted))]
 
 
-async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int, big_thread_replies: int = 0,
+async def fill_forums(db: Database, rng: random.Random, *, threads: int, replies: int, big_thread_replies: int = 0,
                       now: datetime | None = None) -> dict[str, Any]:
     """Create the categories and ``threads`` threads sharing ``replies`` replies (at least one
     thread, the first, gets ``big_thread_replies``). Returns ``{"categories", "big_thread_id"}``."""
@@ -184,7 +185,7 @@ async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int
     counts = [big_thread_replies] + [0] * (threads - 1)
     for _ in range(rest):
         counts[rng.randrange(1, threads) if threads > 1 else 0] += 1
-    totals = {c["_id"]: [0, 0, None] for c in categories}
+    totals: dict[ObjectId, list[Any]] = {c["_id"]: [0, 0, None] for c in categories}
     big_thread_id = None
     thread_docs: list[dict[str, Any]] = []
     post_docs: list[dict[str, Any]] = []
@@ -256,7 +257,7 @@ async def fill_forums(db: Any, rng: random.Random, *, threads: int, replies: int
     return {"categories": categories, "big_thread_id": big_thread_id}
 
 
-async def award_karma(db: Any, limits: ForumLimits) -> None:
+async def award_karma(db: Database, limits: ForumLimits) -> None:
     """The Karma Points the forum's votes and accepted answers earn, with the reasons, points and
     award keys ``set_vote`` and ``set_accepted`` use (so withdrawing a demo vote takes its points
     back). The daily upvote cap does not apply: the demo's votes are spread over months."""
@@ -270,7 +271,7 @@ async def award_karma(db: Any, limits: ForumLimits) -> None:
         await award_accepted(db, limits, post, askers[post["thread_id"]])
 
 
-async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int) -> None:
+async def fill_demo(db: Database, settings: Settings, rng: random.Random, people: int) -> None:
     if await db[CATEGORIES].find_one({}, {"_id": 1}) is not None:
         return
     await fill_forums(db, rng, threads=300, replies=3000, big_thread_replies=60)

@@ -14,6 +14,7 @@ from community.errors import NotFound
 from community.forums import queries
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
+from community.storage.api import Database
 
 ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 30
@@ -51,14 +52,14 @@ def _feed(*, base_url: str, feed_id: str, title: str, path: str, self_path: str,
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
 
 
-async def _public_category(db: Any, category_id: ObjectId) -> dict[str, Any]:
+async def _public_category(db: Database, category_id: ObjectId) -> dict[str, Any]:
     category = await queries.category(db, category_id)
     if category is None or category.get("org_id") is not None:
         raise NotFound(_("There is no feed here."))
     return category
 
 
-async def category_feed(db: Any, base_url: str, slug: str) -> web.Response:
+async def category_feed(db: Database, base_url: str, slug: str) -> web.Response:
     """The category's newest threads, each with its opening post."""
     found = await queries.category_by_slug(db, slug)
     if found is None:
@@ -80,7 +81,7 @@ async def category_feed(db: Any, base_url: str, slug: str) -> web.Response:
                  updated=category.get("last_activity_at"), entries=entries)
 
 
-async def thread_feed(db: Any, base_url: str, thread_id: ObjectId) -> web.Response:
+async def thread_feed(db: Database, base_url: str, thread_id: ObjectId) -> web.Response:
     """The thread's newest visible posts."""
     thread = await queries.thread(db, thread_id)
     if thread is None or thread["deleted"] or thread["hidden"]:

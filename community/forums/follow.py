@@ -11,11 +11,12 @@ from community import policy
 from community.actions import Action
 from community.forums.access import access_category, access_thread
 from community.forums.queries import FOLLOWS
+from community.storage.api import Database
 
 Target = Literal["thread", "category"]
 
 
-async def follow_quietly(db: Any, user_id: ObjectId, target_type: Target, target_id: ObjectId,
+async def follow_quietly(db: Database, user_id: ObjectId, target_type: Target, target_id: ObjectId,
                          session: Any = None, *, now: datetime | None = None) -> bool:
     """Follow without a permission check (callers have made it); returns whether it is new.
     An upsert rather than an insert, so it can join the caller's transaction without failing it."""
@@ -35,6 +36,7 @@ async def set_following(tx: Action, target_type: Target, target_id: ObjectId, fo
     else:
         category = await access_category(tx.db, actor, target_id)
     policy.require(actor, policy.can_follow(actor, category))
+    actor = policy.require_member(actor)
     session = await tx.start()
     if following:
         return await follow_quietly(tx.db, actor.user_id, target_type, target_id, session, now=tx.now)

@@ -11,9 +11,10 @@ from community import policy
 from community.accounts import people
 from community.accounts.sessions import actor_for_user
 from community.policy import Actor
+from community.storage.api import Database
 
 
-async def readers(db: Any, candidates: Iterable[ObjectId], category: Mapping[str, Any], *,
+async def readers(db: Database, candidates: Iterable[ObjectId], category: Mapping[str, Any], *,
                   exclude: ObjectId | None) -> list[ObjectId]:
     """Those of ``candidates`` who exist and may read ``category``: nobody is told about a post
     in a space they cannot open."""
@@ -35,7 +36,7 @@ def mention_markup(name: str, user_id: ObjectId) -> str:
     return f"@[{clean}]({user_id})"
 
 
-async def candidates(db: Any, actor: Actor, prefix: str, category: Mapping[str, Any] | None) -> list[dict[str, str]]:
+async def candidates(db: Database, actor: Actor, prefix: str, category: Mapping[str, Any] | None) -> list[dict[str, str]]:
     """People to offer after ``@`` + ``prefix``; in a private category only its organisation's members."""
     prefix = prefix.strip()[:40]
     if not actor.is_authenticated or not prefix:

@@ -27,19 +27,20 @@ from community.forums.writes import category_room, reindex, reindex_whole_thread
 from community.i18n import gettext as _
 from community.policy import Actor, Role
 from community.realtime.emitter import user_room
+from community.storage.api import Database
 from community.validation import validate
 
 Doc = dict[str, Any]
 
 
-async def _reverse_karma(db: Any, post: Doc, session: Any) -> None:
+async def _reverse_karma(db: Database, post: Doc, session: Any) -> None:
     """Take back what a post earned (its accepted answer and upvotes), when it is hidden or deleted."""
     await reverse_accepted(db, post, session)
     async for vote in db[VOTES].find({"post_id": post["_id"]}, {"_id": 1}, session=session):
         await reverse_upvote(db, post["author_id"], vote["_id"], session)
 
 
-async def _restore_karma(db: Any, limits: ForumLimits, post: Doc, thread: Doc, session: Any) -> None:
+async def _restore_karma(db: Database, limits: ForumLimits, post: Doc, thread: Doc, session: Any) -> None:
     if post.get("accepted"):
         await award_accepted(db, limits, post, thread, session)
     async for vote in db[VOTES].find({"post_id": post["_id"]}, {"_id": 1}, session=session):
@@ -189,6 +190,7 @@ async def move_thread(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any
     thread, source = await access_thread(db, actor, thread_id)
     _require_moderator(actor, source)
     form = validate(MoveIn, data)
+    assert form.category_id is not None  # MoveIn's validator refuses a missing category
     target = await access_category(db, actor, form.category_id)
     _require_moderator(actor, target)
     if target["_id"] == source["_id"]:
@@ -260,7 +262,7 @@ async def lift_suspension(tx: Action, *, user_id: ObjectId, data: Mapping[str, A
     return True
 
 
-async def moderation_queue(db: Any, actor: Actor) -> list[Doc]:
+async def moderation_queue(db: Database, actor: Actor) -> list[Doc]:
     """Open flags in the categories the actor moderates, oldest first, each with its post."""
     moderated = [c["_id"] for c in await queries.categories(db, None) if policy.can_moderate_category(actor, c)]
     policy.require(actor, bool(moderated), _("You do not moderate any category."))

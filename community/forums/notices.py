@@ -19,6 +19,7 @@ from community.forums.urls import post_path, thread_path
 from community.i18n import gettext as _, lazy_gettext
 from community.notifications import kinds
 from community.notifications.intents import Recipients, recipient_set, subject_type
+from community.storage.api import Database
 
 EXCERPT = 120
 
@@ -63,7 +64,7 @@ def category_followers(category_id: ObjectId, *, as_of: datetime) -> Recipients:
 
 
 @recipient_set("forum.mentioned")
-async def _mentioned(db: Any, *, post_id: ObjectId, since_revision: int | None) -> list[ObjectId]:
+async def _mentioned(db: Database, *, post_id: ObjectId, since_revision: int | None) -> list[ObjectId]:
     post = await queries.post(db, post_id)
     if post is None:
         return []
@@ -76,7 +77,7 @@ async def _mentioned(db: Any, *, post_id: ObjectId, since_revision: int | None) 
 
 
 @recipient_set("forum.reply_audience")
-async def _reply_audience(db: Any, *, post_id: ObjectId) -> list[ObjectId]:
+async def _reply_audience(db: Database, *, post_id: ObjectId) -> list[ObjectId]:
     post = await queries.post(db, post_id)
     if post is None:
         return []
@@ -91,17 +92,17 @@ async def _reply_audience(db: Any, *, post_id: ObjectId) -> list[ObjectId]:
 
 
 @recipient_set("forum.category_followers")
-async def _category_followers(db: Any, *, category_id: ObjectId, as_of: datetime) -> list[ObjectId]:
+async def _category_followers(db: Database, *, category_id: ObjectId, as_of: datetime) -> list[ObjectId]:
     return await queries.followers(db, "category", category_id, since_before=as_of)
 
 
-async def _readers_of(db: Any, category_id: ObjectId, people: Sequence[ObjectId]) -> list[ObjectId]:
+async def _readers_of(db: Database, category_id: ObjectId, people: Sequence[ObjectId]) -> list[ObjectId]:
     category = await queries.category(db, category_id)
     return [] if category is None else await mentions.readers(db, people, category, exclude=None)
 
 
 @subject_type("forum_post")
-async def _who_sees_post(db: Any, post_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+async def _who_sees_post(db: Database, post_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
     post = await queries.post(db, post_id)
     if post is None or post["deleted"] or post["hidden"]:
         return []
@@ -109,7 +110,7 @@ async def _who_sees_post(db: Any, post_id: ObjectId, people: Sequence[ObjectId])
 
 
 @subject_type("forum_thread")
-async def _who_sees_thread(db: Any, thread_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+async def _who_sees_thread(db: Database, thread_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
     thread = await queries.thread(db, thread_id)
     if thread is None or thread["deleted"] or thread["hidden"]:
         return []

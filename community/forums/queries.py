@@ -11,6 +11,7 @@ from bson import ObjectId
 from community.accounts import people as accounts_people
 from community.accounts.people import Person
 from community.forums.schemas import Sort, TopPeriod
+from community.storage.api import Database
 
 CATEGORIES = "forum_categories"
 THREADS = "forum_threads"
@@ -24,29 +25,29 @@ FLAGS = "forum_flags"
 POST_LIST_FIELDS = {"body_hash": 0}
 
 
-async def category(db: Any, category_id: ObjectId) -> dict[str, Any] | None:
+async def category(db: Database, category_id: ObjectId) -> dict[str, Any] | None:
     return await db[CATEGORIES].find_one({"_id": category_id})
 
 
-async def category_by_slug(db: Any, slug: str) -> dict[str, Any] | None:
+async def category_by_slug(db: Database, slug: str) -> dict[str, Any] | None:
     return await db[CATEGORIES].find_one({"slug": slug})
 
 
-async def categories(db: Any, org_ids: Sequence[ObjectId | None] | None) -> list[dict[str, Any]]:
+async def categories(db: Database, org_ids: Sequence[ObjectId | None] | None) -> list[dict[str, Any]]:
     """Categories visible to readers of ``org_ids`` (None: all), in display order."""
     query: dict[str, Any] = {} if org_ids is None else {"org_id": {"$in": list(org_ids)}}
     return await db[CATEGORIES].find(query, sort=[("position", 1), ("name", 1)]).to_list(None)
 
 
-async def thread(db: Any, thread_id: ObjectId) -> dict[str, Any] | None:
+async def thread(db: Database, thread_id: ObjectId) -> dict[str, Any] | None:
     return await db[THREADS].find_one({"_id": thread_id})
 
 
-async def post(db: Any, post_id: ObjectId) -> dict[str, Any] | None:
+async def post(db: Database, post_id: ObjectId) -> dict[str, Any] | None:
     return await db[POSTS].find_one({"_id": post_id})
 
 
-async def post_by_number(db: Any, thread_id: ObjectId, number: int) -> dict[str, Any] | None:
+async def post_by_number(db: Database, thread_id: ObjectId, number: int) -> dict[str, Any] | None:
     return await db[POSTS].find_one({"thread_id": thread_id, "number": number})
 
 
@@ -100,13 +101,13 @@ def after_cursor(order: list[tuple[str, int]], position: dict[str, Any]) -> dict
     return {"$or": branches}
 
 
-async def threads(db: Any, query: dict[str, Any], order: list[tuple[str, int]], limit: int,
+async def threads(db: Database, query: dict[str, Any], order: list[tuple[str, int]], limit: int,
                   pinned_first: bool = False) -> list[dict[str, Any]]:
     sort = ([("pinned", -1)] if pinned_first else []) + order
     return await db[THREADS].find(query, sort=sort, limit=limit).to_list(None)
 
 
-async def posts_after(db: Any, thread_id: ObjectId, after_number: int, limit: int, *,
+async def posts_after(db: Database, thread_id: ObjectId, after_number: int, limit: int, *,
                       include_hidden: bool, exclude: ObjectId | None = None) -> list[dict[str, Any]]:
     query: dict[str, Any] = {"thread_id": thread_id, "number": {"$gt": after_number}}
     if not include_hidden:
@@ -116,7 +117,7 @@ async def posts_after(db: Any, thread_id: ObjectId, after_number: int, limit: in
     return await db[POSTS].find(query, POST_LIST_FIELDS, sort=[("number", 1)], limit=limit).to_list(None)
 
 
-async def page_anchor(db: Any, thread_id: ObjectId, number: int, per_page: int) -> int | None:
+async def page_anchor(db: Database, thread_id: ObjectId, number: int, per_page: int) -> int | None:
     """The number of the post just before the page that shows post ``number`` (the page's cursor),
     or None when that post is on the first page. Hidden posts count, as they take a place on a page
     for those who may see them."""
@@ -129,7 +130,7 @@ async def page_anchor(db: Any, thread_id: ObjectId, number: int, per_page: int) 
     return anchor[0]["number"] if anchor else None
 
 
-async def people(db: Any, ids: Iterable[ObjectId | None]) -> dict[ObjectId, Person]:
+async def people(db: Database, ids: Iterable[ObjectId | None]) -> dict[ObjectId, Person]:
     """The authors, editors and reporters a page names (erased ones say so)."""
     return await accounts_people.people_by_id(db, ids)
 
@@ -139,7 +140,7 @@ def vote_id(post_id: ObjectId, user_id: ObjectId) -> str:
     return f"{post_id}|{user_id}"
 
 
-async def voted_posts(db: Any, user_id: ObjectId, post_ids: Sequence[ObjectId]) -> set[ObjectId]:
+async def voted_posts(db: Database, user_id: ObjectId, post_ids: Sequence[ObjectId]) -> set[ObjectId]:
     """Which of these posts the person upvoted; by ``_id``, so for one post (a reply's or an
     edit's response) it is one B-tree probe on the loop instead of a trip to a reader thread."""
     if not post_ids:
@@ -148,28 +149,28 @@ async def voted_posts(db: Any, user_id: ObjectId, post_ids: Sequence[ObjectId]) 
     return {row["post_id"] async for row in rows}
 
 
-async def read_positions(db: Any, user_id: ObjectId, thread_ids: Sequence[ObjectId]) -> dict[ObjectId, int]:
+async def read_positions(db: Database, user_id: ObjectId, thread_ids: Sequence[ObjectId]) -> dict[ObjectId, int]:
     if not thread_ids:
         return {}
     rows = db[READS].find({"user_id": user_id, "thread_id": {"$in": list(thread_ids)}}, {"thread_id": 1, "last_read": 1})
     return {row["thread_id"]: row["last_read"] async for row in rows}
 
 
-async def read_position(db: Any, user_id: ObjectId, thread_id: ObjectId) -> int | None:
+async def read_position(db: Database, user_id: ObjectId, thread_id: ObjectId) -> int | None:
     row = await db[READS].find_one({"_id": f"{user_id}|{thread_id}"}, {"last_read": 1})
     return row["last_read"] if row else None
 
 
-async def category_visit(db: Any, user_id: ObjectId, category_id: ObjectId) -> datetime | None:
+async def category_visit(db: Database, user_id: ObjectId, category_id: ObjectId) -> datetime | None:
     row = await db[READS].find_one({"_id": f"{user_id}|category|{category_id}"}, {"at": 1})
     return row["at"] if row else None
 
 
-async def is_following(db: Any, user_id: ObjectId, target_type: str, target_id: ObjectId) -> bool:
+async def is_following(db: Database, user_id: ObjectId, target_type: str, target_id: ObjectId) -> bool:
     return await db[FOLLOWS].find_one({"_id": f"{user_id}|{target_type}|{target_id}"}, {"_id": 1}) is not None
 
 
-async def followers(db: Any, target_type: str, target_id: ObjectId, *, since_before: Any = None) -> list[ObjectId]:
+async def followers(db: Database, target_type: str, target_id: ObjectId, *, since_before: Any = None) -> list[ObjectId]:
     """Who follows the target; with ``since_before``, only those who followed it by then."""
     query: dict[str, Any] = {"target_type": target_type, "target_id": target_id}
     if since_before is not None:
@@ -178,11 +179,11 @@ async def followers(db: Any, target_type: str, target_id: ObjectId, *, since_bef
     return [row["user_id"] async for row in rows]
 
 
-async def revisions(db: Any, post_id: ObjectId) -> list[dict[str, Any]]:
+async def revisions(db: Database, post_id: ObjectId) -> list[dict[str, Any]]:
     return await db[REVISIONS].find({"post_id": post_id}, sort=[("number", -1)]).to_list(None)
 
 
-async def open_flags(db: Any, category_ids: Sequence[ObjectId] | None, limit: int = 100) -> list[dict[str, Any]]:
+async def open_flags(db: Database, category_ids: Sequence[ObjectId] | None, limit: int = 100) -> list[dict[str, Any]]:
     query: dict[str, Any] = {"status": "open"}
     if category_ids is not None:
         query["category_id"] = {"$in": list(category_ids)}

@@ -30,6 +30,7 @@ from community.forums.schemas import ListQuery, Sort
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
 from community.policy import Actor
+from community.storage.api import Database
 from community.validation import validate
 
 Doc = dict[str, Any]
@@ -93,7 +94,7 @@ def decorate_posts(posts: list[Doc], people: Mapping[ObjectId, Person], voted: s
             can_reply=can_reply, can_accept=can_accept, can_moderate=can_moderate)
 
 
-async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str | None, limit: int,
+async def thread_page(db: Database, actor: Actor, thread_id: ObjectId, *, cursor: str | None, limit: int,
                       mark_read: bool = True, loaded: tuple[Doc, Doc] | None = None) -> ThreadPage:
     """One page of a thread in post-number order. The cursor is the number of the last post
     shown; the accepted answer is lifted to the top of the first page and left out of the rest."""
@@ -101,9 +102,10 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
     position = api.decode_cursor(cursor)
     after = 0
     if position is not None:
-        after = position.get("n")
-        if not isinstance(after, int) or after < 0:
+        number = position.get("n")
+        if not isinstance(number, int) or number < 0:
             raise Invalid({"cursor": _("This cursor is not valid; start again from the first page.")})
+        after = number
     moderator = policy.can_moderate_category(actor, category)
     accepted_id = thread.get("accepted_post_id")
     key = (thread_id, thread.get("version", 0), after, limit, moderator)
@@ -127,7 +129,7 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
     voted: set[ObjectId] = set()
     last_read = None
     following = False
-    if actor.is_authenticated:
+    if actor.user_id is not None:
         voted = await queries.voted_posts(db, actor.user_id, [p["_id"] for p in shown])
         last_read = await queries.read_position(db, actor.user_id, thread_id)
         following = await queries.is_following(db, actor.user_id, "thread", thread_id)
@@ -147,7 +149,7 @@ async def thread_page(db: Any, actor: Actor, thread_id: ObjectId, *, cursor: str
     )
 
 
-async def breadcrumbs(db: Any, category: Doc) -> list[Doc]:
+async def breadcrumbs(db: Database, category: Doc) -> list[Doc]:
     key = ("breadcrumbs", category["_id"])
     categories_cache = cache.of_store(db).categories
     ancestors = categories_cache.get(key)
@@ -217,7 +219,7 @@ def decorate_threads(threads: list[Doc], people: Mapping[ObjectId, Person], read
             previous_visit is None or thread["created_at"].replace(tzinfo=UTC) > previous_visit.replace(tzinfo=UTC))
 
 
-async def category_page(db: Any, actor: Actor, slug: str, params: Mapping[str, str], *, cursor: str | None,
+async def category_page(db: Database, actor: Actor, slug: str, params: Mapping[str, str], *, cursor: str | None,
                         limit: int) -> ThreadList:
     found = await queries.category_by_slug(db, slug)
     if found is None:
@@ -245,7 +247,7 @@ async def category_page(db: Any, actor: Actor, slug: str, params: Mapping[str, s
     reads: dict[ObjectId, int] = {}
     previous_visit = None
     following = False
-    if actor.is_authenticated:
+    if actor.user_id is not None:
         reads = await queries.read_positions(db, actor.user_id, [t["_id"] for t in threads])
         following = await queries.is_following(db, actor.user_id, "category", category["_id"])
         if cursor is None:
@@ -273,7 +275,7 @@ class CategoryIndex:
         return [c for top in self.tree for c in [top, *top["children"]]]
 
 
-async def category_index(db: Any, actor: Actor) -> CategoryIndex:
+async def category_index(db: Database, actor: Actor) -> CategoryIndex:
     rows = [c for c in await queries.categories(db, policy.readable_category_orgs(actor))
             if policy.can_read_category(actor, c)]
     for row in rows:
@@ -292,20 +294,20 @@ class PostView:
     category: Doc
 
 
-async def _post_view(db: Any, actor: Actor, loaded: tuple[Doc, Doc, Doc]) -> PostView:
+async def _post_view(db: Database, actor: Actor, loaded: tuple[Doc, Doc, Doc]) -> PostView:
     post, thread, category = loaded
     people = await queries.people(db, [post["author_id"]])
-    voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.is_authenticated else set()
+    voted = await queries.voted_posts(db, actor.user_id, [post["_id"]]) if actor.user_id is not None else set()
     decorate_posts([post], people, voted, actor, thread, category)
     return PostView(post=post, thread=thread, category=category)
 
 
-async def post_by_number(db: Any, actor: Actor, thread_id: ObjectId, number: int) -> PostView:
+async def post_by_number(db: Database, actor: Actor, thread_id: ObjectId, number: int) -> PostView:
     """Post ``number`` of a thread as the thread page shows it to the actor."""
     return await _post_view(db, actor, await access_post_by_number(db, actor, thread_id, number))
 
 
-async def post_by_id(db: Any, actor: Actor, post_id: ObjectId) -> PostView:
+async def post_by_id(db: Database, actor: Actor, post_id: ObjectId) -> PostView:
     return await _post_view(db, actor, await access_post(db, actor, post_id))
 
 
@@ -315,14 +317,14 @@ class PostHistory:
     thread: Doc
     revisions: list[Doc]
     """The earlier versions, oldest first."""
-    people: Mapping[ObjectId, Doc]
+    people: Mapping[ObjectId, Person]
     """The editors and the author, by id."""
 
     def editor(self, revision: Doc) -> dict[str, Any]:
         return {"id": str(revision["editor_id"]), "name": shown_name(self.people.get(revision["editor_id"]))}
 
 
-async def post_history(db: Any, actor: Actor, loaded: tuple[Doc, Doc, Doc]) -> PostHistory:
+async def post_history(db: Database, actor: Actor, loaded: tuple[Doc, Doc, Doc]) -> PostHistory:
     """The earlier versions of a post (``loaded``: the post, its thread and category, as
     ``access_post`` returns them), for those who may see them."""
     post, thread, category = loaded
@@ -336,11 +338,11 @@ async def post_history(db: Any, actor: Actor, loaded: tuple[Doc, Doc, Doc]) -> P
 class ModerationQueue:
     flags: list[Doc]
     """Open flags, oldest first, each with its ``post`` and ``thread``."""
-    people: Mapping[ObjectId, Doc]
+    people: Mapping[ObjectId, Person]
     """The reporters and the flagged posts' authors, by id."""
 
 
-async def moderation_queue(db: Any, actor: Actor) -> ModerationQueue:
+async def moderation_queue(db: Database, actor: Actor) -> ModerationQueue:
     flags = await moderate.moderation_queue(db, actor)
     people = await queries.people(db, [f["reporter_id"] for f in flags] + [f["post"]["author_id"] for f in flags if f["post"]])
     return ModerationQueue(flags=flags, people=people)

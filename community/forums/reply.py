@@ -34,6 +34,7 @@ async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> 
     if thread["locked"] and not policy.can_moderate_category(actor, category):
         policy.require(actor, False, _("This thread is locked: it takes no more replies."))
     policy.require(actor, policy.can_post(actor, category, thread), _("You cannot reply here."))
+    actor = policy.require_member(actor)
     form = validate(ReplyIn, data)
     target = None
     if form.reply_to is not None:

@@ -121,9 +121,9 @@ class _Input(BaseModel):
 
 
 class CategoryIn(_Input):
-    name: Line(2, 80)  # type: ignore[valid-type]
-    slug: Line(2, 60)  # type: ignore[valid-type]
-    description: Block(0, 500) = ""  # type: ignore[valid-type]
+    name: Annotated[str, Line(2, 80)]
+    slug: Annotated[str, Line(2, 60)]
+    description: Annotated[str, Block(0, 500)] = ""
     parent_id: OptionalId = None
     org_id: OptionalId = None
     """Set for a space private to one organisation; empty for a public category."""
@@ -145,8 +145,8 @@ class CategoryIn(_Input):
 
 
 class ThreadIn(_Input):
-    title: Line(8, 150)  # type: ignore[valid-type]
-    body: Block(10, 20_000)  # type: ignore[valid-type]
+    title: Annotated[str, Line(8, 150)]
+    body: Annotated[str, Block(10, 20_000)]
     kind: Kind = Kind.DISCUSSION
     tags: Tags = Field(default_factory=list)
     competency_tags: CompetencyTags = Field(default_factory=list)
@@ -158,15 +158,15 @@ class ThreadIn(_Input):
 
 
 class ReplyIn(_Input):
-    body: Block(2, 20_000)  # type: ignore[valid-type]
+    body: Annotated[str, Block(2, 20_000)]
     reply_to: StrictInt | None = Field(default=None, ge=1, le=10_000_000)
 
 
 class EditIn(_Input):
-    body: Block(2, 20_000)  # type: ignore[valid-type]
-    title: Line(8, 150) | None = None  # type: ignore[valid-type]
+    body: Annotated[str, Block(2, 20_000)]
+    title: Annotated[str, Line(8, 150)] | None = None
     """Only for the opening post: the thread's title."""
-    reason: Line(0, 200) = ""  # type: ignore[valid-type]
+    reason: Annotated[str, Line(0, 200)] = ""
 
     @field_validator("title", mode="before")
     @classmethod
@@ -176,7 +176,7 @@ class EditIn(_Input):
 
 class FlagIn(_Input):
     reason: FlagReason
-    note: Line(0, 500) = Field(default="", validate_default=True)  # type: ignore[valid-type]
+    note: Annotated[str, Line(0, 500)] = Field(default="", validate_default=True)
 
     @field_validator("note")
     @classmethod
@@ -189,7 +189,7 @@ class FlagIn(_Input):
 class ReasonIn(_Input):
     """Every moderator action says why; the reason goes to the audit log."""
 
-    reason: Line(3, 300)  # type: ignore[valid-type]
+    reason: Annotated[str, Line(3, 300)]
 
 
 class DeleteIn(ReasonIn):
@@ -220,13 +220,13 @@ class AcceptIn(_Input):
 
 class ResolveFlagIn(_Input):
     outcome: Literal["dismiss", "hide"]
-    reason: Line(3, 300)  # type: ignore[valid-type]
+    reason: Annotated[str, Line(3, 300)]
 
 
 class DeletePostIn(_Input):
     """The body of ``DELETE /forums/posts/{post_id}``: an author deleting their own post sends none."""
 
-    reason: Line(3, 300) | None = Field(None, description="Required when a moderator deletes someone else's post; kept in the audit log")  # type: ignore[valid-type]
+    reason: Annotated[str, Line(3, 300)] | None = Field(None, description="Required when a moderator deletes someone else's post; kept in the audit log")
     reason_code: Literal["other", "personal_data"] = Field(
         "other", description="personal_data also erases the post's earlier versions (moderators only)")
 

@@ -22,6 +22,7 @@ from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, R
 from community.forums.writes import SEARCH_INDEX, reindex_authored
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, month, object_id, optional_str
+from community.storage.api import Database
 
 
 def thread_document(thread: Mapping[str, Any], opening: Mapping[str, Any] | None,
@@ -54,7 +55,7 @@ def post_document(post: Mapping[str, Any], thread: Mapping[str, Any],
     }
 
 
-async def load_threads_posts(db: Any, doc_id: str) -> Changes:
+async def load_threads_posts(db: Database, doc_id: str) -> Changes:
     oid = object_id(doc_id)
     if oid is None:
         return Changes(deletes=[doc_id])

@@ -26,6 +26,7 @@ from community.i18n import gettext as _
 from community.policy import Actor
 from community.requests import actor_of, db_of, form_fields, see_other, settings_of, url_for
 from community.validation import form_values
+from community.storage.api import Database
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
@@ -205,13 +206,13 @@ async def _post_action(request: web.Request, action: Any) -> web.Response:
 
 
 async def vote_post(request: web.Request) -> web.Response:
-    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+    async def act(db: Database, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
         await actions.run(request.app, actor, vote.set_vote, post_id=post["_id"], up=values.get("up") != "0")
     return await _post_action(request, act)
 
 
 async def delete_post(request: web.Request) -> web.Response:
-    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+    async def act(db: Database, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
         await actions.run(request.app, actor, moderate.delete_post, post_id=post["_id"], data=values)
     db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
@@ -250,7 +251,7 @@ async def flag_post(request: web.Request) -> web.Response:
 async def hide_post(request: web.Request) -> web.Response:
     hidden = request.match_info["action"] == "hide"
 
-    async def act(db: Any, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
+    async def act(db: Database, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
         await actions.run(request.app, actor, moderate.set_hidden, post_id=post["_id"], hidden=hidden, data=values)
     return await _post_action(request, act)
 

@@ -15,11 +15,12 @@ from community.forums.queries import POSTS, THREADS, VOTES, vote_id
 from community.forums.writes import reindex, thread_room
 from community.i18n import gettext as _
 from community.karma import service as karma
+from community.storage.api import Database
 
 UPVOTE_REASON = "forum_upvote_received"
 
 
-async def award_upvote(db: Any, limits: ForumLimits, author_id: ObjectId, vote: str, session: Any = None) -> bool:
+async def award_upvote(db: Database, limits: ForumLimits, author_id: ObjectId, vote: str, session: Any = None) -> bool:
     """Karma for one upvote received, unless the author has reached today's cap."""
     if await karma.points_today(db, author_id, UPVOTE_REASON) + limits.upvote_points > limits.upvote_points_per_day:
         return False
@@ -27,7 +28,7 @@ async def award_upvote(db: Any, limits: ForumLimits, author_id: ObjectId, vote: 
                              object_type="forum_vote", object_id=vote, session=session)
 
 
-async def reverse_upvote(db: Any, author_id: ObjectId, vote: str, session: Any = None) -> bool:
+async def reverse_upvote(db: Database, author_id: ObjectId, vote: str, session: Any = None) -> bool:
     return await karma.reverse(db, user_id=author_id, reason=UPVOTE_REASON, object_type="forum_vote",
                                object_id=vote, session=session)
 
@@ -42,6 +43,7 @@ async def set_vote(tx: Action, *, post_id: ObjectId, up: bool) -> tuple[bool, in
     db, actor, limits = tx.db, tx.actor, tx.app[LIMITS]
     post, thread, category = await access_post(db, actor, post_id)
     policy.require(actor, policy.can_vote(actor, category, post), _("You cannot vote on this post."))
+    actor = policy.require_member(actor)
     key = vote_id(post_id, actor.user_id)
     step = 1 if up else -1
     session = await tx.start()

@@ -8,6 +8,7 @@ from bson import ObjectId
 
 from community.actions import Action
 from community.forums.queries import POSTS, THREADS
+from community.storage.api import Database
 from search import outbox
 
 SEARCH_INDEX = "threads_posts"
@@ -26,7 +27,7 @@ async def reindex_whole_thread(tx: Action, thread_id: ObjectId) -> None:
     await reindex(tx, thread_id, *[row["_id"] async for row in replies])
 
 
-async def reindex_authored(db: Any, user_id: ObjectId, session: Any) -> None:
+async def reindex_authored(db: Database, user_id: ObjectId, session: Any) -> None:
     """Erasure hook: thread and reply documents carry their author's name, so every one the
     person wrote is re-indexed (from the anonymised account) inside the erasure's transaction."""
     threads = db[THREADS].find({"author_id": user_id}, {"_id": 1}, session=session)

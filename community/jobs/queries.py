@@ -7,18 +7,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from community.jobs.schedule import JOBS
+from community.storage.api import Database
 
 STATUSES = ("due", "running", "failed")
 PAGE = 200
 
 
-async def listing(db: Any) -> dict[str, list[dict[str, Any]]]:
+async def listing(db: Database) -> dict[str, list[dict[str, Any]]]:
     """Each status's jobs by kind, soonest first (at most ``PAGE`` of each)."""
     return {status: await db[JOBS].find({"status": status}, sort=[("kind", 1), ("due_at", 1)], limit=PAGE).to_list(None)
             for status in STATUSES}
 
 
-async def job(db: Any, key: str) -> dict[str, Any] | None:
+async def job(db: Database, key: str) -> dict[str, Any] | None:
     return await db[JOBS].find_one({"_id": key})
 
 
@@ -29,7 +30,7 @@ class Lateness:
     failed: int
 
 
-async def lateness(db: Any, now: datetime, limit_seconds: float) -> Lateness:
+async def lateness(db: Database, now: datetime, limit_seconds: float) -> Lateness:
     late = await db[JOBS].count_documents({"status": {"$in": ["due", "running"]},
                                            "due_at": {"$lt": now - timedelta(seconds=limit_seconds)}})
     return Lateness(late, await db[JOBS].count_documents({"status": "failed"}))

@@ -34,6 +34,7 @@ from community import keys
 from community.jobs.registry import JOBS, JobKind, recurring_key
 from community.jobs.schedule import EFFECTS, JOBS as JOBS_COLLECTION
 from community.storage import in_transaction
+from community.storage.api import Database
 
 log = logging.getLogger("community.jobs")
 
@@ -56,7 +57,7 @@ class JobRun:
     """What a handler gets: the app's parts, the job, and the moment it was claimed."""
 
     app: Mapping[Any, Any]
-    db: Any
+    db: Database
     job: dict[str, Any]
     now: datetime
 

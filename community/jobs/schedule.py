@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from community.jobs.registry import job_kind
+from community.storage.api import Database
 
 JOBS = "jobs"
 EFFECTS = "job_effects"
@@ -33,7 +34,7 @@ def check(kind: str, due_at: Any, payload: Any, key: Any) -> None:
         raise ValueError("key must be a non-empty string of at most 200 characters, without '/'")
 
 
-async def schedule(db: Any, session: Any, kind: str, due_at: datetime, payload: Mapping[str, Any], *, key: str,
+async def schedule(db: Database, session: Any, kind: str, due_at: datetime, payload: Mapping[str, Any], *, key: str,
                    now: datetime) -> dict[str, Any]:
     """Create the job ``key``, or move it (new kind, time and payload; attempts start again)."""
     check(kind, due_at, payload, key)
@@ -44,5 +45,5 @@ async def schedule(db: Any, session: Any, kind: str, due_at: datetime, payload: 
     return {"_id": key, **fields}
 
 
-async def cancel(db: Any, session: Any, key: str) -> bool:
+async def cancel(db: Database, session: Any, key: str) -> bool:
     return (await db[JOBS].delete_one({"_id": key}, session=session)).deleted_count == 1

@@ -15,6 +15,7 @@ from bson import ObjectId
 from community.accounts import people as accounts_people
 from community.karma.service import LEDGER
 from community.timezones import IST
+from community.storage.api import Database
 
 
 class Period(StrEnum):
@@ -52,7 +53,7 @@ def _ranking(period: Period, org_id: ObjectId | None, now: datetime | None) -> l
     ]
 
 
-async def _top(db: Any, pipeline: list[dict[str, Any]], limit: int, listed: Listed | None) -> list[dict[str, Any]]:
+async def _top(db: Database, pipeline: list[dict[str, Any]], limit: int, listed: Listed | None) -> list[dict[str, Any]]:
     """The first ``limit`` ranked rows that ``listed`` keeps, read a batch at a time so that people
     left out do not shorten the board."""
     kept: list[dict[str, Any]] = []
@@ -67,7 +68,7 @@ async def _top(db: Any, pipeline: list[dict[str, Any]], limit: int, listed: List
     return kept[:limit]
 
 
-async def leaderboard(db: Any, *, period: Period, org_id: ObjectId | None = None, limit: int = 20,
+async def leaderboard(db: Database, *, period: Period, org_id: ObjectId | None = None, limit: int = 20,
                       now: datetime | None = None, listed: Listed | None = None) -> list[dict[str, Any]]:
     """The people with most points in the period: ``[{"user_id", "name", "points", "rank"}]``.
 

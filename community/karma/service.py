@@ -25,13 +25,14 @@ from pymongo.errors import DuplicateKeyError
 
 from community.accounts import people
 from community.storage import in_transaction
+from community.storage.api import Database
 from search import outbox
 
 LEDGER = "karma_ledger"
 TOTALS = "karma_totals"
 
 
-async def _append(db: Any, entry: dict[str, Any], session: Any) -> bool:
+async def _append(db: Database, entry: dict[str, Any], session: Any) -> bool:
     """Write ``entry`` and the person's new total unless a concurrent write took its ``seq``.
 
     Without the caller's session the two writes get a transaction of their own: the total must
@@ -46,7 +47,7 @@ async def _append(db: Any, entry: dict[str, Any], session: Any) -> bool:
     return True
 
 
-async def _write(db: Any, entry: dict[str, Any], session: Any) -> None:
+async def _write(db: Database, entry: dict[str, Any], session: Any) -> None:
     await db[LEDGER].insert_one(entry, session=session)
     user_id = entry["user_id"]
     counted = await db[TOTALS].update_one({"_id": user_id}, {"$inc": {"points": entry["points"]}}, session=session)
@@ -56,7 +57,7 @@ async def _write(db: Any, entry: dict[str, Any], session: Any) -> None:
     await outbox.record(db, session, "people", user_id)
 
 
-async def _ledger_sum(db: Any, user_id: ObjectId, session: Any = None) -> int:
+async def _ledger_sum(db: Database, user_id: ObjectId, session: Any = None) -> int:
     rows = await (await db[LEDGER].aggregate([
         {"$match": {"user_id": user_id}},
         {"$group": {"_id": None, "points": {"$sum": "$points"}}},
@@ -68,11 +69,11 @@ def award_key(user_id: ObjectId, reason: str, object_type: str, object_id: Any) 
     return f"{user_id}|{reason}|{object_type}|{object_id}"
 
 
-async def _last_entry(db: Any, key: str, session: Any) -> dict[str, Any] | None:
+async def _last_entry(db: Database, key: str, session: Any) -> dict[str, Any] | None:
     return await db[LEDGER].find_one({"key": key}, sort=[("seq", -1)], session=session)
 
 
-async def award(db: Any, *, user_id: ObjectId, points: int, reason: str, object_type: str, object_id: Any,
+async def award(db: Database, *, user_id: ObjectId, points: int, reason: str, object_type: str, object_id: Any,
                 session: Any = None) -> bool:
     """Credit ``points`` for ``reason`` on an object; returns whether anything was written.
 
@@ -100,7 +101,7 @@ async def award(db: Any, *, user_id: ObjectId, points: int, reason: str, object_
     return await _append(db, entry, session)
 
 
-async def reverse(db: Any, *, user_id: ObjectId, reason: str, object_type: str, object_id: Any,
+async def reverse(db: Database, *, user_id: ObjectId, reason: str, object_type: str, object_id: Any,
                   session: Any = None) -> bool:
     """Append a compensating entry for a standing award; returns whether anything was written."""
     key = award_key(user_id, reason, object_type, object_id)
@@ -112,14 +113,14 @@ async def reverse(db: Any, *, user_id: ObjectId, reason: str, object_type: str, 
     return await _append(db, entry, session)
 
 
-async def total(db: Any, user_id: ObjectId) -> int:
+async def total(db: Database, user_id: ObjectId) -> int:
     """The person's Karma Points: their kept total (one document), or, for someone with no entry
     since the totals began, the sum of their ledger (usually empty)."""
     kept = await db[TOTALS].find_one({"_id": user_id}, {"points": 1})
     return kept["points"] if kept else await _ledger_sum(db, user_id)
 
 
-async def points_today(db: Any, user_id: ObjectId, reason: str) -> int:
+async def points_today(db: Database, user_id: ObjectId, reason: str) -> int:
     """Points credited for ``reason`` since midnight UTC, for features that cap daily awards."""
     midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     rows = await (await db[LEDGER].aggregate([

@@ -24,6 +24,7 @@ from community.jobs.runner import JobRun
 from community.notifications import queries
 from community.notifications.render import in_language, with_text
 from community.timezones import IST
+from community.storage.api import Database
 
 log = logging.getLogger("community.notifications")
 
@@ -49,7 +50,7 @@ def compose(name: str, items: list[dict[str, Any]], base_url: str) -> tuple[str,
     return subject, "\n".join(lines)
 
 
-async def send_digest(db: Any, mailer: Any, user_id: ObjectId, *, base_url: str, now: datetime) -> bool:
+async def send_digest(db: Database, mailer: Any, user_id: ObjectId, *, base_url: str, now: datetime) -> bool:
     """Send the person's digest for the day of ``now`` unless it went already; True when sent."""
     claimed, previous = await queries.claim_digest(db, user_id, digest_day(now), now)
     if not claimed:
@@ -72,7 +73,7 @@ async def send_digest(db: Any, mailer: Any, user_id: ObjectId, *, base_url: str,
     return True
 
 
-async def send_due_digests(db: Any, mailer: Any, *, base_url: str, now: datetime | None = None) -> int:
+async def send_due_digests(db: Database, mailer: Any, *, base_url: str, now: datetime | None = None) -> int:
     """Send every digest that is due; returns how many e-mails went out."""
     now = now or datetime.now(UTC)
     sent = 0

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from bson import ObjectId
 
 from community.notifications.kinds import kind as known_kind
+from community.storage.api import Database
 
 INTENTS = "notification_intents"
 """Its index is declared in ``community.storage.indexes`` (notifications block)."""
@@ -62,7 +63,7 @@ def subject_type(name: str) -> Callable[[VisibilityFilter], VisibilityFilter]:
 
 
 @recipient_set("person")
-async def _one_person(db: Any, *, user_id: ObjectId) -> list[ObjectId]:
+async def _one_person(db: Database, *, user_id: ObjectId) -> list[ObjectId]:
     return [user_id]
 
 
@@ -71,7 +72,7 @@ def person(user_id: ObjectId) -> Recipients:
     return Recipients("person", {"user_id": user_id})
 
 
-async def record(db: Any, session: Any, *, kind: str, to: Recipients, subject: tuple[str, Any],
+async def record(db: Database, session: Any, *, kind: str, to: Recipients, subject: tuple[str, Any],
                  params: Mapping[str, Any], actor_id: ObjectId | None, now: datetime) -> dict[str, Any]:
     """Write the intent in ``session``'s transaction; a mistake in the call raises before anything is written."""
     known_kind(kind)
@@ -97,7 +98,7 @@ class Backlog:
     oldest_seconds: float
 
 
-async def overdue(db: Any, now: datetime, limit_seconds: float) -> Backlog:
+async def overdue(db: Database, now: datetime, limit_seconds: float) -> Backlog:
     pending = await db[INTENTS].count_documents({})
     if not pending:
         return Backlog(0, 0, 0.0)

@@ -31,6 +31,7 @@ from community.notifications import queries
 from community.notifications.intents import INTENTS, RECIPIENT_SETS, SUBJECTS
 from community.notifications.kinds import DEFAULT_DELIVERY, KINDS, Delivery
 from community.notifications.render import in_language, text_of
+from community.storage.api import Database
 
 log = logging.getLogger("community.notifications")
 
@@ -50,7 +51,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Notifier:
-    def __init__(self, db: Any, emitter: Any, clock: Callable[[], datetime], *, poll: float = POLL_SECONDS,
+    def __init__(self, db: Database, emitter: Any, clock: Callable[[], datetime], *, poll: float = POLL_SECONDS,
                  lease: timedelta = LEASE) -> None:
         self.db = db
         self.lease = lease

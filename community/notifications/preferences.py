@@ -16,6 +16,7 @@ from community import policy
 from community.notifications import queries
 from community.notifications.kinds import DEFAULT_DELIVERY, KINDS, Delivery
 from community.policy import Actor
+from community.storage.api import Database
 from community.validation import validate
 
 _models: dict[tuple[str, ...], type[BaseModel]] = {}
@@ -26,21 +27,21 @@ def preferences_model() -> type[BaseModel]:
     """One field per registered kind, each defaulting to in-app; unknown names refused."""
     names = tuple(KINDS)
     if names not in _models:
-        _models[names] = create_model("NotificationPreferences", __config__=ConfigDict(extra="forbid"),
-                                      **{kind: (Delivery, DEFAULT_DELIVERY) for kind in names})
+        fields: dict[str, Any] = {kind: (Delivery, DEFAULT_DELIVERY) for kind in names}
+        _models[names] = create_model("NotificationPreferences", __config__=ConfigDict(extra="forbid"), **fields)
     return _models[names]
 
 
-async def preferences_of(db: Any, actor: Actor) -> dict[str, str]:
+async def preferences_of(db: Database, actor: Actor) -> dict[str, str]:
     """Every registered kind with the actor's choice, the default where they made none."""
-    policy.require(actor, actor.is_authenticated)
+    actor = policy.require_member(actor)
     stored = await queries.preferences(db, actor.user_id)
     return {kind: stored.get(kind, DEFAULT_DELIVERY.value) for kind in KINDS}
 
 
-async def set_preferences(db: Any, actor: Actor, data: Mapping[str, Any]) -> dict[str, str]:
+async def set_preferences(db: Database, actor: Actor, data: Mapping[str, Any]) -> dict[str, str]:
     """Validate and save the whole set at once; a bad value changes nothing (``Invalid``)."""
-    policy.require(actor, actor.is_authenticated)
+    actor = policy.require_member(actor)
     chosen = validate(preferences_model(), data)
     kinds = {kind: getattr(chosen, kind).value for kind in KINDS}
     await queries.save_preferences(db, actor.user_id, kinds, datetime.now(UTC))

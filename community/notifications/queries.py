@@ -18,6 +18,8 @@ from bson import ObjectId
 from pymongo import InsertOne, ReturnDocument, UpdateMany
 from pymongo.errors import DuplicateKeyError
 
+from community.storage.api import Database
+
 NOTIFICATIONS = "notifications"
 PREFERENCES = "notification_preferences"
 DIGESTS = "notification_digests"
@@ -36,7 +38,7 @@ class Fold:
     on_insert: dict[str, Any]
 
 
-async def fold_in_many(db: Any, folds: list[Fold], intent_id: ObjectId, *, memory: int,
+async def fold_in_many(db: Database, folds: list[Fold], intent_id: ObjectId, *, memory: int,
                        session: Any) -> list[dict[str, Any]]:
     """Add the occurrence of ``intent_id`` to each fold's open notification, creating those that do
     not exist, in ``session``'s transaction; returns the notifications it added to. The open
@@ -71,13 +73,13 @@ async def fold_in_many(db: Any, folds: list[Fold], intent_id: ObjectId, *, memor
                                         session=session).to_list(None)
 
 
-async def deliveries(db: Any, people: list[ObjectId], kind: str) -> dict[ObjectId, str]:
+async def deliveries(db: Database, people: list[ObjectId], kind: str) -> dict[ObjectId, str]:
     """Each person's chosen delivery for ``kind``, for those who chose one."""
     rows = db[PREFERENCES].find({"_id": {"$in": people}}, {f"kinds.{kind}": 1})
     return {row["_id"]: row["kinds"][kind] async for row in rows if kind in row.get("kinds", {})}
 
 
-async def unread_counts(db: Any, people: list[ObjectId]) -> dict[ObjectId, int]:
+async def unread_counts(db: Database, people: list[ObjectId]) -> dict[ObjectId, int]:
     cursor = await db[NOTIFICATIONS].aggregate([
         {"$match": {"user_id": {"$in": people}, "read": False}},
         {"$group": {"_id": "$user_id", "n": {"$sum": 1}}}])
@@ -85,11 +87,11 @@ async def unread_counts(db: Any, people: list[ObjectId]) -> dict[ObjectId, int]:
     return {row["_id"]: row["n"] for row in rows}
 
 
-async def unread_count(db: Any, user_id: ObjectId) -> int:
+async def unread_count(db: Database, user_id: ObjectId) -> int:
     return await db[NOTIFICATIONS].count_documents({"user_id": user_id, "read": False})
 
 
-async def page(db: Any, user_id: ObjectId, *, unread_only: bool, before: tuple[datetime, ObjectId] | None,
+async def page(db: Database, user_id: ObjectId, *, unread_only: bool, before: tuple[datetime, ObjectId] | None,
                limit: int) -> list[dict[str, Any]]:
     """Newest activity first; ``before`` is the (updated_at, _id) of the last row already shown."""
     query: dict[str, Any] = {"user_id": user_id}
@@ -101,7 +103,7 @@ async def page(db: Any, user_id: ObjectId, *, unread_only: bool, before: tuple[d
     return await db[NOTIFICATIONS].find(query, sort=[("updated_at", -1), ("_id", -1)], limit=limit).to_list(None)
 
 
-async def mark_read(db: Any, user_id: ObjectId, notification_id: ObjectId, now: datetime) -> bool:
+async def mark_read(db: Database, user_id: ObjectId, notification_id: ObjectId, now: datetime) -> bool:
     result = await db[NOTIFICATIONS].update_one(
         {"_id": notification_id, "user_id": user_id, "read": False},
         {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
@@ -109,11 +111,11 @@ async def mark_read(db: Any, user_id: ObjectId, notification_id: ObjectId, now: 
     return result.modified_count == 1
 
 
-async def exists(db: Any, user_id: ObjectId, notification_id: ObjectId) -> bool:
+async def exists(db: Database, user_id: ObjectId, notification_id: ObjectId) -> bool:
     return await db[NOTIFICATIONS].count_documents({"_id": notification_id, "user_id": user_id}, limit=1) == 1
 
 
-async def mark_all_read(db: Any, user_id: ObjectId, now: datetime) -> int:
+async def mark_all_read(db: Database, user_id: ObjectId, now: datetime) -> int:
     result = await db[NOTIFICATIONS].update_many(
         {"user_id": user_id, "read": False},
         {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
@@ -121,29 +123,29 @@ async def mark_all_read(db: Any, user_id: ObjectId, now: datetime) -> int:
     return result.modified_count
 
 
-async def preferences(db: Any, user_id: ObjectId) -> dict[str, str]:
+async def preferences(db: Database, user_id: ObjectId) -> dict[str, str]:
     doc = await db[PREFERENCES].find_one({"_id": user_id})
     return dict(doc["kinds"]) if doc else {}
 
 
-async def save_preferences(db: Any, user_id: ObjectId, kinds: dict[str, str], now: datetime) -> None:
+async def save_preferences(db: Database, user_id: ObjectId, kinds: dict[str, str], now: datetime) -> None:
     await db[PREFERENCES].update_one({"_id": user_id}, {"$set": {"kinds": kinds, "updated_at": now}}, upsert=True)
 
 
-async def people_awaiting_digest(db: Any) -> list[ObjectId]:
+async def people_awaiting_digest(db: Database) -> list[ObjectId]:
     return await db[NOTIFICATIONS].distinct("user_id", {"digest_pending": True, "read": False})
 
 
-async def digest_items(db: Any, user_id: ObjectId, limit: int) -> list[dict[str, Any]]:
+async def digest_items(db: Database, user_id: ObjectId, limit: int) -> list[dict[str, Any]]:
     return await db[NOTIFICATIONS].find({"user_id": user_id, "digest_pending": True, "read": False},
                                         sort=[("updated_at", -1)], limit=limit).to_list(None)
 
 
-async def clear_digest_pending(db: Any, user_id: ObjectId, ids: list[ObjectId]) -> None:
+async def clear_digest_pending(db: Database, user_id: ObjectId, ids: list[ObjectId]) -> None:
     await db[NOTIFICATIONS].update_many({"user_id": user_id, "_id": {"$in": ids}}, {"$unset": {"digest_pending": ""}})
 
 
-async def claim_digest(db: Any, user_id: ObjectId, day: str, now: datetime) -> tuple[bool, dict[str, Any] | None]:
+async def claim_digest(db: Database, user_id: ObjectId, day: str, now: datetime) -> tuple[bool, dict[str, Any] | None]:
     """Record that the person's digest for ``day`` is being sent, in one atomic step.
 
     Returns (False, None) when that day's digest was already claimed (by an earlier run or
@@ -159,16 +161,16 @@ async def claim_digest(db: Any, user_id: ObjectId, day: str, now: datetime) -> t
     return True, previous
 
 
-async def record_digest(db: Any, user_id: ObjectId, count: int) -> None:
+async def record_digest(db: Database, user_id: ObjectId, count: int) -> None:
     await db[DIGESTS].update_one({"_id": user_id}, {"$set": {"items": count}})
 
 
-async def release_digest(db: Any, user_id: ObjectId, previous: dict[str, Any] | None) -> None:
+async def release_digest(db: Database, user_id: ObjectId, previous: dict[str, Any] | None) -> None:
     if previous is None:
         await db[DIGESTS].delete_one({"_id": user_id})
     else:
         await db[DIGESTS].replace_one({"_id": user_id}, previous)
 
 
-async def last_digest(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
+async def last_digest(db: Database, user_id: ObjectId) -> dict[str, Any] | None:
     return await db[DIGESTS].find_one({"_id": user_id})

@@ -14,6 +14,7 @@ from typing import Any
 from community.accounts import people
 from community.i18n import LOCALES, current_locale
 from community.notifications.kinds import KINDS
+from community.storage.api import Database
 
 
 @contextmanager
@@ -33,11 +34,11 @@ def text_of(row: dict[str, Any], actor_name: str) -> str:
     return kind.text(row.get("params") or {}, actor_name)
 
 
-async def actor_names(db: Any, rows: Sequence[dict[str, Any]]) -> dict[Any, str]:
+async def actor_names(db: Database, rows: Sequence[dict[str, Any]]) -> dict[Any, str]:
     return await people.names_by_id(db, (row.get("actor_id") for row in rows))
 
 
-async def with_text(db: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def with_text(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows, each with its ``text`` in the current language."""
     names = await actor_names(db, rows)
     for row in rows:

@@ -15,7 +15,7 @@ from community.notifications import queries, read, render
 from community.notifications.kinds import KINDS, Delivery
 from community.notifications.preferences import preferences_of, set_preferences
 from community.notifications.schemas import NotificationQuery
-from community.requests import (actor_of, db_of, emitter_of, form_fields, local_target, read_form, read_json, see_other,
+from community.requests import (db_of, emitter_of, form_fields, local_target, read_form, read_json, see_other,
                                 signed_in, url_for)
 
 PAGE_SIZE = 30
@@ -98,7 +98,7 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
 async def list_api(request: web.Request) -> web.Response:
     asked = api.query(request, NotificationQuery)
     rows, cursor = await _page(request, unread_only=asked.unread, cursor=asked.cursor, limit=asked.limit)
-    unread = await queries.unread_count(db_of(request), actor_of(request).user_id)
+    unread = await queries.unread_count(db_of(request), signed_in(request).user_id)
     return api.json_response({"items": [_out(row) for row in rows], "unread": unread, "next_cursor": cursor})
 
 

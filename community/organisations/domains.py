@@ -31,6 +31,7 @@ from community.errors import Invalid
 from community.i18n import gettext as _
 from community.organisations import queries
 from community.policy import can_manage_organisations, require
+from community.storage.api import Database
 
 MAX_DOMAINS = 20
 SHARED_DOMAINS = frozenset({
@@ -84,18 +85,18 @@ def _suffixes(domain: str) -> list[str]:
     return [".".join(labels[start:]) for start in range(len(labels) - 1)]
 
 
-async def of_organisation(db: Any, org_id: ObjectId) -> list[str]:
+async def of_organisation(db: Database, org_id: ObjectId) -> list[str]:
     return (await of_organisations(db, [org_id]))[org_id]
 
 
-async def of_organisations(db: Any, org_ids: list[ObjectId]) -> dict[ObjectId, list[str]]:
+async def of_organisations(db: Database, org_ids: list[ObjectId]) -> dict[ObjectId, list[str]]:
     claimed: dict[ObjectId, list[str]] = {org_id: [] for org_id in org_ids}
     for row in await queries.domain_claims(db, org_ids=org_ids):
         claimed[row["org_id"]].append(row["_id"])
     return claimed
 
 
-async def owner_of_address(db: Any, email: str) -> ObjectId | None:
+async def owner_of_address(db: Database, email: str) -> ObjectId | None:
     """The organisation whose claim covers ``email`` (the most specific claim), or None."""
     domain = address_domain(email)
     if domain is None:
@@ -135,7 +136,7 @@ async def set_domains(tx: Action, org: dict[str, Any], domains: list[str]) -> li
     return wanted
 
 
-async def _refuse_taken(db: Any, claim: dict[str, Any]) -> None:
+async def _refuse_taken(db: Database, claim: dict[str, Any]) -> None:
     other = await queries.by_id(db, claim["org_id"]) if claim["org_id"] else None
     raise Invalid({"domains": _("%(domain)s is already claimed by %(organisation)s.", domain=claim["_id"],
                                 organisation=(other or {}).get("name", "?"))})

@@ -36,6 +36,7 @@ from community.notifications import intents
 from community.organisations import domains, notices, queries
 from community.policy import Actor, Role, can_decide_membership, can_request_membership, require
 from community.realtime.emitter import user_room
+from community.storage.api import Database
 
 REQUESTS_PER_DAY = 5
 """Each request notifies an organisation's administrators, so a person may ask a few times a day."""
@@ -43,7 +44,7 @@ ORGANISATION_ROLES = (Role.MDO_ADMIN.value,)
 """Roles that hold only within the person's organisation and end when they move."""
 
 
-async def _organisation(db: Any, org_id: ObjectId | str, field: str = "org_id") -> dict[str, Any]:
+async def _organisation(db: Database, org_id: ObjectId | str, field: str = "org_id") -> dict[str, Any]:
     org = await queries.by_id(db, ObjectId(org_id)) if ObjectId.is_valid(org_id) else None
     if org is None:
         raise Invalid({field: _("Choose one of the offered options.")})
@@ -131,7 +132,7 @@ async def join(tx: Action, request: dict[str, Any], *, via: str, reason: str | N
     return True
 
 
-async def load_request(db: Any, request_id: str) -> dict[str, Any]:
+async def load_request(db: Database, request_id: str) -> dict[str, Any]:
     request = await queries.request_by_id(db, ObjectId(request_id)) if ObjectId.is_valid(request_id) else None
     if request is None:
         raise NotFound(_("This membership request does not exist."))
@@ -170,18 +171,18 @@ async def _reject(tx: Action, request: dict[str, Any], reason: str | None) -> bo
     return True
 
 
-async def queue(db: Any, actor: Actor, org_id: ObjectId, *, after: ObjectId | None, limit: int) -> list[dict[str, Any]]:
+async def queue(db: Database, actor: Actor, org_id: ObjectId, *, after: ObjectId | None, limit: int) -> list[dict[str, Any]]:
     """An organisation's pending requests, each with the person and their present organisation."""
     require(actor, can_decide_membership(actor, {"org_id": org_id}),
             _("Only this organisation's administrators decide who joins it."))
     rows = await queries.pending_page(db, org_id, after=after, limit=limit)
     people = await accounts.users_by_ids(db, [row["user_id"] for row in rows])
     orgs = await queries.names(db, [row["previous_org_id"] for row in rows if row.get("previous_org_id")])
-    return [{**row, "person": people.get(row["user_id"], {}), "previous_org_name": orgs.get(row.get("previous_org_id"))}
+    return [{**row, "person": people.get(row["user_id"], {}), "previous_org_name": orgs.get(row["previous_org_id"]) if row.get("previous_org_id") else None}
             for row in rows]
 
 
-async def state_of(db: Any, user: dict[str, Any]) -> dict[str, Any] | None:
+async def state_of(db: Database, user: dict[str, Any]) -> dict[str, Any] | None:
     """The person's open request with its organisation's name, for their own account page."""
     request = await queries.open_request(db, user["_id"])
     if request is None:

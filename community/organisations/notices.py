@@ -17,6 +17,7 @@ from community.i18n import gettext as _, lazy_gettext
 from community.notifications import kinds
 from community.notifications.intents import Recipients, recipient_set, subject_type
 from community.policy import Role
+from community.storage.api import Database
 
 ASKED, APPROVED, DECLINED = "asked", "approved", "declined"
 
@@ -51,12 +52,12 @@ def administrators(org_id: ObjectId) -> Recipients:
 
 
 @recipient_set("organisation.administrators")
-async def _administrators(db: Any, *, org_id: ObjectId) -> list[ObjectId]:
+async def _administrators(db: Database, *, org_id: ObjectId) -> list[ObjectId]:
     return await accounts.ids_with_role(db, Role.MDO_ADMIN.value, org_id) or \
         await accounts.ids_with_role(db, Role.ADMIN.value)
 
 
 @subject_type("membership_request")
-async def _who_sees_request(db: Any, request_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+async def _who_sees_request(db: Database, request_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
     """Only the person who asked and those who decide are ever told of a request."""
     return people

@@ -21,11 +21,12 @@ from community.i18n import gettext as _
 from community.organisations import queries
 from community.organisations.schemas import OrganisationChange, OrganisationIn
 from community.policy import can_manage_organisations, require
+from community.storage.api import Database
 
 ALLOWED_PARENTS = {"ministry": (), "department": ("ministry",), "office": ("department", "ministry")}
 
 
-async def load(db: Any, org_id: ObjectId | str) -> dict[str, Any]:
+async def load(db: Database, org_id: ObjectId | str) -> dict[str, Any]:
     if isinstance(org_id, str):
         if not ObjectId.is_valid(org_id):
             raise NotFound(_("This organisation does not exist."))
@@ -36,7 +37,7 @@ async def load(db: Any, org_id: ObjectId | str) -> dict[str, Any]:
     return org
 
 
-async def _check_placement(db: Any, data: OrganisationIn) -> dict[str, Any] | None:
+async def _check_placement(db: Database, data: OrganisationIn) -> dict[str, Any] | None:
     errors: dict[str, str] = {}
     if data.level == "state" and data.state is None:
         errors["state"] = _("Choose the State or Union Territory.")
@@ -65,7 +66,7 @@ async def create(tx: Action, data: OrganisationIn) -> dict[str, Any]:
     db, actor = tx.db, tx.actor
     require(actor, can_manage_organisations(actor))
     parent = await _check_placement(db, data)
-    org = {
+    org: dict[str, Any] = {
         "_id": ObjectId(), "name": data.name, "short_name": data.short_name, "kind": data.kind, "level": data.level,
         "state": data.state, "parent_id": parent["_id"] if parent else None,
         "path": [*parent["path"], parent["_id"]] if parent else [], "created_at": tx.now,
@@ -143,5 +144,5 @@ def flattened(orgs: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
-async def choices(db: Any) -> list[tuple[int, dict[str, Any]]]:
+async def choices(db: Database) -> list[tuple[int, dict[str, Any]]]:
     return flattened(await queries.everything(db))

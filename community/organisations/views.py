@@ -20,6 +20,7 @@ from community.organisations.schemas import (DecisionIn, DomainsIn, MembershipAs
 from community.organisations.states import STATES
 from community.policy import can_decide_membership, can_manage_organisations, require
 from community.validation import validate
+from community.storage.api import Database
 
 KIND_LABELS = {"ministry": lazy_gettext("Ministry"), "department": lazy_gettext("Department"), "office": lazy_gettext("Office")}
 LEVEL_LABELS = {"central": lazy_gettext("Central"), "state": lazy_gettext("State")}
@@ -32,7 +33,7 @@ def org_out(org: dict[str, Any], claimed: list[str]) -> dict[str, Any]:
             "domains": claimed}
 
 
-async def _org_out(db: Any, org: dict[str, Any]) -> dict[str, Any]:
+async def _org_out(db: Database, org: dict[str, Any]) -> dict[str, Any]:
     return org_out(org, await domains.of_organisation(db, org["_id"]))
 
 

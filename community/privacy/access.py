@@ -13,13 +13,14 @@ from community.i18n import gettext as _
 from community.policy import Actor
 from community.privacy.erase import erase_person
 from community.privacy.export import personal_data
+from community.storage.api import Database
 
 
 EXPORTS_PER_HOUR = 60
 """An export reads every collection about a person; this bounds what one account can make the server do."""
 
 
-async def data_of(db: Any, actor: Actor, person_id: ObjectId, *, reason: str | None = None) -> dict[str, Any]:
+async def data_of(db: Database, actor: Actor, person_id: ObjectId, *, reason: str | None = None) -> dict[str, Any]:
     """The person's full export. An administrator's view of someone else's data is audited first,
     so a failure after the read can never leave an unrecorded view."""
     policy.require(actor, policy.can_view_personal_data(actor, person_id), _("You can only see your own data."))
@@ -33,7 +34,7 @@ async def data_of(db: Any, actor: Actor, person_id: ObjectId, *, reason: str | N
     return await personal_data(db, person_id)
 
 
-async def erase_own_account(db: Any, actor: Actor, person_id: ObjectId, confirmation: str) -> dict[str, int]:
+async def erase_own_account(db: Database, actor: Actor, person_id: ObjectId, confirmation: str) -> dict[str, int]:
     """Erase at the person's own request; they confirm by typing their e-mail address."""
     policy.require(actor, policy.can_erase_account(actor, person_id), _("Only you can ask for your account to be erased."))
     email = await people.email_of(db, person_id)

@@ -12,13 +12,14 @@ from community.errors import NotFound
 from community.policy import Actor
 from community.privacy.registry import ERASURE_HOOKS, PersonalData, entries
 from community.storage import in_transaction
+from community.storage.api import Database
 
 
 def _update_for(entry: PersonalData) -> dict[str, Any]:
     return {"$set": {name: value() if callable(value) else value for name, value in entry.replacements.items()}}
 
 
-async def erase_person(db: Any, user_id: ObjectId, *, actor: Actor) -> dict[str, int]:
+async def erase_person(db: Database, user_id: ObjectId, *, actor: Actor) -> dict[str, int]:
     """Remove ``user_id``'s personal data everywhere; returns documents changed per collection.
 
     Posts and other shared content stay, pointing at the anonymised ``users`` document, which
@@ -37,13 +38,11 @@ async def erase_person(db: Any, user_id: ObjectId, *, actor: Actor) -> dict[str,
             if entry.action == "keep" or match is None:
                 continue
             if entry.action == "delete":
-                result = await db[entry.collection].delete_many(match, session=session)
-                count = result.deleted_count
+                count = (await db[entry.collection].delete_many(match, session=session)).deleted_count
             else:
                 if not entry.replacements:
                     continue
-                result = await db[entry.collection].update_many(match, _update_for(entry), session=session)
-                count = result.modified_count
+                count = (await db[entry.collection].update_many(match, _update_for(entry), session=session)).modified_count
             changed[entry.collection] = changed.get(entry.collection, 0) + count
         for hook in ERASURE_HOOKS.values():
             await hook(db, user_id, session)

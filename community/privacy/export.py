@@ -11,6 +11,7 @@ from bson import ObjectId
 from community.accounts import people
 from community.api import timestamp
 from community.privacy.registry import entries
+from community.storage.api import Database
 
 
 def plain(value: Any) -> Any:
@@ -28,7 +29,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-async def personal_data(db: Any, user_id: ObjectId) -> dict[str, Any]:
+async def personal_data(db: Database, user_id: ObjectId) -> dict[str, Any]:
     """Collect every registered collection's documents about ``user_id``, secrets left out."""
     collections: dict[str, dict[str, Any]] = {}
     email = await people.email_of(db, user_id)

@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from community import ratelimit
 from community.errors import Invalid
 from community.i18n import gettext as _
+from community.storage.api import Database
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
@@ -42,7 +43,7 @@ def reencode(data: bytes, declared_type: str | None) -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=list(ACCEPTED))
+            image: Image.Image = Image.open(io.BytesIO(data), formats=list(ACCEPTED))
             if image.width * image.height > MAX_PIXELS:
                 raise _refuse(_("The image is too large in pixels. Use one at most 4096 by 4096."))
             real_type = ACCEPTED[image.format or ""]
@@ -68,7 +69,7 @@ def reencode(data: bytes, declared_type: str | None) -> bytes:
 UPLOADS_PER_HOUR = 20
 
 
-async def save(db: Any, user_id: ObjectId, data: bytes, declared_type: str | None) -> None:
+async def save(db: Database, user_id: ObjectId, data: bytes, declared_type: str | None) -> None:
     """Decoding images costs CPU, so uploads are counted (failed ones too) before any decoding."""
     await ratelimit.hit(db, f"avatar:{user_id}", limit=UPLOADS_PER_HOUR, window_seconds=3600)
     webp = reencode(data, declared_type)
@@ -78,9 +79,9 @@ async def save(db: Any, user_id: ObjectId, data: bytes, declared_type: str | Non
     )
 
 
-async def load(db: Any, user_id: ObjectId) -> dict[str, Any] | None:
+async def load(db: Database, user_id: ObjectId) -> dict[str, Any] | None:
     return await db[COLLECTION].find_one({"_id": user_id})
 
 
-async def remove(db: Any, user_id: ObjectId) -> bool:
+async def remove(db: Database, user_id: ObjectId) -> bool:
     return (await db[COLLECTION].delete_one({"_id": user_id})).deleted_count == 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
-from typing import Any
 
 from community.accounts import people as accounts_people
 from community.competencies import queries as dictionary
@@ -16,6 +15,7 @@ from community.competencies.seed import seed_dictionary
 from community.config import Settings
 from community.profiles import queries
 from community.profiles.fields import LANGUAGES, STATES, default_privacy
+from community.storage.api import Database
 
 SERVICES = ("IAS", "IPS", "IFS", "IRS (Income Tax)", "IRS (Customs and Indirect Taxes)", "IA&AS", "CSS", "IES",
             "IRMS", "State Civil Service")
@@ -28,7 +28,7 @@ BIOS = (
 )
 
 
-async def fill_demo(db: Any, settings: Settings, rng: random.Random, people: int) -> None:
+async def fill_demo(db: Database, settings: Settings, rng: random.Random, people: int) -> None:
     await seed_dictionary(db)
     competencies = [row["_id"] for row in await dictionary.competencies(db)]
     positions = await dictionary.positions(db)

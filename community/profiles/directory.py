@@ -15,9 +15,10 @@ from community.i18n import gettext as _
 from community.policy import Actor
 from community.profiles import queries
 from community.profiles.show import visible_profiles
+from community.storage.api import Database
 
 
-async def experts(db: Any, viewer: Actor, *, competency_id: str | None = None, after: str | None = None,
+async def experts(db: Database, viewer: Actor, *, competency_id: str | None = None, after: str | None = None,
                   limit: int = 30) -> tuple[list[dict[str, Any]], str | None]:
     """A page of experts as the viewer may see them, and the cursor for the next page.
 

@@ -27,18 +27,19 @@ from community.profiles.schemas import (
     ProfileUpdate,
     Verification,
 )
+from community.storage.api import Database
 from search import outbox
 
 SEARCH_INDEX = "people"
 ENDORSEMENTS_PER_HOUR = 100
 
 
-async def reindex(db: Any, user_id: ObjectId, session: Any) -> None:
+async def reindex(db: Database, user_id: ObjectId, session: Any) -> None:
     """Erasure hook: tell search the person changed, inside the erasure's transaction."""
     await outbox.record(db, session, SEARCH_INDEX, user_id)
 
 
-async def _require_member(db: Any, user_id: ObjectId) -> people.Member:
+async def _require_member(db: Database, user_id: ObjectId) -> people.Member:
     user = await people.member_by_id(db, user_id)
     if user is None:
         raise NotFound(_("There is no such member."))
@@ -66,7 +67,7 @@ async def update_profile(tx: Action, user_id: ObjectId, change: ProfileUpdate) -
     await tx.reindex(SEARCH_INDEX, user_id)
 
 
-async def _check_known(db: Any, items: list[HeldCompetency], field: str = "competencies") -> None:
+async def _check_known(db: Database, items: list[HeldCompetency], field: str = "competencies") -> None:
     known = await dictionary.existing_competency_ids(db, (item.competency_id for item in items))
     errors = {
         f"{field}.{index}.competency_id": _("There is no competency %(id)s in the dictionary.", id=item.competency_id)

@@ -24,6 +24,7 @@ from community.competencies import queries as dictionary
 from community.i18n import gettext as _
 from community.i18n import lazy_gettext
 from community.validation import Block, Line
+from community.storage.api import Database
 
 if TYPE_CHECKING:
     from community.policy import Actor
@@ -184,16 +185,16 @@ def _experts_only(actor: Actor) -> bool:
     return policy.can_list_expertise(actor)
 
 
-async def _state_options(db: Any) -> list[tuple[str, str]]:
+async def _state_options(db: Database) -> list[tuple[str, str]]:
     return [("", _("Not stated")), *((state, state) for state in STATES)]
 
 
-async def _position_options(db: Any) -> list[tuple[str, str]]:
+async def _position_options(db: Database) -> list[tuple[str, str]]:
     return [("", _("Not stated")), *((row["_id"], f"{row['title']} ({row['organisation']})")
                                      for row in await dictionary.positions(db))]
 
 
-async def _known_position(db: Any, position_id: str) -> str | None:
+async def _known_position(db: Database, position_id: str) -> str | None:
     if position_id and await dictionary.position(db, position_id) is None:
         return _("There is no position %(id)s in the dictionary.", id=position_id)
     return None
@@ -229,7 +230,7 @@ def _competency_ids(user: Mapping[str, Any], profile: Mapping[str, Any]) -> list
 FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "designation", lazy_gettext("Designation"), "everyone", str, store="account", place="lead",
-        inputs=(Input("designation", lazy_gettext("Designation"), "line", Line(0, 120), max_length=120),),
+        inputs=(Input("designation", lazy_gettext("Designation"), "line", Annotated[str, Line(0, 120)], max_length=120),),
         search="text", search_weight=2),
     ProfileField(
         "organisation", lazy_gettext("Organisation"), "everyone", dict[str, str], value=_organisation,
@@ -237,15 +238,15 @@ FIELDS: tuple[ProfileField, ...] = (
         search_value=lambda user, profile: str(user["org_id"]) if user.get("org_id") is not None else None),
     ProfileField(
         "service", lazy_gettext("Service or cadre"), "everyone", str,
-        inputs=(Input("service", lazy_gettext("Service or cadre"), "line", Line(0, 120), max_length=120,
+        inputs=(Input("service", lazy_gettext("Service or cadre"), "line", Annotated[str, Line(0, 120)], max_length=120,
                       hint=lazy_gettext("For example IAS 2012, Kerala cadre.")),),
         search="text"),
     ProfileField(
         "location", lazy_gettext("State and district"), "organisation", dict[str, str], value=_location,
         display_label=lazy_gettext("Posted in"), shows_as="location",
         inputs=(Input("state", lazy_gettext("State or union territory"), "choice",
-                      Literal[("", *STATES)], options=_state_options),  # type: ignore[misc]
-                Input("district", lazy_gettext("District"), "line", Line(0, 80), max_length=80)),
+                      Literal[("", *STATES)], options=_state_options),
+                Input("district", lazy_gettext("District"), "line", Annotated[str, Line(0, 80)], max_length=80)),
         search="text", search_value=_location_text),
     ProfileField(
         "languages", lazy_gettext("Languages"), "everyone", list[str], shows_as="joined",
@@ -257,20 +258,20 @@ FIELDS: tuple[ProfileField, ...] = (
         "bio", lazy_gettext("About you"), "everyone", str, place="section", shows_as="paragraphs",
         display_label=lazy_gettext("About"),
         inputs=(Input("bio", lazy_gettext("About you"), "block",
-                      Annotated[Block(0, BIO_MAX), BeforeValidator(_at_most(BIO_MAX))], max_length=BIO_MAX,
+                      Annotated[str, Block(0, BIO_MAX), BeforeValidator(_at_most(BIO_MAX))], max_length=BIO_MAX,
                       hint=lazy_gettext("Plain text, at most %(n)s characters.", n=BIO_MAX)),),
         search="text"),
     ProfileField(
         "expertise", lazy_gettext("Areas of expertise"), "everyone", list[str], place="section", shows_as="items",
         fillable=_experts_only, refusal=lazy_gettext("Only experts list areas of expertise."),
         inputs=(Input("expertise", lazy_gettext("Areas of expertise"), "lines",
-                      Annotated[list[Line(1, 80)], Field(max_length=MAX_EXPERTISE), AfterValidator(_no_repeats)],  # type: ignore[misc]
+                      Annotated[list[Annotated[str, Line(1, 80)]], Field(max_length=MAX_EXPERTISE), AfterValidator(_no_repeats)],
                       hint=lazy_gettext("One per line, at most 10."), rows=4),),
         search="text", search_weight=2),
     ProfileField(
         "position", lazy_gettext("Position"), "everyone", dict[str, str], value=_position, shows_as="position",
         inputs=(Input("position_id", lazy_gettext("Your position (for the gap against its competency requirements)"),
-                      "choice", Line(0, 80), options=_position_options, check=_known_position, none_if_empty=True),)),
+                      "choice", Annotated[str, Line(0, 80)], options=_position_options, check=_known_position, none_if_empty=True),)),
     ProfileField(
         "competencies", lazy_gettext("Competencies"), "everyone", list[dict[str, object]], place=None,
         value=lambda sources: sources.held, search="keyword", search_value=_competency_ids),
@@ -340,7 +341,7 @@ def form_redisplay(form: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     return {**data, **{item.key: str(form.get(item.key, "")) for _field, item in inputs() if item.kind == "lines"}}
 
 
-async def check_update(db: Any, actor: Actor, values: Mapping[str, Any]) -> dict[str, str]:
+async def check_update(db: Database, actor: Actor, values: Mapping[str, Any]) -> dict[str, str]:
     """Errors, by input, that the schema cannot see: fields this actor may not fill, references
     the data does not hold. The first one only, as the form shows it."""
     for field in FIELDS:

@@ -10,6 +10,7 @@ from bson import ObjectId
 from community.i18n import gettext as _, lazy_gettext
 from community.notifications import kinds
 from community.notifications.intents import subject_type
+from community.storage.api import Database
 
 
 def endorsement_params(user_id: ObjectId, competency_id: str, competency: str, level: int) -> dict[str, Any]:
@@ -26,6 +27,6 @@ kinds.register("endorsement", label=lazy_gettext("Endorsements of your competenc
 
 
 @subject_type("competency")
-async def _who_sees_competency(db: Any, competency_id: str, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+async def _who_sees_competency(db: Database, competency_id: str, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
     """A competency of the dictionary is no secret: everyone told may see it."""
     return people

@@ -27,7 +27,7 @@ class ProfileUpdate(BaseModel):
 class HeldCompetency(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    competency_id: Line(1, 80)
+    competency_id: Annotated[str, Line(1, 80)]
     level: StrictInt = Field(ge=1, le=5)
 
 
@@ -50,7 +50,7 @@ class HeldCompetencies(BaseModel):
 class Endorsement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    competency_id: Line(1, 80)
+    competency_id: Annotated[str, Line(1, 80)]
     level: StrictInt = Field(ge=1, le=5)
 
 
@@ -59,10 +59,10 @@ class Verification(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    competency_id: Line(1, 80)
+    competency_id: Annotated[str, Line(1, 80)]
     level: StrictInt = Field(ge=1, le=5)
     source: Literal["assessment", "course"]
-    reference: Line(1, 200)
+    reference: Annotated[str, Line(1, 200)]
 
 
 class ProfileOut(BaseModel):
@@ -110,7 +110,7 @@ def _declared(declared: tuple[fields.ProfileField, ...]) -> _Declared:
         **shown, gap=(list[dict[str, object]] | None, None),
     )
     page = create_model(
-        "PeoplePage", items=(list[out], ...),  # type: ignore[valid-type]
+        "PeoplePage", items=(list[out], ...),
         next=(str | None, Field(description="pass as `after` for the next page; null on the last one")),
     )
     return _Declared(update, out, page)

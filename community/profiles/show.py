@@ -22,6 +22,7 @@ from community.policy import Actor
 from community.profiles import avatar as avatars
 from community.profiles import fields, queries
 from community.profiles.fields import privacy_of
+from community.storage.api import Database
 
 
 def _held(profile: dict[str, Any], evidence: dict[str, list[dict[str, Any]]],
@@ -54,7 +55,7 @@ def gap(held: list[dict[str, Any]], required: dict[str, int], names: dict[str, d
     return sorted(rows, key=lambda row: (-row["gap"], row["name"]))
 
 
-async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> list[dict[str, Any]]:
+async def visible_profiles(db: Database, viewer: Actor, user_ids: list[ObjectId]) -> list[dict[str, Any]]:
     """Profiles of ``user_ids`` (in that order, unknown and erased ones left out) as ``viewer`` may see them."""
     users = await people.members_by_id(db, user_ids)
     ids = [uid for uid in user_ids if uid in users and policy.can_view_profile(viewer, users[uid])]
@@ -65,7 +66,7 @@ async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> 
     evidence = await queries.verified_levels(db, ids)
     orgs = await org_queries.names(db, (users[uid]["org_id"] for uid in ids))
     with_avatar = {row["_id"] async for row in db[avatars.COLLECTION].find({"_id": {"$in": ids}}, {"_id": 1})}
-    position_ids = {stored.get(uid, {}).get("position_id") for uid in ids} - {None, ""}
+    position_ids = {pid for uid in ids if (pid := stored.get(uid, {}).get("position_id"))}
     positions = {pid: await dictionary.position(db, pid) for pid in position_ids}
     wanted_names: set[str] = set()
     for uid in ids:
@@ -86,7 +87,7 @@ async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> 
 
         held = _held(profile, evidence[uid], names)
         position = positions.get(profile.get("position_id"))
-        sources = fields.Sources(user=user, profile=profile, organisation=orgs.get(user["org_id"]) if "org_id" in user else None,
+        sources = fields.Sources(user=user, profile=profile, organisation=orgs.get(user["org_id"]) if user["org_id"] is not None else None,
                                  has_avatar=uid in with_avatar, position=position, held=held)
         shown: dict[str, Any] = {"id": str(uid), "name": user.get("name"), "karma": await karma.total(db, uid),
                                  **fields.shown_fields(sources, sees)}
@@ -96,7 +97,7 @@ async def visible_profiles(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> 
     return result
 
 
-async def visible_profile(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
+async def visible_profile(db: Database, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
     shown = await visible_profiles(db, viewer, [user_id])
     if not shown:
         policy.require(viewer, viewer.is_authenticated, "")
@@ -104,7 +105,7 @@ async def visible_profile(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str
     return shown[0]
 
 
-async def avatar_for(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
+async def avatar_for(db: Database, viewer: Actor, user_id: ObjectId) -> dict[str, Any]:
     """The stored avatar if the viewer may see it; otherwise :class:`NotFound`, never a hint it exists."""
     user = await people.member_by_id(db, user_id)
     if user is None:
@@ -118,7 +119,7 @@ async def avatar_for(db: Any, viewer: Actor, user_id: ObjectId) -> dict[str, Any
     return stored
 
 
-async def on_organisation_leaderboard(db: Any, viewer: Actor, user_ids: list[ObjectId]) -> set[ObjectId]:
+async def on_organisation_leaderboard(db: Database, viewer: Actor, user_ids: list[ObjectId]) -> set[ObjectId]:
     """Those of ``user_ids`` an organisation's leaderboard may list to ``viewer``: people whose
     organisation field the viewer may see (erased accounts never)."""
     users = await people.members_by_id(db, user_ids)

@@ -21,6 +21,7 @@ from community.profiles.edit import SEARCH_INDEX, reindex
 from community.profiles.queries import CONNECTIONS, ENDORSEMENTS, PROFILES, VERIFICATIONS
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, object_id
+from community.storage.api import Database
 
 def person_documents(user: Mapping[str, Any], profile: Mapping[str, Any] | None, karma: int) -> list[dict[str, Any]]:
     """One document per copy the policy allows; each holds only the fields its audience may see.
@@ -44,7 +45,7 @@ def person_documents(user: Mapping[str, Any], profile: Mapping[str, Any] | None,
     return docs
 
 
-async def load_people(db: Any, doc_id: str) -> Changes:
+async def load_people(db: Database, doc_id: str) -> Changes:
     person_id = doc_id.split(".", 1)[0]
     every_copy = [f"{person_id}.{copy}" for copy in policy.SEARCHABLE_PRIVACY]
     oid = object_id(person_id)

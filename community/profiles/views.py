@@ -189,8 +189,8 @@ async def network_page(request: web.Request) -> dict[str, Any]:
     competency_id = request.query.get("competency") or None
     people, next_after = await directory.experts(db_of(request), actor_of(request), competency_id=competency_id,
                                                  after=request.query.get("after"))
-    query = {"after": next_after, **({"competency": competency_id} if competency_id else {})}
-    next_url = str(request.app.router["network"].url_for().with_query(query)) if next_after else None
+    next_url = str(request.app.router["network"].url_for().with_query(
+        {"after": next_after, **({"competency": competency_id} if competency_id else {})})) if next_after else None
     return {"people": people, "next_url": next_url, "competency_id": competency_id,
             "dictionary": await dictionary.competencies(db_of(request))}
 

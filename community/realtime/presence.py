@@ -16,6 +16,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from typing import cast
 
 import redis.asyncio as aioredis
 
@@ -128,7 +129,7 @@ class SharedPresence(Presence):
         if not fresh and cached is not None and cached[0] > time.monotonic():
             return cached[1]
         try:
-            fields = await self.redis.hkeys(room_key(room))
+            fields = cast(list[str], await self.redis.hkeys(room_key(room)))  # decode_responses=True
             live = set(await self.redis.zrangebyscore(PROCESSES_KEY, time.time() - STALE_AFTER_SECONDS, "+inf"))
             stale = [field for field in fields if field.partition("|")[0] not in live]
             if stale:

@@ -8,11 +8,12 @@ from bson import ObjectId
 
 from community.forums import queries as forums
 from community.organisations import queries as organisations
+from community.storage.api import Database
 
 EVENTS = "events"
 
 
-async def room_resource(db: Any, kind: str, ident: ObjectId) -> dict[str, Any] | None:
+async def room_resource(db: Database, kind: str, ident: ObjectId) -> dict[str, Any] | None:
     """The resource ``policy.can_join_room`` judges: for a thread, the category it lives in."""
     if kind == "user":
         return {"_id": ident}

@@ -31,12 +31,13 @@ from community import keys, policy
 from community.accounts import sessions
 from community.errors import DomainError, Invalid, NotFound, Unauthenticated
 from community.i18n import LANGUAGE_COOKIE, N_, current_locale, gettext as _, negotiate
-from community.policy import Actor
+from community.policy import Actor, Member
 from community.realtime import acks, queries
 from community.realtime.emitter import user_room
 from community.realtime.guard import ConnectionGuard, SocketLimits
 from community.realtime.presence import Presence
 from community.realtime.schemas import RoomRequest
+from community.storage.api import Database
 from community.validation import validate
 
 log = logging.getLogger("community.realtime")
@@ -98,7 +99,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _signed_in(self, db: Any, credential: sessions.Credential | None) -> sessions.SignedIn | None:
+    async def _signed_in(self, db: Database, credential: sessions.Credential | None) -> sessions.SignedIn | None:
         if credential is None:
             return None
         return await sessions.signed_in(db, credential, now=self.clock(), idle=self.idle)
@@ -135,9 +136,9 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         request: web.Request = environ["aiohttp.request"]
         credential = credential_of(request, auth)
         found = await self._signed_in(request.app[keys.DB], credential)
-        if found is None or credential is None:
+        actor = sessions.actor_for_user(found.user if found is not None else None)
+        if found is None or credential is None or not isinstance(actor, Member):
             raise socketio.exceptions.ConnectionRefusedError({"message": _("Please sign in to continue.")})
-        actor = sessions.actor_for_user(found.user)
         await self.save_session(sid, {
             "actor": actor,
             "app": request.app,

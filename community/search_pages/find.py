@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from community import policy
 from community.forums.urls import post_path, thread_path
 from community.i18n import gettext as _
 from community.search_pages import queries
 from community.search_pages.schemas import SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
+from community.storage.api import Database
 from search.definitions import ALL, INDEXES, PHYSICAL
 from search.engine import Hit, SearchEngine, SearchResult, Sort
 from search.filters import SearchFilter, both, where
@@ -51,7 +51,7 @@ def _filters(params: SearchParams) -> SearchFilter | None:
     return where(**chosen) if chosen else None
 
 
-async def find(db: Any, engine: SearchEngine, actor: policy.Actor, params: SearchParams) -> SearchOut:
+async def find(db: Database, engine: SearchEngine, actor: policy.Actor, params: SearchParams) -> SearchOut:
     """One page of results the actor may see, with facet counts and labels."""
     index = SCOPES[params.kind]
     available = PHYSICAL.facets if index == ALL else INDEXES[index].facets
@@ -75,7 +75,7 @@ def _hit_out(hit: Hit) -> HitOut:
                   title_html=title_html, snippet_html=snippet_html, highlights=marked, date=hit.document.get("date"))
 
 
-async def _labelled(db: Any, result: SearchResult) -> dict[str, list[FacetValueOut]]:
+async def _labelled(db: Database, result: SearchResult) -> dict[str, list[FacetValueOut]]:
     orgs = await queries.organisation_names(db, result.facets.get("org_id", {}))
     competencies = await queries.competency_names(db, result.facets.get("competencies", {}))
     labels = {"kind": kind_label, "org_id": lambda v: orgs.get(v, v),

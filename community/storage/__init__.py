@@ -72,6 +72,7 @@ from urllib.parse import parse_qs, urlsplit
 from pymongo import AsyncMongoClient
 from pymongo.errors import ConfigurationError
 
+from community.storage.api import Client, ClientSession, Database, Document
 from community.storage.client import EmbeddedClient
 from community.storage.runtime import Engine
 
@@ -80,10 +81,11 @@ __all__ = ["connect", "in_transaction", "EmbeddedClient"]
 T = TypeVar("T")
 
 
-def connect(url: str, **options: Any) -> Any:
+def connect(url: str, **options: Any) -> Client:
     """A client for ``url``: ``AsyncMongoClient`` for MongoDB URLs, ``EmbeddedClient`` for SQLite."""
     if url.startswith(("mongodb://", "mongodb+srv://")):
-        return AsyncMongoClient(url, **options)
+        client: AsyncMongoClient[Document] = AsyncMongoClient(url, **options)
+        return client
     if not url.startswith("sqlite:///"):
         raise ConfigurationError(f"unsupported storage URL scheme in {url.split(':', 1)[0]!r}: use mongodb:// or sqlite:///")
     parts = urlsplit(url)
@@ -104,7 +106,7 @@ def connect(url: str, **options: Any) -> Any:
     return EmbeddedClient(engine)
 
 
-async def in_transaction(db: Any, work: Callable[[Any], Awaitable[T]]) -> T:
+async def in_transaction(db: Database, work: Callable[[ClientSession], Awaitable[T]]) -> T:
     """Run ``work(session)`` all-or-nothing on either engine. Either engine runs it again after
     a transient error (on both, a statement that fails inside a transaction aborts it, and the
     next statement or the commit then raises one), so it must only read and write through the

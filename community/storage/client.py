@@ -277,7 +277,7 @@ def _key_spec(keys_: Any) -> tuple[tuple[str, int], ...]:
     elif isinstance(keys_, Mapping):
         pairs = list(keys_.items())
     else:
-        pairs = [(item, 1) if isinstance(item, str) else tuple(item) for item in keys_]  # type: ignore[misc]
+        pairs = [(item, 1) if isinstance(item, str) else tuple(item) for item in keys_]
     if not pairs:
         raise ValueError("key_or_list must not be empty")
     out = []
@@ -967,7 +967,7 @@ class EmbeddedCollection(_Settings):
         if session is not None and session.in_transaction:
             raise OperationFailure("Cannot run 'listIndexes' in a multi-document transaction.", code=263)
         info = self._engine.catalog.get((self._db, self.name))
-        out = []
+        out: list[dict[str, Any]] = []
         for index in info.indexes if info else ():
             entry = SON([("v", 2), ("key", SON(index.key)), ("name", index.name)])
             if index.unique and index.name != "_id_":

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bson import ObjectId
 from pymongo import IndexModel
+from community.storage.api import Database
 
 if TYPE_CHECKING:
     from search.documents import Changes
@@ -119,6 +120,6 @@ def declare(facts: StorageFacts) -> None:
         _claim(ERASURE_HOOKS, f"{hook.__module__}.{hook.__qualname__}", hook, "erasure hook")
 
 
-async def undeclared(db: Any) -> set[str]:
+async def undeclared(db: Database) -> set[str]:
     """Collections in ``db`` that no feature declared: something wrote where nobody owns it."""
     return set(await db.list_collection_names()) - set(COLLECTIONS)

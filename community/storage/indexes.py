@@ -6,12 +6,12 @@ at every start.
 
 from __future__ import annotations
 
-from typing import Any
 
 from community.storage import facts
+from community.storage.api import Database
 
 
-async def ensure_indexes(db: Any) -> None:
+async def ensure_indexes(db: Database) -> None:
     for collection in facts.COLLECTIONS.values():
         if collection.indexes:
             await db[collection.name].create_indexes(list(collection.indexes))

@@ -270,6 +270,18 @@ def _path_test(path: str, condition: Any) -> Predicate:
     return lambda doc: test(list(resolve(doc, parts)))
 
 
+def _every(parts: list[Predicate]) -> Predicate:
+    return lambda doc: all(p(doc) for p in parts)
+
+
+def _some(parts: list[Predicate]) -> Predicate:
+    return lambda doc: any(p(doc) for p in parts)
+
+
+def _none_of(parts: list[Predicate]) -> Predicate:
+    return lambda doc: not any(p(doc) for p in parts)
+
+
 def _clauses(op: str, operand: Any) -> list[Predicate]:
     if not isinstance(operand, (list, tuple)) or not operand:
         raise OperationFailure(f"{op} must be a nonempty array", code=2)
@@ -291,14 +303,11 @@ def compile_filter(filter_: Mapping[str, Any] | None) -> Predicate:
     for key, condition in filter_.items():
         if key.startswith("$"):
             if key == "$and":
-                parts = _clauses(key, condition)
-                tests.append(lambda doc, parts=parts: all(p(doc) for p in parts))
+                tests.append(_every(_clauses(key, condition)))
             elif key == "$or":
-                parts = _clauses(key, condition)
-                tests.append(lambda doc, parts=parts: any(p(doc) for p in parts))
+                tests.append(_some(_clauses(key, condition)))
             elif key == "$nor":
-                parts = _clauses(key, condition)
-                tests.append(lambda doc, parts=parts: not any(p(doc) for p in parts))
+                tests.append(_none_of(_clauses(key, condition)))
             else:
                 raise OperationFailure(
                     f"unknown top level operator: {key} (outside the embedded engine's query subset)", code=2

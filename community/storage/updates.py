@@ -10,7 +10,7 @@ from bson import Int64, Timestamp
 from pymongo.errors import WriteError
 
 from community.storage import keys
-from community.storage.matching import MISSING, compile_filter, value_matches, value_test
+from community.storage.matching import MISSING, Predicate, compile_filter, value_matches, value_test
 
 SUPPORTED = (
     "$set", "$unset", "$inc", "$mul", "$min", "$max", "$setOnInsert", "$currentDate",
@@ -46,6 +46,11 @@ def validate_replacement(replacement: Any) -> None:
     if replacement and next(iter(replacement)).startswith("$"):
         raise ValueError("replacement can not include $ operators")
     keys.check_encodable(replacement)
+
+
+def _element_test(test: Predicate) -> Callable[[Any], bool]:
+    """An array filter's test of one element (its conditions are compiled against ``{"v": element}``)."""
+    return lambda element: test({"v": element})
 
 
 class Updater:
@@ -93,7 +98,7 @@ class Updater:
             if name in self.array_filters:
                 raise WriteError(f"Found multiple array filters with the same top-level field name {name}", code=9)
             test = compile_filter({("v" + key[len(name):]): cond for key, cond in spec.items()})
-            self.array_filters[name] = lambda element, test=test: test({"v": element})
+            self.array_filters[name] = _element_test(test)
         used = {part[2:-1] for path in seen for part in path.split(".") if part.startswith("$[") and part != "$[]"}
         for name in self.array_filters:
             if name not in used:
@@ -122,7 +127,7 @@ class Updater:
         if not any(part.startswith("$") for part in parts):
             return [parts]
         out: list[list[str]] = [[]]
-        for index, part in enumerate(parts):
+        for part in parts:
             if not part.startswith("$"):
                 out = [prefix + [part] for prefix in out]
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from aiohttp import web
@@ -23,7 +23,7 @@ from tests.profiles.helpers import call
 
 BATCH = fields.ProfileField(
     "batch", lazy_gettext("Training batch"), "organisation", str,
-    inputs=(fields.Input("batch", lazy_gettext("Your training batch"), "line", Line(0, 40), max_length=40),),
+    inputs=(fields.Input("batch", lazy_gettext("Your training batch"), "line", Annotated[str, Line(0, 40)], max_length=40),),
     search="text", search_weight=3)
 """A field no other file knows: the test adds it to the declarations and nothing else. The search
 engine's schema is made from the declarations at import, before the test adds this one, so the
