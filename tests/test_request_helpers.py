@@ -14,7 +14,7 @@ from bson import ObjectId
 
 from community import keys
 from community.errors import Unauthenticated
-from community.policy import ANONYMOUS, Actor
+from community.policy import ANONYMOUS, Actor, Member
 from community.requests import actor_of, form_fields, see_other, signed_in, url_for
 from tests.conftest import csrf_token
 from tests.factories import make_user, sign_in
@@ -39,7 +39,9 @@ def test_the_asking_person_is_anonymous_unless_the_middleware_named_one() -> Non
         signed_in(request)
     person = Actor(user_id=ObjectId())
     request[keys.ACTOR] = person
-    assert actor_of(request) is person and signed_in(request) is person
+    assert actor_of(request) is person
+    member = signed_in(request)
+    assert isinstance(member, Member) and member.user_id == person.user_id
 
 
 def test_see_other_and_url_for_build_the_redirect_from_the_route_name() -> None:
