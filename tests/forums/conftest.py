@@ -3,6 +3,7 @@ categories written through the service, and people with API tokens."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -17,8 +18,17 @@ from community.forums import categories
 from community.forums.limits import LIMITS, ForumLimits
 from community.policy import Actor, Role
 from tests.factories import act, bearer_token, make_org, make_user
+from tests.realtime.probe import SocketProbe
 
 RELAXED = replace(ForumLimits(), flood_seconds=0, new_member_days=0, new_member_min_posts=0)
+
+
+@pytest.fixture
+async def probe() -> AsyncIterator[SocketProbe]:
+    """A Socket.IO client for the test, closed at its end."""
+    made = SocketProbe()
+    yield made
+    await made.close()
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 
 from community.forums.markdown import render
@@ -14,13 +12,6 @@ from community.notifications.routes import NOTIFIER
 from tests.factories import sign_in
 from tests.forums.conftest import Forum
 from tests.realtime.probe import SocketProbe, server_url
-
-
-@pytest.fixture
-async def probe() -> AsyncIterator[SocketProbe]:
-    made = SocketProbe()
-    yield made
-    await made.close()
 
 
 async def _notifications(forum: Forum, user: dict[str, Any]) -> list[dict[str, Any]]:

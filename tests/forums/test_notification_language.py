@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 
 from community import actions
@@ -17,13 +15,6 @@ from tests.conftest import csrf_token
 from tests.factories import sign_in
 from tests.forums.conftest import Forum
 from tests.realtime.probe import SocketProbe, server_url
-
-
-@pytest.fixture
-async def probe() -> AsyncIterator[SocketProbe]:
-    made = SocketProbe()
-    yield made
-    await made.close()
 
 
 async def _follow(client: TestClient, forum: Forum, thread: dict[str, Any], user: dict[str, Any]) -> None:

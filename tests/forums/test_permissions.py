@@ -3,10 +3,8 @@ through feeds or heard over the socket by members of another organisation."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from xml.etree import ElementTree as ET
 
@@ -16,13 +14,6 @@ from search import EmbeddedEngine
 from search.indexer import Indexer
 from tests.forums.conftest import Forum
 from tests.realtime.probe import SocketProbe, server_url
-
-
-@pytest.fixture
-async def probe() -> AsyncIterator[SocketProbe]:
-    made = SocketProbe()
-    yield made
-    await made.close()
 
 
 async def _private_setup(forum: Forum) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:

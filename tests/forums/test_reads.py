@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.factories import sign_in
 from tests.forums.conftest import Forum
 from tests.realtime.probe import SocketProbe, server_url
-
-
-@pytest.fixture
-async def probe() -> AsyncIterator[SocketProbe]:
-    made = SocketProbe()
-    yield made
-    await made.close()
 
 
 async def test_the_live_row_update_says_what_the_thread_list_then_shows(client: TestClient, forum: Forum,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -14,13 +13,6 @@ from tests.forums.conftest import RELAXED, Forum
 from tests.realtime.probe import SocketProbe, server_url
 
 LINKED = "The rules are on [the GeM portal](https://gem.gov.in/) under bid evaluation."
-
-
-@pytest.fixture
-async def probe() -> AsyncIterator[SocketProbe]:
-    made = SocketProbe()
-    yield made
-    await made.close()
 
 
 @pytest.mark.parametrize(("limits", "environment", "accepted"), [
