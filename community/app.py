@@ -37,6 +37,7 @@ FEATURES: list[str] = [
     "community.realtime.server",
     "community.notifications.routes",
     "community.forums.routes",
+    "community.polls.routes",
     "community.karma.routes",
     "community.search_pages.routes",
     "community.jobs.routes",

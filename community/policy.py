@@ -292,6 +292,71 @@ def can_suspend_members(actor: Actor) -> bool:
     return actor.is_authenticated and (actor.has(Role.MODERATOR) or is_platform_admin(actor))
 
 
+# --- polls --------------------------------------------------------------------------------
+# A poll is its stored document (``results``, ``public``, ``closed``, ``close_at``); what its
+# subject allows (see, take part, moderate) is decided by the subject's own functions and passed in.
+
+
+def poll_is_open(poll: Mapping[str, Any], now: datetime) -> bool:
+    close_at = poll.get("close_at")
+    if close_at is not None and close_at.tzinfo is None:  # the store gives back UTC without its zone
+        close_at = close_at.replace(tzinfo=UTC)
+    return not poll.get("closed") and (close_at is None or close_at > now)
+
+
+def can_vote_in_poll(actor: Actor, poll: Mapping[str, Any], *, takes_part: bool, now: datetime) -> bool:
+    """Members who may take part in the subject vote while the poll is open; suspended members do not."""
+    return actor.is_authenticated and not actor.is_suspended(now) and takes_part and poll_is_open(poll, now)
+
+
+def can_see_poll_results(poll: Mapping[str, Any], *, staff: bool, voted: bool, now: datetime) -> bool:
+    """As Discourse: ``always``; ``on_vote`` once the viewer voted or the poll closed; ``on_close``
+    once it closed; ``staff_only`` never but to staff, who see every poll's results."""
+    results = poll.get("results", "always")
+    if staff or results == "always":
+        return True
+    if results == "staff_only":
+        return False
+    closed = not poll_is_open(poll, now)
+    return closed or (results == "on_vote" and voted)
+
+
+def can_list_poll_voters(poll: Mapping[str, Any], *, results_visible: bool) -> bool:
+    """Voters are listed only for a public poll, and only to those who may see its results."""
+    return bool(poll.get("public")) and results_visible
+
+
+def can_manage_poll(actor: Actor, *, owner_id: ObjectId | None, staff: bool) -> bool:
+    """Close or reopen: the subject's author (not while suspended) and its moderators."""
+    if not actor.is_authenticated:
+        return False
+    return staff or (owner_id == actor.user_id and not actor.is_suspended())
+
+
+def can_export_poll(actor: Actor, *, staff: bool) -> bool:
+    """The votes as CSV name people, so only the subject's moderators export them."""
+    return actor.is_authenticated and staff
+
+
+def can_see_post_poll(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any],
+                      post: Mapping[str, Any]) -> bool:
+    """A post's polls are seen by whoever may read the post: hidden or deleted posts and threads
+    only by moderators."""
+    if not can_read_category(actor, category):
+        return False
+    gone = post.get("deleted") or post.get("hidden") or thread.get("deleted") or thread.get("hidden")
+    return not gone or can_view_hidden_posts(actor, category)
+
+
+def can_take_part_in_post_poll(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any],
+                               post: Mapping[str, Any]) -> bool:
+    """Vote in a post's poll: members who could reply there (so not in a locked thread unless they
+    moderate it), while the post is visible. Authors may vote in their own polls."""
+    if not can_post(actor, category, thread):
+        return False
+    return not (post.get("deleted") or post.get("hidden") or thread.get("deleted") or thread.get("hidden"))
+
+
 # --- accounts and organisations -----------------------------------------------------------
 # Role changes: platform administrators change any role of anyone but themselves. An MDO
 # administrator vets and appoints within their own organisation only: they may grant and

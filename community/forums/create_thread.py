@@ -11,7 +11,7 @@ from bson import ObjectId
 
 from community import policy
 from community.actions import Action
-from community.forums import abuse, follow, notices
+from community.forums import abuse, follow, notices, polls
 from community.forums.access import access_category
 from community.forums.categories import check_competencies
 from community.forums.limits import LIMITS
@@ -44,6 +44,7 @@ async def create_thread(tx: Action, *, category_id: ObjectId, data: Mapping[str,
     form = validate(ThreadIn, data)
     await check_competencies(db, form.competency_tags)
     rendered = render(form.body)
+    poll_specs = polls.check_new(form.body, tx.now)
     digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now)
     now = tx.now
     thread_id = ObjectId()
@@ -60,6 +61,7 @@ async def create_thread(tx: Action, *, category_id: ObjectId, data: Mapping[str,
     session = await tx.start()
     await db[THREADS].insert_one(thread, session=session)
     await db[POSTS].insert_one(opening, session=session)
+    await polls.create(tx, opening["_id"], poll_specs)
     await db[CATEGORIES].update_one(
         {"_id": category["_id"]},
         {"$inc": {"thread_count": 1, "post_count": 1}, "$set": {"last_activity_at": now}}, session=session)

@@ -10,7 +10,7 @@ from bson import ObjectId
 from community import audit, policy
 from community.errors import Invalid
 from community.actions import Action
-from community.forums import abuse, notices
+from community.forums import abuse, notices, polls
 from community.forums.access import access_post
 from community.forums.limits import LIMITS
 from community.forums.markdown import render
@@ -38,6 +38,7 @@ async def edit_post(tx: Action, *, post_id: ObjectId, data: Mapping[str, Any]) -
         allowed = limits.links_per_post
     if rendered.links > allowed:
         raise Invalid({"body": _("Use at most %(n)s links in a post for now.", n=allowed)})
+    poll_plan = await polls.check_edit(db, post_id, form.body, tx.now)
     before = set(render(post["body"]).mentions)
     now = tx.now
     by_moderator = post["author_id"] != actor.user_id
@@ -53,6 +54,7 @@ async def edit_post(tx: Action, *, post_id: ObjectId, data: Mapping[str, Any]) -
         {"$set": {"body": form.body, "html": rendered.html, "body_hash": abuse.body_hash(form.body),
                   "edited_at": now, "editor_id": actor.user_id}, "$inc": {"edit_count": 1}},
         session=session)
+    await polls.sync(tx, poll_plan)
     await db[THREADS].update_one({"_id": thread["_id"]}, {"$set": {"title": title}, "$inc": {"version": 1}},
                                  session=session)
     if title != thread["title"]:

@@ -10,6 +10,10 @@ read the post.
 Mentions are written ``@[Display Name](<24 hex digits>)`` (the composer's autocomplete inserts
 them). They are recognised by an inline rule, so a mention inside code is left alone, and the
 ids of the people mentioned come out of the same parse.
+
+Poll blocks (``[poll ...]`` ... ``[/poll]``, ``community.polls.blocks``) become an empty slot
+``<div class="poll-slot" data-poll-name="...">``, the one ``div`` the allow-list keeps; raw HTML
+being escaped, only the poll rule can write it. The page fills it (``community.forums.polls``).
 """
 
 from __future__ import annotations
@@ -27,16 +31,19 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from community.polls import blocks as poll_blocks
+
 MENTION = re.compile(r"@\[([^\]\n\[]{1,80})\]\(([0-9a-f]{24})\)")
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "span",
+    "a", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "span", "div",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "ol": {"start"},
     "span": {"data-user-id"},
+    "div": {"data-poll-name"},
 }
 
 _cleaner = nh3.Cleaner(
@@ -45,7 +52,7 @@ _cleaner = nh3.Cleaner(
     attributes=ALLOWED_ATTRIBUTES,
     url_schemes={"http", "https", "mailto"},
     link_rel="nofollow ugc noopener",
-    allowed_classes={"span": {"mention"}},
+    allowed_classes={"span": {"mention"}, "div": {"poll-slot"}},
     strip_comments=True,
 )
 
@@ -102,6 +109,7 @@ def _build() -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("heading_open", _shift_heading)
     md.add_render_rule("heading_close", _shift_heading)
+    md.use(poll_blocks.plugin)
     return md
 
 

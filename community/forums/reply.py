@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 from community import policy
 from community.actions import Action
 from community.errors import Invalid
-from community.forums import abuse, follow, notices, queries, unread
+from community.forums import abuse, follow, notices, polls, queries, unread
 from community.forums.access import access_thread
 from community.forums.create_thread import new_post
 from community.forums.limits import LIMITS
@@ -42,6 +42,7 @@ async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> 
         if target is None or target["deleted"] or target["hidden"]:
             raise Invalid({"reply_to": _("The post you are replying to does not exist.")})
     rendered = render(form.body)
+    poll_specs = polls.check_new(form.body, tx.now)
     digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now)
     now = tx.now
     session = await tx.start()
@@ -54,6 +55,7 @@ async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> 
                     body=form.body, html=rendered.html, digest=digest, now=now,
                     reply_to=form.reply_to, reply_to_post_id=target["_id"] if target else None)
     await db[POSTS].insert_one(post, session=session)
+    await polls.create(tx, post["_id"], poll_specs)
     await db[CATEGORIES].update_one({"_id": category["_id"]},
                                     {"$inc": {"post_count": 1}, "$set": {"last_activity_at": now}}, session=session)
     await reindex(tx, post["_id"])

@@ -15,8 +15,8 @@ from aiohttp import web
 from community import actions, api, csrf, keys, policy
 from community.accounts.people import shown_name
 from community.errors import Invalid
-from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, queries,
-                              reads, reply, vote)
+from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, polls,
+                              queries, reads, reply, vote)
 from community.forums.access import access_category, access_post_by_number, access_thread
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
@@ -102,7 +102,8 @@ async def thread(request: web.Request) -> web.Response:
             "page": page, "values": values, "errors": {}, "csrf_token": TOKEN_PLACEHOLDER})
         if not actor.is_authenticated:
             request.app[cache.RENDERED].pages.put(key, html)
-    return web.Response(text=html.replace(TOKEN_PLACEHOLDER, token), content_type="text/html")
+    return web.Response(text=await polls.fill(request, html.replace(TOKEN_PLACEHOLDER, token), token),
+                        content_type="text/html")
 
 
 async def post_reply(request: web.Request) -> web.Response:
@@ -113,9 +114,11 @@ async def post_reply(request: web.Request) -> web.Response:
         post = await actions.run(request.app, actor, reply.reply, thread_id=thread_id, data=form_values(ReplyIn, values))
     except Invalid as error:
         page = await reads.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
-        _render_posts(request, page.shown, csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
-        return aiohttp_jinja2.render_template("forums/thread.html", request, {
-            "page": page, "values": values, "errors": error.errors}, status=422)
+        token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
+        _render_posts(request, page.shown, token)
+        html = aiohttp_jinja2.render_string("forums/thread.html", request, {
+            "page": page, "values": values, "errors": error.errors})
+        return web.Response(text=await polls.fill(request, html, token), content_type="text/html", status=422)
     if _fragment(request):
         return await _post_fragment(request, thread_id, post["number"])
     return see_other(post_path(thread_id, post["number"]))
@@ -154,8 +157,9 @@ def _render_posts(request: web.Request, posts: list[dict[str, Any]], token: str 
 
 async def _post_fragment(request: web.Request, thread_id: Any, number: int) -> web.Response:
     shown = await reads.post_by_number(db_of(request), actor_of(request), thread_id, number)
-    _render_posts(request, [shown.post], csrf.token_for(request) if keys.CSRF_COOKIE in request else "")
-    return web.Response(text=str(shown.post["rendered"]), content_type="text/html")
+    token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
+    _render_posts(request, [shown.post], token)
+    return web.Response(text=await polls.fill(request, str(shown.post["rendered"]), token), content_type="text/html")
 
 
 async def post_fragment(request: web.Request) -> web.Response:

@@ -1,0 +1,239 @@
+"""Poll blocks in Markdown, as Discourse writes them::
+
+    [poll name=lunch type=multiple min=1 max=2 results=on_vote public=true close=2026-12-31T18:00+05:30]
+    - Idli
+    - Poha
+    - Paratha
+    [/poll]
+
+A block is recognised only at the top level of a text, on lines of its own. Inside a quote or a
+list item it is not a poll: it renders as the words written (a quoted post's poll is a quotation
+of it, not a second poll). :func:`plugin` teaches a markdown-it parser the block, and renders each
+as an empty ``<div class="poll-slot" data-poll-name="...">``, which the page showing the text
+fills with the poll as its viewer may see it. :func:`parse` reads the blocks of a text and refuses
+a bad one with a message that says what to change.
+
+Attributes: ``name`` (letters, digits, ``-`` and ``_``; default ``poll``), ``type`` (``single``,
+``multiple`` or ``number``), ``min`` and ``max`` (how many choices for ``multiple``; the range
+of a ``number`` rating), ``results`` (``always``, ``on_vote``, ``on_close``, ``staff_only``),
+``public`` (``true`` lists voters per option) and ``close`` (a future ISO 8601 time with its
+offset). A ``number`` poll takes no list: its options are the numbers from min to max.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shlex
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from community.i18n import gettext as _
+
+KINDS = ("single", "multiple", "number")
+RESULTS = ("always", "on_vote", "on_close", "staff_only")
+MIN_OPTIONS = 2
+MAX_OPTIONS = 50
+MAX_POLLS = 10
+MAX_OPTION_LENGTH = 200
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+OPEN = re.compile(r"^\[poll(?:\s+([^\]]*))?\]\s*$")
+CLOSE = re.compile(r"^\[/poll\]\s*$")
+ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
+SLOT = re.compile(r'<div class="poll-slot" data-poll-name="([A-Za-z0-9_-]{1,40})"></div>')
+"""A rendered block's placeholder, as it comes out of the sanitiser."""
+
+
+class BlockError(ValueError):
+    """A poll block that cannot become a poll; the message says why, in the reader's language."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollSpec:
+    """What one block asks for."""
+
+    name: str
+    kind: str
+    options: tuple[str, ...]
+    min: int
+    max: int
+    results: str
+    public: bool
+    close_at: datetime | None
+
+
+def _line(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
+
+
+def _poll_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    if state.level != 0 or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    opening = OPEN.match(_line(state, start))
+    if opening is None:
+        return False
+    if silent:
+        return True
+    line, closed = start + 1, False
+    while line < end:
+        if CLOSE.match(_line(state, line)):
+            closed = True
+            break
+        line += 1
+    token = state.push("poll", "", 0)
+    token.meta = {"attrs": opening.group(1) or "", "lines": [_line(state, n) for n in range(start + 1, line)],
+                  "closed": closed, "source": "\n".join(_line(state, n) for n in range(start, min(line + 1, end)))}
+    token.map = [start, line + 1]
+    state.line = line + 1
+    return True
+
+
+def _render_slot(renderer: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    try:
+        name = _attributes(token.meta["attrs"]).get("name", "poll")
+    except BlockError:
+        name = ""
+    if not token.meta["closed"] or not NAME.match(name):
+        return f"<p>{html.escape(token.meta['source'])}</p>\n"
+    return f'<div class="poll-slot" data-poll-name="{name}"></div>\n'
+
+
+def plugin(md: MarkdownIt) -> None:
+    """Recognise poll blocks in ``md`` and render each as its slot."""
+    md.block.ruler.before("reference", "poll", _poll_rule, {"alt": ["paragraph"]})
+    md.add_render_rule("poll", _render_slot)
+
+
+_md = MarkdownIt("commonmark")
+_md.enable(["table", "strikethrough"])
+plugin(_md)
+
+
+def _attributes(raw: str) -> dict[str, str]:
+    try:
+        words = shlex.split(raw)
+    except ValueError:
+        raise BlockError(_("A poll's settings have an unclosed quotation mark.")) from None
+    found: dict[str, str] = {}
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep or not value:
+            raise BlockError(_("Write each poll setting as name=value (%(word)s is not).", word=word[:40]))
+        if key not in ("name", "type", "min", "max", "results", "public", "close"):
+            raise BlockError(_("A poll has no setting called %(key)s.", key=key[:40]))
+        if key in found:
+            raise BlockError(_("The poll setting %(key)s is given twice.", key=key))
+        found[key] = value
+    return found
+
+
+def _number(attrs: dict[str, str], key: str, default: int) -> int:
+    raw = attrs.get(key)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"-?\d{1,6}", raw):
+        raise BlockError(_("The poll setting %(key)s must be a whole number.", key=key))
+    return int(raw)
+
+
+def _close_at(raw: str | None, now: datetime) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BlockError(_("Write the closing time as 2026-12-31T18:00+05:30.")) from None
+    if when.utcoffset() is None:
+        raise BlockError(_("Give the closing time with its offset from UTC, such as +05:30."))
+    if when <= now:
+        raise BlockError(_("The closing time has passed: choose a time in the future."))
+    return when
+
+
+def _options(lines: list[str]) -> tuple[str, ...]:
+    options: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        item = ITEM.match(text)
+        if item is None or not item.group(1).strip():
+            raise BlockError(_("Write each poll option as a list item, starting with “- ”."))
+        option = " ".join(item.group(1).split())
+        if len(option) > MAX_OPTION_LENGTH:
+            raise BlockError(_("Keep each poll option under %(n)s characters.", n=MAX_OPTION_LENGTH))
+        options.append(option)
+    return tuple(options)
+
+
+def _spec(meta: dict[str, Any], now: datetime) -> PollSpec:
+    if not meta["closed"]:
+        raise BlockError(_("A poll that starts with [poll] must end with [/poll] on a line of its own."))
+    attrs = _attributes(meta["attrs"])
+    name = attrs.get("name", "poll")
+    if not NAME.match(name):
+        raise BlockError(_("A poll's name may hold only letters, digits, - and _ (at most 40)."))
+    kind = attrs.get("type", "single")
+    if kind not in KINDS:
+        raise BlockError(_("A poll's type is single, multiple or number."))
+    results = attrs.get("results", "always")
+    if results not in RESULTS:
+        raise BlockError(_("A poll's results setting is always, on_vote, on_close or staff_only."))
+    public = attrs.get("public", "false")
+    if public not in ("true", "false"):
+        raise BlockError(_("A poll's public setting is true or false."))
+    close_at = _close_at(attrs.get("close"), now)
+    options = _options(meta["lines"])
+    if kind == "number":
+        if options:
+            raise BlockError(_("A number poll takes no list: its options are the numbers from min to max."))
+        low, high = _number(attrs, "min", 1), _number(attrs, "max", 10)
+        if low > high:
+            raise BlockError(_("The poll's min is above its max."))
+        if low < 0 or high - low + 1 > MAX_OPTIONS:
+            raise BlockError(_("A number poll runs from 0 upwards over at most %(n)s numbers.", n=MAX_OPTIONS))
+        if high - low + 1 < MIN_OPTIONS:
+            raise BlockError(_("A poll needs at least two options."))
+        options = tuple(str(value) for value in range(low, high + 1))
+        return PollSpec(name, kind, options, low, high, results, public == "true", close_at)
+    if not options:
+        raise BlockError(_("A poll needs options: write them as a list between [poll] and [/poll]."))
+    if len(options) < MIN_OPTIONS:
+        raise BlockError(_("A poll needs at least two options."))
+    if len(options) > MAX_OPTIONS:
+        raise BlockError(_("A poll may have at most %(n)s options.", n=MAX_OPTIONS))
+    folded = [option.casefold() for option in options]
+    if len(set(folded)) != len(folded):
+        raise BlockError(_("Each poll option must be different from the others."))
+    if kind == "single":
+        if "min" in attrs or "max" in attrs:
+            raise BlockError(_("min and max are for multiple-choice and number polls."))
+        return PollSpec(name, kind, options, 1, 1, results, public == "true", close_at)
+    low, high = _number(attrs, "min", 1), _number(attrs, "max", len(options))
+    if low > high:
+        raise BlockError(_("The poll's min is above its max."))
+    if low < 1 or high > len(options):
+        raise BlockError(_("A multiple-choice poll's min and max lie between 1 and its number of options."))
+    return PollSpec(name, kind, options, low, high, results, public == "true", close_at)
+
+
+def parse(source: str, now: datetime) -> list[PollSpec]:
+    """The polls a text holds, in order; :class:`BlockError` for the first bad one."""
+    specs: list[PollSpec] = []
+    for token in _md.parse(source):
+        if token.type == "poll":
+            specs.append(_spec(token.meta, now))
+    if len(specs) > MAX_POLLS:
+        raise BlockError(_("A post may hold at most %(n)s polls.", n=MAX_POLLS))
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        raise BlockError(_("Give each poll in a post its own name (name=...)."))
+    return specs

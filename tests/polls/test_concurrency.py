@@ -1,0 +1,41 @@
+"""Votes count exactly: many people at once, and one person clicking twice."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bson import ObjectId
+
+from community import actions
+from community.forums import queries
+from community.policy import Member
+from community.polls import service
+from tests.polls.conftest import LUNCH, Forum, polls_of
+
+
+async def _lunch(forum: Forum) -> tuple[ObjectId, ObjectId]:
+    category = await forum.category()
+    thread = await forum.thread(category, await forum.person(), body=LUNCH)
+    post = await queries.post_by_number(forum.db, ObjectId(thread["id"]), 1)
+    assert post is not None
+    return post["_id"], ObjectId((await polls_of(forum, post["_id"]))["lunch"]["id"])
+
+
+async def test_a_thousand_people_voting_at_once_make_a_thousand_votes(forum: Forum) -> None:
+    post_id, poll_id = await _lunch(forum)
+    people = [Member(ObjectId()) for _ in range(1000)]
+    await asyncio.gather(*(actions.run(forum.client.app, person, service.vote, poll_id=poll_id, choices=[n % 3])
+                           for n, person in enumerate(people)))
+    assert await forum.db[service.VOTES].count_documents({"poll_id": poll_id}) == 1000
+    shown = (await polls_of(forum, post_id))["lunch"]
+    assert shown["voters"] == 1000
+    assert [option["votes"] for option in shown["options"]] == [334, 333, 333]
+
+
+async def test_a_double_click_leaves_one_vote(forum: Forum) -> None:
+    post_id, poll_id = await _lunch(forum)
+    person = Member(ObjectId())
+    await asyncio.gather(*(actions.run(forum.client.app, person, service.vote, poll_id=poll_id, choices=[1])
+                           for _ in range(2)))
+    assert await forum.db[service.VOTES].count_documents({"poll_id": poll_id}) == 1
+    assert [option["votes"] for option in (await polls_of(forum, post_id))["lunch"]["options"]] == [0, 1, 0]
