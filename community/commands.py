@@ -26,6 +26,7 @@ DEMO_STEPS: list[str] = [
     "community.accounts.demo",  # first: organisations and people, which every later step uses
     "community.profiles.demo",  # after the accounts step: gives the demo people competency profiles
     "community.forums.demo",  # after the accounts step: categories and threads by the demo people
+    "community.polls.demo",  # after the forums step: a thread with polls, and votes
 ]
 """Modules with ``async def fill_demo(db, settings, rng, people)``, run in order by ``demo``."""
 

@@ -82,7 +82,7 @@ async def test_a_closed_poll_refuses_votes_and_reopens(forum: Forum, captured_ef
 async def test_closing_at_a_set_time_is_a_job_moved_on_edit_and_cancelled_on_close(
         forum: Forum, captured_effects: actions.Effects) -> None:
     category = await forum.category()
-    asha, bala = await forum.person(), await forum.person()
+    asha = await forum.person()
     later = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
     body = f"[poll close={later.isoformat()}]\n- a\n- b\n[/poll]\n"
     thread = await forum.thread(category, asha, body=body)
