@@ -4,6 +4,8 @@
     .venv/bin/python bench/forums.py --duration 5 --sustained 30 --slice 10
     .venv/bin/python bench/forums.py --only replies-1,replies-50 --sustained 0
     .venv/bin/python bench/forums.py --followers              # replies to a thread with 1,000 followers
+    .venv/bin/python bench/forums.py --poll-votes             # votes on one poll, results pushed to watchers
+    .venv/bin/python bench/forums.py --poll-votes --poll-rate 200 --poll-seconds 5 --poll-watchers 100
 
 A fresh embedded store (SQLite, in a temporary DATA_DIR) is filled with 200 members and the
 forums demo generator (``community.forums.demo.fill_forums``): 1,000 threads sharing 50,000
@@ -25,6 +27,14 @@ Debian's ``wrk`` (``apt-get install wrk``) loads it from another process. The ca
 - ``accepts``: accepted answers changed by the askers of 50 question threads;
 - ``profiles``: profile saves (``PUT /api/v1/profiles/me``) by 50 members;
 - ``endorsements``: 50 experts endorsing the 50 members' declared competency;
+- ``--poll-votes`` (alone): votes on one poll in a thread through ``PUT /api/v1/polls/<id>/vote``,
+  sent open-loop at ``--poll-rate`` a second for ``--poll-seconds``, each by a different member
+  (so every vote adds a voter), while ``--poll-watchers`` sockets sit in the thread's room. A vote
+  counts as seen by a watcher at the first ``poll:results`` push that counts at least every vote
+  answered by the time its own answer came (an upper bound on vote-to-update). Reported: votes a
+  second answered, vote latency, p50/p99 vote-to-update over every (vote, watcher) pair, and the
+  pushes each watcher heard (folded per poll into one per 50 ms window, not one per vote) and
+  the server's CPU per vote (its pushes included);
 - then a sustained run (``--sustained`` seconds, 0 for none) of 50-member replies, reported
   in slices of ``--slice`` seconds so a falling rate shows.
 
@@ -422,6 +432,158 @@ async def followed_replies(data_dir: Path, base: str, seeded: dict[str, Any]) ->
           f"max {deliveries[-1]:.2f} s; load average {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)", flush=True)
 
 
+async def seed_poll_voters(data_dir: Path, voters: int) -> dict[str, Any]:
+    """``voters`` + 1 members with API tokens and one public category (``--poll-votes``)."""
+    from bson import ObjectId
+
+    from community.accounts.sessions import issue_api_token
+    from community.app import declare_storage
+    from community.config import load_settings
+    from community.storage import connect
+    from community.storage.indexes import ensure_indexes
+
+    declare_storage(load_settings({"DATA_DIR": str(data_dir)}))
+    client = connect(f"sqlite:///{data_dir / 'community.db'}")
+    db = client["community"]
+    await ensure_indexes(db)
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    people = [{"_id": ObjectId(), "name": f"Officer {n}", "email": f"officer{n}@example.gov.in", "email_verified": True,
+               "mobile": None, "org_id": None, "roles": ["officer"], "suspended_until": None, "password_hash": "!",
+               "created_at": long_ago, "deleted": False} for n in range(voters + 1)]
+    await db.users.insert_many(people)
+    await db.forum_categories.insert_one({"_id": ObjectId(), "slug": "bench", "name": "Bench", "description": "",
+                                          "parent_id": None, "path": [], "org_id": None, "moderator_ids": [],
+                                          "competency_tags": [], "position": 0, "thread_count": 0, "post_count": 0,
+                                          "last_activity_at": long_ago, "created_at": long_ago})
+    tokens = [await issue_api_token(db, person["_id"], label="bench") for person in people]
+    await client.close()
+    return {"author": tokens[0], "voters": tokens[1:]}
+
+
+async def _watch(port: int, token: str, room: str, heard: list[tuple[float, int]], joined: asyncio.Event,
+                 stop: asyncio.Event) -> None:
+    """One raw Engine.IO/Socket.IO watcher in ``room`` (as bench/realtime.py's clients), noting
+    when each ``poll:results`` push arrived and how many voters it counted."""
+    import websockets
+
+    ws = await websockets.connect(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket", open_timeout=60,
+                                  max_size=None, ping_interval=None)
+    assert (await ws.recv()).startswith("0")
+    await ws.send("40" + json.dumps({"token": token}))
+    assert (await ws.recv()).startswith("40")
+    await ws.send("420" + json.dumps(["join", {"room": room}]))
+
+    async def listen() -> None:
+        async for message in ws:
+            if message == "2":
+                await ws.send("3")
+            elif message.startswith("430"):
+                joined.set()
+            elif message.startswith('42["poll:results"'):
+                heard.append((time.perf_counter(), json.loads(message[2:])[1]["voters"]))
+
+    task = asyncio.create_task(listen())
+    await joined.wait()
+    await stop.wait()
+    await ws.close()
+    await task
+
+
+async def poll_votes(port: int, pid: int, seeded: dict[str, Any], *, rate: int, seconds: int, watchers: int) -> None:
+    import bisect
+
+    import aiohttp
+
+    base = f"http://127.0.0.1:{port}"
+    author = {"Authorization": f"Bearer {seeded['author']}"}
+    body = "Which day suits the review?\n\n[poll name=day]\n- Monday\n- Wednesday\n- Friday\n[/poll]\n"
+    async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=200)) as http:
+        async with http.post("/api/v1/forums/categories/bench/threads", headers=author,
+                             json={"title": "Poll bench", "kind": "discussion", "body": body}) as made:
+            assert made.status == 201, await made.text()
+            page = await made.json()
+        thread_id, post_id = page["thread"]["id"], page["posts"][0]["id"]
+        async with http.get("/api/v1/polls", params={"subject_type": "forum_post", "subject_id": post_id}) as found:
+            poll_id = (await found.json())["items"][0]["id"]
+        stop = asyncio.Event()
+        heard: list[list[tuple[float, int]]] = [[] for _ in range(watchers)]
+        joined = [asyncio.Event() for _ in range(watchers)]
+        watching = [asyncio.create_task(_watch(port, seeded["author"], f"thread:{thread_id}", heard[n], joined[n], stop))
+                    for n in range(watchers)]
+        await asyncio.gather(*(event.wait() for event in joined))
+        await asyncio.sleep(1)
+        load = os.getloadavg()[0]
+        total = rate * seconds
+        answered: list[float] = []
+        votes: list[tuple[float, float, int]] = []
+        failures = 0
+
+        async def one(n: int, at: float) -> None:
+            nonlocal failures
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
+            sent = time.perf_counter()
+            async with http.put(f"/api/v1/polls/{poll_id}/vote", json={"choices": [n % 3]},
+                                headers={"Authorization": f"Bearer {seeded['voters'][n]}"}) as response:
+                await response.read()
+                ok = response.status == 200
+            done = time.perf_counter()
+            if not ok:
+                failures += 1
+                return
+            answered.append(done)
+            votes.append((sent, done, len(answered)))
+
+        cpu_before = cpu_seconds(pid)
+        started = time.perf_counter()
+        await asyncio.gather(*(one(n, started + n / rate) for n in range(total)))
+        finished = time.perf_counter()
+        cpu = (cpu_seconds(pid) - cpu_before) * 1000 / max(len(votes), 1)
+        await asyncio.sleep(1)
+        stop.set()
+        await asyncio.gather(*watching)
+    latencies = sorted((done - sent) * 1000 for sent, done, _ in votes)
+    updates: list[float] = []
+    for arrivals in heard:
+        times = [at for at, _voters in arrivals]
+        counts = [voters for _at, voters in arrivals]
+        for sent, done, needed in votes:
+            index = next((i for i in range(bisect.bisect_left(times, done), len(arrivals)) if counts[i] >= needed), None)
+            if index is not None:
+                updates.append((times[index] - sent) * 1000)
+    updates.sort()
+    unseen = len(votes) * watchers - len(updates)
+    pushes = sum(len(h) for h in heard) / max(watchers, 1)
+    print(f"poll votes: {len(votes)} votes in {finished - started:.1f} s = {len(votes) / (finished - started):.0f}/s "
+          f"(asked {rate}/s), {failures} refused; vote p50 {percentile(latencies, 0.5):.1f} ms, "
+          f"p99 {percentile(latencies, 0.99):.1f} ms; vote-to-update over {watchers} watching sockets "
+          f"p50 {percentile(updates, 0.5):.1f} ms, p99 {percentile(updates, 0.99):.1f} ms ({unseen} never seen); "
+          f"{pushes:.0f} pushes per watcher ({pushes / (finished - started):.1f}/s); server cpu {cpu:.1f} ms per vote; "
+          f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores)", flush=True)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    return values[min(len(values) - 1, int(fraction * len(values)))] if values else float("nan")
+
+
+def poll_votes_main(rate: int, seconds: int, watchers: int, keep: bool) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="forums-poll-bench-"))
+    server = None
+    try:
+        seeded = asyncio.run(seed_poll_voters(data_dir, rate * seconds))
+        port = free_port()
+        server = start_server(data_dir, port)
+        asyncio.run(poll_votes(port, server.pid, seeded, rate=rate, seconds=seconds, watchers=watchers))
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if not keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=1000)
@@ -436,6 +598,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary DATA_DIR")
     parser.add_argument("--followers", action="store_true",
                         help="only the case of replies to a thread with 1,000 followers (no wrk needed)")
+    parser.add_argument("--poll-votes", action="store_true",
+                        help="only the case of votes on one poll with results pushed live (no wrk needed)")
+    parser.add_argument("--poll-rate", type=int, default=500, help="votes a second asked for (--poll-votes)")
+    parser.add_argument("--poll-seconds", type=int, default=10, help="seconds of voting (--poll-votes)")
+    parser.add_argument("--poll-watchers", type=int, default=500, help="sockets watching the thread (--poll-votes)")
     args = parser.parse_args()
     wanted = [case for case in args.only.split(",") if case]
     unknown = set(wanted) - set(CASES)
@@ -443,6 +610,9 @@ def main() -> None:
         raise SystemExit(f"unknown case(s): {', '.join(sorted(unknown))}")
     if args.followers:
         followers_main(args.keep)
+        return
+    if args.poll_votes:
+        poll_votes_main(args.poll_rate, args.poll_seconds, args.poll_watchers, args.keep)
         return
     if not Path(WRK).exists():
         raise SystemExit("bench/forums.py needs Debian's wrk: sudo apt-get install wrk")

@@ -1,7 +1,7 @@
 """Reading polls: each poll as one viewer may see it, a public poll's voters, the staff export.
 
-Counts come from the votes (one aggregation for all the polls a page shows), so a withdrawn or
-erased vote stops counting at once. A viewer who may not see the results yet sees the options
+Counts come from the tallies each vote moves (``community.polls.tallies``; one query for all the
+polls a page shows), so a withdrawn or erased vote stops counting at once. A viewer who may not see the results yet sees the options
 and how many people voted, never how they voted.
 """
 
@@ -21,6 +21,7 @@ from community.accounts import people
 from community.errors import Forbidden, Invalid
 from community.i18n import gettext as _
 from community.policy import Actor
+from community.polls import tallies
 from community.polls.service import POLLS, VOTES, access_poll, stored_close_at
 from community.polls.subjects import Access
 from community.storage.api import Database
@@ -67,21 +68,6 @@ class PollView:
         return tuple(option.index for option in self.options if option.chosen)
 
 
-async def _tallies(db: Database, poll_ids: Sequence[ObjectId]) -> tuple[dict[ObjectId, int], dict[tuple[ObjectId, int], int]]:
-    """Voters per poll and votes per (poll, option)."""
-    voters = await (await db[VOTES].aggregate([
-        {"$match": {"poll_id": {"$in": list(poll_ids)}}},
-        {"$group": {"_id": "$poll_id", "n": {"$sum": 1}}},
-    ])).to_list(None)
-    per_option = await (await db[VOTES].aggregate([
-        {"$match": {"poll_id": {"$in": list(poll_ids)}}},
-        {"$unwind": "$choices"},
-        {"$group": {"_id": {"poll": "$poll_id", "choice": "$choices"}, "n": {"$sum": 1}}},
-    ])).to_list(None)
-    return ({row["_id"]: row["n"] for row in voters},
-            {(row["_id"]["poll"], row["_id"]["choice"]): row["n"] for row in per_option})
-
-
 def _view(actor: Actor, poll: dict[str, Any], access: Access, *, voters: int, counts: dict[int, int],
           mine: Sequence[int], now: datetime) -> PollView:
     voted = bool(mine)
@@ -112,7 +98,7 @@ async def views_of(db: Database, actor: Actor, polls: Sequence[dict[str, Any]], 
     ids = [poll["_id"] for poll in polls]
     if not ids:
         return {}
-    voters, counts = await _tallies(db, ids)
+    voters, counts = await tallies.read(db, ids)
     mine: dict[ObjectId, list[int]] = {}
     if actor.user_id is not None:
         async for row in db[VOTES].find({"poll_id": {"$in": ids}, "user_id": actor.user_id}):
@@ -142,7 +128,7 @@ async def shared_counts(db: Database, poll_id: ObjectId, now: datetime) -> dict[
     poll = await db[POLLS].find_one({"_id": poll_id})
     if poll is None:
         return None
-    voters, counts = await _tallies(db, [poll_id])
+    voters, counts = await tallies.read(db, [poll_id])
     public = policy.can_see_poll_results(poll, staff=False, voted=False, now=now)
     total = sum(n for (_pid, _choice), n in counts.items())
     options = None
@@ -196,7 +182,7 @@ async def export_csv(db: Database, actor: Actor, poll_id: ObjectId) -> tuple[dic
                 writer.writerow([_cell(poll["options"][choice]), str(row["user_id"]),
                                  _cell(people.shown_name(names.get(row["user_id"])) or ""), row["at"].isoformat()])
     else:
-        _voters, counts = await _tallies(db, [poll_id])
+        _voters, counts = await tallies.read(db, [poll_id])
         writer.writerow(["option", "votes"])
         for index, text in enumerate(poll["options"]):
             writer.writerow([_cell(text), counts.get((poll_id, index), 0)])

@@ -3,8 +3,9 @@
 A poll is ``{_id, subject_type, subject_id, name, kind, options, min, max, results, public,
 close_at, closed, closed_at, created_at, updated_at}``; options are numbered by position, so
 a vote is ``{poll_id, user_id, choices: [positions], at}``. One vote document per person and
-poll (a unique index), written by one upsert: a second vote replaces the first, and two clicks
-at once leave one vote. Counts are never stored; they are read from the votes.
+poll (a unique index), written by one upsert that hands back what it replaced: a second vote
+replaces the first, and two clicks at once leave one vote. The counts move in the same
+transaction (``community.polls.tallies``), by what the upsert replaced, so they stay exact.
 
 Closing at a set time is a job under ``poll.close:<id>`` (``community.polls.jobs``): moved when
 an edit moves the time, cancelled when the poll is closed by hand or removed.
@@ -19,13 +20,14 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from pymongo import ReturnDocument
 
 from community import policy, ratelimit
 from community.actions import Action
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import Actor
-from community.polls import subjects
+from community.polls import subjects, tallies
 from community.polls.blocks import BlockError, PollSpec
 from community.polls.subjects import Access
 from community.storage.api import Database
@@ -132,6 +134,8 @@ async def apply_sync(tx: Action, plan: SyncPlan) -> None:
             continue
         await tx.db[POLLS].update_one({"_id": poll["_id"]}, {"$set": {**fields, "updated_at": tx.now}},
                                       session=session)
+        if len(spec.options) != len(poll["options"]):  # allowed only without votes: the tallies hold zeros
+            await tallies.forget(tx.db, poll["_id"], session)
         if fields["close_at"] != stored_close_at(poll) and not poll["closed"]:
             await _schedule_close(tx, poll["_id"], spec.close_at)
     for name, poll in plan.existing.items():
@@ -139,6 +143,7 @@ async def apply_sync(tx: Action, plan: SyncPlan) -> None:
             continue
         await tx.db[POLLS].delete_one({"_id": poll["_id"]}, session=session)
         await tx.db[VOTES].delete_many({"poll_id": poll["_id"]}, session=session)
+        await tallies.forget(tx.db, poll["_id"], session)
         if poll.get("close_at") is not None and not poll["closed"]:
             await tx.cancel(close_key(poll["_id"]))
 
@@ -177,8 +182,11 @@ async def vote(tx: Action, *, poll_id: ObjectId, choices: Sequence[int]) -> tupl
     chosen = check_choices(poll, choices)
     await ratelimit.hit(tx.db, f"poll-vote:{member.user_id}", limit=VOTES_PER_MINUTE, window_seconds=60, now=tx.now)
     session = await tx.start()
-    await tx.db[VOTES].update_one({"poll_id": poll_id, "user_id": member.user_id},
-                                  {"$set": {"choices": chosen, "at": tx.now}}, upsert=True, session=session)
+    before = await tx.db[VOTES].find_one_and_update(
+        {"poll_id": poll_id, "user_id": member.user_id}, {"$set": {"choices": chosen, "at": tx.now}},
+        upsert=True, return_document=ReturnDocument.BEFORE, session=session)
+    await tallies.move(tx.db, poll_id, member.user_id, before=before["choices"] if before else [], after=chosen,
+                       session=session)
     return poll, access
 
 
@@ -189,7 +197,9 @@ async def unvote(tx: Action, *, poll_id: ObjectId) -> tuple[dict[str, Any], Acce
     member = policy.require_member(tx.actor)
     await ratelimit.hit(tx.db, f"poll-vote:{member.user_id}", limit=VOTES_PER_MINUTE, window_seconds=60, now=tx.now)
     session = await tx.start()
-    await tx.db[VOTES].delete_one({"poll_id": poll_id, "user_id": member.user_id}, session=session)
+    before = await tx.db[VOTES].find_one_and_delete({"poll_id": poll_id, "user_id": member.user_id}, session=session)
+    if before is not None:
+        await tallies.move(tx.db, poll_id, member.user_id, before=before["choices"], after=[], session=session)
     return poll, access
 
 

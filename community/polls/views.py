@@ -22,7 +22,7 @@ from community.i18n import current_locale, gettext as _
 from community.polls import live, results, service
 from community.polls.schemas import SubjectQuery, VoteIn, VotersQuery, poll_json, voter_json
 from community.polls.service import poll_id_of
-from community.polls.subjects import access
+from community.polls.subjects import Access, access
 from community.requests import actor_of, db_of, local_target, read_form, read_json, see_other
 from community.timezones import IST
 from community.validation import validate
@@ -44,15 +44,17 @@ def _now(request: web.Request) -> Any:
     return request.app[keys.CLOCK]()
 
 
-async def _vote(request: web.Request, choices: list[int]) -> None:
+async def _vote(request: web.Request, choices: list[int]) -> tuple[dict[str, Any], Access]:
     poll, found = await actions.run(request.app, actor_of(request), service.vote, poll_id=_poll_id(request),
                                     choices=choices)
     live.changed(request.app, poll["_id"], found.room)
+    return poll, found
 
 
-async def _unvote(request: web.Request) -> None:
+async def _unvote(request: web.Request) -> tuple[dict[str, Any], Access]:
     poll, found = await actions.run(request.app, actor_of(request), service.unvote, poll_id=_poll_id(request))
     live.changed(request.app, poll["_id"], found.room)
+    return poll, found
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -150,15 +152,20 @@ async def subject_polls_api(request: web.Request) -> web.Response:
     return api.json_response({"items": [poll_json(view) for view in views.values()]})
 
 
+async def _answer_after(request: web.Request, poll: dict[str, Any], found: Access) -> web.Response:
+    """The poll as the voter now sees it: a vote changes only its counts, so the poll and the
+    access the vote was checked with still hold."""
+    views = await results.views_of(db_of(request), actor_of(request), [poll], found, _now(request))
+    return api.json_response(poll_json(views[poll["_id"]]))
+
+
 async def vote_api(request: web.Request) -> web.Response:
     body = validate(VoteIn, await read_json(request))
-    await _vote(request, body.choices)
-    return await _answer(request)
+    return await _answer_after(request, *await _vote(request, body.choices))
 
 
 async def unvote_api(request: web.Request) -> web.Response:
-    await _unvote(request)
-    return await _answer(request)
+    return await _answer_after(request, *await _unvote(request))
 
 
 async def close_api(request: web.Request) -> web.Response:
