@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 from bson import ObjectId
 
 from community import actions
 from community.forums import queries
+from community.errors import RateLimited
 from community.policy import Member
 from community.polls import service
 from tests.polls.conftest import LUNCH, Forum, polls_of
@@ -39,3 +41,26 @@ async def test_a_double_click_leaves_one_vote(forum: Forum) -> None:
                            for _ in range(2)))
     assert await forum.db[service.VOTES].count_documents({"poll_id": poll_id}) == 1
     assert [option["votes"] for option in (await polls_of(forum, post_id))["lunch"]["options"]] == [0, 1, 0]
+
+
+async def test_concurrent_changes_and_withdrawals_keep_the_counts_equal_to_the_votes(forum: Forum) -> None:
+    post_id, poll_id = await _lunch(forum)
+    people = [Member(ObjectId()) for _ in range(40)]
+    rng = random.Random(15)
+    app = forum.client.app
+
+    async def act(person: Member) -> None:
+        try:
+            if rng.random() < 0.3:
+                await actions.run(app, person, service.unvote, poll_id=poll_id)
+            else:
+                await actions.run(app, person, service.vote, poll_id=poll_id, choices=[rng.randrange(3)])
+        except RateLimited:
+            pass
+
+    await asyncio.gather(*(act(rng.choice(people)) for _ in range(400)))
+    stored = await forum.db[service.VOTES].find({"poll_id": poll_id}).to_list(None)
+    shown = (await polls_of(forum, post_id))["lunch"]
+    assert shown["voters"] == len(stored)
+    assert [option["votes"] for option in shown["options"]] == [
+        sum(1 for vote in stored if vote["choices"] == [n]) for n in range(3)]
