@@ -26,6 +26,8 @@ from community.polls.results import shared_counts
 log = logging.getLogger("community.polls")
 
 WINDOW_SECONDS = 0.05
+MAX_REMEMBERED = 10_000
+"""Polls whose last push time is kept; past it, those quiet for a whole window are forgotten."""
 
 
 class ResultPushes:
@@ -42,6 +44,9 @@ class ResultPushes:
         """A vote on ``poll_id`` has committed; push now, or once the current window ends."""
         if poll_id in self._pending:
             return
+        if len(self._last) > MAX_REMEMBERED:
+            quiet = time.monotonic() - self.window
+            self._last = {key: at for key, at in self._last.items() if at > quiet}
         wait = self._last.get(poll_id, -self.window) + self.window - time.monotonic()
         self._pending[poll_id] = asyncio.create_task(self._push(poll_id, room, max(wait, 0.0)))
 
