@@ -52,17 +52,18 @@ async def post_access(db: Database, actor: Actor, post_id: ObjectId) -> Access |
 subjects.register(SUBJECT, post_access)
 
 
-def check_new(body: str, now: datetime) -> list[PollSpec]:
+def check_new(body: str, now: datetime, kept: frozenset[datetime] = frozenset()) -> list[PollSpec]:
     """The polls a new post's body asks for; Invalid on its body for a bad block."""
     try:
-        return blocks.parse(body, now)
+        return blocks.parse(body, now, kept)
     except BlockError as error:
         raise Invalid({"body": str(error)}) from None
 
 
 async def check_edit(db: Database, post_id: ObjectId, body: str, now: datetime) -> service.SyncPlan:
-    """The edited post's polls, checked against the votes its polls already have."""
-    specs = check_new(body, now)
+    """The edited post's polls, checked against the votes its polls already have; closing
+    times the post's polls already had may have passed."""
+    specs = check_new(body, now, await service.close_times(db, SUBJECT, post_id))
     try:
         return await service.check_sync(db, SUBJECT, post_id, specs)
     except BlockError as error:

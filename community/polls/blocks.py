@@ -144,7 +144,7 @@ def _number(attrs: dict[str, str], key: str, default: int) -> int:
     return int(raw)
 
 
-def _close_at(raw: str | None, now: datetime) -> datetime | None:
+def _close_at(raw: str | None, now: datetime, kept: frozenset[datetime]) -> datetime | None:
     if raw is None:
         return None
     try:
@@ -153,7 +153,7 @@ def _close_at(raw: str | None, now: datetime) -> datetime | None:
         raise BlockError(_("Write the closing time as 2026-12-31T18:00+05:30.")) from None
     if when.utcoffset() is None:
         raise BlockError(_("Give the closing time with its offset from UTC, such as +05:30."))
-    if when <= now:
+    if when <= now and when not in kept:
         raise BlockError(_("The closing time has passed: choose a time in the future."))
     return when
 
@@ -174,7 +174,7 @@ def _options(lines: list[str]) -> tuple[str, ...]:
     return tuple(options)
 
 
-def _spec(meta: dict[str, Any], now: datetime) -> PollSpec:
+def _spec(meta: dict[str, Any], now: datetime, kept: frozenset[datetime]) -> PollSpec:
     if not meta["closed"]:
         raise BlockError(_("A poll that starts with [poll] must end with [/poll] on a line of its own."))
     attrs = _attributes(meta["attrs"])
@@ -190,7 +190,7 @@ def _spec(meta: dict[str, Any], now: datetime) -> PollSpec:
     public = attrs.get("public", "false")
     if public not in ("true", "false"):
         raise BlockError(_("A poll's public setting is true or false."))
-    close_at = _close_at(attrs.get("close"), now)
+    close_at = _close_at(attrs.get("close"), now, kept)
     options = _options(meta["lines"])
     if kind == "number":
         if options:
@@ -225,12 +225,14 @@ def _spec(meta: dict[str, Any], now: datetime) -> PollSpec:
     return PollSpec(name, kind, options, low, high, results, public == "true", close_at)
 
 
-def parse(source: str, now: datetime) -> list[PollSpec]:
-    """The polls a text holds, in order; :class:`BlockError` for the first bad one."""
+def parse(source: str, now: datetime, kept: frozenset[datetime] = frozenset()) -> list[PollSpec]:
+    """The polls a text holds, in order; :class:`BlockError` for the first bad one. A closing
+    time must lie in the future unless it is one of ``kept`` (an edited text's polls keep the
+    times they had, so a poll that has closed does not stop its post being edited)."""
     specs: list[PollSpec] = []
     for token in _md.parse(source):
         if token.type == "poll":
-            specs.append(_spec(token.meta, now))
+            specs.append(_spec(token.meta, now, kept))
     if len(specs) > MAX_POLLS:
         raise BlockError(_("A post may hold at most %(n)s polls.", n=MAX_POLLS))
     names = [spec.name for spec in specs]

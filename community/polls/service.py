@@ -77,6 +77,13 @@ class SyncPlan:
     existing: dict[str, dict[str, Any]]
 
 
+async def close_times(db: Database, subject_type: str, subject_id: ObjectId) -> frozenset[datetime]:
+    """The closing times a subject's polls have now."""
+    found = [stored_close_at(poll) async for poll in db[POLLS].find({"subject_type": subject_type,
+                                                                     "subject_id": subject_id}, {"close_at": 1})]
+    return frozenset(when for when in found if when is not None)
+
+
 def _counts_the_same(spec: PollSpec, poll: dict[str, Any]) -> bool:
     return (spec.kind == poll["kind"] and len(spec.options) == len(poll["options"]) and spec.min == poll["min"]
             and spec.max == poll["max"] and spec.public == poll["public"])

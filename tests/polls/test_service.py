@@ -221,3 +221,22 @@ async def test_people_who_cannot_read_the_post_do_not_find_its_polls(forum: Foru
     assert (await vote(forum, lunch, outsider, 0)).status == 404
     assert (await forum.client.get("/api/v1/polls", params={"subject_type": "forum_post", "subject_id": str(post["_id"])},
                                    headers=forum.headers(outsider))).status == 404
+
+
+async def test_a_post_whose_poll_has_closed_at_its_time_can_still_be_edited(forum: Forum) -> None:
+    category = await forum.category()
+    asha = await forum.person()
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).replace(microsecond=0)
+    body = f"[poll close={soon.isoformat()}]\n- a\n- b\n[/poll]\n"
+    post = await opening_post(forum, await forum.thread(category, asha, body=body))
+    await forum.db[service.POLLS].update_one({"subject_id": post["_id"]},
+                                             {"$set": {"close_at": datetime.now(UTC) - timedelta(minutes=1)}})
+    past = (await forum.db[service.POLLS].find_one({"subject_id": post["_id"]}))["close_at"].replace(tzinfo=UTC)
+    kept = f"Edited.\n\n[poll close={past.isoformat()}]\n- a\n- b\n[/poll]\n"
+    edited = await forum.client.patch(f"/api/v1/forums/posts/{post['_id']}", json={"body": kept},
+                                      headers=forum.headers(asha))
+    assert edited.status == 200, await edited.text()
+    moved = kept.replace(past.isoformat(), (past - timedelta(hours=1)).isoformat())
+    refused = await forum.client.patch(f"/api/v1/forums/posts/{post['_id']}", json={"body": moved},
+                                       headers=forum.headers(asha))
+    assert refused.status == 422 and "has passed" in (await problem_of(refused))["body"]
