@@ -87,3 +87,10 @@ async def test_a_public_polls_voters_page_and_the_fragment(client: TestClient, f
     assert fragment.lstrip().startswith("<section") and "<html" not in fragment
     assert (await client.get(f"/polls/{lunch['id']}/voters", params={"option": "99"})).status == 422
     assert (await client.get("/polls/not-an-id")).status == 404
+
+
+async def test_the_composer_explains_how_to_write_a_poll(client: TestClient, forum: Forum) -> None:
+    category = await forum.category()
+    await sign_in(client, await forum.person())
+    page = await (await client.get(f"/forums/c/{category['slug']}/new")).text()
+    assert "<summary>Add a poll</summary>" in page and "[/poll]" in page
