@@ -43,9 +43,10 @@ async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> 
         if target is None or target["deleted"] or target["hidden"]:
             raise Invalid({"reply_to": _("The post you are replying to does not exist.")})
     rendered = render(form.body)
-    digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now)
-    now = tx.now
     session = await tx.start()
+    digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now,
+                                    session=session)
+    now = tx.now
     counted = await db[THREADS].find_one_and_update(
         {"_id": thread_id},
         {"$inc": {"last_number": 1, "reply_count": 1, "version": 1},
