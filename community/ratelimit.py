@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pymongo import IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -32,24 +33,44 @@ STORAGE = StorageFacts(collections=(
 ))
 
 
-async def hit(db: Database, key: str, *, limit: int, window_seconds: int, now: datetime | None = None) -> None:
+async def hit(db: Database, key: str, *, limit: int, window_seconds: int, now: datetime | None = None,
+              session: Any = None) -> None:
     """Admit one attempt for ``key``, or raise :class:`RateLimited` when ``limit`` attempts were
-    admitted in the last ``window_seconds``; a refused attempt is not counted."""
+    admitted in the last ``window_seconds``; a refused attempt is not counted.
+
+    With the ``session`` of a transaction the attempt is counted in it, so a write refused or
+    failing later in the same transaction does not use up the allowance; the count is then a
+    read and a write of the key's document, which the transaction makes one step (it sees no
+    other write to the key between them, and commits neither if another commits first)."""
     now = now or datetime.now(UTC)
     at = now.timestamp()
     since = at - window_seconds
+    expires_at = now + timedelta(seconds=window_seconds)
+    if session is not None:
+        doc = await db.rate_limits.find_one({"_id": key}, {"hits": 1}, session=session)
+        held = sorted(h for h in (doc or {}).get("hits", []) if h > since)
+        if len(held) >= limit:
+            raise RateLimited(retry_after=_retry_after(held, limit, window_seconds, at))
+        await db.rate_limits.update_one({"_id": key}, {"$set": {"hits": [*held, at], "expires_at": expires_at}},
+                                        upsert=True, session=session)
+        return
     await db.rate_limits.update_one({"_id": key}, {"$pull": {"hits": {"$lte": since}}})
     try:
         await db.rate_limits.update_one(
             {"_id": key, f"hits.{limit - 1}": {"$exists": False}},
-            {"$push": {"hits": at}, "$set": {"expires_at": now + timedelta(seconds=window_seconds)}},
+            {"$push": {"hits": at}, "$set": {"expires_at": expires_at}},
             upsert=True,
         )
     except DuplicateKeyError:
         doc = await db.rate_limits.find_one({"_id": key})
         held = sorted(h for h in (doc or {}).get("hits", []) if h > since)
-        frees_at = held[len(held) - limit] + window_seconds if len(held) >= limit else at
-        raise RateLimited(retry_after=max(1, math.ceil(frees_at - at))) from None
+        raise RateLimited(retry_after=_retry_after(held, limit, window_seconds, at)) from None
+
+
+def _retry_after(held: list[float], limit: int, window_seconds: int, at: float) -> int:
+    """Seconds until the oldest of the last ``limit`` attempts ``held`` leaves the window."""
+    frees_at = held[len(held) - limit] + window_seconds if len(held) >= limit else at
+    return max(1, math.ceil(frees_at - at))
 
 
 async def clear(db: Database, key: str) -> None:

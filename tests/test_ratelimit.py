@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,33 +20,48 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-async def admitted(db: Any, key: str, seconds: float, *, limit: int = 5, window: int = 60) -> bool:
+async def hit(db: Any, key: str, *, limit: int, window_seconds: int, now: datetime, in_tx: bool = False) -> None:
+    """One attempt, alone or counted in a transaction of its own (the path a forum post takes)."""
+    if not in_tx:
+        await ratelimit.hit(db, key, limit=limit, window_seconds=window_seconds, now=now)
+        return
+    async with db.client.start_session() as session:
+        async with await session.start_transaction():
+            await ratelimit.hit(db, key, limit=limit, window_seconds=window_seconds, now=now, session=session)
+
+
+async def admitted(db: Any, key: str, seconds: float, *, limit: int = 5, window: int = 60, in_tx: bool = False) -> bool:
     try:
-        await ratelimit.hit(db, key, limit=limit, window_seconds=window, now=at(seconds))
+        await hit(db, key, limit=limit, window_seconds=window, now=at(seconds), in_tx=in_tx)
     except RateLimited:
         return False
     return True
 
 
-async def test_a_burst_before_a_boundary_is_not_doubled_after_it(bare_db: Any) -> None:
+both_ways = pytest.mark.parametrize("in_tx", [False, True], ids=["alone", "in-a-transaction"])
+
+
+@both_ways
+async def test_a_burst_before_a_boundary_is_not_doubled_after_it(bare_db: Any, in_tx: bool) -> None:
     for _ in range(5):
-        assert await admitted(bare_db, "k", 59)
-    assert not await admitted(bare_db, "k", 61), "a new fixed window would have started at 60"
+        assert await admitted(bare_db, "k", 59, in_tx=in_tx)
+    assert not await admitted(bare_db, "k", 61, in_tx=in_tx), "a new fixed window would have started at 60"
     with pytest.raises(RateLimited) as refused:
-        await ratelimit.hit(bare_db, "k", limit=5, window_seconds=60, now=at(61))
+        await hit(bare_db, "k", limit=5, window_seconds=60, now=at(61), in_tx=in_tx)
     assert refused.value.retry_after == 58, "the burst at 59 leaves the window at 119"
-    assert not await admitted(bare_db, "k", 118.5)
-    assert await admitted(bare_db, "k", 119.5)
+    assert not await admitted(bare_db, "k", 118.5, in_tx=in_tx)
+    assert await admitted(bare_db, "k", 119.5, in_tx=in_tx)
 
 
-async def test_at_most_n_in_any_window_and_refused_only_when_full(bare_db: Any) -> None:
+@both_ways
+async def test_at_most_n_in_any_window_and_refused_only_when_full(bare_db: Any, in_tx: bool) -> None:
     limit, window = 4, 30
     rng = random.Random(11)
     times = sorted(rng.uniform(0, 300) for _ in range(200))
     kept: list[float] = []
     for moment in times:
         full = sum(1 for t in kept if t > moment - window) >= limit
-        assert await admitted(bare_db, "k", moment, limit=limit, window=window) is not full, moment
+        assert await admitted(bare_db, "k", moment, limit=limit, window=window, in_tx=in_tx) is not full, moment
         if not full:
             kept.append(moment)
     for start in kept:
@@ -53,13 +69,31 @@ async def test_at_most_n_in_any_window_and_refused_only_when_full(bare_db: Any) 
     assert len(kept) > 2 * limit, "the sequence exercised several windows"
 
 
-async def test_waiting_the_retry_after_is_enough(bare_db: Any) -> None:
+@both_ways
+async def test_waiting_the_retry_after_is_enough(bare_db: Any, in_tx: bool) -> None:
     for second in (0, 10, 20):
-        assert await admitted(bare_db, "k", second, limit=3, window=60)
+        assert await admitted(bare_db, "k", second, limit=3, window=60, in_tx=in_tx)
     with pytest.raises(RateLimited) as refused:
-        await ratelimit.hit(bare_db, "k", limit=3, window_seconds=60, now=at(25))
+        await hit(bare_db, "k", limit=3, window_seconds=60, now=at(25), in_tx=in_tx)
     assert refused.value.retry_after == 35
-    assert await admitted(bare_db, "k", 25 + 35, limit=3, window=60)
+    assert await admitted(bare_db, "k", 25 + 35, limit=3, window=60, in_tx=in_tx)
+
+
+async def test_an_attempt_counted_in_a_transaction_that_rolls_back_is_not_counted(bare_db: Any) -> None:
+    with pytest.raises(OSError):
+        async with bare_db.client.start_session() as session:
+            async with await session.start_transaction():
+                await ratelimit.hit(bare_db, "k", limit=1, window_seconds=60, now=at(0), session=session)
+                raise OSError("the post failed after its check")
+    assert await admitted(bare_db, "k", 1, limit=1, in_tx=True), "the allowance was not used up"
+    assert not await admitted(bare_db, "k", 2, limit=1, in_tx=True)
+
+
+async def test_concurrent_attempts_in_transactions_admit_exactly_the_limit(bare_db: Any) -> None:
+    results = await asyncio.gather(*[admitted(bare_db, "k", 0, limit=7, in_tx=True) for _ in range(20)])
+    assert results.count(True) == 7
+    doc = await bare_db.rate_limits.find_one({"_id": "k"})
+    assert len(doc["hits"]) == 7
 
 
 async def test_keys_are_counted_apart_and_clear_forgets(bare_db: Any) -> None:

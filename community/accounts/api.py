@@ -58,19 +58,18 @@ async def login_api(request: web.Request) -> web.Response:
 
 async def logout_api(request: web.Request) -> web.Response:
     """Ends whatever authenticated this request: the bearer token, or the browser session."""
-    db = request.app[keys.DB]
     require(request[keys.ACTOR], request[keys.ACTOR].is_authenticated)
     bearer = sessions.bearer_of(request)
     if bearer:
-        await sessions.revoke_api_token(db, request.app[keys.EMITTER], bearer)
+        await actions.run(request.app, request[keys.ACTOR], sessions.revoke_api_token, bearer)
     elif session_id := request.get(keys.SESSION_ID):
-        await sessions.end_session(db, request.app[keys.EMITTER], session_id)
+        await actions.run(request.app, request[keys.ACTOR], sessions.end_session, session_id)
     return api.json_response({"status": "signed_out", "detail": _("You are signed out.")})
 
 
 async def sign_out_everywhere_api(request: web.Request) -> web.Response:
     actor = require_member(request[keys.ACTOR])
-    await sessions.end_all(request.app[keys.DB], request.app[keys.EMITTER], actor.user_id)
+    await actions.run(request.app, actor, sessions.end_all, actor.user_id)
     return api.json_response({"status": "signed_out", "detail": _("You have been signed out everywhere.")})
 
 

@@ -18,6 +18,9 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from bson import ObjectId
+
+from community.actions import Action
+from community.policy import require_member
 from community.storage.api import Database
 
 
@@ -170,6 +173,13 @@ async def experts_page(db: Database, *, among: list[ObjectId] | None, after: tup
 async def member_count(db: Database, org_id: ObjectId) -> int:
     """How many people, not erased, belong to the organisation."""
     return await db.users.count_documents({"org_id": org_id, **_LIVE})
+
+
+async def set_language(tx: Action, locale: str) -> None:
+    """The signed-in actor's language, for what reaches them outside a request (e-mail, live
+    notifications); the header's language switch sets it."""
+    member = require_member(tx.actor)
+    await tx.db.users.update_one({"_id": member.user_id}, {"$set": {"language": locale}}, session=await tx.start())
 
 
 async def set_suspension(db: Database, user_id: ObjectId, until: datetime | None, *, session: Any) -> None:

@@ -38,9 +38,9 @@ async def user_by_id(db: Database, user_id: ObjectId) -> dict[str, Any] | None:
     return await db.users.find_one({"_id": user_id, "deleted": {"$ne": True}})
 
 
-async def insert_user(db: Database, user: dict[str, Any]) -> dict[str, Any]:
+async def insert_user(db: Database, user: dict[str, Any], *, session: Any = None) -> dict[str, Any]:
     """Raises ``DuplicateKeyError`` when the e-mail is taken (unique index)."""
-    await db.users.insert_one(user)
+    await db.users.insert_one(user, session=session)
     return user
 
 
@@ -71,11 +71,6 @@ async def ids_with_role(db: Database, role: str, org_id: ObjectId | None = None)
     if org_id is not None:
         conditions["org_id"] = org_id
     return [row["_id"] async for row in db.users.find(conditions, {"_id": 1})]
-async def set_language(db: Database, user_id: ObjectId, locale: str) -> None:
-    """The person's language, for what reaches them outside a request (e-mail, live notifications)."""
-    await db.users.update_one({"_id": user_id}, {"$set": {"language": locale}})
-
-
 async def set_password_hash(db: Database, user_id: ObjectId, password_hash: str, *, session: Any = None) -> None:
     await db.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}}, session=session)
 
@@ -125,8 +120,8 @@ async def mark_session_seen(db: Database, session_hash: str, now: datetime) -> N
     await db.sessions.update_one({"_id": session_hash}, {"$max": {"seen_at": now}})
 
 
-async def delete_session(db: Database, session_hash: str) -> None:
-    await db.sessions.delete_one({"_id": session_hash})
+async def delete_session(db: Database, session_hash: str, *, session: Any = None) -> None:
+    await db.sessions.delete_one({"_id": session_hash}, session=session)
 
 
 async def delete_user_sessions(db: Database, user_id: ObjectId, *, session: Any = None) -> int:
@@ -146,8 +141,8 @@ async def live_token(db: Database, token_hash: str, now: datetime) -> dict[str, 
     return await db.api_tokens.find_one({"_id": token_hash, "expires_at": {"$gt": now}})
 
 
-async def delete_token(db: Database, token_hash: str) -> None:
-    await db.api_tokens.delete_one({"_id": token_hash})
+async def delete_token(db: Database, token_hash: str, *, session: Any = None) -> None:
+    await db.api_tokens.delete_one({"_id": token_hash}, session=session)
 
 
 async def delete_user_tokens(db: Database, user_id: ObjectId, *, session: Any = None) -> int:

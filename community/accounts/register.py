@@ -52,14 +52,19 @@ async def register(app: Mapping[Any, Any], mailer: Mailer, secret: str, data: Re
         "password_hash": password_hash, "created_at": datetime.now(UTC), "deleted": False,
     }
     try:
-        await queries.insert_user(db, user)
+        await actions.run(app, ANONYMOUS, _create, user, org["_id"])
     except DuplicateKeyError:
         await _tell_the_owner(db, mailer, data.email)
         return data.email
-    await actions.run(app, ANONYMOUS, membership.ask_at_registration, user, org["_id"])
     code = await otp.issue(db, secret, user["_id"], otp.VERIFY)
     await send_code(mailer, user["email"], code, otp.VERIFY)
     return data.email
+
+
+async def _create(tx: actions.Action, user: dict[str, Any], org_id: ObjectId) -> None:
+    """The account and the organisation it asks for, in one transaction: never one without the other."""
+    await queries.insert_user(tx.db, user, session=await tx.start())
+    await membership.ask_at_registration(tx, user, org_id)
 
 
 async def _tell_the_owner(db: Database, mailer: Mailer, email: str) -> None:

@@ -9,7 +9,8 @@ requests: a cookie riding along on one must not count.
 A browser session ends 14 days after sign-in, or earlier once it has made no request for
 ``SESSION_IDLE_MINUTES``. Ending one (signing out, everywhere, a password reset, a suspension)
 also closes the sockets it opened, on every process: each socket sits in a room named by a hash
-of its credential's hash (``socket_room``), and ``Emitter.hang_up`` disconnects a room.
+of its credential's hash (``socket_room``), and ``tx.hang_up`` disconnects a room once the
+write that ends it has committed.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from aiohttp import hdrs, web
 from bson import ObjectId
 
 from community import csrf, keys
+from community.actions import Action
 from community.accounts import queries
 from community.config import SESSION_LIFETIME_MINUTES, Settings
 from community.policy import ANONYMOUS, Actor, Member, Role
-from community.realtime.emitter import Emitter, session_room, user_room
+from community.realtime.emitter import session_room, user_room
 from community.storage.api import Database
 
 SESSION_COOKIE = "session"
@@ -135,22 +137,25 @@ async def count_live(db: Database, settings: Settings, user_id: ObjectId, now: d
     return await queries.count_live_sessions(db, user_id, now, seen_after=now - idle_limit(settings))
 
 
-async def end_session(db: Database, emitter: Emitter, session_token: str) -> None:
-    """Sign one browser out, and close the sockets it opened, on every process."""
-    await queries.delete_session(db, digest(session_token))
-    await emitter.hang_up(socket_room(session_token))
+async def end_session(tx: Action, session_token: str) -> None:
+    """Sign one browser out, and close the sockets it opened, on every process (once the
+    session's deletion has committed)."""
+    await queries.delete_session(tx.db, digest(session_token), session=await tx.start())
+    tx.hang_up(socket_room(session_token))
 
 
-async def revoke_api_token(db: Database, emitter: Emitter, bearer: str) -> None:
-    await queries.delete_token(db, digest(bearer))
-    await emitter.hang_up(socket_room(bearer))
+async def revoke_api_token(tx: Action, bearer: str) -> None:
+    await queries.delete_token(tx.db, digest(bearer), session=await tx.start())
+    tx.hang_up(socket_room(bearer))
 
 
-async def end_all(db: Database, emitter: Emitter, user_id: ObjectId) -> int:
-    """Sign out everywhere: every browser session and every API token of the person, and every
-    socket they hold, on every process."""
-    ended = await queries.delete_user_sessions(db, user_id) + await queries.delete_user_tokens(db, user_id)
-    await emitter.hang_up(user_room(user_id))
+async def end_all(tx: Action, user_id: ObjectId) -> int:
+    """Sign out everywhere: every browser session and every API token of the person, in one
+    transaction, and then every socket they hold, on every process."""
+    session = await tx.start()
+    ended = (await queries.delete_user_sessions(tx.db, user_id, session=session)
+             + await queries.delete_user_tokens(tx.db, user_id, session=session))
+    tx.hang_up(user_room(user_id))
     return ended
 
 

@@ -106,7 +106,7 @@ async def login_page(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     session_id = request.get(keys.SESSION_ID)
     if session_id:
-        await sessions.end_session(request.app[keys.DB], request.app[keys.EMITTER], session_id)
+        await actions.run(request.app, request[keys.ACTOR], sessions.end_session, session_id)
     response = see_other(_url(request, "home"))
     sessions.clear_session_cookie(request, response)
     return response
@@ -169,7 +169,7 @@ async def render_account(request: web.Request, values: dict[str, Any], errors: d
 
 async def sign_out_everywhere(request: web.Request) -> web.Response:
     actor = require_member(request[keys.ACTOR])
-    await sessions.end_all(request.app[keys.DB], request.app[keys.EMITTER], actor.user_id)
+    await actions.run(request.app, actor, sessions.end_all, actor.user_id)
     response = see_other(_url(request, "login", done="all"))
     sessions.clear_session_cookie(request, response)
     return response

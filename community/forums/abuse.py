@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from community import ratelimit
 from community.accounts import people
@@ -37,10 +38,12 @@ async def is_new_member(db: Database, actor: Actor, limits: ForumLimits, now: da
 
 
 async def check_post(db: Database, actor: Actor, limits: ForumLimits, *, body: str, rendered: Rendered,
-                     field: str = "body", now: datetime | None = None) -> str:
+                     session: Any, field: str = "body", now: datetime | None = None) -> str:
     """Refuse a post that breaks a limit; returns the body's duplicate-detection hash.
 
-    Checks that only read come first, so a refused post does not use up the person's allowance.
+    Checks that only read come first; the post is counted against the person's allowance in
+    the post's own transaction (``session``), so a post refused or failing after this check
+    does not use it up either.
     """
     now = now or datetime.now(UTC)
     new_member = await is_new_member(db, actor, limits, now)
@@ -54,7 +57,9 @@ async def check_post(db: Database, actor: Actor, limits: ForumLimits, *, body: s
     if duplicate is not None:
         raise Conflict(_("You have already posted this. Edit your earlier post instead of posting it again."))
     if limits.flood_seconds:
-        await ratelimit.hit(db, f"forum-flood:{actor.user_id}", limit=1, window_seconds=limits.flood_seconds, now=now)
+        await ratelimit.hit(db, f"forum-flood:{actor.user_id}", limit=1, window_seconds=limits.flood_seconds, now=now,
+                            session=session)
     hourly = limits.new_member_posts_per_hour if new_member else limits.posts_per_hour
-    await ratelimit.hit(db, f"forum-hourly:{actor.user_id}", limit=hourly, window_seconds=3600, now=now)
+    await ratelimit.hit(db, f"forum-hourly:{actor.user_id}", limit=hourly, window_seconds=3600, now=now,
+                        session=session)
     return digest

@@ -83,9 +83,10 @@ async def _post_out(request: web.Request, post_id: Any) -> dict[str, Any]:
 
 
 async def post_reply(request: web.Request) -> web.Response:
-    post = await _run(request, reply.reply, thread_id=object_id(request.match_info["thread_id"]),
-                      data=await _body(request))
-    return api.json_response(await _post_out(request, post["_id"]), status=201)
+    written = await _run(request, reply.reply, thread_id=object_id(request.match_info["thread_id"]),
+                         data=await _body(request))
+    shown = await reads.new_post(db_of(request), actor_of(request), written.post, written.thread, written.category)
+    return api.json_response(post_json(shown.post), status=201)
 
 
 async def edit_post(request: web.Request) -> web.Response:

@@ -45,7 +45,9 @@ async def create_thread(tx: Action, *, category_id: ObjectId, data: Mapping[str,
     await check_competencies(db, form.competency_tags)
     rendered = render(form.body)
     poll_specs = polls.check_new(form.body, tx.now)
-    digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now)
+    session = await tx.start()
+    digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now,
+                                    session=session)
     now = tx.now
     thread_id = ObjectId()
     opening = new_post(thread_id=thread_id, category=category, number=1, author_id=actor.user_id, body=form.body,
@@ -58,7 +60,6 @@ async def create_thread(tx: Action, *, category_id: ObjectId, data: Mapping[str,
         "last_number": 1, "reply_count": 0, "votes": 0, "accepted_post_id": None, "pinned": False, "locked": False,
         "hidden": False, "deleted": False, "version": 0,
     }
-    session = await tx.start()
     await db[THREADS].insert_one(thread, session=session)
     await db[POSTS].insert_one(opening, session=session)
     await polls.create(tx, opening["_id"], poll_specs)

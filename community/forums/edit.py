@@ -68,7 +68,7 @@ async def edit_post(tx: Action, *, post_id: ObjectId, data: Mapping[str, Any]) -
     if any(person not in before for person in rendered.mentions):
         await tx.notify("mention", to=notices.mentioned(post_id, since_revision=revision),
                         subject=("forum_post", post_id),
-                        params=notices.post_params({**thread, "title": title}, {**post, "body": form.body}))
+                        params=notices.post_params({**thread, "title": title}, {**post, "body": form.body, "html": rendered.html}))
     tx.emit("forum:post_edited", {"thread_id": str(thread["_id"]), "post_id": str(post_id), "number": post["number"]},
             room=thread_room(thread["_id"]))
     return True

@@ -141,7 +141,13 @@ def render(source: str) -> Rendered:
 
 def plain_text(source: str, limit: int = 300) -> str:
     """A short plain-text excerpt (for feeds, previews and search snippets)."""
-    text = html.unescape(nh3.clean(render(source).html, tags=set()))
+    return excerpt(render(source).html, limit)
+
+
+def excerpt(rendered_html: str, limit: int = 300) -> str:
+    """:func:`plain_text` of a body already rendered (a stored post's ``html``), without
+    rendering its Markdown again."""
+    text = html.unescape(nh3.clean(rendered_html, tags=set()))
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

@@ -13,7 +13,7 @@ from typing import Any
 from bson import ObjectId
 
 from community.forums import mentions, queries
-from community.forums.markdown import plain_text, render
+from community.forums.markdown import excerpt, render
 from community.forums.queries import REVISIONS
 from community.forums.urls import post_path, thread_path
 from community.i18n import gettext as _, lazy_gettext
@@ -25,7 +25,7 @@ EXCERPT = 120
 
 
 def post_params(thread: Mapping[str, Any], post: Mapping[str, Any]) -> dict[str, Any]:
-    return {"title": thread["title"], "excerpt": plain_text(post["body"], EXCERPT), "thread_id": str(thread["_id"]),
+    return {"title": thread["title"], "excerpt": excerpt(post["html"], EXCERPT), "thread_id": str(thread["_id"]),
             "number": post["number"]}
 
 

@@ -4,7 +4,7 @@ typed result that the page renders, the API serializes and the socket sends.
 - :func:`category_index`: the categories a person may read (:class:`CategoryIndex`);
 - :func:`category_page`: one category's thread list (:class:`ThreadList`);
 - :func:`thread_page`: one page of a thread (:class:`ThreadPage`);
-- :func:`post_by_number`, :func:`post_by_id`: one post as its thread shows it (:class:`PostView`);
+- :func:`post_by_number`, :func:`post_by_id`, :func:`new_post`: one post as its thread shows it (:class:`PostView`);
 - :func:`post_history`: a post's earlier versions (:class:`PostHistory`);
 - :func:`moderation_queue`: the open flags a moderator deals with (:class:`ModerationQueue`);
 - :class:`ThreadActivity`: what a category page updates live when a thread moves.
@@ -309,6 +309,14 @@ async def post_by_number(db: Database, actor: Actor, thread_id: ObjectId, number
 
 async def post_by_id(db: Database, actor: Actor, post_id: ObjectId) -> PostView:
     return await _post_view(db, actor, await access_post(db, actor, post_id))
+
+
+async def new_post(db: Database, actor: Actor, post: Doc, thread: Doc, category: Doc) -> PostView:
+    """A post its author has just written, as the thread shows it to them: the write already
+    holds the post, its thread and its category, and a new post has no votes, so only the
+    author's name is read."""
+    decorate_posts([post], await queries.people(db, [post["author_id"]]), set(), actor, thread, category)
+    return PostView(post=post, thread=thread, category=category)
 
 
 @dataclass(slots=True)

@@ -17,18 +17,19 @@ from community.forums.create_thread import new_post
 from community.forums.limits import LIMITS
 from community.forums.markdown import render
 from community.forums.queries import CATEGORIES, POSTS, THREADS
-from community.forums.reads import ThreadActivity
+from community.forums.reads import PostView, ThreadActivity
 from community.forums.schemas import ReplyIn
 from community.forums.writes import category_room, reindex, thread_room
 from community.i18n import gettext as _
 from community.validation import validate
 
 
-async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Add a reply; returns the new post. The post's number is taken from the thread's counter
-    inside the transaction, so concurrent replies get distinct, increasing numbers. Those the
-    reply mentions, the author of the post replied to and the thread's followers are told by
-    the notifier, after the commit and outside the request."""
+async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> PostView:
+    """Add a reply; returns the new post with its thread (as the reply left it) and category.
+    The post's number is taken from the thread's counter inside the transaction, so concurrent
+    replies get distinct, increasing numbers. Those the reply mentions, the author of the post
+    replied to and the thread's followers are told by the notifier, after the commit and outside
+    the request."""
     db, actor = tx.db, tx.actor
     thread, category = await access_thread(db, actor, thread_id)
     if thread["locked"] and not policy.can_moderate_category(actor, category):
@@ -43,9 +44,10 @@ async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> 
             raise Invalid({"reply_to": _("The post you are replying to does not exist.")})
     rendered = render(form.body)
     poll_specs = polls.check_new(form.body, tx.now)
-    digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now)
-    now = tx.now
     session = await tx.start()
+    digest = await abuse.check_post(db, actor, tx.app[LIMITS], body=form.body, rendered=rendered, now=tx.now,
+                                    session=session)
+    now = tx.now
     counted = await db[THREADS].find_one_and_update(
         {"_id": thread_id},
         {"$inc": {"last_number": 1, "reply_count": 1, "version": 1},
@@ -68,4 +70,4 @@ async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> 
     tx.emit("forum:post_created", {"thread_id": str(thread_id), "post_id": str(post["_id"]), "number": post["number"]},
             room=thread_room(thread_id))
     tx.emit("forum:thread_activity", ThreadActivity.of(counted).payload(), room=category_room(category["_id"]))
-    return post
+    return PostView(post=post, thread=counted, category=category)

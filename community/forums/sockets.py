@@ -19,6 +19,6 @@ async def post_reply(namespace: Any, sid: str, session: dict[str, Any], data: di
     app the socket belongs to (its limits, its emitter)."""
     actor = await namespace.fresh_actor(session)
     thread_id = object_id(str(data.get("thread_id", "")))
-    post = await actions.run(session["app"], actor, reply.reply, thread_id=thread_id,
-                             data={key: data[key] for key in ("body", "reply_to") if key in data})
+    post = (await actions.run(session["app"], actor, reply.reply, thread_id=thread_id,
+                              data={key: data[key] for key in ("body", "reply_to") if key in data})).post
     return {"number": post["number"], "post_id": str(post["_id"])}

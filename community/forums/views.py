@@ -111,7 +111,8 @@ async def post_reply(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
     values = await form_fields(request)
     try:
-        post = await actions.run(request.app, actor, reply.reply, thread_id=thread_id, data=form_values(ReplyIn, values))
+        post = (await actions.run(request.app, actor, reply.reply, thread_id=thread_id,
+                                  data=form_values(ReplyIn, values))).post
     except Invalid as error:
         page = await reads.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
         token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""

@@ -87,8 +87,8 @@ async def unread_counts(db: Database, people: list[ObjectId]) -> dict[ObjectId, 
     return {row["_id"]: row["n"] for row in rows}
 
 
-async def unread_count(db: Database, user_id: ObjectId) -> int:
-    return await db[NOTIFICATIONS].count_documents({"user_id": user_id, "read": False})
+async def unread_count(db: Database, user_id: ObjectId, *, session: Any = None) -> int:
+    return await db[NOTIFICATIONS].count_documents({"user_id": user_id, "read": False}, session=session)
 
 
 async def page(db: Database, user_id: ObjectId, *, unread_only: bool, before: tuple[datetime, ObjectId] | None,
@@ -103,10 +103,12 @@ async def page(db: Database, user_id: ObjectId, *, unread_only: bool, before: tu
     return await db[NOTIFICATIONS].find(query, sort=[("updated_at", -1), ("_id", -1)], limit=limit).to_list(None)
 
 
-async def mark_read(db: Database, user_id: ObjectId, notification_id: ObjectId, now: datetime) -> bool:
+async def mark_read(db: Database, user_id: ObjectId, notification_id: ObjectId, now: datetime, *,
+                    session: Any = None) -> bool:
     result = await db[NOTIFICATIONS].update_one(
         {"_id": notification_id, "user_id": user_id, "read": False},
         {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
+        session=session,
     )
     return result.modified_count == 1
 
@@ -115,10 +117,11 @@ async def exists(db: Database, user_id: ObjectId, notification_id: ObjectId) -> 
     return await db[NOTIFICATIONS].count_documents({"_id": notification_id, "user_id": user_id}, limit=1) == 1
 
 
-async def mark_all_read(db: Database, user_id: ObjectId, now: datetime) -> int:
+async def mark_all_read(db: Database, user_id: ObjectId, now: datetime, *, session: Any = None) -> int:
     result = await db[NOTIFICATIONS].update_many(
         {"user_id": user_id, "read": False},
         {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
+        session=session,
     )
     return result.modified_count
 

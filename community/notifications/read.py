@@ -2,40 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from bson import ObjectId
 
 from community import policy
+from community.actions import Action
 from community.errors import NotFound
 from community.i18n import N_
 from community.notifications import queries
-from community.policy import Actor
-from community.storage.api import Database
+from community.realtime.emitter import user_room
 
 
-async def _announce(db: Database, emitter: Any, user_id: ObjectId) -> None:
-    if emitter is not None:
-        await emitter.emit("notifications:unread", {"unread": await queries.unread_count(db, user_id)},
-                           room=f"user:{user_id}")
+async def _announce(tx: Action, user_id: ObjectId) -> int:
+    """The unread count as the transaction leaves it, sent to the person's tabs once it commits."""
+    unread = await queries.unread_count(tx.db, user_id, session=tx.session)
+    tx.emit("notifications:unread", {"unread": unread}, room=user_room(user_id))
+    return unread
 
 
-async def mark_read(db: Database, emitter: Any, actor: Actor, notification_id: ObjectId) -> bool:
-    """Mark one of the actor's notifications read; returns whether it was unread."""
-    actor = policy.require_member(actor)
-    changed = await queries.mark_read(db, actor.user_id, notification_id, datetime.now(UTC))
-    if not changed and not await queries.exists(db, actor.user_id, notification_id):
+async def mark_read(tx: Action, notification_id: ObjectId) -> tuple[bool, int]:
+    """Mark one of the actor's notifications read; returns whether it was unread, and how many
+    are unread now."""
+    actor = policy.require_member(tx.actor)
+    session = await tx.start()
+    changed = await queries.mark_read(tx.db, actor.user_id, notification_id, tx.now, session=session)
+    if not changed and not await queries.exists(tx.db, actor.user_id, notification_id):
         raise NotFound(N_("We could not find that notification."))
     if changed:
-        await _announce(db, emitter, actor.user_id)
-    return changed
+        return True, await _announce(tx, actor.user_id)
+    return False, await queries.unread_count(tx.db, actor.user_id, session=session)
 
 
-async def mark_all_read(db: Database, emitter: Any, actor: Actor) -> int:
-    """Mark every unread notification of the actor read; returns how many were unread."""
-    actor = policy.require_member(actor)
-    changed = await queries.mark_all_read(db, actor.user_id, datetime.now(UTC))
+async def mark_all_read(tx: Action) -> tuple[int, int]:
+    """Mark every unread notification of the actor read; returns how many were unread, and how
+    many are unread now."""
+    actor = policy.require_member(tx.actor)
+    session = await tx.start()
+    changed = await queries.mark_all_read(tx.db, actor.user_id, tx.now, session=session)
     if changed:
-        await _announce(db, emitter, actor.user_id)
-    return changed
+        return changed, await _announce(tx, actor.user_id)
+    return 0, await queries.unread_count(tx.db, actor.user_id, session=session)

@@ -8,14 +8,14 @@ from aiohttp import web
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import api
+from community import actions, api
 from community.errors import Invalid, NotFound
 from community.i18n import N_, gettext as _
 from community.notifications import queries, read, render
 from community.notifications.kinds import KINDS, Delivery
 from community.notifications.preferences import preferences_of, set_preferences
 from community.notifications.schemas import NotificationQuery
-from community.requests import (db_of, emitter_of, form_fields, local_target, read_form, read_json, see_other,
+from community.requests import (db_of, form_fields, local_target, read_form, read_json, see_other,
                                 signed_in, url_for)
 
 PAGE_SIZE = 30
@@ -63,12 +63,12 @@ async def list_page(request: web.Request) -> dict[str, Any]:
 
 
 async def mark_read_form(request: web.Request) -> web.Response:
-    await read.mark_read(db_of(request), emitter_of(request), signed_in(request), _notification_id(request))
+    await actions.run(request.app, signed_in(request), read.mark_read, _notification_id(request))
     return see_other(_safe_next(request, await read_form(request)))
 
 
 async def mark_all_read_form(request: web.Request) -> web.Response:
-    await read.mark_all_read(db_of(request), emitter_of(request), signed_in(request))
+    await actions.run(request.app, signed_in(request), read.mark_all_read)
     return see_other(_safe_next(request, await read_form(request)))
 
 
@@ -108,15 +108,13 @@ async def unread_api(request: web.Request) -> web.Response:
 
 
 async def mark_read_api(request: web.Request) -> web.Response:
-    actor, db = signed_in(request), db_of(request)
-    changed = await read.mark_read(db, emitter_of(request), actor, _notification_id(request))
-    return api.json_response({"changed": int(changed), "unread": await queries.unread_count(db, actor.user_id)})
+    changed, unread = await actions.run(request.app, signed_in(request), read.mark_read, _notification_id(request))
+    return api.json_response({"changed": int(changed), "unread": unread})
 
 
 async def mark_all_read_api(request: web.Request) -> web.Response:
-    actor, db = signed_in(request), db_of(request)
-    changed = await read.mark_all_read(db, emitter_of(request), actor)
-    return api.json_response({"changed": changed, "unread": await queries.unread_count(db, actor.user_id)})
+    changed, unread = await actions.run(request.app, signed_in(request), read.mark_all_read)
+    return api.json_response({"changed": changed, "unread": unread})
 
 
 async def preferences_api(request: web.Request) -> web.Response:

@@ -5,8 +5,8 @@ import logging
 import aiohttp_jinja2
 from aiohttp import web
 
-from community import api, keys
-from community.accounts import queries as accounts_queries
+from community import actions, api, keys
+from community.accounts import people
 from community.i18n import LOCALES, remember_language
 from community.requests import local_target, read_form, see_other, settings_of
 
@@ -48,7 +48,7 @@ async def set_language(request: web.Request) -> web.Response:
     if isinstance(chosen, str) and chosen in LOCALES:
         actor = request.get(keys.ACTOR)
         if actor is not None and actor.is_authenticated:
-            await accounts_queries.set_language(request.app[keys.DB], actor.user_id, chosen)
+            await actions.run(request.app, actor, people.set_language, chosen)
         remember_language(response, chosen, secure=settings_of(request).secure_cookies)
     return response
 

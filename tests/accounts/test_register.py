@@ -257,3 +257,31 @@ async def test_a_code_works_once_even_when_sent_twice_at_the_same_moment(client:
                                    return_exceptions=True)
     assert sum(result is None for result in results) == 1
     assert all(isinstance(result, Invalid) for result in results if result is not None)
+
+
+async def test_an_account_is_never_stored_without_the_organisation_it_asked_for(
+        client: TestClient, db: Any, monkeypatch: Any) -> None:
+    from community.accounts.register import register
+    from community.accounts.schemas import RegisterIn
+    from community.organisations import queries as org_queries
+
+    org = await make_org(db)
+    data = RegisterIn.model_validate(form(org, email="atomic@example.gov.in", mobile=""))
+    settings = client.app[keys.SETTINGS]
+
+    async def failing_request(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("the request store failed")
+
+    monkeypatch.setattr(org_queries, "insert_request", failing_request)
+    try:
+        await register(client.app, client.app[keys.MAILER], settings.secret_key, data, "10.0.0.2")
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the failure reached nobody")
+    assert await db.users.count_documents({"email": "atomic@example.gov.in"}) == 0, "the account was rolled back"
+    monkeypatch.undo()
+    assert await register(client.app, client.app[keys.MAILER], settings.secret_key, data, "10.0.0.2") == data.email
+    user = await db.users.find_one({"email": "atomic@example.gov.in"})
+    assert user is not None
+    assert await org_queries.open_request(db, user["_id"]) is not None

@@ -10,8 +10,11 @@ from aiohttp.test_utils import TestClient, make_mocked_request
 
 from community.app import create_app
 from community.config import Settings
-from community.accounts import sessions
-from community import keys
+import pytest
+
+from community.accounts import queries, sessions
+from community import actions, keys
+from community.realtime.emitter import user_room
 from community.accounts.sessions import SESSION_COOKIE, digest
 from community.policy import ANONYMOUS, Actor, Role
 from tests.conftest import csrf_token
@@ -129,3 +132,23 @@ async def test_suspension_is_visible_to_the_policy(client: TestClient, db: Any) 
     await sign_in(client, user)
     actor = await actor_for_session(client, session_cookie(client).value)
     assert actor.is_suspended()
+
+
+async def test_signing_out_everywhere_hangs_up_only_once_the_deletions_commit(
+        client: TestClient, db: Any, monkeypatch: Any, captured_effects: actions.Effects) -> None:
+    user = await make_user(db)
+    await sign_in(client, user)
+    await bearer_token(db, user)
+
+    async def failing_delete(*_args: Any, **_kwargs: Any) -> int:
+        raise OSError("the token store failed")
+
+    monkeypatch.setattr(queries, "delete_user_tokens", failing_delete)
+    with pytest.raises(OSError):
+        await actions.run(client.app, sessions.actor_for_user(user), sessions.end_all, user["_id"])
+    assert captured_effects.empty, "a rolled-back sign-out closes no socket"
+    assert await db.sessions.count_documents({"user_id": user["_id"]}) == 1, "the session deletion was rolled back"
+    monkeypatch.undo()
+    assert await actions.run(client.app, sessions.actor_for_user(user), sessions.end_all, user["_id"]) == 2
+    assert captured_effects.hung_up == [user_room(user["_id"])]
+    assert await db.sessions.count_documents({"user_id": user["_id"]}) == 0

@@ -22,8 +22,8 @@ from community.jobs.routes import RUNNER
 from community.jobs.schedule import JOBS
 from community.notifications.digest import send_due_digests
 from community.notifications.preferences import set_preferences
+from community.notifications import queries
 from community.notifications.queries import DIGESTS, NOTIFICATIONS
-from community.notifications.read import mark_read
 from community.notifications.render import in_language
 from tests.factories import make_notification, make_user
 from tests.notifications.conftest import NOTE, Inbox, tell
@@ -96,7 +96,7 @@ async def test_new_activity_is_sent_the_next_day_but_read_notifications_never(db
     assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(hours=5)) == 0
     await _tell(db, asha, "Already read")
     read_one = await db[NOTIFICATIONS].find_one({"params.text": "Already read"})
-    await mark_read(db, None, actor_for_user(asha), read_one["_id"])
+    assert await queries.mark_read(db, asha["_id"], read_one["_id"], MORNING + timedelta(hours=6))
 
     assert await send_due_digests(db, mailer, base_url=BASE, now=MORNING + timedelta(days=1)) == 1
     second = _body(inbox.to(asha["email"])[1])

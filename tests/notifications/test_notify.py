@@ -43,7 +43,7 @@ async def test_once_read_the_next_notification_starts_a_new_entry(client: TestCl
     thread = ObjectId()
     await tell(client.app, asha, "First", subject=thread, by=ravi["_id"])
     first = await db[NOTIFICATIONS].find_one({"user_id": asha["_id"]})
-    assert await mark_read(db, None, actor_for_user(asha), first["_id"]) is True
+    assert await actions.run(client.app, actor_for_user(asha), mark_read, first["_id"]) == (True, 0)
     await tell(client.app, asha, "Second", subject=thread, by=ravi["_id"])
     rows = await db[NOTIFICATIONS].find({"user_id": asha["_id"]}, sort=[("created_at", 1)]).to_list(None)
     assert [(row["read"], row["count"]) for row in rows] == [(True, 1), (False, 1)]
@@ -89,7 +89,7 @@ async def test_a_notification_is_pushed_live_with_the_unread_total(client: TestC
     await tell(client.app, ravi, "For Ravi at last", by=asha["_id"])
     assert (await ravi_socket.next("notification"))["text"] == "For Ravi at last", "Ravi heard only his own"
 
-    await mark_all_read(db, client.app[keys.EMITTER], actor_for_user(asha))
+    await actions.run(client.app, actor_for_user(asha), mark_all_read)
     assert await asha_socket.next("notifications:unread") == {"unread": 0}
 
 

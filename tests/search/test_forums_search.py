@@ -45,8 +45,8 @@ async def test_hidden_reply_and_thread_moved_to_a_private_space_leave_outsiders_
     moved = await act(app, actor(author), create_thread, category_id=public["_id"], data={
         "title": "Drainage contract extension", "body": "The contractor asks for six more months.",
         "kind": "discussion"})
-    spam = await act(app, actor(outsider), reply, thread_id=kept["_id"],
-                       data={"body": "Drainage pumps at half price, call now"})
+    spam = (await act(app, actor(outsider), reply, thread_id=kept["_id"],
+                      data={"body": "Drainage pumps at half price, call now"})).post
     indexer = Indexer(bare_db, embedded_engine)
     await indexer.drain()
     everything = {str(kept["_id"]), str(moved["_id"]), str(spam["_id"])}
