@@ -159,6 +159,27 @@ def can_list_expertise(actor: Actor) -> bool:
     return actor.has(Role.EXPERT)
 
 
+# --- network ------------------------------------------------------------------------------
+# ``person`` is the other person's ``users`` document; ``blocked`` says whether either of the two
+# has blocked the other (``community.network.queries.blocked_between``).
+
+
+def can_connect(actor: Actor, person: Mapping[str, Any], blocked: bool) -> bool:
+    """A member asks another member to connect, never themselves, an erased account, or across a block."""
+    return (actor.is_authenticated and not actor.is_suspended() and person.get("_id") != actor.user_id
+            and not person.get("deleted") and not blocked)
+
+
+def can_follow_person(actor: Actor, person: Mapping[str, Any], blocked: bool) -> bool:
+    """Following is one-way and asks nobody, so it has the same bounds as a request."""
+    return can_connect(actor, person, blocked)
+
+
+def can_block(actor: Actor, person: Mapping[str, Any]) -> bool:
+    """Anyone signed in, suspended or not (a block protects them), blocks anyone but themselves."""
+    return actor.is_authenticated and person.get("_id") != actor.user_id
+
+
 # --- karma --------------------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """The forums' notifications: their kinds and renderers, recipient sets and who may see a subject.
 
+A mention does not reach anyone in a block with the post's author (``community.network``).
+
 Texts are rendered when shown, in the reader's language; the parameters stored are the thread's
 title, an excerpt of the post and where it is.
 """
@@ -17,6 +19,7 @@ from community.forums.markdown import plain_text, render
 from community.forums.queries import REVISIONS
 from community.forums.urls import post_path, thread_path
 from community.i18n import gettext as _, lazy_gettext
+from community.network import queries as network
 from community.notifications import kinds
 from community.notifications.intents import Recipients, recipient_set, subject_type
 from community.storage.api import Database
@@ -69,11 +72,12 @@ async def _mentioned(db: Database, *, post_id: ObjectId, since_revision: int | N
     if post is None:
         return []
     now = render(post["body"]).mentions
-    if since_revision is None:
-        return list(now)
-    before = await db[REVISIONS].find_one({"post_id": post_id, "number": since_revision}, {"body": 1})
-    earlier = set(render(before["body"]).mentions) if before else set()
-    return [person for person in now if person not in earlier]
+    earlier: set[ObjectId] = set()
+    if since_revision is not None:
+        before = await db[REVISIONS].find_one({"post_id": post_id, "number": since_revision}, {"body": 1})
+        earlier = set(render(before["body"]).mentions) if before else set()
+    blocked = await network.blockers_among(db, post["author_id"], list(now))
+    return [person for person in now if person not in earlier and person not in blocked]
 
 
 @recipient_set("forum.reply_audience")

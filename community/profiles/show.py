@@ -17,6 +17,7 @@ from community.competencies import queries as dictionary
 from community.errors import NotFound
 from community.i18n import gettext as _
 from community.karma import service as karma
+from community.network import queries as network
 from community.organisations import queries as org_queries
 from community.policy import Actor
 from community.profiles import avatar as avatars
@@ -62,7 +63,7 @@ async def visible_profiles(db: Database, viewer: Actor, user_ids: list[ObjectId]
     if not ids:
         return []
     stored = await queries.profiles(db, ids)
-    connected = await queries.connected_among(db, viewer.user_id, ids)
+    connected = await network.connected_among(db, viewer.user_id, ids)
     evidence = await queries.verified_levels(db, ids)
     orgs = await org_queries.names(db, (users[uid]["org_id"] for uid in ids))
     with_avatar = {row["_id"] async for row in db[avatars.COLLECTION].find({"_id": {"$in": ids}}, {"_id": 1})}
@@ -112,7 +113,7 @@ async def avatar_for(db: Database, viewer: Actor, user_id: ObjectId) -> dict[str
         raise NotFound(_("There is no such picture."))
     profile = await queries.profile(db, user_id)
     allowed = policy.can_view_field(viewer, user, privacy_of(profile)["avatar"],
-                                    await queries.is_connected(db, viewer.user_id, user_id))
+                                    await network.is_connected(db, viewer.user_id, user_id))
     stored = await avatars.load(db, user_id) if allowed else None
     if stored is None:
         raise NotFound(_("There is no such picture."))
@@ -124,7 +125,7 @@ async def on_organisation_leaderboard(db: Database, viewer: Actor, user_ids: lis
     organisation field the viewer may see (erased accounts never)."""
     users = await people.members_by_id(db, user_ids)
     stored = await queries.profiles(db, list(users))
-    connected = await queries.connected_among(db, viewer.user_id, list(users))
+    connected = await network.connected_among(db, viewer.user_id, list(users))
     return {
         uid for uid, user in users.items()
         if policy.can_see_on_organisation_leaderboard(viewer, user, privacy_of(stored.get(uid, {}))["organisation"],

@@ -1,0 +1,58 @@
+"""The network's notifications: a connection request, its acceptance, and a new thread by
+someone the reader follows; rendered with the actor's current name in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+
+from community.forums.urls import thread_path
+from community.i18n import gettext as _, lazy_gettext
+from community.network import queries
+from community.notifications import kinds
+from community.notifications.intents import Recipients, recipient_set, subject_type
+from community.storage.api import Database
+
+
+def person_params(person_id: ObjectId) -> dict[str, Any]:
+    return {"person_id": str(person_id)}
+
+
+def _someone(name: str) -> str:
+    return name or _("A member")
+
+
+kinds.register("connection_request", label=lazy_gettext("Connection requests"),
+               url=lambda p: "/network/lists/received",
+               text=lambda p, actor: _("%(person)s asked to connect with you.", person=_someone(actor)))
+kinds.register("connection_accepted", label=lazy_gettext("Your connection requests accepted"),
+               url=lambda p: f"/people/{p['person_id']}",
+               text=lambda p, actor: _("%(person)s accepted your connection request.", person=_someone(actor)))
+kinds.register("followed_thread", label=lazy_gettext("New threads by people you follow"),
+               url=lambda p: thread_path(p["thread_id"]),
+               text=lambda p, actor: _("%(person)s started a thread: \u201c%(title)s\u201d", person=_someone(actor),
+                                       title=p["title"]))
+
+
+def followers(person_id: ObjectId, *, as_of: datetime) -> Recipients:
+    """Those who followed ``person_id`` by ``as_of`` (when the thread was started)."""
+    return Recipients("network.followers", {"person_id": person_id, "as_of": as_of})
+
+
+@recipient_set("network.followers")
+async def _followers(db: Database, *, person_id: ObjectId, as_of: datetime) -> list[ObjectId]:
+    return await queries.followers_since(db, person_id, since_before=as_of)
+
+
+@subject_type("network_person")
+async def _not_blocked(db: Database, person_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+    """A request or acceptance is not told across a block made after it was sent."""
+    blocked = await queries.blockers_among(db, person_id, people)
+    return [person for person in people if person not in blocked]
+
+
+def thread_params(thread: Mapping[str, Any]) -> dict[str, Any]:
+    return {"title": thread["title"], "thread_id": str(thread["_id"])}

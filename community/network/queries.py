@@ -1,0 +1,138 @@
+"""The network's MongoDB language: connections, follows of people, and blocks.
+
+A connection is one document per pair of people, whatever its state, under the key
+:func:`pair_key` (the two ids sorted): ``{_id, a, b, status, note, requested_at, accepted_at,
+expires_at}`` where ``a`` asked ``b`` and ``status`` is ``pending`` or ``accepted``. Because the
+pair has one key, two people asking each other at the same moment meet on one document and end
+connected, never with two requests crossing. A follow is ``{_id: "follower|followed",
+follower_id, followed_id, at}``; a block ``{_id: "blocker|blocked", blocker_id, blocked_id, at}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from bson import ObjectId
+
+from community.storage.api import Database
+
+CONNECTIONS = "connections"
+FOLLOWS = "person_follows"
+BLOCKS = "blocks"
+
+ListName = Literal["connections", "received", "sent", "followers", "following", "blocked"]
+LIST_NAMES: tuple[ListName, ...] = ("connections", "received", "sent", "followers", "following", "blocked")
+LIST_LIMIT = 200
+"""A list shows this many people, newest first."""
+
+
+def pair_key(one: ObjectId, other: ObjectId) -> str:
+    """The connection's key for a pair: the same whoever asks."""
+    low, high = sorted((str(one), str(other)))
+    return f"{low}|{high}"
+
+
+def follow_key(follower: ObjectId, followed: ObjectId) -> str:
+    return f"{follower}|{followed}"
+
+
+def block_key(blocker: ObjectId, blocked: ObjectId) -> str:
+    return f"{blocker}|{blocked}"
+
+
+async def connection(db: Database, one: ObjectId, other: ObjectId, *, session: Any = None) -> dict[str, Any] | None:
+    """The pair's connection or pending request, whoever asked."""
+    return await db[CONNECTIONS].find_one({"_id": pair_key(one, other)}, session=session)
+
+
+async def is_connected(db: Database, a: ObjectId | None, b: ObjectId | None) -> bool:
+    """Whether two people have an accepted connection."""
+    if a is None or b is None or a == b:
+        return False
+    return await db[CONNECTIONS].find_one({"$or": [{"a": a, "b": b}, {"a": b, "b": a}], "status": "accepted"},
+                                          {"_id": 1}) is not None
+
+
+async def connected_among(db: Database, viewer: ObjectId | None, others: Iterable[ObjectId]) -> set[ObjectId]:
+    """Which of ``others`` the viewer is connected to, in two queries whatever the list's length."""
+    ids = list(others)
+    if viewer is None or not ids:
+        return set()
+    found: set[ObjectId] = set()
+    async for row in db[CONNECTIONS].find({"a": viewer, "b": {"$in": ids}, "status": "accepted"}, {"b": 1}):
+        found.add(row["b"])
+    async for row in db[CONNECTIONS].find({"b": viewer, "a": {"$in": ids}, "status": "accepted"}, {"a": 1}):
+        found.add(row["a"])
+    return found
+
+
+async def is_following(db: Database, follower: ObjectId, followed: ObjectId) -> bool:
+    return await db[FOLLOWS].find_one({"_id": follow_key(follower, followed)}, {"_id": 1}) is not None
+
+
+async def has_blocked(db: Database, blocker: ObjectId, blocked: ObjectId) -> bool:
+    return await db[BLOCKS].find_one({"_id": block_key(blocker, blocked)}, {"_id": 1}) is not None
+
+
+async def blocked_between(db: Database, one: ObjectId | None, other: ObjectId | None) -> bool:
+    """Whether either of the two has blocked the other."""
+    if one is None or other is None or one == other:
+        return False
+    return await db[BLOCKS].find_one({"_id": {"$in": [block_key(one, other), block_key(other, one)]}},
+                                     {"_id": 1}) is not None
+
+
+async def blockers_among(db: Database, person: ObjectId, others: Sequence[ObjectId]) -> set[ObjectId]:
+    """Those of ``others`` who have blocked ``person`` (or whom ``person`` has blocked)."""
+    if not others:
+        return set()
+    found: set[ObjectId] = set()
+    async for row in db[BLOCKS].find({"blocked_id": person, "blocker_id": {"$in": list(others)}}, {"blocker_id": 1}):
+        found.add(row["blocker_id"])
+    async for row in db[BLOCKS].find({"blocker_id": person, "blocked_id": {"$in": list(others)}}, {"blocked_id": 1}):
+        found.add(row["blocked_id"])
+    return found
+
+
+async def followers_since(db: Database, followed: ObjectId, *, since_before: Any) -> list[ObjectId]:
+    """Everyone who followed ``followed`` by ``since_before``."""
+    return [row["follower_id"] async for row in
+            db[FOLLOWS].find({"followed_id": followed, "at": {"$lte": since_before}}, {"follower_id": 1})]
+
+
+def _list_query(name: ListName, me: ObjectId) -> tuple[str, dict[str, Any], str | tuple[str, str], str]:
+    """The collection, filter, field naming the other person (a pair for connections) and sort field."""
+    if name == "connections":
+        return CONNECTIONS, {"$or": [{"a": me}, {"b": me}], "status": "accepted"}, ("a", "b"), "accepted_at"
+    if name == "received":
+        return CONNECTIONS, {"b": me, "status": "pending"}, "a", "requested_at"
+    if name == "sent":
+        return CONNECTIONS, {"a": me, "status": "pending"}, "b", "requested_at"
+    if name == "followers":
+        return FOLLOWS, {"followed_id": me}, "follower_id", "at"
+    if name == "following":
+        return FOLLOWS, {"follower_id": me}, "followed_id", "at"
+    return BLOCKS, {"blocker_id": me}, "blocked_id", "at"
+
+
+async def counts(db: Database, me: ObjectId) -> dict[str, int]:
+    """How many people are on each of a person's lists."""
+    result: dict[str, int] = {}
+    for name in LIST_NAMES:
+        collection, query, _other, _sort = _list_query(name, me)
+        result[name] = await db[collection].count_documents(query)
+    return result
+
+
+async def listed(db: Database, me: ObjectId, name: ListName) -> list[dict[str, Any]]:
+    """The newest entries of one list: ``{person_id, at, note}`` (the note of a request)."""
+    collection, query, other, sort = _list_query(name, me)
+    rows = []
+    async for row in db[collection].find(query).sort(sort, -1).limit(LIST_LIMIT):
+        if isinstance(other, tuple):
+            person = row[other[1]] if row[other[0]] == me else row[other[0]]
+        else:
+            person = row[other]
+        rows.append({"person_id": person, "at": row.get(sort), "note": row.get("note") or ""})
+    return rows

@@ -1,0 +1,44 @@
+"""The network API's bodies and answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from community.validation import Block
+
+NOTE_MAX = 300
+
+ConnectionState = Literal["none", "sent", "received", "connected"]
+
+
+class ConnectionRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[str, Block(0, NOTE_MAX)] = Field("", description="a short note the person sees with your request")
+
+
+class RelationOut(BaseModel):
+    """Where the caller stands with a person."""
+
+    connection: ConnectionState = Field(description="sent: your request waits; received: theirs waits for you")
+    note: str = Field(description="the note of a request waiting for you")
+    following: bool
+    blocked: bool = Field(description="whether you have blocked this person")
+    can_connect: bool
+    can_follow: bool
+
+
+class ListedPersonOut(BaseModel):
+    id: str
+    name: str | None = Field(description="null for an erased account")
+    designation: str | None
+    at: str | None = Field(description="when the entry was made (ISO 8601)")
+    note: str = Field(description="a request's note; empty elsewhere")
+
+
+class NetworkListOut(BaseModel):
+    name: Literal["connections", "received", "sent", "followers", "following", "blocked"]
+    counts: dict[str, int] = Field(description="how many people each of your lists holds")
+    items: list[ListedPersonOut] = Field(description="the newest 200 entries")
