@@ -148,10 +148,17 @@ def can_edit_profile(actor: Actor, owner_id: ObjectId) -> bool:
     return actor.is_authenticated and not actor.is_suspended() and actor.user_id == owner_id
 
 
-def can_endorse(actor: Actor, owner_id: ObjectId) -> bool:
-    """Experts endorse other people's competencies, never their own."""
-    return (actor.is_authenticated and actor.has(Role.EXPERT) and not actor.is_suspended()
-            and actor.user_id != owner_id)
+def can_endorse(actor: Actor, owner_id: ObjectId, blocked: bool) -> bool:
+    """Members endorse other people's competencies, never their own, and not across a block;
+    which levels they may endorse is ``can_endorse_at``. ``blocked`` says whether either has
+    blocked the other."""
+    return actor.is_authenticated and not actor.is_suspended() and actor.user_id != owner_id and not blocked
+
+
+def can_endorse_at(own_level: int | None, level: int) -> bool:
+    """Nobody vouches for more than they hold: ``own_level`` is the endorser's own
+    (``community.profiles.verification.own_level``)."""
+    return own_level is not None and level <= own_level
 
 
 def can_list_expertise(actor: Actor) -> bool:

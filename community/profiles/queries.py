@@ -34,6 +34,21 @@ async def verified_levels(db: Database, user_ids: list[ObjectId]) -> dict[Object
     return evidence
 
 
+async def endorsements_given(db: Database, endorser_id: ObjectId, user_id: ObjectId) -> dict[str, int]:
+    """The competencies (and levels) one person has endorsed of another."""
+    return {row["competency_id"]: row["level"] async for row in
+            db[ENDORSEMENTS].find({"user_id": user_id, "endorser_id": endorser_id}, {"competency_id": 1, "level": 1})}
+
+
+async def results_of(db: Database, user_ids: list[ObjectId]) -> dict[ObjectId, list[dict[str, Any]]]:
+    """Per person, their assessment and course results (``competency_id``, ``source``, ``level``)."""
+    found: dict[ObjectId, list[dict[str, Any]]] = {}
+    async for row in db[VERIFICATIONS].find({"user_id": {"$in": user_ids}}, {"user_id": 1, "competency_id": 1,
+                                                                            "source": 1, "level": 1}):
+        found.setdefault(row["user_id"], []).append(row)
+    return found
+
+
 async def holders_of(db: Database, competency_id: str) -> list[ObjectId]:
     """Everyone who declares a competency; the caller keeps the experts among them."""
     return [row["_id"] async for row in db[PROFILES].find({"competencies.competency_id": competency_id}, {"_id": 1})]

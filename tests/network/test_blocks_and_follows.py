@@ -16,6 +16,7 @@ from community.forums.mentions import mention_markup
 from community.network import connections, queries
 from community.notifications.routes import NOTIFIER
 from community.profiles import show
+from community.profiles.verification import EndorsementRule
 from tests.factories import act
 from tests.forums.conftest import Forum
 from tests.network.helpers import ask, block, connect, follow
@@ -54,11 +55,11 @@ async def test_a_block_ends_connection_and_follows_and_stops_the_next(client: Te
     await connect(app, asha, ravi)
     await follow(app, asha, ravi)
     await follow(app, ravi, asha)
-    assert "email" in await show.visible_profile(db, actor_for_user(ravi), asha["_id"])
+    assert "email" in await show.visible_profile(db, actor_for_user(ravi), asha["_id"], EndorsementRule())
     assert await block(app, asha, ravi)
     assert not await queries.is_connected(db, asha["_id"], ravi["_id"])
     assert await db[queries.FOLLOWS].count_documents({}) == 0
-    assert "email" not in await show.visible_profile(db, actor_for_user(ravi), asha["_id"])
+    assert "email" not in await show.visible_profile(db, actor_for_user(ravi), asha["_id"], EndorsementRule())
     with pytest.raises(Forbidden):
         await follow(app, ravi, asha)
     with pytest.raises(Forbidden):

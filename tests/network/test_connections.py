@@ -18,6 +18,7 @@ from community.network import connections, queries
 from community.network.queries import pair_key
 from community.network.rules import RULES
 from community.profiles import show
+from community.profiles.verification import EndorsementRule
 from tests.factories import act, make_user
 from tests.network.helpers import ask, block
 
@@ -43,11 +44,11 @@ async def test_a_request_waits_then_acceptance_connects_both(client: TestClient,
 
 async def test_connections_see_a_field_visible_to_connections(client: TestClient, app: web.Application, db: Any) -> None:
     asha, ravi = await make_user(db), await make_user(db)
-    before = await show.visible_profile(db, actor_for_user(ravi), asha["_id"])
+    before = await show.visible_profile(db, actor_for_user(ravi), asha["_id"], EndorsementRule())
     assert "email" not in before, "e-mail is shown to connections only by default"
     await ask(app, asha, ravi)
     await act(app, actor_for_user(ravi), connections.accept, asha["_id"])
-    after = await show.visible_profile(db, actor_for_user(ravi), asha["_id"])
+    after = await show.visible_profile(db, actor_for_user(ravi), asha["_id"], EndorsementRule())
     assert after["email"] == asha["email"]
 
 
