@@ -53,17 +53,19 @@ async def relation(db: Database, actor: Actor, person_id: ObjectId) -> dict[str,
     me = actor.user_id
     if me is None or person is None or person_id == me:
         return {"connection": "none", "note": "", "following": False, "blocked": False,
-                "can_connect": False, "can_follow": False}
+                "can_connect": False, "can_follow": False, "can_block": False}
     blocked = await queries.blocked_between(db, me, person_id)
     row = await queries.connection(db, me, person_id)
     state: ConnectionState = "none"
     if row is not None:
         state = "connected" if row["status"] == "accepted" else "sent" if row["a"] == me else "received"
     allowed = policy.can_connect(actor, person, blocked)
-    return {"connection": state, "note": row.get("note") or "" if state == "received" and row else "",
+    note = (row.get("note") or "") if row is not None and state == "received" else ""
+    return {"connection": state, "note": note,
             "following": await queries.is_following(db, me, person_id),
             "blocked": await queries.has_blocked(db, me, person_id),
-            "can_connect": allowed, "can_follow": policy.can_follow_person(actor, person, blocked)}
+            "can_connect": allowed, "can_follow": policy.can_follow_person(actor, person, blocked),
+            "can_block": policy.can_block(actor, person) and not person["deleted"]}
 
 
 async def request_connection(tx: Action, person_id: ObjectId, request: ConnectionRequestIn) -> ConnectionState:
@@ -82,16 +84,15 @@ async def request_connection(tx: Action, person_id: ObjectId, request: Connectio
     if existing is None:
         await ratelimit.hit(db, f"network-request:{actor.user_id}", limit=tx.app[RULES].requests_per_day,
                             window_seconds=86400)
-    key = pair_key(actor.user_id, person_id)
+    key, request_id = pair_key(actor.user_id, person_id), ObjectId()
     expires_at = tx.now + timedelta(days=tx.app[RULES].request_days)
     session = await tx.start()
     written = await db[CONNECTIONS].update_one({"_id": key}, {"$setOnInsert": {
         "a": actor.user_id, "b": person_id, "status": "pending", "note": request.note, "requested_at": tx.now,
-        "accepted_at": None, "expires_at": expires_at}}, upsert=True, session=session)
+        "accepted_at": None, "expires_at": expires_at, "request_id": request_id}}, upsert=True, session=session)
     if written.upserted_id is not None:
         await tx.schedule(EXPIRY_JOB, expires_at, {"pair": key}, key=expiry_key(key))
-        await tx.notify("connection_request", to=one_person(person_id), subject=("network_person", actor.user_id),
-                        params=notices.person_params(actor.user_id))
+        await tx.notify("connection_request", to=one_person(person_id), subject=(notices.REQUEST, request_id), params={})
         return "sent"
     current = await db[CONNECTIONS].find_one({"_id": key}, session=session)
     if current is not None and current["status"] == "pending" and current["a"] == person_id:
@@ -104,8 +105,8 @@ async def _accept(tx: Action, row: dict[str, Any], session: Any) -> None:
     await tx.db[CONNECTIONS].update_one({"_id": row["_id"], "status": "pending"}, {"$set": {
         "status": "accepted", "accepted_at": tx.now, "expires_at": None}}, session=session)
     await tx.cancel(expiry_key(row["_id"]))
-    await tx.notify("connection_accepted", to=one_person(row["a"]), subject=("network_person", row["b"]),
-                    params=notices.person_params(row["b"]))
+    await tx.notify("connection_accepted", to=one_person(row["a"]), subject=(notices.REQUEST, row.get("request_id")),
+                    params={})
 
 
 async def _request_from(db: Database, actor: Actor, person_id: ObjectId) -> dict[str, Any]:
@@ -142,6 +143,18 @@ async def remove(tx: Action, person_id: ObjectId) -> None:
     if row is None or row["status"] != "accepted":
         raise NotFound(_("You are not connected with this member."))
     await _drop(tx, row["_id"], "accepted")
+
+
+async def disconnect(tx: Action, person_id: ObjectId) -> None:
+    """Withdraw the actor's waiting request to a person, or end the connection with them."""
+    actor = policy.require_member(tx.actor)
+    row = await queries.connection(tx.db, actor.user_id, person_id)
+    if row is not None and row["status"] == "pending" and row["a"] == actor.user_id:
+        await _drop(tx, row["_id"], "pending")
+    elif row is not None and row["status"] == "accepted":
+        await _drop(tx, row["_id"], "accepted")
+    else:
+        raise NotFound(_("You are not connected with this member."))
 
 
 async def _drop(tx: Action, key: str, status: str) -> None:

@@ -17,8 +17,9 @@ from community.notifications.intents import Recipients, recipient_set, subject_t
 from community.storage.api import Database
 
 
-def person_params(person_id: ObjectId) -> dict[str, Any]:
-    return {"person_id": str(person_id)}
+REQUEST = "network_request"
+"""The subject of a request's notifications: the request's own id, never a person's, so that
+erasing either person leaves nothing that names them in the other's notifications."""
 
 
 def _someone(name: str) -> str:
@@ -29,7 +30,7 @@ kinds.register("connection_request", label=lazy_gettext("Connection requests"),
                url=lambda p: "/network/lists/received",
                text=lambda p, actor: _("%(person)s asked to connect with you.", person=_someone(actor)))
 kinds.register("connection_accepted", label=lazy_gettext("Your connection requests accepted"),
-               url=lambda p: f"/people/{p['person_id']}",
+               url=lambda p: "/network/lists/connections",
                text=lambda p, actor: _("%(person)s accepted your connection request.", person=_someone(actor)))
 kinds.register("followed_thread", label=lazy_gettext("New threads by people you follow"),
                url=lambda p: thread_path(p["thread_id"]),
@@ -47,11 +48,11 @@ async def _followers(db: Database, *, person_id: ObjectId, as_of: datetime) -> l
     return await queries.followers_since(db, person_id, since_before=as_of)
 
 
-@subject_type("network_person")
-async def _not_blocked(db: Database, person_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
-    """A request or acceptance is not told across a block made after it was sent."""
-    blocked = await queries.blockers_among(db, person_id, people)
-    return [person for person in people if person not in blocked]
+@subject_type(REQUEST)
+async def _while_the_request_stands(db: Database, request_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+    """Nobody is told of a request that was withdrawn, declined, expired or ended by a block
+    (which deletes the pair's document) before the notifier reached it."""
+    return people if await queries.request_exists(db, request_id) else []
 
 
 def thread_params(thread: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 A connection is one document per pair of people, whatever its state, under the key
 :func:`pair_key` (the two ids sorted): ``{_id, a, b, status, note, requested_at, accepted_at,
-expires_at}`` where ``a`` asked ``b`` and ``status`` is ``pending`` or ``accepted``. Because the
+expires_at, request_id}`` where ``a`` asked ``b`` and ``status`` is ``pending`` or ``accepted``. Because the
 pair has one key, two people asking each other at the same moment meet on one document and end
 connected, never with two requests crossing. A follow is ``{_id: "follower|followed",
 follower_id, followed_id, at}``; a block ``{_id: "blocker|blocked", blocker_id, blocked_id, at}``.
@@ -65,6 +65,11 @@ async def connected_among(db: Database, viewer: ObjectId | None, others: Iterabl
     async for row in db[CONNECTIONS].find({"b": viewer, "a": {"$in": ids}, "status": "accepted"}, {"a": 1}):
         found.add(row["a"])
     return found
+
+
+async def request_exists(db: Database, request_id: ObjectId) -> bool:
+    """Whether the request (waiting or accepted) with this id is still stored."""
+    return await db[CONNECTIONS].find_one({"request_id": request_id}, {"_id": 1}) is not None
 
 
 async def is_following(db: Database, follower: ObjectId, followed: ObjectId) -> bool:

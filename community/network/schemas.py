@@ -28,6 +28,7 @@ class RelationOut(BaseModel):
     blocked: bool = Field(description="whether you have blocked this person")
     can_connect: bool
     can_follow: bool
+    can_block: bool
 
 
 class ListedPersonOut(BaseModel):

@@ -13,6 +13,7 @@ STORAGE = StorageFacts(collections=(
     Collection(CONNECTIONS, indexes=(
         IndexModel([("a", 1), ("status", 1), ("requested_at", -1)]),  # requests sent; connections either way
         IndexModel([("b", 1), ("status", 1), ("requested_at", -1)]),  # requests received
+        IndexModel([("request_id", 1)], sparse=True),  # whether a notified request still stands
     ), personal=(
         Personal("a", "delete", purpose="Connections you asked for, and your requests still waiting."),
         Personal("b", "delete", purpose="Connections others asked you for, and their requests waiting for you."),

@@ -15,6 +15,7 @@ from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.profiles import avatar as avatars
+from community.network import connections
 from community.network import queries as network
 from community.profiles import directory, edit, fields, queries, show, verification
 from community.profiles.verification import RULE, EndorsementRule
@@ -69,10 +70,17 @@ async def _person_context(request: web.Request, errors: dict[str, str] | None = 
     endorsed = await queries.endorsements_given(db, actor.user_id, user_id) if actor.user_id is not None else {}
     return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": can_endorse,
             "endorse_up_to": await edit.own_levels(db, actor.user_id) if can_endorse else {}, "endorsed": endorsed,
-            "rule": verification.describe(rule_of(request)), "can_record": can_record, "can_view_data": policy.can_view_personal_data(actor, user_id),
+            "rule": verification.describe(rule_of(request)), "can_record": can_record,
+            "relation": await connections.relation(db, actor, user_id), "can_view_data": policy.can_view_personal_data(actor, user_id),
             "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})")
                                    for row in await dictionary.competencies(db_of(request))] if can_record else [],
             "errors": errors or {}, "profile_fields": fields.FIELDS}
+
+
+async def person_page_with_errors(request: web.Request, errors: dict[str, str]) -> web.Response:
+    """The person page again, with a refused form's messages (keys prefixed by the form's name)."""
+    return aiohttp_jinja2.render_template("profiles/person.html", request, await _person_context(request, errors),
+                                          status=422)
 
 
 async def my_profile(request: web.Request) -> web.Response:
@@ -180,9 +188,8 @@ async def endorse_submit(request: web.Request) -> web.Response:
                                                                        "level": form.get("level", "")}))
         await actions.run(request.app, actor_of(request), edit.endorse, user_id, endorsement)
     except Invalid as error:
-        errors = {f"endorse.{field}": message for field, message in error.errors.items()}
-        return aiohttp_jinja2.render_template("profiles/person.html", request,
-                                              await _person_context(request, errors), status=422)
+        return await person_page_with_errors(request, {f"endorse.{field}": message
+                                                       for field, message in error.errors.items()})
     return see_other(person_url(request, user_id) + "#competencies")
 
 
