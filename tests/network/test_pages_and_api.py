@@ -42,8 +42,13 @@ async def test_connect_and_accept_through_the_pages(client: TestClient, db: Any)
     assert "संपर्क (1)" in hindi
 
     await client.app[NOTIFIER].drain()
-    status, listed = await call(client, "GET", "/api/v1/notifications", await bearer_token(db, asha))
+    token = await bearer_token(db, asha)
+    status, listed = await call(client, "GET", "/api/v1/notifications", token)
     assert listed["items"][0]["text"] == "Ravi Kumar accepted your connection request."
+    status, listed = await call(client, "GET", "/api/v1/notifications", token, headers={"Accept-Language": "hi"})
+    assert listed["items"][0]["text"] == "Ravi Kumar ने आपका जुड़ने का अनुरोध स्वीकार कर लिया।", "rendered in the reader's language"
+    status, listed = await call(client, "GET", "/api/v1/notifications", await bearer_token(db, ravi))
+    assert [item["text"] for item in listed["items"]] == ["Asha Menon asked to connect with you."]
 
 
 async def test_the_block_button_takes_the_connect_button_away(client: TestClient, db: Any) -> None:

@@ -9,7 +9,8 @@ from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community.profiles.verification import EndorsementRule, Standing, explain, verify
-from tests.factories import bearer_token, make_user
+from tests.conftest import csrf_token
+from tests.factories import bearer_token, make_user, sign_in
 from tests.network.helpers import block
 from tests.profiles.helpers import HEALTH, call, small_dictionary
 
@@ -97,3 +98,25 @@ async def test_a_block_stops_an_endorsement(client: TestClient, db: Any) -> None
                                  await bearer_token(db, expert), json={"competency_id": HEALTH, "level": 3})
     assert status == 403 and problem["detail"] == "You cannot endorse this member."
     assert await db.endorsements.count_documents({}) == 0
+
+
+async def test_the_profile_page_states_the_rule_and_withdraws_without_javascript(client: TestClient, db: Any) -> None:
+    await small_dictionary(db)
+    asha, expert = await make_user(db), await make_user(db, roles=("expert",))
+    await db.profiles.insert_many([{"_id": asha["_id"], "competencies": [{"competency_id": HEALTH, "level": 3}]},
+                                   {"_id": expert["_id"], "competencies": [{"competency_id": HEALTH, "level": 3}]}])
+    await sign_in(client, expert)
+    page = await (await client.get(f"/people/{asha['_id']}")).text()
+    assert "A level is verified by an assessment or course result, or by 2 endorsements" in page
+    assert '<option value="4">' not in page, "the form offers no level above the expert's own"
+    token = await csrf_token(client, f"/people/{asha['_id']}")
+    too_high = await client.post(f"/people/{asha['_id']}/endorse", data={"csrf_token": token, "competency_id": HEALTH,
+                                                                           "level": "4"})
+    assert too_high.status == 422 and "You can endorse up to level 3, the level you hold yourself." in await too_high.text()
+    await client.post(f"/people/{asha['_id']}/endorse", data={"csrf_token": token, "competency_id": HEALTH, "level": "3"})
+    page = await (await client.get(f"/people/{asha['_id']}")).text()
+    assert "Verified at level 3: endorsed by 1 expert in this competency." in page
+    withdrawn = await client.post(f"/people/{asha['_id']}/endorsements/{HEALTH}/withdraw", data={"csrf_token": token},
+                                  allow_redirects=False)
+    assert withdrawn.status == 303 and await db.endorsements.count_documents({}) == 0
+    assert "Not verified yet." in await (await client.get(f"/people/{asha['_id']}")).text()
