@@ -47,11 +47,14 @@ async def connection(db: Database, one: ObjectId, other: ObjectId, *, session: A
 
 
 async def is_connected(db: Database, a: ObjectId | None, b: ObjectId | None) -> bool:
-    """Whether two people have an accepted connection."""
+    """Whether two people have an accepted connection (one indexed look-up per direction: the
+    embedded engine scans for an ``$or``)."""
     if a is None or b is None or a == b:
         return False
-    return await db[CONNECTIONS].find_one({"$or": [{"a": a, "b": b}, {"a": b, "b": a}], "status": "accepted"},
-                                          {"_id": 1}) is not None
+    for asker, other in ((a, b), (b, a)):
+        if await db[CONNECTIONS].find_one({"a": asker, "status": "accepted", "b": other}, {"_id": 1}) is not None:
+            return True
+    return False
 
 
 async def connected_among(db: Database, viewer: ObjectId | None, others: Iterable[ObjectId]) -> set[ObjectId]:
@@ -106,38 +109,42 @@ async def followers_since(db: Database, followed: ObjectId, *, since_before: Any
             db[FOLLOWS].find({"followed_id": followed, "at": {"$lte": since_before}}, {"follower_id": 1})]
 
 
-def _list_query(name: ListName, me: ObjectId) -> tuple[str, dict[str, Any], str | tuple[str, str], str]:
-    """The collection, filter, field naming the other person (a pair for connections) and sort field."""
+Query = tuple[str, dict[str, Any], str, str]
+"""A collection, its filter, the field naming the other person, and the sort field."""
+
+
+def _list_queries(name: ListName, me: ObjectId) -> list[Query]:
+    """The queries whose rows make up one list: connections are two, one per direction, because
+    each is then one index range (an ``$or`` is a scan on the embedded engine)."""
     if name == "connections":
-        return CONNECTIONS, {"$or": [{"a": me}, {"b": me}], "status": "accepted"}, ("a", "b"), "accepted_at"
+        return [(CONNECTIONS, {"a": me, "status": "accepted"}, "b", "requested_at"),
+                (CONNECTIONS, {"b": me, "status": "accepted"}, "a", "requested_at")]
     if name == "received":
-        return CONNECTIONS, {"b": me, "status": "pending"}, "a", "requested_at"
+        return [(CONNECTIONS, {"b": me, "status": "pending"}, "a", "requested_at")]
     if name == "sent":
-        return CONNECTIONS, {"a": me, "status": "pending"}, "b", "requested_at"
+        return [(CONNECTIONS, {"a": me, "status": "pending"}, "b", "requested_at")]
     if name == "followers":
-        return FOLLOWS, {"followed_id": me}, "follower_id", "at"
+        return [(FOLLOWS, {"followed_id": me}, "follower_id", "at")]
     if name == "following":
-        return FOLLOWS, {"follower_id": me}, "followed_id", "at"
-    return BLOCKS, {"blocker_id": me}, "blocked_id", "at"
+        return [(FOLLOWS, {"follower_id": me}, "followed_id", "at")]
+    return [(BLOCKS, {"blocker_id": me}, "blocked_id", "at")]
 
 
 async def counts(db: Database, me: ObjectId) -> dict[str, int]:
     """How many people are on each of a person's lists."""
     result: dict[str, int] = {}
     for name in LIST_NAMES:
-        collection, query, _other, _sort = _list_query(name, me)
-        result[name] = await db[collection].count_documents(query)
+        result[name] = sum([await db[collection].count_documents(query)
+                            for collection, query, _other, _sort in _list_queries(name, me)])
     return result
 
 
 async def listed(db: Database, me: ObjectId, name: ListName) -> list[dict[str, Any]]:
-    """The newest entries of one list: ``{person_id, at, note}`` (the note of a request)."""
-    collection, query, other, sort = _list_query(name, me)
+    """The newest entries of one list: ``{person_id, at, note}`` (the note of a request); a
+    connection dates from its request."""
     rows = []
-    async for row in db[collection].find(query).sort(sort, -1).limit(LIST_LIMIT):
-        if isinstance(other, tuple):
-            person = row[other[1]] if row[other[0]] == me else row[other[0]]
-        else:
-            person = row[other]
-        rows.append({"person_id": person, "at": row.get(sort), "note": row.get("note") or ""})
-    return rows
+    for collection, query, other, sort in _list_queries(name, me):
+        async for row in db[collection].find(query).sort(sort, -1).limit(LIST_LIMIT):
+            rows.append({"person_id": row[other], "at": row.get(sort), "note": row.get("note") or ""})
+    rows.sort(key=lambda row: (row["at"] is not None, row["at"]), reverse=True)
+    return rows[:LIST_LIMIT]

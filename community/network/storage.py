@@ -11,8 +11,8 @@ from community.storage.facts import Collection, Personal, StorageFacts
 
 STORAGE = StorageFacts(collections=(
     Collection(CONNECTIONS, indexes=(
-        IndexModel([("a", 1), ("status", 1), ("requested_at", -1)]),  # requests sent; connections either way
-        IndexModel([("b", 1), ("status", 1), ("requested_at", -1)]),  # requests received
+        IndexModel([("a", 1), ("status", 1), ("requested_at", -1)]),  # requests sent; connections one way
+        IndexModel([("b", 1), ("status", 1), ("requested_at", -1)]),  # requests received; connections the other
         IndexModel([("request_id", 1)], sparse=True),  # whether a notified request still stands
     ), personal=(
         Personal("a", "delete", purpose="Connections you asked for, and your requests still waiting."),
