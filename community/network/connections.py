@@ -33,8 +33,10 @@ TOGGLES_PER_HOUR = 200
 """Follows and blocks a person may change in an hour."""
 
 
-def expiry_key(pair: str) -> str:
-    return f"network.request:{pair}"
+def expiry_key(request_id: ObjectId) -> str:
+    """The expiry job's key: the request's own id, so the job names nobody (erasure leaves it to
+    run on a request that is gone, which does nothing)."""
+    return f"network.request:{request_id}"
 
 
 async def _other(db: Database, actor: Actor, person_id: ObjectId, field: str = "person") -> people.Person:
@@ -91,7 +93,7 @@ async def request_connection(tx: Action, person_id: ObjectId, request: Connectio
         "a": actor.user_id, "b": person_id, "status": "pending", "note": request.note, "requested_at": tx.now,
         "accepted_at": None, "expires_at": expires_at, "request_id": request_id}}, upsert=True, session=session)
     if written.upserted_id is not None:
-        await tx.schedule(EXPIRY_JOB, expires_at, {"pair": key}, key=expiry_key(key))
+        await tx.schedule(EXPIRY_JOB, expires_at, {"request_id": request_id}, key=expiry_key(request_id))
         await tx.notify("connection_request", to=one_person(person_id), subject=(notices.REQUEST, request_id), params={})
         return "sent"
     current = await db[CONNECTIONS].find_one({"_id": key}, session=session)
@@ -104,7 +106,7 @@ async def request_connection(tx: Action, person_id: ObjectId, request: Connectio
 async def _accept(tx: Action, row: dict[str, Any], session: Any) -> None:
     await tx.db[CONNECTIONS].update_one({"_id": row["_id"], "status": "pending"}, {"$set": {
         "status": "accepted", "accepted_at": tx.now, "expires_at": None}}, session=session)
-    await tx.cancel(expiry_key(row["_id"]))
+    await tx.cancel(expiry_key(row["request_id"]))
     await tx.notify("connection_accepted", to=one_person(row["a"]), subject=(notices.REQUEST, row.get("request_id")),
                     params={})
 
@@ -125,7 +127,7 @@ async def accept(tx: Action, person_id: ObjectId) -> None:
 async def decline(tx: Action, person_id: ObjectId) -> None:
     """Decline a request; the person who asked is not told, and may ask again later."""
     row = await _request_from(tx.db, policy.require_member(tx.actor), person_id)
-    await _drop(tx, row["_id"], "pending")
+    await _drop(tx, row, "pending")
 
 
 async def withdraw(tx: Action, person_id: ObjectId) -> None:
@@ -133,7 +135,7 @@ async def withdraw(tx: Action, person_id: ObjectId) -> None:
     row = await queries.connection(tx.db, actor.user_id, person_id)
     if row is None or row["status"] != "pending" or row["a"] != actor.user_id:
         raise NotFound(_("You have no request waiting with this member."))
-    await _drop(tx, row["_id"], "pending")
+    await _drop(tx, row, "pending")
 
 
 async def remove(tx: Action, person_id: ObjectId) -> None:
@@ -142,7 +144,7 @@ async def remove(tx: Action, person_id: ObjectId) -> None:
     row = await queries.connection(tx.db, actor.user_id, person_id)
     if row is None or row["status"] != "accepted":
         raise NotFound(_("You are not connected with this member."))
-    await _drop(tx, row["_id"], "accepted")
+    await _drop(tx, row, "accepted")
 
 
 async def disconnect(tx: Action, person_id: ObjectId) -> None:
@@ -150,17 +152,17 @@ async def disconnect(tx: Action, person_id: ObjectId) -> None:
     actor = policy.require_member(tx.actor)
     row = await queries.connection(tx.db, actor.user_id, person_id)
     if row is not None and row["status"] == "pending" and row["a"] == actor.user_id:
-        await _drop(tx, row["_id"], "pending")
+        await _drop(tx, row, "pending")
     elif row is not None and row["status"] == "accepted":
-        await _drop(tx, row["_id"], "accepted")
+        await _drop(tx, row, "accepted")
     else:
         raise NotFound(_("You are not connected with this member."))
 
 
-async def _drop(tx: Action, key: str, status: str) -> None:
-    await tx.db[CONNECTIONS].delete_one({"_id": key, "status": status}, session=await tx.start())
+async def _drop(tx: Action, row: dict[str, Any], status: str) -> None:
+    await tx.db[CONNECTIONS].delete_one({"_id": row["_id"], "status": status}, session=await tx.start())
     if status == "pending":
-        await tx.cancel(expiry_key(key))
+        await tx.cancel(expiry_key(row["request_id"]))
 
 
 async def set_following(tx: Action, person_id: ObjectId, following: bool) -> bool:
@@ -197,10 +199,10 @@ async def set_blocked(tx: Action, person_id: ObjectId, blocked: bool) -> bool:
     written = await db[BLOCKS].update_one({"_id": key}, {"$setOnInsert": {
         "blocker_id": actor.user_id, "blocked_id": person_id, "at": tx.now}}, upsert=True, session=session)
     pair = pair_key(actor.user_id, person_id)
-    ended = await db[CONNECTIONS].find_one({"_id": pair}, {"status": 1}, session=session)
+    ended = await db[CONNECTIONS].find_one({"_id": pair}, {"status": 1, "request_id": 1}, session=session)
     await db[CONNECTIONS].delete_one({"_id": pair}, session=session)
     if ended is not None and ended["status"] == "pending":
-        await tx.cancel(expiry_key(pair))
+        await tx.cancel(expiry_key(ended["request_id"]))
     await db[FOLLOWS].delete_many({"_id": {"$in": [follow_key(actor.user_id, person_id),
                                                    follow_key(person_id, actor.user_id)]}}, session=session)
     return written.upserted_id is not None
@@ -208,7 +210,7 @@ async def set_blocked(tx: Action, person_id: ObjectId, blocked: bool) -> bool:
 
 async def _expire(run: JobRun) -> None:
     """A request still waiting when its time is up is dropped (an answered one cancelled the job)."""
-    await run.db[CONNECTIONS].delete_one({"_id": run.payload["pair"], "status": "pending"})
+    await run.db[CONNECTIONS].delete_one({"request_id": run.payload["request_id"], "status": "pending"})
 
 
 register(EXPIRY_JOB, _expire)

@@ -50,12 +50,14 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
         asked_at = now - timedelta(days=rng.randint(1, 20))
         waiting = rng.random() < PENDING_SHARE
         expires_at = asked_at + timedelta(days=settings.connection_request_days)
+        request_id = ObjectId()
         await db[CONNECTIONS].insert_one({
             "_id": key, "a": asker, "b": other, "status": "pending" if waiting else "accepted", "note": "",
             "requested_at": asked_at, "accepted_at": None if waiting else asked_at + timedelta(hours=rng.randint(1, 48)),
-            "expires_at": expires_at if waiting else None, "request_id": ObjectId()})
+            "expires_at": expires_at if waiting else None, "request_id": request_id})
         if waiting:
-            await job_schedule.schedule(db, None, EXPIRY_JOB, expires_at, {"pair": key}, key=expiry_key(key), now=now)
+            await job_schedule.schedule(db, None, EXPIRY_JOB, expires_at, {"request_id": request_id},
+                                        key=expiry_key(request_id), now=now)
     for member in members:
         for followed in rng.sample([uid for uid in experts if uid != member["_id"]],
                                    k=min(EXPERTS_FOLLOWED, len(experts) - (member["_id"] in experts))):

@@ -77,9 +77,10 @@ async def test_a_block_drops_a_waiting_request_and_its_expiry(app: web.Applicati
                                                               captured_effects: actions.Effects) -> None:
     asha, ravi = await forum.person(), await forum.person()
     await ask(app, ravi, asha)
+    request_id = (await queries.connection(db, asha["_id"], ravi["_id"]) or {})["request_id"]
     await block(app, asha, ravi)
     assert await queries.connection(db, asha["_id"], ravi["_id"]) is None
-    assert captured_effects.cancelled == [connections.expiry_key(queries.pair_key(asha["_id"], ravi["_id"]))]
+    assert captured_effects.cancelled == [connections.expiry_key(request_id)]
 
 
 async def test_nobody_follows_or_blocks_themselves(app: web.Application, db: Any, forum: Forum) -> None:

@@ -15,7 +15,6 @@ from community.errors import Forbidden, Invalid, NotFound, RateLimited
 from community.jobs.runner import Runner
 from community.jobs.schedule import JOBS
 from community.network import connections, queries
-from community.network.queries import pair_key
 from community.network.rules import RULES
 from community.profiles import show
 from community.profiles.verification import EndorsementRule
@@ -27,16 +26,16 @@ async def test_a_request_waits_then_acceptance_connects_both(client: TestClient,
                                                              captured_effects: actions.Effects) -> None:
     asha, ravi = await make_user(db, name="Asha"), await make_user(db, name="Ravi")
     assert await ask(app, asha, ravi, note="We met at LBSNAA") == "sent"
-    key = pair_key(asha["_id"], ravi["_id"])
+    key = connections.expiry_key((await queries.connection(db, asha["_id"], ravi["_id"]) or {})["request_id"])
     [request] = captured_effects.notifications
     assert (request["kind"], request["to"]["args"]["user_id"]) == ("connection_request", ravi["_id"])
     [job] = captured_effects.scheduled
-    assert job["_id"] == connections.expiry_key(key) and job["kind"] == connections.EXPIRY_JOB
+    assert job["_id"] == key and job["kind"] == connections.EXPIRY_JOB
     assert (await queries.connection(db, ravi["_id"], asha["_id"]) or {})["note"] == "We met at LBSNAA"
 
     await act(app, actor_for_user(ravi), connections.accept, asha["_id"])
     assert await queries.is_connected(db, asha["_id"], ravi["_id"])
-    assert captured_effects.cancelled == [connections.expiry_key(key)]
+    assert captured_effects.cancelled == [key]
     assert captured_effects.notifications[-1]["kind"] == "connection_accepted"
     assert captured_effects.notifications[-1]["to"]["args"]["user_id"] == asha["_id"]
     assert await db[JOBS].count_documents({"kind": connections.EXPIRY_JOB}) == 0
@@ -72,14 +71,15 @@ async def test_decline_and_withdraw_drop_the_request_and_its_expiry(client: Test
                                                                     captured_effects: actions.Effects) -> None:
     asha, ravi, meena = await make_user(db), await make_user(db), await make_user(db)
     await ask(app, asha, ravi)
-    await act(app, actor_for_user(ravi), connections.decline, asha["_id"])
     await ask(app, asha, meena)
+    keys = [connections.expiry_key((await queries.connection(db, asha["_id"], other["_id"]) or {})["request_id"])
+            for other in (ravi, meena)]
+    await act(app, actor_for_user(ravi), connections.decline, asha["_id"])
     with pytest.raises(NotFound):
         await act(app, actor_for_user(meena), connections.withdraw, asha["_id"]), "only the asker withdraws"
     await act(app, actor_for_user(asha), connections.withdraw, meena["_id"])
     assert await db[queries.CONNECTIONS].count_documents({}) == 0 and await db[JOBS].count_documents({"kind": connections.EXPIRY_JOB}) == 0
-    assert captured_effects.cancelled == [connections.expiry_key(pair_key(asha["_id"], ravi["_id"])),
-                                          connections.expiry_key(pair_key(asha["_id"], meena["_id"]))]
+    assert captured_effects.cancelled == keys
 
 
 async def test_either_side_removes_a_connection(client: TestClient, app: web.Application, db: Any) -> None:

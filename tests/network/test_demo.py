@@ -21,9 +21,9 @@ async def test_demo_fills_connections_requests_and_follows_once(db: Any, setting
     rows = await db[CONNECTIONS].find({}).to_list(None)
     assert {row["status"] for row in rows} == {"accepted", "pending"}
     assert all(row["_id"] == pair_key(row["a"], row["b"]) and row["a"] != row["b"] for row in rows)
-    waiting = [row["_id"] for row in rows if row["status"] == "pending"]
+    waiting = [row["request_id"] for row in rows if row["status"] == "pending"]
     jobs = await db[JOBS].find({"kind": EXPIRY_JOB}).to_list(None)
-    assert sorted(job["_id"] for job in jobs) == sorted(expiry_key(key) for key in waiting)
+    assert sorted(job["_id"] for job in jobs) == sorted(expiry_key(request_id) for request_id in waiting)
     experts = {person["_id"] for person in people if "expert" in person["roles"]}
     follows = await db[FOLLOWS].find({}).to_list(None)
     assert follows and all(row["followed_id"] in experts and row["follower_id"] != row["followed_id"] for row in follows)
