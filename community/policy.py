@@ -183,8 +183,9 @@ def can_follow_person(actor: Actor, person: Mapping[str, Any], blocked: bool) ->
 
 
 def can_block(actor: Actor, person: Mapping[str, Any]) -> bool:
-    """Anyone signed in, suspended or not (a block protects them), blocks anyone but themselves."""
-    return actor.is_authenticated and person.get("_id") != actor.user_id
+    """Anyone signed in, suspended or not (a block protects them), blocks anyone but themselves
+    (an erased account has nothing left to block)."""
+    return actor.is_authenticated and person.get("_id") != actor.user_id and not person.get("deleted")
 
 
 # --- karma --------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ ACTIONS["follow a member"] = lambda a: policy.can_follow_person(a, member(OTHER)
 ACTIONS["follow across a block"] = lambda a: policy.can_follow_person(a, member(OTHER), True)
 ACTIONS["block a member"] = lambda a: policy.can_block(a, member(OTHER))
 ACTIONS["block oneself"] = lambda a: policy.can_block(a, self_of(a))
+ACTIONS["block an erased account"] = lambda a: policy.can_block(a, {**member(OTHER), "deleted": True})
 ACTIONS["view the leaderboards"] = policy.can_view_leaderboard
 ACTIONS["view own personal data"] = lambda a: policy.can_view_personal_data(a, a.user_id)
 ACTIONS["view another's personal data"] = lambda a: policy.can_view_personal_data(a, ObjectId())
@@ -164,6 +165,7 @@ ALLOWED: dict[str, set[str]] = {
     "follow across a block": set(),
     "block a member": MEMBERS,
     "block oneself": set(),
+    "block an erased account": set(),
     "view the leaderboards": MEMBERS,
     "view own personal data": MEMBERS,
     "view another's personal data": ADMINS | {"suspended admin"},

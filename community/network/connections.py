@@ -67,7 +67,7 @@ async def relation(db: Database, actor: Actor, person_id: ObjectId) -> dict[str,
             "following": await queries.is_following(db, me, person_id),
             "blocked": await queries.has_blocked(db, me, person_id),
             "can_connect": allowed, "can_follow": policy.can_follow_person(actor, person, blocked),
-            "can_block": policy.can_block(actor, person) and not person["deleted"]}
+            "can_block": policy.can_block(actor, person)}
 
 
 async def request_connection(tx: Action, person_id: ObjectId, request: ConnectionRequestIn) -> ConnectionState:

@@ -29,4 +29,5 @@ def test_requests_and_follows_need_a_live_other_person_and_no_block(decide: obje
 def test_anyone_signed_in_blocks_anyone_else_even_while_suspended() -> None:
     assert can_block(ME, OTHER) and can_block(SUSPENDED, OTHER)
     assert not can_block(ME, {"_id": ME.user_id})
+    assert not can_block(ME, ERASED)
     assert not can_block(ANONYMOUS, OTHER)
