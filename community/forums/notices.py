@@ -66,6 +66,18 @@ def category_followers(category_id: ObjectId, *, as_of: datetime) -> Recipients:
     return Recipients("forum.category_followers", {"category_id": category_id, "as_of": as_of})
 
 
+def author_followers(author_id: ObjectId, category_id: ObjectId, *, as_of: datetime) -> Recipients:
+    """Those who followed the thread's author by ``as_of`` (``community.network``), less those who
+    followed its category by then: they hear of it as a new thread in the category already."""
+    return Recipients("forum.author_followers", {"author_id": author_id, "category_id": category_id, "as_of": as_of})
+
+
+@recipient_set("forum.author_followers")
+async def _author_followers(db: Database, *, author_id: ObjectId, category_id: ObjectId, as_of: datetime) -> list[ObjectId]:
+    told = set(await queries.followers(db, "category", category_id, since_before=as_of))
+    return [person for person in await network.followers_since(db, author_id, since_before=as_of) if person not in told]
+
+
 @recipient_set("forum.mentioned")
 async def _mentioned(db: Database, *, post_id: ObjectId, since_revision: int | None) -> list[ObjectId]:
     post = await queries.post(db, post_id)

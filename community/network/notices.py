@@ -1,10 +1,10 @@
 """The network's notifications: a connection request, its acceptance, and a new thread by
-someone the reader follows; rendered with the actor's current name in the reader's language."""
+someone the reader follows (whose recipients the forums choose, ``forums.notices.author_followers``);
+rendered with the actor's current name in the reader's language."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -13,7 +13,7 @@ from community.forums.urls import thread_path
 from community.i18n import gettext as _, lazy_gettext
 from community.network import queries
 from community.notifications import kinds
-from community.notifications.intents import Recipients, recipient_set, subject_type
+from community.notifications.intents import subject_type
 from community.storage.api import Database
 
 
@@ -36,16 +36,6 @@ kinds.register("followed_thread", label=lazy_gettext("New threads by people you 
                url=lambda p: thread_path(p["thread_id"]),
                text=lambda p, actor: _("%(person)s started a thread: \u201c%(title)s\u201d", person=_someone(actor),
                                        title=p["title"]))
-
-
-def followers(person_id: ObjectId, *, as_of: datetime) -> Recipients:
-    """Those who followed ``person_id`` by ``as_of`` (when the thread was started)."""
-    return Recipients("network.followers", {"person_id": person_id, "as_of": as_of})
-
-
-@recipient_set("network.followers")
-async def _followers(db: Database, *, person_id: ObjectId, as_of: datetime) -> list[ObjectId]:
-    return await queries.followers_since(db, person_id, since_before=as_of)
 
 
 @subject_type(REQUEST)

@@ -31,12 +31,17 @@ async def test_a_followed_persons_new_thread_reaches_the_follower(client: TestCl
                                                                   captured_effects: actions.Effects) -> None:
     public = await forum.category()
     author, follower, stranger = await forum.person(), await forum.person(), await forum.person()
+    both = await forum.person()
     assert await follow(client.app, follower, author)
     assert not await follow(client.app, follower, author), "following again changes nothing"
+    await follow(client.app, both, author)
+    response = await client.put(f"/api/v1/forums/categories/{public['slug']}/follow", headers=forum.headers(both))
+    assert response.status == 200
     await forum.thread(public, author, title="Single bids in GeM tenders")
     [intent] = [n for n in captured_effects.notifications if n["kind"] == "followed_thread"]
-    assert intent["to"] == {"set": "network.followers", "args": {"person_id": author["_id"], "as_of": intent["created_at"]}}
+    assert intent["to"]["set"] == "forum.author_followers" and intent["to"]["args"]["author_id"] == author["_id"]
     assert await _kinds(client, follower) == ["followed_thread"]
+    assert await _kinds(client, both) == ["new_thread"], "told once, as a follower of the category"
     assert await _kinds(client, stranger) == []
 
 
