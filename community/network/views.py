@@ -74,7 +74,8 @@ async def connect_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     try:
         asked = validate(ConnectionRequestIn, form_values(ConnectionRequestIn, {"note": form.get("note", "")}))
-        await actions.run(request.app, actor_of(request), connections.request_connection, person_id, asked)
+        await actions.run_once_more_after_a_conflict(request.app, actor_of(request), connections.request_connection,
+                                                     person_id, asked)
     except Invalid as error:
         return await person_page_with_errors(request, {f"connect.{field}": message
                                                        for field, message in error.errors.items()})
@@ -111,7 +112,8 @@ async def api_relation(request: web.Request) -> web.Response:
 async def api_connect(request: web.Request) -> web.Response:
     person_id = person_of(request)
     asked = validate(ConnectionRequestIn, await read_json(request, optional=True))
-    await actions.run(request.app, actor_of(request), connections.request_connection, person_id, asked)
+    await actions.run_once_more_after_a_conflict(request.app, actor_of(request), connections.request_connection,
+                                                 person_id, asked)
     return await _relation(request, person_id)
 
 

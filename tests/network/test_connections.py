@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from pymongo.errors import OperationFailure
 
 from community import actions, keys
 from community.accounts.sessions import actor_for_user
@@ -15,6 +16,7 @@ from community.errors import Forbidden, Invalid, NotFound, RateLimited
 from community.jobs.runner import Runner
 from community.jobs.schedule import JOBS
 from community.network import connections, queries
+from community.network.schemas import ConnectionRequestIn
 from community.network.rules import RULES
 from community.profiles import show
 from community.profiles.verification import EndorsementRule
@@ -125,3 +127,31 @@ async def test_a_flood_of_requests_is_cut_off(client: TestClient, app: web.Appli
     with pytest.raises(RateLimited):
         await ask(app, asha, others[-1])
     assert await db[queries.CONNECTIONS].count_documents({}) == app[RULES].requests_per_day
+
+
+async def test_a_request_meeting_a_conflicting_write_is_tried_once_more(client: TestClient, app: web.Application,
+                                                                         db: Any) -> None:
+    """MongoDB aborts the second of two transactions writing one document; the request is then
+    run again, sees the other's request and accepts it (the embedded engine serialises instead)."""
+    asha, ravi = await make_user(db), await make_user(db)
+    await ask(app, ravi, asha)
+    attempts: list[int] = []
+
+    async def conflicting_once(tx: actions.Action, person_id: Any, request: ConnectionRequestIn) -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            await tx.db[queries.CONNECTIONS].delete_many({}, session=await tx.start())
+            raise OperationFailure("WriteConflict", 112, {"errorLabels": ["TransientTransactionError"]})
+        return await connections.request_connection(tx, person_id, request)
+
+    state = await actions.run_once_more_after_a_conflict(app, actor_for_user(asha), conflicting_once, ravi["_id"],
+                                                         ConnectionRequestIn())
+    assert state == "connected" and len(attempts) == 2, "the aborted attempt's delete was undone"
+
+    async def failing(tx: actions.Action) -> None:
+        attempts.append(1)
+        raise OperationFailure("bad query", 2)
+
+    with pytest.raises(OperationFailure):
+        await actions.run_once_more_after_a_conflict(app, actor_for_user(asha), failing)
+    assert len(attempts) == 3, "any other error is not tried again"
