@@ -11,7 +11,7 @@ in-process, with every declared index in place:
 1. a request and its acceptance (two actions, each one transaction with its job and notice);
 2. where the viewer stands with a person (what the profile page's buttons need);
 3. the hub's profile as a member sees it, the rule applied to ten endorsers' standings;
-4. the hub's connections list with every list's count;
+4. the first page (50) of the hub's connections list, with every list's count;
 5. the hub's followers, as the notifier expands them for a new thread (less the category's).
 
 Reported: the median and 95th-percentile milliseconds of each.
@@ -138,7 +138,7 @@ async def main(arguments: argparse.Namespace) -> None:
               + percentiles(await timed(arguments.runs, lambda n: connections.relation(db, officer(viewer), hub["_id"]))))
         print("hub's profile with the rule over 10 endorsers: "
               + percentiles(await timed(arguments.runs, lambda n: visible_profile(db, officer(viewer), hub["_id"], rule))))
-        print(f"hub's connections list and counts ({arguments.hub} connections): "
+        print(f"hub's connections, first page and counts ({arguments.hub} connections): "
               + percentiles(await timed(arguments.runs, lambda n: lists.network_list(db, hub["_id"], "connections"))))
         followers, category = RECIPIENT_SETS["forum.author_followers"], ObjectId()
         print(f"hub's followers expanded ({arguments.hub}): " + percentiles(await timed(

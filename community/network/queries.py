@@ -23,8 +23,8 @@ BLOCKS = "blocks"
 
 ListName = Literal["connections", "received", "sent", "followers", "following", "blocked"]
 LIST_NAMES: tuple[ListName, ...] = ("connections", "received", "sent", "followers", "following", "blocked")
-LIST_LIMIT = 200
-"""A list shows this many people, newest first."""
+PAGE_SIZE = 50
+"""A page of a list shows this many people, newest first."""
 
 
 def pair_key(one: ObjectId, other: ObjectId) -> str:
@@ -139,12 +139,20 @@ async def counts(db: Database, me: ObjectId) -> dict[str, int]:
     return result
 
 
-async def listed(db: Database, me: ObjectId, name: ListName) -> list[dict[str, Any]]:
-    """The newest entries of one list: ``{person_id, at, note}`` (the note of a request); a
-    connection dates from its request."""
+Position = tuple[Any, Any]
+"""Where a page of a list ends: the sort field's value and the ``_id`` of its last row."""
+
+
+async def listed(db: Database, me: ObjectId, name: ListName, *, before: Position | None,
+                 limit: int) -> list[dict[str, Any]]:
+    """Entries of one list, newest first, after ``before``: ``{person_id, at, note, _id}`` (the
+    note of a request); a connection dates from its request."""
     rows = []
     for collection, query, other, sort in _list_queries(name, me):
-        async for row in db[collection].find(query).sort(sort, -1).limit(LIST_LIMIT):
-            rows.append({"person_id": row[other], "at": row.get(sort), "note": row.get("note") or ""})
-    rows.sort(key=lambda row: (row["at"] is not None, row["at"]), reverse=True)
-    return rows[:LIST_LIMIT]
+        if before is not None:
+            at, last_id = before
+            query = {**query, "$or": [{sort: {"$lt": at}}, {sort: at, "_id": {"$lt": last_id}}]}
+        async for row in db[collection].find(query, sort=[(sort, -1), ("_id", -1)], limit=limit):
+            rows.append({"person_id": row[other], "at": row.get(sort), "note": row.get("note") or "", "_id": row["_id"]})
+    rows.sort(key=lambda row: (row["at"] is not None, row["at"], str(row["_id"])), reverse=True)
+    return rows[:limit]

@@ -7,7 +7,7 @@ from aiohttp import web
 from community import api, keys
 from community.network import storage, views
 from community.network.rules import RULES, rules_from
-from community.network.schemas import ConnectionRequestIn, NetworkListOut, RelationOut
+from community.network.schemas import ConnectionRequestIn, ListQuery, NetworkListOut, RelationOut
 from community.storage.facts import declare
 
 def setup(app: web.Application) -> None:
@@ -20,7 +20,7 @@ def setup(app: web.Application) -> None:
 
     tag = "network"
     person = "/network/people/{user_id}"
-    api.route(app, "GET", "/network/lists/{which}", views.api_list, tag=tag, response=NetworkListOut,
+    api.route(app, "GET", "/network/lists/{which}", views.api_list, tag=tag, response=NetworkListOut, query=ListQuery,
               summary="One of your lists (connections, received, sent, followers, following, blocked) and every list's count")
     api.route(app, "GET", person, views.api_relation, summary="Where you stand with a member", tag=tag,
               response=RelationOut)

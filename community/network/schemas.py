@@ -42,4 +42,10 @@ class ListedPersonOut(BaseModel):
 class NetworkListOut(BaseModel):
     name: Literal["connections", "received", "sent", "followers", "following", "blocked"]
     counts: dict[str, int] = Field(description="how many people each of your lists holds")
-    items: list[ListedPersonOut] = Field(description="the newest 200 entries")
+    items: list[ListedPersonOut] = Field(description="a page of entries, newest first")
+    next: str | None = Field(description="pass as `cursor` for the next page; null on the last one")
+
+
+class ListQuery(BaseModel):
+    cursor: str | None = Field(None, max_length=200, description="the `next` of the previous page")
+    limit: Annotated[int, Field(ge=1, le=100)] = Field(50, description="how many people, 1-100")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -16,7 +17,7 @@ from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.network import connections, lists
 from community.network.queries import LIST_NAMES, ListName
-from community.network.schemas import ConnectionRequestIn
+from community.network.schemas import ConnectionRequestIn, ListQuery
 from community.profiles.views import person_page_with_errors
 from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
 from community.validation import form_values, validate
@@ -43,7 +44,10 @@ def list_of(request: web.Request) -> ListName:
 @aiohttp_jinja2.template("network/lists.html")
 async def lists_page(request: web.Request) -> dict[str, Any]:
     me = signed_in(request, _("Sign in to see your network."))
-    return {"network": await lists.network_list(db_of(request), me.user_id, list_of(request)), "names": LIST_NAMES}
+    which = list_of(request)
+    shown = await lists.network_list(db_of(request), me.user_id, which, cursor=request.query.get("cursor"))
+    more = url_for(request, "network_list", which=which) + "?" + urlencode({"cursor": shown["next"]}) if shown["next"] else None
+    return {"network": shown, "names": LIST_NAMES, "more_url": more}
 
 
 Service = Callable[[Action, ObjectId], Awaitable[Any]]
@@ -101,7 +105,9 @@ async def _relation(request: web.Request, person_id: ObjectId) -> web.Response:
 
 async def api_list(request: web.Request) -> web.Response:
     me = signed_in(request)
-    return api.json_response(await lists.network_list(db_of(request), me.user_id, list_of(request)))
+    asked = api.query(request, ListQuery)
+    return api.json_response(await lists.network_list(db_of(request), me.user_id, list_of(request),
+                                                      cursor=asked.cursor, limit=asked.limit))
 
 
 async def api_relation(request: web.Request) -> web.Response:

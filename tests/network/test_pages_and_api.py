@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -88,3 +89,22 @@ async def test_the_api_connects_follows_blocks_and_lists(client: TestClient, db:
     assert (await call(client, "GET", "/api/v1/network/lists/everyone", mine))[0] == 404
     assert (await call(client, "GET", "/api/v1/network/lists/connections"))[0] == 401
     assert (await call(client, "DELETE", f"{base}/connection", mine))[0] == 404
+
+
+async def test_a_long_list_pages_with_a_cursor_through_ties(client: TestClient, db: Any) -> None:
+    asha = await make_user(db)
+    fans = [await make_user(db) for _ in range(5)]
+    same_moment = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+    await db[queries.FOLLOWS].insert_many([{"_id": queries.follow_key(fan["_id"], asha["_id"]), "follower_id": fan["_id"],
+                                            "followed_id": asha["_id"], "at": same_moment} for fan in fans])
+    token, seen, cursor = await bearer_token(db, asha), [], None
+    for _ in range(3):
+        status, page = await call(client, "GET", "/api/v1/network/lists/followers", token,
+                                  params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        assert status == 200 and page["counts"]["followers"] == 5
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next"]
+    assert cursor is None and sorted(seen) == sorted(str(fan["_id"]) for fan in fans), "every follower once"
+    await sign_in(client, asha)
+    first = await (await client.get("/network/lists/followers")).text()
+    assert "Followers (5)" in first and ">More<" not in first, "five fit on one page"
