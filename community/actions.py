@@ -24,7 +24,8 @@ lazily because the embedded engine serialises writers: checks that only read (Ma
 permissions) must not hold other writers up, and some of them write on their own (rate limits).
 
 On MongoDB the driver's ``with_transaction`` would retry a transient error; this context does
-not retry, and such an error reaches the caller like any failed write (nothing was written).
+not retry, and such an error reaches the caller like any failed write (nothing was written);
+``run_once_more_after_a_conflict`` runs a service again for the few that must.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
+from pymongo.errors import PyMongoError
 
 from community import keys
 from community.jobs import schedule as job_schedule
@@ -199,3 +201,18 @@ async def run(app: Mapping[Any, Any] | web.Application, actor: Actor, service: C
     """``service(tx, *args, **kwargs)`` in its own action: what a handler calls."""
     async with begin(app, actor) as tx:
         return await service(tx, *args, **kwargs)
+
+
+async def run_once_more_after_a_conflict(app: Mapping[Any, Any] | web.Application, actor: Actor,
+                                         service: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) -> T:
+    """``run``, and once again if MongoDB aborted the transaction for a conflicting write
+    (``TransientTransactionError``): for a service that meets a concurrent twin on one document
+    and must see it (two people asking each other to connect at once). The first attempt left
+    nothing, so the second reads what the other committed. The embedded engine serialises writers
+    and never raises this."""
+    try:
+        return await run(app, actor, service, *args, **kwargs)
+    except PyMongoError as error:
+        if not error.has_error_label("TransientTransactionError"):
+            raise
+    return await run(app, actor, service, *args, **kwargs)

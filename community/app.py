@@ -33,6 +33,7 @@ FEATURES: list[str] = [
     "community.admin.routes",
     "community.competencies.routes",
     "community.profiles.routes",
+    "community.network.routes",
     "community.privacy.routes",
     "community.realtime.server",
     "community.notifications.routes",

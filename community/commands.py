@@ -25,6 +25,7 @@ log = logging.getLogger("community")
 DEMO_STEPS: list[str] = [
     "community.accounts.demo",  # first: organisations and people, which every later step uses
     "community.profiles.demo",  # after the accounts step: gives the demo people competency profiles
+    "community.network.demo",  # after the accounts step: connections, waiting requests and follows
     "community.forums.demo",  # after the accounts step: categories and threads by the demo people
     "community.polls.demo",  # after the forums step: a thread with polls, and votes
 ]

@@ -148,15 +148,44 @@ def can_edit_profile(actor: Actor, owner_id: ObjectId) -> bool:
     return actor.is_authenticated and not actor.is_suspended() and actor.user_id == owner_id
 
 
-def can_endorse(actor: Actor, owner_id: ObjectId) -> bool:
-    """Experts endorse other people's competencies, never their own."""
-    return (actor.is_authenticated and actor.has(Role.EXPERT) and not actor.is_suspended()
-            and actor.user_id != owner_id)
+def can_endorse(actor: Actor, owner_id: ObjectId, blocked: bool) -> bool:
+    """Members endorse other people's competencies, never their own, and not across a block;
+    which levels they may endorse is ``can_endorse_at``. ``blocked`` says whether either has
+    blocked the other."""
+    return actor.is_authenticated and not actor.is_suspended() and actor.user_id != owner_id and not blocked
+
+
+def can_endorse_at(own_level: int | None, level: int) -> bool:
+    """Nobody vouches for more than they hold: ``own_level`` is the endorser's own
+    (``community.profiles.verification.own_level``)."""
+    return own_level is not None and level <= own_level
 
 
 def can_list_expertise(actor: Actor) -> bool:
     """Areas of expertise are shown in the expert directory, so only vetted experts list them."""
     return actor.has(Role.EXPERT)
+
+
+# --- network ------------------------------------------------------------------------------
+# ``person`` is the other person's ``users`` document; ``blocked`` says whether either of the two
+# has blocked the other (``community.network.queries.blocked_between``).
+
+
+def can_connect(actor: Actor, person: Mapping[str, Any], blocked: bool) -> bool:
+    """A member asks another member to connect, never themselves, an erased account, or across a block."""
+    return (actor.is_authenticated and not actor.is_suspended() and person.get("_id") != actor.user_id
+            and not person.get("deleted") and not blocked)
+
+
+def can_follow_person(actor: Actor, person: Mapping[str, Any], blocked: bool) -> bool:
+    """Following is one-way and asks nobody, so it has the same bounds as a request."""
+    return can_connect(actor, person, blocked)
+
+
+def can_block(actor: Actor, person: Mapping[str, Any]) -> bool:
+    """Anyone signed in, suspended or not (a block protects them), blocks anyone but themselves
+    (an erased account has nothing left to block)."""
+    return actor.is_authenticated and person.get("_id") != actor.user_id and not person.get("deleted")
 
 
 # --- karma --------------------------------------------------------------------------------

@@ -35,7 +35,8 @@ CRAFTED = {
 
 ROUTES = ["/api/v1/forums/threads/{thread}", "/forums/t/{thread}", "/api/v1/forums/categories/procurement/threads",
           "/forums/c/procurement", "/forums/c/procurement?sort=top", "/api/v1/notifications", "/notifications",
-          "/api/v1/admin/people", "/admin/people", "/api/v1/admin/audit", "/admin/audit", "/api/v1/organisations"]
+          "/api/v1/admin/people", "/admin/people", "/api/v1/admin/audit", "/admin/audit", "/api/v1/organisations",
+          "/api/v1/network/lists/followers", "/network/lists/connections"]
 
 
 @pytest.fixture

@@ -74,8 +74,18 @@ ACTIONS["manage the competency dictionary"] = policy.can_manage_dictionary
 ACTIONS["record an assessment or course result"] = policy.can_record_verification
 ACTIONS["edit own profile"] = lambda a: policy.can_edit_profile(a, a.user_id)
 ACTIONS["edit another's profile"] = lambda a: policy.can_edit_profile(a, ObjectId())
-ACTIONS["endorse another's competency"] = lambda a: policy.can_endorse(a, ObjectId())
-ACTIONS["endorse own competency"] = lambda a: policy.can_endorse(a, a.user_id)
+ACTIONS["endorse another's competency"] = lambda a: policy.can_endorse(a, ObjectId(), False)
+ACTIONS["endorse own competency"] = lambda a: policy.can_endorse(a, a.user_id, False)
+ACTIONS["endorse across a block"] = lambda a: policy.can_endorse(a, ObjectId(), True)
+ACTIONS["ask a member to connect"] = lambda a: policy.can_connect(a, member(OTHER), False)
+ACTIONS["ask oneself to connect"] = lambda a: policy.can_connect(a, self_of(a), False)
+ACTIONS["ask an erased account to connect"] = lambda a: policy.can_connect(a, {**member(HOME), "deleted": True}, False)
+ACTIONS["ask to connect across a block"] = lambda a: policy.can_connect(a, member(HOME), True)
+ACTIONS["follow a member"] = lambda a: policy.can_follow_person(a, member(OTHER), False)
+ACTIONS["follow across a block"] = lambda a: policy.can_follow_person(a, member(OTHER), True)
+ACTIONS["block a member"] = lambda a: policy.can_block(a, member(OTHER))
+ACTIONS["block oneself"] = lambda a: policy.can_block(a, self_of(a))
+ACTIONS["block an erased account"] = lambda a: policy.can_block(a, {**member(OTHER), "deleted": True})
 ACTIONS["view the leaderboards"] = policy.can_view_leaderboard
 ACTIONS["view own personal data"] = lambda a: policy.can_view_personal_data(a, a.user_id)
 ACTIONS["view another's personal data"] = lambda a: policy.can_view_personal_data(a, ObjectId())
@@ -144,8 +154,18 @@ ALLOWED: dict[str, set[str]] = {
     "record an assessment or course result": ADMINS | {"suspended admin"},
     "edit own profile": ACTIVE_MEMBERS,
     "edit another's profile": set(),
-    "endorse another's competency": {"expert", "pending expert"},
+    "endorse another's competency": ACTIVE_MEMBERS,
     "endorse own competency": set(),
+    "endorse across a block": set(),
+    "ask a member to connect": ACTIVE_MEMBERS,
+    "ask oneself to connect": set(),
+    "ask an erased account to connect": set(),
+    "ask to connect across a block": set(),
+    "follow a member": ACTIVE_MEMBERS,
+    "follow across a block": set(),
+    "block a member": MEMBERS,
+    "block oneself": set(),
+    "block an erased account": set(),
     "view the leaderboards": MEMBERS,
     "view own personal data": MEMBERS,
     "view another's personal data": ADMINS | {"suspended admin"},

@@ -20,6 +20,7 @@ from community.forums.queries import CATEGORIES, POSTS, THREADS
 from community.forums.schemas import ThreadIn
 from community.forums.writes import category_room, reindex
 from community.i18n import gettext as _
+from community.network import notices as network_notices
 from community.validation import validate
 
 
@@ -73,6 +74,8 @@ async def create_thread(tx: Action, *, category_id: ObjectId, data: Mapping[str,
                         params=notices.post_params(thread, opening))
     await tx.notify("new_thread", to=notices.category_followers(category["_id"], as_of=now),
                     subject=("forum_thread", thread_id), params={"title": thread["title"], "category": category["name"], "thread_id": str(thread_id)})
+    await tx.notify("followed_thread", to=notices.author_followers(actor.user_id, category["_id"], as_of=now),
+                    subject=("forum_thread", thread_id), params=network_notices.thread_params(thread))
     tx.emit("forum:thread_created", {"thread_id": str(thread_id), "category_id": str(category["_id"])},
             room=category_room(category["_id"]))
     return thread

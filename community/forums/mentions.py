@@ -10,6 +10,7 @@ from bson import ObjectId
 from community import policy
 from community.accounts import people
 from community.accounts.sessions import actor_for_user
+from community.network import queries as network
 from community.policy import Actor
 from community.storage.api import Database
 
@@ -37,11 +38,13 @@ def mention_markup(name: str, user_id: ObjectId) -> str:
 
 
 async def candidates(db: Database, actor: Actor, prefix: str, category: Mapping[str, Any] | None) -> list[dict[str, str]]:
-    """People to offer after ``@`` + ``prefix``; in a private category only its organisation's members."""
+    """People to offer after ``@`` + ``prefix``; in a private category only its organisation's members;
+    nobody in a block with the actor."""
     prefix = prefix.strip()[:40]
-    if not actor.is_authenticated or not prefix:
+    if actor.user_id is None or not prefix:
         return []
     org_ids = [category["org_id"]] if category is not None and category.get("org_id") is not None else None
     rows = await people.named_like(db, prefix, org_ids, MENTION_CANDIDATES)
+    blocked = await network.blockers_among(db, actor.user_id, [row["_id"] for row in rows])
     return [{"id": str(row["_id"]), "name": row["name"] or "", "insert": mention_markup(row["name"] or "", row["_id"])}
-            for row in rows if row["_id"] != actor.user_id]
+            for row in rows if row["_id"] != actor.user_id and row["_id"] not in blocked]

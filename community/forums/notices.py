@@ -1,5 +1,7 @@
 """The forums' notifications: their kinds and renderers, recipient sets and who may see a subject.
 
+A mention does not reach anyone in a block with the post's author (``community.network``).
+
 Texts are rendered when shown, in the reader's language; the parameters stored are the thread's
 title, an excerpt of the post and where it is.
 """
@@ -17,6 +19,7 @@ from community.forums.markdown import excerpt, render
 from community.forums.queries import REVISIONS
 from community.forums.urls import post_path, thread_path
 from community.i18n import gettext as _, lazy_gettext
+from community.network import queries as network
 from community.notifications import kinds
 from community.notifications.intents import Recipients, recipient_set, subject_type
 from community.storage.api import Database
@@ -63,17 +66,30 @@ def category_followers(category_id: ObjectId, *, as_of: datetime) -> Recipients:
     return Recipients("forum.category_followers", {"category_id": category_id, "as_of": as_of})
 
 
+def author_followers(author_id: ObjectId, category_id: ObjectId, *, as_of: datetime) -> Recipients:
+    """Those who followed the thread's author by ``as_of`` (``community.network``), less those who
+    followed its category by then: they hear of it as a new thread in the category already."""
+    return Recipients("forum.author_followers", {"author_id": author_id, "category_id": category_id, "as_of": as_of})
+
+
+@recipient_set("forum.author_followers")
+async def _author_followers(db: Database, *, author_id: ObjectId, category_id: ObjectId, as_of: datetime) -> list[ObjectId]:
+    told = set(await queries.followers(db, "category", category_id, since_before=as_of))
+    return [person for person in await network.followers_since(db, author_id, since_before=as_of) if person not in told]
+
+
 @recipient_set("forum.mentioned")
 async def _mentioned(db: Database, *, post_id: ObjectId, since_revision: int | None) -> list[ObjectId]:
     post = await queries.post(db, post_id)
     if post is None:
         return []
     now = render(post["body"]).mentions
-    if since_revision is None:
-        return list(now)
-    before = await db[REVISIONS].find_one({"post_id": post_id, "number": since_revision}, {"body": 1})
-    earlier = set(render(before["body"]).mentions) if before else set()
-    return [person for person in now if person not in earlier]
+    earlier: set[ObjectId] = set()
+    if since_revision is not None:
+        before = await db[REVISIONS].find_one({"post_id": post_id, "number": since_revision}, {"body": 1})
+        earlier = set(render(before["body"]).mentions) if before else set()
+    blocked = await network.blockers_among(db, post["author_id"], list(now))
+    return [person for person in now if person not in earlier and person not in blocked]
 
 
 @recipient_set("forum.reply_audience")

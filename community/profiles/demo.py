@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+from bson import ObjectId
+
 from community.accounts import people as accounts_people
 from community.competencies import queries as dictionary
 from community.competencies.seed import seed_dictionary
@@ -38,6 +40,7 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
     have = {row["_id"] async for row in db[queries.PROFILES].find({}, {"_id": 1})}
     experts = [row["_id"] for row in members if "expert" in row["roles"]]
     now = datetime.now(UTC)
+    filled: list[tuple[ObjectId, list[str]]] = []
     for member in members:
         if member["_id"] in have:
             continue
@@ -63,13 +66,28 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
             "privacy": privacy,
             "updated_at": now,
         })
-        endorsers = [expert for expert in experts if expert != member["_id"]]
-        for competency_id in chosen[:2]:
-            if endorsers and rng.random() < 0.4:
-                await db[queries.ENDORSEMENTS].update_one(
-                    {"user_id": member["_id"], "competency_id": competency_id, "endorser_id": rng.choice(endorsers)},
-                    {"$set": {"level": rng.randint(2, 4), "at": now}}, upsert=True)
+        filled.append((member["_id"], chosen[:2]))
         if rng.random() < 0.3:
             await db[queries.VERIFICATIONS].insert_one({
                 "user_id": member["_id"], "competency_id": chosen[0], "source": "course", "level": rng.randint(2, 4),
                 "reference": "iGOT course completion", "recorded_by": None, "at": now})
+    await _endorse(db, rng, experts, filled, now)
+
+
+async def _endorse(db: Database, rng: random.Random, experts: list[ObjectId], filled: list[tuple[ObjectId, list[str]]],
+                   now: datetime) -> None:
+    """Experts endorse competencies they list themselves, never above the level they list (the
+    rule of ``community.profiles.verification``), so the demo shows levels verified by it."""
+    listed: dict[str, list[tuple[ObjectId, int]]] = {}
+    async for row in db[queries.PROFILES].find({"_id": {"$in": experts}}, {"competencies": 1}):
+        for item in row.get("competencies", []):
+            listed.setdefault(item["competency_id"], []).append((row["_id"], item["level"]))
+    for member_id, competency_ids in filled:
+        for competency_id in competency_ids:
+            endorsers = [(expert, level) for expert, level in listed.get(competency_id, []) if expert != member_id]
+            if not endorsers or rng.random() >= 0.6:
+                continue
+            for expert, level in rng.sample(endorsers, k=min(len(endorsers), rng.randint(1, 2))):
+                await db[queries.ENDORSEMENTS].update_one(
+                    {"user_id": member_id, "competency_id": competency_id, "endorser_id": expert},
+                    {"$set": {"level": rng.randint(2, max(2, min(4, level))), "at": now}}, upsert=True)

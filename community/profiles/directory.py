@@ -15,11 +15,12 @@ from community.i18n import gettext as _
 from community.policy import Actor
 from community.profiles import queries
 from community.profiles.show import visible_profiles
+from community.profiles.verification import EndorsementRule
 from community.storage.api import Database
 
 
-async def experts(db: Database, viewer: Actor, *, competency_id: str | None = None, after: str | None = None,
-                  limit: int = 30) -> tuple[list[dict[str, Any]], str | None]:
+async def experts(db: Database, viewer: Actor, rule: EndorsementRule, *, competency_id: str | None = None,
+                  after: str | None = None, limit: int = 30) -> tuple[list[dict[str, Any]], str | None]:
     """A page of experts as the viewer may see them, and the cursor for the next page.
 
     With a competency, an expert appears only if the viewer may see their competencies: a
@@ -40,7 +41,7 @@ async def experts(db: Database, viewer: Actor, *, competency_id: str | None = No
         if last is not None:
             cursor = (last.get("name") or "", last["_id"])
     rows = await people.experts_page(db, among=among, after=cursor, limit=limit)
-    shown = await visible_profiles(db, viewer, [row["_id"] for row in rows])
+    shown = await visible_profiles(db, viewer, [row["_id"] for row in rows], rule)
     if competency_id:
         shown = [person for person in shown
                  if any(item["competency_id"] == competency_id for item in person.get("competencies", []))]

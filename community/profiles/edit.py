@@ -15,10 +15,11 @@ from community.accounts import people
 from community.accounts.names import check_display_name
 from community.actions import Action
 from community.competencies import queries as dictionary
-from community.errors import Invalid, NotFound
+from community.errors import Forbidden, Invalid, NotFound
 from community.i18n import gettext as _
+from community.network import queries as network
 from community.notifications.intents import person
-from community.profiles import fields, notices, queries
+from community.profiles import fields, notices, queries, verification
 from community.profiles.schemas import (
     MAX_COMPETENCIES,
     Endorsement,
@@ -115,20 +116,43 @@ async def withdraw_competency(tx: Action, user_id: ObjectId, competency_id: str)
     return True
 
 
-async def endorse(tx: Action, user_id: ObjectId, endorsement: Endorsement) -> bool:
-    """An expert vouches for a competency the person declares; returns whether it is a new endorsement.
+async def own_levels(db: Database, user_id: ObjectId | None) -> dict[str, int]:
+    """Per competency, the highest level a person may endorse (none listed: they may endorse none)."""
+    if user_id is None:
+        return {}
+    account = await people.person_by_id(db, user_id)
+    profile = await queries.profile(db, user_id)
+    results = (await queries.results_of(db, [user_id])).get(user_id, [])
+    competency_ids = {row["competency_id"] for row in [*profile.get("competencies", []), *results]}
+    levels = {cid: verification.own_level(verification.standing_of(account or {"deleted": True}, profile, results, cid))
+              for cid in competency_ids}
+    return {cid: level for cid, level in levels.items() if level is not None}
 
-    Endorsing again changes the level of the same endorsement instead of adding a second one.
-    The person is told once the endorsement is stored (the notifier renders the expert's
-    current name, in the reader's language).
+
+async def endorse(tx: Action, user_id: ObjectId, endorsement: Endorsement) -> bool:
+    """Vouch for a competency the person declares; returns whether it is a new endorsement.
+
+    The endorser must hold the competency at the endorsed level or above (:func:`own_levels`); whether it counts towards a verified level is the rule's
+    (``verification.verify``). Endorsing again changes the level of the same endorsement instead
+    of adding a second one. The person is told once it is stored (the notifier renders the
+    endorser's current name, in the reader's language).
     """
-    db, actor = tx.db, tx.actor
-    policy.require(actor, policy.can_endorse(actor, user_id), _("Only experts can endorse, and never themselves."))
-    await ratelimit.hit(db, f"endorse:{actor.user_id}", limit=ENDORSEMENTS_PER_HOUR, window_seconds=3600)
+    db, actor = tx.db, policy.require_member(tx.actor)
+    if actor.user_id == user_id:
+        raise Forbidden(_("You cannot endorse your own competencies."))
+    blocked = await network.blocked_between(db, actor.user_id, user_id)
+    policy.require(actor, policy.can_endorse(actor, user_id, blocked), _("You cannot endorse this member."))
     await _require_member(db, user_id)
     declared = {row["competency_id"] for row in (await queries.profile(db, user_id)).get("competencies", [])}
     if endorsement.competency_id not in declared:
         raise Invalid({"competency_id": _("This member has not listed that competency.")})
+    own = (await own_levels(db, actor.user_id)).get(endorsement.competency_id)
+    if own is None:
+        raise Invalid({"level": _("You can endorse a competency once a result verifies it for you, or as an expert "
+                                  "who lists it on your profile.")})
+    if not policy.can_endorse_at(own, endorsement.level):
+        raise Invalid({"level": _("You can endorse up to level %(n)s, the level you hold yourself.", n=own)})
+    await ratelimit.hit(db, f"endorse:{actor.user_id}", limit=ENDORSEMENTS_PER_HOUR, window_seconds=3600)
     competency = await dictionary.competency(db, endorsement.competency_id)
     session = await tx.start()
     result = await db[queries.ENDORSEMENTS].update_one(
@@ -141,6 +165,14 @@ async def endorse(tx: Action, user_id: ObjectId, endorsement: Endorsement) -> bo
                                                       (competency or {}).get("name", endorsement.competency_id),
                                                       endorsement.level))
     return result.upserted_id is not None
+
+
+async def withdraw_endorsement(tx: Action, user_id: ObjectId, competency_id: str) -> bool:
+    """Take back one's endorsement; the verified level follows at once (it is worked out when shown)."""
+    actor = policy.require_member(tx.actor)
+    result = await tx.db[queries.ENDORSEMENTS].delete_one(
+        {"user_id": user_id, "competency_id": competency_id, "endorser_id": actor.user_id}, session=await tx.start())
+    return result.deleted_count == 1
 
 
 async def record_verification(tx: Action, user_id: ObjectId, verification: Verification) -> None:

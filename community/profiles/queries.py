@@ -1,8 +1,7 @@
-"""The profile feature's MongoDB language: profiles, endorsements, verifications, connections."""
+"""The profile feature's MongoDB language: profiles, endorsements, verifications."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from bson import ObjectId
@@ -13,28 +12,6 @@ from community.storage.api import Database
 PROFILES = "profiles"
 ENDORSEMENTS = "endorsements"
 VERIFICATIONS = "verifications"
-CONNECTIONS = "connections"
-
-
-async def is_connected(db: Database, a: ObjectId | None, b: ObjectId | None) -> bool:
-    """Whether two people have an accepted connection, in either direction."""
-    if a is None or b is None or a == b:
-        return False
-    return await db[CONNECTIONS].find_one({"$or": [{"a": a, "b": b}, {"a": b, "b": a}], "status": "accepted"},
-                                          {"_id": 1}) is not None
-
-
-async def connected_among(db: Database, viewer: ObjectId | None, others: Iterable[ObjectId]) -> set[ObjectId]:
-    """Which of ``others`` the viewer is connected to, in two queries whatever the list's length."""
-    ids = list(others)
-    if viewer is None or not ids:
-        return set()
-    found: set[ObjectId] = set()
-    async for row in db[CONNECTIONS].find({"a": viewer, "b": {"$in": ids}, "status": "accepted"}, {"b": 1}):
-        found.add(row["b"])
-    async for row in db[CONNECTIONS].find({"b": viewer, "a": {"$in": ids}, "status": "accepted"}, {"a": 1}):
-        found.add(row["a"])
-    return found
 
 
 async def profile(db: Database, user_id: ObjectId) -> dict[str, Any]:
@@ -55,6 +32,21 @@ async def verified_levels(db: Database, user_ids: list[ObjectId]) -> dict[Object
         evidence[row["user_id"]].setdefault(row["competency_id"], []).append(
             {"source": row["source"], "level": row["level"], "reference": row.get("reference"), "at": row["at"]})
     return evidence
+
+
+async def endorsements_given(db: Database, endorser_id: ObjectId, user_id: ObjectId) -> dict[str, int]:
+    """The competencies (and levels) one person has endorsed of another."""
+    return {row["competency_id"]: row["level"] async for row in
+            db[ENDORSEMENTS].find({"user_id": user_id, "endorser_id": endorser_id}, {"competency_id": 1, "level": 1})}
+
+
+async def results_of(db: Database, user_ids: list[ObjectId]) -> dict[ObjectId, list[dict[str, Any]]]:
+    """Per person, their assessment and course results (``competency_id``, ``source``, ``level``)."""
+    found: dict[ObjectId, list[dict[str, Any]]] = {}
+    async for row in db[VERIFICATIONS].find({"user_id": {"$in": user_ids}}, {"user_id": 1, "competency_id": 1,
+                                                                            "source": 1, "level": 1}):
+        found.setdefault(row["user_id"], []).append(row)
+    return found
 
 
 async def holders_of(db: Database, competency_id: str) -> list[ObjectId]:

@@ -17,11 +17,13 @@ from community.profiles.schemas import (
     profile_out_model,
     profile_update_model,
 )
+from community.profiles.verification import RULE, rule_from
 from community.storage.facts import declare
 
 
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
+    app[RULE] = rule_from(app[keys.SETTINGS])
     app[keys.NAV].append(keys.NavItem("network", lazy_gettext("Network")))
     add = app.router.add_route
     add("GET", "/network", views.network_page, name="network")
@@ -35,6 +37,8 @@ def setup(app: web.Application) -> None:
     add("GET", "/people/{user_id}", views.person_page, name="person")
     add("GET", "/people/{user_id}/avatar", views.avatar_image, name="avatar")
     add("POST", "/people/{user_id}/endorse", views.endorse_submit, name="endorse")
+    add("POST", "/people/{user_id}/endorsements/{competency_id}/withdraw", views.endorsement_withdraw,
+        name="endorsement_withdraw")
     add("POST", "/people/{user_id}/verifications", views.verification_submit, name="record_verification")
 
     tag = "profiles"
@@ -58,7 +62,9 @@ def setup(app: web.Application) -> None:
     api.route(app, "GET", "/profiles/{user_id}", views.api_profile, summary="A member's profile, as the caller may see it",
               tag=tag, response=profile_out, name="api.profile")
     api.route(app, "POST", "/profiles/{user_id}/endorsements", views.api_endorse,
-              summary="Endorse a member's declared competency (experts)", tag=tag, body=Endorsement, response=EndorsedOut, status=201,
+              summary="Endorse a member's declared competency at or below your own level", tag=tag, body=Endorsement, response=EndorsedOut, status=201,
               also={200: EndorsedOut})
+    api.route(app, "DELETE", "/profiles/{user_id}/endorsements/{competency_id}", views.api_withdraw_endorsement,
+              summary="Withdraw your endorsement of a member's competency", tag=tag, status=204)
     api.route(app, "POST", "/profiles/{user_id}/verifications", views.api_verify,
               summary="Record an assessment or course result (administrators)", tag=tag, body=Verification, response=RecordedOut, status=201)

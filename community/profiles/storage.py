@@ -18,7 +18,7 @@ from community.karma import service as karma_service
 from community.profiles import avatar
 from community.profiles import fields as profile_fields
 from community.profiles.edit import SEARCH_INDEX, reindex
-from community.profiles.queries import CONNECTIONS, ENDORSEMENTS, PROFILES, VERIFICATIONS
+from community.profiles.queries import ENDORSEMENTS, PROFILES, VERIFICATIONS
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, object_id
 from community.storage.api import Database
@@ -78,10 +78,6 @@ STORAGE = StorageFacts(
             Personal("user_id", "delete", purpose="Assessment and course results for your competencies."),
             Personal("recorded_by", "anonymise", replacements={"recorded_by": None},
                      purpose="Results you recorded as an administrator; the results stay, your name goes."),
-        )),
-        Collection(CONNECTIONS, indexes=(IndexModel([("a", 1), ("b", 1)]), IndexModel([("b", 1), ("a", 1)])), personal=(
-            Personal("a", "delete", purpose="People you connected with."),
-            Personal("b", "delete", purpose="People who connected with you."),
         )),
     ),
     search=(SearchDocuments(SEARCH_INDEX, load_people, sources=(("users", {}),)),),

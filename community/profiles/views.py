@@ -15,7 +15,10 @@ from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.profiles import avatar as avatars
-from community.profiles import directory, edit, fields, queries, show
+from community.network import connections
+from community.network import queries as network
+from community.profiles import directory, edit, fields, queries, show, verification
+from community.profiles.verification import RULE, EndorsementRule
 from community.profiles.schemas import (
     Endorsement,
     HeldCompetencies,
@@ -33,6 +36,10 @@ def user_id_of(request: web.Request) -> ObjectId:
         return ObjectId(request.match_info["user_id"])
     except (InvalidId, TypeError):
         raise NotFound(_("There is no such member.")) from None
+
+
+def rule_of(request: web.Request) -> EndorsementRule:
+    return request.app[RULE]
 
 
 def me(request: web.Request) -> ObjectId:
@@ -56,13 +63,24 @@ async def person_page(request: web.Request) -> dict[str, Any]:
 async def _person_context(request: web.Request, errors: dict[str, str] | None = None) -> dict[str, Any]:
     user_id = user_id_of(request)
     actor = actor_of(request)
-    person = await show.visible_profile(db_of(request), actor, user_id)
+    db = db_of(request)
+    person = await show.visible_profile(db, actor, user_id, rule_of(request))
     can_record = policy.can_record_verification(actor)
-    return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": policy.can_endorse(actor, user_id),
-            "can_record": can_record, "can_view_data": policy.can_view_personal_data(actor, user_id),
+    can_endorse = policy.can_endorse(actor, user_id, await network.blocked_between(db, actor.user_id, user_id))
+    endorsed = await queries.endorsements_given(db, actor.user_id, user_id) if actor.user_id is not None else {}
+    return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": can_endorse,
+            "endorse_up_to": await edit.own_levels(db, actor.user_id) if can_endorse else {}, "endorsed": endorsed,
+            "rule": verification.describe(rule_of(request)), "can_record": can_record,
+            "relation": await connections.relation(db, actor, user_id), "can_view_data": policy.can_view_personal_data(actor, user_id),
             "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})")
                                    for row in await dictionary.competencies(db_of(request))] if can_record else [],
             "errors": errors or {}, "profile_fields": fields.FIELDS}
+
+
+async def person_page_with_errors(request: web.Request, errors: dict[str, str]) -> web.Response:
+    """The person page again, with a refused form's messages (keys prefixed by the form's name)."""
+    return aiohttp_jinja2.render_template("profiles/person.html", request, await _person_context(request, errors),
+                                          status=422)
 
 
 async def my_profile(request: web.Request) -> web.Response:
@@ -79,7 +97,7 @@ async def _edit_context(request: web.Request, user_id: ObjectId, values: dict[st
     if values is None:
         values = {"name": user.get("name", ""), **fields.edit_values(user, stored), "privacy": fields.privacy_of(stored)}
     actor = actor_of(request)
-    mine = await show.visible_profile(db, actor, user_id)
+    mine = await show.visible_profile(db, actor, user_id, rule_of(request))
     return {
         "values": values, "errors": errors or {}, "section": section, "person": mine,
         "profile_fields": fields.FIELDS, "fillable": {field.name for field in fields.FIELDS if fields.may_fill(field, actor)},
@@ -165,9 +183,20 @@ async def avatar_image(request: web.Request) -> web.Response:
 async def endorse_submit(request: web.Request) -> web.Response:
     user_id = user_id_of(request)
     form = await read_form(request)
-    endorsement = validate(Endorsement, form_values(Endorsement, {"competency_id": form.get("competency_id", ""),
-                                                                   "level": form.get("level", "")}))
-    await actions.run(request.app, actor_of(request), edit.endorse, user_id, endorsement)
+    try:
+        endorsement = validate(Endorsement, form_values(Endorsement, {"competency_id": form.get("competency_id", ""),
+                                                                       "level": form.get("level", "")}))
+        await actions.run(request.app, actor_of(request), edit.endorse, user_id, endorsement)
+    except Invalid as error:
+        return await person_page_with_errors(request, {f"endorse.{field}": message
+                                                       for field, message in error.errors.items()})
+    return see_other(person_url(request, user_id) + "#competencies")
+
+
+async def endorsement_withdraw(request: web.Request) -> web.Response:
+    user_id = user_id_of(request)
+    await actions.run(request.app, actor_of(request), edit.withdraw_endorsement, user_id,
+                      request.match_info["competency_id"])
     return see_other(person_url(request, user_id) + "#competencies")
 
 
@@ -187,7 +216,7 @@ async def verification_submit(request: web.Request) -> web.Response:
 @aiohttp_jinja2.template("profiles/network.html")
 async def network_page(request: web.Request) -> dict[str, Any]:
     competency_id = request.query.get("competency") or None
-    people, next_after = await directory.experts(db_of(request), actor_of(request), competency_id=competency_id,
+    people, next_after = await directory.experts(db_of(request), actor_of(request), rule_of(request), competency_id=competency_id,
                                                  after=request.query.get("after"))
     next_url = str(request.app.router["network"].url_for().with_query(
         {"after": next_after, **({"competency": competency_id} if competency_id else {})})) if next_after else None
@@ -200,38 +229,38 @@ async def network_page(request: web.Request) -> dict[str, Any]:
 
 async def api_people(request: web.Request) -> web.Response:
     asked = api.query(request, PeopleQuery)
-    people, next_after = await directory.experts(db_of(request), actor_of(request), competency_id=asked.competency or None,
+    people, next_after = await directory.experts(db_of(request), actor_of(request), rule_of(request), competency_id=asked.competency or None,
                                                  after=asked.after, limit=asked.limit)
     return api.json_response({"items": people, "next": next_after})
 
 
 async def api_profile(request: web.Request) -> web.Response:
-    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id_of(request)))
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id_of(request), rule_of(request)))
 
 
 async def api_my_profile(request: web.Request) -> web.Response:
-    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), me(request)))
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), me(request), rule_of(request)))
 
 
 async def api_update_profile(request: web.Request) -> web.Response:
     user_id = me(request)
     change = validate(profile_update_model(), await read_json(request))
     await actions.run(request.app, actor_of(request), edit.update_profile, user_id, change)
-    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id, rule_of(request)))
 
 
 async def api_set_competencies(request: web.Request) -> web.Response:
     user_id = me(request)
     held = validate(HeldCompetencies, await read_json(request))
     await actions.run(request.app, actor_of(request), edit.set_competencies, user_id, held)
-    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id, rule_of(request)))
 
 
 async def api_declare_competency(request: web.Request) -> web.Response:
     user_id = me(request)
     item = validate(HeldCompetency, await read_json(request))
     await actions.run(request.app, actor_of(request), edit.declare_competency, user_id, item)
-    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id))
+    return api.json_response(await show.visible_profile(db_of(request), actor_of(request), user_id, rule_of(request)))
 
 
 async def api_withdraw_competency(request: web.Request) -> web.Response:
@@ -262,6 +291,13 @@ async def api_endorse(request: web.Request) -> web.Response:
     endorsement = validate(Endorsement, await read_json(request))
     created = await actions.run(request.app, actor_of(request), edit.endorse, user_id_of(request), endorsement)
     return api.json_response({"created": created}, status=201 if created else 200)
+
+
+async def api_withdraw_endorsement(request: web.Request) -> web.Response:
+    if not await actions.run(request.app, actor_of(request), edit.withdraw_endorsement, user_id_of(request),
+                             request.match_info["competency_id"]):
+        raise NotFound(_("You have not endorsed that competency of this member."))
+    return web.Response(status=204)
 
 
 async def api_verify(request: web.Request) -> web.Response:

@@ -50,16 +50,22 @@ async def rich_member(client: TestClient, db: Any) -> Scene:
                json={"competencies": [{"competency_id": HEALTH, "level": 3}, {"competency_id": BUDGET, "level": 4}]})
     await call(client, "PUT", "/api/v1/profiles/me/avatar", token, data=image_bytes(),
                headers={**auth(token), "Content-Type": "image/png"})
-    expert_token = await bearer_token(db, expert)
+    expert_token, other_token = await bearer_token(db, expert), await bearer_token(db, other)
+    await call(client, "POST", "/api/v1/profiles/me/competencies", expert_token, json={"competency_id": HEALTH, "level": 5})
     assert (await call(client, "POST", f"/api/v1/profiles/{person['_id']}/endorsements", expert_token,
                        json={"competency_id": HEALTH, "level": 3}))[0] == 201
-    await call(client, "POST", "/api/v1/profiles/me/competencies", await bearer_token(db, other),
-               json={"competency_id": BUDGET, "level": 2})
-    assert (await call(client, "POST", f"/api/v1/profiles/{other['_id']}/endorsements", token,
-                       json={"competency_id": BUDGET, "level": 2}))[0] == 201
+    await call(client, "POST", "/api/v1/profiles/me/competencies", other_token, json={"competency_id": BUDGET, "level": 2})
     await call(client, "POST", f"/api/v1/profiles/{person['_id']}/verifications", admin_token,
                json={"competency_id": BUDGET, "level": 4, "source": "course", "reference": "iGOT: Budgeting"})
-    await db.connections.insert_one({"a": person["_id"], "b": other["_id"], "status": "accepted"})
+    assert (await call(client, "POST", f"/api/v1/profiles/{other['_id']}/endorsements", token,
+                       json={"competency_id": BUDGET, "level": 2}))[0] == 201
+    assert (await call(client, "POST", f"/api/v1/network/people/{other['_id']}/connection", token, json={}))[0] == 200
+    assert (await call(client, "POST", f"/api/v1/network/people/{person['_id']}/connection/accept", other_token))[0] == 200
+    assert (await call(client, "PUT", f"/api/v1/network/people/{other['_id']}/follow", token))[0] == 200
+    assert (await call(client, "PUT", f"/api/v1/network/people/{person['_id']}/follow", other_token))[0] == 200
+    assert (await call(client, "PUT", f"/api/v1/network/people/{admin['_id']}/block", token))[0] == 200
+    assert (await call(client, "POST", f"/api/v1/network/people/{expert['_id']}/connection", token,
+                       json={"note": STRINGS["bio"][:100]}))[0] == 200, "a request still waiting, with its expiry job"
     await db.sessions.insert_one({"_id": "digest-of-a-session", "user_id": person["_id"], "created_at": datetime.now(UTC),
                                   "expires_at": datetime(2100, 1, 1, tzinfo=UTC), "user_agent": "Firefox", "ip": "10.0.0.7"})
     await db.one_time_codes.insert_one({"_id": ObjectId(), "user_id": person["_id"], "purpose": "reset",

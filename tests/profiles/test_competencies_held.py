@@ -30,8 +30,11 @@ async def test_declare_endorse_verify_and_gap(client: TestClient, db: Any) -> No
                                json={"competency_id": HEALTH, "level": 3})
     assert [row["self_level"] for row in shown["competencies"]] == [3]
 
-    status, answer = await call(client, "POST", f"/api/v1/profiles/{officer['_id']}/endorsements", theirs,
-                                json={"competency_id": HEALTH, "level": 4})
+    endorse_at_4 = {"competency_id": HEALTH, "level": 4}
+    status, problem = await call(client, "POST", f"/api/v1/profiles/{officer['_id']}/endorsements", theirs, json=endorse_at_4)
+    assert status == 422 and problem["errors"][0]["field"] == "level", "an expert who does not list it holds no level"
+    await call(client, "POST", "/api/v1/profiles/me/competencies", theirs, json={"competency_id": HEALTH, "level": 4})
+    status, answer = await call(client, "POST", f"/api/v1/profiles/{officer['_id']}/endorsements", theirs, json=endorse_at_4)
     assert status == 201 and answer == {"created": True}
     status, answer = await call(client, "POST", f"/api/v1/profiles/{officer['_id']}/endorsements", theirs,
                                 json={"competency_id": HEALTH, "level": 3})
@@ -49,8 +52,9 @@ async def test_declare_endorse_verify_and_gap(client: TestClient, db: Any) -> No
                            json={"competency_id": BUDGET, "level": 2, "source": "course", "reference": "iGOT: Outcome budgets"})
     assert status == 201
     status, shown = await call(client, "GET", "/api/v1/profiles/me", mine)
-    assert held(shown, HEALTH) | {"name": None} == {"competency_id": HEALTH, "name": None, "self_level": 3,
-                                                   "verified_level": 3, "sources": ["endorsement"], "endorsements": 1}
+    assert held(shown, HEALTH) | {"name": None} == {
+        "competency_id": HEALTH, "name": None, "self_level": 3, "verified_level": 3, "sources": ["endorsement"],
+        "endorsements": 1, "verification": "Verified at level 3: endorsed by 1 expert in this competency."}
     assert held(shown, BUDGET)["self_level"] is None and held(shown, BUDGET)["sources"] == ["course"]
     gap = {row["competency_id"]: (row["required"], row["held"], row["gap"]) for row in shown["gap"]}
     assert gap == {HEALTH: (3, 3, 0), BUDGET: (4, 2, 2)}
@@ -90,7 +94,8 @@ async def test_endorsement_rules(client: TestClient, db: Any) -> None:
     await call(client, "POST", "/api/v1/profiles/me/competencies", officer_token, json={"competency_id": HEALTH, "level": 2})
     await call(client, "POST", "/api/v1/profiles/me/competencies", expert_token, json={"competency_id": HEALTH, "level": 5})
     url = f"/api/v1/profiles/{officer['_id']}/endorsements"
-    assert (await call(client, "POST", url, peer_token, json={"competency_id": HEALTH, "level": 3}))[0] == 403
+    status, problem = await call(client, "POST", url, peer_token, json={"competency_id": HEALTH, "level": 3})
+    assert status == 422 and problem["errors"][0]["field"] == "level", "a peer with no verified level cannot endorse"
     assert (await call(client, "POST", f"/api/v1/profiles/{expert['_id']}/endorsements", expert_token,
                        json={"competency_id": HEALTH, "level": 5}))[0] == 403
     status, problem = await call(client, "POST", url, expert_token, json={"competency_id": BUDGET, "level": 3})
@@ -107,6 +112,7 @@ async def test_endorsement_rules(client: TestClient, db: Any) -> None:
 async def test_pages_declare_and_endorse_without_javascript(client: TestClient, db: Any) -> None:
     await small_dictionary(db)
     officer, expert = await make_user(db, name="Officer Page"), await make_user(db, roles=("expert",))
+    await db.profiles.insert_one({"_id": expert["_id"], "competencies": [{"competency_id": HEALTH, "level": 4}]})
     await sign_in(client, officer)
     token = await csrf_token(client, "/profile/edit")
     response = await client.post("/profile/competencies", data={"csrf_token": token, "competency_id": HEALTH, "level": "2"},
@@ -127,7 +133,7 @@ async def test_pages_declare_and_endorse_without_javascript(client: TestClient, 
     assert response.status == 303
     assert (await db.endorsements.find_one({"user_id": officer["_id"]}))["level"] == 3
     page = await (await client.get(f"/people/{officer['_id']}")).text()
-    assert "1 endorsement" in page and "expert endorsement" in page
+    assert "1 endorsement" in page and "endorsed by 1 expert in this competency" in page
     hindi = await client.get(f"/people/{officer['_id']}", headers={"Accept-Language": "hi"})
     assert hindi.status == 200
 

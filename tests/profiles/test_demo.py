@@ -25,3 +25,14 @@ async def test_demo_people_get_profiles_once(db: Any, settings: Settings) -> Non
     before = await db.profiles.find({}).sort("_id", 1).to_list(None)
     await fill_demo(db, settings, random.Random(2), len(people))
     assert await db.profiles.find({}).sort("_id", 1).to_list(None) == before
+
+
+async def test_demo_endorsements_follow_the_rule(db: Any, settings: Settings) -> None:
+    people = [await make_user(db) for _ in range(10)] + [await make_user(db, roles=("expert",)) for _ in range(6)]
+    await fill_demo(db, settings, random.Random(3), len(people))
+    listed = {(row["_id"], item["competency_id"]): item["level"]
+              for row in await db.profiles.find({}).to_list(None) for item in row["competencies"]}
+    endorsements = await db.endorsements.find({}).to_list(None)
+    assert endorsements, "the demo shows endorsements"
+    for row in endorsements:
+        assert row["level"] <= listed[(row["endorser_id"], row["competency_id"])], "nobody endorses above their own level"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
-from community.policy import ANONYMOUS, Actor, Role, can_endorse, can_view_field
+from community.policy import ANONYMOUS, Actor, Role, can_endorse, can_endorse_at, can_view_field
 
 HOME, OTHER = ObjectId(), ObjectId()
 OWNER = {"_id": ObjectId(), "org_id": HOME}
@@ -37,12 +37,12 @@ def test_an_erased_member_shows_nothing() -> None:
     assert not can_view_field(actor, {**OWNER, "deleted": True}, "everyone", False)
 
 
-def test_only_experts_endorse_and_never_themselves() -> None:
+def test_members_endorse_others_not_themselves_nor_across_a_block_nor_above_their_level() -> None:
     expert = Actor(ObjectId(), HOME, frozenset({Role.OFFICER, Role.EXPERT}))
     officer = Actor(ObjectId(), HOME, frozenset({Role.OFFICER}))
-    admin = Actor(ObjectId(), HOME, frozenset({Role.OFFICER, Role.ADMIN}))
-    assert can_endorse(expert, OWNER["_id"])
-    assert not can_endorse(expert, expert.user_id)
-    assert not can_endorse(officer, OWNER["_id"])
-    assert not can_endorse(admin, OWNER["_id"])
-    assert not can_endorse(ANONYMOUS, OWNER["_id"])
+    assert can_endorse(expert, OWNER["_id"], False) and can_endorse(officer, OWNER["_id"], False)
+    assert not can_endorse(expert, expert.user_id, False)
+    assert not can_endorse(officer, OWNER["_id"], True)
+    assert not can_endorse(ANONYMOUS, OWNER["_id"], False)
+    assert can_endorse_at(4, 4) and can_endorse_at(4, 1)
+    assert not can_endorse_at(3, 4) and not can_endorse_at(None, 1)
