@@ -1,11 +1,15 @@
 """The Socket.IO server on the aiohttp application, and the cleanup context that stops it.
 
-Only the WebSocket transport is served. Long-polling would send its messages as POST requests,
-which the CSRF middleware rightly refuses, and it would need sticky sessions behind a load
-balancer; pages work without the socket, so a network that blocks WebSockets loses only the
-live updates. The Origin of every request is checked by Engine.IO with the same rule as the
-CSRF check, so another site's page cannot open a socket with a member's cookie.
-"""
+Both transports are served: WebSocket, and long-polling for networks whose proxies block
+WebSockets (Socket.IO's client starts with polling and upgrades when it can). Behind several
+processes polling needs sticky sessions, since a polling session lives in one process
+(``deploy/nginx.conf`` hashes the client's address). A socket authenticates itself with the
+session cookie or a token when it connects (``community.realtime.sockets``), so its requests
+skip the session lookup and the CSRF token (``community.accounts.sessions``, ``community.csrf``).
+The Origin of every request is checked by Engine.IO with the same rule as the CSRF check, so
+another site's page cannot open a socket with a member's cookie. Every packet a client sends,
+in a WebSocket frame or a polling POST, is checked before it is decoded
+(``community.realtime.frames``)."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from community import csrf, keys
 from community.config import Settings
 from community.realtime.emitter import Emitter
 from community.realtime.fanout import DirectFanOut, DirectFanOutRedis
-from community.realtime.frames import CheckedWebSocket
+from community.realtime.frames import CheckedWebSocket, checked_request
 from community.realtime.guard import SocketLimits
 from community.realtime.presence import Presence, SharedPresence
 from community.realtime.sockets import Handler, RealtimeNamespace
@@ -61,13 +65,13 @@ def create_server(settings: Settings, limits: SocketLimits) -> socketio.AsyncSer
         client_manager=manager,
         cors_allowed_origins=_origin_allowed,
         max_http_buffer_size=limits.engine_max_bytes,
-        transports=["websocket"],
         logger=False,
         engineio_logger=False,
     )
-    # python-engineio takes its WebSocket class from the async mode's driver table; ours checks
-    # each frame before Engine.IO decodes it (community.realtime.frames).
-    sio.eio._async = {**sio.eio._async, "websocket": CheckedWebSocket}
+    # python-engineio takes its WebSocket class and its reading of a request from the async mode's
+    # driver table; ours check each packet before Engine.IO decodes it (community.realtime.frames).
+    sio.eio._async = {**sio.eio._async, "websocket": CheckedWebSocket,
+                      "translate_request": checked_request(sio.eio)}
     return sio
 
 
