@@ -25,6 +25,7 @@ from aiohttp import web
 
 from community import csrf, keys
 from community.config import Settings
+from community.logs import Throttled
 from community.realtime.emitter import Emitter
 from community.realtime.fanout import DirectFanOut, DirectFanOutRedis
 from community.realtime.frames import CheckedWebSocket, checked_request
@@ -33,6 +34,21 @@ from community.realtime.presence import Presence, SharedPresence
 from community.realtime.sockets import Handler, RealtimeNamespace
 
 log = logging.getLogger("community.realtime")
+
+REFUSED_REQUESTS = Throttled(log, "socket request refused")
+
+
+class EngineRefusalFilter(logging.Filter):
+    """python-engineio logs a request it refuses (an unknown or closed session, another site's
+    Origin, an unknown transport) at ERROR the first time. Any client can cause one, and after a
+    process stops every polling client it served sends one to the survivor, so such a record
+    becomes a throttled warning; an error with a traceback stays one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR or record.exc_info:
+            return True
+        REFUSED_REQUESTS(detail=record.getMessage()[:200])
+        return False
 
 LIMITS: web.AppKey[SocketLimits] = web.AppKey("socket_limits")
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
@@ -72,7 +88,22 @@ def create_server(settings: Settings, limits: SocketLimits) -> socketio.AsyncSer
     # driver table; ours check each packet before Engine.IO decodes it (community.realtime.frames).
     sio.eio._async = {**sio.eio._async, "websocket": CheckedWebSocket,
                       "translate_request": checked_request(sio.eio)}
+    if not any(isinstance(existing, EngineRefusalFilter) for existing in sio.eio.logger.filters):
+        sio.eio.logger.addFilter(EngineRefusalFilter())
     return sio
+
+
+async def hang_up(app: web.Application) -> None:
+    """When the server stops (SIGTERM), after it has stopped listening: drop every socket's
+    connection, so that its client reconnects now, through the proxy to another process, rather
+    than when the shutdown time-out cuts it off. Dropped, not closed with Engine.IO's close
+    packet, which clients take for "the server sent me away" and do not reconnect after: each
+    session ends (the namespace hears the disconnect), then its WebSocket is closed or its
+    waiting long poll answered empty, so that the client's next request finds no session."""
+    engine = app[keys.SIO].eio
+    for socket in list(engine.sockets.values()):
+        await socket.close(wait=False, abort=True, reason=engine.reason.SERVER_DISCONNECT)
+        socket.queue.put_nowait(None)
 
 
 def _redis_readiness(url: str) -> tuple[aioredis.Redis, Callable[[], Awaitable[dict[str, Any]]]]:
@@ -133,3 +164,4 @@ def setup(app: web.Application) -> None:
     app[keys.SIO] = sio
     app[keys.EMITTER] = Emitter(sio)
     app.cleanup_ctx.append(realtime_context)
+    app.on_shutdown.append(hang_up)
