@@ -23,7 +23,7 @@ import time
 import urllib.request
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import aiohttp
 import pytest
