@@ -97,7 +97,8 @@ async def hang_up(app: web.Application) -> None:
     """When the server stops (SIGTERM), after it has stopped listening: drop every socket's
     connection, so that its client reconnects now, through the proxy to another process, rather
     than when the shutdown time-out cuts it off. Dropped, not closed with Engine.IO's close
-    packet, which clients take for "the server sent me away" and do not reconnect after: each
+    packet, which python-socketio's client takes for being sent away and does not reconnect
+    after: each
     session ends (the namespace hears the disconnect), then its WebSocket is closed or its
     waiting long poll answered empty, so that the client's next request finds no session."""
     engine = app[keys.SIO].eio

@@ -4,6 +4,7 @@ page was told), and the session cookie authenticates the connection as it does a
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from community import keys
 from community.accounts.sessions import SESSION_COOKIE, digest
 from community.app import create_app
 from community.config import Settings
+from community.realtime.server import hang_up
 from tests.factories import make_user, sign_in
 from tests.realtime.probe import SocketProbe, server_url, session_cookie
 from tests.realtime.test_session_end import ManualClock
@@ -111,3 +113,14 @@ async def test_hanging_up_over_polling_answers_the_waiting_request_at_once(clien
     await probe.sio.disconnect()
     assert time.monotonic() - started < 5, "not held until the ping time-out (45 s)"
     assert not _connected(client)
+
+
+async def test_a_stopping_server_drops_its_sockets_so_that_their_clients_reconnect(client: TestClient, db: Any,
+                                                                                   probes: Probes) -> None:
+    await sign_in(client, await make_user(db))
+    sockets = [await probes(reconnect=True, transport=transport).connect(server_url(client),
+                                                                         cookie=session_cookie(client))
+               for transport in ("websocket", "polling")]
+    await hang_up(client.app)
+    for probe in sockets:
+        await asyncio.wait_for(probe.reconnected.wait(), 10)
