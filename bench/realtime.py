@@ -17,7 +17,9 @@ starts only when every client has the previous one, so rounds never queue behind
 started here on a free port; half the clients on each, broadcasts asked of the first, so every
 message crosses Redis (python-socketio's Redis manager publishes even to its own process).
 
-Reported per N: p50 and p99 over all deliveries, the time until the last client had it (median
+Reported per N: the servers' resident memory once every socket is joined and what each held
+socket added to it (RSS before the clients connected subtracted, divided by N; Linux ``/proc``),
+p50 and p99 over all deliveries, the time until the last client had it (median
 and worst round), messages delivered per second (N / time to the last client, median round),
 and the CPU time the server processes (and redis-server) spent per broadcast, which unlike the
 wall-clock figures does not depend on what else the machine is doing.
@@ -118,7 +120,10 @@ def free_port() -> int:
 
 def start_server(data_dir: Path, redis_url: str | None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+    # Load shedding would refuse the bench's broadcast request while thousands of sockets join
+    # (the loop lags then): this measures delivery, bench/overload.py measures shedding.
+    env = {"OVERLOAD_MAX_LAG_MS": "60000", "OVERLOAD_MAX_IN_FLIGHT": "100000", **os.environ, "DATA_DIR": str(data_dir),
+           "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
     env.pop("REDIS_URL", None)
     env.pop("MONGODB_URI", None)
     if redis_url:
@@ -234,12 +239,23 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def resident_kib(pids: list[int]) -> int:
+    """The processes' resident memory (VmRSS), in KiB."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return total
+
+
 def measure(ports: list[int], trigger_port: int, token: str, room: str, n: int, rounds: int, workers: int,
             deflate: bool, server_pids: list[int]) -> dict[str, float]:
     import urllib.request
 
     ctx = multiprocessing.get_context("spawn")
     pipes, processes = [], []
+    servers_only = server_pids[:len(ports)]
+    rss_before = resident_kib(servers_only)
     for index in range(workers):
         share = n // workers + (1 if index < n % workers else 0)
         parent, child = ctx.Pipe()
@@ -254,6 +270,7 @@ def measure(ports: list[int], trigger_port: int, token: str, room: str, n: int, 
         assert pipe.recv() == "ready"
     connect_seconds = time.monotonic() - started
     time.sleep(1.5)  # let the presence announcements of the joins pass
+    rss_after = resident_kib(servers_only)
     cpu_before = cpu_seconds(server_pids)
     for round_number in range(rounds):
         url = f"http://127.0.0.1:{trigger_port}/bench/broadcast?room={room}&round={round_number}&t0={time.time()!r}"
@@ -281,6 +298,8 @@ def measure(ports: list[int], trigger_port: int, token: str, room: str, n: int, 
         "last_median_ms": 1000 * statistics.median(lasts), "last_worst_ms": 1000 * max(lasts),
         "msgs_per_s": n / statistics.median(lasts),
         "server_cpu_ms": 1000 * server_cpu / rounds,
+        "rss_mib": rss_after / 1024, "kib_per_socket": (rss_after - rss_before) / n,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -343,7 +362,8 @@ def format_row(row: dict[str, Any]) -> str:
             f"p50={row['p50_ms']:7.1f} ms  p99={row['p99_ms']:7.1f} ms  "
             f"last(median)={row['last_median_ms']:7.1f} ms  last(worst)={row['last_worst_ms']:7.1f} ms  "
             f"{row['msgs_per_s']:9.0f} msg/s  server CPU {row['server_cpu_ms']:6.1f} ms/broadcast "
-            f"(connect+join {row['connect_s']:.1f} s)")
+            f"(connect+join {row['connect_s']:.1f} s)  server RSS {row['rss_mib']:.0f} MiB, "
+            f"{row['kib_per_socket']:.1f} KiB a socket  load {row['load']:.1f}")
 
 
 def main() -> None:

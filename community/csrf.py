@@ -9,7 +9,11 @@ that value is replaced whenever the session cookie is set or cleared (:func:`rot
 pre-sign-in token dies at sign-in and at sign-out. A page on another site can make the browser
 send its cookies but can neither read them nor forge the HMAC. The Origin header, when present,
 must also be our own. Requests that authenticate with a bearer token carry no ambient
-credentials, so they are exempt. Over HTTPS the cookie is named ``__Host-csrf``: browsers take
+credentials, so they are exempt. So are Socket.IO's long-polling POSTs under
+``/socket.io/``, which carry no token: each names an Engine.IO session id that only the page that
+opened the connection was told (another site's page can make the browser send the cookie but
+cannot read the answer that holds the id), the connection was authenticated by the session
+cookie when it opened, and their Origin is checked here and by Engine.IO. Over HTTPS the cookie is named ``__Host-csrf``: browsers take
 such a cookie only from this very host over HTTPS, so a sibling subdomain or a forged plain-HTTP
 answer cannot plant its own pre-sign-in pair either.
 
@@ -75,6 +79,22 @@ def origin_allowed(request: web.Request) -> bool:
     return origin in own
 
 
+async def _submitted(request: web.Request) -> str | None:
+    """The token a request carries: in the header, or in the form's field."""
+    submitted = request.headers.get(HEADER)
+    if submitted is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await read_form(request)
+        value = form.get(FIELD)
+        submitted = value if isinstance(value, str) else None
+    return submitted
+
+
+def _check_token(request: web.Request, fresh: bool, submitted: str | None) -> None:
+    unbound = fresh and not request.get(keys.SESSION_ID)
+    if unbound or not submitted or not hmac.compare_digest(submitted, token_for(request)):
+        raise Forbidden(_("The form has expired or did not come from this site. Reload the page and try again."))
+
+
 @web.middleware
 async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
     cookie = request.cookies.get(cookie_name(request))
@@ -83,14 +103,8 @@ async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.St
     if request.method not in SAFE_METHODS and not request.headers.get("Authorization", "").startswith("Bearer "):
         if not origin_allowed(request):
             raise Forbidden(_("This request came from another site and was refused."))
-        submitted = request.headers.get(HEADER)
-        if submitted is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await read_form(request)
-            value = form.get(FIELD)
-            submitted = value if isinstance(value, str) else None
-        unbound = fresh and not request.get(keys.SESSION_ID)
-        if unbound or not submitted or not hmac.compare_digest(submitted, token_for(request)):
-            raise Forbidden(_("The form has expired or did not come from this site. Reload the page and try again."))
+        if not request.path.startswith(keys.SOCKET_PREFIX):
+            _check_token(request, fresh, await _submitted(request))
     response = await handler(request)
     if fresh and cookie_name(request) not in response.cookies:
         _set_cookie(request, response)

@@ -29,6 +29,9 @@ class NavItem:
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+SOCKET_PREFIX = "/socket.io/"
+"""Where Socket.IO answers (``community.realtime.server``): its requests authenticate themselves."""
+
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 STORAGE_CLIENT: web.AppKey[Client] = web.AppKey("storage_client")
 DB: web.AppKey[Database] = web.AppKey("db")

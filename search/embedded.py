@@ -3,15 +3,25 @@
 Tantivy's calls are CPU-bound and hold no Python state that needs the loop, so each runs in a
 worker thread; writes go through one writer, one call at a time, and are committed and made
 visible before ``upsert`` and ``delete`` return.
+
+Several processes may share one folder (several servers on one embedded store): tantivy lets one
+writer at a time hold its lock, and the others open the index to search only. Their readers see
+the writer's commits within a moment (tantivy reloads on a commit); their writes raise
+:class:`WriterBusy`, and :meth:`EmbeddedEngine.can_write` says so beforehand, trying at most every
+``takeover_seconds`` to take the lock over, so that the next process takes up the writing when
+the writer stops.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import shutil
+from collections.abc import Iterator
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +39,8 @@ log = logging.getLogger(__name__)
 
 TOKENIZER = "community_words"
 WRITER_HEAP = 128_000_000
+TAKEOVER_SECONDS = 5.0
+"""How often a process that opened a shared index to search only tries to take over its writer."""
 EXACT_BOOST = 2.0
 """An exact word counts twice a typo or prefix match of the same field, as Meilisearch ranks
 fewer typos first."""
@@ -63,39 +75,94 @@ def _key(index: str, doc_id: str) -> str:
     return f"{index}\x1f{doc_id}"
 
 
+class WriterBusy(RuntimeError):
+    """Another process holds this index's writer; this one may only search it."""
+
+
+@contextlib.contextmanager
+def _opening(path: Path) -> Iterator[None]:
+    """Hold a lock beside the index folder while one process checks its layout and opens it, so
+    that two processes starting together on a new folder never take the other's half-made index
+    for one of an older layout and remove it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.opening", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 class EmbeddedEngine:
     """``SearchEngine`` on tantivy. ``path`` None keeps the index in memory (tests)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, takeover_seconds: float = TAKEOVER_SECONDS) -> None:
         self.path = path
         self.needs_reindex = False
         """True when an index of an older layout was discarded at start: run ``reindex``."""
+        self.takeover_seconds = takeover_seconds
         self._schema = _schema()
         self._index: tantivy.Index | None = None
         self._writer: Any = None
         self._write_lock = asyncio.Lock()
+        self._next_takeover = 0.0
 
     async def ensure_indexes(self) -> None:
         if self._index is None:
             await asyncio.to_thread(self._open)
+            if self._writer is None:
+                log.info("another process writes the search index at %s; this one searches it and takes "
+                         "over the writing when that process stops", self.path)
+                self._next_takeover = asyncio.get_running_loop().time() + self.takeover_seconds
 
     def _open(self) -> None:
         if self.path is None:
             index = tantivy.Index(self._schema)
         else:
-            marker = self.path / "layout"
-            if self.path.exists() and (not marker.exists() or marker.read_text() != _fingerprint()):
-                if any(self.path.iterdir()):
-                    log.warning("search index at %s has an older layout; starting empty, run reindex", self.path)
-                    self.needs_reindex = True
-                shutil.rmtree(self.path)
-            self.path.mkdir(parents=True, exist_ok=True)
-            index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
-            marker.write_text(_fingerprint())
+            with _opening(self.path):
+                index = self._open_folder(self.path)
         index.register_tokenizer(
             TOKENIZER, TextAnalyzerBuilder(Tokenizer.regex(WORD_PATTERN)).filter(Filter.lowercase()).build())
-        self._writer = index.writer(WRITER_HEAP, 2)
         self._index = index
+        self._take_writer()
+
+    def _open_folder(self, path: Path) -> tantivy.Index:
+        marker = path / "layout"
+        if path.exists() and (not marker.exists() or marker.read_text() != _fingerprint()):
+            if any(path.iterdir()):
+                log.warning("search index at %s has an older layout; starting empty, run reindex", path)
+                self.needs_reindex = True
+            shutil.rmtree(path)
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(self._schema, path=str(path), reuse=True)
+        marker.write_text(_fingerprint())
+        return index
+
+    def _take_writer(self) -> bool:
+        """Take the index's writer, unless another process holds it (tantivy's lock file)."""
+        try:
+            self._writer = self._ready().writer(WRITER_HEAP, 2)
+        except ValueError as error:
+            if "LockBusy" not in str(error):
+                raise
+            return False
+        return True
+
+    async def can_write(self) -> bool:
+        """Whether writes may go to this index now. A process that opened it to search only
+        tries to take the writer over, at most every ``takeover_seconds``."""
+        if self._writer is not None or self._index is None:
+            return True  # writing to an engine not opened yet fails, saying so
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._next_takeover:
+            return False
+        async with self._write_lock:
+            taken = self._writer is not None or await asyncio.to_thread(self._take_writer)
+        if taken:
+            log.info("this process now writes the search index at %s", self.path)
+        else:
+            self._next_takeover = loop.time() + self.takeover_seconds
+        return taken
 
     def _ready(self) -> tantivy.Index:
         if self._index is None:
@@ -125,6 +192,8 @@ class EmbeddedEngine:
         object, and a second thread using it meanwhile fails with "Already borrowed"."""
         await self._write_lock.acquire()
         try:
+            if self._writer is None:
+                raise WriterBusy(f"another process writes the search index at {self.path}")
             future = asyncio.get_running_loop().run_in_executor(None, job, *args)
         except BaseException:
             self._write_lock.release()
@@ -270,6 +339,7 @@ class EmbeddedEngine:
     async def close(self) -> None:
         if self._writer is not None:
             await self._on_writer(self._close_writer)
+        self._index = None
 
     def _close_writer(self) -> None:
         writer, self._writer, self._index = self._writer, None, None

@@ -164,6 +164,10 @@ class SearchEngine(Protocol):
     async def clear(self, index: str) -> None:
         """Remove every document of ``index``."""
 
+    async def can_write(self) -> bool:
+        """Whether this process may write now: false only while another process holds the
+        writer of an embedded index folder they share (``search.embedded``)."""
+
     async def search(self, index: str, query: str, filters: SearchFilter | None = None,
                      facets: Iterable[str] = (), sort: Sort | None = None, page: int = 1,
                      per_page: int = 20, highlight: bool = True) -> SearchResult:

@@ -5,6 +5,10 @@ name (``search.documents.load``), writes that to the engine, and only then remov
 A crash anywhere in a round leaves the entries in place, and replaying them writes the same
 documents again, so a restart loses nothing and corrupts nothing. An entry whose round fails is
 retried with exponential backoff; the failure of one index's writes does not hold up another's.
+
+Every process runs an indexer. On an embedded index folder several processes share, only the
+one holding the writer indexes; the others' rounds take nothing (``SearchEngine.can_write``),
+without a retry or a log line, until the writer stops and one of them takes it over.
 """
 
 from __future__ import annotations
@@ -56,7 +60,10 @@ class Indexer:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """One round: the number of due outbox entries it took (indexed, or postponed after a failure)."""
+        """One round: the number of due outbox entries it took (indexed, or postponed after a failure);
+        none while another process writes the index."""
+        if not await self.engine.can_write():
+            return 0
         now = datetime.now(UTC)
         entries = await self.db[OUTBOX].find({"next_attempt_at": {"$lte": now}}).sort(
             [("next_attempt_at", ASCENDING), ("_id", ASCENDING)]).limit(self.batch).to_list(None)

@@ -70,6 +70,10 @@ class MeilisearchEngine:
         await self._wait(await index.update_settings(settings()))
         self._index = index
 
+    async def can_write(self) -> bool:
+        """Always: Meilisearch takes writes from every process."""
+        return True
+
     def _ready(self) -> AsyncIndex:
         if self._index is None:
             raise RuntimeError("call ensure_indexes() first")

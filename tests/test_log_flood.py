@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
+from community import keys
 from community.logs import Throttled
 from community.middlewares import MALFORMED_REQUESTS
 from community.realtime.frames import MALFORMED_FRAMES
@@ -113,5 +114,29 @@ async def test_an_undecodable_socket_frame_closes_that_socket_with_one_warning(c
                 closed = await ws.receive(timeout=5)
                 assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED), repr(frame)
     assert MALFORMED_FRAMES.seen == before + len(GARBAGE) + 1
+    assert not _loud(caplog.records)
+    assert _warnings(caplog.records, "malformed socket frame refused") or MALFORMED_FRAMES.suppressed
+
+
+async def test_an_undecodable_polling_post_closes_that_socket_with_one_warning(client: TestClient, db: Any,
+                                                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    await sign_in(client, await make_user(db))
+    url = f"{server_url(client)}/socket.io/?EIO=4&transport=polling"
+    cookie = {"Cookie": f"session={session_cookie(client)}"}
+    before = MALFORMED_FRAMES.seen
+    bodies = [frame.encode() for frame in GARBAGE] + [b"\xff\xfe", "\x1e".join(["3"] * 17).encode()]
+    async with aiohttp.ClientSession() as http:
+        for body in bodies:
+            async with http.get(url, headers=cookie) as opened:
+                text = await opened.text()
+            sid = text[text.index('"sid":"') + 7:].split('"', 1)[0]
+            async with http.post(f"{url}&sid={sid}", data=b"40", headers=cookie) as connected:
+                assert connected.status == 200
+            async with http.post(f"{url}&sid={sid}", data=body, headers=cookie) as refused:
+                assert refused.status == 200, "answered as a hang-up"
+            engine = client.app[keys.SIO].eio.sockets.get(sid)
+            assert engine is None or engine.closed, repr(body)
+    assert MALFORMED_FRAMES.seen == before + len(bodies)
     assert not _loud(caplog.records)
     assert _warnings(caplog.records, "malformed socket frame refused") or MALFORMED_FRAMES.suppressed

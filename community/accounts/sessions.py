@@ -181,8 +181,14 @@ def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> 
 
 @web.middleware
 async def session_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
-    bearer = bearer_of(request)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    """Who sends the request. Not for Socket.IO's requests (``keys.SOCKET_PREFIX``): a socket
+    authenticates itself when it connects and checks its session again as it runs
+    (``community.realtime.sockets``); a long-polling client sends a request every few seconds,
+    and looking each one up would cost a read apiece and touch the session, so that an open tab
+    alone would keep its person signed in, which a WebSocket does not."""
+    socket = request.path.startswith(keys.SOCKET_PREFIX)
+    bearer = None if socket else bearer_of(request)
+    cookie = None if socket else request.cookies.get(SESSION_COOKIE)
     credential: Credential | None = ("token", bearer) if bearer is not None else ("cookie", cookie) if cookie else None
     found = None
     if credential is not None:

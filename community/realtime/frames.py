@@ -11,15 +11,25 @@ API's JSON limits (:func:`community.requests.parse_json`).
 
 Our clients send only text frames (JSON events); a binary frame (or Engine.IO's base64 form of
 one, ``b...``) is refused too.
+
+The long-polling transport sends the same packets as the body of a POST, several joined by
+``\x1e``; :func:`checked_request` reads that body before Engine.IO does and checks each packet
+the same way. A malformed body is replaced by Engine.IO's close packet: the connection is closed
+as if the client had hung up, as after a refused frame.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from engineio.async_drivers.aiohttp import WebSocket
+import engineio
+from aiohttp import web
+from engineio.async_drivers.aiohttp import WebSocket, translate_request
+from engineio.payload import Payload
 from socketio import packet as sio_packet
 
 from community.errors import BadRequest
@@ -33,6 +43,8 @@ MALFORMED_FRAMES = Throttled(log, "malformed socket frame refused")
 ENGINE_TYPES = frozenset("0123456")
 """Engine.IO packet types (open, close, ping, pong, message, upgrade, noop); the rest are unknown."""
 ENGINE_MESSAGE = "4"
+CLOSE = b"1"
+"""Engine.IO's close packet, as a client sends it when it hangs up."""
 CLIENT_PACKETS = frozenset({sio_packet.CONNECT, sio_packet.DISCONNECT, sio_packet.EVENT, sio_packet.ACK})
 """The Socket.IO packets a client may send without binary attachments."""
 
@@ -81,3 +93,59 @@ class CheckedWebSocket(WebSocket):
         request = self.environ.get("aiohttp.request")
         MALFORMED_FRAMES(reason=reason, peer=request.remote if request is not None else None)
         return None
+
+
+class _Body:
+    """A polling POST's body, already read, in the shape Engine.IO reads it from."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def read(self, length: int = -1) -> bytes:
+        return self.body
+
+
+def payload_problem(body: bytes) -> str | None:
+    """What is wrong with a polling POST's ``body``, or ``None`` when Engine.IO may decode it."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8"
+    frames = text.split("\x1e")
+    if len(frames) > Payload.max_decode_packets:
+        return "too many packets in one request"
+    return next((reason for reason in map(problem, frames) if reason is not None), None)
+
+
+def _answer_waiting_poll(server: engineio.AsyncServer, sid: str | None) -> None:
+    """Engine.IO closes a polling socket on its close packet without answering the GET that waits
+    for the socket's next packets, which then holds its request (and a client that waits for it
+    to end its hang-up) for the ping interval and time-out, 45 seconds. An empty answer ends it now."""
+    socket = server.sockets.get(sid) if sid else None
+    if socket is not None and not socket.upgraded:
+        socket.queue.put_nowait(None)
+
+
+def checked_request(server: engineio.AsyncServer) -> Callable[[web.Request], Awaitable[dict[str, Any]]]:
+    """Engine.IO's ``translate_request`` for ``server``, checking a polling POST's packets first
+    (a body over the server's limit is left unread: Engine.IO refuses it itself)."""
+
+    async def translate(request: web.Request) -> dict[str, Any]:
+        environ: dict[str, Any] = translate_request(request)
+        length = request.content_length or 0
+        if request.method != "POST" or length > server.max_http_buffer_size:
+            return environ
+        try:
+            body = await request.content.readexactly(length)
+        except asyncio.IncompleteReadError:
+            body = b""
+        reason = "cut short" if len(body) < length else payload_problem(body)
+        if reason is not None:
+            MALFORMED_FRAMES(reason=reason, peer=request.remote)
+            body = CLOSE
+        if CLOSE in body.split(b"\x1e"):
+            _answer_waiting_poll(server, request.query.get("sid"))
+        environ["wsgi.input"] = _Body(body)
+        return environ
+
+    return translate

@@ -1,11 +1,15 @@
 """The Socket.IO server on the aiohttp application, and the cleanup context that stops it.
 
-Only the WebSocket transport is served. Long-polling would send its messages as POST requests,
-which the CSRF middleware rightly refuses, and it would need sticky sessions behind a load
-balancer; pages work without the socket, so a network that blocks WebSockets loses only the
-live updates. The Origin of every request is checked by Engine.IO with the same rule as the
-CSRF check, so another site's page cannot open a socket with a member's cookie.
-"""
+Both transports are served: WebSocket, and long-polling for networks whose proxies block
+WebSockets (Socket.IO's client starts with polling and upgrades when it can). Behind several
+processes polling needs sticky sessions, since a polling session lives in one process
+(``deploy/nginx.conf`` hashes the client's address). A socket authenticates itself with the
+session cookie or a token when it connects (``community.realtime.sockets``), so its requests
+skip the session lookup and the CSRF token (``community.accounts.sessions``, ``community.csrf``).
+The Origin of every request is checked by Engine.IO with the same rule as the CSRF check, so
+another site's page cannot open a socket with a member's cookie. Every packet a client sends,
+in a WebSocket frame or a polling POST, is checked before it is decoded
+(``community.realtime.frames``)."""
 
 from __future__ import annotations
 
@@ -21,14 +25,30 @@ from aiohttp import web
 
 from community import csrf, keys
 from community.config import Settings
+from community.logs import Throttled
 from community.realtime.emitter import Emitter
 from community.realtime.fanout import DirectFanOut, DirectFanOutRedis
-from community.realtime.frames import CheckedWebSocket
+from community.realtime.frames import CheckedWebSocket, checked_request
 from community.realtime.guard import SocketLimits
 from community.realtime.presence import Presence, SharedPresence
 from community.realtime.sockets import Handler, RealtimeNamespace
 
 log = logging.getLogger("community.realtime")
+
+REFUSED_REQUESTS = Throttled(log, "socket request refused")
+
+
+class EngineRefusalFilter(logging.Filter):
+    """python-engineio logs a request it refuses (an unknown or closed session, another site's
+    Origin, an unknown transport) at ERROR the first time. Any client can cause one, and after a
+    process stops every polling client it served sends one to the survivor, so such a record
+    becomes a throttled warning; an error with a traceback stays one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR or record.exc_info:
+            return True
+        REFUSED_REQUESTS(detail=record.getMessage()[:200])
+        return False
 
 LIMITS: web.AppKey[SocketLimits] = web.AppKey("socket_limits")
 PRESENCE: web.AppKey[Presence] = web.AppKey("presence")
@@ -61,14 +81,30 @@ def create_server(settings: Settings, limits: SocketLimits) -> socketio.AsyncSer
         client_manager=manager,
         cors_allowed_origins=_origin_allowed,
         max_http_buffer_size=limits.engine_max_bytes,
-        transports=["websocket"],
         logger=False,
         engineio_logger=False,
     )
-    # python-engineio takes its WebSocket class from the async mode's driver table; ours checks
-    # each frame before Engine.IO decodes it (community.realtime.frames).
-    sio.eio._async = {**sio.eio._async, "websocket": CheckedWebSocket}
+    # python-engineio takes its WebSocket class and its reading of a request from the async mode's
+    # driver table; ours check each packet before Engine.IO decodes it (community.realtime.frames).
+    sio.eio._async = {**sio.eio._async, "websocket": CheckedWebSocket,
+                      "translate_request": checked_request(sio.eio)}
+    if not any(isinstance(existing, EngineRefusalFilter) for existing in sio.eio.logger.filters):
+        sio.eio.logger.addFilter(EngineRefusalFilter())
     return sio
+
+
+async def hang_up(app: web.Application) -> None:
+    """When the server stops (SIGTERM), after it has stopped listening: drop every socket's
+    connection, so that its client reconnects now, through the proxy to another process, rather
+    than when the shutdown time-out cuts it off. Dropped, not closed with Engine.IO's close
+    packet, which python-socketio's client takes for being sent away and does not reconnect
+    after: each
+    session ends (the namespace hears the disconnect), then its WebSocket is closed or its
+    waiting long poll answered empty, so that the client's next request finds no session."""
+    engine = app[keys.SIO].eio
+    for socket in list(engine.sockets.values()):
+        await socket.close(wait=False, abort=True, reason=engine.reason.SERVER_DISCONNECT)
+        socket.queue.put_nowait(None)
 
 
 def _redis_readiness(url: str) -> tuple[aioredis.Redis, Callable[[], Awaitable[dict[str, Any]]]]:
@@ -129,3 +165,4 @@ def setup(app: web.Application) -> None:
     app[keys.SIO] = sio
     app[keys.EMITTER] = Emitter(sio)
     app.cleanup_ctx.append(realtime_context)
+    app.on_shutdown.append(hang_up)

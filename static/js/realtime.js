@@ -1,9 +1,9 @@
 /* Live updates over Socket.IO: the page's one connection. Pages work without this file; it only
  * keeps them current.
  *
- * Opens one WebSocket per page (the session cookie authenticates it), keeps the header badge's
- * unread count and the presence counts up to date, and offers window.Community.socket, through
- * which every feature script joins the rooms its page shows ("thread:<id>", "event:<id>", ...)
+ * Opens one connection per page (a WebSocket, or long-polling where a network blocks WebSockets;
+ * the session cookie authenticates it), keeps the header badge's unread count and the presence
+ * counts up to date, and offers window.Community.socket, through which every feature script joins the rooms its page shows ("thread:<id>", "event:<id>", ...)
  * and listens for their events instead of opening a connection of its own:
  *
  *   Community.socket.join("thread:" + id).then((ack) => ...);
@@ -18,7 +18,7 @@
   if (typeof window.io !== "function") {
     return;
   }
-  var socket = window.io({ transports: ["websocket"], withCredentials: true });
+  var socket = window.io({ withCredentials: true });
   var wanted = new Set();
   var connectedBefore = false;
 

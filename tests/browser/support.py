@@ -6,8 +6,9 @@ import asyncio
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from playwright.async_api import Page, WebSocket, expect
+from playwright.async_api import Page, Request, WebSocket, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, NewContext, Person, Tools
 
@@ -125,20 +126,30 @@ async def code_from_outbox(admin_page: Page, email: str) -> str:
 
 
 class SocketFrames:
-    """Every frame the page's WebSockets sent, so a test can wait until the page has joined a room
-    before another person acts (otherwise the live event could race the join), and how many
-    WebSockets the page opened.
+    """Every Socket.IO message the page sent, in WebSocket frames or long-polling POSTs (the client
+    starts with polling and upgrades), so a test can wait until the page has joined a room before
+    another person acts (otherwise the live event could race the join), and how many Socket.IO
+    connections the page opened (each starts with a handshake that names no session).
 
     Attach before the page opens its sockets, i.e. before ``goto``."""
 
     def __init__(self, page: Page) -> None:
         self.sent: list[str] = []
         self.opened: list[str] = []
-        page.on("websocket", self._opened)
+        page.on("websocket", self._upgraded)
+        page.on("request", self._requested)
 
-    def _opened(self, socket: WebSocket) -> None:
-        self.opened.append(socket.url)
+    def _upgraded(self, socket: WebSocket) -> None:
         socket.on("framesent", self._record)
+
+    def _requested(self, request: Request) -> None:
+        address = urlsplit(request.url)
+        if address.path != "/socket.io/":
+            return
+        if "sid=" not in address.query:
+            self.opened.append(request.url)
+        elif request.method == "POST" and request.post_data:
+            self.sent.append(request.post_data)
 
     def _record(self, payload: str | bytes) -> None:
         self.sent.append(payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))

@@ -87,12 +87,12 @@ async def test_a_signed_in_thread_page_opens_one_websocket_and_hears_replies_on_
     frames = SocketFrames(reading)
     await reading.goto(path)
     await frames.wait_for(f"thread:{path.rsplit('/', 1)[1]}")
-    assert len(frames.opened) == 1, f"the page opened {len(frames.opened)} WebSockets: {frames.opened}"
+    assert len(frames.opened) == 1, f"the page opened {len(frames.opened)} socket connections: {frames.opened}"
 
     await writing.get_by_label("Message", exact=True).fill("The head of the procuring entity does.")
     await writing.get_by_role("button", name="Post reply").click()
     await expect(reading.get_by_text("The head of the procuring entity does.")).to_be_visible()
-    assert len(frames.opened) == 1, f"the page opened {len(frames.opened)} WebSockets: {frames.opened}"
+    assert len(frames.opened) == 1, f"the page opened {len(frames.opened)} socket connections: {frames.opened}"
 
 
 async def test_a_thread_reads_with_javascript_disabled(
@@ -134,7 +134,7 @@ async def test_a_category_page_counts_new_replies_live_when_someone_else_replies
     await watching.goto(f"/forums/c/{community.category_slug}")
     category_id = await watching.locator("#category").get_attribute("data-category-id")
     await frames.wait_for(f"category:{category_id}")
-    assert len(frames.opened) == 1, f"the category page opened {len(frames.opened)} WebSockets"
+    assert len(frames.opened) == 1, f"the category page opened {len(frames.opened)} socket connections"
     row = watching.get_by_role("row").filter(has=watching.get_by_role("link", name=title, exact=True))
     replies = row.locator(".reply-count")
     await expect(replies).to_have_text("0")

@@ -21,8 +21,9 @@ async def probes() -> AsyncIterator[Callable[..., SocketProbe]]:
     """Make socket clients; every one is disconnected when the test ends."""
     made: list[SocketProbe] = []
 
-    def make(local_address: str | None = None, *, reconnect: bool = False) -> SocketProbe:
-        probe = SocketProbe(local_address, reconnect=reconnect)
+    def make(local_address: str | None = None, *, reconnect: bool = False,
+             transport: str = "websocket") -> SocketProbe:
+        probe = SocketProbe(local_address, reconnect=reconnect, transport=transport)
         made.append(probe)
         return probe
 

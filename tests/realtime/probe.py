@@ -1,4 +1,4 @@
-"""A real Socket.IO client (python-socketio's AsyncClient over WebSocket) that records what it hears."""
+"""A real Socket.IO client (python-socketio's AsyncClient, over WebSocket or long-polling) that records what it hears."""
 
 from __future__ import annotations
 
@@ -28,9 +28,12 @@ def server_url(client: TestClient) -> str:
 class SocketProbe:
     """Owns its HTTP session, so even a refused connection leaves nothing open."""
 
-    def __init__(self, local_address: str | None = None, *, reconnect: bool = False) -> None:
+    def __init__(self, local_address: str | None = None, *, reconnect: bool = False,
+                 transport: str = "websocket") -> None:
         """``local_address``: the loopback address to connect from (a proxy tells clients apart by
-        it); ``reconnect``: reconnect when the server goes, as the browser's client does."""
+        it); ``reconnect``: reconnect when the server goes, as the browser's client does;
+        ``transport``: "websocket", or "polling" (which it keeps, never upgrading)."""
+        self.transport = transport
         connector = aiohttp.TCPConnector(local_addr=(local_address, 0)) if local_address else None
         self.http = aiohttp.ClientSession(connector=connector)
         self.sio = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=0.2, http_session=self.http)
@@ -59,7 +62,7 @@ class SocketProbe:
         if origin is not None:
             headers["Origin"] = origin
         await self.sio.connect(url, headers=headers, auth={"token": token} if token else None,
-                               transports=["websocket"], wait_timeout=5)
+                               transports=[self.transport], wait_timeout=5)
         return self
 
     async def call(self, event: str, data: Any) -> Any:
