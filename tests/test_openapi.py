@@ -10,9 +10,17 @@ from aiohttp.test_utils import TestClient
 from openapi_spec_validator import validate as validate_spec
 from pydantic import BaseModel
 
-from community.api import PREFIX, Link, dumps, json_response, openapi_document, route, timestamp
-from tests.conftest import DocumentMismatch
+from community.api import (
+    PREFIX,
+    Link,
+    dumps,
+    json_response,
+    openapi_document,
+    route,
+    timestamp,
+)
 from tests.competencies.builders import competency_data
+from tests.conftest import DocumentMismatch
 from tests.factories import bearer_token, make_user
 
 

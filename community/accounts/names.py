@@ -8,7 +8,6 @@ theirs to keep.
 
 from __future__ import annotations
 
-
 from bson import ObjectId
 
 from community.accounts import queries

@@ -9,7 +9,6 @@ from bson import ObjectId
 
 from community.storage.api import Database
 
-
 PROFILES = "profiles"
 ENDORSEMENTS = "endorsements"
 VERIFICATIONS = "verifications"

@@ -11,9 +11,8 @@ import hashlib
 import logging
 from typing import Any
 
-from bson import ObjectId
-
 import socketio
+from bson import ObjectId
 
 from community.policy import ROOM_KINDS
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bson import ObjectId
 from pymongo import IndexModel
+
 from community.storage.api import Database
 
 if TYPE_CHECKING:

@@ -6,7 +6,6 @@ at every start.
 
 from __future__ import annotations
 
-
 from community.storage import facts
 from community.storage.api import Database
 

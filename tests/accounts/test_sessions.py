@@ -1,22 +1,20 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dataclasses import replace
-
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, make_mocked_request
 
+from community import actions, keys
+from community.accounts import queries, sessions
+from community.accounts.sessions import SESSION_COOKIE, digest
 from community.app import create_app
 from community.config import Settings
-import pytest
-
-from community.accounts import queries, sessions
-from community import actions, keys
-from community.realtime.emitter import user_room
-from community.accounts.sessions import SESSION_COOKIE, digest
 from community.policy import ANONYMOUS, Actor, Role
+from community.realtime.emitter import user_room
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_org, make_user, sign_in
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import escape
-
 from aiohttp.test_utils import TestClient
+from markupsafe import escape
 
 from community.competencies.dictionary import load_dictionary
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 

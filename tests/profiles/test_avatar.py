@@ -121,6 +121,7 @@ async def test_without_a_visible_avatar_the_picture_is_the_persons_initials(clie
     token = await bearer_token(db, viewer)
     first = await client.get(f"/people/{asha['_id']}/avatar", headers=auth(token))
     assert first.status == 200 and first.content_type == "image/svg+xml"
+    assert first.headers["Cache-Control"] == "private, max-age=300", "only the viewer's browser keeps it, briefly"
     svg = await first.text()
     assert ">AV</text>" in svg, "the first and the last name"
     assert await (await client.get(f"/people/{asha['_id']}/avatar", headers=auth(token))).text() == svg, \

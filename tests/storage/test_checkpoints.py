@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from community.storage import runtime
-from community.storage import connect, in_transaction
+from community.storage import connect, in_transaction, runtime
 
 WRITES = 3000
 EVERY = 200
