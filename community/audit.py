@@ -14,8 +14,8 @@ from bson import ObjectId
 from pymongo import IndexModel
 
 from community.policy import Actor
-from community.storage.api import Database
 from community.storage.facts import Collection, Personal, StorageFacts
+from community.storage.api import Database
 
 STORAGE = StorageFacts(collections=(
     Collection("audit_log", indexes=(

@@ -16,10 +16,9 @@ from community import api, keys
 from community.accounts.sessions import SESSION_COOKIE
 from community.config import Network
 from community.errors import BadRequest, DomainError, Invalid, RateLimited
-from community.i18n import LANGUAGE_COOKIE, N_, current_locale, negotiate
-from community.i18n import gettext as _
-from community.logs import Throttled
 from community.templating import base_context
+from community.i18n import LANGUAGE_COOKIE, N_, current_locale, gettext as _, negotiate
+from community.logs import Throttled
 
 log = logging.getLogger("community.http")
 

@@ -28,8 +28,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
-from community.i18n import current_locale
-from community.i18n import gettext as _
+from community.i18n import current_locale, gettext as _
 from community.middlewares import wants_json
 
 RETRY_AFTER_SECONDS = 1

@@ -22,8 +22,8 @@ from pymongo import IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from community.errors import RateLimited
-from community.storage.api import Database
 from community.storage.facts import Collection, Personal, StorageFacts
+from community.storage.api import Database
 
 STORAGE = StorageFacts(collections=(
     Collection("rate_limits", indexes=(IndexModel([("expires_at", 1)], expireAfterSeconds=0),), personal=(

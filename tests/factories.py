@@ -7,8 +7,8 @@ default password is computed once per test run because argon2 is slow on purpose
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
 from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp.test_utils import TestClient

@@ -5,8 +5,8 @@ a 4xx naming what is wrong, logs no error and writes nothing; never a 500."""
 from __future__ import annotations
 
 import io
-import json
 import logging
+import json
 import re
 from typing import Any
 
@@ -16,12 +16,7 @@ from aiohttp.test_utils import TestClient
 from community import keys
 from community.api import PREFIX
 from community.errors import BadRequest
-from community.requests import (
-    MAX_JSON_BYTES,
-    MAX_JSON_DEPTH,
-    nests_deeper_than,
-    parse_json,
-)
+from community.requests import MAX_JSON_BYTES, MAX_JSON_DEPTH, nests_deeper_than, parse_json
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user
 

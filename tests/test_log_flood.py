@@ -15,7 +15,7 @@ from community.logs import Throttled
 from community.middlewares import MALFORMED_REQUESTS
 from community.realtime.frames import MALFORMED_FRAMES
 from tests.factories import make_user, sign_in
-from tests.realtime.probe import server_url, session_cookie
+from tests.realtime.probe import session_cookie, server_url
 
 
 class Clock:

@@ -10,17 +10,9 @@ from aiohttp.test_utils import TestClient
 from openapi_spec_validator import validate as validate_spec
 from pydantic import BaseModel
 
-from community.api import (
-    PREFIX,
-    Link,
-    dumps,
-    json_response,
-    openapi_document,
-    route,
-    timestamp,
-)
-from tests.competencies.builders import competency_data
+from community.api import PREFIX, Link, dumps, json_response, openapi_document, route, timestamp
 from tests.conftest import DocumentMismatch
+from tests.competencies.builders import competency_data
 from tests.factories import bearer_token, make_user
 
 

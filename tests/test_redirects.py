@@ -12,8 +12,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from aiohttp.test_utils import TestClient
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from community.requests import local_target
 from tests.conftest import csrf_token

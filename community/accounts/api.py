@@ -11,14 +11,7 @@ from aiohttp import web
 
 from community import actions, api, csrf, keys
 from community.accounts import login, register, reset, sessions, verify
-from community.accounts.schemas import (
-    EmailIn,
-    LoginIn,
-    RegisterIn,
-    ResetIn,
-    VerifyIn,
-    user_out,
-)
+from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn, user_out
 from community.i18n import gettext as _
 from community.policy import require, require_member
 from community.requests import read_json

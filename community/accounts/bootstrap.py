@@ -25,9 +25,9 @@ from community.errors import Invalid
 from community.organisations import queries as org_queries
 from community.policy import ANONYMOUS, Role
 from community.storage import in_transaction
-from community.storage.api import Database
 from community.validation import validate
 from search import outbox
+from community.storage.api import Database
 
 Ask = Callable[[str, bool], str]
 """``ask(prompt, secret)`` returns what the person typed (``secret``: do not echo it)."""

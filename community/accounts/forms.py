@@ -8,7 +8,6 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-
 def render_form(request: web.Request, template: str, values: Mapping[str, Any], errors: Mapping[str, str] | None = None,
                 status: int = 200, **context: Any) -> web.Response:
     """Render a form page; on errors the first invalid field gets the focus."""

@@ -8,6 +8,7 @@ theirs to keep.
 
 from __future__ import annotations
 
+
 from bson import ObjectId
 
 from community.accounts import queries

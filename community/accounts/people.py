@@ -23,6 +23,7 @@ from community.actions import Action
 from community.policy import require_member
 from community.storage.api import Database
 
+
 PEOPLE_INDEX = "people"
 """The search index of people: a write that changes what it holds (a verified address, an
 organisation, a name) tells it in the same transaction (``tx.reindex(PEOPLE_INDEX, user_id)``)."""

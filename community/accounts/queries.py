@@ -8,8 +8,8 @@ from typing import Any, overload
 
 from bson import ObjectId
 from pymongo import ReturnDocument
-
 from community.storage.api import Database
+
 
 
 @overload

@@ -11,16 +11,16 @@ from pymongo.errors import DuplicateKeyError
 
 from community import actions, keys, ratelimit
 from community.accounts import otp, queries
-from community.accounts.mailer import Mailer, send_code, send_message
 from community.accounts.names import check_display_name
+from community.accounts.mailer import Mailer, send_code, send_message
 from community.accounts.passwords import hash_password
 from community.accounts.schemas import RegisterIn
 from community.errors import Invalid, RateLimited
 from community.i18n import gettext as _
-from community.organisations import membership
-from community.organisations import queries as org_queries
+from community.organisations import membership, queries as org_queries
 from community.policy import ANONYMOUS
 from community.storage.api import Database
+
 
 REGISTRATIONS_PER_ADDRESS = 20
 

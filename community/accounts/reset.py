@@ -6,12 +6,12 @@ from typing import Any
 
 from community import ratelimit
 from community.accounts import otp, queries
+from community.accounts.people import PEOPLE_INDEX
 from community.accounts.mailer import Mailer, send_code
 from community.accounts.passwords import hash_password
-from community.accounts.people import PEOPLE_INDEX
 from community.accounts.schemas import ResetIn
-from community.actions import Action
 from community.errors import RateLimited
+from community.actions import Action
 from community.realtime.emitter import user_room
 from community.storage.api import Database
 

@@ -4,20 +4,9 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
-from community.accounts import api as account_api
-from community.accounts import storage, views
+from community.accounts import api as account_api, storage, views
 from community.accounts.mailer import mailer_context
-from community.accounts.schemas import (
-    Accepted,
-    CsrfOut,
-    EmailIn,
-    LoginIn,
-    RegisterIn,
-    ResetIn,
-    TokenOut,
-    UserOut,
-    VerifyIn,
-)
+from community.accounts.schemas import Accepted, CsrfOut, EmailIn, LoginIn, RegisterIn, ResetIn, TokenOut, UserOut, VerifyIn
 from community.accounts.sessions import USER, drop_stale_cookie
 from community.i18n import lazy_gettext
 from community.policy import can_open_admin_area

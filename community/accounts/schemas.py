@@ -9,13 +9,7 @@ from typing import Annotated, Literal
 
 from annotated_types import GroupedMetadata
 from bson import ObjectId
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    WithJsonSchema,
-)
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from community.i18n import gettext as _
 from community.validation import DisplayName, clean_line

@@ -27,8 +27,8 @@ from aiohttp import hdrs, web
 from bson import ObjectId
 
 from community import csrf, keys
-from community.accounts import queries
 from community.actions import Action
+from community.accounts import queries
 from community.config import SESSION_LIFETIME_MINUTES, Settings
 from community.policy import ANONYMOUS, Actor, Member, Role
 from community.realtime.emitter import session_room, user_room

@@ -7,10 +7,10 @@ from typing import Any
 
 from community import actions, keys, ratelimit
 from community.accounts import otp, queries
-from community.accounts.mailer import Mailer, send_code
 from community.accounts.people import PEOPLE_INDEX
-from community.accounts.schemas import VerifyIn
 from community.accounts.sessions import actor_for_user
+from community.accounts.mailer import Mailer, send_code
+from community.accounts.schemas import VerifyIn
 from community.errors import RateLimited
 from community.organisations import membership
 from community.storage.api import Database

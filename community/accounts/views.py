@@ -11,10 +11,8 @@ from community.accounts import login, register, reset, sessions, verify
 from community.accounts.forms import render_form
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn
 from community.errors import Invalid, RateLimited
-from community.i18n import LOCALES, lazy_gettext, remember_language
-from community.i18n import gettext as _
-from community.organisations import membership
-from community.organisations import queries as org_queries
+from community.i18n import LOCALES, gettext as _, lazy_gettext, remember_language
+from community.organisations import membership, queries as org_queries
 from community.organisations.service import choices
 from community.policy import require, require_member
 from community.requests import form_fields, local_target, see_other

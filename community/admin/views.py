@@ -14,26 +14,15 @@ from aiohttp import web
 from bson import ObjectId
 
 from community import actions, api, audit, keys
-from community.accounts import people as accounts_people
-from community.accounts import queries as account_queries
-from community.accounts import roles
+from community.accounts import people as accounts_people, queries as account_queries, roles
 from community.accounts.schemas import RoleChangeIn, user_out, user_summary
 from community.accounts.views import ROLE_LABELS
 from community.admin.schemas import AuditQuery, PeopleQuery
 from community.errors import Invalid
 from community.i18n import gettext as _
 from community.organisations import queries as org_queries
-from community.policy import (
-    Actor,
-    Role,
-    can_change_role,
-    can_list_members,
-    can_open_admin_area,
-    can_view_audit_log,
-    can_view_dev_outbox,
-    is_platform_admin,
-    require,
-)
+from community.policy import (Actor, Role, can_change_role, can_list_members, can_open_admin_area, can_view_audit_log,
+                              can_view_dev_outbox, is_platform_admin, require)
 from community.requests import form_fields, read_json, see_other
 from community.validation import validate
 

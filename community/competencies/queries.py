@@ -13,6 +13,7 @@ from typing import Any
 
 from community.storage.api import Database
 
+
 COMPETENCIES = "competencies"
 POSITIONS = "positions"
 KINDS = ("behavioural", "functional", "domain")

@@ -7,14 +7,8 @@ from aiohttp import web
 from community import api, keys
 from community.competencies import storage, views
 from community.competencies.dictionary import Competency, Position
-from community.competencies.schemas import (
-    CompetencyList,
-    CompetencyOut,
-    CompetencyQuery,
-    ImportOut,
-    PositionList,
-    PositionOut,
-)
+from community.competencies.schemas import (CompetencyList, CompetencyOut, CompetencyQuery, ImportOut, PositionList,
+                                            PositionOut)
 from community.competencies.seed import seed_dictionary
 from community.storage.facts import declare
 

@@ -6,12 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from community.competencies import queries
-from community.competencies.dictionary import (
-    Competency,
-    Dictionary,
-    Position,
-    load_dictionary,
-)
+from community.competencies.dictionary import Competency, Dictionary, Position, load_dictionary
 from community.storage.api import Database
 
 

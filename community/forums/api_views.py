@@ -8,36 +8,11 @@ from aiohttp import web
 
 from community import actions, api, policy
 from community.errors import NotFound
-from community.forums import (
-    accept,
-    cache,
-    categories,
-    create_thread,
-    edit,
-    flag,
-    follow,
-    mentions,
-    moderate,
-    queries,
-    reads,
-    reply,
-    vote,
-)
+from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, queries,
+                              reads, reply, vote)
 from community.forums.access import access_category, access_post, access_thread
-from community.forums.schemas import (
-    AcceptIn,
-    MentionQuery,
-    ThreadListQuery,
-    ThreadQuery,
-    object_id,
-)
-from community.forums.serialize import (
-    category_json,
-    flag_json,
-    post_json,
-    revision_json,
-    thread_json,
-)
+from community.forums.schemas import AcceptIn, MentionQuery, ThreadListQuery, ThreadQuery, object_id
+from community.forums.serialize import category_json, flag_json, post_json, revision_json, thread_json
 from community.i18n import gettext as _
 from community.requests import actor_of, db_of, read_json
 from community.validation import validate

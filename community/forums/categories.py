@@ -9,8 +9,8 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from community import audit, policy
-from community.accounts import people
 from community.actions import Action
+from community.accounts import people
 from community.competencies import queries as dictionary
 from community.errors import Invalid
 from community.forums import queries
@@ -18,8 +18,8 @@ from community.forums.queries import CATEGORIES
 from community.forums.schemas import CategoryIn
 from community.i18n import gettext as _
 from community.organisations import queries as org_queries
-from community.storage.api import Database
 from community.validation import validate
+from community.storage.api import Database
 
 MAX_DEPTH = 3
 

@@ -8,8 +8,8 @@ from typing import Any
 from bson import ObjectId
 
 from community import audit, policy
-from community.actions import Action
 from community.errors import Invalid
+from community.actions import Action
 from community.forums import abuse, notices
 from community.forums.access import access_post
 from community.forums.limits import LIMITS

@@ -21,20 +21,9 @@ from community.forums.accept import award_accepted, reverse_accepted
 from community.forums.access import access_category, access_post, access_thread
 from community.forums.limits import LIMITS, ForumLimits
 from community.forums.queries import CATEGORIES, FLAGS, POSTS, REVISIONS, THREADS, VOTES
-from community.forums.schemas import (
-    DeleteIn,
-    MoveIn,
-    ReasonIn,
-    ResolveFlagIn,
-    SuspendIn,
-)
+from community.forums.schemas import DeleteIn, MoveIn, ReasonIn, ResolveFlagIn, SuspendIn
 from community.forums.vote import award_upvote, reverse_upvote
-from community.forums.writes import (
-    category_room,
-    reindex,
-    reindex_whole_thread,
-    thread_room,
-)
+from community.forums.writes import category_room, reindex, reindex_whole_thread, thread_room
 from community.i18n import gettext as _
 from community.policy import Actor, Role
 from community.realtime.emitter import user_room

@@ -16,8 +16,7 @@ from community.forums import mentions, queries
 from community.forums.markdown import excerpt, render
 from community.forums.queries import REVISIONS
 from community.forums.urls import post_path, thread_path
-from community.i18n import gettext as _
-from community.i18n import lazy_gettext
+from community.i18n import gettext as _, lazy_gettext
 from community.notifications import kinds
 from community.notifications.intents import Recipients, recipient_set, subject_type
 from community.storage.api import Database

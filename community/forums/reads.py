@@ -23,13 +23,8 @@ from community import api, policy
 from community.accounts.people import Person, shown_name
 from community.errors import Invalid, NotFound
 from community.forums import cache, moderate, queries, unread
-from community.forums.access import (
-    access_category,
-    access_history,
-    access_post,
-    access_post_by_number,
-    access_thread,
-)
+from community.forums.access import (access_category, access_history, access_post, access_post_by_number,
+                                     access_thread)
 from community.forums.rendering import Viewer
 from community.forums.schemas import ListQuery, Sort
 from community.forums.urls import category_path, post_path, thread_path

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import jinja2
 from markupsafe import Markup
 
+
 TOKEN_PLACEHOLDER = "\x00csrf\x00"
 MAX_ENTRIES = 20_000
 

@@ -10,16 +10,7 @@ from typing import Annotated, Any, Literal
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictInt,
-    ValidationInfo,
-    WithJsonSchema,
-    field_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationInfo, WithJsonSchema, field_validator
 
 from community.errors import NotFound
 from community.i18n import gettext as _

@@ -18,20 +18,11 @@ from pymongo import IndexModel
 
 from community import policy
 from community.accounts import people
-from community.forums.queries import (
-    CATEGORIES,
-    FLAGS,
-    FOLLOWS,
-    POSTS,
-    READS,
-    REVISIONS,
-    THREADS,
-    VOTES,
-)
+from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, REVISIONS, THREADS, VOTES
 from community.forums.writes import SEARCH_INDEX, reindex_authored
-from community.storage.api import Database
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, month, object_id, optional_str
+from community.storage.api import Database
 
 
 def thread_document(thread: Mapping[str, Any], opening: Mapping[str, Any] | None,

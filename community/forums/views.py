@@ -15,51 +15,18 @@ from aiohttp import web
 from community import actions, api, csrf, keys, policy
 from community.accounts.people import shown_name
 from community.errors import Invalid
-from community.forums import (
-    accept,
-    cache,
-    categories,
-    create_thread,
-    edit,
-    feeds,
-    flag,
-    follow,
-    moderate,
-    queries,
-    reads,
-    reply,
-    vote,
-)
-from community.forums.access import (
-    access_category,
-    access_post_by_number,
-    access_thread,
-)
+from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, queries,
+                              reads, reply, vote)
+from community.forums.access import access_category, access_post_by_number, access_thread
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
-from community.forums.schemas import (
-    CategoryIn,
-    FlagReason,
-    ReplyIn,
-    Sort,
-    SuspendIn,
-    ThreadIn,
-    TopPeriod,
-    object_id,
-)
+from community.forums.schemas import CategoryIn, FlagReason, ReplyIn, Sort, SuspendIn, ThreadIn, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
 from community.policy import Actor
-from community.requests import (
-    actor_of,
-    db_of,
-    form_fields,
-    see_other,
-    settings_of,
-    url_for,
-)
-from community.storage.api import Database
+from community.requests import actor_of, db_of, form_fields, see_other, settings_of, url_for
 from community.validation import form_values
+from community.storage.api import Database
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30

@@ -32,8 +32,7 @@ from pymongo import ASCENDING, ReturnDocument
 
 from community import keys
 from community.jobs.registry import JOBS, JobKind, recurring_key
-from community.jobs.schedule import EFFECTS
-from community.jobs.schedule import JOBS as JOBS_COLLECTION
+from community.jobs.schedule import EFFECTS, JOBS as JOBS_COLLECTION
 from community.storage import in_transaction
 from community.storage.api import Database
 

@@ -14,8 +14,8 @@ from bson import ObjectId
 
 from community.accounts import people as accounts_people
 from community.karma.service import LEDGER
-from community.storage.api import Database
 from community.timezones import IST
+from community.storage.api import Database
 
 
 class Period(StrEnum):

@@ -23,8 +23,8 @@ from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.notifications import queries
 from community.notifications.render import in_language, with_text
-from community.storage.api import Database
 from community.timezones import IST
+from community.storage.api import Database
 
 log = logging.getLogger("community.notifications")
 

@@ -10,22 +10,13 @@ from bson.errors import InvalidId
 
 from community import actions, api
 from community.errors import Invalid, NotFound
-from community.i18n import N_
-from community.i18n import gettext as _
+from community.i18n import N_, gettext as _
 from community.notifications import queries, read, render
 from community.notifications.kinds import KINDS, Delivery
 from community.notifications.preferences import preferences_of, set_preferences
 from community.notifications.schemas import NotificationQuery
-from community.requests import (
-    db_of,
-    form_fields,
-    local_target,
-    read_form,
-    read_json,
-    see_other,
-    signed_in,
-    url_for,
-)
+from community.requests import (db_of, form_fields, local_target, read_form, read_json, see_other,
+                                signed_in, url_for)
 
 PAGE_SIZE = 30
 

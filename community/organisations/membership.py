@@ -34,13 +34,7 @@ from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.notifications import intents
 from community.organisations import domains, notices, queries
-from community.policy import (
-    Actor,
-    Role,
-    can_decide_membership,
-    can_request_membership,
-    require,
-)
+from community.policy import Actor, Role, can_decide_membership, can_request_membership, require
 from community.realtime.emitter import user_room
 from community.storage.api import Database
 

@@ -13,8 +13,7 @@ from typing import Any
 from bson import ObjectId
 
 from community.accounts import queries as accounts
-from community.i18n import gettext as _
-from community.i18n import lazy_gettext
+from community.i18n import gettext as _, lazy_gettext
 from community.notifications import kinds
 from community.notifications.intents import Recipients, recipient_set, subject_type
 from community.policy import Role

@@ -11,6 +11,7 @@ from community.accounts import people
 from community.storage.api import Database
 
 
+
 async def by_id(db: Database, org_id: ObjectId) -> dict[str, Any] | None:
     return await db.organisations.find_one({"_id": org_id})
 

@@ -6,20 +6,10 @@ from aiohttp import web
 from community import api
 from community.accounts.schemas import Accepted
 from community.organisations import storage, views
-from community.organisations.schemas import (
-    DecisionIn,
-    DomainsIn,
-    MembershipAskIn,
-    MembershipQueue,
-    MembershipRequestOut,
-    MyMembershipOut,
-    OrganisationChange,
-    OrganisationIn,
-    OrganisationOut,
-    OrganisationPage,
-    OrganisationQuery,
-    OrganisationTree,
-)
+from community.organisations.schemas import (DecisionIn, DomainsIn, MembershipAskIn, MembershipQueue,
+                                             MembershipRequestOut, MyMembershipOut, OrganisationChange,
+                                             OrganisationIn, OrganisationOut, OrganisationPage, OrganisationQuery,
+                                             OrganisationTree)
 from community.storage.facts import declare
 
 

@@ -9,25 +9,18 @@ from bson import ObjectId
 
 from community import actions, api, keys
 from community.accounts import sessions
-from community.accounts.forms import render_form
 from community.accounts.views import render_account
+from community.accounts.forms import render_form
+from community.requests import form_fields, read_json, see_other
 from community.errors import Invalid
-from community.i18n import gettext as _
-from community.i18n import lazy_gettext
+from community.i18n import gettext as _, lazy_gettext
 from community.organisations import domains, membership, queries, service
-from community.organisations.schemas import (
-    DecisionIn,
-    DomainsIn,
-    MembershipAskIn,
-    OrganisationChange,
-    OrganisationIn,
-    OrganisationQuery,
-)
+from community.organisations.schemas import (DecisionIn, DomainsIn, MembershipAskIn, OrganisationChange,
+                                             OrganisationIn, OrganisationQuery)
 from community.organisations.states import STATES
 from community.policy import can_decide_membership, can_manage_organisations, require
-from community.requests import form_fields, read_json, see_other
-from community.storage.api import Database
 from community.validation import validate
+from community.storage.api import Database
 
 KIND_LABELS = {"ministry": lazy_gettext("Ministry"), "department": lazy_gettext("Department"), "office": lazy_gettext("Office")}
 LEVEL_LABELS = {"central": lazy_gettext("Central"), "state": lazy_gettext("State")}

@@ -15,6 +15,7 @@ from community.privacy.erase import erase_person
 from community.privacy.export import personal_data
 from community.storage.api import Database
 
+
 EXPORTS_PER_HOUR = 60
 """An export reads every collection about a person; this bounds what one account can make the server do."""
 

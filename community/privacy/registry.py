@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from community.storage.facts import COLLECTIONS, ERASURE_HOOKS, ErasureHook, Personal
+from community.storage.facts import ERASURE_HOOKS, COLLECTIONS, ErasureHook, Personal
 
 __all__ = ["ERASURE_HOOKS", "ErasureHook", "PersonalData", "entries"]
 

@@ -5,12 +5,7 @@ from aiohttp import web
 from community import api, keys
 from community.i18n import lazy_gettext
 from community.privacy import views
-from community.privacy.schemas import (
-    ErasedOut,
-    EraseIn,
-    PersonalDataOut,
-    PersonDataQuery,
-)
+from community.privacy.schemas import EraseIn, ErasedOut, PersonalDataOut, PersonDataQuery
 
 
 def setup(app: web.Application) -> None:

@@ -15,9 +15,9 @@ from community.accounts.sessions import clear_session_cookie
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.privacy import access
-from community.privacy.schemas import PersonDataQuery
 from community.realtime.emitter import user_room
 from community.requests import actor_of, read_form, read_json, signed_in
+from community.privacy.schemas import PersonDataQuery
 
 
 def me(request: web.Request) -> ObjectId:

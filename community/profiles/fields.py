@@ -23,8 +23,8 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from community.competencies import queries as dictionary
 from community.i18n import gettext as _
 from community.i18n import lazy_gettext
-from community.storage.api import Database
 from community.validation import Block, Line
+from community.storage.api import Database
 
 if TYPE_CHECKING:
     from community.policy import Actor

@@ -7,8 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from community.i18n import gettext as _
-from community.i18n import lazy_gettext
+from community.i18n import gettext as _, lazy_gettext
 from community.notifications import kinds
 from community.notifications.intents import subject_type
 from community.storage.api import Database

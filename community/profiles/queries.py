@@ -9,6 +9,7 @@ from bson import ObjectId
 
 from community.storage.api import Database
 
+
 PROFILES = "profiles"
 ENDORSEMENTS = "endorsements"
 VERIFICATIONS = "verifications"

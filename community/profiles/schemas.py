@@ -6,14 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictInt,
-    create_model,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, create_model, field_validator
 
 from community.i18n import gettext as _
 from community.profiles import fields

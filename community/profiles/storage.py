@@ -18,16 +18,10 @@ from community.karma import service as karma_service
 from community.profiles import avatar
 from community.profiles import fields as profile_fields
 from community.profiles.edit import SEARCH_INDEX, reindex
-from community.profiles.queries import (
-    CONNECTIONS,
-    ENDORSEMENTS,
-    PROFILES,
-    VERIFICATIONS,
-)
-from community.storage.api import Database
+from community.profiles.queries import CONNECTIONS, ENDORSEMENTS, PROFILES, VERIFICATIONS
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, object_id
-
+from community.storage.api import Database
 
 def person_documents(user: Mapping[str, Any], profile: Mapping[str, Any] | None, karma: int) -> list[dict[str, Any]]:
     """One document per copy the policy allows; each holds only the fields its audience may see.

@@ -24,15 +24,7 @@ from community.profiles.schemas import (
     Verification,
     profile_update_model,
 )
-from community.requests import (
-    actor_of,
-    db_of,
-    read_form,
-    read_json,
-    see_other,
-    signed_in,
-    url_for,
-)
+from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
 from community.validation import form_values, validate
 
 

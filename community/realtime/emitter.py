@@ -11,8 +11,9 @@ import hashlib
 import logging
 from typing import Any
 
-import socketio
 from bson import ObjectId
+
+import socketio
 
 from community.policy import ROOM_KINDS
 

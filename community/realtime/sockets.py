@@ -30,8 +30,7 @@ from bson import ObjectId
 from community import keys, policy
 from community.accounts import sessions
 from community.errors import DomainError, Invalid, NotFound, Unauthenticated
-from community.i18n import LANGUAGE_COOKIE, N_, current_locale, negotiate
-from community.i18n import gettext as _
+from community.i18n import LANGUAGE_COOKIE, N_, current_locale, gettext as _, negotiate
 from community.policy import Actor, Member
 from community.realtime import acks, queries
 from community.realtime.emitter import user_room

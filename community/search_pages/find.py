@@ -8,13 +8,7 @@ from community import policy
 from community.forums.urls import post_path, thread_path
 from community.i18n import gettext as _
 from community.search_pages import queries
-from community.search_pages.schemas import (
-    SCOPES,
-    FacetValueOut,
-    HitOut,
-    SearchOut,
-    SearchParams,
-)
+from community.search_pages.schemas import SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
 from community.storage.api import Database
 from search.definitions import ALL, INDEXES, PHYSICAL
 from search.engine import Hit, SearchEngine, SearchResult, Sort

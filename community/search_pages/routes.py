@@ -11,8 +11,9 @@ from aiohttp import web
 
 from community import api, background, keys
 from community.search_pages import find, schemas, views
+from search import storage
 from community.storage.facts import declare
-from search import open_engine, storage
+from search import open_engine
 from search.indexer import Indexer
 from search.outbox import lag
 

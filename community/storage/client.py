@@ -25,23 +25,10 @@ from pymongo.errors import (
     OperationFailure,
     WriteError,
 )
-from pymongo.operations import (
-    DeleteMany,
-    DeleteOne,
-    InsertOne,
-    ReplaceOne,
-    UpdateMany,
-    UpdateOne,
-)
+from pymongo.operations import DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
 from pymongo.read_concern import ReadConcern
 from pymongo.read_preferences import ReadPreference, _ServerMode
-from pymongo.results import (
-    BulkWriteResult,
-    DeleteResult,
-    InsertManyResult,
-    InsertOneResult,
-    UpdateResult,
-)
+from pymongo.results import BulkWriteResult, DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 from pymongo.write_concern import WriteConcern
 
 from community.storage import keys
@@ -53,12 +40,7 @@ from community.storage.runtime import INLINE_ROWS, Engine, Partial
 from community.storage.sessions import EmbeddedSession
 from community.storage.shaping import compile_projection, normalize_sort, run_pipeline
 from community.storage.tables import Context, Scan, Stats, encode_doc
-from community.storage.updates import (
-    Updater,
-    upsert_seed,
-    validate_replacement,
-    validate_update,
-)
+from community.storage.updates import Updater, upsert_seed, validate_replacement, validate_update
 
 T = TypeVar("T")
 

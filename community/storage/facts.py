@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bson import ObjectId
 from pymongo import IndexModel
-
 from community.storage.api import Database
 
 if TYPE_CHECKING:

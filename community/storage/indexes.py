@@ -6,6 +6,7 @@ at every start.
 
 from __future__ import annotations
 
+
 from community.storage import facts
 from community.storage.api import Database
 

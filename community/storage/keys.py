@@ -20,17 +20,7 @@ import struct
 from typing import Any
 
 import bson
-from bson import (
-    Binary,
-    Code,
-    Decimal128,
-    Int64,
-    MaxKey,
-    MinKey,
-    ObjectId,
-    Regex,
-    Timestamp,
-)
+from bson import Binary, Code, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
 from pymongo.errors import OperationFailure
 
 # One tag per MongoDB canonical type, in MongoDB's comparison order.

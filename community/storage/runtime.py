@@ -29,12 +29,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.read_preferences import ReadPreference
 from pymongo.write_concern import WriteConcern
 
-from community.storage.catalog import (
-    Catalog,
-    create_schema,
-    load_catalog,
-    open_connection,
-)
+from community.storage.catalog import Catalog, create_schema, load_catalog, open_connection
 from community.storage.planner import Plan, choose_plan
 from community.storage.tables import Context, OverBudget, expire
 

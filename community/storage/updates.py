@@ -10,13 +10,7 @@ from bson import Int64, Timestamp
 from pymongo.errors import WriteError
 
 from community.storage import keys
-from community.storage.matching import (
-    MISSING,
-    Predicate,
-    compile_filter,
-    value_matches,
-    value_test,
-)
+from community.storage.matching import MISSING, Predicate, compile_filter, value_matches, value_test
 
 SUPPORTED = (
     "$set", "$unset", "$inc", "$mul", "$min", "$max", "$setOnInsert", "$currentDate",

@@ -12,10 +12,10 @@ from aiohttp.test_utils import TestClient
 from community import keys
 from community.accounts import login
 from community.accounts.schemas import LoginIn
-from community.accounts.sessions import SESSION_COOKIE
 from community.app import create_app
 from community.config import Settings
 from community.errors import Invalid, RateLimited
+from community.accounts.sessions import SESSION_COOKIE
 from tests.conftest import csrf_token
 from tests.factories import DEFAULT_PASSWORD, make_user
 

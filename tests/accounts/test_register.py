@@ -198,8 +198,9 @@ async def test_resend_pages_answer_alike_whether_or_not_the_account_exists(clien
 
 
 async def test_registrations_from_one_address_are_throttled(client: TestClient, db: Any) -> None:
-    from community import ratelimit
     from community.accounts import register
+
+    from community import ratelimit
 
     org = await make_org(db)
     for _ in range(register.REGISTRATIONS_PER_ADDRESS):

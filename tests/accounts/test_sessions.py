@@ -1,20 +1,22 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
+from dataclasses import replace
+
 from aiohttp import web
 from aiohttp.test_utils import TestClient, make_mocked_request
 
-from community import actions, keys
-from community.accounts import queries, sessions
-from community.accounts.sessions import SESSION_COOKIE, digest
 from community.app import create_app
 from community.config import Settings
-from community.policy import ANONYMOUS, Actor, Role
+import pytest
+
+from community.accounts import queries, sessions
+from community import actions, keys
 from community.realtime.emitter import user_room
+from community.accounts.sessions import SESSION_COOKIE, digest
+from community.policy import ANONYMOUS, Actor, Role
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_org, make_user, sign_in
 

@@ -33,15 +33,7 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from playwright.async_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    Response,
-    async_playwright,
-    expect,
-)
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Response, async_playwright, expect
 
 from community.config import load_settings
 from community.storage import connect

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 import pytest
 from playwright.async_api import Page, expect
 

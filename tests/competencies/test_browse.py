@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp.test_utils import TestClient
 from markupsafe import escape
+
+from aiohttp.test_utils import TestClient
 
 from community.competencies.dictionary import load_dictionary
 

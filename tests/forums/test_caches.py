@@ -13,8 +13,8 @@ from community import keys
 from community.app import create_app
 from community.config import Settings
 from community.forums import cache
-from community.forums.limits import LIMITS
 from community.forums.queries import CATEGORIES, POSTS, THREADS
+from community.forums.limits import LIMITS
 from tests.forums.conftest import RELAXED, Forum
 
 

@@ -7,8 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from bson import ObjectId
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from community.forums.markdown import plain_text, quote, render
 

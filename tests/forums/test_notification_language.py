@@ -7,10 +7,10 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from community import actions
-from community.i18n import gettext
 from community.notifications.intents import INTENTS
-from community.notifications.render import in_language
 from community.notifications.routes import NOTIFIER
+from community.notifications.render import in_language
+from community.i18n import gettext
 from tests.conftest import csrf_token
 from tests.factories import sign_in
 from tests.forums.conftest import Forum

@@ -4,9 +4,9 @@ through feeds or heard over the socket by members of another organisation."""
 from __future__ import annotations
 
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from aiohttp.test_utils import TestClient
+from xml.etree import ElementTree as ET
 
 from community import keys, policy
 from community.accounts.sessions import actor_for_user

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from community.forums import markdown
-from community.forums import reply as reply_service
+from community.forums import markdown, reply as reply_service
 from community.storage.client import EmbeddedCollection
 from tests.forums.conftest import Forum
 

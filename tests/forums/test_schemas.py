@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from community.config import ConfigError, Settings
 from community.errors import Invalid
 from community.forums import schemas
 from community.forums.limits import ForumLimits, limits_from_env
+from community.config import ConfigError, Settings
 from community.validation import form_values, validate
 
 GOOD_THREAD = {"title": "Single bid on GeM for laptops", "body": "What do you do when only one bid arrives?",

@@ -12,9 +12,9 @@ from bson import ObjectId
 
 from community.app import create_app
 from community.config import Settings
-from community.forums import queries
 from community.forums.accept import ACCEPTED_REASON
 from community.forums.limits import ForumLimits
+from community.forums import queries
 from community.forums.queries import POSTS, VOTES
 from community.forums.vote import UPVOTE_REASON
 from community.karma import service as karma

@@ -16,15 +16,7 @@ from playwright.async_api import expect
 from community.config import load_settings
 from community.storage import connect
 from tests.browser.conftest import (  # noqa: F401 - fixtures used by name
-    NewContext,
-    Server,
-    Tools,
-    browser,
-    new_context,
-    problems,
-    server,
-    tools,
-)
+    NewContext, Server, Tools, browser, new_context, problems, server, tools)
 from tests.browser.support import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, make_notification, make_user
 

@@ -13,16 +13,16 @@ from bson import ObjectId
 
 from community import keys
 from community.accounts.mailer import Mailer
-from community.accounts.sessions import actor_for_user
 from community.app import create_app
+from community.accounts.sessions import actor_for_user
 from community.config import SmtpSettings
 from community.i18n import gettext
 from community.jobs.registry import recurring_key
 from community.jobs.routes import RUNNER
 from community.jobs.schedule import JOBS
-from community.notifications import queries
 from community.notifications.digest import send_due_digests
 from community.notifications.preferences import set_preferences
+from community.notifications import queries
 from community.notifications.queries import DIGESTS, NOTIFICATIONS
 from community.notifications.render import in_language
 from tests.factories import make_notification, make_user

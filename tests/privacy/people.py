@@ -13,15 +13,7 @@ from community.forums import categories
 from community.karma import service as karma
 from community.policy import Actor, Role
 from tests.factories import act, bearer_token, make_org, make_user
-from tests.profiles.helpers import (
-    BUDGET,
-    HEALTH,
-    POSITION,
-    auth,
-    call,
-    image_bytes,
-    small_dictionary,
-)
+from tests.profiles.helpers import BUDGET, HEALTH, POSITION, auth, call, image_bytes, small_dictionary
 
 STRINGS = {
     "name": "Kavitha Ramaswamy", "email": "kavitha.ramaswamy@example.gov.in", "mobile": "+919445500011",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 

@@ -10,15 +10,7 @@ from bson import ObjectId
 
 from community.profiles.fields import field_names
 from tests.factories import bearer_token, make_org, make_user
-from tests.profiles.helpers import (
-    BUDGET,
-    HEALTH,
-    POSITION,
-    auth,
-    call,
-    image_bytes,
-    small_dictionary,
-)
+from tests.profiles.helpers import BUDGET, HEALTH, POSITION, auth, call, image_bytes, small_dictionary
 
 VIEWERS = ("self", "same_org", "connected", "stranger", "admin")
 SEES = {

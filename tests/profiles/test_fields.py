@@ -14,9 +14,9 @@ from community.config import Settings
 from community.i18n import lazy_gettext
 from community.privacy.registry import entries
 from community.profiles import fields
-from community.profiles.storage import person_documents
 from community.validation import Line
 from search.definitions import PEOPLE
+from community.profiles.storage import person_documents
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user, sign_in
 from tests.profiles.helpers import call

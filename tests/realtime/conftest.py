@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from tests.processes import free_port
 from tests.realtime.probe import SocketProbe
+from tests.processes import free_port
 
 REDIS_SERVER = "/usr/bin/redis-server"
 

@@ -24,14 +24,7 @@ import pytest
 from bson import ObjectId
 
 from tests.processes import free_port
-from tests.realtime.test_redis import (  # noqa: F401  (a fixture)
-    USER_ID,
-    _api_sign_in,
-    _listening,
-    _seed,
-    _start,
-    shared_session,
-)
+from tests.realtime.test_redis import USER_ID, _api_sign_in, _listening, _seed, _start, shared_session  # noqa: F401  (a fixture)
 from tests.test_nginx import NGINX, render, require_nginx
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]

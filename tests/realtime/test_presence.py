@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community.realtime.presence import Presence
-from community.realtime.queries import EVENTS
 from community.realtime.server import PRESENCE
+from community.realtime.queries import EVENTS
 from community.realtime.sockets import PRESENCE_INTERVAL_SECONDS
 from community.storage import facts
 from tests.factories import bearer_token, make_user

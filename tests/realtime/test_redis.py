@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import secrets
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -20,9 +20,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+from yarl import URL
 import redis.asyncio as aioredis
 from bson import ObjectId
-from yarl import URL
 
 from community.accounts.sessions import SESSION_COOKIE, digest
 from community.config import load_settings

@@ -19,10 +19,10 @@ from community import keys
 from community.accounts.sessions import digest
 from community.app import create_app
 from community.config import Settings
-from community.organisations.queries import REQUESTS
 from community.realtime.server import NAMESPACE
 from tests.accounts.conftest import another_browser  # noqa: F401 - a fixture, used by name
 from tests.conftest import csrf_token
+from community.organisations.queries import REQUESTS
 from tests.factories import bearer_token, make_org, make_user, sign_in
 from tests.realtime.probe import SocketProbe, server_url, session_cookie
 

@@ -16,12 +16,7 @@ from bson import ObjectId
 from community import keys
 from community.app import create_app
 from community.config import Settings
-from community.realtime.presence import (
-    PROCESSES_KEY,
-    STALE_AFTER_SECONDS,
-    SharedPresence,
-    room_key,
-)
+from community.realtime.presence import PROCESSES_KEY, STALE_AFTER_SECONDS, SharedPresence, room_key
 from tests.factories import bearer_token, make_user
 from tests.realtime.probe import SocketProbe, server_url
 

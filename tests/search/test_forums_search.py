@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+
 from community.forums import categories, moderate
 from community.forums.create_thread import create_thread
 from community.forums.limits import ForumLimits

@@ -12,17 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.filters import (
-    And,
-    In,
-    Not,
-    Or,
-    Range,
-    quote,
-    to_meilisearch,
-    visibility,
-    where,
-)
+from search.filters import And, In, Not, Or, Range, quote, to_meilisearch, visibility, where
 
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "0": "\0"}
 

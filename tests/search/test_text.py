@@ -7,14 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.text import (
-    QueryWord,
-    highlight,
-    match_length,
-    parse_query,
-    typo_budget,
-    word_spans,
-)
+from search.text import QueryWord, highlight, match_length, parse_query, typo_budget, word_spans
 
 JOINERS = "\u200c\u200d"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from community.storage import connect, in_transaction, runtime
+from community.storage import runtime
+from community.storage import connect, in_transaction
 
 WRITES = 3000
 EVERY = 200

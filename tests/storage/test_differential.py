@@ -391,14 +391,7 @@ bulk_requests = st.lists(st.one_of(
 
 
 def _bulk_ops(requests: list[tuple[Any, ...]]) -> list[Any]:
-    from pymongo import (
-        DeleteMany,
-        DeleteOne,
-        InsertOne,
-        ReplaceOne,
-        UpdateMany,
-        UpdateOne,
-    )
+    from pymongo import DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
 
     kinds = {"update_one": UpdateOne, "update_many": UpdateMany, "replace_one": ReplaceOne}
     ops: list[Any] = []

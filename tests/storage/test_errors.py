@@ -6,12 +6,7 @@ from typing import Any
 
 import pytest
 from pymongo import IndexModel
-from pymongo.errors import (
-    BulkWriteError,
-    DuplicateKeyError,
-    OperationFailure,
-    WriteError,
-)
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, WriteError
 
 
 async def test_duplicate_key_names_index_and_value(db: Any) -> None:

@@ -8,13 +8,7 @@ from typing import Any
 import pytest
 from pymongo import ReadPreference, WriteConcern, client_session_shared
 from pymongo.client_session import TransactionOptions
-from pymongo.errors import (
-    ConfigurationError,
-    DuplicateKeyError,
-    InvalidOperation,
-    OperationFailure,
-    PyMongoError,
-)
+from pymongo.errors import ConfigurationError, DuplicateKeyError, InvalidOperation, OperationFailure, PyMongoError
 from pymongo.read_concern import ReadConcern
 
 
