@@ -88,6 +88,7 @@ def create_app(settings: Settings) -> web.Application:
     throttle_malformed_requests()
     app[keys.READINESS_CHECKS] = []
     app[keys.NAV] = []
+    app[keys.USER_MENU] = []
     setup_templates(app)
     app.cleanup_ctx.append(storage_context)
     for facts in SHARED_STORAGE:

@@ -25,6 +25,8 @@ class NavItem:
     route: str
     label: Any
     """A lazily translated string (``community.i18n.lazy_gettext``)."""
+    weight: int = 50
+    """Lighter items come first (the user menu puts the person's profile before their account)."""
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -41,6 +43,8 @@ SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
 EMITTER: web.AppKey[Emitter] = web.AppKey("emitter")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 NAV: web.AppKey[list[NavItem]] = web.AppKey("nav")
+USER_MENU: web.AppKey[list[NavItem]] = web.AppKey("user_menu")
+"""The signed-in person's menu under their name, in order: each feature adds its own pages."""
 """Header navigation; each feature appends its entry in ``setup``."""
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
 """The time now (aware, UTC) for session expiry, actions, the notifier and the job runner; tests

@@ -202,7 +202,7 @@ def _secure(request: web.Request, response: web.StreamResponse) -> None:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.app[keys.SETTINGS].secure_cookies:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if _personal(request):
+    if _personal(request) and not headers.get("Cache-Control", "").startswith("private, max-age="):
         headers["Cache-Control"] = "no-store"
 
 
@@ -210,7 +210,9 @@ def _secure(request: web.Request, response: web.StreamResponse) -> None:
 async def security_headers_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
     """The outermost middleware: every answer gets the headers, including error pages, problems and
     redirects, whether returned or raised. Whatever depends on who is signed in is never stored
-    by a cache (``Cache-Control: no-store``), decided here for every route at once."""
+    by a cache (``Cache-Control: no-store``), decided here for every route at once; the one
+    way out is a handler's own ``private, max-age=N`` (only the person's browser keeps it, for
+    N seconds), which avatars use so that a page's faces are not fetched again on every page."""
     try:
         response = await handler(request)
     except web.HTTPException as raised:

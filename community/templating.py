@@ -24,6 +24,7 @@ async def base_context(request: web.Request) -> dict[str, Any]:
         "locale": request.get(keys.LOCALE, "en"),
         "locales": LOCALES,
         "nav": request.app[keys.NAV],
+        "user_menu": request.app[keys.USER_MENU],
     }
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
-from community import api
+from community import api, keys
 from community.accounts import api as account_api, storage, views
 from community.accounts.mailer import mailer_context
 from community.accounts.schemas import Accepted, CsrfOut, EmailIn, LoginIn, RegisterIn, ResetIn, TokenOut, UserOut, VerifyIn
 from community.accounts.sessions import USER, drop_stale_cookie
+from community.i18n import lazy_gettext
 from community.policy import can_open_admin_area
 from community.storage.facts import declare
 
@@ -19,6 +20,7 @@ def setup(app: web.Application) -> None:
     env = aiohttp_jinja2.get_env(app)
     env.globals["signed_in_user"] = lambda request: request.get(USER)
     env.globals["can_open_admin_area"] = can_open_admin_area
+    app[keys.USER_MENU].append(keys.NavItem("account", lazy_gettext("Account and sign-in"), weight=30))
 
     router = app.router
     router.add_route("*", "/register", views.register_page, name="register")

@@ -8,6 +8,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, background, keys
+from community.i18n import lazy_gettext
 from community.notifications import digest  # noqa: F401 - registers the digest's recurring job
 from community.notifications import intents, queries, storage, views
 from community.notifications.notifier import Notifier
@@ -54,6 +55,8 @@ def readiness(app: web.Application) -> Any:
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     app.middlewares.append(unread_middleware)
+    app[keys.USER_MENU].append(keys.NavItem("notification_preferences", lazy_gettext("Notification preferences"),
+                                            weight=40))
     app.cleanup_ctx.append(notifier_context)
     app[keys.READINESS_CHECKS].append(readiness(app))
     aiohttp_jinja2.get_env(app).globals["unread_notifications"] = lambda request: request.get(UNREAD)

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from community import api
+from community import api, keys
+from community.i18n import lazy_gettext
 from community.privacy import views
 from community.privacy.schemas import EraseIn, ErasedOut, PersonalDataOut, PersonDataQuery
 
 
 def setup(app: web.Application) -> None:
+    app[keys.USER_MENU].append(keys.NavItem("my_data", lazy_gettext("Your data"), weight=60))
     app.router.add_get("/privacy", views.my_data_page, name="my_data")
     app.router.add_get("/privacy/my-data.json", views.export_download, name="my_data_export")
     app.router.add_post("/privacy/erase", views.erase_submit, name="erase_account")

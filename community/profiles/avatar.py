@@ -9,6 +9,8 @@ any payload hidden after the image data.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import io
 import warnings
 from datetime import UTC, datetime
@@ -85,3 +87,16 @@ async def load(db: Database, user_id: ObjectId) -> dict[str, Any] | None:
 
 async def remove(db: Database, user_id: ObjectId) -> bool:
     return (await db[COLLECTION].delete_one({"_id": user_id})).deleted_count == 1
+
+
+def initials_svg(user_id: ObjectId, name: str) -> bytes:
+    """The picture shown for someone without a visible avatar: their initials on a colour
+    derived from their id, so each person keeps one colour everywhere. White on a colour of
+    this darkness passes WCAG AA contrast for any hue."""
+    words = [word for word in name.split() if word[:1].isalnum()]
+    letters = "".join(word[0] for word in (words[:1] + words[1:][-1:])).upper() or "?"
+    hue = int(hashlib.sha256(user_id.binary).hexdigest()[:4], 16) % 360
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64" role="img">'
+            f'<rect width="64" height="64" fill="hsl({hue},55%,30%)"/>'
+            f'<text x="32" y="33" fill="#fff" font-family="Noto Sans,Arial,sans-serif" font-size="26" '
+            f'text-anchor="middle" dominant-baseline="central">{html.escape(letters)}</text></svg>').encode()

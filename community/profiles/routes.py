@@ -25,6 +25,8 @@ def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     app[RULE] = rule_from(app[keys.SETTINGS])
     app[keys.NAV].append(keys.NavItem("network", lazy_gettext("Network")))
+    app[keys.USER_MENU] += [keys.NavItem("my_profile", lazy_gettext("Your profile"), weight=10),
+                            keys.NavItem("profile_edit", lazy_gettext("Edit your profile"), weight=20)]
     add = app.router.add_route
     add("GET", "/network", views.network_page, name="network")
     add("GET", "/profile", views.my_profile, name="my_profile")

@@ -175,7 +175,19 @@ async def avatar_remove(request: web.Request) -> web.Response:
 
 
 async def avatar_image(request: web.Request) -> web.Response:
-    stored = await show.avatar_for(db_of(request), actor_of(request), user_id_of(request))
+    """The person's avatar as the viewer may see it, or their initials when they have none or
+    the viewer may not see it (the two look alike, so the picture gives no hint it exists)."""
+    db, user_id = db_of(request), user_id_of(request)
+    try:
+        stored = await show.avatar_for(db, actor_of(request), user_id)
+    except NotFound:
+        person = await accounts_people.person_by_id(db, user_id)
+        if person is None:
+            raise
+        return web.Response(body=avatars.initials_svg(user_id, accounts_people.shown_name(person) or ""),
+                            content_type="image/svg+xml",
+                            headers={"Cache-Control": "private, max-age=300",
+                                     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
     return web.Response(body=bytes(stored["data"]), content_type=stored["content_type"],
                         headers={"Cache-Control": "private, max-age=300"})
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -41,10 +42,17 @@ async def test_development_outbox_shows_codes_to_administrators_only(client: Tes
 
 
 async def test_header_links_follow_the_signed_in_state(client: TestClient, db: Any) -> None:
-    signed_out = await (await client.get("/")).text()
-    assert 'href="/login"' in signed_out and 'href="/register"' in signed_out and 'action="/logout"' not in signed_out
+    signed_out = await (await client.get("/forums?sort=top")).text()
+    assert 'href="/login?next=/forums?sort%3Dtop"' in signed_out, "signing in comes back here"
+    assert 'href="/login?next=' not in await (await client.get("/login")).text()
+    assert 'href="/register"' in signed_out and 'href="/register"' in signed_out and 'action="/logout"' not in signed_out
     admin = await make_user(db, roles=("admin",), name="<b>Not bold</b>")
     await sign_in(client, admin)
     signed_in = await (await client.get("/")).text()
     assert 'action="/logout"' in signed_in and 'href="/admin"' in signed_in
+    menu = signed_in.split('<details class="user-menu">')[1].split("</details>")[0]
+    links = re.findall(r'<a href="([^"]+)"', menu)
+    assert links == ["/profile", "/profile/edit", "/account", "/notifications/preferences", "/privacy", "/admin"], \
+        "the person's own pages, profile first"
+    assert f'src="/people/{admin["_id"]}/avatar"' in menu
     assert "&lt;b&gt;Not bold&lt;/b&gt;" in signed_in and "<b>Not bold</b>" not in signed_in

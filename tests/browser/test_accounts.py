@@ -41,12 +41,18 @@ async def test_register_verify_with_the_outbox_code_sign_out_and_sign_in(
     await page.get_by_role("button", name="Verify").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     header = page.get_by_role("banner")
-    await expect(header.get_by_role("link", name=newcomer.name)).to_be_visible()
+    menu = header.locator("details.user-menu")
+    await expect(menu.locator("summary")).to_contain_text(newcomer.name)
     await check_page(page, tools, screenshots, "account")
+    await menu.locator("summary").click()
+    await check_page(page, tools, screenshots, "user-menu-open")
+    await menu.get_by_role("link", name="Your profile", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(newcomer.name)
 
-    await header.get_by_role("button", name="Sign out").click()
+    await menu.locator("summary").click()
+    await menu.get_by_role("button", name="Sign out").click()
     await expect(header.get_by_role("link", name="Sign in")).to_be_visible()
-    await expect(header.get_by_role("link", name=newcomer.name)).to_have_count(0)
+    await expect(header.get_by_text(newcomer.name)).to_have_count(0)
     assert await page.goto("/account") is not None
     await expect(page.get_by_role("heading", level=1)).not_to_have_text("Your account")
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
+from bson import ObjectId
 from PIL import Image
 
 from tests.conftest import csrf_token
@@ -110,3 +111,22 @@ async def test_uploads_are_rate_limited(client: TestClient, db: Any) -> None:
     response = await client.put("/api/v1/profiles/me/avatar", data=picture,
                                 headers={**auth(token), "Content-Type": "image/gif"})
     assert response.status == 429 and int(response.headers["Retry-After"]) > 0
+
+
+async def test_without_a_visible_avatar_the_picture_is_the_persons_initials(client: TestClient, db: Any) -> None:
+    asha = await make_user(db, name="Asha Kumari Verma")
+    sita = await make_user(db, name="सीता राम")
+    crafted = await make_user(db, name="<script>alert(1)</script> Rao")
+    viewer = await make_user(db)
+    token = await bearer_token(db, viewer)
+    first = await client.get(f"/people/{asha['_id']}/avatar", headers=auth(token))
+    assert first.status == 200 and first.content_type == "image/svg+xml"
+    assert first.headers["Cache-Control"] == "private, max-age=300", "only the viewer's browser keeps it, briefly"
+    svg = await first.text()
+    assert ">AV</text>" in svg, "the first and the last name"
+    assert await (await client.get(f"/people/{asha['_id']}/avatar", headers=auth(token))).text() == svg, \
+        "one colour per person, every time"
+    assert ">सर</text>" in await (await client.get(f"/people/{sita['_id']}/avatar", headers=auth(token))).text()
+    shown = await (await client.get(f"/people/{crafted['_id']}/avatar", headers=auth(token))).text()
+    assert ">R</text>" in shown and "<script" not in shown
+    assert (await client.get(f"/people/{ObjectId()}/avatar", headers=auth(token))).status == 404
