@@ -31,6 +31,16 @@ class NavItem:
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+
+@dataclass(frozen=True, slots=True)
+class HomeSection:
+    """A part of the home page that a feature fills: ``load`` gives the template's ``data``,
+    or ``None`` when the section has nothing to show this person."""
+
+    template: str
+    load: Callable[[web.Request], Awaitable[Any]]
+    weight: int = 50
+
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 STORAGE_CLIENT: web.AppKey[Client] = web.AppKey("storage_client")
 DB: web.AppKey[Database] = web.AppKey("db")
@@ -41,6 +51,7 @@ EMITTER: web.AppKey[Emitter] = web.AppKey("emitter")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 NAV: web.AppKey[list[NavItem]] = web.AppKey("nav")
 USER_MENU: web.AppKey[list[NavItem]] = web.AppKey("user_menu")
+HOME_SECTIONS: web.AppKey[list[HomeSection]] = web.AppKey("home_sections")
 """The signed-in person's menu under their name, in order: each feature adds its own pages."""
 """Header navigation; each feature appends its entry in ``setup``."""
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
