@@ -89,6 +89,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.READINESS_CHECKS] = []
     app[keys.NAV] = []
     app[keys.USER_MENU] = []
+    app[keys.HOME_SECTIONS] = []
     setup_templates(app)
     app.cleanup_ctx.append(storage_context)
     for facts in SHARED_STORAGE:

@@ -34,6 +34,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SOCKET_PREFIX = "/socket.io/"
 """Where Socket.IO answers (``community.realtime.server``): its requests authenticate themselves."""
 
+
+@dataclass(frozen=True, slots=True)
+class HomeSection:
+    """A part of the home page that a feature fills: ``load`` gives the template's ``data``,
+    or ``None`` when the section has nothing to show this person."""
+
+    template: str
+    load: Callable[[web.Request], Awaitable[Any]]
+    weight: int = 50
+
+
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 STORAGE_CLIENT: web.AppKey[Client] = web.AppKey("storage_client")
 DB: web.AppKey[Database] = web.AppKey("db")
@@ -44,6 +55,7 @@ EMITTER: web.AppKey[Emitter] = web.AppKey("emitter")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 NAV: web.AppKey[list[NavItem]] = web.AppKey("nav")
 USER_MENU: web.AppKey[list[NavItem]] = web.AppKey("user_menu")
+HOME_SECTIONS: web.AppKey[list[HomeSection]] = web.AppKey("home_sections")
 """The signed-in person's menu under their name, in order: each feature adds its own pages."""
 """Header navigation; each feature appends its entry in ``setup``."""
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")

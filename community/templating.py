@@ -12,6 +12,7 @@ from aiohttp import web
 from community import csrf, keys
 from community.i18n import LOCALES, gettext, ngettext
 from community.policy import ANONYMOUS
+from community.timezones import local_time
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,7 @@ def setup_templates(app: web.Application) -> None:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["local_time"] = local_time
 
     static: dict[str, str] = {}
 

@@ -6,8 +6,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
-from community.forums import api_views, cache, schemas, sockets, storage, views
-from community.forums.formatting import forum_time
+from community.forums import api_views, cache, home, schemas, sockets, storage, views
 from community.forums.limits import LIMITS, limits_from_env
 from community.i18n import lazy_gettext
 from community.realtime.server import add_handler
@@ -23,10 +22,10 @@ def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     add_handler(app, "forum:reply", sockets.post_reply)
     env = aiohttp_jinja2.get_env(app)
-    env.filters["forum_time"] = forum_time
     env.globals["forum_asset"] = functools.cache(
         lambda filename: str(app.router["static"].url_for(filename=filename)))
     app[keys.NAV].append(keys.NavItem("forums", lazy_gettext("Discussions")))
+    app[keys.HOME_SECTIONS].append(keys.HomeSection("forums/partials/home.html", home.home_section, weight=20))
     add = app.router.add_route
     add("GET", "/forums", views.index, name="forums")
     add("GET", "/forums/new-category", views.new_category_form, name="forums.new_category")

@@ -55,6 +55,7 @@ def readiness(app: web.Application) -> Any:
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     app.middlewares.append(unread_middleware)
+    app[keys.HOME_SECTIONS].append(keys.HomeSection("notifications/partials/home.html", views.home_section, weight=10))
     app[keys.USER_MENU].append(keys.NavItem("notification_preferences", lazy_gettext("Notification preferences"),
                                             weight=40))
     app.cleanup_ctx.append(notifier_context)

@@ -15,7 +15,7 @@ from community.notifications import queries, read, render
 from community.notifications.kinds import KINDS, Delivery
 from community.notifications.preferences import preferences_of, set_preferences
 from community.notifications.schemas import NotificationQuery
-from community.requests import (db_of, form_fields, local_target, read_form, read_json, see_other,
+from community.requests import (actor_of, db_of, form_fields, local_target, read_form, read_json, see_other,
                                 signed_in, url_for)
 
 PAGE_SIZE = 30
@@ -48,6 +48,17 @@ async def _page(request: web.Request, *, unread_only: bool, cursor: str | None,
         rows = rows[:limit]
         following = api.encode_cursor({"at": rows[-1]["updated_at"].isoformat(), "id": str(rows[-1]["_id"])})
     return await render.with_text(db, rows), following
+
+
+HOME_ITEMS = 5
+
+
+async def home_section(request: web.Request) -> dict[str, Any] | None:
+    """The home page's unread notifications, newest first; nothing for visitors or when all are read."""
+    if not actor_of(request).is_authenticated:
+        return None
+    rows, more = await _page(request, unread_only=True, cursor=None, limit=HOME_ITEMS)
+    return {"items": rows, "more": more is not None} if rows else None
 
 
 def _safe_next(request: web.Request, form: Any) -> str:

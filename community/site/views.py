@@ -15,7 +15,14 @@ log = logging.getLogger("community.site")
 
 @aiohttp_jinja2.template("site/home.html")
 async def home(request: web.Request) -> dict[str, object]:
-    return {}
+    """What is happening, in the sections the features fill, lightest first."""
+    sections = []
+    registered: list[keys.HomeSection] = request.app[keys.HOME_SECTIONS]
+    for section in sorted(registered, key=lambda s: s.weight):
+        data = await section.load(request)
+        if data is not None:
+            sections.append({"template": section.template, "data": data})
+    return {"sections": sections}
 
 
 async def healthz(request: web.Request) -> web.Response:
