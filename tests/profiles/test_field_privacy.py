@@ -83,7 +83,9 @@ async def test_each_level_against_each_viewer(client: TestClient, db: Any, level
         assert (f'href="/competencies/{HEALTH}"' in page) is allowed
 
         picture = await client.get(f"/people/{owner_id}/avatar", headers=auth(tokens[kind]))
-        assert picture.status == (200 if allowed else 404), (level, kind)
+        assert picture.status == 200, (level, kind)
+        assert picture.content_type == ("image/webp" if allowed else "image/svg+xml"), \
+            (level, kind, "the uploaded picture, or the initials that stand for a hidden one")
 
         status, listing = await call(client, "GET", f"/api/v1/people?competency={HEALTH}", tokens[kind])
         assert status == 200
@@ -102,7 +104,8 @@ async def test_visitors_who_are_not_signed_in_see_no_profile(client: TestClient,
     assert status == 401 and "Asha" not in str(body)
     page = await client.get(f"/people/{owner_id}")
     assert page.status == 401 and MARKERS["bio"] not in await page.text()
-    assert (await client.get(f"/people/{owner_id}/avatar")).status == 404
+    picture = await client.get(f"/people/{owner_id}/avatar")
+    assert picture.content_type == "image/svg+xml", "initials only, never the uploaded picture"
     assert (await client.get("/network")).status == 401
     assert (await call(client, "GET", "/api/v1/people"))[0] == 401
 
