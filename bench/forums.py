@@ -119,8 +119,12 @@ async def seed(data_dir: Path, threads: int, replies: int) -> dict[str, Any]:
                "roles": roles(n), "suspended_until": None,
                "password_hash": "!", "created_at": long_ago, "deleted": False} for n in range(PEOPLE)]
     await db.users.insert_many(people)
+    # The members declare the competency at level 2; the experts hold it at level 5, so the
+    # endorsement rule lets them endorse it (nobody endorses above their own level).
     await db.profiles.insert_many([{"_id": people[n]["_id"], "competencies": [{"competency_id": COMPETENCY, "level": 2}]}
-                                   for n in MEMBERS])
+                                   for n in MEMBERS]
+                                  + [{"_id": people[n]["_id"], "competencies": [{"competency_id": COMPETENCY, "level": 5}]}
+                                     for n in EXPERTS])
     started = time.perf_counter()
     filled = await fill_forums(db, random.Random(7), threads=threads, replies=replies, big_thread_replies=100)
     print(f"store filled in {time.perf_counter() - started:.1f} s: {await db.forum_threads.count_documents({})} threads, "
