@@ -39,7 +39,7 @@ def setup(app: web.Application) -> None:
 
     tag = "profiles"
     profile_out, profile_update = profile_out_model(), profile_update_model()
-    api.route(app, "GET", "/people", views.api_people, summary="The expert directory, as the caller may see it", tag=tag,
+    api.route(app, "GET", "/people", views.api_people, summary="The Network directory of people, filtered, as the caller may see it", tag=tag,
               query=PeopleQuery, response=people_page_model())
     api.route(app, "GET", "/profiles/me", views.api_my_profile, summary="Your own profile", tag=tag, response=profile_out)
     api.route(app, "PUT", "/profiles/me", views.api_update_profile, summary="Replace your profile's fields", tag=tag,
