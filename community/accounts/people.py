@@ -159,17 +159,6 @@ async def named_like(db: Database, prefix: str, org_ids: Sequence[ObjectId] | No
     return [_person(row) async for row in db.users.find(query, _PERSON, sort=[("name", 1)], limit=limit)]
 
 
-async def experts_page(db: Database, *, among: list[ObjectId] | None, after: tuple[str, ObjectId] | None,
-                       limit: int) -> list[Person]:
-    """Experts in (name, id) order, the page after ``after``; only those in ``among`` when given."""
-    query: dict[str, Any] = {"roles": "expert", **_LIVE}
-    if among is not None:
-        query["_id"] = {"$in": among}
-    if after is not None:
-        query["$or"] = [{"name": {"$gt": after[0]}}, {"name": after[0], "_id": {"$gt": after[1]}}]
-    return [_person(row) async for row in db.users.find(query, _PERSON).sort([("name", 1), ("_id", 1)]).limit(limit)]
-
-
 async def member_count(db: Database, org_id: ObjectId) -> int:
     """How many people, not erased, belong to the organisation."""
     return await db.users.count_documents({"org_id": org_id, **_LIVE})

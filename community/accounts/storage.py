@@ -19,7 +19,7 @@ STORAGE = StorageFacts(collections=(
     Collection("users", indexes=(
         IndexModel([("email", 1)], unique=True),  # sign-in, duplicate registration
         IndexModel([("org_id", 1), ("_id", -1)]),  # an organisation's people, newest first (admin list)
-        IndexModel([("roles", 1), ("name", 1), ("_id", 1)]),  # the expert directory in name order
+        IndexModel([("roles", 1), ("name", 1), ("_id", 1)]),  # the people holding a role, in name order
     ), personal=(
         Personal("_id", "anonymise", replacements={
             "name": None, "email": _erased_address, "email_verified": False, "mobile": None, "designation": None,

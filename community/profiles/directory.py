@@ -1,7 +1,24 @@
-"""The Network directory: experts, optionally only those who hold a given competency."""
+"""The Network directory: people filtered by competency and level, organisation, state, language,
+role and free text, a page at a time however many profiles there are.
+
+Each person has rows in the ``directory`` collection (``rebuild``, run whenever the people search
+index learns of a change to them, so the same outbox keeps both): one with an empty competency
+for the unfiltered list, and per held competency one for the level held on any evidence and one,
+when verified, for the verified level. A row's ``key`` sorts by level (highest first), then name,
+then id, so a filter is an index range on (competency, basis, key) and the cursor is the last
+key shown: page 10 is one range read, like page 1.
+
+Privacy: a row keeps, for each filtered field, the person's privacy choice; a row counts as a
+match only if the viewer may see every field the filter reads (``policy.can_view_field``), so a
+filter never reveals what a card would hide. The cards themselves come from
+``show.visible_profiles``.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
@@ -13,37 +30,191 @@ from community.competencies import queries as dictionary
 from community.errors import Invalid
 from community.i18n import gettext as _
 from community.policy import Actor
-from community.profiles import queries
-from community.profiles.show import visible_profiles
-from community.profiles.verification import EndorsementRule
+from community.network import queries as network
+from community.profiles import queries, verification
+from community.profiles.fields import privacy_of
+from community.profiles.show import endorser_standings, visible_profiles
 from community.storage.api import Database
+from search.engine import MAX_PER_PAGE, SearchEngine
+
+DIRECTORY = "directory"
+ANY, VERIFIED = "any", "verified"
+TEXT_MATCHES = MAX_PER_PAGE
+"""Free text narrows the directory to the people search index's best this many matches."""
+MAX_SCANNED = 2000
+"""Rows one request reads at most; a page that hit it is short and its ``next`` goes on from there."""
+FILTERED_FIELDS = ("competencies", "organisation", "location", "languages")
 
 
-async def experts(db: Database, viewer: Actor, rule: EndorsementRule, *, competency_id: str | None = None,
-                  after: str | None = None, limit: int = 30) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of experts as the viewer may see them, and the cursor for the next page.
+@dataclass(frozen=True, slots=True)
+class Filters:
+    competency: str | None = None
+    min_level: int | None = None
+    basis: str = ANY
+    """``any``: the level held on any evidence, declared or verified; ``verified``: verified only."""
+    org_id: ObjectId | None = None
+    state: str | None = None
+    language: str | None = None
+    role: str | None = None
+    """``expert``, ``officer`` (everyone who is not an expert) or ``None``."""
+    text: str = ""
 
-    With a competency, an expert appears only if the viewer may see their competencies: a
-    hidden list must not be revealed by a filter either.
-    """
-    policy.require(viewer, viewer.is_authenticated, _("Sign in to see the expert network."))
-    among = None
-    if competency_id:
-        if not await dictionary.existing_competency_ids(db, [competency_id]):
-            raise Invalid({"competency": _("There is no competency %(id)s in the dictionary.", id=competency_id)})
-        among = await queries.holders_of(db, competency_id)
-    cursor = None
-    if after:
-        try:
-            last = await people.person_by_id(db, ObjectId(after))
-        except (InvalidId, TypeError):
-            raise Invalid({"after": _("This cursor is not valid; start again from the first page.")}) from None
-        if last is not None:
-            cursor = (last.get("name") or "", last["_id"])
-    rows = await people.experts_page(db, among=among, after=cursor, limit=limit)
-    shown = await visible_profiles(db, viewer, [row["_id"] for row in rows], rule)
-    if competency_id:
-        shown = [person for person in shown
-                 if any(item["competency_id"] == competency_id for item in person.get("competencies", []))]
-    next_after = str(rows[-1]["_id"]) if len(rows) == limit else None
-    return shown, next_after
+
+def _key(level: int, name: str, person_id: ObjectId) -> str:
+    return f"{5 - level}{name.casefold()}\x00{person_id}"
+
+
+def rows_for(user: people.Person, profile: dict[str, Any], verified: dict[str, int]) -> list[dict[str, Any]]:
+    """A person's directory rows, from their account, profile and the level the endorsement
+    rule verifies in each competency (``verification.verify``)."""
+    uid, name = user["_id"], user["name"] or ""
+    privacy = privacy_of(profile)
+    common = {"person_id": uid, "name": name, "org_id": user["org_id"],
+              "state": profile.get("state") or None, "languages": list(profile.get("languages") or []),
+              "privacy": {field: privacy[field] for field in FILTERED_FIELDS}}
+    rows = [{"_id": f"{uid}::{ANY}", "competency": "", "basis": ANY, "level": 0, "verified": False,
+             "key": _key(0, name, uid), **common}]
+    declared = {item["competency_id"]: item["level"] for item in profile.get("competencies", [])}
+    for competency_id in sorted(set(declared) | set(verified)):
+        level = verified.get(competency_id) or 0
+        best = max(level, declared.get(competency_id, 0))
+        if not best:
+            continue
+        rows.append({"_id": f"{uid}:{competency_id}:{ANY}", "competency": competency_id, "basis": ANY, "level": best,
+                     "verified": level >= best, "key": _key(best, name, uid), **common})
+        if level:
+            rows.append({"_id": f"{uid}:{competency_id}:{VERIFIED}", "competency": competency_id, "basis": VERIFIED,
+                         "level": level, "verified": True, "key": _key(level, name, uid), **common})
+    return rows
+
+
+_rule = verification.EndorsementRule(2, 1)
+"""The endorsement rule the rows are built by: the app's (``use_rule``, at start-up), since the
+search indexer that rebuilds rows runs with the store alone."""
+
+
+def use_rule(rule: verification.EndorsementRule) -> None:
+    global _rule
+    _rule = rule
+
+
+async def rebuild(db: Database, user_id: ObjectId) -> None:
+    """Bring one person's rows in line with storage (none for an unknown or erased account)."""
+    user = await people.person_by_id(db, user_id)
+    rows: list[dict[str, Any]] = []
+    if user is not None and not user["deleted"]:
+        evidence = await queries.verified_levels(db, [user_id])
+        standings = await endorser_standings(db, evidence)
+        verified = {cid: verification.verify(proofs, {endorser: standing for (endorser, c), standing in standings.items()
+                                                       if c == cid}, _rule).level or 0
+                    for cid, proofs in evidence[user_id].items()}
+        rows = rows_for(user, await queries.profile(db, user_id), verified)
+    await db[DIRECTORY].delete_many({"person_id": user_id, "_id": {"$nin": [row["_id"] for row in rows]}})
+    for row in rows:
+        await db[DIRECTORY].replace_one({"_id": row["_id"]}, row, upsert=True)
+
+
+def encode_cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The key a cursor holds; :class:`Invalid` naming ``after`` for anything this module did not make."""
+    try:
+        key = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        level, rest = key[0], key[1:]
+        ObjectId(rest.rsplit("\x00", 1)[1])
+        if level not in "012345":
+            raise ValueError(level)
+    except (binascii.Error, UnicodeDecodeError, ValueError, IndexError, InvalidId):
+        raise Invalid({"after": _("This cursor is not valid; start again from the first page.")}) from None
+    return key
+
+
+def _matches(row: dict[str, Any], wanted: Filters) -> bool:
+    if wanted.org_id is not None and row["org_id"] != wanted.org_id:
+        return False
+    if wanted.state is not None and row["state"] != wanted.state:
+        return False
+    return wanted.language is None or wanted.language in row["languages"]
+
+
+async def _in_role(db: Database, person_ids: set[ObjectId], role: str | None) -> set[ObjectId]:
+    """Those of ``person_ids`` in the role, read from the accounts (a role granted today counts today)."""
+    if role is None:
+        return person_ids
+    found = await people.people_by_id(db, person_ids)
+    return {pid for pid, person in found.items() if ("expert" in person["roles"]) == (role == "expert")}
+
+
+def _read_fields(wanted: Filters) -> list[str]:
+    """The profile fields a filter reads: the viewer must be allowed to see each of them."""
+    read = [("competencies", wanted.competency), ("organisation", wanted.org_id), ("location", wanted.state),
+            ("languages", wanted.language)]
+    return [field for field, value in read if value is not None]
+
+
+async def text_matches(engine: SearchEngine, viewer: Actor, text: str) -> list[ObjectId]:
+    """The people the search index finds for ``text`` among the copies the viewer may search."""
+    result = await engine.search(people.PEOPLE_INDEX, text, policy.search_visibility(viewer), per_page=TEXT_MATCHES,
+                                 highlight=False)
+    return [ObjectId(hit.document["person_id"]) for hit in result.hits if ObjectId.is_valid(hit.document.get("person_id"))]
+
+
+async def search(db: Database, viewer: Actor, wanted: Filters, *, engine: SearchEngine | None = None,
+                 after: str | None = None, limit: int = 20) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of people as the viewer may see them, each with the level that matched, and the
+    cursor for the next page (``None`` on the last)."""
+    policy.require(viewer, viewer.is_authenticated, _("Sign in to see the network."))
+    if wanted.competency and not await dictionary.existing_competency_ids(db, [wanted.competency]):
+        raise Invalid({"competency": _("There is no competency %(id)s in the dictionary.", id=wanted.competency)})
+    start = decode_cursor(after) if after else None
+    query: dict[str, Any] = {"competency": wanted.competency or "", "basis": wanted.basis if wanted.competency else ANY}
+    bounds: dict[str, Any] = {}
+    if start is not None:
+        bounds["$gt"] = start
+    if wanted.competency and wanted.min_level:
+        bounds["$lt"] = str(6 - wanted.min_level)
+    if bounds:
+        query["key"] = bounds
+    if wanted.text.strip():
+        if engine is None:
+            raise ValueError("free text needs the search engine")
+        query["person_id"] = {"$in": await text_matches(engine, viewer, wanted.text.strip())}
+    checked = _read_fields(wanted)
+    kept: list[dict[str, Any]] = []
+    scanned, last_key, exhausted = 0, start, False
+    chunk = max(limit * 2, 40)
+    while len(kept) <= limit and scanned < MAX_SCANNED:
+        if last_key is not None:
+            query["key"] = {**bounds, "$gt": last_key}
+        rows = await db[DIRECTORY].find(query).sort("key", 1).limit(chunk).to_list(None)
+        scanned += len(rows)
+        candidates = await _in_role(db, {row["person_id"] for row in rows if _matches(row, wanted)}, wanted.role)
+        connected = await network.connected_among(db, viewer.user_id, candidates)
+        for row in rows:
+            last_key = row["key"]
+            if row["person_id"] in candidates and all(
+                    policy.can_view_field(viewer, {"_id": row["person_id"], "org_id": row["org_id"]},
+                                          row["privacy"][field], row["person_id"] in connected) for field in checked):
+                kept.append(row)
+                if len(kept) > limit:
+                    break
+        if len(rows) < chunk:
+            exhausted = True
+            break
+    page = kept[:limit]
+    if len(kept) > limit:
+        next_key = page[-1]["key"]
+    else:
+        next_key = None if exhausted or last_key == start else last_key
+    shown = {person["id"]: person for person in await visible_profiles(db, viewer, [row["person_id"] for row in page], _rule)}
+    cards = []
+    for row in page:
+        person = shown.get(str(row["person_id"]))
+        if person is not None:
+            if wanted.competency:
+                person["match"] = {"competency_id": wanted.competency, "level": row["level"],
+                                   "basis": VERIFIED if row["verified"] else "declared"}
+            cards.append(person)
+    return cards, encode_cursor(next_key) if next_key is not None else None

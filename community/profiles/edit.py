@@ -132,8 +132,8 @@ async def own_levels(db: Database, user_id: ObjectId | None) -> dict[str, int]:
 async def endorse(tx: Action, user_id: ObjectId, endorsement: Endorsement) -> bool:
     """Vouch for a competency the person declares; returns whether it is a new endorsement.
 
-    The endorser must hold the competency at the endorsed level or above (:func:`own_levels`); whether it counts towards a verified level is the rule's
-    (``verification.verify``). Endorsing again changes the level of the same endorsement instead
+    The endorser must hold the competency at the endorsed level or above (:func:`own_levels`);
+    whether it counts towards a verified level is the rule's (``verification.verify``). Endorsing again changes the level of the same endorsement instead
     of adding a second one. The person is told once it is stored (the notifier renders the
     endorser's current name, in the reader's language).
     """
@@ -160,6 +160,7 @@ async def endorse(tx: Action, user_id: ObjectId, endorsement: Endorsement) -> bo
         {"$set": {"level": endorsement.level, "at": tx.now}},
         upsert=True, session=session,
     )
+    await tx.reindex(SEARCH_INDEX, user_id)  # the directory's verified levels follow the endorsement
     await tx.notify("endorsement", to=person(user_id), subject=("competency", endorsement.competency_id),
                     params=notices.endorsement_params(user_id, endorsement.competency_id,
                                                       (competency or {}).get("name", endorsement.competency_id),
@@ -172,6 +173,8 @@ async def withdraw_endorsement(tx: Action, user_id: ObjectId, competency_id: str
     actor = policy.require_member(tx.actor)
     result = await tx.db[queries.ENDORSEMENTS].delete_one(
         {"user_id": user_id, "competency_id": competency_id, "endorser_id": actor.user_id}, session=await tx.start())
+    if result.deleted_count:
+        await tx.reindex(SEARCH_INDEX, user_id)
     return result.deleted_count == 1
 
 
@@ -194,3 +197,4 @@ async def record_verification(tx: Action, user_id: ObjectId, verification: Verif
     )
     await audit.record(db, actor=actor, action="profile.verification.record", target_type="user", target_id=user_id,
                        org_id=member.get("org_id"), details=verification.model_dump(), session=session)
+    await tx.reindex(SEARCH_INDEX, user_id)

@@ -4,7 +4,7 @@ from aiohttp import web
 
 from community import api, keys
 from community.i18n import lazy_gettext
-from community.profiles import storage, views
+from community.profiles import directory, storage, views
 from community.profiles.schemas import (
     EndorsedOut,
     Endorsement,
@@ -24,6 +24,7 @@ from community.storage.facts import declare
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     app[RULE] = rule_from(app[keys.SETTINGS])
+    directory.use_rule(app[RULE])
     app[keys.NAV].append(keys.NavItem("network", lazy_gettext("Network")))
     app[keys.USER_MENU] += [keys.NavItem("my_profile", lazy_gettext("Your profile"), weight=10),
                             keys.NavItem("profile_edit", lazy_gettext("Edit your profile"), weight=20)]
@@ -45,7 +46,7 @@ def setup(app: web.Application) -> None:
 
     tag = "profiles"
     profile_out, profile_update = profile_out_model(), profile_update_model()
-    api.route(app, "GET", "/people", views.api_people, summary="The expert directory, as the caller may see it", tag=tag,
+    api.route(app, "GET", "/people", views.api_people, summary="The Network directory of people, filtered, as the caller may see it", tag=tag,
               query=PeopleQuery, response=people_page_model())
     api.route(app, "GET", "/profiles/me", views.api_my_profile, summary="Your own profile", tag=tag, response=profile_out)
     api.route(app, "PUT", "/profiles/me", views.api_update_profile, summary="Replace your profile's fields", tag=tag,

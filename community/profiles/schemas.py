@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, create_model, field_validator
+from bson import ObjectId
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, create_model, field_validator
 
 from community.i18n import gettext as _
 from community.profiles import fields
@@ -73,10 +74,34 @@ class ProfileOut(BaseModel):
     karma: int
 
 
+def _object_id(value: str | None) -> str | None:
+    if value and not ObjectId.is_valid(value):
+        raise ValueError(_("Choose an organisation from the list."))
+    return value or None
+
+
 class PeopleQuery(BaseModel):
-    competency: str | None = Field(None, max_length=80, description="only experts holding this competency id")
-    after: str | None = Field(None, max_length=64, description="the `next` of the previous page")
-    limit: Annotated[int, Field(ge=1, le=100)] = Field(30, description="how many people, 1-100")
+    """The directory's filters, for the page's form and the API alike; an empty value is no filter."""
+
+    q: Annotated[str, Line(0, 100)] = Field("", description="words to find through the people search index")
+    competency: Annotated[str, Line(0, 80)] = Field("", description="only people holding this competency id")
+    min_level: Annotated[int | None, BeforeValidator(lambda v: v or None), Field(ge=1, le=5)] = Field(
+        None, description="with `competency`: at least this level, 1-5")
+    basis: Literal["any", "verified"] = Field("any", description="`verified`: count verified levels only")
+    org: Annotated[str | None, BeforeValidator(_object_id)] = Field(None, description="an organisation id")
+    state: Literal[("", *fields.STATES)] = Field("", description="state or union territory")  # type: ignore[valid-type]
+    language: Literal[("", *fields.LANGUAGES)] = Field("", description="a language they work in")  # type: ignore[valid-type]
+    role: Literal["", "expert", "officer"] = Field("", description="experts, or officers who are not experts")
+    after: str | None = Field(None, max_length=600, description="the `next` of the previous page")
+    limit: Annotated[int, Field(ge=1, le=100)] = Field(20, description="how many people, 1-100")
+
+
+class DirectoryMatch(BaseModel):
+    """The level that matched the directory's competency filter, and on what evidence."""
+
+    competency_id: str
+    level: int
+    basis: Literal["verified", "declared"]
 
 
 class EndorsedOut(BaseModel):
@@ -109,8 +134,9 @@ def _declared(declared: tuple[fields.ProfileField, ...]) -> _Declared:
                 "viewer may not see are absent, not null.",
         **shown, gap=(list[dict[str, object]] | None, None),
     )
+    card = create_model("PeopleCard", __base__=out, match=(DirectoryMatch | None, None))
     page = create_model(
-        "PeoplePage", items=(list[out], ...),
+        "PeoplePage", items=(list[card], ...),
         next=(str | None, Field(description="pass as `after` for the next page; null on the last one")),
     )
     return _Declared(update, out, page)

@@ -2,7 +2,9 @@
 
 Search: one document per searchable copy of a profile (``community.policy.profile_search_copies``),
 built from ``users`` and ``profiles``, with only the fields that copy's audience may see, and
-the person's Karma total (``community.karma.service.total``).
+the person's Karma total (``community.karma.service.total``). Loading a person's documents also
+rebuilds their rows of the Network directory (``community.profiles.directory``), so the outbox
+that keeps search current keeps the directory current too.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pymongo import IndexModel
 from community import policy
 from community.accounts import people
 from community.karma import service as karma_service
-from community.profiles import avatar
+from community.profiles import avatar, directory
 from community.profiles import fields as profile_fields
 from community.profiles.edit import SEARCH_INDEX, reindex
 from community.profiles.queries import ENDORSEMENTS, PROFILES, VERIFICATIONS
@@ -50,6 +52,8 @@ async def load_people(db: Database, doc_id: str) -> Changes:
     every_copy = [f"{person_id}.{copy}" for copy in policy.SEARCHABLE_PRIVACY]
     oid = object_id(person_id)
     user = await people.person_by_id(db, oid) if oid is not None else None
+    if oid is not None:
+        await directory.rebuild(db, oid)
     if oid is None or user is None:
         return Changes(deletes=every_copy)
     docs = person_documents(user, await db[PROFILES].find_one({"_id": oid}), await karma_service.total(db, oid))
@@ -63,6 +67,11 @@ STORAGE = StorageFacts(
             IndexModel([("competencies.competency_id", 1)]),  # holders of a competency (directory, delete check)
             IndexModel([("position_id", 1)], sparse=True),
         ), personal=(Personal("_id", "delete", purpose="Your profile: what you tell other members about yourself."),)),
+        Collection(directory.DIRECTORY, indexes=(
+            IndexModel([("competency", 1), ("basis", 1), ("key", 1)]),  # a filter's range, in page order
+            IndexModel([("person_id", 1), ("competency", 1), ("basis", 1)]),  # a person's rows; free-text matches
+        ), personal=(Personal("person_id", "delete", purpose="Your entries in the Network directory, "
+                                                             "copied from your profile."),)),
         Collection(avatar.COLLECTION, personal=(Personal("_id", "delete", purpose="Your profile picture."),)),
         Collection(ENDORSEMENTS, indexes=(
             IndexModel([("user_id", 1), ("competency_id", 1), ("endorser_id", 1)], unique=True),  # one per expert

@@ -9,11 +9,12 @@ from aiohttp import web
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import actions, api, policy
+from community import actions, api, keys, policy
 from community.accounts import people as accounts_people
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
+from community.organisations import queries as org_queries
 from community.profiles import avatar as avatars
 from community.network import connections
 from community.network import queries as network
@@ -28,7 +29,7 @@ from community.profiles.schemas import (
     profile_update_model,
 )
 from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
-from community.validation import form_values, validate
+from community.validation import form_values, parse_query, validate
 
 
 def user_id_of(request: web.Request) -> ObjectId:
@@ -225,24 +226,54 @@ async def verification_submit(request: web.Request) -> web.Response:
     return see_other(person_url(request, user_id) + "#competencies")
 
 
-@aiohttp_jinja2.template("profiles/network.html")
-async def network_page(request: web.Request) -> dict[str, Any]:
-    competency_id = request.query.get("competency") or None
-    people, next_after = await directory.experts(db_of(request), actor_of(request), rule_of(request), competency_id=competency_id,
-                                                 after=request.query.get("after"))
-    next_url = str(request.app.router["network"].url_for().with_query(
-        {"after": next_after, **({"competency": competency_id} if competency_id else {})})) if next_after else None
-    return {"people": people, "next_url": next_url, "competency_id": competency_id,
-            "dictionary": await dictionary.competencies(db_of(request))}
+def _filters(asked: PeopleQuery) -> directory.Filters:
+    return directory.Filters(
+        competency=asked.competency or None, min_level=asked.min_level, basis=asked.basis,
+        org_id=ObjectId(asked.org) if asked.org else None, state=asked.state or None,
+        language=asked.language or None, role=asked.role or None, text=asked.q)
+
+
+async def _directory_page(request: web.Request, asked: PeopleQuery) -> tuple[list[dict[str, Any]], str | None]:
+    return await directory.search(db_of(request), actor_of(request), _filters(asked), engine=request.app[keys.SEARCH],
+                                  after=asked.after, limit=asked.limit)
+
+
+async def network_page(request: web.Request) -> web.Response:
+    """The directory's form and one page of cards; a refused filter is named next to its field."""
+    chosen = {key: value for key, value in request.query.items() if key in PeopleQuery.model_fields}
+    people: list[dict[str, Any]] = []
+    next_url = None
+    errors: dict[str, str] = {}
+    status = 200
+    try:
+        asked = parse_query(PeopleQuery, chosen)
+        people, next_after = await _directory_page(request, asked)
+    except Invalid as error:
+        errors, status = error.errors, 422
+    else:
+        if next_after:
+            kept = {key: value for key, value in chosen.items() if value and key != "after"}
+            next_url = str(request.app.router["network"].url_for().with_query({**kept, "after": next_after}))
+    db = db_of(request)
+    options = {
+        "competency": [("", _("Any competency")),
+                       *((item["_id"], f"{item['name']} ({item['theme']})") for item in await dictionary.competencies(db))],
+        "min_level": [("", _("Any level")), *((str(n), _("Level %(n)s", n=n)) for n in range(1, 6))],
+        "basis": [("any", _("Declared or verified levels")), ("verified", _("Verified levels only"))],
+        "org": [("", _("Any organisation")), *((str(org["_id"]), org["name"]) for org in await org_queries.everything(db))],
+        "state": [("", _("Any state")), *((state, state) for state in fields.STATES)],
+        "language": [("", _("Any language")), *((language, language) for language in fields.LANGUAGES)],
+        "role": [("", _("Anyone")), ("expert", _("Experts")), ("officer", _("Officers who are not experts"))],
+    }
+    context = {"people": people, "next_url": next_url, "chosen": chosen, "errors": errors, "options": options}
+    return aiohttp_jinja2.render_template("profiles/network.html", request, context, status=status)
 
 
 # --- API ------------------------------------------------------------------------------------
 
 
 async def api_people(request: web.Request) -> web.Response:
-    asked = api.query(request, PeopleQuery)
-    people, next_after = await directory.experts(db_of(request), actor_of(request), rule_of(request), competency_id=asked.competency or None,
-                                                 after=asked.after, limit=asked.limit)
+    people, next_after = await _directory_page(request, api.query(request, PeopleQuery))
     return api.json_response({"items": people, "next": next_after})
 
 
