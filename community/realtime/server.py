@@ -142,6 +142,12 @@ async def realtime_context(app: web.Application) -> AsyncIterator[None]:
         listener.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await listener
+    if isinstance(sio.manager, socketio.AsyncRedisManager):
+        # python-socketio leaves its publishing client and its subscription open at shutdown.
+        if sio.manager.pubsub is not None:
+            await sio.manager.pubsub.aclose()
+        if sio.manager.redis is not None:
+            await sio.manager.redis.aclose()
     if redis_client is not None:
         await redis_client.aclose()
 

@@ -84,3 +84,21 @@ async def test_acknowledgements_reuse_a_count_for_a_second_and_announcements_cou
     finally:
         await presence.close()
         await raw.aclose()
+
+
+async def test_a_stopped_server_leaves_no_connection_open_to_redis(
+        redis_url: str, aiohttp_client: Any, settings: Settings, tmp_path: Path, probes: Probes) -> None:
+    server = await aiohttp_client(create_app(replace(settings, redis_url=redis_url, data_dir=tmp_path)))
+    db = server.app[keys.DB]
+    probe = await probes().connect(server_url(server), token=await bearer_token(db, await make_user(db)))
+    assert (await probe.call("join", {"room": f"event:{ObjectId()}"})) is not None
+    await server.app[keys.EMITTER].emit("ping", {}, room=f"event:{ObjectId()}")  # the publishing client connects
+    await probe.close()
+    watcher = aioredis.from_url(redis_url)
+    try:
+        assert len(await watcher.client_list()) > 1, "the running server holds connections"
+        await server.close()
+        clients = await watcher.client_list()
+        assert len(clients) == 1, f"only this test's own connection is left: {clients}"
+    finally:
+        await watcher.aclose()
