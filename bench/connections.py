@@ -22,12 +22,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,10 +33,9 @@ from bson import ObjectId
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from embedded import fresh_store, percentiles, timed  # noqa: E402  (bench/embedded.py, beside this file)
 from community import actions, keys  # noqa: E402
-from community.app import declare_storage, utc_now  # noqa: E402
-from community.competencies.seed import seed_dictionary  # noqa: E402
-from community.config import load_settings  # noqa: E402
+from community.app import utc_now  # noqa: E402
 from community.network import connections, lists, queries  # noqa: E402
 from community.network import demo as network_demo  # noqa: E402
 from community.network.rules import RULES, rules_from  # noqa: E402
@@ -50,14 +45,6 @@ from community.policy import Actor, Role  # noqa: E402
 from community.profiles import demo as profiles_demo  # noqa: E402
 from community.profiles.show import visible_profile  # noqa: E402
 from community.profiles.verification import rule_from as endorsement_rule  # noqa: E402
-from community.storage import connect  # noqa: E402
-from community.storage.indexes import ensure_indexes  # noqa: E402
-
-
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms ({len(ordered)} runs)"
 
 
 def officer(user: dict[str, Any]) -> Actor:
@@ -97,24 +84,8 @@ async def hub_of(db: Any, people: list[dict[str, Any]], size: int) -> dict[str, 
     return hub
 
 
-async def timed(runs: int, work: Callable[[int], Awaitable[Any]]) -> list[float]:
-    samples = []
-    for n in range(runs):
-        started = time.perf_counter()
-        await work(n)
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 async def main(arguments: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = replace(load_settings({"DATA_DIR": folder, "LOG_LEVEL": "WARNING"}),
-                           storage_url=f"sqlite:///{Path(folder) / 'bench.db'}")
-        declare_storage(settings)
-        client = connect(settings.storage_url)
-        db = client["bench"]
-        await ensure_indexes(db)
-        await seed_dictionary(db)
+    async with fresh_store() as (settings, db):
         people = await members(db, arguments.members)
         started = time.perf_counter()
         rng = random.Random(1)
@@ -143,7 +114,6 @@ async def main(arguments: argparse.Namespace) -> None:
         followers, category = RECIPIENT_SETS["forum.author_followers"], ObjectId()
         print(f"hub's followers expanded ({arguments.hub}): " + percentiles(await timed(
             arguments.runs, lambda n: followers(db, author_id=hub["_id"], category_id=category, as_of=datetime.now(UTC)))))
-        await client.close()
 
 
 if __name__ == "__main__":

@@ -368,11 +368,12 @@ FOLLOWERS = 1000
 FOLLOWED_REPLIES = 20
 
 
-async def seed_followed_thread(data_dir: Path) -> dict[str, Any]:
-    """A thread followed by 1,000 members (``--followers``); returns its id and a replier's token."""
+async def seed_members_and_category(data_dir: Path, members: int, *,
+                                    threads: int) -> tuple[Any, Any, list[dict[str, Any]], Any]:
+    """A fresh store with ``members`` officers and one public category counting ``threads``
+    threads (of one post each): the client, the database, the people and the category's id."""
     from bson import ObjectId
 
-    from community.accounts.sessions import issue_api_token
     from community.app import declare_storage
     from community.config import load_settings
     from community.storage import connect
@@ -385,13 +386,25 @@ async def seed_followed_thread(data_dir: Path) -> dict[str, Any]:
     long_ago = datetime.now(UTC) - timedelta(days=400)
     people = [{"_id": ObjectId(), "name": f"Officer {n}", "email": f"officer{n}@example.gov.in", "email_verified": True,
                "mobile": None, "org_id": None, "roles": ["officer"], "suspended_until": None, "password_hash": "!",
-               "created_at": long_ago, "deleted": False} for n in range(FOLLOWERS + 1)]
+               "created_at": long_ago, "deleted": False} for n in range(members)]
     await db.users.insert_many(people)
-    category, thread = ObjectId(), ObjectId()
+    category = ObjectId()
     await db.forum_categories.insert_one({"_id": category, "slug": "bench", "name": "Bench", "description": "",
                                           "parent_id": None, "path": [], "org_id": None, "moderator_ids": [],
-                                          "competency_tags": [], "position": 0, "thread_count": 1, "post_count": 1,
-                                          "last_activity_at": long_ago, "created_at": long_ago})
+                                          "competency_tags": [], "position": 0, "thread_count": threads,
+                                          "post_count": threads, "last_activity_at": long_ago, "created_at": long_ago})
+    return client, db, people, category
+
+
+async def seed_followed_thread(data_dir: Path) -> dict[str, Any]:
+    """A thread followed by 1,000 members (``--followers``); returns its id and a replier's token."""
+    from bson import ObjectId
+
+    from community.accounts.sessions import issue_api_token
+
+    client, db, people, category = await seed_members_and_category(data_dir, FOLLOWERS + 1, threads=1)
+    long_ago = people[0]["created_at"]
+    thread = ObjectId()
     await db.forum_threads.insert_one({
         "_id": thread, "category_id": category, "org_id": None, "author_id": people[0]["_id"], "title": "Followed",
         "kind": "discussion", "tags": [], "competency_tags": [], "first_post_id": ObjectId(), "created_at": long_ago,
@@ -438,27 +451,9 @@ async def followed_replies(data_dir: Path, base: str, seeded: dict[str, Any]) ->
 
 async def seed_poll_voters(data_dir: Path, voters: int) -> dict[str, Any]:
     """``voters`` + 1 members with API tokens and one public category (``--poll-votes``)."""
-    from bson import ObjectId
-
     from community.accounts.sessions import issue_api_token
-    from community.app import declare_storage
-    from community.config import load_settings
-    from community.storage import connect
-    from community.storage.indexes import ensure_indexes
 
-    declare_storage(load_settings({"DATA_DIR": str(data_dir)}))
-    client = connect(f"sqlite:///{data_dir / 'community.db'}")
-    db = client["community"]
-    await ensure_indexes(db)
-    long_ago = datetime.now(UTC) - timedelta(days=400)
-    people = [{"_id": ObjectId(), "name": f"Officer {n}", "email": f"officer{n}@example.gov.in", "email_verified": True,
-               "mobile": None, "org_id": None, "roles": ["officer"], "suspended_until": None, "password_hash": "!",
-               "created_at": long_ago, "deleted": False} for n in range(voters + 1)]
-    await db.users.insert_many(people)
-    await db.forum_categories.insert_one({"_id": ObjectId(), "slug": "bench", "name": "Bench", "description": "",
-                                          "parent_id": None, "path": [], "org_id": None, "moderator_ids": [],
-                                          "competency_tags": [], "position": 0, "thread_count": 0, "post_count": 0,
-                                          "last_activity_at": long_ago, "created_at": long_ago})
+    client, db, people, _category = await seed_members_and_category(data_dir, voters + 1, threads=0)
     tokens = [await issue_api_token(db, person["_id"], label="bench") for person in people]
     await client.close()
     return {"author": tokens[0], "voters": tokens[1:]}

@@ -17,11 +17,8 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
 import sys
-import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,23 +28,14 @@ from bson import ObjectId
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from community.app import declare_storage  # noqa: E402
-from community.competencies.seed import seed_dictionary  # noqa: E402
-from community.config import load_settings  # noqa: E402
+from embedded import fresh_store, percentiles, timed  # noqa: E402  (bench/embedded.py, beside this file)
 from community.policy import Actor, Role  # noqa: E402
 from community.profiles.directory import DIRECTORY, Filters, rows_for, search  # noqa: E402
+from community.profiles.verification import rule_from  # noqa: E402
 from community.profiles.fields import LANGUAGES, STATES  # noqa: E402
-from community.storage import connect  # noqa: E402
-from community.storage.indexes import ensure_indexes  # noqa: E402
 
 CHUNK = 2000
 PAGE = 20
-
-
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"p50 {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms ({len(ordered)} runs)"
 
 
 async def seed(db: Any, count: int, competencies: list[str], rng: random.Random) -> list[dict[str, Any]]:
@@ -76,24 +64,9 @@ async def seed(db: Any, count: int, competencies: list[str], rng: random.Random)
     return users
 
 
-async def timed(runs: int, step: Any) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await step()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 async def main(arguments: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = replace(load_settings({"DATA_DIR": folder, "LOG_LEVEL": "WARNING"}),
-                           storage_url=f"sqlite:///{Path(folder) / 'bench.db'}")
-        declare_storage(settings)
-        client = connect(settings.storage_url)
-        db = client["bench"]
-        await ensure_indexes(db)
-        await seed_dictionary(db)
+    async with fresh_store() as (settings, db):
+        rule = rule_from(settings)
         competencies = [row["_id"] async for row in db.competencies.find({}, {"_id": 1}).limit(10)]
         started = time.perf_counter()
         await seed(db, arguments.people, competencies, random.Random(1))
@@ -106,29 +79,28 @@ async def main(arguments: argparse.Namespace) -> None:
         print(f"filter: {competencies[0]} at level 3 or above ({holders:,} holders of it at any level)")
 
         async def first() -> None:
-            cards, _next = await search(db, viewer, wanted, limit=PAGE)
+            cards, _next = await search(db, viewer, wanted, rule, limit=PAGE)
             assert len(cards) == PAGE
 
         cursor: str | None = None
         for _ in range(9):
-            _cards, cursor = await search(db, viewer, wanted, after=cursor, limit=PAGE)
+            _cards, cursor = await search(db, viewer, wanted, rule, after=cursor, limit=PAGE)
             assert cursor is not None
 
         async def tenth() -> None:
-            cards, _next = await search(db, viewer, wanted, after=cursor, limit=PAGE)
+            cards, _next = await search(db, viewer, wanted, rule, after=cursor, limit=PAGE)
             assert len(cards) == PAGE
 
         async def walk() -> None:
             after = None
             for _ in range(10):
-                _cards, after = await search(db, viewer, wanted, after=after, limit=PAGE)
+                _cards, after = await search(db, viewer, wanted, rule, after=after, limit=PAGE)
 
         await first()
-        print(f"page 1 ({PAGE} cards): {percentiles(await timed(arguments.runs, first))}")
-        print(f"page 10 ({PAGE} cards, from its cursor): {percentiles(await timed(arguments.runs, tenth))}")
-        print(f"pages 1-10 walked from the start: {percentiles(await timed(max(5, arguments.runs // 10), walk))}")
+        print(f"page 1 ({PAGE} cards): {percentiles(await timed(arguments.runs, lambda _n: first()))}")
+        print(f"page 10 ({PAGE} cards, from its cursor): {percentiles(await timed(arguments.runs, lambda _n: tenth()))}")
+        print(f"pages 1-10 walked from the start: {percentiles(await timed(max(5, arguments.runs // 10), lambda _n: walk()))}")
         print("load average (1, 5, 15 min): " + ", ".join(f"{value:.2f}" for value in os.getloadavg()))
-        await client.close()
 
 
 if __name__ == "__main__":

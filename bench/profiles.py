@@ -24,11 +24,8 @@ import asyncio
 import csv
 import io
 import random
-import statistics
 import sys
-import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,24 +35,15 @@ from bson import ObjectId
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from community.app import declare_storage  # noqa: E402
+from embedded import fresh_store, percentiles, timed  # noqa: E402  (bench/embedded.py, beside this file)
 from community.competencies import csv_io  # noqa: E402
-from community.competencies.seed import seed_dictionary  # noqa: E402
-from community.config import load_settings  # noqa: E402
 from community.policy import Actor, Role  # noqa: E402
 from community.privacy.erase import erase_person  # noqa: E402
 from community.profiles.demo import fill_demo  # noqa: E402
 from community.profiles.directory import Filters, rebuild, search  # noqa: E402
-from community.storage import connect  # noqa: E402
-from community.storage.indexes import ensure_indexes  # noqa: E402
+from community.profiles.verification import rule_from  # noqa: E402
 
 ADMIN = Actor(user_id=ObjectId(), roles=frozenset({Role.OFFICER, Role.ADMIN}))
-
-
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms ({len(ordered)} runs)"
 
 
 async def members(db: Any, count: int, expert_count: int) -> list[dict[str, Any]]:
@@ -71,14 +59,7 @@ async def members(db: Any, count: int, expert_count: int) -> list[dict[str, Any]
 
 
 async def main(arguments: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = replace(load_settings({"DATA_DIR": folder, "LOG_LEVEL": "WARNING"}),
-                           storage_url=f"sqlite:///{Path(folder) / 'bench.db'}")
-        declare_storage(settings)
-        client = connect(settings.storage_url)
-        db = client["bench"]
-        await ensure_indexes(db)
-        await seed_dictionary(db)
+    async with fresh_store() as (settings, db):
         people = await members(db, arguments.members, arguments.experts)
         started = time.perf_counter()
         await fill_demo(db, settings, random.Random(1), arguments.members)
@@ -101,20 +82,15 @@ async def main(arguments: argparse.Namespace) -> None:
         actor = Actor(user_id=viewer["_id"], org_id=viewer["org_id"], roles=frozenset({Role.OFFICER}))
         competency = (await db.profiles.find_one({"competencies.0": {"$exists": True}}))["competencies"][0]["competency_id"]
         for label, chosen in (("directory page (30 experts)", None), ("directory page by competency", competency)):
-            samples = []
-            for _ in range(arguments.runs):
-                started = time.perf_counter()
-                await search(db, actor, Filters(competency=chosen, role="expert"), limit=30)
-                samples.append(time.perf_counter() - started)
+            filters = Filters(competency=chosen, role="expert")
+            samples = await timed(arguments.runs, lambda _n, filters=filters: search(db, actor, filters, rule, limit=30))
             print(f"{label}: {percentiles(samples)}")
 
-        samples = []
-        for person in people[arguments.experts:arguments.experts + arguments.runs]:
-            started = time.perf_counter()
-            await erase_person(db, person["_id"], actor=Actor(user_id=person["_id"], roles=frozenset({Role.OFFICER})))
-            samples.append(time.perf_counter() - started)
-        print(f"erasure of one member: {percentiles(samples)}")
-        await client.close()
+        def erase(n: int) -> Any:
+            person = people[arguments.experts + n]
+            return erase_person(db, person["_id"], actor=Actor(user_id=person["_id"], roles=frozenset({Role.OFFICER})))
+
+        print(f"erasure of one member: {percentiles(await timed(arguments.runs, erase))}")
 
 
 if __name__ == "__main__":

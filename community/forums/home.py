@@ -7,9 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from community import policy
 from community.forums import queries
-from community.forums.reads import decorate_threads
+from community.forums.reads import decorate_threads, readable_categories
 from community.forums.schemas import Sort, TopPeriod
 from community.requests import actor_of, db_of
 
@@ -21,8 +20,7 @@ RECENT = 50
 
 async def home_section(request: web.Request) -> dict[str, Any] | None:
     db, actor = db_of(request), actor_of(request)
-    readable = [c["_id"] for c in await queries.categories(db, policy.readable_category_orgs(actor))
-                if policy.can_read_category(actor, c)]
+    readable = [c["_id"] for c in await readable_categories(db, actor)]
     if not readable:
         return None
     active, order = queries.thread_list_query(category_ids=readable, org_ids=None, sort=Sort.LATEST,

@@ -227,8 +227,7 @@ async def category_page(db: Database, actor: Actor, slug: str, params: Mapping[s
     category = await access_category(db, actor, found["_id"])
     query = validate(ListQuery, params)
     moderator = policy.can_moderate_category(actor, category)
-    children = [c for c in await queries.categories(db, policy.readable_category_orgs(actor))
-                if c.get("parent_id") == category["_id"] and policy.can_read_category(actor, c)]
+    children = [c for c in await readable_categories(db, actor) if c.get("parent_id") == category["_id"]]
     filter_, order = queries.thread_list_query(category_ids=[category["_id"]], org_ids=None, sort=query.sort,
                                                period=query.period, tag=query.tag, include_hidden=moderator)
     position = _decode_thread_cursor(cursor, order)
@@ -275,9 +274,14 @@ class CategoryIndex:
         return [c for top in self.tree for c in [top, *top["children"]]]
 
 
-async def category_index(db: Database, actor: Actor) -> CategoryIndex:
-    rows = [c for c in await queries.categories(db, policy.readable_category_orgs(actor))
+async def readable_categories(db: Database, actor: Actor) -> list[Doc]:
+    """Every category the actor may read, in order."""
+    return [c for c in await queries.categories(db, policy.readable_category_orgs(actor))
             if policy.can_read_category(actor, c)]
+
+
+async def category_index(db: Database, actor: Actor) -> CategoryIndex:
+    rows = await readable_categories(db, actor)
     for row in rows:
         row["url"] = category_path(row["slug"])
         row["children"] = [c for c in rows if c.get("parent_id") == row["_id"]]

@@ -89,8 +89,8 @@ def rows_for(user: people.Person, profile: dict[str, Any], verified: dict[str, i
 
 
 _rule = verification.EndorsementRule(2, 1)
-"""The endorsement rule the rows are built by: the app's (``use_rule``, at start-up), since the
-search indexer that rebuilds rows runs with the store alone."""
+"""The endorsement rule ``rebuild`` builds rows by: the app's (``use_rule``, at start-up), since
+the search indexer that calls it has the store alone; pages pass the app's rule to ``search``."""
 
 
 def use_rule(rule: verification.EndorsementRule) -> None:
@@ -161,7 +161,8 @@ async def text_matches(engine: SearchEngine, viewer: Actor, text: str) -> list[O
     return [ObjectId(hit.document["person_id"]) for hit in result.hits if ObjectId.is_valid(hit.document.get("person_id"))]
 
 
-async def search(db: Database, viewer: Actor, wanted: Filters, *, engine: SearchEngine | None = None,
+async def search(db: Database, viewer: Actor, wanted: Filters, rule: verification.EndorsementRule, *,
+                 engine: SearchEngine | None = None,
                  after: str | None = None, limit: int = 20) -> tuple[list[dict[str, Any]], str | None]:
     """A page of people as the viewer may see them, each with the level that matched, and the
     cursor for the next page (``None`` on the last)."""
@@ -208,7 +209,7 @@ async def search(db: Database, viewer: Actor, wanted: Filters, *, engine: Search
         next_key = page[-1]["key"]
     else:
         next_key = None if exhausted or last_key == start else last_key
-    shown = {person["id"]: person for person in await visible_profiles(db, viewer, [row["person_id"] for row in page], _rule)}
+    shown = {person["id"]: person for person in await visible_profiles(db, viewer, [row["person_id"] for row in page], rule)}
     cards = []
     for row in page:
         person = shown.get(str(row["person_id"]))

@@ -234,7 +234,8 @@ def _filters(asked: PeopleQuery) -> directory.Filters:
 
 
 async def _directory_page(request: web.Request, asked: PeopleQuery) -> tuple[list[dict[str, Any]], str | None]:
-    return await directory.search(db_of(request), actor_of(request), _filters(asked), engine=request.app[keys.SEARCH],
+    return await directory.search(db_of(request), actor_of(request), _filters(asked), rule_of(request),
+                                  engine=request.app[keys.SEARCH],
                                   after=asked.after, limit=asked.limit)
 
 
