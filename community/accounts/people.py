@@ -151,12 +151,23 @@ async def live_people(db: Database) -> list[Person]:
 
 
 async def named_like(db: Database, prefix: str, org_ids: Sequence[ObjectId] | None, limit: int) -> list[Person]:
-    """People whose name starts with ``prefix`` (case-insensitive), in name order; only in
-    ``org_ids`` when given (the @mention list)."""
-    query: dict[str, Any] = {"name": {"$regex": "^" + re.escape(prefix), "$options": "i"}, **_LIVE}
+    """People whose name, or a later word of it (a surname), starts with ``prefix``
+    (case-insensitive; ``prefix`` may hold spaces: "Fatima Men"), those whose name starts with it
+    first, each group in name order; only in ``org_ids`` when given (the @mention list)."""
+    words = " ".join(prefix.split())
+    if not words:
+        return []
+    scope: dict[str, Any] = dict(_LIVE)
     if org_ids is not None:
-        query["org_id"] = {"$in": list(org_ids)}
-    return [_person(row) async for row in db.users.find(query, _PERSON, sort=[("name", 1)], limit=limit)]
+        scope["org_id"] = {"$in": list(org_ids)}
+    pattern = re.escape(words).replace(r"\ ", r"\s+")
+    found: list[Person] = []
+    for start in ("^", r"\s"):
+        query = {**scope, "name": {"$regex": start + pattern, "$options": "i"}, "_id": {"$nin": [p["_id"] for p in found]}}
+        found += [_person(row) async for row in db.users.find(query, _PERSON, sort=[("name", 1)], limit=limit - len(found))]
+        if len(found) >= limit:
+            break
+    return found
 
 
 async def member_count(db: Database, org_id: ObjectId) -> int:

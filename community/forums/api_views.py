@@ -186,4 +186,6 @@ async def mention_candidates(request: web.Request) -> web.Response:
     policy.require(actor, actor.is_authenticated)
     asked = api.query(request, MentionQuery)
     category = await access_category(db, actor, object_id(asked.category)) if asked.category else None
-    return api.json_response({"items": await mentions.candidates(db, actor, asked.q, category)})
+    found = await mentions.candidates(db, actor, asked.q, category)
+    avatar = request.app.router["avatar"]
+    return api.json_response({"items": [{**item, "avatar": str(avatar.url_for(user_id=item["id"]))} for item in found]})

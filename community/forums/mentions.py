@@ -11,6 +11,7 @@ from community import policy
 from community.accounts import people
 from community.accounts.sessions import actor_for_user
 from community.network import queries as network
+from community.organisations import queries as organisations
 from community.policy import Actor
 from community.storage.api import Database
 
@@ -38,13 +39,18 @@ def mention_markup(name: str, user_id: ObjectId) -> str:
 
 
 async def candidates(db: Database, actor: Actor, prefix: str, category: Mapping[str, Any] | None) -> list[dict[str, str]]:
-    """People to offer after ``@`` + ``prefix``; in a private category only its organisation's members;
-    nobody in a block with the actor."""
+    """People to offer after ``@`` + ``prefix`` (the start of a full name or of a surname), each
+    with the designation and organisation that tell namesakes apart; in a private category only
+    its organisation's members; nobody in a block with the actor."""
     prefix = prefix.strip()[:40]
     if actor.user_id is None or not prefix:
         return []
     org_ids = [category["org_id"]] if category is not None and category.get("org_id") is not None else None
     rows = await people.named_like(db, prefix, org_ids, MENTION_CANDIDATES)
     blocked = await network.blockers_among(db, actor.user_id, [row["_id"] for row in rows])
-    return [{"id": str(row["_id"]), "name": row["name"] or "", "insert": mention_markup(row["name"] or "", row["_id"])}
-            for row in rows if row["_id"] != actor.user_id and row["_id"] not in blocked]
+    shown = [row for row in rows if row["_id"] != actor.user_id and row["_id"] not in blocked]
+    org_names = await organisations.names(db, [row["org_id"] for row in shown])
+    return [{"id": str(row["_id"]), "name": row["name"] or "", "designation": row["designation"] or "",
+             "organisation": org_names.get(row["org_id"], "") if row["org_id"] is not None else "",
+             "insert": mention_markup(row["name"] or "", row["_id"])}
+            for row in shown]

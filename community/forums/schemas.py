@@ -253,7 +253,7 @@ class ThreadQuery(_Input):
 
 
 class MentionQuery(_Input):
-    q: str = Field("", max_length=100, description="the start of a name")
+    q: str = Field("", max_length=100, description="the start of a full name or of a surname")
     category: str | None = Field(None, max_length=64, description="a category id: only people who may read it")
 
 
@@ -368,6 +368,9 @@ class RevisionListOut(BaseModel):
 class MentionCandidateOut(BaseModel):
     id: str
     name: str
+    designation: str = Field(description="The person's designation, empty when not given")
+    organisation: str = Field(description="The person's organisation, empty when none")
+    avatar: str = Field(description="The person's picture, or their initials")
     insert: str = Field(description="The Markdown to insert for this mention")
 
 

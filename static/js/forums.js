@@ -136,8 +136,10 @@
     });
   }
 
-  /* @mention autocomplete: a combobox over the textarea. Arrow keys move, Enter or Tab choose,
-   * Escape closes; the choice inserts @[Name](id), which the server turns into a mention.
+  /* @mention autocomplete: a combobox over the textarea. The lookup runs on up to three words
+   * after "@" ("@Fatima Men" finds Fatima Menon, "@Men" too) and each option shows the face,
+   * designation and organisation that tell namesakes apart. Arrow keys move, Enter or Tab choose,
+   * Escape closes; the choice inserts @[Name](id), a mention of that person, not of a name.
    * No aria-expanded: a textarea keeps the textbox role, which does not allow it (axe-core
    * counts it critical); aria-activedescendant tells screen readers which option is active. */
   Array.prototype.forEach.call(document.querySelectorAll("textarea[data-mentions]"), function (area, index) {
@@ -154,7 +156,10 @@
     var timer = null;
     var query = null;
 
+    var asked = 0;
+
     function close() {
+      asked += 1;
       list.hidden = true;
       list.textContent = "";
       items = [];
@@ -189,7 +194,24 @@
         var option = document.createElement("li");
         option.id = list.id + "-" + i;
         option.setAttribute("role", "option");
-        option.textContent = item.name;
+        var face = document.createElement("img");
+        face.src = item.avatar;
+        face.alt = "";
+        face.width = 32;
+        face.height = 32;
+        face.className = "avatar";
+        var text = document.createElement("span");
+        var name = document.createElement("strong");
+        name.textContent = item.name;
+        text.appendChild(name);
+        var about = [item.designation, item.organisation].filter(Boolean).join(", ");
+        if (about) {
+          var detail = document.createElement("small");
+          detail.textContent = about;
+          text.appendChild(detail);
+        }
+        option.appendChild(face);
+        option.appendChild(text);
         option.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
         list.appendChild(option);
       });
@@ -198,15 +220,17 @@
     }
 
     area.addEventListener("input", function () {
-      var match = /(^|\s)@([^\s@\[\]()]{1,40})$/.exec(area.value.slice(0, area.selectionStart));
+      var match = /(^|\s)@([^\s@\[\]()]+(?: [^\s@\[\]()]*){0,2})$/.exec(area.value.slice(0, area.selectionStart));
+      if (match && match[2].length > 40) { match = null; }
       window.clearTimeout(timer);
       if (!match) { query = null; close(); return; }
       query = match[2];
       timer = window.setTimeout(function () {
+        var ask = ++asked;
         var url = area.dataset.mentions + (area.dataset.mentions.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query);
         fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
           .then(function (response) { return response.ok ? response.json() : { items: [] }; })
-          .then(function (data) { show(data.items || []); })
+          .then(function (data) { if (ask === asked) { show(data.items || []); } })
           .catch(close);
       }, 150);
     });

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import Community, NewContext, Person, Tools
+from tests.browser.conftest import Community, NewContext, Person, Server, Tools
 from tests.browser.support import SocketFrames, check_page, signed_in
+from tests.factories import make_org, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -70,6 +71,34 @@ async def test_start_a_thread_then_a_reply_and_mention_reach_the_reader_live(
     await reading.get_by_role("banner").get_by_role("link", name=re.compile("Notifications")).click()
     await expect(reading.get_by_role("link", name=re.compile(re.escape(title)))).to_be_visible()
     await check_page(reading, tools, screenshots, "notifications")
+
+
+async def test_the_mention_picker_finds_a_full_name_or_a_surname_and_tells_namesakes_apart(
+        new_context: NewContext, community: Community, server: Server, people: People) -> None:
+    """"@Fatima Men" keeps looking past the space, "@Menon" finds the surname, and two people of
+    the same name are told apart by organisation and designation; the one chosen is mentioned."""
+    author = await people("Gopal Iyer")
+    async with server.store() as db:
+        other_org = await make_org(db, name="Ministry of Jal Shakti", short_name="MoJS")
+        ours = await make_user(db, org={"_id": community.org_id}, name="Fatima Menon", designation="Under Secretary")
+        await make_user(db, org=other_org, name="Fatima Menon", designation="Deputy Director")
+    writing = await signed_in(new_context, author)
+    await start_thread(writing, community, "Who keeps the register of grievance appeals?", "Asking for our section.")
+    composer = writing.get_by_label("Message", exact=True)
+
+    await composer.press_sequentially("Over to @Fatima Men")
+    options = writing.get_by_role("listbox").get_by_role("option")
+    await expect(options).to_have_count(2)
+    await expect(options.filter(has_text="Ministry of Jal Shakti")).to_contain_text("Deputy Director")
+    ours_option = options.filter(has_text=community.org_name)
+    await expect(ours_option).to_contain_text("Under Secretary")
+    await ours_option.click()
+    await expect(composer).to_have_value(f"Over to @[Fatima Menon]({ours['_id']}) ")
+
+    await composer.press_sequentially("and @Menon")
+    await expect(options).to_have_count(2)
+    await composer.press("Escape")
+    await expect(options).to_have_count(0)
 
 
 async def test_a_signed_in_thread_page_opens_one_websocket_and_hears_replies_on_it(

@@ -113,6 +113,14 @@ async def test_mention_autocomplete(client: TestClient, forum: Forum) -> None:
     assert [item["name"] for item in inside["items"]] == ["Kavita Rao"]
     hindi = await (await client.get("/api/v1/forums/mentions?q=कवि", headers=forum.headers(asha))).json()
     assert [item["name"] for item in hindi["items"]] == ["कविता शर्मा"]
+
+    by_surname = await (await client.get("/api/v1/forums/mentions?q=sin", headers=forum.headers(asha))).json()
+    assert [item["name"] for item in by_surname["items"]] == ["Kavita Singh"]
+    assert by_surname["items"][0]["organisation"] == "Ministry B"
+    assert by_surname["items"][0]["avatar"] == f"/people/{by_surname['items'][0]['id']}/avatar"
+    spaced = await (await client.get("/api/v1/forums/mentions", params={"q": "kavita  r"}, headers=forum.headers(asha))).json()
+    assert [item["name"] for item in spaced["items"]] == ["Kavita Rao"]
+    assert (await (await client.get("/api/v1/forums/mentions?q=avita", headers=forum.headers(asha))).json())["items"] == []
     assert (await client.get("/api/v1/forums/mentions?q=kav")).status == 401
     assert (await client.get("/api/v1/forums/mentions?q=.*", headers=forum.headers(asha))).status == 200
 
