@@ -39,8 +39,8 @@ Doc = dict[str, Any]
 def _author(people: Mapping[ObjectId, Person], person_id: ObjectId | None) -> dict[str, Any]:
     person = people.get(person_id) if person_id else None
     if person is None or person["deleted"]:
-        return {"id": None, "name": None}
-    return {"id": str(person_id), "name": person["name"]}
+        return {"id": None, "name": None, "designation": None}
+    return {"id": str(person_id), "name": person["name"], "designation": person["designation"]}
 
 
 @dataclass(slots=True)

@@ -52,7 +52,8 @@ class PostCache:
 
 
 def _key(post: dict[str, Any], viewer: Viewer, locale: str) -> tuple[Any, ...]:
-    return (post["_id"], post["number"], post["author"]["name"], post["author"]["id"], post["html"], post["votes"],
+    return (post["_id"], post["number"], post["author"]["name"], post["author"]["id"],
+            post["author"].get("designation"), post["html"], post["votes"],
             post["edit_count"], post.get("reply_to"), post["accepted"], post["hidden"], post["deleted"],
             post.get("hidden_reason"), post["created_at"], locale, viewer)
 

@@ -263,6 +263,7 @@ class MentionQuery(_Input):
 class AuthorOut(BaseModel):
     id: str | None
     name: str | None
+    designation: str | None = None
 
 
 class PostOut(BaseModel):

@@ -153,6 +153,19 @@ async def test_pages_work_without_javascript(client: TestClient, forum: Forum) -
     assert await forum.db[POSTS].count_documents({}) == 2
 
 
+async def test_each_post_shows_its_authors_face_designation_and_a_link_to_their_profile(
+        client: TestClient, forum: Forum) -> None:
+    category = await forum.category()
+    asha = await forum.person(name="Asha Verma", designation="Deputy Secretary")
+    thread = await forum.thread(category, asha, title="Who approves a study leave request?")
+    html = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    assert f'<img class="avatar" src="/people/{asha["_id"]}/avatar"' in html
+    assert f'<a id="post-1-by" class="author" href="/people/{asha["_id"]}">Asha Verma</a>' in html
+    assert '<span class="meta designation">Deputy Secretary</span>' in html
+    listing = await (await client.get(f"/forums/c/{category['slug']}")).text()
+    assert f'<div class="meta last-poster"><img class="avatar" src="/people/{asha["_id"]}/avatar"' in listing
+
+
 async def test_signed_out_pages_carry_each_readers_own_csrf_token(client: TestClient, forum: Forum) -> None:
     from aiohttp import ClientSession
 
