@@ -149,6 +149,12 @@ async def test_a_thread_reads_with_javascript_disabled(
     await signed_out.goto(path)
     await expect(signed_out.get_by_text("And the Sevottam model for service standards.")).to_be_visible()
     await check_page(signed_out, tools, screenshots, "thread-signed-out")
+    await signed_out.get_by_role("link", name="Sign in to reply.").click()
+    await signed_out.get_by_label("E-mail address", exact=True).fill(author.email)
+    await signed_out.get_by_label("Password", exact=True).fill(author.password)
+    await signed_out.get_by_role("button", name="Sign in").click()
+    await expect(signed_out.get_by_role("button", name="Post reply")).to_be_visible()
+    assert signed_out.url.endswith(path), signed_out.url
 
 
 async def test_a_category_page_counts_new_replies_live_when_someone_else_replies(
