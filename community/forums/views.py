@@ -23,6 +23,7 @@ from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
 from community.forums.schemas import CategoryIn, FlagReason, ReplyIn, Sort, SuspendIn, ThreadIn, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
+from community.notifications import read as notifications_read
 from community.policy import Actor
 from community.requests import actor_of, db_of, form_fields, see_other, settings_of, url_for
 from community.validation import form_values
@@ -97,6 +98,9 @@ async def thread(request: web.Request) -> web.Response:
             values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
         elif request.query.get("reply_to", "").isdigit():
             values = {"reply_to": request.query["reply_to"]}
+        if actor.is_authenticated:
+            await notifications_read.seen(request, [("forum_thread", thread_id),
+                                                    *(("forum_post", post["_id"]) for post in page.shown)])
         _render_posts(request, page.shown)
         html = aiohttp_jinja2.render_string("forums/thread.html", request, {
             "page": page, "values": values, "errors": {}, "csrf_token": TOKEN_PLACEHOLDER})

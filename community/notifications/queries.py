@@ -10,6 +10,7 @@ instead of listed again; marking it read removes the key, and the next one start
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -120,6 +121,23 @@ async def exists(db: Database, user_id: ObjectId, notification_id: ObjectId) -> 
 async def mark_all_read(db: Database, user_id: ObjectId, now: datetime, *, session: Any = None) -> int:
     result = await db[NOTIFICATIONS].update_many(
         {"user_id": user_id, "read": False},
+        {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
+        session=session,
+    )
+    return result.modified_count
+
+
+async def mark_subjects_read(db: Database, user_id: ObjectId, subjects: Sequence[tuple[str, ObjectId]], now: datetime, *,
+                             session: Any = None) -> int:
+    """Mark the person's unread notifications about any of ``subjects`` read; how many were."""
+    by_type: dict[str, list[ObjectId]] = {}
+    for subject_type, subject_id in subjects:
+        by_type.setdefault(subject_type, []).append(subject_id)
+    if not by_type:
+        return 0
+    result = await db[NOTIFICATIONS].update_many(
+        {"user_id": user_id, "read": False,
+         "$or": [{"subject_type": kind, "subject_id": {"$in": ids}} for kind, ids in by_type.items()]},
         {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
         session=session,
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from aiohttp import web
 from bson import ObjectId
 
-from community import policy
+from community import actions, keys, policy
 from community.actions import Action
 from community.errors import NotFound
 from community.i18n import N_
@@ -30,6 +33,29 @@ async def mark_read(tx: Action, notification_id: ObjectId) -> tuple[bool, int]:
     if changed:
         return True, await _announce(tx, actor.user_id)
     return False, await queries.unread_count(tx.db, actor.user_id, session=session)
+
+
+async def mark_subjects_read(tx: Action, subjects: Sequence[tuple[str, ObjectId]]) -> tuple[int, int]:
+    """Mark the actor's notifications about ``subjects`` read, because they are looking at them
+    (a thread page reads its replies and mentions); returns how many were unread, and how many
+    are unread now."""
+    actor = policy.require_member(tx.actor)
+    session = await tx.start()
+    changed = await queries.mark_subjects_read(tx.db, actor.user_id, subjects, tx.now, session=session)
+    if changed:
+        return changed, await _announce(tx, actor.user_id)
+    return 0, await queries.unread_count(tx.db, actor.user_id, session=session)
+
+
+async def seen(request: web.Request, subjects: Sequence[tuple[str, ObjectId]]) -> None:
+    """The page ``request`` shows holds ``subjects``: the signed-in reader's notifications about
+    them are read, and the header's badge counts what is left. Costs nothing for a reader with
+    no unread notification."""
+    if not request.get(keys.UNREAD_NOTIFICATIONS) or not subjects:
+        return
+    changed, unread = await actions.run(request.app, request[keys.ACTOR], mark_subjects_read, subjects)
+    if changed:
+        request[keys.UNREAD_NOTIFICATIONS] = unread
 
 
 async def mark_all_read(tx: Action) -> tuple[int, int]:

@@ -15,9 +15,6 @@ from community.notifications.notifier import Notifier
 from community.notifications.schemas import ChangedOut, NotificationPage, NotificationQuery, PreferencesIn, UnreadOut
 from community.storage.facts import declare
 
-UNREAD: web.RequestKey[int] = web.RequestKey("notifications_unread")
-"""The signed-in person's unread count, for the header badge on every page."""
-
 SKIP_PREFIXES = (api.PREFIX, "/static/", "/socket.io/")
 
 
@@ -26,7 +23,7 @@ async def unread_middleware(request: web.Request, handler: keys.Handler) -> web.
     actor = request.get(keys.ACTOR)
     if (request.method == "GET" and actor is not None and actor.is_authenticated
             and not request.path.startswith(SKIP_PREFIXES)):
-        request[UNREAD] = await queries.unread_count(request.app[keys.DB], actor.user_id)
+        request[keys.UNREAD_NOTIFICATIONS] = await queries.unread_count(request.app[keys.DB], actor.user_id)
     return await handler(request)
 
 
@@ -60,7 +57,7 @@ def setup(app: web.Application) -> None:
                                             weight=40))
     app.cleanup_ctx.append(notifier_context)
     app[keys.READINESS_CHECKS].append(readiness(app))
-    aiohttp_jinja2.get_env(app).globals["unread_notifications"] = lambda request: request.get(UNREAD)
+    aiohttp_jinja2.get_env(app).globals["unread_notifications"] = lambda request: request.get(keys.UNREAD_NOTIFICATIONS)
     router = app.router
     router.add_get("/notifications", views.list_page, name="notifications")
     router.add_post("/notifications/read-all", views.mark_all_read_form, name="notifications_read_all")

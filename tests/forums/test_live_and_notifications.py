@@ -142,3 +142,23 @@ async def test_voting_without_reload_returns_the_post_fragment(client: TestClien
     plain = await client.post(f"/forums/t/{thread['id']}/p/2/vote", data={"up": "0", "csrf_token": token},
                               allow_redirects=False)
     assert plain.status == 303 and plain.headers["Location"].endswith("/p/2")
+
+
+async def test_reading_a_thread_reads_the_notifications_about_it(client: TestClient, forum: Forum) -> None:
+    """Opening the thread a notification is about reads it (its replies, and mentions in the
+    posts shown), as Discourse does; notifications about other threads stay unread."""
+    category = await forum.category()
+    asha, bala = await forum.person(name="Asha Menon"), await forum.person()
+    first = await forum.thread(category, asha, title="Which form for a leave encashment claim?")
+    other = await forum.thread(category, asha, title="Who countersigns a travel allowance bill?")
+    await forum.reply(first, bala, f"{mention_markup('Asha Menon', asha['_id'])} Form 14, countersigned.")
+    await forum.reply(other, bala, "The controlling officer does.")
+    assert sorted(n["kind"] for n in await _notifications(forum, asha)) == ["mention", "reply"]
+    await sign_in(client, asha)
+    page = await (await client.get(f"/forums/t/{first['id']}")).text()
+    unread = await forum.db.notifications.find({"user_id": asha["_id"], "read": False}).to_list(None)
+    assert [(n["kind"], str(n["subject_id"])) for n in unread] == [("reply", other["id"])]
+    assert 'class="badge" data-unread-count>1</span>' in page
+    page = await (await client.get(f"/forums/t/{other['id']}")).text()
+    assert await forum.db.notifications.count_documents({"user_id": asha["_id"], "read": False}) == 0
+    assert "data-unread-count>0</span>" in page
