@@ -47,21 +47,27 @@ async def open_db(settings: Settings) -> AsyncIterator[Any]:
 
 async def demo(settings: Settings, *, people: int) -> None:
     """``run.py demo``: fill the store with a demo community that search can find."""
+    from community.accounts.demo import sample_accounts
+
     engine = await open_engine(settings.meilisearch_url, settings.meilisearch_key, settings.data_dir)
     try:
         async with open_db(settings) as db:
             await fill_demo(db, engine, settings, people=people)
+            samples = await sample_accounts(db)
     finally:
         await engine.close()
-    print(demo_sign_in_message(settings), flush=True)
+    print(demo_sign_in_message(settings, samples), flush=True)
 
 
-def demo_sign_in_message(settings: Settings) -> str:
+def demo_sign_in_message(settings: Settings, samples: list[tuple[str, str, str]]) -> str:
     """Printed, not logged: the log never carries a password, and a newcomer needs this one."""
     from community.accounts.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD
 
-    return (f"Demo community ready. Sign in at {settings.base_url}/login as {DEMO_ADMIN_EMAIL} (platform "
-            f"administrator), or as any demo member, with the password {DEMO_PASSWORD!r}.")
+    lines = [f"Demo community ready. Sign in at {settings.base_url}/login with the password {DEMO_PASSWORD!r} as",
+             f"  the platform administrator:  {DEMO_ADMIN_EMAIL}"]
+    lines += [f"  {kind} ({organisation}):  {email}" for kind, email, organisation in samples]
+    lines.append("  or any other demo member.")
+    return "\n".join(lines)
 
 
 async def fill_demo(db: Database, engine: SearchEngine, settings: Settings, *, people: int) -> None:

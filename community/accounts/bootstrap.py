@@ -48,14 +48,15 @@ def first_run_message(settings: Settings) -> str:
         "",
         "This is a new installation: there are no accounts yet. To become the first administrator:",
         "",
-        "  1. In a terminal, run:   python run.py make-admin you@example.gov.in",
+        "  1. In a terminal, run:   .venv/bin/python run.py make-admin you@example.gov.in",
         "     It asks for your name, your ministry, your designation and a password, and creates",
         "     a verified platform administrator account.",
         f"  2. Sign in at {settings.base_url}/login with that e-mail address and password.",
         f"  3. Add ministries, departments and offices at {settings.base_url}/admin/organisations;",
         "     then colleagues can register themselves.",
         "",
-        "To see a lively demo community instead, run:   python run.py demo",
+        "To see a lively demo community instead, stop the server and start it with",
+        "  .venv/bin/python run.py --demo",
         "",
     ])
 

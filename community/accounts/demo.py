@@ -173,6 +173,22 @@ def _script_for(org: dict[str, Any], rng: random.Random) -> str:
     return rng.choice(SCRIPTS_BY_STATE.get(org.get("state") or "", CENTRAL_SCRIPTS))
 
 
+SAMPLE_ROLES = (("an officer", ["officer"]), ("an expert", ["expert", "officer"]),
+                ("a department administrator", ["mdo_admin", "officer"]), ("a moderator", ["moderator", "officer"]))
+"""The demo accounts the start-up message names, one of each kind a newcomer would try."""
+
+
+async def sample_accounts(db: Database) -> list[tuple[str, str, str]]:
+    """One demo account of each kind in ``SAMPLE_ROLES``: (kind, e-mail address, organisation)."""
+    found = []
+    for kind, roles in SAMPLE_ROLES:
+        row = await db.users.find_one({"demo": True, "roles": roles}, {"email": 1, "org_id": 1}, sort=[("email", 1)])
+        if row is not None:
+            org = await db.organisations.find_one({"_id": row["org_id"]}, {"name": 1})
+            found.append((kind, row["email"], org["name"] if org else ""))
+    return found
+
+
 async def fill_demo(db: Database, settings: Settings, rng: random.Random, people: int) -> None:
     now = datetime.now(UTC)
     orgs = await _organisations(db, now)
@@ -209,5 +225,7 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
         users.append(person(rng.choice(orgs), ["moderator"]))
     while len(users) < max(people, len(users)):
         users.append(person(rng.choice(orgs), ["expert"] if rng.random() < 0.12 else []))
+    if not any("expert" in user["roles"] for user in users):
+        users[-1]["roles"] = ["expert", "officer"]  # a small demo still has an expert to sign in as
     await db.users.insert_many(users)
     log.info("demo people created", extra={"people": len(users), "organisations": len(orgs)})

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import random
 import subprocess
@@ -47,7 +48,8 @@ def answers(**given: str) -> Any:
 async def test_first_run_says_how_to_become_administrator(on_disk: Settings, capsys: Any) -> None:
     await commands.announce_first_run(on_disk)
     out = capsys.readouterr().out
-    assert "python run.py make-admin you@example.gov.in" in out and f"{on_disk.base_url}/login" in out
+    assert ".venv/bin/python run.py make-admin you@example.gov.in" in out and f"{on_disk.base_url}/login" in out
+    assert ".venv/bin/python run.py --demo" in out, "the banner names the README's demo command"
     ask = answers(name="Asha Verma", ministry="Ministry of Culture", designation="Director", password="a long enough secret")
     assert await commands.make_admin(on_disk, "Asha.Verma@Culture.gov.in", ask) == 0
     assert "is a platform administrator" in capsys.readouterr().out
@@ -156,7 +158,9 @@ def test_run_py_demo_prints_how_to_sign_in_and_logs_no_password(tmp_path: Path) 
     done = subprocess.run([sys.executable, "run.py", "demo", "--people", "40"], cwd=ROOT, env=env, text=True,
                           capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert f"as {demo.DEMO_ADMIN_EMAIL}" in done.stdout and repr(demo.DEMO_PASSWORD) in done.stdout
+    assert f"the platform administrator:  {demo.DEMO_ADMIN_EMAIL}" in done.stdout and repr(demo.DEMO_PASSWORD) in done.stdout
+    for kind in ("an officer", "an expert", "a department administrator", "a moderator"):
+        assert re.search(rf"^  {kind} \(.+\):  \S+@\S+demo\.karmayogi\.example$", done.stdout, re.M), (kind, done.stdout)
     assert demo.DEMO_PASSWORD not in done.stderr, "the log carries the demo password"
     logged = [json.loads(line)["message"] for line in done.stderr.splitlines() if line.startswith("{")]
     assert "demo data indexed for search" in logged
