@@ -49,7 +49,7 @@ def _without_blanks(values: dict[str, str], names: tuple[str, ...]) -> dict[str,
 async def _manage_page(request: web.Request, values: dict[str, Any], errors: dict[str, str] | None = None) -> web.Response:
     orgs = await queries.everything(request.app[keys.DB])
     return render_form(request, "organisations/manage.html", values, errors, tree=service.tree(orgs),
-                       choices=service.flattened(orgs), states={state: state for state in STATES}, kinds=KIND_LABELS,
+                       choices=service.flattened(orgs), states={state: _(state) for state in STATES}, kinds=KIND_LABELS,
                        levels=LEVEL_LABELS)
 
 

@@ -22,7 +22,8 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from community.competencies import queries as dictionary
 from community.i18n import gettext as _
-from community.i18n import lazy_gettext
+from community.i18n import N_, lazy_gettext
+from community.organisations.states import STATES
 from community.validation import Block, Line
 from community.storage.api import Database
 
@@ -37,20 +38,11 @@ Placement = Literal["lead", "details", "section"]
 """Where the person page shows a field: under the name, in the list of details, or as a section
 with its own heading. ``None`` on a field means the page shows it in a part of its own."""
 
-STATES: tuple[str, ...] = (
-    "Andhra Pradesh", "Arunachal Pradesh", "Assam", "Bihar", "Chhattisgarh", "Goa", "Gujarat", "Haryana",
-    "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh", "Maharashtra", "Manipur",
-    "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Punjab", "Rajasthan", "Sikkim", "Tamil Nadu", "Telangana",
-    "Tripura", "Uttar Pradesh", "Uttarakhand", "West Bengal", "Andaman and Nicobar Islands", "Chandigarh",
-    "Dadra and Nagar Haveli and Daman and Diu", "Delhi", "Jammu and Kashmir", "Ladakh", "Lakshadweep",
-    "Puducherry",
-)
-"""The 28 states and 8 union territories."""
-
 LANGUAGES: tuple[str, ...] = (
-    "Assamese", "Bengali", "Bodo", "Dogri", "English", "Gujarati", "Hindi", "Kannada", "Kashmiri", "Konkani",
-    "Maithili", "Malayalam", "Manipuri", "Marathi", "Nepali", "Odia", "Punjabi", "Sanskrit", "Santali",
-    "Sindhi", "Tamil", "Telugu", "Urdu",
+    N_("Assamese"), N_("Bengali"), N_("Bodo"), N_("Dogri"), N_("English"), N_("Gujarati"), N_("Hindi"),
+    N_("Kannada"), N_("Kashmiri"), N_("Konkani"), N_("Maithili"), N_("Malayalam"), N_("Manipuri"),
+    N_("Marathi"), N_("Nepali"), N_("Odia"), N_("Punjabi"), N_("Sanskrit"), N_("Santali"), N_("Sindhi"),
+    N_("Tamil"), N_("Telugu"), N_("Urdu"),
 )
 """The 22 languages of the Eighth Schedule, and English."""
 
@@ -186,7 +178,7 @@ def _experts_only(actor: Actor) -> bool:
 
 
 async def _state_options(db: Database) -> list[tuple[str, str]]:
-    return [("", _("Not stated")), *((state, state) for state in STATES)]
+    return [("", _("Not stated")), *((state, _(state)) for state in STATES)]
 
 
 async def _position_options(db: Database) -> list[tuple[str, str]]:
@@ -249,7 +241,7 @@ FIELDS: tuple[ProfileField, ...] = (
                 Input("district", lazy_gettext("District"), "line", Annotated[str, Line(0, 80)], max_length=80)),
         search="text", search_value=_location_text),
     ProfileField(
-        "languages", lazy_gettext("Languages"), "everyone", list[str], shows_as="joined",
+        "languages", lazy_gettext("Languages"), "everyone", list[str], shows_as="names",
         inputs=(Input("languages", lazy_gettext("Languages you work in"), "choices",
                       Annotated[list[Literal[LANGUAGES]], Field(max_length=len(LANGUAGES)),  # type: ignore[valid-type]
                                 AfterValidator(_no_repeats)], choices=LANGUAGES),),

@@ -262,8 +262,8 @@ async def network_page(request: web.Request) -> web.Response:
         "min_level": [("", _("Any level")), *((str(n), _("Level %(n)s", n=n)) for n in range(1, 6))],
         "basis": [("any", _("Declared or verified levels")), ("verified", _("Verified levels only"))],
         "org": [("", _("Any organisation")), *((str(org["_id"]), org["name"]) for org in await org_queries.everything(db))],
-        "state": [("", _("Any state")), *((state, state) for state in fields.STATES)],
-        "language": [("", _("Any language")), *((language, language) for language in fields.LANGUAGES)],
+        "state": [("", _("Any state")), *((state, _(state)) for state in fields.STATES)],
+        "language": [("", _("Any language")), *((language, _(language)) for language in fields.LANGUAGES)],
         "role": [("", _("Anyone")), ("expert", _("Experts")), ("officer", _("Officers who are not experts"))],
     }
     context = {"people": people, "next_url": next_url, "chosen": chosen, "errors": errors, "options": options}
