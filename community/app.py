@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from community import audit, csrf, keys, overload, ratelimit
+from community import audit, confirmations, csrf, keys, overload, ratelimit
 from community.accounts.sessions import session_middleware
 from community.config import Settings
 from community.middlewares import (
@@ -80,7 +80,8 @@ def create_app(settings: Settings) -> web.Application:
     # the request's language costs nothing (``community.overload``).
     app = web.Application(
         middlewares=[security_headers_middleware, forwarded_middleware, language_middleware,
-                     overload.shedding_middleware, error_middleware, session_middleware, csrf.csrf_middleware],
+                     overload.shedding_middleware, error_middleware, session_middleware, csrf.csrf_middleware,
+                     confirmations.confirmation_middleware],
         client_max_size=8 * 1024 * 1024,
     )
     app[keys.SETTINGS] = settings

@@ -69,6 +69,8 @@ CSRF_COOKIE: web.RequestKey[str] = web.RequestKey("csrf_cookie")
 LOCALE: web.RequestKey[str] = web.RequestKey("locale")
 ACTOR: web.RequestKey[Actor] = web.RequestKey("actor")
 SESSION_ID: web.RequestKey[str | None] = web.RequestKey("session_id")
+CONFIRMATION: web.RequestKey[str] = web.RequestKey("confirmation")
+"""What the form that led to this page did, in the reader's language (``community.confirmations``)."""
 UNREAD_NOTIFICATIONS: web.RequestKey[int] = web.RequestKey("notifications_unread")
 """The signed-in person's unread notification count, for the header badge on every page (set by
 ``community.notifications.routes.unread_middleware``; lowered when the page shown reads some)."""

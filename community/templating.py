@@ -26,6 +26,7 @@ async def base_context(request: web.Request) -> dict[str, Any]:
         "locales": LOCALES,
         "nav": request.app[keys.NAV],
         "user_menu": request.app[keys.USER_MENU],
+        "confirmation": request.get(keys.CONFIRMATION),
     }
 
 

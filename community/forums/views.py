@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from community import actions, api, csrf, keys, policy
+from community import actions, api, confirmations, csrf, keys, policy
 from community.accounts.people import shown_name
 from community.errors import Invalid
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, polls,
@@ -23,6 +23,7 @@ from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
 from community.forums.schemas import CategoryIn, FlagReason, ReplyIn, Sort, SuspendIn, ThreadIn, TopPeriod, object_id
 from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
+from community.i18n import lazy_gettext
 from community.notifications import read as notifications_read
 from community.policy import Actor
 from community.requests import actor_of, db_of, form_fields, see_other, settings_of, url_for
@@ -31,6 +32,21 @@ from community.storage.api import Database
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
+
+FLAGGED = confirmations.register("post_flagged", lazy_gettext("Thank you: the moderators will look at this post."))
+POST_HIDDEN = confirmations.register("post_hidden", lazy_gettext("The post is hidden."))
+POST_SHOWN = confirmations.register("post_shown", lazy_gettext("The post is shown again."))
+POST_DELETED = confirmations.register("post_deleted", lazy_gettext("The post was deleted."))
+THREAD_DONE = {
+    "lock": confirmations.register("thread_locked", lazy_gettext("The thread is locked: nobody can reply.")),
+    "unlock": confirmations.register("thread_unlocked", lazy_gettext("The thread is open for replies again.")),
+    "pin": confirmations.register("thread_pinned", lazy_gettext("The thread is pinned to the top of its category.")),
+    "unpin": confirmations.register("thread_unpinned", lazy_gettext("The thread is no longer pinned.")),
+    "move": confirmations.register("thread_moved", lazy_gettext("The thread was moved.")),
+}
+FLAG_RESOLVED = confirmations.register("flag_resolved", lazy_gettext("The flag was dealt with and leaves the queue."))
+SUSPENDED = confirmations.register("member_suspended", lazy_gettext("The member is suspended."))
+CATEGORY_CREATED = confirmations.register("category_created", lazy_gettext("The category was created."))
 
 
 def _fragment(request: web.Request) -> bool:
@@ -85,7 +101,8 @@ async def thread(request: web.Request) -> web.Response:
     loaded = await access_thread(db, actor, thread_id)
     token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
     key = (thread_id, loaded[0].get("version", 0), request.path_qs, request.get(keys.LOCALE, "en"))
-    html = None if actor.is_authenticated else request.app[cache.RENDERED].pages.get(key)
+    shared = not actor.is_authenticated and keys.CONFIRMATION not in request
+    html = request.app[cache.RENDERED].pages.get(key) if shared else None
     if html is None:
         page = await reads.thread_page(db, actor, thread_id, cursor=request.query.get("cursor"), limit=POSTS_PER_PAGE,
                                        loaded=loaded)
@@ -104,7 +121,7 @@ async def thread(request: web.Request) -> web.Response:
         _render_posts(request, page.shown)
         html = aiohttp_jinja2.render_string("forums/thread.html", request, {
             "page": page, "values": values, "errors": {}, "csrf_token": TOKEN_PLACEHOLDER})
-        if not actor.is_authenticated:
+        if shared:
             request.app[cache.RENDERED].pages.put(key, html)
     return web.Response(text=await polls.fill(request, html.replace(TOKEN_PLACEHOLDER, token), token),
                         content_type="text/html")
@@ -202,8 +219,9 @@ async def history(request: web.Request) -> web.Response:
         "post": shown.post, "thread": shown.thread, "revisions": shown.revisions, "people": shown.people})
 
 
-async def _post_action(request: web.Request, action: Any) -> web.Response:
-    """Run ``action(db, actor, post, values)`` for the post in the URL, then go back to it."""
+async def _post_action(request: web.Request, action: Any, done: str | None = None) -> web.Response:
+    """Run ``action(db, actor, post, values)`` for the post in the URL, then go back to it (and say
+    ``done`` there, when given)."""
     db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     post, _thread, _category = await access_post_by_number(db, actor, thread_id, _number(request))
@@ -211,6 +229,8 @@ async def _post_action(request: web.Request, action: Any) -> web.Response:
     await action(db, actor, post, values)
     if _fragment(request):
         return await _post_fragment(request, thread_id, post["number"])
+    if done is not None:
+        return confirmations.confirmed(request, post_path(thread_id, post["number"]), done)
     return see_other(post_path(thread_id, post["number"]))
 
 
@@ -225,12 +245,12 @@ async def delete_post(request: web.Request) -> web.Response:
         await actions.run(request.app, actor, moderate.delete_post, post_id=post["_id"], data=values)
     db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
-    response = await _post_action(request, act)
+    response = await _post_action(request, act, POST_DELETED)
     if _number(request) == 1 and response.status == 303:
         found = await queries.thread(db, thread_id)
         category_doc = await queries.category(db, found["category_id"]) if found else None
         if category_doc is not None and not policy.can_view_hidden_posts(actor, category_doc):
-            return see_other(category_path(category_doc["slug"]))
+            return confirmations.confirmed(request, category_path(category_doc["slug"]), POST_DELETED)
     return response
 
 
@@ -254,7 +274,7 @@ async def flag_post(request: web.Request) -> web.Response:
         return aiohttp_jinja2.render_template("forums/flag.html", request, {
             "post": post, "thread": thread_doc, "reasons": list(FlagReason), "values": values,
             "errors": error.errors}, status=422)
-    return see_other(post_path(thread_id, post["number"]))
+    return confirmations.confirmed(request, post_path(thread_id, post["number"]), FLAGGED)
 
 
 async def hide_post(request: web.Request) -> web.Response:
@@ -262,7 +282,7 @@ async def hide_post(request: web.Request) -> web.Response:
 
     async def act(db: Database, actor: Actor, post: dict[str, Any], values: dict[str, str]) -> None:
         await actions.run(request.app, actor, moderate.set_hidden, post_id=post["_id"], hidden=hidden, data=values)
-    return await _post_action(request, act)
+    return await _post_action(request, act, POST_HIDDEN if hidden else POST_SHOWN)
 
 
 async def accept_answer(request: web.Request) -> web.Response:
@@ -305,7 +325,7 @@ async def thread_moderation(request: web.Request) -> web.Response:
         await actions.run(app, actor, moderate.set_pinned, thread_id=thread_id, pinned=action == "pin", data=values)
     else:
         await actions.run(app, actor, moderate.move_thread, thread_id=thread_id, data=values)
-    return see_other(thread_path(thread_id))
+    return confirmations.confirmed(request, thread_path(thread_id), THREAD_DONE.get(action, THREAD_DONE["move"]))
 
 
 async def moderation_queue(request: web.Request) -> web.Response:
@@ -316,7 +336,7 @@ async def moderation_queue(request: web.Request) -> web.Response:
 async def resolve_flag(request: web.Request) -> web.Response:
     await actions.run(request.app, actor_of(request), moderate.resolve_flag,
                       flag_id=object_id(request.match_info["flag_id"]), data=await form_fields(request))
-    return see_other(url_for(request, "forums.moderation"))
+    return confirmations.confirmed(request, url_for(request, "forums.moderation"), FLAG_RESOLVED)
 
 
 async def suspend_form(request: web.Request) -> web.Response:
@@ -339,7 +359,7 @@ async def suspend(request: web.Request) -> web.Response:
         person = (await queries.people(db, [user_id])).get(user_id)
         return aiohttp_jinja2.render_template("forums/suspend.html", request,
                                               {"person": person, "values": values, "errors": error.errors}, status=422)
-    return see_other(url_for(request, "forums.moderation"))
+    return confirmations.confirmed(request, url_for(request, "forums.moderation"), SUSPENDED)
 
 
 async def category_feed(request: web.Request) -> web.Response:
@@ -370,4 +390,4 @@ async def new_category(request: web.Request) -> web.Response:
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/new_category.html", request, {
             "values": values, "errors": error.errors, "parent_options": await _parent_options(request)}, status=422)
-    return see_other(category_path(created["slug"]))
+    return confirmations.confirmed(request, category_path(created["slug"]), CATEGORY_CREATED)

@@ -11,15 +11,16 @@ from aiohttp import web
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import actions, api
+from community import actions, api, confirmations
 from community.actions import Action
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
+from community.i18n import lazy_gettext
 from community.network import connections, lists
 from community.network.queries import LIST_NAMES, ListName
 from community.network.schemas import ConnectionRequestIn, ListQuery
 from community.profiles.views import person_page_with_errors
-from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
+from community.requests import actor_of, db_of, read_form, read_json, signed_in, url_for
 from community.validation import form_values, validate
 
 
@@ -64,13 +65,28 @@ FORM_ACTIONS: dict[str, Service] = {
 }
 """The profile page's buttons other than Connect, each a form posting to its own address."""
 
+CONNECTED = confirmations.register("connection_made", lazy_gettext("You are now connected."))
+DONE = {
+    "sent": confirmations.register("connection_sent", lazy_gettext("Your request to connect was sent.")),
+    "connected": CONNECTED,
+    "accept": CONNECTED,
+    "decline": confirmations.register("connection_declined", lazy_gettext("The request was declined.")),
+    "withdraw": confirmations.register("connection_withdrawn", lazy_gettext("Your request was withdrawn.")),
+    "remove": confirmations.register("connection_removed", lazy_gettext("You are no longer connected.")),
+    "follow": confirmations.register("person_followed", lazy_gettext("You follow this member: their new threads reach you.")),
+    "unfollow": confirmations.register("person_unfollowed", lazy_gettext("You no longer follow this member.")),
+    "block": confirmations.register("person_blocked", lazy_gettext("You blocked this member.")),
+    "unblock": confirmations.register("person_unblocked", lazy_gettext("You no longer block this member.")),
+}
+"""What each button did, said on the page it leads back to."""
 
-def _back(request: web.Request, form: Any, person_id: ObjectId) -> web.Response:
-    """Back to the list the button was on, or to the person's profile."""
+
+def _back(request: web.Request, form: Any, person_id: ObjectId, done: str) -> web.Response:
+    """Back to the list the button was on, or to the person's profile, saying what was ``done``."""
     back = str(form.get("back", ""))
     if back in LIST_NAMES:
-        return see_other(url_for(request, "network_list", which=back))
-    return see_other(url_for(request, "person", user_id=str(person_id)) + "#network")
+        return confirmations.confirmed(request, url_for(request, "network_list", which=back), DONE[done])
+    return confirmations.confirmed(request, url_for(request, "person", user_id=str(person_id)) + "#network", DONE[done])
 
 
 async def connect_submit(request: web.Request) -> web.Response:
@@ -78,12 +94,12 @@ async def connect_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     try:
         asked = validate(ConnectionRequestIn, form_values(ConnectionRequestIn, {"note": form.get("note", "")}))
-        await actions.run_once_more_after_a_conflict(request.app, actor_of(request), connections.request_connection,
-                                                     person_id, asked)
+        state = await actions.run_once_more_after_a_conflict(request.app, actor_of(request),
+                                                             connections.request_connection, person_id, asked)
     except Invalid as error:
         return await person_page_with_errors(request, {f"connect.{field}": message
                                                        for field, message in error.errors.items()})
-    return _back(request, form, person_id)
+    return _back(request, form, person_id, state)
 
 
 async def action_submit(request: web.Request) -> web.Response:
@@ -93,7 +109,7 @@ async def action_submit(request: web.Request) -> web.Response:
         raise NotFound(_("There is no such action."))
     form = await read_form(request)
     await actions.run(request.app, actor_of(request), service, person_id)
-    return _back(request, form, person_id)
+    return _back(request, form, person_id, request.match_info["action"])
 
 
 # --- API ------------------------------------------------------------------------------------

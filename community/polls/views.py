@@ -16,14 +16,14 @@ import aiohttp_jinja2
 from aiohttp import web
 from babel.dates import format_datetime
 
-from community import actions, api, csrf, keys
+from community import actions, api, confirmations, csrf, keys
 from community.errors import Invalid
-from community.i18n import current_locale, gettext as _
+from community.i18n import current_locale, gettext as _, lazy_gettext
 from community.polls import live, results, service
 from community.polls.schemas import SubjectQuery, VoteIn, VotersQuery, poll_json, voter_json
 from community.polls.service import poll_id_of
 from community.polls.subjects import Access, access
-from community.requests import actor_of, db_of, local_target, read_form, read_json, see_other
+from community.requests import actor_of, db_of, local_target, read_form, read_json
 from community.timezones import IST
 from community.validation import validate
 
@@ -89,32 +89,38 @@ async def _back(request: web.Request) -> str:
     return local_target(form.get("next"), view.url)
 
 
-async def _form_action(request: web.Request, act: Callable[[], Awaitable[Any]]) -> web.Response:
+VOTED = confirmations.register("poll_voted", lazy_gettext("Your vote was recorded."))
+UNVOTED = confirmations.register("poll_unvoted", lazy_gettext("Your vote was withdrawn."))
+CLOSED = confirmations.register("poll_closed", lazy_gettext("The poll is closed."))
+REOPENED = confirmations.register("poll_reopened", lazy_gettext("The poll is open again."))
+
+
+async def _form_action(request: web.Request, act: Callable[[], Awaitable[Any]], done: str) -> web.Response:
     try:
         await act()
     except Invalid as error:
         return await _render(request, errors=error.errors, status=422)
-    return see_other(f"{await _back(request)}#poll-{request.match_info['poll_id']}")
+    return confirmations.confirmed(request, f"{await _back(request)}#poll-{request.match_info['poll_id']}", done)
 
 
 async def vote_form(request: web.Request) -> web.Response:
     async def act() -> None:
         await _vote(request, await _choices(request))
-    return await _form_action(request, act)
+    return await _form_action(request, act, VOTED)
 
 
 async def unvote_form(request: web.Request) -> web.Response:
-    return await _form_action(request, lambda: _unvote(request))
+    return await _form_action(request, lambda: _unvote(request), UNVOTED)
 
 
 async def close_form(request: web.Request) -> web.Response:
     return await _form_action(request, lambda: actions.run(request.app, actor_of(request), service.close,
-                                                           poll_id=_poll_id(request)))
+                                                           poll_id=_poll_id(request)), CLOSED)
 
 
 async def reopen_form(request: web.Request) -> web.Response:
     return await _form_action(request, lambda: actions.run(request.app, actor_of(request), service.reopen,
-                                                           poll_id=_poll_id(request)))
+                                                           poll_id=_poll_id(request)), REOPENED)
 
 
 async def voters_page(request: web.Request) -> web.Response:

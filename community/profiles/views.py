@@ -9,11 +9,12 @@ from aiohttp import web
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import actions, api, keys, policy
+from community import actions, api, confirmations, keys, policy
 from community.accounts import people as accounts_people
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
+from community.i18n import lazy_gettext
 from community.organisations import queries as org_queries
 from community.profiles import avatar as avatars
 from community.network import connections
@@ -30,6 +31,15 @@ from community.profiles.schemas import (
 )
 from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
 from community.validation import form_values, parse_query, validate
+
+SAVED = confirmations.register("profile_saved", lazy_gettext("Your profile was saved."))
+COMPETENCY_ADDED = confirmations.register("competency_added", lazy_gettext("The competency is on your profile."))
+COMPETENCY_REMOVED = confirmations.register("competency_removed", lazy_gettext("The competency was removed from your profile."))
+PICTURE_SAVED = confirmations.register("picture_saved", lazy_gettext("Your picture was saved."))
+PICTURE_REMOVED = confirmations.register("picture_removed", lazy_gettext("Your picture was removed."))
+ENDORSED = confirmations.register("endorsed", lazy_gettext("Your endorsement was recorded. You can withdraw it beside the competency."))
+ENDORSEMENT_WITHDRAWN = confirmations.register("endorsement_withdrawn", lazy_gettext("Your endorsement was withdrawn."))
+VERIFIED = confirmations.register("verification_recorded", lazy_gettext("The verified result was recorded."))
 
 
 def user_id_of(request: web.Request) -> ObjectId:
@@ -132,7 +142,7 @@ async def edit_submit(request: web.Request) -> web.Response:
     except Invalid as error:
         values = fields.form_redisplay(form, data)
         return await _render_errors(request, user_id, error, "details", values)
-    return see_other(person_url(request, user_id))
+    return confirmations.confirmed(request, person_url(request, user_id), SAVED)
 
 
 async def competency_submit(request: web.Request) -> web.Response:
@@ -144,14 +154,14 @@ async def competency_submit(request: web.Request) -> web.Response:
         await actions.run(request.app, actor_of(request), edit.declare_competency, user_id, item)
     except Invalid as error:
         return await _render_errors(request, user_id, error, "competencies")
-    return see_other(url_for(request, "profile_edit") + "#competencies")
+    return confirmations.confirmed(request, url_for(request, "profile_edit") + "#competencies", COMPETENCY_ADDED)
 
 
 async def competency_remove(request: web.Request) -> web.Response:
     user_id = me(request)
     await actions.run(request.app, actor_of(request), edit.withdraw_competency, user_id,
                       request.match_info["competency_id"])
-    return see_other(url_for(request, "profile_edit") + "#competencies")
+    return confirmations.confirmed(request, url_for(request, "profile_edit") + "#competencies", COMPETENCY_REMOVED)
 
 
 async def avatar_submit(request: web.Request) -> web.Response:
@@ -165,14 +175,14 @@ async def avatar_submit(request: web.Request) -> web.Response:
         await avatars.save(db_of(request), user_id, upload.file.read(avatars.MAX_UPLOAD_BYTES + 1), upload.content_type)
     except Invalid as error:
         return await _render_errors(request, user_id, error, "avatar")
-    return see_other(person_url(request, user_id))
+    return confirmations.confirmed(request, person_url(request, user_id), PICTURE_SAVED)
 
 
 async def avatar_remove(request: web.Request) -> web.Response:
     user_id = me(request)
     policy.require(actor_of(request), policy.can_edit_profile(actor_of(request), user_id))
     await avatars.remove(db_of(request), user_id)
-    return see_other(person_url(request, user_id))
+    return confirmations.confirmed(request, person_url(request, user_id), PICTURE_REMOVED)
 
 
 async def avatar_image(request: web.Request) -> web.Response:
@@ -203,14 +213,14 @@ async def endorse_submit(request: web.Request) -> web.Response:
     except Invalid as error:
         return await person_page_with_errors(request, {f"endorse.{field}": message
                                                        for field, message in error.errors.items()})
-    return see_other(person_url(request, user_id) + "#competencies")
+    return confirmations.confirmed(request, person_url(request, user_id) + "#competencies", ENDORSED)
 
 
 async def endorsement_withdraw(request: web.Request) -> web.Response:
     user_id = user_id_of(request)
     await actions.run(request.app, actor_of(request), edit.withdraw_endorsement, user_id,
                       request.match_info["competency_id"])
-    return see_other(person_url(request, user_id) + "#competencies")
+    return confirmations.confirmed(request, person_url(request, user_id) + "#competencies", ENDORSEMENT_WITHDRAWN)
 
 
 async def verification_submit(request: web.Request) -> web.Response:
@@ -223,7 +233,7 @@ async def verification_submit(request: web.Request) -> web.Response:
     except Invalid as error:
         return aiohttp_jinja2.render_template("profiles/person.html", request,
                                               await _person_context(request, error.errors), status=422)
-    return see_other(person_url(request, user_id) + "#competencies")
+    return confirmations.confirmed(request, person_url(request, user_id) + "#competencies", VERIFIED)
 
 
 def _filters(asked: PeopleQuery) -> directory.Filters:
