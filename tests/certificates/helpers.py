@@ -1,0 +1,43 @@
+"""Issuing through a real action, and reading a PDF back with Debian's poppler-utils."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from bson import ObjectId
+
+from community.accounts.sessions import actor_for_user
+from community.certificates import service
+from community.certificates.service import Certificate
+from tests.certificates.conftest import KIND
+from tests.factories import act
+
+
+async def issue(app: Any, host: dict[str, Any], person: dict[str, Any], session_id: ObjectId) -> Certificate:
+    """``person``'s certificate for ``session_id``, issued in an action of ``host`` (as a feature would)."""
+    return await act(app, actor_for_user(host), service.issue, person["_id"], KIND, session_id)
+
+
+def pdf_text(pdf: bytes, folder: Path) -> str:
+    """The PDF's text as ``pdftotext`` extracts it (what a reader copying it or a search gets)."""
+    path = folder / "certificate.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_page_png(pdf: bytes, folder: Path, *, resolution: int = 150) -> Path:
+    """The PDF's first page rendered by ``pdftoppm`` as a PNG."""
+    path = folder / "page.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), "-singlefile", str(path), str(folder / "page")],
+                   check=True)
+    return folder / "page.png"
+
+
+def pdf_fonts(pdf: bytes, folder: Path) -> str:
+    """``pdffonts``' table of the fonts the PDF embeds."""
+    path = folder / "fonts.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
