@@ -6,6 +6,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import api, keys
+from community.certificates import notices  # noqa: F401 - registers the certificate_issued notification
 from community.certificates import storage, views
 from community.certificates.schemas import CertificateListOut, VerificationOut
 from community.certificates.wording import hours_text, ist_date

@@ -4,7 +4,7 @@ A feature issues a certificate from its own write (the host confirming attendanc
 action: ``await certificates.service.issue(tx, person_id, "event", event_id)``. The caller has
 decided that its actor may cause this; the subject's kind decides whether the person may receive
 one. A unique index on (person, kind, subject) makes one certificate per person and subject, so
-issuing again returns the one already issued.
+issuing again returns the one already issued. The person is told when theirs is first issued.
 
 What the certificate states (the person's name as they wrote it, and the subject's facts) is
 stored when it is issued; the verification code is random (128 bits), so nobody finds a
@@ -26,6 +26,7 @@ from community.actions import Action
 from community.certificates.subjects import KINDS
 from community.errors import Forbidden, NotFound
 from community.i18n import gettext as _
+from community.notifications import intents
 from community.storage.api import Database
 
 CERTIFICATES = "certificates"
@@ -34,6 +35,10 @@ WITHDRAWN = "withdrawn"
 """Revoked by the feature that issued it (attendance corrected); issuing again restores it."""
 ERASED = "erased"
 """Revoked because the person's account was erased; the name is gone and it stays revoked."""
+
+ISSUED_NOTICE = "certificate_issued"
+CERTIFICATE_SUBJECT = "certificate"
+"""The subject of its notification: the certificate itself (``community.certificates.notices``)."""
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 """What :func:`new_code` makes: 16 random bytes in URL-safe base64."""
@@ -95,6 +100,11 @@ async def of_person(db: Database, person_id: ObjectId) -> list[Certificate]:
     return [Certificate.from_row(row) async for row in rows]
 
 
+async def stands(db: Database, certificate_id: ObjectId) -> bool:
+    """Whether the certificate exists and is not revoked."""
+    return await db[CERTIFICATES].count_documents({"_id": certificate_id, "revoked_at": None}, limit=1) == 1
+
+
 async def issue(tx: Action, person_id: ObjectId, kind: str, subject_id: Any) -> Certificate:
     """The person's certificate for the subject: issued now, or the one issued before (restored
     if it had been withdrawn). Raises NotFound for an unknown or erased person or subject, and
@@ -123,6 +133,8 @@ async def issue(tx: Action, person_id: ObjectId, kind: str, subject_id: Any) -> 
            "held_at": facts.held_at.astimezone(UTC), "hours": facts.hours, "host_name": facts.host_name,
            "url": facts.url, "issued_at": tx.now, "revoked_at": None, "revoked_reason": None}
     await db[CERTIFICATES].insert_one(row, session=session)
+    await tx.notify(ISSUED_NOTICE, to=intents.person(person_id), subject=(CERTIFICATE_SUBJECT, row["_id"]),
+                    params={"title": facts.title})
     return Certificate.from_row(row)
 
 
