@@ -83,13 +83,19 @@ class _Page:
         self.pdf.set_font(main, "B" if bold else "", size)
 
     def text(self, text: str, *, size: float, bold: bool = False, gap: float = 0, width: float = 0,
-             align: str = "C", height: float | None = None) -> None:
-        """``text`` centred (wrapped to ``width``), then ``gap`` mm of space."""
-        self._font(text, size, bold)
-        line_height = height or size * 0.5
+             align: str = "C", height: float | None = None, most_lines: int = 0) -> None:
+        """``text`` centred (wrapped to ``width``), then ``gap`` mm of space. With ``most_lines``,
+        a text that would wrap to more lines is set smaller (down to half the size) until it fits."""
         width = width or self.pdf.epw
-        lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output=MethodReturnValue.LINES)
-        assert isinstance(lines, list)  # what output=LINES returns
+        smallest = size / 2
+        while True:
+            self._font(text, size, bold)
+            line_height = height or size * 0.5
+            lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output=MethodReturnValue.LINES)
+            assert isinstance(lines, list)  # what output=LINES returns
+            if not most_lines or len(lines) <= most_lines or size * 0.85 < smallest:
+                break
+            size, height = size * 0.85, None
         for line in lines:
             self.pdf.set_x(self.pdf.l_margin + ((self.pdf.epw - width) / 2 if align == "C" else 0))
             self.pdf._out(f"/Span <</ActualText <FEFF{line.encode('utf-16-be').hex().upper()}>>> BDC")
@@ -138,10 +144,10 @@ def render(certificate: Certificate, *, verify_url: str) -> bytes:
     page.text(heading, size=28, bold=True, gap=8, height=14)
     pdf.set_text_color(0, 0, 0)
     page.text(certify, size=14, gap=3)
-    page.text(name, size=32, bold=True, gap=4, height=16)
+    page.text(name, size=32, bold=True, gap=4, most_lines=1)
     page.text(attended, size=14, gap=3)
-    page.text(certificate.title, size=20, bold=True, gap=4, width=220, height=10)
-    page.text(details, size=13, width=230, height=7)
+    page.text(certificate.title, size=20, bold=True, gap=4, width=220, most_lines=3)
+    page.text(details, size=13, width=230, height=7, most_lines=2)
     qr_size = 34.0
     qr_x, qr_y = page.WIDTH - 25 - qr_size, page.HEIGHT - 20 - qr_size
     page.qr(verify_url, x=qr_x, y=qr_y, size=qr_size)

@@ -35,6 +35,16 @@ class Facts:
     url: str
     """The subject's page on this site (a path)."""
 
+    def __post_init__(self) -> None:
+        """A feature's mistake, caught before anything is printed: a time without its zone would
+        be read as the server's local time, and a certificate states what was attended, for how long."""
+        if self.held_at.tzinfo is None:
+            raise ValueError("held_at must be an aware time (UTC)")
+        if not self.title.strip() or not self.host_name.strip():
+            raise ValueError("a certificate names what was attended and who hosted it")
+        if not 0 < self.hours <= 24 * 7:
+            raise ValueError(f"hours must be more than 0 and at most a week, got {self.hours}")
+
 
 FactsOf = Callable[[Database, Any, Any], Awaitable[Facts | None]]
 """``facts(db, subject_id, session)``: the subject's facts, or None when there is no such subject."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -41,3 +42,13 @@ def pdf_fonts(pdf: bytes, folder: Path) -> str:
     path = folder / "fonts.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_boxes(pdf: bytes, folder: Path) -> list[tuple[str, float, float]]:
+    """Each word ``pdftotext -bbox`` finds (a whole line of a certificate, marked as one ``ActualText``),
+    with the top and bottom of its box (points from the page's top)."""
+    path = folder / "words.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return [(word, float(top), float(bottom)) for top, bottom, word in
+            re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', html)]

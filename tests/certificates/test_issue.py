@@ -16,6 +16,7 @@ from community import actions
 from community.accounts.sessions import actor_for_user
 from community.certificates import service
 from community.certificates.service import CERTIFICATES, CODE_PATTERN
+from community.certificates.subjects import Facts
 from community.errors import Forbidden, NotFound
 from tests.certificates.conftest import KIND, Sessions
 from tests.certificates.helpers import issue
@@ -104,3 +105,12 @@ async def test_an_unknown_or_malformed_code_finds_nothing(client: TestClient, db
     assert await service.by_code(db, service.new_code()) is None
     assert await service.by_code(db, "' or 1=1 --") is None
     assert await service.by_code(db, "x" * 23) is None
+
+
+@pytest.mark.parametrize("wrong", [{"held_at": datetime(2026, 11, 20, 5, 30)}, {"title": "  "}, {"host_name": ""},
+                                   {"hours": 0}, {"hours": -1}, {"hours": 24 * 7 + 1}])
+def test_facts_a_certificate_could_not_state_are_refused(wrong: dict[str, Any]) -> None:
+    given = {"title": "Outcome budgeting", "held_at": datetime(2026, 11, 20, 5, 30, tzinfo=UTC), "hours": 1.5,
+             "host_name": "Asha Menon", "url": "/sessions/1", **wrong}
+    with pytest.raises(ValueError):
+        Facts(**given)

@@ -15,7 +15,7 @@ from PIL import Image
 from community.certificates import pdf
 from community.certificates.service import Certificate, new_code
 from community.i18n import current_locale
-from tests.certificates.helpers import pdf_fonts, pdf_page_png, pdf_text
+from tests.certificates.helpers import pdf_fonts, pdf_page_png, pdf_text, pdf_boxes
 
 VERIFY = "http://localhost:8080/certificates/"
 
@@ -76,3 +76,16 @@ def test_the_main_script_is_that_of_most_letters() -> None:
     assert pdf.main_script("Session on जीएसटी returns") == "Latin"
     assert pdf.main_script("২০২৬ - 42") == "Bengali"
     assert pdf.main_script("— 42 —") == "Latin"
+
+
+def test_a_long_title_and_name_are_set_smaller_to_stay_clear_of_the_qr_code(tmp_path: Path) -> None:
+    title = "Implementing the Public Procurement (Preference to Make in India) Order in central public sector " * 4
+    shown = certificate("Venkata Lakshmi Narasimha Subrahmanya Sai Krishna Chaitanya Bhagavatula", title=title.strip())
+    document = rendered(shown)
+    lines_placed = pdf_boxes(document, tmp_path)
+    qr_top = (210 - 20 - 34) / 25.4 * 72  # pdf.render places the code 20 mm above the bottom, 34 mm tall
+    held = [bottom for line, _top, bottom in lines_placed if line.startswith("held on")]
+    assert held and held[0] < qr_top, "the details line ends above the QR code"
+    lines = pdf_text(document, tmp_path).splitlines()
+    assert "Venkata Lakshmi Narasimha Subrahmanya Sai Krishna Chaitanya Bhagavatula" in lines, "the name on one line"
+    assert " ".join(line for line in lines if "Procurement" in line or "sector" in line).count("Order") == 4
