@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from bson import ObjectId
 from community.accounts.sessions import actor_for_user
 from community.certificates import service
 from community.certificates.service import Certificate
+from tests.browser.conftest import missing
 from tests.certificates.conftest import KIND
 from tests.factories import act
 
@@ -21,18 +23,26 @@ async def issue(app: Any, host: dict[str, Any], person: dict[str, Any], session_
     return await act(app, actor_for_user(host), service.issue, person["_id"], KIND, session_id)
 
 
+def _poppler(tool: str) -> str:
+    """The poppler-utils program ``tool``; the test is skipped without it (failed with ``CI=true``)."""
+    found = shutil.which(tool)
+    if found is None:
+        missing(tool, "sudo apt-get install poppler-utils")
+    return found or tool
+
+
 def pdf_text(pdf: bytes, folder: Path) -> str:
     """The PDF's text as ``pdftotext`` extracts it (what a reader copying it or a search gets)."""
     path = folder / "certificate.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run([_poppler("pdftotext"), str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def pdf_page_png(pdf: bytes, folder: Path, *, resolution: int = 150) -> Path:
     """The PDF's first page rendered by ``pdftoppm`` as a PNG."""
     path = folder / "page.pdf"
     path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), "-singlefile", str(path), str(folder / "page")],
+    subprocess.run([_poppler("pdftoppm"), "-png", "-r", str(resolution), "-singlefile", str(path), str(folder / "page")],
                    check=True)
     return folder / "page.png"
 
@@ -41,7 +51,7 @@ def pdf_fonts(pdf: bytes, folder: Path) -> str:
     """``pdffonts``' table of the fonts the PDF embeds."""
     path = folder / "fonts.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    return subprocess.run([_poppler("pdffonts"), str(path)], check=True, capture_output=True, text=True).stdout
 
 
 def pdf_boxes(pdf: bytes, folder: Path) -> list[tuple[str, float, float]]:
@@ -49,6 +59,6 @@ def pdf_boxes(pdf: bytes, folder: Path) -> list[tuple[str, float, float]]:
     with the top and bottom of its box (points from the page's top)."""
     path = folder / "words.pdf"
     path.write_bytes(pdf)
-    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    html = subprocess.run([_poppler("pdftotext"), "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
     return [(word, float(top), float(bottom)) for top, bottom, word in
             re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', html)]
