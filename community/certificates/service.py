@@ -5,6 +5,10 @@ action: ``await certificates.service.issue(tx, person_id, "event", event_id)``. 
 decided that its actor may cause this; the subject's kind decides whether the person may receive
 one. A unique index on (person, kind, subject) makes one certificate per person and subject, so
 issuing again returns the one already issued. The person is told when theirs is first issued.
+The embedded engine runs one writer at a time, so a second issue sees the first; on MongoDB two
+first issues for the same pair at once meet the index, and the one that does not commit fails
+its action like any conflicting write (``actions.run_once_more_after_a_conflict`` runs it again,
+and it then returns the committed one).
 
 What the certificate states (the person's name as they wrote it, and the subject's facts) is
 stored when it is issued; the verification code is random (128 bits), so nobody finds a
