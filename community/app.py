@@ -40,6 +40,7 @@ FEATURES: list[str] = [
     "community.forums.routes",
     "community.polls.routes",
     "community.karma.routes",
+    "community.certificates.routes",
     "community.search_pages.routes",
     "community.jobs.routes",
 ]

@@ -203,6 +203,17 @@ def can_see_on_organisation_leaderboard(viewer: Actor, person: Mapping[str, Any]
     return can_view_leaderboard(viewer) and can_view_field(viewer, person, organisation_privacy, connected)
 
 
+# --- certificates -------------------------------------------------------------------------
+# A certificate's verification page is public by design: anyone holding its code (printed on it)
+# may confirm it, and the page shows only what the certificate itself states.
+
+
+def can_download_certificate(actor: Actor, *, owner_id: ObjectId, revoked: bool) -> bool:
+    """The PDF carries the person's name and is theirs to hand out: only its owner downloads it,
+    and only while it stands (a revoked one would certify what no longer holds)."""
+    return actor.is_authenticated and actor.user_id == owner_id and not revoked
+
+
 # --- privacy ------------------------------------------------------------------------------
 
 

@@ -58,7 +58,9 @@ def document_validator(app: web.Application) -> OpenAPI:
         text = json.dumps(api.openapi_document(app), sort_keys=True)
         if text not in _validators:
             _validators[text] = OpenAPI.from_dict(json.loads(text), config=Config(
-                extra_media_type_deserializers={"application/problem+json": json.loads, "text/csv": bytes.decode}))
+                extra_media_type_deserializers={"application/problem+json": json.loads, "text/csv": bytes.decode,
+                                                 # a binary body the document declares as a string of its media type
+                                                 "application/pdf": lambda body: body.decode("latin-1")}))
         _app_validators[app] = _validators[text]
     return _app_validators[app]
 

@@ -1,5 +1,5 @@
 """The role x action matrix: every kind of person against every protected action of accounts,
-organisations, administration, competencies, profiles, Karma and data rights, each cell asserted
+organisations, administration, competencies, profiles, Karma, certificates and data rights, each cell asserted
 allowed or denied.
 
 HOME is the organisation the people belong to, or for the pending ones the organisation they
@@ -91,6 +91,11 @@ ACTIONS["view own personal data"] = lambda a: policy.can_view_personal_data(a, a
 ACTIONS["view another's personal data"] = lambda a: policy.can_view_personal_data(a, ObjectId())
 ACTIONS["erase own account"] = lambda a: policy.can_erase_account(a, a.user_id)
 ACTIONS["erase another's account"] = lambda a: policy.can_erase_account(a, ObjectId())
+ACTIONS["download own certificate"] = lambda a: policy.can_download_certificate(a, owner_id=a.user_id, revoked=False)
+ACTIONS["download own revoked certificate"] = lambda a: policy.can_download_certificate(a, owner_id=a.user_id,
+                                                                                        revoked=True)
+ACTIONS["download another's certificate"] = lambda a: policy.can_download_certificate(a, owner_id=ObjectId(),
+                                                                                      revoked=False)
 
 PRIVATE_CATEGORY = {"_id": ObjectId(), "org_id": HOME, "moderator_ids": []}
 
@@ -171,6 +176,9 @@ ALLOWED: dict[str, set[str]] = {
     "view another's personal data": ADMINS | {"suspended admin"},
     "erase own account": MEMBERS,
     "erase another's account": set(),
+    "download own certificate": MEMBERS,
+    "download own revoked certificate": set(),
+    "download another's certificate": set(),
     "read HOME's private category": HOME_MEMBERS,
     "list HOME's private categories": HOME_MEMBERS,
     "post in HOME's private category": ACTIVE_HOME_MEMBERS,

@@ -79,7 +79,7 @@ async def test_preferences_are_saved_and_a_bad_choice_changes_nothing(client: Te
     assert 'name="reply" value="in_app" checked' in page
     offered = set(re.findall(r'<input type="radio" name="([a-z_]+)"', page))
     assert offered == {"reply", "mention", "accepted_answer", "new_thread", "endorsement", "membership",
-                       "connection_request", "connection_accepted", "followed_thread", NOTE}, \
+                       "connection_request", "connection_accepted", "followed_thread", "certificate_issued", NOTE}, \
         "only kinds some feature sends are offered"
     response = await post_form(client, "/notifications/preferences", {"reply": "email_digest", "mention": "off"},
                                from_page="/notifications/preferences", allow_redirects=False)
