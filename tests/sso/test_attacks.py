@@ -160,3 +160,51 @@ async def test_the_return_path_never_leaves_the_site(community: Community, provi
     async with browser.http.get(callback, allow_redirects=False) as response:
         assert response.status == 303
         assert response.headers["Location"] == "/"
+
+
+async def test_an_unreachable_provider_is_a_page_not_an_error(community: Community, browser: Browser) -> None:
+    before = await written(community.db)
+    final, status, body = await browser.start()
+    assert status == 400 and "The sign-in service cannot be reached." in body
+    assert await written(community.db) == before
+
+
+async def _signed_in_by_crafted(community: Community, crafted: CraftedProvider, browser: Browser) -> None:
+    sent = await _crafted_return(browser, crafted)
+    crafted.queued.append(crafted.sign(crafted.claims(sent["nonce"])))
+    await browser.walk(f"{community.url}/sso/callback?code=a-code&state={sent['state']}")
+    assert await browser.community_session() is not None
+
+
+def _logout_claims(crafted: CraftedProvider, **changes: Any) -> dict[str, Any]:
+    return {"iss": crafted.issuer, "aud": "community", "iat": int(time.time()), "jti": "logout-1", "sub": "crafted-1",
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}}, **changes}
+
+
+@pytest.mark.parametrize("attack", ["unknown key", "another audience", "no logout event", "a nonce", "alg none",
+                                    "not a token"])
+async def test_a_bad_logout_token_ends_nothing(community: Community, crafted: CraftedProvider, browser: Browser,
+                                               attack: str) -> None:
+    await _signed_in_by_crafted(community, crafted, browser)
+    good = _logout_claims(crafted)
+    token = {
+        "unknown key": lambda: crafted.sign(good, key=new_key("stranger")),
+        "another audience": lambda: crafted.sign({**good, "aud": "elsewhere"}),
+        "no logout event": lambda: crafted.sign({**good, "events": {}}),
+        "a nonce": lambda: crafted.sign({**good, "nonce": "n"}),
+        "alg none": lambda: _none_token(good),
+        "not a token": lambda: "garbage",
+    }[attack]()
+    answer = await community.client.post("/sso/backchannel-logout", data={"logout_token": token})
+    assert answer.status == 400 and (await answer.json())["error"] == "invalid_request"
+    assert await community.db.sessions.count_documents({}) == 1
+
+
+async def test_a_good_logout_token_ends_the_persons_sessions(community: Community, crafted: CraftedProvider,
+                                                             browser: Browser) -> None:
+    await _signed_in_by_crafted(community, crafted, browser)
+    answer = await community.client.post("/sso/backchannel-logout",
+                                         data={"logout_token": crafted.sign(_logout_claims(crafted))})
+    assert answer.status == 200
+    assert await community.db.sessions.count_documents({}) == 0
+    assert await community.db.sso_sessions.count_documents({}) == 0
