@@ -84,3 +84,10 @@ async def test_an_sso_member_is_decided_exactly_as_a_local_member(
     assert differing == []
     account = await browser.walk(community.url + "/account")
     assert account[1] == 200 and "Kiran Crafted" in account[2]
+
+
+async def test_forms_may_lead_to_the_provider_and_nowhere_else(community: Community, provider_port: int) -> None:
+    """The sign-in button's and the sign-out form's answers redirect to the provider, which a
+    browser checks against ``form-action``."""
+    policy = (await community.client.get("/login")).headers["Content-Security-Policy"]
+    assert f"form-action 'self' http://127.0.0.1:{provider_port};" in policy
