@@ -51,7 +51,8 @@ async def test_an_existing_account_is_linked_only_after_its_password(
 async def test_closed_local_accounts_leave_only_the_providers_sign_in(community: Community) -> None:
     client = community.client
     page = await (await client.get("/login")).text()
-    assert "Sign in with iGOT" in page and 'name="password"' not in page
+    assert "Sign in with iGOT" in page and 'name="password"' not in page and 'href="/register"' not in page
+    assert 'href="/register"' not in await (await client.get("/")).text()
     token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     refused = await client.post("/login", data={"csrf_token": token, "email": "a@example.gov.in", "password": "x" * 12})
     assert refused.status == 403
