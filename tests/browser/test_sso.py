@@ -18,16 +18,14 @@ from tests.browser.conftest import DESKTOP, Tools
 from tests.browser.support import check_page
 from tests.factories import make_org
 from tests.processes import free_port, start_run_py, wait_until_serving
-from tests.sso.conftest import CLIENT_ID, CLIENT_SECRET, RealProvider, new_key
+from tests.sso.conftest import CLIENT_ID, CLIENT_SECRET, RealProvider, new_key, require_node
 
-PROVIDER_PACKAGE = Path(__file__).resolve().parents[2] / "node_modules" / "oidc-provider"
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 
 async def test_signing_in_through_igots_own_pages_lands_signed_in_in_the_right_organisation(
         browser: Browser, tools: Tools, screenshots: Path) -> None:
-    if not PROVIDER_PACKAGE.is_dir():
-        pytest.skip("oidc-provider (test-only npm package) is not installed: run `npm ci`")
+    require_node()
     with tempfile.TemporaryDirectory(prefix="community-sso-") as folder:
         port, provider_port = free_port(), free_port()
         url = f"http://127.0.0.1:{port}"

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,8 @@ from joserfc.jwk import KeySet, RSAKey
 from community import keys
 from community.app import create_app
 from community.config import OidcSettings, Settings
+from tests.conftest import only_declared_collections
+from tests.factories import make_org
 from tests.processes import ROOT, free_port
 
 PROVIDER_SCRIPT = ROOT / "tests" / "sso" / "provider.mjs"
@@ -199,12 +202,25 @@ class Community:
         return Browser(aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)), self.url)
 
 
-@pytest.fixture
-def node() -> None:
-    if shutil.which("node") is None:
+NODE_MAJOR = 20
+"""oidc-provider 9 runs on Node.js 20.19 or newer (Debian 12's own nodejs is 18)."""
+
+
+def require_node() -> None:
+    """Skip (or fail with ``CI=true``) unless Node.js and the npm packages are there."""
+    node = shutil.which("node")
+    if node is None:
         missing("Node.js", "apt-get install nodejs npm")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout  # type: ignore[list-item]
+    if int(version.lstrip("v").split(".")[0] or 0) < NODE_MAJOR:
+        missing(f"Node.js {NODE_MAJOR} or newer (found {version.strip()})", "install Node.js 20 LTS or newer")
     if not (ROOT / "node_modules" / "oidc-provider" / "package.json").is_file():
         missing("oidc-provider (test-only npm package)", "npm ci")
+
+
+@pytest.fixture
+def node() -> None:
+    require_node()
 
 
 @pytest.fixture
@@ -226,12 +242,10 @@ async def community(aiohttp_client: Callable[..., Any], settings: Settings, comm
     changes = marker.kwargs if marker else {}
     configured = replace(settings, base_url=url, oidc=oidc_settings(f"http://127.0.0.1:{provider_port}", **changes))
     client = await aiohttp_client(create_app(configured), server_kwargs={"port": community_port})
-    from tests.factories import make_org
     db = client.app[keys.DB]
     await make_org(db, name="Ministry of Electronics and IT", short_name="MeitY")
     await make_org(db, name="Department of Personnel and Training", short_name="DoPT")
     yield Community(client, url, db)
-    from tests.conftest import only_declared_collections
     await only_declared_collections(db)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from community.accounts.sessions import actor_for_user
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.sso.conftest import Browser, Community, CraftedProvider, RealProvider, query_of
+from tests.sso.conftest import TOKEN_PATTERN, Browser, Community, CraftedProvider, RealProvider, query_of
 from tests.sso.test_attacks import written
 from tests.test_policy import ACTIONS
 
@@ -53,8 +53,10 @@ async def test_closed_local_accounts_leave_only_the_providers_sign_in(community:
     page = await (await client.get("/login")).text()
     assert "Sign in with iGOT" in page and 'name="password"' not in page and 'href="/register"' not in page
     assert 'href="/register"' not in await (await client.get("/")).text()
-    token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    refused = await client.post("/login", data={"csrf_token": token, "email": "a@example.gov.in", "password": "x" * 12})
+    token = TOKEN_PATTERN.search(page)
+    assert token
+    refused = await client.post("/login", data={"csrf_token": token.group(1), "email": "a@example.gov.in",
+                                                "password": "x" * 12})
     assert refused.status == 403
     assert (await client.get("/register")).status == 403
     answer = await client.post("/api/v1/accounts/login", json={"email": "a@example.gov.in", "password": "x" * 12})

@@ -3,10 +3,12 @@ and roles from its claims, later sign-ins, key rotation, sign-out and back-chann
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urljoin
 
 from community.sso.views import PROVIDER
-from tests.sso.conftest import Browser, Community, RealProvider, new_key, query_of
+from tests.sso.conftest import FORM_ACTION, Browser, Community, RealProvider, new_key, query_of
 
 
 async def _user(db: Any, email: str) -> dict[str, Any]:
@@ -41,7 +43,7 @@ async def test_a_later_sign_in_follows_the_claims_and_audits_the_move(
 
     provider.accounts["asha"].update(name="Asha Verma Rao", org="DOPT", roles=[])
     await provider.restart(provider.signing)
-    again = Browser(browser.http.__class__(cookie_jar=browser.http.cookie_jar.__class__(unsafe=True)), community.url)
+    again = community.browser()
     try:
         url, status, _body = await again.walk(await again.through_provider("asha"))
     finally:
@@ -96,8 +98,9 @@ async def test_back_channel_logout_ends_every_session_of_the_person(
         url, status, body = await browser.walk(provider.issuer + "/session/end")
         assert status == 200, body[:300]
         action = browser_form_action(url, body)
-        xsrf = __import__("re").search(r'name="xsrf" value="([^"]+)"', body).group(1)
-        await browser.walk(action, method="POST", data={"xsrf": xsrf, "logout": "yes"})
+        xsrf = re.search(r'name="xsrf" value="([^"]+)"', body)
+        assert xsrf, body[:500]
+        await browser.walk(action, method="POST", data={"xsrf": xsrf.group(1), "logout": "yes"})
 
         assert await community.db.sessions.count_documents({"user_id": ravi["_id"]}) == 0, provider.output
         async with other.http.get(community.url + "/account", allow_redirects=False) as response:
@@ -107,9 +110,6 @@ async def test_back_channel_logout_ends_every_session_of_the_person(
 
 
 def browser_form_action(url: str, body: str) -> str:
-    from urllib.parse import urljoin
-
-    from tests.sso.conftest import FORM_ACTION
     match = FORM_ACTION.search(body)
     assert match, body[:500]
     return urljoin(url, match.group(1))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from community.config import ConfigError, load_settings
+from community.config import ConfigError, Settings, load_settings
 
 
-def _load(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]
+def _load(tmp_path: Path, **env: str) -> Settings:
     return load_settings({"DATA_DIR": str(tmp_path), **env})
 
 
