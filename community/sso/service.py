@@ -95,14 +95,16 @@ def identity(settings: OidcSettings, claims: Mapping[str, Any]) -> Identity:
                     roles=frozenset(granted[role] for role in _strings(claims.get(settings.roles_claim)) if role in granted))
 
 
-async def organisation_for(db: Database, settings: OidcSettings, person: Identity) -> ObjectId | None:
-    """The mapped organisation of the claim; else the one whose domain claims the address."""
+async def mapped_organisation(db: Database, settings: OidcSettings, person: Identity) -> ObjectId | None:
+    """The server's organisation that ``OIDC_ORG_MAP`` gives the organisation claim, if any."""
     short_name = dict(settings.org_map).get(person.org_claim or "")
-    if short_name is not None:
-        org = await organisations.by_name(db, short_name)
-        if org is not None:
-            return org["_id"]
-    return await domains.owner_of_address(db, person.email)
+    org = await organisations.by_name(db, short_name) if short_name is not None else None
+    return org["_id"] if org is not None else None
+
+
+async def organisation_for(db: Database, settings: OidcSettings, person: Identity) -> ObjectId | None:
+    """A new member's organisation: the mapped one; else the one whose domain claims the address."""
+    return await mapped_organisation(db, settings, person) or await domains.owner_of_address(db, person.email)
 
 
 def _roles(current: list[str], settings: OidcSettings, person: Identity) -> list[str]:
@@ -143,7 +145,7 @@ async def _refresh(tx: actions.Action, settings: OidcSettings, user: dict[str, A
     """Bring the account in line with the claims: name, roles, and the organisation (audited).
     ``user`` is the account as stored before this action."""
     db = tx.db
-    org_id = await organisation_for(db, settings, person) if person.org_claim is not None else None
+    org_id = await mapped_organisation(db, settings, person)  # an unmapped claim leaves the organisation as it is
     name = await _name_or(db, person, user.get("name"), user["_id"])
     previous = user.get("org_id")
     roles = list(user.get("roles", []))

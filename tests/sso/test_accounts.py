@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from community.accounts.sessions import actor_for_user
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, make_org, make_user
 from tests.sso.conftest import TOKEN_PATTERN, Browser, Community, CraftedProvider, RealProvider, query_of
 from tests.sso.test_attacks import written
 from tests.test_policy import ACTIONS
@@ -94,3 +94,30 @@ async def test_forms_may_lead_to_the_provider_and_nowhere_else(community: Commun
     browser checks against ``form-action``."""
     policy = (await community.client.get("/login")).headers["Content-Security-Policy"]
     assert f"form-action 'self' http://127.0.0.1:{provider_port};" in policy
+
+
+async def _crafted_sign_in(community: Community, crafted: CraftedProvider, **claims: object) -> Browser:
+    browser = community.browser()
+    url, _status, _body = await browser.start(stop_at=crafted.issuer + "/auth")
+    sent = query_of(url)
+    crafted.queued.append(crafted.sign(crafted.claims(sent["nonce"], **claims)))
+    final, status, _body = await browser.walk(f"{community.url}/sso/callback?code=a-code&state={sent['state']}")
+    assert status == 200, final
+    await browser.http.close()
+    return browser
+
+
+async def test_organisations_come_from_the_map_then_the_domain_and_an_unmapped_claim_moves_nobody(
+        community: Community, crafted: CraftedProvider) -> None:
+    nic = await make_org(community.db, name="National Informatics Centre", short_name="NIC", domains=("example.gov.in",))
+    dopt = await community.db.organisations.find_one({"short_name": "DoPT"})
+
+    await _crafted_sign_in(community, crafted, org="Somewhere unmapped")
+    kiran = await community.db.users.find_one({"email": "kiran.crafted@example.gov.in"})
+    assert kiran["org_id"] == nic["_id"]  # no mapping: the domain rule places a new member
+
+    await _crafted_sign_in(community, crafted, org="DOPT")
+    assert (await community.db.users.find_one({"_id": kiran["_id"]}))["org_id"] == dopt["_id"]
+    await _crafted_sign_in(community, crafted, org="Somewhere unmapped")
+    assert (await community.db.users.find_one({"_id": kiran["_id"]}))["org_id"] == dopt["_id"]
+    assert await community.db.audit_log.count_documents({"action": "membership.sso", "target_id": kiran["_id"]}) == 1
