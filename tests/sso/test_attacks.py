@@ -208,3 +208,14 @@ async def test_a_good_logout_token_ends_the_persons_sessions(community: Communit
     assert answer.status == 200
     assert await community.db.sessions.count_documents({}) == 0
     assert await community.db.sso_sessions.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("token", ["e30.e30.", "W10.W10.c2ln", "a.b", "...", "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln",
+                                   "eyJhbGciOiJSUzI1NiIsImtpZCI6W119.e30.c2ln", "x" * 20_000, "é.é.é"])
+async def test_a_malformed_token_is_a_refusal_not_an_error(community: Community, crafted: CraftedProvider,
+                                                          browser: Browser, token: str) -> None:
+    answer = await community.client.post("/sso/backchannel-logout", data={"logout_token": token})
+    assert answer.status == 400
+    sent = await _crafted_return(browser, crafted)
+    crafted.queued.append(token)
+    await refused_page(browser, f"{community.url}/sso/callback?code=a-code&state={sent['state']}")
