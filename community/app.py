@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES: list[str] = [
     "community.site.routes",
     "community.accounts.routes",
+    "community.sso.routes",
     "community.organisations.routes",
     "community.admin.routes",
     "community.competencies.routes",

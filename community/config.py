@@ -38,6 +38,30 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class OidcSettings:
+    """Single sign-on with an OpenID Connect provider (``community.sso``)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    name_claim: str = "name"
+    email_claim: str = "email"
+    org_claim: str = "org"
+    roles_claim: str = "roles"
+    org_map: tuple[tuple[str, str], ...] = ()
+    """The organisation claim's values and the short names of the server's organisations they mean."""
+    role_map: tuple[tuple[str, str], ...] = ()
+    """The roles claim's values and the server roles (only ``expert`` and ``mdo_admin``) they grant."""
+    local_accounts: bool = True
+    """Whether the server's own password accounts stay open beside the provider's sign-in."""
+    button_label: str | None = None
+    """The sign-in button's words; ``None`` is "Sign in with iGOT" in the reader's language."""
+
+    def __repr__(self) -> str:  # the client secret never reaches a log line
+        return f"OidcSettings(issuer={self.issuer!r}, client_id={self.client_id!r}, local_accounts={self.local_accounts})"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
     host: str
@@ -77,6 +101,8 @@ class Settings:
     """Counting endorsements that verify a level (``community.profiles.verification``)..."""
     expert_endorsements_to_verify: int = 1
     """...or counting endorsements from experts in the competency that do."""
+    oidc: OidcSettings | None = None
+    """Single sign-on; ``None`` when ``OIDC_ISSUER`` is not set (only local accounts)."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -95,7 +121,8 @@ class Settings:
             f"redis={'yes' if self.redis_url else 'no'}, smtp={'yes' if self.smtp else 'no'}, "
             f"trusted_proxies={[str(network) for network in self.trusted_proxies]}, "
             f"session_idle_minutes={self.session_idle_minutes}, "
-            f"overload_max_in_flight={self.overload_max_in_flight}, overload_max_lag_ms={self.overload_max_lag_ms})"
+            f"overload_max_in_flight={self.overload_max_in_flight}, overload_max_lag_ms={self.overload_max_lag_ms}, "
+            f"oidc={self.oidc!r})"
         )
 
 
@@ -187,6 +214,62 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+SSO_ROLES = ("expert", "mdo_admin")
+"""The only roles a provider's claim may grant: platform administration and moderation stay with
+the server's own administrators."""
+
+
+def _pairs(env: Mapping[str, str], name: str, allowed: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """``claim=ours`` pairs separated by commas; ``allowed`` limits the right-hand side."""
+    pairs = []
+    for item in env.get(name, "").split(","):
+        if not item.strip():
+            continue
+        theirs, equals, ours = item.partition("=")
+        if not equals or not theirs.strip() or not ours.strip():
+            raise ConfigError(name, f"must be claim=value pairs separated by commas, got {item.strip()!r}")
+        if allowed and ours.strip() not in allowed:
+            raise ConfigError(name, f"may map only to {', '.join(allowed)}, got {ours.strip()!r}")
+        pairs.append((theirs.strip(), ours.strip()))
+    return tuple(pairs)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(name, f"must be true or false, got {raw!r}")
+    return raw in ("true", "1", "yes")
+
+
+def _oidc(env: Mapping[str, str]) -> OidcSettings | None:
+    if _http_url(env, "OIDC_ISSUER") is None:
+        for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_ORG_MAP", "OIDC_ROLE_MAP"):
+            if env.get(name, "").strip():
+                raise ConfigError(name, "needs OIDC_ISSUER")
+        if not _flag(env, "LOCAL_ACCOUNTS", True):
+            raise ConfigError("LOCAL_ACCOUNTS", "may be false only when OIDC_ISSUER is set, or nobody could sign in")
+        return None
+    issuer = env["OIDC_ISSUER"].strip()  # as given: the provider's metadata must name exactly this issuer
+    client_id = env.get("OIDC_CLIENT_ID", "").strip()
+    secret = env.get("OIDC_CLIENT_SECRET", "")
+    if not client_id:
+        raise ConfigError("OIDC_CLIENT_ID", "is required when OIDC_ISSUER is set")
+    if not secret:
+        raise ConfigError("OIDC_CLIENT_SECRET", "is required when OIDC_ISSUER is set")
+    claims = {}
+    for name, default in (("NAME", "name"), ("EMAIL", "email"), ("ORG", "org"), ("ROLES", "roles")):
+        claims[name] = env.get(f"OIDC_{name}_CLAIM", "").strip() or default
+    return OidcSettings(
+        issuer=issuer, client_id=client_id, client_secret=secret,
+        name_claim=claims["NAME"], email_claim=claims["EMAIL"], org_claim=claims["ORG"], roles_claim=claims["ROLES"],
+        org_map=_pairs(env, "OIDC_ORG_MAP"), role_map=_pairs(env, "OIDC_ROLE_MAP", SSO_ROLES),
+        local_accounts=_flag(env, "LOCAL_ACCOUNTS", True),
+        button_label=env.get("OIDC_BUTTON_LABEL", "").strip() or None,
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; create ``DATA_DIR`` if it is missing."""
     env = os.environ if env is None else env
@@ -241,4 +324,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         connection_requests_per_day=_int(env, "CONNECTION_REQUESTS_PER_DAY", 50, 1, 10_000),
         endorsements_to_verify=_int(env, "ENDORSEMENTS_TO_VERIFY", 2, 1, 100),
         expert_endorsements_to_verify=_int(env, "EXPERT_ENDORSEMENTS_TO_VERIFY", 1, 1, 100),
+        oidc=_oidc(env),
     )

@@ -38,12 +38,20 @@ SECURE_COOKIE = "__Host-csrf"
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+EXEMPT: web.AppKey[set[str]] = web.AppKey("csrf_exempt_paths")
+"""Paths that servers, not browsers, post to, authenticated by what they carry (single sign-on's
+back-channel logout, by its signed logout token); no cookie of ours rides on them."""
 _COOKIE_LENGTH = 43
 """``secrets.token_urlsafe(32)``; anything else in the cookie is replaced."""
 
 
 def _sign(secret: str, purpose: bytes, value: str) -> str:
     return hmac.new(secret.encode(), b"csrf:" + purpose + b":" + value.encode(), hashlib.sha256).hexdigest()
+
+
+def exempt(app: web.Application, path: str) -> None:
+    """Exempt ``path`` (see :data:`EXEMPT`)."""
+    app.setdefault(EXEMPT, set()).add(path)
 
 
 def token_for(request: web.Request) -> str:
@@ -103,6 +111,8 @@ async def csrf_middleware(request: web.Request, handler: keys.Handler) -> web.St
     if request.method not in SAFE_METHODS and not request.headers.get("Authorization", "").startswith("Bearer "):
         if not origin_allowed(request):
             raise Forbidden(_("This request came from another site and was refused."))
+        if request.path in request.app.get(EXEMPT, ()):
+            return await handler(request)
         if not request.path.startswith(keys.SOCKET_PREFIX):
             _check_token(request, fresh, await _submitted(request))
     response = await handler(request)

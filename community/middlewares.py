@@ -162,9 +162,14 @@ async def language_middleware(request: web.Request, handler: keys.Handler) -> we
 
 # Cached per process, not per app: the policy depends on nothing but ``base_url``, the key.
 @functools.cache
-def content_security_policy(base_url: str) -> str:
-    """The policy for a server at ``base_url``: sockets may reach this server's own origin only."""
+def content_security_policy(base_url: str, issuer: str | None = None) -> str:
+    """The policy for a server at ``base_url``: sockets may reach this server's own origin only.
+    With single sign-on, forms may also lead to the provider's origin (``issuer``): the sign-in
+    button's and the sign-out form's answers redirect there, and browsers hold redirects of a
+    form to ``form-action`` too."""
     parts = urlsplit(base_url)
+    provider = urlsplit(issuer) if issuer else None
+    form_targets = f"'self' {provider.scheme}://{provider.netloc}" if provider else "'self'"
     socket_origin = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
     return "; ".join([
         "default-src 'self'",
@@ -174,7 +179,7 @@ def content_security_policy(base_url: str) -> str:
         f"connect-src 'self' {socket_origin}",
         "frame-ancestors 'none'",
         "base-uri 'self'",
-        "form-action 'self'",
+        f"form-action {form_targets}",
         "object-src 'none'",
     ])
 
@@ -195,7 +200,9 @@ def _secure(request: web.Request, response: web.StreamResponse) -> None:
     if response.prepared:  # a WebSocket or a stream: its headers have already gone
         return
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(request.app[keys.SETTINGS].base_url))
+    settings = request.app[keys.SETTINGS]
+    headers.setdefault("Content-Security-Policy",
+                       content_security_policy(settings.base_url, settings.oidc.issuer if settings.oidc else None))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

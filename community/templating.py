@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from community import csrf, keys
+from community.accounts.external import local_accounts_open
 from community.i18n import LOCALES, gettext, ngettext
 from community.policy import ANONYMOUS
 from community.timezones import local_time
@@ -27,6 +28,7 @@ async def base_context(request: web.Request) -> dict[str, Any]:
         "nav": request.app[keys.NAV],
         "user_menu": request.app[keys.USER_MENU],
         "confirmation": request.get(keys.CONFIRMATION),
+        "local_accounts": local_accounts_open(request.app[keys.SETTINGS]),
     }
 
 

@@ -38,10 +38,12 @@ class Recording(Mapping[str, str]):
 
 
 def settings_read(tmp_path: Path) -> set[str]:
-    """Every variable the server reads, with the optional groups switched on (SMTP, Meilisearch)
-    so the settings read only when another is set are asked for too."""
+    """Every variable the server reads, with the optional groups switched on (SMTP, Meilisearch,
+    single sign-on) so the settings read only when another is set are asked for too."""
     env = Recording({"DATA_DIR": str(tmp_path), "SMTP_HOST": "mail.internal", "SMTP_FROM": "c@example.gov.in",
-                     "MEILISEARCH_URL": "http://search.internal:7700", "MEILISEARCH_KEY": "k"})
+                     "MEILISEARCH_URL": "http://search.internal:7700", "MEILISEARCH_KEY": "k",
+                     "OIDC_ISSUER": "https://id.internal/realms/igot", "OIDC_CLIENT_ID": "community",
+                     "OIDC_CLIENT_SECRET": "s"})
     limits_from_env(load_settings(env), env)
     return env.asked
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from community import actions, api, csrf, keys
-from community.accounts import login, register, reset, sessions, verify
+from community.accounts import external, login, register, reset, sessions, verify
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn, user_out
 from community.i18n import gettext as _
 from community.policy import require, require_member
@@ -27,6 +27,7 @@ async def csrf_token(request: web.Request) -> web.Response:
 
 
 async def register_api(request: web.Request) -> web.Response:
+    external.require_local_accounts(request.app[keys.SETTINGS])
     data = validate(RegisterIn, await read_json(request))
     email = await register.register(request.app, request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
                                     data, _ip(request))
@@ -49,6 +50,7 @@ async def resend_api(request: web.Request) -> web.Response:
 
 
 async def login_api(request: web.Request) -> web.Response:
+    external.require_local_accounts(request.app[keys.SETTINGS])
     db = request.app[keys.DB]
     user = await login.authenticate(db, validate(LoginIn, await read_json(request)), _ip(request))
     token = await sessions.issue_api_token(db, user["_id"], label=request.headers.get("User-Agent", "api"))
@@ -74,6 +76,7 @@ async def sign_out_everywhere_api(request: web.Request) -> web.Response:
 
 
 async def reset_request_api(request: web.Request) -> web.Response:
+    external.require_local_accounts(request.app[keys.SETTINGS])
     data = validate(EmailIn, await read_json(request))
     await reset.request_reset(request.app[keys.DB], request.app[keys.MAILER], request.app[keys.SETTINGS].secret_key,
                               data.email, _ip(request))

@@ -60,6 +60,12 @@ async def set_organisation(db: Database, user_id: ObjectId, org_id: ObjectId, *,
     await db.users.update_one({"_id": user_id}, update, session=session)
 
 
+async def set_name_and_roles(db: Database, user_id: ObjectId, *, name: str | None, roles: list[str], session: Any) -> None:
+    """The name and roles single sign-on takes from the provider's claims (``community.sso.service``);
+    the caller tells the people index in the same transaction."""
+    await db.users.update_one({"_id": user_id}, {"$set": {"name": name, "roles": roles}}, session=session)
+
+
 async def users_by_ids(db: Database, user_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
     rows = db.users.find({"_id": {"$in": user_ids}}, {"name": 1, "email": 1, "designation": 1, "org_id": 1})
     return {row["_id"]: row async for row in rows}

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from community import actions, keys
-from community.accounts import login, register, reset, sessions, verify
+from community.accounts import external, login, register, reset, sessions, verify
 from community.accounts.forms import render_form
 from community.accounts.schemas import EmailIn, LoginIn, RegisterIn, ResetIn, VerifyIn
 from community.errors import Invalid, RateLimited
@@ -44,6 +44,7 @@ async def signed_in_response(request: web.Request, user: dict[str, Any], target:
 
 
 async def register_page(request: web.Request) -> web.Response:
+    external.require_local_accounts(request.app[keys.SETTINGS])
     db = request.app[keys.DB]
     organisations = await choices(db)
     if request.method == "GET":
@@ -86,33 +87,42 @@ async def login_page(request: web.Request) -> web.Response:
     target = local_target(request.query.get("next"))
     notices = {"reset": _("Your password has been changed. Sign in with the new one."),
                "all": _("You have been signed out everywhere.")}
+    label = request.app.get(external.SIGN_IN_LABEL)
+    page: dict[str, Any] = {"sso_label": label() if label else "",
+                            "local": external.local_accounts_open(request.app[keys.SETTINGS])}
     if request.method == "GET":
         return render_form(request, "accounts/login.html", {}, next=target,
-                           notice=notices.get(request.query.get("done", ""), ""))
+                           notice=notices.get(request.query.get("done", ""), ""), **page)
+    external.require_local_accounts(request.app[keys.SETTINGS])
     values = await form_fields(request, (*LoginIn.model_fields, "next"))
     target = local_target(values.pop("next", None))
     try:
         user = await login.authenticate(request.app[keys.DB], validate(LoginIn, values), _ip(request))
     except Invalid as error:
-        return render_form(request, "accounts/login.html", values, error.errors, next=target, notice="")
+        return render_form(request, "accounts/login.html", values, error.errors, next=target, notice="", **page)
     except RateLimited as error:
         response = render_form(request, "accounts/login.html", values, {"password": error.detail}, status=429,
-                               next=target, notice="")
+                               next=target, notice="", **page)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     return await signed_in_response(request, user, target)
 
 
 async def logout(request: web.Request) -> web.Response:
+    """Sign this browser out; a session that began at the sign-in service goes on to its
+    end-session page, to sign out there too."""
     session_id = request.get(keys.SESSION_ID)
+    elsewhere = request.app.get(external.SIGN_OUT_TARGET)
+    target = await elsewhere(request, session_id) if session_id and elsewhere else None
     if session_id:
         await actions.run(request.app, request[keys.ACTOR], sessions.end_session, session_id)
-    response = see_other(_url(request, "home"))
+    response = see_other(target or _url(request, "home"))
     sessions.clear_session_cookie(request, response)
     return response
 
 
 async def reset_page(request: web.Request) -> web.Response:
+    external.require_local_accounts(request.app[keys.SETTINGS])
     if request.method == "GET":
         return render_form(request, "accounts/reset.html", {})
     values = await form_fields(request, EmailIn.model_fields)

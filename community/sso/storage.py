@@ -1,0 +1,28 @@
+"""Single sign-on's storage facts: sign-ins under way, the links from a provider's people to
+accounts here, links waiting for the local password, and which sessions came from the provider."""
+
+from __future__ import annotations
+
+from pymongo import IndexModel
+
+from community.sso.queries import LINKS, PENDING, SSO_SESSIONS, STARTED
+from community.storage.facts import Collection, Personal, StorageFacts
+
+STORAGE = StorageFacts(collections=(
+    Collection(STARTED, indexes=(IndexModel([("expires_at", 1)], expireAfterSeconds=0),)),
+    Collection(LINKS, indexes=(
+        IndexModel([("issuer", 1), ("subject", 1)], unique=True),  # who a provider's token names
+        IndexModel([("user_id", 1)], unique=True),  # one provider identity per account
+    ), personal=(Personal("user_id", "delete", purpose="Which identity of the sign-in service is your account here."),)),
+    Collection(PENDING, indexes=(
+        IndexModel([("user_id", 1)]),
+        IndexModel([("expires_at", 1)], expireAfterSeconds=0),
+    ), personal=(Personal("user_id", "delete", secret_fields=("_id",),
+                          purpose="A sign-in through the sign-in service waiting for your password, to link the two."),)),
+    Collection(SSO_SESSIONS, indexes=(
+        IndexModel([("user_id", 1)]),
+        IndexModel([("sid", 1)]),  # a back-channel logout naming the provider's session
+        IndexModel([("expires_at", 1)], expireAfterSeconds=0),
+    ), personal=(Personal("user_id", "delete", secret_fields=("_id",),
+                          purpose="Which of your sessions began at the sign-in service, to sign you out there too."),)),
+))
