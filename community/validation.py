@@ -20,21 +20,43 @@ from community.i18n import gettext as _
 Model = TypeVar("Model", bound=BaseModel)
 
 
+def _typed(error: Mapping[str, Any]) -> int:
+    """How many characters (or items) the person gave, for messages that say what they typed."""
+    given = error.get("input")
+    return len(given) if isinstance(given, str | list | tuple) else 0
+
+
 def _message(error: Mapping[str, Any]) -> str:
+    """What is wrong, said so the person can put it right ("Use at least 8 characters; you typed 5.")."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return _("This field is required.")
-    if kind in ("string_too_short",) and ctx.get("min_length") == 1:
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1 and isinstance(error.get("input"), str):
         return _("This field cannot be empty.")
-    if kind == "string_too_short":
-        return _("Use at least %(n)s characters.", n=ctx.get("min_length"))
-    if kind == "string_too_long":
-        return _("Use at most %(n)s characters.", n=ctx.get("max_length"))
+    text = isinstance(error.get("input"), str)
+    if kind == "string_too_short" or (kind == "too_short" and text):
+        return _("Use at least %(n)s characters; you typed %(typed)s.", n=ctx.get("min_length"), typed=_typed(error))
+    if kind == "string_too_long" or (kind == "too_long" and text):
+        return _("Use at most %(n)s characters; you typed %(typed)s.", n=ctx.get("max_length"), typed=_typed(error))
+    if kind == "too_short":
+        return _("Give at least %(n)s; you gave %(typed)s.", n=ctx.get("min_length"), typed=_typed(error))
+    if kind == "too_long":
+        return _("Give at most %(n)s; you gave %(typed)s.", n=ctx.get("max_length"), typed=_typed(error))
     if kind in ("int_parsing", "int_type", "float_parsing", "int_from_float"):
-        return _("Enter a number.")
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return _("This number is out of range.")
+        return _("Enter a whole number, such as 12.")
+    if kind == "greater_than_equal":
+        return _("Enter %(n)s or more.", n=ctx.get("ge"))
+    if kind == "less_than_equal":
+        return _("Enter %(n)s or less.", n=ctx.get("le"))
+    if kind == "greater_than":
+        return _("Enter more than %(n)s.", n=ctx.get("gt"))
+    if kind == "less_than":
+        return _("Enter less than %(n)s.", n=ctx.get("lt"))
+    if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type", "date_parsing", "date_type"):
+        return _("Enter a date and time, such as 2027-01-15 10:30.")
+    if kind in ("url_parsing", "url_scheme", "url_type"):
+        return _("Enter a web address starting with https://.")
     if kind in ("string_type", "bool_type", "list_type", "dict_type", "model_type"):
         return _("This value has the wrong type.")
     if kind == "value_error":

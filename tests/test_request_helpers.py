@@ -84,3 +84,25 @@ async def test_the_leaderboard_sends_a_signed_out_visitor_to_sign_in_and_back(cl
     response = await client.get("/leaderboard?period=week", allow_redirects=False)
     assert response.status == 303
     assert response.headers["Location"] == "/login?next=/leaderboard?period%3Dweek"
+
+
+def test_validation_messages_say_what_was_given_and_what_is_allowed() -> None:
+    from typing import Annotated
+
+    from pydantic import BaseModel, Field
+
+    from community.errors import Invalid
+    from community.validation import validate
+
+    class Asked(BaseModel):
+        name: Annotated[str, Field(max_length=5)]
+        seats: Annotated[int, Field(ge=1, le=500)]
+        tags: Annotated[list[str], Field(max_length=2)]
+
+    with pytest.raises(Invalid) as refused:
+        validate(Asked, {"name": "Lakshmi", "seats": 0, "tags": ["a", "b", "c"]})
+    assert refused.value.errors == {"name": "Use at most 5 characters; you typed 7.", "seats": "Enter 1 or more.",
+                                    "tags": "Give at most 2; you gave 3."}
+    with pytest.raises(Invalid) as refused:
+        validate(Asked, {"name": "Asha", "seats": 501, "tags": []})
+    assert refused.value.errors == {"seats": "Enter 500 or less."}

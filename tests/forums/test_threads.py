@@ -240,3 +240,16 @@ async def test_author_soft_deletes_own_reply(client: TestClient, forum: Forum) -
     page = await (await client.get(f"/forums/t/{thread['id']}")).text()
     assert "I will regret posting this" not in page and "This post was deleted." in page
     assert (await forum.db[THREADS].find_one({}))["reply_count"] == 0
+
+
+async def test_a_refused_thread_says_what_is_wrong_and_keeps_the_draft(client: TestClient, forum: Forum) -> None:
+    category = await forum.category()
+    await sign_in(client, await forum.person())
+    token = await csrf_token(client, f"/forums/c/{category['slug']}/new")
+    refused = await client.post(f"/forums/c/{category['slug']}/new", data={
+        "csrf_token": token, "title": "Leave", "body": "Which form do I fill for earned leave?", "kind": "question"})
+    assert refused.status == 422
+    html = await refused.text()
+    assert "Use at least 8 characters; you typed 5." in html
+    assert "Which form do I fill for earned leave?" in html and 'value="Leave"' in html
+    assert await forum.db[THREADS].count_documents({}) == 0
