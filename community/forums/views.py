@@ -11,10 +11,11 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from bson import ObjectId
 
 from community import actions, api, confirmations, csrf, keys, policy
 from community.accounts.people import shown_name
-from community.errors import Invalid
+from community.errors import Conflict, Invalid, RateLimited
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, polls,
                               queries, reads, reply, vote)
 from community.forums.access import access_category, access_post_by_number, access_thread
@@ -90,6 +91,13 @@ async def new_thread(request: web.Request) -> web.Response:
     except Invalid as error:
         return aiohttp_jinja2.render_template("forums/new_thread.html", request,
                                               {"category": found, "values": values, "errors": error.errors}, status=422)
+    except (RateLimited, Conflict) as error:
+        refused = aiohttp_jinja2.render_template("forums/new_thread.html", request,
+                                                 {"category": found, "values": values, "errors": {"body": error.detail}},
+                                                 status=error.status)
+        if isinstance(error, RateLimited):
+            refused.headers["Retry-After"] = str(error.retry_after)
+        return refused
     return see_other(thread_path(thread["_id"]))
 
 
@@ -128,22 +136,34 @@ async def thread(request: web.Request) -> web.Response:
 
 
 async def post_reply(request: web.Request) -> web.Response:
-    db, actor = db_of(request), actor_of(request)
+    actor = actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     values = await form_fields(request)
     try:
         post = (await actions.run(request.app, actor, reply.reply, thread_id=thread_id,
                                   data=form_values(ReplyIn, values))).post
     except Invalid as error:
-        page = await reads.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
-        token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
-        _render_posts(request, page.shown, token)
-        html = aiohttp_jinja2.render_string("forums/thread.html", request, {
-            "page": page, "values": values, "errors": error.errors})
-        return web.Response(text=await polls.fill(request, html, token), content_type="text/html", status=422)
+        return await _reply_refused(request, thread_id, values, error.errors, 422)
+    except (RateLimited, Conflict) as error:
+        # Flood control and a repeated post answer on the thread, beside the draft they keep.
+        refused = await _reply_refused(request, thread_id, values, {"body": error.detail}, error.status)
+        if isinstance(error, RateLimited):
+            refused.headers["Retry-After"] = str(error.retry_after)
+        return refused
     if _fragment(request):
         return await _post_fragment(request, thread_id, post["number"])
     return see_other(post_path(thread_id, post["number"]))
+
+
+async def _reply_refused(request: web.Request, thread_id: ObjectId, values: dict[str, str], errors: dict[str, str],
+                         status: int) -> web.Response:
+    """The thread again with the refused reply's draft in its form and what was wrong beside it."""
+    db, actor = db_of(request), actor_of(request)
+    page = await reads.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
+    token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
+    _render_posts(request, page.shown, token)
+    html = aiohttp_jinja2.render_string("forums/thread.html", request, {"page": page, "values": values, "errors": errors})
+    return web.Response(text=await polls.fill(request, html, token), content_type="text/html", status=status)
 
 
 async def permalink(request: web.Request) -> web.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,8 @@ from aiohttp.test_utils import TestClient
 
 from community.forums.limits import ForumLimits
 from community.forums.queries import POSTS
+from tests.conftest import csrf_token
+from tests.factories import sign_in
 from tests.forums.conftest import RELAXED, Forum
 
 
@@ -69,3 +72,21 @@ async def test_flood_control_spaces_out_posts(client: TestClient, forum: Forum) 
                                  headers=forum.headers(veteran))
     assert response.status == 429
     assert int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("limits", [replace(RELAXED, flood_seconds=3600)])
+async def test_flood_control_answers_on_the_thread_with_the_draft_kept(client: TestClient, forum: Forum) -> None:
+    """Not a bare "Too many requests" page: the thread, the draft in its form, the wait beside it."""
+    category = await forum.category()
+    veteran = await forum.person(created_at=datetime.now(UTC) - timedelta(days=400))
+    thread = await forum.thread(category, veteran)
+    await sign_in(client, veteran)
+    path = f"/forums/t/{thread['id']}"
+    token = await csrf_token(client, path)
+    draft = "The register goes to the record room after three years."
+    refused = await client.post(f"{path}/reply", data={"csrf_token": token, "body": draft}, allow_redirects=False)
+    assert refused.status == 429 and int(refused.headers["Retry-After"]) > 0
+    html = await refused.text()
+    assert f">{draft}</textarea>" in html and thread["title"] in html
+    assert re.search(r'<p class="error-message" id="reply-body-error">Please wait \d+ seconds and try again.</p>', html)
+    assert await forum.db[POSTS].count_documents({"body": draft}) == 0
