@@ -15,7 +15,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from community import api, keys
 from community.accounts.sessions import SESSION_COOKIE
 from community.config import Network
-from community.errors import BadRequest, DomainError, Invalid, RateLimited
+from community.errors import BadRequest, DomainError, Invalid, RateLimited, Unauthenticated
 from community.templating import base_context
 from community.i18n import LANGUAGE_COOKIE, N_, current_locale, gettext as _, negotiate
 from community.logs import Throttled
@@ -127,6 +127,10 @@ async def error_middleware(request: web.Request, handler: keys.Handler) -> web.S
         if wants_json(request):
             return api.problem(error.status, _(error.title), _(error.detail), error.type_slug,
                                errors=errors, headers=headers, instance=request.path)
+        if isinstance(error, Unauthenticated) and request.method in ("GET", "HEAD"):
+            # A visitor following a link to a members' page signs in and comes back to it.
+            login = request.app.router["login"].url_for().with_query({"next": request.path_qs})
+            return web.Response(status=303, headers={"Location": str(login)})
         return await _error_page(request, error.status, _(error.title), _(error.detail), errors, headers)
     except web.HTTPException as error:
         if error.status < 400:

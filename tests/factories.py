@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
+from yarl import URL
 
 from community import keys
 from community.accounts import sessions
@@ -126,3 +127,9 @@ async def make_notification(db: Any, user: Mapping[str, Any] | ObjectId, *, titl
            "open_key": f"{user_id}|mention|forum_post|{post_id}", "intents": [], **fields}
     await db.notifications.insert_one(row)
     return row
+
+
+async def sent_to_sign_in(client: Any, path: str) -> bool:
+    """Whether a visitor asking for the page ``path`` is sent to sign in and then back to it."""
+    response = await client.get(path, allow_redirects=False)
+    return response.status == 303 and response.headers["Location"] == str(URL("/login").with_query(next=path))

@@ -45,7 +45,9 @@ async def test_every_kind_of_answer_carries_the_security_headers(client: TestCli
     token = await bearer_token(db, user)
     answers = {
         "page": await client.get("/"),
-        "401 page": await client.get("/account", allow_redirects=False),
+        "303 to sign in": await client.get("/account", allow_redirects=False),
+        "401 page": await client.post("/profile/edit", data={"csrf_token": await csrf_token(client)},
+                                      allow_redirects=False),
         "401 problem": await client.get("/api/v1/me"),
         "403 page": await client.post("/logout", data={}, allow_redirects=False),
         "404 page": await client.get("/no-such-page"),
@@ -59,7 +61,7 @@ async def test_every_kind_of_answer_carries_the_security_headers(client: TestCli
     await sign_in(client, user)
     answers["303 raised"] = await client.post("/notifications/read-all", allow_redirects=False,
                                               data={"csrf_token": await csrf_token(client, "/notifications")})
-    expected = {"page": 200, "401 page": 401, "401 problem": 401, "403 page": 403, "404 page": 404, "404 problem": 404,
+    expected = {"page": 200, "303 to sign in": 303, "401 page": 401, "401 problem": 401, "403 page": 403, "404 page": 404, "404 problem": 404,
                 "405 problem": 405, "500 page": 500, "500 problem": 500, "303 returned": 303, "303 raised": 303}
     assert {kind: response.status for kind, response in answers.items()} == expected
     for response in answers.values():

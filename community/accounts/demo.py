@@ -15,6 +15,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.organisations.queries import names as organisation_names
 from community.accounts.passwords import hash_password
 from community.config import Settings
 from community.organisations import queries as org_queries
@@ -184,8 +185,8 @@ async def sample_accounts(db: Database) -> list[tuple[str, str, str]]:
     for kind, roles in SAMPLE_ROLES:
         row = await db.users.find_one({"demo": True, "roles": roles}, {"email": 1, "org_id": 1}, sort=[("email", 1)])
         if row is not None:
-            org = await db.organisations.find_one({"_id": row["org_id"]}, {"name": 1})
-            found.append((kind, row["email"], org["name"] if org else ""))
+            names = await organisation_names(db, [row["org_id"]])
+            found.append((kind, row["email"], names.get(row["org_id"], "")))
     return found
 
 

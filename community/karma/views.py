@@ -11,14 +11,13 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import api, keys, policy
-from community.errors import Invalid
+from community.errors import Invalid, Unauthenticated
 from community.i18n import gettext as _
 from community.karma.leaderboard import Period, leaderboard
 from community.karma.schemas import LeaderboardQuery
 from community.organisations import queries as org_queries
 from community.organisations.service import choices
 from community.profiles.show import on_organisation_leaderboard
-from community.requests import see_other, url_for
 
 
 async def _query(request: web.Request) -> tuple[Period, ObjectId | None]:
@@ -55,7 +54,7 @@ async def _board(request: web.Request, default_limit: int) -> tuple[Period, Obje
 async def leaderboard_page(request: web.Request) -> web.Response:
     """Signed-out visitors are sent to sign in and brought back to the board they asked for."""
     if not policy.can_view_leaderboard(request[keys.ACTOR]):
-        return see_other(url_for(request, "login", {"next": request.path_qs}))
+        raise Unauthenticated(_("Please sign in to continue."))
     period, org, board = await _board(request, 50)
     organisations = await choices(request.app[keys.DB])
     return aiohttp_jinja2.render_template("karma/leaderboard.html", request, {

@@ -18,7 +18,7 @@ from community.realtime.emitter import user_room
 from community.accounts.sessions import SESSION_COOKIE, digest
 from community.policy import ANONYMOUS, Actor, Role
 from tests.conftest import csrf_token
-from tests.factories import bearer_token, make_org, make_user, sign_in
+from tests.factories import bearer_token, make_org, make_user, sent_to_sign_in, sign_in
 
 
 def session_cookie(client: TestClient) -> Any:
@@ -62,8 +62,7 @@ async def test_unknown_or_expired_session_is_anonymous_and_cookie_cleared(client
     value = session_cookie(client).value
     await db.sessions.update_one({"_id": digest(value)}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}})
     assert await actor_for_session(client, value) is ANONYMOUS
-    response = await client.get("/account", allow_redirects=False)
-    assert response.status == 401
+    assert await sent_to_sign_in(client, "/account")
     assert not any(cookie.key == SESSION_COOKIE and cookie.value for cookie in client.session.cookie_jar)
 
 
@@ -75,7 +74,7 @@ async def test_sign_out_ends_the_session(client: TestClient, db: Any) -> None:
     response = await client.post("/logout", data={"csrf_token": token}, allow_redirects=False)
     assert response.status == 303
     assert await db.sessions.count_documents({"_id": digest(value)}) == 0
-    assert (await client.get("/account")).status == 401
+    assert await sent_to_sign_in(client, "/account")
 
 
 async def test_sign_out_without_csrf_token_is_refused(client: TestClient, db: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import csrf_token
-from tests.factories import bearer_token, make_org, make_user, sign_in
+from tests.factories import bearer_token, make_org, make_user, sent_to_sign_in, sign_in
 
 
 async def test_viewing_a_person_is_audited_and_the_log_pages(client: TestClient, db: Any) -> None:
@@ -30,7 +30,7 @@ async def test_development_outbox_shows_codes_to_administrators_only(client: Tes
     token = await csrf_token(client, "/register")
     await client.post("/register", data={"name": "Outbox Person", "email": "outbox@example.gov.in", "org_id": str(org["_id"]),
                                          "designation": "SO", "password": "long enough secret", "csrf_token": token})
-    assert (await client.get("/admin/outbox")).status == 401
+    assert await sent_to_sign_in(client, "/admin/outbox")
     officer = await make_user(db)
     await sign_in(client, officer)
     assert (await client.get("/admin/outbox")).status == 403
@@ -52,7 +52,8 @@ async def test_header_links_follow_the_signed_in_state(client: TestClient, db: A
     assert 'action="/logout"' in signed_in and 'href="/admin"' in signed_in
     menu = signed_in.split('<details class="user-menu">')[1].split("</details>")[0]
     links = re.findall(r'<a href="([^"]+)"', menu)
-    assert links == ["/profile", "/profile/edit", "/account", "/notifications/preferences", "/privacy", "/admin"], \
+    assert links == ["/profile", "/profile/edit", "/account", "/notifications/preferences", "/certificates", "/privacy",
+                     "/admin"], \
         "the person's own pages, profile first"
     assert f'src="/people/{admin["_id"]}/avatar"' in menu
     assert "&lt;b&gt;Not bold&lt;/b&gt;" in signed_in and "<b>Not bold</b>" not in signed_in

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+
 import pytest
 from playwright.async_api import Page, expect
 
 from community.i18n import translations
-from tests.browser.conftest import NewContext
+from tests.browser.conftest import Community, NewContext, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+People = Callable[[str], Awaitable[Person]]
 
 HINDI = translations("hi")
 
@@ -45,3 +49,16 @@ async def test_home_page_and_language_switch_work_without_javascript(new_context
     await expect(page.get_by_role("link", name="Skip to main content")).to_have_attribute("href", "#main")
     await page.get_by_role("button", name="Switch language: हिन्दी").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(HINDI.ugettext("Learn from each other"))
+
+
+async def test_a_visitor_following_a_members_page_signs_in_and_comes_back_to_it(
+        new_context: NewContext, community: Community, people: People) -> None:
+    person = await people("Vandana Joshi")
+    page = await (await new_context()).new_page()
+    await page.goto("/network/lists/connections")
+    await expect(page).to_have_url(re.compile(r"/login\?next=/network/lists/connections$"))
+    await page.get_by_label("E-mail address", exact=True).fill(person.email)
+    await page.get_by_label("Password", exact=True).fill(person.password)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(re.compile(r"/network/lists/connections$"))
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -15,7 +15,7 @@ from community.certificates import service
 from community.certificates.views import DOWNLOADS_PER_HOUR
 from tests.certificates.conftest import KIND, Sessions
 from tests.certificates.helpers import issue, pdf_text
-from tests.factories import act, bearer_token, make_user, sign_in
+from tests.factories import act, bearer_token, make_user, sent_to_sign_in, sign_in
 from tests.profiles.helpers import call
 
 
@@ -79,7 +79,7 @@ async def test_only_the_owner_downloads_the_pdf(client: TestClient, app: web.App
     host, person, other = await make_user(db), await make_user(db, name="क्षितिज श्रीवास्तव"), await make_user(db)
     issued = await issue(app, host, person, sessions.add(title="Public procurement", attendees=(person,)))
     path = f"/certificates/{issued.code}/pdf"
-    assert (await client.get(path)).status == 401
+    assert await sent_to_sign_in(client, path)
 
     await sign_in(client, other)
     refused = await client.get(path)
@@ -120,7 +120,7 @@ async def test_my_certificates_lists_mine_with_their_links(client: TestClient, a
     host, person, other = await make_user(db), await make_user(db), await make_user(db)
     first = await issue(app, host, person, sessions.add(title="Noting and drafting", attendees=(person, other)))
     await issue(app, host, other, next(iter(sessions.facts)))
-    assert (await client.get("/certificates")).status == 401
+    assert await sent_to_sign_in(client, "/certificates")
     await sign_in(client, person)
     page = await (await client.get("/certificates")).text()
     assert "Noting and drafting" in page and f'href="/certificates/{first.code}/pdf"' in page

@@ -10,7 +10,7 @@ from bson import ObjectId
 
 from community.notifications.queries import NOTIFICATIONS, PREFERENCES
 from tests.conftest import csrf_token, post_form
-from tests.factories import bearer_token, make_user, sign_in
+from tests.factories import bearer_token, make_user, sent_to_sign_in, sign_in
 from tests.notifications.conftest import NOTE, tell
 
 BADGE = re.compile(r'<span(?: class="badge"| hidden) data-unread-count>(\d+)</span>')
@@ -68,7 +68,7 @@ async def test_nobody_marks_someone_elses_notification(client: TestClient, db: A
 
 
 async def test_signed_out_visitors_are_asked_to_sign_in(client: TestClient) -> None:
-    assert (await client.get("/notifications")).status == 401
+    assert await sent_to_sign_in(client, "/notifications")
     assert (await client.get("/api/v1/notifications")).status == 401
 
 

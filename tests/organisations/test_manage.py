@@ -10,7 +10,7 @@ from community.accounts.sessions import actor_for_user
 from community.organisations import service
 from community.organisations.schemas import OrganisationIn
 from tests.conftest import csrf_token
-from tests.factories import act, bearer_token, make_org, make_user, sign_in
+from tests.factories import act, bearer_token, make_org, make_user, sent_to_sign_in, sign_in
 
 
 async def post(client: TestClient, path: str, data: dict[str, str], page: str = "/admin/organisations") -> Any:
@@ -116,7 +116,7 @@ async def test_only_administrators_manage_organisations(client: TestClient, db: 
 
 
 async def test_signed_out_visitors_are_asked_to_sign_in(client: TestClient) -> None:
-    assert (await client.get("/admin/organisations")).status == 401
+    assert await sent_to_sign_in(client, "/admin/organisations")
 
 
 async def test_state_departments_may_stand_at_the_top_but_central_ones_may_not(client: TestClient, db: Any,

@@ -21,7 +21,7 @@ from community.search_pages.routes import INDEXER
 from search.embedded import EmbeddedEngine
 from search.indexer import Indexer
 from tests.conftest import csrf_token
-from tests.factories import sign_in
+from tests.factories import sent_to_sign_in, sign_in
 from tests.privacy.people import STRINGS, rich_member
 from tests.profiles.helpers import call
 
@@ -145,7 +145,7 @@ async def test_erasure_through_the_page_signs_the_person_out(client: TestClient,
     response = await client.post("/privacy/erase", data={"csrf_token": await csrf_token(client, "/privacy"),
                                                          "confirm": STRINGS["email"]})
     assert response.status == 200 and "erased" in await response.text()
-    assert (await client.get("/privacy")).status == 401
+    assert await sent_to_sign_in(client, "/privacy")
     await Indexer(db, embedded_engine).drain()
     assert await leftovers(db, scene.person["_id"]) == []
 

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import csrf_token
-from tests.factories import bearer_token, make_user, sign_in
+from tests.factories import bearer_token, make_user, sent_to_sign_in, sign_in
 from tests.profiles.helpers import POSITION, call, small_dictionary
 
 
@@ -120,4 +120,4 @@ async def test_signed_out_visitors_cannot_edit(client: TestClient) -> None:
     assert status == 401 and problem["type"].endswith("/unauthenticated")
     status, problem = await call(client, "PUT", "/api/v1/profiles/me", json={"name": "X"})
     assert status == 403  # no session and no token: the CSRF check refuses it before anything else
-    assert (await client.get("/profile/edit")).status == 401
+    assert await sent_to_sign_in(client, "/profile/edit")

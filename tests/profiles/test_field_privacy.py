@@ -10,7 +10,7 @@ from bson import ObjectId
 
 from community.profiles.fields import field_names
 from community.search_pages.routes import INDEXER
-from tests.factories import bearer_token, make_org, make_user
+from tests.factories import bearer_token, make_org, make_user, sent_to_sign_in
 from tests.profiles.helpers import BUDGET, HEALTH, POSITION, auth, call, image_bytes, small_dictionary
 
 VIEWERS = ("self", "same_org", "connected", "stranger", "admin")
@@ -104,11 +104,11 @@ async def test_visitors_who_are_not_signed_in_see_no_profile(client: TestClient,
     owner_id = str(viewers["self"]["_id"])
     status, body = await call(client, "GET", f"/api/v1/profiles/{owner_id}")
     assert status == 401 and "Asha" not in str(body)
-    page = await client.get(f"/people/{owner_id}")
-    assert page.status == 401 and MARKERS["bio"] not in await page.text()
+    page = await client.get(f"/people/{owner_id}", allow_redirects=False)
+    assert await sent_to_sign_in(client, f"/people/{owner_id}") and MARKERS["bio"] not in await page.text()
     picture = await client.get(f"/people/{owner_id}/avatar")
     assert picture.content_type == "image/svg+xml", "initials only, never the uploaded picture"
-    assert (await client.get("/network")).status == 401
+    assert await sent_to_sign_in(client, "/network")
     assert (await call(client, "GET", "/api/v1/people"))[0] == 401
 
 

@@ -23,7 +23,7 @@ from community.realtime.server import NAMESPACE
 from tests.accounts.conftest import another_browser  # noqa: F401 - a fixture, used by name
 from tests.conftest import csrf_token
 from community.organisations.queries import REQUESTS
-from tests.factories import bearer_token, make_org, make_user, sign_in
+from tests.factories import bearer_token, make_org, make_user, sent_to_sign_in, sign_in
 from tests.realtime.probe import SocketProbe, server_url, session_cookie
 
 Probes = Callable[[], SocketProbe]
@@ -155,7 +155,7 @@ async def test_a_session_idle_too_long_is_refused_and_its_socket_closed(client: 
     assert refused["status"] == 401
     await closed(probe)
     await hears_only(client, user, live=[], gone=[probe])
-    assert (await client.get("/account", allow_redirects=False)).status == 401
+    assert await sent_to_sign_in(client, "/account")
 
 
 async def test_use_moves_the_idle_limit_on_and_writes_at_most_once_a_minute(client: TestClient, db: Any,
