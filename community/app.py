@@ -42,6 +42,7 @@ FEATURES: list[str] = [
     "community.karma.routes",
     "community.search_pages.routes",
     "community.jobs.routes",
+    "community.vacancies.routes",
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts,
 and handing its ``storage.py`` facts to the shared registries (``community.storage.facts``)."""

@@ -219,3 +219,21 @@ async def search(db: Database, viewer: Actor, wanted: Filters, rule: verificatio
                                    "basis": VERIFIED if row["verified"] else "declared"}
             cards.append(person)
     return cards, encode_cursor(next_key) if next_key is not None else None
+
+
+async def held_levels(db: Database, person_ids: list[ObjectId],
+                      competency_ids: list[str] | None = None) -> dict[ObjectId, dict[str, tuple[int, int]]]:
+    """Per person, per competency: ``(verified level, best level held on any evidence)``, read
+    from the directory's rows (so the endorsement rule has been applied), optionally only for
+    some competencies. Matching people to vacancies reads this."""
+    query: dict[str, Any] = {"person_id": {"$in": person_ids}}
+    query["competency"] = {"$in": competency_ids} if competency_ids is not None else {"$ne": ""}
+    found: dict[ObjectId, dict[str, tuple[int, int]]] = {}
+    async for row in db[DIRECTORY].find(query, {"person_id": 1, "competency": 1, "basis": 1, "level": 1}):
+        verified, best = found.setdefault(row["person_id"], {}).get(row["competency"], (0, 0))
+        if row["basis"] == VERIFIED:
+            verified = row["level"]
+        else:
+            best = row["level"]
+        found[row["person_id"]][row["competency"]] = (verified, best)
+    return found

@@ -1,0 +1,74 @@
+"""Vacancies' MongoDB language.
+
+A vacancy: ``{_id, org_id, org_path, title, position_id, state, city, pay_level, mode,
+eligibility: {service, grade, years}, posts, closes_at, description, description_html, contact,
+required: [{competency, level, essential}], required_ids, status: draft|open|closed, created_by,
+created_at, updated_at, published_at, closed_at, applications}``; ``applications`` counts every
+application ever made, and stays when an applicant's data is erased.
+
+An application is one document per person and vacancy under :func:`application_key`, so two
+submits at once meet on one document: ``{_id, vacancy_id, org_id, user_id, statement, shared:
+{field: value}, consent: {fields, purpose, at}, status, history: [{status, at}], applied_at,
+updated_at}``. A note: ``{_id, vacancy_id, application_id, user_id (the applicant), author_id,
+text, at}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+
+from community.storage.api import Database
+
+VACANCIES = "vacancies"
+APPLICATIONS = "vacancy_applications"
+NOTES = "vacancy_notes"
+
+STAGES = ("submitted", "under_review", "shortlisted", "not_selected", "selected")
+"""The stages a department moves an application through; ``withdrawn`` is the applicant's own."""
+WITHDRAWN = "withdrawn"
+
+
+def application_key(vacancy_id: ObjectId, user_id: ObjectId) -> str:
+    return f"{vacancy_id}|{user_id}"
+
+
+async def vacancy(db: Database, vacancy_id: ObjectId, session: Any = None) -> dict[str, Any] | None:
+    return await db[VACANCIES].find_one({"_id": vacancy_id}, session=session)
+
+
+async def open_vacancies(db: Database, *, mode: str | None = None, state: str | None = None,
+                         pay_level: int | None = None) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"status": "open"}
+    for name, value in (("mode", mode), ("state", state), ("pay_level", pay_level)):
+        if value:
+            query[name] = value
+    return await db[VACANCIES].find(query, {"description": 0, "description_html": 0}).to_list(None)
+
+
+async def of_organisations(db: Database, org_ids: list[ObjectId]) -> list[dict[str, Any]]:
+    """Every vacancy, drafts included, posted for any of ``org_ids``, newest first."""
+    return await db[VACANCIES].find({"org_id": {"$in": org_ids}}, {"description": 0, "description_html": 0}).sort(
+        [("created_at", -1), ("_id", -1)]).to_list(None)
+
+
+async def application(db: Database, vacancy_id: ObjectId, user_id: ObjectId, session: Any = None) -> dict[str, Any] | None:
+    return await db[APPLICATIONS].find_one({"_id": application_key(vacancy_id, user_id)}, session=session)
+
+
+async def applications_of(db: Database, vacancy_id: ObjectId, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"vacancy_id": vacancy_id}
+    query["status"] = {"$in": statuses} if statuses else {"$ne": WITHDRAWN}
+    return await db[APPLICATIONS].find(query).to_list(None)
+
+
+async def applications_by(db: Database, user_id: ObjectId) -> list[dict[str, Any]]:
+    return await db[APPLICATIONS].find({"user_id": user_id}).sort([("applied_at", -1)]).to_list(None)
+
+
+async def notes_on(db: Database, application_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    async for row in db[NOTES].find({"application_id": {"$in": application_ids}}).sort("at", 1):
+        found.setdefault(row["application_id"], []).append(row)
+    return found
