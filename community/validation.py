@@ -25,11 +25,14 @@ def _message(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return _("This field is required.")
-    if kind in ("string_too_short",) and ctx.get("min_length") == 1:
+    # A constraint on a chained type (``Line``, ``Block``) is reported as a generic ``too_short``
+    # or ``too_long``; for text it is the same limit as ``string_too_*``.
+    text = isinstance(error.get("input"), str)
+    if (kind == "string_too_short" or (kind == "too_short" and text)) and ctx.get("min_length") == 1:
         return _("This field cannot be empty.")
-    if kind == "string_too_short":
+    if kind == "string_too_short" or (kind == "too_short" and text):
         return _("Use at least %(n)s characters.", n=ctx.get("min_length"))
-    if kind == "string_too_long":
+    if kind == "string_too_long" or (kind == "too_long" and text):
         return _("Use at most %(n)s characters.", n=ctx.get("max_length"))
     if kind in ("int_parsing", "int_type", "float_parsing", "int_from_float"):
         return _("Enter a number.")
