@@ -40,11 +40,17 @@ async def vacancy(db: Database, vacancy_id: ObjectId, session: Any = None) -> di
 
 async def open_vacancies(db: Database, *, mode: str | None = None, state: str | None = None,
                          pay_level: int | None = None) -> list[dict[str, Any]]:
+    """Every open vacancy with only what ranking reads (``required``, ``closes_at``); the page's
+    few are loaded whole by :func:`vacancies_by_id`."""
     query: dict[str, Any] = {"status": "open"}
     for name, value in (("mode", mode), ("state", state), ("pay_level", pay_level)):
         if value:
             query[name] = value
-    return await db[VACANCIES].find(query, {"description": 0, "description_html": 0}).to_list(None)
+    return await db[VACANCIES].find(query, {"required": 1, "closes_at": 1}).to_list(None)
+
+
+async def vacancies_by_id(db: Database, ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    return {row["_id"]: row async for row in db[VACANCIES].find({"_id": {"$in": ids}}, {"description": 0})}
 
 
 async def of_organisations(db: Database, org_ids: list[ObjectId]) -> list[dict[str, Any]]:
@@ -58,9 +64,11 @@ async def application(db: Database, vacancy_id: ObjectId, user_id: ObjectId, ses
 
 
 async def applications_of(db: Database, vacancy_id: ObjectId, statuses: list[str] | None = None) -> list[dict[str, Any]]:
-    query: dict[str, Any] = {"vacancy_id": vacancy_id}
-    query["status"] = {"$in": statuses} if statuses else {"$ne": WITHDRAWN}
-    return await db[APPLICATIONS].find(query).to_list(None)
+    """The vacancy's standing applications (those of ``statuses`` when given); filtered here
+    rather than in the query, which the embedded engine answers several times faster as one
+    index range."""
+    rows = await db[APPLICATIONS].find({"vacancy_id": vacancy_id}).to_list(None)
+    return [row for row in rows if (row["status"] in statuses if statuses else row["status"] != WITHDRAWN)]
 
 
 async def applications_by(db: Database, user_id: ObjectId) -> list[dict[str, Any]]:

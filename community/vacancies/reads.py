@@ -125,16 +125,26 @@ async def ranked_for(db: Database, actor: Actor, *, mode: str | None = None, sta
     choices filter, never score."""
     vacancies = await queries.open_vacancies(db, mode=mode, state=state, pay_level=pay_level)
     held = (await held_by(db, [actor.user_id]) if actor.user_id is not None else {}).get(actor.user_id, {})  # type: ignore[arg-type]
-    scored = [(match(held, vacancy["required"]), vacancy) for vacancy in vacancies]
-    scored.sort(key=lambda pair: (-pair[0].score, stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
-    page = scored[:limit]
-    names = await dictionary.competency_names(db, [cid for _, vacancy in page for cid in vacancy["required_ids"]])
-    org_names = await organisations.names(db, [vacancy["org_id"] for _, vacancy in page])
-    return [{"id": str(vacancy["_id"]), "title": vacancy["title"], "organisation": org_names.get(vacancy["org_id"], ""),
-             "state": vacancy["state"], "city": vacancy["city"], "mode": vacancy["mode"], "pay_level": vacancy["pay_level"],
-             "closes_at": _time(vacancy["closes_at"]),
-             "match": match_view(found, names) if actor.user_id is not None else None}
-            for found, vacancy in page]
+    # A vacancy requiring nothing the person holds scores 0 (every row missing), so ``match``
+    # runs only where something overlaps, and again for the page's rows.
+    scores = [(match(held, vacancy["required"]).score
+               if any(item["competency"] in held for item in vacancy["required"]) else 0, vacancy)
+              for vacancy in vacancies]
+    scores.sort(key=lambda pair: (-pair[0], stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
+    page = [(match(held, vacancy["required"]), vacancy) for _, vacancy in scores[:limit]]
+    whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in page])
+    names = await dictionary.competency_names(db, [item["competency"] for _, vacancy in page for item in vacancy["required"]])
+    org_names = await organisations.names(db, [row["org_id"] for row in whole.values()])
+    items = []
+    for found, brief in page:
+        vacancy = whole.get(brief["_id"])
+        if vacancy is None:
+            continue
+        items.append({"id": str(vacancy["_id"]), "title": vacancy["title"], "organisation": org_names.get(vacancy["org_id"], ""),
+                      "state": vacancy["state"], "city": vacancy["city"], "mode": vacancy["mode"],
+                      "pay_level": vacancy["pay_level"], "closes_at": _time(vacancy["closes_at"]),
+                      "match": match_view(found, names) if actor.user_id is not None else None})
+    return items
 
 
 async def department_vacancies(db: Database, actor: Actor) -> list[dict[str, Any]]:
