@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from bson import ObjectId
 
@@ -40,13 +39,14 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
         return
     positions = await dictionary.positions(db)
     members = await accounts_people.live_people(db)
-    admins = [member for member in members if "mdo_admin" in member["roles"] and member["org_id"] is not None]
+    admins = [member for member in members if "mdo_admin" in member["roles"]]
     if not positions or not admins:
         return
     now = datetime.now(UTC)
-    posted_by: dict[ObjectId, dict[str, Any]] = {}
+    posted_by: dict[ObjectId, accounts_people.Person] = {}
     for admin in admins:
-        posted_by.setdefault(admin["org_id"], admin)
+        if admin["org_id"] is not None:
+            posted_by.setdefault(admin["org_id"], admin)
     for org_id, admin in posted_by.items():
         org = await organisations.by_id(db, org_id)
         if org is None:

@@ -23,6 +23,7 @@ def setup(app: web.Application) -> None:
     app[keys.NAV].append(keys.NavItem("vacancies", lazy_gettext("Vacancies")))
     add = app.router.add_route
     add("GET", "/vacancies", views.list_page, name="vacancies")
+    add("GET", "/vacancies/feed.atom", views.feed, name="vacancies.feed")
     add("GET", "/vacancies/new", views.new_page, name="vacancies.new")
     add("POST", "/vacancies/new", views.new_submit)
     add("GET", "/vacancies/department", views.department_page, name="vacancies.department")

@@ -15,9 +15,9 @@ from community.i18n import gettext as _
 from community.organisations import queries as organisations
 from community.profiles import verification
 from community.profiles.fields import STATES
-from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
+from community.requests import actor_of, db_of, read_form, read_json, see_other, settings_of, signed_in, url_for
 from community.timezones import IST
-from community.vacancies import applications, posting, queries, reads
+from community.vacancies import applications, feeds, posting, queries, reads
 from community.vacancies.schemas import (MAX_REQUIRED, MODES, SHAREABLE, ApplicantsQuery, ApplyIn, ListQuery, NoteIn,
                                          ReopenIn, StageIn, VacancyIn)
 from community.vacancies.queries import STAGES
@@ -239,6 +239,10 @@ async def note_submit(request: web.Request) -> web.Response:
     await actions.run(request.app, actor_of(request), applications.add_note, _vacancy_id(request),
                       request.match_info["application_id"], asked)
     return see_other(url_for(request, "vacancies.applicants", vacancy_id=request.match_info["vacancy_id"]))
+
+
+async def feed(request: web.Request) -> web.Response:
+    return await feeds.open_vacancies_feed(db_of(request), settings_of(request).base_url)
 
 
 async def shortlist_csv(request: web.Request) -> web.Response:

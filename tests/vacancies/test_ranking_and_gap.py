@@ -105,3 +105,14 @@ async def test_times_are_stored_in_utc_and_shown_in_ist(client: TestClient, db: 
     page = await (await client.get(f"/vacancies/{vacancy_id}")).text()
     assert "2031-03-01 17:30 IST" in page
     assert datetime.now(UTC) < stored["closes_at"].replace(tzinfo=UTC) - timedelta(days=1)
+
+
+async def test_the_atom_feed_lists_open_vacancies_only(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    shown = await s.post(title="Open <one> & more")
+    await s.post(title="Still a draft", publish=False)
+    response = await client.get("/vacancies/feed.atom")
+    body = await response.text()
+    assert response.status == 200 and response.content_type == "application/atom+xml"
+    assert f"/vacancies/{shown}</id>" in body and "Open &lt;one&gt; &amp; more" in body
+    assert "Still a draft" not in body and "<name>Department of Health Research</name>" in body
