@@ -38,15 +38,27 @@ async def vacancy(db: Database, vacancy_id: ObjectId, session: Any = None) -> di
     return await db[VACANCIES].find_one({"_id": vacancy_id}, session=session)
 
 
-async def open_vacancies(db: Database, *, mode: str | None = None, state: str | None = None,
-                         pay_level: int | None = None) -> list[dict[str, Any]]:
-    """Every open vacancy with only what ranking reads (``required``, ``closes_at``); the page's
-    few are loaded whole by :func:`vacancies_by_id`."""
+def _open_query(mode: str | None, state: str | None, pay_level: int | None) -> dict[str, Any]:
     query: dict[str, Any] = {"status": "open"}
     for name, value in (("mode", mode), ("state", state), ("pay_level", pay_level)):
         if value:
             query[name] = value
+    return query
+
+
+async def open_requiring(db: Database, competency_ids: list[str], *, mode: str | None = None,
+                         state: str | None = None, pay_level: int | None = None) -> list[dict[str, Any]]:
+    """Open vacancies requiring any of ``competency_ids``, with only what ranking reads
+    (``required``, ``closes_at``); the page's few are loaded whole by :func:`vacancies_by_id`."""
+    query = {**_open_query(mode, state, pay_level), "required_ids": {"$in": competency_ids}}
     return await db[VACANCIES].find(query, {"required": 1, "closes_at": 1}).to_list(None)
+
+
+async def open_soonest(db: Database, limit: int, *, mode: str | None = None, state: str | None = None,
+                       pay_level: int | None = None) -> list[dict[str, Any]]:
+    """The ``limit`` open vacancies closing soonest, as :func:`open_requiring` gives them."""
+    return await db[VACANCIES].find(_open_query(mode, state, pay_level), {"required": 1, "closes_at": 1},
+                                    sort=[("closes_at", 1), ("_id", 1)], limit=limit).to_list(None)
 
 
 async def vacancies_by_id(db: Database, ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:

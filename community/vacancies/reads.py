@@ -122,14 +122,19 @@ async def vacancy_view(db: Database, actor: Actor, vacancy_id: ObjectId, now: da
 async def ranked_for(db: Database, actor: Actor, *, mode: str | None = None, state: str | None = None,
                      pay_level: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
     """Open vacancies, the viewer's best match first (then the soonest closing); eligibility
-    choices filter, never score."""
-    vacancies = await queries.open_vacancies(db, mode=mode, state=state, pay_level=pay_level)
-    held = (await held_by(db, [actor.user_id]) if actor.user_id is not None else {}).get(actor.user_id, {})  # type: ignore[arg-type]
-    # A vacancy requiring nothing the person holds scores 0 (every row missing), so ``match``
-    # runs only where something overlaps, and again for the page's rows.
-    scores = [(match(held, vacancy["required"]).score
-               if any(item["competency"] in held for item in vacancy["required"]) else 0, vacancy)
-              for vacancy in vacancies]
+    choices filter, never score.
+
+    Only a vacancy requiring something the viewer holds can score above 0 (every row of any
+    other is missing), so those are read through the index of required competencies and scored;
+    when they are fewer than a page, the soonest closing of the rest (all scoring 0) follow."""
+    held = (await held_by(db, [actor.user_id])).get(actor.user_id, {}) if actor.user_id is not None else {}
+    candidates = (await queries.open_requiring(db, list(held), mode=mode, state=state, pay_level=pay_level)
+                  if held else [])
+    scores = [(match(held, vacancy["required"]).score, vacancy) for vacancy in candidates]
+    if len(scores) < limit:
+        seen = {vacancy["_id"] for _, vacancy in scores}
+        rest = await queries.open_soonest(db, limit + len(seen), mode=mode, state=state, pay_level=pay_level)
+        scores += [(0, vacancy) for vacancy in rest if vacancy["_id"] not in seen]
     scores.sort(key=lambda pair: (-pair[0], stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
     page = [(match(held, vacancy["required"]), vacancy) for _, vacancy in scores[:limit]]
     whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in page])
