@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,9 @@ TEXT_MATCHES = MAX_PER_PAGE
 MAX_SCANNED = 2000
 """Rows one request reads at most; a page that hit it is short and its ``next`` goes on from there."""
 FILTERED_FIELDS = ("competencies", "organisation", "location", "languages")
+LEVEL_LISTENERS: list[Callable[[Database, ObjectId], Awaitable[None]]] = []
+"""Called with a person's id after their rows are rebuilt, for features that keep something
+worked out from their levels (vacancies keep each application's match score)."""
 HELD_BY_PERSON = 50
 """Up to this many people, ``held_levels`` reads by person; beyond, by competency."""
 
@@ -114,6 +118,8 @@ async def rebuild(db: Database, user_id: ObjectId) -> None:
     await db[DIRECTORY].delete_many({"person_id": user_id, "_id": {"$nin": [row["_id"] for row in rows]}})
     for row in rows:
         await db[DIRECTORY].replace_one({"_id": row["_id"]}, row, upsert=True)
+    for listener in LEVEL_LISTENERS:
+        await listener(db, user_id)
 
 
 def encode_cursor(key: str) -> str:

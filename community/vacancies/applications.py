@@ -21,7 +21,8 @@ from community.i18n import gettext as _
 from community.notifications.intents import person as one_person
 from community.organisations import queries as organisations
 from community.profiles import queries as profiles
-from community.vacancies import queries
+from community.vacancies import queries, scoring
+from community.vacancies.matching import match
 from community.vacancies.posting import access_vacancy, managed_vacancy
 from community.vacancies.queries import APPLICATIONS, NOTES, VACANCIES, WITHDRAWN, application_key
 from community.vacancies.schemas import ApplyIn, NoteIn, StageIn
@@ -63,7 +64,9 @@ async def apply(tx: Action, vacancy_id: ObjectId, form: ApplyIn) -> dict[str, An
     org = await organisations.by_id(tx.db, member["org_id"]) if member["org_id"] is not None else None
     shared = _shared_values(member, await profiles.profile(tx.db, actor.user_id), org["name"] if org else None,
                             list(dict.fromkeys(form.share)))
-    fields = {"statement": form.statement, "shared": shared,
+    held = (await scoring.held_by(tx.db, [actor.user_id], vacancy["required_ids"])).get(actor.user_id, {})
+    fields = {"statement": form.statement, "shared": shared, "standing": True,
+              **scoring.stored(match(held, vacancy["required"])),
               "consent": {"fields": list(shared), "purpose": CONSENT_PURPOSE, "at": tx.now},
               "status": "submitted", "history": [{"status": "submitted", "at": tx.now}],
               "applied_at": tx.now, "updated_at": tx.now}
@@ -90,7 +93,7 @@ async def withdraw(tx: Action, vacancy_id: ObjectId) -> None:
     if not policy.vacancy_is_open(vacancy, tx.now):
         raise Invalid({"vacancy": _("Applications can be withdrawn only while the vacancy is open.")})
     await tx.db[APPLICATIONS].update_one({"_id": existing["_id"]}, {
-        "$set": {"status": WITHDRAWN, "updated_at": tx.now},
+        "$set": {"status": WITHDRAWN, "standing": False, "updated_at": tx.now},
         "$push": {"history": {"status": WITHDRAWN, "at": tx.now}}}, session=await tx.start())
 
 

@@ -22,6 +22,7 @@ from community.jobs import schedule as job_schedule
 from community.organisations import queries as organisations
 from community.profiles.fields import STATES
 from community.storage.api import Database
+from community.vacancies import scoring
 from community.vacancies.applications import CONSENT_PURPOSE
 from community.vacancies.posting import CLOSE_JOB, close_key
 from community.vacancies.queries import APPLICATIONS, STAGES, VACANCIES, application_key
@@ -87,7 +88,8 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
                     "_id": application_key(vacancy_id, person["_id"]), "vacancy_id": vacancy_id, "org_id": org_id,
                     "user_id": person["_id"], "statement": rng.choice(STATEMENTS), "shared": shared,
                     "consent": {"fields": list(shared), "purpose": CONSENT_PURPOSE, "at": applied_at},
-                    "status": stage, "history": [{"status": step, "at": applied_at} for step in
+                    "status": stage, "standing": True, "history": [{"status": step, "at": applied_at} for step in
                                                  (["submitted"] if stage == "submitted" else ["submitted", stage])],
                     "applied_at": applied_at, "updated_at": applied_at})
                 await db[VACANCIES].update_one({"_id": vacancy_id}, {"$inc": {"applications": 1}})
+            await scoring.rescore_vacancy(db, await db[VACANCIES].find_one({"_id": vacancy_id}) or {})

@@ -28,7 +28,7 @@ from community.notifications.intents import Recipients
 from community.organisations import queries as organisations
 from community.policy import Actor
 from community.storage.api import Database
-from community.vacancies import queries
+from community.vacancies import queries, scoring
 from community.vacancies.queries import VACANCIES
 from community.vacancies.schemas import VacancyIn
 
@@ -128,8 +128,9 @@ async def edit(tx: Action, vacancy_id: ObjectId, form: VacancyIn) -> None:
     if vacancy["status"] == "closed":
         raise Invalid({"status": _("Reopen the vacancy before you change it.")})
     fields = await check_vacancy(tx.db, tx.actor, form, tx.now)
-    await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {**fields, "updated_at": tx.now}},
-                                      session=await tx.start())
+    session = await tx.start()
+    await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
+    await scoring.rescore_vacancy(tx.db, {"_id": vacancy_id, **fields}, session)
     if vacancy["status"] == "open":
         await tx.schedule(CLOSE_JOB, fields["closes_at"], {"vacancy_id": str(vacancy_id)}, key=close_key(vacancy_id))
         await tx.notify("vacancy_changed", to=applicants(vacancy_id), subject=(SUBJECT, vacancy_id),

@@ -1,8 +1,8 @@
 """What the pages, the API and the export show: vacancies with the viewer's match, officers'
 ranked lists, a department's ranked applicants, and how to close a gap.
 
-Matches are worked out when read, from the directory's levels (``profiles.directory.held_levels``),
-so a changed profile or a new endorsement changes the ranking at once.
+Explanations are worked out when read, from the directory's levels (``profiles.directory.held_levels``);
+a department's ranking follows each application's stored score, which ``scoring`` keeps current.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from community.policy import Actor
 from community.profiles import directory, verification
 from community.storage.api import Database
 from community.vacancies import queries
-from community.vacancies.matching import Held, Match, Row, match
+from community.vacancies.matching import Match, Row, match
+from community.vacancies.scoring import held_by
 from community.vacancies.posting import access_vacancy, managed_vacancy, stored_time
 from community.vacancies.schemas import SHAREABLE
 
@@ -77,13 +78,6 @@ def match_view(found: Match, names: Mapping[str, Mapping[str, Any]]) -> dict[str
                       "required": row.required, "essential": row.essential, "outcome": row.outcome,
                       "basis": row.basis, "held": row.held, "short_by": row.short_by, "text": row_text(row)}
                      for row in found.rows]}
-
-
-async def held_by(db: Database, person_ids: list[ObjectId],
-                  competency_ids: list[str] | None = None) -> dict[ObjectId, dict[str, Held]]:
-    levels = await directory.held_levels(db, person_ids, competency_ids)
-    return {person: {cid: Held(verified, best) for cid, (verified, best) in held.items()}
-            for person, held in levels.items()}
 
 
 def _time(value: datetime | None) -> str:
@@ -166,24 +160,20 @@ async def _below(db: Database, org_id: ObjectId) -> list[ObjectId]:
 
 async def applicants(db: Database, actor: Actor, vacancy_id: ObjectId, *, status: str | None = None,
                      essentials: bool = False, limit: int = 50) -> dict[str, Any]:
-    """The department's ranked applicants: best match first, each with only what they shared."""
+    """The department's ranked applicants: best match first (the stored score, ``scoring``),
+    each with the explanation worked out now and only what they shared."""
     vacancy = await access_vacancy(db, actor, vacancy_id)
     policy.require(actor, policy.is_vacancy_department(actor, vacancy), _("Only the posting department sees applicants."))
-    rows = await queries.applications_of(db, vacancy_id, [status] if status else None)
+    total, rows = await queries.ranked_applications(db, vacancy_id, status=status, essentials=essentials, limit=limit)
     held = await held_by(db, [row["user_id"] for row in rows], vacancy["required_ids"])
-    scored = [(match(held.get(row["user_id"], {}), vacancy["required"]), row) for row in rows]
-    if essentials:
-        scored = [pair for pair in scored if pair[0].essentials_met]
-    scored.sort(key=lambda pair: (-pair[0].score, stored_time(pair[1]["applied_at"]), pair[1]["_id"]))
-    page = scored[:limit]
     names = await dictionary.competency_names(db, vacancy["required_ids"])
-    notes = await queries.notes_on(db, [row["_id"] for _, row in page])
+    notes = await queries.notes_on(db, [row["_id"] for row in rows])
     authors = await people.names_by_id(db, [note["author_id"] for found in notes.values() for note in found])
-    return {"total": len(scored), "items": [{
+    return {"total": total, "items": [{
         "id": row["_id"], "status": row["status"], "statement": row["statement"], "shared": row["shared"],
-        "match": match_view(found, names),
+        "match": match_view(match(held.get(row["user_id"], {}), vacancy["required"]), names),
         "notes": [{"text": note["text"], "author": authors.get(note["author_id"], ""), "at": _time(note["at"])}
-                  for note in notes.get(row["_id"], [])]} for found, row in page]}
+                  for note in notes.get(row["_id"], [])]} for row in rows]}
 
 
 async def my_applications(db: Database, actor: Actor) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from bson import ObjectId
 from community.vacancies.queries import NOTES
 from tests.conftest import csrf_token
 from tests.factories import make_user, sign_in
-from tests.vacancies.helpers import BUDGET, HEALTH, Scene, call, hold, refused, scene
+from tests.vacancies.helpers import BUDGET, HEALTH, Scene, call, hold, refused, scene, vacancy_body
 
 
 async def _three_applicants(s: Scene, vacancy_id: str) -> dict[str, dict[str, Any]]:
@@ -157,3 +157,16 @@ async def test_page_writes_refuse_outsiders(client: TestClient, db: Any) -> None
         response = await client.post(path, data={**data, "csrf_token": token}, allow_redirects=False)
         assert response.status == 403, path
     assert await db[NOTES].count_documents({}) == 0
+
+
+async def test_editing_the_requirements_ranks_the_applicants_again(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    vacancy_id = await s.post()
+    people = await _three_applicants(s, vacancy_id)
+    await hold(db, people["weak"], verified={HEALTH: 2, BUDGET: 5})
+    status, _ = await call(client, "PUT", f"/api/v1/vacancies/{vacancy_id}", s.token(s.admin), json=vacancy_body(
+        s.department, required=[{"competency": BUDGET, "level": 4, "essential": True}]))
+    assert status == 200
+    _, listed = await call(client, "GET", f"/api/v1/vacancies/{vacancy_id}/applicants", s.token(s.admin))
+    assert [(item["shared"], item["match"]["score"]) for item in listed["items"]][0] == ({"designation": "Under Secretary"}, 100)
+    assert [item["match"]["score"] for item in listed["items"]] == [100, 50, 25]
