@@ -66,7 +66,7 @@ async def apply(tx: Action, vacancy_id: ObjectId, form: ApplyIn) -> dict[str, An
                             list(dict.fromkeys(form.share)))
     held = (await scoring.held_by(tx.db, [actor.user_id], vacancy["required_ids"])).get(actor.user_id, {})
     fields = {"statement": form.statement, "shared": shared, "standing": True,
-              **scoring.stored(match(held, vacancy["required"])),
+              **scoring.stored(match(held, vacancy["required"]), tx.now, application_key(vacancy_id, actor.user_id)),
               "consent": {"fields": list(shared), "purpose": CONSENT_PURPOSE, "at": tx.now},
               "status": "submitted", "history": [{"status": "submitted", "at": tx.now}],
               "applied_at": tx.now, "updated_at": tx.now}

@@ -9,8 +9,8 @@ application ever made, and stays when an applicant's data is erased.
 An application is one document per person and vacancy under :func:`application_key`, so two
 submits at once meet on one document: ``{_id, vacancy_id, org_id, user_id, statement, shared:
 {field: value}, consent: {fields, purpose, at}, status, history: [{status, at}], applied_at,
-updated_at, standing (not withdrawn), score, essentials_met}`` (``scoring`` keeps the last
-two). A note: ``{_id, vacancy_id, application_id, user_id (the applicant), author_id,
+updated_at, standing (not withdrawn), score, essentials_met, rank}`` (``scoring`` keeps the
+last three). A note: ``{_id, vacancy_id, application_id, user_id (the applicant), author_id,
 text, at}``.
 """
 
@@ -85,17 +85,17 @@ async def applications_of(db: Database, vacancy_id: ObjectId, statuses: list[str
 
 
 async def ranked_applications(db: Database, vacancy_id: ObjectId, *, status: str | None, essentials: bool,
-                              limit: int) -> tuple[int, list[dict[str, Any]]]:
-    """How many standing applications pass the filters, and the first ``limit`` of them, best
-    stored score first, then the earliest: one range of an index whatever the filters."""
+                              after: str | None, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` standing applications passing the filters, best stored score first, then
+    the earliest, from after the rank ``after``: one range of an index whatever the filters."""
     query: dict[str, Any] = {"vacancy_id": vacancy_id, "standing": True}
     if status:
         query["status"] = status
     if essentials:
         query["essentials_met"] = True
-    order = [("score", -1), ("applied_at", 1), ("_id", 1)]
-    return (await db[APPLICATIONS].count_documents(query),
-            await db[APPLICATIONS].find(query, sort=order, limit=limit).to_list(None))
+    if after is not None:
+        query["rank"] = {"$gt": after}
+    return await db[APPLICATIONS].find(query, sort=[("rank", 1)], limit=limit).to_list(None)
 
 
 async def applications_by(db: Database, user_id: ObjectId) -> list[dict[str, Any]]:

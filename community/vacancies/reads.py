@@ -7,8 +7,11 @@ a department's ranking follows each application's stored score, which ``scoring`
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,6 +22,7 @@ from bson import ObjectId
 from community import audit, policy
 from community.accounts import people
 from community.competencies import queries as dictionary
+from community.errors import Invalid
 from community.i18n import gettext as _, ngettext
 from community.organisations import queries as organisations
 from community.policy import Actor
@@ -31,6 +35,9 @@ from community.vacancies.posting import access_vacancy, managed_vacancy, stored_
 from community.vacancies.schemas import SHAREABLE
 
 EXPERTS_SHOWN = 3
+RANK = re.compile(r"\d{20}[0-9a-f]{24}\|[0-9a-f]{24}")
+"""What ``scoring.rank_key`` makes."""
+EXPORT_PAGE = 200
 
 
 def field_labels() -> dict[str, str]:
@@ -158,18 +165,37 @@ async def _below(db: Database, org_id: ObjectId) -> list[ObjectId]:
     return [org["_id"] for org in await organisations.everything(db) if org_id in (org.get("path") or [])]
 
 
+def encode_cursor(rank: str) -> str:
+    return base64.urlsafe_b64encode(rank.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The rank a cursor holds; :class:`Invalid` naming ``after`` for anything this module did not make."""
+    try:
+        rank = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        rank = ""
+    if not RANK.fullmatch(rank):
+        raise Invalid({"after": _("This cursor is not valid; start again from the first page.")})
+    return rank
+
+
 async def applicants(db: Database, actor: Actor, vacancy_id: ObjectId, *, status: str | None = None,
-                     essentials: bool = False, limit: int = 50) -> dict[str, Any]:
-    """The department's ranked applicants: best match first (the stored score, ``scoring``),
-    each with the explanation worked out now and only what they shared."""
+                     essentials: bool = False, after: str | None = None, limit: int = 50) -> dict[str, Any]:
+    """A page of the department's ranked applicants: best match first (the stored score,
+    ``scoring``), each with the explanation worked out now and only what they shared; ``next``
+    is the cursor of the page after (``None`` on the last)."""
     vacancy = await access_vacancy(db, actor, vacancy_id)
     policy.require(actor, policy.is_vacancy_department(actor, vacancy), _("Only the posting department sees applicants."))
-    total, rows = await queries.ranked_applications(db, vacancy_id, status=status, essentials=essentials, limit=limit)
+    start = decode_cursor(after) if after else None
+    rows = await queries.ranked_applications(db, vacancy_id, status=status, essentials=essentials, after=start,
+                                             limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
     held = await held_by(db, [row["user_id"] for row in rows], vacancy["required_ids"])
     names = await dictionary.competency_names(db, vacancy["required_ids"])
     notes = await queries.notes_on(db, [row["_id"] for row in rows])
     authors = await people.names_by_id(db, [note["author_id"] for found in notes.values() for note in found])
-    return {"total": total, "items": [{
+    return {"next": encode_cursor(rows[-1]["rank"]) if more else None, "items": [{
         "id": row["_id"], "status": row["status"], "statement": row["statement"], "shared": row["shared"],
         "match": match_view(match(held.get(row["user_id"], {}), vacancy["required"]), names),
         "notes": [{"text": note["text"], "author": authors.get(note["author_id"], ""), "at": _time(note["at"])}
@@ -226,7 +252,10 @@ def _cell(text: str) -> str:
 async def shortlist_csv(db: Database, actor: Actor, vacancy_id: ObjectId) -> tuple[dict[str, Any], str]:
     """The shortlisted applicants as CSV, best match first, with only what each shared; the export is audited."""
     vacancy = await managed_vacancy(db, actor, vacancy_id)
-    listed = await applicants(db, actor, vacancy_id, status="shortlisted", limit=100000)
+    listed = await applicants(db, actor, vacancy_id, status="shortlisted", limit=EXPORT_PAGE)
+    while listed["next"] is not None:
+        following = await applicants(db, actor, vacancy_id, status="shortlisted", after=listed["next"], limit=EXPORT_PAGE)
+        listed = {"next": following["next"], "items": listed["items"] + following["items"]}
     labels = field_labels()
     out = io.StringIO()
     writer = csv.writer(out)

@@ -103,6 +103,7 @@ class ListQuery(BaseModel):
 class ApplicantsQuery(BaseModel):
     status: Stage | None = None
     essentials: bool = Field(False, description="only applicants who meet every essential competency")
+    after: str | None = Field(None, max_length=200, description="the `next` of the previous page")
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -201,8 +202,8 @@ class ApplicantOut(BaseModel):
 
 
 class ApplicantsOut(BaseModel):
-    total: int
-    items: list[ApplicantOut]
+    items: list[ApplicantOut] = Field(description="a page of applicants, best match first")
+    next: str | None = Field(description="pass as `after` for the next page; null on the last one")
 
 
 class StageOut(BaseModel):

@@ -23,10 +23,9 @@ STORAGE = StorageFacts(collections=(
                  purpose="Vacancies you posted for your organisation; they stay, your name goes."),
     )),
     Collection(APPLICATIONS, indexes=(
-        IndexModel([("vacancy_id", 1), ("standing", 1), ("score", -1), ("applied_at", 1), ("_id", 1)]),  # ranked
-        IndexModel([("vacancy_id", 1), ("standing", 1), ("status", 1), ("score", -1), ("applied_at", 1), ("_id", 1)]),
-        IndexModel([("vacancy_id", 1), ("standing", 1), ("essentials_met", 1), ("score", -1), ("applied_at", 1),
-                    ("_id", 1)]),
+        IndexModel([("vacancy_id", 1), ("standing", 1), ("rank", 1)]),  # a department's ranked pages
+        IndexModel([("vacancy_id", 1), ("standing", 1), ("status", 1), ("rank", 1)]),  # ... of one stage
+        IndexModel([("vacancy_id", 1), ("standing", 1), ("essentials_met", 1), ("rank", 1)]),  # ... meeting essentials
         IndexModel([("user_id", 1), ("applied_at", -1)]),  # a person's applications
     ), personal=(
         Personal("user_id", "delete", purpose="Your applications to vacancies: your statement, the profile fields "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -216,13 +217,16 @@ async def withdraw_submit(request: web.Request) -> web.Response:
 async def applicants_page(request: web.Request) -> dict[str, Any]:
     db, actor = db_of(request), actor_of(request)
     vacancy_id = _vacancy_id(request)
-    chosen = {key: value for key, value in request.query.items() if key in ("status", "essentials") and value}
+    chosen = {key: value for key, value in request.query.items() if key in ("status", "essentials", "after") and value}
     asked = parse_query(ApplicantsQuery, chosen)
     view = await reads.vacancy_view(db, actor, vacancy_id, _now(request))
     listed = await reads.applicants(db, actor, vacancy_id, status=asked.status, essentials=asked.essentials,
-                                    limit=asked.limit)
+                                    after=asked.after, limit=asked.limit)
+    kept = {key: value for key, value in chosen.items() if key != "after"}
+    more = (url_for(request, "vacancies.applicants", vacancy_id=view["id"]) + "?" + urlencode({**kept, "after": listed["next"]})
+            if listed["next"] else None)
     return {"vacancy": view, "listed": listed, "chosen": chosen, "stages": STAGES, "status_label": reads.status_label,
-            "labels": reads.field_labels()}
+            "labels": reads.field_labels(), "more_url": more}
 
 
 async def stage_submit(request: web.Request) -> web.Response:
@@ -339,7 +343,8 @@ async def api_gap(request: web.Request) -> web.Response:
 async def api_applicants(request: web.Request) -> web.Response:
     asked = api.query(request, ApplicantsQuery)
     return api.json_response(await reads.applicants(db_of(request), actor_of(request), _vacancy_id(request),
-                                                    status=asked.status, essentials=asked.essentials, limit=asked.limit))
+                                                    status=asked.status, essentials=asked.essentials, after=asked.after,
+                                                    limit=asked.limit))
 
 
 async def api_stage(request: web.Request) -> web.Response:
