@@ -10,7 +10,7 @@ from community.i18n import lazy_gettext
 from community.storage.facts import declare
 from community.vacancies import notices  # noqa: F401 - registers the notification kinds
 from community.vacancies import storage, views
-from community.vacancies.schemas import (ApplicantsOut, ApplicantsQuery, ApplicationOut, ApplyIn, GapListOut, ListQuery,
+from community.vacancies.schemas import (ApplicantsOut, ApplicantsQuery, ApplicationOut, ApplyIn, GapListOut, VacancyListQuery,
                                          MappingOut, NoteIn, ReopenIn, StageIn, StageOut, VacancyIn, VacancyListOut,
                                          VacancyOut)
 
@@ -43,7 +43,7 @@ def setup(app: web.Application) -> None:
 
     route = api.route
     route(app, "GET", "/vacancies", views.api_list, summary="Open vacancies, your best match first", tag=T,
-          query=ListQuery, response=VacancyListOut, auth=False)
+          query=VacancyListQuery, response=VacancyListOut, auth=False)
     route(app, "POST", "/vacancies", views.api_create, summary="Post a vacancy as a draft (an organisation's administrators)",
           tag=T, body=VacancyIn, response=VacancyOut, status=201)
     route(app, "GET", "/vacancies/mappings/{position_id}", views.api_mapping, tag=T, response=MappingOut,

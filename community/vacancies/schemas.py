@@ -93,7 +93,7 @@ class NoteIn(BaseModel):
     text: Annotated[str, Block(1, NOTE_MAX)]
 
 
-class ListQuery(BaseModel):
+class VacancyListQuery(BaseModel):
     mode: Mode | None = None
     state: Literal[STATES] | None = None  # type: ignore[valid-type]
     pay_level: int | None = Field(None, ge=1, le=18)
@@ -126,7 +126,7 @@ class MatchOut(BaseModel):
     rows: list[RowOut]
 
 
-class RequiredOut(BaseModel):
+class VacancyRequirementOut(BaseModel):
     competency: str
     name: str
     level: int
@@ -151,7 +151,7 @@ class VacancyOut(BaseModel):
     description: str
     description_html: str
     contact: str
-    required: list[RequiredOut]
+    required: list[VacancyRequirementOut]
     status: Literal["draft", "open", "closed"]
     applications: int
     match: MatchOut | None = Field(description="your match, when you are signed in")
@@ -178,7 +178,7 @@ class VacancyListOut(BaseModel):
 
 class MappingOut(BaseModel):
     position_id: str
-    required: list[RequiredOut] = Field(description="the position's FRAC requirements, each essential")
+    required: list[VacancyRequirementOut] = Field(description="the position's FRAC requirements, each essential")
 
 
 class ApplicationOut(BaseModel):

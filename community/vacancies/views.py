@@ -19,7 +19,7 @@ from community.profiles.fields import STATES
 from community.requests import actor_of, db_of, read_form, read_json, see_other, settings_of, signed_in, url_for
 from community.timezones import IST
 from community.vacancies import applications, feeds, posting, queries, reads
-from community.vacancies.schemas import (MAX_REQUIRED, MODES, SHAREABLE, ApplicantsQuery, ApplyIn, ListQuery, NoteIn,
+from community.vacancies.schemas import (MAX_REQUIRED, MODES, SHAREABLE, ApplicantsQuery, ApplyIn, VacancyListQuery, NoteIn,
                                          ReopenIn, StageIn, VacancyIn)
 from community.vacancies.queries import STAGES
 from community.validation import parse_query, validate
@@ -86,12 +86,12 @@ async def _form_page(request: web.Request, values: dict[str, Any], errors: dict[
 @aiohttp_jinja2.template("vacancies/list.html")
 async def list_page(request: web.Request) -> dict[str, Any]:
     actor = actor_of(request)
-    chosen = {key: value for key, value in request.query.items() if key in ListQuery.model_fields and value}
+    chosen = {key: value for key, value in request.query.items() if key in VacancyListQuery.model_fields and value}
     errors: dict[str, str] = {}
     try:
-        asked = parse_query(ListQuery, chosen)
+        asked = parse_query(VacancyListQuery, chosen)
     except Invalid as error:
-        errors, asked = error.errors, ListQuery()
+        errors, asked = error.errors, VacancyListQuery()
     items = await reads.ranked_for(db_of(request), actor, mode=asked.mode, state=asked.state, pay_level=asked.pay_level,
                                    limit=asked.limit)
     return {"items": items, "chosen": chosen, "errors": errors, "modes": [(m, reads.mode_label(m)) for m in MODES],
@@ -264,7 +264,7 @@ async def _vacancy_json(request: web.Request, status: int = 200) -> web.Response
 
 
 async def api_list(request: web.Request) -> web.Response:
-    asked = api.query(request, ListQuery)
+    asked = api.query(request, VacancyListQuery)
     return api.json_response({"items": await reads.ranked_for(db_of(request), actor_of(request), mode=asked.mode,
                                                               state=asked.state, pay_level=asked.pay_level,
                                                               limit=asked.limit)})
