@@ -29,7 +29,7 @@ from community.organisations import queries as organisations
 from community.policy import Actor
 from community.storage.api import Database
 from community.vacancies import queries, scoring
-from community.vacancies.queries import VACANCIES
+from community.vacancies.queries import SEARCH_INDEX, VACANCIES
 from community.vacancies.schemas import VacancyIn
 
 CLOSE_JOB = "vacancy.close"
@@ -119,6 +119,7 @@ async def create(tx: Action, form: VacancyIn) -> ObjectId:
     await tx.db[VACANCIES].insert_one({"_id": vacancy_id, **fields, "status": "draft", "created_by": actor.user_id,
                                        "created_at": tx.now, "updated_at": tx.now, "published_at": None,
                                        "closed_at": None, "applications": 0}, session=await tx.start())
+    await tx.reindex(SEARCH_INDEX, vacancy_id)
     return vacancy_id
 
 
@@ -131,6 +132,7 @@ async def edit(tx: Action, vacancy_id: ObjectId, form: VacancyIn) -> None:
     session = await tx.start()
     await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
     await scoring.rescore_vacancy(tx.db, {"_id": vacancy_id, **fields}, session)
+    await tx.reindex(SEARCH_INDEX, vacancy_id)
     if vacancy["status"] == "open":
         await tx.schedule(CLOSE_JOB, fields["closes_at"], {"vacancy_id": str(vacancy_id)}, key=close_key(vacancy_id))
         await tx.notify("vacancy_changed", to=applicants(vacancy_id), subject=(SUBJECT, vacancy_id),
@@ -146,6 +148,7 @@ async def publish(tx: Action, vacancy_id: ObjectId) -> None:
         raise Invalid({"closes_at": _("The closing time must be in the future.")})
     await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {"status": "open", "published_at": tx.now,
                                                                      "updated_at": tx.now}}, session=await tx.start())
+    await tx.reindex(SEARCH_INDEX, vacancy_id)
     await tx.schedule(CLOSE_JOB, closes_at, {"vacancy_id": str(vacancy_id)}, key=close_key(vacancy_id))
 
 
@@ -162,6 +165,7 @@ async def _close(tx: Action, vacancy: dict[str, Any]) -> None:
     await tx.db[VACANCIES].update_one({"_id": vacancy["_id"], "status": "open"},
                                       {"$set": {"status": "closed", "closed_at": tx.now, "updated_at": tx.now}},
                                       session=await tx.start())
+    await tx.reindex(SEARCH_INDEX, vacancy["_id"])
     await tx.notify("vacancy_closed", to=applicants(vacancy["_id"]), subject=(SUBJECT, vacancy["_id"]),
                     params={"vacancy_id": str(vacancy["_id"]), "title": vacancy["title"]})
 
@@ -175,6 +179,7 @@ async def reopen(tx: Action, vacancy_id: ObjectId, closes_at: datetime) -> None:
     await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {
         "status": "open", "closes_at": closes_at.astimezone(UTC), "closed_at": None, "updated_at": tx.now}},
         session=await tx.start())
+    await tx.reindex(SEARCH_INDEX, vacancy_id)
     await tx.schedule(CLOSE_JOB, closes_at, {"vacancy_id": str(vacancy_id)}, key=close_key(vacancy_id))
 
 

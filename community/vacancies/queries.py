@@ -25,6 +25,7 @@ from community.storage.api import Database
 VACANCIES = "vacancies"
 APPLICATIONS = "vacancy_applications"
 NOTES = "vacancy_notes"
+SEARCH_INDEX = "vacancies"
 
 STAGES = ("submitted", "under_review", "shortlisted", "not_selected", "selected")
 """The stages a department moves an application through; ``withdrawn`` is the applicant's own."""

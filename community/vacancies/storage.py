@@ -8,10 +8,22 @@ the department still knows how many applied. The export lists them with their co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pymongo import IndexModel
 
-from community.storage.facts import Collection, Personal, StorageFacts
-from community.vacancies.queries import APPLICATIONS, NOTES, VACANCIES
+from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
+from community.vacancies.queries import APPLICATIONS, NOTES, SEARCH_INDEX, VACANCIES
+from search.documents import single, vacancy_document
+
+
+def search_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
+    """The search index's document: public once published (a draft is hidden), with the place,
+    the organisation, the required competencies and the closing time to filter and count by."""
+    return vacancy_document({**vacancy, "location": f"{vacancy.get('city', '')}, {vacancy.get('state', '')}",
+                             "competencies": vacancy.get("required_ids", [])})
+
 
 STORAGE = StorageFacts(collections=(
     Collection(VACANCIES, indexes=(
@@ -39,4 +51,4 @@ STORAGE = StorageFacts(collections=(
         Personal("author_id", "anonymise", replacements={"author_id": None},
                  purpose="Notes you wrote on applicants as a department administrator; the notes stay, your name goes."),
     )),
-))
+), search=(SearchDocuments(SEARCH_INDEX, single(VACANCIES, search_document), sources=((VACANCIES, {}),)),))

@@ -13,6 +13,7 @@ from community.privacy.erase import erase_person
 from community.privacy.export import personal_data
 from community.policy import ANONYMOUS
 from community.vacancies.queries import APPLICATIONS, NOTES, VACANCIES
+from community.search_pages.routes import INDEXER
 from tests.conftest import csrf_token
 from tests.factories import sign_in
 from tests.vacancies.helpers import BUDGET, HEALTH, call, hold, scene
@@ -119,3 +120,19 @@ async def test_the_atom_feed_lists_open_vacancies_only(client: TestClient, db: A
     assert response.status == 200 and response.content_type == "application/atom+xml"
     assert f"/vacancies/{shown}</id>" in body and "Open &lt;one&gt; &amp; more" in body
     assert "Still a draft" not in body and "<name>Department of Health Research</name>" in body
+
+
+async def test_published_vacancies_are_found_in_search_and_drafts_are_not(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    shown = await s.post(title="Epidemiologist for the Kerala programme")
+    await s.post(title="Epidemiologist draft", publish=False)
+    await client.app[INDEXER].drain()
+    status, found = await call(client, "GET", "/api/v1/search?kind=vacancies&q=epidemiologist", s.token(s.officer))
+    assert status == 200
+    assert [hit["id"] for hit in found["hits"]] == [shown]
+    facets = {name: {value["value"] for value in values} for name, values in found["facets"].items()}
+    assert facets["org_id"] == {str(s.department["_id"])} and HEALTH in facets["competencies"]
+    await call(client, "POST", f"/api/v1/vacancies/{shown}/close", s.token(s.admin))
+    await client.app[INDEXER].drain()
+    _, closed = await call(client, "GET", "/api/v1/search?kind=vacancies&q=epidemiologist", s.token(s.officer))
+    assert [hit["id"] for hit in closed["hits"]] == [shown], "a closed vacancy stays findable"
