@@ -13,6 +13,7 @@ from community.notifications import kinds
 from community.notifications.intents import recipient_set, subject_type
 from community.storage.api import Database
 from community.vacancies import queries
+from community.vacancies.alerts import ALERT_SUBJECT
 from community.vacancies.applications import APPLICATION_SUBJECT
 from community.vacancies.posting import SUBJECT
 from community.vacancies.reads import status_label
@@ -26,6 +27,8 @@ kinds.register("vacancy_changed", label=lazy_gettext("Changes to vacancies you a
                text=lambda p, actor: _("A vacancy you applied to was changed: \u201c%(title)s\u201d", title=p["title"]))
 kinds.register("vacancy_closed", label=lazy_gettext("Vacancies you applied to closing"), url=_url,
                text=lambda p, actor: _("A vacancy you applied to has closed: \u201c%(title)s\u201d", title=p["title"]))
+kinds.register("vacancy_alert", label=lazy_gettext("New vacancies that fit your saved searches"), url=_url,
+               text=lambda p, actor: _("A new vacancy fits your saved search: \u201c%(title)s\u201d", title=p["title"]))
 kinds.register("vacancy_status", label=lazy_gettext("Your applications' status"), url=_url,
                text=lambda p, actor: _("Your application for \u201c%(title)s\u201d is now: %(status)s",
                                        title=p["title"], status=status_label(p["status"])))
@@ -40,6 +43,12 @@ async def _applicants(db: Database, *, vacancy_id: ObjectId) -> list[ObjectId]:
 async def _while_published(db: Database, vacancy_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
     vacancy = await queries.vacancy(db, vacancy_id)
     return people if vacancy is not None and vacancy["status"] != "draft" else []
+
+
+@subject_type(ALERT_SUBJECT)
+async def _while_open(db: Database, vacancy_id: ObjectId, people: Sequence[ObjectId]) -> Sequence[ObjectId]:
+    vacancy = await queries.vacancy(db, vacancy_id)
+    return people if vacancy is not None and vacancy["status"] == "open" else []
 
 
 @subject_type(APPLICATION_SUBJECT)

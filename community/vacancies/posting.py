@@ -33,6 +33,8 @@ from community.vacancies.queries import SEARCH_INDEX, VACANCIES
 from community.vacancies.schemas import VacancyIn
 
 CLOSE_JOB = "vacancy.close"
+ALERT_JOB = "vacancy.alerts"
+"""Saved searches' alerts for a newly published vacancy (``community.vacancies.alerts``)."""
 SUBJECT = "vacancy"
 
 
@@ -150,6 +152,7 @@ async def publish(tx: Action, vacancy_id: ObjectId) -> None:
                                                                      "updated_at": tx.now}}, session=await tx.start())
     await tx.reindex(SEARCH_INDEX, vacancy_id)
     await tx.schedule(CLOSE_JOB, closes_at, {"vacancy_id": str(vacancy_id)}, key=close_key(vacancy_id))
+    await tx.schedule(ALERT_JOB, tx.now, {"vacancy_id": str(vacancy_id)}, key=f"{ALERT_JOB}:{vacancy_id}")
 
 
 async def close(tx: Action, vacancy_id: ObjectId) -> None:

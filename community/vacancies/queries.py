@@ -26,6 +26,8 @@ VACANCIES = "vacancies"
 APPLICATIONS = "vacancy_applications"
 NOTES = "vacancy_notes"
 SEARCH_INDEX = "vacancies"
+SAVED_SEARCHES = "vacancy_saved_searches"
+ALERTS = "vacancy_alerts"
 
 STAGES = ("submitted", "under_review", "shortlisted", "not_selected", "selected")
 """The stages a department moves an application through; ``withdrawn`` is the applicant's own."""

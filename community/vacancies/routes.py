@@ -11,8 +11,8 @@ from community.storage.facts import declare
 from community.vacancies import notices  # noqa: F401 - registers the notification kinds
 from community.vacancies import storage, views
 from community.vacancies.schemas import (ApplicantsOut, ApplicantsQuery, ApplicationOut, ApplyIn, GapListOut, VacancyListQuery,
-                                         MappingOut, NoteIn, ReopenIn, StageIn, StageOut, VacancyIn, VacancyListOut,
-                                         VacancyOut)
+                                         MappingOut, NoteIn, ReopenIn, SavedSearchIn, SavedSearchListOut, SavedSearchOut,
+                                         StageIn, StageOut, VacancyIn, VacancyListOut, VacancyOut)
 
 T = "vacancies"
 ONE = "/vacancies/{vacancy_id}"
@@ -28,6 +28,9 @@ def setup(app: web.Application) -> None:
     add("POST", "/vacancies/new", views.new_submit)
     add("GET", "/vacancies/department", views.department_page, name="vacancies.department")
     add("GET", "/vacancies/applications", views.mine_page, name="vacancies.mine")
+    add("GET", "/vacancies/alerts", views.alerts_page, name="vacancies.alerts")
+    add("POST", "/vacancies/alerts", views.alerts_submit)
+    add("POST", "/vacancies/alerts/{search_id}/delete", views.alert_delete_submit, name="vacancies.alert_delete")
     add("GET", ONE, views.vacancy_page, name="vacancies.vacancy")
     add("GET", ONE + "/edit", views.edit_page, name="vacancies.edit")
     add("POST", ONE + "/edit", views.edit_submit)
@@ -46,6 +49,12 @@ def setup(app: web.Application) -> None:
           query=VacancyListQuery, response=VacancyListOut, auth=False)
     route(app, "POST", "/vacancies", views.api_create, summary="Post a vacancy as a draft (an organisation's administrators)",
           tag=T, body=VacancyIn, response=VacancyOut, status=201)
+    route(app, "GET", "/vacancies/saved-searches", views.api_saved, summary="Your saved vacancy searches", tag=T,
+          response=SavedSearchListOut)
+    route(app, "POST", "/vacancies/saved-searches", views.api_save, tag=T, body=SavedSearchIn, response=SavedSearchOut,
+          status=201, summary="Save a search: new vacancies that fit it (filters, words, minimum match) alert you once")
+    route(app, "DELETE", "/vacancies/saved-searches/{search_id}", views.api_delete_saved, tag=T, status=204,
+          summary="Delete one of your saved searches")
     route(app, "GET", "/vacancies/mappings/{position_id}", views.api_mapping, tag=T, response=MappingOut,
           summary="A FRAC position's requirements, as a vacancy's required competencies")
     route(app, "GET", ONE, views.api_vacancy, summary="A vacancy, with your match", tag=T, response=VacancyOut, auth=False)

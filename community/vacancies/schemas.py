@@ -61,6 +61,29 @@ class VacancyIn(BaseModel):
         return value.replace(tzinfo=IST) if value.tzinfo is None else value
 
 
+class SavedSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode | None = None
+    state: Literal[STATES] | None = None  # type: ignore[valid-type]
+    pay_level: int | None = Field(None, ge=1, le=18)
+    words: Annotated[str, Line(0, 200)] = Field("", description="every word must be in the vacancy")
+    min_match: int = Field(0, ge=0, le=100, description="the lowest match (0-100) worth an alert")
+
+
+class SavedSearchOut(BaseModel):
+    id: str
+    mode: Mode | None
+    state: str | None
+    pay_level: int | None
+    words: str
+    min_match: int
+
+
+class SavedSearchListOut(BaseModel):
+    items: list[SavedSearchOut]
+
+
 class ReopenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -14,7 +14,7 @@ from typing import Any
 from pymongo import IndexModel
 
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
-from community.vacancies.queries import APPLICATIONS, NOTES, SEARCH_INDEX, VACANCIES
+from community.vacancies.queries import ALERTS, APPLICATIONS, NOTES, SAVED_SEARCHES, SEARCH_INDEX, VACANCIES
 from search.documents import single, vacancy_document
 
 
@@ -50,5 +50,11 @@ STORAGE = StorageFacts(collections=(
         Personal("user_id", "delete", purpose="The department's notes on your applications."),
         Personal("author_id", "anonymise", replacements={"author_id": None},
                  purpose="Notes you wrote on applicants as a department administrator; the notes stay, your name goes."),
+    )),
+    Collection(SAVED_SEARCHES, indexes=(IndexModel([("user_id", 1), ("created_at", 1)]),), personal=(
+        Personal("user_id", "delete", purpose="Your saved vacancy searches, so new vacancies that fit reach you."),
+    )),
+    Collection(ALERTS, indexes=(IndexModel([("user_id", 1)]),), personal=(
+        Personal("user_id", "delete", purpose="Which vacancies you were alerted to, so each reaches you once."),
     )),
 ), search=(SearchDocuments(SEARCH_INDEX, single(VACANCIES, search_document), sources=((VACANCIES, {}),)),))

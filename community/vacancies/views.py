@@ -18,9 +18,9 @@ from community.profiles import verification
 from community.profiles.fields import STATES
 from community.requests import actor_of, db_of, read_form, read_json, see_other, settings_of, signed_in, url_for
 from community.timezones import IST
-from community.vacancies import applications, feeds, posting, queries, reads
+from community.vacancies import alerts, applications, feeds, posting, queries, reads
 from community.vacancies.schemas import (MAX_REQUIRED, MODES, SHAREABLE, ApplicantsQuery, ApplyIn, VacancyListQuery, NoteIn,
-                                         ReopenIn, StageIn, VacancyIn)
+                                         ReopenIn, SavedSearchIn, StageIn, VacancyIn)
 from community.vacancies.queries import STAGES
 from community.validation import parse_query, validate
 
@@ -255,7 +255,69 @@ async def shortlist_csv(request: web.Request) -> web.Response:
         "Content-Disposition": f'attachment; filename="shortlist-{vacancy["_id"]}.csv"', "Cache-Control": "no-store"})
 
 
+def _saved_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(row["_id"]), "mode": row.get("mode"), "state": row.get("state"), "pay_level": row.get("pay_level"),
+            "words": row.get("words", ""), "min_match": row.get("min_match", 0)}
+
+
+async def _alerts_page(request: web.Request, values: dict[str, Any], errors: dict[str, str],
+                       status: int = 200) -> web.Response:
+    actor = signed_in(request, _("Sign in to keep saved searches."))
+    rows = await alerts.saved_by(db_of(request), actor.user_id)
+    return aiohttp_jinja2.render_template("vacancies/alerts.html", request, {
+        "searches": [_saved_out(row) for row in rows], "values": values, "errors": errors,
+        "mode_options": [("", _("Any mode")), *((m, reads.mode_label(m)) for m in MODES)],
+        "state_options": [("", _("Any state")), *((state, state) for state in STATES)], "mode_label": reads.mode_label},
+        status=status)
+
+
+async def alerts_page(request: web.Request) -> web.Response:
+    return await _alerts_page(request, {}, {})
+
+
+def _saved_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {name: str(form.get(name, "")) or None for name in ("mode", "state")}
+    values["words"] = str(form.get("words", ""))
+    for name in ("pay_level", "min_match"):
+        text = str(form.get(name, "")).strip()
+        if text:
+            values[name] = int(text) if text.isdigit() else text
+    return values
+
+
+async def alerts_submit(request: web.Request) -> web.Response:
+    form = await read_form(request)
+    values = _saved_values(form)
+    try:
+        await actions.run(request.app, actor_of(request), alerts.save, validate(SavedSearchIn, values))
+    except Invalid as error:
+        return await _alerts_page(request, values, error.errors, status=422)
+    return see_other(url_for(request, "vacancies.alerts"))
+
+
+async def alert_delete_submit(request: web.Request) -> web.Response:
+    await read_form(request)
+    await actions.run(request.app, actor_of(request), alerts.delete, request.match_info["search_id"])
+    return see_other(url_for(request, "vacancies.alerts"))
+
+
 # --- API ------------------------------------------------------------------------------------
+
+
+async def api_saved(request: web.Request) -> web.Response:
+    actor = signed_in(request)
+    return api.json_response({"items": [_saved_out(row) for row in await alerts.saved_by(db_of(request), actor.user_id)]})
+
+
+async def api_save(request: web.Request) -> web.Response:
+    asked = validate(SavedSearchIn, await read_json(request))
+    created = await actions.run(request.app, actor_of(request), alerts.save, asked)
+    return api.json_response({"id": str(created), **asked.model_dump()}, status=201)
+
+
+async def api_delete_saved(request: web.Request) -> web.Response:
+    await actions.run(request.app, actor_of(request), alerts.delete, request.match_info["search_id"])
+    return web.Response(status=204)
 
 
 async def _vacancy_json(request: web.Request, status: int = 200) -> web.Response:

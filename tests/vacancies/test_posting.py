@@ -11,7 +11,7 @@ from bson import ObjectId
 
 from community import actions, keys
 from community.jobs.runner import Runner
-from community.vacancies.posting import CLOSE_JOB, close_key
+from community.vacancies.posting import ALERT_JOB, CLOSE_JOB, close_key
 from community.vacancies.queries import VACANCIES
 from tests.conftest import csrf_token
 from tests.factories import sign_in
@@ -32,8 +32,9 @@ async def test_an_administrator_posts_a_draft_for_an_organisation_below_theirs_a
     assert captured_effects.scheduled == []
     status, published = await call(client, "POST", f"/api/v1/vacancies/{vacancy_id}/publish", s.token(s.admin))
     assert status == 200 and published["status"] == "open"
-    [job] = captured_effects.scheduled
-    assert (job["_id"], job["kind"]) == (close_key(ObjectId(vacancy_id)), CLOSE_JOB)
+    closing, alerting = captured_effects.scheduled
+    assert (closing["_id"], closing["kind"]) == (close_key(ObjectId(vacancy_id)), CLOSE_JOB)
+    assert (alerting["_id"], alerting["kind"]) == (f"{ALERT_JOB}:{vacancy_id}", ALERT_JOB), "saved searches hear of it"
     status, seen = await call(client, "GET", f"/api/v1/vacancies/{vacancy_id}", s.token(s.officer))
     assert status == 200 and seen["can_apply"] and not seen["can_manage"]
 
@@ -137,7 +138,7 @@ async def test_the_deadline_job_closes_the_vacancy_once(client: TestClient, db: 
     app = client.app
     later = {keys.DB: db, keys.EMITTER: app[keys.EMITTER], keys.CLOCK: lambda: app[keys.CLOCK]() + timedelta(seconds=10)}
     with actions.capture() as effects:
-        assert await Runner(later).drain() == 1
+        assert await Runner(later).drain() == 2, "the saved searches' alerts, then the deadline"
         assert await Runner(later).drain() == 0
     stored = await db[VACANCIES].find_one({"_id": ObjectId(vacancy_id)})
     assert stored["status"] == "closed"
