@@ -435,6 +435,11 @@ def can_apply(actor: Actor, vacancy: Mapping[str, Any], now: datetime) -> bool:
             and not is_vacancy_department(actor, vacancy))
 
 
+def can_save_vacancy_search(actor: Actor) -> bool:
+    """Saved searches alert their owner to vacancies to apply to, so they have the bounds of applying."""
+    return actor.is_authenticated and not actor.is_suspended()
+
+
 # --- accounts and organisations -----------------------------------------------------------
 # Role changes: platform administrators change any role of anyone but themselves. An MDO
 # administrator vets and appoints within their own organisation only: they may grant and

@@ -134,6 +134,7 @@ for whose, shown in VACANCIES.items():
     ACTIONS[f"manage {whose} vacancy (stages, notes, export)"] = lambda a, v=shown: policy.can_manage_vacancy(a, v)
     ACTIONS[f"see {whose} draft vacancy"] = lambda a, v=shown: policy.can_see_vacancy(a, {**v, "status": "draft"})
     ACTIONS[f"apply to {whose} open vacancy"] = lambda a, v=shown: policy.can_apply(a, {**v, "closes_at": OPEN_UNTIL}, NOW)
+ACTIONS["save a vacancy search"] = policy.can_save_vacancy_search
 ACTIONS["see a published vacancy"] = lambda a: policy.can_see_vacancy(a, VACANCIES["another organisation's"])
 ACTIONS["apply to a closed vacancy"] = lambda a: policy.can_apply(
     a, {**VACANCIES["another organisation's"], "status": "closed", "closes_at": OPEN_UNTIL}, NOW)
@@ -223,6 +224,7 @@ ALLOWED: dict[str, set[str]] = {
     "apply to a HOME sub-organisation's open vacancy": ACTIVE_MEMBERS - {"mdo_admin"},
     "apply to another organisation's open vacancy": ACTIVE_MEMBERS,
     "see a published vacancy": set(ACTORS),
+    "save a vacancy search": ACTIVE_MEMBERS,
     "apply to a closed vacancy": set(),
     "apply to a vacancy past its closing time": set(),
 }

@@ -45,7 +45,7 @@ def fits(search: dict[str, Any], vacancy: dict[str, Any], text: str) -> bool:
 
 async def save(tx: Action, form: SavedSearchIn) -> ObjectId:
     actor = policy.require_member(tx.actor)
-    policy.require(actor, not actor.is_suspended(tx.now), _("You cannot save searches while suspended."))
+    policy.require(actor, policy.can_save_vacancy_search(actor), _("You cannot save searches while suspended."))
     if await tx.db[SAVED_SEARCHES].count_documents({"user_id": actor.user_id}) >= MAX_SAVED:
         raise Invalid({"words": _("You have %(n)s saved searches, the most one may keep; delete one first.", n=MAX_SAVED)})
     await ratelimit.hit(tx.db, f"vacancy-search:{actor.user_id}", limit=SAVES_PER_HOUR, window_seconds=3600)
