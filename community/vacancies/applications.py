@@ -29,6 +29,7 @@ from community.vacancies.schemas import ApplyIn, NoteIn, StageIn
 
 APPLICATION_SUBJECT = "vacancy_application"
 APPLIES_PER_HOUR = 30
+MOVES_PER_HOUR = 500
 NOTES_PER_HOUR = 200
 CONSENT_PURPOSE = ("Shared with the posting department to consider your application, together with how your "
                    "competencies match the vacancy's.")
@@ -106,6 +107,7 @@ async def move(tx: Action, vacancy_id: ObjectId, form: StageIn) -> int:
     missing = [key for key in wanted if key not in found or found[key]["status"] == WITHDRAWN]
     if missing:
         raise Invalid({"applications": _("These are not applications to this vacancy: %(ids)s", ids=", ".join(missing))})
+    await ratelimit.hit(tx.db, f"vacancy-move:{tx.actor.user_id}", limit=MOVES_PER_HOUR, window_seconds=3600)
     moved = 0
     session = await tx.start()
     for key in wanted:

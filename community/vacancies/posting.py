@@ -16,7 +16,7 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from community import actions, policy
+from community import actions, policy, ratelimit
 from community.actions import Action
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
@@ -36,6 +36,9 @@ CLOSE_JOB = "vacancy.close"
 ALERT_JOB = "vacancy.alerts"
 """Saved searches' alerts for a newly published vacancy (``community.vacancies.alerts``)."""
 SUBJECT = "vacancy"
+POSTS_PER_DAY = 50
+EDITS_PER_HOUR = 100
+"""Vacancies one administrator may post in a day, and changes they may make in an hour."""
 
 
 def close_key(vacancy_id: ObjectId) -> str:
@@ -117,6 +120,7 @@ async def create(tx: Action, form: VacancyIn) -> ObjectId:
     """A new draft, seen by its department alone until published."""
     actor = policy.require_member(tx.actor)
     fields = await check_vacancy(tx.db, actor, form, tx.now)
+    await ratelimit.hit(tx.db, f"vacancy-post:{actor.user_id}", limit=POSTS_PER_DAY, window_seconds=86400)
     vacancy_id = ObjectId()
     await tx.db[VACANCIES].insert_one({"_id": vacancy_id, **fields, "status": "draft", "created_by": actor.user_id,
                                        "created_at": tx.now, "updated_at": tx.now, "published_at": None,
@@ -131,6 +135,7 @@ async def edit(tx: Action, vacancy_id: ObjectId, form: VacancyIn) -> None:
     if vacancy["status"] == "closed":
         raise Invalid({"status": _("Reopen the vacancy before you change it.")})
     fields = await check_vacancy(tx.db, tx.actor, form, tx.now)
+    await ratelimit.hit(tx.db, f"vacancy-edit:{tx.actor.user_id}", limit=EDITS_PER_HOUR, window_seconds=3600)
     session = await tx.start()
     await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
     await scoring.rescore_vacancy(tx.db, {"_id": vacancy_id, **fields}, session)

@@ -11,7 +11,7 @@ from bson import ObjectId
 
 from community import actions, keys
 from community.jobs.runner import Runner
-from community.vacancies.posting import ALERT_JOB, CLOSE_JOB, close_key
+from community.vacancies.posting import ALERT_JOB, CLOSE_JOB, POSTS_PER_DAY, close_key
 from community.vacancies.queries import VACANCIES
 from tests.conftest import csrf_token
 from tests.factories import sign_in
@@ -145,3 +145,12 @@ async def test_the_deadline_job_closes_the_vacancy_once(client: TestClient, db: 
     assert [notice["kind"] for notice in effects.notifications] == ["vacancy_closed"]
     status, problem = await s.apply(await s.person(), vacancy_id)
     assert status == 422 and "vacancy" in refused(problem)
+
+
+async def test_posting_is_rate_limited_and_a_refused_post_writes_nothing(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    for _ in range(POSTS_PER_DAY):
+        await s.post(publish=False)
+    status, _ = await call(client, "POST", "/api/v1/vacancies", s.token(s.admin), json=vacancy_body(s.department))
+    assert status == 429
+    assert await db[VACANCIES].count_documents({}) == POSTS_PER_DAY
