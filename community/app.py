@@ -44,6 +44,7 @@ FEATURES: list[str] = [
     "community.certificates.routes",
     "community.search_pages.routes",
     "community.jobs.routes",
+    "community.vacancies.routes",
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts,
 and handing its ``storage.py`` facts to the shared registries (``community.storage.facts``)."""

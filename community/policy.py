@@ -397,6 +397,60 @@ def can_take_part_in_post_poll(actor: Actor, category: Mapping[str, Any], thread
     return not (post.get("deleted") or post.get("hidden") or thread.get("deleted") or thread.get("hidden"))
 
 
+# --- vacancies ----------------------------------------------------------------------------
+# A vacancy is its stored document: ``org_id`` (the organisation it is posted for), ``org_path``
+# (that organisation's ancestors, top first) and ``status`` (draft, open or closed); an
+# organisation is its ``organisations`` document (``_id``, ``path``). The department of a vacancy
+# is the administrators of its organisation and of every organisation above it: the people who
+# may post for it. Nobody else, platform administrators and moderators included, sees its
+# applications or its notes.
+
+
+def _administers(actor: Actor, org_id: Any, path: Any) -> bool:
+    return (actor.is_authenticated and actor.has(Role.MDO_ADMIN) and actor.org_id is not None
+            and (actor.org_id == org_id or actor.org_id in (path or ())))
+
+
+def can_post_vacancy(actor: Actor, org: Mapping[str, Any]) -> bool:
+    """An organisation's administrators post for their organisation or one below it; not while suspended."""
+    return not actor.is_suspended() and _administers(actor, org.get("_id"), org.get("path"))
+
+
+def is_vacancy_department(actor: Actor, vacancy: Mapping[str, Any]) -> bool:
+    """Whether ``actor`` is of the vacancy's department, suspended or not: they see its drafts,
+    applicants and notes."""
+    return _administers(actor, vacancy.get("org_id"), vacancy.get("org_path"))
+
+
+def can_manage_vacancy(actor: Actor, vacancy: Mapping[str, Any]) -> bool:
+    """Edit, publish, close, reopen, move applicants, write notes, export: the department, not while suspended."""
+    return not actor.is_suspended() and is_vacancy_department(actor, vacancy)
+
+
+def can_see_vacancy(actor: Actor, vacancy: Mapping[str, Any]) -> bool:
+    """Published vacancies (open or closed) are public; a draft only to its department."""
+    return vacancy.get("status") != "draft" or is_vacancy_department(actor, vacancy)
+
+
+def vacancy_is_open(vacancy: Mapping[str, Any], now: datetime) -> bool:
+    closes_at = vacancy.get("closes_at")
+    if closes_at is not None and closes_at.tzinfo is None:  # the store gives back UTC without its zone
+        closes_at = closes_at.replace(tzinfo=UTC)
+    return vacancy.get("status") == "open" and closes_at is not None and closes_at > now
+
+
+def can_apply(actor: Actor, vacancy: Mapping[str, Any], now: datetime) -> bool:
+    """Members apply to, or withdraw from, an open vacancy; never its own department (they would
+    judge themselves), nor while suspended."""
+    return (actor.is_authenticated and not actor.is_suspended(now) and vacancy_is_open(vacancy, now)
+            and not is_vacancy_department(actor, vacancy))
+
+
+def can_save_vacancy_search(actor: Actor) -> bool:
+    """Saved searches alert their owner to vacancies to apply to, so they have the bounds of applying."""
+    return actor.is_authenticated and not actor.is_suspended()
+
+
 # --- accounts and organisations -----------------------------------------------------------
 # Role changes: platform administrators change any role of anyone but themselves. An MDO
 # administrator vets and appoints within their own organisation only: they may grant and

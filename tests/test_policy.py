@@ -1,5 +1,5 @@
 """The role x action matrix: every kind of person against every protected action of accounts,
-organisations, administration, competencies, profiles, Karma, certificates and data rights, each cell asserted
+organisations, administration, competencies, profiles, Karma, certificates, data rights and vacancies, each cell asserted
 allowed or denied.
 
 HOME is the organisation the people belong to, or for the pending ones the organisation they
@@ -123,6 +123,29 @@ ACTIONS["decide a request to join another organisation"] = lambda a: policy.can_
     a, {"user_id": ObjectId(), "org_id": OTHER})
 ACTIONS["decide one's own request"] = lambda a: policy.can_decide_membership(a, {"user_id": a.user_id, "org_id": HOME})
 
+CHILD = ObjectId()
+VACANCIES = {
+    "HOME's": {"_id": ObjectId(), "org_id": HOME, "org_path": [], "status": "open"},
+    "a HOME sub-organisation's": {"_id": ObjectId(), "org_id": CHILD, "org_path": [HOME], "status": "open"},
+    "another organisation's": {"_id": ObjectId(), "org_id": OTHER, "org_path": [], "status": "open"},
+}
+NOW = datetime.now(UTC)
+OPEN_UNTIL = NOW + timedelta(days=5)
+ACTIONS["post a vacancy for HOME"] = lambda a: policy.can_post_vacancy(a, {"_id": HOME, "path": []})
+ACTIONS["post a vacancy for a HOME sub-organisation"] = lambda a: policy.can_post_vacancy(a, {"_id": CHILD, "path": [HOME]})
+ACTIONS["post a vacancy for another organisation"] = lambda a: policy.can_post_vacancy(a, {"_id": OTHER, "path": []})
+for whose, shown in VACANCIES.items():
+    ACTIONS[f"see {whose} vacancy's applicants and notes"] = lambda a, v=shown: policy.is_vacancy_department(a, v)
+    ACTIONS[f"manage {whose} vacancy (stages, notes, export)"] = lambda a, v=shown: policy.can_manage_vacancy(a, v)
+    ACTIONS[f"see {whose} draft vacancy"] = lambda a, v=shown: policy.can_see_vacancy(a, {**v, "status": "draft"})
+    ACTIONS[f"apply to {whose} open vacancy"] = lambda a, v=shown: policy.can_apply(a, {**v, "closes_at": OPEN_UNTIL}, NOW)
+ACTIONS["save a vacancy search"] = policy.can_save_vacancy_search
+ACTIONS["see a published vacancy"] = lambda a: policy.can_see_vacancy(a, VACANCIES["another organisation's"])
+ACTIONS["apply to a closed vacancy"] = lambda a: policy.can_apply(
+    a, {**VACANCIES["another organisation's"], "status": "closed", "closes_at": OPEN_UNTIL}, NOW)
+ACTIONS["apply to a vacancy past its closing time"] = lambda a: policy.can_apply(
+    a, {**VACANCIES["another organisation's"], "closes_at": NOW - timedelta(minutes=1)}, NOW)
+
 ADMINS = {"admin"}
 ORG_ADMINS = {"admin", "mdo_admin"}
 MEMBERS = set(ACTORS) - {"anonymous"}
@@ -193,6 +216,25 @@ ALLOWED: dict[str, set[str]] = {
     "decide a request to join HOME": ORG_ADMINS,
     "decide a request to join another organisation": ADMINS,
     "decide one's own request": set(),
+    "post a vacancy for HOME": {"mdo_admin"},
+    "post a vacancy for a HOME sub-organisation": {"mdo_admin"},
+    "post a vacancy for another organisation": set(),
+    "see HOME's vacancy's applicants and notes": {"mdo_admin", "suspended mdo_admin"},
+    "see a HOME sub-organisation's vacancy's applicants and notes": {"mdo_admin", "suspended mdo_admin"},
+    "see another organisation's vacancy's applicants and notes": set(),
+    "manage HOME's vacancy (stages, notes, export)": {"mdo_admin"},
+    "manage a HOME sub-organisation's vacancy (stages, notes, export)": {"mdo_admin"},
+    "manage another organisation's vacancy (stages, notes, export)": set(),
+    "see HOME's draft vacancy": {"mdo_admin", "suspended mdo_admin"},
+    "see a HOME sub-organisation's draft vacancy": {"mdo_admin", "suspended mdo_admin"},
+    "see another organisation's draft vacancy": set(),
+    "apply to HOME's open vacancy": ACTIVE_MEMBERS - {"mdo_admin"},
+    "apply to a HOME sub-organisation's open vacancy": ACTIVE_MEMBERS - {"mdo_admin"},
+    "apply to another organisation's open vacancy": ACTIVE_MEMBERS,
+    "see a published vacancy": set(ACTORS),
+    "save a vacancy search": ACTIVE_MEMBERS,
+    "apply to a closed vacancy": set(),
+    "apply to a vacancy past its closing time": set(),
 }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,11 @@ TEXT_MATCHES = MAX_PER_PAGE
 MAX_SCANNED = 2000
 """Rows one request reads at most; a page that hit it is short and its ``next`` goes on from there."""
 FILTERED_FIELDS = ("competencies", "organisation", "location", "languages")
+LEVEL_LISTENERS: list[Callable[[Database, ObjectId], Awaitable[None]]] = []
+"""Called with a person's id after their rows are rebuilt, for features that keep something
+worked out from their levels (vacancies keep each application's match score)."""
+HELD_BY_PERSON = 50
+"""Up to this many people, ``held_levels`` reads by person; beyond, by competency."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,8 @@ async def rebuild(db: Database, user_id: ObjectId) -> None:
     await db[DIRECTORY].delete_many({"person_id": user_id, "_id": {"$nin": [row["_id"] for row in rows]}})
     for row in rows:
         await db[DIRECTORY].replace_one({"_id": row["_id"]}, row, upsert=True)
+    for listener in LEVEL_LISTENERS:
+        await listener(db, user_id)
 
 
 def encode_cursor(key: str) -> str:
@@ -219,3 +227,29 @@ async def search(db: Database, viewer: Actor, wanted: Filters, rule: verificatio
                                    "basis": VERIFIED if row["verified"] else "declared"}
             cards.append(person)
     return cards, encode_cursor(next_key) if next_key is not None else None
+
+
+async def held_levels(db: Database, person_ids: list[ObjectId],
+                      competency_ids: list[str] | None = None) -> dict[ObjectId, dict[str, tuple[int, int]]]:
+    """Per person, per competency: ``(verified level, best level held on any evidence)``, read
+    from the directory's rows (so the endorsement rule has been applied), optionally only for
+    some competencies. Matching people to vacancies reads this.
+
+    For many people and named competencies it reads each competency's range of the
+    (competency, basis, key) index and keeps the people asked for: a long ``$in`` of person ids
+    is far slower on the embedded engine than a few index ranges."""
+    many = competency_ids is not None and len(person_ids) > HELD_BY_PERSON
+    query: dict[str, Any] = {} if many else {"person_id": {"$in": person_ids}}
+    query["competency"] = {"$in": competency_ids} if competency_ids is not None else {"$ne": ""}
+    wanted = set(person_ids)
+    found: dict[ObjectId, dict[str, tuple[int, int]]] = {}
+    async for row in db[DIRECTORY].find(query, {"person_id": 1, "competency": 1, "basis": 1, "level": 1}):
+        if many and row["person_id"] not in wanted:
+            continue
+        verified, best = found.setdefault(row["person_id"], {}).get(row["competency"], (0, 0))
+        if row["basis"] == VERIFIED:
+            verified = row["level"]
+        else:
+            best = row["level"]
+        found[row["person_id"]][row["competency"]] = (verified, best)
+    return found

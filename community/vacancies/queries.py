@@ -1,0 +1,112 @@
+"""Vacancies' MongoDB language.
+
+A vacancy: ``{_id, org_id, org_path, title, position_id, state, city, pay_level, mode,
+eligibility: {service, grade, years}, posts, closes_at, description, description_html, contact,
+required: [{competency, level, essential}], required_ids, status: draft|open|closed, created_by,
+created_at, updated_at, published_at, closed_at, applications}``; ``applications`` counts every
+application ever made, and stays when an applicant's data is erased.
+
+An application is one document per person and vacancy under :func:`application_key`, so two
+submits at once meet on one document: ``{_id, vacancy_id, org_id, user_id, statement, shared:
+{field: value}, consent: {fields, purpose, at}, status, history: [{status, at}], applied_at,
+updated_at, standing (not withdrawn), score, essentials_met, rank}`` (``scoring`` keeps the
+last three). A note: ``{_id, vacancy_id, application_id, user_id (the applicant), author_id,
+text, at}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+
+from community.storage.api import Database
+
+VACANCIES = "vacancies"
+APPLICATIONS = "vacancy_applications"
+NOTES = "vacancy_notes"
+SEARCH_INDEX = "vacancies"
+SAVED_SEARCHES = "vacancy_saved_searches"
+ALERTS = "vacancy_alerts"
+
+STAGES = ("submitted", "under_review", "shortlisted", "not_selected", "selected")
+"""The stages a department moves an application through; ``withdrawn`` is the applicant's own."""
+WITHDRAWN = "withdrawn"
+
+
+def application_key(vacancy_id: ObjectId, user_id: ObjectId) -> str:
+    return f"{vacancy_id}|{user_id}"
+
+
+async def vacancy(db: Database, vacancy_id: ObjectId, session: Any = None) -> dict[str, Any] | None:
+    return await db[VACANCIES].find_one({"_id": vacancy_id}, session=session)
+
+
+def _open_query(mode: str | None, state: str | None, pay_level: int | None) -> dict[str, Any]:
+    query: dict[str, Any] = {"status": "open"}
+    for name, value in (("mode", mode), ("state", state), ("pay_level", pay_level)):
+        if value:
+            query[name] = value
+    return query
+
+
+async def open_requiring(db: Database, competency_ids: list[str], *, mode: str | None = None,
+                         state: str | None = None, pay_level: int | None = None) -> list[dict[str, Any]]:
+    """Open vacancies requiring any of ``competency_ids``, with only what ranking reads
+    (``required``, ``closes_at``); the page's few are loaded whole by :func:`vacancies_by_id`."""
+    query = {**_open_query(mode, state, pay_level), "required_ids": {"$in": competency_ids}}
+    return await db[VACANCIES].find(query, {"required": 1, "closes_at": 1}).to_list(None)
+
+
+async def open_soonest(db: Database, limit: int, *, mode: str | None = None, state: str | None = None,
+                       pay_level: int | None = None) -> list[dict[str, Any]]:
+    """The ``limit`` open vacancies closing soonest, as :func:`open_requiring` gives them."""
+    return await db[VACANCIES].find(_open_query(mode, state, pay_level), {"required": 1, "closes_at": 1},
+                                    sort=[("closes_at", 1), ("_id", 1)], limit=limit).to_list(None)
+
+
+async def vacancies_by_id(db: Database, ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    return {row["_id"]: row async for row in db[VACANCIES].find({"_id": {"$in": ids}}, {"description": 0})}
+
+
+async def of_organisations(db: Database, org_ids: list[ObjectId]) -> list[dict[str, Any]]:
+    """Every vacancy, drafts included, posted for any of ``org_ids``, newest first."""
+    return await db[VACANCIES].find({"org_id": {"$in": org_ids}}, {"description": 0, "description_html": 0}).sort(
+        [("created_at", -1), ("_id", -1)]).to_list(None)
+
+
+async def application(db: Database, vacancy_id: ObjectId, user_id: ObjectId, session: Any = None) -> dict[str, Any] | None:
+    return await db[APPLICATIONS].find_one({"_id": application_key(vacancy_id, user_id)}, session=session)
+
+
+async def applications_of(db: Database, vacancy_id: ObjectId, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+    """The vacancy's standing applications (those of ``statuses`` when given); filtered here
+    rather than in the query, which the embedded engine answers several times faster as one
+    index range."""
+    rows = await db[APPLICATIONS].find({"vacancy_id": vacancy_id}).to_list(None)
+    return [row for row in rows if (row["status"] in statuses if statuses else row["status"] != WITHDRAWN)]
+
+
+async def ranked_applications(db: Database, vacancy_id: ObjectId, *, status: str | None, essentials: bool,
+                              after: str | None, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` standing applications passing the filters, best stored score first, then
+    the earliest, from after the rank ``after``: one range of an index whatever the filters."""
+    query: dict[str, Any] = {"vacancy_id": vacancy_id, "standing": True}
+    if status:
+        query["status"] = status
+    if essentials:
+        query["essentials_met"] = True
+    if after is not None:
+        query["rank"] = {"$gt": after}
+    return await db[APPLICATIONS].find(query, sort=[("rank", 1)], limit=limit).to_list(None)
+
+
+async def applications_by(db: Database, user_id: ObjectId) -> list[dict[str, Any]]:
+    return await db[APPLICATIONS].find({"user_id": user_id}).sort([("applied_at", -1)]).to_list(None)
+
+
+async def notes_on(db: Database, application_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    async for row in db[NOTES].find({"application_id": {"$in": application_ids}}).sort("at", 1):
+        found.setdefault(row["application_id"], []).append(row)
+    return found

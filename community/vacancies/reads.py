@@ -1,0 +1,271 @@
+"""What the pages, the API and the export show: vacancies with the viewer's match, officers'
+ranked lists, a department's ranked applicants, and how to close a gap.
+
+Explanations are worked out when read, from the directory's levels (``profiles.directory.held_levels``);
+a department's ranking follows each application's stored score, which ``scoring`` keeps current.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from bson import ObjectId
+
+from community import audit, policy
+from community.accounts import people
+from community.competencies import queries as dictionary
+from community.errors import Invalid
+from community.i18n import gettext as _, ngettext
+from community.organisations import queries as organisations
+from community.policy import Actor
+from community.profiles import directory, verification
+from community.storage.api import Database
+from community.vacancies import queries
+from community.vacancies.matching import Match, Row, match
+from community.vacancies.scoring import held_by
+from community.vacancies.posting import access_vacancy, managed_vacancy, stored_time
+from community.vacancies.schemas import SHAREABLE
+
+EXPERTS_SHOWN = 3
+RANK = re.compile(r"\d{20}[0-9a-f]{24}\|[0-9a-f]{24}")
+"""What ``scoring.rank_key`` makes."""
+EXPORT_PAGE = 200
+
+
+def field_labels() -> dict[str, str]:
+    return {"designation": _("Designation"), "organisation": _("Organisation"), "service": _("Service or cadre"),
+            "location": _("State and district"), "languages": _("Languages"), "bio": _("About"),
+            "email": _("E-mail"), "mobile": _("Mobile")}
+
+
+def status_label(status: str) -> str:
+    return {"submitted": _("Submitted"), "under_review": _("Under review"), "shortlisted": _("Shortlisted"),
+            "not_selected": _("Not selected"), "selected": _("Selected"), "withdrawn": _("Withdrawn")}[status]
+
+
+def mode_label(mode: str) -> str:
+    return {"deputation": _("Deputation"), "transfer": _("Transfer"), "contract": _("Contract"),
+            "promotion": _("Promotion")}[mode]
+
+
+def row_text(row: Row) -> str:
+    if row.outcome == "meets":
+        return (_("Meets level %(level)s (verified).", level=row.required) if row.basis == "verified"
+                else _("Meets level %(level)s (declared, not yet verified).", level=row.required))
+    if row.outcome == "short":
+        return ngettext("Short by %(num)s level: holds level %(held)s.", "Short by %(num)s levels: holds level %(held)s.",
+                        row.short_by, held=row.held)
+    return _("Missing.")
+
+
+def summary(found: Match) -> str:
+    """``4 of 5 competencies, 1 essential short by a level``."""
+    said = ngettext("%(met)s of %(num)s competency", "%(met)s of %(num)s competencies", len(found.rows), met=found.met)
+    short = found.essentials_short
+    if not short:
+        return _("%(competencies)s, every essential met", competencies=said)
+    if all(row.outcome == "short" and row.short_by == 1 for row in short):
+        return ngettext("%(competencies)s, %(num)s essential short by a level",
+                        "%(competencies)s, %(num)s essentials short by a level", len(short), competencies=said)
+    return ngettext("%(competencies)s, %(num)s essential not met", "%(competencies)s, %(num)s essentials not met",
+                    len(short), competencies=said)
+
+
+def match_view(found: Match, names: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    return {"score": found.score, "essentials_met": found.essentials_met, "summary": summary(found),
+            "rows": [{"competency": row.competency, "name": names.get(row.competency, {}).get("name", row.competency),
+                      "required": row.required, "essential": row.essential, "outcome": row.outcome,
+                      "basis": row.basis, "held": row.held, "short_by": row.short_by, "text": row_text(row)}
+                     for row in found.rows]}
+
+
+def _time(value: datetime | None) -> str:
+    return stored_time(value).isoformat() if value is not None else ""
+
+
+async def vacancy_view(db: Database, actor: Actor, vacancy_id: ObjectId, now: datetime) -> dict[str, Any]:
+    """One vacancy as the viewer may see it, with their match and application status."""
+    vacancy = await access_vacancy(db, actor, vacancy_id)
+    names = await dictionary.competency_names(db, vacancy["required_ids"])
+    org_names = await organisations.names(db, [vacancy["org_id"]])
+    mine = None
+    application = None
+    if actor.user_id is not None:
+        held = (await held_by(db, [actor.user_id], vacancy["required_ids"])).get(actor.user_id, {})
+        mine = match_view(match(held, vacancy["required"]), names)
+        application = await queries.application(db, vacancy_id, actor.user_id)
+    eligibility = vacancy.get("eligibility") or {}
+    return {
+        "id": str(vacancy["_id"]), "org_id": str(vacancy["org_id"]), "organisation": org_names.get(vacancy["org_id"], ""),
+        "title": vacancy["title"], "position_id": vacancy.get("position_id"), "state": vacancy["state"],
+        "city": vacancy["city"], "pay_level": vacancy["pay_level"], "mode": vacancy["mode"],
+        "eligibility_service": eligibility.get("service", ""), "eligibility_grade": eligibility.get("grade", ""),
+        "eligibility_years": eligibility.get("years", 0), "posts": vacancy["posts"],
+        "closes_at": _time(vacancy["closes_at"]), "description": vacancy["description"],
+        "description_html": vacancy["description_html"], "contact": vacancy["contact"],
+        "required": [{"competency": item["competency"], "name": names.get(item["competency"], {}).get("name", item["competency"]),
+                      "level": item["level"], "essential": item["essential"]} for item in vacancy["required"]],
+        "status": vacancy["status"], "applications": vacancy.get("applications", 0), "match": mine,
+        "application_status": application["status"] if application is not None else None,
+        "can_manage": policy.can_manage_vacancy(actor, vacancy),
+        "can_apply": policy.can_apply(actor, vacancy, now),
+    }
+
+
+async def ranked_for(db: Database, actor: Actor, *, mode: str | None = None, state: str | None = None,
+                     pay_level: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    """Open vacancies, the viewer's best match first (then the soonest closing); eligibility
+    choices filter, never score.
+
+    Only a vacancy requiring something the viewer holds can score above 0 (every row of any
+    other is missing), so those are read through the index of required competencies and scored;
+    when they are fewer than a page, the soonest closing of the rest (all scoring 0) follow."""
+    held = (await held_by(db, [actor.user_id])).get(actor.user_id, {}) if actor.user_id is not None else {}
+    candidates = (await queries.open_requiring(db, list(held), mode=mode, state=state, pay_level=pay_level)
+                  if held else [])
+    scores = [(match(held, vacancy["required"]).score, vacancy) for vacancy in candidates]
+    if len(scores) < limit:
+        seen = {vacancy["_id"] for _, vacancy in scores}
+        rest = await queries.open_soonest(db, limit + len(seen), mode=mode, state=state, pay_level=pay_level)
+        scores += [(0, vacancy) for vacancy in rest if vacancy["_id"] not in seen]
+    scores.sort(key=lambda pair: (-pair[0], stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
+    page = [(match(held, vacancy["required"]), vacancy) for _, vacancy in scores[:limit]]
+    whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in page])
+    names = await dictionary.competency_names(db, [item["competency"] for _, vacancy in page for item in vacancy["required"]])
+    org_names = await organisations.names(db, [row["org_id"] for row in whole.values()])
+    items = []
+    for found, brief in page:
+        vacancy = whole.get(brief["_id"])
+        if vacancy is None:
+            continue
+        items.append({"id": str(vacancy["_id"]), "title": vacancy["title"], "organisation": org_names.get(vacancy["org_id"], ""),
+                      "state": vacancy["state"], "city": vacancy["city"], "mode": vacancy["mode"],
+                      "pay_level": vacancy["pay_level"], "closes_at": _time(vacancy["closes_at"]),
+                      "match": match_view(found, names) if actor.user_id is not None else None})
+    return items
+
+
+async def department_vacancies(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """The vacancies the actor's department posted, drafts included."""
+    if actor.org_id is None or not actor.has(policy.Role.MDO_ADMIN):
+        return []
+    rows = await queries.of_organisations(db, [actor.org_id, *await _below(db, actor.org_id)])
+    return [row for row in rows if policy.is_vacancy_department(actor, row)]
+
+
+async def _below(db: Database, org_id: ObjectId) -> list[ObjectId]:
+    return [org["_id"] for org in await organisations.everything(db) if org_id in (org.get("path") or [])]
+
+
+def encode_cursor(rank: str) -> str:
+    return base64.urlsafe_b64encode(rank.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The rank a cursor holds; :class:`Invalid` naming ``after`` for anything this module did not make."""
+    try:
+        rank = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        rank = ""
+    if not RANK.fullmatch(rank):
+        raise Invalid({"after": _("This cursor is not valid; start again from the first page.")})
+    return rank
+
+
+async def applicants(db: Database, actor: Actor, vacancy_id: ObjectId, *, status: str | None = None,
+                     essentials: bool = False, after: str | None = None, limit: int = 50) -> dict[str, Any]:
+    """A page of the department's ranked applicants: best match first (the stored score,
+    ``scoring``), each with the explanation worked out now and only what they shared; ``next``
+    is the cursor of the page after (``None`` on the last)."""
+    vacancy = await access_vacancy(db, actor, vacancy_id)
+    policy.require(actor, policy.is_vacancy_department(actor, vacancy), _("Only the posting department sees applicants."))
+    start = decode_cursor(after) if after else None
+    rows = await queries.ranked_applications(db, vacancy_id, status=status, essentials=essentials, after=start,
+                                             limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    held = await held_by(db, [row["user_id"] for row in rows], vacancy["required_ids"])
+    names = await dictionary.competency_names(db, vacancy["required_ids"])
+    notes = await queries.notes_on(db, [row["_id"] for row in rows])
+    authors = await people.names_by_id(db, [note["author_id"] for found in notes.values() for note in found])
+    return {"next": encode_cursor(rows[-1]["rank"]) if more else None, "items": [{
+        "id": row["_id"], "status": row["status"], "statement": row["statement"], "shared": row["shared"],
+        "match": match_view(match(held.get(row["user_id"], {}), vacancy["required"]), names),
+        "notes": [{"text": note["text"], "author": authors.get(note["author_id"], ""), "at": _time(note["at"])}
+                  for note in notes.get(row["_id"], [])]} for row in rows]}
+
+
+async def my_applications(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """The applicant's own applications, newest first, with each vacancy's title and status."""
+    member = policy.require_member(actor)
+    rows = await queries.applications_by(db, member.user_id)
+    titles = {row["_id"]: row["title"] for row in
+              [await queries.vacancy(db, vacancy_id) for vacancy_id in {r["vacancy_id"] for r in rows}] if row is not None}
+    return [{"vacancy_id": str(row["vacancy_id"]), "title": titles.get(row["vacancy_id"], ""), "status": row["status"],
+             "applied_at": row["applied_at"], "history": row["history"]} for row in rows]
+
+
+def application_out(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": row["_id"], "vacancy_id": str(row["vacancy_id"]), "status": row["status"], "statement": row["statement"],
+            "shared": list(row["shared"]), "consent_purpose": row["consent"]["purpose"],
+            "consent_at": _time(row["consent"]["at"]),
+            "history": [{"status": step["status"], "at": _time(step["at"])} for step in row["history"]]}
+
+
+async def gap(db: Database, actor: Actor, vacancy_id: ObjectId, rule: verification.EndorsementRule) -> list[dict[str, Any]]:
+    """For each required competency the viewer falls short of: threads tagged with it, and experts
+    who hold it verified at the required level."""
+    member = policy.require_member(actor)
+    vacancy = await access_vacancy(db, member, vacancy_id)
+    held = (await held_by(db, [member.user_id], vacancy["required_ids"])).get(member.user_id, {})
+    names = await dictionary.competency_names(db, vacancy["required_ids"])
+    found = []
+    for row in match(held, vacancy["required"]).rows:
+        if row.outcome == "meets":
+            continue
+        wanted = directory.Filters(competency=row.competency, min_level=row.required, basis=directory.VERIFIED,
+                                   role="expert")
+        cards, _next = await directory.search(db, member, wanted, rule, limit=EXPERTS_SHOWN + 1)
+        experts = [{"label": card["name"], "url": f"/people/{card['id']}"} for card in cards
+                   if card["id"] != str(member.user_id)][:EXPERTS_SHOWN]
+        found.append({"competency": row.competency, "name": names.get(row.competency, {}).get("name", row.competency),
+                      "short_by": row.short_by,
+                      "threads_url": "/search?" + urlencode({"kind": "discussions", "competency": row.competency}),
+                      "experts_url": "/network?" + urlencode({"competency": row.competency, "min_level": row.required,
+                                                              "basis": directory.VERIFIED, "role": "expert"}),
+                      "experts": experts})
+    return found
+
+
+def _cell(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+async def shortlist_csv(db: Database, actor: Actor, vacancy_id: ObjectId) -> tuple[dict[str, Any], str]:
+    """The shortlisted applicants as CSV, best match first, with only what each shared; the export is audited."""
+    vacancy = await managed_vacancy(db, actor, vacancy_id)
+    listed = await applicants(db, actor, vacancy_id, status="shortlisted", limit=EXPORT_PAGE)
+    while listed["next"] is not None:
+        following = await applicants(db, actor, vacancy_id, status="shortlisted", after=listed["next"], limit=EXPORT_PAGE)
+        listed = {"next": following["next"], "items": listed["items"] + following["items"]}
+    labels = field_labels()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Application"), _("Match"), _("Every essential met"), _("Status"),
+                     *(labels[field] for field in SHAREABLE), _("Statement")])
+    for item in listed["items"]:
+        writer.writerow([_cell(item["id"]), item["match"]["score"], _("Yes") if item["match"]["essentials_met"] else _("No"),
+                         status_label(item["status"]), *(_cell(item["shared"].get(field, "")) for field in SHAREABLE),
+                         _cell(item["statement"])])
+    await audit.record(db, actor=actor, action="vacancy.shortlist_export", target_type="vacancy", target_id=vacancy_id,
+                       org_id=vacancy["org_id"], details={"rows": len(listed["items"])})
+    return vacancy, out.getvalue()
+

@@ -1,0 +1,60 @@
+"""Vacancies' storage facts.
+
+A vacancy is the department's, not a person's: erasing its author leaves it (the author's id
+goes). An application and the department's notes on it are the applicant's personal data:
+erasure deletes both, while the vacancy's ``applications`` count (kept on the vacancy) stays, so
+the department still knows how many applied. The export lists them with their consent record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import IndexModel
+
+from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
+from community.vacancies.queries import ALERTS, APPLICATIONS, NOTES, SAVED_SEARCHES, SEARCH_INDEX, VACANCIES
+from search.documents import single, vacancy_document
+
+
+def search_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
+    """The search index's document: public once published (a draft is hidden), with the place,
+    the organisation, the required competencies and the closing time to filter and count by."""
+    return vacancy_document({**vacancy, "location": f"{vacancy.get('city', '')}, {vacancy.get('state', '')}",
+                             "competencies": vacancy.get("required_ids", [])})
+
+
+STORAGE = StorageFacts(collections=(
+    Collection(VACANCIES, indexes=(
+        IndexModel([("status", 1), ("closes_at", 1)]),  # open vacancies, soonest closing first
+        IndexModel([("org_id", 1), ("created_at", -1)]),  # a department's vacancies
+        IndexModel([("required_ids", 1)]),  # vacancies requiring a competency
+    ), personal=(
+        Personal("created_by", "anonymise", replacements={"created_by": None},
+                 purpose="Vacancies you posted for your organisation; they stay, your name goes."),
+    )),
+    Collection(APPLICATIONS, indexes=(
+        IndexModel([("vacancy_id", 1), ("standing", 1), ("rank", 1)]),  # a department's ranked pages
+        IndexModel([("vacancy_id", 1), ("standing", 1), ("status", 1), ("rank", 1)]),  # ... of one stage
+        IndexModel([("vacancy_id", 1), ("standing", 1), ("essentials_met", 1), ("rank", 1)]),  # ... meeting essentials
+        IndexModel([("user_id", 1), ("applied_at", -1)]),  # a person's applications
+    ), personal=(
+        Personal("user_id", "delete", purpose="Your applications to vacancies: your statement, the profile fields "
+                                              "you chose to share, your consent and the application's status."),
+    )),
+    Collection(NOTES, indexes=(
+        IndexModel([("application_id", 1), ("at", 1)]),
+        IndexModel([("user_id", 1)]),
+    ), personal=(
+        Personal("user_id", "delete", purpose="The department's notes on your applications."),
+        Personal("author_id", "anonymise", replacements={"author_id": None},
+                 purpose="Notes you wrote on applicants as a department administrator; the notes stay, your name goes."),
+    )),
+    Collection(SAVED_SEARCHES, indexes=(IndexModel([("user_id", 1), ("created_at", 1)]),), personal=(
+        Personal("user_id", "delete", purpose="Your saved vacancy searches, so new vacancies that fit reach you."),
+    )),
+    Collection(ALERTS, indexes=(IndexModel([("user_id", 1)]),), personal=(
+        Personal("user_id", "delete", purpose="Which vacancies you were alerted to, so each reaches you once."),
+    )),
+), search=(SearchDocuments(SEARCH_INDEX, single(VACANCIES, search_document), sources=((VACANCIES, {}),)),))

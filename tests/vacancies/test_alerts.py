@@ -1,0 +1,85 @@
+"""Saved searches: a newly published vacancy that fits alerts each person once; filters, words
+and the minimum match decide; a person manages only their own searches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from bson import ObjectId
+
+from community import actions, keys
+from community.jobs.runner import Runner
+from community.vacancies.queries import ALERTS, SAVED_SEARCHES
+from tests.conftest import csrf_token
+from tests.factories import sign_in
+from tests.vacancies.helpers import HEALTH, call, hold, refused, scene
+
+
+async def _save(client: TestClient, token: str, **search: Any) -> str:
+    status, saved = await call(client, "POST", "/api/v1/vacancies/saved-searches", token, json=search)
+    assert status == 201, saved
+    return str(saved["id"])
+
+
+async def _run_jobs(client: TestClient, db: Any) -> list[dict[str, Any]]:
+    app = client.app
+    later = {keys.DB: db, keys.EMITTER: app[keys.EMITTER], keys.CLOCK: lambda: app[keys.CLOCK]() + timedelta(seconds=5)}
+    with actions.capture() as effects:
+        await Runner(later).drain()
+    return [notice for notice in effects.notifications if notice["kind"] == "vacancy_alert"]
+
+
+async def test_a_published_vacancy_alerts_each_fitting_person_once(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    fits, wrong_state, wrong_words, too_weak, strong = [await s.person() for _ in range(5)]
+    await _save(client, s.token(fits), state="Kerala", words="outcome budgeting")
+    await _save(client, s.token(fits), mode="deputation")
+    await _save(client, s.token(wrong_state), state="Assam")
+    await _save(client, s.token(wrong_words), words="railway")
+    await _save(client, s.token(too_weak), min_match=60)
+    await hold(db, too_weak, verified={HEALTH: 1})
+    await _save(client, s.token(strong), min_match=60)
+    await hold(db, strong, verified={HEALTH: 3})
+    draft = await s.post(publish=False)
+    assert await _run_jobs(client, db) == [], "a draft alerts nobody"
+    await call(client, "POST", f"/api/v1/vacancies/{draft}/publish", s.token(s.admin))
+    alerted = await _run_jobs(client, db)
+    assert sorted(str(notice["to"]["args"]["user_id"]) for notice in alerted) == sorted([str(fits["_id"]), str(strong["_id"])])
+    assert await db[ALERTS].count_documents({}) == 2
+    await call(client, "POST", f"/api/v1/vacancies/{draft}/close", s.token(s.admin))
+    await call(client, "POST", f"/api/v1/vacancies/{draft}/reopen", s.token(s.admin),
+               json={"closes_at": "2031-01-01T10:00:00+05:30"})
+    assert await _run_jobs(client, db) == [], "reopening alerts nobody again"
+
+
+async def test_people_manage_only_their_own_saved_searches(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    mine = await _save(client, s.token(s.officer), words="budget", pay_level=12)
+    status, listed = await call(client, "GET", "/api/v1/vacancies/saved-searches", s.token(s.officer))
+    assert [(item["id"], item["words"], item["pay_level"]) for item in listed["items"]] == [(mine, "budget", 12)]
+    assert (await call(client, "DELETE", f"/api/v1/vacancies/saved-searches/{mine}", s.token(s.other_admin)))[0] == 404
+    status, problem = await call(client, "POST", "/api/v1/vacancies/saved-searches", s.token(s.officer),
+                                 json={"min_match": 101})
+    assert status == 422 and "min_match" in refused(problem)
+    assert (await call(client, "DELETE", f"/api/v1/vacancies/saved-searches/{mine}", s.token(s.officer)))[0] == 204
+    assert await db[SAVED_SEARCHES].count_documents({}) == 0
+
+
+async def test_the_alerts_page_saves_and_deletes(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    await sign_in(client, s.officer)
+    token = await csrf_token(client, "/vacancies/alerts")
+    bad = await client.post("/vacancies/alerts", data={"words": "", "min_match": "500", "csrf_token": token})
+    assert bad.status == 422 and "This number is out of range." in await bad.text()
+    saved = await client.post("/vacancies/alerts", allow_redirects=False,
+                              data={"words": "health", "state": "Kerala", "mode": "", "min_match": "40", "csrf_token": token})
+    assert saved.status == 303
+    row = await db[SAVED_SEARCHES].find_one({"user_id": s.officer["_id"]})
+    assert (row["words"], row["state"], row["mode"], row["min_match"]) == ("health", "Kerala", None, 40)
+    page = await (await client.get("/vacancies/alerts")).text()
+    assert "Match at least 40" in page
+    gone = await client.post(f"/vacancies/alerts/{row['_id']}/delete", data={"csrf_token": token}, allow_redirects=False)
+    assert gone.status == 303 and await db[SAVED_SEARCHES].count_documents({}) == 0
+    assert (await client.post(f"/vacancies/alerts/{ObjectId()}/delete", data={"csrf_token": token})).status == 404
