@@ -77,7 +77,7 @@ async def test_bad_input_is_refused_by_field_and_writes_nothing(client: TestClie
 async def test_the_form_names_the_refused_field(client: TestClient, db: Any) -> None:
     s = await scene(client, db)
     await sign_in(client, s.admin)
-    for closes_at, level, message in (("2030-01-01T10:00", "9", "This number is out of range."),
+    for closes_at, level, message in (("2030-01-01T10:00", "9", "Enter 5 or less."),
                                       ("2020-01-01T10:00", "3", "The closing time must be in the future.")):
         form = {key: str(value) for key, value in vacancy_body(s.department, closes_at=closes_at).items()
                 if key != "required"}
