@@ -39,6 +39,7 @@ FEATURES: list[str] = [
     "community.notifications.routes",
     "community.forums.routes",
     "community.polls.routes",
+    "community.events.routes",
     "community.karma.routes",
     "community.search_pages.routes",
     "community.jobs.routes",

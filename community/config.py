@@ -77,6 +77,12 @@ class Settings:
     """Counting endorsements that verify a level (``community.profiles.verification``)..."""
     expert_endorsements_to_verify: int = 1
     """...or counting endorsements from experts in the competency that do."""
+    jitsi_url: str = "https://meet.jit.si"
+    """The Jitsi Meet server whose rooms event pages embed (``community.events.places``)."""
+    bbb_url: str = ""
+    """A BigBlueButton server's API base (``https://host/bigbluebutton``); none runs by default..."""
+    bbb_secret: str = ""
+    """...and the secret it shares with this server, which signs join links."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -241,4 +247,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         connection_requests_per_day=_int(env, "CONNECTION_REQUESTS_PER_DAY", 50, 1, 10_000),
         endorsements_to_verify=_int(env, "ENDORSEMENTS_TO_VERIFY", 2, 1, 100),
         expert_endorsements_to_verify=_int(env, "EXPERT_ENDORSEMENTS_TO_VERIFY", 1, 1, 100),
+        jitsi_url=env.get("JITSI_URL", "https://meet.jit.si").rstrip("/"),
+        bbb_url=env.get("BBB_URL", "").rstrip("/"),
+        bbb_secret=env.get("BBB_SECRET", ""),
     )

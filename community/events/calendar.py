@@ -1,0 +1,89 @@
+"""Calendar files: one event's .ics, and a person's feed of the events they are going to,
+which calendar programs subscribe to at a secret address (``/events/calendar/<token>.ics``).
+
+Built with the ``icalendar`` package: times are written in the event's own zone (``zoneinfo``)
+with that zone's VTIMEZONE, so a calendar in another zone shows the right moment. Only the hash
+of a feed's token is stored; making a new token or revoking it ends the old address at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bson import ObjectId
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from community.actions import Action
+from community.events import places, queries
+from community.events.access import event_path, utc
+from community.events.queries import CALENDAR_TOKENS
+from community.policy import require_member
+from community.storage.api import Database
+
+PRODUCT = "-//Karmayogi Community//Events//EN"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODUCT)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def _entry(event: Mapping[str, Any], base_url: str, hosts: Mapping[ObjectId, str]) -> Event:
+    zone = ZoneInfo(event["zone"])
+    entry = Event()
+    entry.add("uid", f"{event['_id']}@{base_url.split('://', 1)[-1]}")
+    entry.add("summary", event["title"])
+    entry.add("dtstamp", utc(event["updated_at"]))
+    entry.add("dtstart", utc(event["start_at"]).astimezone(zone))
+    entry.add("dtend", utc(event["end_at"]).astimezone(zone))
+    entry.add("url", base_url + event_path(event["_id"]))
+    entry.add("location", places.describe(event["place"]))
+    entry.add("description", event["description"])
+    entry.add("status", "CANCELLED" if event["status"] == "cancelled" else "CONFIRMED")
+    organiser = vCalAddress(f"{base_url}/people/{event['host_id']}")
+    organiser.params["cn"] = vText(hosts.get(event["host_id"]) or "Karmayogi Community")
+    entry.add("organizer", organiser)
+    return entry
+
+
+def ics(events: Iterable[Mapping[str, Any]], base_url: str, hosts: Mapping[ObjectId, str], *, name: str) -> bytes:
+    cal = _calendar(name)
+    for event in events:
+        cal.add_component(_entry(event, base_url, hosts))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+async def new_token(tx: Action) -> str:
+    """A fresh secret address for the actor's feed; the one before stops working."""
+    actor = require_member(tx.actor)
+    token = secrets.token_urlsafe(24)
+    await tx.db[CALENDAR_TOKENS].update_one({"_id": actor.user_id}, {"$set": {
+        "user_id": actor.user_id, "token_hash": token_hash(token), "created_at": tx.now}}, upsert=True,
+        session=await tx.start())
+    return token
+
+
+async def revoke_token(tx: Action) -> bool:
+    actor = require_member(tx.actor)
+    return (await tx.db[CALENDAR_TOKENS].delete_one({"_id": actor.user_id}, session=await tx.start())).deleted_count == 1
+
+
+async def feed_events(db: Database, token: str) -> tuple[ObjectId, list[dict[str, Any]]] | None:
+    """The events the token's owner is going to, or None for a token that is not (or no longer) theirs."""
+    owner = await queries.calendar_owner(db, token_hash(token))
+    if owner is None:
+        return None
+    return owner, await queries.by_ids(db, await queries.going_event_ids(db, owner))
