@@ -118,6 +118,33 @@ ACTIONS["decide a request to join another organisation"] = lambda a: policy.can_
     a, {"user_id": ObjectId(), "org_id": OTHER})
 ACTIONS["decide one's own request"] = lambda a: policy.can_decide_membership(a, {"user_id": a.user_id, "org_id": HOME})
 
+
+def event(**fields: Any) -> dict[str, Any]:
+    """A published event open to everyone, hosted by someone else, starting tomorrow."""
+    return {"_id": ObjectId(), "host_id": ObjectId(), "cohost_ids": [], "status": "published", "audience": "everyone",
+            "org_id": None, "invited_ids": [], "start_at": datetime.now(UTC) + timedelta(days=1), **fields}
+
+
+def orgs_of(a: Actor) -> frozenset[ObjectId]:
+    return frozenset({a.org_id}) if a.org_id is not None else frozenset()
+
+
+NOW = datetime.now(UTC)
+ACTIONS["create an event"] = policy.can_create_event
+ACTIONS["see another's draft event"] = lambda a: policy.can_see_event(a, event(status="draft"), orgs_of(a))
+ACTIONS["see HOME's organisation event"] = lambda a: policy.can_see_event(a, event(audience="organisation", org_id=HOME),
+                                                                         orgs_of(a))
+ACTIONS["see an invitation-only event one is not invited to"] = lambda a: policy.can_see_event(
+    a, event(audience="invitation"), orgs_of(a))
+ACTIONS["answer an event open to everyone"] = lambda a: policy.can_rsvp(a, event(), orgs_of(a), NOW)
+ACTIONS["answer HOME's organisation event"] = lambda a: policy.can_rsvp(a, event(audience="organisation", org_id=HOME),
+                                                                       orgs_of(a), NOW)
+ACTIONS["answer a cancelled event"] = lambda a: policy.can_rsvp(a, event(status="cancelled"), orgs_of(a), NOW)
+ACTIONS["manage another's event open to everyone"] = lambda a: policy.can_manage_event(a, event())
+ACTIONS["manage HOME's organisation event"] = lambda a: policy.can_manage_event(a, event(audience="organisation",
+                                                                                       org_id=HOME))
+ACTIONS["manage one's own event"] = lambda a: policy.can_manage_event(a, event(host_id=a.user_id))
+
 ADMINS = {"admin"}
 ORG_ADMINS = {"admin", "mdo_admin"}
 MEMBERS = set(ACTORS) - {"anonymous"}
@@ -185,6 +212,16 @@ ALLOWED: dict[str, set[str]] = {
     "decide a request to join HOME": ORG_ADMINS,
     "decide a request to join another organisation": ADMINS,
     "decide one's own request": set(),
+    "create an event": {"expert", "mdo_admin", "admin", "pending expert", "pending mdo_admin"},
+    "see another's draft event": ADMINS | {"suspended admin"},
+    "see HOME's organisation event": HOME_MEMBERS,
+    "see an invitation-only event one is not invited to": ADMINS | {"suspended admin"},
+    "answer an event open to everyone": ACTIVE_MEMBERS,
+    "answer HOME's organisation event": ACTIVE_HOME_MEMBERS,
+    "answer a cancelled event": set(),
+    "manage another's event open to everyone": ADMINS,
+    "manage HOME's organisation event": ORG_ADMINS,
+    "manage one's own event": ACTIVE_MEMBERS,
 }
 
 

@@ -13,6 +13,8 @@ from community.storage.facts import declare
 
 T = "events"
 EVENT = "/events/{event_id:[0-9a-f]{24}}"
+"""An event page's address (a pattern, so /events/new and /events/month stay pages of their own)."""
+API_EVENT = "/events/{event_id}"
 
 
 def setup(app: web.Application) -> None:
@@ -42,16 +44,16 @@ def setup(app: web.Application) -> None:
           tag=T, query=ListQuery, response=EventListOut, auth=False)
     route(app, "POST", "/events", views.api_create, summary="Create an event as a draft (experts, organisation administrators)",
           tag=T, body=EventIn, response=EventOut, status=201)
-    route(app, "GET", EVENT, views.api_get, summary="An event, with your answer", tag=T, response=EventOut, auth=False)
-    route(app, "PUT", EVENT, views.api_update, summary="Change an event (its hosts); people going are told of a new time or place",
+    route(app, "GET", API_EVENT, views.api_get, summary="An event, with your answer", tag=T, response=EventOut, auth=False)
+    route(app, "PUT", API_EVENT, views.api_update, summary="Change an event (its hosts); people going are told of a new time or place",
           tag=T, body=EventIn, response=EventOut)
-    route(app, "POST", EVENT + "/publish", views.api_publish, summary="Publish a draft (its hosts)", tag=T, body=None,
+    route(app, "POST", API_EVENT + "/publish", views.api_publish, summary="Publish a draft (its hosts)", tag=T, body=None,
           response=EventOut)
-    route(app, "POST", EVENT + "/cancel", views.api_cancel, summary="Cancel an event; everyone who answered is told",
+    route(app, "POST", API_EVENT + "/cancel", views.api_cancel, summary="Cancel an event; everyone who answered is told",
           tag=T, body=None, response=EventOut)
-    route(app, "POST", EVENT + "/duplicate", views.api_duplicate, summary="Copy an event as a new draft a week later",
+    route(app, "POST", API_EVENT + "/duplicate", views.api_duplicate, summary="Copy an event as a new draft a week later",
           tag=T, body=None, response=EventOut, status=201)
-    route(app, "PUT", EVENT + "/rsvp", views.api_rsvp, tag=T, body=RsvpIn, response=EventOut,
+    route(app, "PUT", API_EVENT + "/rsvp", views.api_rsvp, tag=T, body=RsvpIn, response=EventOut,
           summary="Answer going, interested or not going; going past capacity joins the waitlist")
-    route(app, "GET", EVENT + "/people", views.people_csv, summary="Everyone who answered, as CSV (its hosts)", tag=T,
+    route(app, "GET", API_EVENT + "/people", views.people_csv, summary="Everyone who answered, as CSV (its hosts)", tag=T,
           response="text/csv")
