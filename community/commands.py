@@ -28,6 +28,7 @@ DEMO_STEPS: list[str] = [
     "community.network.demo",  # after the accounts step: connections, waiting requests and follows
     "community.forums.demo",  # after the accounts step: categories and threads by the demo people
     "community.polls.demo",  # after the forums step: a thread with polls, and votes
+    "community.events.demo",  # after the accounts step: past and upcoming events with answers and reminders
 ]
 """Modules with ``async def fill_demo(db, settings, rng, people)``, run in order by ``demo``."""
 

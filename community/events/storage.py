@@ -6,10 +6,38 @@ exported to them and deleted when they are erased."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
 from pymongo import IndexModel
 
+from community.events import queries
 from community.events.queries import CALENDAR_TOKENS, EVENTS, RSVPS
+from community.notifications import intents
 from community.storage.facts import Collection, Personal, StorageFacts
+
+
+async def forget_answers(db: Any, user_id: ObjectId, session: Any) -> None:
+    """Erasure: delete the person's answers, give up their seats and waitlist places, and give
+    each freed seat to the first person waiting (who is told, as when a seat frees otherwise)."""
+    for answer in await db[RSVPS].find({"user_id": user_id}, session=session).to_list(None):
+        await db[RSVPS].delete_one({"_id": answer["_id"]}, session=session)
+        status, event_id = answer["status"], answer["event_id"]
+        if status in ("going", "waitlisted", "interested"):
+            await db[EVENTS].update_one({"_id": event_id}, {"$inc": {status: -1}}, session=session)
+        if status != "going":
+            continue
+        first = await queries.first_waitlisted(db, event_id, session=session)
+        event = await queries.event(db, event_id, session=session)
+        if first is None or event is None:
+            continue
+        await db[EVENTS].update_one({"_id": event_id}, {"$inc": {"going": 1, "waitlisted": -1}}, session=session)
+        await db[RSVPS].update_one({"_id": first["_id"]}, {"$set": {"status": "going", "waitlisted_at": None}},
+                                   session=session)
+        await intents.record(db, session, kind="event_promoted", to=intents.person(first["user_id"]),
+                             subject=("event", event_id), params={"event_id": str(event_id), "title": event["title"]},
+                             actor_id=None, now=datetime.now(UTC))
 
 STORAGE = StorageFacts(collections=(
     Collection(EVENTS, indexes=(
@@ -26,7 +54,8 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("event_id", 1), ("status", 1), ("waitlisted_at", 1)]),  # counts, the waitlist's order
         IndexModel([("user_id", 1), ("status", 1)]),  # "my events", the calendar feed
     ), personal=(
-        Personal("user_id", "delete", purpose="Your answers to events (going, waitlisted, interested, not going)."),
+        # Deleted by ``forget_answers`` (below), which frees the seats too: a plain delete would leave them taken.
+        Personal("user_id", "keep", purpose="Your answers to events (going, waitlisted, interested, not going)."),
     )),
     Collection(CALENDAR_TOKENS, indexes=(
         IndexModel([("token_hash", 1)], unique=True),
@@ -34,4 +63,4 @@ STORAGE = StorageFacts(collections=(
         Personal("user_id", "delete", purpose="The secret address of your calendar feed.",
                  secret_fields=("token_hash",)),
     )),
-))
+), erasure_hooks=(forget_answers,))
