@@ -118,6 +118,9 @@ async def event_page(request: web.Request) -> web.Response:
     return response
 
 
+FORM_FIELDS = tuple(EventIn.model_fields)
+
+
 def _form_input(form: Any) -> dict[str, Any]:
     values = {name: str(form.get(name, "")) for name in EventIn.model_fields if name in form}
     for name in ("invite", "cohosts", "competencies"):
@@ -129,7 +132,8 @@ def _form_input(form: Any) -> dict[str, Any]:
 
 def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
     if event is None:
-        return {"zone": reads.DEFAULT_ZONE, "capacity": 50, "audience": "everyone", "place": "link", "language": "en"}
+        return {**{name: "" for name in FORM_FIELDS}, "zone": reads.DEFAULT_ZONE, "capacity": 50,
+                "audience": "everyone", "place": "link", "language": "en"}
     zone = ZoneInfo(event["zone"])
     closes = event.get("rsvp_closes_at")
     return {**event, "start": utc(event["start_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
@@ -137,6 +141,11 @@ def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
             "rsvp_closes": utc(closes).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if closes else "",
             "competencies": ", ".join(event["competencies"]), "place": event["place"]["kind"],
             "link": event["place"].get("url", ""), "invite": "", "cohosts": ""}
+
+
+def _echo(form: Any) -> dict[str, str]:
+    """The form as sent, to show again beside its errors."""
+    return {name: str(form.get(name, "")) for name in FORM_FIELDS}
 
 
 def _render_form(request: web.Request, values: dict[str, Any], errors: dict[str, str], event_id: str | None,
@@ -157,7 +166,7 @@ async def new_submit(request: web.Request) -> web.Response:
     try:
         event_id = await actions.run(request.app, actor_of(request), service.create, validate(EventIn, _form_input(form)))
     except Invalid as error:
-        return _render_form(request, dict(form), dict(error.errors), None, status=422)
+        return _render_form(request, _echo(form), dict(error.errors), None, status=422)
     return confirmations.confirmed(request, event_path(event_id), SAVED)
 
 
@@ -174,7 +183,7 @@ async def edit_submit(request: web.Request) -> web.Response:
     try:
         await actions.run(request.app, actor_of(request), service.update, event_id, validate(EventIn, _form_input(form)))
     except Invalid as error:
-        return _render_form(request, dict(form), dict(error.errors), str(event_id), status=422)
+        return _render_form(request, _echo(form), dict(error.errors), str(event_id), status=422)
     return confirmations.confirmed(request, event_path(event_id), SAVED)
 
 

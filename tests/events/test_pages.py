@@ -121,3 +121,14 @@ async def test_the_ics_and_the_personal_feed_with_a_revocable_token(client: Test
     await sign_in(client, expert)
     await post_form(client, "/events/calendar-address/revoke", {}, from_page="/events?when=mine")
     assert (await client.get(f"/events/calendar/{token.group(1)}.ics")).status == 404
+
+
+async def test_the_empty_form_and_the_edit_form_show_for_the_host(client: TestClient, db: Any) -> None:
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    empty = await client.get("/events/new")
+    assert empty.status == 200 and 'name="title"' in await empty.text()
+    event_id = await _create(client, title="Kept title")
+    edit = await client.get(f"/events/{event_id}/edit")
+    assert edit.status == 200 and 'value="Kept title"' in await edit.text()
+    month = await client.get("/events/month")
+    assert month.status == 200
