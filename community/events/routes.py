@@ -23,6 +23,7 @@ def setup(app: web.Application) -> None:
     add = app.router.add_route
     add("GET", "/events", views.list_page, name="events")
     add("GET", "/events/month", views.month_page, name="events.month")
+    add("GET", "/events/feed.atom", views.atom_feed, name="events.atom")
     add("GET", "/events/new", views.new_page, name="events.new")
     add("POST", "/events/new", views.new_submit, name="events.create")
     add("POST", "/events/calendar-address", views.feed_token_submit, name="events.feed_token")

@@ -15,7 +15,7 @@ from bson.errors import InvalidId
 from community import actions, api, confirmations, keys, policy
 from community.accounts import people
 from community.errors import Invalid, NotFound
-from community.events import calendar, queries, reads, service
+from community.events import calendar, feeds, queries, reads, service
 from community.events.access import actor_orgs, event_path, utc
 from community.events.schemas import EventIn, ListQuery, RsvpIn
 from community.i18n import gettext as _, lazy_gettext
@@ -235,6 +235,12 @@ async def event_ics(request: web.Request) -> web.Response:
     body = calendar.ics([seen.event], settings_of(request).base_url, hosts, name=seen.title)
     return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="event-{seen.event["_id"]}.ics"'})
+
+
+async def atom_feed(request: web.Request) -> web.Response:
+    body = await feeds.upcoming_feed(db_of(request), settings_of(request).base_url, _now(request),
+                                     title=_("Upcoming events"))
+    return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
 
 
 async def feed_ics(request: web.Request) -> web.Response:

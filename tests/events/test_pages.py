@@ -4,6 +4,7 @@ host's list and its CSV, calendar files and the personal feed."""
 from __future__ import annotations
 
 import re
+from xml.etree import ElementTree
 from datetime import timedelta
 from typing import Any
 
@@ -132,3 +133,16 @@ async def test_the_empty_form_and_the_edit_form_show_for_the_host(client: TestCl
     assert edit.status == 200 and 'value="Kept title"' in await edit.text()
     month = await client.get("/events/month")
     assert month.status == 200
+
+
+async def test_the_atom_feed_lists_upcoming_events_open_to_everyone_only(client: TestClient, db: Any) -> None:
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    open_id = await _create(client, title="Open to all")
+    closed_id = await _create(client, title="Only invited", audience="invitation")
+    for event_id in (open_id, closed_id):
+        await post_form(client, f"/events/{event_id}/publish", {}, from_page=f"/events/{event_id}")
+    client.session.cookie_jar.clear()
+    feed = await client.get("/events/feed.atom")
+    root = ElementTree.fromstring(await feed.read())
+    titles = [entry.findtext("{http://www.w3.org/2005/Atom}title") for entry in root.findall("{http://www.w3.org/2005/Atom}entry")]
+    assert feed.content_type == "application/atom+xml" and titles == ["Open to all"]
