@@ -589,6 +589,22 @@ def search_audience(org_id: ObjectId | None) -> list[str]:
     return [search_filters.org_audience(org_id), search_filters.ADMINS]
 
 
+def event_search_audience(event: Mapping[str, Any], org_and_children: list[ObjectId]) -> tuple[list[str], bool]:
+    """Who may find an event, as ``(access, hidden)`` (as ``can_see_event``): everyone for an
+    open event; the members of its organisation and of every organisation under it
+    (``org_and_children``) and platform administrators for an organisation event; only platform
+    administrators for an invitation-only one (search knows no single person's audience; its
+    guests find it in "my events"). A draft is found by nobody."""
+    audience = event.get("audience", "everyone")
+    if audience == "everyone":
+        access = [search_filters.PUBLIC]
+    elif audience == "organisation":
+        access = [*(search_filters.org_audience(org_id) for org_id in org_and_children), search_filters.ADMINS]
+    else:
+        access = [search_filters.ADMINS]
+    return access, event.get("status") == "draft"
+
+
 def profile_search_copies(owner: Mapping[str, Any]) -> list[tuple[str, list[str], str]]:
     """The copies of a person's profile search holds, as ``(copy, access, except_org)``; a copy's
     fields are those whose privacy is in ``SEARCHABLE_PRIVACY[copy]`` (``can_view_field``). Members

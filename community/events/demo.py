@@ -48,25 +48,26 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
         event_id = ObjectId()
         place = ({"kind": "jitsi", "room": f"karmayogi-{event_id}"} if number % 2 else
                  {"kind": "link", "url": "https://meet.example.gov.in/" + str(event_id)})
+        created = now - timedelta(days=40)
+        counts = {"going": 0, "waitlisted": 0, "interested": 0}
+        answering = rng.sample([m for m in members if m["_id"] != host["_id"]],
+                               k=min(len(members) - 1, capacity + 3 if number == 3 else rng.randint(3, 15)))
+        for order, person in enumerate(answering):
+            wants = "going" if number == 3 or rng.random() < 0.7 else "interested"
+            status = "waitlisted" if wants == "going" and counts["going"] >= capacity else wants
+            counts[status] += 1
+            at = created + timedelta(hours=order)
+            await db[RSVPS].insert_one({"_id": rsvp_key(event_id, person["_id"]), "event_id": event_id,
+                                        "user_id": person["_id"], "status": status, "answered_at": at,
+                                        "waitlisted_at": at if status == "waitlisted" else None})
         event = {"_id": event_id, "title": title, "description": description,
                  "description_html": markdown.render(description).html, "start_at": start,
                  "end_at": start + timedelta(hours=1, minutes=30), "zone": "Asia/Kolkata", "capacity": capacity,
                  "audience": "everyone", "invited_ids": [], "cohost_ids": [],
                  "competencies": rng.sample(known, k=min(2, len(known))), "language": "hi" if number == 4 else "en",
                  "place": place, "rsvp_closes_at": None, "host_id": host["_id"], "organiser_org_id": host["org_id"],
-                 "org_id": None, "status": "published", "going": 0, "waitlisted": 0, "interested": 0,
-                 "created_at": now - timedelta(days=40), "updated_at": now - timedelta(days=40),
-                 "published_at": now - timedelta(days=40), "cancelled_at": None}
-        answering = rng.sample([m for m in members if m["_id"] != host["_id"]],
-                               k=min(len(members) - 1, capacity + 3 if number == 3 else rng.randint(3, 15)))
-        for order, person in enumerate(answering):
-            wants = "going" if number == 3 or rng.random() < 0.7 else "interested"
-            status = "waitlisted" if wants == "going" and event["going"] >= capacity else wants
-            event[status] += 1
-            at = event["created_at"] + timedelta(hours=order)
-            await db[RSVPS].insert_one({"_id": rsvp_key(event_id, person["_id"]), "event_id": event_id,
-                                        "user_id": person["_id"], "status": status, "answered_at": at,
-                                        "waitlisted_at": at if status == "waitlisted" else None})
+                 "org_id": None, "status": "published", **counts,
+                 "created_at": created, "updated_at": created, "published_at": created, "cancelled_at": None}
         await db[EVENTS].insert_one(event)
         for which, before in service.REMINDERS:
             if start - before > now:

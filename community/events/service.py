@@ -22,6 +22,7 @@ from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
 from community.events import access, places, queries
 from community.events.queries import EVENTS, RSVPS, rsvp_key
+from community.events.storage import SEARCH_INDEX
 from community.events.schemas import EventIn, RsvpChoice
 from community.forums import markdown
 from community.i18n import gettext as _
@@ -132,6 +133,7 @@ async def create(tx: Action, data: EventIn) -> ObjectId:
         "org_id": org_id if data.audience == "organisation" else None, "status": "draft",
         "going": 0, "waitlisted": 0, "interested": 0, "created_at": tx.now, "updated_at": tx.now,
         "published_at": None, "cancelled_at": None}, session=session)
+    await tx.reindex(SEARCH_INDEX, event_id)
     return event_id
 
 
@@ -181,6 +183,7 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id, "status": "draft"}, {"$set": {
         "status": "published", "published_at": tx.now, "updated_at": tx.now}}, session=session)
+    await tx.reindex(SEARCH_INDEX, event_id)
     await _schedule_reminders(tx, event_id, start)
 
 
@@ -203,6 +206,7 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     changed = moved or fields["place"] != event["place"]
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
+    await tx.reindex(SEARCH_INDEX, event_id)
     if event["status"] == "published":
         if moved:
             await _schedule_reminders(tx, event_id, fields["start_at"])
@@ -226,6 +230,7 @@ async def cancel(tx: Action, event_id: ObjectId) -> None:
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {
         "status": "cancelled", "cancelled_at": tx.now, "updated_at": tx.now}}, session=session)
+    await tx.reindex(SEARCH_INDEX, event_id)
     await _cancel_reminders(tx, event_id)
     if event["status"] == "published":
         await tx.notify("event_cancelled", to=Recipients("event_answered", {"event_id": event_id}),
@@ -257,6 +262,7 @@ async def duplicate(tx: Action, event_id: ObjectId) -> ObjectId:
         "start_at": start + shift, "end_at": end + shift, "rsvp_closes_at": closes + shift if closes else None,
         "place": place, "status": "draft", "going": 0, "waitlisted": 0, "interested": 0,
         "created_at": tx.now, "updated_at": tx.now, "published_at": None, "cancelled_at": None}, session=session)
+    await tx.reindex(SEARCH_INDEX, copy_id)
     return copy_id
 
 

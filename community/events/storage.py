@@ -15,7 +15,37 @@ from pymongo import IndexModel
 from community.events import queries
 from community.events.queries import CALENDAR_TOKENS, EVENTS, RSVPS
 from community.notifications import intents
-from community.storage.facts import Collection, Personal, StorageFacts
+from community import policy
+from community.accounts import people
+from community.organisations import queries as organisations
+from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
+from search.documents import Changes, epoch, month, object_id
+
+SEARCH_INDEX = "events"
+
+
+async def _org_and_children(db: Any, org_id: ObjectId | None) -> list[ObjectId]:
+    if org_id is None:
+        return []
+    return [org_id, *await organisations.descendant_ids(db, org_id)]
+
+
+async def load_event(db: Any, doc_id: str) -> Changes:
+    """An event's search document: title, description, host, competencies, organisation and the
+    start (``date``, and ``month`` as the facet); its audience as ``policy.event_search_audience``."""
+    event_id = object_id(doc_id)
+    event = await queries.event(db, event_id) if event_id is not None else None
+    if event is None:
+        return Changes(deletes=[doc_id])
+    access, hidden = policy.event_search_audience(event, await _org_and_children(db, event.get("org_id")))
+    host = await people.person_by_id(db, event["host_id"])
+    host_name = host["name"] if host is not None else None
+    return Changes(upserts=[{
+        "id": doc_id, "kind": "event", "title": event["title"], "body": event["description"],
+        "host_name": host_name, "host_id": str(event["host_id"]), "status": event["status"],
+        "org_id": str(event["organiser_org_id"]) if event.get("organiser_org_id") else None,
+        "competencies": list(event["competencies"]), "month": month(event["start_at"]), "date": epoch(event["start_at"]),
+        "access": access, "hidden": hidden}])
 
 
 async def forget_answers(db: Any, user_id: ObjectId, session: Any) -> None:
@@ -63,4 +93,4 @@ STORAGE = StorageFacts(collections=(
         Personal("user_id", "delete", purpose="The secret address of your calendar feed.",
                  secret_fields=("token_hash",)),
     )),
-), erasure_hooks=(forget_answers,))
+), search=(SearchDocuments(SEARCH_INDEX, load_event, sources=((EVENTS, {}),)),), erasure_hooks=(forget_answers,))
