@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from functools import cache
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -90,6 +90,46 @@ def ics(events: Iterable[Mapping[str, Any]], base_url: str, hosts: Mapping[Objec
     zones = dict.fromkeys(event["zone"] for event in listed)
     return b"".join([head, *(_zone_bytes(zone) for zone in zones),
                      *(_entry_bytes(event, base_url, hosts) for event in listed), b"END:VCALENDAR", end])
+
+
+def series_ics(occurrences: Sequence[Mapping[str, Any]], base_url: str, hosts: Mapping[ObjectId, str], *,
+               name: str) -> bytes:
+    """A series as RFC 5545 writes one: the first occurrence with the series' RRULE (or its RDATEs
+    for a set of dates), an EXDATE for each cancelled occurrence, and an override (RECURRENCE-ID)
+    for each occurrence moved from where the rule put it."""
+    ordered = sorted(occurrences, key=lambda event: event["series"]["position"])
+    first, rule = ordered[0], ordered[0]["series"]
+    zone = ZoneInfo(first["zone"])
+    uid = f"{rule['id']}@{base_url.split('://', 1)[-1]}"
+
+    def original(event: Mapping[str, Any]) -> Any:
+        return utc(event["series"]["original_start_at"]).astimezone(zone)
+
+    cal = _calendar(name)
+    master = _entry(first, base_url, hosts)
+    master["uid"] = uid
+    del master["dtstart"], master["dtend"], master["status"]
+    master.add("dtstart", original(first))
+    master.add("dtend", original(first) + (utc(first["end_at"]) - utc(first["start_at"])))
+    master.add("status", "CONFIRMED")
+    if rule.get("freq"):
+        master.add("rrule", {"freq": rule["freq"], "count": rule["count"]})
+    else:
+        for moment in rule["rdates"][1:]:
+            master.add("rdate", utc(moment).astimezone(zone))
+    for event in ordered:
+        if event["status"] == "cancelled":
+            master.add("exdate", original(event))
+    cal.add_component(master)
+    for event in ordered:
+        if event["status"] != "cancelled" and (utc(event["start_at"]) != utc(event["series"]["original_start_at"])
+                                               or event["title"] != first["title"]):
+            override = _entry(event, base_url, hosts)
+            override["uid"] = uid
+            override.add("recurrence-id", original(event))
+            cal.add_component(override)
+    cal.add_missing_timezones()
+    return cal.to_ical()
 
 
 async def new_token(tx: Action) -> str:

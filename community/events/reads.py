@@ -118,6 +118,13 @@ async def month_events(db: Database, actor: Actor, year: int, month: int, zone: 
     return [row for row in rows if policy.can_see_event(actor, row, orgs)]
 
 
+async def series_of(db: Database, actor: Actor, event: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The occurrences of ``event``'s series that the actor may see, drafts included for hosts."""
+    orgs = await actor_orgs(db, actor)
+    rows = await queries.listed(db, {"series.id": event["series"]["id"]}, limit=60)
+    return [row for row in rows if policy.can_see_event(actor, row, orgs)]
+
+
 def _cell(text: str) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

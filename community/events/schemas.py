@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +16,10 @@ CAPACITY_MAX = 10000
 PEOPLE_MAX = 500
 """Co-hosts or invitations named at once."""
 
+SERIES_MAX = 52
+"""Occurrences one series may have: a year of weekly sessions."""
+
+Repeat = Literal["none", "weekly", "monthly", "dates"]
 Audience = Literal["everyone", "organisation", "invitation"]
 PlaceKind = Literal["link", "jitsi", "bbb"]
 RsvpChoice = Literal["going", "interested", "not_going"]
@@ -43,6 +47,11 @@ class EventIn(BaseModel):
     place: PlaceKind = "link"
     link: Annotated[str, Line(0, 500)] = Field("", description="for a link place: the meeting or stream's https address")
     rsvp_closes: datetime | None = Field(None, description="local time RSVP closes; the start when absent")
+    repeat: Repeat = Field("none", description="on creation: repeat weekly, monthly, or on the listed `dates`")
+    repeat_count: int | None = Field(None, ge=2, le=SERIES_MAX, description="how many occurrences in all")
+    repeat_until: date | None = Field(None, description="the last date an occurrence may fall on")
+    dates: list[datetime] = Field([], max_length=SERIES_MAX - 1,
+                                  description="for `dates`: further local start times, each as long as the first")
 
 
 class RsvpIn(BaseModel):

@@ -20,10 +20,10 @@ from community.accounts import queries as accounts
 from community.actions import Action
 from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
-from community.events import access, places, queries
+from community.events import access, places, queries, series
 from community.events.queries import EVENTS, RSVPS, rsvp_key
 from community.events.storage import SEARCH_INDEX
-from community.events.schemas import EventIn, RsvpChoice
+from community.events.schemas import SERIES_MAX, EventIn, RsvpChoice
 from community.forums import markdown
 from community.i18n import gettext as _
 from community.notifications.intents import Recipients, person
@@ -120,21 +120,33 @@ async def _organisation_for(tx: Action, actor: Member, audience: str) -> ObjectI
 
 
 async def create(tx: Action, data: EventIn) -> ObjectId:
-    """A draft, which only its hosts see until it is published."""
+    """A draft, which only its hosts see until it is published; for a repeating event, one draft
+    per occurrence (``community.events.series``). Returns the (first) event's id."""
     actor = policy.require_member(tx.actor)
     policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
     fields = await check_event(tx, data, now=tx.now)
+    starts, rule = series.occurrences(data, fields["start_at"], _zone(data.zone), tx.now)
     org_id = await _organisation_for(tx, actor, data.audience)
     await ratelimit.hit(tx.db, f"event-create:{actor.user_id}", limit=CREATIONS_PER_DAY, window_seconds=86400)
-    event_id = ObjectId()
+    ids = [ObjectId() for _ in starts]
     session = await tx.start()
-    await tx.db[EVENTS].insert_one({
-        "_id": event_id, **fields, "host_id": actor.user_id, "organiser_org_id": org_id,
-        "org_id": org_id if data.audience == "organisation" else None, "status": "draft",
-        "going": 0, "waitlisted": 0, "interested": 0, "created_at": tx.now, "updated_at": tx.now,
-        "published_at": None, "cancelled_at": None}, session=session)
-    await tx.reindex(SEARCH_INDEX, event_id)
-    return event_id
+    for position, (event_id, start) in enumerate(zip(ids, starts, strict=True)):
+        by = start - fields["start_at"]
+        place = dict(fields["place"])
+        if place["kind"] == "jitsi":
+            place["room"] = f"karmayogi-{event_id}"
+        elif place["kind"] == "bbb":
+            place["meeting_id"] = f"karmayogi-{event_id}"
+        await tx.db[EVENTS].insert_one({
+            "_id": event_id, **fields, "start_at": start, "end_at": fields["end_at"] + by, "place": place,
+            "rsvp_closes_at": series.shifted(fields["rsvp_closes_at"], by), "host_id": actor.user_id,
+            "organiser_org_id": org_id, "org_id": org_id if data.audience == "organisation" else None,
+            "status": "draft", "going": 0, "waitlisted": 0, "interested": 0, "created_at": tx.now,
+            "updated_at": tx.now, "published_at": None, "cancelled_at": None,
+            "series": {"id": ids[0], "position": position, "original_start_at": start, **rule} if rule else None},
+            session=session)
+        await tx.reindex(SEARCH_INDEX, event_id)
+    return ids[0]
 
 
 async def _managed(tx: Action, event_id: ObjectId) -> dict[str, Any]:
@@ -173,6 +185,7 @@ def _push_counts(tx: Action, event: Mapping[str, Any]) -> None:
 
 
 async def publish(tx: Action, event_id: ObjectId) -> None:
+    """Publish a draft, with every later draft occurrence of its series; each gets its reminders."""
     event = await _managed(tx, event_id)
     if event["status"] != "draft":
         raise Invalid({"status": _("Only a draft is published.")})
@@ -180,11 +193,18 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
     assert start is not None
     if start <= tx.now:
         raise Invalid({"start": _("The start must be in the future.")})
+    drafts = [event]
+    if event.get("series"):
+        drafts = await queries.listed(tx.db, {"series.id": event["series"]["id"], "status": "draft",
+                                              "start_at": {"$gte": start}}, limit=SERIES_MAX)
     session = await tx.start()
-    await tx.db[EVENTS].update_one({"_id": event_id, "status": "draft"}, {"$set": {
-        "status": "published", "published_at": tx.now, "updated_at": tx.now}}, session=session)
-    await tx.reindex(SEARCH_INDEX, event_id)
-    await _schedule_reminders(tx, event_id, start)
+    for draft in drafts:
+        await tx.db[EVENTS].update_one({"_id": draft["_id"], "status": "draft"}, {"$set": {
+            "status": "published", "published_at": tx.now, "updated_at": tx.now}}, session=session)
+        await tx.reindex(SEARCH_INDEX, draft["_id"])
+        draft_start = _aware(draft["start_at"])
+        assert draft_start is not None
+        await _schedule_reminders(tx, draft["_id"], draft_start)
 
 
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
@@ -193,6 +213,8 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     event = await _managed(tx, event_id)
     if event["status"] == "cancelled":
         raise Invalid({"status": _("A cancelled event cannot be changed.")})
+    if data.repeat != "none":
+        raise Invalid({"repeat": _("An event's repeats are set when it is created; change each occurrence alone.")})
     fields = await check_event(tx, data, now=tx.now, starts_before=_aware(event["start_at"]))
     if fields["capacity"] < event["going"]:
         raise Invalid({"capacity": _("%(count)s people are going already; give at least that many seats.",
@@ -260,7 +282,7 @@ async def duplicate(tx: Action, event_id: ObjectId) -> ObjectId:
     await tx.db[EVENTS].insert_one({
         **{k: v for k, v in event.items() if k not in ("_id",)}, "_id": copy_id, "host_id": actor.user_id,
         "start_at": start + shift, "end_at": end + shift, "rsvp_closes_at": closes + shift if closes else None,
-        "place": place, "status": "draft", "going": 0, "waitlisted": 0, "interested": 0,
+        "place": place, "status": "draft", "going": 0, "waitlisted": 0, "interested": 0, "series": None,
         "created_at": tx.now, "updated_at": tx.now, "published_at": None, "cancelled_at": None}, session=session)
     await tx.reindex(SEARCH_INDEX, copy_id)
     return copy_id

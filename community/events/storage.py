@@ -75,6 +75,7 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("organiser_org_id", 1), ("start_at", 1)]),  # an organisation's events
         IndexModel([("competencies", 1), ("start_at", 1)]),  # events by competency
         IndexModel([("host_id", 1), ("start_at", -1)]),  # the events a person hosts
+        IndexModel([("series.id", 1), ("start_at", 1)]),  # a series' occurrences
     ), personal=(
         Personal("host_id", "keep", purpose="Events you host, shown to the people who come to them."),
         Personal("cohost_ids", "keep", purpose="Events you co-host."),

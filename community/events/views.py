@@ -123,24 +123,26 @@ FORM_FIELDS = tuple(EventIn.model_fields)
 
 def _form_input(form: Any) -> dict[str, Any]:
     values = {name: str(form.get(name, "")) for name in EventIn.model_fields if name in form}
-    for name in ("invite", "cohosts", "competencies"):
+    for name in ("invite", "cohosts", "competencies", "dates"):
         values[name] = str(form.get(name, ""))
-    if not values.get("rsvp_closes"):
-        values.pop("rsvp_closes", None)
+    for name in ("rsvp_closes", "repeat_count", "repeat_until"):
+        if not values.get(name):
+            values.pop(name, None)
     return form_values(EventIn, values)
 
 
 def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
     if event is None:
         return {**{name: "" for name in FORM_FIELDS}, "zone": reads.DEFAULT_ZONE, "capacity": 50,
-                "audience": "everyone", "place": "link", "language": "en"}
+                "audience": "everyone", "place": "link", "language": "en", "repeat": "none"}
     zone = ZoneInfo(event["zone"])
     closes = event.get("rsvp_closes_at")
     return {**event, "start": utc(event["start_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
             "end": utc(event["end_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
             "rsvp_closes": utc(closes).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if closes else "",
             "competencies": ", ".join(event["competencies"]), "place": event["place"]["kind"],
-            "link": event["place"].get("url", ""), "invite": "", "cohosts": ""}
+            "link": event["place"].get("url", ""), "invite": "", "cohosts": "", "repeat": "none",
+            "repeat_count": "", "repeat_until": "", "dates": ""}
 
 
 def _echo(form: Any) -> dict[str, str]:
@@ -232,7 +234,11 @@ async def people_csv(request: web.Request) -> web.Response:
 async def event_ics(request: web.Request) -> web.Response:
     seen = await reads.visible_event(db_of(request), actor_of(request), event_of(request))
     hosts = await people.names_by_id(db_of(request), [seen.event["host_id"]])
-    body = calendar.ics([seen.event], settings_of(request).base_url, hosts, name=seen.title)
+    if seen.event.get("series"):
+        occurrences = await reads.series_of(db_of(request), actor_of(request), seen.event)
+        body = calendar.series_ics(occurrences, settings_of(request).base_url, hosts, name=seen.title)
+    else:
+        body = calendar.ics([seen.event], settings_of(request).base_url, hosts, name=seen.title)
     return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="event-{seen.event["_id"]}.ics"'})
 
