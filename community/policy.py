@@ -546,8 +546,10 @@ def can_join_room(actor: Actor, room_kind: str, resource: Mapping[str, Any]) -> 
         return actor.org_id is not None and resource.get("_id") == actor.org_id
     if room_kind in ("category", "thread"):
         return can_read_category(actor, resource)
-    org_id = resource.get("org_id")
-    return org_id is None or org_id == actor.org_id or is_platform_admin(actor)
+    # An event room pushes its seat counts to whoever may see the event (``can_see_event``);
+    # members of its organisation's children are not told apart here (the socket layer loads no
+    # organisation tree) and follow the counts by reloading.
+    return can_see_event(actor, resource, frozenset({actor.org_id}) if actor.org_id is not None else frozenset())
 
 
 # --- search visibility --------------------------------------------------------------------

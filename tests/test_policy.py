@@ -109,7 +109,8 @@ ACTIONS["moderate HOME's private category"] = lambda a: policy.can_moderate_cate
 ACTIONS["find HOME's private content in search"] = finds_home_private_content
 ACTIONS["join HOME's room"] = lambda a: policy.can_join_room(a, "org", {"_id": HOME})
 ACTIONS["join HOME's private category room"] = lambda a: policy.can_join_room(a, "category", PRIVATE_CATEGORY)
-ACTIONS["join HOME's event room"] = lambda a: policy.can_join_room(a, "event", {"_id": ObjectId(), "org_id": HOME})
+ACTIONS["join HOME's event room"] = lambda a: policy.can_join_room(
+    a, "event", {"_id": ObjectId(), "org_id": HOME, "audience": "organisation", "status": "published"})
 ACTIONS["see a HOME colleague's organisation-only field"] = lambda a: policy.can_view_field(a, member(HOME), "organisation", False)
 ACTIONS["ask to join an organisation"] = lambda a: policy.can_request_membership(a, a.user_id)
 ACTIONS["ask to join for someone else"] = lambda a: policy.can_request_membership(a, ObjectId())

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bson import ObjectId
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
+from community import ratelimit
 from community.actions import Action
 from community.events import places, queries
 from community.events.access import event_path, utc
@@ -26,6 +27,7 @@ from community.policy import require_member
 from community.storage.api import Database
 
 PRODUCT = "-//Karmayogi Community//Events//EN"
+TOKENS_PER_DAY = 20
 
 
 def token_hash(token: str) -> str:
@@ -135,6 +137,7 @@ def series_ics(occurrences: Sequence[Mapping[str, Any]], base_url: str, hosts: M
 async def new_token(tx: Action) -> str:
     """A fresh secret address for the actor's feed; the one before stops working."""
     actor = require_member(tx.actor)
+    await ratelimit.hit(tx.db, f"event-calendar-token:{actor.user_id}", limit=TOKENS_PER_DAY, window_seconds=86400)
     token = secrets.token_urlsafe(24)
     await tx.db[CALENDAR_TOKENS].update_one({"_id": actor.user_id}, {"$set": {
         "user_id": actor.user_id, "token_hash": token_hash(token), "created_at": tx.now}}, upsert=True,

@@ -100,7 +100,9 @@ async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
     if actor.user_id is not None and (seen.is_host or seen.rsvp == "going"):
         joining = service.meeting_link(settings, event, name=await people.name_of(db, actor.user_id),
                                        user_id=actor.user_id, host=seen.is_host)
+    hosts = await people.names_by_id(db, [event["host_id"], *event["cohost_ids"]])
     return {"seen": seen, "event": event, "zone": _zone(request), "shown_time": reads.shown_time,
+            "hosts": [(host_id, hosts.get(host_id) or _("Deleted member")) for host_id in [event["host_id"], *event["cohost_ids"]]],
             "can_manage": policy.can_manage_event(actor, event),
             "can_rsvp": policy.can_rsvp(actor, event, await actor_orgs(db, actor), _now(request)),
             "rsvp_open": policy.rsvp_is_open(event, _now(request)), "joining": joining,
