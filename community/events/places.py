@@ -11,15 +11,11 @@ documentation, and a join link only works once ``BBB_URL`` and ``BBB_SECRET`` na
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import quote_plus, urlencode
 
 Digest = Literal["sha1", "sha256"]
-
-JITSI_ROOM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{5,80}$")
-
 
 def checksum(call: str, query: str, secret: str, digest: Digest = "sha1") -> str:
     return hashlib.new(digest, (call + query + secret).encode()).hexdigest()

@@ -60,17 +60,6 @@ class RsvpIn(BaseModel):
     status: RsvpChoice
 
 
-class EventAccessOut(BaseModel):
-    can_see: bool
-    is_host: bool
-    rsvp: RsvpStatus
-    start_at: datetime
-    end_at: datetime
-    cancelled: bool
-    title: str
-    url: str
-
-
 class EventOut(BaseModel):
     id: str
     title: str
@@ -103,10 +92,3 @@ class ListQuery(BaseModel):
     when: Literal["upcoming", "week", "past", "mine"] = "upcoming"
     competency: str | None = Field(None, max_length=80)
     organisation: str | None = Field(None, min_length=24, max_length=24)
-
-
-class CountsOut(BaseModel):
-    going: int
-    waitlisted: int
-    interested: int
-    capacity: int

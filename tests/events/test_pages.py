@@ -146,3 +146,18 @@ async def test_the_atom_feed_lists_upcoming_events_open_to_everyone_only(client:
     root = ElementTree.fromstring(await feed.read())
     titles = [entry.findtext("{http://www.w3.org/2005/Atom}title") for entry in root.findall("{http://www.w3.org/2005/Atom}entry")]
     assert feed.content_type == "application/atom+xml" and titles == ["Open to all"]
+
+
+async def test_a_jitsi_room_is_embedded_for_people_going_and_bigbluebutton_says_no_server(client: TestClient,
+                                                                                         db: Any) -> None:
+    expert = await make_user(db, roles=("expert",))
+    await sign_in(client, expert)
+    jitsi_id = await _create(client, place="jitsi", link="")
+    bbb_id = await _create(client, place="bbb", link="")
+    page = await client.get(f"/events/{jitsi_id}")
+    assert '<iframe class="meeting" src="https://meet.jit.si/karmayogi-' in await page.text()
+    assert "frame-src https://meet.jit.si" in page.headers["Content-Security-Policy"]
+    assert "no BigBlueButton server is configured" in await (await client.get(f"/events/{bbb_id}")).text()
+    csv_answer = await client.get(f"/api/v1/events/{bbb_id}/people",
+                                  headers={"Authorization": f"Bearer {await bearer_token(client, expert)}"})
+    assert csv_answer.status == 200 and (await csv_answer.text()).startswith("name,member_id,status")
