@@ -29,6 +29,7 @@ DEMO_STEPS: list[str] = [
     "community.forums.demo",  # after the accounts step: categories and threads by the demo people
     "community.polls.demo",  # after the forums step: a thread with polls, and votes
     "community.vacancies.demo",  # after the accounts and profiles steps: vacancies with applications in every stage
+    "community.events.demo",  # after the accounts step: past and upcoming events with answers and reminders
 ]
 """Modules with ``async def fill_demo(db, settings, rng, people)``, run in order by ``demo``."""
 

@@ -103,6 +103,12 @@ class Settings:
     """...or counting endorsements from experts in the competency that do."""
     oidc: OidcSettings | None = None
     """Single sign-on; ``None`` when ``OIDC_ISSUER`` is not set (only local accounts)."""
+    jitsi_url: str = "https://meet.jit.si"
+    """The Jitsi Meet server whose rooms event pages embed (``community.events.places``)."""
+    bbb_url: str = ""
+    """A BigBlueButton server's API base (``https://host/bigbluebutton``); none runs by default..."""
+    bbb_secret: str = ""
+    """...and the secret it shares with this server, which signs join links."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -325,4 +331,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         endorsements_to_verify=_int(env, "ENDORSEMENTS_TO_VERIFY", 2, 1, 100),
         expert_endorsements_to_verify=_int(env, "EXPERT_ENDORSEMENTS_TO_VERIFY", 1, 1, 100),
         oidc=_oidc(env),
+        jitsi_url=env.get("JITSI_URL", "https://meet.jit.si").rstrip("/"),
+        bbb_url=env.get("BBB_URL", "").rstrip("/"),
+        bbb_secret=env.get("BBB_SECRET", ""),
     )

@@ -451,6 +451,78 @@ def can_save_vacancy_search(actor: Actor) -> bool:
     return actor.is_authenticated and not actor.is_suspended()
 
 
+# --- events -------------------------------------------------------------------------------
+# An event is its stored document: ``host_id``, ``cohost_ids``, ``status`` (draft, published,
+# cancelled), ``audience`` (everyone, organisation, invitation), ``org_id`` (the organisation whose
+# members and whose child organisations' members may come, for the organisation audience),
+# ``invited_ids``, ``start_at``, ``rsvp_closes_at``. ``actor_orgs`` is the actor's organisation
+# and its ancestors (an organisation's ``path`` and its own id), so "one organisation and its
+# children" is a membership test.
+
+
+def can_create_event(actor: Actor) -> bool:
+    """Experts host sessions; an organisation's administrators run its events; platform
+    administrators may too. Nobody while suspended."""
+    if not actor.is_authenticated or actor.is_suspended():
+        return False
+    return actor.has(Role.EXPERT) or actor.has(Role.MDO_ADMIN) or is_platform_admin(actor)
+
+
+def is_event_host(actor: Actor, event: Mapping[str, Any]) -> bool:
+    """The host, a co-host, or staff: platform administrators, and the administrators of the
+    organisation an organisation-only event belongs to."""
+    if not actor.is_authenticated:
+        return False
+    if actor.user_id == event.get("host_id") or actor.user_id in event.get("cohost_ids", ()):
+        return True
+    if is_platform_admin(actor):
+        return True
+    return (event.get("audience") == "organisation" and actor.has(Role.MDO_ADMIN)
+            and actor.org_id is not None and actor.org_id == event.get("org_id"))
+
+
+def can_manage_event(actor: Actor, event: Mapping[str, Any]) -> bool:
+    """Edit, publish, cancel, see the list of people and export it: hosts (not while suspended)."""
+    return is_event_host(actor, event) and not actor.is_suspended()
+
+
+def in_event_audience(actor: Actor, event: Mapping[str, Any], actor_orgs: frozenset[ObjectId]) -> bool:
+    audience = event.get("audience", "everyone")
+    if audience == "everyone":
+        return True
+    if not actor.is_authenticated:
+        return False
+    if audience == "organisation":
+        return event.get("org_id") in actor_orgs
+    return actor.user_id in event.get("invited_ids", ())
+
+
+def can_see_event(actor: Actor, event: Mapping[str, Any], actor_orgs: frozenset[ObjectId]) -> bool:
+    """A draft only to its hosts; a published or cancelled event to its audience and its hosts.
+    An event open to everyone is seen by visitors too (it names no member but its hosts)."""
+    if is_event_host(actor, event):
+        return True
+    if event.get("status") == "draft":
+        return False
+    return in_event_audience(actor, event, actor_orgs)
+
+
+def rsvp_is_open(event: Mapping[str, Any], now: datetime) -> bool:
+    """Until the start, or the earlier closing time the host set; never for a cancelled event or a draft."""
+    if event.get("status") != "published":
+        return False
+    closes = event.get("rsvp_closes_at") or event.get("start_at")
+    if closes is not None and closes.tzinfo is None:  # the store gives back UTC without its zone
+        closes = closes.replace(tzinfo=UTC)
+    return closes is None or closes > now
+
+
+def can_rsvp(actor: Actor, event: Mapping[str, Any], actor_orgs: frozenset[ObjectId], now: datetime) -> bool:
+    """Members of the audience answer while RSVP is open; suspended members do not."""
+    return (actor.is_authenticated and not actor.is_suspended(now) and event.get("status") == "published"
+            and in_event_audience(actor, event, actor_orgs) and rsvp_is_open(event, now))
+
+
 # --- accounts and organisations -----------------------------------------------------------
 # Role changes: platform administrators change any role of anyone but themselves. An MDO
 # administrator vets and appoints within their own organisation only: they may grant and
@@ -539,8 +611,10 @@ def can_join_room(actor: Actor, room_kind: str, resource: Mapping[str, Any]) -> 
         return actor.org_id is not None and resource.get("_id") == actor.org_id
     if room_kind in ("category", "thread"):
         return can_read_category(actor, resource)
-    org_id = resource.get("org_id")
-    return org_id is None or org_id == actor.org_id or is_platform_admin(actor)
+    # An event room pushes its seat counts to whoever may see the event (``can_see_event``);
+    # members of its organisation's children are not told apart here (the socket layer loads no
+    # organisation tree) and follow the counts by reloading.
+    return can_see_event(actor, resource, frozenset({actor.org_id}) if actor.org_id is not None else frozenset())
 
 
 # --- search visibility --------------------------------------------------------------------
@@ -580,6 +654,22 @@ def search_audience(org_id: ObjectId | None) -> list[str]:
     if org_id is None:
         return [search_filters.PUBLIC]
     return [search_filters.org_audience(org_id), search_filters.ADMINS]
+
+
+def event_search_audience(event: Mapping[str, Any], org_and_children: list[ObjectId]) -> tuple[list[str], bool]:
+    """Who may find an event, as ``(access, hidden)`` (as ``can_see_event``): everyone for an
+    open event; the members of its organisation and of every organisation under it
+    (``org_and_children``) and platform administrators for an organisation event; only platform
+    administrators for an invitation-only one (search knows no single person's audience; its
+    guests find it in "my events"). A draft is found by nobody."""
+    audience = event.get("audience", "everyone")
+    if audience == "everyone":
+        access = [search_filters.PUBLIC]
+    elif audience == "organisation":
+        access = [*(search_filters.org_audience(org_id) for org_id in org_and_children), search_filters.ADMINS]
+    else:
+        access = [search_filters.ADMINS]
+    return access, event.get("status") == "draft"
 
 
 def profile_search_copies(owner: Mapping[str, Any]) -> list[tuple[str, list[str], str]]:

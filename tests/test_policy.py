@@ -114,7 +114,8 @@ ACTIONS["moderate HOME's private category"] = lambda a: policy.can_moderate_cate
 ACTIONS["find HOME's private content in search"] = finds_home_private_content
 ACTIONS["join HOME's room"] = lambda a: policy.can_join_room(a, "org", {"_id": HOME})
 ACTIONS["join HOME's private category room"] = lambda a: policy.can_join_room(a, "category", PRIVATE_CATEGORY)
-ACTIONS["join HOME's event room"] = lambda a: policy.can_join_room(a, "event", {"_id": ObjectId(), "org_id": HOME})
+ACTIONS["join HOME's event room"] = lambda a: policy.can_join_room(
+    a, "event", {"_id": ObjectId(), "org_id": HOME, "audience": "organisation", "status": "published"})
 ACTIONS["see a HOME colleague's organisation-only field"] = lambda a: policy.can_view_field(a, member(HOME), "organisation", False)
 ACTIONS["ask to join an organisation"] = lambda a: policy.can_request_membership(a, a.user_id)
 ACTIONS["ask to join for someone else"] = lambda a: policy.can_request_membership(a, ObjectId())
@@ -145,6 +146,31 @@ ACTIONS["apply to a closed vacancy"] = lambda a: policy.can_apply(
     a, {**VACANCIES["another organisation's"], "status": "closed", "closes_at": OPEN_UNTIL}, NOW)
 ACTIONS["apply to a vacancy past its closing time"] = lambda a: policy.can_apply(
     a, {**VACANCIES["another organisation's"], "closes_at": NOW - timedelta(minutes=1)}, NOW)
+
+def event(**fields: Any) -> dict[str, Any]:
+    """A published event open to everyone, hosted by someone else, starting tomorrow."""
+    return {"_id": ObjectId(), "host_id": ObjectId(), "cohost_ids": [], "status": "published", "audience": "everyone",
+            "org_id": None, "invited_ids": [], "start_at": datetime.now(UTC) + timedelta(days=1), **fields}
+
+
+def orgs_of(a: Actor) -> frozenset[ObjectId]:
+    return frozenset({a.org_id}) if a.org_id is not None else frozenset()
+
+
+ACTIONS["create an event"] = policy.can_create_event
+ACTIONS["see another's draft event"] = lambda a: policy.can_see_event(a, event(status="draft"), orgs_of(a))
+ACTIONS["see HOME's organisation event"] = lambda a: policy.can_see_event(a, event(audience="organisation", org_id=HOME),
+                                                                         orgs_of(a))
+ACTIONS["see an invitation-only event one is not invited to"] = lambda a: policy.can_see_event(
+    a, event(audience="invitation"), orgs_of(a))
+ACTIONS["answer an event open to everyone"] = lambda a: policy.can_rsvp(a, event(), orgs_of(a), NOW)
+ACTIONS["answer HOME's organisation event"] = lambda a: policy.can_rsvp(a, event(audience="organisation", org_id=HOME),
+                                                                       orgs_of(a), NOW)
+ACTIONS["answer a cancelled event"] = lambda a: policy.can_rsvp(a, event(status="cancelled"), orgs_of(a), NOW)
+ACTIONS["manage another's event open to everyone"] = lambda a: policy.can_manage_event(a, event())
+ACTIONS["manage HOME's organisation event"] = lambda a: policy.can_manage_event(a, event(audience="organisation",
+                                                                                       org_id=HOME))
+ACTIONS["manage one's own event"] = lambda a: policy.can_manage_event(a, event(host_id=a.user_id))
 
 ADMINS = {"admin"}
 ORG_ADMINS = {"admin", "mdo_admin"}
@@ -235,6 +261,16 @@ ALLOWED: dict[str, set[str]] = {
     "save a vacancy search": ACTIVE_MEMBERS,
     "apply to a closed vacancy": set(),
     "apply to a vacancy past its closing time": set(),
+    "create an event": {"expert", "mdo_admin", "admin", "pending expert", "pending mdo_admin"},
+    "see another's draft event": ADMINS | {"suspended admin"},
+    "see HOME's organisation event": HOME_MEMBERS,
+    "see an invitation-only event one is not invited to": ADMINS | {"suspended admin"},
+    "answer an event open to everyone": ACTIVE_MEMBERS,
+    "answer HOME's organisation event": ACTIVE_HOME_MEMBERS,
+    "answer a cancelled event": set(),
+    "manage another's event open to everyone": ADMINS,
+    "manage HOME's organisation event": ORG_ADMINS,
+    "manage one's own event": ACTIVE_MEMBERS,
 }
 
 

@@ -156,3 +156,8 @@ async def names(db: Database, org_ids: Iterable[Any]) -> dict[ObjectId, str]:
     if not wanted:
         return {}
     return {row["_id"]: row.get("name", "") async for row in db.organisations.find({"_id": {"$in": wanted}}, {"name": 1})}
+
+
+async def descendant_ids(db: Database, org_id: ObjectId) -> list[ObjectId]:
+    """Every organisation under ``org_id``, at any depth (their ``path`` names it)."""
+    return [row["_id"] for row in await db.organisations.find({"path": org_id}, {"_id": 1}).to_list(None)]

@@ -26,4 +26,5 @@ async def room_resource(db: Database, kind: str, ident: ObjectId) -> dict[str, A
         if thread is None or thread.get("deleted"):
             return None
         return await forums.category(db, thread["category_id"])
-    return await db[EVENTS].find_one({"_id": ident}, {"org_id": 1})
+    return await db[EVENTS].find_one({"_id": ident}, {"org_id": 1, "audience": 1, "status": 1, "host_id": 1,
+                                                      "cohost_ids": 1, "invited_ids": 1})

@@ -6,25 +6,16 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community.realtime.presence import Presence
 from community.realtime.server import PRESENCE
-from community.realtime.queries import EVENTS
 from community.realtime.sockets import PRESENCE_INTERVAL_SECONDS
-from community.storage import facts
 from tests.factories import bearer_token, make_user
 from tests.realtime.probe import SocketProbe, server_url
 
 Probes = Callable[[], SocketProbe]
-
-
-@pytest.fixture(autouse=True)
-def events_collection(declare_for_test: Callable[..., None]) -> None:
-    """Live events are not built yet: these tests write the stored events that rooms stand for."""
-    declare_for_test(facts.Collection(EVENTS))
 
 
 async def test_event_rooms_count_people_and_forget_those_who_disconnect(client: TestClient, db: Any,

@@ -5,24 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community import keys
 from community.forums.queries import CATEGORIES, THREADS
-from community.realtime.queries import EVENTS
-from community.storage import facts
 from tests.factories import bearer_token, make_org, make_user
 from tests.realtime.probe import SocketProbe, server_url
 
 Probes = Callable[[], SocketProbe]
-
-
-@pytest.fixture(autouse=True)
-def events_collection(declare_for_test: Callable[..., None]) -> None:
-    """Live events are not built yet: these tests write the stored events that rooms stand for."""
-    declare_for_test(facts.Collection(EVENTS))
 
 
 async def _connect(client: TestClient, db: Any, probes: Probes, user: dict[str, Any]) -> SocketProbe:
@@ -85,7 +76,8 @@ async def test_private_category_and_thread_rooms_follow_the_forum_rules(client: 
 async def test_event_rooms_are_open_to_all_members_unless_the_event_is_an_organisations(
         client: TestClient, db: Any, probes: Probes) -> None:
     home, other = await make_org(db), await make_org(db)
-    open_event, org_event = {"_id": ObjectId(), "org_id": None}, {"_id": ObjectId(), "org_id": other["_id"]}
+    open_event = {"_id": ObjectId(), "org_id": None, "audience": "everyone", "status": "published"}
+    org_event = {"_id": ObjectId(), "org_id": other["_id"], "audience": "organisation", "status": "published"}
     await db.events.insert_many([open_event, org_event])
     probe = await _connect(client, db, probes, await make_user(db, org=home))
     assert (await probe.call("join", {"room": f"event:{open_event['_id']}"}))["ok"] is True

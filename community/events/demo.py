@@ -1,0 +1,76 @@
+"""Demo step: past and upcoming events hosted by the demo experts, with answers (one upcoming
+event full, with a waitlist) and the reminders of the upcoming ones waiting as jobs. Runs after
+the accounts step; does nothing when events exist already, so running the demo twice adds nothing."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+
+from community.accounts import people as accounts_people
+from community.competencies import queries as competencies
+from community.config import Settings
+from community.events import service
+from community.events.queries import EVENTS, RSVPS, rsvp_key
+from community.forums import markdown
+from community.jobs import schedule as job_schedule
+from community.storage.api import Database
+
+TOPICS = [
+    ("Noting and drafting: a clinic", "Bring a draft note; we mend it together.\n\n- structure\n- tone\n- brevity"),
+    ("GeM procurement, step by step", "From indent to contract on the **Government e-Marketplace**."),
+    ("RTI replies that stand up", "How to answer a Right to Information request fully and on time."),
+    ("Budget outlays and outcomes", "Reading the outcome budget of a department."),
+    ("सार्वजनिक शिकायत निवारण", "CPGRAMS पर शिकायतों का समयबद्ध निपटारा।"),
+    ("Data for district planning", "Using open data to plan at the district level."),
+    ("Leading a team through change", "A conversation with senior officers on change management."),
+    ("e-Office for new users", "Files, receipts and dak in e-Office."),
+]
+DAYS = [-30, -12, -3, 2, 5, 9, 16, 24]
+"""When each demo event starts, in days from now: three past, five upcoming."""
+
+
+async def fill_demo(db: Database, settings: Settings, rng: random.Random, people: int) -> None:
+    if await db[EVENTS].find_one({}, {"_id": 1}) is not None:
+        return
+    members = await accounts_people.live_people(db)
+    experts = [m for m in members if "expert" in m["roles"]] or members[:1]
+    if not experts:
+        return
+    known = [row["_id"] for row in await competencies.competencies(db)]
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    for number, ((title, description), days) in enumerate(zip(TOPICS, DAYS, strict=True)):
+        host = experts[number % len(experts)]
+        start = now + timedelta(days=days, hours=rng.randint(0, 6))
+        capacity = 5 if number == 3 else rng.choice([20, 40, 100])
+        event_id = ObjectId()
+        place = ({"kind": "jitsi", "room": f"karmayogi-{event_id}"} if number % 2 else
+                 {"kind": "link", "url": "https://meet.example.gov.in/" + str(event_id)})
+        created = now - timedelta(days=40)
+        counts = {"going": 0, "waitlisted": 0, "interested": 0}
+        answering = rng.sample([m for m in members if m["_id"] != host["_id"]],
+                               k=min(len(members) - 1, capacity + 3 if number == 3 else rng.randint(3, 15)))
+        for order, person in enumerate(answering):
+            wants = "going" if number == 3 or rng.random() < 0.7 else "interested"
+            status = "waitlisted" if wants == "going" and counts["going"] >= capacity else wants
+            counts[status] += 1
+            at = created + timedelta(hours=order)
+            await db[RSVPS].insert_one({"_id": rsvp_key(event_id, person["_id"]), "event_id": event_id,
+                                        "user_id": person["_id"], "status": status, "answered_at": at,
+                                        "waitlisted_at": at if status == "waitlisted" else None})
+        event = {"_id": event_id, "title": title, "description": description,
+                 "description_html": markdown.render(description).html, "start_at": start,
+                 "end_at": start + timedelta(hours=1, minutes=30), "zone": "Asia/Kolkata", "capacity": capacity,
+                 "audience": "everyone", "invited_ids": [], "cohost_ids": [],
+                 "competencies": rng.sample(known, k=min(2, len(known))), "language": "hi" if number == 4 else "en",
+                 "place": place, "rsvp_closes_at": None, "host_id": host["_id"], "organiser_org_id": host["org_id"],
+                 "org_id": None, "status": "published", **counts,
+                 "created_at": created, "updated_at": created, "published_at": created, "cancelled_at": None}
+        await db[EVENTS].insert_one(event)
+        for which, before in service.REMINDERS:
+            if start - before > now:
+                await job_schedule.schedule(db, None, service.REMINDER_JOB, start - before,
+                                            {"event_id": event_id, "which": which},
+                                            key=service.reminder_key(event_id, which), now=now)

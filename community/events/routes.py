@@ -1,0 +1,60 @@
+"""Events: pages, calendar files, the API, the reminder jobs and the notification kinds."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from community import api, keys
+from community.events import jobs, notices  # noqa: F401 - register the reminder job and the notification kinds
+from community.events import storage, views
+from community.events.schemas import EventIn, EventListOut, EventOut, ListQuery, RsvpIn
+from community.i18n import lazy_gettext
+from community.storage.facts import declare
+
+T = "events"
+EVENT = "/events/{event_id:[0-9a-f]{24}}"
+"""An event page's address (a pattern, so /events/new and /events/month stay pages of their own)."""
+API_EVENT = "/events/{event_id}"
+
+
+def setup(app: web.Application) -> None:
+    declare(storage.STORAGE)
+    app[keys.NAV].append(keys.NavItem("events", lazy_gettext("Events")))
+    add = app.router.add_route
+    add("GET", "/events", views.list_page, name="events")
+    add("GET", "/events/month", views.month_page, name="events.month")
+    add("GET", "/events/feed.atom", views.atom_feed, name="events.atom")
+    add("GET", "/events/new", views.new_page, name="events.new")
+    add("POST", "/events/new", views.new_submit, name="events.create")
+    add("POST", "/events/calendar-address", views.feed_token_submit, name="events.feed_token")
+    add("POST", "/events/calendar-address/revoke", views.feed_revoke_submit, name="events.feed_revoke")
+    add("GET", "/events/calendar/{token}.ics", views.feed_ics, name="events.feed")
+    add("GET", EVENT, views.event_page, name="events.event")
+    add("GET", EVENT + "/edit", views.edit_page, name="events.edit")
+    add("POST", EVENT + "/edit", views.edit_submit, name="events.update")
+    add("POST", EVENT + "/publish", views.publish_submit, name="events.publish")
+    add("POST", EVENT + "/cancel", views.cancel_submit, name="events.cancel")
+    add("POST", EVENT + "/duplicate", views.duplicate_submit, name="events.duplicate")
+    add("POST", EVENT + "/rsvp", views.rsvp_submit, name="events.rsvp")
+    add("GET", EVENT + "/people", views.people_page, name="events.people")
+    add("GET", EVENT + "/people.csv", views.people_csv, name="events.people_csv")
+    add("GET", EVENT + "/calendar.ics", views.event_ics, name="events.ics")
+
+    route = api.route
+    route(app, "GET", "/events", views.api_list, summary="Events you may see: upcoming, this week, past, or yours",
+          tag=T, query=ListQuery, response=EventListOut, auth=False)
+    route(app, "POST", "/events", views.api_create, summary="Create an event as a draft (experts, organisation administrators)",
+          tag=T, body=EventIn, response=EventOut, status=201)
+    route(app, "GET", API_EVENT, views.api_get, summary="An event, with your answer", tag=T, response=EventOut, auth=False)
+    route(app, "PUT", API_EVENT, views.api_update, summary="Change an event (its hosts); people going are told of a new time or place",
+          tag=T, body=EventIn, response=EventOut)
+    route(app, "POST", API_EVENT + "/publish", views.api_publish, summary="Publish a draft (its hosts)", tag=T, body=None,
+          response=EventOut)
+    route(app, "POST", API_EVENT + "/cancel", views.api_cancel, summary="Cancel an event; everyone who answered is told",
+          tag=T, body=None, response=EventOut)
+    route(app, "POST", API_EVENT + "/duplicate", views.api_duplicate, summary="Copy an event as a new draft a week later",
+          tag=T, body=None, response=EventOut, status=201)
+    route(app, "PUT", API_EVENT + "/rsvp", views.api_rsvp, tag=T, body=RsvpIn, response=EventOut,
+          summary="Answer going, interested or not going; going past capacity joins the waitlist")
+    route(app, "GET", API_EVENT + "/people", views.people_csv, summary="Everyone who answered, as CSV (its hosts)", tag=T,
+          response="text/csv")

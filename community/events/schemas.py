@@ -1,0 +1,94 @@
+"""The events API's bodies and answers, which the pages' forms share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from community.validation import Block, Line
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20000
+CAPACITY_MAX = 10000
+"""Seats an event may offer: a larger hall is a broadcast, not an event with a list of people."""
+PEOPLE_MAX = 500
+"""Co-hosts or invitations named at once."""
+
+SERIES_MAX = 52
+"""Occurrences one series may have: a year of weekly sessions."""
+
+Repeat = Literal["none", "weekly", "monthly", "dates"]
+Audience = Literal["everyone", "organisation", "invitation"]
+PlaceKind = Literal["link", "jitsi", "bbb"]
+RsvpChoice = Literal["going", "interested", "not_going"]
+RsvpStatus = Literal["going", "waitlisted", "interested", "not_going", "none"]
+
+
+class EventIn(BaseModel):
+    """An event as its host writes it: times are wall-clock times in ``zone``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, Line(3, TITLE_MAX)]
+    description: Annotated[str, Block(0, DESCRIPTION_MAX)] = Field("", description="Markdown, as in posts")
+    start: datetime = Field(description="local start time in `zone`, e.g. 2026-12-20T10:00")
+    end: datetime = Field(description="local end time in `zone`")
+    zone: Annotated[str, Line(1, 64)] = Field("Asia/Kolkata", description="an IANA time zone name")
+    capacity: int = Field(ge=1, le=CAPACITY_MAX, description="seats; more people going join the waitlist")
+    audience: Audience = "everyone"
+    invite: list[Annotated[str, Line(3, 254)]] = Field([], max_length=PEOPLE_MAX,
+                                                        description="e-mail addresses of members invited")
+    cohosts: list[Annotated[str, Line(3, 254)]] = Field([], max_length=20, description="e-mail addresses of co-hosts")
+    competencies: list[Annotated[str, Line(1, 80)]] = Field([], max_length=20,
+                                                            description="ids from the competency dictionary")
+    language: Annotated[str, Line(2, 10)] = Field("en", description="the language spoken, e.g. en, hi")
+    place: PlaceKind = "link"
+    link: Annotated[str, Line(0, 500)] = Field("", description="for a link place: the meeting or stream's https address")
+    rsvp_closes: datetime | None = Field(None, description="local time RSVP closes; the start when absent")
+    repeat: Repeat = Field("none", description="on creation: repeat weekly, monthly, or on the listed `dates`")
+    repeat_count: int | None = Field(None, ge=2, le=SERIES_MAX, description="how many occurrences in all")
+    repeat_until: date | None = Field(None, description="the last date an occurrence may fall on")
+    dates: list[datetime] = Field([], max_length=SERIES_MAX - 1,
+                                  description="for `dates`: further local start times, each as long as the first")
+
+
+class RsvpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: RsvpChoice
+
+
+class EventOut(BaseModel):
+    id: str
+    title: str
+    description_html: str
+    status: Literal["draft", "published", "cancelled"]
+    start_at: datetime = Field(description="UTC")
+    end_at: datetime = Field(description="UTC")
+    zone: str = Field(description="the zone the host set the times in")
+    capacity: int
+    going: int
+    waitlisted: int
+    interested: int
+    audience: Audience
+    competencies: list[str]
+    language: str
+    place: PlaceKind
+    host_id: str
+    cohost_ids: list[str]
+    rsvp: RsvpStatus = Field(description="your answer")
+    rsvp_open: bool
+    url: str
+    calendar_url: str
+
+
+class EventListOut(BaseModel):
+    items: list[EventOut]
+
+
+class ListQuery(BaseModel):
+    when: Literal["upcoming", "week", "past", "mine"] = "upcoming"
+    competency: str | None = Field(None, max_length=80)
+    organisation: str | None = Field(None, min_length=24, max_length=24)

@@ -1,0 +1,369 @@
+"""The events' writes: create, edit, publish, cancel and duplicate an event, and answer one.
+
+Every function checks first (the policy, the input, the rate) and only then writes, so a refusal
+leaves nothing. Seats are counted on the event's own document by a conditional increment (one
+more going only while ``going < capacity``), and each person has one answer document per event
+(its key is the pair), so a burst of answers can neither overfill an event nor answer twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bson import ObjectId
+
+from community import policy, ratelimit
+from community.accounts import queries as accounts
+from community.actions import Action
+from community.competencies import queries as competencies
+from community.errors import Invalid, NotFound
+from community.events import access, places, queries, series
+from community.events.queries import EVENTS, RSVPS, rsvp_key
+from community.events.storage import SEARCH_INDEX
+from community.events.schemas import SERIES_MAX, EventIn, RsvpChoice
+from community.forums import markdown
+from community.i18n import gettext as _
+from community.notifications.intents import Recipients, person
+from community.policy import Member
+
+REMINDERS: tuple[tuple[str, timedelta], ...] = (
+    ("1d", timedelta(days=1)), ("1h", timedelta(hours=1)), ("15m", timedelta(minutes=15)))
+REMINDER_JOB = "event.reminder"
+LONGEST = timedelta(days=7)
+"""An event lasts at most a week; a longer one is a series of events."""
+FURTHEST = timedelta(days=3 * 365)
+CREATIONS_PER_DAY = 50
+ANSWERS_PER_HOUR = 120
+
+
+def reminder_key(event_id: ObjectId, which: str) -> str:
+    return f"event.reminder:{event_id}:{which}"
+
+
+def _zone(name: str) -> ZoneInfo:
+    if name not in available_timezones():
+        raise Invalid({"zone": _("There is no time zone called %(zone)s.", zone=name)})
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        raise Invalid({"zone": _("There is no time zone called %(zone)s.", zone=name)}) from None
+
+
+def _utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """A wall-clock time in ``zone`` as UTC (a time that already carries a zone is taken as it is)."""
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=zone)
+    return local.astimezone(UTC)
+
+
+async def _people(db: Any, emails: list[str], field: str) -> list[ObjectId]:
+    found: list[ObjectId] = []
+    for email in dict.fromkeys(address.lower() for address in emails):
+        user = await accounts.user_by_email(db, email)
+        if user is None or user.get("deleted"):
+            raise Invalid({field: _("Nobody here has the address %(email)s.", email=email)})
+        found.append(user["_id"])
+    return found
+
+
+async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before: datetime | None = None) -> dict[str, Any]:
+    """The stored fields of an event as written, or ``Invalid`` naming each field that is wrong.
+    ``starts_before`` is an existing event's start: keeping a start already past is allowed."""
+    zone = _zone(data.zone)
+    start, end = _utc(data.start, zone), _utc(data.end, zone)
+    errors: dict[str, str] = {}
+    if start <= now and start != starts_before:
+        errors["start"] = _("The start must be in the future.")
+    elif start > now + FURTHEST:
+        errors["start"] = _("The start must be within three years.")
+    if end <= start:
+        errors["end"] = _("The end must be after the start.")
+    elif end - start > LONGEST:
+        errors["end"] = _("An event lasts at most a week.")
+    closes = _utc(data.rsvp_closes, zone) if data.rsvp_closes is not None else None
+    if closes is not None and closes > start:
+        errors["rsvp_closes"] = _("RSVP must close by the start.")
+    place: dict[str, Any] = {"kind": data.place}
+    if data.place == "link":
+        if not data.link.startswith("https://"):
+            errors["link"] = _("Give the meeting's https:// address.")
+        place["url"] = data.link
+    elif data.place == "jitsi":
+        place["room"] = f"karmayogi-{ObjectId()}"
+    else:
+        place["meeting_id"] = f"karmayogi-{ObjectId()}"
+    known = await competencies.existing_competency_ids(tx.db, data.competencies)
+    unknown = [c for c in data.competencies if c not in known]
+    if unknown:
+        errors["competencies"] = _("Not in the competency dictionary: %(ids)s", ids=", ".join(unknown))
+    if data.audience != "invitation" and data.invite:
+        errors["invite"] = _("Only an invitation-only event takes invitations.")
+    if errors:
+        raise Invalid(errors)
+    cohosts = await _people(tx.db, data.cohosts, "cohosts")
+    invited = await _people(tx.db, data.invite, "invite")
+    rendered = markdown.render(data.description)
+    return {"title": data.title, "description": data.description, "description_html": rendered.html,
+            "start_at": start, "end_at": end, "zone": data.zone, "capacity": data.capacity,
+            "audience": data.audience, "invited_ids": invited, "cohost_ids": cohosts,
+            "competencies": list(dict.fromkeys(data.competencies)), "language": data.language, "place": place,
+            "rsvp_closes_at": closes}
+
+
+async def _organisation_for(tx: Action, actor: Member, audience: str) -> ObjectId | None:
+    if audience == "organisation" and actor.org_id is None:
+        raise Invalid({"audience": _("You belong to no organisation, so the event cannot be limited to one.")})
+    return actor.org_id
+
+
+async def create(tx: Action, data: EventIn) -> ObjectId:
+    """A draft, which only its hosts see until it is published; for a repeating event, one draft
+    per occurrence (``community.events.series``). Returns the (first) event's id."""
+    actor = policy.require_member(tx.actor)
+    policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
+    fields = await check_event(tx, data, now=tx.now)
+    starts, rule = series.occurrences(data, fields["start_at"], _zone(data.zone), tx.now)
+    org_id = await _organisation_for(tx, actor, data.audience)
+    await ratelimit.hit(tx.db, f"event-create:{actor.user_id}", limit=CREATIONS_PER_DAY, window_seconds=86400)
+    ids = [ObjectId() for _ in starts]
+    session = await tx.start()
+    for position, (event_id, start) in enumerate(zip(ids, starts, strict=True)):
+        by = start - fields["start_at"]
+        place = dict(fields["place"])
+        if place["kind"] == "jitsi":
+            place["room"] = f"karmayogi-{event_id}"
+        elif place["kind"] == "bbb":
+            place["meeting_id"] = f"karmayogi-{event_id}"
+        await tx.db[EVENTS].insert_one({
+            "_id": event_id, **fields, "start_at": start, "end_at": fields["end_at"] + by, "place": place,
+            "rsvp_closes_at": series.shifted(fields["rsvp_closes_at"], by), "host_id": actor.user_id,
+            "organiser_org_id": org_id, "org_id": org_id if data.audience == "organisation" else None,
+            "status": "draft", "going": 0, "waitlisted": 0, "interested": 0, "created_at": tx.now,
+            "updated_at": tx.now, "published_at": None, "cancelled_at": None,
+            "series": {"id": ids[0], "position": position, "original_start_at": start, **rule} if rule else None},
+            session=session)
+        await tx.reindex(SEARCH_INDEX, event_id)
+    return ids[0]
+
+
+async def _managed(tx: Action, event_id: ObjectId) -> dict[str, Any]:
+    event = await queries.event(tx.db, event_id)
+    if event is None or not policy.can_see_event(tx.actor, event, await access.actor_orgs(tx.db, tx.actor)):
+        raise NotFound(_("There is no such event."))
+    policy.require(tx.actor, policy.can_manage_event(tx.actor, event), _("Only the event's hosts may change it."))
+    return event
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+async def _schedule_reminders(tx: Action, event_id: ObjectId, start: datetime) -> None:
+    for which, before in REMINDERS:
+        due = start - before
+        if due > tx.now:
+            await tx.schedule(REMINDER_JOB, due, {"event_id": event_id, "which": which}, key=reminder_key(event_id, which))
+        else:
+            await tx.cancel(reminder_key(event_id, which))
+
+
+async def _cancel_reminders(tx: Action, event_id: ObjectId) -> None:
+    for which, _before in REMINDERS:
+        await tx.cancel(reminder_key(event_id, which))
+
+
+def counts(event: Mapping[str, Any]) -> dict[str, int]:
+    return {"going": event["going"], "waitlisted": event["waitlisted"], "interested": event["interested"],
+            "capacity": event["capacity"]}
+
+
+def _push_counts(tx: Action, event: Mapping[str, Any]) -> None:
+    tx.emit("events:counts", {"event_id": str(event["_id"]), **counts(event)}, room=f"event:{event['_id']}")
+
+
+async def publish(tx: Action, event_id: ObjectId) -> None:
+    """Publish a draft, with every later draft occurrence of its series; each gets its reminders."""
+    event = await _managed(tx, event_id)
+    if event["status"] != "draft":
+        raise Invalid({"status": _("Only a draft is published.")})
+    start = _aware(event["start_at"])
+    assert start is not None
+    if start <= tx.now:
+        raise Invalid({"start": _("The start must be in the future.")})
+    drafts = [event]
+    if event.get("series"):
+        drafts = await queries.listed(tx.db, {"series.id": event["series"]["id"], "status": "draft",
+                                              "start_at": {"$gte": start}}, limit=SERIES_MAX)
+    session = await tx.start()
+    for draft in drafts:
+        await tx.db[EVENTS].update_one({"_id": draft["_id"], "status": "draft"}, {"$set": {
+            "status": "published", "published_at": tx.now, "updated_at": tx.now}}, session=session)
+        await tx.reindex(SEARCH_INDEX, draft["_id"])
+        draft_start = _aware(draft["start_at"])
+        assert draft_start is not None
+        await _schedule_reminders(tx, draft["_id"], draft_start)
+
+
+async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
+    """Change an event that is not cancelled; people going are told when its time or place
+    changed, and the reminders move with the start. Returns whether the time or place changed."""
+    event = await _managed(tx, event_id)
+    if event["status"] == "cancelled":
+        raise Invalid({"status": _("A cancelled event cannot be changed.")})
+    if data.repeat != "none":
+        raise Invalid({"repeat": _("An event's repeats are set when it is created; change each occurrence alone.")})
+    fields = await check_event(tx, data, now=tx.now, starts_before=_aware(event["start_at"]))
+    if fields["capacity"] < event["going"]:
+        raise Invalid({"capacity": _("%(count)s people are going already; give at least that many seats.",
+                                     count=event["going"])})
+    if fields["place"]["kind"] == event["place"]["kind"] and fields["place"]["kind"] != "link":
+        fields["place"] = event["place"]  # the same room or meeting, so links already given still work
+    if data.audience == "organisation" and event.get("organiser_org_id") is None:
+        raise Invalid({"audience": _("You belong to no organisation, so the event cannot be limited to one.")})
+    fields["org_id"] = event.get("organiser_org_id") if data.audience == "organisation" else None
+    moved = fields["start_at"] != _aware(event["start_at"]) or fields["end_at"] != _aware(event["end_at"])
+    changed = moved or fields["place"] != event["place"]
+    session = await tx.start()
+    await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
+    await tx.reindex(SEARCH_INDEX, event_id)
+    if event["status"] == "published":
+        if moved:
+            await _schedule_reminders(tx, event_id, fields["start_at"])
+        if changed:
+            await tx.notify("event_changed", to=going_set(event_id), subject=("event", event_id),
+                            params={"event_id": str(event_id), "title": fields["title"],
+                                    "start_at": fields["start_at"].isoformat()})
+        if fields["capacity"] > event["capacity"]:
+            await _fill_seats(tx, event_id, session)
+            fresh = await queries.event(tx.db, event_id, session=session)
+            assert fresh is not None
+            _push_counts(tx, fresh)
+    return changed
+
+
+async def cancel(tx: Action, event_id: ObjectId) -> None:
+    """Everyone who answered (going, waitlisted, interested) is told; the reminders are dropped."""
+    event = await _managed(tx, event_id)
+    if event["status"] == "cancelled":
+        return
+    session = await tx.start()
+    await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {
+        "status": "cancelled", "cancelled_at": tx.now, "updated_at": tx.now}}, session=session)
+    await tx.reindex(SEARCH_INDEX, event_id)
+    await _cancel_reminders(tx, event_id)
+    if event["status"] == "published":
+        await tx.notify("event_cancelled", to=Recipients("event_answered", {"event_id": event_id}),
+                        subject=("event", event_id), params={"event_id": str(event_id), "title": event["title"]})
+
+
+async def duplicate(tx: Action, event_id: ObjectId) -> ObjectId:
+    """A new draft with the same details a week after the original (or a week from now, if
+    that is already past), with nobody's answers."""
+    event = await _managed(tx, event_id)
+    actor = policy.require_member(tx.actor)
+    policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
+    await ratelimit.hit(tx.db, f"event-create:{actor.user_id}", limit=CREATIONS_PER_DAY, window_seconds=86400)
+    start, end = _aware(event["start_at"]), _aware(event["end_at"])
+    assert start is not None and end is not None
+    shift = timedelta(weeks=1)
+    while start + shift <= tx.now:
+        shift += timedelta(weeks=1)
+    copy_id = ObjectId()
+    place = dict(event["place"])
+    if place["kind"] == "jitsi":
+        place["room"] = f"karmayogi-{copy_id}"
+    elif place["kind"] == "bbb":
+        place["meeting_id"] = f"karmayogi-{copy_id}"
+    closes = _aware(event.get("rsvp_closes_at"))
+    session = await tx.start()
+    await tx.db[EVENTS].insert_one({
+        **{k: v for k, v in event.items() if k not in ("_id",)}, "_id": copy_id, "host_id": actor.user_id,
+        "start_at": start + shift, "end_at": end + shift, "rsvp_closes_at": closes + shift if closes else None,
+        "place": place, "status": "draft", "going": 0, "waitlisted": 0, "interested": 0, "series": None,
+        "created_at": tx.now, "updated_at": tx.now, "published_at": None, "cancelled_at": None}, session=session)
+    await tx.reindex(SEARCH_INDEX, copy_id)
+    return copy_id
+
+
+def going_set(event_id: ObjectId) -> Recipients:
+    return Recipients("event_going", {"event_id": event_id})
+
+
+async def _fill_seats(tx: Action, event_id: ObjectId, session: Any) -> None:
+    """Promote the first waitlisted people into every free seat, each told."""
+    while True:
+        first = await queries.first_waitlisted(tx.db, event_id, session=session)
+        if first is None:
+            return
+        event = await queries.event(tx.db, event_id, session=session)
+        if event is None or event["going"] >= event["capacity"]:
+            return
+        await tx.db[EVENTS].update_one({"_id": event_id}, {"$inc": {"going": 1, "waitlisted": -1}}, session=session)
+        await tx.db[RSVPS].update_one({"_id": first["_id"]}, {"$set": {
+            "status": "going", "waitlisted_at": None, "answered_at": tx.now}}, session=session)
+        await tx.notify("event_promoted", to=person(first["user_id"]), subject=("event", event_id),
+                        params={"event_id": str(event_id), "title": event["title"]})
+        tx.emit("events:rsvp", {"event_id": str(event_id), "status": "going"}, room=f"user:{first['user_id']}")
+
+
+async def rsvp(tx: Action, event_id: ObjectId, choice: RsvpChoice) -> str:
+    """Answer an event; returns the person's status. Going past capacity joins the waitlist; a
+    seat left by someone going goes to the first waitlisted person."""
+    actor = policy.require_member(tx.actor)
+    event = await queries.event(tx.db, event_id)
+    orgs = await access.actor_orgs(tx.db, actor)
+    if event is None or not policy.can_see_event(actor, event, orgs):
+        raise NotFound(_("There is no such event."))
+    if event["status"] == "cancelled":
+        raise Invalid({"status": _("This event was cancelled.")})
+    if not policy.in_event_audience(actor, event, orgs):
+        policy.require(actor, False, _("This event is by invitation only."))
+    if not policy.rsvp_is_open(event, tx.now):
+        raise Invalid({"status": _("Answers to this event are closed.")})
+    policy.require(actor, policy.can_rsvp(actor, event, orgs, tx.now), _("You cannot answer this event."))
+    await ratelimit.hit(tx.db, f"event-rsvp:{actor.user_id}", limit=ANSWERS_PER_HOUR, window_seconds=3600)
+    session = await tx.start()
+    key = rsvp_key(event_id, actor.user_id)
+    current = await tx.db[RSVPS].find_one({"_id": key}, session=session)
+    before = current["status"] if current is not None else "none"
+    if before == choice or (before == "waitlisted" and choice == "going"):
+        return before
+    after: str = choice
+    if choice == "going":
+        seats = await queries.event(tx.db, event_id, session=session)
+        assert seats is not None
+        seated = await tx.db[EVENTS].update_one({"_id": event_id, "going": {"$lt": seats["capacity"]}},
+                                                {"$inc": {"going": 1}}, session=session)
+        after = "going" if seated.modified_count == 1 else "waitlisted"
+    change: dict[str, int] = {}
+    for state, step in ((before, -1), (after, 1)):
+        if state in ("waitlisted", "interested") or (state == "going" and step == -1):
+            change[state] = change.get(state, 0) + step
+    if change:
+        await tx.db[EVENTS].update_one({"_id": event_id}, {"$inc": change}, session=session)
+    await tx.db[RSVPS].update_one({"_id": key}, {
+        "$set": {"status": after, "answered_at": tx.now, "waitlisted_at": tx.now if after == "waitlisted" else None},
+        "$setOnInsert": {"event_id": event_id, "user_id": actor.user_id}}, upsert=True, session=session)
+    if before == "going":
+        await _fill_seats(tx, event_id, session)
+    fresh = await queries.event(tx.db, event_id, session=session)
+    assert fresh is not None
+    _push_counts(tx, fresh)
+    return after
+
+
+def meeting_link(settings: Any, event: Mapping[str, Any], *, name: str, user_id: ObjectId, host: bool) -> str | None:
+    """Where the person joins: the host's link, the embedded Jitsi room, or a signed
+    BigBlueButton join link (none while no BigBlueButton server is configured)."""
+    place = event["place"]
+    if place["kind"] == "link":
+        return str(place["url"])
+    if place["kind"] == "jitsi":
+        return places.jitsi_url(settings.jitsi_url, place["room"])
+    if not settings.bbb_url or not settings.bbb_secret:
+        return None
+    return places.bbb_join_url(settings.bbb_url, settings.bbb_secret, meeting_id=place["meeting_id"],
+                               full_name=name, user_id=str(user_id), moderator=host)

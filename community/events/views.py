@@ -1,0 +1,332 @@
+"""The events' pages (lists, month view, the event page, its forms, calendar files) and API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+from aiohttp import web
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from community import actions, api, confirmations, keys, policy
+from community.accounts import people
+from community.errors import Invalid, NotFound
+from community.events import calendar, feeds, queries, reads, service
+from community.events.access import actor_orgs, event_path, utc
+from community.events.schemas import EventIn, ListQuery, RsvpIn
+from community.i18n import gettext as _, lazy_gettext
+from community.middlewares import content_security_policy
+from community.requests import actor_of, db_of, read_form, read_json, settings_of, signed_in
+from community.validation import form_values, validate
+
+PUBLISHED = confirmations.register("event_published", lazy_gettext("The event is published."))
+SAVED = confirmations.register("event_saved", lazy_gettext("The event is saved."))
+CANCELLED = confirmations.register("event_cancelled", lazy_gettext("The event is cancelled; everyone who answered is told."))
+DUPLICATED = confirmations.register("event_duplicated", lazy_gettext("A copy was made as a draft, a week later."))
+ANSWERED = {
+    "going": confirmations.register("event_going", lazy_gettext("You are going.")),
+    "waitlisted": confirmations.register("event_waitlisted", lazy_gettext("The event is full: you are on the waitlist.")),
+    "interested": confirmations.register("event_interested", lazy_gettext("Marked as interested.")),
+    "not_going": confirmations.register("event_not_going", lazy_gettext("Marked as not going.")),
+}
+FEED_MADE = confirmations.register("event_feed_made", lazy_gettext("Your calendar address is ready; the old one no longer works."))
+FEED_REVOKED = confirmations.register("event_feed_revoked", lazy_gettext("Your calendar address no longer works."))
+
+LIST_TITLES = {"upcoming": lazy_gettext("Upcoming events"), "week": lazy_gettext("This week"),
+               "past": lazy_gettext("Past events"), "mine": lazy_gettext("My events")}
+
+
+def event_of(request: web.Request) -> ObjectId:
+    try:
+        return ObjectId(request.match_info["event_id"])
+    except (InvalidId, TypeError):
+        raise NotFound(_("There is no such event.")) from None
+
+
+def _zone(request: web.Request) -> str:
+    return reads.viewer_zone(request.query.get("zone"))
+
+
+def _now(request: web.Request) -> datetime:
+    return request.app[keys.CLOCK]()
+
+
+def _organisation(text: str | None) -> ObjectId | None:
+    try:
+        return ObjectId(text) if text else None
+    except InvalidId:
+        raise NotFound(_("There is no such organisation.")) from None
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@aiohttp_jinja2.template("events/list.html")
+async def list_page(request: web.Request) -> dict[str, Any]:
+    asked = api.query(request, ListQuery)
+    actor = actor_of(request)
+    if asked.when == "mine":
+        signed_in(request, _("Sign in to see your events."))
+    shown = await reads.listing(db_of(request), actor, when=asked.when, now=_now(request),
+                                competency=asked.competency, organisation=_organisation(asked.organisation))
+    return {"listing": shown, "when": asked.when, "title": LIST_TITLES[asked.when], "zone": _zone(request),
+            "shown_time": reads.shown_time, "can_create": policy.can_create_event(actor),
+            "competency": asked.competency, "feed_made": request.query.get("feed"),
+            "has_feed": actor.user_id is not None and await queries.calendar_token_exists(db_of(request), actor.user_id)}
+
+
+@aiohttp_jinja2.template("events/month.html")
+async def month_page(request: web.Request) -> dict[str, Any]:
+    now, zone = _now(request), _zone(request)
+    try:
+        year, month = (int(part) for part in request.query.get("month", f"{now.year}-{now.month}").split("-"))
+        first = datetime(year, month, 1)
+    except ValueError:
+        raise NotFound(_("There is no such month.")) from None
+    events = await reads.month_events(db_of(request), actor_of(request), year, month, zone)
+    before = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1}"
+    after = f"{year + 1}-1" if month == 12 else f"{year}-{month + 1}"
+    return {"weeks": reads.month_grid(year, month, events, zone), "first": first, "before": before, "after": after,
+            "zone": zone}
+
+
+async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
+    actor, event, settings, db = actor_of(request), seen.event, settings_of(request), db_of(request)
+    joining = None
+    if actor.user_id is not None and (seen.is_host or seen.rsvp == "going"):
+        joining = service.meeting_link(settings, event, name=await people.name_of(db, actor.user_id),
+                                       user_id=actor.user_id, host=seen.is_host)
+    hosts = await people.names_by_id(db, [event["host_id"], *event["cohost_ids"]])
+    return {"seen": seen, "event": event, "zone": _zone(request), "shown_time": reads.shown_time,
+            "hosts": [(host_id, hosts.get(host_id) or _("Deleted member")) for host_id in [event["host_id"], *event["cohost_ids"]]],
+            "can_manage": policy.can_manage_event(actor, event),
+            "can_rsvp": policy.can_rsvp(actor, event, await actor_orgs(db, actor), _now(request)),
+            "rsvp_open": policy.rsvp_is_open(event, _now(request)), "joining": joining,
+            "jitsi": joining if event["place"]["kind"] == "jitsi" else None, "bbb_missing":
+                event["place"]["kind"] == "bbb" and not (settings.bbb_url and settings.bbb_secret)}
+
+
+async def event_page(request: web.Request) -> web.Response:
+    seen = await reads.visible_event(db_of(request), actor_of(request), event_of(request))
+    context = await _event_context(request, seen)
+    response = aiohttp_jinja2.render_template("events/event.html", request, context)
+    if context["jitsi"]:
+        response.headers["Content-Security-Policy"] = (content_security_policy(settings_of(request).base_url)
+                                                       + f"; frame-src {settings_of(request).jitsi_url}")
+    return response
+
+
+FORM_FIELDS = tuple(EventIn.model_fields)
+
+
+def _form_input(form: Any) -> dict[str, Any]:
+    values = {name: str(form.get(name, "")) for name in EventIn.model_fields if name in form}
+    for name in ("invite", "cohosts", "competencies", "dates"):
+        values[name] = str(form.get(name, ""))
+    for name in ("rsvp_closes", "repeat_count", "repeat_until"):
+        if not values.get(name):
+            values.pop(name, None)
+    return form_values(EventIn, values)
+
+
+def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
+    if event is None:
+        return {**{name: "" for name in FORM_FIELDS}, "zone": reads.DEFAULT_ZONE, "capacity": 50,
+                "audience": "everyone", "place": "link", "language": "en", "repeat": "none"}
+    zone = ZoneInfo(event["zone"])
+    closes = event.get("rsvp_closes_at")
+    return {**event, "start": utc(event["start_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "end": utc(event["end_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "rsvp_closes": utc(closes).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if closes else "",
+            "competencies": ", ".join(event["competencies"]), "place": event["place"]["kind"],
+            "link": event["place"].get("url", ""), "invite": "", "cohosts": "", "repeat": "none",
+            "repeat_count": "", "repeat_until": "", "dates": ""}
+
+
+def _echo(form: Any) -> dict[str, str]:
+    """The form as sent, to show again beside its errors."""
+    return {name: str(form.get(name, "")) for name in FORM_FIELDS}
+
+
+def _render_form(request: web.Request, values: dict[str, Any], errors: dict[str, str], event_id: str | None,
+                 status: int = 200) -> web.Response:
+    return aiohttp_jinja2.render_template("events/form.html", request, {
+        "values": values, "errors": errors, "event_id": event_id}, status=status)
+
+
+async def new_page(request: web.Request) -> web.Response:
+    actor = signed_in(request, _("Sign in to create an event."))
+    policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
+    return _render_form(request, _form_values(None), {}, None)
+
+
+async def new_submit(request: web.Request) -> web.Response:
+    signed_in(request)
+    form = await read_form(request)
+    try:
+        event_id = await actions.run(request.app, actor_of(request), service.create, validate(EventIn, _form_input(form)))
+    except Invalid as error:
+        return _render_form(request, _echo(form), dict(error.errors), None, status=422)
+    return confirmations.confirmed(request, event_path(event_id), SAVED)
+
+
+async def edit_page(request: web.Request) -> web.Response:
+    seen = await reads.visible_event(db_of(request), actor_of(request), event_of(request))
+    policy.require(actor_of(request), policy.can_manage_event(actor_of(request), seen.event),
+                   _("Only the event's hosts may change it."))
+    return _render_form(request, _form_values(seen.event), {}, str(seen.event["_id"]))
+
+
+async def edit_submit(request: web.Request) -> web.Response:
+    event_id = event_of(request)
+    form = await read_form(request)
+    try:
+        await actions.run(request.app, actor_of(request), service.update, event_id, validate(EventIn, _form_input(form)))
+    except Invalid as error:
+        return _render_form(request, _echo(form), dict(error.errors), str(event_id), status=422)
+    return confirmations.confirmed(request, event_path(event_id), SAVED)
+
+
+async def _simple(request: web.Request, service_call: Any, done: str) -> web.Response:
+    event_id = event_of(request)
+    await read_form(request)
+    result = await actions.run(request.app, actor_of(request), service_call, event_id)
+    target = event_path(result if isinstance(result, ObjectId) else event_id)
+    return confirmations.confirmed(request, target, done)
+
+
+async def publish_submit(request: web.Request) -> web.Response:
+    return await _simple(request, service.publish, PUBLISHED)
+
+
+async def cancel_submit(request: web.Request) -> web.Response:
+    return await _simple(request, service.cancel, CANCELLED)
+
+
+async def duplicate_submit(request: web.Request) -> web.Response:
+    return await _simple(request, service.duplicate, DUPLICATED)
+
+
+async def rsvp_submit(request: web.Request) -> web.Response:
+    event_id = event_of(request)
+    form = await read_form(request)
+    asked = validate(RsvpIn, {"status": str(form.get("status", ""))})
+    status = await actions.run_once_more_after_a_conflict(request.app, actor_of(request), service.rsvp, event_id,
+                                                          asked.status)
+    return confirmations.confirmed(request, event_path(event_id), ANSWERED[status])
+
+
+@aiohttp_jinja2.template("events/people.html")
+async def people_page(request: web.Request) -> dict[str, Any]:
+    seen, rows = await reads.people_list(db_of(request), actor_of(request), event_of(request))
+    return {"seen": seen, "rows": rows}
+
+
+async def people_csv(request: web.Request) -> web.Response:
+    seen, text = await reads.people_csv(db_of(request), actor_of(request), event_of(request))
+    return web.Response(text=text, content_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="event-{seen.event["_id"]}-people.csv"',
+        "Cache-Control": "private, no-store"})
+
+
+async def event_ics(request: web.Request) -> web.Response:
+    seen = await reads.visible_event(db_of(request), actor_of(request), event_of(request))
+    hosts = await people.names_by_id(db_of(request), [seen.event["host_id"]])
+    if seen.event.get("series"):
+        occurrences = await reads.series_of(db_of(request), actor_of(request), seen.event)
+        body = calendar.series_ics(occurrences, settings_of(request).base_url, hosts, name=seen.title)
+    else:
+        body = calendar.ics([seen.event], settings_of(request).base_url, hosts, name=seen.title)
+    return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="event-{seen.event["_id"]}.ics"'})
+
+
+async def atom_feed(request: web.Request) -> web.Response:
+    body = await feeds.upcoming_feed(db_of(request), settings_of(request).base_url, _now(request),
+                                     title=_("Upcoming events"))
+    return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
+
+
+async def feed_ics(request: web.Request) -> web.Response:
+    found = await calendar.feed_events(db_of(request), request.match_info["token"])
+    if found is None:
+        raise NotFound(_("This calendar address no longer works."))
+    _owner, events = found
+    hosts = await people.names_by_id(db_of(request), [event["host_id"] for event in events])
+    body = calendar.ics(events, settings_of(request).base_url, hosts, name=_("My events"))
+    return web.Response(body=body, content_type="text/calendar", charset="utf-8",
+                        headers={"Cache-Control": "private, no-store"})
+
+
+async def feed_token_submit(request: web.Request) -> web.Response:
+    signed_in(request)
+    await read_form(request)
+    token = await actions.run(request.app, actor_of(request), calendar.new_token)
+    return confirmations.confirmed(request, "/events?" + urlencode({"when": "mine", "feed": token}), FEED_MADE)
+
+
+async def feed_revoke_submit(request: web.Request) -> web.Response:
+    signed_in(request)
+    await read_form(request)
+    await actions.run(request.app, actor_of(request), calendar.revoke_token)
+    return confirmations.confirmed(request, "/events?when=mine", FEED_REVOKED)
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+async def _one(request: web.Request, event_id: ObjectId, status: int = 200) -> web.Response:
+    seen = await reads.visible_event(db_of(request), actor_of(request), event_id)
+    return api.json_response(reads.event_out(seen.event, seen.rsvp, _now(request)), status=status)
+
+
+async def api_list(request: web.Request) -> web.Response:
+    asked = api.query(request, ListQuery)
+    actor = actor_of(request)
+    if asked.when == "mine":
+        signed_in(request)
+    shown = await reads.listing(db_of(request), actor, when=asked.when, now=_now(request),
+                                competency=asked.competency, organisation=_organisation(asked.organisation))
+    return api.json_response({"items": [reads.event_out(event, shown.statuses.get(event["_id"], "none"), _now(request))
+                                        for event in shown.events]})
+
+
+async def api_create(request: web.Request) -> web.Response:
+    data = validate(EventIn, await read_json(request))
+    event_id = await actions.run(request.app, actor_of(request), service.create, data)
+    return await _one(request, event_id, status=201)
+
+
+async def api_get(request: web.Request) -> web.Response:
+    return await _one(request, event_of(request))
+
+
+async def api_update(request: web.Request) -> web.Response:
+    event_id = event_of(request)
+    data = validate(EventIn, await read_json(request))
+    await actions.run(request.app, actor_of(request), service.update, event_id, data)
+    return await _one(request, event_id)
+
+
+def _api_action(service_call: Any) -> Any:
+    async def handler(request: web.Request) -> web.Response:
+        result = await actions.run(request.app, actor_of(request), service_call, event_of(request))
+        return await _one(request, result if isinstance(result, ObjectId) else event_of(request),
+                          status=201 if isinstance(result, ObjectId) else 200)
+    return handler
+
+
+api_publish = _api_action(service.publish)
+api_cancel = _api_action(service.cancel)
+api_duplicate = _api_action(service.duplicate)
+
+
+async def api_rsvp(request: web.Request) -> web.Response:
+    event_id = event_of(request)
+    asked = validate(RsvpIn, await read_json(request))
+    await actions.run_once_more_after_a_conflict(request.app, actor_of(request), service.rsvp, event_id, asked.status)
+    return await _one(request, event_id)
