@@ -40,6 +40,7 @@ FEATURES: list[str] = [
     "community.notifications.routes",
     "community.forums.routes",
     "community.polls.routes",
+    "community.rooms.routes",
     "community.karma.routes",
     "community.certificates.routes",
     "community.search_pages.routes",

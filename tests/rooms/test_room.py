@@ -1,0 +1,181 @@
+"""The room through its API, forms and sockets, on the real embedded store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from aiohttp.test_utils import TestClient
+from bson import ObjectId
+
+from community.rooms import attendance
+from community.rooms.storage import ATTENDANCE, MESSAGES, QUESTIONS, VOTES
+from tests.realtime.probe import SocketProbe, server_url
+from tests.rooms.conftest import KIND, SESSIONS, Room
+
+Probes = Callable[[], SocketProbe]
+
+
+async def test_an_attendee_asks_votes_and_the_order_follows_the_votes(client: TestClient, room: Room) -> None:
+    host, asha, bala = await room.person(), await room.person(), await room.person()
+    subject = await room.subject([host], [asha, bala])
+    first = await client.post(room.api(subject) + "/questions", json={"body": "What is GeM's limit?"},
+                              headers=room.headers(asha))
+    assert first.status == 201, await first.text()
+    second = await client.post(room.api(subject) + "/questions", json={"body": "Can a single bid be accepted?",
+                                                                       "anonymous": True}, headers=room.headers(asha))
+    second_id = (await second.json())["question"]["id"]
+    voted = await client.post(room.api(subject) + f"/questions/{second_id}/upvote", headers=room.headers(bala))
+    assert voted.status == 200 and (await voted.json())["question"]["votes"] == 1
+    again = await client.post(room.api(subject) + f"/questions/{second_id}/upvote", headers=room.headers(bala))
+    assert again.status == 409
+    assert await room.db[VOTES].count_documents({}) == 1
+    seen = await (await client.get(room.api(subject), headers=room.headers(bala))).json()
+    assert [q["body"] for q in seen["questions"]] == ["Can a single bid be accepted?", "What is GeM's limit?"]
+    assert seen["questions"][0]["author"] is None and seen["questions"][0]["votes"] == 1
+    hosts_view = await (await client.get(room.api(subject), headers=room.headers(host))).json()
+    assert hosts_view["questions"][0]["author"] == asha["name"]
+
+
+async def test_someone_not_invited_gets_nothing_by_page_api_or_socket(client: TestClient, room: Room,
+                                                                      probes: Probes) -> None:
+    host, stranger = await room.person(), await room.person()
+    subject = await room.subject([host], [])
+    assert (await client.get(room.api(subject), headers=room.headers(stranger))).status == 404
+    assert (await client.post(room.api(subject) + "/messages", json={"body": "hello"},
+                              headers=room.headers(stranger))).status == 404
+    probe = await probes().connect(server_url(client), token=stranger["token"])
+    ack = await probe.call("room:enter", {"kind": KIND, "subject_id": str(subject["_id"])})
+    assert ack["ok"] is False and ack["error"]["status"] == 404
+    generic = await probe.call("join", {"room": f"room:{KIND}:{subject['_id']}"})
+    assert generic["ok"] is False
+    watcher = await probes().connect(server_url(client), token=host["token"])
+    assert (await watcher.call("room:enter", {"kind": KIND, "subject_id": str(subject["_id"])}))["ok"] is True
+    said = await watcher.call("room:message", {"kind": KIND, "subject_id": str(subject["_id"]), "body": "Welcome"})
+    assert said["ok"] is True
+    assert (await watcher.next("room:message"))["message"]["body"] == "Welcome"
+    await probe.nothing("room:message")
+    assert await room.db[ATTENDANCE].count_documents({"user_id": stranger["_id"]}) == 0
+
+
+async def test_chat_reaches_the_room_live_and_a_flood_is_refused(client: TestClient, room: Room,
+                                                                 probes: Probes) -> None:
+    host, asha = await room.person(), await room.person()
+    subject = await room.subject([host], [asha])
+    ref = {"kind": KIND, "subject_id": str(subject["_id"])}
+    listener = await probes().connect(server_url(client), token=host["token"])
+    await listener.call("room:enter", ref)
+    speaker = await probes().connect(server_url(client), token=asha["token"])
+    entered = await speaker.call("room:enter", ref)
+    assert entered["ok"] is True and entered["present"] == 2
+    answers = [await speaker.call("room:message", {**ref, "body": f"point {n}"}) for n in range(9)]
+    assert all(a["ok"] for a in answers[:8])
+    assert answers[8]["ok"] is False and answers[8]["error"]["status"] == 429
+    assert "too fast" in answers[8]["error"]["detail"]
+    heard = [(await listener.next("room:message"))["message"]["body"] for _ in range(8)]
+    assert heard == [f"point {n}" for n in range(8)]
+    assert await room.db[MESSAGES].count_documents({}) == 8
+    who = await speaker.call("room:who", ref)
+    assert who["present"] == 2 and sorted(who["people"]) == sorted([host["name"], asha["name"]])
+
+
+async def test_slow_mode_mute_and_removal_by_a_host(client: TestClient, room: Room, probes: Probes) -> None:
+    host, asha = await room.person(), await room.person()
+    subject = await room.subject([host], [asha])
+    assert (await client.post(room.api(subject) + "/messages", json={"body": "one"},
+                              headers=room.headers(asha))).status == 201
+    refused = await client.post(room.api(subject) + "/questions/x/upvote", headers=room.headers(asha))
+    assert refused.status == 404
+    from community import actions
+    from community.policy import Actor
+    from community.rooms import service
+    hosting = Actor(user_id=host["_id"])
+    await actions.run(client.app, hosting, service.set_slow_mode, kind=KIND, subject_id=subject["_id"],
+                      data={"seconds": 60})
+    slow = await client.post(room.api(subject) + "/messages", json={"body": "two"}, headers=room.headers(asha))
+    assert slow.status == 429 and "Slow mode" in (await slow.json())["detail"]
+    await actions.run(client.app, hosting, service.mute, kind=KIND, subject_id=subject["_id"],
+                      data={"user_id": str(asha["_id"]), "minutes": 5})
+    muted = await client.post(room.api(subject) + "/questions", json={"body": "Am I heard?"},
+                              headers=room.headers(asha))
+    assert muted.status == 403 and "muted" in (await muted.json())["detail"]
+    await actions.run(client.app, hosting, service.remove_person, kind=KIND, subject_id=subject["_id"],
+                      user_id=asha["_id"])
+    assert (await client.get(room.api(subject), headers=room.headers(asha))).status == 404
+    probe = await probes().connect(server_url(client), token=asha["token"])
+    assert (await probe.call("room:enter", {"kind": KIND, "subject_id": str(subject["_id"])}))["ok"] is False
+
+
+async def test_a_closed_room_is_read_only_for_attendees_and_hidden_from_others(client: TestClient,
+                                                                                room: Room) -> None:
+    host, asha, bala = await room.person(), await room.person(), await room.person()
+    subject = await room.subject([host], [asha, bala])
+    await client.post(room.api(subject) + "/questions", json={"body": "Will slides be shared?"},
+                      headers=room.headers(asha))
+    await room.db[SESSIONS].update_one({"_id": subject["_id"]}, {"$set": {"open": False, "attended": [asha["_id"]]}})
+    late = await client.post(room.api(subject) + "/questions", json={"body": "One more?"}, headers=room.headers(asha))
+    assert late.status == 403 and "closed" in (await late.json())["detail"]
+    record = await (await client.get(room.api(subject), headers=room.headers(asha))).json()
+    assert [q["body"] for q in record["questions"]] == ["Will slides be shared?"] and record["open"] is False
+    assert (await client.get(room.api(subject), headers=room.headers(bala))).status == 404
+    assert await room.db[QUESTIONS].count_documents({}) == 1
+
+
+async def test_bad_input_is_a_clear_refusal_and_writes_nothing(client: TestClient, room: Room) -> None:
+    host, asha = await room.person(), await room.person()
+    subject = await room.subject([host], [asha])
+    empty = await client.post(room.api(subject) + "/messages", json={"body": "  "}, headers=room.headers(asha))
+    assert empty.status == 422 and [e["field"] for e in (await empty.json())["errors"]] == ["body"]
+    long = await client.post(room.api(subject) + "/questions", json={"body": "x" * 501}, headers=room.headers(asha))
+    assert long.status == 422
+    odd = await client.put(room.api(subject) + "/hand", json={"raised": "maybe"}, headers=room.headers(asha))
+    assert odd.status == 422
+    assert await room.db[MESSAGES].count_documents({}) == 0 and await room.db[QUESTIONS].count_documents({}) == 0
+    assert (await client.get(f"/api/v1/rooms/{KIND}/nothex", headers=room.headers(asha))).status == 404
+    assert (await client.get(f"/api/v1/rooms/unknown/{ObjectId()}", headers=room.headers(asha))).status == 404
+
+
+async def test_attendance_comes_from_presence_and_a_host_corrects_it(client: TestClient, room: Room,
+                                                                     probes: Probes) -> None:
+    host, asha = await room.person(), await room.person()
+    subject = await room.subject([host], [asha])
+    ref = {"kind": KIND, "subject_id": str(subject["_id"])}
+    probe = await probes().connect(server_url(client), token=asha["token"])
+    await probe.call("room:enter", ref)
+    second_tab = await probes().connect(server_url(client), token=asha["token"])
+    await second_tab.call("room:enter", ref)
+    assert await room.db[ATTENDANCE].count_documents({"user_id": asha["_id"]}) == 1
+    await probe.call("room:leave", ref)
+    assert (await room.db[ATTENDANCE].find_one({"user_id": asha["_id"]}))["left_at"] is None
+    await second_tab.close()
+    for _ in range(50):
+        span = await room.db[ATTENDANCE].find_one({"user_id": asha["_id"]})
+        if span["left_at"] is not None:
+            break
+        import asyncio
+        await asyncio.sleep(0.05)
+    assert span["left_at"] is not None
+    start = subject["starts_at"]
+    spans = [(start + timedelta(minutes=0), start + timedelta(minutes=20)),
+             (start + timedelta(minutes=10), start + timedelta(minutes=35)), (start - timedelta(hours=1), start)]
+    assert attendance.present_seconds(spans, start, subject["ends_at"]) == 35 * 60
+    from community import actions, audit
+    from community.policy import Actor
+    from community.rooms import service
+    found = await service.room_for(room.db, Actor(user_id=host["_id"]), KIND, subject["_id"], datetime.now(UTC))
+    report = await attendance.report(room.db, found, 0.5, now=datetime.now(UTC))
+    assert report[asha["_id"]].attended is False and not report[asha["_id"]].corrected
+    await actions.run(client.app, Actor(user_id=host["_id"]), service.correct_attendance, kind=KIND,
+                      subject_id=subject["_id"], data={"user_id": str(asha["_id"]), "attended": True,
+                                                       "reason": "Joined by phone"})
+    report = await attendance.report(room.db, found, 0.5, now=datetime.now(UTC))
+    assert report[asha["_id"]].attended is True and report[asha["_id"]].corrected
+    entries = await audit.entries(room.db, target_type="user", target_id=asha["_id"])
+    assert entries[0]["action"] == "room.attendance_corrected" and entries[0]["details"]["was"] is False
+    refused = actions.run(client.app, Actor(user_id=asha["_id"]), service.correct_attendance, kind=KIND,
+                          subject_id=subject["_id"], data={"user_id": str(asha["_id"]), "attended": True,
+                                                           "reason": "I was there"})
+    import pytest
+    from community.errors import Forbidden
+    with pytest.raises(Forbidden):
+        await refused
