@@ -18,7 +18,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from community import api, audit, policy, ratelimit
+from community import api, audit, keys, policy, ratelimit
 from community.actions import Action
 from community.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from community.i18n import gettext as _, ngettext
@@ -271,15 +271,16 @@ async def mark_question(tx: Action, *, kind: str, subject_id: ObjectId, question
 # --- raised hands -----------------------------------------------------------------------------
 
 
-async def hands(db: Any, found: RoomAccess) -> list[dict[str, Any]]:
-    rows = await db[HANDS].find(_room_filter(found)).sort("at", 1).to_list(None)
+async def hands(db: Any, found: RoomAccess, session: Any = None) -> list[dict[str, Any]]:
+    """The raised hands, first raised first; with an action's ``session``, as that action leaves them."""
+    rows = await db[HANDS].find(_room_filter(found), session=session).sort("at", 1).to_list(None)
     named = await names(db, {row["user_id"] for row in rows})
     return [{"user_id": str(row["user_id"]), "name": named.get(row["user_id"], ""), "at": api.timestamp(row["at"])}
             for row in rows]
 
 
 async def _hands_changed(tx: Action, found: RoomAccess) -> None:
-    tx.emit("room:hands", {"room": found.room, "hands": await hands(tx.db, found)}, room=found.hosts_room)
+    tx.emit("room:hands", {"room": found.room, "hands": await hands(tx.db, found, tx.session)}, room=found.hosts_room)
 
 
 async def raise_hand(tx: Action, *, kind: str, subject_id: ObjectId, raised: bool) -> bool:
@@ -319,7 +320,7 @@ async def correct_attendance(tx: Action, *, kind: str, subject_id: ObjectId, dat
     person = ObjectId(form.user_id)
     if await tx.db.users.find_one({"_id": person}, {"_id": 1}) is None:
         raise Invalid({"user_id": _("We could not find that person.")})
-    before = (await attendance.report(tx.db, found, tx.settings.room_attended_share, now=tx.now)).get(person)
+    before = (await attendance.report(tx.db, found, tx.app[keys.SETTINGS].room_attended_share, now=tx.now)).get(person)
     session = await tx.start()
     await tx.db[CORRECTIONS].update_one({**_room_filter(found), "user_id": person},
                                         {"$set": {"attended": form.attended, "by": actor.user_id, "at": tx.now,

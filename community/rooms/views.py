@@ -58,11 +58,11 @@ async def room_view(request: web.Request) -> dict[str, Any]:
 
 
 async def _render(request: web.Request, *, errors: dict[str, str] | None = None, status: int = 200,
-                  values: dict[str, str] | None = None) -> web.Response:
+                  values: dict[str, str] | None = None, failed: str = "") -> web.Response:
     view = await room_view(request)
     found: RoomAccess = view.pop("_access")
     context = {"room": view, "socket_room": found.room, "csrf_token": csrf.token_for(request),
-               "errors": errors or {}, "values": values or {}}
+               "errors": errors or {}, "values": values or {}, "failed": failed}
     return aiohttp_jinja2.render_template("rooms/room.html", request, context, status=status)
 
 
@@ -84,7 +84,7 @@ def _form(anchor: str, run: Form) -> Callable[[web.Request], Awaitable[web.Respo
         try:
             await run(request, fields)
         except Invalid as error:
-            return await _render(request, errors=error.errors, status=422, values=fields)
+            return await _render(request, errors=error.errors, status=422, values=fields, failed=anchor)
         return _back(request, anchor)
     return handler
 

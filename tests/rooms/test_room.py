@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
-from community.rooms import attendance
-from community.rooms.storage import ATTENDANCE, MESSAGES, QUESTIONS, VOTES
+from community import actions, audit
+from community.errors import Forbidden
+from community.policy import Actor
+from community.rooms import attendance, service
+from community.rooms.storage import ATTENDANCE, HANDS, MESSAGES, QUESTIONS, VOTES
+from tests.conftest import TOKEN_PATTERN
+from tests.factories import sign_in
 from tests.realtime.probe import SocketProbe, server_url
 from tests.rooms.conftest import KIND, SESSIONS, Room
 
@@ -86,9 +93,6 @@ async def test_slow_mode_mute_and_removal_by_a_host(client: TestClient, room: Ro
                               headers=room.headers(asha))).status == 201
     refused = await client.post(room.api(subject) + "/questions/x/upvote", headers=room.headers(asha))
     assert refused.status == 404
-    from community import actions
-    from community.policy import Actor
-    from community.rooms import service
     hosting = Actor(user_id=host["_id"])
     await actions.run(client.app, hosting, service.set_slow_mode, kind=KIND, subject_id=subject["_id"],
                       data={"seconds": 60})
@@ -152,16 +156,12 @@ async def test_attendance_comes_from_presence_and_a_host_corrects_it(client: Tes
         span = await room.db[ATTENDANCE].find_one({"user_id": asha["_id"]})
         if span["left_at"] is not None:
             break
-        import asyncio
         await asyncio.sleep(0.05)
     assert span["left_at"] is not None
     start = subject["starts_at"]
     spans = [(start + timedelta(minutes=0), start + timedelta(minutes=20)),
              (start + timedelta(minutes=10), start + timedelta(minutes=35)), (start - timedelta(hours=1), start)]
     assert attendance.present_seconds(spans, start, subject["ends_at"]) == 35 * 60
-    from community import actions, audit
-    from community.policy import Actor
-    from community.rooms import service
     found = await service.room_for(room.db, Actor(user_id=host["_id"]), KIND, subject["_id"], datetime.now(UTC))
     report = await attendance.report(room.db, found, 0.5, now=datetime.now(UTC))
     assert report[asha["_id"]].attended is False and not report[asha["_id"]].corrected
@@ -175,7 +175,96 @@ async def test_attendance_comes_from_presence_and_a_host_corrects_it(client: Tes
     refused = actions.run(client.app, Actor(user_id=asha["_id"]), service.correct_attendance, kind=KIND,
                           subject_id=subject["_id"], data={"user_id": str(asha["_id"]), "attended": True,
                                                            "reason": "I was there"})
-    import pytest
-    from community.errors import Forbidden
     with pytest.raises(Forbidden):
         await refused
+
+
+async def test_the_page_works_without_javascript(client: TestClient, room: Room) -> None:
+    host, asha = await room.person(), await room.person()
+    subject = await room.subject([host], [asha], title="Pay Commission <live>")
+    await sign_in(client, asha)
+    page = await client.get(room.path(subject))
+    html = await page.text()
+    assert page.status == 200 and "Pay Commission &lt;live&gt;" in html and f'href="/sessions/{subject["_id"]}"' in html
+    match = TOKEN_PATTERN.search(html)
+    assert match is not None
+    token = match.group(1)
+    asked = await client.post(room.path(subject) + "/questions", data={"csrf_token": token, "body": "Arrears <b>?</b>"},
+                              allow_redirects=False)
+    assert asked.status == 303
+    question = await room.db[QUESTIONS].find_one({})
+    assert question is not None and question["anonymous"] is False
+    html = await (await client.get(room.path(subject))).text()
+    assert "Arrears &lt;b&gt;?&lt;/b&gt;" in html and f'/questions/{question["_id"]}/upvote' in html
+    voted = await client.post(room.path(subject) + f"/questions/{question['_id']}/upvote", data={"csrf_token": token},
+                              allow_redirects=False)
+    assert voted.status == 303 and (await room.db[QUESTIONS].find_one({}))["votes"] == 1
+    short = await client.post(room.path(subject) + "/questions", data={"csrf_token": token, "body": "?"})
+    assert short.status == 422 and 'aria-invalid="true"' in await short.text()
+    await client.post(room.path(subject) + "/messages", data={"csrf_token": token, "body": "Namaste"})
+    await client.post(room.path(subject) + "/hand", data={"csrf_token": token, "raised": "1"})
+    html = await (await client.get(room.path(subject))).text()
+    assert "Namaste" in html and "Lower my hand" in html and "Raised hands" in html
+    assert "Mute for 10 minutes" not in html  # hosts' forms only for hosts
+
+
+async def test_hosts_see_the_hands_queue_and_clear_it(client: TestClient, room: Room, probes: Probes) -> None:
+    host, asha = await room.person(), await room.person()
+    subject = await room.subject([host], [asha])
+    ref = {"kind": KIND, "subject_id": str(subject["_id"])}
+    watcher = await probes().connect(server_url(client), token=host["token"])
+    assert (await watcher.call("room:enter", ref))["host"] is True
+    attendee = await probes().connect(server_url(client), token=asha["token"])
+    await attendee.call("room:enter", ref)
+    assert (await attendee.call("room:hand", {**ref, "raised": True}))["raised"] is True
+    assert [h["name"] for h in (await watcher.next("room:hands"))["hands"]] == [asha["name"]]
+    await attendee.nothing("room:hands")
+    view = await (await client.get(room.api(subject), headers=room.headers(asha))).json()
+    assert view["hands"] is None and view["hand_raised"] is True
+    await actions.run(client.app, Actor(user_id=host["_id"]), service.clear_hand, kind=KIND,
+                      subject_id=subject["_id"], user_id=asha["_id"])
+    assert (await watcher.next("room:hands"))["hands"] == []
+    with pytest.raises(Forbidden):
+        await actions.run(client.app, Actor(user_id=asha["_id"]), service.clear_hand, kind=KIND,
+                          subject_id=subject["_id"], user_id=None)
+
+
+async def test_votes_reach_every_client_live(client: TestClient, room: Room, probes: Probes) -> None:
+    host, asha, bala = await room.person(), await room.person(), await room.person()
+    subject = await room.subject([host], [asha, bala])
+    ref = {"kind": KIND, "subject_id": str(subject["_id"])}
+    watcher = await probes().connect(server_url(client), token=asha["token"])
+    await watcher.call("room:enter", ref)
+    asked = await watcher.call("room:ask", {**ref, "body": "Who signs the bid?", "anonymous": True})
+    heard = (await watcher.next("room:question"))["question"]
+    assert heard["author"] is None and heard["id"] == asked["question"]["id"]
+    voter = await probes().connect(server_url(client), token=bala["token"])
+    await voter.call("room:enter", ref)
+    assert (await voter.call("room:upvote", {**ref, "target_id": heard["id"]}))["ok"] is True
+    assert await watcher.next("room:votes") == {"room": f"room:{KIND}:{subject['_id']}", "id": heard["id"], "votes": 1}
+    twice = await voter.call("room:upvote", {**ref, "target_id": heard["id"]})
+    assert twice["ok"] is False and twice["error"]["status"] == 409
+
+
+async def test_export_lists_what_a_person_said_and_erasure_removes_it(client: TestClient, room: Room,
+                                                                      probes: Probes) -> None:
+    host, asha = await room.person(), await room.person()
+    subject = await room.subject([host], [asha])
+    await client.post(room.api(subject) + "/messages", json={"body": "Hello all"}, headers=room.headers(asha))
+    question = await (await client.post(room.api(subject) + "/questions", json={"body": "Slides please?"},
+                                        headers=room.headers(host))).json()
+    await client.post(room.api(subject) + f"/questions/{question['question']['id']}/upvote",
+                      headers=room.headers(asha))
+    await client.put(room.api(subject) + "/hand", json={"raised": True}, headers=room.headers(asha))
+    probe = await probes().connect(server_url(client), token=asha["token"])
+    await probe.call("room:enter", {"kind": KIND, "subject_id": str(subject["_id"])})
+    exported = (await (await client.get("/api/v1/me/data", headers=room.headers(asha))).json())["collections"]
+    assert [d["body"] for d in exported[MESSAGES]["documents"]] == ["Hello all"]
+    assert len(exported[VOTES]["documents"]) == 1 and len(exported[HANDS]["documents"]) == 1
+    assert len(exported[ATTENDANCE]["documents"]) == 1
+    await probe.close()
+    erased = await client.post("/api/v1/me/erase", json={"confirm": asha["email"]}, headers=room.headers(asha))
+    assert erased.status == 200, await erased.text()
+    for collection in (MESSAGES, VOTES, HANDS, ATTENDANCE):
+        assert await room.db[collection].count_documents({"user_id": asha["_id"]}) == 0
+    assert (await room.db[QUESTIONS].find_one({}))["votes"] == 1
