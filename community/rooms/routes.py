@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from community import api
-from community.rooms import sockets, storage, views
+from community.rooms import live, sockets, storage, views
 from community.rooms.schemas import (HandAnswer, HandIn, MessageAnswer, MessageIn, QuestionAnswer, QuestionIn,
                                      RoomOut)
 from community.storage.facts import declare
@@ -18,6 +18,8 @@ ROOM = "/rooms/{kind}/{subject_id}"
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     sockets.setup(app)
+    app[live.PUSHES] = live.VotePushes(app)
+    app.cleanup_ctx.append(live.pushes_context)
     add = app.router.add_route
     add("GET", ROOM, views.room_page, name="rooms.room")
     add("POST", ROOM + "/questions", views.ask_form, name="rooms.ask")

@@ -5,9 +5,10 @@ transaction and queues its live events (``tx.emit``), which go out after the com
 
 Live events, all in the room's socket room unless said otherwise:
 ``room:message``, ``room:message_deleted``, ``room:pinned``, ``room:question`` (anonymous
-questions without their author), ``room:question_author`` (hosts' room only), ``room:votes``
-(a question's new count; clients re-sort), ``room:question_state``, ``room:hands`` (hosts'
-room only), ``room:slow_mode``.
+questions without their author), ``room:question_author`` (hosts' room only),
+``room:question_state``, ``room:hands`` (hosts' room only), ``room:slow_mode``; ``room:muted``
+and ``room:hand`` to the person's own room. New counts after upvotes are folded and pushed by
+``community.rooms.live`` (``room:votes``), which the handlers call after the commit.
 """
 
 from __future__ import annotations
@@ -59,22 +60,26 @@ async def sanctions(db: Any, found: RoomAccess, user_id: ObjectId | None, now: d
     return removed, muted
 
 
-async def room_for(db: Any, actor: policy.Actor, kind: str, subject_id: ObjectId, now: datetime) -> RoomAccess:
-    """The room, if the actor may read it (NotFound otherwise, removed people included)."""
+async def _resolved(db: Any, actor: policy.Actor, kind: str, subject_id: ObjectId,
+                    now: datetime) -> tuple[RoomAccess, bool, datetime | None]:
     found = await resolve(db, actor, kind, subject_id)
-    removed, _muted = await sanctions(db, found, actor.user_id, now)
+    removed, muted = await sanctions(db, found, actor.user_id, now)
     if not policy.can_read_room(actor, can_enter=found.can_enter, is_host=found.is_host, is_open=found.is_open,
                                 can_read_after=found.can_read_after, removed=removed):
         raise NotFound(_("We could not find that room."))
-    return found
+    return found, removed, muted
+
+
+async def room_for(db: Any, actor: policy.Actor, kind: str, subject_id: ObjectId, now: datetime) -> RoomAccess:
+    """The room, if the actor may read it (NotFound otherwise, removed people included)."""
+    return (await _resolved(db, actor, kind, subject_id, now))[0]
 
 
 async def _taking_part(tx: Action, kind: str, subject_id: ObjectId) -> tuple[RoomAccess, policy.Member]:
     actor = policy.require_member(tx.actor)
-    found = await room_for(tx.db, actor, kind, subject_id, tx.now)
+    found, removed, muted = await _resolved(tx.db, actor, kind, subject_id, tx.now)
     if not found.is_open:
         raise _closed()
-    removed, muted = await sanctions(tx.db, found, actor.user_id, tx.now)
     if not policy.can_take_part_in_room(actor, can_enter=found.can_enter, is_host=found.is_host, is_open=True,
                                         removed=removed, muted_until=muted, now=tx.now):
         if muted is not None:
@@ -244,7 +249,6 @@ async def upvote(tx: Action, *, kind: str, subject_id: ObjectId, question_id: Ob
         raise Conflict(_("You already upvoted this question.")) from None
     await tx.db[QUESTIONS].update_one({"_id": question_id}, {"$inc": {"votes": 1}}, session=session)
     question["votes"] += 1
-    tx.emit("room:votes", {"room": found.room, "id": str(question_id), "votes": question["votes"]}, room=found.room)
     author = (await names(tx.db, {question["user_id"]})).get(question["user_id"], "")
     return question_json(question, author, host=found.is_host, voted=True)
 

@@ -19,7 +19,7 @@ from community.errors import NotFound
 from community.i18n import N_
 from community.policy import Actor, Member
 from community.realtime.server import NAMESPACE, PRESENCE, add_handler
-from community.rooms import attendance, service
+from community.rooms import attendance, live, service
 from community.rooms.subjects import socket_room
 from community.rooms.schemas import HandEvent, MessageEvent, QuestionEvent, RoomRef, TargetEvent
 from community.validation import validate
@@ -89,8 +89,10 @@ async def ask(namespace: Any, sid: str, session: dict[str, Any], data: dict[str,
 
 async def upvote(namespace: Any, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     event = validate(TargetEvent, data)
-    shown = await _run(namespace, session, service.upvote, kind=event.kind, subject_id=ObjectId(event.subject_id),
+    subject_id = ObjectId(event.subject_id)
+    shown = await _run(namespace, session, service.upvote, kind=event.kind, subject_id=subject_id,
                        question_id=ObjectId(event.target_id))
+    session["app"][live.PUSHES].changed(socket_room(event.kind, subject_id), shown["id"], shown["votes"])
     return {"question": shown}
 
 

@@ -14,10 +14,10 @@ from bson import ObjectId
 from community import actions, api, csrf, keys
 from community.errors import Invalid
 from community.realtime.server import PRESENCE
-from community.rooms import service
+from community.rooms import live, service
 from community.rooms.schemas import HandIn
 from community.rooms.storage import HANDS, MESSAGES, QUESTIONS, VOTES
-from community.rooms.subjects import RoomAccess, subject_id_of
+from community.rooms.subjects import RoomAccess, socket_room, subject_id_of
 from community.requests import actor_of, db_of, form_fields, read_json, see_other
 from community.validation import validate
 
@@ -96,7 +96,14 @@ def _act(request: web.Request, fn: Any, **kwargs: Any) -> Awaitable[Any]:
 
 ask_form = _form("questions", lambda r, f: _act(r, service.ask, data={"body": f.get("body", ""),
                                                                         "anonymous": f.get("anonymous") == "on"}))
-upvote_form = _form("questions", lambda r, f: _act(r, service.upvote, question_id=_target(r, "question_id")))
+async def _upvote(request: web.Request) -> dict[str, Any]:
+    question = await _act(request, service.upvote, question_id=_target(request, "question_id"))
+    kind, subject_id = _ref(request)
+    request.app[live.PUSHES].changed(socket_room(kind, subject_id), question["id"], question["votes"])
+    return question
+
+
+upvote_form = _form("questions", lambda r, f: _upvote(r))
 message_form = _form("chat", lambda r, f: _act(r, service.post_message, data={"body": f.get("body", "")}))
 hand_form = _form("hands", lambda r, f: _act(r, service.raise_hand, raised=f.get("raised") == "1"))
 delete_form = _form("chat", lambda r, f: _act(r, service.delete_message, message_id=_target(r, "message_id")))
@@ -128,8 +135,7 @@ async def ask_api(request: web.Request) -> web.Response:
 
 
 async def upvote_api(request: web.Request) -> web.Response:
-    question = await _act(request, service.upvote, question_id=_target(request, "question_id"))
-    return api.json_response({"question": question})
+    return api.json_response({"question": await _upvote(request)})
 
 
 async def message_api(request: web.Request) -> web.Response:

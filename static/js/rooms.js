@@ -48,11 +48,16 @@
     var item = ours(data) && messages.querySelector('[data-message-id="' + data.id + '"]');
     if (item) { item.remove(); }
   });
+  /* New counts, folded: every question whose count changed in the last tenth of a second. */
   socket.on("room:votes", function (data) {
-    var item = ours(data) && list.querySelector('[data-question-id="' + data.id + '"]');
-    if (!item) { return; }
-    item.setAttribute("data-votes", String(data.votes));
-    item.querySelector("[data-vote-count]").textContent = String(data.votes);
+    if (!ours(data)) { return; }
+    data.votes.forEach(function (change) {
+      var item = list.querySelector('[data-question-id="' + change.id + '"]');
+      if (item && Number(item.getAttribute("data-votes")) < change.votes) {
+        item.setAttribute("data-votes", String(change.votes));
+        item.querySelector("[data-vote-count]").textContent = String(change.votes);
+      }
+    });
     resort();
   });
   socket.on("room:question", function (data) {

@@ -241,7 +241,8 @@ async def test_votes_reach_every_client_live(client: TestClient, room: Room, pro
     voter = await probes().connect(server_url(client), token=bala["token"])
     await voter.call("room:enter", ref)
     assert (await voter.call("room:upvote", {**ref, "target_id": heard["id"]}))["ok"] is True
-    assert await watcher.next("room:votes") == {"room": f"room:{KIND}:{subject['_id']}", "id": heard["id"], "votes": 1}
+    assert await watcher.next("room:votes") == {"room": f"room:{KIND}:{subject['_id']}",
+                                                "votes": [{"id": heard["id"], "votes": 1}]}
     twice = await voter.call("room:upvote", {**ref, "target_id": heard["id"]})
     assert twice["ok"] is False and twice["error"]["status"] == 409
 
