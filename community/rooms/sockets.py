@@ -52,7 +52,7 @@ async def enter(namespace: Any, sid: str, session: dict[str, Any], data: dict[st
     if not found.is_open:
         raise NotFound(N_("This room is not live now."))
     present = await namespace.admit(sid, session, found.room, actor)
-    if found.is_host and found.hosts_room not in session["rooms"]:
+    if found.is_host:
         await namespace.enter_room(sid, found.hosts_room)
     return {"room": found.room, "present": present, "host": found.is_host}
 

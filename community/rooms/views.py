@@ -14,7 +14,7 @@ from bson import ObjectId
 from community import actions, api, csrf, keys
 from community.errors import Invalid
 from community.realtime.server import PRESENCE
-from community.rooms import live, service
+from community.rooms import attendance, live, service
 from community.rooms.schemas import HandIn
 from community.rooms.storage import HANDS, MESSAGES, QUESTIONS, VOTES
 from community.rooms.subjects import RoomAccess, socket_room, subject_id_of
@@ -62,8 +62,19 @@ async def _render(request: web.Request, *, errors: dict[str, str] | None = None,
     view = await room_view(request)
     found: RoomAccess = view.pop("_access")
     context = {"room": view, "socket_room": found.room, "csrf_token": csrf.token_for(request),
-               "errors": errors or {}, "values": values or {}, "failed": failed}
+               "errors": errors or {}, "values": values or {}, "failed": failed,
+               "attendance": await _attendance(request, found) if found.is_host else []}
     return aiohttp_jinja2.render_template("rooms/room.html", request, context, status=status)
+
+
+async def _attendance(request: web.Request, found: RoomAccess) -> list[dict[str, Any]]:
+    """Hosts' view: each person's present share and whether it counts as attended."""
+    now = request.app[keys.CLOCK]()
+    report = await attendance.report(db_of(request), found, request.app[keys.SETTINGS].room_attended_share, now=now)
+    named = await service.names(db_of(request), set(report))
+    rows = [{"user_id": str(person), "name": named.get(person, ""), "percent": round(100 * row.share),
+             "attended": row.attended, "corrected": row.corrected} for person, row in report.items()]
+    return sorted(rows, key=lambda row: row["name"])
 
 
 async def room_page(request: web.Request) -> web.Response:
@@ -116,7 +127,7 @@ mute_form = _form("chat", lambda r, f: _act(r, service.mute, data={"user_id": f.
                                                                    "minutes": f.get("minutes", "")}))
 remove_form = _form("chat", lambda r, f: _act(r, service.remove_person, user_id=subject_id_of(f.get("user_id", ""))))
 slow_form = _form("chat", lambda r, f: _act(r, service.set_slow_mode, data={"seconds": f.get("seconds", "")}))
-attendance_form = _form("hands", lambda r, f: _act(r, service.correct_attendance, data={
+attendance_form = _form("attendance", lambda r, f: _act(r, service.correct_attendance, data={
     "user_id": f.get("user_id", ""), "attended": f.get("attended") == "1", "reason": f.get("reason", "")}))
 
 

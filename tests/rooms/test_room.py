@@ -269,3 +269,25 @@ async def test_export_lists_what_a_person_said_and_erasure_removes_it(client: Te
     for collection in (MESSAGES, VOTES, HANDS, ATTENDANCE):
         assert await room.db[collection].count_documents({"user_id": asha["_id"]}) == 0
     assert (await room.db[QUESTIONS].find_one({}))["votes"] == 1
+
+
+async def test_a_host_corrects_attendance_on_the_page(client: TestClient, room: Room, probes: Probes) -> None:
+    host, asha = await room.person(), await room.person()
+    subject = await room.subject([host], [asha])
+    probe = await probes().connect(server_url(client), token=asha["token"])
+    await probe.call("room:enter", {"kind": KIND, "subject_id": str(subject["_id"])})
+    await sign_in(client, host)
+    html = await (await client.get(room.path(subject))).text()
+    assert asha["name"] in html and "Mark attended" in html
+    match = TOKEN_PATTERN.search(html)
+    assert match is not None
+    form = {"csrf_token": match.group(1), "user_id": str(asha["_id"]), "attended": "1"}
+    missing = await client.post(room.path(subject) + "/attendance", data={**form, "reason": ""})
+    assert missing.status == 422 and not await audit.entries(room.db, target_type="user", target_id=asha["_id"])
+    done = await client.post(room.path(subject) + "/attendance", data={**form, "reason": "Was on the phone bridge"},
+                             allow_redirects=False)
+    assert done.status == 303
+    html = await (await client.get(room.path(subject))).text()
+    assert "corrected by a host" in html and "Mark not attended" in html
+    assert (await audit.entries(room.db, target_type="user", target_id=asha["_id"]))[0]["reason"] == \
+        "Was on the phone bridge"
