@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -48,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import realtime as rt  # noqa: E402 - bench/realtime.py, beside this file
+import websockets  # noqa: E402
 
 KIND = "bench"
 QUESTIONS = 5
@@ -183,6 +185,12 @@ class Tally:
 async def listen(ws: Any, rounds: int, votes: int, tally: Tally) -> dict[str, int]:
     """Chat rounds, then vote counts: this client's own order of the questions follows every count."""
     counts: dict[str, int] = {}
+    with contextlib.suppress(websockets.ConnectionClosed):
+        await _listen(ws, rounds, votes, tally, counts)
+    return counts
+
+
+async def _listen(ws: Any, rounds: int, votes: int, tally: Tally, counts: dict[str, int]) -> None:
     chats = heard_votes = 0
     async for message in ws:
         if message == "2":
@@ -201,8 +209,7 @@ async def listen(ws: Any, rounds: int, votes: int, tally: Tally) -> dict[str, in
                 counts[change["id"]] = max(counts.get(change["id"], 0), change["votes"])
             sorted(counts, key=lambda key: -counts[key])  # what the page's script does on each push
         if chats >= rounds and heard_votes >= votes:
-            break
-    return counts
+            return
 
 
 async def worker_main(port: int, count: int, token: str, subject_id: str, rounds: int, votes: int, conn: Any) -> None:
@@ -248,12 +255,13 @@ async def chat_round(base: str, token: str, round_number: int) -> None:
         await post(session, base + "/messages", token, {"body": f"{round_number} {time.time()!r}"})
 
 
-async def ask_questions(base: str, token: str) -> list[str]:
+async def ask_questions(base: str, tokens: list[str]) -> list[str]:
+    """One question from each of ``tokens`` (a person may ask five a minute)."""
     import aiohttp
 
     async with aiohttp.ClientSession() as session:
         return [(await post(session, base + "/questions", token, {"body": f"Bench question {n}"}))["question"]["id"]
-                for n in range(QUESTIONS)]
+                for n, token in enumerate(tokens)]
 
 
 async def vote_load(base: str, tokens: list[str], questions: list[str], rate: int) -> tuple[dict[tuple[str, int], float],
@@ -285,9 +293,10 @@ def measure(ports: list[int], tokens: tuple[str, list[str]], subject_id: str, n:
 
     host_token, people = tokens
     votes = int(vote_rate * vote_seconds)
-    speakers, voters = people[:rounds], people[rounds:rounds + votes]
+    speakers, askers = people[:rounds], people[rounds:rounds + QUESTIONS]
+    voters = people[rounds + QUESTIONS:rounds + QUESTIONS + votes]
     base = f"http://127.0.0.1:{ports[0]}/api/v1/rooms/{KIND}/{subject_id}"
-    questions = asyncio.run(ask_questions(base, host_token))
+    questions = asyncio.run(ask_questions(base, askers))
     ctx = multiprocessing.get_context("spawn")
     workers = max(1, min(4, n // 1000))
     pipes, processes = [], []
@@ -352,7 +361,8 @@ def run_mode(mode: str, sizes: list[int], rounds: int, vote_rate: int, vote_seco
         redis = rt.start_redis(base) if mode == "redis" else None
         servers = []
         try:
-            people = rounds * len(sizes) + int(vote_rate * vote_seconds) * len(sizes)
+            per_size = rounds + QUESTIONS + int(vote_rate * vote_seconds)
+            people = per_size * len(sizes)
             host_token, tokens, host_id = asyncio.run(seed(base / "a", people))
             servers.append(start_server(base / "a", redis[1] if redis else None, host_id))
             if redis:
@@ -360,7 +370,6 @@ def run_mode(mode: str, sizes: list[int], rounds: int, vote_rate: int, vote_seco
                 servers.append(start_server(base / "b", redis[1], host_id))
             ports = [port for _process, port in servers]
             pids = [process.pid for process, _port in servers] + ([redis[0].pid] if redis else [])
-            per_size = rounds + int(vote_rate * vote_seconds)
             for index, n in enumerate(sizes):
                 subject_id = str(__import__("bson").ObjectId())
                 mine = tokens[index * per_size:(index + 1) * per_size]

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from community import api, audit, keys, policy, ratelimit
@@ -247,8 +248,9 @@ async def upvote(tx: Action, *, kind: str, subject_id: ObjectId, question_id: Ob
                                        **_room_filter(found), "at": tx.now}, session=session)
     except DuplicateKeyError:
         raise Conflict(_("You already upvoted this question.")) from None
-    await tx.db[QUESTIONS].update_one({"_id": question_id}, {"$inc": {"votes": 1}}, session=session)
-    question["votes"] += 1
+    counted = await tx.db[QUESTIONS].find_one_and_update({"_id": question_id}, {"$inc": {"votes": 1}},
+                                                         return_document=ReturnDocument.AFTER, session=session)
+    question["votes"] = counted["votes"]  # as this vote left it, whatever others committed since the read above
     author = (await names(tx.db, {question["user_id"]})).get(question["user_id"], "")
     return question_json(question, author, host=found.is_host, voted=True)
 

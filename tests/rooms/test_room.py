@@ -291,3 +291,20 @@ async def test_a_host_corrects_attendance_on_the_page(client: TestClient, room: 
     assert "corrected by a host" in html and "Mark not attended" in html
     assert (await audit.entries(room.db, target_type="user", target_id=asha["_id"]))[0]["reason"] == \
         "Was on the phone bridge"
+
+
+async def test_concurrent_upvotes_each_report_the_count_they_made(client: TestClient, room: Room) -> None:
+    host = await room.person()
+    voters = [await room.person() for _ in range(6)]
+    subject = await room.subject([host], voters)
+    asked = await (await client.post(room.api(subject) + "/questions", json={"body": "Is e-reverse auction allowed?"},
+                                     headers=room.headers(host))).json()
+    url = room.api(subject) + f"/questions/{asked['question']['id']}/upvote"
+
+    async def vote(person: dict[str, object]) -> int:
+        response = await client.post(url, headers=room.headers(person))  # type: ignore[arg-type]
+        return int((await response.json())["question"]["votes"])
+
+    counts = await asyncio.gather(*(vote(person) for person in voters))
+    assert sorted(counts) == [1, 2, 3, 4, 5, 6]
+    assert (await room.db[QUESTIONS].find_one({}))["votes"] == 6
