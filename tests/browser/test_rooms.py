@@ -19,8 +19,9 @@ import pytest_asyncio
 from bson import ObjectId
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import FOREIGN_SETTINGS, ROOT, SERVER_START_SECONDS, NewContext, Person, Server, _answers
-from tests.browser.support import SocketFrames, signed_in
+from tests.browser.conftest import (FOREIGN_SETTINGS, ROOT, SERVER_START_SECONDS, NewContext, Person, Server, Tools,
+                                    _answers)
+from tests.browser.support import SocketFrames, check_page, signed_in
 from tests.factories import make_org, make_user
 from tests.processes import free_port
 from tests.rooms.conftest import KIND, SESSIONS
@@ -79,8 +80,8 @@ async def entered(page: Page, path: str) -> None:
     await expect(page.locator("[data-presence-count]")).not_to_have_text("0")
 
 
-async def test_two_browsers_see_chat_and_votes_change_live(new_context: NewContext,
-                                                           session_room: dict[str, Any]) -> None:
+async def test_two_browsers_see_chat_and_votes_change_live(new_context: NewContext, session_room: dict[str, Any],
+                                                           tools: Tools, screenshots: Path) -> None:
     first, second = session_room["people"]
     path = f"/rooms/{KIND}/{session_room['subject']['_id']}"
     one, two = await signed_in(new_context, first), await signed_in(new_context, second)
@@ -104,3 +105,4 @@ async def test_two_browsers_see_chat_and_votes_change_live(new_context: NewConte
     await expect(two.locator("[data-questions] > li").first).to_contain_text("re-invited")
     await expect(questions.first).to_contain_text("re-invited")
     await expect(questions.first.locator("[data-vote-count]")).to_have_text("1")
+    await check_page(one, tools, screenshots, "room")
