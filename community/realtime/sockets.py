@@ -232,11 +232,15 @@ class RealtimeNamespace(socketio.AsyncNamespace):
 
     async def leave(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         room = validate(RoomRequest, data).room
+        await self.depart(sid, session, room)
+        return {"room": room}
+
+    async def depart(self, sid: str, session: dict[str, Any], room: str) -> None:
+        """Take the socket out of ``room`` if it is there, counted gone when it was the person's last."""
         if room in session["rooms"]:
             await self.leave_room(sid, room)
             session["rooms"].discard(room)
             await self._left(room, session["actor"], session)
-        return {"room": room}
 
     async def present(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         room = validate(RoomRequest, data).room

@@ -60,11 +60,8 @@ async def enter(namespace: Any, sid: str, session: dict[str, Any], data: dict[st
 async def leave(namespace: Any, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     ref = validate(RoomRef, data)
     room = socket_room(ref.kind, ObjectId(ref.subject_id))
-    if room in session["rooms"]:
-        await namespace.leave_room(sid, room)
-        await namespace.leave_room(sid, room + ":hosts")
-        session["rooms"].discard(room)
-        await namespace._left(room, session["actor"], session)
+    await namespace.leave_room(sid, room + ":hosts")
+    await namespace.depart(sid, session, room)
     return {"room": room}
 
 
