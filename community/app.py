@@ -41,6 +41,7 @@ FEATURES: list[str] = [
     "community.forums.routes",
     "community.polls.routes",
     "community.events.routes",
+    "community.rooms.routes",
     "community.karma.routes",
     "community.certificates.routes",
     "community.search_pages.routes",

@@ -101,6 +101,8 @@ class Settings:
     """Counting endorsements that verify a level (``community.profiles.verification``)..."""
     expert_endorsements_to_verify: int = 1
     """...or counting endorsements from experts in the competency that do."""
+    room_attended_share: float = 0.5
+    """The share of a live room's span a person must be present for to count as attended (``community.rooms.attendance``)."""
     oidc: OidcSettings | None = None
     """Single sign-on; ``None`` when ``OIDC_ISSUER`` is not set (only local accounts)."""
     jitsi_url: str = "https://meet.jit.si"
@@ -145,6 +147,19 @@ OVERLOAD_MAX_LAG_MS = 200
 """A thread page's few milliseconds never make a timer this late, however many wait (the bench
 saw no lag refusals at 64 connections); it catches long synchronous work, such as a broadcast
 to a large room, that counting requests does not see."""
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be a number from 0.01 to 1, not {raw!r}") from None
+    if not 0.01 <= value <= 1:
+        raise ConfigError(name, f"must be from 0.01 to 1, not {raw!r}")
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -330,6 +345,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         connection_requests_per_day=_int(env, "CONNECTION_REQUESTS_PER_DAY", 50, 1, 10_000),
         endorsements_to_verify=_int(env, "ENDORSEMENTS_TO_VERIFY", 2, 1, 100),
         expert_endorsements_to_verify=_int(env, "EXPERT_ENDORSEMENTS_TO_VERIFY", 1, 1, 100),
+        room_attended_share=_share(env, "ROOM_ATTENDED_SHARE", 0.5),
         oidc=_oidc(env),
         jitsi_url=env.get("JITSI_URL", "https://meet.jit.si").rstrip("/"),
         bbb_url=env.get("BBB_URL", "").rstrip("/"),

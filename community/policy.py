@@ -595,9 +595,10 @@ def can_view_audit_log(actor: Actor) -> bool:
 # --- realtime -----------------------------------------------------------------------------
 # Socket rooms: "user:<id>" (a person's own pushes), "org:<id>" (an organisation's members),
 # "category:<id>" and "thread:<id>" (forum live updates; the resource is the category the
-# thread lives in), "event:<id>" (a live event; ``org_id`` None when open to every member).
+# thread lives in), "event:<id>" (a live event; ``org_id`` None when open to every member),
+# "room:<kind>:<id>" (a live room, entered only through ``room:enter``, never the generic join).
 
-ROOM_KINDS = frozenset({"user", "org", "category", "thread", "event"})
+ROOM_KINDS = frozenset({"user", "org", "category", "thread", "event", "room"})
 
 
 def can_join_room(actor: Actor, room_kind: str, resource: Mapping[str, Any]) -> bool:
@@ -611,10 +612,51 @@ def can_join_room(actor: Actor, room_kind: str, resource: Mapping[str, Any]) -> 
         return actor.org_id is not None and resource.get("_id") == actor.org_id
     if room_kind in ("category", "thread"):
         return can_read_category(actor, resource)
+    if room_kind == "room":  # decided by its subject (community.rooms.sockets), never by the generic join
+        return False
     # An event room pushes its seat counts to whoever may see the event (``can_see_event``);
     # members of its organisation's children are not told apart here (the socket layer loads no
     # organisation tree) and follow the counts by reloading.
     return can_see_event(actor, resource, frozenset({actor.org_id}) if actor.org_id is not None else frozenset())
+
+
+# --- live rooms (community/rooms) ---------------------------------------------------------
+# A room's subject (a live event) says through its resolver whether the actor may enter, hosts,
+# whether the room is open now and whether the actor may read its record after it closed; these
+# functions combine that with the room's own sanctions (a person muted or removed by a host).
+
+
+def can_read_room(actor: Actor, *, can_enter: bool, is_host: bool, is_open: bool, can_read_after: bool,
+                  removed: bool = False) -> bool:
+    """Hosts always; people who may enter while it is open (unless a host removed them); after it
+    closed, those the subject lets read the record (people who attended)."""
+    if not actor.is_authenticated:
+        return False
+    if is_host:
+        return True
+    if is_open:
+        return can_enter and not removed
+    return can_read_after
+
+
+def can_take_part_in_room(actor: Actor, *, can_enter: bool, is_host: bool, is_open: bool, removed: bool,
+                          muted_until: datetime | None, now: datetime) -> bool:
+    """Chat, ask, vote and raise a hand: only while the room is open, for people who may enter
+    and are not removed, muted or suspended; hosts are never muted."""
+    if not actor.is_authenticated or not is_open or actor.is_suspended(now):
+        return False
+    if is_host:
+        return True
+    return can_enter and not removed and (muted_until is None or muted_until <= now)
+
+
+def can_moderate_room(actor: Actor, *, is_host: bool, now: datetime) -> bool:
+    """Delete, pin, mute, remove, slow mode, clear hands, mark questions: the subject's hosts."""
+    return actor.is_authenticated and is_host and not actor.is_suspended(now)
+
+
+def can_correct_attendance(actor: Actor, *, is_host: bool, now: datetime) -> bool:
+    return can_moderate_room(actor, is_host=is_host, now=now)
 
 
 # --- search visibility --------------------------------------------------------------------

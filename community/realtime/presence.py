@@ -36,6 +36,10 @@ class Presence:
     async def count(self, room: str, *, fresh: bool = False) -> int:
         return len(self._rooms.get(room, ()))
 
+    async def people(self, room: str) -> set[str]:
+        """Who is in ``room``: the people themselves, not only how many (a live room's list)."""
+        return set(self._rooms.get(room, ()))
+
     async def start(self) -> None:
         return None
 
@@ -143,6 +147,16 @@ class SharedPresence(Presence):
             now = time.monotonic()
             self._counted = {key: value for key, value in self._counted.items() if value[0] > now}
         return count
+
+    async def people(self, room: str) -> set[str]:
+        """Everyone present through any live process; this process's own people while Redis is away."""
+        try:
+            fields = cast(list[str], await self.redis.hkeys(room_key(room)))
+            live = set(await self.redis.zrangebyscore(PROCESSES_KEY, time.time() - STALE_AFTER_SECONDS, "+inf"))
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("shared presence unavailable", extra={"error": repr(error)})
+            return await super().people(room)
+        return {field.partition("|")[2] for field in fields if field.partition("|")[0] in live}
 
     async def close(self) -> None:
         """Take this process's people out of every room and stop the heartbeat."""

@@ -42,7 +42,7 @@ from community.validation import validate
 
 log = logging.getLogger("community.realtime")
 
-PRESENCE_ROOM_KINDS = frozenset({"event"})
+PRESENCE_ROOM_KINDS = frozenset({"event", "room"})
 """Rooms whose members are told when the number of people present changes."""
 PRESENCE_INTERVAL_SECONDS = 1.0
 """At most one presence announcement per room per interval: when thousands join a live event
@@ -54,6 +54,9 @@ EXPIRY_CHECK_SECONDS = 1.0
 
 
 Handler = Callable[["RealtimeNamespace", str, dict[str, Any], dict[str, Any]], Awaitable[dict[str, Any]]]
+PresenceHook = Callable[[dict[str, Any], str, Actor], Awaitable[None]]
+"""``hook(session, room, actor)``: called when a person's first socket enters a room (``arrived``)
+or their last leaves it, disconnects included (``gone``); a feature's attendance record."""
 """``handler(namespace, sid, session, data)`` answers one event: ``data`` is the JSON object the
 client sent, and the dict it returns is the acknowledgement's body."""
 
@@ -79,6 +82,8 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         self.presence = presence
         self.limits = limits
         self.handlers = handlers
+        self.arrived_hooks: list[PresenceHook] = []
+        self.gone_hooks: list[PresenceHook] = []
         self._announced: dict[str, float] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._ends: dict[str, datetime] = {}
@@ -159,7 +164,7 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         if actor is None:
             return
         for room in list(session["rooms"]):
-            await self._left(room, actor)
+            await self._left(room, actor, session)
         session["rooms"].clear()
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
@@ -211,20 +216,31 @@ class RealtimeNamespace(socketio.AsyncNamespace):
         resource = await queries.room_resource(session["db"], kind, ObjectId(ident))
         if resource is None or not policy.can_join_room(actor, kind, resource):
             raise NotFound(N_("We could not find that room."))
+        return {"room": room, "present": await self.admit(sid, session, room, actor)}
+
+    async def admit(self, sid: str, session: dict[str, Any], room: str, actor: Actor) -> int:
+        """Put the socket in ``room`` (once), counted present; the room's count. The caller has
+        asked the policy module."""
         if room not in session["rooms"]:
             await self.enter_room(sid, room)
             session["rooms"].add(room)
             if await self.presence.enter(room, str(actor.user_id)):
+                for hook in self.arrived_hooks:
+                    await hook(session, room, actor)
                 await self._announce(room)
-        return {"room": room, "present": await self.presence.count(room)}
+        return await self.presence.count(room)
 
     async def leave(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         room = validate(RoomRequest, data).room
+        await self.depart(sid, session, room)
+        return {"room": room}
+
+    async def depart(self, sid: str, session: dict[str, Any], room: str) -> None:
+        """Take the socket out of ``room`` if it is there, counted gone when it was the person's last."""
         if room in session["rooms"]:
             await self.leave_room(sid, room)
             session["rooms"].discard(room)
-            await self._left(room, session["actor"])
-        return {"room": room}
+            await self._left(room, session["actor"], session)
 
     async def present(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         room = validate(RoomRequest, data).room
@@ -232,8 +248,13 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             raise NotFound(N_("Join the room first."))
         return {"room": room, "present": await self.presence.count(room)}
 
-    async def _left(self, room: str, actor: Actor) -> None:
+    async def _left(self, room: str, actor: Actor, session: dict[str, Any]) -> None:
         if await self.presence.leave(room, str(actor.user_id)):
+            for hook in self.gone_hooks:
+                try:
+                    await hook(session, room, actor)
+                except Exception:  # a disconnect must finish whatever a feature's record does
+                    log.exception("presence hook failed", extra={"room_kind": room.partition(":")[0]})
             await self._announce(room)
 
     async def _announce(self, room: str) -> None:

@@ -76,6 +76,7 @@
   window.Community.socket = {
     join: join,
     leave: leave,
+    call: function (event, data) { return socket.emitWithAck(event, data); },
     on: function (event, handler) { socket.on(event, handler); },
     off: function (event, handler) { socket.off(event, handler); },
     get connected() { return socket.connected; }
