@@ -21,6 +21,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from community import api, audit, keys, policy, ratelimit
+from community.accounts import people
 from community.actions import Action
 from community.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from community.i18n import gettext as _, ngettext
@@ -107,8 +108,7 @@ async def slow_seconds(db: Any, found: RoomAccess) -> int:
 
 
 async def names(db: Any, user_ids: set[ObjectId]) -> dict[ObjectId, str]:
-    rows = db.users.find({"_id": {"$in": list(user_ids)}}, {"name": 1})
-    return {row["_id"]: row.get("name") or "" async for row in rows}
+    return await people.names_by_id(db, user_ids)
 
 
 def message_json(message: dict[str, Any], author: str) -> dict[str, Any]:
@@ -324,7 +324,7 @@ async def correct_attendance(tx: Action, *, kind: str, subject_id: ObjectId, dat
     policy.require(actor, policy.can_correct_attendance(actor, is_host=found.is_host, now=tx.now),
                    _("Only the hosts can do that."))
     person = ObjectId(form.user_id)
-    if await tx.db.users.find_one({"_id": person}, {"_id": 1}) is None:
+    if await people.person_by_id(tx.db, person) is None:
         raise Invalid({"user_id": _("We could not find that person.")})
     before = (await attendance.report(tx.db, found, tx.app[keys.SETTINGS].room_attended_share, now=tx.now)).get(person)
     session = await tx.start()
