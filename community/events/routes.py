@@ -6,7 +6,7 @@ from aiohttp import web
 
 from community import api, keys
 from community.events import jobs, notices  # noqa: F401 - register the reminder job and the notification kinds
-from community.events import storage, views
+from community.events import live, storage, views
 from community.events.schemas import EventIn, EventListOut, EventOut, ListQuery, RsvpIn
 from community.i18n import lazy_gettext
 from community.storage.facts import declare
@@ -19,6 +19,7 @@ API_EVENT = "/events/{event_id}"
 
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
+    live.use_attended_share(app[keys.SETTINGS].room_attended_share)
     app[keys.NAV].append(keys.NavItem("events", lazy_gettext("Events")))
     add = app.router.add_route
     add("GET", "/events", views.list_page, name="events")
@@ -39,6 +40,7 @@ def setup(app: web.Application) -> None:
     add("GET", EVENT + "/people", views.people_page, name="events.people")
     add("GET", EVENT + "/people.csv", views.people_csv, name="events.people_csv")
     add("GET", EVENT + "/calendar.ics", views.event_ics, name="events.ics")
+    add("POST", EVENT + "/certificate", views.certificate_submit, name="events.certificate")
 
     route = api.route
     route(app, "GET", "/events", views.api_list, summary="Events you may see: upcoming, this week, past, or yours",

@@ -15,12 +15,12 @@ from bson.errors import InvalidId
 from community import actions, api, confirmations, keys, policy
 from community.accounts import people
 from community.errors import Invalid, NotFound
-from community.events import calendar, feeds, queries, reads, service
+from community.events import calendar, feeds, live, queries, reads, service
 from community.events.access import actor_orgs, event_path, utc
 from community.events.schemas import EventIn, ListQuery, RsvpIn
 from community.i18n import gettext as _, lazy_gettext
 from community.middlewares import content_security_policy
-from community.requests import actor_of, db_of, read_form, read_json, settings_of, signed_in
+from community.requests import actor_of, db_of, read_form, read_json, settings_of, signed_in, url_for
 from community.validation import form_values, validate
 
 PUBLISHED = confirmations.register("event_published", lazy_gettext("The event is published."))
@@ -107,7 +107,9 @@ async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
             "can_rsvp": policy.can_rsvp(actor, event, await actor_orgs(db, actor), _now(request)),
             "rsvp_open": policy.rsvp_is_open(event, _now(request)), "joining": joining,
             "jitsi": joining if event["place"]["kind"] == "jitsi" else None, "bbb_missing":
-                event["place"]["kind"] == "bbb" and not (settings.bbb_url and settings.bbb_secret)}
+                event["place"]["kind"] == "bbb" and not (settings.bbb_url and settings.bbb_secret),
+            "room": await live.resolve_room(db, actor, event["_id"]) if actor.user_id is not None else None,
+            "can_claim_certificate": actor.user_id is not None and await live.may_receive(db, actor.user_id, event["_id"], None)}
 
 
 async def event_page(request: web.Request) -> web.Response:
@@ -330,3 +332,13 @@ async def api_rsvp(request: web.Request) -> web.Response:
     asked = validate(RsvpIn, await read_json(request))
     await actions.run_once_more_after_a_conflict(request.app, actor_of(request), service.rsvp, event_id, asked.status)
     return await _one(request, event_id)
+
+
+CERTIFICATE_READY = confirmations.register("event_certificate", lazy_gettext(
+    "Your certificate of attendance is ready: download it below, or share its verification page."))
+
+
+async def certificate_submit(request: web.Request) -> web.Response:
+    """Whoever attended an event that has ended gets their certificate of attendance."""
+    await actions.run(request.app, actor_of(request), live.claim_certificate, event_of(request))
+    return confirmations.confirmed(request, url_for(request, "my_certificates"), CERTIFICATE_READY)
