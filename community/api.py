@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -180,9 +181,18 @@ def route(app: web.Application, method: str, path: str, handler: keys.Handler, *
         raise TypeError(f"{method} {full}: a 204 answer has no body")
     app.router.add_route(method, full, handler, name=name)
     app.setdefault(OPENAPI_OPERATIONS, []).append(
-        Operation(method.lower(), full, summary, tag, body, {status: response, **(also or {})}, auth, query, name,
+        Operation(method.lower(), documented_path(full), summary, tag, body, {status: response, **(also or {})}, auth, query, name,
                   dict(links or {}))
     )
+
+
+PATTERNED = re.compile(r"\{(\w+):(?:[^{}]|\{\d+(?:,\d*)?\})+\}")
+"""A path part with its pattern, ``{vacancy_id:[0-9a-f]{24}}``."""
+
+
+def documented_path(path: str) -> str:
+    """``path`` as OpenAPI writes it: ``{vacancy_id:[0-9a-f]{24}}`` is ``{vacancy_id}``."""
+    return PATTERNED.sub(r"{\1}", path)
 
 
 def _schema_ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:

@@ -15,7 +15,8 @@ from community.vacancies.schemas import (ApplicantsOut, ApplicantsQuery, Applica
                                          StageIn, StageOut, VacancyIn, VacancyListOut, VacancyOut)
 
 T = "vacancies"
-ONE = "/vacancies/{vacancy_id}"
+ONE = "/vacancies/{vacancy_id:[0-9a-f]{24}}"
+"""A vacancy's address (a pattern, so /vacancies/saved-searches and the other pages stay their own)."""
 
 
 def setup(app: web.Application) -> None:

@@ -79,14 +79,16 @@ async def test_preferences_are_saved_and_a_bad_choice_changes_nothing(client: Te
     assert 'name="reply" value="in_app" checked' in page
     offered = set(re.findall(r'<input type="radio" name="([a-z_]+)"', page))
     assert offered == {"reply", "mention", "accepted_answer", "new_thread", "endorsement", "membership",
-                       "connection_request", "connection_accepted", "followed_thread", "certificate_issued", NOTE}, \
+                       "connection_request", "connection_accepted", "followed_thread", "certificate_issued",
+                       "event_changed", "event_cancelled", "event_promoted", "event_reminder", "vacancy_changed",
+                       "vacancy_closed", "vacancy_status", "vacancy_alert", NOTE}, \
         "only kinds some feature sends are offered"
     response = await post_form(client, "/notifications/preferences", {"reply": "email_digest", "mention": "off"},
                                from_page="/notifications/preferences", allow_redirects=False)
     assert response.status == 303
     stored = await db[PREFERENCES].find_one({"_id": asha["_id"]})
     assert stored["kinds"]["reply"] == "email_digest" and stored["kinds"]["mention"] == "off"
-    assert stored["kinds"]["new_thread"] == "in_app" and "event_reminder" not in stored["kinds"]
+    assert stored["kinds"]["new_thread"] == "in_app" and set(stored["kinds"]) <= offered
     response = await post_form(client, "/notifications/preferences", {"reply": "sms", "mention": "in_app"},
                                from_page="/notifications/preferences")
     assert response.status == 422

@@ -15,7 +15,6 @@ from community.forums import storage as forums_storage
 from community.privacy import registry
 from community.storage import facts
 from community.storage.indexes import ensure_indexes
-from search import documents
 from tests.conftest import only_declared_collections
 
 
@@ -56,37 +55,20 @@ def test_each_collection_and_search_index_has_one_owner(registries: None) -> Non
 
 
 async def test_a_new_feature_needs_only_its_declaration(db: Any, registries: None) -> None:
-    """What the vacancies feature will do: declare its collection, and its indexes are created,
-    its personal data is erased and exported, and its documents reach search."""
+    """What a new feature does: declare its collection, and its indexes are created and its
+    personal data is erased and exported."""
     facts.declare(facts.StorageFacts(
-        collections=(facts.Collection("vacancies", indexes=(IndexModel([("org_id", 1), ("closes_at", 1)]),),
+        collections=(facts.Collection("trainings", indexes=(IndexModel([("org_id", 1), ("starts_at", 1)]),),
                                       personal=(facts.Personal("posted_by", "anonymise", replacements={"posted_by": None},
-                                                               purpose="Vacancies you posted."),)),),
-        search=(facts.SearchDocuments("vacancies", documents.single("vacancies", documents.vacancy_document),
-                                      sources=(("vacancies", {}),)),),
+                                                               purpose="Trainings you posted."),)),),
     ))
     await ensure_indexes(db)
-    assert "org_id_1_closes_at_1" in await db.vacancies.index_information()
+    assert "org_id_1_starts_at_1" in await db.trainings.index_information()
 
     poster = ObjectId()
-    rules = [entry for entry in registry.entries() if entry.collection == "vacancies"]
-    assert [(rule.field, rule.action, rule.purpose) for rule in rules] == [("posted_by", "anonymise", "Vacancies you posted.")]
+    rules = [entry for entry in registry.entries() if entry.collection == "trainings"]
+    assert [(rule.field, rule.action, rule.purpose) for rule in rules] == [("posted_by", "anonymise", "Trainings you posted.")]
     assert rules[0].match(poster, None) == {"posted_by": poster}
-
-    vacancy_id = ObjectId()
-    await db.vacancies.insert_one({"_id": vacancy_id, "title": "Budget analyst", "status": "open", "posted_by": poster,
+    await db.trainings.insert_one({"_id": ObjectId(), "title": "Budget analysis", "posted_by": poster,
                                    "created_at": datetime(2026, 5, 1, tzinfo=UTC)})
-    assert await documents.source_count(db, "vacancies") == 1
-    assert [doc_id async for doc_id in documents.source_ids(db, "vacancies")] == [str(vacancy_id)]
-    changes = await documents.load(db, "vacancies", str(vacancy_id))
-    assert [(doc["id"], doc["kind"], doc["title"], doc["hidden"]) for doc in changes.upserts] == [
-        (str(vacancy_id), "vacancy", "Budget analyst", False)]
     assert await facts.undeclared(db) == set()
-
-
-async def test_an_index_no_feature_declared_has_no_sources(db: Any) -> None:
-    assert "events" not in facts.SEARCH
-    assert await documents.source_count(db, "events") == 0
-    assert [doc_id async for doc_id in documents.source_ids(db, "events")] == []
-    with pytest.raises(ValueError, match="unknown search index 'events'"):
-        await documents.load(db, "events", str(ObjectId()))
