@@ -18,6 +18,11 @@ from community.i18n import current_locale
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored time as an aware UTC time: the store may hand times back without their zone."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 # Cached per process, not per app: Babel's month names depend on the locale (the key) alone.
 @cache
 def _months(locale: str) -> dict[int, str]:

@@ -32,6 +32,7 @@ from community.errors import Forbidden, NotFound
 from community.i18n import gettext as _
 from community.notifications import intents
 from community.storage.api import Database
+from community.timezones import as_utc as _utc
 
 CERTIFICATES = "certificates"
 
@@ -50,11 +51,6 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 
 def new_code() -> str:
     return secrets.token_urlsafe(16)
-
-
-def _utc(value: datetime) -> datetime:
-    """The store returns UTC moments without a zone."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ and every page of this package ask (``access``), every decision taken by ``commu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -14,6 +14,7 @@ from community.events import queries
 from community.organisations import queries as organisations
 from community.policy import Actor
 from community.storage.api import Database
+from community.timezones import as_utc as utc
 
 
 def event_path(event_id: ObjectId | str) -> str:
@@ -27,11 +28,6 @@ async def actor_orgs(db: Database, actor: Actor) -> frozenset[ObjectId]:
         return frozenset()
     org = await organisations.by_id(db, actor.org_id)
     return frozenset([actor.org_id, *(org.get("path", []) if org is not None else [])])
-
-
-def utc(value: datetime) -> datetime:
-    """The store gives back UTC without its zone."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,18 +9,14 @@ are measured, so being in two tabs never counts twice. A host's correction (audi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 
 from community.rooms.storage import ATTENDANCE, CORRECTIONS
 from community.rooms.subjects import RoomAccess
-
-
-def utc(value: datetime) -> datetime:
-    """A stored time as an aware UTC time (the store may hand times back without their zone)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+from community.timezones import as_utc as utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ per-test loops; the sync API cannot share a thread with pytest-asyncio's loops.
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import signal
@@ -125,7 +126,11 @@ def server(tools: Tools) -> Iterator[Server]:
         env.update(DATA_DIR=str(data_dir), HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
                    # Journeys post a thread and reply at once, where a person would wait the ten
                    # seconds of flood control; tests/forums holds the limits themselves.
-                   FORUM_FLOOD_SECONDS="0")
+                   FORUM_FLOOD_SECONDS="0",
+                   # Each browser context is a person on an address of their own (``new_context``),
+                   # as people are: per-address limits, such as 30 sign-ins in 15 minutes, count
+                   # each person rather than the whole run, which signs in far more often.
+                   TRUSTED_PROXIES="127.0.0.1")
         log = Path(folder) / "server.log"
         with log.open("w", encoding="utf-8") as output:
             process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=output,
@@ -193,6 +198,10 @@ async def problems() -> Problems:
     return Problems(messages=[])
 
 
+ADDRESSES = itertools.count(1)
+"""Each browser context's own client address, under 10.0.0.0/8."""
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def new_context(browser: Browser, server: Server, problems: Problems) -> AsyncIterator[NewContext]:
     """Open a fresh browser context (a separate person: own cookies, own storage) on the server.
@@ -205,8 +214,11 @@ async def new_context(browser: Browser, server: Server, problems: Problems) -> A
 
     async def open_context(*, viewport: dict[str, int] = DESKTOP, **options: Any) -> BrowserContext:
         phone = viewport["width"] < 600
+        address = next(ADDRESSES)
+        headers = {"X-Forwarded-For": f"10.{address // 65536 % 256}.{address // 256 % 256}.{address % 256}",
+                   **options.pop("extra_http_headers", {})}
         context = await browser.new_context(base_url=server.url, viewport=viewport, is_mobile=phone,
-                                            has_touch=phone, locale="en-IN", **options)
+                                            has_touch=phone, locale="en-IN", extra_http_headers=headers, **options)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.on("page", problems.watch)
         opened.append(context)

@@ -79,7 +79,7 @@ async def test_the_mention_picker_finds_a_full_name_or_a_surname_and_tells_names
     the same name are told apart by organisation and designation; the one chosen is mentioned."""
     author = await people("Gopal Iyer")
     async with server.store() as db:
-        other_org = await make_org(db, name="Ministry of Jal Shakti", short_name="MoJS")
+        other_org = await make_org(db, name="Ministry of Ports, Shipping and Waterways", short_name="MoPSW")
         ours = await make_user(db, org={"_id": community.org_id}, name="Fatima Menon", designation="Under Secretary")
         await make_user(db, org=other_org, name="Fatima Menon", designation="Deputy Director")
     writing = await signed_in(new_context, author)
@@ -89,7 +89,7 @@ async def test_the_mention_picker_finds_a_full_name_or_a_surname_and_tells_names
     await composer.press_sequentially("Over to @Fatima Men")
     options = writing.get_by_role("listbox").get_by_role("option")
     await expect(options).to_have_count(2)
-    await expect(options.filter(has_text="Ministry of Jal Shakti")).to_contain_text("Deputy Director")
+    await expect(options.filter(has_text="Ministry of Ports, Shipping and Waterways")).to_contain_text("Deputy Director")
     ours_option = options.filter(has_text=community.org_name)
     await expect(ours_option).to_contain_text("Under Secretary")
     await ours_option.click()
