@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from xml.etree import ElementTree
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -13,6 +13,7 @@ from bson import ObjectId
 from icalendar import Calendar
 
 from community.events.queries import CALENDAR_TOKENS, EVENTS, RSVPS
+from community.rooms import attendance
 from tests.conftest import post_form
 from tests.events.conftest import local
 from tests.factories import bearer_token, make_user, sign_in
@@ -161,3 +162,32 @@ async def test_a_jitsi_room_is_embedded_for_people_going_and_bigbluebutton_says_
     csv_answer = await client.get(f"/api/v1/events/{bbb_id}/people",
                                   headers={"Authorization": f"Bearer {await bearer_token(client, expert)}"})
     assert csv_answer.status == 200 and (await csv_answer.text()).startswith("name,member_id,status")
+
+
+async def test_the_event_page_leads_into_the_live_room_and_to_the_certificate(client: TestClient, db: Any) -> None:
+    """While the room is open a person going sees the way in; once the event has ended, whoever
+    attended gets their certificate of attendance from the event page."""
+    expert, officer = await make_user(db, roles=("expert",)), await make_user(db, name="Farida Begum")
+    await sign_in(client, expert)
+    event_id = await _create(client, title="RTI first appeals clinic")
+    await post_form(client, f"/events/{event_id}/publish", {}, from_page=f"/events/{event_id}")
+    await sign_in(client, officer)
+    await post_form(client, f"/events/{event_id}/rsvp", {"status": "going"}, from_page=f"/events/{event_id}")
+    now = datetime.now(UTC)
+    await db[EVENTS].update_one({"_id": event_id}, {"$set": {"start_at": now - timedelta(minutes=5),
+                                                              "end_at": now + timedelta(minutes=55)}})
+    page = await (await client.get(f"/events/{event_id}")).text()
+    assert f'href="/rooms/event/{event_id}">Enter the live room</a>' in page
+    assert (await client.get(f"/rooms/event/{event_id}")).status == 200
+    assert "Get your certificate" not in page
+
+    start = now - timedelta(hours=2)
+    await db[EVENTS].update_one({"_id": event_id}, {"$set": {"start_at": start, "end_at": start + timedelta(hours=1)}})
+    await attendance.joined(db, "event", event_id, officer["_id"], start)
+    await attendance.left(db, "event", event_id, officer["_id"], start + timedelta(minutes=50))
+    page = await (await client.get(f"/events/{event_id}")).text()
+    assert "Enter the live room" not in page and "Read the session's chat and questions" in page
+    claimed = await post_form(client, f"/events/{event_id}/certificate", {}, from_page=f"/events/{event_id}")
+    listing = await claimed.text()
+    assert claimed.status == 200 and "Your certificate of attendance is ready" in listing
+    assert "RTI first appeals clinic" in listing
