@@ -37,7 +37,6 @@ import contextlib
 import json
 import multiprocessing
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -121,29 +120,6 @@ async def seed(data_dir: Path, people: int) -> tuple[str, list[str], str]:
     finally:
         await client.close()
     return tokens[0], tokens[1:], str(ids[0])
-
-
-def start_server(data_dir: Path, redis_url: str | None, host_id: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = rt.free_port()
-    env = {"OVERLOAD_MAX_LAG_MS": "60000", "OVERLOAD_MAX_IN_FLIGHT": "100000", **os.environ, "DATA_DIR": str(data_dir),
-           "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING", "BENCH_HOST_ID": host_id}
-    env.pop("REDIS_URL", None)
-    env.pop("MONGODB_URI", None)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    process = subprocess.Popen([sys.executable, __file__, "serve"], env=env, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            import socket
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, port
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit("the bench server exited during start-up") from None
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the bench server did not start in 60 s")
 
 
 # --- the clients ----------------------------------------------------------------------------
@@ -364,10 +340,11 @@ def run_mode(mode: str, sizes: list[int], rounds: int, vote_rate: int, vote_seco
             per_size = rounds + QUESTIONS + int(vote_rate * vote_seconds)
             people = per_size * len(sizes)
             host_token, tokens, host_id = asyncio.run(seed(base / "a", people))
-            servers.append(start_server(base / "a", redis[1] if redis else None, host_id))
+            servers.append(rt.start_server(base / "a", redis[1] if redis else None, script=__file__,
+                                           extra_env={"BENCH_HOST_ID": host_id}))
             if redis:
                 asyncio.run(rt.seed_copy(base / "a", base / "b"))
-                servers.append(start_server(base / "b", redis[1], host_id))
+                servers.append(rt.start_server(base / "b", redis[1], script=__file__, extra_env={"BENCH_HOST_ID": host_id}))
             ports = [port for _process, port in servers]
             pids = [process.pid for process, _port in servers] + ([redis[0].pid] if redis else [])
             for index, n in enumerate(sizes):

@@ -118,17 +118,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(data_dir: Path, redis_url: str | None) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(data_dir: Path, redis_url: str | None, *, script: str = __file__,
+                 extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """``script serve`` on a free port (this bench's server, or another bench's, with ``extra_env``)."""
     port = free_port()
     # Load shedding would refuse the bench's broadcast request while thousands of sockets join
     # (the loop lags then): this measures delivery, bench/overload.py measures shedding.
     env = {"OVERLOAD_MAX_LAG_MS": "60000", "OVERLOAD_MAX_IN_FLIGHT": "100000", **os.environ, "DATA_DIR": str(data_dir),
-           "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+           "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING", **(extra_env or {})}
     env.pop("REDIS_URL", None)
     env.pop("MONGODB_URI", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
-    process = subprocess.Popen([sys.executable, __file__, "serve"], env=env, cwd=ROOT)
+    process = subprocess.Popen([sys.executable, script, "serve"], env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
