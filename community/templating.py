@@ -13,7 +13,7 @@ from community import csrf, keys
 from community.accounts.external import local_accounts_open
 from community.i18n import LOCALES, gettext, ngettext
 from community.policy import ANONYMOUS
-from community.timezones import local_time
+from community.timezones import as_utc, local_time
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +45,7 @@ def setup_templates(app: web.Application) -> None:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = local_time
+    env.filters["iso"] = lambda value: as_utc(value).isoformat() if value is not None else ""
 
     static: dict[str, str] = {}
 

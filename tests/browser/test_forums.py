@@ -40,6 +40,9 @@ async def test_start_a_thread_then_a_reply_and_mention_reach_the_reader_live(
     writing = await signed_in(new_context, author)
     title = "How do you close grievances within the charter's 21 days?"
     path = await start_thread(writing, community, title, "Our backlog doubled after the portal migration.")
+    stamp = writing.locator("article time").first
+    await expect(stamp).to_have_text(re.compile(r"^(now|1 minute ago)$"))
+    await expect(stamp).to_have_attribute("title", re.compile(r"^\d+ \w+ \d{4}, \d\d:\d\d IST$"))
     await check_page(writing, tools, screenshots, "thread")
 
     reading = await signed_in(new_context, reader)
