@@ -103,30 +103,43 @@ STATE: dict[str, tuple[Tree, ...]] = {
 # Given names and surnames as (in their script, romanised for the e-mail address).
 NAMES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]] = {
     "hindi": ((("अनु\u200dराधा", "anuradha"), ("राजेश", "rajesh"), ("सुनीता", "sunita"), ("विकास", "vikas"),
-               ("प्रियंका", "priyanka"), ("आलोक", "alok"), ("नेहा", "neha"), ("संजय", "sanjay")),
-              (("शर्मा", "sharma"), ("वर्मा", "verma"), ("मिश्रा", "mishra"), ("यादव", "yadav"), ("त्रिपाठी", "tripathi"))),
+               ("प्रियंका", "priyanka"), ("आलोक", "alok"), ("नेहा", "neha"), ("संजय", "sanjay"), ("अमित", "amit"),
+               ("पूजा", "pooja"), ("रवि", "ravi"), ("अंजलि", "anjali"), ("मनोज", "manoj"), ("रश्मि", "rashmi"),
+               ("दीपक", "deepak"), ("सविता", "savita")),
+              (("शर्मा", "sharma"), ("वर्मा", "verma"), ("मिश्रा", "mishra"), ("यादव", "yadav"), ("त्रिपाठी", "tripathi"),
+               ("गुप्ता", "gupta"), ("श्रीवास्तव", "srivastava"), ("चौहान", "chauhan"), ("पांडेय", "pandey"), ("सिंह", "singh"))),
     "marathi": ((("स्नेहा", "sneha"), ("अमोल", "amol"), ("माधुरी", "madhuri"), ("श्रीकांत", "shrikant")),
                 (("देशपांडे", "deshpande"), ("कुलकर्णी", "kulkarni"), ("पाटील", "patil"), ("जोशी", "joshi"))),
-    "tamil": ((("கலைச்செல்வி", "kalaiselvi"), ("முருகன்", "murugan"), ("தமிழ்செல்வன்", "tamilselvan"), ("மீனாட்சி", "meenakshi")),
-              (("சுப்பிரமணியன்", "subramanian"), ("ராஜேந்திரன்", "rajendran"), ("கிருஷ்ணன்", "krishnan"))),
-    "malayalam": ((("ലക്ഷ്മി", "lakshmi"), ("അനൂപ്", "anoop"), ("ദിവ്യ", "divya"), ("ശ്രീജിത്ത്", "sreejith")),
-                  (("നായർ", "nair"), ("മേനോൻ", "menon"), ("പിള്ള", "pillai"))),
-    "bengali": ((("সৌমিত্র", "soumitra"), ("অনন্যা", "ananya"), ("দেবাশীষ", "debashish"), ("মৌমিতা", "moumita")),
-                (("চট্টোপাধ্যায়", "chattopadhyay"), ("বন্দ্যোপাধ্যায়", "bandyopadhyay"), ("দত্ত", "dutta"), ("বসু", "basu"))),
+    "tamil": ((("கலைச்செல்வி", "kalaiselvi"), ("முருகன்", "murugan"), ("தமிழ்செல்வன்", "tamilselvan"), ("மீனாட்சி", "meenakshi"),
+               ("செந்தில்", "senthil"), ("வள்ளி", "valli")),
+              (("சுப்பிரமணியன்", "subramanian"), ("ராஜேந்திரன்", "rajendran"), ("கிருஷ்ணன்", "krishnan"), ("நடராஜன்", "natarajan"),
+               ("வேலு", "velu"))),
+    "malayalam": ((("ലക്ഷ്മി", "lakshmi"), ("അനൂപ്", "anoop"), ("ദിവ്യ", "divya"), ("ശ്രീജിത്ത്", "sreejith"), ("അരുൺ", "arun"),
+                   ("മീര", "meera")),
+                  (("നായർ", "nair"), ("മേനോൻ", "menon"), ("പിള്ള", "pillai"), ("കുര്യൻ", "kurian"), ("വർഗീസ്", "varghese"))),
+    "bengali": ((("সৌমিত্র", "soumitra"), ("অনন্যা", "ananya"), ("দেবাশীষ", "debashish"), ("মৌমিতা", "moumita"),
+                 ("অরিজিৎ", "arijit")),
+                (("চট্টোপাধ্যায়", "chattopadhyay"), ("বন্দ্যোপাধ্যায়", "bandyopadhyay"), ("দত্ত", "dutta"), ("বসু", "basu"),
+                 ("সেন", "sen"))),
     "kannada": ((("ಶ್ರೀನಿವಾಸ", "srinivasa"), ("ಕಾವ್ಯ", "kavya"), ("ಮಂಜುನಾಥ", "manjunatha")),
                 (("ಗೌಡ", "gowda"), ("ಹೆಗಡೆ", "hegde"), ("ರಾವ್", "rao"))),
     "assamese": ((("প্ৰাঞ্জল", "pranjal"), ("জুৰি", "juri"), ("দীপাংকৰ", "dipankar")),
                  (("বৰুৱা", "baruah"), ("গগৈ", "gogoi"), ("শইকীয়া", "saikia"))),
-    "telugu": ((("వెంకటేశ్", "venkatesh"), ("లావణ్య", "lavanya"), ("శ్రీనివాస్", "srinivas")),
-               (("రెడ్డి", "reddy"), ("నాయుడు", "naidu"), ("శర్మ", "sarma"))),
-    "punjabi": ((("ਗੁਰਪ੍ਰੀਤ", "gurpreet"), ("ਹਰਜੀਤ", "harjeet"), ("ਮਨਪ੍ਰੀਤ", "manpreet")),
-                (("ਕੌਰ", "kaur"), ("ਸਿੰਘ", "singh"), ("ਗਿੱਲ", "gill"))),
-    "urdu": ((("محمد عارف", "mohammad.arif"), ("زینب", "zainab"), ("فرحان", "farhan")),
-             (("خان", "khan"), ("قریشی", "qureshi"), ("انصاری", "ansari"))),
+    "telugu": ((("వెంకటేశ్", "venkatesh"), ("లావణ్య", "lavanya"), ("శ్రీనివాస్", "srinivas"), ("రమేష్", "ramesh"),
+                ("స్వాతి", "swathi")),
+               (("రెడ్డి", "reddy"), ("నాయుడు", "naidu"), ("శర్మ", "sarma"), ("రాజు", "raju"))),
+    "punjabi": ((("ਗੁਰਪ੍ਰੀਤ", "gurpreet"), ("ਹਰਜੀਤ", "harjeet"), ("ਮਨਪ੍ਰੀਤ", "manpreet"), ("ਸਿਮਰਨ", "simran"),
+                 ("ਜਸਪ੍ਰੀਤ", "jaspreet")),
+                (("ਕੌਰ", "kaur"), ("ਸਿੰਘ", "singh"), ("ਗਿੱਲ", "gill"), ("ਸੰਧੂ", "sandhu"), ("ਢਿੱਲੋਂ", "dhillon"))),
+    "urdu": ((("محمد عارف", "mohammad.arif"), ("زینب", "zainab"), ("فرحان", "farhan"), ("عائشہ", "ayesha"),
+              ("سلمان", "salman")),
+             (("خان", "khan"), ("قریشی", "qureshi"), ("انصاری", "ansari"), ("صدیقی", "siddiqui"), ("حسین", "hussain"))),
     "english": ((("Meera", "meera"), ("Arjun", "arjun"), ("Kavita", "kavita"), ("Rohan", "rohan"), ("Fatima", "fatima"),
-                 ("Joseph", "joseph"), ("Renée", "renee")),
+                 ("Joseph", "joseph"), ("Renée", "renee"), ("Aditi", "aditi"), ("Vikram", "vikram"), ("Sarah", "sarah"),
+                 ("Nikhil", "nikhil"), ("Ayesha", "ayesha"), ("Karan", "karan"), ("Priya", "priya")),
                 (("Iyer", "iyer"), ("D'Souza", "dsouza"), ("Bhattacharya", "bhattacharya"), ("Menon", "menon"),
-                 ("Thomas", "thomas"), ("Ahluwalia", "ahluwalia"))),
+                 ("Thomas", "thomas"), ("Ahluwalia", "ahluwalia"), ("Kapoor", "kapoor"), ("Fernandes", "fernandes"),
+                 ("Chatterjee", "chatterjee"), ("Mathew", "mathew"))),
 }
 SCRIPTS_BY_STATE = {"Kerala": ("malayalam", "english"), "Tamil Nadu": ("tamil", "english"),
                     "Maharashtra": ("marathi", "english"), "Uttar Pradesh": ("hindi",), "West Bengal": ("bengali", "english"),
@@ -174,6 +187,21 @@ def _script_for(org: dict[str, Any], rng: random.Random) -> str:
     return rng.choice(SCRIPTS_BY_STATE.get(org.get("state") or "", CENTRAL_SCRIPTS))
 
 
+Name = tuple[tuple[str, str], tuple[str, str]]
+
+
+def _unused_name(script: str, used: set[str], rng: random.Random) -> Name:
+    """A given and a family name in ``script`` that no demo person has yet, or in the next script
+    that has one left (a community where every third officer shares a name helps nobody tell
+    people apart); only once every script is spent does a name repeat."""
+    for candidate in (script, *dict.fromkeys(CENTRAL_SCRIPTS), *NAMES):
+        given, family = NAMES[candidate]
+        free = [(g, f) for g in given for f in family if f"{g[0]} {f[0]}" not in used]
+        if free:
+            return rng.choice(free)
+    return rng.choice(NAMES[script][0]), rng.choice(NAMES[script][1])
+
+
 SAMPLE_ROLES = (("an officer", ["officer"]), ("an expert", ["expert", "officer"]),
                 ("a department administrator", ["mdo_admin", "officer"]), ("a moderator", ["moderator", "officer"]))
 """The demo accounts the start-up message names, one of each kind a newcomer would try."""
@@ -199,10 +227,11 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
     taken = {row["email"] async for row in db.users.find({}, {"email": 1})}
     tops = [org for org in orgs if org["parent_id"] is None]
     users: list[dict[str, Any]] = []
+    used: set[str] = set()
 
     def person(org: dict[str, Any], roles: list[str], *, name: str | None = None, email: str | None = None) -> dict[str, Any]:
-        script = _script_for(org, rng)
-        (given, given_latin), (family, family_latin) = rng.choice(NAMES[script][0]), rng.choice(NAMES[script][1])
+        (given, given_latin), (family, family_latin) = _unused_name(_script_for(org, rng), used, rng)
+        used.add(f"{given} {family}")
         domain = demo_domain(org)
         address = email or f"{given_latin}.{family_latin}@{domain}"
         number = 1

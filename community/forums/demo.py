@@ -53,28 +53,30 @@ CATEGORIES_SPEC: list[dict[str, Any]] = [
      "competency_tags": ["fun.financial-management.budget-formulation-implementation"]},
 ]
 
+# (title, kind, category slug): a thread is asked where it belongs.
 TOPICS_EN = [
-    ("How do you handle a single-bid situation on GeM for {item}?", "question"),
-    ("Limited tender vs open tender for {item}: what thresholds do you follow?", "question"),
-    ("Experience with reverse auction for {item}", "discussion"),
-    ("Closing CPGRAMS grievances about {subject} within 30 days", "question"),
-    ("Citizens keep reopening grievances on {subject}: what worked for you?", "discussion"),
-    ("Designing the monitoring framework for a {scheme} scheme", "discussion"),
-    ("DBT failures in {scheme}: Aadhaar seeding and bank account issues", "question"),
-    ("Drafting an office memorandum on {subject}", "question"),
-    ("Moving our section fully to e-Office: lessons on {subject}", "discussion"),
-    ("A district dashboard for {scheme}: which indicators matter?", "discussion"),
-    ("Re-appropriation of funds for {scheme} late in the financial year", "question"),
-    ("Replying to an audit para on {item} procurement", "question"),
-    ("Good practice: weekly review meetings on {subject}", "discussion"),
-    ("Contract management after award: {item} vendor missing milestones", "question"),
+    ("How do you handle a single-bid situation on GeM for {item}?", "question", "gem"),
+    ("Limited tender vs open tender for {item}: what thresholds do you follow?", "question", "public-procurement"),
+    ("Experience with reverse auction for {item}", "discussion", "gem"),
+    ("Closing CPGRAMS grievances about {subject} within 30 days", "question", "grievance-redressal"),
+    ("Citizens keep reopening grievances on {subject}: what worked for you?", "discussion", "grievance-redressal"),
+    ("Designing the monitoring framework for a {scheme} scheme", "discussion", "schemes-delivery"),
+    ("DBT failures in {scheme}: Aadhaar seeding and bank account issues", "question", "schemes-delivery"),
+    ("Drafting an office memorandum on {subject}", "question", "noting-drafting"),
+    ("Moving our section fully to e-Office: lessons on {subject}", "discussion", "data-and-digital"),
+    ("A district dashboard for {scheme}: which indicators matter?", "discussion", "data-and-digital"),
+    ("Re-appropriation of funds for {scheme} late in the financial year", "question", "budget-finance"),
+    ("Replying to an audit para on {item} procurement", "question", "budget-finance"),
+    ("Outcome budget indicators for the {scheme} scheme: how do you set them?", "discussion", "budget-finance"),
+    ("Good practice: weekly review meetings on {subject}", "discussion", "grievance-redressal"),
+    ("Contract management after award: {item} vendor missing milestones", "question", "public-procurement"),
 ]
 TOPICS_HI = [
-    ("{item} की ख़रीद में केवल एक बोली आई, आगे क्या करें?", "question"),
-    ("{subject} से जुड़ी शिकायतों का समय पर निपटारा कैसे करें", "discussion"),
-    ("{scheme} योजना में लाभार्थियों के सत्यापन का अनुभव", "discussion"),
-    ("{subject} पर कार्यालय ज्ञापन का मसौदा: सुझाव चाहिए", "question"),
-    ("ई-ऑफ़िस में {subject} की फ़ाइलें: आपके अनुभव", "discussion"),
+    ("{item} की ख़रीद में केवल एक बोली आई, आगे क्या करें?", "question", "gem"),
+    ("{subject} से जुड़ी शिकायतों का समय पर निपटारा कैसे करें", "discussion", "grievance-redressal"),
+    ("{scheme} योजना में लाभार्थियों के सत्यापन का अनुभव", "discussion", "schemes-delivery"),
+    ("{subject} पर कार्यालय ज्ञापन का मसौदा: सुझाव चाहिए", "question", "noting-drafting"),
+    ("ई-ऑफ़िस में {subject} की फ़ाइलें: आपके अनुभव", "discussion", "data-and-digital"),
 ]
 ITEMS = ["laptops", "office furniture", "CCTV systems", "consultancy services", "vehicles on hire", "printing",
          "cloud hosting", "medical equipment", "housekeeping services", "training venues"]
@@ -86,12 +88,19 @@ SCHEMES = ["crop insurance", "housing", "maternity benefit", "skill development"
 SCHEMES_HI = ["फ़सल बीमा", "आवास", "मातृत्व लाभ", "कौशल विकास", "पेयजल"]
 
 OPENINGS_EN = [
+    "We are facing this in our department and I would like to know how others have handled it.",
+    "Sharing what we tried over the last quarter, and asking for better ideas.\n\n"
+    "- what went wrong: files moved slowly\n- what we want: a clear checklist",
+    "Has anyone dealt with this recently? The guidelines are silent on a few points.",
+]
+OPENINGS_PROCUREMENT = [
     "We are facing this in our department and I would like to know how others have handled it.\n\n"
     "Relevant rule: **GFR 2017, Rule {rule}**. Our current practice is to {practice}.",
     "Sharing what we tried over the last quarter, and asking for better ideas.\n\n"
     "- what we did: {practice}\n- what went wrong: files moved slowly\n- what we want: a clear checklist",
     "Has anyone dealt with this recently? The guidelines are silent on a few points, especially {point}.",
 ]
+PROCUREMENT = {"public-procurement", "gem", "budget-finance"}
 OPENINGS_HI = [
     "हमारे विभाग में यह समस्या बार-बार आ रही है। कृपया अपने अनुभव साझा करें।\n\n"
     "हमने अभी तक यह किया है: {practice_hi}।",
@@ -102,15 +111,19 @@ PRACTICES = ["re-tender after extending the bid period", "record reasons on file
 PRACTICES_HI = ["बोली की अवधि बढ़ाकर पुनः निविदा", "फ़ाइल पर कारण दर्ज करके आगे बढ़ना", "सक्षम प्राधिकारी से अनुमोदन"]
 POINTS = ["the timeline for clarifications", "who signs the comparative statement", "splitting of orders"]
 REPLIES_EN = [
-    "We faced the same issue last year. Extending the bid period by a week brought in two more bidders.",
     "Please record the reasons on file before proceeding; audit will ask for them.",
-    "Rule {rule} allows this with the approval of the competent authority. Attach the market survey.",
     "In our ministry we issued a standing order on this; I can share the format.",
-    "A checklist helped us a lot:\n\n1. market survey\n2. justification note\n3. IFD concurrence",
-    "Agree with the above. Also check the latest OM from the Department of Expenditure.",
     "We set up a weekly review and the pendency came down by half in two months.",
     "Do involve the nodal officer early; it saves a round of file movement.",
     "This worked for us, but only after we trained the dealing hands on the portal.",
+    "Could you share the circular you mentioned? We are drafting ours now.",
+    "Same experience here. What finally helped was a named owner for each step and a date.",
+]
+REPLIES_PROCUREMENT = [
+    "We faced the same issue last year. Extending the bid period by a week brought in two more bidders.",
+    "Rule {rule} allows this with the approval of the competent authority. Attach the market survey.",
+    "A checklist helped us a lot:\n\n1. market survey\n2. justification note\n3. IFD concurrence",
+    "Agree with the above. Also check the latest OM from the Department of Expenditure.",
 ]
 REPLIES_HI = [
     "हमारे यहाँ भी यही हुआ था। बोली की अवधि बढ़ाने से दो और बोलीदाता आए।",
@@ -122,24 +135,40 @@ REPLIES_HI = [
 TAGS = ["gfr-2017", "gem", "cpgrams", "e-office", "dbt", "audit", "rti", "checklist", "ई-ऑफ़िस", "शिकायत"]
 
 
-def _thread_text(rng: random.Random) -> tuple[str, str, str]:
-    if rng.random() < 0.25:
-        title, kind = rng.choice(TOPICS_HI)
+def _thread_text(rng: random.Random, slug: str) -> tuple[str, str, str]:
+    """A title, an opening and a kind for a thread in the category ``slug`` (an organisation's
+    internal space, whose slug no topic names, takes any topic)."""
+    hindi = [topic for topic in TOPICS_HI if topic[2] == slug] or (TOPICS_HI if slug.startswith("internal-") else [])
+    if hindi and rng.random() < 0.25:
+        title, kind, _ = rng.choice(hindi)
         title = title.format(item=rng.choice(ITEMS_HI), subject=rng.choice(SUBJECTS_HI), scheme=rng.choice(SCHEMES_HI))
         body = rng.choice(OPENINGS_HI).format(practice_hi=rng.choice(PRACTICES_HI))
     else:
-        title, kind = rng.choice(TOPICS_EN)
+        title, kind, _ = rng.choice([topic for topic in TOPICS_EN if topic[2] == slug] or TOPICS_EN)
         title = title.format(item=rng.choice(ITEMS), subject=rng.choice(SUBJECTS), scheme=rng.choice(SCHEMES))
-        body = rng.choice(OPENINGS_EN).format(rule=rng.randint(144, 194), practice=rng.choice(PRACTICES),
-                                              point=rng.choice(POINTS))
+        body = rng.choice(OPENINGS_PROCUREMENT if slug in PROCUREMENT else OPENINGS_EN).format(
+            rule=rng.randint(144, 194), practice=rng.choice(PRACTICES), point=rng.choice(POINTS))
     return title, body, kind
 
 
-def _reply_text(rng: random.Random, hindi: bool, number: int, mention: tuple[str, ObjectId] | None) -> str:
-    text = rng.choice(REPLIES_HI if hindi else REPLIES_EN).format(rule=rng.randint(144, 194))
+def _reply_text(rng: random.Random, hindi: bool, slug: str, mention: tuple[str, ObjectId] | None) -> str:
+    choices = REPLIES_HI if hindi else REPLIES_EN + (REPLIES_PROCUREMENT if slug in PROCUREMENT else [])
+    text = rng.choice(choices).format(rule=rng.randint(144, 194))
     if mention and rng.random() < 0.1:
         text = f"@[{mention[0]}]({mention[1]}) {text}"
-    return f"{text}\n\n({number})"
+    return text
+
+
+def _reply_times(rng: random.Random, started: datetime, now: datetime, count: int) -> list[datetime]:
+    """When ``count`` replies came, in order: a few minutes to ten hours apart, as people answer,
+    but squeezed into the time since ``started`` so that none lies in the future."""
+    gaps = [rng.uniform(3, 600) for _ in range(count)]
+    scale = min(1.0, (now - started).total_seconds() / 60 / (sum(gaps) or 1))
+    times, at = [], started
+    for gap in gaps:
+        at = at + timedelta(minutes=gap * scale)
+        times.append(at)
+    return times
 
 
 def _votes(rng: random.Random, post: dict[str, Any], pool: list[Person], wanted: int) -> list[dict[str, Any]]:
@@ -195,7 +224,7 @@ async def fill_forums(db: Database, rng: random.Random, *, threads: int, replies
         category = categories[0] if index == 0 else rng.choice(categories)
         pool = [m for m in members if category["org_id"] is None or m.get("org_id") == category["org_id"]] or members
         author = rng.choice(pool)
-        title, body, kind = _thread_text(rng)
+        title, body, kind = _thread_text(rng, category["slug"])
         started = now - timedelta(days=rng.uniform(0.5, 120))
         thread_id = ObjectId()
         big_thread_id = big_thread_id or thread_id
@@ -207,11 +236,10 @@ async def fill_forums(db: Database, rng: random.Random, *, threads: int, replies
         at = started
         last_poster = author["_id"]
         accepted = None
-        for number in range(2, reply_count + 2):
-            at = at + timedelta(minutes=rng.uniform(3, 600))
+        for number, at in enumerate(_reply_times(rng, started, now, reply_count), start=2):
             replier = rng.choice(pool)
             mention = (author["name"] or "", author["_id"]) if replier["_id"] != author["_id"] else None
-            text = _reply_text(rng, hindi, number, mention)
+            text = _reply_text(rng, hindi, category["slug"], mention)
             reply_to = rng.randint(1, number - 1) if number > 2 and rng.random() < 0.3 else None
             post = new_post(thread_id=thread_id, category=category, number=number, author_id=replier["_id"], body=text,
                             html=render(text).html, digest=body_hash(text), now=at, reply_to=reply_to)

@@ -111,6 +111,7 @@ async def test_demo_fills_organisations_and_people_in_many_scripts_once(on_disk:
         assert sum("expert" in r for r in roles) >= 15 and sum("admin" in r for r in roles) == 1
         assert sum("mdo_admin" in r for r in roles) >= 10 and sum("moderator" in r for r in roles) == 2
         assert len({person["email"] for person in people}) == len(people)
+        assert len({person["name"] for person in people}) == len(people), "no two demo people share a name"
         names = " ".join(person["name"] for person in people)
         for sample in ("\u0900", "\u0b80", "\u0980", "\u0d00", "\u0600"):  # Devanagari, Tamil, Bengali, Malayalam, Arabic
             assert any(ord(sample) <= ord(char) < ord(sample) + 128 for char in names), sample
