@@ -99,11 +99,15 @@ def _equals(operand: Any) -> Callable[[list[Any]], bool]:
         return lambda found: any(
             isinstance(leaf, str) and pattern.search(leaf) is not None for leaf in _expand(found)
         )
-    target = keys.encode(operand)
     if operand is None:
         return lambda found: any(
             leaf is MISSING or leaf is None for leaf in _expand(found)
         )
+    if isinstance(operand, str):
+        # A string equals only a string, and its key encoding is one-to-one: compared as text,
+        # without encoding every value the filter meets.
+        return lambda found: any(isinstance(leaf, str) and leaf == operand for leaf in _expand(found))
+    target = keys.encode(operand)
     return lambda found: any(
         leaf is not MISSING and keys.encode(leaf) == target for leaf in _expand(found)
     )
@@ -147,11 +151,34 @@ def _in(operand: Any, op: str) -> Callable[[list[Any]], bool]:
     if not isinstance(operand, (list, tuple)):
         raise OperationFailure(f"{op} needs an array", code=2)
     tests = []
+    texts: set[str] = set()
+    others: set[bytes] = set()
     for item in operand:
         if _is_operator_doc(item):
             raise OperationFailure(f"cannot nest $ under {op}", code=2)
-        tests.append(_equals(item))
-    return lambda found: any(test(found) for test in tests)
+        if isinstance(item, str):
+            texts.add(item)
+        elif item is None or isinstance(item, (re.Pattern, Regex)):
+            tests.append(_equals(item))
+        else:
+            others.add(keys.encode(item))
+
+    def listed(found: list[Any]) -> bool:
+        """Whether a reached value is one of the listed values: a set lookup per value, where a
+        test per listed value made a filter of n values over an array of m cost n × m encodings."""
+        for leaf in _expand(found):
+            if leaf is MISSING:
+                continue
+            if isinstance(leaf, str):
+                if leaf in texts:
+                    return True
+            elif others and keys.encode(leaf) in others:
+                return True
+        return False
+
+    if not tests:
+        return listed
+    return lambda found: listed(found) or any(test(found) for test in tests)
 
 
 def _field_test(op: str, operand: Any, spec: Mapping[str, Any]) -> Callable[[list[Any]], bool]:

@@ -65,9 +65,16 @@ class Match:
         return tuple(row for row in self.rows if row.essential and row.outcome != "meets")
 
 
+def _credit(held: Held, required: int) -> float:
+    return max(min(held.verified, required), DECLARED_FACTOR * min(held.declared, required)) / required
+
+
+def _score(earned: float, total: int) -> int:
+    return min(100, math.floor(100 * earned / total + 0.5 + 1e-9)) if total else 0
+
+
 def _row(competency: str, required: int, essential: bool, held: Held) -> Row:
-    verified, declared = min(held.verified, required), min(held.declared, required)
-    credit = max(verified, DECLARED_FACTOR * declared) / required
+    credit = _credit(held, required)
     if held.verified >= required:
         return Row(competency, required, essential, "meets", "verified", held.verified, 0, credit)
     if held.declared >= required:
@@ -85,7 +92,19 @@ def match(held: Mapping[str, Held], required: Sequence[Mapping[str, Any]]) -> Ma
     rows = tuple(_row(item["competency"], item["level"], bool(item["essential"]), held.get(item["competency"], Held()))
                  for item in required)
     weights = [ESSENTIAL_WEIGHT if row.essential else DESIRABLE_WEIGHT for row in rows]
-    total = sum(weights)
     earned = sum(weight * row.credit for weight, row in zip(weights, rows))
-    score = math.floor(100 * earned / total + 0.5 + 1e-9) if total else 0
-    return Match(min(100, score), rows, all(row.outcome == "meets" for row in rows if row.essential))
+    return Match(_score(earned, sum(weights)), rows, all(row.outcome == "meets" for row in rows if row.essential))
+
+
+def score(held: Mapping[str, Held], required: Sequence[Mapping[str, Any]]) -> int:
+    """``match(held, required).score`` without the rows, for ranking thousands of vacancies of
+    which a page is shown: the same credits and weights, none of the objects."""
+    earned = 0.0
+    total = 0
+    for item in required:
+        weight = ESSENTIAL_WEIGHT if item["essential"] else DESIRABLE_WEIGHT
+        total += weight
+        found = held.get(item["competency"])
+        if found is not None:
+            earned += weight * _credit(found, item["level"])
+    return _score(earned, total)

@@ -29,7 +29,7 @@ from community.policy import Actor
 from community.profiles import directory, verification
 from community.storage.api import Database
 from community.vacancies import queries
-from community.vacancies.matching import Match, Row, match
+from community.vacancies.matching import Match, Row, match, score
 from community.vacancies.scoring import held_by
 from community.vacancies.posting import access_vacancy, managed_vacancy, stored_time
 from community.vacancies.schemas import SHAREABLE
@@ -131,7 +131,7 @@ async def ranked_for(db: Database, actor: Actor, *, mode: str | None = None, sta
     held = (await held_by(db, [actor.user_id])).get(actor.user_id, {}) if actor.user_id is not None else {}
     candidates = (await queries.open_requiring(db, list(held), mode=mode, state=state, pay_level=pay_level)
                   if held else [])
-    scores = [(match(held, vacancy["required"]).score, vacancy) for vacancy in candidates]
+    scores = [(score(held, vacancy["required"]), vacancy) for vacancy in candidates]
     if len(scores) < limit:
         seen = {vacancy["_id"] for _, vacancy in scores}
         rest = await queries.open_soonest(db, limit + len(seen), mode=mode, state=state, pay_level=pay_level)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from community.vacancies.matching import Held, match
+from community.vacancies.matching import Held, match, score
 
 X, Y, Z = "fun.x", "fun.y", "dom.z"
 REQUIRED = [{"competency": X, "level": 3, "essential": True}, {"competency": Y, "level": 2, "essential": False}]
@@ -66,3 +66,10 @@ def test_a_higher_level_never_lowers_the_score(held: dict[str, Held], required: 
     before = held[raised]
     after = Held(min(5, before.verified + 1), before.declared) if verified else Held(before.verified, min(5, before.declared + 1))
     assert match({**held, raised: after}, wanted).score >= match(held, wanted).score
+
+
+@given(st.dictionaries(st.sampled_from([X, Y, Z]), st.builds(Held, levels, levels)), requirement)
+def test_the_ranking_score_is_the_match_score(held: dict[str, Held], required: list[tuple[str, int, bool]]) -> None:
+    """Lists rank thousands of vacancies by ``score`` and show a page of ``match``: one number."""
+    wanted = [{"competency": c, "level": level, "essential": e} for c, level, e in required]
+    assert score(held, wanted) == match(held, wanted).score
