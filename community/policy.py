@@ -486,6 +486,19 @@ def can_manage_event(actor: Actor, event: Mapping[str, Any]) -> bool:
     return is_event_host(actor, event) and not actor.is_suspended()
 
 
+def can_record_event(actor: Actor, event: Mapping[str, Any], now: datetime) -> bool:
+    """Add the recording's address and a summary: the hosts of a published event once it has started."""
+    starts = event.get("start_at")
+    if starts is not None and starts.tzinfo is None:
+        starts = starts.replace(tzinfo=UTC)
+    return can_manage_event(actor, event) and event.get("status") == "published" and starts is not None and starts <= now
+
+
+def can_give_event_feedback(actor: Actor, *, attended: bool, ended: bool) -> bool:
+    """Rate a session and comment on it: whoever attended it, once it has ended."""
+    return actor.is_authenticated and attended and ended and not actor.is_suspended()
+
+
 def in_event_audience(actor: Actor, event: Mapping[str, Any], actor_orgs: frozenset[ObjectId]) -> bool:
     audience = event.get("audience", "everyone")
     if audience == "everyone":

@@ -56,10 +56,15 @@ def _room(event: dict[str, Any], *, can_enter: bool, is_host: bool, is_open: boo
                       is_host=is_host, is_open=is_open, can_read_after=can_read_after)
 
 
+async def attendance_of(db: Database, event: dict[str, Any], now: datetime) -> dict[ObjectId, attendance.Attendance]:
+    """Everyone present in the event's room, or whose attendance a host corrected, by person."""
+    found = _room(event, can_enter=False, is_host=False, is_open=False, can_read_after=False)
+    return await attendance.report(db, found, RULES.attended_share, now=now)
+
+
 async def attended(db: Database, event: dict[str, Any], person_id: ObjectId, now: datetime) -> bool:
     """Whether the person was in the event's room for the attended share, or a host said so."""
-    found = _room(event, can_enter=False, is_host=False, is_open=False, can_read_after=False)
-    row = (await attendance.report(db, found, RULES.attended_share, now=now)).get(person_id)
+    row = (await attendance_of(db, event, now)).get(person_id)
     return row is not None and row.attended
 
 

@@ -33,6 +33,9 @@ kinds.register("event_cancelled", label=lazy_gettext("Events you answered cancel
 kinds.register("event_promoted", label=lazy_gettext("A seat for you at an event you were waitlisted for"),
                url=lambda p: event_path(p["event_id"]),
                text=lambda p, actor: _("A seat freed up: you are going to \u201c%(title)s\u201d.", title=p["title"]))
+kinds.register("event_recording", label=lazy_gettext("Recordings of events you were going to"),
+               url=lambda p: event_path(p["event_id"]),
+               text=lambda p, actor: _("The recording of \u201c%(title)s\u201d is ready to watch.", title=p["title"]))
 kinds.register("event_reminder", label=lazy_gettext("Reminders before events you are going to"),
                url=lambda p: event_path(p["event_id"]),
                text=lambda p, actor: REMINDER_TEXT[p["which"]](p["title"]))

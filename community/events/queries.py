@@ -14,6 +14,7 @@ EVENTS = "events"
 """The name ``community.realtime.queries`` loads an event room's resource from."""
 RSVPS = "event_rsvps"
 CALENDAR_TOKENS = "event_calendar_tokens"
+FEEDBACK = "event_feedback"
 
 RSVP_STATES = ("going", "waitlisted", "interested", "not_going")
 

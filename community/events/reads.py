@@ -58,7 +58,8 @@ def event_out(event: Mapping[str, Any], rsvp: str, now: datetime) -> dict[str, A
             "competencies": event["competencies"], "language": event["language"], "place": event["place"]["kind"],
             "host_id": str(event["host_id"]), "cohost_ids": [str(i) for i in event["cohost_ids"]], "rsvp": rsvp,
             "rsvp_open": policy.rsvp_is_open(event, now), "url": event_path(event["_id"]),
-            "calendar_url": event_path(event["_id"]) + "/calendar.ics"}
+            "calendar_url": event_path(event["_id"]) + "/calendar.ics", "recording_url": event.get("recording_url"),
+            "summary_html": event.get("summary_html", "")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from community import api, keys
-from community.events import jobs, notices  # noqa: F401 - register the reminder job and the notification kinds
+from community.events import after, jobs, notices  # noqa: F401 - register the jobs, the notification kinds and the room's correction hook
 from community.events import live, storage, views
-from community.events.schemas import EventIn, EventListOut, EventOut, ListQuery, RsvpIn
+from community.events.schemas import EventIn, EventListOut, EventOut, FeedbackIn, FeedbackOut, ListQuery, RecordIn, RsvpIn
 from community.i18n import lazy_gettext
 from community.storage.facts import declare
 
@@ -41,6 +41,8 @@ def setup(app: web.Application) -> None:
     add("GET", EVENT + "/people.csv", views.people_csv, name="events.people_csv")
     add("GET", EVENT + "/calendar.ics", views.event_ics, name="events.ics")
     add("POST", EVENT + "/certificate", views.certificate_submit, name="events.certificate")
+    add("POST", EVENT + "/record", views.record_submit, name="events.record")
+    add("POST", EVENT + "/feedback", views.feedback_submit, name="events.feedback")
 
     route = api.route
     route(app, "GET", "/events", views.api_list, summary="Events you may see: upcoming, this week, past, or yours",
@@ -58,5 +60,11 @@ def setup(app: web.Application) -> None:
           tag=T, body=None, response=EventOut, status=201)
     route(app, "PUT", API_EVENT + "/rsvp", views.api_rsvp, tag=T, body=RsvpIn, response=EventOut,
           summary="Answer going, interested or not going; going past capacity joins the waitlist")
+    route(app, "PUT", API_EVENT + "/record", views.api_record, tag=T, body=RecordIn, response=EventOut,
+          summary="Set the recording's address and the summary (its hosts, once the session has started)")
+    route(app, "PUT", API_EVENT + "/feedback", views.api_feedback, tag=T, body=FeedbackIn, response=None, status=204,
+          summary="Rate the session and comment (those who attended, after the end); again replaces it")
+    route(app, "GET", API_EVENT + "/feedback", views.api_feedback_summary, tag=T, response=FeedbackOut,
+          summary="The feedback's count, average, ratings and comments without names (its hosts)")
     route(app, "GET", API_EVENT + "/people", views.people_csv, summary="Everyone who answered, as CSV (its hosts)", tag=T,
           response="text/csv")

@@ -60,6 +60,34 @@ class RsvpIn(BaseModel):
     status: RsvpChoice
 
 
+SUMMARY_MAX = 20_000
+COMMENT_MAX = 1000
+
+
+class RecordIn(BaseModel):
+    """What the hosts add once the session has started: where to watch it again, and what was said."""
+
+    recording_url: Annotated[str, Line(0, 500)] = Field("", description="the recording's https address; empty removes it")
+    summary: Annotated[str, Block(0, SUMMARY_MAX)] = Field("", description="Markdown, as in posts")
+
+
+class FeedbackIn(BaseModel):
+    """One attendee's feedback; given again, it replaces theirs."""
+
+    rating: int = Field(ge=1, le=5, description="how useful the session was, from 1 to 5")
+    comment: Annotated[str, Block(0, COMMENT_MAX)] = Field("", description="optional; the hosts read it without a name")
+
+
+class FeedbackOut(BaseModel):
+    """What the hosts see of the feedback: how many gave it, the average, each rating's count
+    (``ratings[0]`` is the number of 1s), and the comments, newest first, without names."""
+
+    count: int
+    average: float | None
+    ratings: list[int]
+    comments: list[str]
+
+
 class EventOut(BaseModel):
     id: str
     title: str
@@ -82,6 +110,8 @@ class EventOut(BaseModel):
     rsvp_open: bool
     url: str
     calendar_url: str
+    recording_url: str | None = Field(description="where to watch the session again, once a host adds it")
+    summary_html: str = Field(description="the hosts' summary, rendered")
 
 
 class EventListOut(BaseModel):

@@ -32,6 +32,9 @@ from community.policy import Member
 REMINDERS: tuple[tuple[str, timedelta], ...] = (
     ("1d", timedelta(days=1)), ("1h", timedelta(hours=1)), ("15m", timedelta(minutes=15)))
 REMINDER_JOB = "event.reminder"
+WRAP_UP_JOB = "event.wrap_up"
+WRAP_UP_AFTER = timedelta(minutes=5)
+"""The session's Karma Points are settled this long after its end, when the last people have left the room."""
 LONGEST = timedelta(days=7)
 """An event lasts at most a week; a longer one is a series of events."""
 FURTHEST = timedelta(days=3 * 365)
@@ -41,6 +44,10 @@ ANSWERS_PER_HOUR = 120
 
 def reminder_key(event_id: ObjectId, which: str) -> str:
     return f"event.reminder:{event_id}:{which}"
+
+
+def wrap_up_key(event_id: ObjectId) -> str:
+    return f"event.wrap_up:{event_id}"
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -149,7 +156,7 @@ async def create(tx: Action, data: EventIn) -> ObjectId:
     return ids[0]
 
 
-async def _managed(tx: Action, event_id: ObjectId) -> dict[str, Any]:
+async def managed(tx: Action, event_id: ObjectId) -> dict[str, Any]:
     event = await queries.event(tx.db, event_id)
     if event is None or not policy.can_see_event(tx.actor, event, await access.actor_orgs(tx.db, tx.actor)):
         raise NotFound(_("There is no such event."))
@@ -161,7 +168,9 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-async def _schedule_reminders(tx: Action, event_id: ObjectId, start: datetime) -> None:
+async def _schedule_jobs(tx: Action, event_id: ObjectId, start: datetime, end: datetime) -> None:
+    """The reminders before the start, and the settling of Karma Points after the end."""
+    await tx.schedule(WRAP_UP_JOB, end + WRAP_UP_AFTER, {"event_id": event_id}, key=wrap_up_key(event_id))
     for which, before in REMINDERS:
         due = start - before
         if due > tx.now:
@@ -170,7 +179,8 @@ async def _schedule_reminders(tx: Action, event_id: ObjectId, start: datetime) -
             await tx.cancel(reminder_key(event_id, which))
 
 
-async def _cancel_reminders(tx: Action, event_id: ObjectId) -> None:
+async def _cancel_jobs(tx: Action, event_id: ObjectId) -> None:
+    await tx.cancel(wrap_up_key(event_id))
     for which, _before in REMINDERS:
         await tx.cancel(reminder_key(event_id, which))
 
@@ -186,7 +196,7 @@ def _push_counts(tx: Action, event: Mapping[str, Any]) -> None:
 
 async def publish(tx: Action, event_id: ObjectId) -> None:
     """Publish a draft, with every later draft occurrence of its series; each gets its reminders."""
-    event = await _managed(tx, event_id)
+    event = await managed(tx, event_id)
     if event["status"] != "draft":
         raise Invalid({"status": _("Only a draft is published.")})
     start = _aware(event["start_at"])
@@ -202,15 +212,15 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
         await tx.db[EVENTS].update_one({"_id": draft["_id"], "status": "draft"}, {"$set": {
             "status": "published", "published_at": tx.now, "updated_at": tx.now}}, session=session)
         await tx.reindex(SEARCH_INDEX, draft["_id"])
-        draft_start = _aware(draft["start_at"])
-        assert draft_start is not None
-        await _schedule_reminders(tx, draft["_id"], draft_start)
+        draft_start, draft_end = _aware(draft["start_at"]), _aware(draft["end_at"])
+        assert draft_start is not None and draft_end is not None
+        await _schedule_jobs(tx, draft["_id"], draft_start, draft_end)
 
 
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     """Change an event that is not cancelled; people going are told when its time or place
     changed, and the reminders move with the start. Returns whether the time or place changed."""
-    event = await _managed(tx, event_id)
+    event = await managed(tx, event_id)
     if event["status"] == "cancelled":
         raise Invalid({"status": _("A cancelled event cannot be changed.")})
     if data.repeat != "none":
@@ -231,7 +241,7 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     await tx.reindex(SEARCH_INDEX, event_id)
     if event["status"] == "published":
         if moved:
-            await _schedule_reminders(tx, event_id, fields["start_at"])
+            await _schedule_jobs(tx, event_id, fields["start_at"], fields["end_at"])
         if changed:
             await tx.notify("event_changed", to=going_set(event_id), subject=("event", event_id),
                             params={"event_id": str(event_id), "title": fields["title"],
@@ -246,14 +256,14 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
 
 async def cancel(tx: Action, event_id: ObjectId) -> None:
     """Everyone who answered (going, waitlisted, interested) is told; the reminders are dropped."""
-    event = await _managed(tx, event_id)
+    event = await managed(tx, event_id)
     if event["status"] == "cancelled":
         return
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {
         "status": "cancelled", "cancelled_at": tx.now, "updated_at": tx.now}}, session=session)
     await tx.reindex(SEARCH_INDEX, event_id)
-    await _cancel_reminders(tx, event_id)
+    await _cancel_jobs(tx, event_id)
     if event["status"] == "published":
         await tx.notify("event_cancelled", to=Recipients("event_answered", {"event_id": event_id}),
                         subject=("event", event_id), params={"event_id": str(event_id), "title": event["title"]})
@@ -262,7 +272,7 @@ async def cancel(tx: Action, event_id: ObjectId) -> None:
 async def duplicate(tx: Action, event_id: ObjectId) -> ObjectId:
     """A new draft with the same details a week after the original (or a week from now, if
     that is already past), with nobody's answers."""
-    event = await _managed(tx, event_id)
+    event = await managed(tx, event_id)
     actor = policy.require_member(tx.actor)
     policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
     await ratelimit.hit(tx.db, f"event-create:{actor.user_id}", limit=CREATIONS_PER_DAY, window_seconds=86400)

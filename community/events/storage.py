@@ -13,7 +13,7 @@ from bson import ObjectId
 from pymongo import IndexModel
 
 from community.events import queries
-from community.events.queries import CALENDAR_TOKENS, EVENTS, RSVPS
+from community.events.queries import CALENDAR_TOKENS, EVENTS, FEEDBACK, RSVPS
 from community.notifications import intents
 from community import policy
 from community.accounts import people
@@ -87,6 +87,11 @@ STORAGE = StorageFacts(collections=(
     ), personal=(
         # Deleted by ``forget_answers`` (below), which frees the seats too: a plain delete would leave them taken.
         Personal("user_id", "keep", purpose="Your answers to events (going, waitlisted, interested, not going)."),
+    )),
+    Collection(FEEDBACK, indexes=(
+        IndexModel([("event_id", 1), ("at", -1)]),  # the hosts' summary, newest comments first
+    ), personal=(
+        Personal("user_id", "delete", purpose="Your feedback on events you attended (the hosts read it without your name)."),
     )),
     Collection(CALENDAR_TOKENS, indexes=(
         IndexModel([("token_hash", 1)], unique=True),

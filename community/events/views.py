@@ -15,9 +15,9 @@ from bson.errors import InvalidId
 from community import actions, api, confirmations, keys, policy
 from community.accounts import people
 from community.errors import Invalid, NotFound
-from community.events import calendar, feeds, live, queries, reads, service
+from community.events import after, calendar, feeds, live, queries, reads, service
 from community.events.access import actor_orgs, event_path, utc
-from community.events.schemas import EventIn, ListQuery, RsvpIn
+from community.events.schemas import EventIn, FeedbackIn, ListQuery, RecordIn, RsvpIn
 from community.i18n import gettext as _, lazy_gettext
 from community.middlewares import content_security_policy
 from community.requests import actor_of, db_of, read_form, read_json, settings_of, signed_in, url_for
@@ -33,6 +33,8 @@ ANSWERED = {
     "interested": confirmations.register("event_interested", lazy_gettext("Marked as interested.")),
     "not_going": confirmations.register("event_not_going", lazy_gettext("Marked as not going.")),
 }
+RECORDED = confirmations.register("event_recorded", lazy_gettext("The recording and the summary are saved."))
+FEEDBACK_GIVEN = confirmations.register("event_feedback", lazy_gettext("Thank you: your feedback is saved."))
 FEED_MADE = confirmations.register("event_feed_made", lazy_gettext("Your calendar address is ready; the old one no longer works."))
 FEED_REVOKED = confirmations.register("event_feed_revoked", lazy_gettext("Your calendar address no longer works."))
 
@@ -94,6 +96,20 @@ async def month_page(request: web.Request) -> dict[str, Any]:
             "zone": zone}
 
 
+async def _after_context(request: web.Request, event: dict[str, Any], *, may_claim: bool) -> dict[str, Any]:
+    """The "after the session" part of the event page: what the hosts may add and read, and the
+    attendee's own feedback (``may_claim``: they attended an event that has ended)."""
+    actor, db = actor_of(request), db_of(request)
+    mine = await after.feedback_of(db, event["_id"], actor.user_id) if may_claim and actor.user_id is not None else None
+    return {"can_record": policy.can_record_event(actor, event, _now(request)),
+            "can_give_feedback": may_claim and policy.can_give_event_feedback(actor, attended=True, ended=True),
+            "feedback": await after.feedback_summary(db, event["_id"]) if after.may_see_feedback(actor, event) else None,
+            "mine": mine, "record_values": {"recording_url": event.get("recording_url") or "",
+                                            "summary": event.get("summary", "")},
+            "feedback_values": {"rating": str(mine["rating"]) if mine else "", "comment": mine["comment"] if mine else ""},
+            "record_errors": {}, "feedback_errors": {}}
+
+
 async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
     actor, event, settings, db = actor_of(request), seen.event, settings_of(request), db_of(request)
     joining = None
@@ -101,6 +117,7 @@ async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
         joining = service.meeting_link(settings, event, name=await people.name_of(db, actor.user_id),
                                        user_id=actor.user_id, host=seen.is_host)
     hosts = await people.names_by_id(db, [event["host_id"], *event["cohost_ids"]])
+    claim = actor.user_id is not None and await live.may_receive(db, actor.user_id, event["_id"], None)
     return {"seen": seen, "event": event, "zone": _zone(request), "shown_time": reads.shown_time,
             "hosts": [(host_id, hosts.get(host_id) or _("Deleted member")) for host_id in [event["host_id"], *event["cohost_ids"]]],
             "can_manage": policy.can_manage_event(actor, event),
@@ -109,13 +126,15 @@ async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
             "jitsi": joining if event["place"]["kind"] == "jitsi" else None, "bbb_missing":
                 event["place"]["kind"] == "bbb" and not (settings.bbb_url and settings.bbb_secret),
             "room": await live.resolve_room(db, actor, event["_id"]) if actor.user_id is not None else None,
-            "can_claim_certificate": actor.user_id is not None and await live.may_receive(db, actor.user_id, event["_id"], None)}
+            "can_claim_certificate": claim, "after": await _after_context(request, event, may_claim=claim)}
 
 
-async def event_page(request: web.Request) -> web.Response:
+async def event_page(request: web.Request, *, changes: dict[str, Any] | None = None, status: int = 200) -> web.Response:
+    """The event page; ``changes`` puts a form sent back with its errors into the after-session part."""
     seen = await reads.visible_event(db_of(request), actor_of(request), event_of(request))
     context = await _event_context(request, seen)
-    response = aiohttp_jinja2.render_template("events/event.html", request, context)
+    context["after"].update(changes or {})
+    response = aiohttp_jinja2.render_template("events/event.html", request, context, status=status)
     if context["jitsi"]:
         response.headers["Content-Security-Policy"] = (content_security_policy(settings_of(request).base_url)
                                                        + f"; frame-src {settings_of(request).jitsi_url}")
@@ -332,6 +351,54 @@ async def api_rsvp(request: web.Request) -> web.Response:
     asked = validate(RsvpIn, await read_json(request))
     await actions.run_once_more_after_a_conflict(request.app, actor_of(request), service.rsvp, event_id, asked.status)
     return await _one(request, event_id)
+
+
+async def record_submit(request: web.Request) -> web.Response:
+    """The hosts' recording address and summary, from the event page's form."""
+    event_id = event_of(request)
+    form = await read_form(request)
+    values = {name: str(form.get(name, "")) for name in ("recording_url", "summary")}
+    try:
+        await actions.run(request.app, actor_of(request), after.record, event_id, validate(RecordIn, values))
+    except Invalid as error:
+        return await event_page(request, changes={"record_values": values, "record_errors": dict(error.errors)}, status=422)
+    return confirmations.confirmed(request, event_path(event_id), RECORDED)
+
+
+async def feedback_submit(request: web.Request) -> web.Response:
+    """An attendee's rating and comment, from the event page's form."""
+    event_id = event_of(request)
+    form = await read_form(request)
+    values = {name: str(form.get(name, "")) for name in ("rating", "comment")}
+    try:
+        if not values["rating"]:
+            raise Invalid({"rating": _("Choose how useful the session was, from 1 to 5.")})
+        await actions.run(request.app, actor_of(request), after.give_feedback, event_id,
+                          validate(FeedbackIn, form_values(FeedbackIn, values)))
+    except Invalid as error:
+        return await event_page(request, changes={"feedback_values": values, "feedback_errors": dict(error.errors)},
+                                status=422)
+    return confirmations.confirmed(request, event_path(event_id), FEEDBACK_GIVEN)
+
+
+async def api_record(request: web.Request) -> web.Response:
+    event_id = event_of(request)
+    await actions.run(request.app, actor_of(request), after.record, event_id, validate(RecordIn, await read_json(request)))
+    return await _one(request, event_id)
+
+
+async def api_feedback(request: web.Request) -> web.Response:
+    event_id = event_of(request)
+    await actions.run(request.app, actor_of(request), after.give_feedback, event_id,
+                      validate(FeedbackIn, await read_json(request)))
+    return web.Response(status=204)
+
+
+async def api_feedback_summary(request: web.Request) -> web.Response:
+    actor = actor_of(request)
+    seen = await reads.visible_event(db_of(request), actor, event_of(request))
+    policy.require(actor, after.may_see_feedback(actor, seen.event), _("Only the event's hosts read its feedback."))
+    return api.json_response(await after.feedback_summary(db_of(request), seen.event["_id"]))
 
 
 CERTIFICATE_READY = confirmations.register("event_certificate", lazy_gettext(

@@ -26,7 +26,7 @@ from community.actions import Action
 from community.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from community.i18n import gettext as _, ngettext
 from community.realtime.emitter import user_room
-from community.rooms import attendance
+from community.rooms import attendance, subjects
 from community.rooms.attendance import utc
 from community.rooms.schemas import AttendanceIn, MessageIn, MuteIn, QuestionIn, QuestionStateIn, SlowModeIn
 from community.rooms.storage import CORRECTIONS, HANDS, MESSAGES, QUESTIONS, SANCTIONS, SETTINGS, VOTES
@@ -336,3 +336,6 @@ async def correct_attendance(tx: Action, *, kind: str, subject_id: ObjectId, dat
                                                     "attended": form.attended,
                                                     "was": before.attended if before else False},
                        session=session)
+    corrected = subjects.CORRECTED.get(found.kind)
+    if corrected is not None:
+        await corrected(tx, found.subject_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -22,6 +23,9 @@ from community.errors import NotFound
 from community.i18n import gettext as _
 from community.policy import Actor
 from community.storage.api import Database
+
+if TYPE_CHECKING:
+    from community.actions import Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,20 @@ def register(kind: str, resolver: Resolver) -> None:
 def unregister(kind: str) -> None:
     """Forget ``kind`` (a test's own subject kind, when the test ends)."""
     SUBJECTS.pop(kind, None)
+    CORRECTED.pop(kind, None)
+
+
+Corrected = Callable[["Action", ObjectId], Awaitable[None]]
+"""``hook(tx, subject_id)``, in the host's correcting action."""
+
+CORRECTED: dict[str, Corrected] = {}
+
+
+def on_correction(kind: str, hook: Corrected) -> None:
+    """What the feature owning ``kind`` does once a host has corrected someone's attendance (an
+    event settles its Karma Points again); registered at import, like the resolver."""
+    if CORRECTED.setdefault(kind, hook) is not hook:
+        raise ValueError(f"room subject {kind!r} has a correction hook already")
 
 
 def subject_id_of(text: str) -> ObjectId:

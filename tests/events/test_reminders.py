@@ -41,7 +41,7 @@ async def test_each_reminder_is_told_once_to_the_people_going(bare_db: Any) -> N
     rows = await bare_db[NOTIFICATIONS].find({"kind": "event_reminder"}).to_list(None)
     assert {row["user_id"] for row in rows} == {going["_id"]}
     assert sorted(row["params"]["which"] for row in rows) in (["1d", "1h"], ["1h"])
-    assert await bare_db[JOBS].count_documents({}) == 1  # the quarter-hour's waits
+    assert await bare_db[JOBS].count_documents({}) == 2  # the quarter-hour's reminder waits, and the wrap-up after the end
 
 
 async def test_a_cancelled_events_reminders_never_run(bare_db: Any) -> None:

@@ -65,17 +65,18 @@ def test_capacity_and_size_are_bounded_by_the_schema(changes: dict[str, Any]) ->
         event_in(**changes)
 
 
-async def test_publishing_schedules_three_reminders_and_moving_moves_them(bare_db: Any) -> None:
+async def test_publishing_schedules_three_reminders_and_the_wrap_up_and_moving_moves_them(bare_db: Any) -> None:
     host = await _host(bare_db)
     actor = as_actor(host)
     event_id = await act(bare_db, actor, service.create, event_in())
     await act(bare_db, actor, service.publish, event_id)
     jobs = {job["_id"]: job["due_at"].replace(tzinfo=UTC) for job in await bare_db[JOBS].find({}).to_list(None)}
     event = await bare_db[EVENTS].find_one({"_id": event_id})
-    start = event["start_at"].replace(tzinfo=UTC)
+    start, end = event["start_at"].replace(tzinfo=UTC), event["end_at"].replace(tzinfo=UTC)
     assert jobs == {service.reminder_key(event_id, "1d"): start - timedelta(days=1),
                     service.reminder_key(event_id, "1h"): start - timedelta(hours=1),
-                    service.reminder_key(event_id, "15m"): start - timedelta(minutes=15)}
+                    service.reminder_key(event_id, "15m"): start - timedelta(minutes=15),
+                    service.wrap_up_key(event_id): end + service.WRAP_UP_AFTER}
     with actions.capture() as captured:
         changed = await act(bare_db, actor, service.update, event_id,
                             event_in(start=local(timedelta(days=3)), end=local(timedelta(days=3, hours=1))))
@@ -83,6 +84,7 @@ async def test_publishing_schedules_three_reminders_and_moving_moves_them(bare_d
     moved = {job["_id"]: job["due_at"].replace(tzinfo=UTC) for job in await bare_db[JOBS].find({}).to_list(None)}
     new_start = (await bare_db[EVENTS].find_one({"_id": event_id}))["start_at"].replace(tzinfo=UTC)
     assert moved[service.reminder_key(event_id, "1h")] == new_start - timedelta(hours=1)
+    assert moved[service.wrap_up_key(event_id)] == new_start + timedelta(hours=1) + service.WRAP_UP_AFTER
     assert [n["kind"] for n in captured.notifications] == ["event_changed"]
     assert captured.notifications[0]["to"]["set"] == "event_going"
 
@@ -97,14 +99,15 @@ async def test_an_edit_that_keeps_time_and_place_tells_nobody(bare_db: Any) -> N
     assert captured.notifications == []
 
 
-async def test_cancelling_tells_everyone_who_answered_and_drops_the_reminders(bare_db: Any) -> None:
+async def test_cancelling_tells_everyone_who_answered_and_drops_the_reminders_and_the_wrap_up(bare_db: Any) -> None:
     host = await _host(bare_db)
     event_id = await act(bare_db, as_actor(host), service.create, event_in())
     await act(bare_db, as_actor(host), service.publish, event_id)
     with actions.capture() as captured:
         await act(bare_db, as_actor(host), service.cancel, event_id)
     assert await bare_db[JOBS].count_documents({}) == 0
-    assert sorted(captured.cancelled) == sorted(service.reminder_key(event_id, w) for w, _ in service.REMINDERS)
+    assert sorted(captured.cancelled) == sorted([service.wrap_up_key(event_id),
+                                                 *(service.reminder_key(event_id, w) for w, _ in service.REMINDERS)])
     assert [(n["kind"], n["to"]["set"]) for n in captured.notifications] == [("event_cancelled", "event_answered")]
     officer = await make_user(bare_db)
     with pytest.raises(Invalid) as refused:
