@@ -43,6 +43,8 @@ class PollView:
 
     id: ObjectId
     name: str
+    question: str | None
+    """What the poll asks, for a poll added by hand (a post's polls are asked by the post's text)."""
     kind: str
     min: int
     max: int
@@ -82,7 +84,7 @@ def _view(actor: Actor, poll: dict[str, Any], access: Access, *, voters: int, co
     if visible and poll["kind"] == "number" and total_choices:
         average = round(sum((poll["min"] + index) * n for index, n in counts.items()) / total_choices, 2)
     return PollView(
-        id=poll["_id"], name=poll["name"], kind=poll["kind"], min=poll["min"], max=poll["max"],
+        id=poll["_id"], name=poll["name"], question=poll.get("question"), kind=poll["kind"], min=poll["min"], max=poll["max"],
         results=poll["results"], public=poll["public"], close_at=stored_close_at(poll),
         open=policy.poll_is_open(poll, now), voters=voters, options=options, voted=voted, results_visible=visible,
         voters_listed=policy.can_list_poll_voters(poll, results_visible=visible),
