@@ -378,6 +378,11 @@ def can_export_poll(actor: Actor, *, staff: bool) -> bool:
     return actor.is_authenticated and staff
 
 
+def can_create_poll(actor: Actor, *, creates: bool, now: datetime) -> bool:
+    """Add a poll by hand to a subject whose own policy lets the actor (``creates``); never while suspended."""
+    return actor.is_authenticated and not actor.is_suspended(now) and creates
+
+
 def can_see_post_poll(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any],
                       post: Mapping[str, Any]) -> bool:
     """A post's polls are seen by whoever may read the post: hidden or deleted posts and threads
@@ -666,6 +671,28 @@ def can_take_part_in_room(actor: Actor, *, can_enter: bool, is_host: bool, is_op
 def can_moderate_room(actor: Actor, *, is_host: bool, now: datetime) -> bool:
     """Delete, pin, mute, remove, slow mode, clear hands, mark questions: the subject's hosts."""
     return actor.is_authenticated and is_host and not actor.is_suspended(now)
+
+
+def can_vote_in_room_poll(actor: Actor, *, can_enter: bool, is_host: bool, is_open: bool, removed: bool,
+                          now: datetime) -> bool:
+    """Vote in a room's polls: while the room is open, the people who may enter it and hosts; a
+    person a host removed does not, a muted one still does (muting silences chat, not votes)."""
+    if not actor.is_authenticated or not is_open or actor.is_suspended(now):
+        return False
+    return is_host or (can_enter and not removed)
+
+
+def is_room_poll_staff(actor: Actor, *, is_host: bool, now: datetime) -> bool:
+    """A room's polls' staff (see staff-only results, close and reopen, export the votes): its
+    hosts (co-hosts and the staff the subject counts as hosts included) and platform moderators
+    who are in the room."""
+    return can_moderate_room(actor, is_host=is_host, now=now) or (
+        actor.is_authenticated and actor.has(Role.MODERATOR) and not actor.is_suspended(now))
+
+
+def can_create_room_poll(actor: Actor, *, is_host: bool, is_open: bool, now: datetime) -> bool:
+    """Hosts add polls to their room during the session (while it is open)."""
+    return is_open and can_moderate_room(actor, is_host=is_host, now=now)
 
 
 def can_correct_attendance(actor: Actor, *, is_host: bool, now: datetime) -> bool:

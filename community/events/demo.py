@@ -1,6 +1,9 @@
 """Demo step: past and upcoming events hosted by the demo experts, with answers (one upcoming
-event full, with a waitlist) and the reminders of the upcoming ones waiting as jobs. Runs after
-the accounts step; does nothing when events exist already, so running the demo twice adds nothing."""
+event full, with a waitlist) and the reminders of the upcoming ones waiting as jobs; each past
+event's room holds the poll its host ran during the session, closed, with the votes of the people
+who went (written as ``community.polls.service`` writes them: a vote each and the tallies they
+moved). Runs after the accounts and polls steps; does nothing when events exist already, so
+running the demo twice adds nothing."""
 
 from __future__ import annotations
 
@@ -12,10 +15,11 @@ from bson import ObjectId
 from community.accounts import people as accounts_people
 from community.competencies import queries as competencies
 from community.config import Settings
-from community.events import service
+from community.events import live, service
 from community.events.queries import EVENTS, RSVPS, rsvp_key
 from community.forums import markdown
 from community.jobs import schedule as job_schedule
+from community.polls import service as polls, tallies
 from community.storage.api import Database
 
 TOPICS = [
@@ -28,6 +32,8 @@ TOPICS = [
     ("Leading a team through change", "A conversation with senior officers on change management."),
     ("e-Office for new users", "Files, receipts and dak in e-Office."),
 ]
+POLL = ("How much of today's session can you use at work this month? / आज के सत्र का कितना हिस्सा आप इस "
+        "महीने काम में ला पाएँगे?", ["Most of it / अधिकांश", "Some of it / कुछ", "Little of it / थोड़ा"])
 DAYS = [-30, -12, -3, 2, 5, 9, 16, 24]
 """When each demo event starts, in days from now: three past, five upcoming."""
 
@@ -69,8 +75,26 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
                  "org_id": None, "status": "published", **counts,
                  "created_at": created, "updated_at": created, "published_at": created, "cancelled_at": None}
         await db[EVENTS].insert_one(event)
+        if days < 0:
+            going = [row["user_id"] async for row in db[RSVPS].find({"event_id": event_id, "status": "going"})]
+            await _session_poll(db, rng, event_id, going, start + timedelta(minutes=20))
         for which, before in service.REMINDERS:
             if start - before > now:
                 await job_schedule.schedule(db, None, service.REMINDER_JOB, start - before,
                                             {"event_id": event_id, "which": which},
                                             key=service.reminder_key(event_id, which), now=now)
+
+
+async def _session_poll(db: Database, rng: random.Random, event_id: ObjectId, voters: list[ObjectId],
+                        at: datetime) -> None:
+    question, options = POLL
+    poll_id = ObjectId()
+    await db[polls.POLLS].insert_one({
+        "_id": poll_id, "subject_type": live.KIND, "subject_id": event_id, "name": str(poll_id), "question": question,
+        "kind": "single", "options": options, "min": 1, "max": 1, "results": "always", "public": False,
+        "close_at": None, "closed": True, "closed_at": at + timedelta(minutes=10), "created_at": at, "updated_at": at})
+    for voter in voters:
+        choice = [min(len(options) - 1, int(rng.triangular(0, len(options), 0.5)))]
+        await db[polls.VOTES].insert_one({"poll_id": poll_id, "user_id": voter, "choices": choice,
+                                          "at": at + timedelta(minutes=rng.randint(1, 9))})
+        await tallies.move(db, poll_id, voter, before=[], after=choice, session=None)

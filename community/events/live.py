@@ -3,7 +3,9 @@
 
 The room opens ``ROOM_OPENS_BEFORE`` ahead of the start and closes at the end. The hosts and the
 people going may enter; afterwards the hosts and the people who attended (presence for the
-``ROOM_ATTENDED_SHARE`` of the event, or a host's correction) read what was said. Whoever
+``ROOM_ATTENDED_SHARE`` of the event, or a host's correction) read what was said. The room's
+polls are the event's (poll subject ``event``, ``community.rooms.polls``): hosts add them during
+the session, the people going vote, the results reach the room live. Whoever
 attended a published event that has ended is given a certificate on asking."""
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from community.events import queries
 from community.events.access import access, event_path, utc
 from community.i18n import gettext as _
 from community.policy import Actor, require_member
-from community.rooms import attendance
+from community.rooms import attendance, polls as room_polls
 from community.rooms.subjects import RoomAccess
 from community.rooms.subjects import register as register_room
 from community.storage.api import Database
@@ -104,4 +106,5 @@ async def claim_certificate(tx: Action, event_id: ObjectId) -> certificates.Cert
 
 
 register_room(KIND, resolve_room)
+room_polls.register(KIND)
 register_certificate(KIND, Kind(facts=certificate_facts, may_receive=may_receive))

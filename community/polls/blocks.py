@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,7 +53,12 @@ SLOT = re.compile(r'<div class="poll-slot" data-poll-name="([A-Za-z0-9_-]{1,40})
 
 
 class BlockError(ValueError):
-    """A poll block that cannot become a poll; the message says why, in the reader's language."""
+    """A poll that cannot be made as asked; the message says why, in the reader's language, and
+    ``field`` names the setting at fault (for a form, which shows the message next to it)."""
+
+    def __init__(self, message: str, field: str = "options") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +141,12 @@ def _attributes(raw: str) -> dict[str, str]:
     return found
 
 
-def _number(attrs: dict[str, str], key: str, default: int) -> int:
+def _number(attrs: dict[str, str], key: str) -> int | None:
     raw = attrs.get(key)
     if raw is None:
-        return default
+        return None
     if not re.fullmatch(r"-?\d{1,6}", raw):
-        raise BlockError(_("The poll setting %(key)s must be a whole number.", key=key))
+        raise BlockError(_("The poll setting %(key)s must be a whole number.", key=key), key)
     return int(raw)
 
 
@@ -167,10 +173,7 @@ def _options(lines: list[str]) -> tuple[str, ...]:
         item = ITEM.match(text)
         if item is None or not item.group(1).strip():
             raise BlockError(_("Write each poll option as a list item, starting with “- ”."))
-        option = " ".join(item.group(1).split())
-        if len(option) > MAX_OPTION_LENGTH:
-            raise BlockError(_("Keep each poll option under %(n)s characters.", n=MAX_OPTION_LENGTH))
-        options.append(option)
+        options.append(item.group(1))
     return tuple(options)
 
 
@@ -178,51 +181,65 @@ def _spec(meta: dict[str, Any], now: datetime, kept: frozenset[datetime]) -> Pol
     if not meta["closed"]:
         raise BlockError(_("A poll that starts with [poll] must end with [/poll] on a line of its own."))
     attrs = _attributes(meta["attrs"])
-    name = attrs.get("name", "poll")
-    if not NAME.match(name):
-        raise BlockError(_("A poll's name may hold only letters, digits, - and _ (at most 40)."))
-    kind = attrs.get("type", "single")
-    if kind not in KINDS:
-        raise BlockError(_("A poll's type is single, multiple or number."))
-    results = attrs.get("results", "always")
-    if results not in RESULTS:
-        raise BlockError(_("A poll's results setting is always, on_vote, on_close or staff_only."))
     public = attrs.get("public", "false")
     if public not in ("true", "false"):
-        raise BlockError(_("A poll's public setting is true or false."))
+        raise BlockError(_("A poll's public setting is true or false."), "public")
     close_at = _close_at(attrs.get("close"), now, kept)
     options = _options(meta["lines"])
-    if kind == "number":
-        if options:
-            raise BlockError(_("A number poll takes no list: its options are the numbers from min to max."))
-        low, high = _number(attrs, "min", 1), _number(attrs, "max", 10)
-        if low > high:
-            raise BlockError(_("The poll's min is above its max."))
-        if low < 0 or high - low + 1 > MAX_OPTIONS:
-            raise BlockError(_("A number poll runs from 0 upwards over at most %(n)s numbers.", n=MAX_OPTIONS))
-        if high - low + 1 < MIN_OPTIONS:
-            raise BlockError(_("A poll needs at least two options."))
-        options = tuple(str(value) for value in range(low, high + 1))
-        return PollSpec(name, kind, options, low, high, results, public == "true", close_at)
-    if not options:
+    kind = attrs.get("type", "single")
+    if kind == "number" and options:
+        raise BlockError(_("A number poll takes no list: its options are the numbers from min to max."))
+    if kind in ("single", "multiple") and not options:
         raise BlockError(_("A poll needs options: write them as a list between [poll] and [/poll]."))
-    if len(options) < MIN_OPTIONS:
+    return build(name=attrs.get("name", "poll"), kind=kind, options=options, low=_number(attrs, "min"),
+                 high=_number(attrs, "max"), results=attrs.get("results", "always"), public=public == "true",
+                 close_at=close_at)
+
+
+def build(*, name: str, kind: str, options: Sequence[str], low: int | None, high: int | None, results: str,
+          public: bool, close_at: datetime | None = None) -> PollSpec:
+    """A poll as asked, checked: from a block in a text (:func:`parse`) or from a form (a live
+    room's host); :class:`BlockError` naming the field at fault. ``options`` are the options'
+    texts (blank ones are skipped, inner spaces folded); a ``number`` poll takes none, and its
+    ``low`` and ``high`` (default 1 and 10) are its range."""
+    if not NAME.match(name):
+        raise BlockError(_("A poll's name may hold only letters, digits, - and _ (at most 40)."), "name")
+    if kind not in KINDS:
+        raise BlockError(_("A poll's type is single, multiple or number."), "kind")
+    if results not in RESULTS:
+        raise BlockError(_("A poll's results setting is always, on_vote, on_close or staff_only."), "results")
+    texts = tuple(" ".join(option.split()) for option in options if option.strip())
+    if any(len(text) > MAX_OPTION_LENGTH for text in texts):
+        raise BlockError(_("Keep each poll option under %(n)s characters.", n=MAX_OPTION_LENGTH))
+    if kind == "number":
+        if texts:
+            raise BlockError(_("A rating poll takes no options: it runs from its min to its max."))
+        low, high = 1 if low is None else low, 10 if high is None else high
+        if low > high:
+            raise BlockError(_("The poll's min is above its max."), "min")
+        if low < 0 or high - low + 1 > MAX_OPTIONS:
+            raise BlockError(_("A number poll runs from 0 upwards over at most %(n)s numbers.", n=MAX_OPTIONS), "max")
+        if high - low + 1 < MIN_OPTIONS:
+            raise BlockError(_("A poll needs at least two options."), "max")
+        return PollSpec(name, kind, tuple(str(value) for value in range(low, high + 1)), low, high, results, public,
+                        close_at)
+    if len(texts) < MIN_OPTIONS:
         raise BlockError(_("A poll needs at least two options."))
-    if len(options) > MAX_OPTIONS:
+    if len(texts) > MAX_OPTIONS:
         raise BlockError(_("A poll may have at most %(n)s options.", n=MAX_OPTIONS))
-    folded = [option.casefold() for option in options]
+    folded = [text.casefold() for text in texts]
     if len(set(folded)) != len(folded):
         raise BlockError(_("Each poll option must be different from the others."))
     if kind == "single":
-        if "min" in attrs or "max" in attrs:
-            raise BlockError(_("min and max are for multiple-choice and number polls."))
-        return PollSpec(name, kind, options, 1, 1, results, public == "true", close_at)
-    low, high = _number(attrs, "min", 1), _number(attrs, "max", len(options))
+        if low is not None or high is not None:
+            raise BlockError(_("min and max are for multiple-choice and number polls."), "min")
+        return PollSpec(name, kind, texts, 1, 1, results, public, close_at)
+    low, high = 1 if low is None else low, len(texts) if high is None else high
     if low > high:
-        raise BlockError(_("The poll's min is above its max."))
-    if low < 1 or high > len(options):
-        raise BlockError(_("A multiple-choice poll's min and max lie between 1 and its number of options."))
-    return PollSpec(name, kind, options, low, high, results, public == "true", close_at)
+        raise BlockError(_("The poll's min is above its max."), "min")
+    if low < 1 or high > len(texts):
+        raise BlockError(_("A multiple-choice poll's min and max lie between 1 and its number of options."), "max")
+    return PollSpec(name, kind, texts, low, high, results, public, close_at)
 
 
 def parse(source: str, now: datetime, kept: frozenset[datetime] = frozenset()) -> list[PollSpec]:

@@ -43,6 +43,8 @@ class PollView:
 
     id: ObjectId
     name: str
+    question: str | None
+    """What the poll asks, for a poll added by hand (a post's polls are asked by the post's text)."""
     kind: str
     min: int
     max: int
@@ -82,7 +84,7 @@ def _view(actor: Actor, poll: dict[str, Any], access: Access, *, voters: int, co
     if visible and poll["kind"] == "number" and total_choices:
         average = round(sum((poll["min"] + index) * n for index, n in counts.items()) / total_choices, 2)
     return PollView(
-        id=poll["_id"], name=poll["name"], kind=poll["kind"], min=poll["min"], max=poll["max"],
+        id=poll["_id"], name=poll["name"], question=poll.get("question"), kind=poll["kind"], min=poll["min"], max=poll["max"],
         results=poll["results"], public=poll["public"], close_at=stored_close_at(poll),
         open=policy.poll_is_open(poll, now), voters=voters, options=options, voted=voted, results_visible=visible,
         voters_listed=policy.can_list_poll_voters(poll, results_visible=visible),
@@ -93,19 +95,20 @@ def _view(actor: Actor, poll: dict[str, Any], access: Access, *, voters: int, co
 
 
 async def views_of(db: Database, actor: Actor, polls: Sequence[dict[str, Any]], access: Access,
-                   now: datetime) -> dict[ObjectId, PollView]:
-    """Several polls of one subject as ``actor`` may see them (three queries however many)."""
+                   now: datetime, mine: dict[ObjectId, list[int]] | None = None) -> dict[ObjectId, PollView]:
+    """Several polls of one subject as ``actor`` may see them (three queries however many);
+    ``mine``, the actor's choices per poll when the caller has just written them, spares one."""
     ids = [poll["_id"] for poll in polls]
     if not ids:
         return {}
     voters, counts = await tallies.read(db, ids)
-    mine: dict[ObjectId, list[int]] = {}
-    if actor.user_id is not None:
+    known = dict(mine or {})
+    if actor.user_id is not None and not known.keys() >= set(ids):
         async for row in db[VOTES].find({"poll_id": {"$in": ids}, "user_id": actor.user_id}):
-            mine[row["poll_id"]] = row["choices"]
+            known[row["poll_id"]] = row["choices"]
     return {poll["_id"]: _view(actor, poll, access, voters=voters.get(poll["_id"], 0),
                                counts={choice: n for (pid, choice), n in counts.items() if pid == poll["_id"]},
-                               mine=mine.get(poll["_id"], []), now=now)
+                               mine=known.get(poll["_id"], []), now=now)
             for poll in polls}
 
 

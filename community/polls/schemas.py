@@ -39,6 +39,7 @@ class OptionOut(BaseModel):
 class PollOut(BaseModel):
     id: str
     name: str
+    question: str | None = Field(description="what the poll asks, for one added by hand (a live room's); null in a post")
     kind: Literal["single", "multiple", "number"]
     min: int
     max: int
@@ -75,7 +76,7 @@ class VotersOut(BaseModel):
 
 def poll_json(view: PollView) -> dict[str, object]:
     return {
-        "id": str(view.id), "name": view.name, "kind": view.kind, "min": view.min, "max": view.max,
+        "id": str(view.id), "name": view.name, "question": view.question, "kind": view.kind, "min": view.min, "max": view.max,
         "results": view.results, "public": view.public, "close_at": view.close_at, "open": view.open,
         "voters": view.voters, "voted": view.voted, "results_visible": view.results_visible,
         "voters_listed": view.voters_listed, "can_vote": view.can_vote, "can_manage": view.can_manage,

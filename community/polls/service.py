@@ -1,7 +1,8 @@
 """Writing polls: keeping a subject's polls in step with its text, voting, closing and reopening.
 
 A poll is ``{_id, subject_type, subject_id, name, kind, options, min, max, results, public,
-close_at, closed, closed_at, created_at, updated_at}``; options are numbered by position, so
+close_at, closed, closed_at, created_at, updated_at}``, and one added by hand (:func:`create`,
+a live room's host) also holds its ``question``; options are numbered by position, so
 a vote is ``{poll_id, user_id, choices: [positions], at}``. One vote document per person and
 poll (a unique index), written by one upsert that hands back what it replaced: a second vote
 replaces the first, and two clicks at once leave one vote. The counts move in the same
@@ -28,7 +29,7 @@ from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.policy import Actor
 from community.polls import subjects, tallies
-from community.polls.blocks import BlockError, PollSpec
+from community.polls.blocks import BlockError, PollSpec, build
 from community.polls.subjects import Access
 from community.storage.api import Database
 
@@ -37,6 +38,11 @@ VOTES = "poll_votes"
 CLOSE_JOB = "poll.close"
 VOTES_PER_MINUTE = 30
 """Votes, changes and withdrawals one person may make a minute, over every poll."""
+CREATED_PER_MINUTE = 10
+"""Polls one person may add by hand in a minute, over every subject."""
+MAX_CREATED = 50
+"""Polls added by hand that one subject may hold."""
+MAX_QUESTION = 300
 
 
 def close_key(poll_id: ObjectId) -> str:
@@ -155,6 +161,62 @@ async def apply_sync(tx: Action, plan: SyncPlan) -> None:
             await tx.cancel(close_key(poll["_id"]))
 
 
+# --- a poll added by hand -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PollInput:
+    """A poll as a form or the API asks for it: ``options`` one text each (none for ``number``),
+    ``low`` and ``high`` its min and max (None for the default)."""
+
+    question: str
+    kind: str
+    options: Sequence[str]
+    low: int | None
+    high: int | None
+    results: str
+    public: bool
+
+
+def check_input(data: PollInput, name: str) -> tuple[str, PollSpec]:
+    """The question and the poll, checked by the same rules as a poll block; Invalid naming the
+    field at fault."""
+    question = " ".join(data.question.split())
+    if not question:
+        raise Invalid({"question": _("Write the question the poll asks.")})
+    if len(question) > MAX_QUESTION:
+        raise Invalid({"question": _("Keep the question under %(n)s characters.", n=MAX_QUESTION)})
+    try:
+        spec = build(name=name, kind=data.kind, options=data.options, low=data.low, high=data.high,
+                     results=data.results, public=data.public)
+    except BlockError as error:
+        raise Invalid({error.field: str(error)}) from None
+    return question, spec
+
+
+async def create(tx: Action, *, subject_type: str, subject_id: ObjectId, data: PollInput) -> dict[str, Any]:
+    """Add a poll to a subject that allows it (``Access.can_create``), open until closed by
+    hand. The subject's room hears ``poll:created`` once it is stored. Returns the poll."""
+    found = await subjects.access(tx.db, tx.actor, subject_type, subject_id)
+    policy.require(tx.actor, policy.can_create_poll(tx.actor, creates=found.can_create, now=tx.now),
+                   _("You cannot add a poll here."))
+    member = policy.require_member(tx.actor)
+    poll_id = ObjectId()
+    question, spec = check_input(data, str(poll_id))
+    if await tx.db[POLLS].count_documents({"subject_type": subject_type, "subject_id": subject_id,
+                                           "question": {"$exists": True}}) >= MAX_CREATED:
+        raise Invalid({"question": _("This place already holds %(n)s polls, as many as it may.", n=MAX_CREATED)})
+    await ratelimit.hit(tx.db, f"poll-create:{member.user_id}", limit=CREATED_PER_MINUTE, window_seconds=60,
+                        now=tx.now)
+    poll = {"_id": poll_id, "subject_type": subject_type, "subject_id": subject_id, "name": spec.name,
+            "question": question, **_fields(spec), "closed": False, "closed_at": None,
+            "created_at": tx.now, "updated_at": tx.now}
+    await tx.db[POLLS].insert_one(poll, session=await tx.start())
+    tx.emit("poll:created", {"poll_id": str(poll_id), "subject_type": subject_type, "subject_id": str(subject_id),
+                             "room": found.room}, room=found.room)
+    return poll
+
+
 # --- voting ---------------------------------------------------------------------------------
 
 
@@ -174,6 +236,14 @@ def check_choices(poll: dict[str, Any], choices: Sequence[int]) -> list[int]:
     return sorted(choices)
 
 
+async def _count_attempt(tx: Action, user_id: ObjectId, session: Any) -> None:
+    """Count a vote, change or withdrawal against the person's limit inside the vote's own
+    transaction: one commit for the count and the vote (a separate count was two more commits,
+    a third of a vote's time), and a vote that fails later uses none of the allowance."""
+    await ratelimit.hit(tx.db, f"poll-vote:{user_id}", limit=VOTES_PER_MINUTE, window_seconds=60, now=tx.now,
+                        session=session)
+
+
 def _require_open(actor: Actor, poll: dict[str, Any], access: Access, now: datetime) -> None:
     if not policy.poll_is_open(poll, now):
         policy.require(actor, False, _("This poll is closed."))
@@ -187,8 +257,8 @@ async def vote(tx: Action, *, poll_id: ObjectId, choices: Sequence[int]) -> tupl
     _require_open(tx.actor, poll, access, tx.now)
     member = policy.require_member(tx.actor)
     chosen = check_choices(poll, choices)
-    await ratelimit.hit(tx.db, f"poll-vote:{member.user_id}", limit=VOTES_PER_MINUTE, window_seconds=60, now=tx.now)
     session = await tx.start()
+    await _count_attempt(tx, member.user_id, session)
     before = await tx.db[VOTES].find_one_and_update(
         {"poll_id": poll_id, "user_id": member.user_id}, {"$set": {"choices": chosen, "at": tx.now}},
         upsert=True, return_document=ReturnDocument.BEFORE, session=session)
@@ -202,8 +272,8 @@ async def unvote(tx: Action, *, poll_id: ObjectId) -> tuple[dict[str, Any], Acce
     poll, access = await access_poll(tx.db, tx.actor, poll_id)
     _require_open(tx.actor, poll, access, tx.now)
     member = policy.require_member(tx.actor)
-    await ratelimit.hit(tx.db, f"poll-vote:{member.user_id}", limit=VOTES_PER_MINUTE, window_seconds=60, now=tx.now)
     session = await tx.start()
+    await _count_attempt(tx, member.user_id, session)
     before = await tx.db[VOTES].find_one_and_delete({"poll_id": poll_id, "user_id": member.user_id}, session=session)
     if before is not None:
         await tallies.move(tx.db, poll_id, member.user_id, before=before["choices"], after=[], session=session)

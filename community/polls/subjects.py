@@ -1,7 +1,7 @@
 """What a poll belongs to, and who may see and vote in it.
 
-The polls module knows no forum and no event. Each subject type (``forum_post``, later
-``event``) registers one resolver that loads the subject and asks ``community.policy`` about the
+The polls module knows no forum and no event. Each subject type (``forum_post``, a live
+room's kind such as ``event``) registers one resolver that loads the subject and asks ``community.policy`` about the
 actor: whether they may see the poll, vote in it, manage it as staff, who owns the subject, the
 socket room where its live results go, and the page it stands on.
 """
@@ -35,6 +35,9 @@ class Access:
     """The socket room whose members watch the subject live."""
     url: str
     """The page showing the subject."""
+    can_create: bool = False
+    """May add a poll by hand (``service.create``; a live room's host during the session). A
+    subject whose polls come from its text (a forum post) leaves it False."""
 
 
 Resolver = Callable[[Database, Actor, ObjectId], Awaitable[Access | None]]

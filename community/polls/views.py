@@ -158,20 +158,22 @@ async def subject_polls_api(request: web.Request) -> web.Response:
     return api.json_response({"items": [poll_json(view) for view in views.values()]})
 
 
-async def _answer_after(request: web.Request, poll: dict[str, Any], found: Access) -> web.Response:
+async def _answer_after(request: web.Request, poll: dict[str, Any], found: Access, chosen: list[int]) -> web.Response:
     """The poll as the voter now sees it: a vote changes only its counts, so the poll and the
-    access the vote was checked with still hold."""
-    views = await results.views_of(db_of(request), actor_of(request), [poll], found, _now(request))
+    access the vote was checked with still hold, and the voter's choices are those just written."""
+    views = await results.views_of(db_of(request), actor_of(request), [poll], found, _now(request),
+                                   mine={poll["_id"]: chosen})
     return api.json_response(poll_json(views[poll["_id"]]))
 
 
 async def vote_api(request: web.Request) -> web.Response:
     body = validate(VoteIn, await read_json(request))
-    return await _answer_after(request, *await _vote(request, body.choices))
+    poll, found = await _vote(request, body.choices)
+    return await _answer_after(request, poll, found, body.choices)
 
 
 async def unvote_api(request: web.Request) -> web.Response:
-    return await _answer_after(request, *await _unvote(request))
+    return await _answer_after(request, *await _unvote(request), [])
 
 
 async def close_api(request: web.Request) -> web.Response:

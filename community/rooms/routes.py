@@ -7,8 +7,9 @@ from aiohttp import web
 
 from community import api
 from community.rooms import live, sockets, storage, views
+from community.polls.schemas import PollListOut
 from community.rooms.schemas import (HandAnswer, HandIn, MessageAnswer, MessageIn, QuestionAnswer, QuestionIn,
-                                     RoomOut)
+                                     RoomOut, RoomPollAnswer, RoomPollIn)
 from community.storage.facts import declare
 
 T = "rooms"
@@ -34,10 +35,16 @@ def setup(app: web.Application) -> None:
     add("POST", ROOM + "/remove", views.remove_form, name="rooms.remove")
     add("POST", ROOM + "/slow", views.slow_form, name="rooms.slow")
     add("POST", ROOM + "/attendance", views.attendance_form, name="rooms.attendance")
+    add("POST", ROOM + "/polls", views.poll_form, name="rooms.poll")
 
     route = api.route
     route(app, "GET", ROOM, views.room_api, summary="A live room: chat, questions by votes, hands for hosts",
           tag=T, response=RoomOut)
+    route(app, "GET", ROOM + "/polls", views.polls_api, summary="A live room's polls, newest first", tag=T,
+          response=PollListOut)
+    route(app, "POST", ROOM + "/polls", views.create_poll_api,
+          summary="Add a poll to a live room (its hosts, while it is open)", tag=T, body=RoomPollIn,
+          response=RoomPollAnswer, status=201)
     route(app, "POST", ROOM + "/questions", views.ask_api, summary="Ask a question while the room is open", tag=T,
           body=QuestionIn, response=QuestionAnswer, status=201)
     route(app, "POST", ROOM + "/questions/{question_id}/upvote", views.upvote_api,

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from community.polls.schemas import PollOut
 from community.validation import clean_block, clean_line
 from pydantic import BeforeValidator
 
@@ -73,6 +74,24 @@ class AttendanceIn(_In):
     user_id: ObjectIdText
     attended: bool
     reason: Annotated[str, BeforeValidator(clean_line), StringConstraints(min_length=3, max_length=300)]
+
+
+class RoomPollIn(_In):
+    """A poll a host adds during the session; checked by the polls module's rules (two to 50
+    different options, min and max within them)."""
+
+    question: Annotated[str, StringConstraints(max_length=1000)] = Field(description="what the poll asks")
+    type: Literal["single", "multiple", "number"] = Field("single", description="number: a rating from min to max")
+    options: list[Annotated[str, StringConstraints(max_length=1000)]] = Field(
+        default_factory=list, max_length=200, description="the options' texts, in order; none for a number poll")
+    min: int | None = Field(None, ge=0, le=9999, description="fewest choices (multiple), or the lowest rating")
+    max: int | None = Field(None, ge=0, le=9999, description="most choices (multiple), or the highest rating")
+    results: Literal["always", "on_vote", "on_close", "staff_only"] = "always"
+    public: bool = Field(False, description="list who chose each option; otherwise anonymous")
+
+
+class RoomPollAnswer(BaseModel):
+    poll: PollOut
 
 
 class MessageOut(BaseModel):

@@ -12,10 +12,14 @@ from aiohttp import web
 from bson import ObjectId
 
 from community import actions, api, csrf, keys
-from community.errors import Invalid
+from community.errors import Invalid, NotFound
+from community.i18n import gettext as _
+from community.polls import results, service as polls_service
+from community.polls.schemas import poll_json
+from community.polls.service import PollInput
 from community.realtime.server import PRESENCE
-from community.rooms import attendance, live, service
-from community.rooms.schemas import HandIn
+from community.rooms import attendance, live, polls as room_polls, service
+from community.rooms.schemas import HandIn, RoomPollIn
 from community.rooms.storage import HANDS, MESSAGES, QUESTIONS, VOTES
 from community.rooms.subjects import RoomAccess, socket_room, subject_id_of
 from community.requests import actor_of, db_of, form_fields, read_json, see_other
@@ -63,6 +67,8 @@ async def _render(request: web.Request, *, errors: dict[str, str] | None = None,
     found: RoomAccess = view.pop("_access")
     context = {"room": view, "socket_room": found.room, "csrf_token": csrf.token_for(request),
                "errors": errors or {}, "values": values or {}, "failed": failed,
+               "polls": await room_polls.room_polls(db_of(request), actor_of(request), found.kind, found.subject_id,
+                                                    request.app[keys.CLOCK]()),
                "attendance": await _attendance(request, found) if found.is_host else []}
     return aiohttp_jinja2.render_template("rooms/room.html", request, context, status=status)
 
@@ -127,6 +133,13 @@ mute_form = _form("chat", lambda r, f: _act(r, service.mute, data={"user_id": f.
                                                                    "minutes": f.get("minutes", "")}))
 remove_form = _form("chat", lambda r, f: _act(r, service.remove_person, user_id=subject_id_of(f.get("user_id", ""))))
 slow_form = _form("chat", lambda r, f: _act(r, service.set_slow_mode, data={"seconds": f.get("seconds", "")}))
+async def _create_poll(request: web.Request, data: PollInput) -> dict[str, Any]:
+    kind, subject_id = _ref(request)
+    return await actions.run(request.app, actor_of(request), polls_service.create, subject_type=kind,
+                             subject_id=subject_id, data=data)
+
+
+poll_form = _form("polls", lambda r, f: _create_poll(r, room_polls.form_input(f)))
 attendance_form = _form("attendance", lambda r, f: _act(r, service.correct_attendance, data={
     "user_id": f.get("user_id", ""), "attended": f.get("attended") == "1", "reason": f.get("reason", "")}))
 
@@ -138,6 +151,23 @@ async def room_api(request: web.Request) -> web.Response:
     view = await room_view(request)
     view.pop("_access")
     return api.json_response(view)
+
+
+async def polls_api(request: web.Request) -> web.Response:
+    kind, subject_id = _ref(request)
+    found = await room_polls.room_polls(db_of(request), actor_of(request), kind, subject_id, request.app[keys.CLOCK]())
+    if found is None:
+        raise NotFound(_("This room has no polls."))
+    return api.json_response({"items": [poll_json(view) for view in found.items]})
+
+
+async def create_poll_api(request: web.Request) -> web.Response:
+    body = validate(RoomPollIn, await read_json(request))
+    poll = await _create_poll(request, PollInput(question=body.question, kind=body.type, options=body.options,
+                                                 low=body.min, high=body.max, results=body.results,
+                                                 public=body.public))
+    view = await results.poll_view(db_of(request), actor_of(request), poll["_id"], request.app[keys.CLOCK]())
+    return api.json_response({"poll": poll_json(view)}, status=201)
 
 
 async def ask_api(request: web.Request) -> web.Response:

@@ -78,6 +78,26 @@
     resort();
   });
 
+  var polls = root.querySelector("[data-polls]");
+  socket.on("poll:created", function (data) {
+    if (!ours(data) || !polls || document.getElementById("poll-" + data.poll_id)) { return; }
+    fetch("/polls/" + data.poll_id, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html.trim();
+        var fresh = template.content.firstElementChild;
+        if (!fresh || document.getElementById("poll-" + data.poll_id)) { return; }
+        var empty = polls.querySelector("[data-polls-empty]");
+        if (empty) { empty.remove(); }
+        polls.insertBefore(fresh, polls.firstChild);
+      })
+      .catch(function () { /* the poll shows on the next reload */ });
+  });
+
   function sendThrough(form, event, fields) {
     form.addEventListener("submit", function (submit) {
       if (!socket.connected) { return; }

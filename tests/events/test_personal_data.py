@@ -4,6 +4,7 @@ erasure removes them and gives their seat to the first person waiting; and the d
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -13,6 +14,8 @@ from community.events import calendar, service
 from community.events.demo import fill_demo
 from community.events.queries import CALENDAR_TOKENS, EVENTS, RSVPS
 from community.jobs.schedule import JOBS
+from community.polls import tallies
+from community.polls.service import POLLS
 from tests.events.conftest import as_actor, event_in
 from tests.factories import act, bearer_token, make_org, make_user
 
@@ -50,5 +53,13 @@ async def test_demo_fills_past_and_upcoming_events_with_answers_and_reminders_on
         assert event["waitlisted"] == sum(row["status"] == "waitlisted" for row in rows)
     assert any(event["waitlisted"] for event in events)
     assert await db[JOBS].count_documents({"kind": service.REMINDER_JOB}) >= 5 * 2
+    past = [event for event in events if event["end_at"].replace(tzinfo=UTC) < datetime.now(UTC)]
+    polls = await db[POLLS].find({"subject_type": "event"}).to_list(None)
+    assert sorted(poll["subject_id"] for poll in polls) == sorted(event["_id"] for event in past) and len(past) == 3
+    for poll, event in ((poll, next(e for e in past if e["_id"] == poll["subject_id"])) for poll in polls):
+        assert poll["closed"] and poll["question"]
+        voters, counts = await tallies.read(db, [poll["_id"]])
+        assert voters.get(poll["_id"], 0) == event["going"] == sum(counts.values())
     await fill_demo(db, settings, random.Random(2), len(people))
     assert await db[EVENTS].count_documents({}) == 8
+    assert await db[POLLS].count_documents({}) == 3

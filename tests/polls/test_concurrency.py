@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import random
 
+import pytest
 from bson import ObjectId
 
 from community import actions
 from community.forums import queries
-from community.errors import RateLimited
+from community.errors import Forbidden, RateLimited
 from community.policy import Member
 from community.polls import service
 from tests.polls.conftest import LUNCH, Forum, polls_of
@@ -64,3 +65,25 @@ async def test_concurrent_changes_and_withdrawals_keep_the_counts_equal_to_the_v
     assert shown["voters"] == len(stored)
     assert [option["votes"] for option in shown["options"]] == [
         sum(1 for vote in stored if vote["choices"] == [n]) for n in range(3)]
+
+
+async def test_one_persons_votes_are_limited_in_the_votes_own_transaction(forum: Forum) -> None:
+    """The count moved into the vote's transaction: the limit holds as before, a refused vote
+    uses none of it, and concurrent votes past it write nothing."""
+    post_id, poll_id = await _lunch(forum)
+    person = Member(ObjectId())
+    app = forum.client.app
+    closed_id = ObjectId()
+    await forum.db[service.POLLS].insert_one({**await forum.db[service.POLLS].find_one({"_id": poll_id}),
+                                              "_id": closed_id, "name": "closed", "closed": True})
+    for _ in range(3):
+        with pytest.raises(Forbidden):
+            await actions.run(app, person, service.vote, poll_id=closed_id, choices=[0])
+    for n in range(service.VOTES_PER_MINUTE):
+        await actions.run(app, person, service.vote, poll_id=poll_id, choices=[n % 3])
+    with pytest.raises(RateLimited):
+        await asyncio.gather(*(actions.run(app, person, service.vote, poll_id=poll_id, choices=[2]) for _ in range(3)))
+    stored = await forum.db[service.VOTES].find({"poll_id": poll_id}).to_list(None)
+    assert [vote["choices"] for vote in stored] == [[(service.VOTES_PER_MINUTE - 1) % 3]], "the refused votes wrote nothing"
+    held = await forum.db["rate_limits"].find_one({"_id": f"poll-vote:{person.user_id}"})
+    assert held is not None and len(held["hits"]) == service.VOTES_PER_MINUTE

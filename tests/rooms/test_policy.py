@@ -8,7 +8,7 @@ import pytest
 from bson import ObjectId
 
 from community import policy
-from community.policy import ANONYMOUS, Actor
+from community.policy import ANONYMOUS, Actor, Role
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 MEMBER = Actor(user_id=ObjectId())
@@ -57,3 +57,30 @@ def test_only_hosts_moderate_and_correct_attendance() -> None:
 
 def test_no_room_of_a_live_room_is_joined_through_the_generic_join() -> None:
     assert not policy.can_join_room(MEMBER, "room", {"_id": ObjectId(), "org_id": None})
+
+
+@pytest.mark.parametrize(("actor", "can_enter", "is_host", "is_open", "removed", "expected"), [
+    (MEMBER, True, False, True, False, True),  # going, in the open room
+    (MEMBER, False, False, True, False, False),  # not going
+    (MEMBER, True, False, False, False, False),  # the room has closed
+    (MEMBER, True, False, True, True, False),  # removed by a host
+    (MEMBER, False, True, True, False, True),  # hosts vote too
+    (SUSPENDED, True, False, True, False, False),
+    (ANONYMOUS, True, False, True, False, False),
+])
+def test_who_votes_in_a_room_poll(actor: Actor, can_enter: bool, is_host: bool, is_open: bool, removed: bool,
+                                  expected: bool) -> None:
+    assert policy.can_vote_in_room_poll(actor, can_enter=can_enter, is_host=is_host, is_open=is_open,
+                                        removed=removed, now=NOW) is expected
+
+
+def test_hosts_start_room_polls_while_open_and_moderators_are_their_staff() -> None:
+    assert policy.can_create_room_poll(MEMBER, is_host=True, is_open=True, now=NOW)
+    assert not policy.can_create_room_poll(MEMBER, is_host=False, is_open=True, now=NOW), "an attendee does not"
+    assert not policy.can_create_room_poll(MEMBER, is_host=True, is_open=False, now=NOW), "nor a host afterwards"
+    assert not policy.can_create_room_poll(SUSPENDED, is_host=True, is_open=True, now=NOW)
+    moderator = Actor(user_id=ObjectId(), roles=frozenset({Role.MODERATOR}))
+    assert policy.is_room_poll_staff(moderator, is_host=False, now=NOW)
+    assert policy.is_room_poll_staff(MEMBER, is_host=True, now=NOW)
+    assert not policy.is_room_poll_staff(MEMBER, is_host=False, now=NOW)
+    assert not policy.can_create_poll(SUSPENDED, creates=True, now=NOW)

@@ -308,3 +308,15 @@ async def test_concurrent_upvotes_each_report_the_count_they_made(client: TestCl
     counts = await asyncio.gather(*(vote(person) for person in voters))
     assert sorted(counts) == [1, 2, 3, 4, 5, 6]
     assert (await room.db[QUESTIONS].find_one({}))["votes"] == 6
+
+
+async def test_a_room_whose_kind_has_no_polls_shows_none_and_offers_none(client: TestClient, room: Room) -> None:
+    host = await room.person()
+    subject = await room.subject([host], [])
+    assert (await client.get(room.api(subject) + "/polls", headers=room.headers(host))).status == 404
+    made = await client.post(room.api(subject) + "/polls", json={"question": "Tea or coffee?", "options": ["Tea", "Coffee"]},
+                             headers=room.headers(host))
+    assert made.status == 404
+    await sign_in(client, host)
+    html = await (await client.get(room.path(subject))).text()
+    assert 'id="polls"' not in html and "Start a poll" not in html
