@@ -2,24 +2,28 @@
 event full, with a waitlist) and the reminders of the upcoming ones waiting as jobs; each past
 event's room holds the poll its host ran during the session, closed, with the votes of the people
 who went (written as ``community.polls.service`` writes them: a vote each and the tallies they
-moved). Runs after the accounts and polls steps; does nothing when events exist already, so
+moved), its attendance, the host's recording and summary, some feedback, and the Karma Points
+the wrap-up job gives. Runs after the accounts and polls steps; does nothing when events exist already, so
 running the demo twice adds nothing."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bson import ObjectId
 
 from community.accounts import people as accounts_people
 from community.competencies import queries as competencies
 from community.config import Settings
-from community.events import live, service
+from community.events import after, live, service
 from community.events.queries import EVENTS, RSVPS, rsvp_key
 from community.forums import markdown
 from community.jobs import schedule as job_schedule
+from community.karma import participation, service as karma
 from community.polls import service as polls, tallies
+from community.rooms import attendance
 from community.storage.api import Database
 
 TOPICS = [
@@ -66,7 +70,7 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
             await db[RSVPS].insert_one({"_id": rsvp_key(event_id, person["_id"]), "event_id": event_id,
                                         "user_id": person["_id"], "status": status, "answered_at": at,
                                         "waitlisted_at": at if status == "waitlisted" else None})
-        event = {"_id": event_id, "title": title, "description": description,
+        event: dict[str, Any] = {"_id": event_id, "title": title, "description": description,
                  "description_html": markdown.render(description).html, "start_at": start,
                  "end_at": start + timedelta(hours=1, minutes=30), "zone": "Asia/Kolkata", "capacity": capacity,
                  "audience": "everyone", "invited_ids": [], "cohost_ids": [],
@@ -78,11 +82,47 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
         if days < 0:
             going = [row["user_id"] async for row in db[RSVPS].find({"event_id": event_id, "status": "going"})]
             await _session_poll(db, rng, event_id, going, start + timedelta(minutes=20))
+            await _after_session(db, rng, event, going)
+        else:
+            await job_schedule.schedule(db, None, service.WRAP_UP_JOB, event["end_at"] + service.WRAP_UP_AFTER,
+                                        {"event_id": event_id}, key=service.wrap_up_key(event_id), now=now)
         for which, before in service.REMINDERS:
             if start - before > now:
                 await job_schedule.schedule(db, None, service.REMINDER_JOB, start - before,
                                             {"event_id": event_id, "which": which},
                                             key=service.reminder_key(event_id, which), now=now)
+
+
+COMMENTS = ["The worked examples helped.", "Please share the slides.", "A little fast, but very practical.",
+            "उदाहरण बहुत उपयोगी थे।", ""]
+
+
+async def _after_session(db: Database, rng: random.Random, event: dict[str, Any], going: list[ObjectId]) -> None:
+    """What a past session leaves: who was in the room and for how long, the host's recording and
+    summary, feedback from some who attended, and the Karma Points the wrap-up job would give."""
+    start, end, event_id = event["start_at"], event["end_at"], event["_id"]
+    length = end - start
+    await karma.award(db, user_id=event["host_id"], points=participation.HOSTED_POINTS,
+                      reason=participation.HOSTED_REASON, object_type=live.KIND, object_id=event_id)
+    for person in going:
+        if rng.random() < 0.15:
+            continue  # said going, never came
+        stayed = length if rng.random() < 0.8 else length * rng.uniform(0.1, 0.4)
+        await attendance.joined(db, live.KIND, event_id, person, start)
+        await attendance.left(db, live.KIND, event_id, person, start + stayed)
+        if stayed < length / 2:
+            continue
+        await karma.award(db, user_id=person, points=participation.ATTENDED_POINTS,
+                          reason=participation.ATTENDED_REASON, object_type=live.KIND, object_id=event_id)
+        if rng.random() < 0.6:
+            await db[after.FEEDBACK].insert_one({
+                "_id": after.feedback_key(event_id, person), "event_id": event_id, "user_id": person,
+                "rating": rng.choice([3, 4, 4, 5, 5]), "comment": rng.choice(COMMENTS), "at": end + timedelta(hours=1)})
+    summary = (f"Thank you for coming to **{event['title']}**. The points we agreed on:\n\n"
+               "1. Write the decision and its reasons on the file.\n2. Share the checklist with your section.")
+    await db[EVENTS].update_one({"_id": event_id}, {"$set": {
+        "recording_url": f"https://video.example.gov.in/sessions/{event_id}", "summary": summary,
+        "summary_html": markdown.render(summary).html}})
 
 
 async def _session_poll(db: Database, rng: random.Random, event_id: ObjectId, voters: list[ObjectId],

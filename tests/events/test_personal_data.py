@@ -10,9 +10,10 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from community.config import Settings
-from community.events import calendar, service
+from community.events import calendar, live, service
 from community.events.demo import fill_demo
-from community.events.queries import CALENDAR_TOKENS, EVENTS, RSVPS
+from community.events.queries import CALENDAR_TOKENS, EVENTS, FEEDBACK, RSVPS
+from community.karma import participation, service as karma
 from community.jobs.schedule import JOBS
 from community.polls import tallies
 from community.polls.service import POLLS
@@ -60,6 +61,14 @@ async def test_demo_fills_past_and_upcoming_events_with_answers_and_reminders_on
         assert poll["closed"] and poll["question"]
         voters, counts = await tallies.read(db, [poll["_id"]])
         assert voters.get(poll["_id"], 0) == event["going"] == sum(counts.values())
+    for event in past:
+        assert event["recording_url"].startswith("https://") and event["summary_html"]
+        there = await live.attendance_of(db, event, datetime.now(UTC))
+        assert set(there) <= {row["user_id"] async for row in db[RSVPS].find({"event_id": event["_id"], "status": "going"})}
+        given = await db[FEEDBACK].find({"event_id": event["_id"]}).to_list(None)
+        assert {row["user_id"] for row in given} <= {person for person, row in there.items() if row.attended}
+        assert await karma.total(db, event["host_id"]) >= participation.HOSTED_POINTS
+    assert await db[JOBS].count_documents({"kind": service.WRAP_UP_JOB}) == 5, "the upcoming ones settle after their end"
     await fill_demo(db, settings, random.Random(2), len(people))
     assert await db[EVENTS].count_documents({}) == 8
     assert await db[POLLS].count_documents({}) == 3
