@@ -1,10 +1,13 @@
 """After the session: the recording and summary its hosts add, a short feedback form whose
-averages the hosts see, and Karma Points for hosting and attending.
+averages the hosts see, Karma Points for hosting and attending, and, once a host confirms it,
+attendance as evidence of the event's competencies at the level the host states (the host then
+vouches for each attendee as an endorsement of theirs, counted by the profile's rule).
 
 The points are settled by the ``event.wrap_up`` job a few minutes after the end (scheduled with
 the reminders, moved and cancelled with them), from the room's attendance; a host's correction
 of someone's attendance settles them again at once. Awards are keyed by person and event in the
-ledger, so settling twice gives nothing twice, and someone corrected to absent loses theirs.
+ledger, so settling twice gives nothing twice, and someone corrected to absent loses theirs;
+the evidence follows the same way.
 """
 
 from __future__ import annotations
@@ -14,17 +17,18 @@ from typing import Any
 
 from bson import ObjectId
 
-from community import actions, policy, ratelimit
+from community import actions, audit, policy, ratelimit
 from community.actions import Action
 from community.errors import Forbidden, Invalid, NotFound
 from community.events import live, queries, service
 from community.events.access import actor_orgs, utc
-from community.events.schemas import FeedbackIn, RecordIn
+from community.events.schemas import EvidenceIn, FeedbackIn, RecordIn
 from community.forums import markdown
 from community.i18n import gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.karma import participation
+from community.profiles import edit as profiles
 from community.rooms.subjects import on_correction
 from community.storage.api import Database
 
@@ -57,6 +61,33 @@ async def record(tx: Action, event_id: ObjectId, data: RecordIn) -> None:
     if address and not event.get("recording_url"):
         await tx.notify("event_recording", to=service.going_set(event_id), subject=("event", event_id),
                         params={"event_id": str(event_id), "title": event["title"]})
+
+
+def evidence_reference(event_id: ObjectId) -> str:
+    return f"event:{event_id}"
+
+
+async def confirm_evidence(tx: Action, event_id: ObjectId, data: EvidenceIn) -> None:
+    """A host confirms that attending counts as evidence of the event's competencies at
+    ``data.level``, which may not pass the level the host holds in any of them; audited. Once the
+    event has ended, everyone who attended is vouched for at once (before, at the wrap-up)."""
+    event = await service.managed(tx, event_id)
+    member = policy.require_member(tx.actor)
+    policy.require(member, policy.can_record_event(member, event, tx.now),
+                   _("Attendance is confirmed as evidence once the session has started."))
+    if not event["competencies"]:
+        raise Invalid({"level": _("The event is tagged with no competency, so its attendance is evidence of none.")})
+    own = await profiles.own_levels(tx.db, member.user_id)
+    if any((own.get(cid) or 0) < data.level for cid in event["competencies"]):
+        raise Invalid({"level": _("You can confirm attendance only up to the level you hold yourself in each of the "
+                                  "event's competencies.")})
+    session = await tx.start()
+    await tx.db[queries.EVENTS].update_one({"_id": event_id}, {"$set": {
+        "evidence": {"level": data.level, "by": member.user_id, "at": tx.now}, "updated_at": tx.now}}, session=session)
+    await audit.record(tx.db, actor=member, action="event.evidence_confirmed", target_type="event", target_id=event_id,
+                       details={"level": data.level, "competencies": list(event["competencies"])}, session=session)
+    if utc(event["end_at"]) < tx.now:
+        await tx.schedule(service.WRAP_UP_JOB, tx.now, {"event_id": event_id}, key=service.wrap_up_key(event_id))
 
 
 async def _attended_event(tx: Action, event_id: ObjectId) -> tuple[dict[str, Any], policy.Member]:
@@ -103,18 +134,25 @@ async def feedback_summary(db: Database, event_id: ObjectId) -> dict[str, Any]:
 
 
 async def settle(tx: Action, *, event_id: ObjectId) -> None:
-    """Karma Points for the hosts and for everyone who attended an event that has ended; back
-    from anyone in the attendance whom a host corrected to absent."""
+    """Karma Points for the hosts and for everyone who attended an event that has ended, and the
+    confirmed evidence for each who attended; both taken back from anyone in the attendance whom a
+    host corrected to absent."""
     event = await queries.event(tx.db, event_id)
     if event is None or event["status"] != "published" or utc(event["end_at"]) > tx.now:
         return
     for host_id in dict.fromkeys([event["host_id"], *event["cohost_ids"]]):
         await participation.award_hosted(tx, host_id, live.KIND, event_id)
+    evidence = event.get("evidence")
+    reference = evidence_reference(event_id)
     for person_id, row in (await live.attendance_of(tx.db, event, tx.now)).items():
         if row.attended:
             await participation.award_attended(tx, person_id, live.KIND, event_id)
+            if evidence is not None:
+                await profiles.vouch_for_attendance(tx, person_id, list(event["competencies"]), evidence["level"],
+                                                    host_id=evidence["by"], reference=reference)
         else:
             await participation.withdraw_attended(tx, person_id, live.KIND, event_id)
+            await profiles.withdraw_attendance(tx, person_id, reference=reference)
 
 
 async def _wrap_up(run: JobRun) -> None:

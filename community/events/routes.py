@@ -7,7 +7,8 @@ from aiohttp import web
 from community import api, keys
 from community.events import after, jobs, notices  # noqa: F401 - register the jobs, the notification kinds and the room's correction hook
 from community.events import live, storage, views
-from community.events.schemas import EventIn, EventListOut, EventOut, FeedbackIn, FeedbackOut, ListQuery, RecordIn, RsvpIn
+from community.events.schemas import (EventIn, EventListOut, EventOut, EvidenceIn, FeedbackIn, FeedbackOut, ListQuery,
+                                      RecordIn, RsvpIn)
 from community.i18n import lazy_gettext
 from community.storage.facts import declare
 
@@ -43,6 +44,7 @@ def setup(app: web.Application) -> None:
     add("POST", EVENT + "/certificate", views.certificate_submit, name="events.certificate")
     add("POST", EVENT + "/record", views.record_submit, name="events.record")
     add("POST", EVENT + "/feedback", views.feedback_submit, name="events.feedback")
+    add("POST", EVENT + "/evidence", views.evidence_submit, name="events.evidence")
 
     route = api.route
     route(app, "GET", "/events", views.api_list, summary="Events you may see: upcoming, this week, past, or yours",
@@ -64,6 +66,8 @@ def setup(app: web.Application) -> None:
           summary="Set the recording's address and the summary (its hosts, once the session has started)")
     route(app, "PUT", API_EVENT + "/feedback", views.api_feedback, tag=T, body=FeedbackIn, response=None, status=204,
           summary="Rate the session and comment (those who attended, after the end); again replaces it")
+    route(app, "PUT", API_EVENT + "/evidence", views.api_evidence, tag=T, body=EvidenceIn, response=EventOut,
+          summary="Count attending as evidence of the event's competencies at a level (its hosts, at most their own)")
     route(app, "GET", API_EVENT + "/feedback", views.api_feedback_summary, tag=T, response=FeedbackOut,
           summary="The feedback's count, average, ratings and comments without names (its hosts)")
     route(app, "GET", API_EVENT + "/people", views.people_csv, summary="Everyone who answered, as CSV (its hosts)", tag=T,

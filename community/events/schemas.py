@@ -78,6 +78,12 @@ class FeedbackIn(BaseModel):
     comment: Annotated[str, Block(0, COMMENT_MAX)] = Field("", description="optional; the hosts read it without a name")
 
 
+class EvidenceIn(BaseModel):
+    """The hosts' confirmation that attending counts as evidence of the event's competencies."""
+
+    level: int = Field(ge=1, le=5, description="the level attending shows, at most the level the host holds in each")
+
+
 class FeedbackOut(BaseModel):
     """What the hosts see of the feedback: how many gave it, the average, each rating's count
     (``ratings[0]`` is the number of 1s), and the comments, newest first, without names."""

@@ -17,7 +17,7 @@ from community.accounts import people
 from community.errors import Invalid, NotFound
 from community.events import after, calendar, feeds, live, queries, reads, service
 from community.events.access import actor_orgs, event_path, utc
-from community.events.schemas import EventIn, FeedbackIn, ListQuery, RecordIn, RsvpIn
+from community.events.schemas import EventIn, EvidenceIn, FeedbackIn, ListQuery, RecordIn, RsvpIn
 from community.i18n import gettext as _, lazy_gettext
 from community.middlewares import content_security_policy
 from community.requests import actor_of, db_of, read_form, read_json, settings_of, signed_in, url_for
@@ -34,6 +34,8 @@ ANSWERED = {
     "not_going": confirmations.register("event_not_going", lazy_gettext("Marked as not going.")),
 }
 RECORDED = confirmations.register("event_recorded", lazy_gettext("The recording and the summary are saved."))
+EVIDENCE = confirmations.register("event_evidence", lazy_gettext(
+    "Attendance now counts as evidence of the event's competencies for everyone who attended."))
 FEEDBACK_GIVEN = confirmations.register("event_feedback", lazy_gettext("Thank you: your feedback is saved."))
 FEED_MADE = confirmations.register("event_feed_made", lazy_gettext("Your calendar address is ready; the old one no longer works."))
 FEED_REVOKED = confirmations.register("event_feed_revoked", lazy_gettext("Your calendar address no longer works."))
@@ -107,7 +109,7 @@ async def _after_context(request: web.Request, event: dict[str, Any], *, may_cla
             "mine": mine, "record_values": {"recording_url": event.get("recording_url") or "",
                                             "summary": event.get("summary", "")},
             "feedback_values": {"rating": str(mine["rating"]) if mine else "", "comment": mine["comment"] if mine else ""},
-            "record_errors": {}, "feedback_errors": {}}
+            "record_errors": {}, "feedback_errors": {}, "evidence_errors": {}}
 
 
 async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
@@ -363,6 +365,25 @@ async def record_submit(request: web.Request) -> web.Response:
     except Invalid as error:
         return await event_page(request, changes={"record_values": values, "record_errors": dict(error.errors)}, status=422)
     return confirmations.confirmed(request, event_path(event_id), RECORDED)
+
+
+async def evidence_submit(request: web.Request) -> web.Response:
+    """A host's confirmation that attending counts as evidence, from the event page's form."""
+    event_id = event_of(request)
+    form = await read_form(request)
+    try:
+        await actions.run(request.app, actor_of(request), after.confirm_evidence, event_id,
+                          validate(EvidenceIn, form_values(EvidenceIn, {"level": str(form.get("level", ""))})))
+    except Invalid as error:
+        return await event_page(request, changes={"evidence_errors": dict(error.errors)}, status=422)
+    return confirmations.confirmed(request, event_path(event_id), EVIDENCE)
+
+
+async def api_evidence(request: web.Request) -> web.Response:
+    event_id = event_of(request)
+    await actions.run(request.app, actor_of(request), after.confirm_evidence, event_id,
+                      validate(EvidenceIn, await read_json(request)))
+    return await _one(request, event_id)
 
 
 async def feedback_submit(request: web.Request) -> web.Response:

@@ -129,6 +129,26 @@ async def own_levels(db: Database, user_id: ObjectId | None) -> dict[str, int]:
     return {cid: level for cid, level in levels.items() if level is not None}
 
 
+async def vouch_for_attendance(tx: Action, user_id: ObjectId, competency_ids: list[str], level: int, *,
+                               host_id: ObjectId, reference: str) -> None:
+    """A session's host vouches that ``user_id`` attended it, as evidence of ``competency_ids`` at
+    ``level`` (checked by the caller against what the host may endorse); counted by the rule."""
+    session = await tx.start()
+    for competency_id in competency_ids:
+        await tx.db[queries.VERIFICATIONS].update_one(
+            {"user_id": user_id, "competency_id": competency_id, "source": "event", "reference": reference},
+            {"$set": {"level": level, "endorser_id": host_id, "at": tx.now}}, upsert=True, session=session)
+    await tx.reindex(SEARCH_INDEX, user_id)
+
+
+async def withdraw_attendance(tx: Action, user_id: ObjectId, *, reference: str) -> None:
+    """What :func:`vouch_for_attendance` wrote for that session, gone (a host corrected the attendance)."""
+    removed = await tx.db[queries.VERIFICATIONS].delete_many({"user_id": user_id, "source": "event", "reference": reference},
+                                                             session=await tx.start())
+    if removed.deleted_count:
+        await tx.reindex(SEARCH_INDEX, user_id)
+
+
 async def endorse(tx: Action, user_id: ObjectId, endorsement: Endorsement) -> bool:
     """Vouch for a competency the person declares; returns whether it is a new endorsement.
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.profiles.verification import RESULT_SOURCES
 from community.storage.api import Database
 
 
@@ -30,7 +31,8 @@ async def verified_levels(db: Database, user_ids: list[ObjectId]) -> dict[Object
             {"source": "endorsement", "level": row["level"], "endorser_id": row["endorser_id"], "at": row["at"]})
     async for row in db[VERIFICATIONS].find({"user_id": {"$in": user_ids}}):
         evidence[row["user_id"]].setdefault(row["competency_id"], []).append(
-            {"source": row["source"], "level": row["level"], "reference": row.get("reference"), "at": row["at"]})
+            {"source": row["source"], "level": row["level"], "reference": row.get("reference"), "at": row["at"],
+             "endorser_id": row.get("endorser_id")})
     return evidence
 
 
@@ -41,10 +43,11 @@ async def endorsements_given(db: Database, endorser_id: ObjectId, user_id: Objec
 
 
 async def results_of(db: Database, user_ids: list[ObjectId]) -> dict[ObjectId, list[dict[str, Any]]]:
-    """Per person, their assessment and course results (``competency_id``, ``source``, ``level``)."""
+    """Per person, their assessment and course results (``competency_id``, ``source``, ``level``);
+    a session's confirmed attendance, which vouches like an endorsement, is not a result."""
     found: dict[ObjectId, list[dict[str, Any]]] = {}
-    async for row in db[VERIFICATIONS].find({"user_id": {"$in": user_ids}}, {"user_id": 1, "competency_id": 1,
-                                                                            "source": 1, "level": 1}):
+    async for row in db[VERIFICATIONS].find({"user_id": {"$in": user_ids}, "source": {"$in": list(RESULT_SOURCES)}},
+                                            {"user_id": 1, "competency_id": 1, "source": 1, "level": 1}):
         found.setdefault(row["user_id"], []).append(row)
     return found
 

@@ -50,7 +50,8 @@ async def endorser_standings(db: Database, evidence: dict[ObjectId, dict[str, li
                              ) -> dict[tuple[ObjectId, str], verification.Standing]:
     """The standing of every endorser in the evidence, in each competency they endorsed."""
     wanted = {(proof["endorser_id"], competency_id) for by_competency in evidence.values()
-              for competency_id, proofs in by_competency.items() for proof in proofs if proof["source"] == "endorsement"}
+              for competency_id, proofs in by_competency.items() for proof in proofs
+              if proof["source"] in verification.ENDORSING_SOURCES}
     endorsers = list({endorser for endorser, _cid in wanted})
     if not endorsers:
         return {}

@@ -7,6 +7,9 @@ verified when at least ``EndorsementRule.endorsements`` counting endorsements su
 least ``EndorsementRule.expert_endorsements`` counting endorsements from experts do. The verified
 level is the highest such level, or the highest assessment or course result if that is higher.
 
+A session's host who confirms its attendance as evidence vouches for everyone who attended as an
+endorsement of theirs at the level they state, and counts by the same rule.
+
 An endorser's own verified level is taken from results only, never from endorsements they
 received: the rule never goes round in circles, and one endorsement cannot raise a chain of
 people. Nobody may endorse above their own level (:func:`own_level`): an expert's is the level
@@ -28,6 +31,9 @@ from community.config import Settings
 from community.i18n import gettext as _, ngettext
 
 RESULT_SOURCES = ("assessment", "course")
+ENDORSING_SOURCES = ("endorsement", "event")
+"""Evidence that vouches as a person does: an endorsement, or a session's attendance that its host
+confirmed at a level (``community.events.after``); the host is then the endorser."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,7 @@ def verify(evidence: Sequence[Mapping[str, Any]], standings: Mapping[ObjectId, S
     results = [proof for proof in evidence if proof["source"] in RESULT_SOURCES]
     best_result = max(results, key=lambda proof: proof["level"], default=None)
     endorsed = [(proof["level"], standings.get(proof["endorser_id"], NOBODY))
-                for proof in evidence if proof["source"] == "endorsement"]
+                for proof in evidence if proof["source"] in ENDORSING_SOURCES]
     for level in range(5, 0, -1):
         if best_result is not None and best_result["level"] >= level:
             return Verdict(best_result["level"], "result", source=best_result["source"])

@@ -13,17 +13,21 @@ from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community import keys
+from community.competencies.seed import seed_dictionary
 from community.config import Settings
 from community.errors import Forbidden, Invalid
 from community.events import after, service
 from community.events.queries import EVENTS, FEEDBACK
-from community.events.schemas import FeedbackIn, RecordIn
+from community.events.schemas import EvidenceIn, FeedbackIn, RecordIn
 from community.jobs.runner import Runner
 from community.jobs.schedule import JOBS
 from community.karma import service as karma
 from community.notifications.intents import INTENTS
+from community.profiles import directory
+from community.profiles.queries import PROFILES
 from community.rooms import attendance
 from community.rooms import service as rooms
+from community.vacancies.scoring import held_by
 from tests.conftest import post_form
 from tests.events.conftest import as_actor, event_in
 from tests.factories import act, bare_app, bearer_token, make_user, sign_in
@@ -189,3 +193,56 @@ async def test_feedback_is_exported_to_its_author_and_erased_with_them(client: T
     assert erased.status == 200, await erased.text()
     assert await db[FEEDBACK].count_documents({}) == 0
     assert (await after.feedback_summary(db, event_id))["count"] == 0
+
+
+GEM = "fun.public-procurement-gfr.procurement-mgmt-through-gem"
+
+
+async def test_confirmed_attendance_vouches_for_who_attended_by_the_profile_rule(bare_db: Any, settings: Settings) -> None:
+    """An expert host holding the competency at 4 confirms attendance at 3: whoever attended is
+    verified at 3 by the rule (one expert's endorsement), whoever left early is not, and a
+    correction to absent takes it back. A level above the host's own, or an event tagged with no
+    competency, is refused with nothing written."""
+    clock = Clock()
+    app = {**bare_app(bare_db), keys.CLOCK: clock, keys.SETTINGS: settings}
+    await seed_dictionary(bare_db)
+    host = await make_user(bare_db, roles=("expert",))
+    await bare_db[PROFILES].insert_one({"_id": host["_id"], "competencies": [{"competency_id": GEM, "level": 4}]})
+    stayed, left = await make_user(bare_db), await make_user(bare_db)
+    event_id = await act(app, as_actor(host), service.create, event_in(competencies=[GEM]))
+    untagged = await act(app, as_actor(host), service.create, event_in())
+    for created in (event_id, untagged):
+        await act(app, as_actor(host), service.publish, created)
+    await act(app, as_actor(stayed), service.rsvp, event_id, "going")
+    await act(app, as_actor(left), service.rsvp, event_id, "going")
+    start = datetime.now(UTC) - timedelta(hours=2)
+    for created in (event_id, untagged):
+        await bare_db[EVENTS].update_one({"_id": created}, {"$set": {"start_at": start, "end_at": start + timedelta(hours=1)}})
+    await attendance.joined(bare_db, "event", event_id, stayed["_id"], start)
+    await attendance.left(bare_db, "event", event_id, stayed["_id"], start + timedelta(hours=1))
+    await attendance.joined(bare_db, "event", event_id, left["_id"], start)
+    await attendance.left(bare_db, "event", event_id, left["_id"], start + timedelta(minutes=5))
+
+    with pytest.raises(Invalid) as refused:
+        await act(app, as_actor(host), after.confirm_evidence, event_id, EvidenceIn(level=5))
+    assert "level" in refused.value.errors
+    with pytest.raises(Invalid):
+        await act(app, as_actor(host), after.confirm_evidence, untagged, EvidenceIn(level=2))
+    with pytest.raises(Forbidden):
+        await act(app, as_actor(stayed), after.confirm_evidence, event_id, EvidenceIn(level=1))
+    assert (await bare_db[EVENTS].find_one({"_id": event_id})).get("evidence") is None
+
+    await act(app, as_actor(host), after.confirm_evidence, event_id, EvidenceIn(level=3))
+    assert await Runner(app).drain() >= 1
+
+    async def verified(person: dict[str, Any]) -> int:
+        await directory.rebuild(bare_db, person["_id"])
+        held = (await held_by(bare_db, [person["_id"]], [GEM])).get(person["_id"], {})
+        return held[GEM].verified if GEM in held else 0
+
+    assert (await verified(stayed), await verified(left)) == (3, 0)
+    clock.now = datetime.now(UTC)
+    await act(app, as_actor(host), rooms.correct_attendance, kind="event", subject_id=event_id,
+              data={"user_id": str(stayed["_id"]), "attended": False, "reason": "Not there"})
+    await Runner(app).drain()
+    assert await verified(stayed) == 0
