@@ -109,7 +109,7 @@ async def _after_context(request: web.Request, event: dict[str, Any], *, may_cla
             "mine": mine, "record_values": {"recording_url": event.get("recording_url") or "",
                                             "summary": event.get("summary", "")},
             "feedback_values": {"rating": str(mine["rating"]) if mine else "", "comment": mine["comment"] if mine else ""},
-            "record_errors": {}, "feedback_errors": {}, "evidence_errors": {}}
+            "record_errors": {}, "feedback_errors": {}, "evidence_values": {"level": ""}, "evidence_errors": {}}
 
 
 async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
@@ -355,28 +355,39 @@ async def api_rsvp(request: web.Request) -> web.Response:
     return await _one(request, event_id)
 
 
-async def record_submit(request: web.Request) -> web.Response:
-    """The hosts' recording address and summary, from the event page's form."""
+async def _after_form(request: web.Request, service_call: Any, model: type[Any], names: tuple[str, ...], part: str,
+                      done: str, missing: dict[str, str] | None = None) -> web.Response:
+    """One of the event page's after-session forms: ``part`` names its values and errors there,
+    and ``missing`` the message for a required choice left empty."""
     event_id = event_of(request)
     form = await read_form(request)
-    values = {name: str(form.get(name, "")) for name in ("recording_url", "summary")}
+    values = {name: str(form.get(name, "")) for name in names}
     try:
-        await actions.run(request.app, actor_of(request), after.record, event_id, validate(RecordIn, values))
+        empty = {name: message for name, message in (missing or {}).items() if not values[name]}
+        if empty:
+            raise Invalid(empty)
+        await actions.run(request.app, actor_of(request), service_call, event_id, validate(model, form_values(model, values)))
     except Invalid as error:
-        return await event_page(request, changes={"record_values": values, "record_errors": dict(error.errors)}, status=422)
-    return confirmations.confirmed(request, event_path(event_id), RECORDED)
+        return await event_page(request, changes={f"{part}_values": values, f"{part}_errors": dict(error.errors)},
+                                status=422)
+    return confirmations.confirmed(request, event_path(event_id), done)
+
+
+async def record_submit(request: web.Request) -> web.Response:
+    """The hosts' recording address and summary."""
+    return await _after_form(request, after.record, RecordIn, ("recording_url", "summary"), "record", RECORDED)
 
 
 async def evidence_submit(request: web.Request) -> web.Response:
-    """A host's confirmation that attending counts as evidence, from the event page's form."""
-    event_id = event_of(request)
-    form = await read_form(request)
-    try:
-        await actions.run(request.app, actor_of(request), after.confirm_evidence, event_id,
-                          validate(EvidenceIn, form_values(EvidenceIn, {"level": str(form.get("level", ""))})))
-    except Invalid as error:
-        return await event_page(request, changes={"evidence_errors": dict(error.errors)}, status=422)
-    return confirmations.confirmed(request, event_path(event_id), EVIDENCE)
+    """A host's confirmation that attending counts as evidence."""
+    return await _after_form(request, after.confirm_evidence, EvidenceIn, ("level",), "evidence", EVIDENCE,
+                             {"level": _("Choose the level that attending shows.")})
+
+
+async def feedback_submit(request: web.Request) -> web.Response:
+    """An attendee's rating and comment."""
+    return await _after_form(request, after.give_feedback, FeedbackIn, ("rating", "comment"), "feedback", FEEDBACK_GIVEN,
+                             {"rating": _("Choose how useful the session was, from 1 to 5.")})
 
 
 async def api_evidence(request: web.Request) -> web.Response:
@@ -384,22 +395,6 @@ async def api_evidence(request: web.Request) -> web.Response:
     await actions.run(request.app, actor_of(request), after.confirm_evidence, event_id,
                       validate(EvidenceIn, await read_json(request)))
     return await _one(request, event_id)
-
-
-async def feedback_submit(request: web.Request) -> web.Response:
-    """An attendee's rating and comment, from the event page's form."""
-    event_id = event_of(request)
-    form = await read_form(request)
-    values = {name: str(form.get(name, "")) for name in ("rating", "comment")}
-    try:
-        if not values["rating"]:
-            raise Invalid({"rating": _("Choose how useful the session was, from 1 to 5.")})
-        await actions.run(request.app, actor_of(request), after.give_feedback, event_id,
-                          validate(FeedbackIn, form_values(FeedbackIn, values)))
-    except Invalid as error:
-        return await event_page(request, changes={"feedback_values": values, "feedback_errors": dict(error.errors)},
-                                status=422)
-    return confirmations.confirmed(request, event_path(event_id), FEEDBACK_GIVEN)
 
 
 async def api_record(request: web.Request) -> web.Response:

@@ -246,3 +246,20 @@ async def test_confirmed_attendance_vouches_for_who_attended_by_the_profile_rule
               data={"user_id": str(stayed["_id"]), "attended": False, "reason": "Not there"})
     await Runner(app).drain()
     assert await verified(stayed) == 0
+
+
+async def test_the_evidence_form_refuses_a_level_above_the_hosts_own_beside_the_field(client: TestClient, db: Any) -> None:
+    await seed_dictionary(db)
+    host = await make_user(db, roles=("expert",))
+    await db[PROFILES].insert_one({"_id": host["_id"], "competencies": [{"competency_id": GEM, "level": 2}]})
+    event_id = await act(client.app, as_actor(host), service.create, event_in(competencies=[GEM]))
+    await act(client.app, as_actor(host), service.publish, event_id)
+    start = datetime.now(UTC) - timedelta(hours=2)
+    await db[EVENTS].update_one({"_id": event_id}, {"$set": {"start_at": start, "end_at": start + timedelta(hours=1)}})
+    await sign_in(client, host)
+    refused = await post_form(client, f"/events/{event_id}/evidence", {"level": "4"}, from_page=f"/events/{event_id}")
+    text = await refused.text()
+    assert refused.status == 422 and 'id="level-error"' in text and "up to the level you hold yourself" in text
+    assert '<option value="4" selected>' in text, "the choice is kept"
+    done = await post_form(client, f"/events/{event_id}/evidence", {"level": "2"}, from_page=f"/events/{event_id}")
+    assert done.status == 200 and "Attending counts as evidence of this event's competencies at level 2" in await done.text()
