@@ -10,10 +10,11 @@ from __future__ import annotations
 from pymongo import IndexModel
 
 from community.certificates.service import CERTIFICATES, revoke_erased
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, StorageFacts
 
 STORAGE = StorageFacts(collections=(
-    Collection(CERTIFICATES, indexes=(
+    Collection(CERTIFICATES, label=N_("Certificates"), indexes=(
         IndexModel([("code", 1)], unique=True),  # the verification page
         IndexModel([("person_id", 1), ("kind", 1), ("subject_id", 1)], unique=True),  # one per person and subject
         IndexModel([("person_id", 1), ("held_at", -1)]),  # a person's certificates

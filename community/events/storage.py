@@ -18,6 +18,7 @@ from community.notifications import intents
 from community import policy
 from community.accounts import people
 from community.organisations import queries as organisations
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, month, object_id
 
@@ -70,7 +71,7 @@ async def forget_answers(db: Any, user_id: ObjectId, session: Any) -> None:
                              actor_id=None, now=datetime.now(UTC))
 
 STORAGE = StorageFacts(collections=(
-    Collection(EVENTS, indexes=(
+    Collection(EVENTS, label=N_("Events you host or are invited to"), indexes=(
         IndexModel([("status", 1), ("start_at", 1)]),  # upcoming, this week, past, the month view
         IndexModel([("organiser_org_id", 1), ("start_at", 1)]),  # an organisation's events
         IndexModel([("competencies", 1), ("start_at", 1)]),  # events by competency
@@ -81,14 +82,14 @@ STORAGE = StorageFacts(collections=(
         Personal("cohost_ids", "keep", purpose="Events you co-host."),
         Personal("invited_ids", "keep", purpose="Invitation-only events you were invited to."),
     )),
-    Collection(RSVPS, indexes=(
+    Collection(RSVPS, label=N_("Answers to events"), indexes=(
         IndexModel([("event_id", 1), ("status", 1), ("waitlisted_at", 1)]),  # counts, the waitlist's order
         IndexModel([("user_id", 1), ("status", 1)]),  # "my events", the calendar feed
     ), personal=(
         # Deleted by ``forget_answers`` (below), which frees the seats too: a plain delete would leave them taken.
         Personal("user_id", "keep", purpose="Your answers to events (going, waitlisted, interested, not going)."),
     )),
-    Collection(CALENDAR_TOKENS, indexes=(
+    Collection(CALENDAR_TOKENS, label=N_("Calendar feed"), indexes=(
         IndexModel([("token_hash", 1)], unique=True),
     ), personal=(
         Personal("user_id", "delete", purpose="The secret address of your calendar feed.",

@@ -20,6 +20,7 @@ from community import policy
 from community.accounts import people
 from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, REVISIONS, THREADS, VOTES
 from community.forums.writes import SEARCH_INDEX, reindex_authored
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, month, object_id, optional_str
 from community.storage.api import Database
@@ -84,7 +85,7 @@ STORAGE = StorageFacts(
             IndexModel([("slug", 1)], unique=True),
             IndexModel([("org_id", 1), ("position", 1)]),  # the categories a reader may see, in order
         )),
-        Collection(THREADS, indexes=(
+        Collection(THREADS, label=N_("Forum threads and posts"), indexes=(
             IndexModel([("category_id", 1), ("last_activity_at", -1), ("_id", -1)]),  # sort: latest activity
             IndexModel([("category_id", 1), ("created_at", -1), ("_id", -1)]),  # sort: newest, unanswered
             IndexModel([("category_id", 1), ("votes", -1), ("_id", -1)]),  # sort: top
@@ -94,7 +95,7 @@ STORAGE = StorageFacts(
             Personal("author_id", "anonymise", purpose="Threads you started."),
             Personal("last_poster_id", "anonymise", purpose="Threads where you posted last."),
         )),
-        Collection(POSTS, indexes=(
+        Collection(POSTS, label=N_("Forum threads and posts"), indexes=(
             IndexModel([("thread_id", 1), ("number", 1)], unique=True),  # a thread's pages; permalinks
             IndexModel([("author_id", 1), ("body_hash", 1), ("created_at", -1)]),  # duplicate-post detection
         ), personal=(
@@ -102,16 +103,16 @@ STORAGE = StorageFacts(
             Personal("hidden_by", "anonymise", replacements={"hidden_by": None}, purpose="Posts you hid as a moderator."),
             Personal("deleted_by", "anonymise", replacements={"deleted_by": None}, purpose="Posts you deleted."),
         )),
-        Collection(REVISIONS, indexes=(IndexModel([("post_id", 1), ("number", -1)], unique=True),), personal=(
+        Collection(REVISIONS, label=N_("Forum threads and posts"), indexes=(IndexModel([("post_id", 1), ("number", -1)], unique=True),), personal=(
             Personal("editor_id", "anonymise", purpose="Earlier versions of posts you edited."),
         )),
-        Collection(VOTES, indexes=(IndexModel([("post_id", 1)]), IndexModel([("user_id", 1), ("post_id", 1)])),
+        Collection(VOTES, label=N_("Votes on forum posts"), indexes=(IndexModel([("post_id", 1)]), IndexModel([("user_id", 1), ("post_id", 1)])),
                    personal=(Personal("user_id", "delete", purpose="Your votes on posts."),)),
-        Collection(FOLLOWS, indexes=(IndexModel([("target_type", 1), ("target_id", 1)]),),
+        Collection(FOLLOWS, label=N_("Followed threads and categories"), indexes=(IndexModel([("target_type", 1), ("target_id", 1)]),),
                    personal=(Personal("user_id", "delete", purpose="Threads and categories you follow."),)),
-        Collection(READS, indexes=(IndexModel([("user_id", 1), ("thread_id", 1)]),),
+        Collection(READS, label=N_("What you have read in the forums"), indexes=(IndexModel([("user_id", 1), ("thread_id", 1)]),),
                    personal=(Personal("user_id", "delete", purpose="How far you have read each thread."),)),
-        Collection(FLAGS, indexes=(
+        Collection(FLAGS, label=N_("Reports to moderators"), indexes=(
             IndexModel([("status", 1), ("category_id", 1), ("created_at", 1)]),  # the moderation queue
             IndexModel([("post_id", 1), ("reporter_id", 1), ("status", 1)]),
         ), personal=(

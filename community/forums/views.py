@@ -57,9 +57,11 @@ def _fragment(request: web.Request) -> bool:
 
 
 async def index(request: web.Request) -> web.Response:
-    shown = await reads.category_index(db_of(request), actor_of(request))
+    actor = actor_of(request)
+    shown = await reads.category_index(db_of(request), actor)
     return aiohttp_jinja2.render_template("forums/index.html", request, {
-        "categories": shown.tree, "can_moderate": shown.can_moderate})
+        "categories": shown.tree, "can_moderate": shown.can_moderate,
+        "can_create_category": policy.can_manage_categories(actor, actor.org_id)})
 
 
 async def category(request: web.Request) -> web.Response:

@@ -104,3 +104,15 @@ async def test_an_organisation_administrator_is_offered_only_their_own_organisat
     form = await (await client.get("/forums/new-category")).text()
     assert ">Ministry A</option>" in form
     assert ">Ministry B</option>" not in form and "None: a public category" not in form
+
+
+async def test_the_new_category_form_and_the_leaderboard_are_linked(client: TestClient, forum: Forum) -> None:
+    visitor = await (await client.get("/forums")).text()
+    assert 'href="/leaderboard"' in visitor and 'href="/forums/new-category"' not in visitor
+    officer = await forum.person()
+    await sign_in(client, officer)
+    assert 'href="/forums/new-category"' not in await (await client.get("/forums")).text()
+    assert 'href="/leaderboard"' in await (await client.get(f"/people/{officer['_id']}")).text()
+    await sign_in(client, await forum.person(roles=("mdo_admin",)))
+    assert 'href="/forums/new-category"' in await (await client.get("/forums")).text()
+    assert 'href="/forums/new-category"' in await (await client.get("/admin")).text()
