@@ -23,10 +23,10 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("target_type", 1), ("target_id", 1), ("_id", -1)]),  # one person's or organisation's history
         IndexModel([("actor_id", 1), ("_id", -1)]),
     ), personal=(
-        Personal("target_id", "keep", purpose="Administrative actions about you, kept as an accountability record "
-                                              "required of the platform."),
-        Personal("actor_id", "keep", purpose="Administrative actions you took, kept as an accountability record "
-                                             "required of the platform."),
+        Personal("target_id", "keep", purpose=N_("Administrative actions about you, kept as an accountability record "
+                                                 "required of the platform.")),
+        Personal("actor_id", "keep", purpose=N_("Administrative actions you took, kept as an accountability record "
+                                                "required of the platform.")),
     )),
 ))
 

@@ -25,20 +25,20 @@ STORAGE = StorageFacts(collections=(
         Personal("_id", "anonymise", replacements={
             "name": None, "email": _erased_address, "email_verified": False, "mobile": None, "designation": None,
             "password_hash": None, "org_id": None, "roles": ["officer"], "deleted": True,
-        }, secret_fields=("password_hash",), purpose="Your account: who you are and how you sign in."),
+        }, secret_fields=("password_hash",), purpose=N_("Your account: who you are and how you sign in.")),
     )),
     Collection("sessions", label=N_("Signed-in sessions"), indexes=(IndexModel([("user_id", 1)]), IndexModel([("expires_at", 1)], expireAfterSeconds=0)),
-               personal=(Personal("user_id", "delete", secret_fields=("_id",), purpose="Keeping you signed in."),)),
+               personal=(Personal("user_id", "delete", secret_fields=("_id",), purpose=N_("Keeping you signed in.")),)),
     Collection("api_tokens", label=N_("API access"), indexes=(IndexModel([("user_id", 1)]), IndexModel([("expires_at", 1)], expireAfterSeconds=0)),
                personal=(Personal("user_id", "delete", secret_fields=("_id", "token_hash", "hash"),
-                                  purpose="API access you granted to programs."),)),
+                                  purpose=N_("API access you granted to programs.")),)),
     Collection("one_time_codes", label=N_("Verification and password-reset codes"), indexes=(
         IndexModel([("user_id", 1), ("purpose", 1)], unique=True),  # one live code per person and purpose
         IndexModel([("purge_at", 1)], expireAfterSeconds=0),  # kept a day past expiry to say "expired"
     ), personal=(Personal("user_id", "delete", secret_fields=("code_hash", "hash"),
-                          purpose="One-time codes sent to verify your address or reset your password."),)),
+                          purpose=N_("One-time codes sent to verify your address or reset your password.")),)),
     Collection("dev_outbox", label=N_("E-mail kept on a development server"), indexes=(IndexModel([("at", -1)]),), personal=(
         Personal("to", "delete", key="email",
-                 purpose="Messages to you kept on a development server that has no mail service."),
+                 purpose=N_("Messages to you kept on a development server that has no mail service.")),
     )),
 ))

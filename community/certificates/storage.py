@@ -20,6 +20,6 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("person_id", 1), ("held_at", -1)]),  # a person's certificates
     ), personal=(
         Personal("person_id", "anonymise", replacements={"name": None},
-                 purpose="Certificates of attendance issued to you, with your name as they print it."),
+                 purpose=N_("Certificates of attendance issued to you, with your name as they print it.")),
     )),
 ), erasure_hooks=(revoke_erased,))

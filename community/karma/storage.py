@@ -16,7 +16,7 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("org_id", 1), ("at", -1)]),  # an organisation's leaderboard
     ), personal=(
         Personal("user_id", "anonymise",
-                 purpose="Karma Points you earned; kept for leaderboard totals, shown as from a deleted member."),
+                 purpose=N_("Karma Points you earned; kept for leaderboard totals, shown as from a deleted member.")),
     )),
-    Collection(TOTALS, label=N_("Karma Points"), personal=(Personal("_id", "delete", purpose="The sum of your Karma Points."),)),
+    Collection(TOTALS, label=N_("Karma Points"), personal=(Personal("_id", "delete", purpose=N_("The sum of your Karma Points.")),)),
 ))

@@ -20,8 +20,8 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("user_id", 1), ("status", 1)]),  # a person's open request
         IndexModel([("decided_by", 1)], sparse=True),  # decisions an administrator made, for export and erasure
     ), personal=(
-        Personal("user_id", "delete", purpose="The organisations you asked to join, and the answers."),
+        Personal("user_id", "delete", purpose=N_("The organisations you asked to join, and the answers.")),
         Personal("decided_by", "anonymise", replacements={"decided_by": None},
-                 purpose="Requests to join your organisation that you decided; the decisions stay, your name goes."),
+                 purpose=N_("Requests to join your organisation that you decided; the decisions stay, your name goes.")),
     )),
 ))

@@ -39,7 +39,7 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("erased", 1)], sparse=True),
     ), personal=(
         Personal("user_id", "anonymise", replacements={"user_id": None, "erased": True},
-                 purpose="Your votes in polls; erasing your account removes them from the counts."),
+                 purpose=N_("Your votes in polls; erasing your account removes them from the counts.")),
     )),
     Collection(tallies.TALLIES, indexes=(IndexModel([("poll_id", 1)]),)),
 ), erasure_hooks=(remove_erased_votes,))

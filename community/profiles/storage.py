@@ -67,27 +67,27 @@ STORAGE = StorageFacts(
         Collection(PROFILES, label=N_("Profile"), indexes=(
             IndexModel([("competencies.competency_id", 1)]),  # holders of a competency (directory, delete check)
             IndexModel([("position_id", 1)], sparse=True),
-        ), personal=(Personal("_id", "delete", purpose="Your profile: what you tell other members about yourself."),)),
+        ), personal=(Personal("_id", "delete", purpose=N_("Your profile: what you tell other members about yourself.")),)),
         Collection(directory.DIRECTORY, label=N_("Profile"), indexes=(
             IndexModel([("competency", 1), ("basis", 1), ("key", 1)]),  # a filter's range, in page order
             IndexModel([("person_id", 1), ("competency", 1), ("basis", 1)]),  # a person's rows; free-text matches
-        ), personal=(Personal("person_id", "delete", purpose="Your entries in the Network directory, "
-                                                             "copied from your profile."),)),
-        Collection(avatar.COLLECTION, label=N_("Profile"), personal=(Personal("_id", "delete", purpose="Your profile picture."),)),
+        ), personal=(Personal("person_id", "delete", purpose=N_("Your entries in the Network directory, "
+                                                                "copied from your profile.")),)),
+        Collection(avatar.COLLECTION, label=N_("Profile"), personal=(Personal("_id", "delete", purpose=N_("Your profile picture.")),)),
         Collection(ENDORSEMENTS, label=N_("Endorsements"), indexes=(
             IndexModel([("user_id", 1), ("competency_id", 1), ("endorser_id", 1)], unique=True),  # one per expert
             IndexModel([("endorser_id", 1)]),  # endorsements given, for export and erasure
         ), personal=(
-            Personal("user_id", "delete", purpose="Experts' endorsements of your competencies."),
+            Personal("user_id", "delete", purpose=N_("Experts' endorsements of your competencies.")),
             Personal("endorser_id", "delete",
-                     purpose="Endorsements you gave as an expert; withdrawn when your account is erased."),
+                     purpose=N_("Endorsements you gave as an expert; withdrawn when your account is erased.")),
         )),
         Collection(VERIFICATIONS, label=N_("Verified competencies"), indexes=(
             IndexModel([("user_id", 1), ("competency_id", 1)]), IndexModel([("recorded_by", 1)]),
         ), personal=(
-            Personal("user_id", "delete", purpose="Assessment and course results for your competencies."),
+            Personal("user_id", "delete", purpose=N_("Assessment and course results for your competencies.")),
             Personal("recorded_by", "anonymise", replacements={"recorded_by": None},
-                     purpose="Results you recorded as an administrator; the results stay, your name goes."),
+                     purpose=N_("Results you recorded as an administrator; the results stay, your name goes.")),
         )),
     ),
     search=(SearchDocuments(SEARCH_INDEX, load_people, sources=(("users", {}),)),),

@@ -33,7 +33,7 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("required_ids", 1)]),  # vacancies requiring a competency
     ), personal=(
         Personal("created_by", "anonymise", replacements={"created_by": None},
-                 purpose="Vacancies you posted for your organisation; they stay, your name goes."),
+                 purpose=N_("Vacancies you posted for your organisation; they stay, your name goes.")),
     )),
     Collection(APPLICATIONS, label=N_("Vacancy applications"), indexes=(
         IndexModel([("vacancy_id", 1), ("standing", 1), ("rank", 1)]),  # a department's ranked pages
@@ -41,21 +41,21 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("vacancy_id", 1), ("standing", 1), ("essentials_met", 1), ("rank", 1)]),  # ... meeting essentials
         IndexModel([("user_id", 1), ("applied_at", -1)]),  # a person's applications
     ), personal=(
-        Personal("user_id", "delete", purpose="Your applications to vacancies: your statement, the profile fields "
-                                              "you chose to share, your consent and the application's status."),
+        Personal("user_id", "delete", purpose=N_("Your applications to vacancies: your statement, the profile fields "
+                                                 "you chose to share, your consent and the application's status.")),
     )),
     Collection(NOTES, label=N_("Vacancy applications"), indexes=(
         IndexModel([("application_id", 1), ("at", 1)]),
         IndexModel([("user_id", 1)]),
     ), personal=(
-        Personal("user_id", "delete", purpose="The department's notes on your applications."),
+        Personal("user_id", "delete", purpose=N_("The department's notes on your applications.")),
         Personal("author_id", "anonymise", replacements={"author_id": None},
-                 purpose="Notes you wrote on applicants as a department administrator; the notes stay, your name goes."),
+                 purpose=N_("Notes you wrote on applicants as a department administrator; the notes stay, your name goes.")),
     )),
     Collection(SAVED_SEARCHES, label=N_("Saved vacancy searches and alerts"), indexes=(IndexModel([("user_id", 1), ("created_at", 1)]),), personal=(
-        Personal("user_id", "delete", purpose="Your saved vacancy searches, so new vacancies that fit reach you."),
+        Personal("user_id", "delete", purpose=N_("Your saved vacancy searches, so new vacancies that fit reach you.")),
     )),
     Collection(ALERTS, label=N_("Saved vacancy searches and alerts"), indexes=(IndexModel([("user_id", 1)]),), personal=(
-        Personal("user_id", "delete", purpose="Which vacancies you were alerted to, so each reaches you once."),
+        Personal("user_id", "delete", purpose=N_("Which vacancies you were alerted to, so each reaches you once.")),
     )),
 ), search=(SearchDocuments(SEARCH_INDEX, single(VACANCIES, search_document), sources=((VACANCIES, {}),)),))

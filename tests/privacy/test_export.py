@@ -81,15 +81,16 @@ async def test_erase_form_needs_the_exact_address(client: TestClient, db: Any) -
     assert (await db.users.find_one({"_id": scene.person["_id"]}))["name"] == STRINGS["name"]
 
 
-async def test_every_kind_of_personal_data_has_a_label_in_english_and_hindi(client: TestClient, db: Any) -> None:
+async def test_every_kind_of_personal_data_has_a_label_and_purposes_in_english_and_hindi(client: TestClient, db: Any) -> None:
     from community.i18n import current_locale, gettext
     from community.privacy.registry import entries
 
     labels = {entry.collection: entry.label for entry in entries()}
     assert all(labels.values()), [name for name, label in labels.items() if not label]
+    words = set(labels.values()) | {entry.purpose for entry in entries() if entry.purpose}
     token = current_locale.set("hi")
     try:
-        untranslated = [label for label in set(labels.values()) if gettext(label) == label]
+        untranslated = [text for text in words if gettext(text) == text]
     finally:
         current_locale.reset(token)
     assert untranslated == []
@@ -105,7 +106,8 @@ async def test_the_page_groups_records_by_kind_and_speaks_hindi(client: TestClie
     assert f'<th scope="row">Profile</th><td>{profile}</td>' in page
     client.session.cookie_jar.update_cookies({"lang": "hi"})
     hindi = await (await client.get("/privacy")).text()
-    assert '<th scope="row">प्रोफ़ाइल</th>' in hindi
+    assert '<th scope="row">प्रोफ़ाइल</th>' in hindi and "आपकी प्रोफ़ाइल तस्वीर।" in hindi
+    assert "Your profile picture." not in hindi
 
 
 async def test_an_administrator_reads_a_member_s_data_in_words_and_downloads_it_separately(
