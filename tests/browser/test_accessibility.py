@@ -41,7 +41,7 @@ async def test_register_form_errors_are_accessible(page: Page, tools: Tools, scr
 async def test_pickers_names_and_the_member_data_view_are_accessible(
         new_context: NewContext, community: Community, people: Callable[[str], Awaitable[Person]],
         screenshots: Path, tools: Tools) -> None:
-    moderator = await people("Lalitha Menon")
+    moderator = await people("Lalitha Krishnan")
     admin = await signed_in(new_context, community.admin)
     await admin.goto("/forums")
     await admin.get_by_role("link", name="New category").click()
