@@ -16,7 +16,7 @@ from bson import ObjectId
 from community import actions, api, confirmations, csrf, keys, policy
 from community.accounts.people import shown_name
 from community.competencies import queries as dictionary
-from community.errors import Conflict, Invalid, RateLimited
+from community.errors import Conflict, Invalid, NotFound, RateLimited
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, polls,
                               queries, reads, reply, vote)
 from community.forums.access import access_category, access_post_by_number, access_thread
@@ -94,15 +94,16 @@ async def _thread_form(request: web.Request, category_doc: dict[str, Any], value
 async def new_thread(request: web.Request) -> web.Response:
     db, actor = db_of(request), actor_of(request)
     found = await queries.category_by_slug(db, request.match_info["slug"])
-    category_id = found["_id"] if found else object_id("-")
+    if found is None:
+        raise NotFound(_("We could not find that category."))
     values = await form_fields(request, lists=("competency_tags",))
     try:
-        thread = await actions.run(request.app, actor, create_thread.create_thread, category_id=category_id,
+        thread = await actions.run(request.app, actor, create_thread.create_thread, category_id=found["_id"],
                                    data=form_values(ThreadIn, values))
     except Invalid as error:
-        return await _thread_form(request, found or {}, values, error.errors, 422)
+        return await _thread_form(request, found, values, error.errors, 422)
     except (RateLimited, Conflict) as error:
-        refused = await _thread_form(request, found or {}, values, {"body": error.detail}, error.status)
+        refused = await _thread_form(request, found, values, {"body": error.detail}, error.status)
         if isinstance(error, RateLimited):
             refused.headers["Retry-After"] = str(error.retry_after)
         return refused
