@@ -14,20 +14,60 @@ from bson import ObjectId
 from pymongo import IndexModel
 
 from community.policy import Actor
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, StorageFacts
 from community.storage.api import Database
 
 STORAGE = StorageFacts(collections=(
-    Collection("audit_log", indexes=(
+    Collection("audit_log", label=N_("Administrative record"), indexes=(
         IndexModel([("target_type", 1), ("target_id", 1), ("_id", -1)]),  # one person's or organisation's history
         IndexModel([("actor_id", 1), ("_id", -1)]),
     ), personal=(
-        Personal("target_id", "keep", purpose="Administrative actions about you, kept as an accountability record "
-                                              "required of the platform."),
-        Personal("actor_id", "keep", purpose="Administrative actions you took, kept as an accountability record "
-                                             "required of the platform."),
+        Personal("target_id", "keep", purpose=N_("Administrative actions about you, kept as an accountability record "
+                                                 "required of the platform.")),
+        Personal("actor_id", "keep", purpose=N_("Administrative actions you took, kept as an accountability record "
+                                                "required of the platform.")),
     )),
 ))
+
+
+ACTIONS: dict[str, str] = {
+    "forum.answer.accept": N_("Accepted an answer"),
+    "forum.answer.unaccept": N_("Withdrew an accepted answer"),
+    "forum.category.create": N_("Created a forum category"),
+    "forum.flag.dismiss": N_("Dismissed a report on a post"),
+    "forum.post.delete": N_("Deleted a post"),
+    "event.evidence_confirmed": N_("Confirmed attendance at an event as competency evidence"),
+    "forum.post.edit": N_("Edited a post"),
+    "forum.post.hide": N_("Hid a post"),
+    "forum.post.unhide": N_("Showed a hidden post again"),
+    "forum.thread.lock": N_("Locked a thread"),
+    "forum.thread.unlock": N_("Unlocked a thread"),
+    "forum.thread.pin": N_("Pinned a thread"),
+    "forum.thread.unpin": N_("Unpinned a thread"),
+    "forum.thread.move": N_("Moved a thread"),
+    "job.retry": N_("Retried a background job"),
+    "job.discard": N_("Discarded a background job"),
+    "member.suspend": N_("Suspended a member"),
+    "member.unsuspend": N_("Lifted a suspension"),
+    "membership.approve": N_("Approved a request to join an organisation"),
+    "membership.reject": N_("Declined a request to join an organisation"),
+    "membership.sso": N_("Set the organisation from single sign-on"),
+    "organisation.create": N_("Created an organisation"),
+    "organisation.update": N_("Changed an organisation"),
+    "organisation.delete": N_("Deleted an organisation"),
+    "organisation.domains": N_("Changed an organisation's e-mail domains"),
+    "person.create": N_("Created an account"),
+    "person.view": N_("Opened a member's page"),
+    "privacy.erase": N_("Erased an account"),
+    "privacy.view_personal_data": N_("Viewed a member's data"),
+    "profile.verification.record": N_("Recorded a competency result"),
+    "role.grant": N_("Granted a role"),
+    "role.revoke": N_("Revoked a role"),
+    "room.attendance_corrected": N_("Corrected attendance at a live event"),
+    "vacancy.shortlist_export": N_("Downloaded a vacancy's shortlist"),
+}
+"""Every action the log records, as an administrator reads it (translated where shown)."""
 
 
 async def record(db: Database, *, actor: Actor, action: str, target_type: str, target_id: ObjectId | str,

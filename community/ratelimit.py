@@ -22,13 +22,14 @@ from pymongo import IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from community.errors import RateLimited
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, StorageFacts
 from community.storage.api import Database
 
 STORAGE = StorageFacts(collections=(
-    Collection("rate_limits", indexes=(IndexModel([("expires_at", 1)], expireAfterSeconds=0),), personal=(
+    Collection("rate_limits", label=N_("Protection against repeated requests"), indexes=(IndexModel([("expires_at", 1)], expireAfterSeconds=0),), personal=(
         # Keyed by text that may hold the person's id (or, for sign-in, end in their address).
-        Personal("_id", "delete", key="id_in_text", purpose="Counters that stop a request being repeated too often."),
+        Personal("_id", "delete", key="id_in_text", purpose=N_("Counters that stop a request being repeated too often.")),
     )),
 ))
 

@@ -187,13 +187,20 @@ async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytear
         raise BadRequest({"body": _("The form could not be read.")}) from None
 
 
-async def form_fields(request: web.Request, names: Iterable[str] | None = None) -> dict[str, str]:
+async def form_fields(request: web.Request, names: Iterable[str] | None = None, *,
+                      lists: Iterable[str] = ()) -> dict[str, str]:
     """The submitted form's text fields, the CSRF token left out (the middleware has checked it);
-    with ``names``, only those (absent ones stay absent, so they read as missing)."""
+    with ``names``, only those (absent ones stay absent, so they read as missing). Each field of
+    ``lists`` (a list of checkboxes) holds all its values joined by commas, as
+    ``validation.form_values`` reads a list, and is empty when nothing was ticked."""
     form = await read_form(request)
     if names is not None:
-        return {name: value for name in names if isinstance(value := form.get(name), str)}
-    return {key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"}
+        fields = {name: value for name in names if isinstance(value := form.get(name), str)}
+    else:
+        fields = {key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"}
+    for name in lists:
+        fields[name] = ",".join(value for value in form.getall(name, []) if isinstance(value, str))
+    return fields
 
 
 def local_target(target: object, default: str = "/") -> str:

@@ -21,7 +21,7 @@ def setup(app: web.Application) -> None:
 
     tag = "administration"
     api.route(app, "GET", "/admin/people", views.people_api, summary="People (administrators; MDO administrators: their own organisation)",
-              tag=tag, response=UserPage, query=PeopleQuery)
+              tag=tag, response=UserPage, query=PeopleQuery, name="api.admin.people")
     api.route(app, "GET", "/admin/people/{user_id}", views.person_api, summary="One person (recorded in the audit log)",
               tag=tag, response=UserOut, name="api.admin.person")
     api.route(app, "POST", "/admin/people/{user_id}/roles", views.change_role_api, summary="Grant or revoke a role",

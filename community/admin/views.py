@@ -14,15 +14,16 @@ from aiohttp import web
 from bson import ObjectId
 
 from community import actions, api, audit, keys
-from community.accounts import people as accounts_people, queries as account_queries, roles
+from community.accounts import queries as account_queries, roles
 from community.accounts.schemas import RoleChangeIn, user_out, user_summary
 from community.accounts.views import ROLE_LABELS
+from community.admin import audit_entries
 from community.admin.schemas import AuditQuery, PeopleQuery
 from community.errors import Invalid
 from community.i18n import gettext as _
 from community.organisations import queries as org_queries
-from community.policy import (Actor, Role, can_change_role, can_list_members, can_open_admin_area, can_view_audit_log,
-                              can_view_dev_outbox, is_platform_admin, require)
+from community.policy import (Actor, Role, can_change_role, can_list_members, can_manage_categories, can_open_admin_area,
+                              can_view_audit_log, can_view_dev_outbox, is_platform_admin, require)
 from community.requests import form_fields, read_json, see_other
 from community.validation import validate
 
@@ -63,7 +64,7 @@ async def _people(request: web.Request) -> tuple[list[dict[str, Any]], str | Non
 async def home(request: web.Request) -> dict[str, Any]:
     actor = request[keys.ACTOR]
     require(actor, can_open_admin_area(actor))
-    return {}
+    return {"can_create_category": can_manage_categories(actor, actor.org_id)}
 
 
 @aiohttp_jinja2.template("admin/people.html")
@@ -93,8 +94,7 @@ async def person_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("admin/person.html", request, {
         "person": person, "org": await org_queries.by_id(db, person["org_id"]), "role_labels": ROLE_LABELS,
         "changeable": [role for role in CHANGEABLE_ROLES if can_change_role(actor, person, role)],
-        "history": history, "names": await accounts_people.names_by_id(db, [entry["actor_id"] for entry in history]),
-        "changed": request.query.get("changed", ""),
+        "history": await audit_entries.shown(request.app, db, history), "changed": request.query.get("changed", ""),
     })
 
 
@@ -123,10 +123,7 @@ async def _audit_page(request: web.Request) -> tuple[list[dict[str, Any]], str |
 @aiohttp_jinja2.template("admin/audit.html")
 async def audit_page(request: web.Request) -> dict[str, Any]:
     items, next_cursor = await _audit_page(request)
-    db = request.app[keys.DB]
-    people = await accounts_people.names_by_id(db, [e["actor_id"] for e in items] + [e["target_id"] for e in items])
-    orgs = await org_queries.names(db, [e["target_id"] for e in items] + [e["org_id"] for e in items])
-    return {"items": items, "next_cursor": next_cursor, "people": people, "orgs": orgs}
+    return {"items": await audit_entries.shown(request.app, request.app[keys.DB], items), "next_cursor": next_cursor}
 
 
 @aiohttp_jinja2.template("admin/outbox.html")

@@ -39,6 +39,14 @@ async def competency_names(db: Database, ids: Iterable[str]) -> dict[str, dict[s
     return {row["_id"]: row async for row in db[COMPETENCIES].find({"_id": {"$in": wanted}}, {"name": 1, "kind": 1, "theme": 1})}
 
 
+async def names_of(db: Database, ids: Iterable[str]) -> dict[str, str]:
+    """``ids`` in their order, each with its name; ids no longer in the dictionary are left out,
+    so a page shows a name or nothing, never an id."""
+    wanted = list(dict.fromkeys(ids))
+    found = await competency_names(db, wanted)
+    return {competency_id: found[competency_id]["name"] for competency_id in wanted if competency_id in found}
+
+
 async def existing_competency_ids(db: Database, ids: Iterable[str], session: Any = None) -> set[str]:
     wanted = list(set(ids))
     if not wanted:

@@ -18,6 +18,7 @@ from community.notifications import intents
 from community import policy
 from community.accounts import people
 from community.organisations import queries as organisations
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, month, object_id
 
@@ -70,33 +71,33 @@ async def forget_answers(db: Any, user_id: ObjectId, session: Any) -> None:
                              actor_id=None, now=datetime.now(UTC))
 
 STORAGE = StorageFacts(collections=(
-    Collection(EVENTS, indexes=(
+    Collection(EVENTS, label=N_("Events you host or are invited to"), indexes=(
         IndexModel([("status", 1), ("start_at", 1)]),  # upcoming, this week, past, the month view
         IndexModel([("organiser_org_id", 1), ("start_at", 1)]),  # an organisation's events
         IndexModel([("competencies", 1), ("start_at", 1)]),  # events by competency
         IndexModel([("host_id", 1), ("start_at", -1)]),  # the events a person hosts
         IndexModel([("series.id", 1), ("start_at", 1)]),  # a series' occurrences
     ), personal=(
-        Personal("host_id", "keep", purpose="Events you host, shown to the people who come to them."),
-        Personal("cohost_ids", "keep", purpose="Events you co-host."),
-        Personal("invited_ids", "keep", purpose="Invitation-only events you were invited to."),
+        Personal("host_id", "keep", purpose=N_("Events you host, shown to the people who come to them.")),
+        Personal("cohost_ids", "keep", purpose=N_("Events you co-host.")),
+        Personal("invited_ids", "keep", purpose=N_("Invitation-only events you were invited to.")),
     )),
-    Collection(RSVPS, indexes=(
+    Collection(RSVPS, label=N_("Answers to events"), indexes=(
         IndexModel([("event_id", 1), ("status", 1), ("waitlisted_at", 1)]),  # counts, the waitlist's order
         IndexModel([("user_id", 1), ("status", 1)]),  # "my events", the calendar feed
     ), personal=(
         # Deleted by ``forget_answers`` (below), which frees the seats too: a plain delete would leave them taken.
-        Personal("user_id", "keep", purpose="Your answers to events (going, waitlisted, interested, not going)."),
+        Personal("user_id", "keep", purpose=N_("Your answers to events (going, waitlisted, interested, not going).")),
     )),
-    Collection(FEEDBACK, indexes=(
+    Collection(FEEDBACK, label=N_("Feedback on events"), indexes=(
         IndexModel([("event_id", 1), ("at", -1)]),  # the hosts' summary, newest comments first
     ), personal=(
-        Personal("user_id", "delete", purpose="Your feedback on events you attended (the hosts read it without your name)."),
+        Personal("user_id", "delete", purpose=N_("Your feedback on events you attended (the hosts read it without your name).")),
     )),
-    Collection(CALENDAR_TOKENS, indexes=(
+    Collection(CALENDAR_TOKENS, label=N_("Calendar feed"), indexes=(
         IndexModel([("token_hash", 1)], unique=True),
     ), personal=(
-        Personal("user_id", "delete", purpose="The secret address of your calendar feed.",
+        Personal("user_id", "delete", purpose=N_("The secret address of your calendar feed."),
                  secret_fields=("token_hash",)),
     )),
 ), search=(SearchDocuments(SEARCH_INDEX, load_event, sources=((EVENTS, {}),)),), erasure_hooks=(forget_answers,))

@@ -14,6 +14,7 @@ from bson.errors import InvalidId
 
 from community import actions, api, confirmations, keys, policy
 from community.accounts import people
+from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.events import after, calendar, feeds, live, queries, reads, service
 from community.events.access import actor_orgs, event_path, utc
@@ -80,6 +81,8 @@ async def list_page(request: web.Request) -> dict[str, Any]:
     return {"listing": shown, "when": asked.when, "title": LIST_TITLES[asked.when], "zone": _zone(request),
             "shown_time": reads.shown_time, "can_create": policy.can_create_event(actor),
             "competency": asked.competency, "feed_made": request.query.get("feed"),
+            "competency_names": await dictionary.names_of(db_of(request), [asked.competency or "", *(
+                competency for event in shown.events for competency in event["competencies"])]),
             "has_feed": actor.user_id is not None and await queries.calendar_token_exists(db_of(request), actor.user_id)}
 
 
@@ -121,6 +124,7 @@ async def _event_context(request: web.Request, seen: Any) -> dict[str, Any]:
     hosts = await people.names_by_id(db, [event["host_id"], *event["cohost_ids"]])
     claim = actor.user_id is not None and await live.may_receive(db, actor.user_id, event["_id"], None)
     return {"seen": seen, "event": event, "zone": _zone(request), "shown_time": reads.shown_time,
+            "competency_names": await dictionary.names_of(db, event["competencies"]),
             "hosts": [(host_id, hosts.get(host_id) or _("Deleted member")) for host_id in [event["host_id"], *event["cohost_ids"]]],
             "can_manage": policy.can_manage_event(actor, event),
             "can_rsvp": policy.can_rsvp(actor, event, await actor_orgs(db, actor), _now(request)),
@@ -148,8 +152,9 @@ FORM_FIELDS = tuple(EventIn.model_fields)
 
 def _form_input(form: Any) -> dict[str, Any]:
     values = {name: str(form.get(name, "")) for name in EventIn.model_fields if name in form}
-    for name in ("invite", "cohosts", "competencies", "dates"):
+    for name in ("invite", "cohosts", "dates"):
         values[name] = str(form.get(name, ""))
+    values["competencies"] = _ticked(form, "competencies")
     for name in ("rsvp_closes", "repeat_count", "repeat_until"):
         if not values.get(name):
             values.pop(name, None)
@@ -165,26 +170,32 @@ def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
     return {**event, "start": utc(event["start_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
             "end": utc(event["end_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
             "rsvp_closes": utc(closes).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if closes else "",
-            "competencies": ", ".join(event["competencies"]), "place": event["place"]["kind"],
+            "competencies": ",".join(event["competencies"]), "place": event["place"]["kind"],
             "link": event["place"].get("url", ""), "invite": "", "cohosts": "", "repeat": "none",
             "repeat_count": "", "repeat_until": "", "dates": ""}
 
 
+def _ticked(form: Any, name: str) -> str:
+    """A list of checkboxes' ticked values, joined by commas as ``form_values`` reads a list."""
+    return ",".join(str(value) for value in form.getall(name, []))
+
+
 def _echo(form: Any) -> dict[str, str]:
     """The form as sent, to show again beside its errors."""
-    return {name: str(form.get(name, "")) for name in FORM_FIELDS}
+    return {**{name: str(form.get(name, "")) for name in FORM_FIELDS}, "competencies": _ticked(form, "competencies")}
 
 
-def _render_form(request: web.Request, values: dict[str, Any], errors: dict[str, str], event_id: str | None,
-                 status: int = 200) -> web.Response:
+async def _render_form(request: web.Request, values: dict[str, Any], errors: dict[str, str], event_id: str | None,
+                       status: int = 200) -> web.Response:
     return aiohttp_jinja2.render_template("events/form.html", request, {
-        "values": values, "errors": errors, "event_id": event_id}, status=status)
+        "values": values, "errors": errors, "event_id": event_id,
+        "competency_rows": await dictionary.competencies(db_of(request))}, status=status)
 
 
 async def new_page(request: web.Request) -> web.Response:
     actor = signed_in(request, _("Sign in to create an event."))
     policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
-    return _render_form(request, _form_values(None), {}, None)
+    return await _render_form(request, _form_values(None), {}, None)
 
 
 async def new_submit(request: web.Request) -> web.Response:
@@ -193,7 +204,7 @@ async def new_submit(request: web.Request) -> web.Response:
     try:
         event_id = await actions.run(request.app, actor_of(request), service.create, validate(EventIn, _form_input(form)))
     except Invalid as error:
-        return _render_form(request, _echo(form), dict(error.errors), None, status=422)
+        return await _render_form(request, _echo(form), dict(error.errors), None, status=422)
     return confirmations.confirmed(request, event_path(event_id), SAVED)
 
 
@@ -201,7 +212,7 @@ async def edit_page(request: web.Request) -> web.Response:
     seen = await reads.visible_event(db_of(request), actor_of(request), event_of(request))
     policy.require(actor_of(request), policy.can_manage_event(actor_of(request), seen.event),
                    _("Only the event's hosts may change it."))
-    return _render_form(request, _form_values(seen.event), {}, str(seen.event["_id"]))
+    return await _render_form(request, _form_values(seen.event), {}, str(seen.event["_id"]))
 
 
 async def edit_submit(request: web.Request) -> web.Response:
@@ -210,7 +221,7 @@ async def edit_submit(request: web.Request) -> web.Response:
     try:
         await actions.run(request.app, actor_of(request), service.update, event_id, validate(EventIn, _form_input(form)))
     except Invalid as error:
-        return _render_form(request, _echo(form), dict(error.errors), str(event_id), status=422)
+        return await _render_form(request, _echo(form), dict(error.errors), str(event_id), status=422)
     return confirmations.confirmed(request, event_path(event_id), SAVED)
 
 

@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from community import audit, policy
 from community.actions import Action
 from community.accounts import people
+from community.accounts import queries as accounts
 from community.competencies import queries as dictionary
 from community.errors import Invalid
 from community.forums import queries
@@ -77,3 +78,26 @@ async def check_competencies(db: Database, tags: list[str], field: str = "compet
     unknown = [tag for tag in tags if tag not in known]
     if unknown:
         raise Invalid({field: _("Not in the competency dictionary: %(tags)s", tags=", ".join(unknown))})
+
+
+MAX_MODERATORS = 20
+
+
+async def moderators_by_email(db: Database, text: str, field: str = "moderators") -> list[str]:
+    """The ids of the members whose e-mail addresses ``text`` lists (separated by commas, spaces
+    or lines), for a form where people are named by address rather than by an id."""
+    addresses = list(dict.fromkeys(part.lower() for part in text.replace(",", " ").split()))
+    if len(addresses) > MAX_MODERATORS:
+        raise Invalid({field: _("Name at most %(n)s moderators; you named %(given)s.", n=MAX_MODERATORS,
+                                given=len(addresses))})
+    found: list[str] = []
+    unknown: list[str] = []
+    for address in addresses:
+        user = await accounts.user_by_email(db, address)
+        if user is None:
+            unknown.append(address)
+        else:
+            found.append(str(user["_id"]))
+    if unknown:
+        raise Invalid({field: _("Nobody here has the address %(emails)s.", emails=", ".join(unknown))})
+    return found

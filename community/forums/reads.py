@@ -21,6 +21,7 @@ from bson import ObjectId
 
 from community import api, policy
 from community.accounts.people import Person, shown_name
+from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.forums import cache, moderate, queries, unread
 from community.forums.access import (access_category, access_history, access_post, access_post_by_number,
@@ -62,6 +63,8 @@ class ThreadPage:
     breadcrumbs: list[Doc] = field(default_factory=list)
     move_targets: list[Doc] = field(default_factory=list)
     """For moderators: the other categories they moderate, where the thread may be moved."""
+    competencies: dict[str, str] = field(default_factory=dict)
+    """The thread's competency ids with their names in the dictionary (a removed one is left out)."""
 
     @property
     def shown(self) -> list[Doc]:
@@ -146,7 +149,9 @@ async def thread_page(db: Database, actor: Actor, thread_id: ObjectId, *, cursor
         breadcrumbs=await breadcrumbs(db, category),
         move_targets=[c for c in await queries.categories(db, policy.readable_category_orgs(actor))
                       if c["_id"] != category["_id"] and policy.can_moderate_category(actor, c)] if moderator else [],
+        competencies=await dictionary.names_of(db, thread.get("competency_tags", [])),
     )
+
 
 
 async def breadcrumbs(db: Database, category: Doc) -> list[Doc]:
@@ -174,6 +179,8 @@ class ThreadList:
     can_post: bool
     subcategories: list[Doc]
     breadcrumbs: list[Doc]
+    competencies: dict[str, str] = field(default_factory=dict)
+    """The category's default competency ids with their names (a removed one is left out)."""
 
 
 def _thread_cursor(thread: Doc, order: list[tuple[str, int]]) -> str:
@@ -258,6 +265,7 @@ async def category_page(db: Database, actor: Actor, slug: str, params: Mapping[s
         query=query, previous_visit=previous_visit, following=following,
         can_post=policy.can_post(actor, category), subcategories=children,
         breadcrumbs=await breadcrumbs(db, category),
+        competencies=await dictionary.names_of(db, category.get("competency_tags", [])),
     )
 
 

@@ -57,6 +57,13 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _unique_competencies(values: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(values))
+    if len(unique) > MAX_TAGS:
+        raise ValueError(_("Choose at most %(n)s competencies; you chose %(chosen)s.", n=MAX_TAGS, chosen=len(unique)))
+    return unique
+
+
 def _optional_object_id(value: object) -> object:
     if value in (None, ""):
         return None
@@ -141,7 +148,7 @@ class CategoryIn(_Input):
     @field_validator("competency_tags")
     @classmethod
     def _few_competencies(cls, value: list[str]) -> list[str]:
-        return _unique(value)
+        return _unique_competencies(value)
 
 
 class ThreadIn(_Input):
@@ -151,10 +158,15 @@ class ThreadIn(_Input):
     tags: Tags = Field(default_factory=list)
     competency_tags: CompetencyTags = Field(default_factory=list)
 
-    @field_validator("tags", "competency_tags")
+    @field_validator("tags")
     @classmethod
     def _few(cls, value: list[str]) -> list[str]:
         return _unique(value)
+
+    @field_validator("competency_tags")
+    @classmethod
+    def _few_competencies(cls, value: list[str]) -> list[str]:
+        return _unique_competencies(value)
 
 
 class ReplyIn(_Input):

@@ -20,6 +20,7 @@ from community import policy
 from community.accounts import people
 from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, REVISIONS, THREADS, VOTES
 from community.forums.writes import SEARCH_INDEX, reindex_authored
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, month, object_id, optional_str
 from community.storage.api import Database
@@ -84,41 +85,41 @@ STORAGE = StorageFacts(
             IndexModel([("slug", 1)], unique=True),
             IndexModel([("org_id", 1), ("position", 1)]),  # the categories a reader may see, in order
         )),
-        Collection(THREADS, indexes=(
+        Collection(THREADS, label=N_("Forum threads and posts"), indexes=(
             IndexModel([("category_id", 1), ("last_activity_at", -1), ("_id", -1)]),  # sort: latest activity
             IndexModel([("category_id", 1), ("created_at", -1), ("_id", -1)]),  # sort: newest, unanswered
             IndexModel([("category_id", 1), ("votes", -1), ("_id", -1)]),  # sort: top
             IndexModel([("category_id", 1), ("pinned", 1)]),  # pinned threads head the first page
             IndexModel([("category_id", 1), ("tags", 1)]),
         ), personal=(
-            Personal("author_id", "anonymise", purpose="Threads you started."),
-            Personal("last_poster_id", "anonymise", purpose="Threads where you posted last."),
+            Personal("author_id", "anonymise", purpose=N_("Threads you started.")),
+            Personal("last_poster_id", "anonymise", purpose=N_("Threads where you posted last.")),
         )),
-        Collection(POSTS, indexes=(
+        Collection(POSTS, label=N_("Forum threads and posts"), indexes=(
             IndexModel([("thread_id", 1), ("number", 1)], unique=True),  # a thread's pages; permalinks
             IndexModel([("author_id", 1), ("body_hash", 1), ("created_at", -1)]),  # duplicate-post detection
         ), personal=(
-            Personal("author_id", "anonymise", purpose="Your forum posts, kept so discussions still make sense."),
-            Personal("hidden_by", "anonymise", replacements={"hidden_by": None}, purpose="Posts you hid as a moderator."),
-            Personal("deleted_by", "anonymise", replacements={"deleted_by": None}, purpose="Posts you deleted."),
+            Personal("author_id", "anonymise", purpose=N_("Your forum posts, kept so discussions still make sense.")),
+            Personal("hidden_by", "anonymise", replacements={"hidden_by": None}, purpose=N_("Posts you hid as a moderator.")),
+            Personal("deleted_by", "anonymise", replacements={"deleted_by": None}, purpose=N_("Posts you deleted.")),
         )),
-        Collection(REVISIONS, indexes=(IndexModel([("post_id", 1), ("number", -1)], unique=True),), personal=(
-            Personal("editor_id", "anonymise", purpose="Earlier versions of posts you edited."),
+        Collection(REVISIONS, label=N_("Forum threads and posts"), indexes=(IndexModel([("post_id", 1), ("number", -1)], unique=True),), personal=(
+            Personal("editor_id", "anonymise", purpose=N_("Earlier versions of posts you edited.")),
         )),
-        Collection(VOTES, indexes=(IndexModel([("post_id", 1)]), IndexModel([("user_id", 1), ("post_id", 1)])),
-                   personal=(Personal("user_id", "delete", purpose="Your votes on posts."),)),
-        Collection(FOLLOWS, indexes=(IndexModel([("target_type", 1), ("target_id", 1)]),),
-                   personal=(Personal("user_id", "delete", purpose="Threads and categories you follow."),)),
-        Collection(READS, indexes=(IndexModel([("user_id", 1), ("thread_id", 1)]),),
-                   personal=(Personal("user_id", "delete", purpose="How far you have read each thread."),)),
-        Collection(FLAGS, indexes=(
+        Collection(VOTES, label=N_("Votes on forum posts"), indexes=(IndexModel([("post_id", 1)]), IndexModel([("user_id", 1), ("post_id", 1)])),
+                   personal=(Personal("user_id", "delete", purpose=N_("Your votes on posts.")),)),
+        Collection(FOLLOWS, label=N_("Followed threads and categories"), indexes=(IndexModel([("target_type", 1), ("target_id", 1)]),),
+                   personal=(Personal("user_id", "delete", purpose=N_("Threads and categories you follow.")),)),
+        Collection(READS, label=N_("What you have read in the forums"), indexes=(IndexModel([("user_id", 1), ("thread_id", 1)]),),
+                   personal=(Personal("user_id", "delete", purpose=N_("How far you have read each thread.")),)),
+        Collection(FLAGS, label=N_("Reports to moderators"), indexes=(
             IndexModel([("status", 1), ("category_id", 1), ("created_at", 1)]),  # the moderation queue
             IndexModel([("post_id", 1), ("reporter_id", 1), ("status", 1)]),
         ), personal=(
             Personal("reporter_id", "anonymise", replacements={"reporter_id": None},
-                     purpose="Posts you reported to moderators."),
+                     purpose=N_("Posts you reported to moderators.")),
             Personal("resolved_by", "anonymise", replacements={"resolved_by": None},
-                     purpose="Reports you resolved as a moderator."),
+                     purpose=N_("Reports you resolved as a moderator.")),
         )),
     ),
     search=(SearchDocuments(SEARCH_INDEX, load_threads_posts, sources=((THREADS, {}), (POSTS, {"number": {"$gt": 1}}))),),

@@ -15,7 +15,8 @@ from bson import ObjectId
 
 from community import actions, api, confirmations, csrf, keys, policy
 from community.accounts.people import shown_name
-from community.errors import Conflict, Invalid, RateLimited
+from community.competencies import queries as dictionary
+from community.errors import Conflict, Invalid, NotFound, RateLimited
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, polls,
                               queries, reads, reply, vote)
 from community.forums.access import access_category, access_post_by_number, access_thread
@@ -26,6 +27,7 @@ from community.forums.urls import category_path, post_path, thread_path
 from community.i18n import gettext as _
 from community.i18n import lazy_gettext
 from community.notifications import read as notifications_read
+from community.organisations import queries as organisations
 from community.policy import Actor
 from community.requests import actor_of, db_of, form_fields, see_other, settings_of, url_for
 from community.validation import form_values
@@ -55,9 +57,11 @@ def _fragment(request: web.Request) -> bool:
 
 
 async def index(request: web.Request) -> web.Response:
-    shown = await reads.category_index(db_of(request), actor_of(request))
+    actor = actor_of(request)
+    shown = await reads.category_index(db_of(request), actor)
     return aiohttp_jinja2.render_template("forums/index.html", request, {
-        "categories": shown.tree, "can_moderate": shown.can_moderate})
+        "categories": shown.tree, "can_moderate": shown.can_moderate,
+        "can_create_category": policy.can_manage_categories(actor, actor.org_id)})
 
 
 async def category(request: web.Request) -> web.Response:
@@ -76,25 +80,30 @@ async def new_thread_form(request: web.Request) -> web.Response:
     actor = actor_of(request)
     category_doc = await access_category(db_of(request), actor, found["_id"] if found else object_id("-"))
     policy.require(actor, policy.can_post(actor, category_doc))
-    return aiohttp_jinja2.render_template("forums/new_thread.html", request,
-                                          {"category": category_doc, "values": {}, "errors": {}})
+    return await _thread_form(request, category_doc, {}, {})
+
+
+async def _thread_form(request: web.Request, category_doc: dict[str, Any], values: dict[str, str],
+                       errors: dict[str, str], status: int = 200) -> web.Response:
+    db = db_of(request)
+    return aiohttp_jinja2.render_template("forums/new_thread.html", request, {
+        "category": category_doc, "values": values, "errors": errors, "competencies": await dictionary.competencies(db),
+        "defaults": await dictionary.names_of(db, category_doc.get("competency_tags", []))}, status=status)
 
 
 async def new_thread(request: web.Request) -> web.Response:
     db, actor = db_of(request), actor_of(request)
     found = await queries.category_by_slug(db, request.match_info["slug"])
-    category_id = found["_id"] if found else object_id("-")
-    values = await form_fields(request)
+    if found is None:
+        raise NotFound(_("We could not find that category."))
+    values = await form_fields(request, lists=("competency_tags",))
     try:
-        thread = await actions.run(request.app, actor, create_thread.create_thread, category_id=category_id,
+        thread = await actions.run(request.app, actor, create_thread.create_thread, category_id=found["_id"],
                                    data=form_values(ThreadIn, values))
     except Invalid as error:
-        return aiohttp_jinja2.render_template("forums/new_thread.html", request,
-                                              {"category": found, "values": values, "errors": error.errors}, status=422)
+        return await _thread_form(request, found, values, error.errors, 422)
     except (RateLimited, Conflict) as error:
-        refused = aiohttp_jinja2.render_template("forums/new_thread.html", request,
-                                                 {"category": found, "values": values, "errors": {"body": error.detail}},
-                                                 status=error.status)
+        refused = await _thread_form(request, found, values, {"body": error.detail}, error.status)
         if isinstance(error, RateLimited):
             refused.headers["Retry-After"] = str(error.retry_after)
         return refused
@@ -391,23 +400,33 @@ async def thread_feed(request: web.Request) -> web.Response:
                                    object_id(request.match_info["thread_id"]))
 
 
-async def _parent_options(request: web.Request) -> list[tuple[str, str]]:
-    return [(str(c["_id"]), c["name"]) for c in (await reads.category_index(db_of(request), actor_of(request))).tree]
+async def _category_form(request: web.Request, values: dict[str, str], errors: dict[str, str],
+                         status: int = 200) -> web.Response:
+    """The new-category form: parents, organisations and competencies to choose from, moderators
+    named by e-mail address, so nobody types an id."""
+    db, actor = db_of(request), actor_of(request)
+    orgs = [(str(org["_id"]), org["name"]) for org in await organisations.everything(db)
+            if policy.can_manage_categories(actor, org["_id"])]
+    return aiohttp_jinja2.render_template("forums/new_category.html", request, {
+        "values": values, "errors": errors,
+        "parent_options": [(str(c["_id"]), c["name"]) for c in (await reads.category_index(db, actor)).tree],
+        "org_options": ([("", _("None: a public category"))] if policy.can_manage_categories(actor, None) else []) + orgs,
+        "competencies": await dictionary.competencies(db)}, status=status)
 
 
 async def new_category_form(request: web.Request) -> web.Response:
     actor = actor_of(request)
     policy.require(actor, policy.can_manage_categories(actor, actor.org_id))
-    return aiohttp_jinja2.render_template("forums/new_category.html", request, {
-        "values": {}, "errors": {}, "parent_options": await _parent_options(request)})
+    return await _category_form(request, {}, {})
 
 
 async def new_category(request: web.Request) -> web.Response:
     actor = actor_of(request)
-    values = await form_fields(request)
+    values = await form_fields(request, lists=("competency_tags",))
     try:
-        created = await actions.run(request.app, actor, categories.create_category, form_values(CategoryIn, values))
+        data = form_values(CategoryIn, values)
+        data["moderator_ids"] = await categories.moderators_by_email(db_of(request), values.get("moderators", ""))
+        created = await actions.run(request.app, actor, categories.create_category, data)
     except Invalid as error:
-        return aiohttp_jinja2.render_template("forums/new_category.html", request, {
-            "values": values, "errors": error.errors, "parent_options": await _parent_options(request)}, status=422)
+        return await _category_form(request, values, error.errors, 422)
     return confirmations.confirmed(request, category_path(created["slug"]), CATEGORY_CREATED)

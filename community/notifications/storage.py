@@ -12,27 +12,28 @@ from pymongo import IndexModel
 
 from community.notifications.intents import INTENTS
 from community.notifications.queries import DIGESTS, NOTIFICATIONS, PREFERENCES
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, StorageFacts
 
 STORAGE = StorageFacts(collections=(
-    Collection(NOTIFICATIONS, indexes=(
+    Collection(NOTIFICATIONS, label=N_("Notifications"), indexes=(
         IndexModel([("user_id", 1), ("read", 1), ("updated_at", -1)]),  # unread count; unread list
         IndexModel([("user_id", 1), ("updated_at", -1), ("_id", -1)]),  # the list, newest activity first
         IndexModel([("open_key", 1)], unique=True, sparse=True),  # one open entry per person, kind and subject
         IndexModel([("digest_pending", 1)], sparse=True),  # the digest job's due work
         IndexModel([("open_key", 1), ("intents", 1)], sparse=True),  # replays find their intent
     ), personal=(
-        Personal("user_id", "delete", purpose="Your notifications."),
+        Personal("user_id", "delete", purpose=N_("Your notifications.")),
         Personal("actor_id", "anonymise", replacements={"actor_id": None},
-                 purpose="Notifications others received about what you did; they stay, your name goes."),
+                 purpose=N_("Notifications others received about what you did; they stay, your name goes.")),
     )),
-    Collection(INTENTS, indexes=(
+    Collection(INTENTS, label=N_("Notifications"), indexes=(
         IndexModel([("next_attempt_at", 1), ("_id", 1)]),  # the notifier's due intents
         IndexModel([("created_at", 1)]),  # readiness: the oldest and the overdue
     ), personal=(
         Personal("actor_id", "anonymise", replacements={"actor_id": None},
-                 purpose="Notifications of what you did that are still being delivered."),
+                 purpose=N_("Notifications of what you did that are still being delivered.")),
     )),
-    Collection(PREFERENCES, personal=(Personal("_id", "delete", purpose="How you chose to be notified."),)),
-    Collection(DIGESTS, personal=(Personal("_id", "delete", purpose="When your last e-mail digest was sent."),)),
+    Collection(PREFERENCES, label=N_("Notification settings"), personal=(Personal("_id", "delete", purpose=N_("How you chose to be notified.")),)),
+    Collection(DIGESTS, label=N_("Notification settings"), personal=(Personal("_id", "delete", purpose=N_("When your last e-mail digest was sent.")),)),
 ))

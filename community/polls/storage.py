@@ -17,6 +17,7 @@ from pymongo import IndexModel
 from community.polls import tallies
 from community.polls.service import POLLS, VOTES
 from community.storage.api import Database
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, StorageFacts
 
 
@@ -31,14 +32,14 @@ STORAGE = StorageFacts(collections=(
     Collection(POLLS, indexes=(
         IndexModel([("subject_type", 1), ("subject_id", 1), ("name", 1)], unique=True),  # one poll per name in a subject
     )),
-    Collection(VOTES, indexes=(
+    Collection(VOTES, label=N_("Poll votes"), indexes=(
         IndexModel([("poll_id", 1), ("user_id", 1)], unique=True),  # one vote per person: a double click counts once
         IndexModel([("poll_id", 1), ("choices", 1), ("at", 1)]),  # a public poll's voters per option
         IndexModel([("user_id", 1)]),
         IndexModel([("erased", 1)], sparse=True),
     ), personal=(
         Personal("user_id", "anonymise", replacements={"user_id": None, "erased": True},
-                 purpose="Your votes in polls; erasing your account removes them from the counts."),
+                 purpose=N_("Your votes in polls; erasing your account removes them from the counts.")),
     )),
     Collection(tallies.TALLIES, indexes=(IndexModel([("poll_id", 1)]),)),
 ), erasure_hooks=(remove_erased_votes,))

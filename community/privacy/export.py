@@ -37,7 +37,7 @@ async def personal_data(db: Database, user_id: ObjectId) -> dict[str, Any]:
         match = entry.match(user_id, email)
         if match is None:
             continue
-        section = collections.setdefault(entry.collection, {"purposes": [], "documents": []})
+        section = collections.setdefault(entry.collection, {"label": entry.label, "purposes": [], "documents": []})
         if entry.purpose and entry.purpose not in section["purposes"]:
             section["purposes"].append(entry.purpose)
         seen = {plain(document["_id"]) for document in section["documents"] if "_id" in document}

@@ -27,11 +27,14 @@ class PersonalData(Personal):
     """A declared rule together with the collection it applies to."""
 
     collection: str = ""
+    label: str = ""
+    """The collection's plain-language label (``Collection.label``), in English."""
 
 
 def entries() -> list[PersonalData]:
     """Every declared rule; deletions run last so anonymising rules still find their documents."""
     order = {"keep": 0, "anonymise": 1, "delete": 2}
-    found = [PersonalData(collection=collection.name, **{f.name: getattr(rule, f.name) for f in fields(rule)})
+    found = [PersonalData(collection=collection.name, label=collection.label,
+                          **{f.name: getattr(rule, f.name) for f in fields(rule)})
              for collection in COLLECTIONS.values() for rule in collection.personal]
     return sorted(found, key=lambda entry: (order[entry.action], entry.collection, entry.field))

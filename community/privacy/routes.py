@@ -14,6 +14,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/privacy/my-data.json", views.export_download, name="my_data_export")
     app.router.add_post("/privacy/erase", views.erase_submit, name="erase_account")
     app.router.add_get("/admin/people/{user_id}/data", views.admin_view, name="person_data_admin")
+    app.router.add_get("/admin/people/{user_id}/data.json", views.admin_download, name="person_data_admin_download")
     tag = "privacy"
     api.route(app, "GET", "/me/data", views.api_my_data, summary="Everything the server holds about you", tag=tag,
               response=PersonalDataOut)

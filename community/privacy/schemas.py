@@ -22,6 +22,7 @@ class PersonDataQuery(BaseModel):
 
 
 class CollectionData(BaseModel):
+    label: str = Field(description="the kind of record in plain language, e.g. \"Forum threads and posts\"")
     purposes: list[str]
     documents: list[dict[str, Any]]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp_jinja2
@@ -14,7 +15,8 @@ from community import api, keys
 from community.accounts.sessions import clear_session_cookie
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
-from community.privacy import access
+from community.accounts import people
+from community.privacy import access, readable
 from community.realtime.emitter import user_room
 from community.requests import actor_of, read_form, read_json, signed_in
 from community.privacy.schemas import PersonDataQuery
@@ -33,18 +35,38 @@ def person_of(request: web.Request) -> ObjectId:
         raise NotFound(_("There is no such member.")) from None
 
 
-def _download(data: dict[str, Any]) -> web.Response:
+def _download(data: dict[str, Any], filename: str = "my-data.json") -> web.Response:
     return web.Response(text=json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json",
-                        charset="utf-8", headers={"Content-Disposition": 'attachment; filename="my-data.json"',
+                        charset="utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                                   "Cache-Control": "no-store"})
+
+
+@dataclass(frozen=True, slots=True)
+class HeldKind:
+    """One kind of record on "Your data": the collections that share a label, in the reader's language."""
+
+    label: str
+    records: int
+    purposes: list[str]
+
+
+def held(data: dict[str, Any]) -> list[HeldKind]:
+    """The export's collections grouped by their plain-language label, in alphabetical order."""
+    grouped: dict[str, tuple[int, list[str]]] = {}
+    for section in data["collections"].values():
+        records, purposes = grouped.get(section["label"], (0, []))
+        grouped[section["label"]] = (records + len(section["documents"]),
+                                     purposes + [purpose for purpose in section["purposes"] if purpose not in purposes])
+    kinds = [HeldKind(_(label), records, [_(purpose) for purpose in purposes])
+             for label, (records, purposes) in grouped.items()]
+    return sorted(kinds, key=lambda kind: kind.label)
 
 
 @aiohttp_jinja2.template("privacy/my_data.html")
 async def my_data_page(request: web.Request) -> dict[str, Any]:
     user_id = me(request)
     data = await access.data_of(request.app[keys.DB], actor_of(request), user_id)
-    return {"summary": {name: len(section["documents"]) for name, section in data["collections"].items()},
-            "purposes": {name: section["purposes"] for name, section in data["collections"].items()}, "errors": {}}
+    return {"held": held(data), "errors": {}}
 
 
 async def export_download(request: web.Request) -> web.Response:
@@ -58,10 +80,8 @@ async def erase_submit(request: web.Request) -> web.Response:
         await access.erase_own_account(request.app[keys.DB], actor_of(request), user_id, str(form.get("confirm", "")))
     except Invalid as error:
         data = await access.data_of(request.app[keys.DB], actor_of(request), user_id)
-        context = {"summary": {name: len(section["documents"]) for name, section in data["collections"].items()},
-                   "purposes": {name: section["purposes"] for name, section in data["collections"].items()},
-                   "errors": error.errors}
-        return aiohttp_jinja2.render_template("privacy/my_data.html", request, context, status=422)
+        return aiohttp_jinja2.render_template("privacy/my_data.html", request,
+                                              {"held": held(data), "errors": error.errors}, status=422)
     await request.app[keys.EMITTER].hang_up(user_room(user_id))
     response = aiohttp_jinja2.render_template("privacy/erased.html", request, {})
     clear_session_cookie(request, response)
@@ -71,9 +91,18 @@ async def erase_submit(request: web.Request) -> web.Response:
 @aiohttp_jinja2.template("privacy/admin_view.html")
 async def admin_view(request: web.Request) -> dict[str, Any]:
     person_id = person_of(request)
-    data = await access.data_of(request.app[keys.DB], actor_of(request), person_id,
-                                reason=request.query.get("reason") or None)
-    return {"person_id": str(person_id), "data": json.dumps(data, ensure_ascii=False, indent=2)}
+    db = request.app[keys.DB]
+    reason = request.query.get("reason") or None
+    data = await access.data_of(db, actor_of(request), person_id, reason=reason)
+    return {"person_id": str(person_id), "name": await people.name_of(db, person_id),
+            "kinds": await readable.readable(db, data), "reason": reason or ""}
+
+
+async def admin_download(request: web.Request) -> web.Response:
+    """The same data as the page, every field, as the JSON file a member downloads (and audited the same way)."""
+    person_id = person_of(request)
+    return _download(await access.data_of(request.app[keys.DB], actor_of(request), person_id,
+                                          reason=request.query.get("reason") or None), f"member-{person_id}-data.json")
 
 
 async def api_my_data(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ from community.profiles import avatar, directory
 from community.profiles import fields as profile_fields
 from community.profiles.edit import SEARCH_INDEX, reindex
 from community.profiles.queries import ENDORSEMENTS, PROFILES, VERIFICATIONS
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, object_id
 from community.storage.api import Database
@@ -63,30 +64,30 @@ async def load_people(db: Database, doc_id: str) -> Changes:
 
 STORAGE = StorageFacts(
     collections=(
-        Collection(PROFILES, indexes=(
+        Collection(PROFILES, label=N_("Profile"), indexes=(
             IndexModel([("competencies.competency_id", 1)]),  # holders of a competency (directory, delete check)
             IndexModel([("position_id", 1)], sparse=True),
-        ), personal=(Personal("_id", "delete", purpose="Your profile: what you tell other members about yourself."),)),
-        Collection(directory.DIRECTORY, indexes=(
+        ), personal=(Personal("_id", "delete", purpose=N_("Your profile: what you tell other members about yourself.")),)),
+        Collection(directory.DIRECTORY, label=N_("Profile"), indexes=(
             IndexModel([("competency", 1), ("basis", 1), ("key", 1)]),  # a filter's range, in page order
             IndexModel([("person_id", 1), ("competency", 1), ("basis", 1)]),  # a person's rows; free-text matches
-        ), personal=(Personal("person_id", "delete", purpose="Your entries in the Network directory, "
-                                                             "copied from your profile."),)),
-        Collection(avatar.COLLECTION, personal=(Personal("_id", "delete", purpose="Your profile picture."),)),
-        Collection(ENDORSEMENTS, indexes=(
+        ), personal=(Personal("person_id", "delete", purpose=N_("Your entries in the Network directory, "
+                                                                "copied from your profile.")),)),
+        Collection(avatar.COLLECTION, label=N_("Profile"), personal=(Personal("_id", "delete", purpose=N_("Your profile picture.")),)),
+        Collection(ENDORSEMENTS, label=N_("Endorsements"), indexes=(
             IndexModel([("user_id", 1), ("competency_id", 1), ("endorser_id", 1)], unique=True),  # one per expert
             IndexModel([("endorser_id", 1)]),  # endorsements given, for export and erasure
         ), personal=(
-            Personal("user_id", "delete", purpose="Experts' endorsements of your competencies."),
+            Personal("user_id", "delete", purpose=N_("Experts' endorsements of your competencies.")),
             Personal("endorser_id", "delete",
-                     purpose="Endorsements you gave as an expert; withdrawn when your account is erased."),
+                     purpose=N_("Endorsements you gave as an expert; withdrawn when your account is erased.")),
         )),
-        Collection(VERIFICATIONS, indexes=(
+        Collection(VERIFICATIONS, label=N_("Verified competencies"), indexes=(
             IndexModel([("user_id", 1), ("competency_id", 1)]), IndexModel([("recorded_by", 1)]),
         ), personal=(
-            Personal("user_id", "delete", purpose="Assessment and course results for your competencies."),
+            Personal("user_id", "delete", purpose=N_("Assessment and course results for your competencies.")),
             Personal("recorded_by", "anonymise", replacements={"recorded_by": None},
-                     purpose="Results you recorded as an administrator; the results stay, your name goes."),
+                     purpose=N_("Results you recorded as an administrator; the results stay, your name goes.")),
         )),
     ),
     search=(SearchDocuments(SEARCH_INDEX, load_people, sources=(("users", {}),)),),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -37,7 +38,7 @@ COMPETENCY_ADDED = confirmations.register("competency_added", lazy_gettext("The 
 COMPETENCY_REMOVED = confirmations.register("competency_removed", lazy_gettext("The competency was removed from your profile."))
 PICTURE_SAVED = confirmations.register("picture_saved", lazy_gettext("Your picture was saved."))
 PICTURE_REMOVED = confirmations.register("picture_removed", lazy_gettext("Your picture was removed."))
-ENDORSED = confirmations.register("endorsed", lazy_gettext("Your endorsement was recorded. You can withdraw it beside the competency."))
+ENDORSED = confirmations.register("endorsed", lazy_gettext("Your endorsement was recorded."))
 ENDORSEMENT_WITHDRAWN = confirmations.register("endorsement_withdrawn", lazy_gettext("Your endorsement was withdrawn."))
 VERIFIED = confirmations.register("verification_recorded", lazy_gettext("The verified result was recorded."))
 
@@ -79,7 +80,10 @@ async def _person_context(request: web.Request, errors: dict[str, str] | None = 
     can_record = policy.can_record_verification(actor)
     can_endorse = policy.can_endorse(actor, user_id, await network.blocked_between(db, actor.user_id, user_id))
     endorsed = await queries.endorsements_given(db, actor.user_id, user_id) if actor.user_id is not None else {}
-    return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": can_endorse,
+    just_endorsed = request.query.get("endorsed", "")
+    undo = next((item for item in person.get("competencies", []) if item["competency_id"] == just_endorsed), None) \
+        if keys.CONFIRMATION in request and just_endorsed in endorsed else None
+    return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": can_endorse, "undo_endorsement": undo,
             "endorse_up_to": await edit.own_levels(db, actor.user_id) if can_endorse else {}, "endorsed": endorsed,
             "rule": verification.describe(rule_of(request)), "can_record": can_record,
             "relation": await connections.relation(db, actor, user_id), "can_view_data": policy.can_view_personal_data(actor, user_id),
@@ -213,7 +217,8 @@ async def endorse_submit(request: web.Request) -> web.Response:
     except Invalid as error:
         return await person_page_with_errors(request, {f"endorse.{field}": message
                                                        for field, message in error.errors.items()})
-    return confirmations.confirmed(request, person_url(request, user_id) + "#competencies", ENDORSED)
+    just_endorsed = "?" + urlencode({"endorsed": endorsement.competency_id})
+    return confirmations.confirmed(request, person_url(request, user_id) + just_endorsed + "#competencies", ENDORSED)
 
 
 async def endorsement_withdraw(request: web.Request) -> web.Response:

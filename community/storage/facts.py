@@ -67,6 +67,10 @@ class Collection:
     name: str
     indexes: tuple[IndexModel, ...] = ()
     personal: tuple[Personal, ...] = ()
+    label: str = ""
+    """What a person calls the data held here ("Forum threads and posts"), marked with ``N_`` and
+    translated where shown; one label may name several collections, which "Your data" then shows
+    as one kind of record. A collection with personal data has one."""
 
 
 Loader = Callable[[Any, str], Awaitable["Changes"]]

@@ -13,6 +13,7 @@ from typing import Any
 
 from pymongo import IndexModel
 
+from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from community.vacancies.queries import ALERTS, APPLICATIONS, NOTES, SAVED_SEARCHES, SEARCH_INDEX, VACANCIES
 from search.documents import single, vacancy_document
@@ -26,35 +27,35 @@ def search_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
 
 
 STORAGE = StorageFacts(collections=(
-    Collection(VACANCIES, indexes=(
+    Collection(VACANCIES, label=N_("Vacancies you posted"), indexes=(
         IndexModel([("status", 1), ("closes_at", 1)]),  # open vacancies, soonest closing first
         IndexModel([("org_id", 1), ("created_at", -1)]),  # a department's vacancies
         IndexModel([("required_ids", 1)]),  # vacancies requiring a competency
     ), personal=(
         Personal("created_by", "anonymise", replacements={"created_by": None},
-                 purpose="Vacancies you posted for your organisation; they stay, your name goes."),
+                 purpose=N_("Vacancies you posted for your organisation; they stay, your name goes.")),
     )),
-    Collection(APPLICATIONS, indexes=(
+    Collection(APPLICATIONS, label=N_("Vacancy applications"), indexes=(
         IndexModel([("vacancy_id", 1), ("standing", 1), ("rank", 1)]),  # a department's ranked pages
         IndexModel([("vacancy_id", 1), ("standing", 1), ("status", 1), ("rank", 1)]),  # ... of one stage
         IndexModel([("vacancy_id", 1), ("standing", 1), ("essentials_met", 1), ("rank", 1)]),  # ... meeting essentials
         IndexModel([("user_id", 1), ("applied_at", -1)]),  # a person's applications
     ), personal=(
-        Personal("user_id", "delete", purpose="Your applications to vacancies: your statement, the profile fields "
-                                              "you chose to share, your consent and the application's status."),
+        Personal("user_id", "delete", purpose=N_("Your applications to vacancies: your statement, the profile fields "
+                                                 "you chose to share, your consent and the application's status.")),
     )),
-    Collection(NOTES, indexes=(
+    Collection(NOTES, label=N_("Vacancy applications"), indexes=(
         IndexModel([("application_id", 1), ("at", 1)]),
         IndexModel([("user_id", 1)]),
     ), personal=(
-        Personal("user_id", "delete", purpose="The department's notes on your applications."),
+        Personal("user_id", "delete", purpose=N_("The department's notes on your applications.")),
         Personal("author_id", "anonymise", replacements={"author_id": None},
-                 purpose="Notes you wrote on applicants as a department administrator; the notes stay, your name goes."),
+                 purpose=N_("Notes you wrote on applicants as a department administrator; the notes stay, your name goes.")),
     )),
-    Collection(SAVED_SEARCHES, indexes=(IndexModel([("user_id", 1), ("created_at", 1)]),), personal=(
-        Personal("user_id", "delete", purpose="Your saved vacancy searches, so new vacancies that fit reach you."),
+    Collection(SAVED_SEARCHES, label=N_("Saved vacancy searches and alerts"), indexes=(IndexModel([("user_id", 1), ("created_at", 1)]),), personal=(
+        Personal("user_id", "delete", purpose=N_("Your saved vacancy searches, so new vacancies that fit reach you.")),
     )),
-    Collection(ALERTS, indexes=(IndexModel([("user_id", 1)]),), personal=(
-        Personal("user_id", "delete", purpose="Which vacancies you were alerted to, so each reaches you once."),
+    Collection(ALERTS, label=N_("Saved vacancy searches and alerts"), indexes=(IndexModel([("user_id", 1)]),), personal=(
+        Personal("user_id", "delete", purpose=N_("Which vacancies you were alerted to, so each reaches you once.")),
     )),
 ), search=(SearchDocuments(SEARCH_INDEX, single(VACANCIES, search_document), sources=((VACANCIES, {}),)),))

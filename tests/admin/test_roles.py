@@ -42,7 +42,8 @@ async def test_admin_grants_expert_after_vetting_with_a_reason(client: TestClien
     await change(client, officer, role="expert", action="revoke", reason="")
     assert await roles_of(db, officer) == {"officer"}
     history = await (await client.get(f"/admin/people/{officer['_id']}")).text()
-    assert "role.revoke" in history and "Vetted: 20 years in public health" in history
+    assert "Revoked a role: Expert" in history and "Granted a role: Expert" in history
+    assert "Vetted: 20 years in public health" in history and "role.revoke" not in history and " UTC" not in history
 
 
 async def test_mdo_admin_manages_only_own_members_and_only_two_roles(client: TestClient, db: Any) -> None:

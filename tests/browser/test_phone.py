@@ -64,7 +64,7 @@ async def test_no_page_scrolls_sideways_and_every_target_is_big_enough_on_a_phon
     for path in ("/", "/forums", f"/forums/c/{community.category_slug}", thread, "/network", "/search?q=registers",
                  "/notifications", "/notifications/preferences", "/profile/edit", person, "/account", "/privacy",
                  "/competencies", "/positions", "/admin", "/admin/people", "/admin/organisations", "/admin/audit",
-                 "/admin/jobs", "/forums/moderation"):
+                 "/admin/jobs", "/forums/moderation", "/forums/new-category", f"/forums/c/{community.category_slug}/new"):
         await assert_phone_rules(admin, path, header_under=120)
 
     visitor = await (await new_context(viewport=PHONE)).new_page()

@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from community.events.queries import CALENDAR_TOKENS, EVENTS, RSVPS
 from community.rooms import attendance
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 from tests.events.conftest import local
 from tests.factories import bearer_token, make_user, sign_in
 
@@ -191,3 +191,22 @@ async def test_the_event_page_leads_into_the_live_room_and_to_the_certificate(cl
     listing = await claimed.text()
     assert claimed.status == 200 and "Your certificate of attendance is ready" in listing
     assert "RTI first appeals clinic" in listing
+
+
+async def test_competencies_are_ticked_in_a_list_and_shown_by_name(client: TestClient, db: Any) -> None:
+    listening, judgement = "beh.communication.active-listening", "beh.decision-making.sound-judgement"
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    form = await (await client.get("/events/new")).text()
+    assert f'type="checkbox" name="competencies" value="{listening}"' in form
+    assert "Ids from the competency dictionary" not in form
+    fields = {key: value for key, value in FORM.items() if key != "competencies"}
+    response = await client.post("/events/new", allow_redirects=False, data=[
+        *fields.items(), ("csrf_token", await csrf_token(client, "/events/new")),
+        ("competencies", listening), ("competencies", judgement)])
+    assert response.status == 303, await response.text()
+    event_id = ObjectId(response.headers["Location"].rsplit("/", 1)[1])
+    assert (await db[EVENTS].find_one({"_id": event_id}))["competencies"] == [listening, judgement]
+    page = await (await client.get(f"/events/{event_id}")).text()
+    assert ">Active Listening</a>" in page and ">Sound Judgement</a>" in page and f">{listening}<" not in page
+    edit = await (await client.get(f"/events/{event_id}/edit")).text()
+    assert f'value="{listening}" checked' in edit

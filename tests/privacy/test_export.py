@@ -42,7 +42,10 @@ async def test_download_page_and_file_without_javascript(client: TestClient, db:
     scene = await rich_member(client, db)
     await sign_in(client, scene.person)
     page = await (await client.get("/privacy")).text()
-    assert "profiles" in page and 'href="/privacy/my-data.json"' in page
+    assert 'href="/privacy/my-data.json"' in page
+    assert '<th scope="row">Profile</th>' in page and '<th scope="row">Karma Points</th>' in page
+    for internal in ("profiles", "karma_ledger", "dev_outbox", "one_time_codes", "<code>"):
+        assert internal not in page, internal
     download = await client.get("/privacy/my-data.json")
     assert download.status == 200 and "attachment" in download.headers["Content-Disposition"]
     assert json.loads(await download.text())["collections"]["profiles"]["documents"][0]["district"] == STRINGS["district"]
@@ -76,3 +79,57 @@ async def test_erase_form_needs_the_exact_address(client: TestClient, db: Any) -
                                                          "confirm": "someone.else@example.gov.in"})
     assert response.status == 422 and 'id="confirm-error"' in await response.text()
     assert (await db.users.find_one({"_id": scene.person["_id"]}))["name"] == STRINGS["name"]
+
+
+async def test_every_kind_of_personal_data_has_a_label_and_purposes_in_english_and_hindi(client: TestClient, db: Any) -> None:
+    from community.i18n import current_locale, gettext
+    from community.privacy.registry import entries
+
+    labels = {entry.collection: entry.label for entry in entries()}
+    assert all(labels.values()), [name for name, label in labels.items() if not label]
+    words = set(labels.values()) | {entry.purpose for entry in entries() if entry.purpose}
+    token = current_locale.set("hi")
+    try:
+        untranslated = [text for text in words if gettext(text) == text]
+    finally:
+        current_locale.reset(token)
+    assert untranslated == []
+
+
+async def test_the_page_groups_records_by_kind_and_speaks_hindi(client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    await sign_in(client, scene.person)
+    _status, data = await call(client, "GET", "/api/v1/me/data", scene.token)
+    profile = sum(len(section["documents"]) for section in data["collections"].values() if section["label"] == "Profile")
+    assert profile >= 2, "the profile and its picture are one kind of record"
+    page = await (await client.get("/privacy")).text()
+    assert f'<th scope="row">Profile</th><td>{profile}</td>' in page
+    client.session.cookie_jar.update_cookies({"lang": "hi"})
+    hindi = await (await client.get("/privacy")).text()
+    assert '<th scope="row">प्रोफ़ाइल</th>' in hindi and "आपकी प्रोफ़ाइल तस्वीर।" in hindi
+    assert "Your profile picture." not in hindi
+
+
+async def test_an_administrator_reads_a_member_s_data_in_words_and_downloads_it_separately(
+        client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    person_id = scene.person["_id"]
+    page = await client.get(f"/admin/people/{person_id}/data", headers=auth(scene.admin_token))
+    html = await page.text()
+    assert page.status == 200 and "Data held about Kavitha Ramaswamy" in html
+    assert '<h2 id="kind-' in html and ">Profile <span" in html and ">Connections <span" in html
+    assert "<dt>About</dt><dd>" + STRINGS["bio"] + "</dd>" in html
+    assert "<dt>Organisation</dt><dd>Ministry of Finance</dd>" in html
+    assert "<dt>Endorsed by</dt><dd>Endorsing Expert</dd>" in html
+    assert " IST</dd>" in html
+    for raw in (str(person_id), str(scene.expert["_id"]), str(scene.person["org_id"]), "karma_ledger", "<pre",
+                '"documents"', "created_at"):
+        assert raw not in html.replace(f"/admin/people/{person_id}", ""), raw
+    download = await client.get(f"/admin/people/{person_id}/data.json?reason=Grievance%2042",
+                                headers=auth(scene.admin_token))
+    assert download.status == 200 and "attachment" in download.headers["Content-Disposition"]
+    assert json.loads(await download.text())["collections"]["profiles"]["documents"][0]["bio"] == STRINGS["bio"]
+    assert await db.audit_log.count_documents({"action": "privacy.view_personal_data", "target_id": person_id,
+                                               "reason": "Grievance 42"}) == 1
+    officer = await bearer_token(db, await make_user(db))
+    assert (await client.get(f"/admin/people/{person_id}/data.json", headers=auth(officer))).status == 403

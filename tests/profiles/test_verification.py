@@ -120,3 +120,27 @@ async def test_the_profile_page_states_the_rule_and_withdraws_without_javascript
                                   allow_redirects=False)
     assert withdrawn.status == 303 and await db.endorsements.count_documents({}) == 0
     assert "Not verified yet." in await (await client.get(f"/people/{asha['_id']}")).text()
+
+
+async def test_the_endorsement_confirmation_offers_an_undo_that_withdraws_it(client: TestClient, db: Any) -> None:
+    import re
+
+    await small_dictionary(db)
+    asha, expert = await make_user(db), await make_user(db, roles=("expert",))
+    await db.profiles.insert_many([{"_id": asha["_id"], "competencies": [{"competency_id": HEALTH, "level": 3}]},
+                                   {"_id": expert["_id"], "competencies": [{"competency_id": HEALTH, "level": 3}]}])
+    await sign_in(client, expert)
+    token = await csrf_token(client, f"/people/{asha['_id']}")
+    endorsed = await client.post(f"/people/{asha['_id']}/endorse",
+                                 data={"csrf_token": token, "competency_id": HEALTH, "level": "2"})
+    page = await endorsed.text()
+    assert endorsed.status == 200 and await db.endorsements.count_documents({}) == 1
+    notice = re.search(r'<div class="notice confirmation" role="alert">(.*?)</div>', page, re.S)
+    assert notice and "Your endorsement of " in notice.group(1) and ">Undo<" in notice.group(1)
+    undo = re.search(r'<form method="post" action="([^"]+)">', notice.group(1))
+    assert undo and undo.group(1) == f"/people/{asha['_id']}/endorsements/{HEALTH}/withdraw"
+    withdrawn = await client.post(undo.group(1), data={"csrf_token": token})
+    assert withdrawn.status == 200 and "Your endorsement was withdrawn." in await withdrawn.text()
+    assert await db.endorsements.count_documents({}) == 0
+    again = await (await client.get(f"/people/{asha['_id']}?endorsed={HEALTH}")).text()
+    assert ">Undo<" not in again, "no undo without an endorsement just made"
