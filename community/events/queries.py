@@ -55,6 +55,12 @@ async def listed(db: Database, condition: dict[str, Any], *, ascending: bool = T
         .limit(limit).to_list(limit)
 
 
+async def upcoming_on(db: Database, competency_id: str, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Published events on a competency that have not started, soonest first (the competency index)."""
+    return await db[EVENTS].find({"competencies": competency_id, "start_at": {"$gte": now}, "status": "published"}) \
+        .sort([("start_at", 1), ("_id", 1)]).limit(limit).to_list(limit)
+
+
 async def going_event_ids(db: Database, user_id: ObjectId, limit: int = 1000) -> list[ObjectId]:
     rows = await db[RSVPS].find({"user_id": user_id, "status": "going"}, {"event_id": 1}).limit(limit).to_list(limit)
     return [row["event_id"] for row in rows]

@@ -107,6 +107,16 @@ async def threads(db: Database, query: dict[str, Any], order: list[tuple[str, in
     return await db[THREADS].find(query, sort=sort, limit=limit).to_list(None)
 
 
+async def threads_tagged(db: Database, competency_id: str, category_ids: Sequence[ObjectId], limit: int) -> list[dict[str, Any]]:
+    """Threads tagged with a competency in these categories, neither deleted nor hidden, most
+    recently active first (one range of the competency-tag index)."""
+    if not category_ids:
+        return []
+    return await db[THREADS].find({"competency_tags": competency_id, "category_id": {"$in": list(category_ids)},
+                                   "deleted": False, "hidden": False},
+                                  sort=[("last_activity_at", -1), ("_id", -1)], limit=limit).to_list(None)
+
+
 async def posts_after(db: Database, thread_id: ObjectId, after_number: int, limit: int, *,
                       include_hidden: bool, exclude: ObjectId | None = None) -> list[dict[str, Any]]:
     query: dict[str, Any] = {"thread_id": thread_id, "number": {"$gt": after_number}}
