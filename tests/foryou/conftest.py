@@ -4,7 +4,7 @@ two competencies of their position, with a thread, an expert, an event and a vac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,7 +20,10 @@ from community.events import service as events
 from community.forums.limits import LIMITS
 from community.foryou.suggest import ForYou, for_you
 from community.profiles.verification import RULE
-from tests.competencies.builders import store_competency, store_position
+from community.competencies import queries as dictionary_queries
+from community.competencies.dictionary import Position
+from community.competencies.seed import position_document
+from tests.competencies.builders import position_data, store_competency
 from tests.events.conftest import event_in
 from tests.factories import act, bearer_token, make_org, make_user
 from tests.forums.conftest import RELAXED, Forum
@@ -62,7 +65,7 @@ class Scene:
 
     async def thread(self, competency: str, *, title: str, org: str | None = None) -> str:
         category = await self.forum.category(f"space-{ObjectId()}", org=org)
-        author = await self.forum.person("Ministry of Writers")
+        author = await self.forum.person(org or "Ministry of Writers")
         thread = await self.forum.thread(category, author, title=title, competency_tags=[competency])
         return str(thread["id"])
 
@@ -83,12 +86,18 @@ class Scene:
         return str(answer["id"])
 
 
+async def store_position(db: Any, position_id: str, title: str, requires: dict[str, int]) -> None:
+    model = Position.model_validate(position_data(position_id, requires, title=title))
+    document = position_document(model, datetime.now(UTC))
+    await db[dictionary_queries.POSITIONS].replace_one({"_id": document["_id"]}, document, upsert=True)
+
+
 async def dictionary(db: Any) -> None:
     await store_competency(db, BUDGET, "Outcome budgeting")
     await store_competency(db, HEALTH, "Public health programmes")
     await store_competency(db, DRAFTING, "Noting and drafting")
-    await store_position(db, POSITION, {HEALTH: 3, BUDGET: 4, DRAFTING: 2})
-    await store_position(db, TARGET, {BUDGET: 5})
+    await store_position(db, POSITION, "Health Budget Officer", {HEALTH: 3, BUDGET: 4, DRAFTING: 2})
+    await store_position(db, TARGET, "Finance Director", {BUDGET: 5})
 
 
 @pytest.fixture
@@ -101,8 +110,3 @@ async def scene(client: TestClient, db: Any) -> Scene:
     admin = await make_user(db, org=ministry, roles=("mdo_admin",), name="Meera Admin")
     host = await make_user(db, org=ministry, roles=("expert",), name="Host Expert")
     return Scene(client, db, Forum(client), ministry, officer, admin, host)
-
-
-def soon(days: int = 3) -> dict[str, str]:
-    from tests.events.conftest import local
-    return {"start": local(timedelta(days=days)), "end": local(timedelta(days=days, hours=1))}
