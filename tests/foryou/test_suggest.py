@@ -73,9 +73,14 @@ async def test_experts_who_mentor_come_first_then_those_of_the_officer_s_state(s
     await scene.db.profiles.update_one({"_id": scene.officer["_id"]}, {"$set": {"state": "Kerala"}})
     member = await scene.expert(BUDGET, 5, roles=("officer",), name="Aaron Member")
     neighbour = await scene.expert(BUDGET, 4, name="Zara Neighbour")
-    await scene.db.profiles.update_one({"_id": neighbour["_id"]}, {"$set": {"state": "Kerala"}})
+    await scene.db.profiles.update_one({"_id": neighbour["_id"]}, {"$set": {"state": "Kerala",
+                                                                          "privacy.location": "everyone"}})
+    hidden = await scene.expert(BUDGET, 4, name="Yash Hidden")
+    await scene.db.profiles.update_one({"_id": hidden["_id"]}, {"$set": {"state": "Kerala"}})
     far = await scene.expert(BUDGET, 5, name="Bina Far")
     found = await scene.suggestions()
-    assert [item.ref for item in found.parts["expert"]][:2] == [str(neighbour["_id"]), str(far["_id"])]
-    assert str(member["_id"]) not in [item.ref for item in found.parts["expert"]][:2]
+    assert [item.ref for item in found.parts["expert"]] == [str(neighbour["_id"]), str(far["_id"])], \
+        "the state of a person who shows it only to their organisation does not count"
+    assert str(member["_id"]) not in [item.ref for item in found.parts["expert"]]
     assert "They are posted in Kerala, as you are." in found.parts["expert"][0].reason
+    assert "Kerala" not in found.parts["expert"][1].reason
