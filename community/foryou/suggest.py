@@ -11,7 +11,8 @@ through its own public reads, which apply its own policy:
   well voted, recent);
 - experts to meet: ``profiles.directory.search`` (holding it verified at the required level or
   above, as the officer may see them), experts first (experts are the members who mentor), then
-  those posted in the officer's state or working in one of their languages; anyone across a
+  those posted in the officer's state (where they show it) or working in one of their
+  languages (English last, as nearly everyone lists it); anyone across a
   block or already connected is left out (``policy.can_suggest_expert``);
 - events to attend: ``events.reads.upcoming_with_seats`` (the officer's audience, seats left);
 - vacancies that fit: ``vacancies.reads.fitting`` (ranked by the vacancy match, with its
@@ -214,7 +215,8 @@ async def _experts(asking: _Asking, need: Need, taken: set[str]) -> list[Suggest
                                          connected=person_id in connected):
             continue
         same_state = bool(asking.state) and card.get("location", {}).get("state") == asking.state
-        shared = [language for language in card.get("languages", []) if language in asking.languages]
+        shared = sorted((language for language in card.get("languages", []) if language in asking.languages),
+                        key=lambda language: language == "English")
         kept.append((not expert, not same_state, not shared, -card["match"]["level"], card, expert, same_state, shared))
     kept.sort(key=lambda row: row[:4])
     return [Suggestion("expert", card["id"], need.competency_id, card["name"] or "", f"/people/{card['id']}",
