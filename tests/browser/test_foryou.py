@@ -89,7 +89,7 @@ async def test_set_a_target_see_each_kind_with_its_reason_dismiss_one(new_contex
     await expect(page.get_by_role("heading", name="Threads to read")).to_have_count(0)
     await page.reload()
     await expect(page.get_by_text("Where to start with this competency")).to_have_count(0)
-    await expect(page.get_by_text("Ishaan Mentor")).to_be_visible()
+    await expect(page.get_by_role("link", name="Ishaan Mentor")).to_be_visible()
     await page.goto("/")
     await expect(page.get_by_role("heading", name="For you")).to_be_visible()
     await expect(page.locator("#home-foryou + p")).to_contain_text(name)
