@@ -9,14 +9,16 @@ through its own public reads, which apply its own policy:
 
 - threads to read: ``forums.reads.threads_to_read`` (spaces the officer may read; answered,
   well voted, recent);
-- experts to meet: ``profiles.directory.search`` (holding it verified at the required level or
-  above, as the officer may see them), experts first (experts are the members who mentor), then
+- experts to meet: ``profiles.directory.verified_holders`` (holding it verified at the required
+  level or above, as the officer may see them), experts first (experts are the members who mentor), then
   those posted in the officer's state (where they show it) or working in one of their
   languages (English last, as nearly everyone lists it); anyone across a
   block or already connected is left out (``policy.can_suggest_expert``);
 - events to attend: ``events.reads.upcoming_with_seats`` (the officer's audience, seats left);
-- vacancies that fit: ``vacancies.reads.fitting`` (ranked by the vacancy match, with its
-  explanation).
+- vacancies that fit: ``vacancies.reads.fitting`` (those asking for any short competency,
+  ranked by the vacancy match, with its explanation).
+
+The four parts are asked at once (each only reads).
 
 Every suggestion says why, in the reader's language. A part with nothing to suggest is left out;
 without a position there is no gap, and the page asks for one instead.
@@ -24,6 +26,7 @@ without a position there is no gap, and the page asks for one instead.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,6 +57,9 @@ EACH_COMPETENCY = 2
 """Of one kind, at most this many for one competency, so the next competencies get a place too."""
 COMPETENCIES_ASKED = 10
 """The most short competencies whose suggestions are looked for."""
+VACANCY_COMPETENCIES = 3
+"""Vacancies are those asking for one of this many of the most pressing competencies: every
+vacancy asking for any of them is scored, so ten would score most open vacancies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +152,11 @@ def thread_sentence(thread: dict[str, Any]) -> str:
     return _("This discussion of it is recent.")
 
 
-def expert_sentences(card: dict[str, Any], expert: bool, same_state: bool, shared: list[str]) -> list[str]:
-    level = card["match"]["level"]
-    said = [_("This expert holds it verified at level %(level)s and mentors.", level=level) if expert
-            else _("This member holds it verified at level %(level)s.", level=level)]
+def expert_sentences(holder: dict[str, Any], same_state: bool, shared: list[str]) -> list[str]:
+    said = [_("This expert holds it verified at level %(level)s and mentors.", level=holder["level"]) if holder["expert"]
+            else _("This member holds it verified at level %(level)s.", level=holder["level"])]
     if same_state:
-        said.append(_("They are posted in %(state)s, as you are.", state=card["location"]["state"]))
+        said.append(_("They are posted in %(state)s, as you are.", state=holder["state"]))
     elif shared:
         said.append(_("They work in %(language)s, as you do.", language=shared[0]))
     return said
@@ -196,33 +201,25 @@ async def _threads(asking: _Asking, need: Need, taken: set[str]) -> list[Suggest
 
 
 async def _experts(asking: _Asking, need: Need, taken: set[str]) -> list[Suggestion]:
-    cards: list[tuple[dict[str, Any], bool]] = []
-    for role in ("expert", "officer"):
-        found, _next = await directory.search(
-            asking.db, asking.actor, directory.Filters(competency=need.competency_id, min_level=need.required,
-                                                       basis=directory.VERIFIED, role=role),
-            asking.rule, limit=PART_SIZE + len(taken))
-        cards += [(card, role == "expert") for card in found]
-        if len(cards) >= EACH_COMPETENCY + len(taken):
-            break
-    ids = [ObjectId(card["id"]) for card, _expert in cards]
+    holders = await directory.verified_holders(asking.db, asking.actor, need.competency_id, need.required,
+                                               PART_SIZE + len(taken))
+    ids = [holder["person_id"] for holder in holders]
     blocked = await network.blockers_among(asking.db, asking.actor.user_id, ids)
     connected = await network.connected_among(asking.db, asking.actor.user_id, ids)
     kept = []
-    for card, expert in cards:
-        person_id = ObjectId(card["id"])
+    for holder in holders:
+        person_id = holder["person_id"]
         if not policy.can_suggest_expert(asking.actor, {"_id": person_id}, blocked=person_id in blocked,
                                          connected=person_id in connected):
             continue
-        same_state = bool(asking.state) and card.get("location", {}).get("state") == asking.state
-        shared = sorted((language for language in card.get("languages", []) if language in asking.languages),
+        same_state = bool(asking.state) and holder["state"] == asking.state
+        shared = sorted((language for language in holder["languages"] if language in asking.languages),
                         key=lambda language: language == "English")
-        kept.append((not expert, not same_state, not shared, -card["match"]["level"], card, expert, same_state, shared))
+        kept.append((not holder["expert"], not same_state, not shared, -holder["level"], holder, same_state, shared))
     kept.sort(key=lambda row: row[:4])
-    return [Suggestion("expert", card["id"], need.competency_id, card["name"] or "", f"/people/{card['id']}",
-                       asking.reason(need, *expert_sentences(card, expert, same_state, shared)),
-                       card.get("designation", ""))
-            for *_order, card, expert, same_state, shared in kept]
+    return [Suggestion("expert", str(holder["person_id"]), need.competency_id, holder["name"],
+                       f"/people/{holder['person_id']}", asking.reason(need, *expert_sentences(holder, same_state, shared)))
+            for *_order, holder, same_state, shared in kept]
 
 
 async def _events(asking: _Asking, need: Need, taken: set[str]) -> list[Suggestion]:
@@ -233,18 +230,30 @@ async def _events(asking: _Asking, need: Need, taken: set[str]) -> list[Suggesti
             for row in rows]
 
 
-async def _vacancies(asking: _Asking, need: Need, taken: set[str]) -> list[Suggestion]:
-    rows = await vacancies.fitting(asking.db, asking.actor, [need.competency_id], asking.now, PART_SIZE + len(taken))
-    return [Suggestion("vacancy", row["id"], need.competency_id, row["title"], f"/vacancies/{row['id']}",
-                       asking.reason(need, vacancy_sentence(row, need.competency_id)), row["organisation"])
-            for row in rows]
+async def _vacancy_part(asking: _Asking, needs: list[Need]) -> list[Suggestion]:
+    """Vacancies asking for any of the short competencies, ranked by the vacancy match; each
+    reason names the most pressing of them that the vacancy asks for."""
+    order = {need.competency_id: need for need in needs}
+    rows = await vacancies.fitting(asking.db, asking.actor, list(order)[:VACANCY_COMPETENCIES], asking.now, PART_SIZE * 2)
+    chosen = []
+    for row in rows:
+        key = suggestion_key("vacancy", row["id"])
+        if key in asking.dismissed:
+            continue
+        need = next(need for need in needs if need.competency_id in row["requires"])
+        chosen.append(Suggestion("vacancy", row["id"], need.competency_id, row["title"], f"/vacancies/{row['id']}",
+                                 asking.reason(need, vacancy_sentence(row, need.competency_id)), row["organisation"]))
+    return chosen[:PART_SIZE]
 
 
-FINDERS: dict[Kind, Finder] = {"thread": _threads, "expert": _experts, "event": _events, "vacancy": _vacancies}
+FINDERS: dict[Kind, Finder] = {"thread": _threads, "expert": _experts, "event": _events}
 
 
-async def _part(asking: _Asking, finder: Finder, needs: list[Need]) -> list[Suggestion]:
+async def _part(asking: _Asking, kind: Kind, needs: list[Need]) -> list[Suggestion]:
     """Up to ``PART_SIZE`` suggestions, the most pressing competency first, none dismissed or twice."""
+    if kind == "vacancy":
+        return await _vacancy_part(asking, needs)
+    finder = FINDERS[kind]
     chosen: list[Suggestion] = []
     taken: set[str] = set()
     for need in needs:
@@ -285,8 +294,6 @@ async def for_you(db: Database, actor: Actor, rule: verification.EndorsementRule
         return result
     asking = _Asking(db, member, rule, now, position, target, dismissed, profile.get("state") or "",
                      list(profile.get("languages") or []))
-    for kind in kinds:
-        found = await _part(asking, FINDERS[kind], asked)
-        if found:
-            result.parts[kind] = found
+    found = await asyncio.gather(*(_part(asking, kind, asked) for kind in kinds))
+    result.parts = {kind: items for kind, items in zip(kinds, found) if items}
     return result

@@ -9,6 +9,7 @@ from bson import ObjectId
 from community.accounts.sessions import actor_for_user
 from community.events import service as events
 from community.network import connections
+from community.profiles import directory
 from tests.factories import act, make_user
 from tests.foryou.conftest import BUDGET, Scene
 from tests.network.helpers import block, connect
@@ -62,3 +63,10 @@ async def test_a_vacancy_the_officer_may_not_apply_to_is_left_out(scene: Scene) 
     await scene.db.profiles.update_one({"_id": colleague["_id"]}, {"$set": {"position_id": "pos.test.health-budget-officer"}})
     assert "vacancy" in (await scene.suggestions()).parts
     assert "vacancy" not in (await scene.suggestions(colleague)).parts
+
+
+async def test_someone_who_hides_their_competencies_is_never_suggested(scene: Scene) -> None:
+    private = await scene.expert(BUDGET, 5, name="Private Expert")
+    await scene.db.profiles.update_one({"_id": private["_id"]}, {"$set": {"privacy.competencies": "me"}})
+    await directory.rebuild(scene.db, private["_id"])  # what a profile edit's reindex does
+    assert "expert" not in (await scene.suggestions()).parts

@@ -8,6 +8,7 @@ from community.foryou import service
 from community.foryou.schemas import TargetIn
 from community.foryou.suggest import order_needs
 from community.i18n import current_locale
+from community.profiles import directory
 from tests.factories import act
 from tests.foryou.conftest import BUDGET, DRAFTING, HEALTH, TARGET, Scene
 
@@ -77,6 +78,8 @@ async def test_experts_who_mentor_come_first_then_those_of_the_officer_s_state(s
                                                                           "privacy.location": "everyone"}})
     hidden = await scene.expert(BUDGET, 4, name="Yash Hidden")
     await scene.db.profiles.update_one({"_id": hidden["_id"]}, {"$set": {"state": "Kerala"}})
+    for person in (neighbour, hidden):
+        await directory.rebuild(scene.db, person["_id"])  # what a profile edit's reindex does
     far = await scene.expert(BUDGET, 5, name="Bina Far")
     found = await scene.suggestions()
     assert [item.ref for item in found.parts["expert"]] == [str(neighbour["_id"]), str(far["_id"])], \
