@@ -271,9 +271,8 @@ async def target_of(db: Database, user_id: ObjectId) -> str | None:
     return (await queries.choices(db, user_id)).get("target_position_id")
 
 
-async def for_you(db: Database, actor: Actor, rule: verification.EndorsementRule, now: datetime, *,
-                  kinds: tuple[Kind, ...] = KINDS) -> ForYou:
-    """The officer's gap and, for what falls short, suggestions of each of ``kinds``."""
+async def for_you(db: Database, actor: Actor, rule: verification.EndorsementRule, now: datetime) -> ForYou:
+    """The officer's gap and, for what falls short, suggestions of each kind."""
     policy.require(actor, policy.can_have_suggestions(actor), _("Sign in to see what is suggested for you."))
     member = policy.require_member(actor)
     profile = await profiles.profile(db, member.user_id)
@@ -294,6 +293,6 @@ async def for_you(db: Database, actor: Actor, rule: verification.EndorsementRule
         return result
     asking = _Asking(db, member, rule, now, position, target, dismissed, profile.get("state") or "",
                      list(profile.get("languages") or []))
-    found = await asyncio.gather(*(_part(asking, kind, asked) for kind in kinds))
-    result.parts = {kind: items for kind, items in zip(kinds, found) if items}
+    found = await asyncio.gather(*(_part(asking, kind, asked) for kind in KINDS))
+    result.parts = {kind: items for kind, items in zip(KINDS, found) if items}
     return result

@@ -66,7 +66,7 @@ async def home_section(request: web.Request) -> dict[str, Any] | None:
         return None
     found = await _computed(request)
     firsts = [found.parts[kind][0] for kind in KINDS if kind in found.parts]
-    return {"foryou": found, "needs": found.short[:HOME_NEEDS], "suggestions": firsts, "headings": part_headings()}
+    return {"foryou": found, "needs": found.short[:HOME_NEEDS], "suggestions": firsts}
 
 
 def _back(request: web.Request, form: Any) -> str:

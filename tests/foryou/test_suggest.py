@@ -3,6 +3,10 @@ for what falls short, the most pressing competency first, each with its reason i
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bson import ObjectId
+
 from community.accounts.sessions import actor_for_user
 from community.foryou import service
 from community.foryou.schemas import TargetIn
@@ -87,3 +91,17 @@ async def test_experts_who_mentor_come_first_then_those_of_the_officer_s_state(s
     assert str(member["_id"]) not in [item.ref for item in found.parts["expert"]]
     assert "They are posted in Kerala, as you are." in found.parts["expert"][0].reason
     assert "Kerala" not in found.parts["expert"][1].reason
+
+
+async def test_threads_run_answered_first_then_best_voted_then_recent(scene: Scene) -> None:
+    recent = await scene.thread(BUDGET, title="Newest question on budgets")
+    voted = await scene.thread(BUDGET, title="Well voted budget thread")
+    answered = await scene.thread(BUDGET, title="Answered budget question")
+    await scene.db.forum_threads.update_one({"_id": ObjectId(voted)}, {"$set": {"votes": 3}})
+    await scene.db.forum_threads.update_one({"_id": ObjectId(answered)}, {"$set": {"accepted_post_id": ObjectId()}})
+    await scene.db.forum_threads.update_one({"_id": ObjectId(recent)}, {"$set": {"last_activity_at": datetime.now(UTC)}})
+    found = await scene.suggestions()
+    threads = found.parts["thread"][:2]
+    assert [item.ref for item in threads] == [answered, voted]
+    assert threads[0].reason.endswith("This discussion of it has an accepted answer.")
+    assert threads[1].reason.endswith("This discussion of it has 3 votes.")
