@@ -15,8 +15,8 @@ through its own public reads, which apply its own policy:
   languages (English last, as nearly everyone lists it); anyone across a
   block or already connected is left out (``policy.can_suggest_expert``);
 - events to attend: ``events.reads.upcoming_with_seats`` (the officer's audience, seats left);
-- vacancies that fit: ``vacancies.reads.fitting`` (those asking for any short competency,
-  ranked by the vacancy match, with its explanation).
+- vacancies that fit: ``vacancies.reads.fitting`` (those asking for the competency, ranked by
+  the vacancy match, with its explanation).
 
 The four parts are asked at once (each only reads).
 
@@ -58,8 +58,8 @@ EACH_COMPETENCY = 2
 COMPETENCIES_ASKED = 10
 """The most short competencies whose suggestions are looked for."""
 VACANCY_COMPETENCIES = 3
-"""Vacancies are those asking for one of this many of the most pressing competencies: every
-vacancy asking for any of them is scored, so ten would score most open vacancies."""
+"""Vacancies are looked for among those asking for one of this many of the most pressing
+competencies: each look scores every open vacancy asking for the competency."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,33 +230,22 @@ async def _events(asking: _Asking, need: Need, taken: set[str]) -> list[Suggesti
             for row in rows]
 
 
-async def _vacancy_part(asking: _Asking, needs: list[Need]) -> list[Suggestion]:
-    """Vacancies asking for any of the short competencies, ranked by the vacancy match; each
-    reason names the most pressing of them that the vacancy asks for."""
-    order = {need.competency_id: need for need in needs}
-    rows = await vacancies.fitting(asking.db, asking.actor, list(order)[:VACANCY_COMPETENCIES], asking.now, PART_SIZE * 2)
-    chosen = []
-    for row in rows:
-        key = suggestion_key("vacancy", row["id"])
-        if key in asking.dismissed:
-            continue
-        need = next(need for need in needs if need.competency_id in row["requires"])
-        chosen.append(Suggestion("vacancy", row["id"], need.competency_id, row["title"], f"/vacancies/{row['id']}",
-                                 asking.reason(need, vacancy_sentence(row, need.competency_id)), row["organisation"]))
-    return chosen[:PART_SIZE]
+async def _vacancies(asking: _Asking, need: Need, taken: set[str]) -> list[Suggestion]:
+    rows = await vacancies.fitting(asking.db, asking.actor, [need.competency_id], asking.now, PART_SIZE + len(taken))
+    return [Suggestion("vacancy", row["id"], need.competency_id, row["title"], f"/vacancies/{row['id']}",
+                       asking.reason(need, vacancy_sentence(row, need.competency_id)), row["organisation"])
+            for row in rows]
 
 
-FINDERS: dict[Kind, Finder] = {"thread": _threads, "expert": _experts, "event": _events}
+FINDERS: dict[Kind, Finder] = {"thread": _threads, "expert": _experts, "event": _events, "vacancy": _vacancies}
 
 
 async def _part(asking: _Asking, kind: Kind, needs: list[Need]) -> list[Suggestion]:
     """Up to ``PART_SIZE`` suggestions, the most pressing competency first, none dismissed or twice."""
-    if kind == "vacancy":
-        return await _vacancy_part(asking, needs)
     finder = FINDERS[kind]
     chosen: list[Suggestion] = []
     taken: set[str] = set()
-    for need in needs:
+    for need in needs[:VACANCY_COMPETENCIES] if kind == "vacancy" else needs:
         if len(chosen) >= PART_SIZE:
             break
         fresh = [item for item in await finder(asking, need, taken)
