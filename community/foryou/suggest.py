@@ -15,10 +15,8 @@ through its own public reads, which apply its own policy:
   languages (English last, as nearly everyone lists it); anyone across a
   block or already connected is left out (``policy.can_suggest_expert``);
 - events to attend: ``events.reads.upcoming_with_seats`` (the officer's audience, seats left);
-- vacancies that fit: ``vacancies.reads.fitting`` (those asking for the competency, ranked by
-  the vacancy match, with its explanation).
-
-The four parts are asked at once (each only reads).
+- vacancies that fit: ``vacancies.reads.fitting`` (those asking for one of the most pressing
+  competencies, ranked by the vacancy match, with its explanation).
 
 Every suggestion says why, in the reader's language. A part with nothing to suggest is left out;
 without a position there is no gap, and the page asks for one instead.
@@ -26,13 +24,11 @@ without a position there is no gap, and the page asks for one instead.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from bson import ObjectId
 
 from community import policy
 from community.competencies import queries as dictionary
@@ -58,8 +54,8 @@ EACH_COMPETENCY = 2
 COMPETENCIES_ASKED = 10
 """The most short competencies whose suggestions are looked for."""
 VACANCY_COMPETENCIES = 3
-"""Vacancies are looked for among those asking for one of this many of the most pressing
-competencies: each look scores every open vacancy asking for the competency."""
+"""Vacancies are those asking for one of this many of the most pressing competencies: every open
+vacancy asking for any of them is scored, so all ten would score most open vacancies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +174,6 @@ class _Asking:
 
     db: Database
     actor: Member
-    rule: verification.EndorsementRule
     now: datetime
     position: dict[str, Any]
     target: bool
@@ -230,22 +225,34 @@ async def _events(asking: _Asking, need: Need, taken: set[str]) -> list[Suggesti
             for row in rows]
 
 
-async def _vacancies(asking: _Asking, need: Need, taken: set[str]) -> list[Suggestion]:
-    rows = await vacancies.fitting(asking.db, asking.actor, [need.competency_id], asking.now, PART_SIZE + len(taken))
-    return [Suggestion("vacancy", row["id"], need.competency_id, row["title"], f"/vacancies/{row['id']}",
-                       asking.reason(need, vacancy_sentence(row, need.competency_id)), row["organisation"])
-            for row in rows]
+async def _vacancy_part(asking: _Asking, needs: list[Need]) -> list[Suggestion]:
+    """Vacancies asking for one of the most pressing competencies, ranked by the vacancy match;
+    each reason names the most pressing of them that the vacancy asks for."""
+    pressing = needs[:VACANCY_COMPETENCIES]
+    rows = await vacancies.fitting(asking.db, asking.actor, [need.competency_id for need in pressing], asking.now,
+                                   PART_SIZE * 2)
+    chosen = []
+    for row in rows:
+        if suggestion_key("vacancy", row["id"]) in asking.dismissed:
+            continue
+        need = next(need for need in pressing if need.competency_id in row["requires"])
+        chosen.append(Suggestion("vacancy", row["id"], need.competency_id, row["title"], f"/vacancies/{row['id']}",
+                                 asking.reason(need, vacancy_sentence(row, need.competency_id)), row["organisation"]))
+    return chosen[:PART_SIZE]
 
 
-FINDERS: dict[Kind, Finder] = {"thread": _threads, "expert": _experts, "event": _events, "vacancy": _vacancies}
+FINDERS: dict[Kind, Finder] = {"thread": _threads, "expert": _experts, "event": _events}
 
 
 async def _part(asking: _Asking, kind: Kind, needs: list[Need]) -> list[Suggestion]:
-    """Up to ``PART_SIZE`` suggestions, the most pressing competency first, none dismissed or twice."""
+    """Up to ``PART_SIZE`` suggestions, the most pressing competency first, none dismissed or twice
+    (vacancies: ranked by the match, ``_vacancy_part``)."""
+    if kind == "vacancy":
+        return await _vacancy_part(asking, needs)
     finder = FINDERS[kind]
     chosen: list[Suggestion] = []
     taken: set[str] = set()
-    for need in needs[:VACANCY_COMPETENCIES] if kind == "vacancy" else needs:
+    for need in needs:
         if len(chosen) >= PART_SIZE:
             break
         fresh = [item for item in await finder(asking, need, taken)
@@ -255,17 +262,12 @@ async def _part(asking: _Asking, kind: Kind, needs: list[Need]) -> list[Suggesti
     return chosen
 
 
-async def target_of(db: Database, user_id: ObjectId) -> str | None:
-    """The position the person picked to move to, if any."""
-    return (await queries.choices(db, user_id)).get("target_position_id")
-
-
 async def for_you(db: Database, actor: Actor, rule: verification.EndorsementRule, now: datetime) -> ForYou:
     """The officer's gap and, for what falls short, suggestions of each kind."""
     policy.require(actor, policy.can_have_suggestions(actor), _("Sign in to see what is suggested for you."))
     member = policy.require_member(actor)
     profile = await profiles.profile(db, member.user_id)
-    target_id = await target_of(db, member.user_id)
+    target_id = (await queries.choices(db, member.user_id)).get("target_position_id")
     position_doc = await dictionary.position(db, target_id) if target_id else None
     target = position_doc is not None
     if position_doc is None and profile.get("position_id"):
@@ -280,8 +282,9 @@ async def for_you(db: Database, actor: Actor, rule: verification.EndorsementRule
     asked = result.short[:COMPETENCIES_ASKED]
     if not asked:
         return result
-    asking = _Asking(db, member, rule, now, position, target, dismissed, profile.get("state") or "",
+    asking = _Asking(db, member, now, position, target, dismissed, profile.get("state") or "",
                      list(profile.get("languages") or []))
-    found = await asyncio.gather(*(_part(asking, kind, asked) for kind in KINDS))
-    result.parts = {kind: items for kind, items in zip(KINDS, found) if items}
+    for kind in KINDS:
+        if found := await _part(asking, kind, asked):
+            result.parts[kind] = found
     return result
