@@ -107,31 +107,24 @@ async def threads(db: Database, query: dict[str, Any], order: list[tuple[str, in
     return await db[THREADS].find(query, sort=sort, limit=limit).to_list(None)
 
 
-TAGGED_PAGES = 5
-"""``threads_tagged`` reads at most this many pages of a competency's threads for readable ones."""
+TAGGED_READ = 4
+"""``threads_tagged`` reads this many times ``limit`` of a competency's threads, to keep the readable ones."""
 
 
 async def threads_tagged(db: Database, competency_id: str, category_ids: Sequence[ObjectId], limit: int) -> list[dict[str, Any]]:
     """Threads tagged with a competency in these categories, neither deleted nor hidden, most
     recently active first.
 
-    One range of the competency-tag index, read in pages, the categories kept here: with the
-    categories in the filter the embedded engine reads them through the category index and sorts
-    every match instead (50,000 threads: hundreds of milliseconds against a few)."""
+    Read through the competency-tag index and the categories kept here: with the categories in
+    the filter the embedded engine reads them through the category index instead, about forty
+    times slower at 5,000 threads. It takes no order from a multikey index, so it still sorts
+    all of a competency's threads (50,000 threads over 40 competencies: about 1,200)."""
     wanted = set(category_ids)
     if not wanted:
         return []
-    found: list[dict[str, Any]] = []
-    skip = 0
-    for _page in range(TAGGED_PAGES):
-        rows = await db[THREADS].find({"competency_tags": competency_id, "deleted": False, "hidden": False},
-                                      sort=[("last_activity_at", -1), ("_id", -1)], skip=skip,
-                                      limit=limit * 2).to_list(None)
-        found += [row for row in rows if row["category_id"] in wanted]
-        if len(found) >= limit or len(rows) < limit * 2:
-            break
-        skip += len(rows)
-    return found[:limit]
+    rows = await db[THREADS].find({"competency_tags": competency_id, "deleted": False, "hidden": False},
+                                  sort=[("last_activity_at", -1), ("_id", -1)], limit=limit * TAGGED_READ).to_list(None)
+    return [row for row in rows if row["category_id"] in wanted][:limit]
 
 
 async def posts_after(db: Database, thread_id: ObjectId, after_number: int, limit: int, *,
