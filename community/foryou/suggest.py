@@ -15,8 +15,8 @@ through its own public reads, which apply its own policy:
   languages (English last, as nearly everyone lists it); anyone across a
   block or already connected is left out (``policy.can_suggest_expert``);
 - events to attend: ``events.reads.upcoming_with_seats`` (the officer's audience, seats left);
-- vacancies that fit: ``vacancies.reads.fitting`` (those asking for one of the most pressing
-  competencies, ranked by the vacancy match, with its explanation).
+- vacancies that fit: ``vacancies.reads.fitting`` (those asking for the most pressing
+  competency, ranked by the vacancy match, with its explanation; then the next ones).
 
 Every suggestion says why, in the reader's language. A part with nothing to suggest is left out;
 without a position there is no gap, and the page asks for one instead.
@@ -54,8 +54,8 @@ EACH_COMPETENCY = 2
 COMPETENCIES_ASKED = 10
 """The most short competencies whose suggestions are looked for."""
 VACANCY_COMPETENCIES = 3
-"""Vacancies are those asking for one of this many of the most pressing competencies: every open
-vacancy asking for any of them is scored, so all ten would score most open vacancies."""
+"""Vacancies are looked for among those asking for one of this many of the most pressing
+competencies, one competency at a time (``_vacancy_part``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,19 +226,20 @@ async def _events(asking: _Asking, need: Need, taken: set[str]) -> list[Suggesti
 
 
 async def _vacancy_part(asking: _Asking, needs: list[Need]) -> list[Suggestion]:
-    """Vacancies asking for one of the most pressing competencies, ranked by the vacancy match;
-    each reason names the most pressing of them that the vacancy asks for."""
-    pressing = needs[:VACANCY_COMPETENCIES]
-    rows = await vacancies.fitting(asking.db, asking.actor, [need.competency_id for need in pressing], asking.now,
-                                   PART_SIZE * 2)
-    chosen = []
-    for row in rows:
-        if suggestion_key("vacancy", row["id"]) in asking.dismissed:
-            continue
-        need = next(need for need in pressing if need.competency_id in row["requires"])
-        chosen.append(Suggestion("vacancy", row["id"], need.competency_id, row["title"], f"/vacancies/{row['id']}",
-                                 asking.reason(need, vacancy_sentence(row, need.competency_id)), row["organisation"]))
-    return chosen[:PART_SIZE]
+    """Vacancies asking for the most pressing competency, ranked by the vacancy match; those
+    asking for the next ones only while there are fewer than ``PART_SIZE`` (each look scores
+    every open vacancy asking for its competency, so one look is the usual cost)."""
+    chosen: list[Suggestion] = []
+    for need in needs[:VACANCY_COMPETENCIES]:
+        taken = {item.ref for item in chosen}
+        rows = await vacancies.fitting(asking.db, asking.actor, [need.competency_id], asking.now, PART_SIZE + len(taken))
+        chosen += [Suggestion("vacancy", row["id"], need.competency_id, row["title"], f"/vacancies/{row['id']}",
+                              asking.reason(need, vacancy_sentence(row, need.competency_id)), row["organisation"])
+                   for row in rows if row["id"] not in taken
+                   and suggestion_key("vacancy", row["id"]) not in asking.dismissed][:PART_SIZE - len(chosen)]
+        if len(chosen) >= PART_SIZE:
+            break
+    return chosen
 
 
 FINDERS: dict[Kind, Finder] = {"thread": _threads, "expert": _experts, "event": _events}
