@@ -47,6 +47,7 @@ FEATURES: list[str] = [
     "community.search_pages.routes",
     "community.jobs.routes",
     "community.vacancies.routes",
+    "community.foryou.routes",  # last: asks the forums, network, events and vacancies for suggestions
 ]
 """Feature modules, each with ``setup(app)`` adding its routes, middlewares and cleanup contexts,
 and handing its ``storage.py`` facts to the shared registries (``community.storage.facts``)."""

@@ -30,6 +30,7 @@ DEMO_STEPS: list[str] = [
     "community.polls.demo",  # after the forums step: a thread with polls, and votes
     "community.vacancies.demo",  # after the accounts and profiles steps: vacancies with applications in every stage
     "community.events.demo",  # after the accounts step: past and upcoming events with answers and reminders
+    "community.foryou.demo",  # after the profiles step: a target position for everyone whose profile names none
 ]
 """Modules with ``async def fill_demo(db, settings, rng, people)``, run in order by ``demo``."""
 

@@ -541,6 +541,25 @@ def can_rsvp(actor: Actor, event: Mapping[str, Any], actor_orgs: frozenset[Objec
             and in_event_audience(actor, event, actor_orgs) and rsvp_is_open(event, now))
 
 
+# --- for you (community/foryou) -----------------------------------------------------------
+# What the For-you page suggests is what the suggesting feature's own checks already allow the
+# person to see (readable spaces, an event's audience, a vacancy they may apply to); these say
+# who has a For-you page and whom it may put forward to meet.
+
+
+def can_have_suggestions(actor: Actor) -> bool:
+    """Every signed-in member has a For-you page and keeps their own dismissals and target,
+    suspended or not (nothing of it is seen by anyone else)."""
+    return actor.is_authenticated
+
+
+def can_suggest_expert(actor: Actor, person: Mapping[str, Any], *, blocked: bool, connected: bool) -> bool:
+    """Someone to meet: never oneself, an erased account, anyone across a block either way, or
+    someone already connected (they are met already)."""
+    return (actor.is_authenticated and person.get("_id") != actor.user_id and not person.get("deleted")
+            and not blocked and not connected)
+
+
 # --- accounts and organisations -----------------------------------------------------------
 # Role changes: platform administrators change any role of anyone but themselves. An MDO
 # administrator vets and appoints within their own organisation only: they may grant and

@@ -83,3 +83,13 @@ def requirements(position_doc: dict[str, Any]) -> dict[str, int]:
             for item in activity.get("competencies", []):
                 needed[item["competency"]] = max(needed.get(item["competency"], 0), item["level"])
     return needed
+
+
+def requirement_weights(position_doc: dict[str, Any]) -> dict[str, int]:
+    """How essential each competency is to a position: the number of its activities that need it."""
+    counts: dict[str, int] = {}
+    for role in position_doc.get("roles", []):
+        for activity in role.get("activities", []):
+            for competency_id in {item["competency"] for item in activity.get("competencies", [])}:
+                counts[competency_id] = counts.get(competency_id, 0) + 1
+    return counts

@@ -56,6 +56,18 @@ async def listed(db: Database, condition: dict[str, Any], *, ascending: bool = T
         .limit(limit).to_list(limit)
 
 
+async def upcoming_on(db: Database, competency_id: str, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Published events on a competency that have not started, soonest first.
+
+    The status is checked here rather than in the filter: with it there, the embedded engine
+    reads every published event through the (status, start) index instead of the competency's
+    few through the (competencies, start) one. Drafts and cancelled events are few among the
+    soonest, so twice ``limit`` is read."""
+    rows = await db[EVENTS].find({"competencies": competency_id, "start_at": {"$gte": now}}) \
+        .sort([("start_at", 1), ("_id", 1)]).limit(limit * 2).to_list(None)
+    return [row for row in rows if row["status"] == "published"][:limit]
+
+
 async def going_event_ids(db: Database, user_id: ObjectId, limit: int = 1000) -> list[ObjectId]:
     rows = await db[RSVPS].find({"user_id": user_id, "status": "going"}, {"event_id": 1}).limit(limit).to_list(limit)
     return [row["event_id"] for row in rows]

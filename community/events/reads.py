@@ -100,6 +100,21 @@ async def listing(db: Database, actor: Actor, *, when: str, now: datetime, compe
     return Listing(shown, statuses)
 
 
+async def upcoming_with_seats(db: Database, actor: Actor, competency_id: str, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Events on the competency that the actor may still answer (in their audience, RSVP open)
+    with a seat left, soonest first, leaving out those they answered already. Each has its
+    ``url`` and ``seats_left``."""
+    orgs = await actor_orgs(db, actor)
+    rows = [row for row in await queries.upcoming_on(db, competency_id, now, limit * 3)
+            if policy.can_rsvp(actor, row, orgs, now) and row["going"] < row["capacity"]]
+    answered = await queries.statuses_of(db, actor.user_id, [row["_id"] for row in rows]) if actor.user_id and rows else {}
+    shown = [row for row in rows if row["_id"] not in answered][:limit]
+    for row in shown:
+        row["url"] = event_path(row["_id"])
+        row["seats_left"] = row["capacity"] - row["going"]
+    return shown
+
+
 def month_grid(year: int, month: int, events: Sequence[Mapping[str, Any]], zone: str) -> list[list[dict[str, Any]]]:
     """Weeks of days (Monday first) with the events starting on each, in the viewer's zone."""
     by_day: dict[date, list[Mapping[str, Any]]] = {}

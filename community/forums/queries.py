@@ -107,6 +107,26 @@ async def threads(db: Database, query: dict[str, Any], order: list[tuple[str, in
     return await db[THREADS].find(query, sort=sort, limit=limit).to_list(None)
 
 
+TAGGED_READ = 4
+"""``threads_tagged`` reads this many times ``limit`` of a competency's threads, to keep the readable ones."""
+
+
+async def threads_tagged(db: Database, competency_id: str, category_ids: Sequence[ObjectId], limit: int) -> list[dict[str, Any]]:
+    """Threads tagged with a competency in these categories, neither deleted nor hidden, most
+    recently active first.
+
+    Read through the competency-tag index and the categories kept here: with the categories in
+    the filter the embedded engine reads them through the category index instead, about forty
+    times slower at 5,000 threads. It takes no order from a multikey index, so it still sorts
+    all of a competency's threads (50,000 threads over 40 competencies: about 1,200)."""
+    wanted = set(category_ids)
+    if not wanted:
+        return []
+    rows = await db[THREADS].find({"competency_tags": competency_id, "deleted": False, "hidden": False},
+                                  sort=[("last_activity_at", -1), ("_id", -1)], limit=limit * TAGGED_READ).to_list(None)
+    return [row for row in rows if row["category_id"] in wanted][:limit]
+
+
 async def posts_after(db: Database, thread_id: ObjectId, after_number: int, limit: int, *,
                       include_hidden: bool, exclude: ObjectId | None = None) -> list[dict[str, Any]]:
     query: dict[str, Any] = {"thread_id": thread_id, "number": {"$gt": after_number}}

@@ -7,6 +7,7 @@ typed result that the page renders, the API serializes and the socket sends.
 - :func:`post_by_number`, :func:`post_by_id`, :func:`new_post`: one post as its thread shows it (:class:`PostView`);
 - :func:`post_history`: a post's earlier versions (:class:`PostHistory`);
 - :func:`moderation_queue`: the open flags a moderator deals with (:class:`ModerationQueue`);
+- :func:`threads_to_read`: a competency's best threads for one reader (the For-you page);
 - :class:`ThreadActivity`: what a category page updates live when a thread moves.
 """
 
@@ -267,6 +268,23 @@ async def category_page(db: Database, actor: Actor, slug: str, params: Mapping[s
         breadcrumbs=await breadcrumbs(db, category),
         competencies=await dictionary.names_of(db, category.get("competency_tags", [])),
     )
+
+
+THREADS_LOOKED_AT = 4
+"""``threads_to_read`` ranks this many times the threads it returns, of the most recently active."""
+
+
+async def threads_to_read(db: Database, actor: Actor, competency_id: str, limit: int) -> list[Doc]:
+    """Threads tagged with the competency in spaces the actor may read, started by someone else:
+    answered first, then the best voted, then the most recently active. Each has its ``url``."""
+    readable = [c["_id"] for c in await readable_categories(db, actor)]
+    rows = await queries.threads_tagged(db, competency_id, readable, limit * THREADS_LOOKED_AT)
+    rows = [row for row in rows if row["author_id"] != actor.user_id]
+    rows.sort(key=lambda row: (row.get("accepted_post_id") is None, -row["votes"]))
+    for row in rows:
+        row["url"] = thread_path(row["_id"])
+        row["answered"] = row.get("accepted_post_id") is not None
+    return rows[:limit]
 
 
 @dataclass(slots=True)

@@ -91,6 +91,7 @@ STORAGE = StorageFacts(
             IndexModel([("category_id", 1), ("votes", -1), ("_id", -1)]),  # sort: top
             IndexModel([("category_id", 1), ("pinned", 1)]),  # pinned threads head the first page
             IndexModel([("category_id", 1), ("tags", 1)]),
+            IndexModel([("competency_tags", 1), ("last_activity_at", -1), ("_id", -1)]),  # threads on a competency
         ), personal=(
             Personal("author_id", "anonymise", purpose=N_("Threads you started.")),
             Personal("last_poster_id", "anonymise", purpose=N_("Threads where you posted last.")),

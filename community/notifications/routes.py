@@ -9,7 +9,7 @@ from aiohttp import web
 
 from community import api, background, keys
 from community.i18n import lazy_gettext
-from community.notifications import digest  # noqa: F401 - registers the digest's recurring job
+from community.notifications import digest  # also registers the digest's recurring job
 from community.notifications import intents, queries, storage, views
 from community.notifications.notifier import Notifier
 from community.notifications.schemas import ChangedOut, NotificationPage, NotificationQuery, PreferencesIn, UnreadOut
@@ -51,6 +51,7 @@ def readiness(app: web.Application) -> Any:
 
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
+    app[digest.DIGEST_SECTIONS] = []
     app.middlewares.append(unread_middleware)
     app[keys.HOME_SECTIONS].append(keys.HomeSection("notifications/partials/home.html", views.home_section, weight=10))
     app[keys.USER_MENU].append(keys.NavItem("notification_preferences", lazy_gettext("Notification preferences"),

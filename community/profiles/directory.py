@@ -229,6 +229,35 @@ async def search(db: Database, viewer: Actor, wanted: Filters, rule: verificatio
     return cards, encode_cursor(next_key) if next_key is not None else None
 
 
+async def verified_holders(db: Database, viewer: Actor, competency_id: str, min_level: int,
+                           limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` people holding the competency verified at ``min_level`` or above whom the
+    viewer may see holding it, experts first, then by level (highest first) and name; without
+    their cards (``search`` gives those): ``{person_id, name, level, expert, state, languages}``,
+    ``state`` and ``languages`` empty unless the viewer may see them. Erased accounts never."""
+    policy.require(viewer, viewer.is_authenticated, _("Sign in to see the network."))
+    rows = await db[DIRECTORY].find({"competency": competency_id, "basis": VERIFIED,
+                                     "key": {"$lt": str(6 - min_level)}}).sort("key", 1).limit(limit * 4).to_list(None)
+    found = await people.people_by_id(db, {row["person_id"] for row in rows})
+    connected = await network.connected_among(db, viewer.user_id, found)
+    held = []
+    for row in rows:
+        person = found.get(row["person_id"])
+        if person is None or person["deleted"] or not policy.can_view_profile(viewer, person):
+            continue
+        owner, linked = {"_id": row["person_id"], "org_id": row["org_id"]}, row["person_id"] in connected
+
+        def sees(field: str, owner: dict[str, Any] = owner, linked: bool = linked, row: dict[str, Any] = row) -> bool:
+            return policy.can_view_field(viewer, owner, row["privacy"][field], linked)
+
+        if sees("competencies"):
+            held.append({"person_id": row["person_id"], "name": person["name"] or "", "level": row["level"],
+                         "expert": "expert" in person["roles"], "state": row["state"] if sees("location") else None,
+                         "languages": row["languages"] if sees("languages") else []})
+    held.sort(key=lambda holder: not holder["expert"])
+    return held[:limit]
+
+
 async def held_levels(db: Database, person_ids: list[ObjectId],
                       competency_ids: list[str] | None = None) -> dict[ObjectId, dict[str, tuple[int, int]]]:
     """Per person, per competency: ``(verified level, best level held on any evidence)``, read

@@ -76,6 +76,19 @@ def gap(held: list[dict[str, Any]], required: dict[str, int], names: dict[str, d
     return sorted(rows, key=lambda row: (-row["gap"], row["name"]))
 
 
+async def gap_to_position(db: Database, user_id: ObjectId, position_doc: dict[str, Any],
+                          rule: verification.EndorsementRule) -> list[dict[str, Any]]:
+    """The person's own gap to ``position_doc`` (any position, not only the one on their profile),
+    worked out as their profile page works it out (:func:`gap`), for the person themselves."""
+    profile = await queries.profile(db, user_id)
+    evidence = await queries.verified_levels(db, [user_id])
+    standings = await endorser_standings(db, evidence)
+    required = dictionary.requirements(position_doc)
+    names = await dictionary.competency_names(db, set(required) | set(evidence[user_id])
+                                              | {item["competency_id"] for item in profile.get("competencies", [])})
+    return gap(_held(profile, evidence[user_id], names, standings, rule), required, names)
+
+
 async def visible_profiles(db: Database, viewer: Actor, user_ids: list[ObjectId],
                            rule: verification.EndorsementRule) -> list[dict[str, Any]]:
     """Profiles of ``user_ids`` (in that order, unknown and erased ones left out) as ``viewer`` may

@@ -141,16 +141,34 @@ async def ranked_for(db: Database, actor: Actor, *, mode: str | None = None, sta
     whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in page])
     names = await dictionary.competency_names(db, [item["competency"] for _, vacancy in page for item in vacancy["required"]])
     org_names = await organisations.names(db, [row["org_id"] for row in whole.values()])
-    items = []
-    for found, brief in page:
-        vacancy = whole.get(brief["_id"])
-        if vacancy is None:
-            continue
-        items.append({"id": str(vacancy["_id"]), "title": vacancy["title"], "organisation": org_names.get(vacancy["org_id"], ""),
-                      "state": vacancy["state"], "city": vacancy["city"], "mode": vacancy["mode"],
-                      "pay_level": vacancy["pay_level"], "closes_at": _time(vacancy["closes_at"]),
-                      "match": match_view(found, names) if actor.user_id is not None else None})
-    return items
+    return [_listed(vacancy, org_names, match_view(found, names) if actor.user_id is not None else None)
+            for found, brief in page if (vacancy := whole.get(brief["_id"])) is not None]
+
+
+def _listed(vacancy: Mapping[str, Any], org_names: Mapping[ObjectId, str], shown_match: dict[str, Any] | None) -> dict[str, Any]:
+    return {"id": str(vacancy["_id"]), "title": vacancy["title"], "organisation": org_names.get(vacancy["org_id"], ""),
+            "state": vacancy["state"], "city": vacancy["city"], "mode": vacancy["mode"],
+            "pay_level": vacancy["pay_level"], "closes_at": _time(vacancy["closes_at"]), "match": shown_match}
+
+
+async def fitting(db: Database, actor: Actor, competency_ids: list[str], now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Open vacancies requiring any of ``competency_ids`` that the actor may apply to, their best
+    match first (then the soonest closing), each with the match and its explanation, and
+    ``requires``: which of ``competency_ids`` it asks for, at what level."""
+    if actor.user_id is None or not competency_ids:
+        return []
+    held = (await held_by(db, [actor.user_id])).get(actor.user_id, {})
+    scored = [(match(held, vacancy["required"]), vacancy) for vacancy in await queries.open_requiring(db, competency_ids)]
+    scored.sort(key=lambda pair: (-pair[0].score, stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
+    whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in scored[:limit * 3]])
+    page = [(found, whole[brief["_id"]]) for found, brief in scored[:limit * 3]
+            if brief["_id"] in whole and policy.can_apply(actor, whole[brief["_id"]], now)][:limit]
+    names = await dictionary.competency_names(db, [item["competency"] for _, vacancy in page for item in vacancy["required"]])
+    org_names = await organisations.names(db, [vacancy["org_id"] for _, vacancy in page])
+    wanted = set(competency_ids)
+    return [{**_listed(vacancy, org_names, match_view(found, names)),
+             "requires": {item["competency"]: item["level"] for item in vacancy["required"] if item["competency"] in wanted}}
+            for found, vacancy in page]
 
 
 async def department_vacancies(db: Database, actor: Actor) -> list[dict[str, Any]]:
