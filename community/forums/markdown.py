@@ -3,7 +3,8 @@
 Raw HTML in the source is never passed through (markdown-it escapes it), and the rendered HTML
 is cleaned again by nh3 (Ammonia) so that nothing outside the allow-list can survive even if
 the renderer had a bug: no script or style, no event handlers, no ``javascript:``/``data:``
-URLs. Links get ``rel="nofollow ugc noopener"``. Images become plain links: the site's content
+URLs. Links get ``rel="nofollow ugc noopener"``. Bare addresses (``https://…``, ``www.…``) become
+links too (linkify-it-py), and pass through the same cleaner and the same links-per-post count. Images become plain links: the site's content
 security policy serves images only from itself, and a remote image would tell its host who
 read the post.
 
@@ -102,8 +103,8 @@ def _shift_heading(renderer: RendererHTML, tokens: list[Token], idx: int, option
 
 
 def _build() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
     md.inline.ruler.before("link", "mention", _mention_rule)
     md.add_render_rule("mention", _render_mention)
     md.add_render_rule("image", _render_image)
