@@ -19,6 +19,7 @@ being escaped, only the poll rule can write it. The page fills it (``community.f
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -140,6 +141,19 @@ def render(source: str) -> Rendered:
     return Rendered(html=_cleaner.clean(rendered), mentions=tuple(mentions), links=links)
 
 
+@functools.lru_cache(maxsize=4096)
+def render_html(source: str) -> str:
+    """:func:`render`'s HTML, for text rendered where it is shown rather than stored rendered
+    (a profile's About); the same source is rendered once per process while it stays in use."""
+    return render(source).html
+
+
+def text(rendered_html: str) -> str:
+    """The words of rendered HTML as plain text: what a reader sees, without Markdown's marks
+    (search indexes and highlights this, so a snippet never shows ``**`` or a link's address)."""
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(rendered_html, tags=set()))).strip()
+
+
 def plain_text(source: str, limit: int = 300) -> str:
     """A short plain-text excerpt (for feeds, previews and search snippets)."""
     return excerpt(render(source).html, limit)
@@ -148,9 +162,8 @@ def plain_text(source: str, limit: int = 300) -> str:
 def excerpt(rendered_html: str, limit: int = 300) -> str:
     """:func:`plain_text` of a body already rendered (a stored post's ``html``), without
     rendering its Markdown again."""
-    text = html.unescape(nh3.clean(rendered_html, tags=set()))
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    words = text(rendered_html)
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
 def quote(author_name: str, number: int, source: str) -> str:
