@@ -6,7 +6,9 @@ record without saying who acted. Search re-indexes everything the person wrote
 (``writes.reindex_authored``), so the name leaves the forum documents too.
 
 Search: a thread's document holds its title and opening post; every later post has its own
-document; both carry the author's name from ``users``.
+document; both carry the author's name from ``users``, and the thread's id as their ``group``, so
+a grouped search lists a thread once. Bodies are indexed as the words a reader sees (rendered,
+then stripped of markup), so neither matches nor snippets show Markdown's marks.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pymongo import IndexModel
 
 from community import policy
 from community.accounts import people
+from community.forums import markdown
 from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, REVISIONS, THREADS, VOTES
 from community.forums.writes import SEARCH_INDEX, reindex_authored
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
@@ -25,13 +28,18 @@ from search.documents import Changes, epoch, month, object_id, optional_str
 from community.storage.api import Database
 
 
+def _words(body: str) -> str:
+    return markdown.text(markdown.render(body).html)
+
+
 def thread_document(thread: Mapping[str, Any], opening: Mapping[str, Any] | None,
                     author: Mapping[str, Any] | None) -> dict[str, Any]:
     created = thread.get("created_at")
     return {
         "id": str(thread["_id"]), "kind": "thread", "title": thread.get("title", ""),
-        "body": (opening or {}).get("body", ""), "author_name": (author or {}).get("name"),
+        "body": _words((opening or {}).get("body", "")), "author_name": (author or {}).get("name"),
         "category_id": optional_str(thread.get("category_id")), "thread_id": str(thread["_id"]),
+        "group": str(thread["_id"]),
         "author_id": optional_str(thread.get("author_id")), "org_id": optional_str(thread.get("org_id")),
         "competencies": [str(c) for c in thread.get("competency_tags", [])], "month": month(created),
         "date": epoch(created), "votes": int(thread.get("votes", 0)),
@@ -44,7 +52,7 @@ def post_document(post: Mapping[str, Any], thread: Mapping[str, Any],
                   author: Mapping[str, Any] | None) -> dict[str, Any]:
     created = post.get("created_at")
     return {
-        "id": str(post["_id"]), "kind": "post", "body": post.get("body", ""),
+        "id": str(post["_id"]), "kind": "post", "body": _words(post.get("body", "")), "group": str(thread["_id"]),
         "author_name": (author or {}).get("name"), "thread_title": thread.get("title", ""),
         "number": int(post.get("number", 0)), "category_id": optional_str(post.get("category_id")),
         "thread_id": str(thread["_id"]), "author_id": optional_str(post.get("author_id")),
