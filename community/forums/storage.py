@@ -20,16 +20,11 @@ from pymongo import IndexModel
 
 from community import policy
 from community.accounts import people
-from community.forums import markdown
 from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, REVISIONS, THREADS, VOTES
 from community.forums.writes import SEARCH_INDEX, reindex_authored
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
-from search.documents import Changes, epoch, month, object_id, optional_str
+from search.documents import Changes, epoch, month, object_id, optional_str, words_of_markdown
 from community.storage.api import Database
-
-
-def _words(body: str) -> str:
-    return markdown.text(markdown.render(body).html)
 
 
 def thread_document(thread: Mapping[str, Any], opening: Mapping[str, Any] | None,
@@ -37,7 +32,7 @@ def thread_document(thread: Mapping[str, Any], opening: Mapping[str, Any] | None
     created = thread.get("created_at")
     return {
         "id": str(thread["_id"]), "kind": "thread", "title": thread.get("title", ""),
-        "body": _words((opening or {}).get("body", "")), "author_name": (author or {}).get("name"),
+        "body": words_of_markdown((opening or {}).get("body", "")), "author_name": (author or {}).get("name"),
         "category_id": optional_str(thread.get("category_id")), "thread_id": str(thread["_id"]),
         "group": str(thread["_id"]),
         "author_id": optional_str(thread.get("author_id")), "org_id": optional_str(thread.get("org_id")),
@@ -52,7 +47,7 @@ def post_document(post: Mapping[str, Any], thread: Mapping[str, Any],
                   author: Mapping[str, Any] | None) -> dict[str, Any]:
     created = post.get("created_at")
     return {
-        "id": str(post["_id"]), "kind": "post", "body": _words(post.get("body", "")), "group": str(thread["_id"]),
+        "id": str(post["_id"]), "kind": "post", "body": words_of_markdown(post.get("body", "")), "group": str(thread["_id"]),
         "author_name": (author or {}).get("name"), "thread_title": thread.get("title", ""),
         "number": int(post.get("number", 0)), "category_id": optional_str(post.get("category_id")),
         "thread_id": str(thread["_id"]), "author_id": optional_str(post.get("author_id")),
