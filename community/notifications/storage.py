@@ -25,6 +25,8 @@ STORAGE = StorageFacts(collections=(
         Personal("user_id", "delete", purpose="Your notifications."),
         Personal("actor_id", "anonymise", replacements={"actor_id": None},
                  purpose="Notifications others received about what you did; they stay, your name goes."),
+        Personal("actors", "anonymise", replacements={"actors": []},
+                 purpose="The latest people named in others' grouped notifications; your name goes."),
     )),
     Collection(INTENTS, indexes=(
         IndexModel([("next_attempt_at", 1), ("_id", 1)]),  # the notifier's due intents
