@@ -283,6 +283,11 @@ def can_post(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any
     return True
 
 
+def can_preview_post(actor: Actor) -> bool:
+    """See a draft rendered: whoever may write posts somewhere (signed in, not suspended)."""
+    return actor.is_authenticated and not actor.is_suspended()
+
+
 def can_edit_post(actor: Actor, category: Mapping[str, Any], thread: Mapping[str, Any], post: Mapping[str, Any]) -> bool:
     """Authors edit their own posts (not once deleted, hidden or locked); moderators edit any."""
     if not actor.is_authenticated or actor.is_suspended() or not can_read_category(actor, category):

@@ -20,7 +20,13 @@ reads only these. ``access`` lists audience tokens (see ``search.filters``), ``e
 one audience token excluded from seeing the document, ``hidden`` is true for hidden or deleted
 content."""
 
-COMMON_KEYWORDS: tuple[str, ...] = ("kind", "org_id", "competencies", "month", *VISIBILITY_FIELDS)
+GROUP_FIELD = "group"
+"""Carried by every document: a search that asks for grouping returns one hit per value, the
+best-ranked document of the group. A thread and its posts share one (the thread's id), so a
+search lists the thread once, with the post that matches best; any other document is a group of
+its own (``search.engine.prepare`` gives it one)."""
+
+COMMON_KEYWORDS: tuple[str, ...] = ("kind", "org_id", "competencies", "month", GROUP_FIELD, *VISIBILITY_FIELDS)
 COMMON_NUMBERS: tuple[str, ...] = ("date",)
 
 
@@ -60,6 +66,7 @@ THREADS_POSTS = IndexDefinition(
     searchable={"title": 3, "body": 1, "author_name": 1},
     keywords=("category_id", "thread_id", "author_id"),
     numbers=("votes",),
+    facets=("kind", "org_id", "competencies", "month", "category_id"),
     sortable=("date", "votes"),
     display=("thread_title", "number"),
 )

@@ -30,6 +30,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import policy
+from community.forums import markdown
 from community.storage.facts import SEARCH, Loader
 from community.storage.api import Database
 
@@ -72,11 +73,16 @@ def object_id(doc_id: str) -> ObjectId | None:
         return None
 
 
+def words_of_markdown(source: str) -> str:
+    """A Markdown description as the words a reader sees, for matching and snippets."""
+    return markdown.text(markdown.render(source).html)
+
+
 def event_document(event: Mapping[str, Any]) -> dict[str, Any]:
     starts = event.get("starts_at")
     return {
         "id": str(event["_id"]), "kind": "event", "title": event.get("title", ""),
-        "body": event.get("description", ""), "host_name": event.get("host_name"),
+        "body": words_of_markdown(event.get("description", "")), "host_name": event.get("host_name"),
         "host_id": optional_str(event.get("host_id")), "status": optional_str(event.get("status")),
         "org_id": optional_str(event.get("org_id")), "competencies": competency_ids(event.get("competency_ids")),
         "month": month(starts), "date": epoch(starts),
@@ -89,7 +95,7 @@ def vacancy_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
     created = vacancy.get("created_at")
     return {
         "id": str(vacancy["_id"]), "kind": "vacancy", "title": vacancy.get("title", ""),
-        "body": vacancy.get("description", ""), "location": vacancy.get("location"),
+        "body": words_of_markdown(vacancy.get("description", "")), "location": vacancy.get("location"),
         "status": optional_str(vacancy.get("status")), "org_id": optional_str(vacancy.get("org_id")),
         "competencies": competency_ids(vacancy.get("competencies")),
         "month": month(created), "date": epoch(created), "closes": epoch(vacancy.get("closes_at")),

@@ -29,7 +29,7 @@ from typing import Any
 import tantivy
 from tantivy import Filter, FieldType, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
 
-from search.definitions import PHYSICAL, definition
+from search.definitions import GROUP_FIELD, PHYSICAL, definition
 from search.engine import (CROP_WORDS, CROPPED_FIELDS, MAX_FACET_VALUES, Document, Hit, SearchRequest,
                            SearchResult, Sort, build_request, prepare)
 from search.filters import And, In, Not, Or, Range, SearchFilter
@@ -41,6 +41,10 @@ TOKENIZER = "community_words"
 WRITER_HEAP = 128_000_000
 TAKEOVER_SECONDS = 5.0
 """How often a process that opened a shared index to search only tries to take over its writer."""
+GROUP_SCAN_BATCH = 100
+"""Ranked hits read at a time while a grouped search fills its page."""
+EXACT_GROUPS = 10_000
+"""A grouped search counts its groups exactly up to this many (the results pages reach 2,500)."""
 EXACT_BOOST = 2.0
 """An exact word counts twice a typo or prefix match of the same field, as Meilisearch ranks
 fewer typos first."""
@@ -251,8 +255,8 @@ class EmbeddedEngine:
 
     async def search(self, index: str, query: str, filters: SearchFilter | None = None,
                      facets: Iterable[str] = (), sort: Sort | None = None, page: int = 1,
-                     per_page: int = 20, highlight: bool = True) -> SearchResult:
-        request = build_request(index, query, filters, facets, sort, page, per_page, highlight)
+                     per_page: int = 20, highlight: bool = True, grouped: bool = False) -> SearchResult:
+        request = build_request(index, query, filters, facets, sort, page, per_page, highlight, grouped)
         self._ready()
         return await asyncio.to_thread(self._search, request)
 
@@ -260,20 +264,66 @@ class EmbeddedEngine:
         searcher = self._ready().searcher()
         words = parse_query(request.query)
         query = self._query(words, request.filter)
-        options: dict[str, Any] = {"offset": (request.page - 1) * request.per_page}
+        order: dict[str, Any] = {}
         if request.sort is not None:
-            options["order_by_field"] = request.sort.field
-            options["order"] = Order.Asc if request.sort.order == "asc" else Order.Desc
-        found = searcher.search(query, request.per_page, count=True, **options)
-        hits = []
+            order["order_by_field"] = request.sort.field
+            order["order"] = Order.Asc if request.sort.order == "asc" else Order.Desc
+        if request.grouped:
+            documents, total = self._grouped_page(searcher, query, request, order)
+        else:
+            found = searcher.search(query, request.per_page, count=True,
+                                    offset=(request.page - 1) * request.per_page, **order)
+            documents = [self._source(searcher, address) for _, address in found.hits]
+            total = found.count or 0  # type: ignore[attr-defined]  # tantivy's stub omits it
         seen: dict[str, int] = {}
-        for _, address in found.hits:
-            source = searcher.doc(address).get_first("source")
-            assert source is not None  # upsert stores every document's source
-            stored = json.loads(source)
-            hits.append(self._hit(stored, words, request.highlight, seen))
-        total = found.count or 0  # type: ignore[attr-defined]  # tantivy's stub omits it
-        return SearchResult(hits, total, request.page, request.per_page, self._facets(searcher, query, request.facets))
+        hits = [self._hit(stored, words, request.highlight, seen) for stored in documents]
+        return SearchResult(hits, total, request.page, request.per_page,
+                            self._facets(searcher, query, request.facets, request.grouped))
+
+    @staticmethod
+    def _source(searcher: tantivy.Searcher, address: Any) -> dict[str, Any]:
+        source = searcher.doc(address).get_first("source")
+        assert source is not None  # upsert stores every document's source
+        stored: dict[str, Any] = json.loads(source)
+        return stored
+
+    def _grouped_page(self, searcher: tantivy.Searcher, query: Query, request: SearchRequest,
+                      order: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        """The page's documents, each the first of its group in ranked order, and the number of
+        groups. Tantivy has no collapsing collector, so the ranked hits are read in batches until
+        the page is full; a thread's posts rank next to each other, so a batch holds many groups."""
+        skip = (request.page - 1) * request.per_page
+        wanted = skip + request.per_page
+        batch = max(GROUP_SCAN_BATCH, 2 * wanted)
+        groups: set[str] = set()
+        documents: list[dict[str, Any]] = []
+        offset = 0
+        while len(groups) < wanted:
+            found = searcher.search(query, batch, count=False, offset=offset, **order)
+            for _, address in found.hits:
+                stored = self._source(searcher, address)
+                if stored[GROUP_FIELD] in groups:
+                    continue
+                groups.add(stored[GROUP_FIELD])
+                if len(groups) > skip:
+                    documents.append(stored)
+                if len(groups) == wanted:
+                    break
+            if len(found.hits) < batch:
+                break
+            offset += batch
+        return documents, self._group_count(searcher, query)
+
+    @staticmethod
+    def _group_count(searcher: tantivy.Searcher, query: Query) -> int:
+        """Exact up to ``EXACT_GROUPS``; beyond, tantivy's HyperLogLog estimate (within about 1%)."""
+        result = searcher.aggregate(query, {
+            "groups": {"terms": {"field": GROUP_FIELD, "size": EXACT_GROUPS}},
+            "estimate": {"cardinality": {"field": GROUP_FIELD}}})
+        counted = len(result["groups"]["buckets"])
+        if not result["groups"].get("sum_other_doc_count"):
+            return counted
+        return max(counted + 1, int(result["estimate"]["value"]))
 
     @staticmethod
     def _hit(stored: dict[str, Any], words: list[QueryWord], with_highlights: bool, seen: dict[str, int]) -> Hit:
@@ -287,12 +337,22 @@ class EmbeddedEngine:
         return Hit(index, stored["id"], stored, highlights)
 
     @staticmethod
-    def _facets(searcher: tantivy.Searcher, query: Query, facets: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    def _facets(searcher: tantivy.Searcher, query: Query, facets: tuple[str, ...],
+                grouped: bool) -> dict[str, dict[str, int]]:
+        """Documents per value; in a grouped search, groups per value, which tantivy counts with
+        its HyperLogLog cardinality: exact for a few hundred groups a value, within about 1% beyond."""
         if not facets:
             return {}
-        spec = {name: {"terms": {"field": name, "size": MAX_FACET_VALUES}} for name in facets}
+        spec: dict[str, Any] = {name: {"terms": {"field": name, "size": MAX_FACET_VALUES}} for name in facets}
+        if grouped:
+            for name in facets:
+                spec[name]["aggs"] = {"groups": {"cardinality": {"field": GROUP_FIELD}}}
         result = searcher.aggregate(query, spec)
-        return {name: dict(sorted(((b["key"], int(b["doc_count"])) for b in result[name]["buckets"]),
+
+        def count(bucket: dict[str, Any]) -> int:
+            return int(bucket["groups"]["value"] if grouped else bucket["doc_count"])
+
+        return {name: dict(sorted(((b["key"], count(b)) for b in result[name]["buckets"]),
                                   key=lambda kv: (-kv[1], kv[0])))
                 for name in facets}
 

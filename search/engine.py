@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from search.definitions import ALL, INDEXES, PHYSICAL, definition
+from search.definitions import ALL, GROUP_FIELD, INDEXES, PHYSICAL, definition
 from search.filters import SearchFilter, both, where
 from search.text import normalise
 
@@ -21,6 +21,8 @@ CROP_WORDS = 30
 MAX_PER_PAGE = 100
 MAX_FACET_VALUES = 100
 """Meilisearch's default ``maxValuesPerFacet``; both engines return at most this many values."""
+INDEX_FACET = "index"
+"""Every search may count its hits by logical index (``threads_posts``, ``people``, ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,8 @@ class SearchResult:
     page: int
     per_page: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    """Facet -> value -> number of matching documents, most frequent first."""
+    """Facet -> value -> number of matching documents (of groups, in a grouped search), most
+    frequent first."""
 
     @property
     def pages(self) -> int:
@@ -70,14 +73,16 @@ class SearchRequest:
     page: int
     per_page: int
     highlight: bool
+    grouped: bool = False
 
 
 def build_request(index: str, query: str, filters: SearchFilter | None, facets: Iterable[str],
-                  sort: Sort | None, page: int, per_page: int, highlight: bool) -> SearchRequest:
+                  sort: Sort | None, page: int, per_page: int, highlight: bool,
+                  grouped: bool = False) -> SearchRequest:
     """Check the arguments of ``SearchEngine.search`` and scope the filter to ``index``."""
     if index != ALL:
         definition(index)
-    allowed = PHYSICAL.facets if index == ALL else INDEXES[index].facets
+    allowed = (*(PHYSICAL.facets if index == ALL else INDEXES[index].facets), INDEX_FACET)
     facets = tuple(facets)
     unknown = [f for f in facets if f not in allowed]
     if unknown:
@@ -85,7 +90,7 @@ def build_request(index: str, query: str, filters: SearchFilter | None, facets: 
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise ValueError(f"page starts at 1 and per_page is 1 to {MAX_PER_PAGE}")
     scoped = both(where(index=index) if index != ALL else None, filters)
-    return SearchRequest(index, normalise(query.lstrip()), scoped, facets, sort, page, per_page, highlight)
+    return SearchRequest(index, normalise(query.lstrip()), scoped, facets, sort, page, per_page, highlight, grouped)
 
 
 # Cached per process, not per app: index definitions are constants of the code (``search.definitions``).
@@ -135,6 +140,7 @@ def prepare(index: str, document: Document) -> dict[str, Any]:
     if out["kind"] not in definition(index).kinds:
         raise ValueError(f"kind of a {index} document is one of {', '.join(definition(index).kinds)}")
     out.setdefault("except_org", "")
+    out.setdefault(GROUP_FIELD, f"{index}:{doc_id}")
     return out
 
 
@@ -170,10 +176,12 @@ class SearchEngine(Protocol):
 
     async def search(self, index: str, query: str, filters: SearchFilter | None = None,
                      facets: Iterable[str] = (), sort: Sort | None = None, page: int = 1,
-                     per_page: int = 20, highlight: bool = True) -> SearchResult:
+                     per_page: int = 20, highlight: bool = True, grouped: bool = False) -> SearchResult:
         """Documents of ``index`` (or ``ALL``) matching every word of ``query`` (typos forgiven,
         the last word as a prefix) and ``filters``; an empty query matches every document.
-        Ordered by relevance, or by ``sort``."""
+        Ordered by relevance, or by ``sort``. ``grouped``: one hit per ``group`` (the group's
+        first document in that order), with the total, the pages and the facet counts counting
+        groups."""
 
     async def count(self, index: str) -> int:
         """Number of documents in ``index``."""

@@ -3,7 +3,9 @@
 (The official ``meilisearch`` client is synchronous and would block the event loop.) Every
 logical index shares one Meilisearch index, like the embedded engine, so totals and facet counts
 of a search across everything come from one query. Ranking puts ``sort`` first, so a search
-sorted by date is in date order, as it is on the embedded engine.
+sorted by date is in date order, as it is on the embedded engine. A grouped search is
+Meilisearch's search-time ``distinct`` on the ``group`` field (filterable, as every keyword is),
+which counts the total and the facets after grouping.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from meilisearch_python_sdk.index import AsyncIndex
 from meilisearch_python_sdk.models.settings import (Faceting, MeilisearchSettings, MinWordSizeForTypos,
                                                     Pagination, TypoTolerance)
 
-from search.definitions import PHYSICAL, definition
+from search.definitions import GROUP_FIELD, PHYSICAL, definition
 from search.engine import (CROP_WORDS, CROPPED_FIELDS, MAX_FACET_VALUES, Document, Hit, SearchResult, Sort,
                            build_request, prepare)
 from search.filters import SearchFilter, quote, to_meilisearch
@@ -104,8 +106,8 @@ class MeilisearchEngine:
 
     async def search(self, index: str, query: str, filters: SearchFilter | None = None,
                      facets: Iterable[str] = (), sort: Sort | None = None, page: int = 1,
-                     per_page: int = 20, highlight: bool = True) -> SearchResult:
-        request = build_request(index, query, filters, facets, sort, page, per_page, highlight)
+                     per_page: int = 20, highlight: bool = True, grouped: bool = False) -> SearchResult:
+        request = build_request(index, query, filters, facets, sort, page, per_page, highlight, grouped)
         searchable = list(PHYSICAL.searchable)
         found = await self._ready().search(
             request.query,
@@ -116,7 +118,7 @@ class MeilisearchEngine:
             attributes_to_highlight=searchable if highlight else None,
             attributes_to_crop=[f"{f}:{CROP_WORDS}" for f in searchable if f in CROPPED_FIELDS] if highlight else None,
             highlight_pre_tag=PRE, highlight_post_tag=POST, crop_marker="…",
-            matching_strategy="all",
+            matching_strategy="all", distinct=GROUP_FIELD if request.grouped else None,
         )
         hits = [self._hit(raw, highlight) for raw in found.hits]
         distribution = found.facet_distribution or {}

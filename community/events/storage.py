@@ -20,7 +20,7 @@ from community.accounts import people
 from community.organisations import queries as organisations
 from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
-from search.documents import Changes, epoch, month, object_id
+from search.documents import Changes, epoch, month, object_id, words_of_markdown
 
 SEARCH_INDEX = "events"
 
@@ -42,7 +42,7 @@ async def load_event(db: Any, doc_id: str) -> Changes:
     host = await people.person_by_id(db, event["host_id"])
     host_name = host["name"] if host is not None else None
     return Changes(upserts=[{
-        "id": doc_id, "kind": "event", "title": event["title"], "body": event["description"],
+        "id": doc_id, "kind": "event", "title": event["title"], "body": words_of_markdown(event["description"]),
         "host_name": host_name, "host_id": str(event["host_id"]), "status": event["status"],
         "org_id": str(event["organiser_org_id"]) if event.get("organiser_org_id") else None,
         "competencies": list(event["competencies"]), "month": month(event["start_at"]), "date": epoch(event["start_at"]),

@@ -9,9 +9,9 @@ from aiohttp import web
 from community import actions, api, policy
 from community.errors import NotFound
 from community.forums import (accept, cache, categories, create_thread, edit, flag, follow, mentions, moderate, queries,
-                              reads, reply, vote)
+                              preview, reads, reply, vote)
 from community.forums.access import access_category, access_post, access_thread
-from community.forums.schemas import AcceptIn, MentionQuery, ThreadListQuery, ThreadQuery, object_id
+from community.forums.schemas import AcceptIn, MentionQuery, PreviewIn, ThreadListQuery, ThreadQuery, object_id
 from community.forums.serialize import category_json, flag_json, post_json, revision_json, thread_json
 from community.i18n import gettext as _
 from community.requests import actor_of, db_of, read_json
@@ -179,6 +179,11 @@ async def lift_suspension(request: web.Request) -> web.Response:
     changed = await _run(request, moderate.lift_suspension, user_id=object_id(request.match_info["user_id"]),
                          data=await _body(request))
     return api.json_response({"ok": True, "changed": changed})
+
+
+async def preview_post(request: web.Request) -> web.Response:
+    draft = validate(PreviewIn, await read_json(request))
+    return api.json_response({"html": await preview.render_draft(db_of(request), actor_of(request), draft.body)})
 
 
 async def mention_candidates(request: web.Request) -> web.Response:

@@ -3,7 +3,8 @@
 Raw HTML in the source is never passed through (markdown-it escapes it), and the rendered HTML
 is cleaned again by nh3 (Ammonia) so that nothing outside the allow-list can survive even if
 the renderer had a bug: no script or style, no event handlers, no ``javascript:``/``data:``
-URLs. Links get ``rel="nofollow ugc noopener"``. Images become plain links: the site's content
+URLs. Links get ``rel="nofollow ugc noopener"``. Bare addresses (``https://…``, ``www.…``) become
+links too (linkify-it-py), and pass through the same cleaner and the same links-per-post count. Images become plain links: the site's content
 security policy serves images only from itself, and a remote image would tell its host who
 read the post.
 
@@ -18,6 +19,7 @@ being escaped, only the poll rule can write it. The page fills it (``community.f
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -102,8 +104,8 @@ def _shift_heading(renderer: RendererHTML, tokens: list[Token], idx: int, option
 
 
 def _build() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
     md.inline.ruler.before("link", "mention", _mention_rule)
     md.add_render_rule("mention", _render_mention)
     md.add_render_rule("image", _render_image)
@@ -139,6 +141,19 @@ def render(source: str) -> Rendered:
     return Rendered(html=_cleaner.clean(rendered), mentions=tuple(mentions), links=links)
 
 
+@functools.lru_cache(maxsize=4096)
+def render_html(source: str) -> str:
+    """:func:`render`'s HTML, for text rendered where it is shown rather than stored rendered
+    (a profile's About); the same source is rendered once per process while it stays in use."""
+    return render(source).html
+
+
+def text(rendered_html: str) -> str:
+    """The words of rendered HTML as plain text: what a reader sees, without Markdown's marks
+    (search indexes and highlights this, so a snippet never shows ``**`` or a link's address)."""
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(rendered_html, tags=set()))).strip()
+
+
 def plain_text(source: str, limit: int = 300) -> str:
     """A short plain-text excerpt (for feeds, previews and search snippets)."""
     return excerpt(render(source).html, limit)
@@ -147,9 +162,8 @@ def plain_text(source: str, limit: int = 300) -> str:
 def excerpt(rendered_html: str, limit: int = 300) -> str:
     """:func:`plain_text` of a body already rendered (a stored post's ``html``), without
     rendering its Markdown again."""
-    text = html.unescape(nh3.clean(rendered_html, tags=set()))
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    words = text(rendered_html)
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
 def quote(author_name: str, number: int, source: str) -> str:

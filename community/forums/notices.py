@@ -18,7 +18,7 @@ from community.forums import mentions, queries
 from community.forums.markdown import excerpt, render
 from community.forums.queries import REVISIONS
 from community.forums.urls import post_path, thread_path
-from community.i18n import gettext as _, lazy_gettext
+from community.i18n import gettext as _, lazy_gettext, ngettext
 from community.network import queries as network
 from community.notifications import kinds
 from community.notifications.intents import Recipients, recipient_set, subject_type
@@ -36,9 +36,20 @@ def _post_url(params: Mapping[str, Any]) -> str:
     return post_path(params["thread_id"], params["number"])
 
 
+def _replies_text(params: Mapping[str, Any], count: int, names: Sequence[str]) -> str:
+    """Several unread replies in one thread, as one notification naming the latest repliers."""
+    if not names:
+        return ngettext("%(num)d new reply in \u201c%(title)s\u201d", "%(num)d new replies in \u201c%(title)s\u201d",
+                        count, title=params["title"])
+    return ngettext("%(num)d new reply in \u201c%(title)s\u201d, latest from %(names)s",
+                    "%(num)d new replies in \u201c%(title)s\u201d, latest from %(names)s",
+                    count, title=params["title"], names=", ".join(names))
+
+
 kinds.register("reply", label=lazy_gettext("Replies to your posts and threads you follow"), url=_post_url,
                text=lambda p, _actor: _("New reply in \u201c%(title)s\u201d: %(excerpt)s", title=p["title"],
-                                        excerpt=p["excerpt"]))
+                                        excerpt=p["excerpt"]),
+               text_many=_replies_text)
 kinds.register("mention", label=lazy_gettext("Mentions of you"), url=_post_url,
                text=lambda p, _actor: _("You were mentioned in \u201c%(title)s\u201d: %(excerpt)s", title=p["title"],
                                         excerpt=p["excerpt"]))

@@ -39,6 +39,11 @@ async def categories(db: Database, org_ids: Sequence[ObjectId | None] | None) ->
     return await db[CATEGORIES].find(query, sort=[("position", 1), ("name", 1)]).to_list(None)
 
 
+async def category_names(db: Database, category_ids: Iterable[ObjectId]) -> dict[ObjectId, str]:
+    rows = db[CATEGORIES].find({"_id": {"$in": list(category_ids)}}, {"name": 1})
+    return {row["_id"]: row["name"] async for row in rows}
+
+
 async def thread(db: Database, thread_id: ObjectId) -> dict[str, Any] | None:
     return await db[THREADS].find_one({"_id": thread_id})
 

@@ -120,5 +120,7 @@ def setup(app: web.Application) -> None:
           summary="Suspend a member from posting", tag=T, body=schemas.SuspendIn, response=schemas.SuspendedOut)
     route(app, "DELETE", "/forums/members/{user_id}/suspend", api_views.lift_suspension,
           summary="Lift a member's suspension", tag=T, body=schemas.ReasonIn, response=schemas.OkOut)
+    route(app, "POST", "/forums/preview", api_views.preview_post, summary="A draft post rendered as it would be shown",
+          tag=T, body=schemas.PreviewIn, response=schemas.PreviewOut, name="api.forums.preview")
     route(app, "GET", "/forums/mentions", api_views.mention_candidates, summary="People to @mention", tag=T,
           response=schemas.MentionListOut, query=schemas.MentionQuery, name="api.forums.mentions")

@@ -174,6 +174,15 @@ class ReplyIn(_Input):
     reply_to: StrictInt | None = Field(default=None, ge=1, le=10_000_000)
 
 
+class PreviewIn(_Input):
+    body: Annotated[str, Block(0, 20_000)]
+
+
+class PreviewOut(BaseModel):
+    html: str
+    """The draft as a saved post shows it: rendered and sanitised, safe to insert as it is."""
+
+
 class EditIn(_Input):
     body: Annotated[str, Block(2, 20_000)]
     title: Annotated[str, Line(8, 150)] | None = None

@@ -6,7 +6,9 @@ record without saying who acted. Search re-indexes everything the person wrote
 (``writes.reindex_authored``), so the name leaves the forum documents too.
 
 Search: a thread's document holds its title and opening post; every later post has its own
-document; both carry the author's name from ``users``.
+document; both carry the author's name from ``users``, and the thread's id as their ``group``, so
+a grouped search lists a thread once. Bodies are indexed as the words a reader sees (rendered,
+then stripped of markup), so neither matches nor snippets show Markdown's marks.
 """
 
 from __future__ import annotations
@@ -18,12 +20,22 @@ from pymongo import IndexModel
 
 from community import policy
 from community.accounts import people
+from community.forums import markdown
 from community.forums.queries import CATEGORIES, FLAGS, FOLLOWS, POSTS, READS, REVISIONS, THREADS, VOTES
 from community.forums.writes import SEARCH_INDEX, reindex_authored
 from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
-from search.documents import Changes, epoch, month, object_id, optional_str
+from search.documents import Changes, epoch, month, object_id, optional_str, words_of_markdown
 from community.storage.api import Database
+
+
+def _words(post: Mapping[str, Any] | None) -> str:
+    """A post's words as a reader sees them, from the HTML stored when it was written, so indexing
+    renders nothing again; a post stored without it (an import) is rendered from its body."""
+    post = post or {}
+    if post.get("html") is not None:
+        return markdown.text(post["html"])
+    return words_of_markdown(post.get("body", ""))
 
 
 def thread_document(thread: Mapping[str, Any], opening: Mapping[str, Any] | None,
@@ -31,8 +43,9 @@ def thread_document(thread: Mapping[str, Any], opening: Mapping[str, Any] | None
     created = thread.get("created_at")
     return {
         "id": str(thread["_id"]), "kind": "thread", "title": thread.get("title", ""),
-        "body": (opening or {}).get("body", ""), "author_name": (author or {}).get("name"),
+        "body": _words(opening), "author_name": (author or {}).get("name"),
         "category_id": optional_str(thread.get("category_id")), "thread_id": str(thread["_id"]),
+        "group": str(thread["_id"]),
         "author_id": optional_str(thread.get("author_id")), "org_id": optional_str(thread.get("org_id")),
         "competencies": [str(c) for c in thread.get("competency_tags", [])], "month": month(created),
         "date": epoch(created), "votes": int(thread.get("votes", 0)),
@@ -45,7 +58,7 @@ def post_document(post: Mapping[str, Any], thread: Mapping[str, Any],
                   author: Mapping[str, Any] | None) -> dict[str, Any]:
     created = post.get("created_at")
     return {
-        "id": str(post["_id"]), "kind": "post", "body": post.get("body", ""),
+        "id": str(post["_id"]), "kind": "post", "body": _words(post), "group": str(thread["_id"]),
         "author_name": (author or {}).get("name"), "thread_title": thread.get("title", ""),
         "number": int(post.get("number", 0)), "category_id": optional_str(post.get("category_id")),
         "thread_id": str(thread["_id"]), "author_id": optional_str(post.get("author_id")),
@@ -71,7 +84,7 @@ async def load_threads_posts(db: Database, doc_id: str) -> Changes:
             return Changes(upserts=[post_document(post, thread, author)])
     if thread is None:
         return Changes(deletes=[doc_id])
-    opening = await db[POSTS].find_one({"_id": thread.get("first_post_id")}, {"body": 1})
+    opening = await db[POSTS].find_one({"_id": thread.get("first_post_id")}, {"body": 1, "html": 1})
     author = await people.person_by_id(db, thread.get("author_id"))
     changes = Changes(upserts=[thread_document(thread, opening, author)])
     if doc_id != str(thread["_id"]):

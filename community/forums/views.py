@@ -12,13 +12,14 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 from bson import ObjectId
+from markupsafe import Markup
 
 from community import actions, api, confirmations, csrf, keys, policy
 from community.accounts.people import shown_name
 from community.competencies import queries as dictionary
 from community.errors import Conflict, Invalid, NotFound, RateLimited
 from community.forums import (accept, cache, categories, create_thread, edit, feeds, flag, follow, moderate, polls,
-                              queries, reads, reply, vote)
+                              preview, queries, reads, reply, vote)
 from community.forums.access import access_category, access_post_by_number, access_thread
 from community.forums.markdown import quote
 from community.forums.rendering import TOKEN_PLACEHOLDER, render_post
@@ -56,6 +57,21 @@ def _fragment(request: web.Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _previewing(values: dict[str, str]) -> bool:
+    """The composer's Preview button was pressed: show the draft rendered, write nothing."""
+    return "preview" in values
+
+
+async def _draft_preview(request: web.Request, values: dict[str, str]) -> dict[str, Any]:
+    """What a composer page adds for its Preview button: the draft rendered, or, when previews
+    come too fast, why not, beside the body."""
+    try:
+        rendered = await preview.render_draft(db_of(request), actor_of(request), values.get("body", ""))
+    except RateLimited as error:
+        return {"preview_html": "", "errors": {"body": error.detail}}
+    return {"preview_html": Markup(rendered), "errors": {}}
+
+
 async def index(request: web.Request) -> web.Response:
     actor = actor_of(request)
     shown = await reads.category_index(db_of(request), actor)
@@ -84,11 +100,13 @@ async def new_thread_form(request: web.Request) -> web.Response:
 
 
 async def _thread_form(request: web.Request, category_doc: dict[str, Any], values: dict[str, str],
-                       errors: dict[str, str], status: int = 200) -> web.Response:
+                       errors: dict[str, str], status: int = 200, preview_html: str = "") -> web.Response:
+    """The new-thread form, with ``errors`` beside their fields, or the draft rendered above it."""
     db = db_of(request)
     return aiohttp_jinja2.render_template("forums/new_thread.html", request, {
         "category": category_doc, "values": values, "errors": errors, "competencies": await dictionary.competencies(db),
-        "defaults": await dictionary.names_of(db, category_doc.get("competency_tags", []))}, status=status)
+        "defaults": await dictionary.names_of(db, category_doc.get("competency_tags", [])),
+        "preview_html": preview_html}, status=status)
 
 
 async def new_thread(request: web.Request) -> web.Response:
@@ -97,6 +115,11 @@ async def new_thread(request: web.Request) -> web.Response:
     if found is None:
         raise NotFound(_("We could not find that category."))
     values = await form_fields(request, lists=("competency_tags",))
+    if _previewing(values):
+        category_doc = await access_category(db, actor, found["_id"])
+        policy.require(actor, policy.can_post(actor, category_doc))
+        shown = await _draft_preview(request, values)
+        return await _thread_form(request, category_doc, values, shown["errors"], preview_html=shown["preview_html"])
     try:
         thread = await actions.run(request.app, actor, create_thread.create_thread, category_id=found["_id"],
                                    data=form_values(ThreadIn, values))
@@ -148,14 +171,17 @@ async def post_reply(request: web.Request) -> web.Response:
     actor = actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
     values = await form_fields(request)
+    if _previewing(values):
+        shown = await _draft_preview(request, values)
+        return await _thread_with_draft(request, thread_id, values, shown["errors"], 200, shown["preview_html"])
     try:
         post = (await actions.run(request.app, actor, reply.reply, thread_id=thread_id,
                                   data=form_values(ReplyIn, values))).post
     except Invalid as error:
-        return await _reply_refused(request, thread_id, values, error.errors, 422)
+        return await _thread_with_draft(request, thread_id, values, error.errors, 422)
     except (RateLimited, Conflict) as error:
         # Flood control and a repeated post answer on the thread, beside the draft they keep.
-        refused = await _reply_refused(request, thread_id, values, {"body": error.detail}, error.status)
+        refused = await _thread_with_draft(request, thread_id, values, {"body": error.detail}, error.status)
         if isinstance(error, RateLimited):
             refused.headers["Retry-After"] = str(error.retry_after)
         return refused
@@ -164,14 +190,16 @@ async def post_reply(request: web.Request) -> web.Response:
     return see_other(post_path(thread_id, post["number"]))
 
 
-async def _reply_refused(request: web.Request, thread_id: ObjectId, values: dict[str, str], errors: dict[str, str],
-                         status: int) -> web.Response:
-    """The thread again with the refused reply's draft in its form and what was wrong beside it."""
+async def _thread_with_draft(request: web.Request, thread_id: ObjectId, values: dict[str, str],
+                             errors: dict[str, str], status: int, preview_html: str = "") -> web.Response:
+    """The thread again with the reply's draft in its form: refused, with what was wrong beside
+    it, or previewed, rendered above it."""
     db, actor = db_of(request), actor_of(request)
     page = await reads.thread_page(db, actor, thread_id, cursor=None, limit=POSTS_PER_PAGE, mark_read=False)
     token = csrf.token_for(request) if keys.CSRF_COOKIE in request else ""
     _render_posts(request, page.shown, token)
-    html = aiohttp_jinja2.render_string("forums/thread.html", request, {"page": page, "values": values, "errors": errors})
+    html = aiohttp_jinja2.render_string("forums/thread.html", request, {"page": page, "values": values, "errors": errors,
+                                                                        "preview_html": preview_html})
     return web.Response(text=await polls.fill(request, html, token), content_type="text/html", status=status)
 
 
@@ -230,8 +258,12 @@ async def edit_form(request: web.Request) -> web.Response:
 async def edit_post(request: web.Request) -> web.Response:
     db, actor = db_of(request), actor_of(request)
     thread_id = object_id(request.match_info["thread_id"])
-    post, thread_doc, _category = await access_post_by_number(db, actor, thread_id, _number(request))
+    post, thread_doc, category_doc = await access_post_by_number(db, actor, thread_id, _number(request))
     values = await form_fields(request)
+    if _previewing(values):
+        policy.require(actor, policy.can_edit_post(actor, category_doc, thread_doc, post))
+        return aiohttp_jinja2.render_template("forums/edit.html", request, {
+            "post": post, "thread": thread_doc, "values": values, **await _draft_preview(request, values)})
     try:
         await actions.run(request.app, actor, edit.edit_post, post_id=post["_id"], data=values)
     except Invalid as error:

@@ -13,7 +13,7 @@ e-mail. ``off``: not recorded at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -31,6 +31,9 @@ KIND_PATTERN = re.compile(r"^[a-z][a-z_]{0,39}$")
 
 Render = Callable[[Mapping[str, Any], str], str]
 """``(params, actor_name) -> text`` in the current language (``community.i18n.gettext``)."""
+RenderMany = Callable[[Mapping[str, Any], int, Sequence[str]], str]
+"""``(params, count, latest actors' names) -> text`` for a notification that stands for ``count``
+occurrences about one subject (five replies in one thread), the names newest first, no repeats."""
 Link = Callable[[Mapping[str, Any]], str]
 """``params -> site-relative URL``."""
 
@@ -42,18 +45,21 @@ class Kind:
     """The preference's label, a ``lazy_gettext`` string."""
     text: Render
     url: Link
+    text_many: RenderMany | None = None
+    """How it reads once several occurrences are folded into it; ``text`` (with a count badge
+    beside it) when None."""
 
 
 KINDS: dict[str, Kind] = {}
 """Registered kinds, in the order the preferences page shows them."""
 
 
-def register(name: str, *, label: Any, text: Render, url: Link) -> Kind:
+def register(name: str, *, label: Any, text: Render, url: Link, text_many: RenderMany | None = None) -> Kind:
     if not KIND_PATTERN.match(name):
         raise ValueError(f"notification kind must be a short snake_case word, got {name!r}")
     if name in KINDS:
         raise ValueError(f"notification kind {name!r} is registered twice")
-    KINDS[name] = kind = Kind(name, label, text, url)
+    KINDS[name] = kind = Kind(name, label, text, url, text_many)
     return kind
 
 

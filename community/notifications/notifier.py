@@ -30,7 +30,7 @@ from community.accounts import people as accounts_people
 from community.notifications import queries
 from community.notifications.intents import INTENTS, RECIPIENT_SETS, SUBJECTS
 from community.notifications.kinds import DEFAULT_DELIVERY, KINDS, Delivery
-from community.notifications.render import in_language, text_of
+from community.notifications.render import actor_names, in_language, text_of
 from community.storage.api import Database
 
 log = logging.getLogger("community.notifications")
@@ -118,15 +118,12 @@ class Notifier:
         people = await RECIPIENT_SETS[intent["to"]["set"]](self.db, **intent["to"]["args"])
         people = [p for p in dict.fromkeys(people) if p != intent.get("actor_id")]
         url = kind.url(intent["params"])
-        actor_name: str | None = None
         told = 0
         for start in range(0, len(people), BATCH):
             folded = await self._deliver_to(intent, url, people[start:start + BATCH])
             told += len(folded)
             if folded and self.emitter is not None:
-                if actor_name is None:
-                    actor_name = await accounts_people.name_of(self.db, intent.get("actor_id"))
-                await self._push(folded, actor_name)
+                await self._push(folded)
         await self.db[INTENTS].delete_one({"_id": intent["_id"]})
         return told
 
@@ -158,7 +155,8 @@ class Notifier:
             try:
                 async with self.db.client.start_session() as session:
                     return await session.with_transaction(
-                        lambda s: queries.fold_in_many(self.db, folds, intent["_id"], memory=INTENT_MEMORY, session=s))
+                        lambda s: queries.fold_in_many(self.db, folds, intent["_id"], memory=INTENT_MEMORY,
+                                                       actor_id=intent.get("actor_id"), session=s))
             except (BulkWriteError, DuplicateKeyError):
                 # Another intent opened one of these entries between the read and the write (MongoDB,
                 # several processes); the transaction wrote nothing, and the next read sees the entry.
@@ -166,14 +164,15 @@ class Notifier:
                     raise
         return []
 
-    async def _push(self, folded: list[dict[str, Any]], actor_name: str) -> None:
+    async def _push(self, folded: list[dict[str, Any]]) -> None:
         """Each person's badge and the notification, rendered in their language (one batch)."""
         people = [doc["user_id"] for doc in folded]
         unread = await queries.unread_counts(self.db, people)
         languages = await accounts_people.languages(self.db, people)
+        names = await actor_names(self.db, folded)
         for doc in folded:
             with in_language(languages.get(doc["user_id"])):
-                text = text_of(doc, actor_name)
+                text = text_of(doc, names)
             await self.emitter.emit("notification", {
                 "id": str(doc["_id"]), "kind": doc["kind"], "text": text, "url": doc["url"], "count": doc["count"],
                 "unread": unread.get(doc["user_id"], 0)}, room=f"user:{doc['user_id']}")

@@ -1,8 +1,9 @@
 """Storage of notifications, preferences and digest records, in MongoDB's query language.
 
 A notification is ``{_id, user_id, kind, subject_type, subject_id, actor_id, params, url, count,
-read, created_at, updated_at, intents}``: the words are rendered from ``kind`` and ``params``
-when it is shown (``render``); ``intents`` holds the last intents folded into it. While unread it also holds ``open_key`` (unique), the person,
+read, created_at, updated_at, intents, actors}``: the words are rendered from ``kind`` and ``params``
+when it is shown (``render``); ``intents`` holds the last intents folded into it and ``actors``
+who acted in the last ones (oldest first; ``ACTOR_MEMORY``). While unread it also holds ``open_key`` (unique), the person,
 kind and subject it stands for, so the next notification about the same thing is folded into it
 instead of listed again; marking it read removes the key, and the next one starts a new entry.
 ``digest_pending`` is set while it waits for the person's next e-mail digest.
@@ -24,6 +25,8 @@ from community.storage.api import Database
 NOTIFICATIONS = "notifications"
 PREFERENCES = "notification_preferences"
 DIGESTS = "notification_digests"
+ACTOR_MEMORY = 10
+"""Actors a notification remembers, repeats included: enough to name the latest few people."""
 
 
 def open_key(user_id: ObjectId, kind: str, subject_type: str, subject_id: Any) -> str:
@@ -40,7 +43,7 @@ class Fold:
 
 
 async def fold_in_many(db: Database, folds: list[Fold], intent_id: ObjectId, *, memory: int,
-                       session: Any) -> list[dict[str, Any]]:
+                       actor_id: ObjectId | None = None, session: Any) -> list[dict[str, Any]]:
     """Add the occurrence of ``intent_id`` to each fold's open notification, creating those that do
     not exist, in ``session``'s transaction; returns the notifications it added to. The open
     entries are read first: those that hold the intent already (a replay) are left alone, the
@@ -54,7 +57,10 @@ async def fold_in_many(db: Database, folds: list[Fold], intent_id: ObjectId, *, 
     todo = [fold for fold in folds if not found.get(fold.key, False)]
     if not todo:
         return []
-    push = {"intents": {"$each": [intent_id], "$slice": -memory}}
+    push: dict[str, Any] = {"intents": {"$each": [intent_id], "$slice": -memory}}
+    actors = [actor_id] if actor_id is not None else []
+    if actors:
+        push["actors"] = {"$each": actors, "$slice": -ACTOR_MEMORY}
     requests: list[Any] = []
     same_fields: list[tuple[dict[str, Any], list[str]]] = []
     for fold in todo:
@@ -65,7 +71,7 @@ async def fold_in_many(db: Database, folds: list[Fold], intent_id: ObjectId, *, 
             group.append(fold.key)
         else:
             requests.append(InsertOne({"open_key": fold.key, **fold.on_insert, **fold.set_fields, "count": 1,
-                                       "intents": [intent_id]}))
+                                       "intents": [intent_id], "actors": actors}))
     for fields, group in same_fields:
         requests.append(UpdateMany({"open_key": {"$in": group}, "intents": {"$ne": intent_id}},
                                    {"$set": fields, "$inc": {"count": 1}, "$push": push}))

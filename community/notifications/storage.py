@@ -26,6 +26,8 @@ STORAGE = StorageFacts(collections=(
         Personal("user_id", "delete", purpose=N_("Your notifications.")),
         Personal("actor_id", "anonymise", replacements={"actor_id": None},
                  purpose=N_("Notifications others received about what you did; they stay, your name goes.")),
+        Personal("actors", "anonymise", replacements={"actors": []},
+                 purpose=N_("The latest people named in others' grouped notifications; your name goes.")),
     )),
     Collection(INTENTS, label=N_("Notifications"), indexes=(
         IndexModel([("next_attempt_at", 1), ("_id", 1)]),  # the notifier's due intents

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from community.competencies import queries as dictionary
+from community.forums import markdown
 from community.i18n import gettext as _
 from community.i18n import N_, lazy_gettext
 from community.organisations.states import STATES
@@ -214,6 +215,12 @@ def _location_text(user: Mapping[str, Any], profile: Mapping[str, Any]) -> str |
     return ", ".join(str(part) for part in (profile.get("state"), profile.get("district")) if part) or None
 
 
+def _bio_text(user: Mapping[str, Any], profile: Mapping[str, Any]) -> str | None:
+    """The About as a reader sees it, so search neither matches nor shows Markdown's marks."""
+    bio = profile.get("bio")
+    return markdown.text(markdown.render_html(bio)) or None if bio else None
+
+
 def _competency_ids(user: Mapping[str, Any], profile: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(str(row["competency_id"]) for row in profile.get("competencies", [])
                               if row.get("competency_id")))
@@ -247,12 +254,13 @@ FIELDS: tuple[ProfileField, ...] = (
                                 AfterValidator(_no_repeats)], choices=LANGUAGES),),
         search="keyword"),
     ProfileField(
-        "bio", lazy_gettext("About you"), "everyone", str, place="section", shows_as="paragraphs",
+        "bio", lazy_gettext("About you"), "everyone", str, place="section", shows_as="markdown",
         display_label=lazy_gettext("About"),
         inputs=(Input("bio", lazy_gettext("About you"), "block",
                       Annotated[str, Block(0, BIO_MAX), BeforeValidator(_at_most(BIO_MAX))], max_length=BIO_MAX,
-                      hint=lazy_gettext("Plain text, at most %(n)s characters.", n=BIO_MAX)),),
-        search="text"),
+                      hint=lazy_gettext("Markdown, as in posts: **bold**, _italic_, lists and links; at most %(n)s characters.",
+                                        n=BIO_MAX)),),
+        search="text", search_value=_bio_text),
     ProfileField(
         "expertise", lazy_gettext("Areas of expertise"), "everyone", list[str], place="section", shows_as="items",
         fillable=_experts_only, refusal=lazy_gettext("Only experts list areas of expertise."),

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import aiohttp_jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from community import api, keys
+from community.forums import markdown
 from community.i18n import lazy_gettext
 from community.profiles import directory, storage, views
 from community.profiles.schemas import (
@@ -23,6 +26,7 @@ from community.storage.facts import declare
 
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
+    aiohttp_jinja2.get_env(app).filters["markdown"] = lambda source: Markup(markdown.render_html(source))
     app[RULE] = rule_from(app[keys.SETTINGS])
     directory.use_rule(app[RULE])
     app[keys.NAV].append(keys.NavItem("network", lazy_gettext("Network")))

@@ -1,4 +1,8 @@
-"""Searching on behalf of a person: their visibility filter, the chosen facets, labelled results."""
+"""Searching on behalf of a person: their visibility filter, the chosen facets, labelled results.
+
+Searches are grouped: a thread and its replies are one result, the document that matches best
+standing for it (a reply links to itself in the thread), and totals, pages and facet counts count
+results as listed."""
 
 from __future__ import annotations
 
@@ -8,15 +12,20 @@ from community import policy
 from community.forums.urls import post_path, thread_path
 from community.i18n import gettext as _
 from community.search_pages import queries
-from community.search_pages.schemas import SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
+from community.search_pages.schemas import SCOPE_OF_INDEX, SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
 from community.storage.api import Database
 from search.definitions import ALL, INDEXES, PHYSICAL
-from search.engine import Hit, SearchEngine, SearchResult, Sort
+from search.engine import INDEX_FACET, Hit, SearchEngine, SearchResult, Sort
 from search.filters import SearchFilter, both, where
 
-FACETS = ("kind", "org_id", "competencies", "month")
+FACETS = (INDEX_FACET, "category_id", "org_id", "competencies", "month")
 """The facets the results page offers, in order (those an index does not have are left out)."""
 SUGGESTIONS = 6
+
+
+def scope_label(scope: str) -> str:
+    return {"all": _("Everything"), "discussions": _("Discussions"), "people": _("People"), "events": _("Events"),
+            "vacancies": _("Vacancies")}.get(scope, scope)
 
 
 def kind_label(kind: str) -> str:
@@ -46,6 +55,8 @@ def _filters(params: SearchParams) -> SearchFilter | None:
         chosen["org_id"] = params.org
     if params.competency:
         chosen["competencies"] = params.competency
+    if params.category:
+        chosen["category_id"] = params.category
     if params.month:
         chosen["month"] = params.month
     return where(**chosen) if chosen else None
@@ -54,11 +65,12 @@ def _filters(params: SearchParams) -> SearchFilter | None:
 async def find(db: Database, engine: SearchEngine, actor: policy.Actor, params: SearchParams) -> SearchOut:
     """One page of results the actor may see, with facet counts and labels."""
     index = SCOPES[params.kind]
-    available = PHYSICAL.facets if index == ALL else INDEXES[index].facets
+    available = (*(PHYSICAL.facets if index == ALL else INDEXES[index].facets), INDEX_FACET)
     facets = [f for f in FACETS if f in available]
     result = await engine.search(
         index, params.q, both(policy.search_visibility(actor), _filters(params)), facets=facets,
-        sort=Sort("date", "desc") if params.sort == "newest" else None, page=params.page, per_page=params.per_page)
+        sort=Sort("date", "desc") if params.sort == "newest" else None, page=params.page, per_page=params.per_page,
+        grouped=True)
     return SearchOut(query=params.q, total=result.total, page=result.page, pages=result.pages,
                      hits=[_hit_out(hit) for hit in result.hits], facets=await _labelled(db, result))
 
@@ -71,14 +83,18 @@ def _hit_out(hit: Hit) -> HitOut:
     title_html = marked.get("title") or marked.get("name") or html.escape(hit_title(hit))
     candidates = [marked[f] for f in SNIPPET_FIELDS if f in marked]
     snippet_html = next((c for c in candidates if "<mark>" in c), candidates[0] if candidates else "")
+    number = hit.document.get("number") if hit.document["kind"] == "post" else None
     return HitOut(index=hit.index, kind=hit.document["kind"], id=hit.id, url=hit_url(hit), title=hit_title(hit),
-                  title_html=title_html, snippet_html=snippet_html, highlights=marked, date=hit.document.get("date"))
+                  title_html=title_html, snippet_html=snippet_html, highlights=marked, date=hit.document.get("date"),
+                  number=number)
 
 
 async def _labelled(db: Database, result: SearchResult) -> dict[str, list[FacetValueOut]]:
     orgs = await queries.organisation_names(db, result.facets.get("org_id", {}))
     competencies = await queries.competency_names(db, result.facets.get("competencies", {}))
-    labels = {"kind": kind_label, "org_id": lambda v: orgs.get(v, v),
+    categories = await queries.category_names(db, result.facets.get("category_id", {}))
+    labels = {INDEX_FACET: lambda v: scope_label(SCOPE_OF_INDEX.get(v) or v),
+              "org_id": lambda v: orgs.get(v, v), "category_id": lambda v: categories.get(v, v),
               "competencies": lambda v: competencies.get(v, v), "month": lambda v: v}
     return {name: [FacetValueOut(value=value, label=str(labels.get(name, str)(value)), count=count)
                    for value, count in counts.items()]
@@ -89,5 +105,5 @@ async def suggest(engine: SearchEngine, actor: policy.Actor, text: str) -> list[
     """A few matches for what has been typed so far (the last word as a prefix)."""
     if not text.strip():
         return []
-    result = await engine.search(ALL, text[:200], policy.search_visibility(actor), per_page=SUGGESTIONS)
+    result = await engine.search(ALL, text[:200], policy.search_visibility(actor), per_page=SUGGESTIONS, grouped=True)
     return [_hit_out(hit) for hit in result.hits]

@@ -13,6 +13,7 @@ from community.i18n import gettext as _
 SCOPES: dict[str, str] = {"all": "all", "discussions": "threads_posts", "people": "people", "events": "events",
                           "vacancies": "vacancies"}
 """The ``kind`` a visitor chooses, and the search index it means."""
+SCOPE_OF_INDEX: dict[str, str] = {index: scope for scope, index in SCOPES.items()}
 MAX_QUERY = 200
 MAX_PAGE = 50
 
@@ -24,6 +25,7 @@ class SearchParams(BaseModel):
     kind: Literal["all", "discussions", "people", "events", "vacancies"] = "all"
     org: str = Field("", max_length=64, description="an organisation id")
     competency: str = Field("", max_length=80, description="a competency id")
+    category: str = Field("", max_length=64, description="a forum category id")
     month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="YYYY-MM")
     sort: Literal["relevance", "newest"] = "relevance"
     page: int = Field(1, ge=1, le=MAX_PAGE)
@@ -35,6 +37,7 @@ MESSAGES = {
     "kind": lambda: _("Choose one of the offered options."),
     "org": lambda: _("Choose one of the offered options."),
     "competency": lambda: _("Choose one of the offered options."),
+    "category": lambda: _("Choose one of the offered options."),
     "month": lambda: _("Use a month like 2026-11."),
     "sort": lambda: _("Choose one of the offered options."),
     "page": lambda: _("Use a page number from 1 to %(n)s.", n=MAX_PAGE),
@@ -60,7 +63,10 @@ class HitOut(BaseModel):
     title_html: str
     """The title, escaped, with matches in ``<mark>``."""
     snippet_html: str
-    """The field that best shows why this matched (escaped, matches in ``<mark>``), cropped."""
+    """The field that best shows why this matched, as plain words (Markdown is indexed as the text
+    a reader sees), escaped, matches in ``<mark>``, cropped."""
+    number: int | None = None
+    """For a reply: its number in the thread (the thread's best match, when a search groups)."""
     highlights: dict[str, str]
     """Field -> HTML with matches in ``<mark>``; everything else in it is escaped."""
     date: int | None = None

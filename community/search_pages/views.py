@@ -24,6 +24,7 @@ async def results_page(request: web.Request) -> web.Response:
     found = await find.find(request.app[keys.DB], request.app[keys.SEARCH], request.get(keys.ACTOR, ANONYMOUS), params)
     return aiohttp_jinja2.render_template("search_pages/results.html", request,
                                           {"params": params, "errors": {}, "found": found,
+                                           "scope_of_index": schemas.SCOPE_OF_INDEX,
                                            "link": functools.partial(link, request, params)})
 
 

@@ -69,6 +69,34 @@
     }).catch(function () { form.submit(); });
   });
 
+  /* Live preview: the draft rendered by the server's own renderer and sanitiser (the same HTML a
+     saved post gets, so inserting it is safe), a moment after each pause in typing. */
+  Array.prototype.forEach.call(document.querySelectorAll("textarea[data-preview]"), function (area) {
+    var form = area.form;
+    var panel = form && form.querySelector("[data-live-preview]");
+    if (!panel) { return; }
+    var target = panel.querySelector(".post-body");
+    var timer = null, asked = 0;
+    function refresh() {
+      var ask = ++asked;
+      if (!area.value.trim()) { panel.hidden = true; return; }
+      fetch(area.dataset.preview, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrfFrom(form) },
+        body: JSON.stringify({ body: area.value })
+      }).then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (data && ask === asked) { target.innerHTML = data.html; panel.hidden = false; }
+        }).catch(function () { /* the Preview button still works */ });
+    }
+    area.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 400);
+    });
+    if (area.value.trim()) { refresh(); }
+  });
+
   /* "Reply" fills in the reply form in place instead of reloading. */
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest(".reply-link");

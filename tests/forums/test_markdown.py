@@ -143,3 +143,27 @@ def test_quote_prefixes_every_line() -> None:
                max_size=120))
 def test_no_generated_input_escapes_the_allow_list(source: str) -> None:
     assert_safe(render(source).html)
+
+
+def test_bare_addresses_become_links() -> None:
+    result = render("Tenders: https://gem.gov.in/tenders. Or www.example.gov.in, or write to help@gem.gov.in")
+    assert '<a href="https://gem.gov.in/tenders" rel="nofollow ugc noopener">https://gem.gov.in/tenders</a>.' in result.html
+    assert '<a href="http://www.example.gov.in" rel="nofollow ugc noopener">www.example.gov.in</a>' in result.html
+    assert '<a href="mailto:help@gem.gov.in" rel="nofollow ugc noopener">help@gem.gov.in</a>' in result.html
+    assert result.links == 3, "linked addresses count toward the links-per-post limit"
+
+
+def test_addresses_in_code_and_unsafe_schemes_stay_text() -> None:
+    html = render("`https://gem.gov.in` and javascript:alert(1) and data:text/html,x").html
+    assert "<a" not in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["https://", "http://", "www.", "javascript:", "data:", "vbscript:", "mailto:",
+                                 "gov.in", "example.com", "/", "?q=", "&", "#", "\"", "'", "<", ">", "(", ")", "[",
+                                 "]", "!", "@", " ", "\n", "`", "*", "_", "%22", "onerror=", "alert(1)", ".", ","]),
+                max_size=30).map("".join))
+def test_linkified_input_never_escapes_the_allow_list(source: str) -> None:
+    html = render(source).html
+    assert_safe(html)
+    assert "<script" not in html.lower()

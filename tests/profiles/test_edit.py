@@ -18,18 +18,18 @@ async def test_form_edit_through_a_signed_in_browser(client: TestClient, db: Any
     await sign_in(client, user)
     token = await csrf_token(client, "/profile/edit")
     form = {"csrf_token": token, "name": "Ravi Kumar Sharma", "designation": "Deputy Secretary", "service": "CSS",
-            "state": "Bihar", "district": "पटना", "languages": ["Hindi", "Maithili"], "bio": "पहली पंक्ति\nSecond line",
+            "state": "Bihar", "district": "पटना", "languages": ["Hindi", "Maithili"], "bio": "पहली पंक्ति\n\n**Second** line",
             "position_id": POSITION, **{f"privacy_{field}": "everyone" for field in ("bio", "location")}}
     data = [(key, value) for key, values in form.items() for value in (values if isinstance(values, list) else [values])]
     response = await client.post("/profile/edit", data=data, allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == f"/people/{user['_id']}"
     stored = await db.profiles.find_one({"_id": user["_id"]})
     assert stored["languages"] == ["Hindi", "Maithili"] and stored["district"] == "पटना"
-    assert stored["bio"] == "पहली पंक्ति\nSecond line" and stored["position_id"] == POSITION
+    assert stored["bio"] == "पहली पंक्ति\n\n**Second** line" and stored["position_id"] == POSITION
     account = await db.users.find_one({"_id": user["_id"]})
     assert account["name"] == "Ravi Kumar Sharma" and account["designation"] == "Deputy Secretary"
     page = await (await client.get(f"/people/{user['_id']}")).text()
-    assert "<p>पहली पंक्ति</p><p>Second line</p>" in page and "Deputy Secretary" in page
+    assert "<p>पहली पंक्ति</p>\n<p><strong>Second</strong> line</p>" in page and "Deputy Secretary" in page
 
 
 async def test_form_errors_are_shown_next_to_fields_and_nothing_is_saved(client: TestClient, db: Any) -> None:
@@ -113,6 +113,24 @@ async def test_experts_list_expertise_and_markup_is_stored_as_text(client: TestC
     assert status == 200 and shown["expertise"] == ["Public finance", "GST"]
     page = await (await client.get(f"/people/{expert['_id']}", headers={"Authorization": f"Bearer {token}"})).text()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+async def test_about_is_markdown_rendered_and_sanitised_like_posts(client: TestClient, db: Any) -> None:
+    user = await make_user(db, name="Ravi Kumar")
+    await sign_in(client, user)
+    form = await (await client.get("/profile/edit")).text()
+    assert "Markdown, as in posts" in form, "the form says the About is written in Markdown"
+    token = await csrf_token(client, "/profile/edit")
+    bio = "Works on _GeM_ tenders: https://gem.gov.in\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    response = await client.post("/profile/edit", data={"csrf_token": token, "name": "Ravi Kumar", "bio": bio,
+                                                        "privacy_bio": "everyone"}, allow_redirects=False)
+    assert response.status == 303
+    page = await (await client.get(f"/people/{user['_id']}")).text()
+    about = page.split('<div class="prose">', 1)[1].split("</div>", 1)[0]
+    assert "Works on <em>GeM</em> tenders:" in about
+    assert '<a href="https://gem.gov.in" rel="nofollow ugc noopener">https://gem.gov.in</a>' in about
+    assert "href" not in about.replace('href="https://gem.gov.in"', "") and "<img" not in about
+    assert "&lt;img src=x onerror=alert(1)&gt;" in about
 
 
 async def test_signed_out_visitors_cannot_edit(client: TestClient) -> None:

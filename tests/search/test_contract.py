@@ -204,3 +204,42 @@ async def test_bad_requests_are_refused_with_a_reason(engine: SearchEngine, call
     with pytest.raises(ValueError, match=message):
         await call(engine)  # type: ignore[operator]
     assert await engine.count("people") == 0
+
+
+def reply(doc_id: str, thread_id: str, body: str, **fields: object) -> dict[str, object]:
+    return thread(doc_id, "", body, kind="post", thread_id=thread_id, group=thread_id, **fields)
+
+
+async def test_grouped_search_lists_a_thread_once_with_its_best_match(engine: SearchEngine) -> None:
+    await engine.upsert("threads_posts", [
+        thread("t1", "Drought relief", "the opening post", thread_id="t1", group="t1", date=1),
+        reply("p1", "t1", "drought drought in Marathwada", date=2),
+        reply("p2", "t1", "a drought note", date=3),
+        thread("t2", "Tender rules", "nothing here", thread_id="t2", group="t2", date=4),
+        reply("p3", "t2", "the drought clause of the tender", date=5),
+        thread("t3", "Drought fund", thread_id="t3", group="t3", date=6),
+    ])
+    await engine.upsert("people", [person("1", "Drought Officer")])
+    plain = await engine.search(ALL, "drought")
+    assert plain.total == 6
+    grouped = await engine.search(ALL, "drought", grouped=True, facets=["index", "kind"])
+    assert grouped.total == 4 and grouped.pages == 1
+    assert sorted((hit.document.get("group"), hit.id) for hit in grouped.hits if hit.index == "threads_posts") == [
+        ("t1", "t1"), ("t2", "p3"), ("t3", "t3")], "each thread once; a thread that does not match shows its reply"
+    assert grouped.facets["index"] == {"threads_posts": 3, "people": 1}
+    by_date = await engine.search("threads_posts", "drought", sort=Sort("date", "desc"), grouped=True)
+    assert ids(by_date) == ["t3", "p3", "p2"], "in date order, each group's newest match stands for it"
+
+
+async def test_grouped_pagination_counts_groups(engine: SearchEngine) -> None:
+    docs = []
+    for i in range(25):
+        docs.append(thread(f"t{i:02}", f"Budget item {i}", thread_id=f"t{i:02}", group=f"t{i:02}", date=i * 10))
+        docs += [reply(f"p{i:02}{n}", f"t{i:02}", "on the budget", date=i * 10 + n) for n in range(1, 4)]
+    await engine.upsert("threads_posts", docs)
+    pages = [await engine.search("threads_posts", "budget", sort=Sort("date", "asc"), page=p, per_page=10,
+                                 grouped=True, facets=["index"]) for p in (1, 2, 3, 4)]
+    assert [len(p.hits) for p in pages] == [10, 10, 5, 0]
+    assert all(p.total == 25 and p.pages == 3 for p in pages)
+    assert [i for p in pages for i in ids(p)] == [f"t{i:02}" for i in range(25)]
+    assert pages[0].facets["index"] == {"threads_posts": 25}

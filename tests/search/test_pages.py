@@ -11,7 +11,7 @@ from bson import ObjectId
 
 from community import keys
 from community.competencies.queries import COMPETENCIES
-from community.forums.queries import POSTS, THREADS
+from community.forums.queries import CATEGORIES, POSTS, THREADS
 from community.search_pages.routes import INDEXER, LAG_READY_SECONDS
 from search.outbox import OUTBOX, record
 from tests.factories import make_org, make_user, sign_in
@@ -118,3 +118,62 @@ async def test_readiness_reports_search_lag(client: TestClient, db: Any) -> None
     assert response.status == 503 and body["status"] == "not ready"
     assert body["checks"]["search"]["ok"] is False and body["checks"]["search"]["pending"] == 1
     assert body["checks"]["search"]["oldest_seconds"] > LAG_READY_SECONDS
+
+
+async def add_replies(db: Any, thread_id: ObjectId, *bodies: str) -> list[ObjectId]:
+    ids = []
+    for number, body in enumerate(bodies, start=2):
+        post_id = ObjectId()
+        await db[POSTS].insert_one({"_id": post_id, "thread_id": thread_id, "number": number, "body": body,
+                                    "created_at": datetime(2026, 11, 6, tzinfo=UTC), "hidden": False, "deleted": False})
+        await record(db, None, "threads_posts", post_id)
+        ids.append(post_id)
+    return ids
+
+
+async def test_a_thread_is_one_result_with_its_best_reply(client: TestClient, db: Any) -> None:
+    thread_id = await add_thread(db, "Monsoon preparedness", "Opening notes")
+    await add_replies(db, thread_id, "Sandbags first.", "The **culvert** audit: see [the list](https://example.gov.in/list)",
+                      "Another photo of a culvert near the old bridge, taken in the last week of heavy rain")
+    await indexed(client)
+    body = await (await client.get("/api/v1/search", params={"q": "culvert"})).json()
+    assert body["total"] == 1 and len(body["hits"]) == 1, "two matching replies, one thread, one result"
+    hit = body["hits"][0]
+    assert hit["title"] == "Monsoon preparedness" and hit["url"] == f"/forums/t/{thread_id}/p/3"
+    assert hit["number"] == 3
+    assert hit["snippet_html"] == "The <mark>culvert</mark> audit: see the list", "rendered words, not Markdown"
+    page = await (await client.get("/search", params={"q": "culvert"})).text()
+    assert page.count('class="search-hit"') == 1 and "Best match: reply #3" in page
+    assert "**" not in page and "](https://" not in page
+
+
+async def test_facets_offer_kind_and_category_and_narrow(client: TestClient, db: Any) -> None:
+    category_id = ObjectId()
+    await db[CATEGORIES].insert_one({"_id": category_id, "slug": "water", "name": "Water & sanitation", "position": 1})
+    thread_id = await add_thread(db, "Borewell permits", "Who signs them?")
+    await db[THREADS].update_one({"_id": thread_id}, {"$set": {"category_id": category_id}})
+    await record(db, None, "threads_posts", thread_id)
+    await add_thread(db, "Borewell subsidy", "Elsewhere")
+    await indexed(client)
+    page = await (await client.get("/search", params={"q": "borewell"})).text()
+    assert "kind=discussions" in page and f"category={category_id}" in page
+    assert "Water &amp; sanitation" in page
+    body = await (await client.get("/api/v1/search", params={"q": "borewell"})).json()
+    assert body["facets"]["index"] == [{"value": "threads_posts", "label": "Discussions", "count": 2}]
+    assert body["facets"]["category_id"] == [{"value": str(category_id), "label": "Water & sanitation", "count": 1}]
+    narrowed = await (await client.get("/api/v1/search", params={"q": "borewell", "category": str(category_id)})).json()
+    assert [h["title"] for h in narrowed["hits"]] == ["Borewell permits"]
+    chosen = await (await client.get("/search", params={"q": "borewell", "category": str(category_id)})).text()
+    assert "Remove filter: Water &amp; sanitation" in chosen
+
+
+async def test_grouped_pages_neither_repeat_nor_skip_a_thread(client: TestClient, db: Any) -> None:
+    for i in range(13):
+        thread_id = await add_thread(db, f"Audit note {i}", "audit opening")
+        await add_replies(db, thread_id, "audit reply one", "audit reply two")
+    await indexed(client)
+    pages = [await (await client.get("/api/v1/search", params={"q": "audit", "per_page": "5", "page": str(p)})).json()
+             for p in (1, 2, 3)]
+    assert [(p["total"], p["pages"], len(p["hits"])) for p in pages] == [(13, 3, 5), (13, 3, 5), (13, 3, 3)]
+    titles = [hit["title"] for p in pages for hit in p["hits"]]
+    assert sorted(titles) == sorted(f"Audit note {i}" for i in range(13))

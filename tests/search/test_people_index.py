@@ -59,3 +59,14 @@ async def test_people_are_ordered_by_the_karma_their_ledger_holds(bare_db: Any, 
                                object_id=answer)
     await indexer.drain()
     assert await by_karma(embedded_engine) == [("Asha Menon", 2), ("Ravi Kumar", 0)]
+
+
+async def test_the_about_is_indexed_as_the_words_a_reader_sees(bare_db: Any, embedded_engine: EmbeddedEngine) -> None:
+    person = await make_user(bare_db, name="Meera Pillai")
+    await bare_db.profiles.insert_one({"_id": person["_id"], "privacy": {},
+                                       "bio": "Runs **GeM** audits; notes at [the portal](https://gem.gov.in/notes)"})
+    await reindex(bare_db, embedded_engine)
+    hit = (await embedded_engine.search("people", "audits", MEMBER)).hits[0]
+    assert hit.document["bio"] == "Runs GeM audits; notes at the portal"
+    assert hit.highlights["bio"] == "Runs GeM <mark>audits</mark>; notes at the portal"
+    assert (await embedded_engine.search("people", "https", MEMBER)).hits == [], "a link's address is not its words"
