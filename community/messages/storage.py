@@ -1,0 +1,50 @@
+"""Direct messages' storage facts. Conversations, memberships and messages are personal data of
+the people in them: a person's export holds their conversations and what they wrote; erasure
+deletes their memberships and settings, empties their messages (which stay as "deleted" so the
+replies around them keep their place) and takes them out of every conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo import IndexModel
+
+from community.messages.queries import CONVERSATIONS, MEMBERS, MESSAGES, SETTINGS
+from community.storage.facts import Collection, Personal, StorageFacts
+
+
+async def _leave_every_conversation(db: Any, user_id: ObjectId, session: Any) -> None:
+    """Take the person out of the conversations they were in; a direct one loses its pair key,
+    which was computed from both ids."""
+    await db[CONVERSATIONS].update_many({"member_ids": user_id, "kind": "direct"}, {"$unset": {"pair": ""}},
+                                        session=session)
+    await db[CONVERSATIONS].update_many({"member_ids": user_id}, {"$pull": {"member_ids": user_id}}, session=session)
+
+
+STORAGE = StorageFacts(collections=(
+    Collection(CONVERSATIONS, indexes=(
+        IndexModel([("pair", 1)], unique=True, sparse=True),  # two people's one direct conversation
+        IndexModel([("member_ids", 1)]),  # erasure, export
+    ), personal=(
+        # Taken out by the erasure hook below (an update of the list, which a rule cannot express).
+        Personal("member_ids", "anonymise", purpose="The conversations you are in."),
+        Personal("created_by", "anonymise", purpose="Conversations you started.", replacements={"created_by": None}),
+    )),
+    Collection(MEMBERS, indexes=(
+        IndexModel([("user_id", 1), ("state", 1), ("last_at", -1), ("_id", -1)]),  # a person's list
+        IndexModel([("conversation_id", 1)]),  # the participants of a conversation
+    ), personal=(
+        Personal("user_id", "delete", purpose="Your place in each conversation: unread count and what you have read."),
+    )),
+    Collection(MESSAGES, indexes=(
+        IndexModel([("conversation_id", 1), ("created_at", -1), ("_id", -1)]),  # a conversation's pages
+        IndexModel([("author_id", 1)]),  # erasure, export
+    ), personal=(
+        Personal("author_id", "anonymise", purpose="The messages you sent.",
+                 replacements={"author_id": None, "body": "", "html": "", "deleted": True}),
+    )),
+    Collection(SETTINGS, personal=(
+        Personal("_id", "delete", purpose="Whether you show and see read receipts."),
+    )),
+), erasure_hooks=(_leave_every_conversation,))
