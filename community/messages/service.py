@@ -9,6 +9,7 @@ not exist. Live events go to the conversation's socket room (participants only,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bson import ObjectId
@@ -58,7 +59,7 @@ async def readable(db: Database, actor: policy.Actor, conversation_id: ObjectId)
     return found, mine
 
 
-async def _recipients(db: Database, actor: Member, to: list[ObjectId]) -> list[dict[str, Any]]:
+async def _recipients(db: Database, actor: Member, to: list[ObjectId]) -> list[people.Person]:
     chosen = list(dict.fromkeys(person for person in to if person != actor.user_id))
     if not chosen:
         raise Invalid({"to": _("Choose at least one person other than yourself.")})
@@ -247,7 +248,7 @@ async def set_read_receipts(tx: Action, on: bool) -> None:
                                      session=await tx.start())
 
 
-def shown_message(message: dict[str, Any], names: dict[ObjectId, str | None], actor: policy.Actor,
+def shown_message(message: dict[str, Any], names: Mapping[ObjectId, str | None], actor: policy.Actor,
                   now: Any, rules: MessageRules) -> dict[str, Any]:
     """A message as pages, the API and the socket show it."""
     author = message.get("author_id")
