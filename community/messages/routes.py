@@ -23,7 +23,6 @@ from community.messages.schemas import (
 from community.storage.facts import declare
 
 SKIP_PREFIXES = (api.PREFIX, "/static/", "/socket.io/")
-UNREAD: web.RequestKey[int] = web.RequestKey("messages_unread", int)
 
 
 @web.middleware
@@ -32,7 +31,7 @@ async def unread_middleware(request: web.Request, handler: keys.Handler) -> web.
     actor = request.get(keys.ACTOR)
     if (request.method == "GET" and actor is not None and actor.is_authenticated
             and not request.path.startswith(SKIP_PREFIXES)):
-        request[UNREAD] = await queries.unread_total(request.app[keys.DB], actor.user_id)
+        request[views.UNREAD] = await queries.unread_total(request.app[keys.DB], actor.user_id)
     return await handler(request)
 
 
@@ -41,7 +40,7 @@ def setup(app: web.Application) -> None:
     app.setdefault(RULES, MessageRules())
     app.middlewares.append(unread_middleware)
     app[keys.USER_MENU].append(keys.NavItem("messages", lazy_gettext("Messages"), weight=20))
-    aiohttp_jinja2.get_env(app).globals["unread_messages"] = lambda request: request.get(UNREAD)
+    aiohttp_jinja2.get_env(app).globals["unread_messages"] = lambda request: request.get(views.UNREAD)
     sockets.setup(app)
     add = app.router.add_route
     add("GET", "/messages", views.list_page, name="messages")

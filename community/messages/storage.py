@@ -1,5 +1,6 @@
 """Direct messages' storage facts. Conversations, memberships and messages are personal data of
-the people in them: a person's export holds their conversations and what they wrote; erasure
+the people in them: a person's export holds their conversations and what they wrote (an
+administrator's audited view of their data leaves the words out, ``private_fields``); erasure
 deletes their memberships and settings, empties their messages (which stay as "deleted" so the
 replies around them keep their place) and takes them out of every conversation."""
 
@@ -28,8 +29,9 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("member_ids", 1)]),  # erasure, export
     ), personal=(
         # Taken out by the erasure hook below (an update of the list, which a rule cannot express).
-        Personal("member_ids", "anonymise", purpose="The conversations you are in."),
-        Personal("created_by", "anonymise", purpose="Conversations you started.", replacements={"created_by": None}),
+        Personal("member_ids", "anonymise", purpose="The conversations you are in.", private_fields=("title",)),
+        Personal("created_by", "anonymise", purpose="Conversations you started.", private_fields=("title",),
+                 replacements={"created_by": None}),
     )),
     Collection(MEMBERS, indexes=(
         IndexModel([("user_id", 1), ("state", 1), ("last_at", -1), ("_id", -1)]),  # a person's list
@@ -41,7 +43,7 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("conversation_id", 1), ("created_at", -1), ("_id", -1)]),  # a conversation's pages
         IndexModel([("author_id", 1)]),  # erasure, export
     ), personal=(
-        Personal("author_id", "anonymise", purpose="The messages you sent.",
+        Personal("author_id", "anonymise", purpose="The messages you sent.", private_fields=("body", "html"),
                  replacements={"author_id": None, "body": "", "html": "", "deleted": True}),
     )),
     Collection(SETTINGS, personal=(

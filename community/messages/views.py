@@ -27,6 +27,11 @@ EDITED = confirmations.register("message_edited", lazy_gettext("Your message was
 DELETED = confirmations.register("message_deleted", lazy_gettext("Your message was deleted for everyone."))
 
 
+UNREAD: web.RequestKey[int] = web.RequestKey("messages_unread", int)
+"""Unread messages for the header's badge (``routes.unread_middleware``; a conversation page
+counts after marking itself read)."""
+
+
 def rules_of(request: web.Request) -> MessageRules:
     return request.app.get(RULES) or MessageRules()
 
@@ -69,7 +74,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     conversation_id = _id(request, "conversation_id")
     context = await _conversation_context(request, conversation_id)
     if context["view"]["conversation"]["unread"] and context["view"]["conversation"]["state"] == "active":
-        await actions.run(request.app, actor_of(request), service.mark_read, conversation_id)
+        request[UNREAD] = await actions.run(request.app, actor_of(request), service.mark_read, conversation_id)
     return aiohttp_jinja2.render_template("messages/conversation.html", request, context)
 
 

@@ -30,6 +30,10 @@ async def test_export_holds_the_conversations_and_erasure_leaves_deleted_message
     assert {doc["_id"] for doc in collections[queries.CONVERSATIONS]["documents"]} == {str(direct), str(group)}
     assert [doc["body"] for doc in collections[queries.MESSAGES]["documents"]] == ["Kancheepuram figures attached"]
     assert len(collections[queries.MEMBERS]["documents"]) == 2
+    admin = await make_user(db, roles=("officer", "admin"))
+    status, viewed = await call(client, "GET", f"/api/v1/admin/people/{asha['_id']}/data", await bearer_token(db, admin))
+    assert status == 200 and viewed["collections"][queries.MESSAGES]["documents"]
+    assert "Kancheepuram" not in str(viewed) and "Budget" not in str(viewed), "an administrator never reads messages"
 
     status, answer = await call(client, "POST", "/api/v1/me/erase", token, json={"confirm": asha["email"]})
     assert status == 200 and answer["erased"] is True
