@@ -655,20 +655,31 @@ def can_read_conversation(actor: Actor, member_ids: Sequence[ObjectId]) -> bool:
 def can_message(actor: Actor, person: Mapping[str, Any], blocked: bool) -> bool:
     """Start a conversation with a person, or add them to one: a live account that is not the
     actor, with no block between them either way."""
-    return (actor.is_authenticated and person.get("_id") != actor.user_id and not person.get("deleted")
-            and not blocked)
+    return (actor.is_authenticated and not actor.is_suspended() and person.get("_id") != actor.user_id
+            and not person.get("deleted") and not blocked)
 
 
 def can_send_message(actor: Actor, *, active: bool, blocked: bool, others: int) -> bool:
-    """Send in a conversation: a participant who accepted it, someone else still in it, and no
-    block between the sender and any other participant."""
-    return actor.is_authenticated and active and not blocked and others > 0
+    """Send in a conversation: a participant who accepted it and is not suspended, someone else
+    still in it, and no block between the sender and any other participant."""
+    return actor.is_authenticated and not actor.is_suspended() and active and not blocked and others > 0
 
 
 def can_change_message(actor: Actor, message: Mapping[str, Any], now: datetime, window: timedelta) -> bool:
     """Edit a message, or delete it for everyone: its author, within the window after sending."""
     return (actor.is_authenticated and message.get("author_id") == actor.user_id and not message.get("deleted")
             and now - _utc(message["created_at"]) <= window)
+
+
+def can_report_message(actor: Actor, message: Mapping[str, Any]) -> bool:
+    """A participant (checked by the caller) reports someone else's message that still stands."""
+    return (actor.is_authenticated and message.get("author_id") not in (None, actor.user_id)
+            and not message.get("deleted"))
+
+
+def can_review_message_reports(actor: Actor) -> bool:
+    """Platform administrators moderate reported messages; each report they open is audited."""
+    return is_platform_admin(actor)
 
 
 # --- live rooms (community/rooms) ---------------------------------------------------------

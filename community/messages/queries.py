@@ -9,7 +9,8 @@ connection of whoever brought them in accepts; ``unread`` counts the messages si
 ``read_at`` is the moment up to which they have read (read receipts). A message is ``{_id,
 conversation_id, author_id, body, html, created_at, edited_at, deleted}``; a deleted or erased one
 keeps its place with an empty body. A person's ``dm_settings`` document holds their choice on
-read receipts.
+read receipts. A report (``community.messages.reports``) names the reported message and the
+messages before it that the reporter chose to send along.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ CONVERSATIONS = "dm_conversations"
 MEMBERS = "dm_members"
 MESSAGES = "dm_messages"
 SETTINGS = "dm_settings"
+REPORTS = "dm_reports"
 
 PAGE_SIZE = 30
 """Messages on a page of a conversation, and conversations on a page of the list."""

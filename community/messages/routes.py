@@ -54,6 +54,10 @@ def setup(app: web.Application) -> None:
     add("POST", f"{one}/leave", views.leave_submit, name="conversation_leave")
     add("POST", one + "/m/{message_id:[0-9a-f]{24}}/edit", views.edit_submit, name="message_edit")
     add("POST", one + "/m/{message_id:[0-9a-f]{24}}/delete", views.delete_submit, name="message_delete")
+    add("POST", one + "/m/{message_id:[0-9a-f]{24}}/report", views.report_submit, name="message_report")
+    add("GET", "/admin/message-reports", views.reports_page, name="message_reports")
+    add("GET", "/admin/message-reports/{report_id:[0-9a-f]{24}}", views.report_page, name="message_report_view")
+    add("POST", "/admin/message-reports/{report_id:[0-9a-f]{24}}/close", views.report_close, name="message_report_close")
 
     tag = "messages"
     base = "/messages/conversations"

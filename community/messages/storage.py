@@ -11,7 +11,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import IndexModel
 
-from community.messages.queries import CONVERSATIONS, MEMBERS, MESSAGES, SETTINGS
+from community.messages.queries import CONVERSATIONS, MEMBERS, MESSAGES, REPORTS, SETTINGS
 from community.storage.facts import Collection, Personal, StorageFacts
 
 
@@ -45,6 +45,14 @@ STORAGE = StorageFacts(collections=(
     ), personal=(
         Personal("author_id", "anonymise", purpose="The messages you sent.", private_fields=("body", "html"),
                  replacements={"author_id": None, "body": "", "html": "", "deleted": True}),
+    )),
+    Collection(REPORTS, indexes=(
+        IndexModel([("status", 1), ("created_at", -1)]),  # the moderators' queue
+        IndexModel([("message_id", 1), ("reporter_id", 1)]),  # one open report per person and message
+    ), personal=(
+        Personal("reporter_id", "anonymise", purpose="Messages you reported to the moderators.",
+                 replacements={"reporter_id": None}),
+        Personal("closed_by", "anonymise", purpose="Reports you closed as a moderator.", replacements={"closed_by": None}),
     )),
     Collection(SETTINGS, personal=(
         Personal("_id", "delete", purpose="Whether you show and see read receipts."),

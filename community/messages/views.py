@@ -13,7 +13,7 @@ from community.accounts import people
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.i18n import lazy_gettext
-from community.messages import reads, service
+from community.messages import reads, reports, service
 from community.messages.rules import RULES, MessageRules
 from community.messages.schemas import ConversationQuery, MessagesQuery, SendIn, StartIn
 from community.network import lists as network_lists
@@ -25,6 +25,8 @@ LEFT = confirmations.register("conversation_left", lazy_gettext("You are no long
 RECEIPTS = confirmations.register("read_receipts_saved", lazy_gettext("Your read receipts setting is saved."))
 EDITED = confirmations.register("message_edited", lazy_gettext("Your message was changed."))
 DELETED = confirmations.register("message_deleted", lazy_gettext("Your message was deleted for everyone."))
+REPORTED = confirmations.register("message_reported", lazy_gettext("Thank you: the moderators will look at the message you reported."))
+CLOSED = confirmations.register("message_report_closed", lazy_gettext("The report is closed."))
 
 
 UNREAD: web.RequestKey[int] = web.RequestKey("messages_unread", int)
@@ -225,3 +227,37 @@ async def api_accept(request: web.Request) -> web.Response:
     conversation_id = _id(request, "conversation_id")
     await actions.run(request.app, actor_of(request), service.accept, conversation_id)
     return await _api_page(request, conversation_id, None)
+
+
+# --- reports to the moderators -------------------------------------------------------------
+
+
+async def report_submit(request: web.Request) -> web.Response:
+    signed_in(request)
+    conversation_id, message_id = _id(request, "conversation_id"), _id(request, "message_id")
+    form = await read_form(request)
+    context_text = str(form.get("context", "0"))
+    context = int(context_text) if context_text.isdigit() else 0
+    note = str(form.get("note", ""))[:500]
+    await actions.run(request.app, actor_of(request), reports.report, conversation_id, message_id, context, note)
+    return confirmations.confirmed(request, _conversation_url(request, conversation_id) + f"#m-{message_id}", REPORTED)
+
+
+@aiohttp_jinja2.template("messages/reports.html")
+async def reports_page(request: web.Request) -> dict[str, Any]:
+    signed_in(request)
+    return {"reports": await reports.open_reports(db_of(request), actor_of(request))}
+
+
+@aiohttp_jinja2.template("messages/report.html")
+async def report_page(request: web.Request) -> dict[str, Any]:
+    signed_in(request)
+    return {"report": await reports.shown_report(db_of(request), actor_of(request), _id(request, "report_id"))}
+
+
+async def report_close(request: web.Request) -> web.Response:
+    signed_in(request)
+    report_id = _id(request, "report_id")
+    await read_form(request)
+    await actions.run(request.app, actor_of(request), reports.close, report_id)
+    return confirmations.confirmed(request, url_for(request, "message_reports"), CLOSED)
