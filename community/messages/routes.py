@@ -7,7 +7,6 @@ from aiohttp import web
 import aiohttp_jinja2
 
 from community import api, keys
-from community.i18n import lazy_gettext
 from community.messages import notices, queries, sockets, storage, views  # noqa: F401 - notices registers kinds
 from community.messages.rules import RULES, MessageRules
 from community.messages.schemas import (
@@ -39,7 +38,6 @@ def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     app.setdefault(RULES, MessageRules())
     app.middlewares.append(unread_middleware)
-    app[keys.USER_MENU].append(keys.NavItem("messages", lazy_gettext("Messages"), weight=20))
     aiohttp_jinja2.get_env(app).globals["unread_messages"] = lambda request: request.get(views.UNREAD)
     sockets.setup(app)
     add = app.router.add_route
