@@ -16,7 +16,7 @@ from community.accounts import people as accounts_people
 from community.config import Settings
 from community.forums.markdown import render
 from community.messages.queries import CONVERSATIONS, MEMBERS, MESSAGES, member_key, pair_hash
-from community.network.queries import CONNECTIONS
+from community.network import queries as network
 from community.storage.api import Database
 
 SCRIPTS = [
@@ -78,7 +78,7 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
     if len(members) < 4:
         return
     now = datetime.now(UTC)
-    pairs = [(row["a"], row["b"]) async for row in db[CONNECTIONS].find({"status": "accepted"}, limit=200)]
+    pairs = await network.accepted_pairs(db, limit=200)
     rng.shuffle(pairs)
     used: set[str] = set()
     for a, b in pairs[:DIRECT_CONVERSATIONS]:
@@ -92,11 +92,10 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
         start = now - timedelta(days=2)
         await _write(db, _conversation("group", group, start, title="GeM reverse auctions"), GROUP,
                      dict.fromkeys(group, "active"), start)
-    connected = {frozenset((row["a"], row["b"])) async for row in db[CONNECTIONS].find({})}
     for line in REQUESTS:
         for _attempt in range(20):
             sender, recipient = rng.sample(members, 2)
-            if frozenset((sender, recipient)) not in connected and pair_hash(sender, recipient) not in used:
+            if pair_hash(sender, recipient) not in used and not await network.is_connected(db, sender, recipient):
                 used.add(pair_hash(sender, recipient))
                 start = now - timedelta(hours=rng.randint(2, 30))
                 await _write(db, _conversation("direct", [sender, recipient], start), [line],
