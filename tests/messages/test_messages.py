@@ -200,3 +200,32 @@ async def test_read_receipts_show_only_to_people_who_keep_them_on(client: TestCl
     assert page["read_by"] == {}, "someone who turned receipts off sees none"
     status, page = await call(client, "GET", path, await bearer_token(db, ravi))
     assert page["read_by"] == {}, "and shows none"
+
+
+async def test_edit_delete_and_the_receipts_setting_through_the_pages(client: TestClient, db: Any) -> None:
+    asha, ravi = await make_user(db), await make_user(db)
+    await connect(client.app, asha, ravi)
+    conversation_id = await start(client.app, asha, ravi, body="Meet at 3")
+    message = await db[queries.MESSAGES].find_one({})
+    await sign_in(client, asha)
+    path = f"/messages/{conversation_id}"
+    token = await csrf_token(client, path)
+    too_long = await client.post(f"{path}/m/{message['_id']}/edit", data={"csrf_token": token, "body": "z" * 51})
+    assert too_long.status == 422 and f'id="edit-{message["_id"]}-error"' in await too_long.text()
+    edited = await client.post(f"{path}/m/{message['_id']}/edit", data={"csrf_token": token, "body": "Meet at 4"},
+                               allow_redirects=False)
+    assert edited.status == 303
+    page = await (await client.get(path)).text()
+    assert "Meet at 4" in page and "Your message was changed." in page and "edited" in page
+    deleted = await client.post(f"{path}/m/{message['_id']}/delete", data={"csrf_token": token}, allow_redirects=False)
+    assert deleted.status == 303
+    page = await (await client.get(path)).text()
+    assert "This message was deleted." in page and "Meet at 4" not in page
+    saved = await client.post("/messages/settings", data={"csrf_token": token}, allow_redirects=False)
+    assert saved.status == 303
+    assert (await queries.receipts_on(db, [asha["_id"]]))[asha["_id"]] is False
+    assert 'name="read_receipts" value="on" checked' not in await (await client.get("/messages")).text()
+
+    await block(client.app, ravi, asha)
+    profile = await (await client.get(f"/people/{ravi['_id']}")).text()
+    assert "/messages/new?to=" not in profile, "no Message button across a block"
