@@ -13,14 +13,14 @@ from community.accounts import people
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.i18n import lazy_gettext
-from community.messages import reads, reports, service
+from community.messages import queries, reads, reports, service
 from community.messages.rules import RULES, MessageRules
 from community.messages.schemas import ConversationQuery, MessagesQuery, SendIn, StartIn
 from community.network import lists as network_lists
 from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
 from community.validation import validate
 
-SENT = confirmations.register("message_request_accepted", lazy_gettext("You accepted the message request."))
+ACCEPTED = confirmations.register("message_request_accepted", lazy_gettext("You accepted the message request."))
 LEFT = confirmations.register("conversation_left", lazy_gettext("You are no longer in that conversation."))
 RECEIPTS = confirmations.register("read_receipts_saved", lazy_gettext("Your read receipts setting is saved."))
 EDITED = confirmations.register("message_edited", lazy_gettext("Your message was changed."))
@@ -57,7 +57,7 @@ async def list_page(request: web.Request) -> dict[str, Any]:
     me = signed_in(request, _("Sign in to see your messages."))
     asked = api.query(request, ConversationQuery)
     shown = await reads.conversation_list(db_of(request), me.user_id, asked.tab, asked.cursor)
-    receipts = (await reads.queries.receipts_on(db_of(request), [me.user_id]))[me.user_id]
+    receipts = (await queries.receipts_on(db_of(request), [me.user_id]))[me.user_id]
     return {"listing": shown, "receipts": receipts}
 
 
@@ -121,7 +121,7 @@ async def accept_submit(request: web.Request) -> web.Response:
     conversation_id = _id(request, "conversation_id")
     await read_form(request)
     await actions.run(request.app, actor_of(request), service.accept, conversation_id)
-    return confirmations.confirmed(request, _conversation_url(request, conversation_id), SENT)
+    return confirmations.confirmed(request, _conversation_url(request, conversation_id), ACCEPTED)
 
 
 async def leave_submit(request: web.Request) -> web.Response:
