@@ -38,6 +38,7 @@ FEATURES: list[str] = [
     "community.privacy.routes",
     "community.realtime.server",
     "community.notifications.routes",
+    "community.messages.routes",
     "community.forums.routes",
     "community.polls.routes",
     "community.events.routes",

@@ -53,6 +53,8 @@ ACTIONS: dict[str, str] = {
     "membership.approve": N_("Approved a request to join an organisation"),
     "membership.reject": N_("Declined a request to join an organisation"),
     "membership.sso": N_("Set the organisation from single sign-on"),
+    "messages.close_report": N_("Closed a report of a direct message"),
+    "messages.view_report": N_("Read a reported direct message"),
     "organisation.create": N_("Created an organisation"),
     "organisation.update": N_("Changed an organisation"),
     "organisation.delete": N_("Deleted an organisation"),

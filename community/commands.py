@@ -26,6 +26,7 @@ DEMO_STEPS: list[str] = [
     "community.accounts.demo",  # first: organisations and people, which every later step uses
     "community.profiles.demo",  # after the accounts step: gives the demo people competency profiles
     "community.network.demo",  # after the accounts step: connections, waiting requests and follows
+    "community.messages.demo",  # after the network step: conversations between connections, message requests
     "community.forums.demo",  # after the accounts step: categories and threads by the demo people
     "community.polls.demo",  # after the forums step: a thread with polls, and votes
     "community.vacancies.demo",  # after the accounts and profiles steps: vacancies with applications in every stage

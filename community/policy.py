@@ -8,9 +8,9 @@ Sections below are per feature.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -640,7 +640,7 @@ def can_view_audit_log(actor: Actor) -> bool:
 # thread lives in), "event:<id>" (a live event; ``org_id`` None when open to every member),
 # "room:<kind>:<id>" (a live room, entered only through ``room:enter``, never the generic join).
 
-ROOM_KINDS = frozenset({"user", "org", "category", "thread", "event", "room"})
+ROOM_KINDS = frozenset({"user", "org", "category", "thread", "event", "room", "dm"})
 
 
 def can_join_room(actor: Actor, room_kind: str, resource: Mapping[str, Any]) -> bool:
@@ -654,12 +654,56 @@ def can_join_room(actor: Actor, room_kind: str, resource: Mapping[str, Any]) -> 
         return actor.org_id is not None and resource.get("_id") == actor.org_id
     if room_kind in ("category", "thread"):
         return can_read_category(actor, resource)
-    if room_kind == "room":  # decided by its subject (community.rooms.sockets), never by the generic join
+    if room_kind in ("room", "dm"):  # decided by their features' own events (community.rooms, community.messages)
         return False
     # An event room pushes its seat counts to whoever may see the event (``can_see_event``);
     # members of its organisation's children are not told apart here (the socket layer loads no
     # organisation tree) and follow the counts by reloading.
     return can_see_event(actor, resource, frozenset({actor.org_id}) if actor.org_id is not None else frozenset())
+
+
+# --- direct messages (community/messages) ------------------------------------------------
+# A conversation is read only by its participants, everywhere: pages, API, socket room,
+# notifications and export. Nobody else (administrators included) sees one; a stranger is told
+# there is no such conversation.
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def can_read_conversation(actor: Actor, member_ids: Sequence[ObjectId]) -> bool:
+    return actor.is_authenticated and actor.user_id in member_ids
+
+
+def can_message(actor: Actor, person: Mapping[str, Any], blocked: bool) -> bool:
+    """Start a conversation with a person, or add them to one: a live account that is not the
+    actor, with no block between them either way."""
+    return (actor.is_authenticated and not actor.is_suspended() and person.get("_id") != actor.user_id
+            and not person.get("deleted") and not blocked)
+
+
+def can_send_message(actor: Actor, *, active: bool, blocked: bool, others: int) -> bool:
+    """Send in a conversation: a participant who accepted it and is not suspended, someone else
+    still in it, and no block between the sender and any other participant."""
+    return actor.is_authenticated and not actor.is_suspended() and active and not blocked and others > 0
+
+
+def can_change_message(actor: Actor, message: Mapping[str, Any], now: datetime, window: timedelta) -> bool:
+    """Edit a message, or delete it for everyone: its author, within the window after sending."""
+    return (actor.is_authenticated and message.get("author_id") == actor.user_id and not message.get("deleted")
+            and now - _utc(message["created_at"]) <= window)
+
+
+def can_report_message(actor: Actor, message: Mapping[str, Any]) -> bool:
+    """A participant (checked by the caller) reports someone else's message that still stands."""
+    return (actor.is_authenticated and message.get("author_id") not in (None, actor.user_id)
+            and not message.get("deleted"))
+
+
+def can_review_message_reports(actor: Actor) -> bool:
+    """Platform administrators moderate reported messages; each report they open is audited."""
+    return is_platform_admin(actor)
 
 
 # --- live rooms (community/rooms) ---------------------------------------------------------

@@ -84,6 +84,8 @@ async def shown(app: web.Application, db: Database, items: Sequence[dict[str, An
             return held[oid], event_path(oid)
         if kind == "forum_flag":
             return _("A report on a post"), None
+        if kind == "message_report":
+            return _("A report of a direct message"), None
         if kind == "job":
             return _("A background job"), None
         return _("Something since removed"), None

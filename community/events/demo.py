@@ -1,10 +1,10 @@
 """Demo step: past and upcoming events hosted by the demo experts, with answers (one upcoming
-event full, with a waitlist) and the reminders of the upcoming ones waiting as jobs; each past
-event's room holds the poll its host ran during the session, closed, with the votes of the people
-who went (written as ``community.polls.service`` writes them: a vote each and the tallies they
-moved), its attendance, the host's recording and summary, some feedback, and the Karma Points
-the wrap-up job gives. Runs after the accounts and polls steps; does nothing when events exist already, so
-running the demo twice adds nothing."""
+event full, with a waitlist) and the reminders and wrap-up of the upcoming ones waiting as jobs.
+Each past event's room holds the poll its host ran during the session, closed, with the votes of
+the people who went (through ``community.polls.demo.closed_poll``, as the polls' service writes
+them), its attendance, the host's recording and summary, some feedback, and the Karma Points the
+wrap-up job gives. Runs after the accounts and polls steps; does nothing when events exist
+already, so running the demo twice adds nothing."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from community.events.queries import EVENTS, RSVPS, rsvp_key
 from community.forums import markdown
 from community.jobs import schedule as job_schedule
 from community.karma import participation, service as karma
-from community.polls import service as polls, tallies
+from community.polls import demo as polls_demo
 from community.rooms import attendance
 from community.storage.api import Database
 
@@ -128,13 +128,7 @@ async def _after_session(db: Database, rng: random.Random, event: dict[str, Any]
 async def _session_poll(db: Database, rng: random.Random, event_id: ObjectId, voters: list[ObjectId],
                         at: datetime) -> None:
     question, options = POLL
-    poll_id = ObjectId()
-    await db[polls.POLLS].insert_one({
-        "_id": poll_id, "subject_type": live.KIND, "subject_id": event_id, "name": str(poll_id), "question": question,
-        "kind": "single", "options": options, "min": 1, "max": 1, "results": "always", "public": False,
-        "close_at": None, "closed": True, "closed_at": at + timedelta(minutes=10), "created_at": at, "updated_at": at})
-    for voter in voters:
-        choice = [min(len(options) - 1, int(rng.triangular(0, len(options), 0.5)))]
-        await db[polls.VOTES].insert_one({"poll_id": poll_id, "user_id": voter, "choices": choice,
-                                          "at": at + timedelta(minutes=rng.randint(1, 9))})
-        await tallies.move(db, poll_id, voter, before=[], after=choice, session=None)
+    votes = [(voter, min(len(options) - 1, int(rng.triangular(0, len(options), 0.5))),
+              at + timedelta(minutes=rng.randint(1, 9))) for voter in voters]
+    await polls_demo.closed_poll(db, subject_type=live.KIND, subject_id=event_id, question=question, options=options,
+                                 votes=votes, opened_at=at, closed_at=at + timedelta(minutes=10))

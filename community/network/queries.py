@@ -70,6 +70,12 @@ async def connected_among(db: Database, viewer: ObjectId | None, others: Iterabl
     return found
 
 
+async def accepted_pairs(db: Database, *, limit: int) -> list[tuple[ObjectId, ObjectId]]:
+    """Up to ``limit`` connected pairs, (asker, other) (the demo's conversations)."""
+    return [(row["a"], row["b"]) async for row in
+            db[CONNECTIONS].find({"status": "accepted"}, {"a": 1, "b": 1}, limit=limit)]
+
+
 async def request_exists(db: Database, request_id: ObjectId) -> bool:
     """Whether the request (waiting or accepted) with this id is still stored."""
     return await db[CONNECTIONS].find_one({"request_id": request_id}, {"_id": 1}) is not None

@@ -11,6 +11,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
 
 from community import actions, keys
 from community.accounts import people
@@ -18,7 +21,7 @@ from community.accounts.sessions import actor_for_user
 from community.config import Settings
 from community.forums import create_thread, queries
 from community.forums.limits import LIMITS, ForumLimits
-from community.polls import service
+from community.polls import service, tallies
 from community.storage.api import Database
 
 CATEGORY = "schemes-delivery"
@@ -69,3 +72,20 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
             else:
                 choices = [min(len(poll["options"]) - 1, int(rng.triangular(0, len(poll["options"]), 1.5)))]
             await actions.run(app, voter, service.vote, poll_id=poll["_id"], choices=choices)
+
+
+async def closed_poll(db: Database, *, subject_type: str, subject_id: Any, question: str, options: list[str],
+                      votes: list[tuple[ObjectId, int, datetime]], opened_at: datetime, closed_at: datetime) -> ObjectId:
+    """A closed single-choice poll of another feature's subject, for its demo step, with ``votes``
+    (person, option, when) written as the service writes them: a vote each and the tallies they
+    moved; the subject's feature asks here rather than naming the polls' collections."""
+    poll_id = ObjectId()
+    await db[service.POLLS].insert_one({
+        "_id": poll_id, "subject_type": subject_type, "subject_id": subject_id, "name": str(poll_id),
+        "question": question, "kind": "single", "options": options, "min": 1, "max": 1, "results": "always",
+        "public": False, "close_at": None, "closed": True, "closed_at": closed_at, "created_at": opened_at,
+        "updated_at": opened_at})
+    for voter, option, at in votes:
+        await db[service.VOTES].insert_one({"poll_id": poll_id, "user_id": voter, "choices": [option], "at": at})
+        await tallies.move(db, poll_id, voter, before=[], after=[option], session=None)
+    return poll_id

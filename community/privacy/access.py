@@ -31,7 +31,7 @@ async def data_of(db: Database, actor: Actor, person_id: ObjectId, *, reason: st
     if actor.user_id != person_id:
         await audit.record(db, actor=actor, action="privacy.view_personal_data", target_type="user",
                            target_id=person_id, org_id=person["org_id"], reason=reason)
-    return await personal_data(db, person_id)
+    return await personal_data(db, person_id, own=actor.user_id == person_id)
 
 
 async def erase_own_account(db: Database, actor: Actor, person_id: ObjectId, confirmation: str) -> dict[str, int]:

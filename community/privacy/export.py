@@ -29,8 +29,9 @@ def plain(value: Any) -> Any:
     return value
 
 
-async def personal_data(db: Database, user_id: ObjectId) -> dict[str, Any]:
-    """Collect every registered collection's documents about ``user_id``, secrets left out."""
+async def personal_data(db: Database, user_id: ObjectId, *, own: bool = True) -> dict[str, Any]:
+    """Collect every registered collection's documents about ``user_id``, secrets left out, and
+    private fields too unless the person reads their ``own`` data."""
     collections: dict[str, dict[str, Any]] = {}
     email = await people.email_of(db, user_id)
     for entry in entries():
@@ -43,7 +44,7 @@ async def personal_data(db: Database, user_id: ObjectId) -> dict[str, Any]:
         seen = {plain(document["_id"]) for document in section["documents"] if "_id" in document}
         async for document in db[entry.collection].find(match):
             key = plain(document.get("_id"))
-            for secret in entry.secret_fields:
+            for secret in (*entry.secret_fields, *(() if own else entry.private_fields)):
                 document.pop(secret, None)
             if key in seen and "_id" in document:
                 continue

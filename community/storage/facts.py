@@ -45,6 +45,9 @@ class Personal:
     value per person (for fields under a unique index)."""
     secret_fields: tuple[str, ...] = ()
     """Never exported (password hashes, session tokens): credentials, not information about the person."""
+    private_fields: tuple[str, ...] = ()
+    """Exported to the person only: an administrator's audited view of their data leaves these
+    out (what they wrote in direct messages, which only a conversation's participants read)."""
     key: Key = "id"
     """What ``field`` holds: the person's id; their e-mail address (mail kept before an account
     exists); or a text key with the id, or ending in the e-mail address, inside it (rate-limit
