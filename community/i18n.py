@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
@@ -79,3 +80,13 @@ def negotiate(cookie: str | None, accept_language: str | None) -> str:
         if tag in LOCALES:
             return tag
     return DEFAULT_LOCALE
+
+
+def language_name(code: str) -> str:
+    """``hi`` as the reader reads it (``Hindi``, or ``हिन्दी`` in Hindi), by Babel's locale data;
+    a code Babel does not know is shown as it was given."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(current_locale.get())
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    return name or code

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from community import csrf, keys
 from community.accounts.external import local_accounts_open
-from community.i18n import LOCALES, gettext, ngettext
+from community.i18n import LOCALES, gettext, language_name, ngettext
 from community.policy import ANONYMOUS
 from community.timezones import as_utc, local_time
 
@@ -45,6 +45,7 @@ def setup_templates(app: web.Application) -> None:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = local_time
+    env.filters["language_name"] = language_name
     env.filters["iso"] = lambda value: as_utc(value).isoformat() if value is not None else ""
 
     static: dict[str, str] = {}

@@ -38,6 +38,7 @@ async def test_an_expert_creates_and_publishes_through_the_forms_and_a_visitor_s
     event_id = await _create(client)
     page = await client.get(f"/events/{event_id}")
     assert "Budget basics" in await page.text() and "<em>hour</em>" in await page.text()
+    assert "<dd>English</dd>" in await page.text(), "the language by its name, not its code"
     published = await post_form(client, f"/events/{event_id}/publish", {}, from_page=f"/events/{event_id}",
                                 allow_redirects=False)
     assert published.status == 303
