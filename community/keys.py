@@ -73,4 +73,4 @@ CONFIRMATION: web.RequestKey[str] = web.RequestKey("confirmation")
 """What the form that led to this page did, in the reader's language (``community.confirmations``)."""
 UNREAD_NOTIFICATIONS: web.RequestKey[int] = web.RequestKey("notifications_unread")
 """The signed-in person's unread notification count, for the header badge on every page (set by
-``community.notifications.routes.unread_middleware``; lowered when the page shown reads some)."""
+``community.middlewares.badge_middleware``, set up by notifications; lowered when the page shown reads some)."""

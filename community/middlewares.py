@@ -6,6 +6,8 @@ import functools
 import ipaddress
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp_jinja2
@@ -231,3 +233,19 @@ async def security_headers_middleware(request: web.Request, handler: keys.Handle
         raise
     _secure(request, response)
     return response
+
+
+BADGE_SKIPS = (api.PREFIX, "/static/", "/socket.io/")
+
+
+def badge_middleware(key: web.RequestKey[int], count: Callable[[Any, Any], Awaitable[int]]) -> Any:
+    """A header badge's number, ``count(db, user_id)``, put in ``request[key]`` for every page a
+    signed-in person opens (not the API, static files or sockets, which show no header)."""
+    @web.middleware
+    async def badge(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
+        actor = request.get(keys.ACTOR)
+        if (request.method == "GET" and actor is not None and actor.is_authenticated
+                and not request.path.startswith(BADGE_SKIPS)):
+            request[key] = await count(request.app[keys.DB], actor.user_id)
+        return await handler(request)
+    return badge

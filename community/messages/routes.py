@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 import aiohttp_jinja2
 
-from community import api, keys
+from community import api
 from community.messages import notices, queries, sockets, storage, views  # noqa: F401 - notices registers kinds
 from community.messages.rules import RULES, MessageRules
 from community.messages.schemas import (
@@ -19,25 +19,15 @@ from community.messages.schemas import (
     SendIn,
     StartIn,
 )
+from community.middlewares import badge_middleware
 from community.storage.facts import declare
 
-SKIP_PREFIXES = (api.PREFIX, "/static/", "/socket.io/")
-
-
-@web.middleware
-async def unread_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
-    """The header's messages badge: unread messages, counted for every page a person opens."""
-    actor = request.get(keys.ACTOR)
-    if (request.method == "GET" and actor is not None and actor.is_authenticated
-            and not request.path.startswith(SKIP_PREFIXES)):
-        request[views.UNREAD] = await queries.unread_total(request.app[keys.DB], actor.user_id)
-    return await handler(request)
 
 
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     app.setdefault(RULES, MessageRules())
-    app.middlewares.append(unread_middleware)
+    app.middlewares.append(badge_middleware(views.UNREAD, queries.unread_total))
     aiohttp_jinja2.get_env(app).globals["unread_messages"] = lambda request: request.get(views.UNREAD)
     sockets.setup(app)
     add = app.router.add_route

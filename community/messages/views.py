@@ -30,7 +30,7 @@ CLOSED = confirmations.register("message_report_closed", lazy_gettext("The repor
 
 
 UNREAD: web.RequestKey[int] = web.RequestKey("messages_unread", int)
-"""Unread messages for the header's badge (``routes.unread_middleware``; a conversation page
+"""Unread messages for the header's badge (``community.middlewares.badge_middleware``; a conversation page
 counts after marking itself read)."""
 
 

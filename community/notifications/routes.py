@@ -13,18 +13,9 @@ from community.notifications import digest  # also registers the digest's recurr
 from community.notifications import intents, queries, storage, views
 from community.notifications.notifier import Notifier
 from community.notifications.schemas import ChangedOut, NotificationPage, NotificationQuery, PreferencesIn, UnreadOut
+from community.middlewares import badge_middleware
 from community.storage.facts import declare
 
-SKIP_PREFIXES = (api.PREFIX, "/static/", "/socket.io/")
-
-
-@web.middleware
-async def unread_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
-    actor = request.get(keys.ACTOR)
-    if (request.method == "GET" and actor is not None and actor.is_authenticated
-            and not request.path.startswith(SKIP_PREFIXES)):
-        request[keys.UNREAD_NOTIFICATIONS] = await queries.unread_count(request.app[keys.DB], actor.user_id)
-    return await handler(request)
 
 
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
@@ -52,7 +43,7 @@ def readiness(app: web.Application) -> Any:
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     app[digest.DIGEST_SECTIONS] = []
-    app.middlewares.append(unread_middleware)
+    app.middlewares.append(badge_middleware(keys.UNREAD_NOTIFICATIONS, queries.unread_count))
     app[keys.HOME_SECTIONS].append(keys.HomeSection("notifications/partials/home.html", views.home_section, weight=10))
     app[keys.USER_MENU].append(keys.NavItem("notification_preferences", lazy_gettext("Notification preferences"),
                                             weight=40))
