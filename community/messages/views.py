@@ -108,27 +108,29 @@ async def edit_submit(request: web.Request) -> web.Response:
     return confirmations.confirmed(request, _conversation_url(request, conversation_id) + f"#m-{message_id}", EDITED)
 
 
+async def _form_action(request: web.Request, service_call: Any, *args: Any) -> None:
+    """A conversation's plain form (CSRF checked by reading it) run as the signed-in person."""
+    await read_form(request)
+    await actions.run(request.app, actor_of(request), service_call, *args)
+
+
 async def delete_submit(request: web.Request) -> web.Response:
     signed_in(request)
     conversation_id, message_id = _id(request, "conversation_id"), _id(request, "message_id")
-    await read_form(request)
-    await actions.run(request.app, actor_of(request), service.delete, conversation_id, message_id)
+    await _form_action(request, service.delete, conversation_id, message_id)
     return confirmations.confirmed(request, _conversation_url(request, conversation_id), DELETED)
 
 
 async def accept_submit(request: web.Request) -> web.Response:
     signed_in(request)
     conversation_id = _id(request, "conversation_id")
-    await read_form(request)
-    await actions.run(request.app, actor_of(request), service.accept, conversation_id)
+    await _form_action(request, service.accept, conversation_id)
     return confirmations.confirmed(request, _conversation_url(request, conversation_id), ACCEPTED)
 
 
 async def leave_submit(request: web.Request) -> web.Response:
     signed_in(request)
-    conversation_id = _id(request, "conversation_id")
-    await read_form(request)
-    await actions.run(request.app, actor_of(request), service.leave, conversation_id)
+    await _form_action(request, service.leave, _id(request, "conversation_id"))
     return confirmations.confirmed(request, url_for(request, "messages"), LEFT)
 
 

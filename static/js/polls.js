@@ -16,8 +16,10 @@
     return document.getElementById("poll-" + pollId);
   }
 
-  function refetch(element) {
-    fetch(element.dataset.fragmentUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+  /* A poll as this viewer may see it, from its fragment address: a promise of the element. The
+   * live room's script (rooms.js) uses it too, for a poll that arrives live. */
+  function fragment(url) {
+    return fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.text();
@@ -25,7 +27,14 @@
       .then(function (html) {
         var template = document.createElement("template");
         template.innerHTML = html.trim();
-        var fresh = template.content.firstElementChild;
+        return template.content.firstElementChild;
+      });
+  }
+  window.Community.pollFragment = fragment;
+
+  function refetch(element) {
+    fragment(element.dataset.fragmentUrl)
+      .then(function (fresh) {
         var current = section(element.dataset.pollId);
         if (fresh && current) {
           var next = current.querySelector("input[name=next]");

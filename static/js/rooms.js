@@ -80,16 +80,11 @@
 
   var polls = root.querySelector("[data-polls]");
   socket.on("poll:created", function (data) {
-    if (!ours(data) || !polls || document.getElementById("poll-" + data.poll_id)) { return; }
-    fetch("/polls/" + data.poll_id, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.text();
-      })
-      .then(function (html) {
-        var template = document.createElement("template");
-        template.innerHTML = html.trim();
-        var fresh = template.content.firstElementChild;
+    if (!ours(data) || !polls || !window.Community.pollFragment || document.getElementById("poll-" + data.poll_id)) {
+      return;
+    }
+    window.Community.pollFragment("/polls/" + data.poll_id)
+      .then(function (fresh) {
         if (!fresh || document.getElementById("poll-" + data.poll_id)) { return; }
         var empty = polls.querySelector("[data-polls-empty]");
         if (empty) { empty.remove(); }
