@@ -7,6 +7,8 @@ Two tools over the ``rate_limits`` collection, both expiring through its TTL ind
   while fewer than ``limit`` are held. So at most ``limit`` attempts pass in *any* span of
   ``window_seconds`` (a fixed window lets nearly twice that through around each boundary), and
   processes cannot race past the limit, because the check and the count are one write.
+  A limit above :data:`EXACT_UP_TO` is counted in :data:`BUCKETS` slices of its window
+  instead (see :func:`_hit_bucketed`), so a key's document stays small whatever its limit.
 - :func:`check_backoff` and :func:`penalise`, a growing delay: after ``free`` failures a key
   must wait, and the wait doubles with each further failure. It throttles guessing without a
   hard lock-out.
@@ -24,7 +26,12 @@ from pymongo.errors import DuplicateKeyError
 from community.errors import RateLimited
 from community.i18n import N_
 from community.storage.facts import Collection, Personal, StorageFacts
+from community.storage import in_transaction
 from community.storage.api import Database
+
+# Limits up to this many attempts keep the time of each; larger ones count slices of the window.
+EXACT_UP_TO = 100
+BUCKETS = 100
 
 STORAGE = StorageFacts(collections=(
     Collection("rate_limits", label=N_("Protection against repeated requests"), indexes=(IndexModel([("expires_at", 1)], expireAfterSeconds=0),), personal=(
@@ -47,6 +54,12 @@ async def hit(db: Database, key: str, *, limit: int, window_seconds: int, now: d
     at = now.timestamp()
     since = at - window_seconds
     expires_at = now + timedelta(seconds=window_seconds)
+    if limit > EXACT_UP_TO:
+        if session is not None:
+            await _hit_bucketed(db, key, limit, window_seconds, at, expires_at, session)
+        else:
+            await in_transaction(db, lambda own: _hit_bucketed(db, key, limit, window_seconds, at, expires_at, own))
+        return
     if session is not None:
         doc = await db.rate_limits.find_one({"_id": key}, {"hits": 1}, session=session)
         held = sorted(h for h in (doc or {}).get("hits", []) if h > since)
@@ -66,6 +79,37 @@ async def hit(db: Database, key: str, *, limit: int, window_seconds: int, now: d
         doc = await db.rate_limits.find_one({"_id": key})
         held = sorted(h for h in (doc or {}).get("hits", []) if h > since)
         raise RateLimited(retry_after=_retry_after(held, limit, window_seconds, at)) from None
+
+
+async def _hit_bucketed(db: Database, key: str, limit: int, window_seconds: int, at: float, expires_at: datetime,
+                        session: Any) -> None:
+    """A large limit's count, as ``[slice, attempts]`` pairs of slices ``window_seconds / BUCKETS``
+    long, read and written in ``session``'s transaction. A slice counts until its *end* leaves the
+    window, so every attempt of the last ``window_seconds`` is counted and no span of the window
+    admits more than ``limit``; the price is that a refusal may come up to one slice early."""
+    width = window_seconds / BUCKETS
+    doc = await db.rate_limits.find_one({"_id": key}, {"buckets": 1}, session=session)
+    held = [(index, count) for index, count in (doc or {}).get("buckets", []) if (index + 1) * width > at - window_seconds]
+    if sum(count for _, count in held) >= limit:
+        raise RateLimited(retry_after=_bucket_retry_after(held, limit, width, window_seconds, at))
+    current = math.floor(at / width)
+    if held and held[-1][0] == current:
+        held[-1] = (current, held[-1][1] + 1)
+    else:
+        held.append((current, 1))
+    await db.rate_limits.update_one({"_id": key}, {"$set": {"buckets": [list(pair) for pair in held],
+                                                            "expires_at": expires_at}},
+                                    upsert=True, session=session)
+
+
+def _bucket_retry_after(held: list[tuple[int, int]], limit: int, width: float, window_seconds: int, at: float) -> int:
+    """Seconds until enough of the oldest slices ``held`` have left the window to admit one more."""
+    excess = sum(count for _, count in held) - limit + 1
+    for index, count in held:
+        excess -= count
+        if excess <= 0:
+            return max(1, math.ceil((index + 1) * width + window_seconds - at))
+    return 1
 
 
 def _retry_after(held: list[float], limit: int, window_seconds: int, at: float) -> int:

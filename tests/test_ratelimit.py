@@ -104,6 +104,43 @@ async def test_keys_are_counted_apart_and_clear_forgets(bare_db: Any) -> None:
     assert await admitted(bare_db, "a", 2, limit=1)
 
 
+@both_ways
+async def test_a_large_limit_is_counted_in_slices_and_never_exceeded_in_any_window(bare_db: Any, in_tx: bool) -> None:
+    """Above EXACT_UP_TO the key's document holds slices, not one time per attempt: it stays
+    small, no span of the window admits more than the limit, and a refusal comes at most one
+    slice early."""
+    limit, window = ratelimit.EXACT_UP_TO + 20, 100
+    width = window / ratelimit.BUCKETS
+    rng = random.Random(5)
+    times = sorted(rng.uniform(0, 400) for _ in range(1500))
+    kept: list[float] = []
+    for moment in times:
+        was = await admitted(bare_db, "big", moment, limit=limit, window=window, in_tx=in_tx)
+        in_window = sum(1 for t in kept if t > moment - window)
+        in_window_and_a_slice = sum(1 for t in kept if t > moment - window - width)
+        if in_window >= limit:
+            assert not was, moment
+        if in_window_and_a_slice < limit:
+            assert was, moment
+        if was:
+            kept.append(moment)
+    for start in kept:
+        assert sum(1 for t in kept if start <= t < start + window) <= limit
+    assert len(kept) > 2 * limit, "the sequence exercised several windows"
+    doc = await bare_db.rate_limits.find_one({"_id": "big"})
+    assert "hits" not in doc and len(doc["buckets"]) <= ratelimit.BUCKETS + 1
+
+
+async def test_a_large_limit_admits_exactly_the_limit_to_concurrent_attempts(bare_db: Any) -> None:
+    limit = ratelimit.EXACT_UP_TO + 1
+    results = await asyncio.gather(*[admitted(bare_db, "big", 0, limit=limit) for _ in range(limit + 15)])
+    assert results.count(True) == limit
+    with pytest.raises(RateLimited) as refused:
+        await hit(bare_db, "big", limit=limit, window_seconds=60, now=at(30))
+    assert refused.value.retry_after == 31, "the slice of second 0 (0.6 s long) leaves the window at 60.6"
+    assert await admitted(bare_db, "big", 61, limit=limit)
+
+
 async def test_the_delay_doubles_after_the_free_failures(bare_db: Any) -> None:
     waits = []
     for failure in range(7):
