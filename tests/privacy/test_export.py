@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from community.search_pages.routes import INDEXER
 from tests.conftest import csrf_token
 from tests.factories import bearer_token, make_user, sign_in
 from tests.privacy.people import STRINGS, rich_member
@@ -98,6 +99,7 @@ async def test_every_kind_of_personal_data_has_a_label_and_purposes_in_english_a
 
 async def test_the_page_groups_records_by_kind_and_speaks_hindi(client: TestClient, db: Any) -> None:
     scene = await rich_member(client, db)
+    await client.app[INDEXER].drain()  # the search outbox also writes the directory's Profile rows
     await sign_in(client, scene.person)
     _status, data = await call(client, "GET", "/api/v1/me/data", scene.token)
     profile = sum(len(section["documents"]) for section in data["collections"].values() if section["label"] == "Profile")
