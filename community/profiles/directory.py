@@ -46,8 +46,9 @@ MAX_SCANNED = 2000
 """Rows one request reads at most; a page that hit it is short and its ``next`` goes on from there."""
 FILTERED_FIELDS = ("competencies", "organisation", "location", "languages")
 LEVEL_LISTENERS: list[Callable[[Database, ObjectId], Awaitable[None]]] = []
-"""Called with a person's id after their rows are rebuilt, for features that keep something
-worked out from their levels (vacancies keep each application's match score)."""
+"""Called with a person's id after their rows changed (not when a rebuild found them as they
+were), for features that keep something worked out from their levels (vacancies keep each
+application's match score)."""
 HELD_BY_PERSON = 50
 """Up to this many people, ``held_levels`` reads by person; beyond, by competency."""
 
@@ -105,7 +106,11 @@ def use_rule(rule: verification.EndorsementRule) -> None:
 
 
 async def rebuild(db: Database, user_id: ObjectId) -> None:
-    """Bring one person's rows in line with storage (none for an unknown or erased account)."""
+    """Bring one person's rows in line with storage (none for an unknown or erased account).
+
+    Only rows that differ are written, and ``LEVEL_LISTENERS`` are called only when a row did:
+    the search indexer calls this for every change to a person, and most (their Karma Points
+    after a vote on their post) leave the rows as they were."""
     user = await people.person_by_id(db, user_id)
     rows: list[dict[str, Any]] = []
     if user is not None and not user["deleted"]:
@@ -115,11 +120,15 @@ async def rebuild(db: Database, user_id: ObjectId) -> None:
                                                        if c == cid}, _rule).level or 0
                     for cid, proofs in evidence[user_id].items()}
         rows = rows_for(user, await queries.profile(db, user_id), verified)
-    await db[DIRECTORY].delete_many({"person_id": user_id, "_id": {"$nin": [row["_id"] for row in rows]}})
-    for row in rows:
+    held = {row["_id"]: row async for row in db[DIRECTORY].find({"person_id": user_id})}
+    changed = [row for row in rows if held.pop(row["_id"], None) != row]
+    if held:
+        await db[DIRECTORY].delete_many({"_id": {"$in": list(held)}})
+    for row in changed:
         await db[DIRECTORY].replace_one({"_id": row["_id"]}, row, upsert=True)
-    for listener in LEVEL_LISTENERS:
-        await listener(db, user_id)
+    if held or changed:
+        for listener in LEVEL_LISTENERS:
+            await listener(db, user_id)
 
 
 def encode_cursor(key: str) -> str:

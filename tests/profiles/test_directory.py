@@ -154,3 +154,30 @@ async def test_network_is_in_the_navigation(client: TestClient) -> None:
     assert "network" in [item.route for item in client.app[keys.NAV]]
     html = await (await client.get("/")).text()
     assert 'href="/network"' in html
+
+
+async def test_a_rebuild_writes_and_tells_listeners_only_what_changed(db: Any, monkeypatch: Any) -> None:
+    """The indexer rebuilds a person's rows after every change to them, most often their Karma
+    Points: when the rows come out as they were, the vacancy rescoring listener is not called."""
+    await small_dictionary(db)
+    heard: list[Any] = []
+
+    async def listener(_db: Any, person_id: Any) -> None:
+        heard.append(person_id)
+
+    monkeypatch.setattr(directory, "LEVEL_LISTENERS", [listener])
+    person = await make_user(db, name="Asha Rao")
+    pid = person["_id"]
+    await db.profiles.insert_one({"_id": pid, "competencies": [{"competency_id": HEALTH, "level": 2}]})
+    await directory.rebuild(db, pid)
+    assert len(await db.directory.find({"person_id": pid}).to_list(None)) == 2 and heard == [pid]
+    await directory.rebuild(db, pid)
+    assert heard == [pid], "nothing changed, so nobody is told"
+    await db.profiles.update_one({"_id": pid}, {"$set": {"competencies": [{"competency_id": HEALTH, "level": 4}]}})
+    await directory.rebuild(db, pid)
+    rows = {row["_id"]: row for row in await db.directory.find({"person_id": pid}).to_list(None)}
+    assert rows[f"{pid}:{HEALTH}:any"]["level"] == 4 and heard == [pid, pid]
+    await db.profiles.update_one({"_id": pid}, {"$set": {"competencies": []}})
+    await directory.rebuild(db, pid)
+    assert [row["_id"] for row in await db.directory.find({"person_id": pid}).to_list(None)] == [f"{pid}::any"]
+    assert heard == [pid, pid, pid], "a row removed is a change"
