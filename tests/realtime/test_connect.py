@@ -61,3 +61,13 @@ async def test_another_sites_page_cannot_open_a_socket_with_the_members_cookie(c
         await probes().connect(server_url(client), cookie=session_cookie(client), origin="https://evil.example")
     own = await probes().connect(server_url(client), cookie=session_cookie(client), origin=server_url(client))
     assert own.sio.connected
+
+
+async def test_a_websocket_declines_per_message_deflate(client: TestClient) -> None:
+    """Browsers offer the deflate extension; the server answers without it, so a broadcast is
+    framed once per socket, not compressed once per socket (community.realtime.frames)."""
+    async with client.session.ws_connect(client.make_url("/socket.io/?EIO=4&transport=websocket"),
+                                         compress=15) as ws:
+        opened = await ws.receive_str(timeout=5)
+        assert opened.startswith("0{") and '"sid"' in opened
+        assert ws.compress == 0
