@@ -30,7 +30,18 @@ class IndexInfo:
     unique: bool = False
     sparse: bool = False
     expire_after: float | None = None
-    multikey: bool = False
+    arrays: int = 0
+    """Which of ``key``'s fields some document has held an array in (bit ``i`` for ``key[i]``):
+    such a field has a key per element, so a document may appear under several keys."""
+
+    @property
+    def multikey(self) -> bool:
+        return self.arrays != 0
+
+    def arrays_column(self) -> int:
+        """``arrays`` as the ``multikey`` column keeps it: 0 for none, otherwise the mask shifted
+        left with the low bit set (a store written before the mask was kept holds 1: every field)."""
+        return self.arrays << 1 | 1 if self.arrays else 0
 
     @property
     def table(self) -> str:
@@ -105,7 +116,8 @@ def load_catalog(conn: sqlite3.Connection) -> Catalog:
         indexes.setdefault(coll, []).append(IndexInfo(
             id=index_id, name=name, key=tuple((f, int(d)) for f, d in spec["key"]),
             unique=bool(spec.get("unique")), sparse=bool(spec.get("sparse")),
-            expire_after=spec.get("expireAfterSeconds"), multikey=bool(multikey),
+            expire_after=spec.get("expireAfterSeconds"),
+            arrays=(1 << len(spec["key"])) - 1 if multikey == 1 else multikey >> 1,
         ))
     for coll_id, db, name in conn.execute("SELECT id, db, name FROM _collections"):
         catalog[(db, name)] = CollInfo(coll_id, db, name, tuple(indexes.get(coll_id, [])))

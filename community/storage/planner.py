@@ -151,11 +151,11 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
         depth = 0
         ranged = False
         ranges: list[tuple[bytes, bytes]] = []
-        for path, direction in index.key:
+        for position, (path, direction) in enumerate(index.key):
             bound = bounds.get(path)
             if bound is None:
                 break
-            if index.multikey and bound.single is not None:
+            if index.arrays >> position & 1 and bound.single is not None:
                 bound = bound.single
             points, low, high = _component(bound, direction)
             if points is not None:
@@ -189,10 +189,14 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
 
 
 def _sort_order(index: IndexInfo, depth: int, prefixes: int, sort: SortSpec) -> tuple[bool, bool]:
-    """Whether scanning ``index`` yields ``sort``'s order, and in which direction."""
+    """Whether scanning ``index`` yields ``sort``'s order, and in which direction.
+
+    A field that has held an array has a key per element, so a scan meets a document once for
+    each; only where every such field is fixed by one equality (one value of the array, in the
+    first ``depth`` fields) does the scan meet each document once and in the order of the rest."""
     if not sort:
         return False, False
-    if index.multikey or prefixes > 1:
+    if index.arrays >> depth or prefixes > 1:
         return False, False
     rest = index.key[depth:depth + len(sort)]
     if len(rest) < len(sort) or any(path != field_ for (path, _), (field_, _) in zip(rest, sort, strict=True)):

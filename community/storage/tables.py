@@ -142,7 +142,7 @@ class Context:
             (info.id, index.name, bson.encode(index.spec())),
         )
         assert cur.lastrowid is not None
-        index = replace(index, id=cur.lastrowid, multikey=False)
+        index = replace(index, id=cur.lastrowid, arrays=0)
         if index.unique:
             self.conn.execute(f"CREATE TABLE {index.table} (k BLOB PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID")
         else:
@@ -151,16 +151,16 @@ class Context:
             )
         info = replace(info, indexes=info.indexes + (index,))
         self._set(info)
-        multikey = False
+        arrays = 0
         rows = self.conn.execute(f"SELECT id, doc FROM {info.table}").fetchall()
         self.written += len(rows)
         for rowid, blob in rows:
             doc = bson.decode(blob)
             entries, multi = index_keys(index, doc)
-            multikey = multikey or multi
+            arrays |= multi
             self._insert_keys(info, index, rowid, entries, doc)
-        if multikey:
-            info = self._mark_multikey(info, index)
+        if arrays:
+            info = self._mark_multikey(info, index, arrays)
         return info
 
     def drop_index(self, info: CollInfo, index: IndexInfo) -> None:
@@ -179,9 +179,10 @@ class Context:
             self.catalog_changed = True
         del self.catalog[(info.db, info.name)]
 
-    def _mark_multikey(self, info: CollInfo, index: IndexInfo) -> CollInfo:
-        self.conn.execute("UPDATE _indexes SET multikey = 1 WHERE id = ?", (index.id,))
-        marked = replace(index, multikey=True)
+    def _mark_multikey(self, info: CollInfo, index: IndexInfo, arrays: int) -> CollInfo:
+        """Note that the fields of ``arrays`` (``index_keys``' mask) have held an array."""
+        marked = replace(index, arrays=index.arrays | arrays)
+        self.conn.execute("UPDATE _indexes SET multikey = ? WHERE id = ?", (marked.arrays_column(), index.id))
         info = replace(info, indexes=tuple(marked if i.id == index.id else i for i in info.indexes))
         self._set(info)
         return info
@@ -207,8 +208,8 @@ class Context:
         assert rowid is not None
         for index in info.indexes:
             entries, multi = index_keys(index, doc)
-            if multi and not index.multikey:
-                info = self._mark_multikey(info, index)
+            if multi & ~index.arrays:
+                info = self._mark_multikey(info, index, multi)
             self._insert_keys(info, index, rowid, entries, doc)
         return info
 
@@ -221,8 +222,8 @@ class Context:
             after, multi = index_keys(index, new)
             if before == after:
                 continue
-            if multi and not index.multikey:
-                info = self._mark_multikey(info, index)
+            if multi & ~index.arrays:
+                info = self._mark_multikey(info, index, multi)
             gone = set(before) - set(after)
             if gone:
                 self.conn.executemany(
@@ -401,8 +402,8 @@ class Context:
                     append((key, rowid))
                     continue
                 found, multi = index_keys(index, doc)
-                if multi and not index.multikey:
-                    info = self._mark_multikey(info, index)
+                if multi & ~index.arrays:
+                    info = self._mark_multikey(info, index, multi)
                     index = next(i for i in info.indexes if i.id == index.id)
                 entries.extend((k, rowid) for k in found)
             # Inserting in key order touches each B-tree page once instead of at random.
@@ -611,31 +612,34 @@ def _array_prefix(doc: Any, path: str) -> str:
     return path
 
 
-def index_keys(index: IndexInfo, doc: dict[str, Any]) -> tuple[list[bytes], bool]:
-    """Every key ``doc`` has in ``index`` (several for a multikey index) and whether it is multikey."""
+def index_keys(index: IndexInfo, doc: dict[str, Any]) -> tuple[list[bytes], int]:
+    """Every key ``doc`` has in ``index`` (several for a multikey index) and which of the index's
+    fields hold an array in it (bit ``i`` for ``index.key[i]``, as ``IndexInfo.arrays``)."""
     fast = _fast_key(index.key)(doc)
     if fast is not None:
-        return [fast], False
+        return [fast], 0
     parts: list[list[bytes]] = []
     multi_fields: list[str] = []
+    arrays = 0
     absent_all = True
-    for path, direction in index.key:
+    for position, (path, direction) in enumerate(index.key):
         entries, multi, absent = component_keys(doc, path)
         absent_all = absent_all and absent
         if multi:
             multi_fields.append(path)
+            arrays |= 1 << position
         parts.append([keys.invert(k) for k in entries] if direction == -1 else entries)
     if index.sparse and absent_all:
-        return [], False
+        return [], 0
     if len(multi_fields) > 1 and len({_array_prefix(doc, path) for path in multi_fields}) > 1:
         raise WriteError(
             "cannot index parallel arrays " + " ".join(f"[{name}]" for name in reversed(multi_fields)), code=171
         )
     if len(parts) == 1:
-        return parts[0], bool(multi_fields)
+        return parts[0], arrays
     if not multi_fields:
-        return [b"".join(part[0] for part in parts)], False
-    return [b"".join(combo) for combo in itertools.product(*parts)], bool(multi_fields)
+        return [b"".join(part[0] for part in parts)], 0
+    return [b"".join(combo) for combo in itertools.product(*parts)], arrays
 
 
 # Writes -------------------------------------------------------------------------------------

@@ -158,10 +158,10 @@ async def fitting(db: Database, actor: Actor, competency_ids: list[str], now: da
     if actor.user_id is None or not competency_ids:
         return []
     held = (await held_by(db, [actor.user_id])).get(actor.user_id, {})
-    scored = [(match(held, vacancy["required"]), vacancy) for vacancy in await queries.open_requiring(db, competency_ids)]
-    scored.sort(key=lambda pair: (-pair[0].score, stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
+    scored = [(score(held, vacancy["required"]), vacancy) for vacancy in await queries.open_requiring(db, competency_ids)]
+    scored.sort(key=lambda pair: (-pair[0], stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
     whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in scored[:limit * 3]])
-    page = [(found, whole[brief["_id"]]) for found, brief in scored[:limit * 3]
+    page = [(match(held, whole[brief["_id"]]["required"]), whole[brief["_id"]]) for _, brief in scored[:limit * 3]
             if brief["_id"] in whole and policy.can_apply(actor, whole[brief["_id"]], now)][:limit]
     names = await dictionary.competency_names(db, [item["competency"] for _, vacancy in page for item in vacancy["required"]])
     org_names = await organisations.names(db, [vacancy["org_id"] for _, vacancy in page])

@@ -86,6 +86,27 @@ async def test_multikey_index_on_array_elements(big: Any) -> None:
     assert await big.count_documents({"tags": {"$in": ["t5", "u5"]}}) == sum(1 for i in range(N) if i % 11 == 5 or i % 13 == 5)
 
 
+async def test_equality_on_the_array_field_lets_a_multikey_index_give_the_order(db: Any) -> None:
+    """Threads by tag, most recent first: each document has one key per tag, so fixing the tag
+    meets each document once, in the order of the fields after it; with a range on the tag, or
+    an array in the sorted field, the order is not the index's and the results are sorted."""
+    await db.t.create_index([("tags", 1), ("at", -1), ("_id", -1)])
+    await db.t.insert_many([{"_id": i, "tags": [f"c{i % 5}", f"c{(i + 1) % 5}"], "at": (i * 7919) % 1000}
+                            for i in range(N)])
+    cursor = db.t.find({"tags": "c2"}).sort([("at", -1), ("_id", -1)]).limit(10)
+    plan = await cursor.explain()
+    assert winning(plan)["stage"] == "FETCH", "no SORT stage: the index gives the order"
+    assert plan["executionStats"]["totalDocsExamined"] == 10
+    expected = sorted(((d["at"], d["_id"]) for d in await db.t.find({"tags": "c2"}).to_list()), reverse=True)[:10]
+    assert [(d["at"], d["_id"]) async for d in db.t.find({"tags": "c2"}).sort([("at", -1), ("_id", -1)]).limit(10)] == expected
+    ranged = await db.t.find({"tags": {"$gte": "c2"}}).sort([("at", -1), ("_id", -1)]).limit(10).explain()
+    assert winning(ranged)["stage"] == "SORT"
+    await db.t.insert_one({"_id": N, "tags": "c2", "at": [5000, 1]})  # now `at` has held an array too
+    sorted_plan = await db.t.find({"tags": "c2"}).sort([("at", -1), ("_id", -1)]).limit(10).explain()
+    assert winning(sorted_plan)["stage"] == "SORT"
+    assert [d["_id"] async for d in db.t.find({"tags": "c2"}).sort([("at", -1), ("_id", -1)]).limit(1)] == [N]
+
+
 async def test_unindexed_query_is_a_collection_scan(big: Any) -> None:
     plan = await big.find({"name": "n5"}).explain()
     assert winning(plan)["stage"] == "COLLSCAN"
@@ -182,3 +203,26 @@ async def test_compound_index_on_fields_of_one_array(db: Any) -> None:
     await db.m.insert_one({"_id": 1, "items": [{"k": "p", "q": 1}, {"k": "r", "q": 5}]})
     assert [d["_id"] async for d in db.m.find({"items.k": "p", "items.q": 5})] == [1]
     assert [d["_id"] async for d in db.m.find({"items": {"$elemMatch": {"k": "p", "q": 5}}})] == []
+
+
+async def test_a_store_that_noted_only_that_an_index_is_multikey_keeps_every_field_multikey(tmp_path: Any) -> None:
+    """Stores written before each field's arrays were noted hold 1 in the catalog: read as every
+    field of the index having held an array, so no order is taken from it."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    store = connect(f"sqlite:///{path}")
+    await store.test.t.create_index([("tags", 1), ("at", -1)])
+    await store.test.t.insert_many([{"_id": i, "tags": ["a", "b"], "at": i} for i in range(50)])
+    assert winning(await store.test.t.find({"tags": "a"}).sort("at", -1).limit(5).explain())["stage"] == "FETCH"
+    await store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT multikey FROM _indexes WHERE name = 'tags_1_at_-1'").fetchone() == (3,)
+        conn.execute("UPDATE _indexes SET multikey = 1 WHERE name = 'tags_1_at_-1'")
+    conn.close()
+    store = connect(f"sqlite:///{path}")
+    try:
+        assert winning(await store.test.t.find({"tags": "a"}).sort("at", -1).limit(5).explain())["stage"] == "SORT"
+        assert [d["at"] async for d in store.test.t.find({"tags": "a"}).sort("at", -1).limit(3)] == [49, 48, 47]
+    finally:
+        await store.close()
