@@ -171,57 +171,20 @@
    * No aria-expanded: a textarea keeps the textbox role, which does not allow it (axe-core
    * counts it critical); aria-activedescendant tells screen readers which option is active. */
   Array.prototype.forEach.call(document.querySelectorAll("textarea[data-mentions]"), function (area, index) {
-    var list = document.createElement("ul");
-    list.id = "mention-list-" + index;
-    list.className = "mention-list";
-    list.setAttribute("role", "listbox");
-    list.hidden = true;
-    area.insertAdjacentElement("afterend", list);
-    area.setAttribute("aria-autocomplete", "list");
-    area.setAttribute("aria-controls", list.id);
-    var items = [];
-    var active = -1;
-    var timer = null;
     var query = null;
-
-    var asked = 0;
-
-    function close() {
-      asked += 1;
-      list.hidden = true;
-      list.textContent = "";
-      items = [];
-      active = -1;
-      area.removeAttribute("aria-activedescendant");
-    }
-
-    function highlight(position) {
-      active = position;
-      Array.prototype.forEach.call(list.children, function (option, i) {
-        option.setAttribute("aria-selected", i === active ? "true" : "false");
-      });
-      if (active >= 0) { area.setAttribute("aria-activedescendant", list.children[active].id); }
-    }
-
-    function choose(position) {
-      var item = items[position];
-      if (!item || !query) { return; }
-      var caret = area.selectionStart;
-      var before = area.value.slice(0, caret - query.length - 1);
-      area.value = before + item.insert + " " + area.value.slice(caret);
-      var at = before.length + item.insert.length + 1;
-      area.setSelectionRange(at, at);
-      close();
-      area.focus();
-    }
-
-    function show(found) {
-      list.textContent = "";
-      items = found;
-      found.forEach(function (item, i) {
-        var option = document.createElement("li");
-        option.id = list.id + "-" + i;
-        option.setAttribute("role", "option");
+    window.Community.combobox(area, {
+      id: "mention-list-" + index,
+      className: "mention-list",
+      expanded: false,
+      query: function () {
+        var match = /(^|\s)@([^\s@\[\]()]+(?: [^\s@\[\]()]*){0,2})$/.exec(area.value.slice(0, area.selectionStart));
+        query = match && match[2].length <= 40 ? match[2] : null;
+        return query;
+      },
+      url: function (typed) {
+        return area.dataset.mentions + (area.dataset.mentions.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(typed);
+      },
+      render: function (item, option) {
         var face = document.createElement("img");
         face.src = item.avatar;
         face.alt = "";
@@ -240,36 +203,15 @@
         }
         option.appendChild(face);
         option.appendChild(text);
-        option.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
-        list.appendChild(option);
-      });
-      list.hidden = found.length === 0;
-      highlight(found.length ? 0 : -1);
-    }
-
-    area.addEventListener("input", function () {
-      var match = /(^|\s)@([^\s@\[\]()]+(?: [^\s@\[\]()]*){0,2})$/.exec(area.value.slice(0, area.selectionStart));
-      if (match && match[2].length > 40) { match = null; }
-      window.clearTimeout(timer);
-      if (!match) { query = null; close(); return; }
-      query = match[2];
-      timer = window.setTimeout(function () {
-        var ask = ++asked;
-        var url = area.dataset.mentions + (area.dataset.mentions.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query);
-        fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-          .then(function (response) { return response.ok ? response.json() : { items: [] }; })
-          .then(function (data) { if (ask === asked) { show(data.items || []); } })
-          .catch(close);
-      }, 150);
+      },
+      choose: function (item) {
+        if (!query) { return; }
+        var caret = area.selectionStart;
+        var before = area.value.slice(0, caret - query.length - 1);
+        area.value = before + item.insert + " " + area.value.slice(caret);
+        var at = before.length + item.insert.length + 1;
+        area.setSelectionRange(at, at);
+      }
     });
-
-    area.addEventListener("keydown", function (event) {
-      if (list.hidden || !items.length) { return; }
-      if (event.key === "ArrowDown") { event.preventDefault(); highlight((active + 1) % items.length); }
-      else if (event.key === "ArrowUp") { event.preventDefault(); highlight((active - 1 + items.length) % items.length); }
-      else if (event.key === "Enter" || event.key === "Tab") { event.preventDefault(); choose(active); }
-      else if (event.key === "Escape") { event.preventDefault(); close(); }
-    });
-    area.addEventListener("blur", function () { window.setTimeout(close, 150); });
   });
 })();
