@@ -124,6 +124,7 @@ async def test_an_administrator_reads_a_member_s_data_in_words_and_downloads_it_
     assert "<dt>Organisation</dt><dd>Ministry of Finance</dd>" in html
     assert "<dt>Endorsed by</dt><dd>Endorsing Expert</dd>" in html
     assert " IST</dd>" in html
+    assert "What the member is told it is for: <q>Your profile picture." in html, "purposes speak to the member"
     for raw in (str(person_id), str(scene.expert["_id"]), str(scene.person["org_id"]), "karma_ledger", "<pre",
                 '"documents"', "created_at"):
         assert raw not in html.replace(f"/admin/people/{person_id}", ""), raw
