@@ -46,7 +46,7 @@ async def noop(run: JobRun) -> None:
     RAN += 1
 
 
-registry.register("bench.noop", noop)
+registry.register("bench.noop", noop, label="bench.noop")
 
 
 def utc_now() -> datetime:

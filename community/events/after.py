@@ -24,7 +24,7 @@ from community.events import live, queries, service
 from community.events.access import actor_orgs, utc
 from community.events.schemas import EvidenceIn, FeedbackIn, RecordIn
 from community.forums import markdown
-from community.i18n import gettext as _
+from community.i18n import N_, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.karma import participation
@@ -167,5 +167,5 @@ async def _corrected(tx: Action, event_id: ObjectId) -> None:
         await tx.schedule(service.WRAP_UP_JOB, tx.now, {"event_id": event_id}, key=service.wrap_up_key(event_id))
 
 
-register(service.WRAP_UP_JOB, _wrap_up)
+register(service.WRAP_UP_JOB, _wrap_up, label=N_("Settle an event that has ended: attendance and certificates"))
 on_correction(live.KIND, _corrected)

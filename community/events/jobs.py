@@ -11,6 +11,7 @@ from bson import ObjectId
 
 from community.events import queries, service
 from community.events.access import utc
+from community.i18n import N_
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.notifications import intents
@@ -32,4 +33,4 @@ async def remind(run: JobRun) -> None:
     await run.once(tell)
 
 
-register(service.REMINDER_JOB, remind)
+register(service.REMINDER_JOB, remind, label=N_("Remind people of an event they are going to"))

@@ -23,6 +23,8 @@ NextDue = Callable[[datetime], datetime]
 class JobKind:
     name: str
     handler: Handler
+    label: str
+    """What the work is, in words for the administrators' page of jobs (marked with ``N_``)."""
     next_due: NextDue | None = None
     """For recurring work: when the next run is due, given the moment this one finished."""
 
@@ -30,12 +32,12 @@ class JobKind:
 JOBS: dict[str, JobKind] = {}
 
 
-def register(name: str, handler: Handler, *, next_due: NextDue | None = None) -> JobKind:
+def register(name: str, handler: Handler, *, label: str, next_due: NextDue | None = None) -> JobKind:
     if not KIND_PATTERN.match(name):
         raise ValueError(f"job kind must be a short dotted snake_case name, got {name!r}")
     if name in JOBS:
         raise ValueError(f"job kind {name!r} is registered twice")
-    JOBS[name] = job = JobKind(name, handler, next_due)
+    JOBS[name] = job = JobKind(name, handler, label, next_due)
     return job
 
 

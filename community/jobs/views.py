@@ -8,7 +8,9 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from community import actions, keys, policy
+from community.i18n import gettext as _
 from community.jobs import manage, queries
+from community.jobs.registry import JOBS
 from community.requests import see_other, url_for
 
 
@@ -16,7 +18,8 @@ from community.requests import see_other, url_for
 async def jobs_page(request: web.Request) -> dict[str, Any]:
     actor = request[keys.ACTOR]
     policy.require(actor, policy.can_manage_jobs(actor))
-    return {"jobs": await queries.listing(request.app[keys.DB]), "now": request.app[keys.CLOCK]()}
+    return {"jobs": await queries.listing(request.app[keys.DB]), "now": request.app[keys.CLOCK](),
+            "labels": {name: _(kind.label) for name, kind in JOBS.items()}}
 
 
 async def _act(request: web.Request, service: Any) -> web.Response:

@@ -17,7 +17,7 @@ from community import policy, ratelimit
 from community.accounts import people
 from community.actions import Action
 from community.errors import Invalid, NotFound
-from community.i18n import gettext as _
+from community.i18n import N_, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.network import notices, queries
@@ -213,4 +213,4 @@ async def _expire(run: JobRun) -> None:
     await run.db[CONNECTIONS].delete_one({"request_id": run.payload["request_id"], "status": "pending"})
 
 
-register(EXPIRY_JOB, _expire)
+register(EXPIRY_JOB, _expire, label=N_("End a connection request nobody answered"))

@@ -21,7 +21,7 @@ from bson import ObjectId
 
 from community import keys
 from community.accounts import people
-from community.i18n import gettext as _
+from community.i18n import N_, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.notifications import queries
@@ -151,4 +151,4 @@ async def _digest_job(run: JobRun) -> None:
         log.info("digests sent", extra={"count": sent})
 
 
-register("notifications.digest", _digest_job, next_due=next_send_time)
+register("notifications.digest", _digest_job, label=N_("Send the e-mail digests of notifications"), next_due=next_send_time)

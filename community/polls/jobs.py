@@ -10,6 +10,7 @@ from __future__ import annotations
 from bson import ObjectId
 
 from community import actions, policy
+from community.i18n import N_
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.polls.service import CLOSE_JOB, close_when_due
@@ -19,4 +20,4 @@ async def close_poll(run: JobRun) -> None:
     await actions.run(run.app, policy.ANONYMOUS, close_when_due, poll_id=ObjectId(run.payload["poll_id"]))
 
 
-register(CLOSE_JOB, close_poll)
+register(CLOSE_JOB, close_poll, label=N_("Close a poll at the time set for it"))

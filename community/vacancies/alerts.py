@@ -15,7 +15,7 @@ from bson.errors import InvalidId
 from community import actions, policy, ratelimit
 from community.actions import Action
 from community.errors import Invalid, NotFound
-from community.i18n import gettext as _
+from community.i18n import N_, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.notifications.intents import person as one_person
@@ -104,4 +104,4 @@ async def _alerts_job(run: JobRun) -> None:
     await actions.run(run.app, policy.ANONYMOUS, send_alerts, vacancy_id=ObjectId(run.payload["vacancy_id"]))
 
 
-register(ALERT_JOB, _alerts_job)
+register(ALERT_JOB, _alerts_job, label=N_("Tell people of new vacancies that fit their saved searches"))

@@ -21,7 +21,7 @@ from community.actions import Action
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.forums import markdown
-from community.i18n import gettext as _
+from community.i18n import N_, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.notifications.intents import Recipients
@@ -204,4 +204,4 @@ async def _close_job(run: JobRun) -> None:
     await actions.run(run.app, policy.ANONYMOUS, close_when_due, vacancy_id=ObjectId(run.payload["vacancy_id"]))
 
 
-register(CLOSE_JOB, _close_job)
+register(CLOSE_JOB, _close_job, label=N_("Close a vacancy on its closing date"))

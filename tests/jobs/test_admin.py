@@ -23,7 +23,7 @@ async def _noop(run: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def kind() -> Iterator[None]:
-    registry.register("test.noop", _noop)
+    registry.register("test.noop", _noop, label="Nothing, for the test")
     yield
     del registry.JOBS["test.noop"]
 
@@ -42,6 +42,7 @@ async def test_an_administrator_retries_and_discards_failed_jobs_and_each_is_aud
     await sign_in(client, admin)
     page = await (await client.get("/admin/jobs")).text()
     assert "reminder:1" in page and "OSError(&#39;refused&#39;)" in page
+    assert "<td>Nothing, for the test</td>" in page and "<td>test.noop</td>" not in page and " IST</time>" in page
     response = await post_form(client, "/admin/jobs/reminder:1/retry", {}, from_page="/admin/jobs", allow_redirects=False)
     assert response.status == 303
     retried = await db[JOBS].find_one({"_id": "reminder:1"})
@@ -77,3 +78,16 @@ async def test_readiness_reports_late_jobs_and_undelivered_notifications(client:
     checks = (await response.json())["checks"]
     assert (checks["jobs"]["ok"], checks["jobs"]["overdue"]) == (False, 1)
     assert (checks["notifications"]["ok"], checks["notifications"]["overdue"]) == (False, 1)
+
+
+async def test_every_kind_of_job_is_named_in_words_in_english_and_hindi() -> None:
+    from community.i18n import current_locale, gettext
+
+    shipped = {name: kind.label for name, kind in registry.JOBS.items() if not name.startswith("test.")}
+    assert shipped and all(label and label != name for name, label in shipped.items())
+    token = current_locale.set("hi")
+    try:
+        assert [label for label in shipped.values() if gettext(label) == label] == []
+    finally:
+        current_locale.reset(token)
+

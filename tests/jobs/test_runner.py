@@ -42,8 +42,8 @@ async def _broken(run: JobRun) -> None:
 @pytest.fixture(autouse=True)
 def kinds(declare_for_test: Callable[..., None]) -> Iterator[None]:
     declare_for_test(facts.Collection("effects"))
-    registry.register("test.effect", _effect)
-    registry.register("test.broken", _broken)
+    registry.register("test.effect", _effect, label="test.effect")
+    registry.register("test.broken", _broken, label="test.broken")
     yield
     del registry.JOBS["test.effect"], registry.JOBS["test.broken"]
 

@@ -39,7 +39,7 @@ def utc_now() -> datetime:
 
 
 async def main(db_file: str, command: str, *args: str) -> None:
-    registry.register("test.effect", effect)
+    registry.register("test.effect", effect, label="test.effect")
     declare_storage(load_settings({"DATA_DIR": str(Path(db_file).parent)}))
     client = connect(f"sqlite:///{db_file}")
     db = client["community"]
