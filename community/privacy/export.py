@@ -39,10 +39,10 @@ async def personal_data(db: Database, user_id: ObjectId, *, own: bool = True) ->
         if match is None:
             continue
         section = collections.setdefault(entry.collection, {"label": entry.label, "purposes": [], "documents": []})
-        if entry.purpose and entry.purpose not in section["purposes"]:
-            section["purposes"].append(entry.purpose)
         seen = {plain(document["_id"]) for document in section["documents"] if "_id" in document}
+        found = False
         async for document in db[entry.collection].find(match):
+            found = True
             key = plain(document.get("_id"))
             for secret in (*entry.secret_fields, *(() if own else entry.private_fields)):
                 document.pop(secret, None)
@@ -50,6 +50,10 @@ async def personal_data(db: Database, user_id: ObjectId, *, own: bool = True) ->
                 continue
             seen.add(key)
             section["documents"].append(plain(document))
+        # Only the purposes of the ways the person is in the collection: someone no administrator
+        # ever acted for is not told of "Administrative actions you took".
+        if found and entry.purpose and entry.purpose not in section["purposes"]:
+            section["purposes"].append(entry.purpose)
     return {
         "person_id": str(user_id),
         "generated_at": timestamp(datetime.now(UTC)),

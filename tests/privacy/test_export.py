@@ -136,3 +136,18 @@ async def test_an_administrator_reads_a_member_s_data_in_words_and_downloads_it_
                                                "reason": "Grievance 42"}) == 1
     officer = await bearer_token(db, await make_user(db))
     assert (await client.get(f"/admin/people/{person_id}/data.json", headers=auth(officer))).status == 403
+
+
+async def test_a_kind_of_record_gives_only_the_purposes_of_the_ways_the_person_is_in_it(
+        client: TestClient, db: Any) -> None:
+    scene = await rich_member(client, db)
+    status, _ = await call(client, "GET", f"/api/v1/admin/people/{scene.person['_id']}/data?reason=Grievance%2042",
+                           scene.admin_token)
+    assert status == 200
+    _status, data = await call(client, "GET", "/api/v1/me/data", scene.token)
+    audit = data["collections"]["audit_log"]
+    assert {document["actor_id"] for document in audit["documents"]} == {str(scene.admin["_id"])}
+    assert len(audit["purposes"]) == 1 and audit["purposes"][0].startswith("Administrative actions about you")
+    _status, data = await call(client, "GET", "/api/v1/me/data", scene.admin_token)
+    assert any(purpose.startswith("Administrative actions you took")
+               for purpose in data["collections"]["audit_log"]["purposes"])
