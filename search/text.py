@@ -124,27 +124,28 @@ def highlight(text: str, query: list[QueryWord], crop_words: int | None = None,
     match length across calls for the same query (pass one dict per search)."""
     text = normalise(text)
     spans = word_spans(text)
-    marks: list[tuple[int, int]] = []
     cache = seen if seen is not None else {}
-    for a, b in spans:
+
+    def matched(a: int, b: int) -> int:
         token = text[a:b].lower()
         length = cache.get(token)
         if length is None:
             length = cache[token] = max((match_length(w, token) for w in query), default=0)
-        if length:
-            marks.append((a, a + length))
+        return length
+
+    lo, hi = 0, len(spans) - 1
     start, end = 0, len(text)
     if crop_words is not None and len(spans) > crop_words:
-        first = next((k for k, (a, _) in enumerate(spans) if marks and a == marks[0][0]), 0)
+        # Only the window's words are matched: it starts a third of itself before the first match.
+        first = next((k for k, (a, b) in enumerate(spans) if matched(a, b)), 0)
         lo = max(0, min(first - crop_words // 3, len(spans) - crop_words))
         hi = lo + crop_words - 1
         start = 0 if lo == 0 else spans[lo][0]
         end = len(text) if hi >= len(spans) - 1 else spans[hi][1]
+    marks = [(a, a + length) for a, b in spans[lo:hi + 1] if (length := matched(a, b))]
     out: list[str] = ["…" if start > 0 else ""]
     pos = start
     for a, b in marks:
-        if a < start or b > end:
-            continue
         out += [html.escape(text[pos:a]), MARK_OPEN, html.escape(text[a:b]), MARK_CLOSE]
         pos = b
     out.append(html.escape(text[pos:end]))
