@@ -10,8 +10,8 @@ suggestions cost the same with 1,000 profiles or 100,000 (never a scan of the pr
 - the same organisation and the same state: a sample of ``PLACE_SAMPLE`` people each
   (``profiles.directory.placed_with``), only where the member may see that field of theirs.
 
-The ``SCORED`` best by those signals have where they work and are posted read
-(``profiles.directory.placed``), so an organisation or state the member may not see never
+The four reads run at once. The ``SCORED`` best by those signals have where they work and are
+posted read (``profiles.directory.placed``, for those the samples did not bring), so an organisation or state the member may not see never
 shows in a reason nor counts; then anyone the member is connected with or has a request
 waiting with either way, anyone across a block, erased accounts and those the member dismissed
 are left out (``policy.can_suggest_person``), and the rest are ranked. Every reason is said in
@@ -21,6 +21,7 @@ same 2 threads as you", "Also posted in Kerala".
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,13 +43,16 @@ FRIENDS_ASKED = 50
 """Whose connections count towards shared connections: the member's this many latest."""
 FRIENDS_OF_FRIENDS = 2000
 """Rows of those connections read at most, each way."""
-PLACE_SAMPLE = 100
+PLACE_SAMPLE = 60
 """People of the member's organisation, and of their state, looked at (each)."""
-SCORED = 150
+SCORED = 100
 """Candidates, the best by what is known before reading where they are, that are read and ranked."""
 PAGE_SIZE = 20
 """The suggestions page shows this many; the Network page's section fewer."""
 DISMISSALS_PER_HOUR = 200
+
+UNPLACED = {"org_id": None, "state": None}
+"""Where someone without directory rows yet (their profile not indexed) is, as far as anyone sees."""
 
 WEIGHTS = {"connections": 3, "threads": 2, "organisation": 2, "state": 1}
 """What each shared connection, each shared thread, the same organisation and the same state add."""
@@ -91,26 +95,37 @@ def reasons(signals: _Signals, organisation: str | None, state: str | None) -> l
     return said
 
 
-async def _candidates(db: Database, member: Member, me: dict[str, Any]) -> dict[ObjectId, _Signals]:
-    """Everyone a signal names, with what is known of them before reading where they are."""
-    found: dict[ObjectId, _Signals] = {}
+async def _shared_connections(db: Database, member: Member) -> dict[ObjectId, int]:
     friends = await queries.recent_connections(db, member.user_id, FRIENDS_ASKED)
     shared: dict[ObjectId, set[ObjectId]] = {}
     for friend, other in await queries.connections_of(db, friends, FRIENDS_OF_FRIENDS):
         shared.setdefault(other, set()).add(friend)
-    for person_id, through in shared.items():
-        found.setdefault(person_id, _Signals()).connections = len(through)
-    for person_id, threads in (await forums.thread_companions(db, member)).items():
-        found.setdefault(person_id, _Signals()).threads = threads
-    for key in directory.PLACE_FIELDS:
-        for person in await directory.placed_with(db, member, key, me.get(key), PLACE_SAMPLE):
+    return {person_id: len(through) for person_id, through in shared.items()}
+
+
+async def _candidates(db: Database, member: Member,
+                      me: dict[str, Any]) -> tuple[dict[ObjectId, _Signals], dict[ObjectId, dict[str, Any]]]:
+    """Everyone a signal names, with what is known of them before reading where they are, and
+    where those of the samples are (read with them). The four reads run at once."""
+    connections, threads, *samples = await asyncio.gather(
+        _shared_connections(db, member), forums.thread_companions(db, member),
+        *(directory.placed_with(db, member, key, me.get(key), PLACE_SAMPLE) for key in directory.PLACE_FIELDS))
+    found: dict[ObjectId, _Signals] = {}
+    for person_id, count in connections.items():
+        found.setdefault(person_id, _Signals()).connections = count
+    for person_id, count in threads.items():
+        found.setdefault(person_id, _Signals()).threads = count
+    placed: dict[ObjectId, dict[str, Any]] = {}
+    for key, sample in zip(directory.PLACE_FIELDS, samples):
+        for person in sample:
+            placed[person["person_id"]] = person
             signals = found.setdefault(person["person_id"], _Signals())
             if key == "org_id":
                 signals.organisation = True
             else:
                 signals.state = True
     found.pop(member.user_id, None)
-    return found
+    return found, placed
 
 
 async def people_you_may_know(db: Database, actor: Actor, limit: int = PAGE_SIZE) -> list[Suggestion]:
@@ -118,18 +133,19 @@ async def people_you_may_know(db: Database, actor: Actor, limit: int = PAGE_SIZE
     policy.require(actor, policy.can_have_suggestions(actor), _("Sign in to see people you may know."))
     member = policy.require_member(actor)
     me = (await directory.placed(db, member, [member.user_id])).get(member.user_id, {})
-    found = await _candidates(db, member, me)
-    dismissed = await queries.dismissed_people(db, member.user_id)
+    (found, placed), dismissed = await asyncio.gather(_candidates(db, member, me),
+                                                      queries.dismissed_people(db, member.user_id))
     ranked = sorted((person_id for person_id in found if person_id not in dismissed),
                     key=lambda person_id: (-found[person_id].score, str(person_id)))[:SCORED]
-    placed = await directory.placed(db, member, ranked)
-    accounts = await people.people_by_id(db, ranked)
-    linked = await queries.linked_among(db, member.user_id, ranked)
-    blocked = await queries.blockers_among(db, member.user_id, ranked)
+    more, accounts, linked, blocked = await asyncio.gather(
+        directory.placed(db, member, [person_id for person_id in ranked if person_id not in placed]),
+        people.people_by_id(db, ranked), queries.linked_among(db, member.user_id, ranked),
+        queries.blockers_among(db, member.user_id, ranked))
+    placed.update(more)
     kept: list[tuple[ObjectId, _Signals]] = []
     for person_id in ranked:
-        person, where = accounts.get(person_id), placed.get(person_id)
-        if person is None or where is None or not policy.can_suggest_person(
+        person, where = accounts.get(person_id), placed.get(person_id, UNPLACED)
+        if person is None or not policy.can_suggest_person(
                 member, person, blocked=person_id in blocked, linked=person_id in linked):
             continue
         signals = found[person_id]

@@ -103,7 +103,11 @@ async def test_a_hidden_organisation_or_state_is_neither_a_reason_nor_a_signal(c
     assert elsewhere["_id"] not in await suggested(db, asha), "their state shows to their own organisation only"
     await connect(app, asha, friend)
     await connect(app, friend, private)
-    assert (await suggested(db, asha))[private["_id"]] == ["1 shared connection"]
+    unindexed = await forum.person("Ministry of Finance", name="Profile not indexed yet")
+    await connect(app, friend, unindexed)
+    found = await suggested(db, asha)
+    assert found[private["_id"]] == ["1 shared connection"]
+    assert found[unindexed["_id"]] == ["1 shared connection"], "no directory rows: nothing of where they are is known"
 
 
 async def test_the_pages_show_why_and_dismiss_without_javascript(client: TestClient, forum: Forum) -> None:
