@@ -11,10 +11,11 @@ suggestions cost the same with 1,000 profiles or 100,000 (never a scan of the pr
   (``profiles.directory.placed_with``), only where the member may see that field of theirs.
 
 The four reads run at once. The ``SCORED`` best by those signals have where they work and are
-posted read (``profiles.directory.placed``, for those the samples did not bring), so an organisation or state the member may not see never
-shows in a reason nor counts; then anyone the member is connected with or has a request
-waiting with either way, anyone across a block, erased accounts and those the member dismissed
-are left out (``policy.can_suggest_person``), and the rest are ranked. Every reason is said in
+posted read (``profiles.directory.placed``, for those the samples did not bring), so an
+organisation or state the member may not see never shows in a reason nor counts; then anyone
+the member is connected with or has a request waiting with either way, anyone across a block,
+erased accounts and those the member dismissed are left out (``policy.can_suggest_person``),
+and the rest are ranked. Every reason is said in
 the reader's language: "3 shared connections", "Also in Ministry of Finance", "Replied in the
 same 2 threads as you", "Also posted in Kerala".
 """

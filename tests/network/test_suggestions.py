@@ -9,6 +9,8 @@ from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community.accounts.sessions import actor_for_user
+from community.forums import reads as forums
+from community.forums.queries import POSTS
 from community.network import queries, suggestions
 from community.network.suggestions import people_you_may_know
 from community.profiles import directory
@@ -164,3 +166,18 @@ async def test_the_api_lists_and_dismisses(client: TestClient, forum: Forum) -> 
     assert status == 404
     status, body = await call(client, "GET", "/api/v1/network/suggestions", None)
     assert status == 401
+
+
+async def test_shared_threads_count_posts_still_shown_in_spaces_still_readable(client: TestClient, forum: Forum) -> None:
+    db = forum.db
+    asha = await forum.person("Ministry of Finance")
+    hidden, insider = await forum.person("Ministry of Health"), await forum.person("Ministry of Finance")
+    public = await forum.thread(await forum.category("procurement"), asha, title="Open tenders, open questions")
+    reply = await forum.reply(public, hidden, "A reply a moderator hid later.")
+    await db[POSTS].update_one({"_id": ObjectId(reply["id"])}, {"$set": {"hidden": True}})
+    private = await forum.thread(await forum.category("finance-only", org="Ministry of Finance"), asha,
+                                 title="Our own budget circular")
+    await forum.reply(private, insider, "Circulated to every division.")
+    assert await forums.thread_companions(db, actor_for_user(asha)) == {insider["_id"]: 1}
+    moved = {**asha, "org_id": (await forum.org("Ministry of Health"))["_id"]}
+    assert await forums.thread_companions(db, actor_for_user(moved)) == {}, "the space is no longer theirs to read"
