@@ -16,7 +16,7 @@ from community.network.suggestions import people_you_may_know
 from community.profiles import directory
 from community.profiles.queries import PROFILES
 from tests.conftest import csrf_token
-from tests.factories import act, sign_in
+from tests.factories import act, sent_to_sign_in, sign_in
 from tests.forums.conftest import Forum
 from tests.network.helpers import ask, block, connect
 from tests.profiles.helpers import call
@@ -119,6 +119,7 @@ async def test_the_pages_show_why_and_dismiss_without_javascript(client: TestCli
     meera = await forum.person("Ministry of Finance", name="Meera Iyer")
     for person in (asha, ravi, meera):
         await place(db, person, "Kerala")
+    assert await sent_to_sign_in(client, "/network/suggestions")
     await sign_in(client, asha)
     network = await (await client.get("/network")).text()
     assert "People you may know" in network and "Ravi Kumar" in network and "Also in Ministry of Finance" in network
@@ -127,7 +128,7 @@ async def test_the_pages_show_why_and_dismiss_without_javascript(client: TestCli
     assert "Also posted in Kerala" in page and f'action="/network/suggestions/{ravi["_id"]}/dismiss"' in page
     assert f'action="/people/{ravi["_id"]}/network/connect"' in page
     hindi = await (await client.get("/network/suggestions", headers={"Accept-Language": "hi"})).text()
-    assert "जिन्हें आप शायद जानते हों" in hindi
+    assert "जिन्हें आप शायद जानते हों" in hindi and "Ministry of Finance में भी" in hindi
 
     refused = await client.post(f"/network/suggestions/{ravi['_id']}/dismiss", data={"back": "network"},
                                 allow_redirects=False)
