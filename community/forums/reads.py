@@ -288,21 +288,21 @@ async def threads_to_read(db: Database, actor: Actor, competency_id: str, limit:
     return rows[:limit]
 
 
-COMPANION_THREADS = 20
-"""``thread_companions`` looks at the threads of a person's posts this recent, at most this many threads."""
-COMPANION_POSTS = 60
-"""In each of those threads, ``thread_companions`` reads the authors of this many latest posts."""
+COMPANION_POSTS = 30
+"""``thread_companions`` looks at the threads of a person's this many latest posts, and in each of
+those threads at the authors of this many latest posts: reads of at most 32 rows in an index's
+order, which the embedded engine answers on the event loop (``storage.runtime.INLINE_ROWS``)."""
 
 
 async def thread_companions(db: Database, actor: Actor) -> dict[ObjectId, int]:
     """Who else took part in the threads the actor posted in most recently: person -> in how many
     of those threads. Only threads still shown in spaces the actor may read, and posts still
-    shown, count; the actor is left out. Bounded whatever the person's history: their latest
-    posts, ``COMPANION_THREADS`` threads, ``COMPANION_POSTS`` posts each."""
+    shown, count; the actor is left out. Bounded whatever the person's history: their
+    ``COMPANION_POSTS`` latest posts, and as many of the latest posts of each of those threads."""
     if actor.user_id is None:
         return {}
-    mine = await queries.recent_posts_by(db, actor.user_id, COMPANION_THREADS * 4)
-    thread_ids = list(dict.fromkeys(row["thread_id"] for row in mine))[:COMPANION_THREADS]
+    mine = await queries.recent_posts_by(db, actor.user_id, COMPANION_POSTS)
+    thread_ids = list(dict.fromkeys(row["thread_id"] for row in mine))
     if not thread_ids:
         return {}
     readable = {c["_id"] for c in await readable_categories(db, actor)}

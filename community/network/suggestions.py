@@ -40,12 +40,14 @@ from community.policy import Actor, Member
 from community.profiles import directory
 from community.storage.api import Database
 
-FRIENDS_ASKED = 50
+FRIENDS_ASKED = 30
 """Whose connections count towards shared connections: the member's this many latest."""
 FRIENDS_OF_FRIENDS = 2000
 """Rows of those connections read at most, each way."""
-PLACE_SAMPLE = 60
-"""People of the member's organisation, and of their state, looked at (each)."""
+PLACE_SAMPLE = 30
+"""People of the member's organisation, and of their state, looked at (each). This and
+``FRIENDS_ASKED`` keep those reads to at most 32 rows in an index's order, which the embedded
+engine answers on the event loop without a reader thread's round trip (``storage.runtime.INLINE_ROWS``)."""
 SCORED = 100
 """Candidates, the best by what is known before reading where they are, that are read and ranked."""
 PAGE_SIZE = 20
