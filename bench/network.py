@@ -332,7 +332,7 @@ def measure_messages(people: int, sent: int) -> None:
                     ready = multiprocessing.connection.wait(pipes, timeout=max(0.0, deadline - time.monotonic()))
                     if not ready:
                         raise SystemExit(f"message {round_number} was not delivered within 30 s")
-                    heard, latency = ready[0].recv()  # type: ignore[union-attr]
+                    heard, latency = next(pipe for pipe in pipes if pipe is ready[0]).recv()
                     if heard == round_number:
                         latencies.append(latency)
                         break

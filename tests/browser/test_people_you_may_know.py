@@ -12,7 +12,7 @@ from bson import ObjectId
 from playwright.async_api import expect
 
 from community.network.queries import CONNECTIONS, pair_key
-from tests.browser.conftest import NewContext, Person, Server, Tools
+from tests.browser.conftest import NewContext, Server, Tools
 from tests.browser.support import check_page, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
