@@ -188,6 +188,13 @@ def can_block(actor: Actor, person: Mapping[str, Any]) -> bool:
     return actor.is_authenticated and person.get("_id") != actor.user_id and not person.get("deleted")
 
 
+def can_suggest_person(actor: Actor, person: Mapping[str, Any], *, blocked: bool, linked: bool) -> bool:
+    """People you may know: never oneself, an erased account, anyone across a block either way,
+    or anyone already connected or with a request waiting either way (they know each other)."""
+    return (actor.is_authenticated and person.get("_id") != actor.user_id and not person.get("deleted")
+            and not blocked and not linked)
+
+
 # --- karma --------------------------------------------------------------------------------
 
 
@@ -553,8 +560,8 @@ def can_rsvp(actor: Actor, event: Mapping[str, Any], actor_orgs: frozenset[Objec
 
 
 def can_have_suggestions(actor: Actor) -> bool:
-    """Every signed-in member has a For-you page and keeps their own dismissals and target,
-    suspended or not (nothing of it is seen by anyone else)."""
+    """Every signed-in member has a For-you page and people they may know, and keeps their own
+    dismissals and target, suspended or not (nothing of it is seen by anyone else)."""
     return actor.is_authenticated
 
 

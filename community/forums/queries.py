@@ -142,6 +142,26 @@ async def posts_after(db: Database, thread_id: ObjectId, after_number: int, limi
     return await db[POSTS].find(query, POST_LIST_FIELDS, sort=[("number", 1)], limit=limit).to_list(None)
 
 
+async def recent_posts_by(db: Database, author_id: ObjectId, limit: int) -> list[dict[str, Any]]:
+    """A person's latest posts that still show (neither deleted nor hidden), newest first:
+    ``{_id, thread_id}`` each."""
+    return await db[POSTS].find({"author_id": author_id, "deleted": False, "hidden": False}, {"thread_id": 1},
+                                sort=[("created_at", -1)], limit=limit).to_list(None)
+
+
+async def live_threads(db: Database, thread_ids: Sequence[ObjectId]) -> list[dict[str, Any]]:
+    """Those of the threads that are neither deleted nor hidden: ``{_id, category_id}`` each."""
+    return await db[THREADS].find({"_id": {"$in": list(thread_ids)}, "deleted": False, "hidden": False},
+                                  {"category_id": 1}).to_list(None)
+
+
+async def latest_posters(db: Database, thread_id: ObjectId, limit: int) -> list[ObjectId]:
+    """Who wrote the thread's latest ``limit`` posts that still show (an author may repeat)."""
+    rows = await db[POSTS].find({"thread_id": thread_id, "deleted": False, "hidden": False}, {"author_id": 1},
+                                sort=[("number", -1)], limit=limit).to_list(None)
+    return [row["author_id"] for row in rows if row.get("author_id") is not None]
+
+
 async def page_anchor(db: Database, thread_id: ObjectId, number: int, per_page: int) -> int | None:
     """The number of the post just before the page that shows post ``number`` (the page's cursor),
     or None when that post is on the first page. Hidden posts count, as they take a place on a page

@@ -8,6 +8,7 @@ typed result that the page renders, the API serializes and the socket sends.
 - :func:`post_history`: a post's earlier versions (:class:`PostHistory`);
 - :func:`moderation_queue`: the open flags a moderator deals with (:class:`ModerationQueue`);
 - :func:`threads_to_read`: a competency's best threads for one reader (the For-you page);
+- :func:`thread_companions`: who else posted in the threads a person posted in lately (people you may know);
 - :class:`ThreadActivity`: what a category page updates live when a thread moves.
 """
 
@@ -285,6 +286,33 @@ async def threads_to_read(db: Database, actor: Actor, competency_id: str, limit:
         row["url"] = thread_path(row["_id"])
         row["answered"] = row.get("accepted_post_id") is not None
     return rows[:limit]
+
+
+COMPANION_POSTS = 30
+"""``thread_companions`` looks at the threads of a person's this many latest posts, and in each of
+those threads at the authors of this many latest posts: reads of at most 32 rows in an index's
+order, which the embedded engine answers on the event loop (``storage.runtime.INLINE_ROWS``)."""
+
+
+async def thread_companions(db: Database, actor: Actor) -> dict[ObjectId, int]:
+    """Who else took part in the threads the actor posted in most recently: person -> in how many
+    of those threads. Only threads still shown in spaces the actor may read, and posts still
+    shown, count; the actor is left out. Bounded whatever the person's history: their
+    ``COMPANION_POSTS`` latest posts, and as many of the latest posts of each of those threads."""
+    if actor.user_id is None:
+        return {}
+    mine = await queries.recent_posts_by(db, actor.user_id, COMPANION_POSTS)
+    thread_ids = list(dict.fromkeys(row["thread_id"] for row in mine))
+    if not thread_ids:
+        return {}
+    readable = {c["_id"] for c in await readable_categories(db, actor)}
+    counted: dict[ObjectId, int] = {}
+    for thread in await queries.live_threads(db, thread_ids):
+        if thread["category_id"] not in readable:
+            continue
+        for person_id in set(await queries.latest_posters(db, thread["_id"], COMPANION_POSTS)) - {actor.user_id}:
+            counted[person_id] = counted.get(person_id, 0) + 1
+    return counted
 
 
 @dataclass(slots=True)

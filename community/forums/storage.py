@@ -112,6 +112,7 @@ STORAGE = StorageFacts(
         Collection(POSTS, label=N_("Forum threads and posts"), indexes=(
             IndexModel([("thread_id", 1), ("number", 1)], unique=True),  # a thread's pages; permalinks
             IndexModel([("author_id", 1), ("body_hash", 1), ("created_at", -1)]),  # duplicate-post detection
+            IndexModel([("author_id", 1), ("created_at", -1)]),  # a person's latest posts (people you may know)
         ), personal=(
             Personal("author_id", "anonymise", purpose=N_("Your forum posts, kept so discussions still make sense.")),
             Personal("hidden_by", "anonymise", replacements={"hidden_by": None}, purpose=N_("Posts you hid as a moderator.")),

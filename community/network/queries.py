@@ -6,6 +6,7 @@ expires_at, request_id}`` where ``a`` asked ``b`` and ``status`` is ``pending`` 
 pair has one key, two people asking each other at the same moment meet on one document and end
 connected, never with two requests crossing. A follow is ``{_id: "follower|followed",
 follower_id, followed_id, at}``; a block ``{_id: "blocker|blocked", blocker_id, blocked_id, at}``.
+A dismissed suggestion of people you may know is ``{_id: "person|dismissed", user_id, person_id, at}``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from community.storage.api import Database
 CONNECTIONS = "connections"
 FOLLOWS = "person_follows"
 BLOCKS = "blocks"
+DISMISSALS = "network_dismissals"
 
 ListName = Literal["connections", "received", "sent", "followers", "following", "blocked"]
 LIST_NAMES: tuple[ListName, ...] = ("connections", "received", "sent", "followers", "following", "blocked")
@@ -68,6 +70,38 @@ async def connected_among(db: Database, viewer: ObjectId | None, others: Iterabl
     async for row in db[CONNECTIONS].find({"b": viewer, "a": {"$in": ids}, "status": "accepted"}, {"a": 1}):
         found.add(row["a"])
     return found
+
+
+async def recent_connections(db: Database, me: ObjectId, limit: int) -> list[ObjectId]:
+    """Up to ``limit`` of the people ``me`` is connected with, the latest asked first (up to
+    ``limit`` from each direction, then merged)."""
+    rows = []
+    for mine, other in (("a", "b"), ("b", "a")):
+        rows += [(row["requested_at"], row[other]) async for row in db[CONNECTIONS].find(
+            {mine: me, "status": "accepted"}, {other: 1, "requested_at": 1}, sort=[("requested_at", -1)], limit=limit)]
+    rows.sort(key=lambda row: row[0], reverse=True)
+    return [person for _at, person in rows[:limit]]
+
+
+async def connections_of(db: Database, people: list[ObjectId], limit: int) -> list[tuple[ObjectId, ObjectId]]:
+    """Accepted connections of any of ``people``, as ``(one of them, whom they are connected
+    with)``, at most ``limit`` from each direction: one index range per person and direction."""
+    if not people:
+        return []
+    found = []
+    for mine, other in (("a", "b"), ("b", "a")):
+        found += [(row[mine], row[other]) async for row in db[CONNECTIONS].find(
+            {mine: {"$in": people}, "status": "accepted"}, {"a": 1, "b": 1}, limit=limit)]
+    return found
+
+
+async def linked_among(db: Database, me: ObjectId, others: Iterable[ObjectId]) -> set[ObjectId]:
+    """Those of ``others`` with whom ``me`` has a connection or a request waiting, either way:
+    one point of the pair key each."""
+    keys = {pair_key(me, other): other for other in others if other != me}
+    if not keys:
+        return set()
+    return {keys[row["_id"]] async for row in db[CONNECTIONS].find({"_id": {"$in": list(keys)}}, {"_id": 1})}
 
 
 async def accepted_pairs(db: Database, *, limit: int) -> list[tuple[ObjectId, ObjectId]]:
@@ -162,3 +196,19 @@ async def listed(db: Database, me: ObjectId, name: ListName, *, before: Position
             rows.append({"person_id": row[other], "at": row.get(sort), "note": row.get("note") or "", "_id": row["_id"]})
     rows.sort(key=lambda row: (row["at"] is not None, row["at"], str(row["_id"])), reverse=True)
     return rows[:limit]
+
+
+def dismissal_key(me: ObjectId, person_id: ObjectId) -> str:
+    return f"{me}|{person_id}"
+
+
+async def dismissed_people(db: Database, me: ObjectId) -> set[ObjectId]:
+    """Everyone ``me`` asked not to be suggested again."""
+    return {row["person_id"] async for row in db[DISMISSALS].find({"user_id": me}, {"person_id": 1})}
+
+
+async def dismiss(db: Database, me: ObjectId, person_id: ObjectId, now: Any, *, session: Any) -> bool:
+    """Record that ``me`` dismissed the suggestion of ``person_id``; False when it was already."""
+    written = await db[DISMISSALS].update_one({"_id": dismissal_key(me, person_id)}, {"$setOnInsert": {
+        "user_id": me, "person_id": person_id, "at": now}}, upsert=True, session=session)
+    return written.upserted_id is not None

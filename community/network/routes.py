@@ -7,7 +7,8 @@ from aiohttp import web
 from community import api, keys
 from community.network import storage, views
 from community.network.rules import RULES, rules_from
-from community.network.schemas import ConnectionRequestIn, ListQuery, NetworkListOut, RelationOut
+from community.network.schemas import (ConnectionRequestIn, ListQuery, NetworkListOut, RelationOut,
+                                      SuggestionDismissalOut, SuggestionsOut)
 from community.storage.facts import declare
 
 def setup(app: web.Application) -> None:
@@ -15,6 +16,8 @@ def setup(app: web.Application) -> None:
     app[RULES] = rules_from(app[keys.SETTINGS])
     add = app.router.add_route
     add("GET", "/network/lists/{which}", views.lists_page, name="network_list")
+    add("GET", "/network/suggestions", views.suggestions_page, name="network_suggestions")
+    add("POST", "/network/suggestions/{user_id}/dismiss", views.dismiss_submit, name="network_suggestion_dismiss")
     add("POST", "/people/{user_id}/network/connect", views.connect_submit, name="network_connect")
     add("POST", "/people/{user_id}/network/{action}", views.action_submit, name="network_action")
 
@@ -22,6 +25,11 @@ def setup(app: web.Application) -> None:
     person = "/network/people/{user_id}"
     api.route(app, "GET", "/network/lists/{which}", views.api_list, tag=tag, response=NetworkListOut, query=ListQuery,
               summary="One of your lists (connections, received, sent, followers, following, blocked) and every list's count")
+    api.route(app, "GET", "/network/suggestions", views.api_suggestions, tag=tag, response=SuggestionsOut,
+              summary="People you may know, each with why: shared connections and threads, organisation, state")
+    api.route(app, "POST", "/network/suggestions/{user_id}/dismissal", views.api_dismiss_suggestion, tag=tag,
+              body=None, response=SuggestionDismissalOut, status=201,
+              summary="Dismiss a suggestion of people you may know: that member is not suggested to you again")
     api.route(app, "GET", person, views.api_relation, summary="Where you stand with a member", tag=tag,
               response=RelationOut)
     api.route(app, "POST", f"{person}/connection", views.api_connect, tag=tag, body=ConnectionRequestIn,

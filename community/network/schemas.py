@@ -49,3 +49,19 @@ class NetworkListOut(BaseModel):
 class ListQuery(BaseModel):
     cursor: str | None = Field(None, max_length=200, description="the `next` of the previous page")
     limit: Annotated[int, Field(ge=1, le=100)] = Field(50, description="how many people, 1-100")
+
+
+class SuggestedPersonOut(BaseModel):
+    id: str
+    name: str
+    designation: str | None
+    reasons: list[str] = Field(description="why they are suggested, in your language, the strongest first")
+
+
+class SuggestionsOut(BaseModel):
+    items: list[SuggestedPersonOut] = Field(description="people you may know, the most likely first")
+
+
+class SuggestionDismissalOut(BaseModel):
+    id: str
+    dismissed: bool = Field(description="true: they will not be suggested to you again")

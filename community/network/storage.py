@@ -1,12 +1,12 @@
 """The network's storage facts: connections (the collection profile privacy reads), follows of
-people and blocks. Every one is personal data of both people it names, exported to each and
+people, blocks and dismissed suggestions of people you may know. Every one is personal data of both people it names, exported to each and
 deleted when either is erased."""
 
 from __future__ import annotations
 
 from pymongo import IndexModel
 
-from community.network.queries import BLOCKS, CONNECTIONS, FOLLOWS
+from community.network.queries import BLOCKS, CONNECTIONS, DISMISSALS, FOLLOWS
 from community.i18n import N_
 from community.storage.facts import Collection, Personal, StorageFacts
 
@@ -32,5 +32,12 @@ STORAGE = StorageFacts(collections=(
     ), personal=(
         Personal("blocker_id", "delete", purpose=N_("People you blocked.")),
         Personal("blocked_id", "delete", purpose=N_("That someone blocked you; kept only so they stay undisturbed.")),
+    )),
+    Collection(DISMISSALS, label=N_("People you may know"), indexes=(
+        IndexModel([("user_id", 1), ("at", -1)]),  # whom a person asked not to be suggested again
+    ), personal=(
+        Personal("user_id", "delete", purpose=N_("People you asked not to be suggested to you again.")),
+        Personal("person_id", "delete",
+                 purpose=N_("That someone asked not to have you suggested to them again; kept only so you are not.")),
     )),
 ))

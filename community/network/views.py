@@ -1,4 +1,5 @@
-"""The network's pages (lists, and the forms behind the profile page's buttons) and its API."""
+"""The network's pages (lists, people you may know, and the forms behind the profile page's
+buttons) and its API."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from community.actions import Action
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.i18n import lazy_gettext
-from community.network import connections, lists
+from community.network import connections, lists, suggestions
 from community.network.queries import LIST_NAMES, ListName
 from community.network.schemas import ConnectionRequestIn, ListQuery
 from community.profiles.views import person_page_with_errors
@@ -51,6 +52,20 @@ async def lists_page(request: web.Request) -> dict[str, Any]:
     return {"network": shown, "names": LIST_NAMES, "more_url": more}
 
 
+@aiohttp_jinja2.template("network/suggestions.html")
+async def suggestions_page(request: web.Request) -> dict[str, Any]:
+    signed_in(request, _("Sign in to see people you may know."))
+    return {"suggestions": await suggestions.people_you_may_know(db_of(request), actor_of(request)),
+            "back": "suggestions"}
+
+
+async def dismiss_submit(request: web.Request) -> web.Response:
+    person_id = person_of(request)
+    form = await read_form(request)
+    await actions.run(request.app, actor_of(request), suggestions.dismiss, person_id)
+    return _back(request, form, person_id, "dismiss")
+
+
 Service = Callable[[Action, ObjectId], Awaitable[Any]]
 
 FORM_ACTIONS: dict[str, Service] = {
@@ -77,13 +92,21 @@ DONE = {
     "unfollow": confirmations.register("person_unfollowed", lazy_gettext("You no longer follow this member.")),
     "block": confirmations.register("person_blocked", lazy_gettext("You blocked this member.")),
     "unblock": confirmations.register("person_unblocked", lazy_gettext("You no longer block this member.")),
+    "dismiss": confirmations.register("person_suggestion_dismissed",
+                                      lazy_gettext("Dismissed: this member will not be suggested to you again.")),
 }
 """What each button did, said on the page it leads back to."""
 
 
+SUGGESTION_PAGES = {"suggestions": "network_suggestions", "network": "network"}
+"""The pages showing people you may know, whose buttons lead back to them."""
+
+
 def _back(request: web.Request, form: Any, person_id: ObjectId, done: str) -> web.Response:
-    """Back to the list the button was on, or to the person's profile, saying what was ``done``."""
+    """Back to the list or suggestions the button was on, or to the person's profile, saying what was ``done``."""
     back = str(form.get("back", ""))
+    if back in SUGGESTION_PAGES:
+        return confirmations.confirmed(request, url_for(request, SUGGESTION_PAGES[back]), DONE[done])
     if back in LIST_NAMES:
         return confirmations.confirmed(request, url_for(request, "network_list", which=back), DONE[done])
     return confirmations.confirmed(request, url_for(request, "person", user_id=str(person_id)) + "#network", DONE[done])
@@ -124,6 +147,19 @@ async def api_list(request: web.Request) -> web.Response:
     asked = api.query(request, ListQuery)
     return api.json_response(await lists.network_list(db_of(request), me.user_id, list_of(request),
                                                       cursor=asked.cursor, limit=asked.limit))
+
+
+async def api_suggestions(request: web.Request) -> web.Response:
+    signed_in(request, _("Sign in to see people you may know."))
+    found = await suggestions.people_you_may_know(db_of(request), actor_of(request))
+    return api.json_response({"items": [{"id": str(item.person_id), "name": item.name, "designation": item.designation,
+                                         "reasons": item.reasons} for item in found]})
+
+
+async def api_dismiss_suggestion(request: web.Request) -> web.Response:
+    person_id = person_of(request)
+    await actions.run(request.app, actor_of(request), suggestions.dismiss, person_id)
+    return api.json_response({"id": str(person_id), "dismissed": True}, status=201)
 
 
 async def api_relation(request: web.Request) -> web.Response:

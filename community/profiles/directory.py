@@ -12,6 +12,10 @@ Privacy: a row keeps, for each filtered field, the person's privacy choice; a ro
 match only if the viewer may see every field the filter reads (``policy.can_view_field``), so a
 filter never reveals what a card would hide. The cards themselves come from
 ``show.visible_profiles``.
+
+People you may know (``community.network.suggestions``) read where people work and are posted
+from the same rows, the same checks applied: ``placed`` for named people, ``placed_with`` for a
+bounded sample of one organisation or state.
 """
 
 from __future__ import annotations
@@ -291,3 +295,51 @@ async def held_levels(db: Database, person_ids: list[ObjectId],
             best = row["level"]
         found[row["person_id"]][row["competency"]] = (verified, best)
     return found
+
+
+PLACE_FIELDS = {"org_id": "organisation", "state": "location"}
+"""A row's field of where a person works or is posted, and the profile field whose privacy covers it."""
+
+
+def _placed(viewer: Actor, row: dict[str, Any], connected: bool) -> dict[str, Any]:
+    owner = {"_id": row["person_id"], "org_id": row["org_id"]}
+    shown = {"person_id": row["person_id"]}
+    for key, field in PLACE_FIELDS.items():
+        visible = policy.can_view_field(viewer, owner, row["privacy"][field], connected)
+        shown[key] = row[key] if visible else None
+    return shown
+
+
+_PLACE_PROJECTION = {"person_id": 1, "org_id": 1, "state": 1, "privacy": 1}
+
+
+async def placed(db: Database, viewer: Actor, person_ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    """Where each of the people works and is posted as far as the viewer may see it:
+    ``{person_id: {person_id, org_id, state}}``, ``None`` for what is hidden from the viewer or
+    not given; people without rows (unknown, erased) are left out. One index point per person."""
+    if not person_ids:
+        return {}
+    rows = await db[DIRECTORY].find({"person_id": {"$in": person_ids}, "competency": "", "basis": ANY},
+                                    _PLACE_PROJECTION).to_list(None)
+    connected = await network.connected_among(db, viewer.user_id, person_ids)
+    return {row["person_id"]: _placed(viewer, row, row["person_id"] in connected) for row in rows}
+
+
+async def placed_with(db: Database, viewer: Actor, key: str, value: Any, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` people other than the viewer working in the organisation (``key``
+    ``org_id``) or posted in the state (``state``) whom the viewer may see there, as ``placed``
+    gives them. A sample, not everyone: those whose ids follow the viewer's, wrapping round to
+    the first, so each viewer's sample differs and stays the same from one visit to the next;
+    read on an (org or state, competency, person) index, never a scan."""
+    if viewer.user_id is None or value is None:
+        return []
+    base = {key: value, "competency": ""}
+    rows = await db[DIRECTORY].find({**base, "person_id": {"$gt": viewer.user_id}}, _PLACE_PROJECTION,
+                                    sort=[("person_id", 1)], limit=limit).to_list(None)
+    if len(rows) < limit:
+        rows += await db[DIRECTORY].find({**base, "person_id": {"$lt": viewer.user_id}}, _PLACE_PROJECTION,
+                                         sort=[("person_id", 1)], limit=limit - len(rows)).to_list(None)
+    ids = [row["person_id"] for row in rows]
+    connected = await network.connected_among(db, viewer.user_id, ids)
+    shown = [_placed(viewer, row, row["person_id"] in connected) for row in rows]
+    return [person for person in shown if person[key] == value]

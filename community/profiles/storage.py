@@ -71,6 +71,8 @@ STORAGE = StorageFacts(
         Collection(directory.DIRECTORY, label=N_("Profile"), indexes=(
             IndexModel([("competency", 1), ("basis", 1), ("key", 1)]),  # a filter's range, in page order
             IndexModel([("person_id", 1), ("competency", 1), ("basis", 1)]),  # a person's rows; free-text matches
+            IndexModel([("org_id", 1), ("competency", 1), ("person_id", 1)]),  # colleagues (people you may know)
+            IndexModel([("state", 1), ("competency", 1), ("person_id", 1)]),  # people posted in a state (the same)
         ), personal=(Personal("person_id", "delete", purpose=N_("Your entries in the Network directory, "
                                                                 "copied from your profile.")),)),
         Collection(avatar.COLLECTION, label=N_("Profile"), personal=(Personal("_id", "delete", purpose=N_("Your profile picture.")),)),

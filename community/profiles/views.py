@@ -20,6 +20,7 @@ from community.organisations import queries as org_queries
 from community.profiles import avatar as avatars
 from community.network import connections
 from community.network import queries as network
+from community.network.suggestions import people_you_may_know
 from community.profiles import directory, edit, fields, queries, show, verification
 from community.profiles.verification import RULE, EndorsementRule
 from community.profiles.schemas import (
@@ -41,6 +42,8 @@ PICTURE_REMOVED = confirmations.register("picture_removed", lazy_gettext("Your p
 ENDORSED = confirmations.register("endorsed", lazy_gettext("Your endorsement was recorded."))
 ENDORSEMENT_WITHDRAWN = confirmations.register("endorsement_withdrawn", lazy_gettext("Your endorsement was withdrawn."))
 VERIFIED = confirmations.register("verification_recorded", lazy_gettext("The verified result was recorded."))
+SUGGESTIONS_SHOWN = 4
+"""People you may know on the Network page, before its filters are used; the rest on their own page."""
 
 
 def user_id_of(request: web.Request) -> ObjectId:
@@ -281,7 +284,9 @@ async def network_page(request: web.Request) -> web.Response:
         "language": [("", _("Any language")), *((language, _(language)) for language in fields.LANGUAGES)],
         "role": [("", _("Anyone")), ("expert", _("Experts")), ("officer", _("Officers who are not experts"))],
     }
-    context = {"people": people, "next_url": next_url, "chosen": chosen, "errors": errors, "options": options}
+    shown = await people_you_may_know(db, actor_of(request), SUGGESTIONS_SHOWN) if not chosen else []
+    context = {"people": people, "next_url": next_url, "chosen": chosen, "errors": errors, "options": options,
+               "suggestions": shown}
     return aiohttp_jinja2.render_template("profiles/network.html", request, context, status=status)
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from community.accounts.sessions import actor_for_user
 from community.config import Settings
 from community.jobs.schedule import JOBS
 from community.network.connections import EXPIRY_JOB, expiry_key
 from community.network.demo import fill_demo
 from community.network.queries import CONNECTIONS, FOLLOWS, pair_key
+from community.network.suggestions import people_you_may_know
 from tests.factories import make_org, make_user
 
 
@@ -27,5 +29,8 @@ async def test_demo_fills_connections_requests_and_follows_once(db: Any, setting
     experts = {person["_id"] for person in people if "expert" in person["roles"]}
     follows = await db[FOLLOWS].find({}).to_list(None)
     assert follows and all(row["followed_id"] in experts and row["follower_id"] != row["followed_id"] for row in follows)
+    suggested = [await people_you_may_know(db, actor_for_user(person)) for person in people]
+    assert any("shared connection" in reason for found in suggested for item in found for reason in item.reasons), \
+        "the demo's connections make people you may know"
     await fill_demo(db, settings, random.Random(2), len(people))
     assert await db[CONNECTIONS].count_documents({}) == len(rows)

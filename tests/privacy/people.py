@@ -66,6 +66,8 @@ async def rich_member(client: TestClient, db: Any) -> Scene:
     assert (await call(client, "PUT", f"/api/v1/network/people/{admin['_id']}/block", token))[0] == 200
     assert (await call(client, "POST", f"/api/v1/network/people/{expert['_id']}/connection", token,
                        json={"note": STRINGS["bio"][:100]}))[0] == 200, "a request still waiting, with its expiry job"
+    assert (await call(client, "POST", f"/api/v1/network/suggestions/{other['_id']}/dismissal", token))[0] == 201
+    assert (await call(client, "POST", f"/api/v1/network/suggestions/{person['_id']}/dismissal", expert_token))[0] == 201
     await db.sessions.insert_one({"_id": "digest-of-a-session", "user_id": person["_id"], "created_at": datetime.now(UTC),
                                   "expires_at": datetime(2100, 1, 1, tzinfo=UTC), "user_agent": "Firefox", "ip": "10.0.0.7"})
     await db.one_time_codes.insert_one({"_id": ObjectId(), "user_id": person["_id"], "purpose": "reset",
