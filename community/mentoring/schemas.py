@@ -18,6 +18,8 @@ PLACE_MAX = 300
 COMMENT_MAX = 1000
 MAX_TOPICS = 10
 MAX_SLOTS = 7
+ID_MAX = 200
+"""Competency ids of the seeded dictionary run past 80 characters."""
 CAP_MAX = 20
 SLOT_MINUTES = (30, 45, 60, 90)
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -46,7 +48,7 @@ class Slot(BaseModel):
 class OfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    competencies: Annotated[list[Annotated[str, Line(1, 80)]], Field(min_length=1, max_length=MAX_TOPICS)] = Field(
+    competencies: Annotated[list[Annotated[str, Line(1, ID_MAX)]], Field(min_length=1, max_length=MAX_TOPICS)] = Field(
         description="the competency ids you mentor in (your topics), 1-10")
     offer: Annotated[str, Block(1, OFFER_MAX)] = Field(description="a short offer: what you can help with and how")
     slots: Annotated[list[Slot], Field(max_length=MAX_SLOTS)] = Field(default_factory=list,
@@ -74,7 +76,7 @@ class OfferOut(BaseModel):
 class RequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    competency_id: Annotated[str, Line(1, 80)] = Field(description="one of the mentor's topics")
+    competency_id: Annotated[str, Line(1, ID_MAX)] = Field(description="one of the mentor's topics")
     goal: Annotated[str, Block(1, GOAL_MAX)] = Field(description="what you want to achieve with the mentor's help")
 
 

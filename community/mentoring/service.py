@@ -257,8 +257,9 @@ async def give_feedback(tx: Action, mentorship_id: ObjectId, feedback: FeedbackI
     other = other_of(found, actor.user_id)
     if feedback.endorse_level is not None:
         try:
-            await profiles.endorse(tx, other, Endorsement(competency_id=found["competency_id"],
-                                                          level=feedback.endorse_level))
+            # The stored competency id was checked against the dictionary when the mentee asked.
+            await profiles.endorse(tx, other, Endorsement.model_construct(competency_id=found["competency_id"],
+                                                                          level=feedback.endorse_level))
         except Invalid as error:
             raise Invalid({"endorse_level": " ".join(error.errors.values())}) from None
         except Forbidden as error:
