@@ -210,9 +210,16 @@ def takes_part_in_mentorship(actor: Actor, mentorship: Mapping[str, Any]) -> boo
 
 
 def can_answer_mentoring_request(actor: Actor, mentorship: Mapping[str, Any], blocked: bool) -> bool:
-    """The mentor accepts or declines a request still waiting."""
+    """The mentor accepts a request still waiting (which opens a conversation, so never across a block)."""
     return (actor.is_authenticated and not actor.is_suspended() and actor.user_id == mentorship.get("mentor_id")
             and mentorship.get("status") == "requested" and not blocked)
+
+
+def can_decline_mentoring_request(actor: Actor, mentorship: Mapping[str, Any]) -> bool:
+    """The mentor declines a request still waiting, suspended or across a block too: it only ends
+    something, and frees the month's place."""
+    return (actor.is_authenticated and actor.user_id == mentorship.get("mentor_id")
+            and mentorship.get("status") == "requested")
 
 
 def can_withdraw_mentoring_request(actor: Actor, mentorship: Mapping[str, Any]) -> bool:

@@ -120,6 +120,7 @@ async def mentorship_page(db: Database, actor: policy.Actor, mentorship_id: Obje
                          for item in found["sessions"]]
     return {"mentorship": shown, "requested_at": as_utc(found["requested_at"]),
             "can_answer": policy.can_answer_mentoring_request(actor, found, blocked),
+            "can_decline": policy.can_decline_mentoring_request(actor, found),
             "can_withdraw": policy.can_withdraw_mentoring_request(actor, found),
             "can_schedule": policy.can_schedule_mentoring_session(actor, found, blocked),
             "can_end": policy.can_end_mentorship(actor, found), "can_feedback": can_feedback,

@@ -141,13 +141,14 @@ async def _blocked(db: Database, mentorship: dict[str, Any]) -> bool:
     return await network.blocked_between(db, mentorship["mentor_id"], mentorship["mentee_id"])
 
 
-async def _answerable(tx: Action, mentorship_id: ObjectId) -> tuple[Member, dict[str, Any]]:
+async def _answerable(tx: Action, mentorship_id: ObjectId, *, accepting: bool) -> dict[str, Any]:
     actor = policy.require_member(tx.actor)
     found = await readable(tx.db, actor, mentorship_id)
-    policy.require(actor, policy.can_answer_mentoring_request(actor, found, await _blocked(tx.db, found)),
-                   _("This request is not waiting for your answer."))
+    allowed = (policy.can_answer_mentoring_request(actor, found, await _blocked(tx.db, found)) if accepting
+               else policy.can_decline_mentoring_request(actor, found))
+    policy.require(actor, allowed, _("This request is not waiting for your answer."))
     await _change(tx, actor)
-    return actor, found
+    return found
 
 
 async def _settle(tx: Action, found: dict[str, Any], status: str, changes: dict[str, Any]) -> None:
@@ -164,7 +165,7 @@ async def _settle(tx: Action, found: dict[str, Any], status: str, changes: dict[
 
 async def accept(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None:
     """The mentor accepts: the pair's conversation opens with the note (or a greeting) as its first message."""
-    _actor, found = await _answerable(tx, mentorship_id)
+    found = await _answerable(tx, mentorship_id, accepting=True)
     first = answer.note or _("I accepted your request for mentoring in %(competency)s. Let us plan our first "
                              "session here.", competency=found["competency"])
     conversation_id = await messages.start(tx, [found["mentee_id"]], first)
@@ -175,7 +176,7 @@ async def accept(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None:
 
 async def decline(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None:
     """The mentor declines, with a note the mentee reads; the month's place is free again."""
-    _actor, found = await _answerable(tx, mentorship_id)
+    found = await _answerable(tx, mentorship_id, accepting=False)
     await _settle(tx, found, "declined", {"note": answer.note, "answered_at": tx.now})
     await tx.notify("mentoring_answer", to=one_person(found["mentee_id"]), subject=(notices.SUBJECT, found["_id"]),
                     params={**notices.params_of(found), "accepted": False})

@@ -225,3 +225,16 @@ async def test_offers_take_only_competencies_on_the_experts_profile(app: web.App
     with pytest.raises(Forbidden):
         await act(app, actor_for_user(officer), service.save_offer, OfferIn(competencies=[HEALTH], offer="Hi", monthly_cap=1))
     assert await queries.offer(db, officer["_id"]) is None
+
+
+async def test_a_block_stops_acceptance_but_the_mentor_may_still_decline(app: web.Application, db: Any) -> None:
+    mentor = await mentor_with_offer(app, db, cap=1)
+    mentee = await make_user(db)
+    mentorship_id = await ask(app, mentee, mentor)
+    await block(app, mentee, mentor)
+    with pytest.raises(Forbidden):
+        await act(app, actor_for_user(mentor), service.accept, mentorship_id, AnswerIn())
+    await act(app, actor_for_user(mentor), service.decline, mentorship_id, AnswerIn())
+    stored = await queries.mentorship(db, mentorship_id)
+    assert stored is not None and stored["status"] == "declined" and stored["conversation_id"] is None
+    assert await availability.available_among(db, [mentor["_id"]]) == {mentor["_id"]}, "the place is free again"

@@ -58,6 +58,10 @@ def test_the_lifecycle_belongs_to_the_two() -> None:
     assert not policy.can_answer_mentoring_request(mentor, waiting, True)
     assert not policy.can_answer_mentoring_request(mentee, waiting, False)
     assert not policy.can_answer_mentoring_request(mentor, mentorship(mentor, mentee, "accepted"), False)
+    assert policy.can_decline_mentoring_request(mentor, waiting), "a block does not keep a request waiting"
+    assert not policy.can_decline_mentoring_request(mentee, waiting)
+    assert not policy.can_decline_mentoring_request(stranger, waiting)
+    assert not policy.can_decline_mentoring_request(mentor, mentorship(mentor, mentee, "accepted"))
     assert policy.can_withdraw_mentoring_request(mentee, waiting)
     assert not policy.can_withdraw_mentoring_request(mentor, waiting)
     under_way = mentorship(mentor, mentee, "accepted")
