@@ -5,7 +5,7 @@ monthly_cap, open, updated_at}``, each slot ``{weekday, start, minutes}`` in Ind
 Time. A mentorship is ``{_id, mentor_id, mentee_id, competency_id, competency, goal, status, note,
 requested_at, answered_at, ended_at, ended_by, month, conversation_id, sessions, feedback,
 completed, open_key}``; ``status`` is ``requested``, ``accepted``, ``declined``, ``withdrawn`` or
-``ended``; ``open_key`` (mentee|mentor, under a unique index) is set only while it is requested or
+``expired`` (unanswered in time) or ``ended``; ``open_key`` (mentee|mentor, under a unique index) is set only while it is requested or
 accepted, so a pair has one open mentorship at a time. A place is ``{_id: "mentor|YYYY-MM",
 mentor_id, month, taken}``: the requests a mentor took in a month, counted up only below the
 offer's cap inside the request's transaction, so two requests at once never pass it.

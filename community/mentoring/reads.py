@@ -89,7 +89,7 @@ async def mentorship_api(db: Database, actor: policy.Actor, mentorship_id: Objec
 
 
 async def mentorships_api(db: Database, me: ObjectId) -> dict[str, Any]:
-    states = ("requested", "accepted", "declined", "withdrawn", "ended")
+    states = ("requested", "accepted", "declined", "withdrawn", "expired", "ended")
     rows = [*await queries.as_mentor(db, me, states), *await queries.as_mentee(db, me, states)]
     rows.sort(key=lambda row: (as_utc(row["requested_at"]), str(row["_id"])), reverse=True)
     names = await _names(db, rows)
@@ -135,7 +135,7 @@ async def mentoring_home(db: Database, actor: policy.Actor, now: Any) -> dict[st
     assert me is not None
     waiting = await queries.as_mentor(db, me, ("requested",))
     giving = await queries.as_mentor(db, me, ("accepted", "ended"))
-    asked = await queries.as_mentee(db, me, ("requested", "accepted", "declined", "ended"))
+    asked = await queries.as_mentee(db, me, ("requested", "accepted", "declined", "expired", "ended"))
     names = await _names(db, [*waiting, *giving, *asked])
     return {"waiting": [mentorship_out(row, names, me) for row in waiting],
             "giving": [mentorship_out(row, names, me) for row in giving],

@@ -11,6 +11,8 @@ from aiohttp import web
 class MentoringRules:
     requests_per_day: int = 10
     """Mentoring requests one person may send in a day."""
+    request_days: int = 30
+    """A request the mentor has not answered expires after this many days, freeing its place."""
     sessions: int = 20
     """Sessions one mentorship may hold."""
     changes_per_hour: int = 60

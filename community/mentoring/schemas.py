@@ -24,7 +24,7 @@ CAP_MAX = 20
 SLOT_MINUTES = (30, 45, 60, 90)
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
-Status = Literal["requested", "accepted", "declined", "withdrawn", "ended"]
+Status = Literal["requested", "accepted", "declined", "withdrawn", "expired", "ended"]
 Side = Literal["mentor", "mentee"]
 
 

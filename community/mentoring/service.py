@@ -24,6 +24,8 @@ from community.actions import Action
 from community.competencies import queries as dictionary
 from community.errors import Forbidden, Invalid, NotFound
 from community.i18n import gettext as _
+from community.jobs.registry import register
+from community.jobs.runner import JobRun
 from community.karma import service as karma
 from community.mentoring import notices, queries
 from community.mentoring.queries import MENTORSHIPS, OFFERS, PLACES, month_of, open_key, place_key
@@ -36,6 +38,7 @@ from community.policy import Member
 from community.profiles import edit as profiles
 from community.profiles import queries as profile_queries
 from community.profiles.schemas import Endorsement
+from community.storage import in_transaction
 from community.storage.api import Database
 from community.timezones import IST, as_utc
 
@@ -43,6 +46,13 @@ MENTOR_REASON = "mentored"
 MENTEE_REASON = "was_mentored"
 KARMA_SUBJECT = "mentorship"
 FURTHEST_SESSION = timedelta(days=366)
+EXPIRY_JOB = "mentoring.request_expiry"
+
+
+def expiry_key(mentorship_id: ObjectId) -> str:
+    """The expiry job's key: the mentorship's id alone, so the job names nobody (after an erasure it
+    runs on a mentorship that is gone, which does nothing)."""
+    return f"mentoring.request:{mentorship_id}"
 
 
 def rules_of(tx: Action) -> MentoringRules:
@@ -119,6 +129,8 @@ async def request_mentoring(tx: Action, mentor_id: ObjectId, request: RequestIn)
         await db[MENTORSHIPS].insert_one(mentorship, session=session)
     except DuplicateKeyError:
         raise Invalid({"mentor": _("You already have a request or a mentorship with this mentor.")}) from None
+    await tx.schedule(EXPIRY_JOB, tx.now + timedelta(days=rules.request_days), {"mentorship_id": mentorship["_id"]},
+                      key=expiry_key(mentorship["_id"]))
     await tx.notify("mentoring_request", to=one_person(mentor_id), subject=(notices.SUBJECT, mentorship["_id"]),
                     params=notices.params_of(mentorship))
     return mentorship["_id"]
@@ -158,6 +170,7 @@ async def _settle(tx: Action, found: dict[str, Any], status: str, changes: dict[
         session=await tx.start())
     if written.modified_count != 1:
         raise NotFound(_("This request is no longer waiting."))
+    await tx.cancel(expiry_key(found["_id"]))
     if status != "accepted":
         await tx.db[PLACES].update_one({"_id": place_key(found["mentor_id"], found["month"])}, {"$inc": {"taken": -1}},
                                        session=tx.session)
@@ -274,3 +287,22 @@ async def give_feedback(tx: Action, mentorship_id: ObjectId, feedback: FeedbackI
         raise Invalid({"rating": _("You have given your feedback already.")})
     await tx.notify("mentoring_ended", to=one_person(other), subject=(notices.SUBJECT, mentorship_id),
                     params={**notices.params_of(found), "feedback": True})
+
+
+async def _expire(run: JobRun) -> None:
+    """A request still waiting when its time is up expires and gives its place back (an answered
+    or withdrawn one cancelled the job)."""
+    async def work(session: Any) -> None:
+        found = await run.db[MENTORSHIPS].find_one({"_id": run.payload["mentorship_id"], "status": "requested"},
+                                                   session=session)
+        if found is None:
+            return
+        await run.db[MENTORSHIPS].update_one({"_id": found["_id"], "status": "requested"}, {
+            "$set": {"status": "expired", "answered_at": run.now}, "$unset": {"open_key": ""}}, session=session)
+        await run.db[PLACES].update_one({"_id": place_key(found["mentor_id"], found["month"])}, {"$inc": {"taken": -1}},
+                                        session=session)
+
+    await in_transaction(run.db, work)
+
+
+register(EXPIRY_JOB, _expire)

@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient
 
-from community import actions
+from community import actions, keys
 from community.accounts.sessions import actor_for_user
 from community.errors import Forbidden, Invalid, NotFound
+from community.jobs.runner import Runner
+from community.jobs.schedule import JOBS
 from community.karma import service as karma
 from community.mentoring import availability, queries, service
 from community.mentoring.queries import MENTORSHIPS, PLACES
@@ -238,3 +241,19 @@ async def test_a_block_stops_acceptance_but_the_mentor_may_still_decline(app: we
     stored = await queries.mentorship(db, mentorship_id)
     assert stored is not None and stored["status"] == "declined" and stored["conversation_id"] is None
     assert await availability.available_among(db, [mentor["_id"]]) == {mentor["_id"]}, "the place is free again"
+
+
+async def test_an_unanswered_request_expires_and_frees_its_place(client: TestClient, app: web.Application,
+                                                                  db: Any) -> None:
+    mentor = await mentor_with_offer(app, db, cap=1)
+    waiting, answered = await make_user(db), await make_user(db)
+    mentorship_id = await ask(app, waiting, mentor)
+    job = await db[JOBS].find_one({"_id": service.expiry_key(mentorship_id)})
+    assert job is not None and job["kind"] == service.EXPIRY_JOB
+    later = job["due_at"]
+    assert await Runner({**app, keys.CLOCK: lambda: later}).drain() >= 1
+    stored = await queries.mentorship(db, mentorship_id)
+    assert stored is not None and stored["status"] == "expired" and "open_key" not in stored
+    second = await ask(app, answered, mentor)
+    await act(app, actor_for_user(mentor), service.accept, second, AnswerIn())
+    assert await db[JOBS].find_one({"_id": service.expiry_key(second)}) is None, "an answer cancels the expiry"
