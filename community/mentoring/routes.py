@@ -25,7 +25,7 @@ from community.storage.facts import declare
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     app.setdefault(RULES, MentoringRules())
-    app[keys.USER_MENU].append(keys.NavItem("mentoring", lazy_gettext("Mentoring"), weight=30))
+    app[keys.USER_MENU].append(keys.NavItem("mentoring", lazy_gettext("Mentoring"), weight=16))
     add = app.router.add_route
     add("GET", "/mentoring", views.home_page, name="mentoring")
     add("GET", "/mentoring/offer", views.offer_page, name="mentoring_offer")
