@@ -47,6 +47,9 @@ async def test_an_expert_publishes_an_offer_through_the_form(client: TestClient,
     assert refused.status == 422
     assert 'id="offer-offer-error"' in text and 'id="offer-cap-error"' in text and 'id="slot-0-error"' in text
     assert 'id="offer-competencies-error"' in text
+    no_cap = await client.post("/mentoring/offer", data={"csrf_token": token, "competencies": HEALTH, "offer": "x",
+                                                         "monthly_cap": ""})
+    assert no_cap.status == 422 and 'id="offer-cap-error"' in await no_cap.text()
     assert await db[OFFERS].count_documents({}) == 0
     saved = await client.post("/mentoring/offer", allow_redirects=False, data={
         "csrf_token": token, "competencies": HEALTH, "offer": "Reviews of health programmes", "monthly_cap": "2",
