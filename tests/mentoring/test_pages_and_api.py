@@ -190,3 +190,23 @@ async def test_the_api_runs_a_mentorship(client: TestClient, db: Any) -> None:
     assert listed["items"][0]["side"] == "mentor"
     stored = await queries.mentorship(db, ObjectId(created["id"]))
     assert stored is not None and stored["feedback"]["mentee"]["comment"] == "Useful"
+
+
+async def test_the_api_declines_and_withdraws(client: TestClient, db: Any) -> None:
+    mentor = await mentor_with_offer(client.app, db)
+    first, second = await make_user(db), await make_user(db)
+    mine = await bearer_token(db, mentor)
+    status, asked = await call(client, "POST", f"/api/v1/mentoring/offers/{mentor['_id']}/requests",
+                               await bearer_token(db, first), json={"competency_id": HEALTH, "goal": "Reviews"})
+    status, declined = await call(client, "POST", f"/api/v1/mentoring/mentorships/{asked['id']}/decline", mine,
+                                  json={"note": "Full this month"})
+    assert status == 200 and declined["status"] == "declined" and declined["note"] == "Full this month"
+    theirs = await bearer_token(db, second)
+    status, asked = await call(client, "POST", f"/api/v1/mentoring/offers/{mentor['_id']}/requests", theirs,
+                               json={"competency_id": HEALTH, "goal": "Budgets"})
+    status, problem = await call(client, "POST", f"/api/v1/mentoring/mentorships/{asked['id']}/withdraw", mine)
+    assert status == 403 and problem["status"] == 403
+    status, withdrawn = await call(client, "POST", f"/api/v1/mentoring/mentorships/{asked['id']}/withdraw", theirs)
+    assert status == 200 and withdrawn["status"] == "withdrawn"
+    status, problem = await call(client, "POST", f"/api/v1/mentoring/mentorships/{asked['id']}/accept", mine, json={})
+    assert status == 403
