@@ -39,6 +39,7 @@ FEATURES: list[str] = [
     "community.realtime.server",
     "community.notifications.routes",
     "community.messages.routes",
+    "community.mentoring.routes",  # after messages: an accepted mentorship opens a conversation
     "community.forums.routes",
     "community.polls.routes",
     "community.events.routes",

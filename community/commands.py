@@ -27,6 +27,7 @@ DEMO_STEPS: list[str] = [
     "community.profiles.demo",  # after the accounts step: gives the demo people competency profiles
     "community.network.demo",  # after the accounts step: connections, waiting requests and follows
     "community.messages.demo",  # after the network step: conversations between connections, message requests
+    "community.mentoring.demo",  # after the profiles and messages steps: offers and mentorships in every state
     "community.forums.demo",  # after the accounts step: categories and threads by the demo people
     "community.polls.demo",  # after the forums step: a thread with polls, and votes
     "community.vacancies.demo",  # after the accounts and profiles steps: vacancies with applications in every stage

@@ -195,6 +195,65 @@ def can_suggest_person(actor: Actor, person: Mapping[str, Any], *, blocked: bool
             and not blocked and not linked)
 
 
+# --- mentoring ----------------------------------------------------------------------------
+# ``mentorship`` is the stored mentorship (``mentor_id``, ``mentee_id``, ``status``); ``blocked``
+# says whether either of the two has blocked the other.
+
+
+def can_offer_mentoring(actor: Actor) -> bool:
+    """Experts publish a mentoring offer; a suspended one cannot change it."""
+    return actor.is_authenticated and actor.has(Role.EXPERT) and not actor.is_suspended()
+
+
+def can_request_mentoring(actor: Actor, mentor: Mapping[str, Any], *, offering: bool, blocked: bool) -> bool:
+    """A member asks an expert whose offer is open, never themselves, an erased account, or across a block."""
+    return (actor.is_authenticated and not actor.is_suspended() and mentor.get("_id") != actor.user_id
+            and not mentor.get("deleted") and "expert" in mentor.get("roles", ()) and offering and not blocked)
+
+
+def takes_part_in_mentorship(actor: Actor, mentorship: Mapping[str, Any]) -> bool:
+    """Only the mentor and the mentee see a mentorship, through any page, API route or notification."""
+    return actor.is_authenticated and actor.user_id in (mentorship.get("mentor_id"), mentorship.get("mentee_id"))
+
+
+def can_answer_mentoring_request(actor: Actor, mentorship: Mapping[str, Any], blocked: bool) -> bool:
+    """The mentor accepts a request still waiting (which opens a conversation, so never across a block)."""
+    return (actor.is_authenticated and not actor.is_suspended() and actor.user_id == mentorship.get("mentor_id")
+            and mentorship.get("status") == "requested" and not blocked)
+
+
+def can_decline_mentoring_request(actor: Actor, mentorship: Mapping[str, Any]) -> bool:
+    """The mentor declines a request still waiting, suspended or across a block too: it only ends
+    something, and frees the month's place."""
+    return (actor.is_authenticated and actor.user_id == mentorship.get("mentor_id")
+            and mentorship.get("status") == "requested")
+
+
+def can_withdraw_mentoring_request(actor: Actor, mentorship: Mapping[str, Any]) -> bool:
+    """The mentee takes back a request nobody has answered yet (suspended or not: it only undoes)."""
+    return (actor.is_authenticated and actor.user_id == mentorship.get("mentee_id")
+            and mentorship.get("status") == "requested")
+
+
+def can_schedule_mentoring_session(actor: Actor, mentorship: Mapping[str, Any], blocked: bool) -> bool:
+    """The mentor schedules sessions of an accepted mentorship."""
+    return (actor.is_authenticated and not actor.is_suspended() and actor.user_id == mentorship.get("mentor_id")
+            and mentorship.get("status") == "accepted" and not blocked)
+
+
+def can_end_mentorship(actor: Actor, mentorship: Mapping[str, Any]) -> bool:
+    """Either of the two ends an accepted mentorship (a block does not keep anyone in one)."""
+    return takes_part_in_mentorship(actor, mentorship) and mentorship.get("status") == "accepted"
+
+
+def can_give_mentoring_feedback(actor: Actor, mentorship: Mapping[str, Any], side: str | None) -> bool:
+    """Each of the two gives feedback once, after the mentorship ended; ``side`` is the actor's
+    (``mentor`` or ``mentee``), and feedback already given on that side is final."""
+    return (takes_part_in_mentorship(actor, mentorship) and not actor.is_suspended()
+            and mentorship.get("status") == "ended" and side is not None
+            and side not in (mentorship.get("feedback") or {}))
+
+
 # --- karma --------------------------------------------------------------------------------
 
 

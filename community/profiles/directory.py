@@ -34,6 +34,7 @@ from community.accounts import people
 from community.competencies import queries as dictionary
 from community.errors import Invalid
 from community.i18n import gettext as _
+from community.mentoring import availability
 from community.policy import Actor
 from community.network import queries as network
 from community.profiles import queries, verification
@@ -68,6 +69,9 @@ class Filters:
     language: str | None = None
     role: str | None = None
     """``expert``, ``officer`` (everyone who is not an expert) or ``None``."""
+    mentoring: bool = False
+    """Only people available for mentoring (``community.mentoring.availability``): an offer is
+    published to be found, so this filter reads no private field."""
     text: str = ""
 
 
@@ -213,6 +217,8 @@ async def search(db: Database, viewer: Actor, wanted: Filters, rule: verificatio
         rows = await db[DIRECTORY].find(query).sort("key", 1).limit(chunk).to_list(None)
         scanned += len(rows)
         candidates = await _in_role(db, {row["person_id"] for row in rows if _matches(row, wanted)}, wanted.role)
+        if wanted.mentoring:
+            candidates = await availability.available_among(db, candidates)
         connected = await network.connected_among(db, viewer.user_id, candidates)
         for row in rows:
             last_key = row["key"]

@@ -92,6 +92,7 @@ class PeopleQuery(BaseModel):
     state: Literal[("", *fields.STATES)] = Field("", description="state or union territory")  # type: ignore[valid-type]
     language: Literal[("", *fields.LANGUAGES)] = Field("", description="a language they work in")  # type: ignore[valid-type]
     role: Literal["", "expert", "officer"] = Field("", description="experts, or officers who are not experts")
+    mentoring: bool = Field(False, description="only experts whose mentoring offer is open with a place left this month")
     after: str | None = Field(None, max_length=600, description="the `next` of the previous page")
     limit: Annotated[int, Field(ge=1, le=100)] = Field(20, description="how many people, 1-100")
 

@@ -18,6 +18,7 @@ from community.i18n import gettext as _
 from community.i18n import lazy_gettext
 from community.organisations import queries as org_queries
 from community.profiles import avatar as avatars
+from community.mentoring import reads as mentoring
 from community.network import connections
 from community.network import queries as network
 from community.network.suggestions import people_you_may_know
@@ -89,7 +90,9 @@ async def _person_context(request: web.Request, errors: dict[str, str] | None = 
     return {"person": person, "is_me": actor.user_id == user_id, "can_endorse": can_endorse, "undo_endorsement": undo,
             "endorse_up_to": await edit.own_levels(db, actor.user_id) if can_endorse else {}, "endorsed": endorsed,
             "rule": verification.describe(rule_of(request)), "can_record": can_record,
-            "relation": await connections.relation(db, actor, user_id), "can_view_data": policy.can_view_personal_data(actor, user_id),
+            "relation": await connections.relation(db, actor, user_id),
+            "mentoring": await mentoring.profile_card(db, actor, user_id, request.app[keys.CLOCK]()),
+            "weekdays": mentoring.weekday_names(), "can_view_data": policy.can_view_personal_data(actor, user_id),
             "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})")
                                    for row in await dictionary.competencies(db_of(request))] if can_record else [],
             "errors": errors or {}, "profile_fields": fields.FIELDS}
@@ -248,7 +251,7 @@ def _filters(asked: PeopleQuery) -> directory.Filters:
     return directory.Filters(
         competency=asked.competency or None, min_level=asked.min_level, basis=asked.basis,
         org_id=ObjectId(asked.org) if asked.org else None, state=asked.state or None,
-        language=asked.language or None, role=asked.role or None, text=asked.q)
+        language=asked.language or None, role=asked.role or None, mentoring=asked.mentoring, text=asked.q)
 
 
 async def _directory_page(request: web.Request, asked: PeopleQuery) -> tuple[list[dict[str, Any]], str | None]:

@@ -53,7 +53,7 @@ async def test_header_links_follow_the_signed_in_state(client: TestClient, db: A
     assert 'action="/logout"' in signed_in and 'href="/admin"' in signed_in
     menu = signed_in.split('<details class="user-menu">')[1].split("</details>")[0]
     links = re.findall(r'<a href="([^"]+)"', menu)
-    assert links == ["/profile", "/for-you", "/profile/edit", "/account", "/notifications/preferences", "/certificates", "/privacy",
+    assert links == ["/profile", "/for-you", "/mentoring", "/profile/edit", "/account", "/notifications/preferences", "/certificates", "/privacy",
                      "/admin"], \
         "the person's own pages, profile first"
     assert f'src="/people/{admin["_id"]}/avatar"' in menu

@@ -82,7 +82,8 @@ async def test_preferences_are_saved_and_a_bad_choice_changes_nothing(client: Te
                        "connection_request", "connection_accepted", "followed_thread", "certificate_issued",
                        "event_changed", "event_cancelled", "event_promoted", "event_reminder", "event_recording",
                        "vacancy_changed", "vacancy_closed", "vacancy_status", "vacancy_alert", "direct_message",
-                       "message_request", NOTE}, \
+                       "message_request", "mentoring_request", "mentoring_answer", "mentoring_session",
+                       "mentoring_ended", NOTE}, \
         "only kinds some feature sends are offered"
     response = await post_form(client, "/notifications/preferences", {"reply": "email_digest", "mention": "off"},
                                from_page="/notifications/preferences", allow_redirects=False)

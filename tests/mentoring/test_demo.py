@@ -1,0 +1,29 @@
+"""The demo step fills offers and mentorships in every state through the services, once."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from community.config import Settings
+from community.karma import service as karma
+from community.mentoring.demo import fill_demo
+from community.mentoring.queries import MENTORSHIPS, OFFERS
+from community.profiles.demo import fill_demo as fill_profiles
+from tests.factories import make_user
+
+
+async def test_demo_fills_offers_and_mentorships_in_every_state_once(db: Any, settings: Settings) -> None:
+    people = [await make_user(db) for _ in range(12)] + [await make_user(db, roles=("expert",)) for _ in range(8)]
+    await fill_profiles(db, settings, random.Random(1), len(people))
+    await fill_demo(db, settings, random.Random(4), len(people))
+    offers = await db[OFFERS].find({}).to_list(None)
+    assert len(offers) == 8 and all(offer["open"] and offer["competencies"] for offer in offers)
+    rows = await db[MENTORSHIPS].find({}).to_list(None)
+    assert {row["status"] for row in rows} == {"requested", "declined", "accepted", "ended"}
+    assert all(row["conversation_id"] for row in rows if row["status"] in ("accepted", "ended"))
+    ended = [row for row in rows if row["status"] == "ended"]
+    assert all(row["completed"] and set(row["feedback"]) == {"mentor", "mentee"} for row in ended)
+    assert await karma.total(db, ended[0]["mentor_id"]) >= 25
+    await fill_demo(db, settings, random.Random(5), len(people))
+    assert await db[MENTORSHIPS].count_documents({}) == len(rows)

@@ -1,0 +1,49 @@
+"""Mentoring's rate limits and size limits: a person's requests in a day, a mentorship's sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from community.accounts.sessions import actor_for_user
+from community.app import create_app
+from community.config import Settings
+from community.errors import Invalid, RateLimited
+from community.mentoring import service
+from community.mentoring.queries import MENTORSHIPS
+from community.mentoring.rules import RULES, MentoringRules
+from community.mentoring.schemas import SessionIn
+from tests.factories import act, make_user
+from tests.mentoring.helpers import accepted, ask, mentor_with_offer
+
+
+@pytest.fixture
+def app(settings: Settings) -> web.Application:
+    app = create_app(settings)
+    app[RULES] = MentoringRules(requests_per_day=2, sessions=2)
+    return app
+
+
+async def test_a_person_sends_a_limited_number_of_requests_a_day(app: web.Application, db: Any) -> None:
+    mentee = await make_user(db)
+    mentors = [await mentor_with_offer(app, db, name=f"Dr Mentor {n}") for n in range(3)]
+    await ask(app, mentee, mentors[0])
+    await ask(app, mentee, mentors[1])
+    with pytest.raises(RateLimited):
+        await ask(app, mentee, mentors[2])
+    assert await db[MENTORSHIPS].count_documents({}) == 2
+
+
+async def test_a_mentorship_holds_a_limited_number_of_sessions(app: web.Application, db: Any) -> None:
+    mentor = await mentor_with_offer(app, db)
+    mentorship_id = await accepted(app, await make_user(db), mentor)
+    for days in (1, 2):
+        await act(app, actor_for_user(mentor), service.schedule_session, mentorship_id,
+                  SessionIn(at=datetime.now(UTC) + timedelta(days=days), place="Room 4"))
+    with pytest.raises(Invalid) as refused:
+        await act(app, actor_for_user(mentor), service.schedule_session, mentorship_id,
+                  SessionIn(at=datetime.now(UTC) + timedelta(days=3), place="Room 4"))
+    assert refused.value.errors == {"at": "A mentorship can have at most 2 sessions."}

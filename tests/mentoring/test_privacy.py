@@ -1,0 +1,51 @@
+"""A person's export holds their offer and mentorships (an administrator's audited view leaves
+out what the two wrote to each other); erasing either person deletes the mentorship, leaving
+nothing that names them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from community.accounts.sessions import actor_for_user
+from community.mentoring import queries, service
+from community.mentoring.queries import MENTORSHIPS, OFFERS, PLACES
+from community.mentoring.schemas import FeedbackIn
+from tests.factories import act, bearer_token, make_user
+from tests.mentoring.helpers import accepted, mentor_with_offer
+from tests.privacy.test_erase import leftovers
+from tests.profiles.helpers import call
+
+
+async def test_export_holds_offer_and_mentorships_and_erasure_removes_them(client: TestClient, db: Any) -> None:
+    mentor = await mentor_with_offer(client.app, db)
+    mentee = await make_user(db, name="Kavitha Ramaswamy")
+    mentorship_id = await accepted(client.app, mentee, mentor)
+    await act(client.app, actor_for_user(mentee), service.end, mentorship_id)
+    await act(client.app, actor_for_user(mentee), service.give_feedback, mentorship_id,
+              FeedbackIn(rating=5, comment="Kancheepuram review went well"))
+
+    status, data = await call(client, "GET", "/api/v1/me/data", await bearer_token(db, mentor))
+    assert status == 200
+    collections = data["collections"]
+    assert [doc["_id"] for doc in collections[OFFERS]["documents"]] == [str(mentor["_id"])]
+    assert len(collections[PLACES]["documents"]) == 1
+    assert [doc["goal"] for doc in collections[MENTORSHIPS]["documents"]] == ["Plan a review"]
+    status, data = await call(client, "GET", "/api/v1/me/data", await bearer_token(db, mentee))
+    assert "Kancheepuram review went well" in str(data["collections"][MENTORSHIPS])
+    admin = await make_user(db, roles=("officer", "admin"))
+    status, viewed = await call(client, "GET", f"/api/v1/admin/people/{mentee['_id']}/data",
+                                await bearer_token(db, admin))
+    assert status == 200 and viewed["collections"][MENTORSHIPS]["documents"]
+    assert "Kancheepuram" not in str(viewed) and "Plan a review" not in str(viewed), "the two's words stay theirs"
+
+    status, answer = await call(client, "POST", "/api/v1/me/erase", await bearer_token(db, mentee),
+                                json={"confirm": mentee["email"]})
+    assert status == 200 and answer["erased"] is True
+    assert [problem for problem in await leftovers(db, mentee["_id"]) if "mentor" in problem] == []
+    assert await queries.mentorship(db, mentorship_id) is None
+    status, answer = await call(client, "POST", "/api/v1/me/erase", await bearer_token(db, mentor),
+                                json={"confirm": mentor["email"]})
+    assert status == 200
+    assert await db[OFFERS].count_documents({}) == 0 and await db[PLACES].count_documents({}) == 0
