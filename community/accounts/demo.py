@@ -207,15 +207,26 @@ SAMPLE_ROLES = (("an officer", ["officer"]), ("an expert", ["expert", "officer"]
 """The demo accounts the start-up message names, one of each kind a newcomer would try."""
 
 
-async def sample_accounts(db: Database) -> list[tuple[str, str, str]]:
-    """One demo account of each kind in ``SAMPLE_ROLES``: (kind, e-mail address, organisation)."""
+async def _sample_rows(db: Database) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for kind, roles in SAMPLE_ROLES:
         row = await db.users.find_one({"demo": True, "roles": roles}, {"email": 1, "org_id": 1}, sort=[("email", 1)])
         if row is not None:
-            names = await organisation_names(db, [row["org_id"]])
-            found.append((kind, row["email"], names.get(row["org_id"], "")))
+            found.append((kind, row))
     return found
+
+
+async def sample_accounts(db: Database) -> list[tuple[str, str, str]]:
+    """One demo account of each kind in ``SAMPLE_ROLES``: (kind, e-mail address, organisation)."""
+    rows = await _sample_rows(db)
+    names = await organisation_names(db, [row["org_id"] for _kind, row in rows])
+    return [(kind, row["email"], names.get(row["org_id"], "")) for kind, row in rows]
+
+
+async def sample_people(db: Database) -> dict[str, ObjectId]:
+    """The ids of the accounts ``sample_accounts`` names, by kind: other demo steps give them
+    something to find at once."""
+    return {kind: row["_id"] for kind, row in await _sample_rows(db)}
 
 
 async def fill_demo(db: Database, settings: Settings, rng: random.Random, people: int) -> None:

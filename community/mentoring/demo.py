@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from community import actions, keys
-from community.accounts import people as accounts_people
+from community.accounts import demo as accounts_demo, people as accounts_people
 from community.accounts.sessions import actor_for_user
 from community.competencies import queries as dictionary
 from community.config import Settings
@@ -46,20 +46,28 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
     profiles = await profile_queries.profiles(db, [member["_id"] for member in members if "expert" in member["roles"]])
     mentors = [(member, [row["competency_id"] for row in profiles.get(member["_id"], {}).get("competencies", [])])
                for member in members if "expert" in member["roles"]]
-    mentors = [(member, topics) for member, topics in mentors if topics][:MENTORS]
+    # The expert and the officer the start-up message names come first: the expert has an offer
+    # and the officer's request waits for their answer, so a newcomer sees mentoring at once.
+    samples = await accounts_demo.sample_people(db)
+    mentors = sorted(((member, topics) for member, topics in mentors if topics),
+                     key=lambda pair: pair[0]["_id"] != samples.get("an expert"))[:MENTORS]
+    newcomer = next((officer for officer in officers if officer["_id"] == samples.get("an officer")), None)
     for index, (mentor, topics) in enumerate(mentors):
         chosen = rng.sample(topics, k=min(3, len(topics)))
         topic = (await dictionary.names_of(db, chosen[:1])).get(chosen[0], chosen[0])
         await _as(app, mentor, service.save_offer, OfferIn(
             competencies=chosen, offer=OFFERS[index % len(OFFERS)].format(topic=topic), monthly_cap=rng.randint(3, 5),
             slots=[{"weekday": rng.randint(0, 4), "start": rng.choice(["10:00", "15:30", "17:00"]), "minutes": 60}]))
-        for mentee in rng.sample(officers, k=min(len(officers), rng.randint(1, 3))):
+        mentees = rng.sample(officers, k=min(len(officers), rng.randint(1, 3)))
+        if index == 0 and newcomer is not None:
+            mentees = [newcomer, *(mentee for mentee in mentees if mentee is not newcomer)]
+        for mentee in mentees:
             try:
                 mentorship_id = await _as(app, mentee, service.request_mentoring, mentor["_id"],
                                           RequestIn(competency_id=rng.choice(chosen), goal=rng.choice(GOALS)))
             except DomainError:
                 continue
-            fate = rng.random()
+            fate = 0.0 if mentee is newcomer and index == 0 else rng.random()
             if fate < 0.35:
                 continue
             if fate < 0.45:

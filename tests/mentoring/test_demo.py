@@ -27,3 +27,18 @@ async def test_demo_fills_offers_and_mentorships_in_every_state_once(db: Any, se
     assert await karma.total(db, ended[0]["mentor_id"]) >= 25
     await fill_demo(db, settings, random.Random(5), len(people))
     assert await db[MENTORSHIPS].count_documents({}) == len(rows)
+
+
+async def test_the_expert_and_officer_the_start_up_message_names_meet_in_a_waiting_request(
+        db: Any, settings: Settings) -> None:
+    from community.accounts.demo import sample_people
+
+    people = [await make_user(db, roles=("officer",)) for _ in range(12)] + [
+        await make_user(db, roles=("expert", "officer")) for _ in range(14)]
+    await db.users.update_many({}, {"$set": {"demo": True}})
+    await fill_profiles(db, settings, random.Random(1), len(people))
+    await fill_demo(db, settings, random.Random(4), len(people))
+    samples = await sample_people(db)
+    assert await db[OFFERS].find_one({"_id": samples["an expert"], "open": True}) is not None
+    assert await db[MENTORSHIPS].find_one({"mentor_id": samples["an expert"], "mentee_id": samples["an officer"],
+                                           "status": "requested"}) is not None
