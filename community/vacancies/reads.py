@@ -52,8 +52,13 @@ def status_label(status: str) -> str:
 
 
 def mode_label(mode: str) -> str:
+    """A mode in the reader's language (an unknown one as it is stored)."""
     return {"deputation": _("Deputation"), "transfer": _("Transfer"), "contract": _("Contract"),
-            "promotion": _("Promotion")}[mode]
+            "promotion": _("Promotion")}.get(mode, mode)
+
+
+def pay_level_label(level: int | str) -> str:
+    return _("Pay level %(n)s", n=level)
 
 
 def row_text(row: Row) -> str:

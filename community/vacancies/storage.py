@@ -20,8 +20,9 @@ from search.documents import single, vacancy_document
 
 
 def search_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
-    """The search index's document: public once published (a draft is hidden), with the place,
-    the organisation, the required competencies and the closing time to filter and count by."""
+    """The search index's document: public once published (a draft is hidden), with the state,
+    the mode, the pay level, the organisation, the required competencies and the closing time to
+    filter and count by."""
     return vacancy_document({**vacancy, "location": f"{vacancy.get('city', '')}, {vacancy.get('state', '')}",
                              "competencies": vacancy.get("required_ids", [])})
 
