@@ -67,3 +67,31 @@ async def test_the_openapi_document_names_the_vacancy_filters_of_search(client: 
     document = await (await client.get("/api/v1/openapi.json")).json()
     parameters = {parameter["name"] for parameter in document["paths"]["/api/v1/search"]["get"]["parameters"]}
     assert {"state", "mode", "pay_level"} <= parameters
+
+
+async def test_the_list_filter_form_counts_open_vacancies_by_each_filter(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    await _three(s)
+    status, listed = await call(client, "GET", "/api/v1/vacancies?mode=deputation", s.token(s.officer))
+    assert status == 200 and len(listed["items"]) == 2
+    states = {item["value"]: item["count"] for item in listed["counts"]["state"]}
+    assert (states["Kerala"], states["Bihar"], states["Tamil Nadu"], states["Assam"]) == (1, 1, 0, 0), \
+        "the mode chosen narrows the states' counts; a draft is not counted"
+    modes = {item["value"]: (item["label"], item["count"]) for item in listed["counts"]["mode"]}
+    assert modes == {"deputation": ("Deputation", 2), "contract": ("Contract", 1), "transfer": ("Transfer", 0),
+                     "promotion": ("Promotion", 0)}, "a filter's own choice leaves its other values counted"
+    assert [item["value"] for item in listed["counts"]["pay_level"]] == [str(n) for n in range(1, 19)]
+    page = await (await client.get("/vacancies?state=Bihar")).text()
+    assert '<form method="get" action="/vacancies"' in page
+    assert '<option value="Bihar" selected>Bihar (1)</option>' in page
+    assert '<option value="deputation">Deputation (1)</option>' in page and '<option value="10">Pay level 10 (1)</option>' in page
+    assert "Epidemiologist, Patna" in page and "Epidemiologist, Kerala" not in page
+    hindi = await (await client.get("/vacancies", headers={"Accept-Language": "hi"})).text()
+    assert '<option value="Kerala">केरल (1)</option>' in hindi and '<option value="contract">संविदा (1)</option>' in hindi
+    assert '<option value="10">वेतन स्तर 10 (2)</option>' in hindi and "Patna, बिहार" in hindi
+    wrong = await client.get("/vacancies?pay_level=40")
+    assert wrong.status == 200 and 'aria-describedby="filter-pay_level-error"' in await wrong.text()
+    document = await (await client.get("/api/v1/openapi.json")).json()
+    listing = document["components"]["schemas"]["VacancyListOut"]
+    assert "counts" in listing["required"] and set(listing["properties"]["counts"]["propertyNames"]["enum"]) == {
+        "state", "mode", "pay_level"}
