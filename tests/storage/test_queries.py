@@ -38,6 +38,10 @@ async def ids(coll: Any, filter_: dict[str, Any]) -> list[int]:
     ({"n": {"$lte": 2.5}}, [1, 2]),
     ({"s": {"$gt": "a"}}, [1, 3, 4]),  # comparisons stay within one type: 5 and "Banana" are out
     ({"n": {"$in": [1, None]}}, [1, 3, 4]),  # null in $in matches missing too
+    ({"n": {"$in": [None]}}, [3, 4]),
+    ({"tags": {"$in": ["c", None]}}, [5]),  # an element listed; an empty array is not null
+    ({"sub.x": {"$in": [2, None]}}, [2, 3, 4, 5]),  # a sub-field under null or a scalar is missing
+    ({"s": {"$in": ["apple", re.compile("^B")]}}, [1, 2]),
     ({"n": {"$nin": [1, None]}}, [2, 5]),
     ({"n": {"$exists": False}}, [4]),
     ({"n": {"$exists": True}}, [1, 2, 3, 5]),
