@@ -170,13 +170,24 @@ def _in(operand: Any, op: str) -> Callable[[list[Any]], bool]:
         """Whether a reached value is one of the listed values: a set lookup per value, where a
         test per listed value made a filter of n values over an array of m cost n × m encodings.
         A listed ``None`` is met by a missing field or a null, as ``_equals(None)`` is."""
-        if len(found) == 1 and type(found[0]) is not list:
+        if len(found) == 1:
             leaf = found[0]
-            if leaf is MISSING or leaf is None:
-                return null
-            if isinstance(leaf, str):
-                return leaf in texts
-            return bool(others) and keys.encode(leaf) in others
+            if type(leaf) is not list:
+                if leaf is MISSING or leaf is None:
+                    return null
+                if isinstance(leaf, str):
+                    return leaf in texts
+                return bool(others) and keys.encode(leaf) in others
+            if not others:
+                # An array, no listed value that is not text or null: only its elements can be
+                # listed (the array itself is neither text nor null).
+                for element in leaf:
+                    if element is None:
+                        if null:
+                            return True
+                    elif isinstance(element, str) and element in texts:
+                        return True
+                return False
         for leaf in _expand(found):
             if leaf is MISSING or leaf is None:
                 if null:
@@ -311,7 +322,12 @@ def _path_test(path: str, condition: Any) -> Predicate:
 
 
 def _every(parts: list[Predicate]) -> Predicate:
-    return lambda doc: all(p(doc) for p in parts)
+    def every(doc: Any) -> bool:
+        for part in parts:
+            if not part(doc):
+                return False
+        return True
+    return every
 
 
 def _some(parts: list[Predicate]) -> Predicate:
@@ -358,7 +374,10 @@ def compile_filter(filter_: Mapping[str, Any] | None) -> Predicate:
         return lambda doc: True
     if len(tests) == 1:
         return tests[0]
-    return lambda doc: all(test(doc) for test in tests)
+    if len(tests) == 2:
+        first, second = tests
+        return lambda doc: first(doc) and second(doc)
+    return _every(tests)
 
 
 def value_test(condition: Any) -> Callable[[Any], bool]:

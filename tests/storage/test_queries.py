@@ -92,6 +92,14 @@ async def test_null_through_arrays_follows_mongodb(db: Any) -> None:
     assert await ids(db.t, {"a.b": {"$ne": None}}) == [1, 6]
 
 
+async def test_in_over_arrays_of_text_and_null_follows_mongodb(db: Any) -> None:
+    await db.t.insert_many([{"_id": 1, "a": ["x", None]}, {"_id": 2, "a": ["y"]}, {"_id": 3, "a": []}, {"_id": 4},
+                            {"_id": 5, "a": [["x"]]}, {"_id": 6, "a": "x"}])
+    assert await ids(db.t, {"a": {"$in": ["x"]}}) == [1, 6], "an element one level down, not a nested array's"
+    assert await ids(db.t, {"a": {"$in": ["z", None]}}) == [1, 4], "a null element or a missing field; not []"
+    assert await ids(db.t, {"a": {"$in": ["y", "x"]}, "_id": {"$gt": 1}}) == [2, 6]
+
+
 async def test_sort_uses_mongodb_cross_type_order(db: Any) -> None:
     oid = ObjectId()
     when = datetime.datetime(2024, 5, 1)
