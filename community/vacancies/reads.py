@@ -25,6 +25,7 @@ from community.competencies import queries as dictionary
 from community.errors import Invalid
 from community.i18n import gettext as _, ngettext
 from community.organisations import queries as organisations
+from community.organisations.states import STATES
 from community.policy import Actor
 from community.profiles import directory, verification
 from community.storage.api import Database
@@ -34,7 +35,6 @@ from community.vacancies.matching import Match, Row, match, score
 from community.vacancies.scoring import held_by
 from community.vacancies.posting import access_vacancy, managed_vacancy, stored_time
 from community.vacancies.schemas import MODES, PAY_LEVELS, SHAREABLE
-from community.organisations.states import STATES
 from search.engine import SearchEngine
 from search.filters import both, where
 
