@@ -90,8 +90,9 @@ VACANCIES = IndexDefinition(
     name="vacancies",
     kinds=("vacancy",),
     searchable={"title": 3, "body": 1, "location": 1},
-    keywords=("status",),
+    keywords=("status", "state", "mode", "pay_level"),
     numbers=("closes",),
+    facets=("kind", "org_id", "competencies", "month", "state", "mode", "pay_level"),
     sortable=("date", "closes"),
 )
 

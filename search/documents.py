@@ -13,8 +13,10 @@ documents shaped like this:
 - events: ``title``, ``description``, ``org_id`` (None: open to everyone), ``host_id``,
   ``starts_at``, ``competency_ids``, ``status``, ``deleted``.
 - vacancies: ``title``, ``description``, ``org_id`` (the posting organisation), ``location``,
-  ``closes_at``, ``created_at``, ``competencies`` (ids or ``{"competency_id": ...}``),
-  ``status`` (only ``open`` and ``closed`` are searchable), ``deleted``.
+  ``state`` (stored in English; labelled in the reader's language when shown), ``mode``,
+  ``pay_level`` (an integer, a keyword in the index), ``closes_at``, ``created_at``,
+  ``competencies`` (ids or ``{"competency_id": ...}``), ``status`` (only ``open`` and ``closed``
+  are searchable), ``deleted``.
 
 An index no feature has declared yet has no sources: a rebuild empties it.
 """
@@ -97,6 +99,8 @@ def vacancy_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
         "id": str(vacancy["_id"]), "kind": "vacancy", "title": vacancy.get("title", ""),
         "body": words_of_markdown(vacancy.get("description", "")), "location": vacancy.get("location"),
         "status": optional_str(vacancy.get("status")), "org_id": optional_str(vacancy.get("org_id")),
+        "state": optional_str(vacancy.get("state")), "mode": optional_str(vacancy.get("mode")),
+        "pay_level": optional_str(vacancy.get("pay_level")),
         "competencies": competency_ids(vacancy.get("competencies")),
         "month": month(created), "date": epoch(created), "closes": epoch(vacancy.get("closes_at")),
         "access": policy.search_audience(None),

@@ -7,6 +7,7 @@ results as listed."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from community import policy
 from community.forums.urls import post_path, thread_path
@@ -14,11 +15,12 @@ from community.i18n import gettext as _
 from community.search_pages import queries
 from community.search_pages.schemas import SCOPE_OF_INDEX, SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
 from community.storage.api import Database
+from community.vacancies.reads import mode_label, pay_level_label
 from search.definitions import ALL, INDEXES, PHYSICAL
 from search.engine import INDEX_FACET, Hit, SearchEngine, SearchResult, Sort
 from search.filters import SearchFilter, both, where
 
-FACETS = (INDEX_FACET, "category_id", "org_id", "competencies", "month")
+FACETS = (INDEX_FACET, "category_id", "org_id", "state", "mode", "pay_level", "competencies", "month")
 """The facets the results page offers, in order (those an index does not have are left out)."""
 SUGGESTIONS = 6
 
@@ -59,6 +61,9 @@ def _filters(params: SearchParams) -> SearchFilter | None:
         chosen["category_id"] = params.category
     if params.month:
         chosen["month"] = params.month
+    for name in ("state", "mode", "pay_level"):
+        if getattr(params, name):
+            chosen[name] = getattr(params, name)
     return where(**chosen) if chosen else None
 
 
@@ -93,9 +98,10 @@ async def _labelled(db: Database, result: SearchResult) -> dict[str, list[FacetV
     orgs = await queries.organisation_names(db, result.facets.get("org_id", {}))
     competencies = await queries.competency_names(db, result.facets.get("competencies", {}))
     categories = await queries.category_names(db, result.facets.get("category_id", {}))
-    labels = {INDEX_FACET: lambda v: scope_label(SCOPE_OF_INDEX.get(v) or v),
+    labels: dict[str, Callable[[str], str]] = {INDEX_FACET: lambda v: scope_label(SCOPE_OF_INDEX.get(v) or v),
               "org_id": lambda v: orgs.get(v, v), "category_id": lambda v: categories.get(v, v),
-              "competencies": lambda v: competencies.get(v, v), "month": lambda v: v}
+              "competencies": lambda v: competencies.get(v, v), "month": lambda v: v,
+              "state": lambda v: _(v), "mode": mode_label, "pay_level": pay_level_label}
     return {name: [FacetValueOut(value=value, label=str(labels.get(name, str)(value)), count=count)
                    for value, count in counts.items()]
             for name, counts in result.facets.items()}

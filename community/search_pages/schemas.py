@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from community.errors import Invalid
 from community.i18n import gettext as _
+from community.organisations.states import STATES
+from community.vacancies.schemas import MODES
 
 SCOPES: dict[str, str] = {"all": "all", "discussions": "threads_posts", "people": "people", "events": "events",
                           "vacancies": "vacancies"}
@@ -27,6 +29,9 @@ class SearchParams(BaseModel):
     competency: str = Field("", max_length=80, description="a competency id")
     category: str = Field("", max_length=64, description="a forum category id")
     month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="YYYY-MM")
+    state: Literal[("", *STATES)] = Field("", description="a vacancy's state, as the facet's value gives it")  # type: ignore[valid-type]
+    mode: Literal[("", *MODES)] = Field("", description="a vacancy's mode")  # type: ignore[valid-type]
+    pay_level: str = Field("", pattern=r"^([1-9]|1[0-8])?$", description="a vacancy's pay level, 1-18")
     sort: Literal["relevance", "newest"] = "relevance"
     page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(20, ge=1, le=50)
@@ -39,6 +44,9 @@ MESSAGES = {
     "competency": lambda: _("Choose one of the offered options."),
     "category": lambda: _("Choose one of the offered options."),
     "month": lambda: _("Use a month like 2026-11."),
+    "state": lambda: _("Choose one of the offered options."),
+    "mode": lambda: _("Choose one of the offered options."),
+    "pay_level": lambda: _("Use a whole number from 1 to 18."),
     "sort": lambda: _("Choose one of the offered options."),
     "page": lambda: _("Use a page number from 1 to %(n)s.", n=MAX_PAGE),
     "per_page": lambda: _("Use a whole number from 1 to 50."),

@@ -150,24 +150,48 @@ def _compare(op: str, operand: Any) -> Callable[[list[Any]], bool]:
 def _in(operand: Any, op: str) -> Callable[[list[Any]], bool]:
     if not isinstance(operand, (list, tuple)):
         raise OperationFailure(f"{op} needs an array", code=2)
-    tests = []
+    patterns = []
     texts: set[str] = set()
     others: set[bytes] = set()
+    null = False
     for item in operand:
         if _is_operator_doc(item):
             raise OperationFailure(f"cannot nest $ under {op}", code=2)
         if isinstance(item, str):
             texts.add(item)
-        elif item is None or isinstance(item, (re.Pattern, Regex)):
-            tests.append(_equals(item))
+        elif item is None:
+            null = True
+        elif isinstance(item, (re.Pattern, Regex)):
+            patterns.append(_equals(item))
         else:
             others.add(keys.encode(item))
 
     def listed(found: list[Any]) -> bool:
         """Whether a reached value is one of the listed values: a set lookup per value, where a
-        test per listed value made a filter of n values over an array of m cost n × m encodings."""
+        test per listed value made a filter of n values over an array of m cost n × m encodings.
+        A listed ``None`` is met by a missing field or a null, as ``_equals(None)`` is."""
+        if len(found) == 1:
+            leaf = found[0]
+            if type(leaf) is not list:
+                if leaf is MISSING or leaf is None:
+                    return null
+                if isinstance(leaf, str):
+                    return leaf in texts
+                return bool(others) and keys.encode(leaf) in others
+            if not others:
+                # An array, no listed value that is not text or null: only its elements can be
+                # listed (the array itself is neither text nor null).
+                for element in leaf:
+                    if element is None:
+                        if null:
+                            return True
+                    elif isinstance(element, str) and element in texts:
+                        return True
+                return False
         for leaf in _expand(found):
-            if leaf is MISSING:
+            if leaf is MISSING or leaf is None:
+                if null:
+                    return True
                 continue
             if isinstance(leaf, str):
                 if leaf in texts:
@@ -176,9 +200,9 @@ def _in(operand: Any, op: str) -> Callable[[list[Any]], bool]:
                 return True
         return False
 
-    if not tests:
+    if not patterns:
         return listed
-    return lambda found: listed(found) or any(test(found) for test in tests)
+    return lambda found: listed(found) or any(test(found) for test in patterns)
 
 
 def _field_test(op: str, operand: Any, spec: Mapping[str, Any]) -> Callable[[list[Any]], bool]:
@@ -298,7 +322,12 @@ def _path_test(path: str, condition: Any) -> Predicate:
 
 
 def _every(parts: list[Predicate]) -> Predicate:
-    return lambda doc: all(p(doc) for p in parts)
+    def every(doc: Any) -> bool:
+        for part in parts:
+            if not part(doc):
+                return False
+        return True
+    return every
 
 
 def _some(parts: list[Predicate]) -> Predicate:
@@ -345,7 +374,10 @@ def compile_filter(filter_: Mapping[str, Any] | None) -> Predicate:
         return lambda doc: True
     if len(tests) == 1:
         return tests[0]
-    return lambda doc: all(test(doc) for test in tests)
+    if len(tests) == 2:
+        first, second = tests
+        return lambda doc: first(doc) and second(doc)
+    return _every(tests)
 
 
 def value_test(condition: Any) -> Callable[[Any], bool]:

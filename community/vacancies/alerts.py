@@ -21,9 +21,9 @@ from community.jobs.runner import JobRun
 from community.notifications.intents import person as one_person
 from community.storage.api import Database
 from community.vacancies import queries, scoring
-from community.vacancies.matching import match
+from community.vacancies.matching import score
 from community.vacancies.posting import ALERT_JOB
-from community.vacancies.queries import ALERTS, SAVED_SEARCHES, application_key
+from community.vacancies.queries import ALERTS, SAVED_SEARCHES, SEARCH_FILTERS, application_key
 from community.vacancies.schemas import SavedSearchIn
 
 ALERT_SUBJECT = "vacancy_alert"
@@ -31,16 +31,10 @@ MAX_SAVED = 20
 SAVES_PER_HOUR = 30
 
 
-def _words(text: str) -> list[str]:
-    return [word for word in text.casefold().split() if word]
-
-
-def fits(search: dict[str, Any], vacancy: dict[str, Any], text: str) -> bool:
-    """Whether the vacancy passes a saved search's filters and words (the minimum match aside)."""
-    for name in ("mode", "state", "pay_level"):
-        if search.get(name) and search[name] != vacancy.get(name):
-            return False
-    return all(word in text for word in _words(search.get("words", "")))
+def searches_it_may_fit(vacancy: dict[str, Any]) -> dict[str, Any]:
+    """The saved searches whose filters the vacancy passes: each filter unset (``None``) or the
+    vacancy's own value, one point of the filters' index per combination."""
+    return {name: {"$in": [None, vacancy.get(name)]} for name in SEARCH_FILTERS}
 
 
 async def save(tx: Action, form: SavedSearchIn) -> ObjectId:
@@ -71,16 +65,22 @@ async def saved_by(db: Database, user_id: ObjectId) -> list[dict[str, Any]]:
 
 
 async def people_to_alert(db: Database, vacancy: dict[str, Any]) -> list[ObjectId]:
-    """Everyone with a saved search the vacancy fits, its minimum match included."""
+    """Everyone with a saved search the vacancy fits: its filters (read through their index, so
+    only searches they let through are read: decoding each read search is most of the cost),
+    every one of its words in the vacancy's text, and its minimum match."""
     text = f"{vacancy['title']} {vacancy['description']} {vacancy['city']} {vacancy['state']}".casefold()
     wanted: dict[ObjectId, int] = {}
-    async for search in db[SAVED_SEARCHES].find({}):
-        if fits(search, vacancy, text):
-            wanted[search["user_id"]] = min(wanted.get(search["user_id"], 101), search.get("min_match", 0))
+    for search in await db[SAVED_SEARCHES].find(searches_it_may_fit(vacancy)).to_list(None):
+        words = search.get("words")
+        if words and not all(word in text for word in words.casefold().split()):
+            continue
+        person, least = search["user_id"], search.get("min_match", 0)
+        if least < wanted.get(person, 101):
+            wanted[person] = least
     needing = [person for person, least in wanted.items() if least > 0]
     held = await scoring.held_by(db, needing, vacancy["required_ids"]) if needing else {}
     return [person for person, least in wanted.items()
-            if least == 0 or match(held.get(person, {}), vacancy["required"]).score >= least]
+            if least == 0 or score(held.get(person, {}), vacancy["required"]) >= least]
 
 
 async def send_alerts(tx: Action, *, vacancy_id: ObjectId) -> int:

@@ -28,6 +28,8 @@ NOTES = "vacancy_notes"
 SEARCH_INDEX = "vacancies"
 SAVED_SEARCHES = "vacancy_saved_searches"
 ALERTS = "vacancy_alerts"
+SEARCH_FILTERS = ("mode", "state", "pay_level")
+"""A saved search's filters (each ``None`` when not chosen), in the order of the index on them."""
 
 STAGES = ("submitted", "under_review", "shortlisted", "not_selected", "selected")
 """The stages a department moves an application through; ``withdrawn`` is the applicant's own."""

@@ -25,14 +25,18 @@ from community.competencies import queries as dictionary
 from community.errors import Invalid
 from community.i18n import gettext as _, ngettext
 from community.organisations import queries as organisations
+from community.organisations.states import STATES
 from community.policy import Actor
 from community.profiles import directory, verification
 from community.storage.api import Database
 from community.vacancies import queries
+from community.vacancies.queries import SEARCH_INDEX
 from community.vacancies.matching import Match, Row, match, score
 from community.vacancies.scoring import held_by
 from community.vacancies.posting import access_vacancy, managed_vacancy, stored_time
-from community.vacancies.schemas import SHAREABLE
+from community.vacancies.schemas import MODES, PAY_LEVELS, SHAREABLE
+from search.engine import SearchEngine
+from search.filters import both, where
 
 EXPERTS_SHOWN = 3
 RANK = re.compile(r"\d{20}[0-9a-f]{24}\|[0-9a-f]{24}")
@@ -52,8 +56,41 @@ def status_label(status: str) -> str:
 
 
 def mode_label(mode: str) -> str:
+    """A mode in the reader's language (an unknown one as it is stored)."""
     return {"deputation": _("Deputation"), "transfer": _("Transfer"), "contract": _("Contract"),
-            "promotion": _("Promotion")}[mode]
+            "promotion": _("Promotion")}.get(mode, mode)
+
+
+def pay_level_label(level: int | str) -> str:
+    return _("Pay level %(n)s", n=level)
+
+
+ELIGIBILITY = ("state", "mode", "pay_level")
+"""The list's filters, each counted by the search index's facet of the same name."""
+
+
+def _options(name: str) -> list[tuple[str, str]]:
+    if name == "state":
+        return [(state, _(state)) for state in STATES]
+    if name == "mode":
+        return [(mode, mode_label(mode)) for mode in MODES]
+    return [(str(level), pay_level_label(level)) for level in PAY_LEVELS]
+
+
+async def open_counts(engine: SearchEngine, actor: Actor, chosen: Mapping[str, str | int | None]) -> dict[str, list[dict[str, Any]]]:
+    """For each filter of the list, every value it offers (in the order offered, in the reader's
+    language) with the number of open vacancies choosing it would list, the other filters as
+    ``chosen``: the search index's facet counts, one search per filter so that a filter's own
+    choice does not empty its other values. The index follows storage through the outbox, so a
+    vacancy published a moment ago may be counted a moment later."""
+    counted: dict[str, list[dict[str, Any]]] = {}
+    for name in ELIGIBILITY:
+        others = {other: str(value) for other, value in chosen.items() if other != name and other in ELIGIBILITY and value}
+        found = await engine.search(SEARCH_INDEX, "", both(policy.search_visibility(actor), where(status="open", **others)),
+                                    facets=[name], per_page=1, highlight=False)
+        counts = found.facets.get(name, {})
+        counted[name] = [{"value": value, "label": label, "count": counts.get(value, 0)} for value, label in _options(name)]
+    return counted
 
 
 def row_text(row: Row) -> str:

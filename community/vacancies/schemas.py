@@ -195,8 +195,16 @@ class VacancyListItemOut(BaseModel):
     match: MatchOut | None
 
 
+class FilterCountOut(BaseModel):
+    value: str = Field(description="the value to pass as the filter")
+    label: str = Field(description="the value in your language")
+    count: int = Field(description="how many open vacancies choosing it lists, the other filters applied")
+
+
 class VacancyListOut(BaseModel):
     items: list[VacancyListItemOut] = Field(description="open vacancies, best match first")
+    counts: dict[Literal["state", "mode", "pay_level"], list[FilterCountOut]] = Field(
+        description="every value of each filter, in the order offered, with its count of open vacancies")
 
 
 class MappingOut(BaseModel):

@@ -15,13 +15,15 @@ from pymongo import IndexModel
 
 from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
-from community.vacancies.queries import ALERTS, APPLICATIONS, NOTES, SAVED_SEARCHES, SEARCH_INDEX, VACANCIES
+from community.vacancies.queries import (ALERTS, APPLICATIONS, NOTES, SAVED_SEARCHES, SEARCH_FILTERS, SEARCH_INDEX,
+                                         VACANCIES)
 from search.documents import single, vacancy_document
 
 
 def search_document(vacancy: Mapping[str, Any]) -> dict[str, Any]:
-    """The search index's document: public once published (a draft is hidden), with the place,
-    the organisation, the required competencies and the closing time to filter and count by."""
+    """The search index's document: public once published (a draft is hidden), with the state,
+    the mode, the pay level, the organisation, the required competencies and the closing time to
+    filter and count by."""
     return vacancy_document({**vacancy, "location": f"{vacancy.get('city', '')}, {vacancy.get('state', '')}",
                              "competencies": vacancy.get("required_ids", [])})
 
@@ -52,7 +54,10 @@ STORAGE = StorageFacts(collections=(
         Personal("author_id", "anonymise", replacements={"author_id": None},
                  purpose=N_("Notes you wrote on applicants as a department administrator; the notes stay, your name goes.")),
     )),
-    Collection(SAVED_SEARCHES, label=N_("Saved vacancy searches and alerts"), indexes=(IndexModel([("user_id", 1), ("created_at", 1)]),), personal=(
+    Collection(SAVED_SEARCHES, label=N_("Saved vacancy searches and alerts"), indexes=(
+        IndexModel([("user_id", 1), ("created_at", 1)]),
+        IndexModel([(name, 1) for name in SEARCH_FILTERS]),  # the searches a new vacancy may fit (alerts.searches_it_may_fit)
+    ), personal=(
         Personal("user_id", "delete", purpose=N_("Your saved vacancy searches, so new vacancies that fit reach you.")),
     )),
     Collection(ALERTS, label=N_("Saved vacancy searches and alerts"), indexes=(IndexModel([("user_id", 1)]),), personal=(

@@ -73,7 +73,7 @@ async def _form_page(request: web.Request, values: dict[str, Any], errors: dict[
         "positions": [("", _("No FRAC position")), *((row["_id"], f"{row['title']} ({row['organisation']})")
                                                       for row in await dictionary.positions(db))],
         "competencies": [(row["_id"], row["name"]) for row in await dictionary.competencies(db)],
-        "states": [("", _("Choose a state")), *((state, state) for state in STATES)],
+        "states": [("", _("Choose a state")), *((state, _(state)) for state in STATES)],
         "modes": [(mode, reads.mode_label(mode)) for mode in MODES],
         "rows": list(range(max(len(values.get("required", [])) + FORM_ROWS // 2, FORM_ROWS))),
     }
@@ -94,9 +94,13 @@ async def list_page(request: web.Request) -> dict[str, Any]:
         errors, asked = error.errors, VacancyListQuery()
     items = await reads.ranked_for(db_of(request), actor, mode=asked.mode, state=asked.state, pay_level=asked.pay_level,
                                    limit=asked.limit)
-    return {"items": items, "chosen": chosen, "errors": errors, "modes": [(m, reads.mode_label(m)) for m in MODES],
-            "states": STATES, "is_department": actor.has(policy.Role.MDO_ADMIN) and actor.org_id is not None,
-            "mode_label": reads.mode_label}
+    counts = await reads.open_counts(request.app[keys.SEARCH], actor, asked.model_dump())
+    return {"items": items, "chosen": {key: str(value) for key, value in asked.model_dump().items() if value},
+            "errors": errors, "counts": counts, "filters": [
+                ("mode", _("Mode"), _("Any mode")), ("state", _("State"), _("Any state")),
+                ("pay_level", _("Pay level"), _("Any pay level"))],
+            "is_department": actor.has(policy.Role.MDO_ADMIN) and actor.org_id is not None,
+            "mode_label": reads.mode_label, "state_label": _}
 
 
 @aiohttp_jinja2.template("vacancies/department.html")
@@ -163,7 +167,7 @@ async def _vacancy_page(request: web.Request, errors: dict[str, str], status: in
     labels = reads.field_labels()
     return aiohttp_jinja2.render_template("vacancies/vacancy.html", request, {
         "vacancy": view, "gap": gap, "errors": errors, "shareable": [(field, labels[field]) for field in SHAREABLE],
-        "status_label": reads.status_label, "mode_label": reads.mode_label,
+        "status_label": reads.status_label, "mode_label": reads.mode_label, "state_label": _,
         "closes_local": _local_input(view["closes_at"]).replace("T", " ")}, status=status)
 
 
@@ -267,7 +271,8 @@ async def _alerts_page(request: web.Request, values: dict[str, Any], errors: dic
     return aiohttp_jinja2.render_template("vacancies/alerts.html", request, {
         "searches": [_saved_out(row) for row in rows], "values": values, "errors": errors,
         "mode_options": [("", _("Any mode")), *((m, reads.mode_label(m)) for m in MODES)],
-        "state_options": [("", _("Any state")), *((state, state) for state in STATES)], "mode_label": reads.mode_label},
+        "state_options": [("", _("Any state")), *((state, _(state)) for state in STATES)], "mode_label": reads.mode_label,
+        "state_label": _},
         status=status)
 
 
@@ -327,9 +332,10 @@ async def _vacancy_json(request: web.Request, status: int = 200) -> web.Response
 
 async def api_list(request: web.Request) -> web.Response:
     asked = api.query(request, VacancyListQuery)
-    return api.json_response({"items": await reads.ranked_for(db_of(request), actor_of(request), mode=asked.mode,
-                                                              state=asked.state, pay_level=asked.pay_level,
-                                                              limit=asked.limit)})
+    actor = actor_of(request)
+    return api.json_response({"items": await reads.ranked_for(db_of(request), actor, mode=asked.mode, state=asked.state,
+                                                              pay_level=asked.pay_level, limit=asked.limit),
+                              "counts": await reads.open_counts(request.app[keys.SEARCH], actor, asked.model_dump())})
 
 
 async def api_create(request: web.Request) -> web.Response:

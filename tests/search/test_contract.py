@@ -159,6 +159,25 @@ async def test_pagination(engine: SearchEngine) -> None:
     assert (await engine.search("threads_posts", "budget", page=4, per_page=10)).hits == []
 
 
+async def test_vacancies_count_and_filter_by_state_mode_and_pay_level(engine: SearchEngine) -> None:
+    await engine.upsert("vacancies", [
+        vacancy("v1", "Budget analyst", state="Kerala", mode="deputation", pay_level="11", org_id="o1"),
+        vacancy("v2", "Budget officer", state="Kerala", mode="contract", pay_level="12", org_id="o1"),
+        vacancy("v3", "Budget adviser", state="Tamil Nadu", mode="deputation", pay_level="11", org_id="o2"),
+        vacancy("v4", "Railway engineer", state="Assam", mode="transfer", pay_level="10"),
+    ])
+    facets = ["state", "mode", "pay_level", "org_id"]
+    counted = await engine.search("vacancies", "budget", facets=facets)
+    assert counted.facets == {"state": {"Kerala": 2, "Tamil Nadu": 1}, "mode": {"deputation": 2, "contract": 1},
+                              "pay_level": {"11": 2, "12": 1}, "org_id": {"o1": 2, "o2": 1}}
+    assert set(ids(await engine.search("vacancies", "", where(state="Kerala")))) == {"v1", "v2"}
+    assert set(ids(await engine.search("vacancies", "", where(mode="deputation", pay_level="11")))) == {"v1", "v3"}
+    narrowed = await engine.search("vacancies", "budget", where(state="Tamil Nadu"), facets=facets)
+    assert narrowed.facets == {"state": {"Tamil Nadu": 1}, "mode": {"deputation": 1}, "pay_level": {"11": 1},
+                               "org_id": {"o2": 1}}
+    everything = await engine.search(ALL, "", facets=["state", "mode", "pay_level"])
+    assert everything.facets["state"] == {"Kerala": 2, "Assam": 1, "Tamil Nadu": 1}
+
 async def test_upsert_replaces_and_delete_removes(engine: SearchEngine) -> None:
     await titles(engine, a="Budget planning")
     await titles(engine, a="Railway safety")

@@ -47,3 +47,4 @@ async def test_a_grouped_search_is_distinct_on_the_group_field() -> None:
 def test_the_group_and_index_fields_are_filterable_for_distinct_and_facets() -> None:
     filterable = settings().filterable_attributes or []
     assert GROUP_FIELD in filterable and "index" in filterable and "category_id" in filterable
+    assert {"state", "mode", "pay_level"} <= set(filterable), "a vacancy search filters and counts by them"

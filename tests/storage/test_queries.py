@@ -38,6 +38,10 @@ async def ids(coll: Any, filter_: dict[str, Any]) -> list[int]:
     ({"n": {"$lte": 2.5}}, [1, 2]),
     ({"s": {"$gt": "a"}}, [1, 3, 4]),  # comparisons stay within one type: 5 and "Banana" are out
     ({"n": {"$in": [1, None]}}, [1, 3, 4]),  # null in $in matches missing too
+    ({"n": {"$in": [None]}}, [3, 4]),
+    ({"tags": {"$in": ["c", None]}}, [5]),  # an element listed; an empty array is not null
+    ({"sub.x": {"$in": [2, None]}}, [2, 3, 4, 5]),  # a sub-field under null or a scalar is missing
+    ({"s": {"$in": ["apple", re.compile("^B")]}}, [1, 2]),
     ({"n": {"$nin": [1, None]}}, [2, 5]),
     ({"n": {"$exists": False}}, [4]),
     ({"n": {"$exists": True}}, [1, 2, 3, 5]),
@@ -86,6 +90,14 @@ async def test_null_through_arrays_follows_mongodb(db: Any) -> None:
     assert await ids(db.t, {"a.b": None}) == [2, 3, 4, 5, 7]
     assert await ids(db.t, {"a.b": {"$exists": False}}) == [1, 3, 4, 6, 7]
     assert await ids(db.t, {"a.b": {"$ne": None}}) == [1, 6]
+
+
+async def test_in_over_arrays_of_text_and_null_follows_mongodb(db: Any) -> None:
+    await db.t.insert_many([{"_id": 1, "a": ["x", None]}, {"_id": 2, "a": ["y"]}, {"_id": 3, "a": []}, {"_id": 4},
+                            {"_id": 5, "a": [["x"]]}, {"_id": 6, "a": "x"}])
+    assert await ids(db.t, {"a": {"$in": ["x"]}}) == [1, 6], "an element one level down, not a nested array's"
+    assert await ids(db.t, {"a": {"$in": ["z", None]}}) == [1, 4], "a null element or a missing field; not []"
+    assert await ids(db.t, {"a": {"$in": ["y", "x"]}, "_id": {"$gt": 1}}) == [2, 6]
 
 
 async def test_sort_uses_mongodb_cross_type_order(db: Any) -> None:

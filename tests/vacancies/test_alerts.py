@@ -3,7 +3,8 @@ and the minimum match decide; a person manages only their own searches."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -11,6 +12,8 @@ from bson import ObjectId
 
 from community import actions, keys
 from community.jobs.runner import Runner
+from community.profiles import directory
+from community.vacancies import alerts
 from community.vacancies.queries import ALERTS, SAVED_SEARCHES
 from tests.conftest import csrf_token
 from tests.factories import sign_in
@@ -83,3 +86,31 @@ async def test_the_alerts_page_saves_and_deletes(client: TestClient, db: Any) ->
     gone = await client.post(f"/vacancies/alerts/{row['_id']}/delete", data={"csrf_token": token}, allow_redirects=False)
     assert gone.status == 303 and await db[SAVED_SEARCHES].count_documents({}) == 0
     assert (await client.post(f"/vacancies/alerts/{ObjectId()}/delete", data={"csrf_token": token})).status == 404
+
+
+async def test_a_vacancy_reads_only_the_saved_searches_its_filters_let_through(bare_db: Any) -> None:
+    """Every combination of set, matching and other filters, words and minimum match gives the
+    answer the saved searches' rule gives, and only searches whose filters fit are read."""
+    vacancy = {"_id": ObjectId(), "title": "Budget officer", "description": "Outcome budgeting", "city": "Kochi",
+               "state": "Kerala", "mode": "deputation", "pay_level": 11, "required_ids": [HEALTH],
+               "required": [{"competency": HEALTH, "level": 2, "essential": True}]}
+    choices = {"mode": (None, "deputation", "contract"), "state": (None, "Kerala", "Assam"), "pay_level": (None, 11, 12)}
+    searches, expected = [], set()
+    for mode, state, pay_level in itertools.product(*choices.values()):
+        for words in ("", "BUDGET kochi", "railway"):
+            person = ObjectId()
+            searches.append({"_id": ObjectId(), "user_id": person, "mode": mode, "state": state, "pay_level": pay_level,
+                             "words": words, "min_match": 0, "created_at": datetime.now(UTC)})
+            if mode in (None, "deputation") and state in (None, "Kerala") and pay_level in (None, 11) and words != "railway":
+                expected.add(person)
+    strong, weak = ObjectId(), ObjectId()
+    searches += [{"_id": ObjectId(), "user_id": who, "mode": None, "state": None, "pay_level": None, "words": "",
+                  "min_match": 50, "created_at": datetime.now(UTC)} for who in (strong, weak)]
+    await bare_db[SAVED_SEARCHES].insert_many(searches)
+    await bare_db[directory.DIRECTORY].insert_many(directory.rows_for(  # type: ignore[arg-type]
+        {"_id": strong, "name": "Strong", "org_id": ObjectId()}, {"competencies": [{"competency_id": HEALTH, "level": 2}]},
+        {HEALTH: 2}))
+    assert set(await alerts.people_to_alert(bare_db, vacancy)) == expected | {strong}
+    plan = await bare_db[SAVED_SEARCHES].find(alerts.searches_it_may_fit(vacancy)).explain()
+    assert plan["queryPlanner"]["winningPlan"]["inputStage"]["indexName"] == "mode_1_state_1_pay_level_1"
+    assert plan["executionStats"]["totalDocsExamined"] == 8 * 3 + 2, "only the searches whose filters fit are read"
