@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import realtime as rt  # noqa: E402 - bench/realtime.py, beside this file
+from rawsocket import entered  # noqa: E402 - bench/rawsocket.py, beside this file
 import websockets  # noqa: E402
 
 KIND = "bench"
@@ -125,22 +126,6 @@ async def seed(data_dir: Path, people: int) -> tuple[str, list[str], str]:
 # --- the clients ----------------------------------------------------------------------------
 
 
-async def open_socket(port: int, token: str, subject_id: str) -> Any:
-    import websockets
-
-    ws = await websockets.connect(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket",
-                                  compression="deflate", open_timeout=120, max_size=None, ping_interval=None)
-    assert (await ws.recv()).startswith("0")
-    await ws.send("40" + json.dumps({"token": token}))
-    assert (await ws.recv()).startswith("40")
-    await ws.send("420" + json.dumps(["room:enter", {"kind": KIND, "subject_id": subject_id}]))
-    while True:
-        reply = await ws.recv()
-        if reply == "2":
-            await ws.send("3")
-        elif reply.startswith("430"):
-            assert json.loads(reply[3:])[0]["ok"], reply
-            return ws
 
 
 class Tally:
@@ -195,7 +180,7 @@ async def worker_main(port: int, count: int, token: str, subject_id: str, rounds
 
     async def one() -> Any:
         async with gate:
-            ws = await open_socket(port, token, subject_id)
+            ws = await entered(port, token, "room:enter", {"kind": KIND, "subject_id": subject_id}, open_timeout=120)
         listeners.append(asyncio.create_task(listen(ws, rounds, votes, tally)))
         return ws
 

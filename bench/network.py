@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from embedded import fresh_store, percentiles, timed  # noqa: E402  (bench/embedded.py, beside this file)
+from rawsocket import entered  # noqa: E402  (bench/rawsocket.py, beside this file)
 from community.accounts.sessions import actor_for_user  # noqa: E402
 from community.forums.queries import CATEGORIES, POSTS, THREADS  # noqa: E402
 from community.network.queries import CONNECTIONS, pair_key  # noqa: E402
@@ -235,23 +236,6 @@ def api_post(port: int, path: str, token: str, body: dict[str, Any]) -> dict[str
         return json.loads(answer.read())
 
 
-async def open_dm_socket(port: int, token: str, conversation_id: str) -> Any:
-    """Engine.IO open, Socket.IO CONNECT with the token, then ``messages:enter`` (and its ack)."""
-    import websockets
-
-    ws = await websockets.connect(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket",
-                                  compression="deflate", open_timeout=60, max_size=None, ping_interval=None)
-    assert (await ws.recv()).startswith("0")
-    await ws.send("40" + json.dumps({"token": token}))
-    assert (await ws.recv()).startswith("40")
-    await ws.send("420" + json.dumps(["messages:enter", {"conversation_id": conversation_id}]))
-    while True:
-        reply = await ws.recv()
-        if reply == "2":
-            await ws.send("3")
-        elif reply.startswith("430"):
-            assert json.loads(reply[3:])[0]["ok"], reply
-            return ws
 
 
 async def dm_listen(ws: Any, me: str, conn: Any) -> None:
@@ -272,7 +256,7 @@ async def dm_worker_main(port: int, members: list[tuple[str, str, str]], conn: A
 
     async def one(person: str, token: str, conversation_id: str) -> Any:
         async with gate:
-            return await open_dm_socket(port, token, conversation_id)
+            return await entered(port, token, "messages:enter", {"conversation_id": conversation_id})
 
     sockets = await asyncio.gather(*(one(*member) for member in members))
     listeners = [asyncio.create_task(dm_listen(ws, member[0], conn)) for ws, member in zip(sockets, members)]

@@ -23,7 +23,7 @@ p50 and p99 over all deliveries, the time until the last client had it (median
 and worst round), messages delivered per second (N / time to the last client, median round),
 and the CPU time the server processes (and redis-server) spent per broadcast, which unlike the
 wall-clock figures does not depend on what else the machine is doing.
-Clients compress like browsers do (permessage-deflate offered); ``--no-deflate`` turns it off.
+Clients offer per-message deflate as browsers do (the server declines it: community.realtime.frames); ``--no-deflate`` leaves the offer out.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from rawsocket import entered  # noqa: E402 - bench/rawsocket.py, beside this file (the script's folder)
 
 REDIS_SERVER = "/usr/bin/redis-server"
 CONNECT_CONCURRENCY = 100
@@ -147,26 +149,6 @@ def start_server(data_dir: Path, redis_url: str | None, *, script: str = __file_
 # --- the clients ----------------------------------------------------------------------------
 
 
-async def open_socket(port: int, token: str, room: str, deflate: bool) -> Any:
-    """Engine.IO open, Socket.IO CONNECT with the token, then ``join`` (and wait for its ack)."""
-    import websockets
-
-    ws = await websockets.connect(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket",
-                                  compression="deflate" if deflate else None, open_timeout=60, max_size=None,
-                                  ping_interval=None)
-    opened = await ws.recv()
-    assert opened.startswith("0"), opened
-    await ws.send("40" + json.dumps({"token": token}))
-    connected = await ws.recv()
-    assert connected.startswith("40"), connected
-    await ws.send("420" + json.dumps(["join", {"room": room}]))
-    while True:
-        reply = await ws.recv()
-        if reply == "2":
-            await ws.send("3")
-        elif reply.startswith("430"):
-            assert json.loads(reply[3:])[0]["ok"], reply
-            return ws
 
 
 class Tally:
@@ -208,7 +190,7 @@ async def client_worker_main(ports: list[int], count: int, token: str, room: str
 
     async def one(index: int) -> Any:
         async with gate:
-            ws = await open_socket(ports[index % len(ports)], token, room, deflate)
+            ws = await entered(ports[index % len(ports)], token, "join", {"room": room}, deflate=deflate)
         listeners.append(asyncio.create_task(listen(ws, rounds, tally)))  # answers pings from now on
         return ws
 
