@@ -196,7 +196,12 @@ def documented_path(path: str) -> str:
 
 
 def _schema_ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
-    schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    """The model's schema under its class name, which the document's components are keyed by:
+    two features' models of one name would otherwise describe one of them with the other's."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    if schemas.get(model.__name__, schema) != schema:
+        raise TypeError(f"two API models are named {model.__name__} ({model.__module__} and another): rename one")
+    schemas[model.__name__] = schema
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 

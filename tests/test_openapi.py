@@ -231,3 +231,21 @@ async def test_an_api_route_left_out_of_the_document_fails_the_test(aiohttp_clie
     with pytest.raises(DocumentMismatch, match="no such operation"):
         await client.get(f"{PREFIX}/hidden")
     assert (await client.get(f"{PREFIX}/nowhere")).status == 404
+
+
+def test_two_models_of_one_name_are_refused_rather_than_one_describing_both() -> None:
+    """Components are keyed by class name: the events' and mentoring's FeedbackOut once left the
+    events' feedback route documented with mentoring's fields."""
+    from pydantic import BaseModel
+
+    from community.api import _schema_ref
+
+    def model(field: str) -> type[BaseModel]:
+        return type("Feedback", (BaseModel,), {"__annotations__": {field: int}})
+
+    schemas: dict[str, object] = {}
+    first = model("rating")
+    assert _schema_ref(first, schemas) == {"$ref": "#/components/schemas/Feedback"}
+    assert _schema_ref(first, schemas) == {"$ref": "#/components/schemas/Feedback"}, "the same model twice is one"
+    with pytest.raises(TypeError, match="two API models are named Feedback"):
+        _schema_ref(model("count"), schemas)

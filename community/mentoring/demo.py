@@ -21,7 +21,7 @@ from community.config import Settings
 from community.errors import DomainError
 from community.mentoring import queries, service
 from community.mentoring.queries import MENTORSHIPS
-from community.mentoring.schemas import AnswerIn, FeedbackIn, OfferIn, RequestIn, SessionIn
+from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn
 from community.profiles import queries as profile_queries
 from community.storage.api import Database
 
@@ -85,5 +85,5 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
                 "id": str(mentorship_id), "at": held, "place": "Training hall, 2nd floor", "added_at": held}}})
             await _as(app, mentee, service.end, mentorship_id)
             await _as(app, mentee, service.give_feedback, mentorship_id,
-                      FeedbackIn(rating=rng.randint(4, 5), comment="Practical and patient; thank you."))
-            await _as(app, mentor, service.give_feedback, mentorship_id, FeedbackIn(rating=5))
+                      MentoringFeedbackIn(rating=rng.randint(4, 5), comment="Practical and patient; thank you."))
+            await _as(app, mentor, service.give_feedback, mentorship_id, MentoringFeedbackIn(rating=5))

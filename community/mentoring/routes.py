@@ -11,7 +11,7 @@ from community.mentoring import notices, storage, views  # noqa: F401 - notices 
 from community.mentoring.rules import RULES, MentoringRules
 from community.mentoring.schemas import (
     AnswerIn,
-    FeedbackIn,
+    MentoringFeedbackIn,
     MentorshipListOut,
     MentorshipOut,
     OfferIn,
@@ -61,5 +61,5 @@ def setup(app: web.Application) -> None:
               summary="Schedule a session: a time and a meeting link or place (the mentor)")
     api.route(app, "POST", f"{one_api}/end", views.api_end, tag=tag, body=None, response=MentorshipOut,
               summary="End a mentorship; after a session took place it counts as completed, with Karma Points")
-    api.route(app, "POST", f"{one_api}/feedback", views.api_feedback, tag=tag, body=FeedbackIn, response=MentorshipOut,
+    api.route(app, "POST", f"{one_api}/feedback", views.api_feedback, tag=tag, body=MentoringFeedbackIn, response=MentorshipOut,
               summary="Your feedback on an ended mentorship, once; it may endorse the other's competency when the rule allows")

@@ -94,7 +94,7 @@ class SessionIn(BaseModel):
     place: Annotated[str, Line(1, PLACE_MAX)] = Field(description="a meeting link, or where to meet")
 
 
-class FeedbackIn(BaseModel):
+class MentoringFeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rating: StrictInt = Field(ge=1, le=5, description="how useful it was, 1-5")
@@ -110,7 +110,7 @@ class SessionOut(BaseModel):
     place: str
 
 
-class FeedbackOut(BaseModel):
+class MentoringFeedbackOut(BaseModel):
     rating: int
     comment: str
     at: str
@@ -128,7 +128,7 @@ class MentorshipOut(BaseModel):
     requested_at: str
     conversation_id: str | None
     sessions: list[SessionOut]
-    feedback: dict[str, FeedbackOut] = Field(description="by side: `mentor`, `mentee`")
+    feedback: dict[str, MentoringFeedbackOut] = Field(description="by side: `mentor`, `mentee`")
     completed: bool = Field(description="ended after a session took place (Karma Points were given)")
     side: Side = Field(description="which side you are on")
 

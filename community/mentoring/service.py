@@ -30,7 +30,7 @@ from community.karma import service as karma
 from community.mentoring import notices, queries
 from community.mentoring.queries import MENTORSHIPS, OFFERS, PLACES, month_of, open_key, place_key
 from community.mentoring.rules import RULES, MentoringRules
-from community.mentoring.schemas import AnswerIn, FeedbackIn, OfferIn, RequestIn, SessionIn
+from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn
 from community.messages import service as messages
 from community.network import queries as network
 from community.notifications.intents import person as one_person
@@ -257,7 +257,7 @@ def side_of(mentorship: dict[str, Any], me: ObjectId | None) -> str | None:
     return "mentee" if me is not None and me == mentorship["mentee_id"] else None
 
 
-async def give_feedback(tx: Action, mentorship_id: ObjectId, feedback: FeedbackIn) -> None:
+async def give_feedback(tx: Action, mentorship_id: ObjectId, feedback: MentoringFeedbackIn) -> None:
     """Feedback on an ended mentorship, once per side. With ``endorse_level`` it also endorses the
     other person's competency through the profiles' endorsement, which refuses what the rule does
     not allow (above the level one holds, a competency they do not list); its refusal is named on

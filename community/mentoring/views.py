@@ -21,7 +21,7 @@ from community.mentoring.schemas import (
     MAX_SLOTS,
     SLOT_MINUTES,
     AnswerIn,
-    FeedbackIn,
+    MentoringFeedbackIn,
     OfferIn,
     RequestIn,
     SessionIn,
@@ -179,13 +179,13 @@ def _form_step(action: str, form: Any) -> tuple[Step, dict[str, Any]]:
     if action == "session":
         return service.schedule_session, {"at": str(form.get("at", "")), "place": str(form.get("place", ""))}
     if action == "feedback":
-        values = form_values(FeedbackIn, {"rating": form.get("rating", ""), "comment": form.get("comment", ""),
+        values = form_values(MentoringFeedbackIn, {"rating": form.get("rating", ""), "comment": form.get("comment", ""),
                                           "endorse_level": form.get("endorse_level", "")})
         return service.give_feedback, values
     raise NotFound(_("There is no such action."))
 
 
-BODIES: dict[str, type[Any]] = {"accept": AnswerIn, "decline": AnswerIn, "session": SessionIn, "feedback": FeedbackIn}
+BODIES: dict[str, type[Any]] = {"accept": AnswerIn, "decline": AnswerIn, "session": SessionIn, "feedback": MentoringFeedbackIn}
 
 
 async def mentorship_submit(request: web.Request) -> web.Response:
@@ -259,4 +259,4 @@ api_decline = _api_step(service.decline, AnswerIn)
 api_withdraw = _api_step(service.withdraw, None)
 api_session = _api_step(service.schedule_session, SessionIn)
 api_end = _api_step(service.end, None)
-api_feedback = _api_step(service.give_feedback, FeedbackIn)
+api_feedback = _api_step(service.give_feedback, MentoringFeedbackIn)

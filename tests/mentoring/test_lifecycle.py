@@ -20,7 +20,7 @@ from community.jobs.schedule import JOBS
 from community.karma import service as karma
 from community.mentoring import availability, queries, service
 from community.mentoring.queries import MENTORSHIPS, PLACES
-from community.mentoring.schemas import AnswerIn, FeedbackIn, OfferIn, RequestIn, SessionIn
+from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn
 from community.messages import queries as messages
 from community.profiles import edit
 from community.profiles import queries as profile_queries
@@ -162,13 +162,13 @@ async def test_sessions_the_end_karma_and_feedback(app: web.Application, db: Any
     assert [n["kind"] for n in captured_effects.notifications][-1] == "mentoring_session"
 
     with pytest.raises(Forbidden):
-        await act(app, as_mentee, service.give_feedback, mentorship_id, FeedbackIn(rating=5))
+        await act(app, as_mentee, service.give_feedback, mentorship_id, MentoringFeedbackIn(rating=5))
     assert await act(app, as_mentee, service.end, mentorship_id) is False, "no session took place yet"
     assert await karma.total(db, mentor["_id"]) == 0
 
-    await act(app, as_mentee, service.give_feedback, mentorship_id, FeedbackIn(rating=4, comment="Clear advice"))
+    await act(app, as_mentee, service.give_feedback, mentorship_id, MentoringFeedbackIn(rating=4, comment="Clear advice"))
     with pytest.raises(Forbidden):
-        await act(app, as_mentee, service.give_feedback, mentorship_id, FeedbackIn(rating=1))
+        await act(app, as_mentee, service.give_feedback, mentorship_id, MentoringFeedbackIn(rating=1))
     stored = await queries.mentorship(db, mentorship_id)
     assert stored is not None and stored["feedback"]["mentee"]["rating"] == 4 and "mentor" not in stored["feedback"]
     assert [n for n in captured_effects.notifications if n["kind"] == "mentoring_ended"][-1]["params"]["feedback"]
@@ -194,15 +194,15 @@ async def test_the_mentors_feedback_endorses_the_mentee_when_the_rule_allows(app
     mentorship_id = await accepted(app, mentee, mentor)
     await act(app, actor_for_user(mentee), service.end, mentorship_id)
     with pytest.raises(Invalid) as refused:
-        await act(app, actor_for_user(mentor), service.give_feedback, mentorship_id, FeedbackIn(rating=5, endorse_level=2))
+        await act(app, actor_for_user(mentor), service.give_feedback, mentorship_id, MentoringFeedbackIn(rating=5, endorse_level=2))
     assert refused.value.errors == {"endorse_level": "This member has not listed that competency."}
     stored = await queries.mentorship(db, mentorship_id)
     assert stored is not None and stored["feedback"] == {}, "a refused endorsement leaves no feedback either"
     await act(app, actor_for_user(mentee), edit.declare_competency, mentee["_id"], HeldCompetency(competency_id=HEALTH, level=2))
     with pytest.raises(Invalid) as refused:
-        await act(app, actor_for_user(mentor), service.give_feedback, mentorship_id, FeedbackIn(rating=5, endorse_level=5))
+        await act(app, actor_for_user(mentor), service.give_feedback, mentorship_id, MentoringFeedbackIn(rating=5, endorse_level=5))
     assert refused.value.errors == {"endorse_level": "You can endorse up to level 4, the level you hold yourself."}
-    await act(app, actor_for_user(mentor), service.give_feedback, mentorship_id, FeedbackIn(rating=5, endorse_level=3))
+    await act(app, actor_for_user(mentor), service.give_feedback, mentorship_id, MentoringFeedbackIn(rating=5, endorse_level=3))
     endorsed = await profile_queries.endorsements_given(db, mentor["_id"], mentee["_id"])
     assert endorsed == {HEALTH: 3}
 
@@ -213,7 +213,7 @@ async def test_the_mentees_feedback_cannot_endorse_without_a_verified_level(app:
     mentorship_id = await accepted(app, mentee, mentor)
     await act(app, actor_for_user(mentor), service.end, mentorship_id)
     with pytest.raises(Invalid) as refused:
-        await act(app, actor_for_user(mentee), service.give_feedback, mentorship_id, FeedbackIn(rating=5, endorse_level=1))
+        await act(app, actor_for_user(mentee), service.give_feedback, mentorship_id, MentoringFeedbackIn(rating=5, endorse_level=1))
     assert "result verifies it" in refused.value.errors["endorse_level"]
     assert await profile_queries.endorsements_given(db, mentee["_id"], mentor["_id"]) == {}
 

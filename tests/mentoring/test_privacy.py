@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from community.accounts.sessions import actor_for_user
 from community.mentoring import queries, service
 from community.mentoring.queries import MENTORSHIPS, OFFERS, PLACES
-from community.mentoring.schemas import FeedbackIn
+from community.mentoring.schemas import MentoringFeedbackIn
 from tests.factories import act, bearer_token, make_user
 from tests.mentoring.helpers import accepted, mentor_with_offer
 from tests.privacy.test_erase import leftovers
@@ -24,7 +24,7 @@ async def test_export_holds_offer_and_mentorships_and_erasure_removes_them(clien
     mentorship_id = await accepted(client.app, mentee, mentor)
     await act(client.app, actor_for_user(mentee), service.end, mentorship_id)
     await act(client.app, actor_for_user(mentee), service.give_feedback, mentorship_id,
-              FeedbackIn(rating=5, comment="Kancheepuram review went well"))
+              MentoringFeedbackIn(rating=5, comment="Kancheepuram review went well"))
 
     status, data = await call(client, "GET", "/api/v1/me/data", await bearer_token(db, mentor))
     assert status == 200
