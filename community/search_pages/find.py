@@ -14,6 +14,7 @@ from community.i18n import gettext as _
 from community.search_pages import queries
 from community.search_pages.schemas import SCOPE_OF_INDEX, SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
 from community.storage.api import Database
+from community.timezones import month_label
 from search.definitions import ALL, INDEXES, PHYSICAL
 from search.engine import INDEX_FACET, Hit, SearchEngine, SearchResult, Sort
 from search.filters import SearchFilter, both, where
@@ -95,7 +96,7 @@ async def _labelled(db: Database, result: SearchResult) -> dict[str, list[FacetV
     categories = await queries.category_names(db, result.facets.get("category_id", {}))
     labels = {INDEX_FACET: lambda v: scope_label(SCOPE_OF_INDEX.get(v) or v),
               "org_id": lambda v: orgs.get(v, v), "category_id": lambda v: categories.get(v, v),
-              "competencies": lambda v: competencies.get(v, v), "month": lambda v: v}
+              "competencies": lambda v: competencies.get(v, v), "month": month_label}
     return {name: [FacetValueOut(value=value, label=str(labels.get(name, str)(value)), count=count)
                    for value, count in counts.items()]
             for name, counts in result.facets.items()}

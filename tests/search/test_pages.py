@@ -158,6 +158,7 @@ async def test_facets_offer_kind_and_category_and_narrow(client: TestClient, db:
     page = await (await client.get("/search", params={"q": "borewell"})).text()
     assert "kind=discussions" in page and f"category={category_id}" in page
     assert "Water &amp; sanitation" in page
+    assert ">Nov 2026</a>" in page and "month=2026-11" in page, "the month facet reads as a month, linked by its key"
     body = await (await client.get("/api/v1/search", params={"q": "borewell"})).json()
     assert body["facets"]["index"] == [{"value": "threads_posts", "label": "Discussions", "count": 2}]
     assert body["facets"]["category_id"] == [{"value": str(category_id), "label": "Water & sanitation", "count": 1}]
