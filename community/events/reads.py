@@ -36,7 +36,7 @@ def viewer_zone(name: str | None) -> str:
 def zone_label(zone: str) -> str:
     """How a zone reads in a sentence: India's by name, as people know it, not by its IANA id;
     any other by the id the viewer or the host chose it by."""
-    return _("India Standard Time (IST)") if zone == DEFAULT_ZONE else zone
+    return _("Indian Standard Time (IST)") if zone == DEFAULT_ZONE else zone
 
 
 def shown_time(value: datetime, zone: str) -> str:

@@ -58,3 +58,12 @@ async def test_main_pages_in_each_language_at_phone_and_desktop_width(
     actions, posts = await page.locator(".thread-actions").bounding_box(), await page.locator("#posts").bounding_box()
     assert actions and posts and posts["y"] >= actions["y"] + actions["height"] + 8, \
         f"the first post touches the thread's buttons above it: {actions} then {posts}"
+
+    await page.goto("/profile")
+    await page.set_viewport_size(PHONE)
+    boxes = [await link.bounding_box() for link in await page.locator(".button-row .button").all()]
+    assert len(boxes) == 3 and all(boxes)
+    for one, other in ((a, b) for a in boxes for b in boxes if a is not b and a and b):
+        side_by_side = one["x"] + one["width"] <= other["x"] or other["x"] + other["width"] <= one["x"]
+        assert side_by_side or abs(one["y"] - other["y"]) >= one["height"] + 4, \
+            f"the profile's buttons touch when they wrap: {boxes}"
