@@ -30,8 +30,9 @@ def scope_label(scope: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return {"thread": _("Discussions"), "post": _("Replies"), "person": _("People"), "event": _("Events"),
-            "vacancy": _("Vacancies")}.get(kind, kind)
+    """What one result is, beside its title: "Discussion", not the scope's plural "Discussions"."""
+    return {"thread": _("Discussion"), "post": _("Reply in a discussion"), "person": _("Person"), "event": _("Event"),
+            "vacancy": _("Vacancy")}.get(kind, kind)
 
 
 def hit_url(hit: Hit) -> str:

@@ -61,6 +61,8 @@ async def test_main_pages_in_each_language_at_phone_and_desktop_width(
 
     await page.goto("/profile")
     await page.set_viewport_size(PHONE)
+    weight = await page.locator("main dt").first.evaluate("e => Number(getComputedStyle(e).fontWeight)")
+    assert weight >= 600, f"a detail's name looks like its value: font-weight {weight}"
     boxes = [await link.bounding_box() for link in await page.locator(".button-row .button").all()]
     assert len(boxes) == 3 and all(boxes)
     for one, other in ((a, b) for a in boxes for b in boxes if a is not b and a and b):

@@ -43,6 +43,7 @@ async def test_results_page_with_facets_and_highlights(client: TestClient, db: A
     page = await response.text()
     assert response.status == 200
     assert "<mark>Budget</mark> &lt;planning&gt;" in page
+    assert '<span class="suggestion-kind">Discussion</span>' in page, "one result is a discussion, in the singular"
     assert "Railway safety" not in page
     assert "Budgeting" in page and "competency=budgeting" in page, "the competency facet is labelled and linked"
     narrowed = await client.get("/search", params={"q": "", "competency": "budgeting"})
