@@ -29,6 +29,12 @@ def _months(locale: str) -> dict[int, str]:
     return dict(get_month_names("abbreviated", locale=locale))
 
 
+def month_label(value: str) -> str:
+    """``Nov 2026`` for the stored month ``2026-11``, in the reader's language."""
+    year, month = value.split("-")
+    return f"{_months(current_locale.get())[int(month)]} {year}"
+
+
 def local_time(value: datetime | None) -> str:
     """``22 Nov 2026, 14:05 IST``. Called for every post on a page, so it avoids Babel's
     general pattern formatter (ten times slower) and only looks up month names."""

@@ -33,10 +33,18 @@ def viewer_zone(name: str | None) -> str:
     return name if name and name in available_timezones() else DEFAULT_ZONE
 
 
+def zone_label(zone: str) -> str:
+    """How a zone reads in a sentence: India's by name, as people know it, not by its IANA id;
+    any other by the id the viewer or the host chose it by."""
+    return _("Indian Standard Time (IST)") if zone == DEFAULT_ZONE else zone
+
+
 def shown_time(value: datetime, zone: str) -> str:
-    """``20 Dec 2026, 10:00 (Asia/Kolkata)``, in the reader's language, the zone named."""
+    """``20 Dec 2026, 10:00 IST`` as on the rest of the site, or ``20 Dec 2026, 04:30
+    (Europe/London)`` in another zone, in the reader's language."""
     local = utc(value).astimezone(ZoneInfo(zone))
-    return f"{format_datetime(local, 'd MMM y, HH:mm', locale=current_locale.get())} ({zone})"
+    named = "IST" if zone == DEFAULT_ZONE else f"({zone})"
+    return f"{format_datetime(local, 'd MMM y, HH:mm', locale=current_locale.get())} {named}"
 
 
 async def visible_event(db: Database, actor: Actor, event_id: ObjectId) -> EventAccess:

@@ -79,6 +79,7 @@ async def list_page(request: web.Request) -> dict[str, Any]:
     shown = await reads.listing(db_of(request), actor, when=asked.when, now=_now(request),
                                 competency=asked.competency, organisation=_organisation(asked.organisation))
     return {"listing": shown, "when": asked.when, "title": LIST_TITLES[asked.when], "zone": _zone(request),
+            "zone_label": reads.zone_label(_zone(request)),
             "shown_time": reads.shown_time, "can_create": policy.can_create_event(actor),
             "competency": asked.competency, "feed_made": request.query.get("feed"),
             "competency_names": await dictionary.names_of(db_of(request), [asked.competency or "", *(
@@ -98,7 +99,7 @@ async def month_page(request: web.Request) -> dict[str, Any]:
     before = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1}"
     after = f"{year + 1}-1" if month == 12 else f"{year}-{month + 1}"
     return {"weeks": reads.month_grid(year, month, events, zone), "first": first, "before": before, "after": after,
-            "zone": zone}
+            "zone": zone, "zone_label": reads.zone_label(zone)}
 
 
 async def _after_context(request: web.Request, event: dict[str, Any], *, may_claim: bool) -> dict[str, Any]:

@@ -288,8 +288,10 @@ async def network_page(request: web.Request) -> web.Response:
         "role": [("", _("Anyone")), ("expert", _("Experts")), ("officer", _("Officers who are not experts"))],
     }
     shown = await people_you_may_know(db, actor_of(request), SUGGESTIONS_SHOWN) if not chosen else []
+    # How levels are counted narrows nobody down by itself, nor does a page's cursor.
+    filtered = any(value for key, value in chosen.items() if key not in ("basis", "after"))
     context = {"people": people, "next_url": next_url, "chosen": chosen, "errors": errors, "options": options,
-               "suggestions": shown}
+               "suggestions": shown, "filtered": filtered}
     return aiohttp_jinja2.render_template("profiles/network.html", request, context, status=status)
 
 

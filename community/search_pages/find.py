@@ -15,6 +15,7 @@ from community.i18n import gettext as _
 from community.search_pages import queries
 from community.search_pages.schemas import SCOPE_OF_INDEX, SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
 from community.storage.api import Database
+from community.timezones import month_label
 from community.vacancies.reads import mode_label, pay_level_label
 from search.definitions import ALL, INDEXES, PHYSICAL
 from search.engine import INDEX_FACET, Hit, SearchEngine, SearchResult, Sort
@@ -31,8 +32,9 @@ def scope_label(scope: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return {"thread": _("Discussions"), "post": _("Replies"), "person": _("People"), "event": _("Events"),
-            "vacancy": _("Vacancies")}.get(kind, kind)
+    """What one result is, beside its title: "Discussion", not the scope's plural "Discussions"."""
+    return {"thread": _("Discussion"), "post": _("Reply in a discussion"), "person": _("Person"), "event": _("Event"),
+            "vacancy": _("Vacancy")}.get(kind, kind)
 
 
 def hit_url(hit: Hit) -> str:
@@ -100,7 +102,7 @@ async def _labelled(db: Database, result: SearchResult) -> dict[str, list[FacetV
     categories = await queries.category_names(db, result.facets.get("category_id", {}))
     labels: dict[str, Callable[[str], str]] = {INDEX_FACET: lambda v: scope_label(SCOPE_OF_INDEX.get(v) or v),
               "org_id": lambda v: orgs.get(v, v), "category_id": lambda v: categories.get(v, v),
-              "competencies": lambda v: competencies.get(v, v), "month": lambda v: v,
+              "competencies": lambda v: competencies.get(v, v), "month": month_label,
               "state": lambda v: _(v), "mode": mode_label, "pay_level": pay_level_label}
     return {name: [FacetValueOut(value=value, label=str(labels.get(name, str)(value)), count=count)
                    for value, count in counts.items()]

@@ -17,7 +17,7 @@ from community.organisations import queries as organisations
 from community.profiles import verification
 from community.profiles.fields import STATES
 from community.requests import actor_of, db_of, read_form, read_json, see_other, settings_of, signed_in, url_for
-from community.timezones import IST
+from community.timezones import IST, local_time
 from community.vacancies import alerts, applications, feeds, posting, queries, reads
 from community.vacancies.schemas import (MAX_REQUIRED, MODES, SHAREABLE, ApplicantsQuery, ApplyIn, VacancyListQuery, NoteIn,
                                          ReopenIn, SavedSearchIn, StageIn, VacancyIn)
@@ -168,7 +168,8 @@ async def _vacancy_page(request: web.Request, errors: dict[str, str], status: in
     return aiohttp_jinja2.render_template("vacancies/vacancy.html", request, {
         "vacancy": view, "gap": gap, "errors": errors, "shareable": [(field, labels[field]) for field in SHAREABLE],
         "status_label": reads.status_label, "mode_label": reads.mode_label, "state_label": _,
-        "closes_local": _local_input(view["closes_at"]).replace("T", " ")}, status=status)
+        "closes_local": local_time(datetime.fromisoformat(view["closes_at"])) if view["closes_at"] else ""},
+        status=status)
 
 
 async def vacancy_page(request: web.Request) -> web.Response:

@@ -40,6 +40,10 @@ async def test_development_outbox_shows_codes_to_administrators_only(client: Tes
     html = await (await client.get("/admin/outbox")).text()
     message = await db.dev_outbox.find_one({"to": "outbox@example.gov.in"})
     assert "outbox@example.gov.in" in html and message["body"].split("is ")[1][:6] in html
+    assert re.search(r"<time datetime=\"[^\"]+\">\d+ \w+ \d{4}, \d\d:\d\d IST</time>", html), "sent at, in IST"
+    assert " UTC " not in html and 'class="prose mail-body"' in html
+    assert '<a href="/admin/outbox" aria-current="page">Development outbox</a>' in html, "the page shown is marked"
+    assert html.count('aria-current="page"') == 1
 
 
 async def test_header_links_follow_the_signed_in_state(client: TestClient, db: Any) -> None:

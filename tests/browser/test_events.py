@@ -47,6 +47,9 @@ async def test_create_publish_rsvp_until_the_waitlist_and_a_freed_seat_promotes_
     await hosting.get_by_label("Seats").fill("1")
     await hosting.get_by_label("Meeting link").fill("https://meet.example.gov.in/clinic")
     await check_page(hosting, tools, screenshots, "events-form")
+    title, next_label = await hosting.locator("#title").bounding_box(), await hosting.locator("label[for=description]").bounding_box()
+    assert title and next_label and next_label["y"] >= title["y"] + title["height"] + 8, \
+        f"the Description label touches the Title box above it: {title} then {next_label}"
     await hosting.get_by_role("button", name="Save").click()
     await expect(hosting.get_by_text("The event is saved.")).to_be_visible()
     await hosting.get_by_role("button", name="Publish").click()

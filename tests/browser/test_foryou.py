@@ -19,7 +19,7 @@ from community.policy import Actor, Role
 from community.profiles import directory
 from community.vacancies import posting
 from community.vacancies.schemas import VacancyIn
-from tests.browser.conftest import NewContext, Person, Server, Tools
+from tests.browser.conftest import DESKTOP, PHONE, NewContext, Person, Server, Tools
 from tests.browser.support import check_page, signed_in
 from tests.events.conftest import event_in
 from tests.factories import act, make_org, make_user
@@ -81,6 +81,13 @@ async def test_set_a_target_see_each_kind_with_its_reason_dismiss_one(new_contex
         await expect(item).to_contain_text(need)
         await expect(item).to_contain_text(offer)
     await check_page(page, tools, screenshots, "foryou")
+    await page.set_viewport_size(PHONE)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the gap table widens the page"
+    tick = await page.get_by_label("Send me new suggestions in my daily e-mail digest").bounding_box()
+    words = await page.get_by_text("Send me new suggestions in my daily e-mail digest").bounding_box()
+    assert tick and words and words["y"] <= tick["y"] + tick["height"] / 2 <= words["y"] + words["height"], \
+        f"the digest's box stands beside its words, not above them: {tick} and {words}"
+    await page.set_viewport_size(DESKTOP)
 
     thread = page.locator("li", has_text="Where to start with this competency")
     await thread.get_by_role("button", name="Not for me").click()

@@ -47,6 +47,9 @@ async def test_request_mentoring_and_accept(new_context: NewContext, server: Ser
     await mentor.locator("#slot-0-start").fill("16:00")
     await mentor.get_by_label("New mentees you take in a month").fill("2")
     await check_page(mentor, tools, screenshots, "mentoring-offer")
+    day, start = await mentor.locator("#slot-0-weekday").bounding_box(), await mentor.locator("#slot-0-start").bounding_box()
+    assert day and start and abs(day["height"] - start["height"]) <= 4 and abs(day["width"] - start["width"]) <= 2, \
+        f"a slot's time field is not the size of its day field: {start} against {day}"
     await mentor.get_by_role("button", name="Save your offer").click()
     await expect(mentor.get_by_text("Your mentoring offer is saved.")).to_be_visible()
     await expect(mentor.get_by_text("2 places left this month", exact=False)).to_be_visible()

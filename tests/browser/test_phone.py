@@ -79,6 +79,10 @@ async def test_menu_opens_the_navigation_on_a_phone_and_stands_open_on_a_wide_sc
     await sign_in(phone, person)
     navigation = phone.get_by_role("navigation", name="Main")
     await expect(navigation).to_be_hidden()
+    brand = phone.locator(".brand")
+    await expect(brand).to_have_text("Karmayogi Community")
+    assert await brand.evaluate("e => e.scrollWidth <= e.clientWidth && e.getClientRects().length > 0"), \
+        "the site's name is cut off on a phone"
     await phone.locator(".site-menu > summary").click()
     await expect(navigation).to_be_visible()
     await expect(phone.get_by_role("searchbox", name="Search")).to_be_visible()

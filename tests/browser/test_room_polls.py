@@ -80,6 +80,9 @@ async def test_host_starts_a_poll_attendee_sees_it_live_votes_and_the_host_close
     await expect(votes).to_have_text("1")  # the host's page did not reload: the push changed it
     await expect(poll.locator(".poll-results tr[data-option='1'] .poll-percent")).to_have_text("100%")
     await check_page(hosting, tools, screenshots, "room-poll")
+    for empty in ("No questions yet.", "No hands raised."):
+        marker = await hosting.get_by_text(empty).evaluate("e => getComputedStyle(e).listStyleType")
+        assert marker == "none", f"{empty!r} is numbered as if it were the first item: {marker}"
 
     await poll.get_by_role("button", name="Close the poll").click()
     await expect(hosting.locator("section.poll .tag").first).to_have_text("Closed")

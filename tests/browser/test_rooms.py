@@ -106,3 +106,6 @@ async def test_two_browsers_see_chat_and_votes_change_live(new_context: NewConte
     await expect(questions.first).to_contain_text("re-invited")
     await expect(questions.first.locator("[data-vote-count]")).to_have_text("1")
     await check_page(one, tools, screenshots, "room")
+    chat, question = await one.locator("#chat-body").bounding_box(), await one.locator("#question-body").bounding_box()
+    assert chat and question and abs(chat["width"] - question["width"]) <= 2, \
+        f"the chat's message field is not as wide as the question field: {chat} against {question}"

@@ -67,6 +67,9 @@ async def test_post_from_the_mapping_apply_shortlist_and_see_the_status(new_cont
     await expect(applying.get_by_text("(verified).").first).to_be_visible()
     await applying.get_by_label("Your statement").fill("I planned the Kosi embankment works for four years.")
     await applying.get_by_label("Designation").check()
+    ticks = [await applying.get_by_label(name, exact=True).bounding_box() for name in ("Designation", "Organisation")]
+    assert ticks[0] and ticks[1] and ticks[1]["y"] > ticks[0]["y"] + ticks[0]["height"], \
+        f"each field to share has a line of its own, so no box sits beside another field's name: {ticks}"
     await check_page(applying, tools, screenshots, "vacancies-apply")
     await applying.get_by_role("button", name="Apply", exact=True).click()
     await expect(applying.locator("#application-status")).to_have_text("Submitted")

@@ -32,6 +32,8 @@ async def test_connect_and_accept_through_the_pages(client: TestClient, db: Any)
     await sign_in(client, ravi)
     received = await (await client.get("/network/lists/received")).text()
     assert "Asha Menon" in received and "Met at the Mussoorie workshop" in received and "Requests received (1)" in received
+    # The name and the designation read apart, not as "Asha MenonUnder Secretary".
+    assert '>Asha Menon</a> <span class="meta">· Under Secretary</span>' in received
     token = await csrf_token(client, "/network/lists/received")
     accepted = await client.post(f"/people/{asha['_id']}/network/accept", allow_redirects=False,
                                  data={"csrf_token": token, "back": "received"})

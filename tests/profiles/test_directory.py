@@ -150,6 +150,17 @@ async def test_bad_filters_are_refused_by_name(client: TestClient, db: Any) -> N
     assert response.status == 422 and 'id="min_level-error"' in page and 'aria-invalid="true"' in page
 
 
+async def test_an_empty_directory_says_so_rather_than_blaming_filters_nobody_chose(client: TestClient, db: Any) -> None:
+    await small_dictionary(db)
+    token = await bearer_token(db, await make_user(db))
+    unfiltered = await (await client.get("/network", headers=auth(token))).text()
+    assert "Nobody is listed in the directory yet." in unfiltered and "No one matches these filters." not in unfiltered
+    emptied = await (await client.get("/network?q=&competency=&basis=any&state=", headers=auth(token))).text()
+    assert "Nobody is listed in the directory yet." in emptied, "a form sent with nothing chosen filters nothing"
+    filtered = await (await client.get(f"/network?competency={HEALTH}", headers=auth(token))).text()
+    assert "No one matches these filters." in filtered and "Nobody is listed" not in filtered
+
+
 async def test_network_is_in_the_navigation(client: TestClient) -> None:
     assert "network" in [item.route for item in client.app[keys.NAV]]
     html = await (await client.get("/")).text()

@@ -43,6 +43,7 @@ async def test_results_page_with_facets_and_highlights(client: TestClient, db: A
     page = await response.text()
     assert response.status == 200
     assert "<mark>Budget</mark> &lt;planning&gt;" in page
+    assert '<span class="suggestion-kind">Discussion</span>' in page, "one result is a discussion, in the singular"
     assert "Railway safety" not in page
     assert "Budgeting" in page and "competency=budgeting" in page, "the competency facet is labelled and linked"
     narrowed = await client.get("/search", params={"q": "", "competency": "budgeting"})
@@ -158,6 +159,7 @@ async def test_facets_offer_kind_and_category_and_narrow(client: TestClient, db:
     page = await (await client.get("/search", params={"q": "borewell"})).text()
     assert "kind=discussions" in page and f"category={category_id}" in page
     assert "Water &amp; sanitation" in page
+    assert ">Nov 2026</a>" in page and "month=2026-11" in page, "the month facet reads as a month, linked by its key"
     body = await (await client.get("/api/v1/search", params={"q": "borewell"})).json()
     assert body["facets"]["index"] == [{"value": "threads_posts", "label": "Discussions", "count": 2}]
     assert body["facets"]["category_id"] == [{"value": str(category_id), "label": "Water & sanitation", "count": 1}]

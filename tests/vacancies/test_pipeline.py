@@ -184,3 +184,12 @@ async def test_applicants_come_a_page_at_a_time_with_a_cursor(client: TestClient
     assert second["next"] is None and len(first["items"]) == 2
     status, problem = await call(client, "GET", f"{base}?after=bm9wZQ", s.token(s.admin))
     assert status == 422 and "after" in refused(problem)
+
+
+async def test_one_applicant_is_counted_in_the_singular(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    vacancy_id = await s.post()
+    await s.apply(await s.person(name="Only"), vacancy_id)
+    await sign_in(client, s.admin)
+    page = await (await client.get(f"/vacancies/{vacancy_id}/applicants")).text()
+    assert "<p>1 application</p>" in page and "1 applications" not in page

@@ -110,7 +110,7 @@ async def test_times_are_stored_in_utc_and_shown_in_ist(client: TestClient, db: 
     stored = await db[VACANCIES].find_one({"_id": ObjectId(vacancy_id)})
     assert stored["closes_at"].replace(tzinfo=UTC) == datetime(2031, 3, 1, 12, 0, tzinfo=UTC)
     page = await (await client.get(f"/vacancies/{vacancy_id}")).text()
-    assert "2031-03-01 17:30 IST" in page
+    assert "<dd>1 Mar 2031, 17:30 IST</dd>" in page, "the closing time as the site shows times, not as stored"
     assert datetime.now(UTC) < stored["closes_at"].replace(tzinfo=UTC) - timedelta(days=1)
 
 
@@ -139,3 +139,12 @@ async def test_published_vacancies_are_found_in_search_and_drafts_are_not(client
     await client.app[INDEXER].drain()
     _, closed = await call(client, "GET", "/api/v1/search?kind=vacancies&q=epidemiologist", s.token(s.officer))
     assert [hit["id"] for hit in closed["hits"]] == [shown], "a closed vacancy stays findable"
+
+
+async def test_an_empty_list_says_whether_the_filters_or_the_site_are_empty(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    await sign_in(client, s.admin)
+    page = await (await client.get("/vacancies")).text()
+    assert "No vacancy is open just now." in page and "match these filters" not in page
+    filtered = await (await client.get("/vacancies", params={"state": "Bihar", "mode": ""})).text()
+    assert "No open vacancies match these filters." in filtered and "No vacancy is open just now." not in filtered
