@@ -105,6 +105,13 @@ class DirectoryMatch(BaseModel):
     basis: Literal["verified", "declared"]
 
 
+class MentoringTopic(BaseModel):
+    """A competency a person offers mentoring in."""
+
+    id: str
+    name: str
+
+
 class EndorsedOut(BaseModel):
     created: bool = Field(description="false when you had already endorsed this competency at this level")
 
@@ -135,7 +142,13 @@ def _declared(declared: tuple[fields.ProfileField, ...]) -> _Declared:
                 "viewer may not see are absent, not null.",
         **shown, gap=(list[dict[str, object]] | None, None),
     )
-    card = create_model("PeopleCard", __base__=out, match=(DirectoryMatch | None, None))
+    card = create_model(
+        "PeopleCard", __base__=out, match=(DirectoryMatch | None, None),
+        mentoring=(bool, Field(description="whether they are available for mentoring: an open offer with a place "
+                                           "left this month")),
+        mentoring_topics=(list[MentoringTopic], Field(
+            description="the competencies their mentoring offer lists; empty unless `mentoring`")),
+    )
     page = create_model(
         "PeoplePage", items=(list[card], ...),
         next=(str | None, Field(description="pass as `after` for the next page; null on the last one")),
