@@ -85,7 +85,7 @@ class PeopleQuery(BaseModel):
 
     q: Annotated[str, Line(0, 100)] = Field("", description="words to find through the people search index")
     competency: Annotated[str, Line(0, 80)] = Field("", description="only people holding this competency id")
-    min_level: Annotated[int | None, BeforeValidator(lambda v: v or None), Field(ge=1, le=5)] = Field(
+    min_level: Annotated[Annotated[int, Field(ge=1, le=5)] | None, BeforeValidator(lambda v: v or None)] = Field(
         None, description="with `competency`: at least this level, 1-5")
     basis: Literal["any", "verified"] = Field("any", description="`verified`: count verified levels only")
     org: Annotated[str | None, BeforeValidator(_object_id)] = Field(None, description="an organisation id")
