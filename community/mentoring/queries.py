@@ -71,9 +71,9 @@ async def open_offers_among(db: Database, person_ids: Iterable[ObjectId], month:
 
 async def open_offers_on(db: Database, competency_id: str, limit: int) -> list[ObjectId]:
     """Up to ``limit`` experts whose offer is open and lists ``competency_id`` as a topic (places
-    left or not), most recently changed first."""
-    rows = db[OFFERS].find({"competencies": competency_id, "open": True}, {"_id": 1},
-                           sort=[("updated_at", -1), ("_id", 1)], limit=limit)
+    left or not), in the index's order: no sort, so a popular topic costs ``limit`` index entries,
+    not all of its offers."""
+    rows = db[OFFERS].find({"competencies": competency_id, "open": True}, {"_id": 1}, limit=limit)
     return [row["_id"] async for row in rows]
 
 
