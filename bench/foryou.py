@@ -5,7 +5,9 @@
 
 A fresh embedded store gets the shipped dictionary and one position requiring ten of its
 competencies at level 4; ``--profiles`` people (a tenth of them experts) with three to eight
-competencies each, some verified, stored as accounts, profiles and Network directory rows;
+competencies each, some verified, stored as accounts, profiles and Network directory rows (a
+third of the experts offer mentoring in the competencies they hold, three places a month, some
+taken, a few offers closed or full, so the experts part reads who is available for mentoring);
 ``--threads`` threads in ten public spaces, each tagged with one competency; ``--events``
 upcoming published events open to everyone, each on two competencies; and ``--vacancies`` open
 vacancies requiring three to six. The officer holds none of the position's competencies.
@@ -38,6 +40,7 @@ from embedded import fresh_store, percentiles, timed  # noqa: E402  (bench/embed
 from community.competencies import queries as dictionary  # noqa: E402
 from community.events.queries import EVENTS  # noqa: E402
 from community.forums.queries import CATEGORIES, THREADS  # noqa: E402
+from community.mentoring.queries import OFFERS, PLACES, month_of, place_key  # noqa: E402
 from community.foryou.suggest import for_you  # noqa: E402
 from community.policy import Member, Role  # noqa: E402
 from community.profiles import directory, verification  # noqa: E402
@@ -64,6 +67,9 @@ async def people(db: Any, count: int, competencies: list[str], org: ObjectId, rn
     users: list[dict[str, Any]] = []
     profiles: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
+    offers: list[dict[str, Any]] = []
+    places: list[dict[str, Any]] = []
+    month = month_of(now)
     for n in range(count):
         expert = n % 10 == 0
         person = {"_id": ObjectId(), "name": f"Member {n:06d}", "email": f"m{n}@bench.example", "email_verified": True,
@@ -76,12 +82,21 @@ async def people(db: Any, count: int, competencies: list[str], org: ObjectId, rn
         users.append(person)
         profiles.append(profile)
         rows.extend(directory.rows_for(person, profile, verified))  # type: ignore[arg-type]
+        if expert and n % 30 == 0:
+            offers.append({"_id": person["_id"], "competencies": held, "offer": "x", "slots": [], "monthly_cap": 3,
+                           "open": n % 300 != 0, "updated_at": now - timedelta(minutes=n)})
+            places.append({"_id": place_key(person["_id"], month), "mentor_id": person["_id"], "month": month,
+                           "taken": rng.randint(0, 3)})
         await flush(db, "users", users)
         await flush(db, PROFILES, profiles)
         await flush(db, directory.DIRECTORY, rows)
+        await flush(db, OFFERS, offers)
+        await flush(db, PLACES, places)
     await flush(db, "users", users, force=True)
     await flush(db, PROFILES, profiles, force=True)
     await flush(db, directory.DIRECTORY, rows, force=True)
+    await flush(db, OFFERS, offers, force=True)
+    await flush(db, PLACES, places, force=True)
 
 
 async def threads(db: Any, count: int, competencies: list[str], rng: random.Random, now: datetime) -> None:
@@ -162,7 +177,9 @@ async def main(arguments: argparse.Namespace) -> None:
         rule = verification.rule_from(settings)
         found = await for_you(db, actor, rule, now)
         print(f"suggestions: {len(found.short)} competencies short; "
-              + ", ".join(f"{kind} {len(items)}" for kind, items in found.parts.items()))
+              + ", ".join(f"{kind} {len(items)}" for kind, items in found.parts.items())
+              + f" ({sum(bool(item.request_url) for item in found.parts.get('expert', []))} experts offering mentoring); "
+              f"{await db[OFFERS].count_documents({})} mentoring offers")
 
         cpu: list[float] = []
 

@@ -58,6 +58,8 @@ class SuggestionOut(BaseModel):
     url: str
     reason: str = Field(description="why it is suggested, in the language of the request")
     detail: str
+    request_url: str | None = Field(description="an expert's: the form to ask them for mentoring in this competency, "
+                                                "when they offer it with a place left this month; else null")
 
 
 class ForYouOut(BaseModel):

@@ -10,10 +10,12 @@ through its own public reads, which apply its own policy:
 - threads to read: ``forums.reads.threads_to_read`` (spaces the officer may read; answered,
   well voted, recent);
 - experts to meet: ``profiles.directory.verified_holders`` (holding it verified at the required
-  level or above, as the officer may see them), experts first (experts are the members who mentor), then
-  those posted in the officer's state (where they show it) or working in one of their
-  languages (English last, as nearly everyone lists it); anyone across a
-  block or already connected is left out (``policy.can_suggest_expert``);
+  level or above, as the officer may see them), those available for mentoring in it first
+  (``mentoring.availability.mentors_on``: an open offer listing it, a place left this month;
+  their card links to the request form too), then other experts, then those posted in the
+  officer's state (where they show it) or working in one of their languages (English last, as
+  nearly everyone lists it); anyone across a block or already connected is left out
+  (``policy.can_suggest_expert``);
 - events to attend: ``events.reads.upcoming_with_seats`` (the officer's audience, seats left);
 - vacancies that fit: ``vacancies.reads.fitting`` (those asking for the most pressing
   competency, ranked by the vacancy match, with its explanation; then the next ones).
@@ -37,6 +39,7 @@ from community.forums import reads as forums
 from community.foryou import queries
 from community.foryou.queries import suggestion_key
 from community.i18n import gettext as _, ngettext
+from community.mentoring import availability
 from community.network import queries as network
 from community.policy import Actor, Member
 from community.profiles import directory, verification
@@ -85,6 +88,8 @@ class Suggestion:
     """Why, in words: what the position needs and what this offers of it."""
     detail: str = ""
     """A line of facts beside the title (an event's time, a vacancy's match summary)."""
+    request_url: str = ""
+    """An expert's mentoring request form for this competency, when they offer mentoring in it."""
 
     @property
     def key(self) -> str:
@@ -148,9 +153,17 @@ def thread_sentence(thread: dict[str, Any]) -> str:
     return _("This discussion of it is recent.")
 
 
-def expert_sentences(holder: dict[str, Any], same_state: bool, shared: list[str]) -> list[str]:
-    said = [_("This expert holds it verified at level %(level)s and mentors.", level=holder["level"]) if holder["expert"]
-            else _("This member holds it verified at level %(level)s.", level=holder["level"])]
+def expert_sentences(holder: dict[str, Any], same_state: bool, shared: list[str],
+                     mentoring: availability.Available | None) -> list[str]:
+    if mentoring is not None:
+        said = [ngettext("This expert holds it verified at level %(level)s and offers mentoring in it, "
+                         "with %(num)s place left this month.",
+                         "This expert holds it verified at level %(level)s and offers mentoring in it, "
+                         "with %(num)s places left this month.", mentoring.places_left, level=holder["level"])]
+    elif holder["expert"]:
+        said = [_("This expert holds it verified at level %(level)s.", level=holder["level"])]
+    else:
+        said = [_("This member holds it verified at level %(level)s.", level=holder["level"])]
     if same_state:
         said.append(_("They are posted in %(state)s, as you are.", state=holder["state"]))
     elif shared:
@@ -196,8 +209,14 @@ async def _threads(asking: _Asking, need: Need, taken: set[str]) -> list[Suggest
 
 
 async def _experts(asking: _Asking, need: Need, taken: set[str]) -> list[Suggestion]:
+    mentors = await availability.mentors_on(asking.db, need.competency_id, asking.now)
     holders = await directory.verified_holders(asking.db, asking.actor, need.competency_id, need.required,
                                                PART_SIZE + len(taken))
+    if mentors:
+        mentoring = await directory.verified_holders(asking.db, asking.actor, need.competency_id, need.required,
+                                                     len(mentors), among=list(mentors))
+        seen = {holder["person_id"] for holder in mentoring}
+        holders = mentoring + [holder for holder in holders if holder["person_id"] not in seen]
     ids = [holder["person_id"] for holder in holders]
     blocked = await network.blockers_among(asking.db, asking.actor.user_id, ids)
     connected = await network.connected_among(asking.db, asking.actor.user_id, ids)
@@ -210,11 +229,16 @@ async def _experts(asking: _Asking, need: Need, taken: set[str]) -> list[Suggest
         same_state = bool(asking.state) and holder["state"] == asking.state
         shared = sorted((language for language in holder["languages"] if language in asking.languages),
                         key=lambda language: language == "English")
-        kept.append((not holder["expert"], not same_state, not shared, -holder["level"], holder, same_state, shared))
-    kept.sort(key=lambda row: row[:4])
+        offer = mentors.get(person_id)
+        kept.append((offer is None, not holder["expert"], not same_state, not shared, -holder["level"],
+                     holder, same_state, shared, offer))
+    kept.sort(key=lambda row: row[:5])
     return [Suggestion("expert", str(holder["person_id"]), need.competency_id, holder["name"],
-                       f"/people/{holder['person_id']}", asking.reason(need, *expert_sentences(holder, same_state, shared)))
-            for *_order, holder, same_state, shared in kept]
+                       f"/people/{holder['person_id']}",
+                       asking.reason(need, *expert_sentences(holder, same_state, shared, offer)),
+                       request_url=f"/people/{holder['person_id']}/mentoring?competency={need.competency_id}"
+                       if offer is not None else "")
+            for *_order, holder, same_state, shared, offer in kept]
 
 
 async def _events(asking: _Asking, need: Need, taken: set[str]) -> list[Suggestion]:

@@ -118,7 +118,8 @@ async def _answer(request: web.Request) -> web.Response:
         "position": found.position, "target": found.target, "digest": bool(choices.get("digest")),
         "needs": [asdict(need) for need in found.needs],
         "suggestions": [{"kind": item.kind, "id": item.ref, "competency_id": item.competency_id, "title": item.title,
-                         "url": item.url, "reason": item.reason, "detail": item.detail} for item in found.suggestions()],
+                         "url": item.url, "reason": item.reason, "detail": item.detail,
+                         "request_url": item.request_url or None} for item in found.suggestions()],
     })
 
 

@@ -52,18 +52,29 @@ async def places_taken(db: Database, mentor_id: ObjectId, month: str) -> int:
     return int(row["taken"]) if row else 0
 
 
-async def open_offers_among(db: Database, person_ids: Iterable[ObjectId], month: str) -> set[ObjectId]:
-    """Those of ``person_ids`` whose offer is open with a place left in ``month``."""
+async def open_offers_among(db: Database, person_ids: Iterable[ObjectId], month: str) -> dict[ObjectId, dict[str, Any]]:
+    """Those of ``person_ids`` whose offer is open with a place left in ``month``, each with its
+    topics and places left: ``{competencies, places_left}``. Two reads however many people."""
     ids = list(person_ids)
     if not ids:
-        return set()
-    caps = {row["_id"]: row["monthly_cap"] async for row in
-            db[OFFERS].find({"_id": {"$in": ids}, "open": True}, {"monthly_cap": 1})}
-    if not caps:
-        return set()
+        return {}
+    offers = {row["_id"]: row async for row in
+              db[OFFERS].find({"_id": {"$in": ids}, "open": True}, {"monthly_cap": 1, "competencies": 1})}
+    if not offers:
+        return {}
     taken = {row["mentor_id"]: row["taken"] async for row in
-             db[PLACES].find({"_id": {"$in": [place_key(uid, month) for uid in caps]}}, {"mentor_id": 1, "taken": 1})}
-    return {uid for uid, cap in caps.items() if taken.get(uid, 0) < cap}
+             db[PLACES].find({"_id": {"$in": [place_key(uid, month) for uid in offers]}}, {"mentor_id": 1, "taken": 1})}
+    left = {uid: row["monthly_cap"] - taken.get(uid, 0) for uid, row in offers.items()}
+    return {uid: {"competencies": list(row["competencies"]), "places_left": left[uid]}
+            for uid, row in offers.items() if left[uid] > 0}
+
+
+async def open_offers_on(db: Database, competency_id: str, limit: int) -> list[ObjectId]:
+    """Up to ``limit`` experts whose offer is open and lists ``competency_id`` as a topic (places
+    left or not), in the index's order: no sort, so a popular topic costs ``limit`` index entries,
+    not all of its offers."""
+    rows = db[OFFERS].find({"competencies": competency_id, "open": True}, {"_id": 1}, limit=limit)
+    return [row["_id"] async for row in rows]
 
 
 async def mentorship(db: Database, mentorship_id: ObjectId) -> dict[str, Any] | None:

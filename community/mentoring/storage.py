@@ -17,6 +17,7 @@ PRIVATE = ("goal", "note", "sessions", "feedback")
 STORAGE = StorageFacts(collections=(
     Collection(OFFERS, label=N_("Your mentoring offer"), indexes=(
         IndexModel([("open", 1)]),  # who is available for mentoring
+        IndexModel([("competencies", 1), ("open", 1)]),  # who offers mentoring in a competency
     ), personal=(
         Personal("_id", "delete", purpose=N_("The topics, offer and availability you publish as a mentor.")),
     )),

@@ -8,6 +8,11 @@ when verified, for the verified level. A row's ``key`` sorts by level (highest f
 then id, so a filter is an index range on (competency, basis, key) and the cursor is the last
 key shown: page 10 is one range read, like page 1.
 
+Each card says whether the person is available for mentoring and in what
+(``mentoring.availability.offers_among``, one batched read per page): an offer is published to
+be found (the profile page shows it to every member), so its topics show even where the card
+hides the competencies the person holds.
+
 Privacy: a row keeps, for each filtered field, the person's privacy choice; a row counts as a
 match only if the viewer may see every field the filter reads (``policy.can_view_field``), so a
 filter never reveals what a card would hide. The cards themselves come from
@@ -237,10 +242,16 @@ async def search(db: Database, viewer: Actor, wanted: Filters, rule: verificatio
     else:
         next_key = None if exhausted or last_key == start else last_key
     shown = {person["id"]: person for person in await visible_profiles(db, viewer, [row["person_id"] for row in page], rule)}
+    offers = await availability.offers_among(db, [row["person_id"] for row in page if str(row["person_id"]) in shown])
+    topic_names = await dictionary.names_of(db, [cid for offer in offers.values() for cid in offer.topics])
     cards = []
     for row in page:
         person = shown.get(str(row["person_id"]))
         if person is not None:
+            offer = offers.get(row["person_id"])
+            person["mentoring"] = offer is not None
+            person["mentoring_topics"] = [{"id": cid, "name": topic_names[cid]} for cid in (offer.topics if offer else ())
+                                          if cid in topic_names]
             if wanted.competency:
                 person["match"] = {"competency_id": wanted.competency, "level": row["level"],
                                    "basis": VERIFIED if row["verified"] else "declared"}
@@ -249,14 +260,20 @@ async def search(db: Database, viewer: Actor, wanted: Filters, rule: verificatio
 
 
 async def verified_holders(db: Database, viewer: Actor, competency_id: str, min_level: int,
-                           limit: int) -> list[dict[str, Any]]:
+                           limit: int, among: list[ObjectId] | None = None) -> list[dict[str, Any]]:
     """Up to ``limit`` people holding the competency verified at ``min_level`` or above whom the
     viewer may see holding it, experts first, then by level (highest first) and name; without
     their cards (``search`` gives those): ``{person_id, name, level, expert, state, languages}``,
-    ``state`` and ``languages`` empty unless the viewer may see them. Erased accounts never."""
+    ``state`` and ``languages`` empty unless the viewer may see them. Erased accounts never.
+    With ``among``, only those people (one index point each, not the competency's range)."""
     policy.require(viewer, viewer.is_authenticated, _("Sign in to see the network."))
-    rows = await db[DIRECTORY].find({"competency": competency_id, "basis": VERIFIED,
-                                     "key": {"$lt": str(6 - min_level)}}).sort("key", 1).limit(limit * 4).to_list(None)
+    bound = {"key": {"$lt": str(6 - min_level)}}
+    if among is not None:
+        rows = await db[DIRECTORY].find({"_id": {"$in": [f"{uid}:{competency_id}:{VERIFIED}" for uid in among]},
+                                         **bound}).sort("key", 1).to_list(None)
+    else:
+        rows = await db[DIRECTORY].find({"competency": competency_id, "basis": VERIFIED,
+                                         **bound}).sort("key", 1).limit(limit * 4).to_list(None)
     found = await people.people_by_id(db, {row["person_id"] for row in rows})
     connected = await network.connected_among(db, viewer.user_id, found)
     held = []

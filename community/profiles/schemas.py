@@ -85,7 +85,7 @@ class PeopleQuery(BaseModel):
 
     q: Annotated[str, Line(0, 100)] = Field("", description="words to find through the people search index")
     competency: Annotated[str, Line(0, 80)] = Field("", description="only people holding this competency id")
-    min_level: Annotated[int | None, BeforeValidator(lambda v: v or None), Field(ge=1, le=5)] = Field(
+    min_level: Annotated[Annotated[int, Field(ge=1, le=5)] | None, BeforeValidator(lambda v: v or None)] = Field(
         None, description="with `competency`: at least this level, 1-5")
     basis: Literal["any", "verified"] = Field("any", description="`verified`: count verified levels only")
     org: Annotated[str | None, BeforeValidator(_object_id)] = Field(None, description="an organisation id")
@@ -103,6 +103,13 @@ class DirectoryMatch(BaseModel):
     competency_id: str
     level: int
     basis: Literal["verified", "declared"]
+
+
+class MentoringTopic(BaseModel):
+    """A competency a person offers mentoring in."""
+
+    id: str
+    name: str
 
 
 class EndorsedOut(BaseModel):
@@ -135,7 +142,13 @@ def _declared(declared: tuple[fields.ProfileField, ...]) -> _Declared:
                 "viewer may not see are absent, not null.",
         **shown, gap=(list[dict[str, object]] | None, None),
     )
-    card = create_model("PeopleCard", __base__=out, match=(DirectoryMatch | None, None))
+    card = create_model(
+        "PeopleCard", __base__=out, match=(DirectoryMatch | None, None),
+        mentoring=(bool, Field(description="whether they are available for mentoring: an open offer with a place "
+                                           "left this month")),
+        mentoring_topics=(list[MentoringTopic], Field(
+            description="the competencies their mentoring offer lists; empty unless `mentoring`")),
+    )
     page = create_model(
         "PeoplePage", items=(list[card], ...),
         next=(str | None, Field(description="pass as `after` for the next page; null on the last one")),

@@ -1,5 +1,6 @@
 """An officer with no position sets a target, sees the gap and a thread, an expert, an event and a
-vacancy each with its reason, dismisses the thread, and it does not come back."""
+vacancy each with its reason (the expert offers mentoring in it, so their card also links to the
+request form), dismisses the thread, and it does not come back."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from community.competencies import queries as dictionary
 from community.events import service as events
 from community.forums import categories
 from community.forums.create_thread import create_thread
+from community.mentoring import service as mentoring
+from community.mentoring.schemas import OfferIn
 from community.policy import Actor, Role
 from community.profiles import directory
 from community.vacancies import posting
@@ -44,6 +47,9 @@ async def test_set_a_target_see_each_kind_with_its_reason_dismiss_one(new_contex
                                            "source": "assessment", "level": level, "reference": "iGOT",
                                            "recorded_by": None, "at": datetime.now(UTC)})
         await directory.rebuild(db, expert["_id"])
+        await act(db, actor_for_user(expert), mentoring.save_offer, OfferIn(
+            competencies=[competency], offer="Walk-throughs of the first cases.",
+            slots=[{"weekday": 2, "start": "11:00", "minutes": 60}], monthly_cap=2))
         admin = await make_user(db, roles=("admin",))
         space = await act(db, Actor(user_id=admin["_id"], roles=frozenset({Role.ADMIN})), categories.create_category,
                           {"name": "Gap clinic", "slug": f"gap-clinic-{ObjectId()}"})
@@ -73,7 +79,8 @@ async def test_set_a_target_see_each_kind_with_its_reason_dismiss_one(new_contex
     need = f"You need {name} at level {level} for {position['title']}, the position you want to move to"
     for heading, title, offer in (
             ("Threads to read", "Where to start with this competency", "This discussion of it is recent."),
-            ("Experts to meet", "Ishaan Mentor", f"This expert holds it verified at level {level} and mentors."),
+            ("Experts to meet", "Ishaan Mentor", f"This expert holds it verified at level {level} and offers mentoring "
+                                                 "in it, with 2 places left this month."),
             ("Events to attend", "Mentor hour on the gap", "This event is on it and has 10 seats left."),
             ("Vacancies that fit", "Deputy Director, Gap Closing", f"This vacancy asks for it at level {level}")):
         section = page.locator("section", has=page.get_by_role("heading", name=heading))
@@ -96,7 +103,12 @@ async def test_set_a_target_see_each_kind_with_its_reason_dismiss_one(new_contex
     await expect(page.get_by_role("heading", name="Threads to read")).to_have_count(0)
     await page.reload()
     await expect(page.get_by_text("Where to start with this competency")).to_have_count(0)
-    await expect(page.get_by_role("link", name="Ishaan Mentor")).to_be_visible()
+    await expect(page.get_by_role("link", name="Ishaan Mentor", exact=True)).to_be_visible()
     await page.goto("/")
     await expect(page.get_by_role("heading", name="For you")).to_be_visible()
     await expect(page.locator("#home-foryou + p")).to_contain_text(name)
+
+    await page.goto("/for-you")
+    await page.locator("li", has_text="Ishaan Mentor").get_by_role("link", name="Ask for mentoring").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Ask Ishaan Mentor for mentoring")
+    await expect(page.get_by_label("Topic")).to_have_value(competency)

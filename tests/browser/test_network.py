@@ -1,16 +1,19 @@
 """Two people in two browsers: one asks to connect with a note, the other accepts from their list
-of requests; then a block takes the Connect and Follow buttons away from the blocked person."""
+of requests; then a block takes the Connect and Follow buttons away from the blocked person. And
+the directory marks who offers mentoring, and in what."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import NewContext, Person, Server, Tools
 from tests.browser.support import check_page, signed_in
+from tests.factories import bearer_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -58,3 +61,40 @@ async def test_connect_accept_then_block_takes_the_connect_button_away(
     await expect(asking.get_by_role("button", name="Follow", exact=True)).to_have_count(0)
     await expect(asking.get_by_text("You are connected.")).to_have_count(0)
     await expect(asking.get_by_text(arjun.email)).to_have_count(0)
+
+
+async def _expert_listing(server: Server, person: Person, competency: str, offer: bool) -> None:
+    """Make ``person`` an expert who lists ``competency`` at level 4 and, if ``offer``, offers
+    mentoring in it (through the API, so the server's indexer brings their directory rows up)."""
+    async with server.store() as db:
+        await db.users.update_one({"email": person.email}, {"$addToSet": {"roles": "expert"}})
+        token = await bearer_token(db, await db.users.find_one({"email": person.email}))
+    async with aiohttp.ClientSession(server.url, headers={"Authorization": f"Bearer {token}"}) as http:
+        async with http.post("/api/v1/profiles/me/competencies", json={"competency_id": competency, "level": 4}) as made:
+            assert made.status == 200, await made.text()
+        if offer:
+            async with http.put("/api/v1/mentoring/offer", json={
+                    "competencies": [competency], "offer": "Reviews of your first drafts.", "monthly_cap": 2}) as made:
+                assert made.status == 200, await made.text()
+
+
+async def test_the_directory_marks_who_offers_mentoring_and_in_what(
+        new_context: NewContext, server: Server, people: Callable[..., Awaitable[Person]], tools: Tools,
+        screenshots: Path) -> None:
+    async with server.store() as db:
+        topic = [row for row in await db.competencies.find({}, {"name": 1}).to_list(None) if len(row["_id"]) <= 80][0]
+    mentor, expert = await people("Nandini Mentoring"), await people("Omkar Expertise")
+    await _expert_listing(server, mentor, topic["_id"], offer=True)
+    await _expert_listing(server, expert, topic["_id"], offer=False)
+    viewer = await signed_in(new_context, await people("Pooja Directory"))
+
+    await viewer.goto(f"/network?competency={topic['_id']}")
+    mentor_card = viewer.locator("li", has=viewer.get_by_role("link", name=mentor.name))
+    await expect(mentor_card).to_contain_text(f"Offers mentoring: {topic['name']}")
+    await expect(viewer.locator("li", has=viewer.get_by_role("link", name=expert.name))).not_to_contain_text(
+        "Offers mentoring")
+    await check_page(viewer, tools, screenshots, "network-directory-mentoring")
+    await viewer.get_by_label("Available for mentoring").check()
+    await viewer.get_by_role("button", name="Show").click()
+    await expect(viewer.get_by_role("link", name=mentor.name)).to_be_visible()
+    await expect(viewer.get_by_role("link", name=expert.name)).to_have_count(0)

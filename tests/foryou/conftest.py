@@ -18,6 +18,8 @@ from community.app import create_app
 from community.config import Settings
 from community.events import service as events
 from community.forums.limits import LIMITS
+from community.mentoring import service as mentoring
+from community.mentoring.schemas import OfferIn, RequestIn
 from community.foryou.suggest import ForYou, for_you
 from community.profiles.verification import RULE
 from community.competencies import queries as dictionary_queries
@@ -62,6 +64,18 @@ class Scene:
         person = await make_user(self.db, org=await make_org(self.db), roles=roles, **extra)
         await hold(self.db, person, verified={competency: level})
         return person
+
+    async def offer(self, person: dict[str, Any], *topics: str, cap: int = 3, taken: int = 0, open: bool = True) -> None:
+        """``person`` offers mentoring in ``topics`` (competencies they list), with ``taken`` of this
+        month's ``cap`` places taken by requests from other members."""
+        app = self.client.app
+        await act(app, actor_for_user(person), mentoring.save_offer, OfferIn(
+            competencies=list(topics), offer="Reviews of your budget papers.",
+            slots=[{"weekday": 1, "start": "16:00", "minutes": 60}], monthly_cap=cap, open=open))
+        for _ in range(taken):
+            mentee = await make_user(self.db, name="Another Mentee")
+            await act(app, actor_for_user(mentee), mentoring.request_mentoring, person["_id"],
+                      RequestIn(competency_id=topics[0], goal="Learn it"))
 
     async def thread(self, competency: str, *, title: str, org: str | None = None) -> str:
         category = await self.forum.category(f"space-{ObjectId()}", org=org)

@@ -40,6 +40,19 @@ async def test_the_api_gives_the_gap_and_suggestions_and_takes_dismissals(scene:
     assert len((await call(scene.client, "GET", "/api/v1/for-you", token))[1]["suggestions"]) == 1
 
 
+async def test_an_expert_suggestion_carries_the_request_form_when_they_offer_mentoring_in_it(scene: Scene) -> None:
+    mentor = await scene.expert(BUDGET, 4, name="Asha Mentor")
+    await scene.offer(mentor, BUDGET, cap=2)
+    plain = await scene.expert(BUDGET, 5, name="Bina Expert")
+    token = await bearer_token(scene.db, scene.officer)
+    status, answer = await call(scene.client, "GET", "/api/v1/for-you", token)
+    assert status == 200
+    experts = [item for item in answer["suggestions"] if item["kind"] == "expert"]
+    assert [(item["id"], item["request_url"]) for item in experts] == [
+        (str(mentor["_id"]), f"/people/{mentor['_id']}/mentoring?competency={BUDGET}"), (str(plain["_id"]), None)]
+    assert experts[0]["reason"].endswith("offers mentoring in it, with 2 places left this month.")
+
+
 async def test_bad_input_is_a_problem_naming_the_field(scene: Scene) -> None:
     token = await bearer_token(scene.db, scene.officer)
     for body, field in (({"kind": "poem", "id": BUDGET}, "kind"), ({"kind": "thread", "id": "x"}, "id"),

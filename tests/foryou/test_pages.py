@@ -33,9 +33,27 @@ async def test_a_part_with_nothing_to_suggest_is_left_out(scene: Scene) -> None:
     await sign_in(scene.client, scene.officer)
     page = await (await scene.client.get("/for-you")).text()
     assert "Your competency gap" in page and "Experts to meet" in page and "Asha Expert" in page
-    assert "This expert holds it verified at level 4 and mentors." in page
+    assert "This expert holds it verified at level 4." in page and "Ask for mentoring" not in page
     for heading in ("Threads to read", "Events to attend", "Vacancies that fit"):
         assert heading not in page
+
+
+async def test_a_mentor_s_card_links_to_the_request_form_and_their_profile(scene: Scene) -> None:
+    mentor = await scene.expert(BUDGET, 4, name="Asha Mentor")
+    await scene.offer(mentor, BUDGET)
+    await scene.expert(BUDGET, 5, name="Bina Expert")
+    await sign_in(scene.client, scene.officer)
+    page = await (await scene.client.get("/for-you")).text()
+    card = page[page.index(f'id="suggestion-expert-{mentor["_id"]}"'):]
+    card = card[:card.index("</li>")]
+    request_form = f"/people/{mentor['_id']}/mentoring?competency={BUDGET}"
+    assert f'href="/people/{mentor["_id"]}"' in card and f'href="{request_form}"' in card
+    assert "Ask for mentoring" in card and "offers mentoring in it, with 3 places left this month." in card
+    assert page.count("Ask for mentoring") == 1, "the expert without an offer has no request link"
+    form = await scene.client.get(request_form)
+    assert form.status == 200 and f'value="{BUDGET}" selected' in await form.text()
+    hindi = await (await scene.client.get("/for-you", headers={"Accept-Language": "hi"})).text()
+    assert "मार्गदर्शन का अनुरोध करें" in hindi and "वे इसमें मार्गदर्शन देते हैं; इस महीने 3 स्थान शेष हैं।" in hindi
 
 
 async def test_the_home_page_opens_with_the_top_of_for_you(scene: Scene) -> None:

@@ -161,6 +161,19 @@ async def test_an_empty_directory_says_so_rather_than_blaming_filters_nobody_cho
     assert "No one matches these filters." in filtered and "Nobody is listed" not in filtered
 
 
+async def test_the_form_as_a_browser_sends_it_with_any_level_is_answered(client: TestClient, db: Any) -> None:
+    await small_dictionary(db)
+    expert = await make_user(db, roles=("expert",), name="Dr Level Four")
+    await declare(client, db, expert, 4)
+    await indexed(client)
+    token = await bearer_token(db, await make_user(db))
+    every_field = f"q=&competency={HEALTH}&min_level=&basis=any&org=&state=&language=&role="
+    response = await client.get(f"/network?{every_field}", headers=auth(token))
+    assert response.status == 200 and "Dr Level Four" in await response.text(), "an empty level is no filter"
+    status, body = await call(client, "GET", f"/api/v1/people?{every_field}", token)
+    assert status == 200 and names(body) == ["Dr Level Four"]
+
+
 async def test_network_is_in_the_navigation(client: TestClient) -> None:
     assert "network" in [item.route for item in client.app[keys.NAV]]
     html = await (await client.get("/")).text()
