@@ -198,14 +198,14 @@ async def fitting(db: Database, actor: Actor, competency_ids: list[str], now: da
     scored = [(score(held, vacancy["required"]), vacancy) for vacancy in await queries.open_requiring(db, competency_ids)]
     scored.sort(key=lambda pair: (-pair[0], stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
     whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in scored[:limit * 3]])
-    page = [(match(held, whole[brief["_id"]]["required"]), whole[brief["_id"]]) for _, brief in scored[:limit * 3]
+    page = [whole[brief["_id"]] for _, brief in scored[:limit * 3]
             if brief["_id"] in whole and policy.can_apply(actor, whole[brief["_id"]], now)][:limit]
-    names = await dictionary.competency_names(db, [item["competency"] for _, vacancy in page for item in vacancy["required"]])
-    org_names = await organisations.names(db, [vacancy["org_id"] for _, vacancy in page])
+    names = await dictionary.competency_names(db, [item["competency"] for vacancy in page for item in vacancy["required"]])
+    org_names = await organisations.names(db, [vacancy["org_id"] for vacancy in page])
     wanted = set(competency_ids)
-    return [{**_listed(vacancy, org_names, match_view(found, names)),
+    return [{**_listed(vacancy, org_names, match_view(match(held, vacancy["required"]), names)),
              "requires": {item["competency"]: item["level"] for item in vacancy["required"] if item["competency"] in wanted}}
-            for found, vacancy in page]
+            for vacancy in page]
 
 
 async def department_vacancies(db: Database, actor: Actor) -> list[dict[str, Any]]:
