@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -48,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import realtime as rt  # noqa: E402 - bench/realtime.py, beside this file
-from rawsocket import entered  # noqa: E402 - bench/rawsocket.py, beside this file
+from rawsocket import client_processes, entered  # noqa: E402 - bench/rawsocket.py, beside this file
 import websockets  # noqa: E402
 
 KIND = "bench"
@@ -258,23 +257,10 @@ def measure(ports: list[int], tokens: tuple[str, list[str]], subject_id: str, n:
     voters = people[rounds + QUESTIONS:rounds + QUESTIONS + votes]
     base = f"http://127.0.0.1:{ports[0]}/api/v1/rooms/{KIND}/{subject_id}"
     questions = asyncio.run(ask_questions(base, askers))
-    ctx = multiprocessing.get_context("spawn")
     workers = max(1, min(4, n // 1000))
-    pipes, processes = [], []
-    for index in range(workers):
-        share = n // workers + (1 if index < n % workers else 0)
-        parent, child = ctx.Pipe()
-        process = ctx.Process(target=worker, args=(ports[index % len(ports)], share, host_token, subject_id, rounds,
-                                                   votes, child))
-        process.start()
-        pipes.append(parent)
-        processes.append(process)
-    started = time.monotonic()
-    for pipe in pipes:
-        if not pipe.poll(600):
-            raise SystemExit("clients did not connect within 600 s")
-        assert pipe.recv() == "ready"
-    connect_seconds = time.monotonic() - started
+    pipes, processes, connect_seconds = client_processes(worker, [
+        (ports[index % len(ports)], n // workers + (1 if index < n % workers else 0), host_token, subject_id, rounds,
+         votes) for index in range(workers)], 600)
     time.sleep(1.5)
     cpu_before = rt.cpu_seconds(pids)
     load_chat = os.getloadavg()[0]

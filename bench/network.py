@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from embedded import fresh_store, percentiles, timed  # noqa: E402  (bench/embedded.py, beside this file)
-from rawsocket import entered  # noqa: E402  (bench/rawsocket.py, beside this file)
+from rawsocket import client_processes, entered  # noqa: E402  (bench/rawsocket.py, beside this file)
 from community.accounts.sessions import actor_for_user  # noqa: E402
 from community.forums.queries import CATEGORIES, POSTS, THREADS  # noqa: E402
 from community.network.queries import CONNECTIONS, pair_key  # noqa: E402
@@ -288,21 +288,9 @@ def measure_messages(people: int, sent: int) -> None:
                   f"{time.perf_counter() - started:.1f} s", flush=True)
             sockets = [(person, token, conversation_id) for conversation_id, *pair in conversations
                        for person, token in pair]
-            ctx = multiprocessing.get_context("spawn")
-            pipes, workers = [], []
-            for index in range(DM_WORKERS):
-                parent, child = ctx.Pipe()
-                worker = ctx.Process(target=dm_worker, args=(port, sockets[index::DM_WORKERS], child))
-                worker.start()
-                pipes.append(parent)
-                workers.append(worker)
-            started = time.perf_counter()
-            for pipe in pipes:
-                if not pipe.poll(300):
-                    raise SystemExit("the sockets did not connect within 300 s")
-                assert pipe.recv() == "ready"
-            print(f"{len(sockets):,} sockets connected and in their conversations in "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
+            pipes, workers, took = client_processes(
+                dm_worker, [(port, sockets[index::DM_WORKERS]) for index in range(DM_WORKERS)], 300)
+            print(f"{len(sockets):,} sockets connected and in their conversations in {took:.1f} s", flush=True)
             time.sleep(1)
             rng = random.Random(3)
             latencies = []

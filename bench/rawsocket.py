@@ -5,6 +5,9 @@ thousands of sockets would measure itself)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -31,3 +34,24 @@ async def entered(port: int, token: str, event: str, data: dict[str, Any], *, de
         elif reply.startswith("430"):
             assert json.loads(reply[3:])[0]["ok"], reply
             return ws
+
+
+def client_processes(target: Callable[..., None], shares: list[tuple[Any, ...]],
+                     seconds: float) -> tuple[list[Any], list[Any], float]:
+    """One spawned process per share, running ``target(*share, pipe)``, each of which sends
+    ``"ready"`` once its sockets are in; waits for all of them (at most ``seconds`` each).
+    Returns the parents' ends of the pipes, the processes and the seconds until all were ready."""
+    ctx = multiprocessing.get_context("spawn")
+    pipes, processes = [], []
+    for share in shares:
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=target, args=(*share, child))
+        process.start()
+        pipes.append(parent)
+        processes.append(process)
+    started = time.monotonic()
+    for pipe in pipes:
+        if not pipe.poll(seconds):
+            raise SystemExit(f"the clients did not connect within {seconds:.0f} s")
+        assert pipe.recv() == "ready"
+    return pipes, processes, time.monotonic() - started

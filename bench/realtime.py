@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import shutil
 import socket
@@ -46,7 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rawsocket import entered  # noqa: E402 - bench/rawsocket.py, beside this file (the script's folder)
+from rawsocket import client_processes, entered  # noqa: E402 - bench/rawsocket.py, beside this file (the script's folder)
 
 REDIS_SERVER = "/usr/bin/redis-server"
 CONNECT_CONCURRENCY = 100
@@ -236,23 +235,11 @@ def measure(ports: list[int], trigger_port: int, token: str, room: str, n: int, 
             deflate: bool, server_pids: list[int]) -> dict[str, float]:
     import urllib.request
 
-    ctx = multiprocessing.get_context("spawn")
-    pipes, processes = [], []
     servers_only = server_pids[:len(ports)]
     rss_before = resident_kib(servers_only)
-    for index in range(workers):
-        share = n // workers + (1 if index < n % workers else 0)
-        parent, child = ctx.Pipe()
-        process = ctx.Process(target=client_worker, args=(ports, share, token, room, rounds, deflate, child))
-        process.start()
-        pipes.append(parent)
-        processes.append(process)
-    started = time.monotonic()
-    for pipe in pipes:
-        if not pipe.poll(300):
-            raise SystemExit("clients did not connect within 300 s")
-        assert pipe.recv() == "ready"
-    connect_seconds = time.monotonic() - started
+    pipes, processes, connect_seconds = client_processes(client_worker, [
+        (ports, n // workers + (1 if index < n % workers else 0), token, room, rounds, deflate)
+        for index in range(workers)], 300)
     time.sleep(1.5)  # let the presence announcements of the joins pass
     rss_after = resident_kib(servers_only)
     cpu_before = cpu_seconds(server_pids)
