@@ -5,7 +5,8 @@ then, in the action's transaction, so a refusal leaves nothing. A stranger to a 
 it does not exist. A request takes one of the mentor's places for the month inside its own
 transaction, by a conditional count on one document: two requests at once meet on it and the
 cap holds (on MongoDB the second meets a write conflict and runs once more, seeing the first).
-Accepting opens the pair's conversation through the messages feature; feedback may endorse the
+Accepting opens the pair's conversation through the messages feature, as one both agreed to (the
+mentee by asking, the mentor by accepting), so it is never a message request; feedback may endorse the
 other person through the profiles' endorsement, whose rule alone decides whether it may be given
 and what it counts for.
 """
@@ -181,7 +182,7 @@ async def accept(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None:
     found = await _answerable(tx, mentorship_id, accepting=True)
     first = answer.note or _("I accepted your request for mentoring in %(competency)s. Let us plan our first "
                              "session here.", competency=found["competency"])
-    conversation_id = await messages.start(tx, [found["mentee_id"]], first)
+    conversation_id = await messages.start_agreed(tx, found["mentee_id"], first)
     await _settle(tx, found, "accepted", {"note": answer.note, "answered_at": tx.now, "conversation_id": conversation_id})
     await tx.notify("mentoring_answer", to=one_person(found["mentee_id"]), subject=(notices.SUBJECT, found["_id"]),
                     params={**notices.params_of(found), "accepted": True})
