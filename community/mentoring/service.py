@@ -28,7 +28,7 @@ from community.i18n import N_, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.karma import service as karma
-from community.mentoring import notices, queries
+from community.mentoring import live, notices, queries
 from community.mentoring.queries import MENTORSHIPS, OFFERS, PLACES, month_of, open_key, place_key
 from community.mentoring.rules import RULES, MentoringRules
 from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn
@@ -134,6 +134,7 @@ async def request_mentoring(tx: Action, mentor_id: ObjectId, request: RequestIn)
                       key=expiry_key(mentorship["_id"]))
     await tx.notify("mentoring_request", to=one_person(mentor_id), subject=(notices.SUBJECT, mentorship["_id"]),
                     params=notices.params_of(mentorship))
+    live.changed(tx, mentorship, "requested")
     return mentorship["_id"]
 
 
@@ -186,6 +187,7 @@ async def accept(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None:
     await _settle(tx, found, "accepted", {"note": answer.note, "answered_at": tx.now, "conversation_id": conversation_id})
     await tx.notify("mentoring_answer", to=one_person(found["mentee_id"]), subject=(notices.SUBJECT, found["_id"]),
                     params={**notices.params_of(found), "accepted": True})
+    live.changed(tx, found, "accepted")
 
 
 async def decline(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None:
@@ -194,14 +196,17 @@ async def decline(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None
     await _settle(tx, found, "declined", {"note": answer.note, "answered_at": tx.now})
     await tx.notify("mentoring_answer", to=one_person(found["mentee_id"]), subject=(notices.SUBJECT, found["_id"]),
                     params={**notices.params_of(found), "accepted": False})
+    live.changed(tx, found, "declined")
 
 
 async def withdraw(tx: Action, mentorship_id: ObjectId) -> None:
-    """The mentee takes back a request still waiting; the mentor is not told."""
+    """The mentee takes back a request still waiting; the mentor is not notified (their open pages
+    update, like the mentee's)."""
     actor = policy.require_member(tx.actor)
     found = await readable(tx.db, actor, mentorship_id)
     policy.require(actor, policy.can_withdraw_mentoring_request(actor, found), _("This request is not waiting."))
     await _settle(tx, found, "withdrawn", {"answered_at": tx.now})
+    live.changed(tx, found, "withdrawn")
 
 
 async def schedule_session(tx: Action, mentorship_id: ObjectId, planned: SessionIn) -> dict[str, Any]:
@@ -249,6 +254,7 @@ async def end(tx: Action, mentorship_id: ObjectId) -> bool:
                           object_type=KARMA_SUBJECT, object_id=mentorship_id, session=session)
     await tx.notify("mentoring_ended", to=one_person(other_of(found, actor.user_id)),
                     subject=(notices.SUBJECT, mentorship_id), params=notices.params_of(found))
+    live.changed(tx, found, "ended")
     return completed
 
 
