@@ -2,15 +2,22 @@
  * /mentoring/<id>. Without this file they work as they are, and a reload shows what changed.
  * With it, "mentoring:changed" {mentorship_id, status}, which the server sends to the mentor's
  * and the mentee's own rooms only, makes the page fetch itself again and put its fresh content
- * in place: the list for any of the person's mentorships, a mentorship's page for that one. */
+ * in place: the list for any of the person's mentorships, a mentorship's page for that one.
+ * After a reconnect the page is fetched once more, for what changed while it was away; the
+ * element carries data-live while the page listens. */
 (function () {
   "use strict";
-  var area = document.getElementById("mentoring-live");
   var live = window.Community && window.Community.socket;
-  if (!area || !live || !window.fetch || !window.DOMParser) {
+  var first = document.getElementById("mentoring-live");
+  if (!first || !live || !window.fetch || !window.DOMParser) {
     return;
   }
-  var watched = area.getAttribute("data-mentoring-live");
+  var watched = first.getAttribute("data-mentoring-live");
+  var listened = false;
+
+  function area() {
+    return document.getElementById("mentoring-live");
+  }
 
   function refresh() {
     fetch(window.location.pathname + window.location.search,
@@ -21,12 +28,20 @@
       })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("mentoring-live");
-        var current = document.getElementById("mentoring-live");
+        var current = area();
         if (fresh && current) {
-          current.replaceWith(document.importNode(fresh, true));
+          fresh = document.importNode(fresh, true);
+          if (live.connected) { fresh.setAttribute("data-live", ""); }
+          current.replaceWith(fresh);
         }
       })
       .catch(function () { /* the page stays as it was; a reload brings it up to date */ });
+  }
+
+  function listening() {
+    if (listened) { refresh(); }
+    listened = true;
+    area().setAttribute("data-live", "");
   }
 
   live.on("mentoring:changed", function (data) {
@@ -34,4 +49,9 @@
       refresh();
     }
   });
+  live.on("disconnect", function () { area().removeAttribute("data-live"); });
+  live.on("connect", listening);
+  if (live.connected) {
+    listening();
+  }
 }());
