@@ -216,6 +216,12 @@ def takes_part_in_mentorship(actor: Actor, mentorship: Mapping[str, Any]) -> boo
     return actor.is_authenticated and actor.user_id in (mentorship.get("mentor_id"), mentorship.get("mentee_id"))
 
 
+def mentorship_live_audience(mentorship: Mapping[str, Any]) -> list[ObjectId]:
+    """Who hears live that a mentorship changed (asked, answered, withdrawn, ended): its mentor and
+    its mentee, each in their own room ("user:<id>", which only they join), and nobody else."""
+    return [mentorship["mentor_id"], mentorship["mentee_id"]]
+
+
 def can_answer_mentoring_request(actor: Actor, mentorship: Mapping[str, Any], blocked: bool) -> bool:
     """The mentor accepts a request still waiting (which opens a conversation, so never across a block)."""
     return (actor.is_authenticated and not actor.is_suspended() and actor.user_id == mentorship.get("mentor_id")

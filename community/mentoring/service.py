@@ -5,7 +5,8 @@ then, in the action's transaction, so a refusal leaves nothing. A stranger to a 
 it does not exist. A request takes one of the mentor's places for the month inside its own
 transaction, by a conditional count on one document: two requests at once meet on it and the
 cap holds (on MongoDB the second meets a write conflict and runs once more, seeing the first).
-Accepting opens the pair's conversation through the messages feature; feedback may endorse the
+Accepting opens the pair's conversation through the messages feature, as one both agreed to (the
+mentee by asking, the mentor by accepting), so it is never a message request; feedback may endorse the
 other person through the profiles' endorsement, whose rule alone decides whether it may be given
 and what it counts for.
 """
@@ -27,7 +28,7 @@ from community.i18n import N_, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.karma import service as karma
-from community.mentoring import notices, queries
+from community.mentoring import live, notices, queries
 from community.mentoring.queries import MENTORSHIPS, OFFERS, PLACES, month_of, open_key, place_key
 from community.mentoring.rules import RULES, MentoringRules
 from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn
@@ -133,6 +134,7 @@ async def request_mentoring(tx: Action, mentor_id: ObjectId, request: RequestIn)
                       key=expiry_key(mentorship["_id"]))
     await tx.notify("mentoring_request", to=one_person(mentor_id), subject=(notices.SUBJECT, mentorship["_id"]),
                     params=notices.params_of(mentorship))
+    live.changed(tx, mentorship, "requested")
     return mentorship["_id"]
 
 
@@ -181,10 +183,11 @@ async def accept(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None:
     found = await _answerable(tx, mentorship_id, accepting=True)
     first = answer.note or _("I accepted your request for mentoring in %(competency)s. Let us plan our first "
                              "session here.", competency=found["competency"])
-    conversation_id = await messages.start(tx, [found["mentee_id"]], first)
+    conversation_id = await messages.start_agreed(tx, found["mentee_id"], first)
     await _settle(tx, found, "accepted", {"note": answer.note, "answered_at": tx.now, "conversation_id": conversation_id})
     await tx.notify("mentoring_answer", to=one_person(found["mentee_id"]), subject=(notices.SUBJECT, found["_id"]),
                     params={**notices.params_of(found), "accepted": True})
+    live.changed(tx, found, "accepted")
 
 
 async def decline(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None:
@@ -193,14 +196,17 @@ async def decline(tx: Action, mentorship_id: ObjectId, answer: AnswerIn) -> None
     await _settle(tx, found, "declined", {"note": answer.note, "answered_at": tx.now})
     await tx.notify("mentoring_answer", to=one_person(found["mentee_id"]), subject=(notices.SUBJECT, found["_id"]),
                     params={**notices.params_of(found), "accepted": False})
+    live.changed(tx, found, "declined")
 
 
 async def withdraw(tx: Action, mentorship_id: ObjectId) -> None:
-    """The mentee takes back a request still waiting; the mentor is not told."""
+    """The mentee takes back a request still waiting; the mentor is not notified (their open pages
+    update, like the mentee's)."""
     actor = policy.require_member(tx.actor)
     found = await readable(tx.db, actor, mentorship_id)
     policy.require(actor, policy.can_withdraw_mentoring_request(actor, found), _("This request is not waiting."))
     await _settle(tx, found, "withdrawn", {"answered_at": tx.now})
+    live.changed(tx, found, "withdrawn")
 
 
 async def schedule_session(tx: Action, mentorship_id: ObjectId, planned: SessionIn) -> dict[str, Any]:
@@ -248,6 +254,7 @@ async def end(tx: Action, mentorship_id: ObjectId) -> bool:
                           object_type=KARMA_SUBJECT, object_id=mentorship_id, session=session)
     await tx.notify("mentoring_ended", to=one_person(other_of(found, actor.user_id)),
                     subject=(notices.SUBJECT, mentorship_id), params=notices.params_of(found))
+    live.changed(tx, found, "ended")
     return completed
 
 

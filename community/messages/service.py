@@ -1,4 +1,4 @@
-"""Direct messages: starting a conversation, sending, editing, deleting, reading, answering a
+"""Direct messages: starting a conversation (or one both people agreed to), sending, editing, deleting, reading, answering a
 message request, leaving a group, and the read-receipt setting.
 
 Every function reads and checks first (the policy, blocks, the limits), then writes in the
@@ -77,6 +77,18 @@ async def start(tx: Action, to: list[ObjectId], body: str, title: str = "") -> O
     """Start a conversation with ``to`` (one person: the pair's direct conversation, reused) with a
     first message; returns the conversation's id. People who are not the actor's connections get
     it as a message request."""
+    return await _start(tx, to, body, title, agreed=False)
+
+
+async def start_agreed(tx: Action, person_id: ObjectId, body: str) -> ObjectId:
+    """Open the direct conversation of two people who have both agreed to talk (the mentee asked
+    for mentoring, the mentor accepts), with a first message; returns its id. It is a normal
+    conversation for both, never a message request, connected or not: a request still waiting
+    between them, either way, counts as accepted. A block still refuses it, as in ``start``."""
+    return await _start(tx, [person_id], body, "", agreed=True)
+
+
+async def _start(tx: Action, to: list[ObjectId], body: str, title: str, *, agreed: bool) -> ObjectId:
     db, actor, rules = tx.db, policy.require_member(tx.actor), rules_of(tx)
     text = _check_body(tx, body)
     if len(set(to) - {actor.user_id}) + 1 > rules.group_size:
@@ -85,10 +97,16 @@ async def start(tx: Action, to: list[ObjectId], body: str, title: str = "") -> O
     if len(others) == 1:
         existing = await queries.direct_between(db, actor.user_id, others[0]["_id"])
         if existing is not None and actor.user_id in existing["member_ids"]:
-            await send(tx, existing["_id"], text)
+            if not agreed:
+                await send(tx, existing["_id"], text)
+                return existing["_id"]
+            await db[MEMBERS].update_many({"conversation_id": existing["_id"], "state": "request"},
+                                          {"$set": {"state": "active"}}, session=await tx.start())
+            await _write_message(tx, existing, text)
             return existing["_id"]
     await ratelimit.hit(db, f"dm-start:{actor.user_id}", limit=rules.starts_per_day, window_seconds=86400)
-    connected = await network.connected_among(db, actor.user_id, [person["_id"] for person in others])
+    welcome = ({person["_id"] for person in others} if agreed
+               else await network.connected_among(db, actor.user_id, [person["_id"] for person in others]))
     conversation_id = ObjectId()
     direct = len(others) == 1
     session = await tx.start()
@@ -105,7 +123,7 @@ async def start(tx: Action, to: list[ObjectId], body: str, title: str = "") -> O
     rows = [{"_id": member_key(conversation_id, actor.user_id), "conversation_id": conversation_id,
              "user_id": actor.user_id, "state": "active", "unread": 0, "read_at": tx.now, "last_at": tx.now}]
     rows += [{"_id": member_key(conversation_id, person["_id"]), "conversation_id": conversation_id,
-              "user_id": person["_id"], "state": "active" if person["_id"] in connected else "request",
+              "user_id": person["_id"], "state": "active" if person["_id"] in welcome else "request",
               "unread": 0, "read_at": None, "last_at": tx.now} for person in others]
     await db[MEMBERS].insert_many(rows, session=session)
     await _write_message(tx, conversation, text)

@@ -1,6 +1,6 @@
 """Two people in two browsers: an expert publishes a mentoring offer, an officer asks for
 mentoring from the expert's profile, and the expert accepts from their mentoring page, which
-opens the pair's conversation."""
+opens the pair's conversation; each one's open mentoring page changes live with the other's step."""
 
 from __future__ import annotations
 
@@ -54,6 +54,10 @@ async def test_request_mentoring_and_accept(new_context: NewContext, server: Ser
     await expect(mentor.get_by_text("Your mentoring offer is saved.")).to_be_visible()
     await expect(mentor.get_by_text("2 places left this month", exact=False)).to_be_visible()
 
+    await mentor.goto("/mentoring")
+    await expect(mentor.get_by_role("heading", name="Requests waiting for your answer (0)")).to_be_visible()
+    await expect(mentor.locator("#mentoring-live[data-live]")).to_be_attached()
+
     await mentee.goto(f"/people/{meera_id}")
     await mentee.get_by_role("link", name="Ask for mentoring").click()
     await mentee.get_by_label("Your goal: what you want to achieve").fill("Prepare my first district review.")
@@ -62,8 +66,8 @@ async def test_request_mentoring_and_accept(new_context: NewContext, server: Ser
     await expect(mentee.get_by_text("Your request for mentoring was sent.")).to_be_visible()
     await expect(mentee.locator("#mentorship-status")).to_have_text("Waiting for the mentor's answer")
 
-    await mentor.goto("/mentoring")
     await expect(mentor.get_by_role("heading", name="Requests waiting for your answer (1)")).to_be_visible()
+    await expect(mentee.locator("#mentoring-live[data-live]")).to_be_attached()
     await mentor.get_by_role("link", name=topic).click()
     await expect(mentor.get_by_text("Prepare my first district review.")).to_be_visible()
     await mentor.locator("#accept-note").fill("Glad to help. Send me last year's review.")
@@ -72,8 +76,9 @@ async def test_request_mentoring_and_accept(new_context: NewContext, server: Ser
     await expect(mentor.get_by_text("You accepted the request; your conversation is open.")).to_be_visible()
     await expect(mentor.locator("#mentorship-status")).to_have_text("Under way")
 
-    await mentee.reload()
     await expect(mentee.locator("#mentorship-status")).to_have_text("Under way")
     await expect(mentee.get_by_text("Glad to help. Send me last year's review.").first).to_be_visible()
     await mentee.get_by_role("link", name="Your conversation").click()
     await expect(mentee.get_by_text("Glad to help. Send me last year's review.").first).to_be_visible()
+    await expect(mentee.locator("#send-form")).to_be_visible()
+    await expect(mentee.get_by_role("heading", name="Message request")).to_have_count(0)

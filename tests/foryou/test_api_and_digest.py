@@ -92,3 +92,21 @@ async def test_the_digest_tells_new_suggestions_once_to_those_who_asked(scene: S
     assert await send_due_digests(db, outbox, base_url="https://x.example", now=tomorrow, sections=sections) == 1
     body = outbox.sent[-1][2]
     assert "Asha Expert" in body and "How do outcome budgets work?" not in body
+
+
+async def test_the_digest_links_a_mentor_to_their_request_form_in_the_readers_language(scene: Scene, db: Any) -> None:
+    sections = scene.client.app[DIGEST_SECTIONS]
+    mentor = await scene.expert(BUDGET, 4, name="Asha Mentor")
+    await scene.offer(mentor, BUDGET, cap=2)
+    plain = await scene.expert(BUDGET, 5, name="Bina Expert")
+    token = await bearer_token(db, scene.officer)
+    assert (await call(scene.client, "PUT", "/api/v1/for-you/digest", token, json={"digest": True}))[0] == 200
+    await db.users.update_one({"_id": scene.officer["_id"]}, {"$set": {"language": "hi"}})
+    outbox = Outbox()
+    assert await send_due_digests(db, outbox, base_url="https://x.example", now=datetime.now(UTC), sections=sections) == 1
+    lines = outbox.sent[0][2].splitlines()
+    [asked] = [index for index, line in enumerate(lines) if line.startswith("- Asha Mentor:")]
+    assert lines[asked].endswith("इस पते पर मार्गदर्शन का अनुरोध करें:")
+    assert lines[asked + 1] == f"  https://x.example/people/{mentor['_id']}/mentoring?competency={BUDGET}"
+    [profile] = [index for index, line in enumerate(lines) if line.startswith("- Bina Expert:")]
+    assert lines[profile + 1] == f"  https://x.example/people/{plain['_id']}", "no offer: the profile, as before"

@@ -138,7 +138,11 @@ async def test_accepting_opens_the_conversation_with_the_note(app: web.Applicati
     assert stored is not None and stored["status"] == "accepted" and stored["conversation_id"] is not None
     conversation = await messages.conversation(db, stored["conversation_id"])
     assert conversation is not None and set(conversation["member_ids"]) == {mentor["_id"], mentee["_id"]}
-    assert [n["kind"] for n in captured_effects.notifications][-1] == "mentoring_answer"
+    for person in (mentor, mentee):
+        mine = await messages.membership(db, conversation["_id"], person["_id"])
+        assert mine is not None and mine["state"] == "active", "accepting is consent: no message request"
+    kinds = [n["kind"] for n in captured_effects.notifications]
+    assert "message_request" not in kinds and kinds[-1] == "mentoring_answer"
 
 
 async def test_sessions_the_end_karma_and_feedback(app: web.Application, db: Any, captured_effects: actions.Effects) -> None:

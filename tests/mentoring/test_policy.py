@@ -80,3 +80,8 @@ def test_feedback_once_per_side_after_the_end() -> None:
     assert not policy.can_give_mentoring_feedback(mentee, ended, "mentee"), "given already"
     assert not policy.can_give_mentoring_feedback(mentor, mentorship(mentor, mentee, "accepted"), "mentor")
     assert not policy.can_give_mentoring_feedback(person(), ended, None)
+
+
+def test_only_the_mentor_and_the_mentee_hear_a_mentorship_live() -> None:
+    mentor, mentee = person(Role.EXPERT), person()
+    assert policy.mentorship_live_audience(mentorship(mentor, mentee, "accepted")) == [mentor.user_id, mentee.user_id]

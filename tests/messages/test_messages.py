@@ -9,6 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from community.accounts.sessions import actor_for_user
+from community.actions import Effects
 from community.errors import Forbidden, Invalid, NotFound, RateLimited
 from community.messages import queries, service
 from community.notifications.routes import NOTIFIER
@@ -98,6 +99,43 @@ async def test_a_stranger_lands_in_message_requests_until_accepted(client: TestC
     await client.app[NOTIFIER].drain()
     status, notified = await call(client, "GET", "/api/v1/notifications", token)
     assert [item["text"] for item in notified["items"]] == ["Asha Menon wants to send you messages."]
+
+
+async def test_a_conversation_both_agreed_to_is_never_a_message_request(client: TestClient, db: Any,
+                                                                          captured_effects: Effects) -> None:
+    asha, ravi = await make_user(db, name="Asha Menon"), await make_user(db)
+    conversation_id = await act(client.app, actor_for_user(asha), service.start_agreed, ravi["_id"], "Agreed")
+    for person in (asha, ravi):
+        mine = await queries.membership(db, conversation_id, person["_id"])
+        assert mine is not None and mine["state"] == "active", "not connected, and still no message request"
+    assert [n["kind"] for n in captured_effects.notifications] == ["direct_message"]
+    token = await bearer_token(db, ravi)
+    status, listed = await call(client, "GET", "/api/v1/messages/conversations", token)
+    assert status == 200 and listed["counts"] == {"conversations": 1, "requests": 0}
+    await send(client.app, ravi, conversation_id, "A reply without accepting anything")
+
+
+async def test_agreeing_accepts_a_request_still_waiting_either_way(client: TestClient, db: Any) -> None:
+    asha, ravi = await make_user(db), await make_user(db)
+    asked = await start(client.app, ravi, asha, body="We have not met")
+    assert (await queries.membership(db, asked, asha["_id"]) or {})["state"] == "request"
+    again = await act(client.app, actor_for_user(asha), service.start_agreed, ravi["_id"], "Now we have agreed")
+    assert again == asked, "the pair's direct conversation is reused"
+    for person in (asha, ravi):
+        assert (await queries.membership(db, asked, person["_id"]) or {})["state"] == "active"
+    assert await db[queries.MESSAGES].count_documents({"conversation_id": asked}) == 2
+
+
+async def test_agreeing_does_not_reach_across_a_block(client: TestClient, db: Any, captured_effects: Effects) -> None:
+    asha, ravi = await make_user(db), await make_user(db)
+    await block(client.app, ravi, asha)
+    before = (len(captured_effects.notifications), len(captured_effects.events))
+    for sender, other in ((asha, ravi), (ravi, asha)):
+        with pytest.raises(Invalid):
+            await act(client.app, actor_for_user(sender), service.start_agreed, other["_id"], "Agreed?")
+    assert await db[queries.CONVERSATIONS].count_documents({}) == 0
+    assert await db[queries.MESSAGES].count_documents({}) == 0
+    assert (len(captured_effects.notifications), len(captured_effects.events)) == before
 
 
 async def test_declining_a_request_takes_the_person_out(client: TestClient, db: Any) -> None:
