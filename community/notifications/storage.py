@@ -31,6 +31,8 @@ STORAGE = StorageFacts(collections=(
     )),
     Collection(INTENTS, label=N_("Notifications"), indexes=(
         IndexModel([("next_attempt_at", 1), ("_id", 1)]),  # the notifier's due intents
+        IndexModel([("subject_id", 1), ("kind", 1), ("subject_type", 1), ("attempts", 1),
+                    ("next_attempt_at", 1)]),  # due intents alike, delivered together
         IndexModel([("created_at", 1)]),  # readiness: the oldest and the overdue
     ), personal=(
         Personal("actor_id", "anonymise", replacements={"actor_id": None},
