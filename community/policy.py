@@ -247,6 +247,18 @@ def can_schedule_mentoring_session(actor: Actor, mentorship: Mapping[str, Any], 
             and mentorship.get("status") == "accepted" and not blocked)
 
 
+def can_move_mentoring_session(actor: Actor, mentorship: Mapping[str, Any], blocked: bool) -> bool:
+    """Either of the two moves a session of a mentorship under way (not across a block)."""
+    return (takes_part_in_mentorship(actor, mentorship) and not actor.is_suspended()
+            and mentorship.get("status") == "accepted" and not blocked)
+
+
+def can_cancel_mentoring_session(actor: Actor, mentorship: Mapping[str, Any]) -> bool:
+    """Either of the two cancels a session of a mentorship under way, suspended or across a block
+    too: it only takes a meeting away."""
+    return takes_part_in_mentorship(actor, mentorship) and mentorship.get("status") == "accepted"
+
+
 def can_end_mentorship(actor: Actor, mentorship: Mapping[str, Any]) -> bool:
     """Either of the two ends an accepted mentorship (a block does not keep anyone in one)."""
     return takes_part_in_mentorship(actor, mentorship) and mentorship.get("status") == "accepted"

@@ -341,17 +341,21 @@ def _not_held(event: Mapping[str, Any]) -> None:
 async def hold(tx: Action, data: EventIn, holder: Holder, people: Sequence[ObjectId]) -> ObjectId:
     """Create and publish an invitation-only event hosted by the actor for ``holder``, with
     ``people`` (the host among them) invited and going, so each is reminded of it and finds it
-    in "my events". The checks are the events' own (``create``, ``publish``): a refusal names
-    the event's fields and leaves nothing."""
+    in "my events". The checks are ``create``'s: a refusal names the event's fields and leaves
+    nothing. Published at once, with its reminders, as ``publish`` would."""
     if data.audience != "invitation" or data.invite or data.repeat != "none":
         raise ValueError("a held event is one invitation-only event; its people are given, not invited by address")
-    data = data.model_copy(update={"capacity": max(data.capacity, len(people))})
-    event_id = await create(tx, data)
-    await publish(tx, event_id)
     guests = list(dict.fromkeys(people))
+    event_id = await create(tx, data.model_copy(update={"capacity": max(data.capacity, len(guests))}))
+    event = await queries.event(tx.db, event_id, session=tx.session)
+    assert event is not None
     await tx.db[EVENTS].update_one({"_id": event_id}, {
-        "$set": {"held_for": {"type": holder.type, "id": holder.id, "url": holder.url}, "invited_ids": guests},
+        "$set": {"status": "published", "published_at": tx.now, "invited_ids": guests,
+                 "held_for": {"type": holder.type, "id": holder.id, "url": holder.url}},
         "$inc": {"going": len(guests)}}, session=tx.session)
+    start, end = _aware(event["start_at"]), _aware(event["end_at"])
+    assert start is not None and end is not None
+    await _schedule_jobs(tx, event_id, start, end)
     for user_id in guests:
         await tx.db[RSVPS].insert_one({"_id": rsvp_key(event_id, user_id), "event_id": event_id, "user_id": user_id,
                                        "status": "going", "answered_at": tx.now, "waitlisted_at": None},

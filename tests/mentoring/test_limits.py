@@ -41,9 +41,11 @@ async def test_a_mentorship_holds_a_limited_number_of_sessions(app: web.Applicat
     mentor = await mentor_with_offer(app, db)
     mentorship_id = await accepted(app, await make_user(db), mentor)
     for days in (1, 2):
+        start = datetime.now(UTC) + timedelta(days=days)
         await act(app, actor_for_user(mentor), service.schedule_session, mentorship_id,
-                  SessionIn(at=datetime.now(UTC) + timedelta(days=days), place="Room 4"))
+                  SessionIn(start=start, end=start + timedelta(hours=1), place="Room 4"))
+    start = datetime.now(UTC) + timedelta(days=3)
     with pytest.raises(Invalid) as refused:
         await act(app, actor_for_user(mentor), service.schedule_session, mentorship_id,
-                  SessionIn(at=datetime.now(UTC) + timedelta(days=3), place="Room 4"))
-    assert refused.value.errors == {"at": "A mentorship can have at most 2 sessions."}
+                  SessionIn(start=start, end=start + timedelta(hours=1), place="Room 4"))
+    assert refused.value.errors == {"start": "A mentorship can have at most 2 sessions."}
