@@ -112,6 +112,7 @@ class EventOut(BaseModel):
     competencies: list[str]
     language: str
     place: PlaceKind
+    venue: str | None = Field(description="for a venue: where to meet")
     host_id: str
     cohost_ids: list[str]
     rsvp: RsvpStatus = Field(description="your answer")
