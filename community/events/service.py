@@ -23,13 +23,16 @@ from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
 from community.events import access, places, queries, series
 from community.events.queries import EVENTS, RSVPS, rsvp_key
-from community.events.storage import SEARCH_INDEX
 from community.events.schemas import SERIES_MAX, EventIn, RsvpChoice
 from community.forums import markdown
 from community.i18n import gettext as _
+from community.jobs import schedule as jobs
 from community.notifications.intents import Recipients, person
 from community.policy import Member
+from community.storage.api import Database
+from search import outbox
 
+SEARCH_INDEX = "events"
 REMINDERS: tuple[tuple[str, timedelta], ...] = (
     ("1d", timedelta(days=1)), ("1h", timedelta(hours=1)), ("15m", timedelta(minutes=15)))
 REMINDER_JOB = "event.reminder"
@@ -394,6 +397,23 @@ async def cancel_held(tx: Action, event_id: ObjectId, holder: Holder) -> None:
     """Cancel an event ``holder`` holds, as its host would: its reminders are dropped and the
     people who answered are told."""
     await _cancel(tx, await _held(tx, event_id, holder))
+
+
+async def cancel_held_of_erased(db: Database, user_id: ObjectId, session: Any) -> None:
+    """Erasure: a held event is for its few people, and cannot take place without one of them;
+    those still to come are cancelled with their reminders, telling nobody (the holder's own record
+    of the session goes with the person)."""
+    now = datetime.now(UTC)
+    rows = await db[EVENTS].find({"invited_ids": user_id, "status": "published", "start_at": {"$gt": now}},
+                                 {"held_for": 1}, session=session).to_list(None)
+    for event in rows:
+        if not event.get("held_for"):
+            continue
+        await db[EVENTS].update_one({"_id": event["_id"]}, {"$set": {
+            "status": "cancelled", "cancelled_at": now, "updated_at": now}}, session=session)
+        await outbox.record(db, session, SEARCH_INDEX, event["_id"])
+        for key in (wrap_up_key(event["_id"]), *(reminder_key(event["_id"], which) for which, _before in REMINDERS)):
+            await jobs.cancel(db, session, key)
 
 
 def going_set(event_id: ObjectId) -> Recipients:
