@@ -217,8 +217,9 @@ def takes_part_in_mentorship(actor: Actor, mentorship: Mapping[str, Any]) -> boo
 
 
 def mentorship_live_audience(mentorship: Mapping[str, Any]) -> list[ObjectId]:
-    """Who hears live that a mentorship changed (asked, answered, withdrawn, ended): its mentor and
-    its mentee, each in their own room ("user:<id>", which only they join), and nobody else."""
+    """Who hears live that a mentorship changed (asked, answered, withdrawn, a session scheduled,
+    moved or cancelled, ended): its mentor and its mentee, each in their own room ("user:<id>",
+    which only they join), and nobody else."""
     return [mentorship["mentor_id"], mentorship["mentee_id"]]
 
 

@@ -258,6 +258,7 @@ async def schedule_session(tx: Action, mentorship_id: ObjectId, planned: Session
         raise NotFound(_("This mentorship is no longer under way."))
     await tx.notify("mentoring_session", to=one_person(found["mentee_id"]), subject=(notices.SUBJECT, mentorship_id),
                     params=notices.params_of(found))
+    live.changed(tx, found, found["status"])
     return event_id
 
 
@@ -285,6 +286,7 @@ async def move_session(tx: Action, mentorship_id: ObjectId, event_id: ObjectId, 
     start, end = _times(moved, tx.now)
     await _change(tx, actor)
     await events.move_held(tx, event_id, holder(mentorship_id), start, end)
+    live.changed(tx, found, found["status"])
 
 
 async def cancel_session(tx: Action, mentorship_id: ObjectId, event_id: ObjectId) -> None:
@@ -299,6 +301,7 @@ async def cancel_session(tx: Action, mentorship_id: ObjectId, event_id: ObjectId
         return
     await _change(tx, actor)
     await events.cancel_held(tx, event_id, holder(mentorship_id))
+    live.changed(tx, found, found["status"])
 
 
 async def end(tx: Action, mentorship_id: ObjectId) -> bool:

@@ -20,6 +20,7 @@ from community.events.access import access
 from community.events.service import WRAP_UP_AFTER, reminder_key, wrap_up_key
 from community.jobs.schedule import JOBS
 from community.mentoring import queries, service
+from community.mentoring.live import CHANGED
 from community.mentoring.schemas import SessionIn, SessionTimeIn
 from community.notifications.queries import NOTIFICATIONS
 from community.notifications.routes import NOTIFIER
@@ -94,6 +95,8 @@ async def test_moving_a_session_moves_its_reminders_and_tells_the_other(app: web
     assert await due(db, reminder_key(event_id, "1d")) == later - timedelta(days=1)
     assert await due(db, wrap_up_key(event_id)) == later + 2 * HOUR + WRAP_UP_AFTER
     assert [n["kind"] for n in captured_effects.notifications][-1] == "event_changed"
+    assert [(e.room, e.data["status"]) for e in captured_effects.events if e.event == CHANGED][-2:] == [
+        (f"user:{mentor['_id']}", "accepted"), (f"user:{mentee['_id']}", "accepted")], "both open pages refresh"
     await app[NOTIFIER].drain()
     told = await db[NOTIFICATIONS].find({"kind": "event_changed"}).to_list(None)
     assert [row["user_id"] for row in told] == [mentor["_id"]], "the other of the two is told; the mover knows"
