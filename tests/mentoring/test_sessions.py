@@ -24,6 +24,8 @@ from community.mentoring.live import CHANGED
 from community.mentoring.schemas import SessionIn, SessionTimeIn
 from community.notifications.queries import NOTIFICATIONS
 from community.notifications.routes import NOTIFIER
+from community.timezones import IST
+from tests.conftest import csrf_token
 from tests.factories import act, make_user, sign_in
 from tests.mentoring.helpers import accepted, mentor_with_offer
 
@@ -159,3 +161,34 @@ async def test_a_session_that_took_place_completes_and_the_end_cancels_those_ahe
     assert (await event_queries.event(db, past) or {})["status"] == "published"
     stored = await queries.mentorship(db, mentorship_id)
     assert stored is not None and stored["completed"] and len(stored["sessions"]) == 2
+
+
+async def test_the_mentorship_page_moves_and_cancels_a_session_with_its_forms(client: TestClient, db: Any) -> None:
+    mentor, mentee, mentorship_id, event_id, start = await scheduled(client.app, db)
+    page_url = f"/mentoring/{mentorship_id}"
+    move_url = f"{page_url}/sessions/{event_id}/move"
+    await sign_in(client, mentee)
+    page = await (await client.get(page_url)).text()
+    shown = start.astimezone(IST)
+    assert f"{shown.hour:02d}:{shown.minute:02d} IST" in page, "times in Indian Standard Time"
+    assert f'value="{shown.strftime("%Y-%m-%dT%H:%M")}"' in page, "the move form starts from the session's time"
+    forged = await client.post(move_url, data={"start": "2030-01-01T10:00", "end": "2030-01-01T11:00"})
+    assert forged.status == 403, "CSRF"
+    token = await csrf_token(client, page_url)
+    day = (start + timedelta(days=1)).astimezone(IST).strftime("%Y-%m-%d")
+    backwards = await client.post(move_url, data={"csrf_token": token, "start": f"{day}T10:00", "end": f"{day}T09:00"})
+    text = await backwards.text()
+    assert backwards.status == 422 and f'id="move-{event_id}-end-error"' in text
+    assert "The end must be after the start." in text and f'value="{day}T09:00"' in text
+    moved = await client.post(move_url, allow_redirects=False,
+                              data={"csrf_token": token, "start": f"{day}T10:00", "end": f"{day}T11:30"})
+    assert moved.status == 303
+    event = await event_queries.event(db, event_id)
+    assert event is not None and event["start_at"].replace(tzinfo=UTC).astimezone(IST).strftime("%Y-%m-%dT%H:%M") == \
+        f"{day}T10:00", "a form's time is Indian Standard Time"
+    cancelled = await client.post(f"{page_url}/sessions/{event_id}/cancel", allow_redirects=False,
+                                  data={"csrf_token": token})
+    assert cancelled.status == 303
+    page = await (await client.get(page_url)).text()
+    assert "cancelled" in page and move_url not in page
+    assert (await event_queries.event(db, event_id) or {})["status"] == "cancelled"
