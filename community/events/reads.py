@@ -64,7 +64,7 @@ def event_out(event: Mapping[str, Any], rsvp: str, now: datetime) -> dict[str, A
             "zone": event["zone"], "capacity": event["capacity"], "going": event["going"],
             "waitlisted": event["waitlisted"], "interested": event["interested"], "audience": event["audience"],
             "competencies": event["competencies"], "language": event["language"], "place": event["place"]["kind"],
-            "host_id": str(event["host_id"]), "cohost_ids": [str(i) for i in event["cohost_ids"]], "rsvp": rsvp,
+            "venue": event["place"].get("address"), "host_id": str(event["host_id"]), "cohost_ids": [str(i) for i in event["cohost_ids"]], "rsvp": rsvp,
             "rsvp_open": policy.rsvp_is_open(event, now), "url": event_path(event["_id"]),
             "calendar_url": event_path(event["_id"]) + "/calendar.ics", "recording_url": event.get("recording_url"),
             "summary_html": event.get("summary_html", "")}

@@ -13,6 +13,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 20000
 CAPACITY_MAX = 10000
 """Seats an event may offer: a larger hall is a broadcast, not an event with a list of people."""
+VENUE_MAX = 300
 PEOPLE_MAX = 500
 """Co-hosts or invitations named at once."""
 
@@ -21,7 +22,7 @@ SERIES_MAX = 52
 
 Repeat = Literal["none", "weekly", "monthly", "dates"]
 Audience = Literal["everyone", "organisation", "invitation"]
-PlaceKind = Literal["link", "jitsi", "bbb"]
+PlaceKind = Literal["link", "jitsi", "bbb", "venue"]
 RsvpChoice = Literal["going", "interested", "not_going"]
 RsvpStatus = Literal["going", "waitlisted", "interested", "not_going", "none"]
 
@@ -46,6 +47,7 @@ class EventIn(BaseModel):
     language: Annotated[str, Line(2, 10)] = Field("en", description="the language spoken, e.g. en, hi")
     place: PlaceKind = "link"
     link: Annotated[str, Line(0, 500)] = Field("", description="for a link place: the meeting or stream's https address")
+    venue: Annotated[str, Line(0, VENUE_MAX)] = Field("", description="for a venue: where to meet, such as a room and building")
     rsvp_closes: datetime | None = Field(None, description="local time RSVP closes; the start when absent")
     repeat: Repeat = Field("none", description="on creation: repeat weekly, monthly, or on the listed `dates`")
     repeat_count: int | None = Field(None, ge=2, le=SERIES_MAX, description="how many occurrences in all")
@@ -110,6 +112,7 @@ class EventOut(BaseModel):
     competencies: list[str]
     language: str
     place: PlaceKind
+    venue: str | None = Field(description="for a venue: where to meet")
     host_id: str
     cohost_ids: list[str]
     rsvp: RsvpStatus = Field(description="your answer")
