@@ -87,18 +87,16 @@ class Notifier:
         if intent["attempts"] > 1:
             return []
         now = self.clock()
-        alike = [row["_id"] async for row in self.db[INTENTS].find(
-            {"kind": intent["kind"], "subject_type": intent["subject_type"], "subject_id": intent["subject_id"],
-             "attempts": 0, "next_attempt_at": {"$lte": now}}, {"_id": 1}, limit=GROUP - 1)]
-        claimed = []
-        for intent_id in alike:
-            taken = await self.db[INTENTS].find_one_and_update(
-                {"_id": intent_id, "attempts": 0, "next_attempt_at": {"$lte": now}},
-                {"$set": {"next_attempt_at": now + self.lease, "claimed_at": now}, "$inc": {"attempts": 1}},
-                return_document=ReturnDocument.AFTER)
-            if taken is not None:  # another process may have claimed it since the read
-                claimed.append(taken)
-        return claimed
+        due = {"kind": intent["kind"], "subject_type": intent["subject_type"], "subject_id": intent["subject_id"],
+               "attempts": 0, "next_attempt_at": {"$lte": now}}
+        alike = [row["_id"] async for row in self.db[INTENTS].find(due, {"_id": 1}, limit=GROUP - 1)]
+        if not alike:
+            return []
+        claim = ObjectId()  # which of them this round took: another process may have claimed some since the read
+        await self.db[INTENTS].update_many(
+            {**due, "_id": {"$in": alike}},
+            {"$set": {"next_attempt_at": now + self.lease, "claimed_at": now, "claim": claim}, "$inc": {"attempts": 1}})
+        return await self.db[INTENTS].find({"_id": {"$in": alike}, "claim": claim}).to_list(None)
 
     async def run_once(self) -> int:
         """Claim and deliver one intent, with those alike; how many intents were taken (0 when
