@@ -16,6 +16,8 @@ text, at}``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -44,26 +46,47 @@ async def vacancy(db: Database, vacancy_id: ObjectId, session: Any = None) -> di
     return await db[VACANCIES].find_one({"_id": vacancy_id}, session=session)
 
 
-def _open_query(mode: str | None, state: str | None, pay_level: int | None) -> dict[str, Any]:
-    query: dict[str, Any] = {"status": "open"}
-    for name, value in (("mode", mode), ("state", state), ("pay_level", pay_level)):
-        if value:
-            query[name] = value
-    return query
+@dataclass(frozen=True, slots=True)
+class OpenFilter:
+    """What the list of open vacancies is narrowed by: eligibility (mode, state, pay level), the
+    posting organisation, a required competency, and a closing window ``closes_from <= closes_at
+    < closes_before`` (``None``: no bound)."""
+
+    mode: str | None = None
+    state: str | None = None
+    pay_level: int | None = None
+    org_id: ObjectId | None = None
+    competency: str | None = None
+    closes_from: datetime | None = None
+    closes_before: datetime | None = None
+
+    def query(self) -> dict[str, Any]:
+        query: dict[str, Any] = {"status": "open"}
+        for name in ("mode", "state", "pay_level", "org_id"):
+            if (value := getattr(self, name)) is not None:
+                query[name] = value
+        if self.competency is not None:
+            query["required_ids"] = self.competency
+        closes = {op: moment for op, moment in (("$gte", self.closes_from), ("$lt", self.closes_before)) if moment}
+        if closes:
+            query["closes_at"] = closes
+        return query
 
 
-async def open_requiring(db: Database, competency_ids: list[str], *, mode: str | None = None,
-                         state: str | None = None, pay_level: int | None = None) -> list[dict[str, Any]]:
+EVERY_OPEN = OpenFilter()
+
+
+async def open_requiring(db: Database, competency_ids: list[str], chosen: OpenFilter = EVERY_OPEN) -> list[dict[str, Any]]:
     """Open vacancies requiring any of ``competency_ids``, with only what ranking reads
     (``required``, ``closes_at``); the page's few are loaded whole by :func:`vacancies_by_id`."""
-    query = {**_open_query(mode, state, pay_level), "required_ids": {"$in": competency_ids}}
+    query, wanted = chosen.query(), {"required_ids": {"$in": competency_ids}}
+    query = {"$and": [query, wanted]} if "required_ids" in query else {**query, **wanted}
     return await db[VACANCIES].find(query, {"required": 1, "closes_at": 1}).to_list(None)
 
 
-async def open_soonest(db: Database, limit: int, *, mode: str | None = None, state: str | None = None,
-                       pay_level: int | None = None) -> list[dict[str, Any]]:
+async def open_soonest(db: Database, limit: int, chosen: OpenFilter = EVERY_OPEN) -> list[dict[str, Any]]:
     """The ``limit`` open vacancies closing soonest, as :func:`open_requiring` gives them."""
-    return await db[VACANCIES].find(_open_query(mode, state, pay_level), {"required": 1, "closes_at": 1},
+    return await db[VACANCIES].find(chosen.query(), {"required": 1, "closes_at": 1},
                                     sort=[("closes_at", 1), ("_id", 1)], limit=limit).to_list(None)
 
 
