@@ -14,6 +14,7 @@ from typing import Literal
 
 from community.i18n import gettext as _
 from community.timezones import IST
+from search.filters import Range
 
 CLOSING = ("week", "month", "later")
 Closing = Literal["week", "month", "later"]
@@ -43,3 +44,10 @@ def window(closing: str, now: datetime) -> tuple[datetime | None, datetime | Non
 def label(closing: str) -> str:
     return {"week": _("Closing this week"), "month": _("Closing within a month"),
             "later": _("Closing later")}[closing]
+
+
+def index_range(closing: str, now: datetime) -> Range:
+    """The window as a range of the search index's ``closes`` (whole seconds, both bounds included)."""
+    closes_from, closes_before = window(closing, now)
+    return Range("closes", gte=None if closes_from is None else int(closes_from.timestamp()),
+                 lte=None if closes_before is None else int(closes_before.timestamp()) - 1)

@@ -36,7 +36,7 @@ from community.vacancies.scoring import held_by
 from community.vacancies.posting import access_vacancy, managed_vacancy, stored_time
 from community.vacancies.schemas import MODES, PAY_LEVELS, SHAREABLE, VacancyListQuery
 from search.engine import SearchEngine, SearchResult
-from search.filters import Range, SearchFilter, both, where
+from search.filters import SearchFilter, both, where
 
 EXPERTS_SHOWN = 3
 RANK = re.compile(r"\d{20}[0-9a-f]{24}\|[0-9a-f]{24}")
@@ -100,9 +100,7 @@ async def open_filter(db: Database, asked: VacancyListQuery, now: datetime) -> q
 
 def _index_filter(name: str, value: str | int, now: datetime) -> SearchFilter:
     if name == "closing":
-        closes_from, closes_before = closing.window(str(value), now)
-        return Range("closes", gte=None if closes_from is None else int(closes_from.timestamp()),
-                     lte=None if closes_before is None else int(closes_before.timestamp()) - 1)
+        return closing.index_range(str(value), now)
     return where(**{FACET_OF[name]: str(value)})
 
 

@@ -78,3 +78,40 @@ async def test_the_list_counts_and_narrows_by_when_vacancies_close(client: TestC
     assert '<option value="month">एक महीने के भीतर बंद होने वाली (3)</option>' in hindi
     wrong = await (await client.get("/vacancies?closing=tomorrow")).text()
     assert 'aria-describedby="filter-closing-error"' in wrong
+
+
+async def test_search_counts_and_narrows_open_vacancies_by_closing_window(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+
+    def closes(days: int, hour: int, minute: int) -> str:
+        return ist(TODAY + timedelta(days=days), hour, minute).astimezone(UTC).isoformat()
+    soon = await s.post(title="Epidemiologist, soon", closes_at=closes(6, 23, 30))
+    await s.post(title="Epidemiologist, next week", closes_at=closes(7, 0, 30))
+    far = await s.post(title="Epidemiologist, far", closes_at=closes(45, 12, 0))
+    closed = await s.post(title="Epidemiologist, closed early", closes_at=closes(2, 12, 0))
+    status, answer = await call(client, "POST", f"/api/v1/vacancies/{closed}/close", s.token(s.admin))
+    assert status == 200, answer
+    await client.app[INDEXER].drain()
+    status, found = await call(client, "GET", "/api/v1/search?kind=vacancies&q=epidemiologist", s.token(s.officer))
+    assert status == 200 and found["total"] == 4
+    assert found["facets"]["closing"] == [{"value": "week", "label": "Closing this week", "count": 1},
+                                          {"value": "month", "label": "Closing within a month", "count": 2},
+                                          {"value": "later", "label": "Closing later", "count": 1}], \
+        "a closed vacancy is closing at no date"
+    _, this_week = await call(client, "GET", "/api/v1/search?kind=vacancies&q=epidemiologist&closing=week",
+                              s.token(s.officer))
+    assert [hit["id"] for hit in this_week["hits"]] == [soon]
+    assert [item["value"] for item in this_week["facets"]["closing"]] == ["week", "month", "later"], \
+        "the window chosen leaves the others counted"
+    _, later = await call(client, "GET", "/api/v1/search?kind=vacancies&closing=later", s.token(s.officer))
+    assert [hit["id"] for hit in later["hits"]] == [far]
+    status, problem = await call(client, "GET", "/api/v1/search?kind=vacancies&closing=soon", s.token(s.officer))
+    assert status == 422 and refused(problem) == {"closing"}
+    page = await (await client.get("/search?kind=vacancies&q=epidemiologist&closing=week")).text()
+    assert "<h2>Closing date</h2>" in page and '<input type="hidden" name="closing" value="week">' in page
+    assert "Remove filter: Closing this week" in page
+    assert 'href="/search?q=epidemiologist&amp;kind=vacancies&amp;closing=later"' in page
+    hindi = await (await client.get("/search?kind=vacancies&q=epidemiologist", headers={"Accept-Language": "hi"})).text()
+    assert "<h2>अंतिम तिथि</h2>" in hindi and ">इस सप्ताह बंद होने वाली</a>" in hindi
+    document = await (await client.get("/api/v1/openapi.json")).json()
+    assert "closing" in {parameter["name"] for parameter in document["paths"]["/api/v1/search"]["get"]["parameters"]}
