@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import heapq
 import io
 import re
 from collections.abc import Mapping
@@ -225,16 +226,17 @@ async def ranked_for(db: Database, actor: Actor, chosen: queries.OpenFilter = qu
 
     Only a vacancy requiring something the viewer holds can score above 0 (every row of any
     other is missing), so those are read through the index of required competencies and scored;
-    when they are fewer than a page, the soonest closing of the rest (all scoring 0) follow."""
+    when they are fewer than a page, the soonest closing of the rest (all scoring 0) follow.
+    Thousands may be ranked, so each is a tuple that sorts by itself: the closing times compare
+    as the store gives them back (all with their zone or all without), ids as ids."""
     held = (await held_by(db, [actor.user_id])).get(actor.user_id, {}) if actor.user_id is not None else {}
     candidates = await queries.open_requiring(db, list(held), chosen) if held else []
-    scores = [(score(held, vacancy["required"]), vacancy) for vacancy in candidates]
-    if len(scores) < limit:
-        seen = {vacancy["_id"] for _, vacancy in scores}
+    ranked = [(-score(held, vacancy["required"]), vacancy["closes_at"], vacancy["_id"], vacancy) for vacancy in candidates]
+    if len(ranked) < limit:
+        seen = {vacancy["_id"] for vacancy in candidates}
         rest = await queries.open_soonest(db, limit + len(seen), chosen)
-        scores += [(0, vacancy) for vacancy in rest if vacancy["_id"] not in seen]
-    scores.sort(key=lambda pair: (-pair[0], stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
-    page = [(match(held, vacancy["required"]), vacancy) for _, vacancy in scores[:limit]]
+        ranked += [(0, vacancy["closes_at"], vacancy["_id"], vacancy) for vacancy in rest if vacancy["_id"] not in seen]
+    page = [(match(held, vacancy["required"]), vacancy) for *_, vacancy in heapq.nsmallest(limit, ranked)]
     whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in page])
     names = await dictionary.competency_names(db, [item["competency"] for _, vacancy in page for item in vacancy["required"]])
     org_names = await organisations.names(db, [row["org_id"] for row in whole.values()])
