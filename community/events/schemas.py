@@ -42,6 +42,8 @@ class EventIn(BaseModel):
     invite: list[Annotated[str, Line(3, 254)]] = Field([], max_length=PEOPLE_MAX, description=(
         "e-mail addresses of members invited (invitation only); on a change, people invited besides "
         "those already, who stay invited"))
+    invite_ids: list[Annotated[str, Line(24, 24)]] = Field([], max_length=PEOPLE_MAX, description=(
+        "ids of members invited besides the addresses in `invite`, as the form's people picker chooses them"))
     uninvite: list[Annotated[str, Line(24, 24)]] = Field([], max_length=PEOPLE_MAX, description=(
         "on a change: the ids (`invited_ids`) of invited members whose invitation is withdrawn"))
     cohosts: list[Annotated[str, Line(3, 254)]] = Field([], max_length=20, description="e-mail addresses of co-hosts")

@@ -18,7 +18,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import policy, ratelimit
-from community.accounts import queries as accounts
+from community.accounts import people as accounts_people, queries as accounts
 from community.actions import Action
 from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
@@ -81,6 +81,18 @@ async def _people(db: Any, emails: list[str], field: str) -> list[ObjectId]:
     return found
 
 
+async def _members(db: Any, ids: list[str]) -> list[ObjectId]:
+    """The members the picker chose, by id; ``Invalid`` when one is not (or no longer) a member."""
+    try:
+        wanted = list(dict.fromkeys(ObjectId(text) for text in ids))
+    except InvalidId:
+        raise Invalid({"invite": _("Choose the people to invite from the list.")}) from None
+    found = await accounts_people.people_by_id(db, wanted)
+    if any(user_id not in found or found[user_id]["deleted"] for user_id in wanted):
+        raise Invalid({"invite": _("Choose the people to invite from the list.")})
+    return wanted
+
+
 def check_times(start: datetime, end: datetime, *, now: datetime, starts_before: datetime | None = None) -> dict[str, str]:
     """What is wrong with an event's start and end (aware times), by field (``start``, ``end``);
     empty when nothing is. ``starts_before`` is an existing event's start, which may stay past."""
@@ -122,12 +134,12 @@ async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before
     unknown = [c for c in data.competencies if c not in known]
     if unknown:
         errors["competencies"] = _("Not in the competency dictionary: %(ids)s", ids=", ".join(unknown))
-    if data.audience != "invitation" and data.invite:
+    if data.audience != "invitation" and (data.invite or data.invite_ids):
         errors["invite"] = _("Only an invitation-only event takes invitations.")
     if errors:
         raise Invalid(errors)
     cohosts = await _people(tx.db, data.cohosts, "cohosts")
-    invited = await _people(tx.db, data.invite, "invite")
+    invited = list(dict.fromkeys([*await _people(tx.db, data.invite, "invite"), *await _members(tx.db, data.invite_ids)]))
     rendered = markdown.render(data.description)
     return {"title": data.title, "description": data.description, "description_html": rendered.html,
             "start_at": start, "end_at": end, "zone": data.zone, "capacity": data.capacity,
@@ -402,7 +414,7 @@ async def hold(tx: Action, data: EventIn, holder: Holder, people: Sequence[Objec
     ``people`` (the host among them) invited and going, so each is reminded of it and finds it
     in "my events". The checks are ``create``'s: a refusal names the event's fields and leaves
     nothing. Published at once, with its reminders, as ``publish`` would."""
-    if data.audience != "invitation" or data.invite or data.repeat != "none":
+    if data.audience != "invitation" or data.invite or data.invite_ids or data.repeat != "none":
         raise ValueError("a held event is one invitation-only event; its people are given, not invited by address")
     guests = list(dict.fromkeys(people))
     event_id = await create(tx, data.model_copy(update={"capacity": max(data.capacity, len(guests))}))

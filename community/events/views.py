@@ -157,6 +157,7 @@ def _form_input(form: Any) -> dict[str, Any]:
         values[name] = str(form.get(name, ""))
     values["competencies"] = _ticked(form, "competencies")
     values["uninvite"] = _ticked(form, "uninvite")
+    values["invite_ids"] = _ticked(form, "invite_ids")
     for name in ("rsvp_closes", "repeat_count", "repeat_until"):
         if not values.get(name):
             values.pop(name, None)
@@ -173,7 +174,7 @@ def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
             "end": utc(event["end_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
             "rsvp_closes": utc(closes).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if closes else "",
             "competencies": ",".join(event["competencies"]), "place": event["place"]["kind"],
-            "link": event["place"].get("url", ""), "venue": event["place"].get("address", ""), "invite": "", "uninvite": "", "cohosts": "",
+            "link": event["place"].get("url", ""), "venue": event["place"].get("address", ""), "invite": "", "invite_ids": "", "uninvite": "", "cohosts": "",
             "repeat": "none", "repeat_count": "", "repeat_until": "", "dates": ""}
 
 
@@ -185,17 +186,20 @@ def _ticked(form: Any, name: str) -> str:
 def _echo(form: Any) -> dict[str, str]:
     """The form as sent, to show again beside its errors."""
     return {**{name: str(form.get(name, "")) for name in FORM_FIELDS}, "competencies": _ticked(form, "competencies"),
-            "uninvite": _ticked(form, "uninvite")}
+            "uninvite": _ticked(form, "uninvite"), "invite_ids": _ticked(form, "invite_ids")}
 
 
 async def _render_form(request: web.Request, values: dict[str, Any], errors: dict[str, str],
                        event: dict[str, Any] | None, status: int = 200) -> web.Response:
-    """The event's form; editing, it lists the people invited, each kept unless ticked for removal."""
+    """The event's form; editing, it lists the people invited, each kept unless ticked for removal,
+    and shown again, the people its picker chose to invite."""
     invited = event.get("invited_ids", []) if event is not None else []
-    names = await people.names_by_id(db_of(request), invited)
+    chosen = [ObjectId(text) for text in (values.get("invite_ids") or "").split(",") if ObjectId.is_valid(text)]
+    names = await people.names_by_id(db_of(request), [*invited, *chosen])
     return aiohttp_jinja2.render_template("events/form.html", request, {
         "values": values, "errors": errors, "event_id": str(event["_id"]) if event is not None else None,
         "invitees": [(str(user_id), names.get(user_id) or _("Deleted member")) for user_id in invited],
+        "chosen": [(str(user_id), names[user_id]) for user_id in chosen if user_id in names],
         "competency_rows": await dictionary.competencies(db_of(request))}, status=status)
 
 

@@ -156,3 +156,26 @@ async def test_a_new_event_withdraws_no_invitation(bare_db: Any) -> None:
         await act(bare_db, as_actor(host), service.create, event_in(audience="invitation", uninvite=[str(ObjectId())]))
     assert "uninvite" in refused.value.errors
     assert await bare_db[EVENTS].count_documents({}) == 0
+
+
+async def test_the_picker_invites_by_id_shows_its_choice_again_and_refuses_who_is_no_member(client: TestClient,
+                                                                                             db: Any) -> None:
+    anita, vikram = await _guests(db)
+    gone = await make_user(db, name="Erased Person", deleted=True)
+    _host, event_id = await _published_by_form(client, db)
+    new = await (await client.get("/events/new")).text()
+    assert 'id="invite-picker" hidden' in new and 'data-people-lookup="/api/v1/forums/mentions"' in new
+    refused = await post_form(client, f"/events/{event_id}/edit", {**FORM, "invite": "", "uninvite": str(anita["_id"]),
+                                                                   "invite_ids": str(gone["_id"])},
+                              from_page=f"/events/{event_id}/edit")
+    assert refused.status == 422 and "Choose the people to invite from the list." in await refused.text()
+    third = await make_user(db, name="Kavita Menon")
+    echoed = await post_form(client, f"/events/{event_id}/edit", {**FORM, "invite": "nobody@example.gov.in",
+                                                                  "invite_ids": str(third["_id"])},
+                             from_page=f"/events/{event_id}/edit")
+    assert echoed.status == 422
+    assert f'name="invite_ids" value="{third["_id"]}" checked> Invite Kavita Menon' in await echoed.text()
+    saved = await post_form(client, f"/events/{event_id}/edit", {**FORM, "invite": "", "invite_ids": str(third["_id"])},
+                            from_page=f"/events/{event_id}/edit", allow_redirects=False)
+    assert saved.status == 303, await saved.text()
+    assert await _invited(db, event_id) == [anita["_id"], vikram["_id"], third["_id"]]
