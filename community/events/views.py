@@ -174,8 +174,9 @@ def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
             "end": utc(event["end_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
             "rsvp_closes": utc(closes).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if closes else "",
             "competencies": ",".join(event["competencies"]), "place": event["place"]["kind"],
-            "link": event["place"].get("url", ""), "venue": event["place"].get("address", ""), "invite": "", "invite_ids": "", "uninvite": "", "cohosts": "",
-            "repeat": "none", "repeat_count": "", "repeat_until": "", "dates": ""}
+            "link": event["place"].get("url", ""), "venue": event["place"].get("address", ""),
+            "invite": "", "invite_ids": "", "uninvite": "", "cohosts": "", "repeat": "none", "repeat_count": "",
+            "repeat_until": "", "dates": ""}
 
 
 def _ticked(form: Any, name: str) -> str:
