@@ -39,8 +39,13 @@ class EventIn(BaseModel):
     zone: Annotated[str, Line(1, 64)] = Field("Asia/Kolkata", description="an IANA time zone name")
     capacity: int = Field(ge=1, le=CAPACITY_MAX, description="seats; more people going join the waitlist")
     audience: Audience = "everyone"
-    invite: list[Annotated[str, Line(3, 254)]] = Field([], max_length=PEOPLE_MAX,
-                                                        description="e-mail addresses of members invited")
+    invite: list[Annotated[str, Line(3, 254)]] = Field([], max_length=PEOPLE_MAX, description=(
+        "e-mail addresses of members invited (invitation only); on a change, people invited besides "
+        "those already, who stay invited"))
+    invite_ids: list[Annotated[str, Line(24, 24)]] = Field([], max_length=PEOPLE_MAX, description=(
+        "ids of members invited besides the addresses in `invite`, as the form's people picker chooses them"))
+    uninvite: list[Annotated[str, Line(24, 24)]] = Field([], max_length=PEOPLE_MAX, description=(
+        "on a change: the ids (`invited_ids`) of invited members whose invitation is withdrawn"))
     cohosts: list[Annotated[str, Line(3, 254)]] = Field([], max_length=20, description="e-mail addresses of co-hosts")
     competencies: list[Annotated[str, Line(1, 80)]] = Field([], max_length=20,
                                                             description="ids from the competency dictionary")
@@ -115,6 +120,7 @@ class EventOut(BaseModel):
     venue: str | None = Field(description="for a venue: where to meet")
     host_id: str
     cohost_ids: list[str]
+    invited_ids: list[str] | None = Field(description="for its hosts: the members invited; null for everyone else")
     rsvp: RsvpStatus = Field(description="your answer")
     rsvp_open: bool
     url: str

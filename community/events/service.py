@@ -15,15 +15,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bson import ObjectId
+from bson.errors import InvalidId
 
 from community import policy, ratelimit
-from community.accounts import queries as accounts
+from community.accounts import people as accounts_people, queries as accounts
 from community.actions import Action
 from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
 from community.events import access, places, queries, series
 from community.events.queries import EVENTS, RSVPS, rsvp_key
-from community.events.schemas import SERIES_MAX, EventIn, RsvpChoice
+from community.events.schemas import PEOPLE_MAX, SERIES_MAX, EventIn, RsvpChoice
 from community.forums import markdown
 from community.i18n import gettext as _
 from community.jobs import schedule as jobs
@@ -80,6 +81,18 @@ async def _people(db: Any, emails: list[str], field: str) -> list[ObjectId]:
     return found
 
 
+async def _members(db: Any, ids: list[str]) -> list[ObjectId]:
+    """The members the picker chose, by id; ``Invalid`` when one is not (or no longer) a member."""
+    try:
+        wanted = list(dict.fromkeys(ObjectId(text) for text in ids))
+    except InvalidId:
+        raise Invalid({"invite": _("Choose the people to invite from the list.")}) from None
+    found = await accounts_people.people_by_id(db, wanted)
+    if any(user_id not in found or found[user_id]["deleted"] for user_id in wanted):
+        raise Invalid({"invite": _("Choose the people to invite from the list.")})
+    return wanted
+
+
 def check_times(start: datetime, end: datetime, *, now: datetime, starts_before: datetime | None = None) -> dict[str, str]:
     """What is wrong with an event's start and end (aware times), by field (``start``, ``end``);
     empty when nothing is. ``starts_before`` is an existing event's start, which may stay past."""
@@ -121,12 +134,12 @@ async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before
     unknown = [c for c in data.competencies if c not in known]
     if unknown:
         errors["competencies"] = _("Not in the competency dictionary: %(ids)s", ids=", ".join(unknown))
-    if data.audience != "invitation" and data.invite:
+    if data.audience != "invitation" and (data.invite or data.invite_ids):
         errors["invite"] = _("Only an invitation-only event takes invitations.")
     if errors:
         raise Invalid(errors)
     cohosts = await _people(tx.db, data.cohosts, "cohosts")
-    invited = await _people(tx.db, data.invite, "invite")
+    invited = list(dict.fromkeys([*await _people(tx.db, data.invite, "invite"), *await _members(tx.db, data.invite_ids)]))
     rendered = markdown.render(data.description)
     return {"title": data.title, "description": data.description, "description_html": rendered.html,
             "start_at": start, "end_at": end, "zone": data.zone, "capacity": data.capacity,
@@ -146,6 +159,8 @@ async def create(tx: Action, data: EventIn) -> ObjectId:
     per occurrence (``community.events.series``). Returns the (first) event's id."""
     actor = policy.require_member(tx.actor)
     policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
+    if data.uninvite:
+        raise Invalid({"uninvite": _("Choose among the people invited.")})
     fields = await check_event(tx, data, now=tx.now)
     starts, rule = series.occurrences(data, fields["start_at"], _zone(data.zone), tx.now)
     org_id = await _organisation_for(tx, actor, data.audience)
@@ -230,6 +245,8 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
         draft_start, draft_end = _aware(draft["start_at"]), _aware(draft["end_at"])
         assert draft_start is not None and draft_end is not None
         await _schedule_jobs(tx, draft["_id"], draft_start, draft_end)
+        if draft["audience"] == "invitation" and draft.get("invited_ids"):
+            await _tell_invited(tx, Recipients("event_invited", {"event_id": draft["_id"]}), draft["_id"], draft["title"])
 
 
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
@@ -250,24 +267,75 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     if data.audience == "organisation" and event.get("organiser_org_id") is None:
         raise Invalid({"audience": _("You belong to no organisation, so the event cannot be limited to one.")})
     fields["org_id"] = event.get("organiser_org_id") if data.audience == "organisation" else None
+    invited = _invitations(event, fields["invited_ids"], data)
+    fields["invited_ids"] = invited.now
     moved = fields["start_at"] != _aware(event["start_at"]) or fields["end_at"] != _aware(event["end_at"])
     changed = moved or fields["place"] != event["place"]
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
     await tx.reindex(SEARCH_INDEX, event_id)
+    seats_freed = await _drop_answers(tx, event_id, invited.withdrawn, session)
     if event["status"] == "published":
+        for user_id in invited.added:
+            await _tell_invited(tx, person(user_id), event_id, fields["title"])
         if moved:
             await _schedule_jobs(tx, event_id, fields["start_at"], fields["end_at"])
         if changed:
             await tx.notify("event_changed", to=going_set(event_id), subject=("event", event_id),
                             params={"event_id": str(event_id), "title": fields["title"],
                                     "start_at": fields["start_at"].isoformat()})
-        if fields["capacity"] > event["capacity"]:
+        if fields["capacity"] > event["capacity"] or seats_freed:
             await _fill_seats(tx, event_id, session)
             fresh = await queries.event(tx.db, event_id, session=session)
             assert fresh is not None
             _push_counts(tx, fresh)
     return changed
+
+
+@dataclass(frozen=True, slots=True)
+class Invitations:
+    """An edit's invitations: everyone invited after it, and who of them is new or no longer invited."""
+
+    now: list[ObjectId]
+    added: list[ObjectId]
+    withdrawn: list[ObjectId]
+
+
+def _invitations(event: Mapping[str, Any], invite: Sequence[ObjectId], data: EventIn) -> Invitations:
+    """The people already invited stay invited but those ``data.uninvite`` names; ``invite``
+    (the addresses' people) are invited besides. An event that is no longer invitation-only
+    invites nobody, and withdraws no access its new audience gives."""
+    before = list(event.get("invited_ids", []))
+    if data.audience != "invitation":
+        return Invitations(now=[], added=[], withdrawn=[])
+    try:
+        removed = {ObjectId(text) for text in data.uninvite}
+    except InvalidId:
+        raise Invalid({"uninvite": _("Choose among the people invited.")}) from None
+    now = list(dict.fromkeys([*(user_id for user_id in before if user_id not in removed), *invite]))
+    if len(now) > PEOPLE_MAX:
+        raise Invalid({"invite": _("An event invites at most %(count)s people.", count=PEOPLE_MAX)})
+    return Invitations(now=now, added=[user_id for user_id in now if user_id not in before],
+                       withdrawn=[user_id for user_id in before if user_id not in now])
+
+
+async def _drop_answers(tx: Action, event_id: ObjectId, people: Sequence[ObjectId], session: Any) -> bool:
+    """Forget the answers of people no longer invited, as they may no longer come; returns whether seats were freed."""
+    freed = False
+    for user_id in people:
+        answer = await tx.db[RSVPS].find_one({"_id": rsvp_key(event_id, user_id)}, session=session)
+        if answer is None:
+            continue
+        await tx.db[RSVPS].delete_one({"_id": answer["_id"]}, session=session)
+        if answer["status"] in ("going", "waitlisted", "interested"):
+            await tx.db[EVENTS].update_one({"_id": event_id}, {"$inc": {answer["status"]: -1}}, session=session)
+        freed = freed or answer["status"] == "going"
+    return freed
+
+
+async def _tell_invited(tx: Action, to: Recipients, event_id: ObjectId, title: str) -> None:
+    await tx.notify("event_invited", to=to, subject=("event", event_id),
+                    params={"event_id": str(event_id), "title": title})
 
 
 async def cancel(tx: Action, event_id: ObjectId) -> None:
@@ -346,7 +414,7 @@ async def hold(tx: Action, data: EventIn, holder: Holder, people: Sequence[Objec
     ``people`` (the host among them) invited and going, so each is reminded of it and finds it
     in "my events". The checks are ``create``'s: a refusal names the event's fields and leaves
     nothing. Published at once, with its reminders, as ``publish`` would."""
-    if data.audience != "invitation" or data.invite or data.repeat != "none":
+    if data.audience != "invitation" or data.invite or data.invite_ids or data.repeat != "none":
         raise ValueError("a held event is one invitation-only event; its people are given, not invited by address")
     guests = list(dict.fromkeys(people))
     event_id = await create(tx, data.model_copy(update={"capacity": max(data.capacity, len(guests))}))
