@@ -257,11 +257,12 @@ async def fitting(db: Database, actor: Actor, competency_ids: list[str], now: da
     if actor.user_id is None or not competency_ids:
         return []
     held = (await held_by(db, [actor.user_id])).get(actor.user_id, {})
-    scored = [(score(held, vacancy["required"]), vacancy) for vacancy in await queries.open_requiring(db, competency_ids)]
-    scored.sort(key=lambda pair: (-pair[0], stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
-    whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in scored[:limit * 3]])
-    page = [whole[brief["_id"]] for _, brief in scored[:limit * 3]
-            if brief["_id"] in whole and policy.can_apply(actor, whole[brief["_id"]], now)][:limit]
+    ranked = [(-score(held, vacancy["required"]), vacancy["closes_at"], vacancy["_id"])
+              for vacancy in await queries.open_requiring(db, competency_ids)]
+    best = [vacancy_id for *_, vacancy_id in heapq.nsmallest(limit * 3, ranked)]  # sorts as ranked_for's tuples
+    whole = await queries.vacancies_by_id(db, best)
+    page = [whole[vacancy_id] for vacancy_id in best
+            if vacancy_id in whole and policy.can_apply(actor, whole[vacancy_id], now)][:limit]
     names = await dictionary.competency_names(db, [item["competency"] for vacancy in page for item in vacancy["required"]])
     org_names = await organisations.names(db, [vacancy["org_id"] for vacancy in page])
     wanted = set(competency_ids)
