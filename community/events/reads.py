@@ -23,8 +23,9 @@ from community.events.access import EventAccess, actor_orgs, event_path, judge, 
 from community.i18n import current_locale, gettext as _
 from community.policy import Actor
 from community.storage.api import Database
+from community.timezones import INDIA_ZONE
 
-DEFAULT_ZONE = "Asia/Kolkata"
+DEFAULT_ZONE = INDIA_ZONE
 LISTED = 100
 
 

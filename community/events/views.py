@@ -21,6 +21,7 @@ from community.events.access import actor_orgs, event_path, utc
 from community.events.schemas import EventIn, EvidenceIn, FeedbackIn, ListQuery, RecordIn, RsvpIn
 from community.i18n import gettext as _, lazy_gettext
 from community.middlewares import content_security_policy
+from community.timezones import zone_choices
 from community.requests import actor_of, db_of, read_form, read_json, settings_of, signed_in, url_for
 from community.validation import form_values, validate
 
@@ -190,6 +191,7 @@ async def _render_form(request: web.Request, values: dict[str, Any], errors: dic
                        status: int = 200) -> web.Response:
     return aiohttp_jinja2.render_template("events/form.html", request, {
         "values": values, "errors": errors, "event_id": event_id,
+        "zone_choices": zone_choices(_now(request), keep=reads.viewer_zone(values.get("zone"))),
         "competency_rows": await dictionary.competencies(db_of(request))}, status=status)
 
 

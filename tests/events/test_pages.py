@@ -59,7 +59,39 @@ async def test_a_bad_form_is_shown_again_with_the_message_beside_the_field_and_n
     text = await response.text()
     assert response.status == 422
     assert 'id="zone-error"' in text and "Nowhere/City" in text
+    assert re.search(r'<p class="error-message" id="zone-error">[^<]*</p>\s*<select id="zone"', text), \
+        "the message stands next to the zone picker"
     assert await db[EVENTS].count_documents({}) == 0
+
+
+def _zone_options(page: str) -> list[tuple[str, str, bool]]:
+    picker = re.search(r'<select id="zone" name="zone"[^>]*>(.*?)</select>', page, re.S)
+    assert picker, "the zone is chosen from a list, not typed"
+    return [(value, label.strip(), bool(selected)) for value, selected, label in
+            re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', picker.group(1))]
+
+
+async def test_the_zone_is_picked_by_name_with_india_first_and_chosen(client: TestClient, db: Any) -> None:
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    options = _zone_options(await (await client.get("/events/new")).text())
+    assert options[0] == ("Asia/Kolkata", "India Standard Time (UTC+05:30)", True)
+    assert ("Asia/Kathmandu", "Nepal Time (UTC+05:45)", False) in options
+    assert [value for value, _, selected in options if selected] == ["Asia/Kolkata"]
+    assert not any(label.startswith(value) for value, label, _ in options), "every zone by its name, not its id"
+    client.session.cookie_jar.update_cookies({"lang": "hi"})
+    hindi = _zone_options(await (await client.get("/events/new")).text())
+    assert hindi[0] == ("Asia/Kolkata", "भारतीय मानक समय (UTC+05:30)", True)
+
+
+async def test_a_picked_zone_is_kept_and_one_outside_the_list_stays_on_edit(client: TestClient, db: Any) -> None:
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    event_id = await _create(client, zone="Asia/Tokyo")
+    assert (await db[EVENTS].find_one({"_id": event_id}))["zone"] == "Asia/Tokyo"
+    edit = _zone_options(await (await client.get(f"/events/{event_id}/edit")).text())
+    assert [value for value, _, selected in edit if selected] == ["Asia/Tokyo"]
+    await db[EVENTS].update_one({"_id": event_id}, {"$set": {"zone": "America/Denver"}})
+    edit = _zone_options(await (await client.get(f"/events/{event_id}/edit")).text())
+    assert [(value, selected) for value, _, selected in edit if value == "America/Denver"] == [("America/Denver", True)]
 
 
 async def test_an_officer_is_refused_the_form(client: TestClient, db: Any) -> None:
