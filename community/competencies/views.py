@@ -9,6 +9,7 @@ from aiohttp import web
 
 from community import api, policy
 from community.competencies import csv_io, manage, queries
+from community.competencies.names import localized
 from community.competencies.schemas import CompetencyQuery
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
@@ -40,14 +41,14 @@ async def index(request: web.Request) -> dict[str, Any]:
     if kind is not None and kind not in queries.KINDS:
         raise Invalid({"kind": _("Choose behavioural, functional or domain.")})
     theme = request.query.get("theme") or None
-    return {"competencies": await queries.competencies(db_of(request), kind=kind, theme=theme),
+    return {"competencies": await queries.shown(db_of(request), kind=kind, theme=theme),
             "kinds": queries.KINDS, "themes": await queries.themes(db_of(request)), "kind": kind, "theme": theme}
 
 
 @aiohttp_jinja2.template("competencies/competency.html")
 async def competency_page(request: web.Request) -> dict[str, Any]:
     found = await _competency_or_404(request)
-    return {"competency": found, "positions": await queries.positions_requiring(db_of(request), found["_id"])}
+    return {"competency": localized(found), "positions": await queries.positions_requiring(db_of(request), found["_id"])}
 
 
 @aiohttp_jinja2.template("competencies/positions.html")
@@ -73,7 +74,7 @@ def _require_admin(request: web.Request) -> None:
 @aiohttp_jinja2.template("competencies/admin.html")
 async def admin_page(request: web.Request) -> dict[str, Any]:
     _require_admin(request)
-    return {"competencies": await queries.competencies(db_of(request)), "positions": await queries.positions(db_of(request)),
+    return {"competencies": await queries.shown(db_of(request)), "positions": await queries.positions(db_of(request)),
             "result": None, "errors": {}, "detail": None}
 
 
@@ -190,7 +191,7 @@ async def position_form(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("competencies/position_form.html", request, {
         "creating": creating, "values": values, "errors": errors,
         "rows": [*rows, *({} for _spare in range(SPARE_ROWS))][:MAX_ROWS],
-        "competency_rows": await queries.competencies(db_of(request)),
+        "competency_rows": await queries.shown(db_of(request)),
     }, status=422 if errors else 200)
 
 
@@ -224,7 +225,7 @@ async def import_page(request: web.Request) -> web.Response:
                                                                                 upload.file.read())}
         except Invalid as error:
             context["errors"], context["detail"], status = error.errors, error.detail, 422
-    context |= {"competencies": await queries.competencies(db_of(request)), "positions": await queries.positions(db_of(request))}
+    context |= {"competencies": await queries.shown(db_of(request)), "positions": await queries.positions(db_of(request))}
     return aiohttp_jinja2.render_template("competencies/admin.html", request, context, status=status)
 
 
