@@ -290,8 +290,11 @@ async def network_page(request: web.Request) -> web.Response:
     shown = await people_you_may_know(db, actor_of(request), SUGGESTIONS_SHOWN) if not chosen else []
     # How levels are counted narrows nobody down by itself, nor does a page's cursor.
     filtered = any(value for key, value in chosen.items() if key not in ("basis", "after"))
+    active = sum(1 for key, value in chosen.items()
+                 if value and key not in ("q", "after") and not (key == "basis" and value == "any"))
     context = {"people": people, "next_url": next_url, "chosen": chosen, "errors": errors, "options": options,
-               "suggestions": shown, "filtered": filtered}
+               "suggestions": shown, "filtered": filtered, "active_filters": active,
+               "open_filters": bool(active) or any(key != "q" for key in errors)}
     return aiohttp_jinja2.render_template("profiles/network.html", request, context, status=status)
 
 
