@@ -12,6 +12,7 @@ from bson.errors import InvalidId
 from community import api, policy
 from community.accounts import people
 from community.competencies import queries as dictionary
+from community.competencies.names import name_in
 from community.errors import NotFound
 from community.i18n import gettext as _
 from community.mentoring import queries, service
@@ -67,7 +68,7 @@ def mentorship_out(found: dict[str, Any], names: dict[ObjectId, str | None], me:
         "id": str(found["_id"]), "side": service.side_of(found, me),
         "mentor": {"id": str(found["mentor_id"]), "name": names.get(found["mentor_id"])},
         "mentee": {"id": str(found["mentee_id"]), "name": names.get(found["mentee_id"])},
-        "competency": {"id": found["competency_id"], "name": found["competency"]}, "goal": found["goal"],
+        "competency": {"id": found["competency_id"], "name": name_in(found["competency_id"], found["competency"])}, "goal": found["goal"],
         "status": found["status"], "note": found["note"], "requested_at": _at(found["requested_at"]),
         "conversation_id": str(found["conversation_id"]) if found.get("conversation_id") else None,
         "sessions": [{"id": item["id"], "at": _at(item["at"]), "place": item["place"]} for item in found["sessions"]],

@@ -7,9 +7,14 @@ import re
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from bson import ObjectId
 
 from community.competencies import names
 from community.competencies.dictionary import load_dictionary
+from community.i18n import current_locale
+from community.mentoring import notices as mentoring_notices
+from community.notifications import kinds
+from community.profiles import notices as profile_notices
 from tests.factories import make_user, sign_in
 
 SELF_ANALYSIS = "beh.self-awareness.self-analysis"
@@ -51,3 +56,17 @@ async def test_hindi_pages_show_the_hindi_name_and_files_and_the_api_the_english
     client.session.cookie_jar.update_cookies({"lang": "en"})
     english = await (await client.get(f"/competencies/{SELF_ANALYSIS}")).text()
     assert "<h1>Self-Analysis</h1>" in english
+
+
+def test_notifications_name_the_competency_in_the_readers_language() -> None:
+    endorsed = profile_notices.endorsement_params(ObjectId(), SELF_ANALYSIS, "Self-Analysis", 3)
+    asked = mentoring_notices.params_of({"_id": ObjectId(), "competency_id": SELF_ANALYSIS, "competency": "Self-Analysis"})
+    token = current_locale.set("hi")
+    try:
+        assert "आत्म-विश्लेषण" in kinds.kind("endorsement").text(endorsed, "Dr Meera Iyer")
+        assert "आत्म-विश्लेषण" in kinds.kind("mentoring_request").text(asked, "Dr Meera Iyer")
+        older = {key: value for key, value in asked.items() if key != "competency_id"}
+        assert "Self-Analysis" in kinds.kind("mentoring_request").text(older, "Dr Meera Iyer")
+    finally:
+        current_locale.reset(token)
+    assert "Self-Analysis" in kinds.kind("endorsement").text(endorsed, "Dr Meera Iyer")
