@@ -58,11 +58,16 @@ def utc_offset(zone: str, at: datetime) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def zone_name(zone: str, at: datetime) -> str:
-    """``India Standard Time (UTC+05:30)`` in the reader's language; a zone without a name here
-    reads as its IANA id with the offset."""
+def zone_words(zone: str) -> str:
+    """``UK Time`` for ``Europe/London``, in the reader's language; a zone without a name here reads
+    as its IANA id."""
     named = NAMED_ZONES.get(zone)
-    return f"{_(named) if named else zone} (UTC{utc_offset(zone, at)})"
+    return _(named) if named else zone
+
+
+def zone_name(zone: str, at: datetime) -> str:
+    """``India Standard Time (UTC+05:30)`` in the reader's language."""
+    return f"{zone_words(zone)} (UTC{utc_offset(zone, at)})"
 
 
 def zone_choices(at: datetime, keep: str = "") -> list[tuple[str, list[tuple[str, str]]]]:

@@ -23,7 +23,7 @@ from community.events.access import EventAccess, actor_orgs, event_path, judge, 
 from community.i18n import current_locale, gettext as _
 from community.policy import Actor
 from community.storage.api import Database
-from community.timezones import INDIA_ZONE
+from community.timezones import INDIA_ZONE, zone_words
 
 DEFAULT_ZONE = INDIA_ZONE
 LISTED = 100
@@ -35,16 +35,16 @@ def viewer_zone(name: str | None) -> str:
 
 
 def zone_label(zone: str) -> str:
-    """How a zone reads in a sentence: India's by name, as people know it, not by its IANA id;
-    any other by the id the viewer or the host chose it by."""
-    return _("Indian Standard Time (IST)") if zone == DEFAULT_ZONE else zone
+    """How a zone reads in a sentence: by the name people know it by, not by its IANA id (an
+    unnamed zone by the id the viewer or the host chose it by)."""
+    return _("Indian Standard Time (IST)") if zone == DEFAULT_ZONE else zone_words(zone)
 
 
 def shown_time(value: datetime, zone: str) -> str:
-    """``20 Dec 2026, 10:00 IST`` as on the rest of the site, or ``20 Dec 2026, 04:30
-    (Europe/London)`` in another zone, in the reader's language."""
+    """``20 Dec 2026, 10:00 IST`` as on the rest of the site, or ``20 Dec 2026, 04:30 (UK Time)``
+    in another zone, in the reader's language."""
     local = utc(value).astimezone(ZoneInfo(zone))
-    named = "IST" if zone == DEFAULT_ZONE else f"({zone})"
+    named = "IST" if zone == DEFAULT_ZONE else f"({zone_words(zone)})"
     return f"{format_datetime(local, 'd MMM y, HH:mm', locale=current_locale.get())} {named}"
 
 
