@@ -9,7 +9,7 @@ from aiohttp import web
 
 from community import api, policy
 from community.competencies import csv_io, manage, queries
-from community.competencies.names import localized
+from community.competencies.names import localized, theme_in
 from community.competencies.schemas import CompetencyQuery
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
@@ -42,7 +42,8 @@ async def index(request: web.Request) -> dict[str, Any]:
         raise Invalid({"kind": _("Choose behavioural, functional or domain.")})
     theme = request.query.get("theme") or None
     return {"competencies": await queries.shown(db_of(request), kind=kind, theme=theme),
-            "kinds": queries.KINDS, "themes": await queries.themes(db_of(request)), "kind": kind, "theme": theme}
+            "kinds": queries.KINDS, "kind": kind, "theme": theme,
+            "themes": [(pair_kind, value, theme_in(value)) for pair_kind, value in await queries.themes(db_of(request))]}
 
 
 @aiohttp_jinja2.template("competencies/competency.html")

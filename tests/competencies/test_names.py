@@ -28,6 +28,13 @@ def test_every_shipped_competency_has_a_hindi_name_and_no_other_id_does() -> Non
     assert all(DEVANAGARI.search(name) and name != shipped[cid] for cid, name in hindi.items())
 
 
+def test_every_shipped_theme_has_a_hindi_name() -> None:
+    shipped = {competency.theme for competency in load_dictionary().competencies}
+    assert set(names.theme_translations("hi")) == shipped
+    assert all(DEVANAGARI.search(theme) for theme in names.theme_translations("hi").values())
+    assert names.theme_in("Self-Awareness", "hi") == "आत्म-जागरूकता" and names.theme_in("A new theme", "hi") == "A new theme"
+
+
 def test_the_name_follows_the_locale_and_a_renamed_competency_keeps_its_new_name() -> None:
     assert names.name_in(SELF_ANALYSIS, "Self-Analysis", "hi") == "आत्म-विश्लेषण"
     assert names.name_in(SELF_ANALYSIS, "Self-Analysis", "en") == "Self-Analysis"
@@ -39,7 +46,8 @@ def test_the_name_follows_the_locale_and_a_renamed_competency_keeps_its_new_name
 async def test_hindi_pages_show_the_hindi_name_and_files_and_the_api_the_english(client: TestClient, db: Any) -> None:
     client.session.cookie_jar.update_cookies({"lang": "hi"})
     page = await (await client.get(f"/competencies/{SELF_ANALYSIS}")).text()
-    assert "<h1>आत्म-विश्लेषण</h1>" in page
+    assert "<h1>आत्म-विश्लेषण</h1>" in page and "व्यवहारात्मक · आत्म-जागरूकता" in page, "the kind and theme in Hindi too"
+    assert f">{SELF_ANALYSIS}<" not in page, "no raw id on the page"
     listing = await (await client.get("/competencies?kind=behavioural")).text()
     assert f'<a href="/competencies/{SELF_ANALYSIS}">आत्म-विश्लेषण</a>' in listing and ">Self-Analysis<" not in listing
     position = load_dictionary().positions[0]
