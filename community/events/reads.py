@@ -20,7 +20,7 @@ from community.accounts import people
 from community.errors import NotFound
 from community.events import queries
 from community.events.access import EventAccess, actor_orgs, event_path, judge, utc
-from community.i18n import current_locale, gettext as _
+from community.i18n import current_locale, gettext as _, language_name
 from community.policy import Actor
 from community.storage.api import Database
 from community.timezones import INDIA_ZONE, zone_words
@@ -32,6 +32,19 @@ LISTED = 100
 def viewer_zone(name: str | None) -> str:
     """The zone the viewer asked to see times in, or India's."""
     return name if name and name in available_timezones() else DEFAULT_ZONE
+
+
+SPOKEN = ("en", "hi", "as", "bn", "brx", "doi", "gu", "kn", "ks", "kok", "mai", "ml", "mni", "mr", "ne", "or", "pa",
+          "sa", "sat", "sd", "ta", "te", "ur")
+"""The languages an event form offers: English, and the 22 of the Eighth Schedule."""
+
+
+def language_choices(keep: str = "") -> list[tuple[str, str]]:
+    """``(code, name)`` in the reader's language: English and Hindi first, then the others by name;
+    ``keep``, a code the event already has that is not among them, is offered too."""
+    rest = sorted(((code, language_name(code)) for code in SPOKEN[2:]), key=lambda pair: pair[1])
+    extra = [(keep, language_name(keep))] if keep and keep not in SPOKEN else []
+    return [(code, language_name(code)) for code in SPOKEN[:2]] + rest + extra
 
 
 def zone_label(zone: str) -> str:

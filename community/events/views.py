@@ -192,6 +192,7 @@ async def _render_form(request: web.Request, values: dict[str, Any], errors: dic
     return aiohttp_jinja2.render_template("events/form.html", request, {
         "values": values, "errors": errors, "event_id": event_id,
         "zone_choices": zone_choices(_now(request), keep=reads.viewer_zone(values.get("zone"))),
+        "language_choices": reads.language_choices(keep=str(values.get("language") or "")),
         "competency_rows": await dictionary.shown(db_of(request))}, status=status)
 
 

@@ -245,3 +245,18 @@ async def test_competencies_are_ticked_in_a_list_and_shown_by_name(client: TestC
     assert ">Active Listening</a>" in page and ">Sound Judgement</a>" in page and f">{listening}<" not in page
     edit = await (await client.get(f"/events/{event_id}/edit")).text()
     assert f'value="{listening}" checked' in edit
+
+
+async def test_the_language_is_picked_by_name_english_and_hindi_first(client: TestClient, db: Any) -> None:
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    page = await (await client.get("/events/new")).text()
+    picker = re.search(r'<select id="language" name="language"[^>]*>(.*?)</select>', page, re.S)
+    assert picker, "the language is chosen from a list, not typed as a code"
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', picker.group(1))
+    assert options[:3] == [("en", " selected", "English"), ("hi", "", "Hindi"), ("as", "", "Assamese")]
+    assert len(options) == 23 and ("ta", "", "Tamil") in options
+    event_id = await _create(client, language="ta")
+    assert "<dd>Tamil</dd>" in await (await client.get(f"/events/{event_id}")).text()
+    client.session.cookie_jar.update_cookies({"lang": "hi"})
+    edit = await (await client.get(f"/events/{event_id}/edit")).text()
+    assert '<option value="ta" selected>तमिल</option>' in edit
