@@ -38,11 +38,11 @@ Debian's ``wrk`` (``apt-get install wrk``) loads it from another process. The ca
 - then a sustained run (``--sustained`` seconds, 0 for none) of 50-member replies, reported
   in slices of ``--slice`` seconds so a falling rate shows.
 
-Before each write case the outboxes (``--outboxes``: the search outbox, and any other
-collection named there that exists in the store, such as a notification outbox) are waited
+Before each write case the outboxes (``--outboxes``: the search outbox and the notification
+intents by default, and any other collection named there that exists in the store) are waited
 for until empty, so each case starts from a caught-up server; after it they are waited for
 again, and the CPU the server process spent from the start of the case until they were empty
-is divided by the requests: the cost of a write including its indexing.
+is divided by the requests: the cost of a write including its indexing and its notifications.
 
 Each line reports requests per second, p50 and p99 latency, non-2xx responses (which must be
 0), for replies and threads the writes stored (counted in the store: a request wrk gave up on
@@ -592,7 +592,7 @@ def main() -> None:
     parser.add_argument("--sustained", type=int, default=120, help="seconds of the sustained reply run (0: none)")
     parser.add_argument("--slice", type=int, default=15, help="seconds per reported slice of the sustained run")
     parser.add_argument("--only", default=",".join(CASES), help=f"comma-separated cases out of {', '.join(CASES)}")
-    parser.add_argument("--outboxes", default="search_outbox",
+    parser.add_argument("--outboxes", default="search_outbox,notification_intents",
                         help="comma-separated collections a write is not finished until empty (those absent are skipped)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary DATA_DIR")
     parser.add_argument("--followers", action="store_true",

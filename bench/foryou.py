@@ -45,7 +45,7 @@ from community.foryou.suggest import for_you  # noqa: E402
 from community.policy import Member, Role  # noqa: E402
 from community.profiles import directory, verification  # noqa: E402
 from community.profiles.queries import PROFILES  # noqa: E402
-from community.vacancies.queries import VACANCIES  # noqa: E402
+from community.vacancies.queries import VACANCIES, fill_ranking  # noqa: E402
 
 BATCH = 5000
 GAP = 10
@@ -145,6 +145,7 @@ async def vacancies(db: Any, count: int, competencies: list[str], org: ObjectId,
                      "updated_at": now, "published_at": now, "closed_at": None, "applications": 0})
         await flush(db, VACANCIES, rows)
     await flush(db, VACANCIES, rows, force=True)
+    await fill_ranking(db)  # the rows the ranked lists read, which publishing writes beside each open vacancy
 
 
 async def main(arguments: argparse.Namespace) -> None:

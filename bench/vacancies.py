@@ -48,7 +48,7 @@ from community.profiles import directory  # noqa: E402
 from community.runtime import GC_THRESHOLDS  # noqa: E402
 from community.vacancies import alerts, reads, scoring  # noqa: E402
 from community.vacancies.queries import SAVED_SEARCHES  # noqa: E402
-from community.vacancies.queries import APPLICATIONS, VACANCIES, application_key  # noqa: E402
+from community.vacancies.queries import APPLICATIONS, RANKING, VACANCIES, application_key, ranking_row  # noqa: E402
 
 BATCH = 5000
 
@@ -96,10 +96,12 @@ async def main(arguments: argparse.Namespace) -> None:
         await db.organisations.insert_one({"_id": org, "name": "Ministry of Benchmarks", "path": []})
         people = await profiles(db, arguments.profiles, competencies, org, rng)
         for start in range(0, arguments.vacancies, BATCH):
-            await db[VACANCIES].insert_many([vacancy(org, competencies, rng, now)
-                                             for _ in range(min(BATCH, arguments.vacancies - start))])
+            batch = [vacancy(org, competencies, rng, now) for _ in range(min(BATCH, arguments.vacancies - start))]
+            await db[VACANCIES].insert_many(batch)
+            await db[RANKING].insert_many([ranking_row(row) for row in batch])  # what publishing writes beside each
         target = vacancy(org, competencies, rng, now)
         await db[VACANCIES].insert_one(target)
+        await db[RANKING].insert_one(ranking_row(target))
         applicants = rng.sample(people, k=min(arguments.applicants, len(people)))
         for start in range(0, len(applicants), BATCH):
             await db[APPLICATIONS].insert_many([{

@@ -217,8 +217,9 @@ def takes_part_in_mentorship(actor: Actor, mentorship: Mapping[str, Any]) -> boo
 
 
 def mentorship_live_audience(mentorship: Mapping[str, Any]) -> list[ObjectId]:
-    """Who hears live that a mentorship changed (asked, answered, withdrawn, ended): its mentor and
-    its mentee, each in their own room ("user:<id>", which only they join), and nobody else."""
+    """Who hears live that a mentorship changed (asked, answered, withdrawn, a session scheduled,
+    moved or cancelled, ended): its mentor and its mentee, each in their own room ("user:<id>",
+    which only they join), and nobody else."""
     return [mentorship["mentor_id"], mentorship["mentee_id"]]
 
 
@@ -245,6 +246,18 @@ def can_schedule_mentoring_session(actor: Actor, mentorship: Mapping[str, Any], 
     """The mentor schedules sessions of an accepted mentorship."""
     return (actor.is_authenticated and not actor.is_suspended() and actor.user_id == mentorship.get("mentor_id")
             and mentorship.get("status") == "accepted" and not blocked)
+
+
+def can_move_mentoring_session(actor: Actor, mentorship: Mapping[str, Any], blocked: bool) -> bool:
+    """Either of the two moves a session of a mentorship under way (not across a block)."""
+    return (takes_part_in_mentorship(actor, mentorship) and not actor.is_suspended()
+            and mentorship.get("status") == "accepted" and not blocked)
+
+
+def can_cancel_mentoring_session(actor: Actor, mentorship: Mapping[str, Any]) -> bool:
+    """Either of the two cancels a session of a mentorship under way, suspended or across a block
+    too: it only takes a meeting away."""
+    return takes_part_in_mentorship(actor, mentorship) and mentorship.get("status") == "accepted"
 
 
 def can_end_mentorship(actor: Actor, mentorship: Mapping[str, Any]) -> bool:

@@ -1,5 +1,5 @@
-"""The events' notifications: a changed time or place, a cancellation, a seat given from the
-waitlist, and the reminders before the start; rendered in the reader's language. Each links to
+"""The events' notifications: an invitation, a changed time or place, a cancellation, a seat
+given from the waitlist, and the reminders before the start; rendered in the reader's language. Each links to
 the event page, and nobody is told about an event that has since become hidden to them."""
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ kinds.register("event_promoted", label=lazy_gettext("A seat for you at an event 
 kinds.register("event_recording", label=lazy_gettext("Recordings of events you were going to"),
                url=lambda p: event_path(p["event_id"]),
                text=lambda p, actor: _("The recording of \u201c%(title)s\u201d is ready to watch.", title=p["title"]))
+kinds.register("event_invited", label=lazy_gettext("Invitations to invitation-only events"),
+               url=lambda p: event_path(p["event_id"]),
+               text=lambda p, actor: _("You are invited to \u201c%(title)s\u201d.", title=p["title"]))
 kinds.register("event_reminder", label=lazy_gettext("Reminders before events you are going to"),
                url=lambda p: event_path(p["event_id"]),
                text=lambda p, actor: REMINDER_TEXT[p["which"]](p["title"]))
@@ -44,6 +47,12 @@ kinds.register("event_reminder", label=lazy_gettext("Reminders before events you
 @recipient_set("event_going")
 async def _going(db: Database, *, event_id: ObjectId) -> list[ObjectId]:
     return await queries.people_of(db, event_id, ["going"])
+
+
+@recipient_set("event_invited")
+async def _invited(db: Database, *, event_id: ObjectId) -> list[ObjectId]:
+    event = await queries.event(db, event_id)
+    return list(event.get("invited_ids", [])) if event is not None else []
 
 
 @recipient_set("event_answered")

@@ -1,5 +1,5 @@
-"""Where an event happens: a link, a Jitsi Meet room embedded on the event page, or a
-BigBlueButton meeting whose join links this server signs.
+"""Where an event happens: a link, a Jitsi Meet room embedded on the event page, a
+BigBlueButton meeting whose join links this server signs, or a venue (a room, an address).
 
 BigBlueButton's API authenticates a call by its checksum: the hex digest (SHA-1 by default,
 SHA-256 where the server is configured for it) of the call's name, its query string and the secret
@@ -44,4 +44,6 @@ def describe(place: Mapping[str, Any]) -> str:
         return str(place["url"])
     if place["kind"] == "jitsi":
         return "Jitsi Meet"
+    if place["kind"] == "venue":
+        return str(place["address"])
     return "BigBlueButton"

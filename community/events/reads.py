@@ -72,13 +72,15 @@ async def visible_event(db: Database, actor: Actor, event_id: ObjectId) -> Event
     return seen
 
 
-def event_out(event: Mapping[str, Any], rsvp: str, now: datetime) -> dict[str, Any]:
+def event_out(event: Mapping[str, Any], rsvp: str, now: datetime, *, host: bool) -> dict[str, Any]:
+    """The API's event; ``host``: the reader is one of its hosts, who alone learn whom it invites."""
     return {"id": str(event["_id"]), "title": event["title"], "description_html": event["description_html"],
             "status": event["status"], "start_at": utc(event["start_at"]), "end_at": utc(event["end_at"]),
             "zone": event["zone"], "capacity": event["capacity"], "going": event["going"],
             "waitlisted": event["waitlisted"], "interested": event["interested"], "audience": event["audience"],
             "competencies": event["competencies"], "language": event["language"], "place": event["place"]["kind"],
-            "host_id": str(event["host_id"]), "cohost_ids": [str(i) for i in event["cohost_ids"]], "rsvp": rsvp,
+            "venue": event["place"].get("address"), "host_id": str(event["host_id"]), "cohost_ids": [str(i) for i in event["cohost_ids"]],
+            "invited_ids": [str(i) for i in event.get("invited_ids", [])] if host else None, "rsvp": rsvp,
             "rsvp_open": policy.rsvp_is_open(event, now), "url": event_path(event["_id"]),
             "calendar_url": event_path(event["_id"]) + "/calendar.ics", "recording_url": event.get("recording_url"),
             "summary_html": event.get("summary_html", "")}

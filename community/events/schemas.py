@@ -13,6 +13,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 20000
 CAPACITY_MAX = 10000
 """Seats an event may offer: a larger hall is a broadcast, not an event with a list of people."""
+VENUE_MAX = 300
 PEOPLE_MAX = 500
 """Co-hosts or invitations named at once."""
 
@@ -21,7 +22,7 @@ SERIES_MAX = 52
 
 Repeat = Literal["none", "weekly", "monthly", "dates"]
 Audience = Literal["everyone", "organisation", "invitation"]
-PlaceKind = Literal["link", "jitsi", "bbb"]
+PlaceKind = Literal["link", "jitsi", "bbb", "venue"]
 RsvpChoice = Literal["going", "interested", "not_going"]
 RsvpStatus = Literal["going", "waitlisted", "interested", "not_going", "none"]
 
@@ -38,14 +39,20 @@ class EventIn(BaseModel):
     zone: Annotated[str, Line(1, 64)] = Field("Asia/Kolkata", description="an IANA time zone name")
     capacity: int = Field(ge=1, le=CAPACITY_MAX, description="seats; more people going join the waitlist")
     audience: Audience = "everyone"
-    invite: list[Annotated[str, Line(3, 254)]] = Field([], max_length=PEOPLE_MAX,
-                                                        description="e-mail addresses of members invited")
+    invite: list[Annotated[str, Line(3, 254)]] = Field([], max_length=PEOPLE_MAX, description=(
+        "e-mail addresses of members invited (invitation only); on a change, people invited besides "
+        "those already, who stay invited"))
+    invite_ids: list[Annotated[str, Line(24, 24)]] = Field([], max_length=PEOPLE_MAX, description=(
+        "ids of members invited besides the addresses in `invite`, as the form's people picker chooses them"))
+    uninvite: list[Annotated[str, Line(24, 24)]] = Field([], max_length=PEOPLE_MAX, description=(
+        "on a change: the ids (`invited_ids`) of invited members whose invitation is withdrawn"))
     cohosts: list[Annotated[str, Line(3, 254)]] = Field([], max_length=20, description="e-mail addresses of co-hosts")
     competencies: list[Annotated[str, Line(1, 80)]] = Field([], max_length=20,
                                                             description="ids from the competency dictionary")
     language: Annotated[str, Line(2, 10)] = Field("en", description="the language spoken, e.g. en, hi")
     place: PlaceKind = "link"
     link: Annotated[str, Line(0, 500)] = Field("", description="for a link place: the meeting or stream's https address")
+    venue: Annotated[str, Line(0, VENUE_MAX)] = Field("", description="for a venue: where to meet, such as a room and building")
     rsvp_closes: datetime | None = Field(None, description="local time RSVP closes; the start when absent")
     repeat: Repeat = Field("none", description="on creation: repeat weekly, monthly, or on the listed `dates`")
     repeat_count: int | None = Field(None, ge=2, le=SERIES_MAX, description="how many occurrences in all")
@@ -110,8 +117,10 @@ class EventOut(BaseModel):
     competencies: list[str]
     language: str
     place: PlaceKind
+    venue: str | None = Field(description="for a venue: where to meet")
     host_id: str
     cohost_ids: list[str]
+    invited_ids: list[str] | None = Field(description="for its hosts: the members invited; null for everyone else")
     rsvp: RsvpStatus = Field(description="your answer")
     rsvp_open: bool
     url: str

@@ -8,27 +8,32 @@ more going only while ``going < capacity``), and each person has one answer docu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bson import ObjectId
+from bson.errors import InvalidId
 
 from community import policy, ratelimit
-from community.accounts import queries as accounts
+from community.accounts import people as accounts_people, queries as accounts
 from community.actions import Action
 from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
 from community.events import access, places, queries, series
 from community.events.queries import EVENTS, RSVPS, rsvp_key
-from community.events.storage import SEARCH_INDEX
-from community.events.schemas import SERIES_MAX, EventIn, RsvpChoice
+from community.events.schemas import PEOPLE_MAX, SERIES_MAX, EventIn, RsvpChoice
 from community.forums import markdown
 from community.i18n import gettext as _
+from community.jobs import schedule as jobs
 from community.notifications.intents import Recipients, person
 from community.policy import Member
+from community.storage.api import Database
+from search import outbox
 
+SEARCH_INDEX = "events"
 REMINDERS: tuple[tuple[str, timedelta], ...] = (
     ("1d", timedelta(days=1)), ("1h", timedelta(hours=1)), ("15m", timedelta(minutes=15)))
 REMINDER_JOB = "event.reminder"
@@ -76,11 +81,21 @@ async def _people(db: Any, emails: list[str], field: str) -> list[ObjectId]:
     return found
 
 
-async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before: datetime | None = None) -> dict[str, Any]:
-    """The stored fields of an event as written, or ``Invalid`` naming each field that is wrong.
-    ``starts_before`` is an existing event's start: keeping a start already past is allowed."""
-    zone = _zone(data.zone)
-    start, end = _utc(data.start, zone), _utc(data.end, zone)
+async def _members(db: Any, ids: list[str]) -> list[ObjectId]:
+    """The members the picker chose, by id; ``Invalid`` when one is not (or no longer) a member."""
+    try:
+        wanted = list(dict.fromkeys(ObjectId(text) for text in ids))
+    except InvalidId:
+        raise Invalid({"invite": _("Choose the people to invite from the list.")}) from None
+    found = await accounts_people.people_by_id(db, wanted)
+    if any(user_id not in found or found[user_id]["deleted"] for user_id in wanted):
+        raise Invalid({"invite": _("Choose the people to invite from the list.")})
+    return wanted
+
+
+def check_times(start: datetime, end: datetime, *, now: datetime, starts_before: datetime | None = None) -> dict[str, str]:
+    """What is wrong with an event's start and end (aware times), by field (``start``, ``end``);
+    empty when nothing is. ``starts_before`` is an existing event's start, which may stay past."""
     errors: dict[str, str] = {}
     if start <= now and start != starts_before:
         errors["start"] = _("The start must be in the future.")
@@ -90,6 +105,15 @@ async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before
         errors["end"] = _("The end must be after the start.")
     elif end - start > LONGEST:
         errors["end"] = _("An event lasts at most a week.")
+    return errors
+
+
+async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before: datetime | None = None) -> dict[str, Any]:
+    """The stored fields of an event as written, or ``Invalid`` naming each field that is wrong.
+    ``starts_before`` is an existing event's start: keeping a start already past is allowed."""
+    zone = _zone(data.zone)
+    start, end = _utc(data.start, zone), _utc(data.end, zone)
+    errors = check_times(start, end, now=now, starts_before=starts_before)
     closes = _utc(data.rsvp_closes, zone) if data.rsvp_closes is not None else None
     if closes is not None and closes > start:
         errors["rsvp_closes"] = _("RSVP must close by the start.")
@@ -100,18 +124,22 @@ async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before
         place["url"] = data.link
     elif data.place == "jitsi":
         place["room"] = f"karmayogi-{ObjectId()}"
+    elif data.place == "venue":
+        if not data.venue:
+            errors["venue"] = _("Say where to meet.")
+        place["address"] = data.venue
     else:
         place["meeting_id"] = f"karmayogi-{ObjectId()}"
     known = await competencies.existing_competency_ids(tx.db, data.competencies)
     unknown = [c for c in data.competencies if c not in known]
     if unknown:
         errors["competencies"] = _("Not in the competency dictionary: %(ids)s", ids=", ".join(unknown))
-    if data.audience != "invitation" and data.invite:
+    if data.audience != "invitation" and (data.invite or data.invite_ids):
         errors["invite"] = _("Only an invitation-only event takes invitations.")
     if errors:
         raise Invalid(errors)
     cohosts = await _people(tx.db, data.cohosts, "cohosts")
-    invited = await _people(tx.db, data.invite, "invite")
+    invited = list(dict.fromkeys([*await _people(tx.db, data.invite, "invite"), *await _members(tx.db, data.invite_ids)]))
     rendered = markdown.render(data.description)
     return {"title": data.title, "description": data.description, "description_html": rendered.html,
             "start_at": start, "end_at": end, "zone": data.zone, "capacity": data.capacity,
@@ -131,6 +159,8 @@ async def create(tx: Action, data: EventIn) -> ObjectId:
     per occurrence (``community.events.series``). Returns the (first) event's id."""
     actor = policy.require_member(tx.actor)
     policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
+    if data.uninvite:
+        raise Invalid({"uninvite": _("Choose among the people invited.")})
     fields = await check_event(tx, data, now=tx.now)
     starts, rule = series.occurrences(data, fields["start_at"], _zone(data.zone), tx.now)
     org_id = await _organisation_for(tx, actor, data.audience)
@@ -215,12 +245,15 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
         draft_start, draft_end = _aware(draft["start_at"]), _aware(draft["end_at"])
         assert draft_start is not None and draft_end is not None
         await _schedule_jobs(tx, draft["_id"], draft_start, draft_end)
+        if draft["audience"] == "invitation" and draft.get("invited_ids"):
+            await _tell_invited(tx, Recipients("event_invited", {"event_id": draft["_id"]}), draft["_id"], draft["title"])
 
 
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     """Change an event that is not cancelled; people going are told when its time or place
     changed, and the reminders move with the start. Returns whether the time or place changed."""
     event = await managed(tx, event_id)
+    _not_held(event)
     if event["status"] == "cancelled":
         raise Invalid({"status": _("A cancelled event cannot be changed.")})
     if data.repeat != "none":
@@ -229,24 +262,29 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     if fields["capacity"] < event["going"]:
         raise Invalid({"capacity": _("%(count)s people are going already; give at least that many seats.",
                                      count=event["going"])})
-    if fields["place"]["kind"] == event["place"]["kind"] and fields["place"]["kind"] != "link":
+    if fields["place"]["kind"] == event["place"]["kind"] and fields["place"]["kind"] in ("jitsi", "bbb"):
         fields["place"] = event["place"]  # the same room or meeting, so links already given still work
     if data.audience == "organisation" and event.get("organiser_org_id") is None:
         raise Invalid({"audience": _("You belong to no organisation, so the event cannot be limited to one.")})
     fields["org_id"] = event.get("organiser_org_id") if data.audience == "organisation" else None
+    invited = _invitations(event, fields["invited_ids"], data)
+    fields["invited_ids"] = invited.now
     moved = fields["start_at"] != _aware(event["start_at"]) or fields["end_at"] != _aware(event["end_at"])
     changed = moved or fields["place"] != event["place"]
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
     await tx.reindex(SEARCH_INDEX, event_id)
+    seats_freed = await _drop_answers(tx, event_id, invited.withdrawn, session)
     if event["status"] == "published":
+        for user_id in invited.added:
+            await _tell_invited(tx, person(user_id), event_id, fields["title"])
         if moved:
             await _schedule_jobs(tx, event_id, fields["start_at"], fields["end_at"])
         if changed:
             await tx.notify("event_changed", to=going_set(event_id), subject=("event", event_id),
                             params={"event_id": str(event_id), "title": fields["title"],
                                     "start_at": fields["start_at"].isoformat()})
-        if fields["capacity"] > event["capacity"]:
+        if fields["capacity"] > event["capacity"] or seats_freed:
             await _fill_seats(tx, event_id, session)
             fresh = await queries.event(tx.db, event_id, session=session)
             assert fresh is not None
@@ -254,9 +292,59 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     return changed
 
 
+@dataclass(frozen=True, slots=True)
+class Invitations:
+    """An edit's invitations: everyone invited after it, and who of them is new or no longer invited."""
+
+    now: list[ObjectId]
+    added: list[ObjectId]
+    withdrawn: list[ObjectId]
+
+
+def _invitations(event: Mapping[str, Any], invite: Sequence[ObjectId], data: EventIn) -> Invitations:
+    """The people already invited stay invited but those ``data.uninvite`` names; ``invite``
+    (the addresses' people) are invited besides. An event that is no longer invitation-only
+    invites nobody, and withdraws no access its new audience gives."""
+    before = list(event.get("invited_ids", []))
+    if data.audience != "invitation":
+        return Invitations(now=[], added=[], withdrawn=[])
+    try:
+        removed = {ObjectId(text) for text in data.uninvite}
+    except InvalidId:
+        raise Invalid({"uninvite": _("Choose among the people invited.")}) from None
+    now = list(dict.fromkeys([*(user_id for user_id in before if user_id not in removed), *invite]))
+    if len(now) > PEOPLE_MAX:
+        raise Invalid({"invite": _("An event invites at most %(count)s people.", count=PEOPLE_MAX)})
+    return Invitations(now=now, added=[user_id for user_id in now if user_id not in before],
+                       withdrawn=[user_id for user_id in before if user_id not in now])
+
+
+async def _drop_answers(tx: Action, event_id: ObjectId, people: Sequence[ObjectId], session: Any) -> bool:
+    """Forget the answers of people no longer invited, as they may no longer come; returns whether seats were freed."""
+    freed = False
+    for user_id in people:
+        answer = await tx.db[RSVPS].find_one({"_id": rsvp_key(event_id, user_id)}, session=session)
+        if answer is None:
+            continue
+        await tx.db[RSVPS].delete_one({"_id": answer["_id"]}, session=session)
+        if answer["status"] in ("going", "waitlisted", "interested"):
+            await tx.db[EVENTS].update_one({"_id": event_id}, {"$inc": {answer["status"]: -1}}, session=session)
+        freed = freed or answer["status"] == "going"
+    return freed
+
+
+async def _tell_invited(tx: Action, to: Recipients, event_id: ObjectId, title: str) -> None:
+    await tx.notify("event_invited", to=to, subject=("event", event_id),
+                    params={"event_id": str(event_id), "title": title})
+
+
 async def cancel(tx: Action, event_id: ObjectId) -> None:
     """Everyone who answered (going, waitlisted, interested) is told; the reminders are dropped."""
-    event = await managed(tx, event_id)
+    await _cancel(tx, await managed(tx, event_id))
+
+
+async def _cancel(tx: Action, event: Mapping[str, Any]) -> None:
+    event_id = event["_id"]
     if event["status"] == "cancelled":
         return
     session = await tx.start()
@@ -273,6 +361,7 @@ async def duplicate(tx: Action, event_id: ObjectId) -> ObjectId:
     """A new draft with the same details a week after the original (or a week from now, if
     that is already past), with nobody's answers."""
     event = await managed(tx, event_id)
+    _not_held(event)
     actor = policy.require_member(tx.actor)
     policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
     await ratelimit.hit(tx.db, f"event-create:{actor.user_id}", limit=CREATIONS_PER_DAY, window_seconds=86400)
@@ -296,6 +385,103 @@ async def duplicate(tx: Action, event_id: ObjectId) -> ObjectId:
         "created_at": tx.now, "updated_at": tx.now, "published_at": None, "cancelled_at": None}, session=session)
     await tx.reindex(SEARCH_INDEX, copy_id)
     return copy_id
+
+
+# --- events another feature holds ------------------------------------------------------------
+# A mentoring session is an event like any other (its page, reminders, calendar files, "my
+# events"), but it belongs to its mentorship: the mentorship's page schedules, moves and cancels
+# it, for its two people, after the mentoring policy said they may. The event records what holds
+# it (``held_for``: the holder's type, id and page); only that holder moves it, and its hosts
+# neither edit nor duplicate it from the events' pages (they may still cancel it).
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """What holds an event: a subject of another feature, and the page it is changed on."""
+
+    type: str
+    id: ObjectId
+    url: str
+
+
+def _not_held(event: Mapping[str, Any]) -> None:
+    if event.get("held_for"):
+        raise Invalid({"status": _("This event is changed from the page it was scheduled on.")})
+
+
+async def hold(tx: Action, data: EventIn, holder: Holder, people: Sequence[ObjectId]) -> ObjectId:
+    """Create and publish an invitation-only event hosted by the actor for ``holder``, with
+    ``people`` (the host among them) invited and going, so each is reminded of it and finds it
+    in "my events". The checks are ``create``'s: a refusal names the event's fields and leaves
+    nothing. Published at once, with its reminders, as ``publish`` would."""
+    if data.audience != "invitation" or data.invite or data.invite_ids or data.repeat != "none":
+        raise ValueError("a held event is one invitation-only event; its people are given, not invited by address")
+    guests = list(dict.fromkeys(people))
+    event_id = await create(tx, data.model_copy(update={"capacity": max(data.capacity, len(guests))}))
+    event = await queries.event(tx.db, event_id, session=tx.session)
+    assert event is not None
+    await tx.db[EVENTS].update_one({"_id": event_id}, {
+        "$set": {"status": "published", "published_at": tx.now, "invited_ids": guests,
+                 "held_for": {"type": holder.type, "id": holder.id, "url": holder.url}},
+        "$inc": {"going": len(guests)}}, session=tx.session)
+    start, end = _aware(event["start_at"]), _aware(event["end_at"])
+    assert start is not None and end is not None
+    await _schedule_jobs(tx, event_id, start, end)
+    for user_id in guests:
+        await tx.db[RSVPS].insert_one({"_id": rsvp_key(event_id, user_id), "event_id": event_id, "user_id": user_id,
+                                       "status": "going", "answered_at": tx.now, "waitlisted_at": None},
+                                      session=tx.session)
+    return event_id
+
+
+async def _held(tx: Action, event_id: ObjectId, holder: Holder) -> dict[str, Any]:
+    event = await queries.event(tx.db, event_id)
+    held = (event or {}).get("held_for") or {}
+    if event is None or (held.get("type"), held.get("id")) != (holder.type, holder.id):
+        raise NotFound(_("There is no such event."))
+    return event
+
+
+async def move_held(tx: Action, event_id: ObjectId, holder: Holder, start: datetime, end: datetime) -> None:
+    """Move an event ``holder`` holds to a new start and end (aware times): its reminders move
+    with it, and the people going are told, as when a host moves an event."""
+    event = await _held(tx, event_id, holder)
+    if event["status"] == "cancelled":
+        raise Invalid({"status": _("A cancelled event cannot be changed.")})
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    errors = check_times(start, end, now=tx.now)
+    if errors:
+        raise Invalid(errors)
+    session = await tx.start()
+    await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {
+        "start_at": start, "end_at": end, "rsvp_closes_at": None, "updated_at": tx.now}}, session=session)
+    await tx.reindex(SEARCH_INDEX, event_id)
+    await _schedule_jobs(tx, event_id, start, end)
+    await tx.notify("event_changed", to=going_set(event_id), subject=("event", event_id),
+                    params={"event_id": str(event_id), "title": event["title"], "start_at": start.isoformat()})
+
+
+async def cancel_held(tx: Action, event_id: ObjectId, holder: Holder) -> None:
+    """Cancel an event ``holder`` holds, as its host would: its reminders are dropped and the
+    people who answered are told."""
+    await _cancel(tx, await _held(tx, event_id, holder))
+
+
+async def cancel_held_of_erased(db: Database, user_id: ObjectId, session: Any) -> None:
+    """Erasure: a held event is for its few people, and cannot take place without one of them;
+    those still to come are cancelled with their reminders, telling nobody (the holder's own record
+    of the session goes with the person)."""
+    now = datetime.now(UTC)
+    rows = await db[EVENTS].find({"invited_ids": user_id, "status": "published", "start_at": {"$gt": now}},
+                                 {"held_for": 1}, session=session).to_list(None)
+    for event in rows:
+        if not event.get("held_for"):
+            continue
+        await db[EVENTS].update_one({"_id": event["_id"]}, {"$set": {
+            "status": "cancelled", "cancelled_at": now, "updated_at": now}}, session=session)
+        await outbox.record(db, session, SEARCH_INDEX, event["_id"])
+        for key in (wrap_up_key(event["_id"]), *(reminder_key(event["_id"], which) for which, _before in REMINDERS)):
+            await jobs.cancel(db, session, key)
 
 
 def going_set(event_id: ObjectId) -> Recipients:
@@ -367,8 +553,10 @@ async def rsvp(tx: Action, event_id: ObjectId, choice: RsvpChoice) -> str:
 
 def meeting_link(settings: Any, event: Mapping[str, Any], *, name: str, user_id: ObjectId, host: bool) -> str | None:
     """Where the person joins: the host's link, the embedded Jitsi room, or a signed
-    BigBlueButton join link (none while no BigBlueButton server is configured)."""
+    BigBlueButton join link (none while no BigBlueButton server is configured, none for a venue)."""
     place = event["place"]
+    if place["kind"] == "venue":
+        return None
     if place["kind"] == "link":
         return str(place["url"])
     if place["kind"] == "jitsi":

@@ -2,7 +2,8 @@
 
 An event names its hosts; erasing a host leaves the event (others came to it) with the host's id,
 which then shows as a deleted member. A person's answers and calendar token are theirs alone:
-exported to them and deleted when they are erased."""
+exported to them and deleted when they are erased. An event another feature holds for a few
+people (a mentoring session) that is still to come is cancelled when one of them is erased."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bson import ObjectId
 from pymongo import IndexModel
 
 from community.events import queries
+from community.events.service import SEARCH_INDEX, cancel_held_of_erased
 from community.events.queries import CALENDAR_TOKENS, EVENTS, FEEDBACK, RSVPS
 from community.notifications import intents
 from community import policy
@@ -22,7 +24,6 @@ from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
 from search.documents import Changes, epoch, month, object_id, words_of_markdown
 
-SEARCH_INDEX = "events"
 
 
 async def _org_and_children(db: Any, org_id: ObjectId | None) -> list[ObjectId]:
@@ -77,6 +78,7 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("competencies", 1), ("start_at", 1)]),  # events by competency
         IndexModel([("host_id", 1), ("start_at", -1)]),  # the events a person hosts
         IndexModel([("series.id", 1), ("start_at", 1)]),  # a series' occurrences
+        IndexModel([("invited_ids", 1)]),  # export, erasure
     ), personal=(
         Personal("host_id", "keep", purpose=N_("Events you host, shown to the people who come to them.")),
         Personal("cohost_ids", "keep", purpose=N_("Events you co-host.")),
@@ -100,4 +102,4 @@ STORAGE = StorageFacts(collections=(
         Personal("user_id", "delete", purpose=N_("The secret address of your calendar feed."),
                  secret_fields=("token_hash",)),
     )),
-), search=(SearchDocuments(SEARCH_INDEX, load_event, sources=((EVENTS, {}),)),), erasure_hooks=(forget_answers,))
+), search=(SearchDocuments(SEARCH_INDEX, load_event, sources=((EVENTS, {}),)),), erasure_hooks=(forget_answers, cancel_held_of_erased))

@@ -157,6 +157,8 @@ def _form_input(form: Any) -> dict[str, Any]:
     for name in ("invite", "cohosts", "dates"):
         values[name] = str(form.get(name, ""))
     values["competencies"] = _ticked(form, "competencies")
+    values["uninvite"] = _ticked(form, "uninvite")
+    values["invite_ids"] = _ticked(form, "invite_ids")
     for name in ("rsvp_closes", "repeat_count", "repeat_until"):
         if not values.get(name):
             values.pop(name, None)
@@ -173,8 +175,9 @@ def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
             "end": utc(event["end_at"]).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
             "rsvp_closes": utc(closes).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if closes else "",
             "competencies": ",".join(event["competencies"]), "place": event["place"]["kind"],
-            "link": event["place"].get("url", ""), "invite": "", "cohosts": "", "repeat": "none",
-            "repeat_count": "", "repeat_until": "", "dates": ""}
+            "link": event["place"].get("url", ""), "venue": event["place"].get("address", ""),
+            "invite": "", "invite_ids": "", "uninvite": "", "cohosts": "", "repeat": "none", "repeat_count": "",
+            "repeat_until": "", "dates": ""}
 
 
 def _ticked(form: Any, name: str) -> str:
@@ -184,13 +187,21 @@ def _ticked(form: Any, name: str) -> str:
 
 def _echo(form: Any) -> dict[str, str]:
     """The form as sent, to show again beside its errors."""
-    return {**{name: str(form.get(name, "")) for name in FORM_FIELDS}, "competencies": _ticked(form, "competencies")}
+    return {**{name: str(form.get(name, "")) for name in FORM_FIELDS}, "competencies": _ticked(form, "competencies"),
+            "uninvite": _ticked(form, "uninvite"), "invite_ids": _ticked(form, "invite_ids")}
 
 
-async def _render_form(request: web.Request, values: dict[str, Any], errors: dict[str, str], event_id: str | None,
-                       status: int = 200) -> web.Response:
+async def _render_form(request: web.Request, values: dict[str, Any], errors: dict[str, str],
+                       event: dict[str, Any] | None, status: int = 200) -> web.Response:
+    """The event's form; editing, it lists the people invited, each kept unless ticked for removal,
+    and shown again, the people its picker chose to invite."""
+    invited = event.get("invited_ids", []) if event is not None else []
+    chosen = [ObjectId(text) for text in (values.get("invite_ids") or "").split(",") if ObjectId.is_valid(text)]
+    names = await people.names_by_id(db_of(request), [*invited, *chosen])
     return aiohttp_jinja2.render_template("events/form.html", request, {
-        "values": values, "errors": errors, "event_id": event_id,
+        "values": values, "errors": errors, "event_id": str(event["_id"]) if event is not None else None,
+        "invitees": [(str(user_id), names.get(user_id) or _("Deleted member")) for user_id in invited],
+        "chosen": [(str(user_id), names[user_id]) for user_id in chosen if user_id in names],
         "zone_choices": zone_choices(_now(request), keep=reads.viewer_zone(values.get("zone"))),
         "language_choices": reads.language_choices(keep=str(values.get("language") or "")),
         "competency_rows": await dictionary.shown(db_of(request))}, status=status)
@@ -216,7 +227,7 @@ async def edit_page(request: web.Request) -> web.Response:
     seen = await reads.visible_event(db_of(request), actor_of(request), event_of(request))
     policy.require(actor_of(request), policy.can_manage_event(actor_of(request), seen.event),
                    _("Only the event's hosts may change it."))
-    return await _render_form(request, _form_values(seen.event), {}, str(seen.event["_id"]))
+    return await _render_form(request, _form_values(seen.event), {}, seen.event)
 
 
 async def edit_submit(request: web.Request) -> web.Response:
@@ -225,7 +236,8 @@ async def edit_submit(request: web.Request) -> web.Response:
     try:
         await actions.run(request.app, actor_of(request), service.update, event_id, validate(EventIn, _form_input(form)))
     except Invalid as error:
-        return await _render_form(request, _echo(form), dict(error.errors), str(event_id), status=422)
+        seen = await reads.visible_event(db_of(request), actor_of(request), event_id)
+        return await _render_form(request, _echo(form), dict(error.errors), seen.event, status=422)
     return confirmations.confirmed(request, event_path(event_id), SAVED)
 
 
@@ -319,7 +331,7 @@ async def feed_revoke_submit(request: web.Request) -> web.Response:
 
 async def _one(request: web.Request, event_id: ObjectId, status: int = 200) -> web.Response:
     seen = await reads.visible_event(db_of(request), actor_of(request), event_id)
-    return api.json_response(reads.event_out(seen.event, seen.rsvp, _now(request)), status=status)
+    return api.json_response(reads.event_out(seen.event, seen.rsvp, _now(request), host=seen.is_host), status=status)
 
 
 async def api_list(request: web.Request) -> web.Response:
@@ -329,7 +341,8 @@ async def api_list(request: web.Request) -> web.Response:
         signed_in(request)
     shown = await reads.listing(db_of(request), actor, when=asked.when, now=_now(request),
                                 competency=asked.competency, organisation=_organisation(asked.organisation))
-    return api.json_response({"items": [reads.event_out(event, shown.statuses.get(event["_id"], "none"), _now(request))
+    return api.json_response({"items": [reads.event_out(event, shown.statuses.get(event["_id"], "none"), _now(request),
+                                                        host=policy.is_event_host(actor, event))
                                         for event in shown.events]})
 
 

@@ -61,10 +61,11 @@ kinds.register("new_thread", label=lazy_gettext("New threads in categories you f
                                         title=p["title"]))
 
 
-def reply_audience(post_id: ObjectId) -> Recipients:
+def reply_audience(post_id: ObjectId, mentioned: Sequence[ObjectId]) -> Recipients:
     """The author of the post replied to, then those who followed the thread by the time of the
-    reply (a later follower is not told of an earlier reply), less those the reply mentions."""
-    return Recipients("forum.reply_audience", {"post_id": post_id})
+    reply (a later follower is not told of an earlier reply), less ``mentioned``, those the reply
+    mentions (they are told of it as a mention)."""
+    return Recipients("forum.reply_audience", {"post_id": post_id, "mentioned": list(mentioned)})
 
 
 def mentioned(post_id: ObjectId, *, since_revision: int | None = None) -> Recipients:
@@ -104,7 +105,8 @@ async def _mentioned(db: Database, *, post_id: ObjectId, since_revision: int | N
 
 
 @recipient_set("forum.reply_audience")
-async def _reply_audience(db: Database, *, post_id: ObjectId) -> list[ObjectId]:
+async def _reply_audience(db: Database, *, post_id: ObjectId, mentioned: Sequence[ObjectId] | None = None
+                          ) -> list[ObjectId]:
     post = await queries.post(db, post_id)
     if post is None:
         return []
@@ -114,7 +116,7 @@ async def _reply_audience(db: Database, *, post_id: ObjectId) -> list[ObjectId]:
         if target is not None:
             people.append(target["author_id"])
     people += await queries.followers(db, "thread", post["thread_id"], since_before=post["created_at"])
-    skip = set(render(post["body"]).mentions)
+    skip = set(render(post["body"]).mentions if mentioned is None else mentioned)  # None: an intent older than the argument
     return [person for person in dict.fromkeys(people) if person not in skip]
 
 

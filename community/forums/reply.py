@@ -66,7 +66,8 @@ async def reply(tx: Action, *, thread_id: ObjectId, data: Mapping[str, Any]) -> 
     params = notices.post_params(counted, post)
     if rendered.mentions:
         await tx.notify("mention", to=notices.mentioned(post["_id"]), subject=("forum_post", post["_id"]), params=params)
-    await tx.notify("reply", to=notices.reply_audience(post["_id"]), subject=("forum_thread", thread_id), params=params)
+    await tx.notify("reply", to=notices.reply_audience(post["_id"], rendered.mentions), subject=("forum_thread", thread_id),
+                    params=params)
     tx.emit("forum:post_created", {"thread_id": str(thread_id), "post_id": str(post["_id"]), "number": post["number"]},
             room=thread_room(thread_id))
     tx.emit("forum:thread_activity", ThreadActivity.of(counted).payload(), room=category_room(category["_id"]))

@@ -1,9 +1,10 @@
 """Demo step: experts' mentoring offers and mentorships in every state: waiting, declined, under
 way with a session ahead, and completed with feedback (and their Karma Points). Runs the
 mentoring services themselves, as each person, so the places, the conversations an acceptance
-opens and the notifications are what real use makes; only a completed mentorship's past session
-is written directly (the service rightly schedules only future ones). Runs after the profiles and
-messages steps; it does nothing when a mentorship exists, so running the demo twice adds nothing.
+opens, the sessions' events and the notifications are what real use makes; a completed
+mentorship's session is scheduled on a clock set back to before it took place (the service
+rightly schedules only future ones). Runs after the profiles and messages steps; it does
+nothing when a mentorship exists, so running the demo twice adds nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from community.competencies import queries as dictionary
 from community.config import Settings
 from community.errors import DomainError
 from community.mentoring import queries, service
-from community.mentoring.queries import MENTORSHIPS
 from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn
 from community.profiles import queries as profile_queries
 from community.storage.api import Database
 
 MENTORS = 12
+SESSION = timedelta(hours=1)
 OFFERS = ["Hands-on help with {topic}: I review your plan and we work through your own cases.",
           "{topic} के व्यावहारिक प्रश्नों पर मार्गदर्शन, आपके विभाग के उदाहरणों के साथ।",
           "Monthly conversations on {topic} for officers new to a posting."]
@@ -78,11 +79,12 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
             if fate < 0.75:
                 when = datetime.now(UTC) + timedelta(days=rng.randint(2, 20), hours=rng.randint(0, 6))
                 await _as(app, mentor, service.schedule_session, mentorship_id,
-                          SessionIn(at=when, place="https://meet.example.gov.in/mentoring"))
+                          SessionIn(start=when, end=when + SESSION, place="https://meet.example.gov.in/mentoring"))
                 continue
             held = datetime.now(UTC) - timedelta(days=rng.randint(3, 20))
-            await db[MENTORSHIPS].update_one({"_id": mentorship_id}, {"$push": {"sessions": {
-                "id": str(mentorship_id), "at": held, "place": "Training hall, 2nd floor", "added_at": held}}})
+            back_then = {**app, keys.CLOCK: lambda held=held: held - timedelta(days=2)}
+            await _as(back_then, mentor, service.schedule_session, mentorship_id,
+                      SessionIn(start=held, end=held + SESSION, place="Training hall, 2nd floor"))
             await _as(app, mentee, service.end, mentorship_id)
             await _as(app, mentee, service.give_feedback, mentorship_id,
                       MentoringFeedbackIn(rating=rng.randint(4, 5), comment="Practical and patient; thank you."))

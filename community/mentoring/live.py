@@ -1,5 +1,5 @@
-"""Mentoring's live events. A request received, answered or withdrawn, and a mentorship ended, is
-pushed as ``mentoring:changed`` (``{mentorship_id, status}``) to the rooms of the people the policy
+"""Mentoring's live events. A request received, answered or withdrawn, a session scheduled, moved
+or cancelled, and a mentorship ended, is pushed as ``mentoring:changed`` (``{mentorship_id, status}``) to the rooms of the people the policy
 names (``policy.mentorship_live_audience``: the mentor and the mentee), queued on the action so it
 leaves only after the commit and never after a rollback. Their /mentoring and /mentoring/<id> pages
 (``static/js/mentoring.js``) fetch themselves again when they hear it; without JavaScript a reload

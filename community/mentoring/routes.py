@@ -18,6 +18,7 @@ from community.mentoring.schemas import (
     OfferOut,
     RequestIn,
     SessionIn,
+    SessionTimeIn,
 )
 from community.storage.facts import declare
 
@@ -35,6 +36,8 @@ def setup(app: web.Application) -> None:
     one = "/mentoring/{mentorship_id:[0-9a-f]{24}}"
     add("GET", one, views.mentorship_page, name="mentorship")
     add("POST", one + "/{action:[a-z]+}", views.mentorship_submit, name="mentorship_action")
+    add("POST", one + "/sessions/{session_id:[0-9a-f]{24}}/{action:move|cancel}", views.session_submit,
+        name="mentoring_session_action")
 
     tag = "mentoring"
     api.route(app, "GET", "/mentoring/offers/{user_id}", views.api_offer, tag=tag, response=OfferOut,
@@ -58,7 +61,12 @@ def setup(app: web.Application) -> None:
     api.route(app, "POST", f"{one_api}/withdraw", views.api_withdraw, tag=tag, body=None, response=MentorshipOut,
               summary="Withdraw your mentoring request while it waits (the mentee)")
     api.route(app, "POST", f"{one_api}/sessions", views.api_session, tag=tag, body=SessionIn, response=MentorshipOut,
-              summary="Schedule a session: a time and a meeting link or place (the mentor)")
+              summary="Schedule a session (the mentor): an invitation-only event for the two, at a meeting link or a place")
+    one_session = f"{one_api}/sessions/{{session_id:[0-9a-f]{{24}}}}"
+    api.route(app, "POST", f"{one_session}/move", views.api_move_session, tag=tag, body=SessionTimeIn,
+              response=MentorshipOut, summary="Move a session still to begin (the mentor or the mentee); the other is told")
+    api.route(app, "POST", f"{one_session}/cancel", views.api_cancel_session, tag=tag, body=None,
+              response=MentorshipOut, summary="Cancel a session still to begin (the mentor or the mentee); the other is told")
     api.route(app, "POST", f"{one_api}/end", views.api_end, tag=tag, body=None, response=MentorshipOut,
               summary="End a mentorship; after a session took place it counts as completed, with Karma Points")
     api.route(app, "POST", f"{one_api}/feedback", views.api_feedback, tag=tag, body=MentoringFeedbackIn, response=MentorshipOut,

@@ -87,11 +87,24 @@ class AnswerIn(BaseModel):
                                                                      "first message of your conversation")
 
 
-class SessionIn(BaseModel):
+class SessionTimeIn(BaseModel):
+    """When a session starts and ends; each time with its zone (the pages give Indian Standard Time)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    at: datetime = Field(description="when it starts; a time without a zone is Indian Standard Time")
-    place: Annotated[str, Line(1, PLACE_MAX)] = Field(description="a meeting link, or where to meet")
+    start: datetime = Field(description="when it starts, with its zone, such as 2026-12-20T10:00+05:30")
+    end: datetime = Field(description="when it ends, with its zone")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _zoned(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError(_("Give the time with its zone, such as 2026-12-20T10:00+05:30."))
+        return value
+
+
+class SessionIn(SessionTimeIn):
+    place: Annotated[str, Line(1, PLACE_MAX)] = Field(description="a meeting link (https://...), or where to meet")
 
 
 class MentoringFeedbackIn(BaseModel):
@@ -105,9 +118,14 @@ class MentoringFeedbackIn(BaseModel):
 
 
 class SessionOut(BaseModel):
-    id: str
-    at: str
-    place: str
+    """A session: an invitation-only event for the two, on its own event page."""
+
+    id: str = Field(description="the session's event id")
+    start_at: str
+    end_at: str
+    place: str = Field(description="the meeting link, or where to meet")
+    status: Literal["scheduled", "cancelled"]
+    url: str = Field(description="the event page")
 
 
 class MentoringFeedbackOut(BaseModel):

@@ -13,7 +13,7 @@ and what it counts for.
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -24,14 +24,17 @@ from community.accounts import people
 from community.actions import Action
 from community.competencies import queries as dictionary
 from community.errors import Forbidden, Invalid, NotFound
-from community.i18n import N_, gettext as _
+from community.events import queries as event_queries, service as events
+from community.events.access import EventAccess, access
+from community.events.schemas import TITLE_MAX, EventIn
+from community.i18n import N_, current_locale, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
 from community.karma import service as karma
 from community.mentoring import live, notices, queries
 from community.mentoring.queries import MENTORSHIPS, OFFERS, PLACES, month_of, open_key, place_key
 from community.mentoring.rules import RULES, MentoringRules
-from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn
+from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn, SessionTimeIn
 from community.messages import service as messages
 from community.network import queries as network
 from community.notifications.intents import person as one_person
@@ -41,12 +44,14 @@ from community.profiles import queries as profile_queries
 from community.profiles.schemas import Endorsement
 from community.storage import in_transaction
 from community.storage.api import Database
-from community.timezones import IST, as_utc
+from community.timezones import as_utc
 
 MENTOR_REASON = "mentored"
 MENTEE_REASON = "was_mentored"
 KARMA_SUBJECT = "mentorship"
 FURTHEST_SESSION = timedelta(days=366)
+SESSION_ZONE = "Asia/Kolkata"
+"""The zone a session's event is set in: the mentorship's page shows its times in Indian Standard Time."""
 EXPIRY_JOB = "mentoring.request_expiry"
 
 
@@ -209,38 +214,110 @@ async def withdraw(tx: Action, mentorship_id: ObjectId) -> None:
     live.changed(tx, found, "withdrawn")
 
 
-async def schedule_session(tx: Action, mentorship_id: ObjectId, planned: SessionIn) -> dict[str, Any]:
-    """The mentor adds a session (a time in the future, a link or a place); the mentee is told."""
+def holder(mentorship_id: ObjectId) -> events.Holder:
+    """What holds a mentorship's session events: the mentorship, changed from its page."""
+    return events.Holder(notices.SUBJECT, mentorship_id, f"/mentoring/{mentorship_id}")
+
+
+def _times(planned: SessionTimeIn, now: datetime) -> tuple[datetime, datetime]:
+    """The session's start and end in UTC, or ``Invalid`` as the events check them (in the future,
+    the end after the start), and within the coming year."""
+    start, end = planned.start.astimezone(UTC), planned.end.astimezone(UTC)
+    errors = events.check_times(start, end, now=now)
+    if "start" not in errors and start > now + FURTHEST_SESSION:
+        errors["start"] = _("Choose a time within the coming year.")
+    if errors:
+        raise Invalid(errors)
+    return start, end
+
+
+async def schedule_session(tx: Action, mentorship_id: ObjectId, planned: SessionIn) -> ObjectId:
+    """The mentor adds a session: an invitation-only event they host with the mentee, both
+    going, at a meeting link or a venue; the mentee is told. Returns the event's id."""
     db, actor = tx.db, policy.require_member(tx.actor)
     found = await readable(db, actor, mentorship_id)
     policy.require(actor, policy.can_schedule_mentoring_session(actor, found, await _blocked(db, found)),
                    _("Only the mentor schedules sessions of a mentorship under way."))
-    at = (planned.at if planned.at.tzinfo is not None else planned.at.replace(tzinfo=IST)).astimezone(UTC)
-    if at <= tx.now:
-        raise Invalid({"at": _("Choose a time in the future.")})
-    if at > tx.now + FURTHEST_SESSION:
-        raise Invalid({"at": _("Choose a time within the coming year.")})
+    start, end = _times(planned, tx.now)
     if len(found["sessions"]) >= rules_of(tx).sessions:
-        raise Invalid({"at": _("A mentorship can have at most %(n)s sessions.", n=rules_of(tx).sessions)})
+        raise Invalid({"start": _("A mentorship can have at most %(n)s sessions.", n=rules_of(tx).sessions)})
     await _change(tx, actor)
-    added = {"id": str(ObjectId()), "at": at, "place": planned.place, "added_at": tx.now}
+    online = planned.place.startswith("https://")
+    title = _("Mentoring: %(competency)s", competency=found["competency"])[:TITLE_MAX]
+    data = EventIn(title=title, start=start, end=end, zone=SESSION_ZONE, capacity=2, audience="invitation",
+                   language=current_locale.get(), place="link" if online else "venue",
+                   link=planned.place if online else "", venue="" if online else planned.place)
+    try:
+        event_id = await events.hold(tx, data, holder(mentorship_id), [found["mentor_id"], found["mentee_id"]])
+    except Invalid as error:
+        raise Invalid({key if key in ("start", "end") else "place": text for key, text in error.errors.items()}) from None
     written = await db[MENTORSHIPS].update_one({"_id": mentorship_id, "status": "accepted"},
-                                               {"$push": {"sessions": added}}, session=await tx.start())
+                                               {"$push": {"sessions": {"event_id": event_id, "added_at": tx.now}}},
+                                               session=tx.session)
     if written.modified_count != 1:
         raise NotFound(_("This mentorship is no longer under way."))
     await tx.notify("mentoring_session", to=one_person(found["mentee_id"]), subject=(notices.SUBJECT, mentorship_id),
                     params=notices.params_of(found))
-    return added
+    live.changed(tx, found, found["status"])
+    return event_id
+
+
+async def _session(tx: Action, found: dict[str, Any], event_id: ObjectId) -> EventAccess:
+    """One of the mentorship's sessions still to begin, as the events see it for the actor."""
+    seen = await access(tx.db, tx.actor, event_id) if any(
+        item["event_id"] == event_id for item in found["sessions"]) else None
+    if seen is None or not seen.can_see:
+        raise NotFound(_("There is no such session."))
+    if seen.start_at <= tx.now:
+        raise Invalid({"start": _("This session has begun; it can no longer be moved or cancelled.")})
+    return seen
+
+
+async def move_session(tx: Action, mentorship_id: ObjectId, event_id: ObjectId, moved: SessionTimeIn) -> None:
+    """Either of the two moves a session still to begin; its reminders move with it and the
+    other is told through the events' own notice of a changed time."""
+    db, actor = tx.db, policy.require_member(tx.actor)
+    found = await readable(db, actor, mentorship_id)
+    policy.require(actor, policy.can_move_mentoring_session(actor, found, await _blocked(db, found)),
+                   _("Only the mentor and the mentee move sessions of a mentorship under way."))
+    seen = await _session(tx, found, event_id)
+    if seen.cancelled:
+        raise Invalid({"start": _("This session was cancelled.")})
+    start, end = _times(moved, tx.now)
+    await _change(tx, actor)
+    await events.move_held(tx, event_id, holder(mentorship_id), start, end)
+    live.changed(tx, found, found["status"])
+
+
+async def cancel_session(tx: Action, mentorship_id: ObjectId, event_id: ObjectId) -> None:
+    """Either of the two cancels a session still to begin: its reminders are dropped and the other
+    is told through the events' own notice of a cancellation."""
+    db, actor = tx.db, policy.require_member(tx.actor)
+    found = await readable(db, actor, mentorship_id)
+    policy.require(actor, policy.can_cancel_mentoring_session(actor, found),
+                   _("Only the mentor and the mentee cancel sessions of a mentorship under way."))
+    seen = await _session(tx, found, event_id)
+    if seen.cancelled:
+        return
+    await _change(tx, actor)
+    await events.cancel_held(tx, event_id, holder(mentorship_id))
+    live.changed(tx, found, found["status"])
 
 
 async def end(tx: Action, mentorship_id: ObjectId) -> bool:
     """Either of the two ends the mentorship; returns whether it counts as completed (a session
-    took place), which gives both their Karma Points."""
+    took place: its event has ended and was not cancelled), which gives both their Karma Points.
+    Sessions still to begin are cancelled."""
     db, actor, rules = tx.db, policy.require_member(tx.actor), rules_of(tx)
     found = await readable(db, actor, mentorship_id)
     policy.require(actor, policy.can_end_mentorship(actor, found), _("This mentorship is not under way."))
     await _change(tx, actor)
-    completed = any(as_utc(item["at"]) <= tx.now for item in found["sessions"])
+    held = [event for event in await event_queries.by_ids(db, [item["event_id"] for item in found["sessions"]])
+            if event["status"] != "cancelled"]
+    completed = any(as_utc(event["end_at"]) <= tx.now for event in held)
+    for event in held:
+        if as_utc(event["start_at"]) > tx.now:
+            await events.cancel_held(tx, event["_id"], holder(mentorship_id))
     session = await tx.start()
     written = await db[MENTORSHIPS].update_one({"_id": mentorship_id, "status": "accepted"}, {
         "$set": {"status": "ended", "ended_at": tx.now, "ended_by": actor.user_id, "completed": completed},

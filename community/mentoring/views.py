@@ -5,6 +5,7 @@ and answers."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import aiohttp_jinja2
@@ -25,9 +26,11 @@ from community.mentoring.schemas import (
     OfferIn,
     RequestIn,
     SessionIn,
+    SessionTimeIn,
 )
 from community.profiles import queries as profile_queries
 from community.competencies import queries as dictionary
+from community.timezones import IST
 from community.requests import actor_of, db_of, read_form, read_json, signed_in, url_for
 from community.validation import form_values, validate
 
@@ -171,13 +174,31 @@ async def mentorship_page(request: web.Request) -> web.Response:
 Step = Callable[[Action, ObjectId, Any], Awaitable[Any]]
 
 
+def _in_ist(text: str) -> str:
+    """A ``datetime-local`` field's time, which the form says is Indian Standard Time, with that
+    zone; anything else as typed, for the validation to name."""
+    try:
+        local = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return (local if local.tzinfo else local.replace(tzinfo=IST)).isoformat()
+
+
+def _times_of(form: Any) -> dict[str, str]:
+    return {name: _in_ist(str(form.get(name, "")).strip()) for name in ("start", "end")}
+
+
+def _echo(form: Any, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: str(form.get(name, "")) for name in names}
+
+
 def _form_step(action: str, form: Any) -> tuple[Step, dict[str, Any]]:
     """The service behind one of the mentorship page's forms, and the body it takes from the form."""
     if action in ("accept", "decline"):
         values = {"note": str(form.get("note", ""))}
         return (service.accept if action == "accept" else service.decline), values
     if action == "session":
-        return service.schedule_session, {"at": str(form.get("at", "")), "place": str(form.get("place", ""))}
+        return service.schedule_session, {**_times_of(form), "place": str(form.get("place", ""))}
     if action == "feedback":
         values = form_values(MentoringFeedbackIn, {"rating": form.get("rating", ""), "comment": form.get("comment", ""),
                                           "endorse_level": form.get("endorse_level", "")})
@@ -201,11 +222,41 @@ async def mentorship_submit(request: web.Request) -> web.Response:
             body = validate(BODIES[action], values)
             await actions.run(request.app, actor_of(request), step, mentorship_id, body)
         except Invalid as error:
+            shown = _echo(form, ("start", "end", "place")) if action == "session" else values
             context = await _mentorship_context(request, {f"{action}.{key}": text for key, text in error.errors.items()},
-                                                {action: values})
+                                                {action: shown})
             return aiohttp_jinja2.render_template("mentoring/mentorship.html", request, context, status=422)
     return confirmations.confirmed(request, url_for(request, "mentorship", mentorship_id=str(mentorship_id)),
                                    DONE[action])
+
+
+SESSION_DONE = {
+    "move": confirmations.register("mentoring_session_moved", lazy_gettext("The session is moved; you are both told.")),
+    "cancel": confirmations.register("mentoring_session_cancelled", lazy_gettext("The session is cancelled.")),
+}
+
+
+def session_of(request: web.Request) -> ObjectId:
+    return reads.object_id(request.match_info["session_id"], _("There is no such session."))
+
+
+async def session_submit(request: web.Request) -> web.Response:
+    """Move or cancel one session, from the mentorship's page."""
+    mentorship_id, event_id, action = mentorship_of(request), session_of(request), request.match_info["action"]
+    form = await read_form(request)
+    try:
+        if action == "move":
+            moved = validate(SessionTimeIn, _times_of(form))
+            await actions.run(request.app, actor_of(request), service.move_session, mentorship_id, event_id, moved)
+        else:
+            await actions.run(request.app, actor_of(request), service.cancel_session, mentorship_id, event_id)
+    except Invalid as error:
+        prefix = f"{action}-{event_id}"
+        context = await _mentorship_context(request, {f"{prefix}.{key}": text for key, text in error.errors.items()},
+                                            {prefix: _echo(form, ("start", "end"))})
+        return aiohttp_jinja2.render_template("mentoring/mentorship.html", request, context, status=422)
+    return confirmations.confirmed(request, url_for(request, "mentorship", mentorship_id=str(mentorship_id)),
+                                   SESSION_DONE[action])
 
 
 # --- API ------------------------------------------------------------------------------------
@@ -260,3 +311,18 @@ api_withdraw = _api_step(service.withdraw, None)
 api_session = _api_step(service.schedule_session, SessionIn)
 api_end = _api_step(service.end, None)
 api_feedback = _api_step(service.give_feedback, MentoringFeedbackIn)
+
+
+async def api_move_session(request: web.Request) -> web.Response:
+    me = signed_in(request)
+    mentorship_id, event_id = mentorship_of(request), session_of(request)
+    moved = validate(SessionTimeIn, await read_json(request))
+    await actions.run(request.app, me, service.move_session, mentorship_id, event_id, moved)
+    return api.json_response(await reads.mentorship_api(db_of(request), me, mentorship_id))
+
+
+async def api_cancel_session(request: web.Request) -> web.Response:
+    me = signed_in(request)
+    mentorship_id, event_id = mentorship_of(request), session_of(request)
+    await actions.run(request.app, me, service.cancel_session, mentorship_id, event_id)
+    return api.json_response(await reads.mentorship_api(db_of(request), me, mentorship_id))

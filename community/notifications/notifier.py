@@ -1,24 +1,27 @@
 """The notifier: expands notification intents into per-person notifications, after the commit.
 
-Built like the search indexer. Each round claims due intents one at a time with a lease
+Built like the search indexer. Each round claims a due intent with a lease
 (``find_one_and_update`` moving ``next_attempt_at`` past now), so several processes share the
-work and an intent whose process was killed is taken over once its lease has run out. For a
-claimed intent it queries the recipient set and takes it in batches of ``BATCH`` people: it drops
-the actor and everyone who can no longer see the subject (the subject type's registered filter,
-the policy) or has turned the kind off (each read once per batch), and folds one occurrence into
-each remaining person's open notification of that kind and subject, all in one ``bulk_write`` in
-one transaction. The fold records the intent's id in the notification and only matches
-notifications that do not carry it yet, so replaying an intent after a crash adds nothing twice
-(a batch is written whole or not at all). Then it pushes the batch's badges and notifications,
-rendered in each person's stored language, and, after the last batch, deletes the intent. A
-round that fails retries the intent with backoff.
+work and an intent whose process was killed is taken over once its lease has run out, and with it
+up to ``GROUP - 1`` more due intents of the same kind about the same subject (each with its own
+lease): when a busy thread's replies queue up, each follower is told of several in one fold. For
+the claimed intents it queries each one's recipient set and takes the people in batches of
+``BATCH``: it drops each intent's actor and everyone who can no longer see the subject (the
+subject type's registered filter, the policy) or has turned the kind off (each read once per
+batch), and folds the occurrences meant for each remaining person (the latest setting the text)
+into their open notification of that kind and subject, all in one ``bulk_write`` in one
+transaction. The fold records the intents' ids in the notification and adds only occurrences
+whose intent it does not carry yet, so replaying intents after a crash adds nothing twice (a
+batch is written whole or not at all). Then it pushes the batch's badges and notifications,
+rendered in each person's stored language, and, after the last batch, deletes the intents. A
+round that fails retries its intents with backoff.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,8 +45,11 @@ BACKOFF_MAX = 300.0
 BATCH = 250
 """Recipients expanded together: one read each of visibility, preferences, languages and unread
 counts, one ``bulk_write`` of folds in one transaction, one round of badge pushes."""
-INTENT_MEMORY = 20
-"""How many intent ids a notification remembers (enough to make every replay a no-op)."""
+GROUP = 16
+"""At most this many intents about one subject are delivered together."""
+INTENT_MEMORY = 48
+"""How many intent ids a notification remembers: enough to make every replay a no-op, with
+three whole groups folded in after the one replayed."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -72,27 +78,51 @@ class Notifier:
             {"$set": {"next_attempt_at": now + self.lease, "claimed_at": now}, "$inc": {"attempts": 1}},
             sort=[("next_attempt_at", ASCENDING), ("_id", ASCENDING)], return_document=ReturnDocument.AFTER)
 
-    async def run_once(self) -> bool:
-        """Claim and deliver one intent; False when none is due. Rounds in one process take turns,
-        so a ``drain`` that returns has also seen the background task's round finish."""
+    async def claim_alike(self, intent: dict[str, Any]) -> list[dict[str, Any]]:
+        """Up to ``GROUP - 1`` more due intents of the same kind about the same subject, each
+        claimed with its own lease, to be folded in with ``intent``: while the notifier is behind
+        (a busy thread's replies), one expansion, one visibility read and one write tell each
+        person of several. An intent tried before (``attempts`` above 1) goes alone, and only
+        intents never tried join a group, so one that keeps failing holds back no other."""
+        if intent["attempts"] > 1:
+            return []
+        now = self.clock()
+        due = {"kind": intent["kind"], "subject_type": intent["subject_type"], "subject_id": intent["subject_id"],
+               "attempts": 0, "next_attempt_at": {"$lte": now}}
+        alike = [row["_id"] async for row in self.db[INTENTS].find(due, {"_id": 1}, limit=GROUP - 1)]
+        if not alike:
+            return []
+        claim = ObjectId()  # which of them this round took: another process may have claimed some since the read
+        await self.db[INTENTS].update_many(
+            {**due, "_id": {"$in": alike}},
+            {"$set": {"next_attempt_at": now + self.lease, "claimed_at": now, "claim": claim}, "$inc": {"attempts": 1}})
+        return await self.db[INTENTS].find({"_id": {"$in": alike}, "claim": claim}).to_list(None)
+
+    async def run_once(self) -> int:
+        """Claim and deliver one intent, with those alike; how many intents were taken (0 when
+        none is due). Rounds in one process take turns, so a ``drain`` that returns has also seen
+        the background task's round finish."""
         async with self._turn:
             intent = await self.claim()
             if intent is None:
-                return False
+                return 0
+            group = [intent]
             try:
-                await self.deliver(intent)
+                group += await self.claim_alike(intent)
+                await self.deliver(*group)
             except Exception as error:  # one bad intent must not stop the others; it is retried later
-                await self.db[INTENTS].update_one({"_id": intent["_id"]}, {"$set": {
-                    "next_attempt_at": self.clock() + backoff(intent["attempts"]), "last_error": repr(error)[:500]}})
+                retry = self.clock() + backoff(intent["attempts"])
+                await self.db[INTENTS].update_many({"_id": {"$in": [one["_id"] for one in group]}}, {"$set": {
+                    "next_attempt_at": retry, "last_error": repr(error)[:500]}})
                 log.warning("notification intent failed; will retry",
                             extra={"intent": str(intent["_id"]), "kind": intent["kind"], "error": repr(error)[:200]})
-            return True
+            return len(group)
 
     async def drain(self) -> int:
         """Rounds until nothing is due; the number of intents taken."""
         taken = 0
-        while await self.run_once():
-            taken += 1
+        while taken_now := await self.run_once():
+            taken += taken_now
         return taken
 
     async def run(self) -> None:
@@ -108,29 +138,37 @@ class Notifier:
                 pass
             self._wake.clear()
 
-    async def deliver(self, intent: dict[str, Any]) -> int:
-        """Fold the intent into each recipient's notifications; returns how many people were told."""
+    async def deliver(self, intent: dict[str, Any], *alike: dict[str, Any]) -> int:
+        """Fold the intents (one kind, one subject) into each recipient's notifications; returns how
+        many people were told. Each intent's recipient set is expanded on its own, less its actor,
+        so each person gets the occurrences meant for them, and the latest of them sets the text."""
+        group = sorted([intent, *alike], key=lambda one: one["_id"])
+        ids = [one["_id"] for one in group]
         kind = KINDS.get(intent["kind"])
         if kind is None:
             log.warning("notification kind no longer registered; intent dropped", extra={"kind": intent["kind"]})
-            await self.db[INTENTS].delete_one({"_id": intent["_id"]})
+            await self.db[INTENTS].delete_many({"_id": {"$in": ids}})
             return 0
-        people = await RECIPIENT_SETS[intent["to"]["set"]](self.db, **intent["to"]["args"])
-        people = [p for p in dict.fromkeys(people) if p != intent.get("actor_id")]
-        url = kind.url(intent["params"])
+        meant: dict[ObjectId, list[dict[str, Any]]] = {}
+        for one in group:
+            for person in dict.fromkeys(await RECIPIENT_SETS[one["to"]["set"]](self.db, **one["to"]["args"])):
+                if person != one.get("actor_id"):
+                    meant.setdefault(person, []).append(one)
+        people = list(meant)
         told = 0
         for start in range(0, len(people), BATCH):
-            folded = await self._deliver_to(intent, url, people[start:start + BATCH])
+            folded = await self._deliver_to(intent, kind.url, {person: meant[person] for person in people[start:start + BATCH]})
             told += len(folded)
             if folded and self.emitter is not None:
                 await self._push(folded)
-        await self.db[INTENTS].delete_one({"_id": intent["_id"]})
+        await self.db[INTENTS].delete_many({"_id": {"$in": ids}})
         return told
 
-    async def _deliver_to(self, intent: dict[str, Any], url: str, people: Sequence[ObjectId]) -> list[dict[str, Any]]:
+    async def _deliver_to(self, intent: dict[str, Any], url: Callable[[Any], str],
+                          meant: dict[ObjectId, list[dict[str, Any]]]) -> list[dict[str, Any]]:
         """One batch: who may see the subject and wants the kind (read for the whole batch), then
         every fold in one ``bulk_write`` in one transaction; returns the notifications folded into."""
-        people = list(await SUBJECTS[intent["subject_type"]](self.db, intent["subject_id"], people))
+        people = list(await SUBJECTS[intent["subject_type"]](self.db, intent["subject_id"], list(meant)))
         if not people:
             return []
         choices = await queries.deliveries(self.db, people, intent["kind"])
@@ -141,22 +179,24 @@ class Notifier:
             delivery = Delivery(chosen) if chosen in Delivery.__members__.values() else DEFAULT_DELIVERY
             if delivery is Delivery.OFF:
                 continue
-            set_fields: dict[str, Any] = {"params": intent["params"], "url": url, "actor_id": intent.get("actor_id"),
-                                          "updated_at": now, "read": False}
+            occurrences = meant[person]
+            latest = occurrences[-1]
+            set_fields: dict[str, Any] = {"params": latest["params"], "url": url(latest["params"]),
+                                          "actor_id": latest.get("actor_id"), "updated_at": now, "read": False}
             if delivery is Delivery.EMAIL_DIGEST:
                 set_fields["digest_pending"] = True
             on_insert = {"user_id": person, "kind": intent["kind"], "subject_type": intent["subject_type"],
                          "subject_id": intent["subject_id"], "created_at": now}
-            folds.append(queries.Fold(queries.open_key(person, intent["kind"], intent["subject_type"],
-                                                       intent["subject_id"]), set_fields, on_insert))
+            folds.append(queries.Fold(
+                queries.open_key(person, intent["kind"], intent["subject_type"], intent["subject_id"]),
+                set_fields, on_insert, tuple((one["_id"], one.get("actor_id")) for one in occurrences)))
         if not folds:
             return []
         for attempt in range(2):
             try:
                 async with self.db.client.start_session() as session:
                     return await session.with_transaction(
-                        lambda s: queries.fold_in_many(self.db, folds, intent["_id"], memory=INTENT_MEMORY,
-                                                       actor_id=intent.get("actor_id"), session=s))
+                        lambda s: queries.fold_in_many(self.db, folds, memory=INTENT_MEMORY, session=s))
             except (BulkWriteError, DuplicateKeyError):
                 # Another intent opened one of these entries between the read and the write (MongoDB,
                 # several processes); the transaction wrote nothing, and the next read sees the entry.

@@ -35,49 +35,63 @@ def open_key(user_id: ObjectId, kind: str, subject_type: str, subject_id: Any) -
 
 @dataclass(frozen=True, slots=True)
 class Fold:
-    """One occurrence for the open notification ``key``: the fields it sets, and those a new entry starts with."""
+    """The occurrences for the open notification ``key``: the fields it sets (the latest
+    occurrence's), those a new entry starts with, and each occurrence's intent and actor, oldest first."""
 
     key: str
     set_fields: dict[str, Any]
     on_insert: dict[str, Any]
+    occurrences: tuple[tuple[ObjectId, ObjectId | None], ...]
 
 
-async def fold_in_many(db: Database, folds: list[Fold], intent_id: ObjectId, *, memory: int,
-                       actor_id: ObjectId | None = None, session: Any) -> list[dict[str, Any]]:
-    """Add the occurrence of ``intent_id`` to each fold's open notification, creating those that do
-    not exist, in ``session``'s transaction; returns the notifications it added to. The open
-    entries are read first: those that hold the intent already (a replay) are left alone, the
-    others get one ``UpdateMany`` per set of fields (the filter repeats the intent check) and the
-    missing ones an ``InsertOne`` each, all in one ``bulk_write``. An entry opened by someone else
-    between the read and the write makes its insert fail on the unique ``open_key``, which aborts
-    the transaction (nothing of the batch is written) and is raised."""
+async def fold_in_many(db: Database, folds: list[Fold], *, memory: int, session: Any) -> list[dict[str, Any]]:
+    """Add each fold's occurrences to its open notification, creating those that do not exist,
+    in ``session``'s transaction; returns the notifications it added to. The open entries are
+    read first: an occurrence whose intent an entry holds already (a replay) is left out, the
+    rest of each entry's get one ``UpdateMany`` per set of fields and occurrences (the filter
+    repeats the intent check) and the missing entries an ``InsertOne`` each, all in one
+    ``bulk_write``. An entry opened by someone else between the read and the write makes its
+    insert fail on the unique ``open_key``, which aborts the transaction (nothing of the batch
+    is written) and is raised."""
     keys = [fold.key for fold in folds]
-    found = {row["open_key"]: intent_id in row.get("intents", []) async for row in db[NOTIFICATIONS].find(
+    found = {row["open_key"]: set(row.get("intents", [])) async for row in db[NOTIFICATIONS].find(
         {"open_key": {"$in": keys}}, {"open_key": 1, "intents": 1}, session=session)}
-    todo = [fold for fold in folds if not found.get(fold.key, False)]
-    if not todo:
-        return []
-    push: dict[str, Any] = {"intents": {"$each": [intent_id], "$slice": -memory}}
-    actors = [actor_id] if actor_id is not None else []
-    if actors:
-        push["actors"] = {"$each": actors, "$slice": -ACTOR_MEMORY}
     requests: list[Any] = []
-    same_fields: list[tuple[dict[str, Any], list[str]]] = []
-    for fold in todo:
-        if fold.key in found:
-            group = next((members for fields, members in same_fields if fields == fold.set_fields), None)
-            if group is None:
-                same_fields.append((fold.set_fields, group := []))
-            group.append(fold.key)
-        else:
-            requests.append(InsertOne({"open_key": fold.key, **fold.on_insert, **fold.set_fields, "count": 1,
-                                       "intents": [intent_id], "actors": actors}))
-    for fields, group in same_fields:
-        requests.append(UpdateMany({"open_key": {"$in": group}, "intents": {"$ne": intent_id}},
-                                   {"$set": fields, "$inc": {"count": 1}, "$push": push}))
+    groups: list[tuple[dict[str, Any], tuple[tuple[ObjectId, ObjectId | None], ...], list[str]]] = []
+    told: list[str] = []
+    for fold in folds:
+        held = found.get(fold.key)
+        if held is None:
+            intents = [intent for intent, _actor in fold.occurrences]
+            requests.append(InsertOne({"open_key": fold.key, **fold.on_insert, **fold.set_fields,
+                                       "count": len(intents), "intents": intents[-memory:],
+                                       "actors": _actors(fold.occurrences)}))
+            told.append(fold.key)
+            continue
+        new = tuple(occurrence for occurrence in fold.occurrences if occurrence[0] not in held)
+        if not new:
+            continue
+        group = next((members for fields, occurrences, members in groups
+                      if occurrences == new and fields == fold.set_fields), None)
+        if group is None:
+            groups.append((fold.set_fields, new, group := []))
+        group.append(fold.key)
+        told.append(fold.key)
+    if not requests and not groups:
+        return []
+    for fields, occurrences, group in groups:
+        intents = [intent for intent, _actor in occurrences]
+        push: dict[str, Any] = {"intents": {"$each": intents, "$slice": -memory}}
+        if actors := _actors(occurrences):
+            push["actors"] = {"$each": actors, "$slice": -ACTOR_MEMORY}
+        requests.append(UpdateMany({"open_key": {"$in": group}, "intents": {"$nin": intents}},
+                                   {"$set": fields, "$inc": {"count": len(intents)}, "$push": push}))
     await db[NOTIFICATIONS].bulk_write(requests, ordered=True, session=session)
-    return await db[NOTIFICATIONS].find({"open_key": {"$in": [fold.key for fold in todo]}},
-                                        session=session).to_list(None)
+    return await db[NOTIFICATIONS].find({"open_key": {"$in": told}}, session=session).to_list(None)
+
+
+def _actors(occurrences: Sequence[tuple[ObjectId, ObjectId | None]]) -> list[ObjectId]:
+    return [actor for _intent, actor in occurrences if actor is not None][-ACTOR_MEMORY:]
 
 
 async def deliveries(db: Database, people: list[ObjectId], kind: str) -> dict[ObjectId, str]:

@@ -21,7 +21,8 @@ STORAGE = StorageFacts(collections=(
         IndexModel([("user_id", 1), ("updated_at", -1), ("_id", -1)]),  # the list, newest activity first
         IndexModel([("open_key", 1)], unique=True, sparse=True),  # one open entry per person, kind and subject
         IndexModel([("digest_pending", 1)], sparse=True),  # the digest job's due work
-        IndexModel([("open_key", 1), ("intents", 1)], sparse=True),  # replays find their intent
+    ), retired=(
+        "open_key_1_intents_1",  # a fold reads its entries by open_key and checks their intents itself
     ), personal=(
         Personal("user_id", "delete", purpose=N_("Your notifications.")),
         Personal("actor_id", "anonymise", replacements={"actor_id": None},
@@ -31,6 +32,8 @@ STORAGE = StorageFacts(collections=(
     )),
     Collection(INTENTS, label=N_("Notifications"), indexes=(
         IndexModel([("next_attempt_at", 1), ("_id", 1)]),  # the notifier's due intents
+        IndexModel([("subject_id", 1), ("kind", 1), ("subject_type", 1), ("attempts", 1),
+                    ("next_attempt_at", 1)]),  # due intents alike, delivered together
         IndexModel([("created_at", 1)]),  # readiness: the oldest and the overdue
     ), personal=(
         Personal("actor_id", "anonymise", replacements={"actor_id": None},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from datetime import datetime
 
 from community import policy
 from community.forums.urls import post_path, thread_path
@@ -16,10 +17,11 @@ from community.search_pages import queries
 from community.search_pages.schemas import SCOPE_OF_INDEX, SCOPES, FacetValueOut, HitOut, SearchOut, SearchParams
 from community.storage.api import Database
 from community.timezones import month_label
+from community.vacancies import closing
 from community.vacancies.reads import mode_label, pay_level_label
-from search.definitions import ALL, INDEXES, PHYSICAL
+from search.definitions import ALL, INDEXES, PHYSICAL, VACANCIES
 from search.engine import INDEX_FACET, Hit, SearchEngine, SearchResult, Sort
-from search.filters import SearchFilter, both, where
+from search.filters import And, SearchFilter, both, where
 
 FACETS = (INDEX_FACET, "category_id", "org_id", "state", "mode", "pay_level", "competencies", "month")
 """The facets the results page offers, in order (those an index does not have are left out)."""
@@ -53,7 +55,7 @@ def hit_title(hit: Hit) -> str:
     return str(doc.get("title") or doc.get("thread_title") or doc.get("name") or "")
 
 
-def _filters(params: SearchParams) -> SearchFilter | None:
+def _filters(params: SearchParams, now: datetime) -> SearchFilter | None:
     chosen: dict[str, str] = {}
     if params.org:
         chosen["org_id"] = params.org
@@ -66,20 +68,44 @@ def _filters(params: SearchParams) -> SearchFilter | None:
     for name in ("state", "mode", "pay_level"):
         if getattr(params, name):
             chosen[name] = getattr(params, name)
-    return where(**chosen) if chosen else None
+    return both(where(**chosen) if chosen else None, _closing_filter(params.closing, now) if params.closing else None)
 
 
-async def find(db: Database, engine: SearchEngine, actor: policy.Actor, params: SearchParams) -> SearchOut:
-    """One page of results the actor may see, with facet counts and labels."""
+def _closing_filter(window: str, now: datetime) -> SearchFilter:
+    """Open vacancies closing in ``window``: a closed vacancy is closing at no date."""
+    return And((where(status="open"), closing.index_range(window, now)))
+
+
+async def find(db: Database, engine: SearchEngine, actor: policy.Actor, params: SearchParams, now: datetime) -> SearchOut:
+    """One page of results the actor may see, with facet counts and labels; searching vacancies,
+    the open ones are counted by closing window too (``community.vacancies.closing``, from ``now``)."""
     index = SCOPES[params.kind]
     available = (*(PHYSICAL.facets if index == ALL else INDEXES[index].facets), INDEX_FACET)
     facets = [f for f in FACETS if f in available]
+    visible = policy.search_visibility(actor)
     result = await engine.search(
-        index, params.q, both(policy.search_visibility(actor), _filters(params)), facets=facets,
+        index, params.q, both(visible, _filters(params, now)), facets=facets,
         sort=Sort("date", "desc") if params.sort == "newest" else None, page=params.page, per_page=params.per_page,
         grouped=True)
+    labelled = await _labelled(db, result)
+    if index == VACANCIES.name:
+        labelled["closing"] = await _closing_counts(engine, both(visible, _filters(params.model_copy(update={"closing": ""}),
+                                                                                   now)), params.q, now)
     return SearchOut(query=params.q, total=result.total, page=result.page, pages=result.pages,
-                     hits=[_hit_out(hit) for hit in result.hits], facets=await _labelled(db, result))
+                     hits=[_hit_out(hit) for hit in result.hits], facets=labelled)
+
+
+async def _closing_counts(engine: SearchEngine, others: SearchFilter | None, query: str,
+                          now: datetime) -> list[FacetValueOut]:
+    """The closing windows open vacancies matching ``query`` and ``others`` are in (those with
+    any), each with its count; the ones closing later are the open ones not closing within a month."""
+    async def total(found: SearchFilter) -> int:
+        return (await engine.search(VACANCIES.name, query, both(others, found), per_page=1, highlight=False,
+                                    grouped=True)).total
+    week, month = await total(_closing_filter("week", now)), await total(_closing_filter("month", now))
+    counts = {"week": week, "month": month, "later": await total(where(status="open")) - month}
+    return [FacetValueOut(value=window, label=closing.label(window), count=count)
+            for window, count in counts.items() if count]
 
 
 SNIPPET_FIELDS = ("body", "bio", "expertise", "designation", "service", "location", "author_name", "host_name")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from community.errors import Invalid
 from community.i18n import gettext as _
 from community.organisations.states import STATES
+from community.vacancies.closing import CLOSING
 from community.vacancies.schemas import MODES
 
 SCOPES: dict[str, str] = {"all": "all", "discussions": "threads_posts", "people": "people", "events": "events",
@@ -32,6 +33,9 @@ class SearchParams(BaseModel):
     state: Literal[("", *STATES)] = Field("", description="a vacancy's state, as the facet's value gives it")  # type: ignore[valid-type]
     mode: Literal[("", *MODES)] = Field("", description="a vacancy's mode")  # type: ignore[valid-type]
     pay_level: str = Field("", pattern=r"^([1-9]|1[0-8])?$", description="a vacancy's pay level, 1-18")
+    closing: Literal[("", *CLOSING)] = Field("", description="open vacancies closing `week` (the 7 days starting "  # type: ignore[valid-type]
+                                             "today, Indian Standard Time), `month` (the 30 days starting today) "
+                                             "or `later`")
     sort: Literal["relevance", "newest"] = "relevance"
     page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(20, ge=1, le=50)
@@ -47,6 +51,7 @@ MESSAGES = {
     "state": lambda: _("Choose one of the offered options."),
     "mode": lambda: _("Choose one of the offered options."),
     "pay_level": lambda: _("Use a whole number from 1 to 18."),
+    "closing": lambda: _("Choose one of the offered options."),
     "sort": lambda: _("Choose one of the offered options."),
     "page": lambda: _("Use a page number from 1 to %(n)s.", n=MAX_PAGE),
     "per_page": lambda: _("Use a whole number from 1 to 50."),

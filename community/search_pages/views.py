@@ -21,7 +21,8 @@ async def results_page(request: web.Request) -> web.Response:
         return aiohttp_jinja2.render_template("search_pages/results.html", request,
                                               {"params": schemas.SearchParams(), "errors": error.errors,
                                                "found": None}, status=422)
-    found = await find.find(request.app[keys.DB], request.app[keys.SEARCH], request.get(keys.ACTOR, ANONYMOUS), params)
+    found = await find.find(request.app[keys.DB], request.app[keys.SEARCH], request.get(keys.ACTOR, ANONYMOUS), params,
+                            request.app[keys.CLOCK]())
     return aiohttp_jinja2.render_template("search_pages/results.html", request,
                                           {"params": params, "errors": {}, "found": found,
                                            "scope_of_index": schemas.SCOPE_OF_INDEX,
@@ -46,5 +47,6 @@ async def suggestions(request: web.Request) -> web.Response:
 
 async def search_api(request: web.Request) -> web.Response:
     params = schemas.parse(request.query)
-    found = await find.find(request.app[keys.DB], request.app[keys.SEARCH], request.get(keys.ACTOR, ANONYMOUS), params)
+    found = await find.find(request.app[keys.DB], request.app[keys.SEARCH], request.get(keys.ACTOR, ANONYMOUS), params,
+                            request.app[keys.CLOCK]())
     return api.json_response(found.model_dump())

@@ -74,6 +74,9 @@ class Collection:
     """What a person calls the data held here ("Forum threads and posts"), marked with ``N_`` and
     translated where shown; one label may name several collections, which "Your data" then shows
     as one kind of record. A collection with personal data has one."""
+    retired: tuple[str, ...] = ()
+    """Names of indexes an earlier version declared and no query uses any more: dropped at start
+    where a store still has them, since every write would keep maintaining them."""
 
 
 Loader = Callable[[Any, str], Awaitable["Changes"]]

@@ -25,7 +25,7 @@ from community.storage.api import Database
 from community.vacancies import scoring
 from community.vacancies.applications import CONSENT_PURPOSE
 from community.vacancies.posting import CLOSE_JOB, close_key
-from community.vacancies.queries import APPLICATIONS, STAGES, VACANCIES, application_key
+from community.vacancies.queries import APPLICATIONS, STAGES, VACANCIES, application_key, refresh_ranking
 from community.vacancies.schemas import MODES
 
 PER_ORGANISATION = 4
@@ -74,6 +74,7 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
                 "created_at": now - timedelta(days=10), "updated_at": now - timedelta(days=10),
                 "published_at": None if status == "draft" else now - timedelta(days=9),
                 "closed_at": now - timedelta(days=2) if status == "closed" else None, "applications": 0})
+            await refresh_ranking(db, vacancy_id)
             if status == "open":
                 await job_schedule.schedule(db, None, CLOSE_JOB, closes_at, {"vacancy_id": str(vacancy_id)},
                                             key=close_key(vacancy_id), now=now)

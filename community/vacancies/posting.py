@@ -138,6 +138,7 @@ async def edit(tx: Action, vacancy_id: ObjectId, form: VacancyIn) -> None:
     await ratelimit.hit(tx.db, f"vacancy-edit:{tx.actor.user_id}", limit=EDITS_PER_HOUR, window_seconds=3600)
     session = await tx.start()
     await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
+    await queries.refresh_ranking(tx.db, vacancy_id, session)
     await scoring.rescore_vacancy(tx.db, {"_id": vacancy_id, **fields}, session)
     await tx.reindex(SEARCH_INDEX, vacancy_id)
     if vacancy["status"] == "open":
@@ -153,8 +154,10 @@ async def publish(tx: Action, vacancy_id: ObjectId) -> None:
     closes_at = stored_time(vacancy["closes_at"])
     if closes_at <= tx.now:
         raise Invalid({"closes_at": _("The closing time must be in the future.")})
+    session = await tx.start()
     await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {"status": "open", "published_at": tx.now,
-                                                                     "updated_at": tx.now}}, session=await tx.start())
+                                                                     "updated_at": tx.now}}, session=session)
+    await queries.refresh_ranking(tx.db, vacancy_id, session)
     await tx.reindex(SEARCH_INDEX, vacancy_id)
     await tx.schedule(CLOSE_JOB, closes_at, {"vacancy_id": str(vacancy_id)}, key=close_key(vacancy_id))
     await tx.schedule(ALERT_JOB, tx.now, {"vacancy_id": str(vacancy_id)}, key=f"{ALERT_JOB}:{vacancy_id}")
@@ -170,9 +173,11 @@ async def close(tx: Action, vacancy_id: ObjectId) -> None:
 
 
 async def _close(tx: Action, vacancy: dict[str, Any]) -> None:
+    session = await tx.start()
     await tx.db[VACANCIES].update_one({"_id": vacancy["_id"], "status": "open"},
                                       {"$set": {"status": "closed", "closed_at": tx.now, "updated_at": tx.now}},
-                                      session=await tx.start())
+                                      session=session)
+    await queries.refresh_ranking(tx.db, vacancy["_id"], session)
     await tx.reindex(SEARCH_INDEX, vacancy["_id"])
     await tx.notify("vacancy_closed", to=applicants(vacancy["_id"]), subject=(SUBJECT, vacancy["_id"]),
                     params={"vacancy_id": str(vacancy["_id"]), "title": vacancy["title"]})
@@ -184,9 +189,11 @@ async def reopen(tx: Action, vacancy_id: ObjectId, closes_at: datetime) -> None:
         raise Invalid({"status": _("Only a closed vacancy can be reopened.")})
     if closes_at <= tx.now:
         raise Invalid({"closes_at": _("The closing time must be in the future.")})
+    session = await tx.start()
     await tx.db[VACANCIES].update_one({"_id": vacancy_id}, {"$set": {
         "status": "open", "closes_at": closes_at.astimezone(UTC), "closed_at": None, "updated_at": tx.now}},
-        session=await tx.start())
+        session=session)
+    await queries.refresh_ranking(tx.db, vacancy_id, session)
     await tx.reindex(SEARCH_INDEX, vacancy_id)
     await tx.schedule(CLOSE_JOB, closes_at, {"vacancy_id": str(vacancy_id)}, key=close_key(vacancy_id))
 

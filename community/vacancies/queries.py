@@ -12,10 +12,19 @@ submits at once meet on one document: ``{_id, vacancy_id, org_id, user_id, state
 updated_at, standing (not withdrawn), score, essentials_met, rank}`` (``scoring`` keeps the
 last three). A note: ``{_id, vacancy_id, application_id, user_id (the applicant), author_id,
 text, at}``.
+
+A ranking row (``RANKING``) is what the ranked lists read of an open vacancy, under the
+vacancy's id: ``{_id, closes_at, mode, state, pay_level, org_id, required_ids, required}``;
+only open vacancies have one. The lists score a couple of thousand vacancies to show twenty,
+and the embedded engine decodes a whole document before it projects, so they read these rows
+(less than half of a vacancy to decode, without the description) and the page's vacancies
+whole. :func:`refresh_ranking` keeps a row in step with its vacancy in the same transaction.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -23,6 +32,8 @@ from bson import ObjectId
 from community.storage.api import Database
 
 VACANCIES = "vacancies"
+RANKING = "vacancy_ranking"
+RANKING_FIELDS = ("closes_at", "mode", "state", "pay_level", "org_id", "required_ids", "required")
 APPLICATIONS = "vacancy_applications"
 NOTES = "vacancy_notes"
 SEARCH_INDEX = "vacancies"
@@ -44,27 +55,72 @@ async def vacancy(db: Database, vacancy_id: ObjectId, session: Any = None) -> di
     return await db[VACANCIES].find_one({"_id": vacancy_id}, session=session)
 
 
-def _open_query(mode: str | None, state: str | None, pay_level: int | None) -> dict[str, Any]:
-    query: dict[str, Any] = {"status": "open"}
-    for name, value in (("mode", mode), ("state", state), ("pay_level", pay_level)):
-        if value:
-            query[name] = value
-    return query
+def ranking_row(vacancy: dict[str, Any]) -> dict[str, Any]:
+    return {"_id": vacancy["_id"], **{name: vacancy.get(name) for name in RANKING_FIELDS}}
 
 
-async def open_requiring(db: Database, competency_ids: list[str], *, mode: str | None = None,
-                         state: str | None = None, pay_level: int | None = None) -> list[dict[str, Any]]:
-    """Open vacancies requiring any of ``competency_ids``, with only what ranking reads
-    (``required``, ``closes_at``); the page's few are loaded whole by :func:`vacancies_by_id`."""
-    query = {**_open_query(mode, state, pay_level), "required_ids": {"$in": competency_ids}}
-    return await db[VACANCIES].find(query, {"required": 1, "closes_at": 1}).to_list(None)
+async def refresh_ranking(db: Database, vacancy_id: ObjectId, session: Any = None) -> None:
+    """The vacancy's ranking row as the vacancy now is: written while it is open, gone otherwise."""
+    found = await vacancy(db, vacancy_id, session)
+    if found is not None and found["status"] == "open":
+        await db[RANKING].replace_one({"_id": vacancy_id}, ranking_row(found), upsert=True, session=session)
+    else:
+        await db[RANKING].delete_one({"_id": vacancy_id}, session=session)
 
 
-async def open_soonest(db: Database, limit: int, *, mode: str | None = None, state: str | None = None,
-                       pay_level: int | None = None) -> list[dict[str, Any]]:
-    """The ``limit`` open vacancies closing soonest, as :func:`open_requiring` gives them."""
-    return await db[VACANCIES].find(_open_query(mode, state, pay_level), {"required": 1, "closes_at": 1},
-                                    sort=[("closes_at", 1), ("_id", 1)], limit=limit).to_list(None)
+async def fill_ranking(db: Database) -> int:
+    """Rows for the open vacancies that have none (a store from before ranking rows) and none
+    for the others, each brought in step by :func:`refresh_ranking`; how many were. A start-up
+    of each process runs it: after the first, it reads two lists of ids and changes nothing."""
+    ranked = {row["_id"] async for row in db[RANKING].find({}, {"_id": 1})}
+    open_ids = {row["_id"] async for row in db[VACANCIES].find({"status": "open"}, {"_id": 1})}
+    for vacancy_id in ranked ^ open_ids:
+        await refresh_ranking(db, vacancy_id)
+    return len(ranked ^ open_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFilter:
+    """What the list of open vacancies is narrowed by: eligibility (mode, state, pay level), the
+    posting organisation, a required competency, and a closing window ``closes_from <= closes_at
+    < closes_before`` (``None``: no bound)."""
+
+    mode: str | None = None
+    state: str | None = None
+    pay_level: int | None = None
+    org_id: ObjectId | None = None
+    competency: str | None = None
+    closes_from: datetime | None = None
+    closes_before: datetime | None = None
+
+    def query(self) -> dict[str, Any]:
+        """The filter on ranking rows (every one an open vacancy's)."""
+        query: dict[str, Any] = {}
+        for name in ("mode", "state", "pay_level", "org_id"):
+            if (value := getattr(self, name)) is not None:
+                query[name] = value
+        if self.competency is not None:
+            query["required_ids"] = self.competency
+        closes = {op: moment for op, moment in (("$gte", self.closes_from), ("$lt", self.closes_before)) if moment}
+        if closes:
+            query["closes_at"] = closes
+        return query
+
+
+EVERY_OPEN = OpenFilter()
+
+
+async def open_requiring(db: Database, competency_ids: list[str], chosen: OpenFilter = EVERY_OPEN) -> list[dict[str, Any]]:
+    """The ranking rows of open vacancies requiring any of ``competency_ids``; the page's few
+    vacancies are loaded whole by :func:`vacancies_by_id`."""
+    query, wanted = chosen.query(), {"required_ids": {"$in": competency_ids}}
+    query = {"$and": [query, wanted]} if "required_ids" in query else {**query, **wanted}
+    return await db[RANKING].find(query).to_list(None)
+
+
+async def open_soonest(db: Database, limit: int, chosen: OpenFilter = EVERY_OPEN) -> list[dict[str, Any]]:
+    """The ranking rows of the ``limit`` open vacancies closing soonest."""
+    return await db[RANKING].find(chosen.query(), sort=[("closes_at", 1), ("_id", 1)], limit=limit).to_list(None)
 
 
 async def vacancies_by_id(db: Database, ids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import heapq
 import io
 import re
 from collections.abc import Mapping
@@ -29,14 +30,14 @@ from community.organisations.states import STATES
 from community.policy import Actor
 from community.profiles import directory, verification
 from community.storage.api import Database
-from community.vacancies import queries
+from community.vacancies import closing, queries
 from community.vacancies.queries import SEARCH_INDEX
 from community.vacancies.matching import Match, Row, match, score
 from community.vacancies.scoring import held_by
 from community.vacancies.posting import access_vacancy, managed_vacancy, stored_time
-from community.vacancies.schemas import MODES, PAY_LEVELS, SHAREABLE
-from search.engine import SearchEngine
-from search.filters import both, where
+from community.vacancies.schemas import MODES, PAY_LEVELS, SHAREABLE, VacancyListQuery
+from search.engine import SearchEngine, SearchResult
+from search.filters import SearchFilter, both, where
 
 EXPERTS_SHOWN = 3
 RANK = re.compile(r"\d{20}[0-9a-f]{24}\|[0-9a-f]{24}")
@@ -65,8 +66,11 @@ def pay_level_label(level: int | str) -> str:
     return _("Pay level %(n)s", n=level)
 
 
-ELIGIBILITY = ("state", "mode", "pay_level")
-"""The list's filters, each counted by the search index's facet of the same name."""
+LIST_FILTERS = ("mode", "state", "pay_level", "org", "competency", "closing")
+"""The list's filters, in the form's order, each counted through the search index."""
+FACET_OF = {"mode": "mode", "state": "state", "pay_level": "pay_level", "org": "org_id", "competency": "competencies"}
+"""The search index's facet counting each filter; the closing windows are ranges of ``closes``."""
+OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
 
 def _options(name: str) -> list[tuple[str, str]]:
@@ -74,23 +78,81 @@ def _options(name: str) -> list[tuple[str, str]]:
         return [(state, _(state)) for state in STATES]
     if name == "mode":
         return [(mode, mode_label(mode)) for mode in MODES]
+    if name == "closing":
+        return [(window, closing.label(window)) for window in closing.CLOSING]
     return [(str(level), pay_level_label(level)) for level in PAY_LEVELS]
 
 
-async def open_counts(engine: SearchEngine, actor: Actor, chosen: Mapping[str, str | int | None]) -> dict[str, list[dict[str, Any]]]:
-    """For each filter of the list, every value it offers (in the order offered, in the reader's
-    language) with the number of open vacancies choosing it would list, the other filters as
-    ``chosen``: the search index's facet counts, one search per filter so that a filter's own
-    choice does not empty its other values. The index follows storage through the outbox, so a
-    vacancy published a moment ago may be counted a moment later."""
-    counted: dict[str, list[dict[str, Any]]] = {}
-    for name in ELIGIBILITY:
-        others = {other: str(value) for other, value in chosen.items() if other != name and other in ELIGIBILITY and value}
-        found = await engine.search(SEARCH_INDEX, "", both(policy.search_visibility(actor), where(status="open", **others)),
-                                    facets=[name], per_page=1, highlight=False)
-        counts = found.facets.get(name, {})
-        counted[name] = [{"value": value, "label": label, "count": counts.get(value, 0)} for value, label in _options(name)]
-    return counted
+async def open_filter(db: Database, asked: VacancyListQuery, now: datetime) -> queries.OpenFilter:
+    """The store's filter for the list's choices, the closing window worked out from ``now``;
+    :class:`Invalid` names an organisation or a competency that is not there."""
+    errors: dict[str, str] = {}
+    org_id = ObjectId(asked.org) if asked.org and OBJECT_ID.fullmatch(asked.org) else None
+    if asked.org and (org_id is None or not await organisations.names(db, [org_id])):
+        errors["org"] = _("Choose one of the offered options.")
+    if asked.competency and not await dictionary.competency_names(db, [asked.competency]):
+        errors["competency"] = _("Choose one of the offered options.")
+    if errors:
+        raise Invalid(errors)
+    closes_from, closes_before = closing.window(asked.closing, now) if asked.closing else (None, None)
+    return queries.OpenFilter(mode=asked.mode, state=asked.state, pay_level=asked.pay_level, org_id=org_id,
+                              competency=asked.competency or None, closes_from=closes_from, closes_before=closes_before)
+
+
+def _index_filter(name: str, value: str | int, now: datetime) -> SearchFilter:
+    if name == "closing":
+        return closing.index_range(str(value), now)
+    return where(**{FACET_OF[name]: str(value)})
+
+
+async def open_counts(db: Database, engine: SearchEngine, actor: Actor, asked: VacancyListQuery,
+                      now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """For each filter of the list, its values (in the order offered, in the reader's language)
+    with the number of open vacancies choosing it would list, the other filters as ``asked``:
+    every state, mode, pay level and closing window; the organisations and competencies that open
+    vacancies have (and the one chosen), by name. The counts are the search index's: its facets,
+    and the totals of ranges of closing times for the windows. The filters not chosen share one
+    search; each chosen one has its own without it, so that a filter's own choice does not empty
+    its other values. The index follows storage through the outbox, so a vacancy published a
+    moment ago may be counted a moment later."""
+    chosen = {name: _index_filter(name, value, now) for name in LIST_FILTERS if (value := getattr(asked, name))}
+    visible = both(policy.search_visibility(actor), where(status="open"))
+
+    async def counted(without: str | None, facets: list[str], window: SearchFilter | None = None) -> SearchResult:
+        narrowed = both(visible, *(found for name, found in chosen.items() if name != without), window)
+        return await engine.search(SEARCH_INDEX, "", narrowed, facets=facets, per_page=1, highlight=False)
+
+    every = await counted(None, [facet for name, facet in FACET_OF.items() if name not in chosen])
+    facets = dict(every.facets)
+    for name, facet in FACET_OF.items():
+        if name in chosen:
+            facets[facet] = (await counted(name, [facet])).facets.get(facet, {})
+    total = every.total if "closing" not in chosen else (await counted("closing", [])).total
+    week, month = [(await counted("closing", [], _index_filter("closing", window, now))).total for window in ("week", "month")]
+    facets["closing"] = {"week": week, "month": month, "later": total - month}
+    names = await _names(db, facets["org_id"], facets["competencies"], asked)
+    listed = {name: [{"value": value, "label": label, "count": facets[FACET_OF.get(name, name)].get(value, 0)}
+                     for value, label in _options(name)] for name in ("mode", "state", "pay_level", "closing")}
+    for name in ("org", "competency"):
+        listed[name] = _found_options(facets[FACET_OF[name]], names[name], getattr(asked, name))
+    return {name: listed[name] for name in LIST_FILTERS}
+
+
+def _found_options(counts: Mapping[str, int], labels: Mapping[str, str], chosen: str | None) -> list[dict[str, Any]]:
+    """The values counted that have a name, and the one chosen (counted or not), by name."""
+    values = [value for value in counts if value in labels]
+    values += [chosen] if chosen and chosen not in values else []
+    return [{"value": value, "label": labels[value], "count": counts.get(value, 0)}
+            for value in sorted(values, key=lambda value: labels[value].casefold())]
+
+
+async def _names(db: Database, org_counts: Mapping[str, int], competency_counts: Mapping[str, int],
+                 asked: VacancyListQuery) -> dict[str, dict[str, str]]:
+    org_ids = [ObjectId(value) for value in [*org_counts, asked.org or ""] if OBJECT_ID.fullmatch(value)]
+    competency_ids = [*competency_counts, *([asked.competency] if asked.competency else [])]
+    return {"org": {str(org_id): name for org_id, name in (await organisations.names(db, org_ids)).items()},
+            "competency": {competency_id: row.get("name", competency_id)
+                           for competency_id, row in (await dictionary.competency_names(db, competency_ids)).items()}}
 
 
 def row_text(row: Row) -> str:
@@ -157,24 +219,24 @@ async def vacancy_view(db: Database, actor: Actor, vacancy_id: ObjectId, now: da
     }
 
 
-async def ranked_for(db: Database, actor: Actor, *, mode: str | None = None, state: str | None = None,
-                     pay_level: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    """Open vacancies, the viewer's best match first (then the soonest closing); eligibility
-    choices filter, never score.
+async def ranked_for(db: Database, actor: Actor, chosen: queries.OpenFilter = queries.EVERY_OPEN, *,
+                     limit: int = 20) -> list[dict[str, Any]]:
+    """Open vacancies passing ``chosen``, the viewer's best match first (then the soonest
+    closing); the filters filter, never score.
 
     Only a vacancy requiring something the viewer holds can score above 0 (every row of any
     other is missing), so those are read through the index of required competencies and scored;
-    when they are fewer than a page, the soonest closing of the rest (all scoring 0) follow."""
+    when they are fewer than a page, the soonest closing of the rest (all scoring 0) follow.
+    Thousands may be ranked, so each is a tuple that sorts by itself: the closing times compare
+    as the store gives them back (all with their zone or all without), ids as ids."""
     held = (await held_by(db, [actor.user_id])).get(actor.user_id, {}) if actor.user_id is not None else {}
-    candidates = (await queries.open_requiring(db, list(held), mode=mode, state=state, pay_level=pay_level)
-                  if held else [])
-    scores = [(score(held, vacancy["required"]), vacancy) for vacancy in candidates]
-    if len(scores) < limit:
-        seen = {vacancy["_id"] for _, vacancy in scores}
-        rest = await queries.open_soonest(db, limit + len(seen), mode=mode, state=state, pay_level=pay_level)
-        scores += [(0, vacancy) for vacancy in rest if vacancy["_id"] not in seen]
-    scores.sort(key=lambda pair: (-pair[0], stored_time(pair[1]["closes_at"]), str(pair[1]["_id"])))
-    page = [(match(held, vacancy["required"]), vacancy) for _, vacancy in scores[:limit]]
+    candidates = await queries.open_requiring(db, list(held), chosen) if held else []
+    ranked = [(-score(held, vacancy["required"]), vacancy["closes_at"], vacancy["_id"], vacancy) for vacancy in candidates]
+    if len(ranked) < limit:
+        seen = {vacancy["_id"] for vacancy in candidates}
+        rest = await queries.open_soonest(db, limit + len(seen), chosen)
+        ranked += [(0, vacancy["closes_at"], vacancy["_id"], vacancy) for vacancy in rest if vacancy["_id"] not in seen]
+    page = [(match(held, vacancy["required"]), vacancy) for *_, vacancy in heapq.nsmallest(limit, ranked)]
     whole = await queries.vacancies_by_id(db, [vacancy["_id"] for _, vacancy in page])
     names = await dictionary.competency_names(db, [item["competency"] for _, vacancy in page for item in vacancy["required"]])
     org_names = await organisations.names(db, [row["org_id"] for row in whole.values()])

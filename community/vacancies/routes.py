@@ -3,13 +3,15 @@ and apply, departments shortlist; pages, API, the closing job and notifications.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
 from community import api, keys
 from community.i18n import lazy_gettext
 from community.storage.facts import declare
 from community.vacancies import notices  # noqa: F401 - registers the notification kinds
-from community.vacancies import storage, views
+from community.vacancies import queries, storage, views
 from community.vacancies.schemas import (ApplicantsOut, ApplicantsQuery, ApplicationOut, ApplyIn, GapListOut, VacancyListQuery,
                                          MappingOut, NoteIn, ReopenIn, SavedSearchIn, SavedSearchListOut, SavedSearchOut,
                                          StageIn, StageOut, VacancyIn, VacancyListOut, VacancyOut)
@@ -19,8 +21,15 @@ ONE = "/vacancies/{vacancy_id:[0-9a-f]{24}}"
 """A vacancy's address (a pattern, so /vacancies/saved-searches and the other pages stay their own)."""
 
 
+async def ranking_context(app: web.Application) -> AsyncIterator[None]:
+    """Runs after storage is open: open vacancies from before ranking rows get theirs."""
+    await queries.fill_ranking(app[keys.DB])
+    yield
+
+
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
+    app.cleanup_ctx.append(ranking_context)
     app[keys.NAV].append(keys.NavItem("vacancies", lazy_gettext("Vacancies")))
     add = app.router.add_route
     add("GET", "/vacancies", views.list_page, name="vacancies")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from community.profiles.fields import STATES
 from community.timezones import IST
+from community.vacancies.closing import Closing
 from community.validation import Block, Line
 
 MODES = ("deputation", "transfer", "contract", "promotion")
@@ -120,6 +121,11 @@ class VacancyListQuery(BaseModel):
     mode: Mode | None = None
     state: Literal[STATES] | None = None  # type: ignore[valid-type]
     pay_level: int | None = Field(None, ge=1, le=18)
+    org: str | None = Field(None, max_length=24, description="the posting organisation's id, as `counts` gives it")
+    competency: str | None = Field(None, max_length=120, description="a required competency's id, as `counts` gives it")
+    closing: Closing | None = Field(None, description="when it closes, in days of Indian Standard Time from today: "
+                                                      "`week` (the 7 days starting today), `month` (the 30 days "
+                                                      "starting today, this week included) or `later`")
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -203,8 +209,10 @@ class FilterCountOut(BaseModel):
 
 class VacancyListOut(BaseModel):
     items: list[VacancyListItemOut] = Field(description="open vacancies, best match first")
-    counts: dict[Literal["state", "mode", "pay_level"], list[FilterCountOut]] = Field(
-        description="every value of each filter, in the order offered, with its count of open vacancies")
+    counts: dict[Literal["state", "mode", "pay_level", "org", "competency", "closing"], list[FilterCountOut]] = Field(
+        description="the values of each filter, in the order offered, with their counts of open vacancies: every "
+                    "state, mode, pay level and closing window; the organisations and competencies of open vacancies "
+                    "(and the one chosen)")
 
 
 class MappingOut(BaseModel):

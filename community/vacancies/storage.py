@@ -15,8 +15,8 @@ from pymongo import IndexModel
 
 from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
-from community.vacancies.queries import (ALERTS, APPLICATIONS, NOTES, SAVED_SEARCHES, SEARCH_FILTERS, SEARCH_INDEX,
-                                         VACANCIES)
+from community.vacancies.queries import (ALERTS, APPLICATIONS, NOTES, RANKING, SAVED_SEARCHES, SEARCH_FILTERS,
+                                         SEARCH_INDEX, VACANCIES)
 from search.documents import single, vacancy_document
 
 
@@ -36,6 +36,10 @@ STORAGE = StorageFacts(collections=(
     ), personal=(
         Personal("created_by", "anonymise", replacements={"created_by": None},
                  purpose=N_("Vacancies you posted for your organisation; they stay, your name goes.")),
+    )),
+    Collection(RANKING, indexes=(
+        IndexModel([("required_ids", 1)]),  # open vacancies requiring a competency (queries.open_requiring)
+        IndexModel([("closes_at", 1), ("_id", 1)]),  # open vacancies, soonest closing first (queries.open_soonest)
     )),
     Collection(APPLICATIONS, label=N_("Vacancy applications"), indexes=(
         IndexModel([("vacancy_id", 1), ("standing", 1), ("rank", 1)]),  # a department's ranked pages

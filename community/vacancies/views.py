@@ -85,20 +85,22 @@ async def _form_page(request: web.Request, values: dict[str, Any], errors: dict[
 
 @aiohttp_jinja2.template("vacancies/list.html")
 async def list_page(request: web.Request) -> dict[str, Any]:
-    actor = actor_of(request)
+    db, actor = db_of(request), actor_of(request)
     chosen = {key: value for key, value in request.query.items() if key in VacancyListQuery.model_fields and value}
     errors: dict[str, str] = {}
     try:
         asked = parse_query(VacancyListQuery, chosen)
+        narrowed = await reads.open_filter(db, asked, _now(request))
     except Invalid as error:
-        errors, asked = error.errors, VacancyListQuery()
-    items = await reads.ranked_for(db_of(request), actor, mode=asked.mode, state=asked.state, pay_level=asked.pay_level,
-                                   limit=asked.limit)
-    counts = await reads.open_counts(request.app[keys.SEARCH], actor, asked.model_dump())
+        errors, asked, narrowed = error.errors, VacancyListQuery(), queries.EVERY_OPEN
+    items = await reads.ranked_for(db, actor, narrowed, limit=asked.limit)
+    counts = await reads.open_counts(db, request.app[keys.SEARCH], actor, asked, _now(request))
     return {"items": items, "chosen": {key: str(value) for key, value in asked.model_dump().items() if value},
-            "errors": errors, "counts": counts, "filters": [
+            "errors": errors, "counts": counts, "filtered": narrowed != queries.EVERY_OPEN, "filters": [
                 ("mode", _("Mode"), _("Any mode")), ("state", _("State"), _("Any state")),
-                ("pay_level", _("Pay level"), _("Any pay level"))],
+                ("pay_level", _("Pay level"), _("Any pay level")), ("org", _("Organisation"), _("Any organisation")),
+                ("competency", _("Competency"), _("Any competency")),
+                ("closing", _("Closing date"), _("Any closing date"))],
             "is_department": actor.has(policy.Role.MDO_ADMIN) and actor.org_id is not None,
             "mode_label": reads.mode_label, "state_label": _}
 
@@ -333,10 +335,10 @@ async def _vacancy_json(request: web.Request, status: int = 200) -> web.Response
 
 async def api_list(request: web.Request) -> web.Response:
     asked = api.query(request, VacancyListQuery)
-    actor = actor_of(request)
-    return api.json_response({"items": await reads.ranked_for(db_of(request), actor, mode=asked.mode, state=asked.state,
-                                                              pay_level=asked.pay_level, limit=asked.limit),
-                              "counts": await reads.open_counts(request.app[keys.SEARCH], actor, asked.model_dump())})
+    db, actor = db_of(request), actor_of(request)
+    narrowed = await reads.open_filter(db, asked, _now(request))
+    return api.json_response({"items": await reads.ranked_for(db, actor, narrowed, limit=asked.limit),
+                              "counts": await reads.open_counts(db, request.app[keys.SEARCH], actor, asked, _now(request))})
 
 
 async def api_create(request: web.Request) -> web.Response:

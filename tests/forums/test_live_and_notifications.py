@@ -84,6 +84,18 @@ async def test_followers_and_reply_targets_are_notified(client: TestClient, foru
     assert len(after) == before and all(n.get("count", 1) >= 1 for n in after)
 
 
+async def test_a_follower_mentioned_in_a_reply_is_told_of_the_mention_and_not_of_the_reply_too(
+        client: TestClient, forum: Forum) -> None:
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person(name="Bala Iyer")
+    thread = await forum.thread(category, asha)
+    await forum.reply(thread, bala, "Bala follows the thread by replying")
+    await forum.reply(thread, asha, f"{mention_markup('Bala Iyer', bala['_id'])} is this settled?")
+    assert [n["kind"] for n in await _notifications(forum, bala)] == ["mention"]
+    await forum.reply(thread, asha, "Without a mention this time")
+    assert sorted(n["kind"] for n in await _notifications(forum, bala)) == ["mention", "reply"]
+
+
 async def test_mentions_notify_only_people_who_can_read(client: TestClient, forum: Forum) -> None:
     private = await forum.category("ministry-a-internal", org="Ministry A")
     public = await forum.category()

@@ -1,15 +1,19 @@
-"""The demo step fills offers and mentorships in every state through the services, once."""
+"""The demo step fills offers and mentorships in every state through the services, once; their
+sessions are events, ahead for those under way and held for those completed."""
 
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 from community.config import Settings
+from community.events import queries as event_queries
 from community.karma import service as karma
 from community.mentoring.demo import fill_demo
 from community.mentoring.queries import MENTORSHIPS, OFFERS
 from community.profiles.demo import fill_demo as fill_profiles
+from community.timezones import as_utc
 from tests.factories import make_user
 
 
@@ -25,6 +29,13 @@ async def test_demo_fills_offers_and_mentorships_in_every_state_once(db: Any, se
     ended = [row for row in rows if row["status"] == "ended"]
     assert all(row["completed"] and set(row["feedback"]) == {"mentor", "mentee"} for row in ended)
     assert await karma.total(db, ended[0]["mentor_id"]) >= 25
+    sessions = [(row, item["event_id"]) for row in rows for item in row["sessions"]]
+    assert {row["status"] for row, _ in sessions} == {"accepted", "ended"}
+    for row, event_id in sessions:
+        event = await event_queries.event(db, event_id)
+        assert event is not None and event["held_for"]["id"] == row["_id"] and event["status"] == "published"
+        assert set(event["invited_ids"]) == {row["mentor_id"], row["mentee_id"]}
+        assert (as_utc(event["end_at"]) <= datetime.now(UTC)) is (row["status"] == "ended"), "held, or still ahead"
     await fill_demo(db, settings, random.Random(5), len(people))
     assert await db[MENTORSHIPS].count_documents({}) == len(rows)
 

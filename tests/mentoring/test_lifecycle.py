@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from community import actions, keys
 from community.accounts.sessions import actor_for_user
 from community.errors import Forbidden, Invalid, NotFound
+from community.events import queries as event_queries
 from community.jobs.runner import Runner
 from community.jobs.schedule import JOBS
 from community.karma import service as karma
@@ -150,19 +151,30 @@ async def test_sessions_the_end_karma_and_feedback(app: web.Application, db: Any
     mentee = await make_user(db)
     mentorship_id = await accepted(app, mentee, mentor)
     as_mentor, as_mentee = actor_for_user(mentor), actor_for_user(mentee)
+    hour = timedelta(hours=1)
+    past = datetime.now(UTC) - hour
     with pytest.raises(Invalid) as refused:
         await act(app, as_mentor, service.schedule_session, mentorship_id,
-                  SessionIn(at=datetime.now(UTC) - timedelta(hours=1), place="https://meet.example.gov.in/x"))
-    assert refused.value.errors == {"at": "Choose a time in the future."}
+                  SessionIn(start=past, end=past + hour, place="https://meet.example.gov.in/x"))
+    assert refused.value.errors == {"start": "The start must be in the future."}
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    with pytest.raises(Invalid) as refused:
+        await act(app, as_mentor, service.schedule_session, mentorship_id,
+                  SessionIn(start=tomorrow, end=tomorrow - hour, place="Room 4"))
+    assert refused.value.errors == {"end": "The end must be after the start."}
     with pytest.raises(Forbidden):
         await act(app, as_mentee, service.schedule_session, mentorship_id,
-                  SessionIn(at=datetime.now(UTC) + timedelta(days=1), place="Room 4"))
-    soon = (datetime.now(IST) + timedelta(days=10)).replace(hour=16, minute=30, second=0, microsecond=0, tzinfo=None)
-    await act(app, as_mentor, service.schedule_session, mentorship_id, SessionIn(at=soon, place="Room 4, Nirman Bhawan"))
+                  SessionIn(start=tomorrow, end=tomorrow + hour, place="Room 4"))
+    assert (await queries.mentorship(db, mentorship_id) or {})["sessions"] == [], "a refusal writes nothing"
+    soon = (datetime.now(IST) + timedelta(days=10)).replace(hour=16, minute=30, second=0, microsecond=0)
+    event_id = await act(app, as_mentor, service.schedule_session, mentorship_id,
+                         SessionIn(start=soon, end=soon + hour, place="Room 4, Nirman Bhawan"))
     stored = await queries.mentorship(db, mentorship_id)
-    assert stored is not None and stored["sessions"][0]["place"] == "Room 4, Nirman Bhawan"
-    assert stored["sessions"][0]["at"].replace(tzinfo=UTC) == soon.replace(tzinfo=IST), "a time without a zone is IST"
-    assert stored["sessions"][0]["at"].replace(tzinfo=UTC).hour == 11
+    assert stored is not None and [item["event_id"] for item in stored["sessions"]] == [event_id]
+    event = await event_queries.event(db, event_id)
+    assert event is not None and event["title"] == "Mentoring: Public health programmes"
+    assert event["place"] == {"kind": "venue", "address": "Room 4, Nirman Bhawan"}
+    assert event["start_at"].replace(tzinfo=UTC) == soon and event["start_at"].hour == 11
     assert [n["kind"] for n in captured_effects.notifications][-1] == "mentoring_session"
 
     with pytest.raises(Forbidden):
@@ -182,8 +194,9 @@ async def test_a_completed_mentorship_gives_karma_points_to_both_once(app: web.A
     mentor = await mentor_with_offer(app, db)
     mentee = await make_user(db)
     mentorship_id = await accepted(app, mentee, mentor)
-    await db[MENTORSHIPS].update_one({"_id": mentorship_id}, {"$push": {"sessions": {
-        "id": "s1", "at": datetime.now(UTC) - timedelta(days=1), "place": "Room 4", "added_at": datetime.now(UTC)}}})
+    held = datetime.now(UTC) - timedelta(days=1)
+    await act({**app, keys.CLOCK: lambda: held - timedelta(days=1)}, actor_for_user(mentor), service.schedule_session,
+              mentorship_id, SessionIn(start=held, end=held + timedelta(hours=1), place="Room 4"))
     assert await act(app, actor_for_user(mentor), service.end, mentorship_id) is True
     assert await karma.total(db, mentor["_id"]) == 25 and await karma.total(db, mentee["_id"]) == 10
     with pytest.raises(Forbidden):

@@ -103,15 +103,22 @@ async def test_request_mentoring_from_the_profile_and_accept(client: TestClient,
                              data={"csrf_token": token, "note": "Glad to. Send me the last review."})
     assert done.status == 303
     page = await (await client.get(mentorship_url)).text()
-    assert "Under way" in page and "/messages/" in page and 'id="session-at"' in page
-    at = (datetime.now(IST) + timedelta(days=3)).strftime("%Y-%m-%dT10:00")
-    bad = await client.post(mentorship_url + "/session", data={"csrf_token": token, "at": "tomorrow", "place": ""})
+    assert "Under way" in page and "/messages/" in page and 'id="session-start"' in page
+    day = (datetime.now(IST) + timedelta(days=3)).strftime("%Y-%m-%d")
+    bad = await client.post(mentorship_url + "/session", data={"csrf_token": token, "start": "tomorrow",
+                                                               "end": f"{day}T11:00", "place": ""})
     text = await bad.text()
-    assert bad.status == 422 and 'id="session-at-error"' in text and 'id="session-place-error"' in text
-    planned = await client.post(mentorship_url + "/session", allow_redirects=False,
-                                data={"csrf_token": token, "at": at, "place": "https://meet.example.gov.in/r"})
+    assert bad.status == 422 and 'id="session-start-error"' in text and 'id="session-place-error"' in text
+    assert f'value="{day}T11:00"' in text, "the form comes back as it was sent"
+    backwards = await client.post(mentorship_url + "/session", data={
+        "csrf_token": token, "start": f"{day}T10:00", "end": f"{day}T09:00", "place": "Room 4"})
+    assert backwards.status == 422 and "The end must be after the start." in await backwards.text()
+    assert (await queries.mentorship(db, ObjectId(mentorship_url.rsplit("/", 1)[1])) or {})["sessions"] == []
+    planned = await client.post(mentorship_url + "/session", allow_redirects=False, data={
+        "csrf_token": token, "start": f"{day}T10:00", "end": f"{day}T11:00", "place": "https://meet.example.gov.in/r"})
     assert planned.status == 303
-    assert "10:00 IST" in await (await client.get(mentorship_url)).text()
+    page = await (await client.get(mentorship_url)).text()
+    assert "10:00 IST" in page and "11:00 IST" in page and 'href="/events/' in page
 
     client.session.cookie_jar.clear()
     await sign_in(client, mentee)
@@ -176,9 +183,28 @@ async def test_the_api_runs_a_mentorship(client: TestClient, db: Any) -> None:
     one = f"/api/v1/mentoring/mentorships/{created['id']}"
     status, answered = await call(client, "POST", f"{one}/accept", mine, json={"note": "Welcome"})
     assert status == 200 and answered["status"] == "accepted" and answered["conversation_id"]
-    when = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    status, planned = await call(client, "POST", f"{one}/sessions", mine, json={"at": when, "place": "Room 4"})
+    when = datetime.now(UTC) + timedelta(days=2)
+    status, problem = await call(client, "POST", f"{one}/sessions", mine, json={
+        "start": when.replace(tzinfo=None).isoformat(), "end": (when + timedelta(hours=1)).isoformat(), "place": "Room 4"})
+    assert status == 422 and messages(problem) == {"start": "Give the time with its zone, such as 2026-12-20T10:00+05:30."}
+    status, planned = await call(client, "POST", f"{one}/sessions", mine, json={
+        "start": when.isoformat(), "end": (when + timedelta(hours=1)).isoformat(), "place": "Room 4"})
     assert status == 200 and planned["sessions"][0]["place"] == "Room 4"
+    session = planned["sessions"][0]
+    assert session["status"] == "scheduled" and session["url"] == f"/events/{session['id']}"
+    status, problem = await call(client, "POST", f"{one}/sessions/{session['id']}/move", theirs, json={
+        "start": (when - timedelta(days=3)).isoformat(), "end": (when - timedelta(days=3, hours=-1)).isoformat()})
+    assert status == 422 and messages(problem) == {"start": "The start must be in the future."}
+    later = (when + timedelta(days=1)).replace(microsecond=0)
+    status, moved = await call(client, "POST", f"{one}/sessions/{session['id']}/move", theirs, json={
+        "start": later.isoformat(), "end": (later + timedelta(hours=1)).isoformat()})
+    assert status == 200 and moved["sessions"][0]["start_at"] == later.isoformat().replace("+00:00", ".000Z")
+    status, problem = await call(client, "POST", f"{one}/sessions/{session['id']}/move",
+                                 await bearer_token(db, await make_user(db)),
+                                 json={"start": later.isoformat(), "end": (later + timedelta(hours=2)).isoformat()})
+    assert status == 404, "a stranger is told the mentorship does not exist"
+    status, cancelled = await call(client, "POST", f"{one}/sessions/{session['id']}/cancel", mine)
+    assert status == 200 and cancelled["sessions"][0]["status"] == "cancelled"
     status, ended = await call(client, "POST", f"{one}/end", theirs)
     assert status == 200 and ended["status"] == "ended" and not ended["completed"]
     status, problem = await call(client, "POST", f"{one}/feedback", theirs, json={"rating": 9})

@@ -69,6 +69,13 @@ def test_the_lifecycle_belongs_to_the_two() -> None:
     assert not policy.can_schedule_mentoring_session(mentee, under_way, False)
     assert not policy.can_schedule_mentoring_session(mentor, under_way, True)
     assert not policy.can_schedule_mentoring_session(mentor, waiting, False)
+    for either in (mentor, mentee):
+        assert policy.can_move_mentoring_session(either, under_way, False), "either of the two moves a session"
+        assert not policy.can_move_mentoring_session(either, under_way, True), "not across a block"
+        assert policy.can_cancel_mentoring_session(either, under_way) and not policy.can_cancel_mentoring_session(
+            either, mentorship(mentor, mentee, "ended"))
+    assert not policy.can_move_mentoring_session(stranger, under_way, False)
+    assert not policy.can_cancel_mentoring_session(stranger, under_way)
     assert policy.can_end_mentorship(mentor, under_way) and policy.can_end_mentorship(mentee, under_way)
     assert not policy.can_end_mentorship(stranger, under_way) and not policy.can_end_mentorship(mentee, waiting)
 

@@ -239,3 +239,60 @@ async def test_a_second_intent_folds_into_each_persons_open_entry_keeping_their_
     assert sorted((row["user_id"], row["count"], row["params"]["text"], row.get("digest_pending", False))
                   for row in rows) == sorted(
         [(digest["_id"], 2, "Second", True)] + [(p["_id"], 2, "Second", False) for p in people[2:]])
+
+
+async def _intents_by(db: Any, actors: list[ObjectId], prefix: str, subject: str) -> None:
+    """One intent per actor, each in its own action, about one subject, to everyone named ``prefix``."""
+    for n, actor_id in enumerate(actors):
+        async with actions.begin(bare_app(db), Actor(user_id=actor_id)) as tx:
+            await tx.notify(NOTE, to=Recipients(MANY, {"prefix": prefix}), subject=(NOTE, subject),
+                            params={"text": f"Occurrence {n}", "url": "/"})
+
+
+async def test_intents_queued_about_one_subject_are_told_together_each_person_less_their_own(
+        bare_db: Any, everyone_named: str) -> None:
+    people = await _many(bare_db, 3, "Grouped")
+    outsider = ObjectId()
+    await _intents_by(bare_db, [outsider, people[0]["_id"], outsider, people[1]["_id"]], "Grouped", "busy")
+    await _intents_by(bare_db, [outsider], "Grouped", "elsewhere")
+    notifier = Notifier(bare_db, None, bare_app(bare_db)[keys.CLOCK])
+    assert await notifier.run_once() == 4, "one round takes the four intents about the busy subject"
+    rows = {row["user_id"]: row for row in await bare_db[NOTIFICATIONS].find({"subject_id": "busy"}).to_list(None)}
+    assert {person_id: (row["count"], row["params"]["text"]) for person_id, row in rows.items()} == {
+        people[0]["_id"]: (3, "Occurrence 3"), people[1]["_id"]: (3, "Occurrence 2"),
+        people[2]["_id"]: (4, "Occurrence 3")}, "each is told of the others' occurrences, the latest of them shown"
+    assert rows[people[2]["_id"]]["actors"] == [outsider, people[0]["_id"], outsider, people[1]["_id"]]
+    assert await bare_db[INTENTS].count_documents({}) == 1, "the other subject's intent waits for its own round"
+    assert await notifier.run_once() == 1 and await notifier.run_once() == 0
+
+
+async def test_a_group_replayed_after_a_crash_adds_only_the_occurrences_not_yet_folded_in(
+        bare_db: Any, everyone_named: str) -> None:
+    people = await _many(bare_db, 2, "Replayed")
+    await _intents_by(bare_db, [ObjectId(), ObjectId()], "Replayed", "crash")
+    first_two = await bare_db[INTENTS].find({}).to_list(None)
+    notifier = Notifier(bare_db, None, bare_app(bare_db)[keys.CLOCK])
+    assert await notifier.deliver(*first_two) == 2
+    await bare_db[INTENTS].insert_many(first_two)  # the process died before it deleted them
+    await _intents_by(bare_db, [ObjectId()], "Replayed", "crash")
+    assert await notifier.drain() == 3, "the replay claims the two again, with the third"
+    rows = await bare_db[NOTIFICATIONS].find({}).to_list(None)
+    assert sorted((row["user_id"], row["count"]) for row in rows) == sorted((p["_id"], 3) for p in people)
+
+
+async def test_an_intent_that_failed_before_is_retried_alone_and_holds_back_no_other(
+        bare_db: Any, everyone_named: str) -> None:
+    people = await _many(bare_db, 2, "Alone")
+    await _intents_by(bare_db, [ObjectId()], "Alone", "retry")
+    now = [bare_app(bare_db)[keys.CLOCK]()]
+    notifier = Notifier(bare_db, None, lambda: now[0])
+    tried = await notifier.claim()
+    assert tried is not None, "tried once by a process that died"
+    await _intents_by(bare_db, [ObjectId(), ObjectId()], "Alone", "retry")
+    await bare_db[INTENTS].update_many({"_id": {"$ne": tried["_id"]}},
+                                       {"$set": {"next_attempt_at": tried["next_attempt_at"] + timedelta(seconds=1)}})
+    now[0] += LEASE + timedelta(seconds=2)
+    assert await notifier.run_once() == 1, "the intent tried before is due first, and goes alone"
+    assert await notifier.run_once() == 2, "the two never tried go together"
+    rows = await bare_db[NOTIFICATIONS].find({}).to_list(None)
+    assert sorted((row["user_id"], row["count"]) for row in rows) == sorted((p["_id"], 3) for p in people)

@@ -72,3 +72,14 @@ async def test_a_new_feature_needs_only_its_declaration(db: Any, registries: Non
     await db.trainings.insert_one({"_id": ObjectId(), "title": "Budget analysis", "posted_by": poster,
                                    "created_at": datetime(2026, 5, 1, tzinfo=UTC)})
     assert await facts.undeclared(db) == set()
+
+
+async def test_an_index_a_feature_retired_is_dropped_at_start_where_a_store_still_has_it(db: Any) -> None:
+    from community.notifications.queries import NOTIFICATIONS
+
+    await db[NOTIFICATIONS].create_index([("open_key", 1), ("intents", 1)], sparse=True)
+    await ensure_indexes(db)
+    held = await db[NOTIFICATIONS].index_information()
+    assert "open_key_1_intents_1" not in held, "a retired index is dropped"
+    assert "open_key_1" in held, "the declared ones stay"
+    await ensure_indexes(db)  # and a store without it starts as well

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from community.search_pages.routes import INDEXER
-from tests.vacancies.helpers import Scene, call, scene
+from tests.vacancies.helpers import BUDGET, HEALTH, Scene, call, refused, scene
 
 
 async def _three(s: Scene) -> tuple[str, str, str]:
@@ -94,4 +94,37 @@ async def test_the_list_filter_form_counts_open_vacancies_by_each_filter(client:
     document = await (await client.get("/api/v1/openapi.json")).json()
     listing = document["components"]["schemas"]["VacancyListOut"]
     assert "counts" in listing["required"] and set(listing["properties"]["counts"]["propertyNames"]["enum"]) == {
-        "state", "mode", "pay_level"}
+        "state", "mode", "pay_level", "org", "competency", "closing"}
+
+
+async def test_the_list_counts_and_narrows_by_organisation_and_competency(client: TestClient, db: Any) -> None:
+    s = await scene(client, db)
+    health = await s.post(title="Epidemiologist", required=[{"competency": HEALTH, "level": 3, "essential": True}])
+    both_kinds = await s.post(title="Health budget adviser")
+    ministry = await s.post(title="Budget officer", org_id=str(s.ministry["_id"]),
+                            required=[{"competency": BUDGET, "level": 2, "essential": True}])
+    await s.post(title="Draft", org_id=str(s.ministry["_id"]), publish=False)
+    await s.client.app[INDEXER].drain()
+    department, ministry_id = str(s.department["_id"]), str(s.ministry["_id"])
+    status, listed = await call(client, "GET", f"/api/v1/vacancies?org={department}", s.token(s.officer))
+    assert status == 200 and {item["id"] for item in listed["items"]} == {health, both_kinds}
+    assert [(item["value"], item["label"], item["count"]) for item in listed["counts"]["org"]] == [
+        (department, "Department of Health Research", 2), (ministry_id, "Ministry of Health", 1)], \
+        "only organisations with open vacancies, by name; the chosen one leaves the others counted"
+    assert [(item["value"], item["label"], item["count"]) for item in listed["counts"]["competency"]] == [
+        (BUDGET, "Outcome budgeting", 1), (HEALTH, "Public health programmes", 2)], "the organisation chosen narrows"
+    _, by_competency = await call(client, "GET", f"/api/v1/vacancies?competency={BUDGET}", s.token(s.officer))
+    assert {item["id"] for item in by_competency["items"]} == {both_kinds, ministry}
+    assert {item["value"]: item["count"] for item in by_competency["counts"]["org"]} == {department: 1, ministry_id: 1}
+    assert {item["value"]: item["count"] for item in by_competency["counts"]["competency"]} == {BUDGET: 2, HEALTH: 2}
+    _, nothing = await call(client, "GET", f"/api/v1/vacancies?org={s.other_org['_id']}", s.token(s.officer))
+    assert nothing["items"] == [] and [item["count"] for item in nothing["counts"]["org"]] == [2, 1, 0], \
+        "an organisation with nothing open is still offered once chosen"
+    status, problem = await call(client, "GET", "/api/v1/vacancies?org=nonsense&competency=dom.unknown", s.token(s.officer))
+    assert status == 422 and refused(problem) == {"org", "competency"}
+    page = await (await client.get(f"/vacancies?competency={HEALTH}")).text()
+    assert f'<option value="{HEALTH}" selected>Public health programmes (2)</option>' in page
+    assert f'<option value="{department}">Department of Health Research (2)</option>' in page
+    assert "Epidemiologist" in page and "Budget officer" not in page
+    wrong = await (await client.get(f"/vacancies?org={'0' * 24}")).text()
+    assert 'aria-describedby="filter-org-error"' in wrong and "Choose one of the offered options." in wrong
