@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from community.competencies.names import localized
 from community.storage.api import Database
 
 
@@ -32,11 +33,20 @@ async def competencies(db: Database, *, kind: str | None = None, theme: str | No
     return await db[COMPETENCIES].find(query).sort([("kind", 1), ("area", 1), ("theme", 1), ("name", 1)]).to_list(None)
 
 
+async def shown(db: Database, *, kind: str | None = None, theme: str | None = None) -> list[dict[str, Any]]:
+    """The competencies as a page lists them: named in the reader's language, in that name's order
+    within each kind and theme. Files and the API take :func:`competencies`, in the stored English."""
+    rows = [localized(row) for row in await competencies(db, kind=kind, theme=theme)]
+    return sorted(rows, key=lambda row: (row["kind"], row["area"], row["theme"], row["name"]))
+
+
 async def competency_names(db: Database, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The named competencies' names (in the reader's language), kinds and themes, for a page."""
     wanted = list(set(ids))
     if not wanted:
         return {}
-    return {row["_id"]: row async for row in db[COMPETENCIES].find({"_id": {"$in": wanted}}, {"name": 1, "kind": 1, "theme": 1})}
+    return {row["_id"]: localized(row)
+            async for row in db[COMPETENCIES].find({"_id": {"$in": wanted}}, {"name": 1, "kind": 1, "theme": 1})}
 
 
 async def names_of(db: Database, ids: Iterable[str]) -> dict[str, str]:

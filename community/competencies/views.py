@@ -9,6 +9,7 @@ from aiohttp import web
 
 from community import api, policy
 from community.competencies import csv_io, manage, queries
+from community.competencies.names import localized, theme_in
 from community.competencies.schemas import CompetencyQuery
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
@@ -40,14 +41,15 @@ async def index(request: web.Request) -> dict[str, Any]:
     if kind is not None and kind not in queries.KINDS:
         raise Invalid({"kind": _("Choose behavioural, functional or domain.")})
     theme = request.query.get("theme") or None
-    return {"competencies": await queries.competencies(db_of(request), kind=kind, theme=theme),
-            "kinds": queries.KINDS, "themes": await queries.themes(db_of(request)), "kind": kind, "theme": theme}
+    return {"competencies": await queries.shown(db_of(request), kind=kind, theme=theme),
+            "kinds": queries.KINDS, "kind": kind, "theme": theme,
+            "themes": [(pair_kind, value, theme_in(value)) for pair_kind, value in await queries.themes(db_of(request))]}
 
 
 @aiohttp_jinja2.template("competencies/competency.html")
 async def competency_page(request: web.Request) -> dict[str, Any]:
     found = await _competency_or_404(request)
-    return {"competency": found, "positions": await queries.positions_requiring(db_of(request), found["_id"])}
+    return {"competency": localized(found), "positions": await queries.positions_requiring(db_of(request), found["_id"])}
 
 
 @aiohttp_jinja2.template("competencies/positions.html")
@@ -73,7 +75,7 @@ def _require_admin(request: web.Request) -> None:
 @aiohttp_jinja2.template("competencies/admin.html")
 async def admin_page(request: web.Request) -> dict[str, Any]:
     _require_admin(request)
-    return {"competencies": await queries.competencies(db_of(request)), "positions": await queries.positions(db_of(request)),
+    return {"competencies": await queries.shown(db_of(request)), "positions": await queries.positions(db_of(request)),
             "result": None, "errors": {}, "detail": None}
 
 
@@ -124,26 +126,44 @@ async def competency_form(request: web.Request) -> web.Response:
     }, status=422 if errors else 200)
 
 
+SPARE_ROWS = 5
+"""Empty requirement rows under the filled ones: without JavaScript a form cannot grow, so there
+is room for five more, and saving brings five more again."""
+MAX_ROWS = 200
+REQUIREMENT_FIELDS = ("role", "activity", "competency", "level")
+
+
 def _position_values(document: dict[str, Any]) -> dict[str, Any]:
-    lines = [f"{role['name']} | {activity['name']} | {item['competency']} | {item['level']}"
-             for role in document.get("roles", []) for activity in role["activities"] for item in activity["competencies"]]
+    rows = [{"role": role["name"], "activity": activity["name"], "competency": item["competency"], "level": str(item["level"])}
+            for role in document.get("roles", []) for activity in role["activities"] for item in activity["competencies"]]
     return {"id": document.get("_id", ""), "title": document.get("title", ""),
-            "organisation": document.get("organisation", ""), "requirements": "\n".join(lines)}
+            "organisation": document.get("organisation", ""), "requirements": rows}
 
 
-def parse_requirements(text: str) -> list[dict[str, Any]]:
-    """Roles from the form's lines ``role | activity | competency id | level``; Invalid names the bad line."""
+def requirement_rows(form: Any) -> list[dict[str, str]]:
+    """The form's requirement rows (``req-<n>-role``, ``-activity``, ``-competency``, ``-level``),
+    in order, as sent; rows left wholly empty are dropped."""
+    rows = []
+    for index in range(MAX_ROWS):
+        row = {name: str(form.get(f"req-{index}-{name}", "")).strip() for name in REQUIREMENT_FIELDS}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def requirement_roles(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Roles from the rows; Invalid names the row to complete, under the key of that row."""
     roles: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in line.split("|")]
-        if len(parts) != 4 or not all(parts):
-            raise Invalid({"requirements": _("Line %(n)s: write role | activity | competency id | level.", n=number)})
-        role, activity, competency, level = parts
-        if not level.isdigit() or not 1 <= int(level) <= 5:
-            raise Invalid({"requirements": _("Line %(n)s: the level must be a whole number from 1 to 5.", n=number)})
-        roles.setdefault(role, {}).setdefault(activity, []).append({"competency": competency, "level": int(level)})
+    for index, row in enumerate(rows):
+        if not all(row.values()):
+            raise Invalid({f"req-{index}": _("Row %(n)s: give the role, the activity, the competency and the level.",
+                                             n=index + 1)})
+        if not row["level"].isdigit() or not 1 <= int(row["level"]) <= 5:
+            raise Invalid({f"req-{index}": _("Row %(n)s: the level must be a whole number from 1 to 5.", n=index + 1)})
+        roles.setdefault(row["role"], {}).setdefault(row["activity"], []).append(
+            {"competency": row["competency"], "level": int(row["level"])})
+    if not roles:
+        raise Invalid({"requirements": _("Give at least one required competency.")})
     return [{"name": role, "activities": [{"name": name, "competencies": items} for name, items in activities.items()]}
             for role, activities in roles.items()]
 
@@ -155,20 +175,24 @@ async def position_form(request: web.Request) -> web.Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await read_form(request)
-        values = {name: form.get(name, "") for name in ("id", "title", "organisation", "requirements")}
+        values = {**{name: str(form.get(name, "")) for name in ("id", "title", "organisation")},
+                  "requirements": requirement_rows(form)}
         if not creating:
             values["id"] = request.match_info["position_id"]
         try:
             data = {"id": values["id"], "title": values["title"], "organisation": values["organisation"],
-                    "roles": parse_requirements(str(values["requirements"]))}
+                    "roles": requirement_roles(values["requirements"])}
             await manage.save_position(db_of(request), actor_of(request), data, creating=creating)
         except Invalid as error:
-            errors = {name if name in ("id", "title", "organisation") else "requirements": message
+            errors = {name if name in ("id", "title", "organisation") or name.startswith("req-") else "requirements": message
                       for name, message in reversed(error.errors.items())}
         else:
             return see_other(url_for(request, "dictionary_admin"))
+    rows = values.get("requirements") or []
     return aiohttp_jinja2.render_template("competencies/position_form.html", request, {
         "creating": creating, "values": values, "errors": errors,
+        "rows": [*rows, *({} for _spare in range(SPARE_ROWS))][:MAX_ROWS],
+        "competency_rows": await queries.shown(db_of(request)),
     }, status=422 if errors else 200)
 
 
@@ -202,7 +226,7 @@ async def import_page(request: web.Request) -> web.Response:
                                                                                 upload.file.read())}
         except Invalid as error:
             context["errors"], context["detail"], status = error.errors, error.detail, 422
-    context |= {"competencies": await queries.competencies(db_of(request)), "positions": await queries.positions(db_of(request))}
+    context |= {"competencies": await queries.shown(db_of(request)), "positions": await queries.positions(db_of(request))}
     return aiohttp_jinja2.render_template("competencies/admin.html", request, context, status=status)
 
 

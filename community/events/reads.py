@@ -20,11 +20,12 @@ from community.accounts import people
 from community.errors import NotFound
 from community.events import queries
 from community.events.access import EventAccess, actor_orgs, event_path, judge, utc
-from community.i18n import current_locale, gettext as _
+from community.i18n import current_locale, gettext as _, language_name
 from community.policy import Actor
 from community.storage.api import Database
+from community.timezones import INDIA_ZONE, zone_words
 
-DEFAULT_ZONE = "Asia/Kolkata"
+DEFAULT_ZONE = INDIA_ZONE
 LISTED = 100
 
 
@@ -33,17 +34,30 @@ def viewer_zone(name: str | None) -> str:
     return name if name and name in available_timezones() else DEFAULT_ZONE
 
 
+SPOKEN = ("en", "hi", "as", "bn", "brx", "doi", "gu", "kn", "ks", "kok", "mai", "ml", "mni", "mr", "ne", "or", "pa",
+          "sa", "sat", "sd", "ta", "te", "ur")
+"""The languages an event form offers: English, and the 22 of the Eighth Schedule."""
+
+
+def language_choices(keep: str = "") -> list[tuple[str, str]]:
+    """``(code, name)`` in the reader's language: English and Hindi first, then the others by name;
+    ``keep``, a code the event already has that is not among them, is offered too."""
+    rest = sorted(((code, language_name(code)) for code in SPOKEN[2:]), key=lambda pair: pair[1])
+    extra = [(keep, language_name(keep))] if keep and keep not in SPOKEN else []
+    return [(code, language_name(code)) for code in SPOKEN[:2]] + rest + extra
+
+
 def zone_label(zone: str) -> str:
-    """How a zone reads in a sentence: India's by name, as people know it, not by its IANA id;
-    any other by the id the viewer or the host chose it by."""
-    return _("Indian Standard Time (IST)") if zone == DEFAULT_ZONE else zone
+    """How a zone reads in a sentence: by the name people know it by, not by its IANA id (an
+    unnamed zone by the id the viewer or the host chose it by)."""
+    return _("Indian Standard Time (IST)") if zone == DEFAULT_ZONE else zone_words(zone)
 
 
 def shown_time(value: datetime, zone: str) -> str:
-    """``20 Dec 2026, 10:00 IST`` as on the rest of the site, or ``20 Dec 2026, 04:30
-    (Europe/London)`` in another zone, in the reader's language."""
+    """``20 Dec 2026, 10:00 IST`` as on the rest of the site, or ``20 Dec 2026, 04:30 (UK Time)``
+    in another zone, in the reader's language."""
     local = utc(value).astimezone(ZoneInfo(zone))
-    named = "IST" if zone == DEFAULT_ZONE else f"({zone})"
+    named = "IST" if zone == DEFAULT_ZONE else f"({zone_words(zone)})"
     return f"{format_datetime(local, 'd MMM y, HH:mm', locale=current_locale.get())} {named}"
 
 

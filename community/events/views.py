@@ -21,6 +21,7 @@ from community.events.access import actor_orgs, event_path, utc
 from community.events.schemas import EventIn, EvidenceIn, FeedbackIn, ListQuery, RecordIn, RsvpIn
 from community.i18n import gettext as _, lazy_gettext
 from community.middlewares import content_security_policy
+from community.timezones import zone_choices
 from community.requests import actor_of, db_of, read_form, read_json, settings_of, signed_in, url_for
 from community.validation import form_values, validate
 
@@ -201,7 +202,9 @@ async def _render_form(request: web.Request, values: dict[str, Any], errors: dic
         "values": values, "errors": errors, "event_id": str(event["_id"]) if event is not None else None,
         "invitees": [(str(user_id), names.get(user_id) or _("Deleted member")) for user_id in invited],
         "chosen": [(str(user_id), names[user_id]) for user_id in chosen if user_id in names],
-        "competency_rows": await dictionary.competencies(db_of(request))}, status=status)
+        "zone_choices": zone_choices(_now(request), keep=reads.viewer_zone(values.get("zone"))),
+        "language_choices": reads.language_choices(keep=str(values.get("language") or "")),
+        "competency_rows": await dictionary.shown(db_of(request))}, status=status)
 
 
 async def new_page(request: web.Request) -> web.Response:

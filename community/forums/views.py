@@ -104,7 +104,7 @@ async def _thread_form(request: web.Request, category_doc: dict[str, Any], value
     """The new-thread form, with ``errors`` beside their fields, or the draft rendered above it."""
     db = db_of(request)
     return aiohttp_jinja2.render_template("forums/new_thread.html", request, {
-        "category": category_doc, "values": values, "errors": errors, "competencies": await dictionary.competencies(db),
+        "category": category_doc, "values": values, "errors": errors, "competencies": await dictionary.shown(db),
         "defaults": await dictionary.names_of(db, category_doc.get("competency_tags", [])),
         "preview_html": preview_html}, status=status)
 
@@ -443,7 +443,7 @@ async def _category_form(request: web.Request, values: dict[str, str], errors: d
         "values": values, "errors": errors,
         "parent_options": [(str(c["_id"]), c["name"]) for c in (await reads.category_index(db, actor)).tree],
         "org_options": ([("", _("None: a public category"))] if policy.can_manage_categories(actor, None) else []) + orgs,
-        "competencies": await dictionary.competencies(db)}, status=status)
+        "competencies": await dictionary.shown(db)}, status=status)
 
 
 async def new_category_form(request: web.Request) -> web.Response:

@@ -11,6 +11,7 @@ from typing import Any
 from bson import ObjectId
 
 from community import policy
+from community.competencies.names import name_in
 from community.i18n import gettext as _, lazy_gettext
 from community.mentoring import queries
 from community.notifications import kinds
@@ -29,25 +30,31 @@ def _url(params: Mapping[str, Any]) -> str:
 
 
 def params_of(mentorship: Mapping[str, Any]) -> dict[str, Any]:
-    return {"mentorship_id": str(mentorship["_id"]), "competency": mentorship["competency"]}
+    return {"mentorship_id": str(mentorship["_id"]), "competency_id": mentorship["competency_id"],
+            "competency": mentorship["competency"]}
+
+
+def _competency(params: Mapping[str, Any]) -> str:
+    """The competency in the reader's language (notifications stored before the id was kept show the stored name)."""
+    return name_in(params.get("competency_id", ""), params["competency"])
 
 
 kinds.register("mentoring_request", label=lazy_gettext("Mentoring requests"), url=_url,
                text=lambda p, actor: _("%(person)s asked you for mentoring in %(competency)s.",
-                                       person=_someone(actor), competency=p["competency"]))
+                                       person=_someone(actor), competency=_competency(p)))
 kinds.register("mentoring_answer", label=lazy_gettext("Answers to your mentoring requests"), url=_url,
                text=lambda p, actor: (_("%(person)s accepted your request for mentoring in %(competency)s.",
-                                        person=_someone(actor), competency=p["competency"]) if p.get("accepted") else
+                                        person=_someone(actor), competency=_competency(p)) if p.get("accepted") else
                                       _("%(person)s declined your request for mentoring in %(competency)s.",
-                                        person=_someone(actor), competency=p["competency"])))
+                                        person=_someone(actor), competency=_competency(p))))
 kinds.register("mentoring_session", label=lazy_gettext("Mentoring sessions scheduled"), url=_url,
                text=lambda p, actor: _("%(person)s scheduled a mentoring session in %(competency)s.",
-                                       person=_someone(actor), competency=p["competency"]))
+                                       person=_someone(actor), competency=_competency(p)))
 kinds.register("mentoring_ended", label=lazy_gettext("Mentorships ended and feedback"), url=_url,
                text=lambda p, actor: (_("%(person)s gave feedback on your mentorship in %(competency)s.",
-                                        person=_someone(actor), competency=p["competency"]) if p.get("feedback") else
+                                        person=_someone(actor), competency=_competency(p)) if p.get("feedback") else
                                       _("%(person)s ended your mentorship in %(competency)s: say how it went.",
-                                        person=_someone(actor), competency=p["competency"])))
+                                        person=_someone(actor), competency=_competency(p))))
 
 
 @subject_type(SUBJECT)

@@ -13,6 +13,7 @@ from bson.errors import InvalidId
 from community import api, policy
 from community.accounts import people
 from community.competencies import queries as dictionary
+from community.competencies.names import name_in
 from community.errors import NotFound
 from community.events import places, queries as events
 from community.events.access import event_path
@@ -86,7 +87,7 @@ def mentorship_out(found: dict[str, Any], names: dict[ObjectId, str | None], me:
         "id": str(found["_id"]), "side": service.side_of(found, me),
         "mentor": {"id": str(found["mentor_id"]), "name": names.get(found["mentor_id"])},
         "mentee": {"id": str(found["mentee_id"]), "name": names.get(found["mentee_id"])},
-        "competency": {"id": found["competency_id"], "name": found["competency"]}, "goal": found["goal"],
+        "competency": {"id": found["competency_id"], "name": name_in(found["competency_id"], found["competency"])}, "goal": found["goal"],
         "status": found["status"], "note": found["note"], "requested_at": _at(found["requested_at"]),
         "conversation_id": str(found["conversation_id"]) if found.get("conversation_id") else None,
         "sessions": [session_out(event) for event in sessions],

@@ -7,6 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from community.competencies.names import name_in
 from community.i18n import gettext as _, lazy_gettext
 from community.notifications import kinds
 from community.notifications.intents import subject_type
@@ -19,7 +20,7 @@ def endorsement_params(user_id: ObjectId, competency_id: str, competency: str, l
 
 def _endorsement_text(params: Mapping[str, Any], actor_name: str) -> str:
     return _("%(expert)s endorsed your %(competency)s at level %(level)s.", expert=actor_name or _("An expert"),
-             competency=params["competency"], level=params["level"])
+             competency=name_in(params["competency_id"], params["competency"]), level=params["level"])
 
 
 kinds.register("endorsement", label=lazy_gettext("Endorsements of your competencies"), text=_endorsement_text,

@@ -94,7 +94,7 @@ async def _person_context(request: web.Request, errors: dict[str, str] | None = 
             "mentoring": await mentoring.profile_card(db, actor, user_id, request.app[keys.CLOCK]()),
             "weekdays": mentoring.weekday_names(), "can_view_data": policy.can_view_personal_data(actor, user_id),
             "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})")
-                                   for row in await dictionary.competencies(db_of(request))] if can_record else [],
+                                   for row in await dictionary.shown(db_of(request))] if can_record else [],
             "errors": errors or {}, "profile_fields": fields.FIELDS}
 
 
@@ -123,7 +123,7 @@ async def _edit_context(request: web.Request, user_id: ObjectId, values: dict[st
         "values": values, "errors": errors or {}, "section": section, "person": mine,
         "profile_fields": fields.FIELDS, "fillable": {field.name for field in fields.FIELDS if fields.may_fill(field, actor)},
         "options": {item.key: await item.options(db) for _field, item in fields.inputs() if item.options is not None},
-        "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})") for row in await dictionary.competencies(db)],
+        "competency_options": [(row["_id"], f"{row['name']} ({row['theme']})") for row in await dictionary.shown(db)],
     }
 
 
@@ -279,7 +279,7 @@ async def network_page(request: web.Request) -> web.Response:
     db = db_of(request)
     options = {
         "competency": [("", _("Any competency")),
-                       *((item["_id"], f"{item['name']} ({item['theme']})") for item in await dictionary.competencies(db))],
+                       *((item["_id"], f"{item['name']} ({item['theme']})") for item in await dictionary.shown(db))],
         "min_level": [("", _("Any level")), *((str(n), _("Level %(n)s", n=n)) for n in range(1, 6))],
         "basis": [("any", _("Declared or verified levels")), ("verified", _("Verified levels only"))],
         "org": [("", _("Any organisation")), *((str(org["_id"]), org["name"]) for org in await org_queries.everything(db))],
@@ -290,8 +290,11 @@ async def network_page(request: web.Request) -> web.Response:
     shown = await people_you_may_know(db, actor_of(request), SUGGESTIONS_SHOWN) if not chosen else []
     # How levels are counted narrows nobody down by itself, nor does a page's cursor.
     filtered = any(value for key, value in chosen.items() if key not in ("basis", "after"))
+    active = sum(1 for key, value in chosen.items()
+                 if value and key not in ("q", "after") and not (key == "basis" and value == "any"))
     context = {"people": people, "next_url": next_url, "chosen": chosen, "errors": errors, "options": options,
-               "suggestions": shown, "filtered": filtered}
+               "suggestions": shown, "filtered": filtered, "active_filters": active,
+               "open_filters": bool(active) or any(key != "q" for key in errors)}
     return aiohttp_jinja2.render_template("profiles/network.html", request, context, status=status)
 
 

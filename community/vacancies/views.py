@@ -72,7 +72,7 @@ async def _form_page(request: web.Request, values: dict[str, Any], errors: dict[
         "orgs": [(str(org["_id"]), org["name"]) for org in orgs],
         "positions": [("", _("No FRAC position")), *((row["_id"], f"{row['title']} ({row['organisation']})")
                                                       for row in await dictionary.positions(db))],
-        "competencies": [(row["_id"], row["name"]) for row in await dictionary.competencies(db)],
+        "competencies": [(row["_id"], row["name"]) for row in await dictionary.shown(db)],
         "states": [("", _("Choose a state")), *((state, _(state)) for state in STATES)],
         "modes": [(mode, reads.mode_label(mode)) for mode in MODES],
         "rows": list(range(max(len(values.get("required", [])) + FORM_ROWS // 2, FORM_ROWS))),

@@ -46,6 +46,10 @@ async def test_create_publish_rsvp_until_the_waitlist_and_a_freed_seat_promotes_
     await hosting.get_by_label("Ends").fill(_local(2, 1))
     await hosting.get_by_label("Seats").fill("1")
     await hosting.get_by_label("Meeting link").fill("https://meet.example.gov.in/clinic")
+    zone = hosting.get_by_label("Time zone")
+    await expect(zone).to_have_value("Asia/Kolkata")
+    await zone.select_option(label="Nepal Time (UTC+05:45)")
+    await zone.select_option(label="India Standard Time (UTC+05:30)")
     await check_page(hosting, tools, screenshots, "events-form")
     title, next_label = await hosting.locator("#title").bounding_box(), await hosting.locator("label[for=description]").bounding_box()
     assert title and next_label and next_label["y"] >= title["y"] + title["height"] + 8, \

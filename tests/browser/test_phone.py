@@ -64,7 +64,7 @@ async def test_no_page_scrolls_sideways_and_every_target_is_big_enough_on_a_phon
     for path in ("/", "/forums", f"/forums/c/{community.category_slug}", thread, "/network", "/search?q=registers",
                  "/notifications", "/notifications/preferences", "/profile/edit", person, "/account", "/privacy",
                  "/competencies", "/positions", "/admin", "/admin/people", "/admin/organisations", "/admin/audit",
-                 "/admin/jobs", "/forums/moderation", "/forums/new-category", f"/forums/c/{community.category_slug}/new"):
+                 "/admin/jobs", "/admin/dictionary/positions/new", "/forums/moderation", "/forums/new-category", f"/forums/c/{community.category_slug}/new"):
         await assert_phone_rules(admin, path, header_under=120)
 
     visitor = await (await new_context(viewport=PHONE)).new_page()
@@ -96,3 +96,29 @@ async def test_menu_opens_the_navigation_on_a_phone_and_stands_open_on_a_wide_sc
     await expect(wide.locator(".site-menu > summary")).to_be_hidden()
     await wide.get_by_role("button", name="Switch language: हिन्दी").click()
     await expect(wide.locator("html")).to_have_attribute("lang", "hi")
+
+
+async def test_the_directory_filters_fold_away_on_a_phone_and_stand_open_on_a_wide_screen(
+        new_context: NewContext, community: Community, people: People) -> None:
+    person = await people("Kavya Menon")
+    phone = await (await new_context(viewport=PHONE)).new_page()
+    await sign_in(phone, person)
+    await phone.goto("/network")
+    summary = phone.locator(".filters > summary")
+    await expect(summary).to_have_text("Filters")
+    await expect(phone.get_by_label("Competency")).to_be_hidden()
+    show = await phone.get_by_role("button", name="Show").bounding_box()
+    assert show and show["y"] + show["height"] < 420, f"the form still runs down the phone's screen: {show}"
+    await summary.click()
+    await phone.get_by_label("Competency").select_option(index=1)
+    await phone.get_by_label("Available for mentoring").check()
+    await phone.get_by_role("button", name="Show").click()
+    await expect(phone).to_have_url(re.compile(r"competency=.+&.*mentoring=on"))
+    await expect(summary).to_have_text("Filters: 2 active")
+    await expect(phone.get_by_label("Competency")).to_be_visible()
+
+    wide = await (await new_context(viewport=DESKTOP)).new_page()
+    await sign_in(wide, person)
+    await wide.goto("/network")
+    await expect(wide.get_by_label("Competency")).to_be_visible()
+    await expect(wide.locator(".filters > summary")).to_be_hidden()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -108,16 +109,28 @@ async def test_admin_pages_without_javascript(client: TestClient, db: Any) -> No
                              allow_redirects=False)
     assert edit.status == 303 and (await db.competencies.find_one({"_id": NEW}))["name"] == "Outcome budgeting"
 
-    lines = f"Budgeting | Prepare the outcome budget | {NEW} | 3\nBudgeting | Review | {NEW} | 2"
+    rows = {"req-0-role": "Budgeting", "req-0-activity": "Prepare the outcome budget", "req-0-competency": NEW,
+            "req-0-level": "3", "req-1-role": "Budgeting", "req-1-activity": "Review", "req-1-competency": NEW,
+            "req-1-level": "2"}
     position = {"csrf_token": token, "id": "pos.test.page", "title": "Budget Officer", "organisation": "Ministry of Finance",
-                "requirements": lines}
-    bad = await client.post("/admin/dictionary/positions/new", data={**position, "requirements": lines + "\nBroken line"})
-    assert bad.status == 422 and "Line 3" in await bad.text()
+                **rows}
+    blank = await (await client.get("/admin/dictionary/positions/new")).text()
+    assert 'name="requirements"' not in blank and 'type="text" id="req-0-competency"' not in blank
+    assert re.search(r'<select id="req-0-competency" name="req-0-competency">.*?<option value="'
+                     + re.escape(NEW) + r'">Outcome budgeting \(Finance\)</option>', blank, re.S), \
+        "the competency is picked by its name from the dictionary, not typed as an id"
+    bad = await client.post("/admin/dictionary/positions/new", data={**position, "req-2-role": "Budgeting"})
+    text = await bad.text()
+    assert bad.status == 422 and re.search(r'<legend>Row 3</legend>\s*<p class="error-message" id="req-2-error">Row 3:', text)
+    assert 'value="Prepare the outcome budget"' in text, "the rows are shown again as sent"
+    assert await db.positions.find_one({"_id": "pos.test.page"}) is None
     assert (await client.post("/admin/dictionary/positions/new", data=position, allow_redirects=False)).status == 303
     stored = await db.positions.find_one({"_id": "pos.test.page"})
     assert [activity["name"] for activity in stored["roles"][0]["activities"]] == ["Prepare the outcome budget", "Review"]
     page = await (await client.get("/admin/dictionary/positions/pos.test.page/edit")).text()
-    assert f"Budgeting | Review | {NEW} | 2" in page
+    assert 'id="req-1-activity" name="req-1-activity" value="Review"' in page
+    assert re.search(r'<select id="req-1-competency"[^>]*>.*?<option value="' + re.escape(NEW) + '" selected>', page, re.S)
+    assert 'id="req-6-role"' in page and 'id="req-7-role"' not in page, "two rows and five empty ones"
     assert (await client.post("/admin/dictionary/positions/pos.test.page/delete", data={"csrf_token": token},
                               allow_redirects=False)).status == 303
     assert (await client.post(f"/admin/dictionary/competencies/{NEW}/delete", data={"csrf_token": token},

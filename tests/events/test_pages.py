@@ -48,7 +48,7 @@ async def test_an_expert_creates_and_publishes_through_the_forms_and_a_visitor_s
     assert "Budget basics" in listing and "Times are shown in Indian Standard Time (IST)." in listing
     assert "Asia/Kolkata" not in listing and re.search(r"\d\d:\d\d IST<", listing)
     shown = await (await client.get(f"/events/{event_id}?zone=Europe/London")).text()
-    assert "(Europe/London)" in shown and re.search(r"<dt>In the host's zone</dt><dd>[^<]* IST</dd>", shown)
+    assert "(UK Time)" in shown and "(Europe/London)" not in shown and re.search(r"<dt>In the host's zone</dt><dd>[^<]* IST</dd>", shown)
 
 
 async def test_a_bad_form_is_shown_again_with_the_message_beside_the_field_and_nothing_saved(client: TestClient,
@@ -59,7 +59,39 @@ async def test_a_bad_form_is_shown_again_with_the_message_beside_the_field_and_n
     text = await response.text()
     assert response.status == 422
     assert 'id="zone-error"' in text and "Nowhere/City" in text
+    assert re.search(r'<p class="error-message" id="zone-error">[^<]*</p>\s*<select id="zone"', text), \
+        "the message stands next to the zone picker"
     assert await db[EVENTS].count_documents({}) == 0
+
+
+def _zone_options(page: str) -> list[tuple[str, str, bool]]:
+    picker = re.search(r'<select id="zone" name="zone"[^>]*>(.*?)</select>', page, re.S)
+    assert picker, "the zone is chosen from a list, not typed"
+    return [(value, label.strip(), bool(selected)) for value, selected, label in
+            re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', picker.group(1))]
+
+
+async def test_the_zone_is_picked_by_name_with_india_first_and_chosen(client: TestClient, db: Any) -> None:
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    options = _zone_options(await (await client.get("/events/new")).text())
+    assert options[0] == ("Asia/Kolkata", "India Standard Time (UTC+05:30)", True)
+    assert ("Asia/Kathmandu", "Nepal Time (UTC+05:45)", False) in options
+    assert [value for value, _, selected in options if selected] == ["Asia/Kolkata"]
+    assert not any(label.startswith(value) for value, label, _ in options), "every zone by its name, not its id"
+    client.session.cookie_jar.update_cookies({"lang": "hi"})
+    hindi = _zone_options(await (await client.get("/events/new")).text())
+    assert hindi[0] == ("Asia/Kolkata", "भारतीय मानक समय (UTC+05:30)", True)
+
+
+async def test_a_picked_zone_is_kept_and_one_outside_the_list_stays_on_edit(client: TestClient, db: Any) -> None:
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    event_id = await _create(client, zone="Asia/Tokyo")
+    assert (await db[EVENTS].find_one({"_id": event_id}))["zone"] == "Asia/Tokyo"
+    edit = _zone_options(await (await client.get(f"/events/{event_id}/edit")).text())
+    assert [value for value, _, selected in edit if selected] == ["Asia/Tokyo"]
+    await db[EVENTS].update_one({"_id": event_id}, {"$set": {"zone": "America/Denver"}})
+    edit = _zone_options(await (await client.get(f"/events/{event_id}/edit")).text())
+    assert [(value, selected) for value, _, selected in edit if value == "America/Denver"] == [("America/Denver", True)]
 
 
 async def test_an_officer_is_refused_the_form(client: TestClient, db: Any) -> None:
@@ -213,3 +245,18 @@ async def test_competencies_are_ticked_in_a_list_and_shown_by_name(client: TestC
     assert ">Active Listening</a>" in page and ">Sound Judgement</a>" in page and f">{listening}<" not in page
     edit = await (await client.get(f"/events/{event_id}/edit")).text()
     assert f'value="{listening}" checked' in edit
+
+
+async def test_the_language_is_picked_by_name_english_and_hindi_first(client: TestClient, db: Any) -> None:
+    await sign_in(client, await make_user(db, roles=("expert",)))
+    page = await (await client.get("/events/new")).text()
+    picker = re.search(r'<select id="language" name="language"[^>]*>(.*?)</select>', page, re.S)
+    assert picker, "the language is chosen from a list, not typed as a code"
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', picker.group(1))
+    assert options[:3] == [("en", " selected", "English"), ("hi", "", "Hindi"), ("as", "", "Assamese")]
+    assert len(options) == 23 and ("ta", "", "Tamil") in options
+    event_id = await _create(client, language="ta")
+    assert "<dd>Tamil</dd>" in await (await client.get(f"/events/{event_id}")).text()
+    client.session.cookie_jar.update_cookies({"lang": "hi"})
+    edit = await (await client.get(f"/events/{event_id}/edit")).text()
+    assert '<option value="ta" selected>तमिल</option>' in edit

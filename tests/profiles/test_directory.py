@@ -3,6 +3,7 @@ free text; filters that never reveal a hidden field; a cursor that holds across 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -205,3 +206,23 @@ async def test_a_rebuild_writes_and_tells_listeners_only_what_changed(db: Any, m
     await directory.rebuild(db, pid)
     assert [row["_id"] for row in await db.directory.find({"person_id": pid}).to_list(None)] == [f"{pid}::any"]
     assert heard == [pid, pid, pid], "a row removed is a change"
+
+
+def _filters(page: str) -> tuple[bool, str]:
+    found = re.search(r'<details class="filters"( open)?>\s*<summary>([^<]*)</summary>', page)
+    assert found, "the filters fold into a disclosure"
+    return bool(found.group(1)), found.group(2)
+
+
+async def test_the_filters_fold_away_until_one_is_set_and_say_how_many_are(client: TestClient, db: Any) -> None:
+    await small_dictionary(db)
+    token = await bearer_token(db, await make_user(db))
+    page = await (await client.get("/network", headers=auth(token))).text()
+    assert _filters(page) == (False, "Filters")
+    assert page.index('id="q"') < page.index('<details class="filters"'), "the words to find stay in sight"
+    emptied = await (await client.get("/network?q=asha&competency=&basis=any&state=", headers=auth(token))).text()
+    assert _filters(emptied) == (False, "Filters"), "words, an empty filter and the default counting are no filter"
+    chosen = await (await client.get(f"/network?competency={HEALTH}&basis=verified&mentoring=on", headers=auth(token))).text()
+    assert _filters(chosen) == (True, "Filters: 3 active")
+    refused = await (await client.get(f"/network?competency={HEALTH}&min_level=9", headers=auth(token))).text()
+    assert _filters(refused)[0] and 'id="min_level-error"' in refused, "a refused filter is shown with its message"
