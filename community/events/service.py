@@ -30,6 +30,7 @@ from community.i18n import gettext as _
 from community.jobs import schedule as jobs
 from community.notifications.intents import Recipients, person
 from community.policy import Member
+from community.realtime.emitter import user_room
 from community.storage.api import Database
 from search import outbox
 
@@ -261,7 +262,9 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     """Change an event that is not cancelled; people going are told when its time or place
     changed, and the reminders move with the start. Co-hosts and invitations are kept but those
-    ``data`` removes, and people it names are added, each told. Returns whether the time or place changed."""
+    ``data`` removes, and people it names are added, each told. The sockets of whoever stops
+    co-hosting are closed, so they reconnect outside the live room's hosts' part (``hosts_room``).
+    Returns whether the time or place changed."""
     event = await managed(tx, event_id)
     _not_held(event)
     if event["status"] == "cancelled":
@@ -289,6 +292,8 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     seats_freed = await _drop_answers(tx, event_id, invited.withdrawn, session)
     for user_id in cohosts.added:
         await _tell_cohost(tx, user_id, event_id, fields["title"])
+    for user_id in cohosts.removed:
+        tx.hang_up(user_room(user_id))
     if event["status"] == "published":
         for user_id in invited.added:
             await _tell_invited(tx, person(user_id), event_id, fields["title"])
@@ -335,10 +340,11 @@ def _invitations(event: Mapping[str, Any], invite: Sequence[ObjectId], data: Eve
 
 @dataclass(frozen=True, slots=True)
 class CoHosts:
-    """An edit's co-hosts: everyone co-hosting after it, and who of them is new."""
+    """An edit's co-hosts: everyone co-hosting after it, and who of them is new or no longer co-hosts."""
 
     now: list[ObjectId]
     added: list[ObjectId]
+    removed: list[ObjectId]
 
 
 def _cohosts(event: Mapping[str, Any], add: Sequence[ObjectId], data: EventIn) -> CoHosts:
@@ -356,7 +362,8 @@ def _cohosts(event: Mapping[str, Any], add: Sequence[ObjectId], data: EventIn) -
                               *(user_id for user_id in add if user_id != event["host_id"])]))
     if len(now) > COHOSTS_MAX:
         raise Invalid({"cohosts": _("An event has at most %(count)s co-hosts.", count=COHOSTS_MAX)})
-    return CoHosts(now=now, added=[user_id for user_id in now if user_id not in before])
+    return CoHosts(now=now, added=[user_id for user_id in now if user_id not in before],
+                   removed=[user_id for user_id in before if user_id not in now])
 
 
 async def _drop_answers(tx: Action, event_id: ObjectId, people: Sequence[ObjectId], session: Any) -> bool:
