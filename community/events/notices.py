@@ -1,6 +1,6 @@
-"""The events' notifications: an invitation, a changed time or place, a cancellation, a seat
-given from the waitlist, and the reminders before the start; rendered in the reader's language. Each links to
-the event page, and nobody is told about an event that has since become hidden to them."""
+"""The events' notifications: an invitation, being made a co-host, a changed time or place, a
+cancellation, a seat given from the waitlist, and the reminders before the start; rendered in the
+reader's language. Each links to the event page, and nobody is told about an event that has since become hidden to them."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ kinds.register("event_recording", label=lazy_gettext("Recordings of events you w
 kinds.register("event_invited", label=lazy_gettext("Invitations to invitation-only events"),
                url=lambda p: event_path(p["event_id"]),
                text=lambda p, actor: _("You are invited to \u201c%(title)s\u201d.", title=p["title"]))
+kinds.register("event_cohost_added", label=lazy_gettext("Events you are made a co-host of"),
+               url=lambda p: event_path(p["event_id"]),
+               text=lambda p, actor: _("You are now a co-host of \u201c%(title)s\u201d.", title=p["title"]))
 kinds.register("event_reminder", label=lazy_gettext("Reminders before events you are going to"),
                url=lambda p: event_path(p["event_id"]),
                text=lambda p, actor: REMINDER_TEXT[p["which"]](p["title"]))

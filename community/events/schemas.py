@@ -15,7 +15,9 @@ CAPACITY_MAX = 10000
 """Seats an event may offer: a larger hall is a broadcast, not an event with a list of people."""
 VENUE_MAX = 300
 PEOPLE_MAX = 500
-"""Co-hosts or invitations named at once."""
+"""Invitations an event holds."""
+COHOSTS_MAX = 20
+"""Co-hosts an event has besides its host."""
 
 SERIES_MAX = 52
 """Occurrences one series may have: a year of weekly sessions."""
@@ -46,7 +48,12 @@ class EventIn(BaseModel):
         "ids of members invited besides the addresses in `invite`, as the form's people picker chooses them"))
     uninvite: list[Annotated[str, Line(24, 24)]] = Field([], max_length=PEOPLE_MAX, description=(
         "on a change: the ids (`invited_ids`) of invited members whose invitation is withdrawn"))
-    cohosts: list[Annotated[str, Line(3, 254)]] = Field([], max_length=20, description="e-mail addresses of co-hosts")
+    cohosts: list[Annotated[str, Line(3, 254)]] = Field([], max_length=COHOSTS_MAX, description=(
+        "e-mail addresses of members made co-hosts; on a change, co-hosts besides those already, who stay co-hosts"))
+    add_cohost_ids: list[Annotated[str, Line(24, 24)]] = Field([], max_length=COHOSTS_MAX, description=(
+        "ids of members made co-hosts besides the addresses in `cohosts`, as the form's people picker chooses them"))
+    remove_cohost_ids: list[Annotated[str, Line(24, 24)]] = Field([], max_length=COHOSTS_MAX, description=(
+        "on a change: the ids (`cohost_ids`) of co-hosts who stop co-hosting; the host cannot be removed"))
     competencies: list[Annotated[str, Line(1, 80)]] = Field([], max_length=20,
                                                             description="ids from the competency dictionary")
     language: Annotated[str, Line(2, 10)] = Field("en", description="the language spoken, e.g. en, hi")
@@ -119,7 +126,7 @@ class EventOut(BaseModel):
     place: PlaceKind
     venue: str | None = Field(description="for a venue: where to meet")
     host_id: str
-    cohost_ids: list[str]
+    cohost_ids: list[str] = Field(description="the co-hosts, who change the event as its host does")
     invited_ids: list[str] | None = Field(description="for its hosts: the members invited; null for everyone else")
     rsvp: RsvpStatus = Field(description="your answer")
     rsvp_open: bool

@@ -24,12 +24,13 @@ from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
 from community.events import access, places, queries, series
 from community.events.queries import EVENTS, RSVPS, rsvp_key
-from community.events.schemas import PEOPLE_MAX, SERIES_MAX, EventIn, RsvpChoice
+from community.events.schemas import COHOSTS_MAX, PEOPLE_MAX, SERIES_MAX, EventIn, RsvpChoice
 from community.forums import markdown
 from community.i18n import gettext as _
 from community.jobs import schedule as jobs
 from community.notifications.intents import Recipients, person
 from community.policy import Member
+from community.realtime.emitter import user_room
 from community.storage.api import Database
 from search import outbox
 
@@ -81,15 +82,16 @@ async def _people(db: Any, emails: list[str], field: str) -> list[ObjectId]:
     return found
 
 
-async def _members(db: Any, ids: list[str]) -> list[ObjectId]:
-    """The members the picker chose, by id; ``Invalid`` when one is not (or no longer) a member."""
+async def _members(db: Any, ids: list[str], field: str, refusal: str) -> list[ObjectId]:
+    """The members a people picker chose, by id; ``Invalid`` (``refusal`` beside ``field``) when
+    one is not (or no longer) a member."""
     try:
         wanted = list(dict.fromkeys(ObjectId(text) for text in ids))
     except InvalidId:
-        raise Invalid({"invite": _("Choose the people to invite from the list.")}) from None
+        raise Invalid({field: refusal}) from None
     found = await accounts_people.people_by_id(db, wanted)
     if any(user_id not in found or found[user_id]["deleted"] for user_id in wanted):
-        raise Invalid({"invite": _("Choose the people to invite from the list.")})
+        raise Invalid({field: refusal})
     return wanted
 
 
@@ -110,7 +112,8 @@ def check_times(start: datetime, end: datetime, *, now: datetime, starts_before:
 
 async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before: datetime | None = None) -> dict[str, Any]:
     """The stored fields of an event as written, or ``Invalid`` naming each field that is wrong.
-    ``starts_before`` is an existing event's start: keeping a start already past is allowed."""
+    ``starts_before`` is an existing event's start: keeping a start already past is allowed.
+    ``cohost_ids`` and ``invited_ids`` are the people ``data`` names, whom a change adds."""
     zone = _zone(data.zone)
     start, end = _utc(data.start, zone), _utc(data.end, zone)
     errors = check_times(start, end, now=now, starts_before=starts_before)
@@ -138,8 +141,10 @@ async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before
         errors["invite"] = _("Only an invitation-only event takes invitations.")
     if errors:
         raise Invalid(errors)
-    cohosts = await _people(tx.db, data.cohosts, "cohosts")
-    invited = list(dict.fromkeys([*await _people(tx.db, data.invite, "invite"), *await _members(tx.db, data.invite_ids)]))
+    cohosts = list(dict.fromkeys([*await _people(tx.db, data.cohosts, "cohosts"), *await _members(
+        tx.db, data.add_cohost_ids, "cohosts", _("Choose the co-hosts from the list."))]))
+    invited = list(dict.fromkeys([*await _people(tx.db, data.invite, "invite"), *await _members(
+        tx.db, data.invite_ids, "invite", _("Choose the people to invite from the list."))]))
     rendered = markdown.render(data.description)
     return {"title": data.title, "description": data.description, "description_html": rendered.html,
             "start_at": start, "end_at": end, "zone": data.zone, "capacity": data.capacity,
@@ -161,7 +166,10 @@ async def create(tx: Action, data: EventIn) -> ObjectId:
     policy.require(actor, policy.can_create_event(actor), _("Experts and organisation administrators create events."))
     if data.uninvite:
         raise Invalid({"uninvite": _("Choose among the people invited.")})
+    if data.remove_cohost_ids:
+        raise Invalid({"remove_cohost_ids": _("Choose among the co-hosts.")})
     fields = await check_event(tx, data, now=tx.now)
+    fields["cohost_ids"] = _cohosts({"host_id": actor.user_id}, fields["cohost_ids"], data).now
     starts, rule = series.occurrences(data, fields["start_at"], _zone(data.zone), tx.now)
     org_id = await _organisation_for(tx, actor, data.audience)
     await ratelimit.hit(tx.db, f"event-create:{actor.user_id}", limit=CREATIONS_PER_DAY, window_seconds=86400)
@@ -183,6 +191,8 @@ async def create(tx: Action, data: EventIn) -> ObjectId:
             "series": {"id": ids[0], "position": position, "original_start_at": start, **rule} if rule else None},
             session=session)
         await tx.reindex(SEARCH_INDEX, event_id)
+    for user_id in fields["cohost_ids"]:
+        await _tell_cohost(tx, user_id, ids[0], fields["title"])
     return ids[0]
 
 
@@ -251,7 +261,10 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
 
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     """Change an event that is not cancelled; people going are told when its time or place
-    changed, and the reminders move with the start. Returns whether the time or place changed."""
+    changed, and the reminders move with the start. Co-hosts and invitations are kept but those
+    ``data`` removes, and people it names are added, each told. The sockets of whoever stops
+    co-hosting are closed, so they reconnect outside the live room's hosts' part (``hosts_room``).
+    Returns whether the time or place changed."""
     event = await managed(tx, event_id)
     _not_held(event)
     if event["status"] == "cancelled":
@@ -269,12 +282,18 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     fields["org_id"] = event.get("organiser_org_id") if data.audience == "organisation" else None
     invited = _invitations(event, fields["invited_ids"], data)
     fields["invited_ids"] = invited.now
+    cohosts = _cohosts(event, fields["cohost_ids"], data)
+    fields["cohost_ids"] = cohosts.now
     moved = fields["start_at"] != _aware(event["start_at"]) or fields["end_at"] != _aware(event["end_at"])
     changed = moved or fields["place"] != event["place"]
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
     await tx.reindex(SEARCH_INDEX, event_id)
     seats_freed = await _drop_answers(tx, event_id, invited.withdrawn, session)
+    for user_id in cohosts.added:
+        await _tell_cohost(tx, user_id, event_id, fields["title"])
+    for user_id in cohosts.removed:
+        tx.hang_up(user_room(user_id))
     if event["status"] == "published":
         for user_id in invited.added:
             await _tell_invited(tx, person(user_id), event_id, fields["title"])
@@ -319,6 +338,34 @@ def _invitations(event: Mapping[str, Any], invite: Sequence[ObjectId], data: Eve
                        withdrawn=[user_id for user_id in before if user_id not in now])
 
 
+@dataclass(frozen=True, slots=True)
+class CoHosts:
+    """An edit's co-hosts: everyone co-hosting after it, and who of them is new or no longer co-hosts."""
+
+    now: list[ObjectId]
+    added: list[ObjectId]
+    removed: list[ObjectId]
+
+
+def _cohosts(event: Mapping[str, Any], add: Sequence[ObjectId], data: EventIn) -> CoHosts:
+    """The co-hosts stay but those ``data.remove_cohost_ids`` names; ``add`` (the people the
+    change names) co-host besides. The host is no co-host: naming them adds nothing, and removing
+    them is refused, so no co-host takes the event from its host."""
+    before = [user_id for user_id in event.get("cohost_ids", []) if user_id != event["host_id"]]
+    try:
+        removed = {ObjectId(text) for text in data.remove_cohost_ids}
+    except InvalidId:
+        raise Invalid({"remove_cohost_ids": _("Choose among the co-hosts.")}) from None
+    if event["host_id"] in removed:
+        raise Invalid({"remove_cohost_ids": _("The event's host cannot be removed; only its co-hosts can.")})
+    now = list(dict.fromkeys([*(user_id for user_id in before if user_id not in removed),
+                              *(user_id for user_id in add if user_id != event["host_id"])]))
+    if len(now) > COHOSTS_MAX:
+        raise Invalid({"cohosts": _("An event has at most %(count)s co-hosts.", count=COHOSTS_MAX)})
+    return CoHosts(now=now, added=[user_id for user_id in now if user_id not in before],
+                   removed=[user_id for user_id in before if user_id not in now])
+
+
 async def _drop_answers(tx: Action, event_id: ObjectId, people: Sequence[ObjectId], session: Any) -> bool:
     """Forget the answers of people no longer invited, as they may no longer come; returns whether seats were freed."""
     freed = False
@@ -335,6 +382,11 @@ async def _drop_answers(tx: Action, event_id: ObjectId, people: Sequence[ObjectI
 
 async def _tell_invited(tx: Action, to: Recipients, event_id: ObjectId, title: str) -> None:
     await tx.notify("event_invited", to=to, subject=("event", event_id),
+                    params={"event_id": str(event_id), "title": title})
+
+
+async def _tell_cohost(tx: Action, user_id: ObjectId, event_id: ObjectId, title: str) -> None:
+    await tx.notify("event_cohost_added", to=person(user_id), subject=("event", event_id),
                     params={"event_id": str(event_id), "title": title})
 
 
@@ -380,6 +432,7 @@ async def duplicate(tx: Action, event_id: ObjectId) -> ObjectId:
     session = await tx.start()
     await tx.db[EVENTS].insert_one({
         **{k: v for k, v in event.items() if k not in ("_id",)}, "_id": copy_id, "host_id": actor.user_id,
+        "cohost_ids": [user_id for user_id in event["cohost_ids"] if user_id != actor.user_id],
         "start_at": start + shift, "end_at": end + shift, "rsvp_closes_at": closes + shift if closes else None,
         "place": place, "status": "draft", "going": 0, "waitlisted": 0, "interested": 0, "series": None,
         "created_at": tx.now, "updated_at": tx.now, "published_at": None, "cancelled_at": None}, session=session)

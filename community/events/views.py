@@ -150,6 +150,8 @@ async def event_page(request: web.Request, *, changes: dict[str, Any] | None = N
 
 
 FORM_FIELDS = tuple(EventIn.model_fields)
+PICKED = ("uninvite", "invite_ids", "remove_cohost_ids", "add_cohost_ids")
+"""The form's people, each a checkbox per person: the invited and co-hosts to remove, the ones the pickers add."""
 
 
 def _form_input(form: Any) -> dict[str, Any]:
@@ -157,8 +159,8 @@ def _form_input(form: Any) -> dict[str, Any]:
     for name in ("invite", "cohosts", "dates"):
         values[name] = str(form.get(name, ""))
     values["competencies"] = _ticked(form, "competencies")
-    values["uninvite"] = _ticked(form, "uninvite")
-    values["invite_ids"] = _ticked(form, "invite_ids")
+    for name in PICKED:
+        values[name] = _ticked(form, name)
     for name in ("rsvp_closes", "repeat_count", "repeat_until"):
         if not values.get(name):
             values.pop(name, None)
@@ -176,7 +178,7 @@ def _form_values(event: dict[str, Any] | None) -> dict[str, Any]:
             "rsvp_closes": utc(closes).astimezone(zone).strftime("%Y-%m-%dT%H:%M") if closes else "",
             "competencies": ",".join(event["competencies"]), "place": event["place"]["kind"],
             "link": event["place"].get("url", ""), "venue": event["place"].get("address", ""),
-            "invite": "", "invite_ids": "", "uninvite": "", "cohosts": "", "repeat": "none", "repeat_count": "",
+            "invite": "", "cohosts": "", **{name: "" for name in PICKED}, "repeat": "none", "repeat_count": "",
             "repeat_until": "", "dates": ""}
 
 
@@ -188,20 +190,25 @@ def _ticked(form: Any, name: str) -> str:
 def _echo(form: Any) -> dict[str, str]:
     """The form as sent, to show again beside its errors."""
     return {**{name: str(form.get(name, "")) for name in FORM_FIELDS}, "competencies": _ticked(form, "competencies"),
-            "uninvite": _ticked(form, "uninvite"), "invite_ids": _ticked(form, "invite_ids")}
+            **{name: _ticked(form, name) for name in PICKED}}
 
 
 async def _render_form(request: web.Request, values: dict[str, Any], errors: dict[str, str],
                        event: dict[str, Any] | None, status: int = 200) -> web.Response:
-    """The event's form; editing, it lists the people invited, each kept unless ticked for removal,
-    and shown again, the people its picker chose to invite."""
+    """The event's form; editing, it lists the people invited and the co-hosts, each kept unless
+    ticked for removal, and shown again, the people its pickers chose to invite and to co-host."""
     invited = event.get("invited_ids", []) if event is not None else []
-    chosen = [ObjectId(text) for text in (values.get("invite_ids") or "").split(",") if ObjectId.is_valid(text)]
-    names = await people.names_by_id(db_of(request), [*invited, *chosen])
+    cohosts = [user_id for user_id in event["cohost_ids"] if user_id != event["host_id"]] if event is not None else []
+    chosen, chosen_cohosts = (
+        [ObjectId(text) for text in (values.get(name) or "").split(",") if ObjectId.is_valid(text)]
+        for name in ("invite_ids", "add_cohost_ids"))
+    names = await people.names_by_id(db_of(request), [*invited, *cohosts, *chosen, *chosen_cohosts])
     return aiohttp_jinja2.render_template("events/form.html", request, {
         "values": values, "errors": errors, "event_id": str(event["_id"]) if event is not None else None,
         "invitees": [(str(user_id), names.get(user_id) or _("Deleted member")) for user_id in invited],
+        "cohosts": [(str(user_id), names.get(user_id) or _("Deleted member")) for user_id in cohosts],
         "chosen": [(str(user_id), names[user_id]) for user_id in chosen if user_id in names],
+        "chosen_cohosts": [(str(user_id), names[user_id]) for user_id in chosen_cohosts if user_id in names],
         "zone_choices": zone_choices(_now(request), keep=reads.viewer_zone(values.get("zone"))),
         "language_choices": reads.language_choices(keep=str(values.get("language") or "")),
         "competency_rows": await dictionary.shown(db_of(request))}, status=status)

@@ -80,8 +80,8 @@ async def test_preferences_are_saved_and_a_bad_choice_changes_nothing(client: Te
     offered = set(re.findall(r'<input type="radio" name="([a-z_]+)"', page))
     assert offered == {"reply", "mention", "accepted_answer", "new_thread", "endorsement", "membership",
                        "connection_request", "connection_accepted", "followed_thread", "certificate_issued",
-                       "event_invited", "event_changed", "event_cancelled", "event_promoted", "event_reminder",
-                       "event_recording",
+                       "event_invited", "event_cohost_added", "event_changed", "event_cancelled", "event_promoted",
+                       "event_reminder", "event_recording",
                        "vacancy_changed", "vacancy_closed", "vacancy_status", "vacancy_alert", "direct_message",
                        "message_request", "mentoring_request", "mentoring_answer", "mentoring_session",
                        "mentoring_ended", NOTE}, \
