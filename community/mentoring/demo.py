@@ -13,6 +13,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from community import actions, keys
 from community.accounts import demo as accounts_demo, people as accounts_people
@@ -33,6 +34,14 @@ OFFERS = ["Hands-on help with {topic}: I review your plan and we work through yo
 GOALS = ["Prepare for my first district review in this area.", "Understand the rules well enough to train my team.",
          "नई पोस्टिंग में इस विषय की बुनियादी बातें सीखना।", "Fix a recurring problem in our section's process."]
 
+
+IST = ZoneInfo("Asia/Kolkata")
+
+
+def _office_hour(rng: random.Random, days: int) -> datetime:
+    """A time on the hour between 10:00 and 16:00 IST, ``days`` from today: when sessions are held."""
+    day = datetime.now(IST) + timedelta(days=days)
+    return day.replace(hour=rng.randint(10, 16), minute=0, second=0, microsecond=0).astimezone(UTC)
 
 async def _as(app: dict[Any, Any], person: Mapping[str, Any], step: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     return await actions.run(app, actor_for_user(person), step, *args)
@@ -77,11 +86,11 @@ async def fill_demo(db: Database, settings: Settings, rng: random.Random, people
                 continue
             await _as(app, mentor, service.accept, mentorship_id, AnswerIn())
             if fate < 0.75:
-                when = datetime.now(UTC) + timedelta(days=rng.randint(2, 20), hours=rng.randint(0, 6))
+                when = _office_hour(rng, rng.randint(2, 20))
                 await _as(app, mentor, service.schedule_session, mentorship_id,
                           SessionIn(start=when, end=when + SESSION, place="https://meet.example.gov.in/mentoring"))
                 continue
-            held = datetime.now(UTC) - timedelta(days=rng.randint(3, 20))
+            held = _office_hour(rng, -rng.randint(3, 20))
             back_then = {**app, keys.CLOCK: lambda held=held: held - timedelta(days=2)}
             await _as(back_then, mentor, service.schedule_session, mentorship_id,
                       SessionIn(start=held, end=held + SESSION, place="Training hall, 2nd floor"))
