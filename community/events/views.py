@@ -22,7 +22,7 @@ from community.events.schemas import EventIn, EvidenceIn, FeedbackIn, ListQuery,
 from community.i18n import gettext as _, lazy_gettext
 from community.middlewares import content_security_policy
 from community.timezones import zone_choices
-from community.requests import actor_of, db_of, read_form, read_json, settings_of, signed_in, url_for
+from community.requests import actor_of, db_of, read_form, read_json, see_other, settings_of, signed_in, url_for
 from community.validation import form_values, validate
 
 PUBLISHED = confirmations.register("event_published", lazy_gettext("The event is published."))
@@ -234,6 +234,8 @@ async def edit_page(request: web.Request) -> web.Response:
     seen = await reads.visible_event(db_of(request), actor_of(request), event_of(request))
     policy.require(actor_of(request), policy.can_manage_event(actor_of(request), seen.event),
                    _("Only the event's hosts may change it."))
+    if seen.event.get("held_for"):  # changed only from the page that holds it, which the event page links
+        return see_other(event_path(seen.event["_id"]))
     return await _render_form(request, _form_values(seen.event), {}, seen.event)
 
 

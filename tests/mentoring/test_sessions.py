@@ -77,6 +77,9 @@ async def test_a_session_is_an_event_seen_by_the_two_and_nobody_else(client: Tes
     page = await (await client.get(f"/events/{event_id}")).text()
     assert f"/events/{event_id}/edit" not in page and f"/events/{event_id}/duplicate" not in page, \
         "the host changes a session from its mentorship, not as an event"
+    edit = await client.get(f"/events/{event_id}/edit", allow_redirects=False)
+    assert edit.status == 303 and edit.headers["Location"] == f"/events/{event_id}", \
+        "nor is its edit form shown, whose every save would be refused"
 
     client.session.cookie_jar.clear()
     await sign_in(client, stranger)
