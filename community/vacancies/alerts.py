@@ -12,6 +12,7 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from pymongo import ReplaceOne
 
 from community import actions, policy, ratelimit
 from community.actions import Action
@@ -72,7 +73,8 @@ async def saved_by(db: Database, user_id: ObjectId) -> list[dict[str, Any]]:
 async def fill_alert_rows(db: Database) -> int:
     """Alert rows for the saved searches that have none (a store from before the rows) and none
     left for deleted searches; how many changed. Each start runs it: after the first, it reads two
-    lists of ids and changes nothing."""
+    lists of ids and changes nothing. The rows are read first: one seen then without its search
+    lost it since (a search and its row go together); a row written meanwhile is replaced by the same."""
     rows = {row["_id"] async for row in db[ALERT_ROWS].find({}, {"_id": 1})}
     searches = {row["_id"] async for row in db[SAVED_SEARCHES].find({}, {"_id": 1})}
     if rows - searches:
@@ -80,7 +82,9 @@ async def fill_alert_rows(db: Database) -> int:
     missing = list(searches - rows)
     for start in range(0, len(missing), 1000):
         found = await db[SAVED_SEARCHES].find({"_id": {"$in": missing[start:start + 1000]}}).to_list(None)
-        await db[ALERT_ROWS].insert_many([alert_row(search) for search in found])
+        if found:
+            await db[ALERT_ROWS].bulk_write([ReplaceOne({"_id": search["_id"]}, alert_row(search), upsert=True)
+                                             for search in found])
     return len(rows ^ searches)
 
 
