@@ -3,7 +3,8 @@ minimum match, and beside each an alert row (``queries.alert_row``) in the same 
 when a vacancy is published, the ``vacancy.alerts`` job (scheduled in the same
 transaction, so it runs once the vacancy is committed, and once across restarts) tells each
 person whose saved search fits it. At most one alert per vacancy and person, however many of
-their searches fit and however often it is reopened: the alert is one document per pair.
+their searches fit and however often it is reopened: the alert is one document per pair, and
+the people one run alerts are one notification intent (their batch, ``vacancy.alerted``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo import ReplaceOne
+from pymongo import ReplaceOne, UpdateOne
 
 from community import actions, policy, ratelimit
 from community.actions import Action
@@ -20,7 +21,7 @@ from community.errors import Invalid, NotFound
 from community.i18n import N_, gettext as _
 from community.jobs.registry import register
 from community.jobs.runner import JobRun
-from community.notifications.intents import person as one_person
+from community.notifications.intents import Recipients
 from community.storage.api import Database
 from community.vacancies import queries, scoring
 from community.vacancies.matching import score
@@ -112,21 +113,34 @@ async def people_to_alert(db: Database, vacancy: dict[str, Any]) -> list[ObjectI
             if least == 0 or score(held.get(person, {}), vacancy["required"]) >= least]
 
 
+def alerted(batch: ObjectId) -> Recipients:
+    """The people one run of the job alerted (``vacancy.alerted``): a set of thousands is one intent."""
+    return Recipients("vacancy.alerted", {"batch": batch})
+
+
+async def alerted_in(db: Database, batch: ObjectId) -> list[ObjectId]:
+    return [row["user_id"] for row in await db[ALERTS].find({"batch": batch}, {"user_id": 1}).to_list(None)]
+
+
 async def send_alerts(tx: Action, *, vacancy_id: ObjectId) -> int:
-    """The job's work: one alert per person the open vacancy fits and who was not alerted to it."""
+    """The job's work: an alert for each person the open vacancy fits and who was not alerted to
+    it, the new ones marked with this run's batch, in one write; then one notification intent for
+    the batch."""
     vacancy = await queries.vacancy(tx.db, vacancy_id)
     if vacancy is None or not policy.vacancy_is_open(vacancy, tx.now):
         return 0
     session = await tx.start()
-    sent = 0
-    for person in await people_to_alert(tx.db, vacancy):
-        written = await tx.db[ALERTS].update_one({"_id": application_key(vacancy_id, person)}, {"$setOnInsert": {
-            "vacancy_id": vacancy_id, "user_id": person, "at": tx.now}}, upsert=True, session=session)
-        if written.upserted_id is not None:
-            await tx.notify("vacancy_alert", to=one_person(person), subject=(ALERT_SUBJECT, vacancy_id),
-                            params={"vacancy_id": str(vacancy_id), "title": vacancy["title"]})
-            sent += 1
-    return sent
+    people = await people_to_alert(tx.db, vacancy)
+    if not people:
+        return 0
+    batch = ObjectId()
+    written = await tx.db[ALERTS].bulk_write([UpdateOne({"_id": application_key(vacancy_id, person)}, {"$setOnInsert": {
+        "vacancy_id": vacancy_id, "user_id": person, "at": tx.now, "batch": batch}}, upsert=True) for person in people],
+        session=session)
+    if written.upserted_count:
+        await tx.notify("vacancy_alert", to=alerted(batch), subject=(ALERT_SUBJECT, vacancy_id),
+                        params={"vacancy_id": str(vacancy_id), "title": vacancy["title"]})
+    return written.upserted_count
 
 
 async def _alerts_job(run: JobRun) -> None:

@@ -70,7 +70,10 @@ STORAGE = StorageFacts(collections=(
         Personal("user_id", "delete", purpose=N_("Your saved vacancy searches in the short form a new vacancy is "
                                                  "matched against.")),
     )),
-    Collection(ALERTS, label=N_("Saved vacancy searches and alerts"), indexes=(IndexModel([("user_id", 1)]),), personal=(
+    Collection(ALERTS, label=N_("Saved vacancy searches and alerts"), indexes=(
+        IndexModel([("user_id", 1)]),
+        IndexModel([("batch", 1)]),  # the people one run alerted (alerts.alerted_in)
+    ), personal=(
         Personal("user_id", "delete", purpose=N_("Which vacancies you were alerted to, so each reaches you once.")),
     )),
 ), search=(SearchDocuments(SEARCH_INDEX, single(VACANCIES, search_document), sources=((VACANCIES, {}),)),))

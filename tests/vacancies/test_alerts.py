@@ -12,6 +12,9 @@ from bson import ObjectId
 
 from community import actions, keys
 from community.jobs.runner import Runner
+from community.notifications.intents import INTENTS, RECIPIENT_SETS
+from community.notifications.notifier import Notifier
+from community.notifications.queries import NOTIFICATIONS
 from community.profiles import directory
 from community.vacancies import alerts
 from community.vacancies.queries import ALERT_ROWS, ALERTS, SAVED_SEARCHES
@@ -49,8 +52,14 @@ async def test_a_published_vacancy_alerts_each_fitting_person_once(client: TestC
     assert await _run_jobs(client, db) == [], "a draft alerts nobody"
     await call(client, "POST", f"/api/v1/vacancies/{draft}/publish", s.token(s.admin))
     alerted = await _run_jobs(client, db)
-    assert sorted(str(notice["to"]["args"]["user_id"]) for notice in alerted) == sorted([str(fits["_id"]), str(strong["_id"])])
+    assert len(alerted) == 1 and alerted[0]["to"]["set"] == "vacancy.alerted", "one intent for everyone the run alerts"
+    told = await RECIPIENT_SETS["vacancy.alerted"](db, **alerted[0]["to"]["args"])
+    assert sorted(map(str, told)) == sorted([str(fits["_id"]), str(strong["_id"])])
     assert await db[ALERTS].count_documents({}) == 2
+    intent = await db[INTENTS].find_one({"kind": "vacancy_alert"})
+    assert await Notifier(db, None, client.app[keys.CLOCK]).deliver(intent) == 2, "the notifier tells each of the batch"
+    rows = await db[NOTIFICATIONS].find({"kind": "vacancy_alert"}).to_list(None)
+    assert sorted(str(row["user_id"]) for row in rows) == sorted([str(fits["_id"]), str(strong["_id"])])
     await call(client, "POST", f"/api/v1/vacancies/{draft}/close", s.token(s.admin))
     await call(client, "POST", f"/api/v1/vacancies/{draft}/reopen", s.token(s.admin),
                json={"closes_at": "2031-01-01T10:00:00+05:30"})
