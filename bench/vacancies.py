@@ -47,7 +47,7 @@ from community.policy import Actor, Role  # noqa: E402
 from community.profiles import directory  # noqa: E402
 from community.runtime import GC_THRESHOLDS  # noqa: E402
 from community.vacancies import alerts, reads, scoring  # noqa: E402
-from community.vacancies.queries import SAVED_SEARCHES  # noqa: E402
+from community.vacancies.queries import ALERT_ROWS, SAVED_SEARCHES, alert_row  # noqa: E402
 from community.vacancies.queries import APPLICATIONS, RANKING, VACANCIES, application_key, ranking_row  # noqa: E402
 
 BATCH = 5000
@@ -146,13 +146,15 @@ async def main(arguments: argparse.Namespace) -> None:
               f"(score {page['items'][0]['match']['score']})")
         states = ["Bihar", "Kerala", "Assam", "Punjab"]
         for start in range(0, arguments.saved, BATCH):
-            await db[SAVED_SEARCHES].insert_many([{
+            searches = [{
                 "_id": ObjectId(), "user_id": rng.choice(people), "created_at": now,
                 "mode": "deputation" if rng.random() < 0.3 else None,
                 "state": rng.choice(states) if rng.random() < 0.3 else None,
                 "pay_level": rng.randint(6, 14) if rng.random() < 0.1 else None,
                 "words": rng.choice(["", "", "", "vacancy", "railway"]), "min_match": 50 if rng.random() < 0.2 else 0}
-                for _ in range(min(BATCH, arguments.saved - start))])
+                for _ in range(min(BATCH, arguments.saved - start))]
+            await db[SAVED_SEARCHES].insert_many(searches)
+            await db[ALERT_ROWS].insert_many([alert_row(search) for search in searches])  # what saving writes beside each
         fitting: list[ObjectId] = []
         cpu: list[float] = []
 

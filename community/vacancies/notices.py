@@ -1,5 +1,6 @@
 """Vacancies' notifications, rendered in the reader's language when shown: a vacancy an
-applicant applied to was changed or closed, and an application's status changed."""
+applicant applied to was changed or closed, an application's status changed, and a new vacancy
+fits a saved search."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from community.i18n import gettext as _, lazy_gettext
 from community.notifications import kinds
 from community.notifications.intents import recipient_set, subject_type
 from community.storage.api import Database
-from community.vacancies import queries
+from community.vacancies import alerts, queries
 from community.vacancies.alerts import ALERT_SUBJECT
 from community.vacancies.applications import APPLICATION_SUBJECT
 from community.vacancies.posting import SUBJECT
@@ -37,6 +38,11 @@ kinds.register("vacancy_status", label=lazy_gettext("Your applications' status")
 @recipient_set("vacancy.applicants")
 async def _applicants(db: Database, *, vacancy_id: ObjectId) -> list[ObjectId]:
     return [row["user_id"] for row in await queries.applications_of(db, vacancy_id)]
+
+
+@recipient_set("vacancy.alerted")
+async def _alerted(db: Database, *, batch: ObjectId) -> list[ObjectId]:
+    return await alerts.alerted_in(db, batch)
 
 
 @subject_type(SUBJECT)

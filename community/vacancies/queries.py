@@ -19,10 +19,19 @@ only open vacancies have one. The lists score a couple of thousand vacancies to 
 and the embedded engine decodes a whole document before it projects, so they read these rows
 (less than half of a vacancy to decode, without the description) and the page's vacancies
 whole. :func:`refresh_ranking` keeps a row in step with its vacancy in the same transaction.
+
+A saved search: ``{_id, user_id, mode, state, pay_level, words, min_match, created_at}``. Its
+alert row (``ALERT_ROWS``, under the search's id) is what a newly published vacancy reads of it:
+``{_id, filters, user_id, words?, min_match?}``, ``filters`` the search's mode, state and pay
+level as one text (:func:`filters_key`, one point of one index per combination a vacancy passes),
+``words`` casefolded with single spaces and only when there are some, ``min_match`` only when
+above 0; written and deleted with its search in the same transaction.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,8 +48,9 @@ NOTES = "vacancy_notes"
 SEARCH_INDEX = "vacancies"
 SAVED_SEARCHES = "vacancy_saved_searches"
 ALERTS = "vacancy_alerts"
+ALERT_ROWS = "vacancy_alert_rows"
 SEARCH_FILTERS = ("mode", "state", "pay_level")
-"""A saved search's filters (each ``None`` when not chosen), in the order of the index on them."""
+"""A saved search's filters (each ``None`` when not chosen), in the order :func:`filters_key` joins them."""
 
 STAGES = ("submitted", "under_review", "shortlisted", "not_selected", "selected")
 """The stages a department moves an application through; ``withdrawn`` is the applicant's own."""
@@ -57,6 +67,29 @@ async def vacancy(db: Database, vacancy_id: ObjectId, session: Any = None) -> di
 
 def ranking_row(vacancy: dict[str, Any]) -> dict[str, Any]:
     return {"_id": vacancy["_id"], **{name: vacancy.get(name) for name in RANKING_FIELDS}}
+
+
+def filters_key(mode: str | None, state: str | None, pay_level: int | None) -> str:
+    """A saved search's filters as one text, ``None`` for one not chosen: ``'["deputation", null, 11]'``."""
+    return json.dumps([mode, state, pay_level])
+
+
+def keys_passed(vacancy: dict[str, Any]) -> list[str]:
+    """The :func:`filters_key` of every saved search whose filters the vacancy passes: each filter
+    not chosen or the vacancy's own value, eight combinations (fewer when the vacancy lacks one)."""
+    choices = [sorted({None, vacancy.get(name)}, key=lambda value: value is not None) for name in SEARCH_FILTERS]
+    return [filters_key(*combination) for combination in itertools.product(*choices)]
+
+
+def alert_row(search: dict[str, Any]) -> dict[str, Any]:
+    row = {"_id": search["_id"], "filters": filters_key(*(search.get(name) for name in SEARCH_FILTERS)),
+           "user_id": search["user_id"]}
+    words = " ".join(search.get("words", "").casefold().split())
+    if words:
+        row["words"] = words
+    if search.get("min_match", 0) > 0:
+        row["min_match"] = search["min_match"]
+    return row
 
 
 async def refresh_ranking(db: Database, vacancy_id: ObjectId, session: Any = None) -> None:

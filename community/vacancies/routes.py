@@ -11,7 +11,7 @@ from community import api, keys
 from community.i18n import lazy_gettext
 from community.storage.facts import declare
 from community.vacancies import notices  # noqa: F401 - registers the notification kinds
-from community.vacancies import queries, storage, views
+from community.vacancies import alerts, queries, storage, views
 from community.vacancies.schemas import (ApplicantsOut, ApplicantsQuery, ApplicationOut, ApplyIn, GapListOut, VacancyListQuery,
                                          MappingOut, NoteIn, ReopenIn, SavedSearchIn, SavedSearchListOut, SavedSearchOut,
                                          StageIn, StageOut, VacancyIn, VacancyListOut, VacancyOut)
@@ -22,8 +22,10 @@ ONE = "/vacancies/{vacancy_id:[0-9a-f]{24}}"
 
 
 async def ranking_context(app: web.Application) -> AsyncIterator[None]:
-    """Runs after storage is open: open vacancies from before ranking rows get theirs."""
+    """Runs after storage is open: open vacancies from before ranking rows get theirs, and saved
+    searches from before alert rows theirs."""
     await queries.fill_ranking(app[keys.DB])
+    await alerts.fill_alert_rows(app[keys.DB])
     yield
 
 

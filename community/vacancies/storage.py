@@ -15,7 +15,7 @@ from pymongo import IndexModel
 
 from community.i18n import N_
 from community.storage.facts import Collection, Personal, SearchDocuments, StorageFacts
-from community.vacancies.queries import (ALERTS, APPLICATIONS, NOTES, RANKING, SAVED_SEARCHES, SEARCH_FILTERS,
+from community.vacancies.queries import (ALERT_ROWS, ALERTS, APPLICATIONS, NOTES, RANKING, SAVED_SEARCHES,
                                          SEARCH_INDEX, VACANCIES)
 from search.documents import single, vacancy_document
 
@@ -60,11 +60,20 @@ STORAGE = StorageFacts(collections=(
     )),
     Collection(SAVED_SEARCHES, label=N_("Saved vacancy searches and alerts"), indexes=(
         IndexModel([("user_id", 1), ("created_at", 1)]),
-        IndexModel([(name, 1) for name in SEARCH_FILTERS]),  # the searches a new vacancy may fit (alerts.searches_it_may_fit)
     ), personal=(
         Personal("user_id", "delete", purpose=N_("Your saved vacancy searches, so new vacancies that fit reach you.")),
+    ), retired=("mode_1_state_1_pay_level_1",)),  # a new vacancy reads alert rows instead
+    Collection(ALERT_ROWS, label=N_("Saved vacancy searches and alerts"), indexes=(
+        IndexModel([("filters", 1)]),  # the searches a new vacancy may fit (alerts.searches_it_may_fit)
+        IndexModel([("user_id", 1)]),
+    ), personal=(
+        Personal("user_id", "delete", purpose=N_("Your saved vacancy searches in the short form a new vacancy is "
+                                                 "matched against.")),
     )),
-    Collection(ALERTS, label=N_("Saved vacancy searches and alerts"), indexes=(IndexModel([("user_id", 1)]),), personal=(
+    Collection(ALERTS, label=N_("Saved vacancy searches and alerts"), indexes=(
+        IndexModel([("user_id", 1)]),
+        IndexModel([("batch", 1)]),  # the people one run alerted (alerts.alerted_in)
+    ), personal=(
         Personal("user_id", "delete", purpose=N_("Which vacancies you were alerted to, so each reaches you once.")),
     )),
 ), search=(SearchDocuments(SEARCH_INDEX, single(VACANCIES, search_document), sources=((VACANCIES, {}),)),))

@@ -12,9 +12,12 @@ from bson import ObjectId
 
 from community import actions, keys
 from community.jobs.runner import Runner
+from community.notifications.intents import INTENTS, RECIPIENT_SETS
+from community.notifications.notifier import Notifier
+from community.notifications.queries import NOTIFICATIONS
 from community.profiles import directory
 from community.vacancies import alerts
-from community.vacancies.queries import ALERTS, SAVED_SEARCHES
+from community.vacancies.queries import ALERT_ROWS, ALERTS, SAVED_SEARCHES
 from tests.conftest import csrf_token
 from tests.factories import sign_in
 from tests.vacancies.helpers import HEALTH, call, hold, refused, scene
@@ -49,8 +52,14 @@ async def test_a_published_vacancy_alerts_each_fitting_person_once(client: TestC
     assert await _run_jobs(client, db) == [], "a draft alerts nobody"
     await call(client, "POST", f"/api/v1/vacancies/{draft}/publish", s.token(s.admin))
     alerted = await _run_jobs(client, db)
-    assert sorted(str(notice["to"]["args"]["user_id"]) for notice in alerted) == sorted([str(fits["_id"]), str(strong["_id"])])
+    assert len(alerted) == 1 and alerted[0]["to"]["set"] == "vacancy.alerted", "one intent for everyone the run alerts"
+    told = await RECIPIENT_SETS["vacancy.alerted"](db, **alerted[0]["to"]["args"])
+    assert sorted(map(str, told)) == sorted([str(fits["_id"]), str(strong["_id"])])
     assert await db[ALERTS].count_documents({}) == 2
+    intent = await db[INTENTS].find_one({"kind": "vacancy_alert"})
+    assert await Notifier(db, None, client.app[keys.CLOCK]).deliver(intent) == 2, "the notifier tells each of the batch"
+    rows = await db[NOTIFICATIONS].find({"kind": "vacancy_alert"}).to_list(None)
+    assert sorted(str(row["user_id"]) for row in rows) == sorted([str(fits["_id"]), str(strong["_id"])])
     await call(client, "POST", f"/api/v1/vacancies/{draft}/close", s.token(s.admin))
     await call(client, "POST", f"/api/v1/vacancies/{draft}/reopen", s.token(s.admin),
                json={"closes_at": "2031-01-01T10:00:00+05:30"})
@@ -62,12 +71,17 @@ async def test_people_manage_only_their_own_saved_searches(client: TestClient, d
     mine = await _save(client, s.token(s.officer), words="budget", pay_level=12)
     status, listed = await call(client, "GET", "/api/v1/vacancies/saved-searches", s.token(s.officer))
     assert [(item["id"], item["words"], item["pay_level"]) for item in listed["items"]] == [(mine, "budget", 12)]
+    assert await db[ALERT_ROWS].find_one({"_id": ObjectId(mine)}) == {
+        "_id": ObjectId(mine), "filters": '[null, null, 12]', "user_id": s.officer["_id"], "words": "budget"}
     assert (await call(client, "DELETE", f"/api/v1/vacancies/saved-searches/{mine}", s.token(s.other_admin)))[0] == 404
+    assert await db[ALERT_ROWS].count_documents({}) == 1, "a refused delete leaves the alert row"
     status, problem = await call(client, "POST", "/api/v1/vacancies/saved-searches", s.token(s.officer),
                                  json={"min_match": 101})
     assert status == 422 and "min_match" in refused(problem)
+    assert await db[ALERT_ROWS].count_documents({}) == 1, "a refused search writes no alert row"
     assert (await call(client, "DELETE", f"/api/v1/vacancies/saved-searches/{mine}", s.token(s.officer)))[0] == 204
     assert await db[SAVED_SEARCHES].count_documents({}) == 0
+    assert await db[ALERT_ROWS].count_documents({}) == 0, "the alert row goes with its search"
 
 
 async def test_the_alerts_page_saves_and_deletes(client: TestClient, db: Any) -> None:
@@ -107,10 +121,26 @@ async def test_a_vacancy_reads_only_the_saved_searches_its_filters_let_through(b
     searches += [{"_id": ObjectId(), "user_id": who, "mode": None, "state": None, "pay_level": None, "words": "",
                   "min_match": 50, "created_at": datetime.now(UTC)} for who in (strong, weak)]
     await bare_db[SAVED_SEARCHES].insert_many(searches)
+    assert await alerts.fill_alert_rows(bare_db) == len(searches), "searches from before alert rows get theirs"
     await bare_db[directory.DIRECTORY].insert_many(directory.rows_for(  # type: ignore[arg-type]
         {"_id": strong, "name": "Strong", "org_id": ObjectId()}, {"competencies": [{"competency_id": HEALTH, "level": 2}]},
         {HEALTH: 2}))
     assert set(await alerts.people_to_alert(bare_db, vacancy)) == expected | {strong}
-    plan = await bare_db[SAVED_SEARCHES].find(alerts.searches_it_may_fit(vacancy)).explain()
-    assert plan["queryPlanner"]["winningPlan"]["inputStage"]["indexName"] == "mode_1_state_1_pay_level_1"
+    plan = await bare_db[ALERT_ROWS].find(alerts.searches_it_may_fit(vacancy)).explain()
+    assert plan["queryPlanner"]["winningPlan"]["inputStage"]["indexName"] == "filters_1"
     assert plan["executionStats"]["totalDocsExamined"] == 8 * 3 + 2, "only the searches whose filters fit are read"
+
+
+async def test_alert_rows_follow_their_searches_at_start(bare_db: Any) -> None:
+    """A start writes the rows of searches from before alert rows (words casefolded, single-spaced;
+    a minimum match only when set) and removes rows whose search is gone; then it changes nothing."""
+    person, kept, stray = ObjectId(), ObjectId(), ObjectId()
+    await bare_db[SAVED_SEARCHES].insert_one({"_id": kept, "user_id": person, "mode": "deputation", "state": None,
+                                              "pay_level": None, "words": "  Outcome\tBUDGETING ", "min_match": 30,
+                                              "created_at": datetime.now(UTC)})
+    await bare_db[ALERT_ROWS].insert_one({"_id": stray, "filters": '[null, null, null]', "user_id": person})
+    assert await alerts.fill_alert_rows(bare_db) == 2
+    assert [row async for row in bare_db[ALERT_ROWS].find({})] == [{
+        "_id": kept, "filters": '["deputation", null, null]', "user_id": person, "words": "outcome budgeting",
+        "min_match": 30}]
+    assert await alerts.fill_alert_rows(bare_db) == 0

@@ -12,7 +12,7 @@ from bson import ObjectId
 from community.privacy.erase import erase_person
 from community.privacy.export import personal_data
 from community.policy import ANONYMOUS
-from community.vacancies.queries import APPLICATIONS, NOTES, SAVED_SEARCHES, VACANCIES
+from community.vacancies.queries import ALERT_ROWS, APPLICATIONS, NOTES, SAVED_SEARCHES, VACANCIES
 from community.search_pages.routes import INDEXER
 from tests.conftest import csrf_token
 from tests.factories import sign_in
@@ -91,12 +91,13 @@ async def test_erasure_removes_applications_and_notes_but_the_department_keeps_i
     await call(client, "POST", "/api/v1/vacancies/saved-searches", s.token(s.officer), json={"words": "health"})
     exported = (await personal_data(db, s.officer["_id"]))["collections"]
     assert exported[SAVED_SEARCHES]["documents"][0]["words"] == "health"
+    assert exported[ALERT_ROWS]["documents"][0]["words"] == "health"
     assert exported[APPLICATIONS]["documents"][0]["shared"] == {"email": s.officer["email"]}
     assert exported[APPLICATIONS]["documents"][0]["consent"]["fields"] == ["email"]
     assert exported[NOTES]["documents"][0]["text"] == "Interview next week."
     await erase_person(db, s.officer["_id"], actor=ANONYMOUS)
     assert await db[APPLICATIONS].count_documents({}) == 0 and await db[NOTES].count_documents({}) == 0
-    assert await db[SAVED_SEARCHES].count_documents({}) == 0
+    assert await db[SAVED_SEARCHES].count_documents({}) == 0 and await db[ALERT_ROWS].count_documents({}) == 0
     assert (await db[VACANCIES].find_one({"_id": ObjectId(vacancy_id)}))["applications"] == 1
     status, listed = await call(client, "GET", f"/api/v1/vacancies/{vacancy_id}/applicants", s.token(s.admin))
     assert listed["items"] == []
