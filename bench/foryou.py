@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import sys
@@ -44,6 +45,7 @@ from community.mentoring.queries import OFFERS, PLACES, month_of, place_key  # n
 from community.foryou.suggest import for_you  # noqa: E402
 from community.policy import Member, Role  # noqa: E402
 from community.profiles import directory, verification  # noqa: E402
+from community.runtime import GC_THRESHOLDS  # noqa: E402
 from community.profiles.queries import PROFILES  # noqa: E402
 from community.vacancies.queries import VACANCIES, fill_ranking  # noqa: E402
 
@@ -171,6 +173,9 @@ async def main(arguments: argparse.Namespace) -> None:
                                    "email_verified": True, "org_id": other, "designation": "Section Officer",
                                    "roles": ["officer"], "deleted": False, "suspended_until": None, "created_at": now})
         await db[PROFILES].insert_one({"_id": officer, "position_id": POSITION, "state": "Bihar", "languages": ["Hindi"]})
+        gc.set_threshold(*GC_THRESHOLDS)  # the collector as a serving process has it (community.runtime)
+        gc.collect()
+        gc.freeze()
         print(f"set-up: {arguments.profiles} profiles ({await db[directory.DIRECTORY].count_documents({})} directory rows), "
               f"{arguments.threads} threads, {arguments.events} events, {arguments.vacancies} vacancies, "
               f"a {GAP}-competency gap; {load()}")
