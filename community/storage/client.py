@@ -36,6 +36,7 @@ from community.storage.catalog import CollInfo, IndexInfo
 from community.storage.cursors import EmbeddedCommandCursor, EmbeddedCursor
 from community.storage.keys import check_encodable
 from community.storage.matching import MISSING, Predicate, compile_filter, resolve
+from community.storage.planner import counting_index
 from community.storage.runtime import INLINE_ROWS, Engine, Partial
 from community.storage.sessions import EmbeddedSession
 from community.storage.shaping import compile_projection, normalize_sort, run_pipeline
@@ -484,7 +485,12 @@ class EmbeddedCollection(_Settings):
             return await self._count_all(session)
 
         def job(ctx: Context) -> int:
-            return len(ctx.scan(self._info(ctx), filter, [], skip, limit))
+            info = self._info(ctx)
+            counting = counting_index(info, filter) if info is not None and isinstance(filter, Mapping) else None
+            if counting is None:
+                return len(ctx.scan(info, filter, [], skip, limit))
+            found = max(0, ctx.count_keys(*counting) - skip)
+            return min(found, limit) if limit else found
 
         _compile(filter)
         return await self._engine.read(job, session)

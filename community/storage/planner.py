@@ -188,6 +188,26 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
     return best[1] if best else Plan()
 
 
+def counting_index(info: CollInfo, filter_: Mapping[str, Any]) -> tuple[IndexInfo, bytes] | None:
+    """An index that counts ``filter_``'s matches by its keys alone, and the key prefix to count:
+    one whose leading fields are exactly the filter's, each compared for equality with one scalar
+    that is not null (a missing field is indexed as null), none of them ever holding an array (a
+    document would then stand under a key per element). Equal keys are equal values as MongoDB
+    compares them (1 and 1.0, times to the millisecond), so no document need be read."""
+    if not filter_ or any(path.startswith("$") or type(value) not in SCALAR_TYPES or value is None
+                          for path, value in filter_.items()):
+        return None
+    fields = len(filter_)
+    for index in info.indexes:
+        lead = index.key[:fields]
+        if len(lead) < fields or {path for path, _ in lead} != filter_.keys() or index.arrays & ((1 << fields) - 1):
+            continue
+        parts = (keys.encode(filter_[path]) for path, _ in lead)
+        return index, b"".join(keys.invert(part) if direction == -1 else part
+                               for part, (_, direction) in zip(parts, lead))
+    return None
+
+
 def _sort_order(index: IndexInfo, depth: int, prefixes: int, sort: SortSpec) -> tuple[bool, bool]:
     """Whether scanning ``index`` yields ``sort``'s order, and in which direction.
 

@@ -359,6 +359,17 @@ class Context:
             if predicate(doc):
                 yield rowid, doc
 
+    def count_keys(self, index: IndexInfo, prefix: bytes) -> int:
+        """How many of ``index``'s keys start with ``prefix`` (one per document: see ``counting_index``)."""
+        try:
+            row = self.conn.execute(f"SELECT count(*) FROM {index.table} WHERE k >= ? AND k < ?",
+                                    (prefix, keys.successor(prefix))).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            return 0
+        return int(row[0])
+
     def _point(self, info: CollInfo, plan: Plan, predicate: Any, skip: int) -> list[tuple[int, dict[str, Any]]]:
         assert plan.index is not None
         stats = self.stats
