@@ -38,6 +38,7 @@ from community.config import Settings, load_settings
 from community.storage import connect, facts
 from community.storage.indexes import ensure_indexes
 from search.embedded import EmbeddedEngine
+from tests.realtime.probe import SocketProbe
 
 TOKEN_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 DOCUMENT_PATH = f"{api.PREFIX}/openapi.json"
@@ -253,3 +254,19 @@ def captured_effects() -> Iterator[actions.Effects]:
     reindexes, scheduled and cancelled jobs (a refused or rolled-back write adds nothing)."""
     with actions.capture() as captured:
         yield captured
+
+
+@pytest.fixture
+async def probes() -> AsyncIterator[Callable[..., SocketProbe]]:
+    """Make Socket.IO clients (``tests.realtime.probe``); every one is disconnected when the test ends."""
+    made: list[SocketProbe] = []
+
+    def make(local_address: str | None = None, *, reconnect: bool = False,
+             transport: str = "websocket") -> SocketProbe:
+        probe = SocketProbe(local_address, reconnect=reconnect, transport=transport)
+        made.append(probe)
+        return probe
+
+    yield make
+    for probe in made:
+        await probe.close()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page, Request, WebSocket, expect
 
@@ -33,6 +35,12 @@ FOCUSED = """() => {
     classes: el.className, outline: style.outlineStyle, outlineWidth: style.outlineWidth,
   };
 }"""
+
+
+def ist_input(days: int, hours: int = 0) -> str:
+    """Now plus ``days`` and ``hours`` as a ``datetime-local`` field takes it, in IST (the forms' zone)."""
+    return (datetime.now(UTC) + timedelta(days=days, hours=hours)).astimezone(ZoneInfo("Asia/Kolkata")).strftime(
+        "%Y-%m-%dT%H:%M")
 
 
 def describe(violations: list[dict[str, Any]]) -> str:

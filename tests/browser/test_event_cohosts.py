@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from bson import ObjectId
@@ -16,15 +14,11 @@ from playwright.async_api import expect
 
 from community.events.queries import EVENTS
 from tests.browser.conftest import Community, NewContext, Person, Server, Tools
-from tests.browser.support import check_page, signed_in
+from tests.browser.support import check_page, ist_input, signed_in
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-
-def _local(days: int, hours: int = 0) -> str:
-    return (datetime.now(UTC) + timedelta(days=days, hours=hours)).astimezone(ZoneInfo("Asia/Kolkata")).strftime(
-        "%Y-%m-%dT%H:%M")
 
 
 async def test_the_edit_form_keeps_removes_and_adds_cohosts_by_name(
@@ -38,8 +32,8 @@ async def test_the_edit_form_keeps_removes_and_adds_cohosts_by_name(
     hosting = await signed_in(new_context, host)
     await hosting.goto("/events/new")
     await hosting.get_by_label("Title").fill("Budget basics")
-    await hosting.get_by_label("Starts").fill(_local(3))
-    await hosting.get_by_label("Ends").fill(_local(3, 1))
+    await hosting.get_by_label("Starts").fill(ist_input(3))
+    await hosting.get_by_label("Ends").fill(ist_input(3, 1))
     await hosting.get_by_label("Seats").fill("5")
     await hosting.get_by_label("Co-hosts", exact=True).fill(f"{editor.email}, {kept.email}")
     await hosting.get_by_label("Meeting link").fill("https://meet.example.gov.in/budget")

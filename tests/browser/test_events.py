@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import expect
@@ -16,17 +15,13 @@ from community.events import live, service
 from community.events.queries import EVENTS
 from community.rooms import attendance
 from tests.browser.conftest import Community, NewContext, Person, Server, Tools
-from tests.browser.support import check_page, signed_in
+from tests.browser.support import check_page, ist_input, signed_in
 from tests.certificates.helpers import pdf_text
 from tests.events.conftest import as_actor, event_in
 from tests.factories import act, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-
-def _local(days: int, hours: int = 0) -> str:
-    return (datetime.now(UTC) + timedelta(days=days, hours=hours)).astimezone(ZoneInfo("Asia/Kolkata")).strftime(
-        "%Y-%m-%dT%H:%M")
 
 
 async def test_create_publish_rsvp_until_the_waitlist_and_a_freed_seat_promotes_live(
@@ -42,8 +37,8 @@ async def test_create_publish_rsvp_until_the_waitlist_and_a_freed_seat_promotes_
     await hosting.get_by_role("link", name="Create an event").click()
     await hosting.get_by_label("Title").fill("Noting and drafting clinic")
     await hosting.get_by_label("Description").fill("Bring a **draft** note.")
-    await hosting.get_by_label("Starts").fill(_local(2))
-    await hosting.get_by_label("Ends").fill(_local(2, 1))
+    await hosting.get_by_label("Starts").fill(ist_input(2))
+    await hosting.get_by_label("Ends").fill(ist_input(2, 1))
     await hosting.get_by_label("Seats").fill("1")
     await hosting.get_by_label("Meeting link").fill("https://meet.example.gov.in/clinic")
     zone = hosting.get_by_label("Time zone")

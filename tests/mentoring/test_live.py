@@ -4,7 +4,7 @@ ended reaches the mentor's and the mentee's own rooms after the commit, so their
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,19 +21,6 @@ from tests.mentoring.helpers import accepted, ask, mentor_with_offer
 from tests.realtime.probe import SocketProbe, server_url
 
 Probes = Callable[[], SocketProbe]
-
-
-@pytest.fixture
-async def probes() -> AsyncIterator[Probes]:
-    made: list[SocketProbe] = []
-
-    def make() -> SocketProbe:
-        made.append(SocketProbe())
-        return made[-1]
-
-    yield make
-    for probe in made:
-        await probe.close()
 
 
 async def _sockets(client: TestClient, db: Any, probes: Probes, *people: dict[str, Any]) -> list[SocketProbe]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiohttp import web
@@ -10,7 +9,6 @@ from aiohttp import web
 from community.app import create_app
 from community.config import Settings
 from community.messages.rules import RULES, MessageRules
-from tests.realtime.probe import SocketProbe
 
 TEST_RULES = MessageRules(per_minute=3, max_length=50, group_size=3)
 
@@ -21,16 +19,3 @@ def app(settings: Settings) -> web.Application:
     app[RULES] = TEST_RULES
     return app
 
-
-@pytest.fixture
-async def probes() -> AsyncIterator[Callable[[], SocketProbe]]:
-    """Socket clients, each disconnected when the test ends."""
-    made: list[SocketProbe] = []
-
-    def make() -> SocketProbe:
-        made.append(SocketProbe())
-        return made[-1]
-
-    yield make
-    for probe in made:
-        await probe.close()

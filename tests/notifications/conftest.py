@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,21 +19,6 @@ from community.notifications.notifier import Notifier
 from community.notifications.routes import NOTIFIER
 from community.policy import Actor
 from tests.factories import bare_app
-from tests.realtime.probe import SocketProbe
-
-
-@pytest.fixture
-async def probes() -> AsyncIterator[Callable[[], SocketProbe]]:
-    made: list[SocketProbe] = []
-
-    def make() -> SocketProbe:
-        probe = SocketProbe()
-        made.append(probe)
-        return probe
-
-    yield make
-    for probe in made:
-        await probe.close()
 
 
 @dataclass

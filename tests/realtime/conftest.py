@@ -4,32 +4,15 @@ import asyncio
 import os
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 
-from tests.realtime.probe import SocketProbe
 from tests.processes import free_port
 
 REDIS_SERVER = "/usr/bin/redis-server"
-
-
-@pytest.fixture
-async def probes() -> AsyncIterator[Callable[..., SocketProbe]]:
-    """Make socket clients; every one is disconnected when the test ends."""
-    made: list[SocketProbe] = []
-
-    def make(local_address: str | None = None, *, reconnect: bool = False,
-             transport: str = "websocket") -> SocketProbe:
-        probe = SocketProbe(local_address, reconnect=reconnect, transport=transport)
-        made.append(probe)
-        return probe
-
-    yield make
-    for probe in made:
-        await probe.close()
 
 
 @pytest.fixture

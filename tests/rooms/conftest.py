@@ -3,7 +3,7 @@ title, hosts, invitees, a start and an end, and whether it is live; attended peo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,6 @@ from community.rooms import subjects
 from community.rooms.subjects import RoomAccess
 from community.storage import facts
 from tests.factories import bearer_token, make_user
-from tests.realtime.probe import SocketProbe
 
 KIND = "test_session"
 SESSIONS = "test_room_sessions"
@@ -75,15 +74,3 @@ class Room:
 async def room(client: TestClient) -> Room:
     return Room(client)
 
-
-@pytest.fixture
-async def probes() -> AsyncIterator[Callable[[], SocketProbe]]:
-    made: list[SocketProbe] = []
-
-    def make() -> SocketProbe:
-        made.append(SocketProbe())
-        return made[-1]
-
-    yield make
-    for probe in made:
-        await probe.close()
