@@ -289,7 +289,7 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {**fields, "updated_at": tx.now}}, session=session)
     await tx.reindex(SEARCH_INDEX, event_id)
-    seats_freed = await _drop_answers(tx, event_id, invited.withdrawn, session)
+    seats_freed = await _drop_answers(tx, event_id, invited.removed, session)
     for user_id in cohosts.added:
         await _tell_cohost(tx, user_id, event_id, fields["title"])
     for user_id in cohosts.removed:
@@ -312,21 +312,26 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Invitations:
-    """An edit's invitations: everyone invited after it, and who of them is new or no longer invited."""
+class People:
+    """An edit's invited people or co-hosts: everyone after it, who of them is new, and who is gone."""
 
     now: list[ObjectId]
     added: list[ObjectId]
-    withdrawn: list[ObjectId]
+    removed: list[ObjectId]
+
+    @classmethod
+    def change(cls, before: Sequence[ObjectId], now: list[ObjectId]) -> People:
+        return cls(now=now, added=[user_id for user_id in now if user_id not in before],
+                   removed=[user_id for user_id in before if user_id not in now])
 
 
-def _invitations(event: Mapping[str, Any], invite: Sequence[ObjectId], data: EventIn) -> Invitations:
+def _invitations(event: Mapping[str, Any], invite: Sequence[ObjectId], data: EventIn) -> People:
     """The people already invited stay invited but those ``data.uninvite`` names; ``invite``
     (the addresses' people) are invited besides. An event that is no longer invitation-only
     invites nobody, and withdraws no access its new audience gives."""
     before = list(event.get("invited_ids", []))
     if data.audience != "invitation":
-        return Invitations(now=[], added=[], withdrawn=[])
+        return People(now=[], added=[], removed=[])
     try:
         removed = {ObjectId(text) for text in data.uninvite}
     except InvalidId:
@@ -334,20 +339,10 @@ def _invitations(event: Mapping[str, Any], invite: Sequence[ObjectId], data: Eve
     now = list(dict.fromkeys([*(user_id for user_id in before if user_id not in removed), *invite]))
     if len(now) > PEOPLE_MAX:
         raise Invalid({"invite": _("An event invites at most %(count)s people.", count=PEOPLE_MAX)})
-    return Invitations(now=now, added=[user_id for user_id in now if user_id not in before],
-                       withdrawn=[user_id for user_id in before if user_id not in now])
+    return People.change(before, now)
 
 
-@dataclass(frozen=True, slots=True)
-class CoHosts:
-    """An edit's co-hosts: everyone co-hosting after it, and who of them is new or no longer co-hosts."""
-
-    now: list[ObjectId]
-    added: list[ObjectId]
-    removed: list[ObjectId]
-
-
-def _cohosts(event: Mapping[str, Any], add: Sequence[ObjectId], data: EventIn) -> CoHosts:
+def _cohosts(event: Mapping[str, Any], add: Sequence[ObjectId], data: EventIn) -> People:
     """The co-hosts stay but those ``data.remove_cohost_ids`` names; ``add`` (the people the
     change names) co-host besides. The host is no co-host: naming them adds nothing, and removing
     them is refused, so no co-host takes the event from its host."""
@@ -362,8 +357,7 @@ def _cohosts(event: Mapping[str, Any], add: Sequence[ObjectId], data: EventIn) -
                               *(user_id for user_id in add if user_id != event["host_id"])]))
     if len(now) > COHOSTS_MAX:
         raise Invalid({"cohosts": _("An event has at most %(count)s co-hosts.", count=COHOSTS_MAX)})
-    return CoHosts(now=now, added=[user_id for user_id in now if user_id not in before],
-                   removed=[user_id for user_id in before if user_id not in now])
+    return People.change(before, now)
 
 
 async def _drop_answers(tx: Action, event_id: ObjectId, people: Sequence[ObjectId], session: Any) -> bool:
