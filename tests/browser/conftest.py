@@ -15,6 +15,7 @@ per-test loops; the sync API cannot share a thread with pytest-asyncio's loops.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import secrets
@@ -107,6 +108,15 @@ class Server:
             yield client[settings.database_name]
         finally:
             await client.close()
+
+    async def indexed(self, timeout: float = 30) -> None:
+        """Wait until the server's search indexer has taken every outbox entry (the directory's
+        rows and search come from it), so a page opened next shows what the test just wrote."""
+        deadline = time.monotonic() + timeout
+        async with self.store() as db:
+            while await db["search_outbox"].count_documents({}):
+                assert time.monotonic() < deadline, "the server's search indexer did not catch up"
+                await asyncio.sleep(0.05)
 
 
 def _answers(url: str) -> bool:

@@ -86,6 +86,7 @@ async def test_the_directory_marks_who_offers_mentoring_and_in_what(
     mentor, expert = await people("Nandini Mentoring"), await people("Omkar Expertise")
     await _expert_listing(server, mentor, topic["_id"], offer=True)
     await _expert_listing(server, expert, topic["_id"], offer=False)
+    await server.indexed()
     viewer = await signed_in(new_context, await people("Pooja Directory"))
 
     await viewer.goto(f"/network?competency={topic['_id']}")
