@@ -54,6 +54,7 @@ class Indexer:
         self.poll = poll
         self.gather = gather
         self._wake = asyncio.Event()
+        self._turn = asyncio.Lock()
 
     def notify(self) -> None:
         """Start the next round now rather than at the next poll (call after a commit)."""
@@ -61,7 +62,14 @@ class Indexer:
 
     async def run_once(self) -> int:
         """One round: the number of due outbox entries it took (indexed, or postponed after a failure);
-        none while another process writes the index."""
+        none while another process writes the index. Rounds in one process take turns: a round
+        writes what it read before its awaits, so one running beside another could write a
+        document's older state after the other wrote its newer one (a ``drain`` beside the
+        background task's round), and a ``drain`` that returns has seen that round finish too."""
+        async with self._turn:
+            return await self._round()
+
+    async def _round(self) -> int:
         if not await self.engine.can_write():
             return 0
         now = datetime.now(UTC)
