@@ -13,7 +13,6 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from community import actions, keys
 from community.accounts import demo as accounts_demo, people as accounts_people
@@ -25,6 +24,7 @@ from community.mentoring import queries, service
 from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn
 from community.profiles import queries as profile_queries
 from community.storage.api import Database
+from community.timezones import IST
 
 MENTORS = 12
 SESSION = timedelta(hours=1)
@@ -35,13 +35,11 @@ GOALS = ["Prepare for my first district review in this area.", "Understand the r
          "नई पोस्टिंग में इस विषय की बुनियादी बातें सीखना।", "Fix a recurring problem in our section's process."]
 
 
-IST = ZoneInfo("Asia/Kolkata")
-
-
 def _office_hour(rng: random.Random, days: int) -> datetime:
     """A time on the hour between 10:00 and 16:00 IST, ``days`` from today: when sessions are held."""
     day = datetime.now(IST) + timedelta(days=days)
     return day.replace(hour=rng.randint(10, 16), minute=0, second=0, microsecond=0).astimezone(UTC)
+
 
 async def _as(app: dict[Any, Any], person: Mapping[str, Any], step: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     return await actions.run(app, actor_for_user(person), step, *args)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page, Request, WebSocket, expect
 
+from community.timezones import IST
 from tests.browser.conftest import DESKTOP, PHONE, NewContext, Person, Tools
 
 BLOCKING_IMPACTS = ("serious", "critical")
@@ -39,7 +39,7 @@ FOCUSED = """() => {
 
 def ist_input(days: int, hours: int = 0) -> str:
     """Now plus ``days`` and ``hours`` as a ``datetime-local`` field takes it, in IST (the forms' zone)."""
-    return (datetime.now(UTC) + timedelta(days=days, hours=hours)).astimezone(ZoneInfo("Asia/Kolkata")).strftime(
+    return (datetime.now(UTC) + timedelta(days=days, hours=hours)).astimezone(IST).strftime(
         "%Y-%m-%dT%H:%M")
 
 

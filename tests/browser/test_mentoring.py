@@ -9,18 +9,17 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from playwright.async_api import expect
 
+from community.timezones import IST
 from tests.browser.conftest import NewContext, Person, Server, Tools
 from tests.browser.support import check_page, signed_in
 from tests.factories import bearer_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
-IST = ZoneInfo("Asia/Kolkata")
 
 
 async def _expert_holding_a_competency(server: Server, person: Person) -> tuple[str, str]:
