@@ -261,7 +261,17 @@ class Engine:
         return int(busy), int(frames), int(copied)
 
     def _inline_read(self, fn: Callable[[Context], T], budget: int = 0) -> T:
-        ctx = Context(self._inline_conn, self._fresh_catalog(self._inline_conn))
+        """A read on the loop thread: on the writer's connection while nothing holds it, else on
+        the loop's own read-only one.
+
+        SQLite empties a connection's page cache whenever another connection has committed since
+        its last read, so after every write the loop's own connection read each page again (a
+        point read cost three to four times as much). The writer's cache survives its own
+        commits. Holding no lock means no transaction is open on it and no job uses it on the
+        writer thread (every one runs under the lock), and a read here never yields, so none can
+        begin before it ends: it sees what is committed, as the other connection would."""
+        conn = self._conn if not self._lock.locked() and not self._writer_busy else self._inline_conn
+        ctx = Context(conn, self._fresh_catalog(conn))
         ctx.budget = budget
         return fn(ctx)
 

@@ -120,7 +120,8 @@ async def test_keys_of_a_unique_index_are_read_with_one_statement(client: Any, d
     await db.votes.create_index([("post", 1), ("person", -1)], unique=True)
     await db.votes.insert_many([{"_id": n, "post": n % 5, "person": n // 5} for n in range(40)])
     statements: list[str] = []
-    client.engine._inline_conn.set_trace_callback(statements.append)
+    for conn in (client.engine._inline_conn, client.engine._conn):
+        conn.set_trace_callback(statements.append)
     ids = [3, 17, 8, 39, 100, 21]
     assert [doc["_id"] for doc in await db.votes.find({"_id": {"$in": ids}}, sort=[("_id", -1)]).to_list()] == [
         39, 21, 17, 8, 3]
@@ -128,3 +129,24 @@ async def test_keys_of_a_unique_index_are_read_with_one_statement(client: Any, d
     assert sorted(doc["_id"] for doc in pairs) == [11, 14, 36, 39]
     selects = [s for s in statements if s.startswith("SELECT") and " JOIN " in s]
     assert len(selects) == 2, "one statement per read, not one per key"
+
+
+async def test_a_read_while_nothing_writes_runs_on_the_writers_connection(
+        client: Any, db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite empties a connection's page cache when another one has committed since its last
+    read; the writer's own commits keep its cache, so a read between writes goes there."""
+    await _posts(db)
+    used: list[object] = []
+    fresh = Engine._fresh_catalog
+    monkeypatch.setattr(Engine, "_fresh_catalog", lambda engine, conn: used.append(conn) or fresh(engine, conn))
+    engine = client.engine
+    await db.posts.update_one({"_id": 3}, {"$set": {"hash": "k"}})
+    assert (await db.posts.find_one({"_id": 3}))["hash"] == "k"
+    assert used == [engine._conn]
+    used.clear()
+    async with client.start_session() as session:
+        async with await session.start_transaction():
+            await db.posts.update_one({"_id": 3}, {"$set": {"hash": "m"}}, session=session)
+            assert (await db.posts.find_one({"_id": 3}))["hash"] == "k", "another read never sees the open transaction"
+    assert used == [engine._inline_conn]
+    assert (await db.posts.find_one({"_id": 3}))["hash"] == "m"
