@@ -213,3 +213,40 @@ async def test_a_refused_cohost_change_leaves_nothing(bare_db: Any) -> None:
     assert captured.notifications == [] and captured.reindexed == [] and captured.hung_up == []
     assert await bare_db[EVENTS].find_one({"_id": event_id}) == before
     assert await bare_db[EVENTS].count_documents({}) == 1
+
+
+async def test_a_cohost_who_leaves_a_draft_lands_among_their_events_told_so(client: TestClient, db: Any) -> None:
+    anita, vikram = await _cohosts(db)
+    await sign_in(client, await make_user(db, name="Meera Host", roles=("expert",)))
+    created = await post_form(client, "/events/new", {**FORM, "cohosts": "anita@example.gov.in, vikram@example.gov.in"},
+                              from_page="/events/new", allow_redirects=False)
+    event_id = ObjectId(created.headers["Location"].rsplit("/", 1)[1])
+    await _as(client, vikram)
+    left = await post_form(client, f"/events/{event_id}/edit", {**FORM, "remove_cohost_ids": str(vikram["_id"])},
+                           from_page=f"/events/{event_id}/edit", allow_redirects=False)
+    assert left.status == 303 and left.headers["Location"] == "/events?when=mine", "not the draft they no longer see"
+    landed = await client.get(left.headers["Location"])
+    assert landed.status == 200
+    assert "The event is saved, and you are no longer one of its co-hosts." in await landed.text()
+    assert await _cohost_ids(db, event_id) == [anita["_id"]]
+    body: dict[str, Any] = {**{k: v for k, v in FORM.items() if k not in ("invite", "cohosts", "rsvp_closes")},
+                            "capacity": 5}
+    answered = await client.put(f"/api/v1/events/{event_id}", json={**body, "remove_cohost_ids": [str(anita["_id"])]},
+                                headers={"Authorization": f"Bearer {await bearer_token(client, anita)}"})
+    assert answered.status == 204, await answered.text()
+    assert await _cohost_ids(db, event_id) == []
+
+
+async def test_a_cohost_who_leaves_a_published_event_stays_on_its_page_told_so(client: TestClient, db: Any) -> None:
+    anita, vikram = await _cohosts(db)
+    _host, event_id = await _published_by_form(client, db)
+    await _as(client, vikram)
+    left = await post_form(client, f"/events/{event_id}/edit", {**FORM, "remove_cohost_ids": str(vikram["_id"])},
+                           from_page=f"/events/{event_id}/edit")
+    assert left.status == 200 and str(left.url.path) == f"/events/{event_id}"
+    assert "The event is saved, and you are no longer one of its co-hosts." in await left.text()
+    body: dict[str, Any] = {**{k: v for k, v in FORM.items() if k not in ("invite", "cohosts", "rsvp_closes")},
+                            "capacity": 5}
+    answered = await client.put(f"/api/v1/events/{event_id}", json={**body, "remove_cohost_ids": [str(anita["_id"])]},
+                                headers={"Authorization": f"Bearer {await bearer_token(client, anita)}"})
+    assert answered.status == 200 and (await answered.json())["cohost_ids"] == []
