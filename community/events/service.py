@@ -18,11 +18,11 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import policy, ratelimit
-from community.accounts import people as accounts_people, queries as accounts
+from community.accounts import people as accounts_people, queries as accounts, sessions
 from community.actions import Action
 from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
-from community.events import access, places, queries, series
+from community.events import access, live, places, queries, series
 from community.events.queries import EVENTS, RSVPS, rsvp_key
 from community.events.schemas import COHOSTS_MAX, PEOPLE_MAX, SERIES_MAX, EventIn, RsvpChoice
 from community.forums import markdown
@@ -30,7 +30,7 @@ from community.i18n import gettext as _
 from community.jobs import schedule as jobs
 from community.notifications.intents import Recipients, person
 from community.policy import Member
-from community.realtime.emitter import user_room
+from community.rooms.subjects import hosts_room, socket_room
 from community.storage.api import Database
 from search import outbox
 
@@ -262,8 +262,8 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     """Change an event that is not cancelled; people going are told when its time or place
     changed, and the reminders move with the start. Co-hosts and invitations are kept but those
-    ``data`` removes, and people it names are added, each told. The sockets of whoever stops
-    co-hosting are closed, so they reconnect outside the live room's hosts' part (``hosts_room``).
+    ``data`` removes, and people it names are added, each told. Whoever is removed is taken out
+    at once of the event's socket rooms they may no longer be in (``_take_out_of_rooms``).
     Returns whether the time or place changed."""
     event = await managed(tx, event_id)
     _not_held(event)
@@ -292,8 +292,7 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     seats_freed = await _drop_answers(tx, event_id, invited.removed, session)
     for user_id in cohosts.added:
         await _tell_cohost(tx, user_id, event_id, fields["title"])
-    for user_id in cohosts.removed:
-        tx.hang_up(user_room(user_id))
+    await _take_out_of_rooms(tx, {**event, **fields}, [*invited.removed, *cohosts.removed], session)
     if event["status"] == "published":
         for user_id in invited.added:
             await _tell_invited(tx, person(user_id), event_id, fields["title"])
@@ -309,6 +308,27 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
             assert fresh is not None
             _push_counts(tx, fresh)
     return changed
+
+
+async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Sequence[ObjectId], session: Any) -> None:
+    """Take each of ``people`` (uninvited, or no longer co-hosting ``event`` as changed) out of the
+    event's socket rooms the policy no longer lets them be in: its page's room (``event:<id>``,
+    the seat counts), its live room (``room:event:<id>``: the hosts and the people going), or only
+    the live room's hosts' part. Their sockets stay connected and are told (``room:removed``)."""
+    live_room = socket_room(live.KIND, event["_id"])
+    for user_id in dict.fromkeys(people):
+        actor = sessions.actor_for_user(await accounts.user_by_id(tx.db, user_id))
+        answer = await queries.rsvp(tx.db, event["_id"], user_id, session=session)
+        seen = access.judge(actor, dict(event), await access.actor_orgs(tx.db, actor),
+                            answer["status"] if answer else "none")
+        if not policy.can_join_room(actor, "event", event):
+            tx.remove_from_room(user_id, f"event:{event['_id']}")
+        if event["status"] == "draft":
+            continue  # a draft has no live room
+        if not (seen.can_see and (seen.is_host or seen.rsvp == "going")):
+            tx.remove_from_room(user_id, live_room)
+        elif not seen.is_host:
+            tx.remove_from_room(user_id, hosts_room(live.KIND, event["_id"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from community.errors import Invalid
 from community.events import service
 from community.events.queries import EVENTS
 from community.events.schemas import COHOSTS_MAX
-from community.realtime.emitter import user_room
 from tests.conftest import post_form
 from tests.events.conftest import as_actor, event_in, local
 from tests.factories import act, bearer_token, make_user, sign_in
@@ -169,7 +168,7 @@ async def test_the_api_change_keeps_the_cohosts_unless_it_removes_one(client: Te
     assert event["title"] == "Kept" and event["cohost_ids"] == [anita["_id"], third["_id"]]
 
 
-async def test_whoever_is_made_a_cohost_is_told_once_and_whoever_is_removed_hung_up(bare_db: Any) -> None:
+async def test_whoever_is_made_a_cohost_is_told_once_and_whoever_is_removed_leaves_its_rooms(bare_db: Any) -> None:
     host = await make_user(bare_db, roles=("expert",), email="host@example.gov.in")
     first, later = await make_user(bare_db, email="first@example.gov.in"), await make_user(bare_db, email="later@example.gov.in")
     data = event_in(cohosts=["first@example.gov.in", "host@example.gov.in"])
@@ -187,7 +186,9 @@ async def test_whoever_is_made_a_cohost_is_told_once_and_whoever_is_removed_hung
         await act(bare_db, as_actor(host), service.update, event_id,
                   kept.model_copy(update={"remove_cohost_ids": [str(first["_id"])]}))
     assert captured.notifications == [] and await _cohost_ids(bare_db, event_id) == [later["_id"]]
-    assert captured.hung_up == [user_room(first["_id"])], "their sockets leave the live room's hosts at once"
+    assert captured.removed_from_rooms == [(str(first["_id"]), f"event:{event_id}")], (
+        "their sockets leave the draft's page at once; a draft has no live room")
+    assert captured.hung_up == []
 
 
 async def test_a_refused_cohost_change_leaves_nothing(bare_db: Any) -> None:
@@ -210,7 +211,7 @@ async def test_a_refused_cohost_change_leaves_nothing(bare_db: Any) -> None:
         with pytest.raises(Invalid) as refused:
             await act(bare_db, as_actor(host), service.create, event_in(remove_cohost_ids=[str(crowd[0]["_id"])]))
         assert "remove_cohost_ids" in refused.value.errors
-    assert captured.notifications == [] and captured.reindexed == [] and captured.hung_up == []
+    assert captured.notifications == [] and captured.reindexed == [] and captured.removed_from_rooms == []
     assert await bare_db[EVENTS].find_one({"_id": event_id}) == before
     assert await bare_db[EVENTS].count_documents({}) == 1
 
