@@ -110,6 +110,35 @@ def check_times(start: datetime, end: datetime, *, now: datetime, starts_before:
     return errors
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where an event happens, as its form or its holder gives it: ``EventIn``'s ``place``, ``link`` and ``venue``."""
+
+    kind: str
+    link: str = ""
+    venue: str = ""
+
+
+def check_place(given: Place) -> tuple[dict[str, Any], dict[str, str]]:
+    """The stored place (a new Jitsi room or BigBlueButton meeting for those kinds), and what is
+    wrong with it by field (``link``, ``venue``); empty when nothing is."""
+    place: dict[str, Any] = {"kind": given.kind}
+    errors: dict[str, str] = {}
+    if given.kind == "link":
+        if not given.link.startswith("https://"):
+            errors["link"] = _("Give the meeting's https:// address.")
+        place["url"] = given.link
+    elif given.kind == "jitsi":
+        place["room"] = f"karmayogi-{ObjectId()}"
+    elif given.kind == "venue":
+        if not given.venue:
+            errors["venue"] = _("Say where to meet.")
+        place["address"] = given.venue
+    else:
+        place["meeting_id"] = f"karmayogi-{ObjectId()}"
+    return place, errors
+
+
 async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before: datetime | None = None) -> dict[str, Any]:
     """The stored fields of an event as written, or ``Invalid`` naming each field that is wrong.
     ``starts_before`` is an existing event's start: keeping a start already past is allowed.
@@ -120,19 +149,8 @@ async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before
     closes = _utc(data.rsvp_closes, zone) if data.rsvp_closes is not None else None
     if closes is not None and closes > start:
         errors["rsvp_closes"] = _("RSVP must close by the start.")
-    place: dict[str, Any] = {"kind": data.place}
-    if data.place == "link":
-        if not data.link.startswith("https://"):
-            errors["link"] = _("Give the meeting's https:// address.")
-        place["url"] = data.link
-    elif data.place == "jitsi":
-        place["room"] = f"karmayogi-{ObjectId()}"
-    elif data.place == "venue":
-        if not data.venue:
-            errors["venue"] = _("Say where to meet.")
-        place["address"] = data.venue
-    else:
-        place["meeting_id"] = f"karmayogi-{ObjectId()}"
+    place, wrong = check_place(Place(data.place, link=data.link, venue=data.venue))
+    errors.update(wrong)
     known = await competencies.existing_competency_ids(tx.db, data.competencies)
     unknown = [c for c in data.competencies if c not in known]
     if unknown:
@@ -275,8 +293,7 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     if fields["capacity"] < event["going"]:
         raise Invalid({"capacity": _("%(count)s people are going already; give at least that many seats.",
                                      count=event["going"])})
-    if fields["place"]["kind"] == event["place"]["kind"] and fields["place"]["kind"] in ("jitsi", "bbb"):
-        fields["place"] = event["place"]  # the same room or meeting, so links already given still work
+    fields["place"] = _kept_room(event["place"], fields["place"])
     if data.audience == "organisation" and event.get("organiser_org_id") is None:
         raise Invalid({"audience": _("You belong to no organisation, so the event cannot be limited to one.")})
     fields["org_id"] = event.get("organiser_org_id") if data.audience == "organisation" else None
@@ -329,6 +346,12 @@ async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Seque
             tx.remove_from_room(user_id, live_room)
         elif not seen.is_host:
             tx.remove_from_room(user_id, hosts_room(live.KIND, event["_id"]))
+
+
+def _kept_room(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The place after a change: the same Jitsi room or BigBlueButton meeting when the kind
+    stays, so the links already given still work."""
+    return before if after["kind"] == before["kind"] and after["kind"] in ("jitsi", "bbb") else after
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,19 +532,28 @@ async def _held(tx: Action, event_id: ObjectId, holder: Holder) -> dict[str, Any
     return event
 
 
-async def move_held(tx: Action, event_id: ObjectId, holder: Holder, start: datetime, end: datetime) -> None:
-    """Move an event ``holder`` holds to a new start and end (aware times): its reminders move
-    with it, and the people going are told, as when a host moves an event."""
+async def move_held(tx: Action, event_id: ObjectId, holder: Holder, start: datetime, end: datetime,
+                    place: Place | None = None) -> None:
+    """Move an event ``holder`` holds to a new start and end (aware times), and to ``place`` when
+    one is given: its reminders move with it, and the people going are told, as when a host
+    changes an event's time or place. ``Invalid`` names the wrong fields as ``check_times`` and
+    ``check_place`` do."""
     event = await _held(tx, event_id, holder)
     if event["status"] == "cancelled":
         raise Invalid({"status": _("A cancelled event cannot be changed.")})
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     errors = check_times(start, end, now=tx.now)
+    where = event["place"]
+    if place is not None:
+        where, wrong = check_place(place)
+        errors.update(wrong)
+        where = _kept_room(event["place"], where)
     if errors:
         raise Invalid(errors)
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {
-        "start_at": start, "end_at": end, "rsvp_closes_at": None, "updated_at": tx.now}}, session=session)
+        "start_at": start, "end_at": end, "place": where, "rsvp_closes_at": None, "updated_at": tx.now}},
+        session=session)
     await tx.reindex(SEARCH_INDEX, event_id)
     await _schedule_jobs(tx, event_id, start, end)
     await tx.notify("event_changed", to=going_set(event_id), subject=("event", event_id),
