@@ -16,10 +16,12 @@ it the service records what must follow the write:
   transaction;
 - ``tx.emit(event, data, room=...)``: a socket event, queued in memory;
 - ``tx.hang_up(room)``: close every socket in a room (on every process), queued in memory, for a
-  write that changes who a person is (a suspension), so their sockets reconnect as that person.
+  write that changes who a person is (a suspension), so their sockets reconnect as that person;
+- ``tx.remove_from_room(user_id, room)``: take a person's sockets out of one room (on every
+  process), queued in memory, for a write after which they may no longer be in it (uninvited).
 
 Leaving the block commits; an exception aborts, and then nothing is sent and none of the rows
-exist. Queued events and hang-ups are sent only once the commit has returned. The transaction is started
+exist. Queued events, hang-ups and removals are sent only once the commit has returned. The transaction is started
 lazily because the embedded engine serialises writers: checks that only read (Markdown, limits,
 permissions) must not hold other writers up, and some of them write on their own (rate limits).
 
@@ -69,6 +71,8 @@ class Effects:
     scheduled: list[dict[str, Any]] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     hung_up: list[str] = field(default_factory=list)
+    removed_from_rooms: list[tuple[str, str]] = field(default_factory=list)
+    """(person's id, room) for each ``remove_from_room``."""
 
     def extend(self, other: Effects) -> None:
         self.events += other.events
@@ -77,11 +81,12 @@ class Effects:
         self.scheduled += other.scheduled
         self.cancelled += other.cancelled
         self.hung_up += other.hung_up
+        self.removed_from_rooms += other.removed_from_rooms
 
     @property
     def empty(self) -> bool:
         return not (self.events or self.notifications or self.reindexed or self.scheduled or self.cancelled
-                    or self.hung_up)
+                    or self.hung_up or self.removed_from_rooms)
 
 
 _listeners: list[Callable[[Effects], None]] = []
@@ -145,6 +150,11 @@ class Action:
         """Queue closing every socket in ``room``; done once the transaction has committed, never after a rollback."""
         self.effects.hung_up.append(room)
 
+    def remove_from_room(self, user_id: Any, room: str) -> None:
+        """Queue taking the person's sockets out of ``room`` (and the rooms within it); done once
+        the transaction has committed, never after a rollback."""
+        self.effects.removed_from_rooms.append((str(user_id), room))
+
     async def notify(self, kind: str, *, to: Recipients, subject: tuple[str, Any], params: Mapping[str, Any]) -> None:
         """Record a notification intent: ``kind`` (registered), who (a recipient set, expanded
         later), what it is about (subject type and id, for folding and the policy check) and the
@@ -172,6 +182,9 @@ class Action:
         for room in self.effects.hung_up:
             if self.emitter is not None:
                 await self.emitter.hang_up(room)
+        for user_id, room in self.effects.removed_from_rooms:
+            if self.emitter is not None:
+                await self.emitter.remove_from_room(user_id, room)
         if self.effects.notifications:
             wake = self.app.get(keys.NOTIFIER_WAKE)
             if wake is not None:

@@ -53,7 +53,7 @@ def setup(app: web.Application) -> None:
           tag=T, body=EventIn, response=EventOut, status=201)
     route(app, "GET", API_EVENT, views.api_get, summary="An event, with your answer", tag=T, response=EventOut, auth=False)
     route(app, "PUT", API_EVENT, views.api_update, summary="Change an event (its hosts); people going are told of a new time or place",
-          tag=T, body=EventIn, response=EventOut)
+          tag=T, body=EventIn, response=EventOut, also={204: None})
     route(app, "POST", API_EVENT + "/publish", views.api_publish, summary="Publish a draft (its hosts)", tag=T, body=None,
           response=EventOut)
     route(app, "POST", API_EVENT + "/cancel", views.api_cancel, summary="Cancel an event; everyone who answered is told",

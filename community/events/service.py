@@ -18,11 +18,11 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from community import policy, ratelimit
-from community.accounts import people as accounts_people, queries as accounts
+from community.accounts import people as accounts_people, queries as accounts, sessions
 from community.actions import Action
 from community.competencies import queries as competencies
 from community.errors import Invalid, NotFound
-from community.events import access, places, queries, series
+from community.events import access, live, places, queries, series
 from community.events.queries import EVENTS, RSVPS, rsvp_key
 from community.events.schemas import COHOSTS_MAX, PEOPLE_MAX, SERIES_MAX, EventIn, RsvpChoice
 from community.forums import markdown
@@ -30,7 +30,7 @@ from community.i18n import gettext as _
 from community.jobs import schedule as jobs
 from community.notifications.intents import Recipients, person
 from community.policy import Member
-from community.realtime.emitter import user_room
+from community.rooms.subjects import hosts_room, socket_room
 from community.storage.api import Database
 from search import outbox
 
@@ -110,6 +110,35 @@ def check_times(start: datetime, end: datetime, *, now: datetime, starts_before:
     return errors
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where an event happens, as its form or its holder gives it: ``EventIn``'s ``place``, ``link`` and ``venue``."""
+
+    kind: str
+    link: str = ""
+    venue: str = ""
+
+
+def check_place(given: Place) -> tuple[dict[str, Any], dict[str, str]]:
+    """The stored place (a new Jitsi room or BigBlueButton meeting for those kinds), and what is
+    wrong with it by field (``link``, ``venue``); empty when nothing is."""
+    place: dict[str, Any] = {"kind": given.kind}
+    errors: dict[str, str] = {}
+    if given.kind == "link":
+        if not given.link.startswith("https://"):
+            errors["link"] = _("Give the meeting's https:// address.")
+        place["url"] = given.link
+    elif given.kind == "jitsi":
+        place["room"] = f"karmayogi-{ObjectId()}"
+    elif given.kind == "venue":
+        if not given.venue:
+            errors["venue"] = _("Say where to meet.")
+        place["address"] = given.venue
+    else:
+        place["meeting_id"] = f"karmayogi-{ObjectId()}"
+    return place, errors
+
+
 async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before: datetime | None = None) -> dict[str, Any]:
     """The stored fields of an event as written, or ``Invalid`` naming each field that is wrong.
     ``starts_before`` is an existing event's start: keeping a start already past is allowed.
@@ -120,19 +149,8 @@ async def check_event(tx: Action, data: EventIn, *, now: datetime, starts_before
     closes = _utc(data.rsvp_closes, zone) if data.rsvp_closes is not None else None
     if closes is not None and closes > start:
         errors["rsvp_closes"] = _("RSVP must close by the start.")
-    place: dict[str, Any] = {"kind": data.place}
-    if data.place == "link":
-        if not data.link.startswith("https://"):
-            errors["link"] = _("Give the meeting's https:// address.")
-        place["url"] = data.link
-    elif data.place == "jitsi":
-        place["room"] = f"karmayogi-{ObjectId()}"
-    elif data.place == "venue":
-        if not data.venue:
-            errors["venue"] = _("Say where to meet.")
-        place["address"] = data.venue
-    else:
-        place["meeting_id"] = f"karmayogi-{ObjectId()}"
+    place, wrong = check_place(Place(data.place, link=data.link, venue=data.venue))
+    errors.update(wrong)
     known = await competencies.existing_competency_ids(tx.db, data.competencies)
     unknown = [c for c in data.competencies if c not in known]
     if unknown:
@@ -262,8 +280,8 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     """Change an event that is not cancelled; people going are told when its time or place
     changed, and the reminders move with the start. Co-hosts and invitations are kept but those
-    ``data`` removes, and people it names are added, each told. The sockets of whoever stops
-    co-hosting are closed, so they reconnect outside the live room's hosts' part (``hosts_room``).
+    ``data`` removes, and people it names are added, each told. Whoever is removed is taken out
+    at once of the event's socket rooms they may no longer be in (``_take_out_of_rooms``).
     Returns whether the time or place changed."""
     event = await managed(tx, event_id)
     _not_held(event)
@@ -275,8 +293,7 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     if fields["capacity"] < event["going"]:
         raise Invalid({"capacity": _("%(count)s people are going already; give at least that many seats.",
                                      count=event["going"])})
-    if fields["place"]["kind"] == event["place"]["kind"] and fields["place"]["kind"] in ("jitsi", "bbb"):
-        fields["place"] = event["place"]  # the same room or meeting, so links already given still work
+    fields["place"] = _kept_room(event["place"], fields["place"])
     if data.audience == "organisation" and event.get("organiser_org_id") is None:
         raise Invalid({"audience": _("You belong to no organisation, so the event cannot be limited to one.")})
     fields["org_id"] = event.get("organiser_org_id") if data.audience == "organisation" else None
@@ -292,8 +309,7 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     seats_freed = await _drop_answers(tx, event_id, invited.removed, session)
     for user_id in cohosts.added:
         await _tell_cohost(tx, user_id, event_id, fields["title"])
-    for user_id in cohosts.removed:
-        tx.hang_up(user_room(user_id))
+    await _take_out_of_rooms(tx, {**event, **fields}, [*invited.removed, *cohosts.removed], session)
     if event["status"] == "published":
         for user_id in invited.added:
             await _tell_invited(tx, person(user_id), event_id, fields["title"])
@@ -309,6 +325,33 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
             assert fresh is not None
             _push_counts(tx, fresh)
     return changed
+
+
+async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Sequence[ObjectId], session: Any) -> None:
+    """Take each of ``people`` (uninvited, or no longer co-hosting ``event`` as changed) out of the
+    event's socket rooms the policy no longer lets them be in: its page's room (``event:<id>``,
+    the seat counts), its live room (``room:event:<id>``: the hosts and the people going), or only
+    the live room's hosts' part. Their sockets stay connected and are told (``room:removed``)."""
+    live_room = socket_room(live.KIND, event["_id"])
+    for user_id in dict.fromkeys(people):
+        actor = sessions.actor_for_user(await accounts.user_by_id(tx.db, user_id))
+        answer = await queries.rsvp(tx.db, event["_id"], user_id, session=session)
+        seen = access.judge(actor, dict(event), await access.actor_orgs(tx.db, actor),
+                            answer["status"] if answer else "none")
+        if not policy.can_join_room(actor, "event", event):
+            tx.remove_from_room(user_id, f"event:{event['_id']}")
+        if event["status"] == "draft":
+            continue  # a draft has no live room
+        if not (seen.can_see and (seen.is_host or seen.rsvp == "going")):
+            tx.remove_from_room(user_id, live_room)
+        elif not seen.is_host:
+            tx.remove_from_room(user_id, hosts_room(live.KIND, event["_id"]))
+
+
+def _kept_room(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The place after a change: the same Jitsi room or BigBlueButton meeting when the kind
+    stays, so the links already given still work."""
+    return before if after["kind"] == before["kind"] and after["kind"] in ("jitsi", "bbb") else after
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,19 +532,28 @@ async def _held(tx: Action, event_id: ObjectId, holder: Holder) -> dict[str, Any
     return event
 
 
-async def move_held(tx: Action, event_id: ObjectId, holder: Holder, start: datetime, end: datetime) -> None:
-    """Move an event ``holder`` holds to a new start and end (aware times): its reminders move
-    with it, and the people going are told, as when a host moves an event."""
+async def move_held(tx: Action, event_id: ObjectId, holder: Holder, start: datetime, end: datetime,
+                    place: Place | None = None) -> None:
+    """Move an event ``holder`` holds to a new start and end (aware times), and to ``place`` when
+    one is given: its reminders move with it, and the people going are told, as when a host
+    changes an event's time or place. ``Invalid`` names the wrong fields as ``check_times`` and
+    ``check_place`` do."""
     event = await _held(tx, event_id, holder)
     if event["status"] == "cancelled":
         raise Invalid({"status": _("A cancelled event cannot be changed.")})
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     errors = check_times(start, end, now=tx.now)
+    where = event["place"]
+    if place is not None:
+        where, wrong = check_place(place)
+        errors.update(wrong)
+        where = _kept_room(event["place"], where)
     if errors:
         raise Invalid(errors)
     session = await tx.start()
     await tx.db[EVENTS].update_one({"_id": event_id}, {"$set": {
-        "start_at": start, "end_at": end, "rsvp_closes_at": None, "updated_at": tx.now}}, session=session)
+        "start_at": start, "end_at": end, "place": where, "rsvp_closes_at": None, "updated_at": tx.now}},
+        session=session)
     await tx.reindex(SEARCH_INDEX, event_id)
     await _schedule_jobs(tx, event_id, start, end)
     await tx.notify("event_changed", to=going_set(event_id), subject=("event", event_id),

@@ -17,7 +17,7 @@ from community.accounts import people
 from community.competencies import queries as dictionary
 from community.errors import Invalid, NotFound
 from community.events import after, calendar, feeds, live, queries, reads, service
-from community.events.access import actor_orgs, event_path, utc
+from community.events.access import access, actor_orgs, event_path, utc
 from community.events.schemas import EventIn, EvidenceIn, FeedbackIn, ListQuery, RecordIn, RsvpIn
 from community.i18n import gettext as _, lazy_gettext
 from community.middlewares import content_security_policy
@@ -41,6 +41,8 @@ EVIDENCE = confirmations.register("event_evidence", lazy_gettext(
 FEEDBACK_GIVEN = confirmations.register("event_feedback", lazy_gettext("Thank you: your feedback is saved."))
 FEED_MADE = confirmations.register("event_feed_made", lazy_gettext("Your calendar address is ready; the old one no longer works."))
 FEED_REVOKED = confirmations.register("event_feed_revoked", lazy_gettext("Your calendar address no longer works."))
+NO_LONGER_COHOST = confirmations.register("event_no_longer_cohost", lazy_gettext(
+    "The event is saved, and you are no longer one of its co-hosts."))
 
 LIST_TITLES = {"upcoming": lazy_gettext("Upcoming events"), "week": lazy_gettext("This week"),
                "past": lazy_gettext("Past events"), "mine": lazy_gettext("My events")}
@@ -239,15 +241,32 @@ async def edit_page(request: web.Request) -> web.Response:
     return await _render_form(request, _form_values(seen.event), {}, seen.event)
 
 
+def _left_cohosts(request: web.Request, data: EventIn) -> bool:
+    """Whether the change takes the actor off the event's co-hosts."""
+    return str(actor_of(request).user_id) in data.remove_cohost_ids
+
+
+async def _still_seen(request: web.Request, event_id: ObjectId) -> bool:
+    """Whether the actor still sees the event after their change (a co-host who left a draft does not)."""
+    seen = await access(db_of(request), actor_of(request), event_id)
+    return seen is not None and seen.can_see
+
+
 async def edit_submit(request: web.Request) -> web.Response:
+    """A co-host who removed themselves is told so, on the event's page if they still see it, and
+    otherwise among their events."""
     event_id = event_of(request)
     form = await read_form(request)
     try:
-        await actions.run(request.app, actor_of(request), service.update, event_id, validate(EventIn, _form_input(form)))
+        data = validate(EventIn, _form_input(form))
+        await actions.run(request.app, actor_of(request), service.update, event_id, data)
     except Invalid as error:
         seen = await reads.visible_event(db_of(request), actor_of(request), event_id)
         return await _render_form(request, _echo(form), dict(error.errors), seen.event, status=422)
-    return confirmations.confirmed(request, event_path(event_id), SAVED)
+    if not _left_cohosts(request, data):
+        return confirmations.confirmed(request, event_path(event_id), SAVED)
+    shown = event_path(event_id) if await _still_seen(request, event_id) else "/events?when=mine"
+    return confirmations.confirmed(request, shown, NO_LONGER_COHOST)
 
 
 async def _simple(request: web.Request, service_call: Any, done: str) -> web.Response:
@@ -366,9 +385,13 @@ async def api_get(request: web.Request) -> web.Response:
 
 
 async def api_update(request: web.Request) -> web.Response:
+    """The event as changed; no content when the change took the actor off an event they then no
+    longer see (a co-host leaving a draft)."""
     event_id = event_of(request)
     data = validate(EventIn, await read_json(request))
     await actions.run(request.app, actor_of(request), service.update, event_id, data)
+    if _left_cohosts(request, data) and not await _still_seen(request, event_id):
+        return web.Response(status=204)
     return await _one(request, event_id)
 
 

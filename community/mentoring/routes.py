@@ -18,7 +18,7 @@ from community.mentoring.schemas import (
     OfferOut,
     RequestIn,
     SessionIn,
-    SessionTimeIn,
+    SessionMoveIn,
 )
 from community.storage.facts import declare
 
@@ -63,8 +63,9 @@ def setup(app: web.Application) -> None:
     api.route(app, "POST", f"{one_api}/sessions", views.api_session, tag=tag, body=SessionIn, response=MentorshipOut,
               summary="Schedule a session (the mentor): an invitation-only event for the two, at a meeting link or a place")
     one_session = f"{one_api}/sessions/{{session_id:[0-9a-f]{{24}}}}"
-    api.route(app, "POST", f"{one_session}/move", views.api_move_session, tag=tag, body=SessionTimeIn,
-              response=MentorshipOut, summary="Move a session still to begin (the mentor or the mentee); the other is told")
+    api.route(app, "POST", f"{one_session}/move", views.api_move_session, tag=tag, body=SessionMoveIn,
+              response=MentorshipOut,
+              summary="Move a session still to begin, and change its place (the mentor or the mentee); the other is told")
     api.route(app, "POST", f"{one_session}/cancel", views.api_cancel_session, tag=tag, body=None,
               response=MentorshipOut, summary="Cancel a session still to begin (the mentor or the mentee); the other is told")
     api.route(app, "POST", f"{one_api}/end", views.api_end, tag=tag, body=None, response=MentorshipOut,

@@ -107,6 +107,13 @@ class SessionIn(SessionTimeIn):
     place: Annotated[str, Line(1, PLACE_MAX)] = Field(description="a meeting link (https://...), or where to meet")
 
 
+class SessionMoveIn(SessionTimeIn):
+    """A session's new time, and its new place when given."""
+
+    place: Annotated[str, Line(1, PLACE_MAX)] | None = Field(None, description=(
+        "a new meeting link (https://...), or where to meet; left out, the place stays"))
+
+
 class MentoringFeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

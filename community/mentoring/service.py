@@ -34,7 +34,8 @@ from community.karma import service as karma
 from community.mentoring import live, notices, queries
 from community.mentoring.queries import MENTORSHIPS, OFFERS, PLACES, month_of, open_key, place_key
 from community.mentoring.rules import RULES, MentoringRules
-from community.mentoring.schemas import AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn, SessionTimeIn
+from community.mentoring.schemas import (AnswerIn, MentoringFeedbackIn, OfferIn, RequestIn, SessionIn, SessionMoveIn,
+                                        SessionTimeIn)
 from community.messages import service as messages
 from community.network import queries as network
 from community.notifications.intents import person as one_person
@@ -231,6 +232,16 @@ def _times(planned: SessionTimeIn, now: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _place(text: str) -> events.Place:
+    """A session's one place field: a meeting link when it is an https:// address, else where to meet."""
+    return events.Place("link", link=text) if text.startswith("https://") else events.Place("venue", venue=text)
+
+
+def _on_the_form(error: Invalid) -> Invalid:
+    """The events' refusal named by the session form's fields: the times, and one place."""
+    return Invalid({key if key in ("start", "end") else "place": text for key, text in error.errors.items()})
+
+
 async def schedule_session(tx: Action, mentorship_id: ObjectId, planned: SessionIn) -> ObjectId:
     """The mentor adds a session: an invitation-only event they host with the mentee, both
     going, at a meeting link or a venue; the mentee is told. Returns the event's id."""
@@ -242,15 +253,15 @@ async def schedule_session(tx: Action, mentorship_id: ObjectId, planned: Session
     if len(found["sessions"]) >= rules_of(tx).sessions:
         raise Invalid({"start": _("A mentorship can have at most %(n)s sessions.", n=rules_of(tx).sessions)})
     await _change(tx, actor)
-    online = planned.place.startswith("https://")
+    where = _place(planned.place)
     title = _("Mentoring: %(competency)s", competency=found["competency"])[:TITLE_MAX]
     data = EventIn(title=title, start=start, end=end, zone=SESSION_ZONE, capacity=2, audience="invitation",
-                   language=current_locale.get(), place="link" if online else "venue",
-                   link=planned.place if online else "", venue="" if online else planned.place)
+                   language=current_locale.get(), place="venue" if where.kind == "venue" else "link",
+                   link=where.link, venue=where.venue)
     try:
         event_id = await events.hold(tx, data, holder(mentorship_id), [found["mentor_id"], found["mentee_id"]])
     except Invalid as error:
-        raise Invalid({key if key in ("start", "end") else "place": text for key, text in error.errors.items()}) from None
+        raise _on_the_form(error) from None
     written = await db[MENTORSHIPS].update_one({"_id": mentorship_id, "status": "accepted"},
                                                {"$push": {"sessions": {"event_id": event_id, "added_at": tx.now}}},
                                                session=tx.session)
@@ -273,9 +284,10 @@ async def _session(tx: Action, found: dict[str, Any], event_id: ObjectId) -> Eve
     return seen
 
 
-async def move_session(tx: Action, mentorship_id: ObjectId, event_id: ObjectId, moved: SessionTimeIn) -> None:
-    """Either of the two moves a session still to begin; its reminders move with it and the
-    other is told through the events' own notice of a changed time."""
+async def move_session(tx: Action, mentorship_id: ObjectId, event_id: ObjectId, moved: SessionMoveIn) -> None:
+    """Either of the two moves a session still to begin, to a new time and, when ``moved`` names
+    one, a new place; its reminders move with it and the other is told through the events' own
+    notice of a changed time or place."""
     db, actor = tx.db, policy.require_member(tx.actor)
     found = await readable(db, actor, mentorship_id)
     policy.require(actor, policy.can_move_mentoring_session(actor, found, await _blocked(db, found)),
@@ -285,7 +297,11 @@ async def move_session(tx: Action, mentorship_id: ObjectId, event_id: ObjectId, 
         raise Invalid({"start": _("This session was cancelled.")})
     start, end = _times(moved, tx.now)
     await _change(tx, actor)
-    await events.move_held(tx, event_id, holder(mentorship_id), start, end)
+    try:
+        await events.move_held(tx, event_id, holder(mentorship_id), start, end,
+                               _place(moved.place) if moved.place is not None else None)
+    except Invalid as error:
+        raise _on_the_form(error) from None
     live.changed(tx, found, found["status"])
 
 

@@ -26,7 +26,7 @@ from community.mentoring.schemas import (
     OfferIn,
     RequestIn,
     SessionIn,
-    SessionTimeIn,
+    SessionMoveIn,
 )
 from community.profiles import queries as profile_queries
 from community.competencies import queries as dictionary
@@ -246,14 +246,15 @@ async def session_submit(request: web.Request) -> web.Response:
     form = await read_form(request)
     try:
         if action == "move":
-            moved = validate(SessionTimeIn, _times_of(form))
+            moved = validate(SessionMoveIn, {**_times_of(form), **(
+                {"place": str(form["place"])} if "place" in form else {})})
             await actions.run(request.app, actor_of(request), service.move_session, mentorship_id, event_id, moved)
         else:
             await actions.run(request.app, actor_of(request), service.cancel_session, mentorship_id, event_id)
     except Invalid as error:
         prefix = f"{action}-{event_id}"
         context = await _mentorship_context(request, {f"{prefix}.{key}": text for key, text in error.errors.items()},
-                                            {prefix: _echo(form, ("start", "end"))})
+                                            {prefix: _echo(form, ("start", "end", "place"))})
         return aiohttp_jinja2.render_template("mentoring/mentorship.html", request, context, status=422)
     return confirmations.confirmed(request, url_for(request, "mentorship", mentorship_id=str(mentorship_id)),
                                    SESSION_DONE[action])
@@ -316,7 +317,7 @@ api_feedback = _api_step(service.give_feedback, MentoringFeedbackIn)
 async def api_move_session(request: web.Request) -> web.Response:
     me = signed_in(request)
     mentorship_id, event_id = mentorship_of(request), session_of(request)
-    moved = validate(SessionTimeIn, await read_json(request))
+    moved = validate(SessionMoveIn, await read_json(request))
     await actions.run(request.app, me, service.move_session, mentorship_id, event_id, moved)
     return api.json_response(await reads.mentorship_api(db_of(request), me, mentorship_id))
 

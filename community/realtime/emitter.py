@@ -1,5 +1,6 @@
-"""The one way services push live updates: ``await emitter.emit(event, data, room=...)``, and
-close sockets whose sign-in has ended: ``await emitter.hang_up(room)``.
+"""The one way services push live updates: ``await emitter.emit(event, data, room=...)``,
+close sockets whose sign-in has ended: ``await emitter.hang_up(room)``, and take a person's
+sockets out of a room they may no longer be in: ``await emitter.remove_from_room(user_id, room)``.
 
 Services call it only after their write has committed. With ``REDIS_URL`` set the server's
 Redis manager publishes the event, so it reaches the sockets of every process.
@@ -66,3 +67,15 @@ class Emitter:
             await self.sio.manager.disconnect_room(room, namespace)
         except Exception:
             log.exception("sockets not disconnected", extra={"room_kind": kind})
+
+    async def remove_from_room(self, user_id: ObjectId | str, room: str, *, namespace: str = "/") -> None:
+        """Take the person's sockets out of ``room`` and the rooms within it (``<room>:hosts``), on
+        every process, each told with ``room:removed``; they stay connected. Like :meth:`emit`, a
+        failure is logged and not raised: the write that took the person out has committed."""
+        kind = room_kind(room)
+        if kind in HANG_UP_ROOM_KINDS:
+            raise ValueError(f"nobody is taken out of a room of sign-ins: {room!r}")
+        try:
+            await self.sio.manager.remove_from_room(user_room(user_id), room, namespace)
+        except Exception:
+            log.exception("sockets not taken out of a room", extra={"room_kind": kind})

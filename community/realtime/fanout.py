@@ -9,13 +9,16 @@ others. Emits that want acknowledgements keep the library's path.
 
 They also disconnect a whole room (``disconnect_room``), which the library cannot do across
 processes: with Redis, a ``close_room`` message that carries ``"disconnect": true`` makes every
-process disconnect its own members of the room before closing it.
+process disconnect its own members of the room before closing it. And they take one person's
+sockets out of one room (``remove_from_room``), for someone who may no longer be in it: a
+``close_room`` message that names the person's room (``"person"``) makes every process hand its
+own sockets of that person to the namespace (``RemovesFromRooms``), and closes nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 import engineio
 import socketio
@@ -23,6 +26,11 @@ from engineio import packet as eio_packet
 from socketio import packet
 
 log = logging.getLogger("community.realtime")
+
+
+class RemovesFromRooms(Protocol):
+    async def remove_here(self, person_room: str, room: str) -> None:
+        """Take this process's sockets in ``person_room`` out of ``room``."""
 
 
 class DirectFanOut(socketio.AsyncManager):
@@ -51,6 +59,12 @@ class DirectFanOut(socketio.AsyncManager):
         for sid, _eio_sid in list(self.get_participants(namespace, room)):
             await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
 
+    async def remove_from_room(self, person_room: str, room: str, namespace: str) -> None:
+        """Take the sockets of this process in ``person_room`` out of ``room``, through the
+        namespace, which forgets them there too (presence, attendance)."""
+        handler: RemovesFromRooms = self.server.namespace_handlers[namespace]
+        await handler.remove_here(person_room, room)
+
 
 class DirectFanOutRedis(socketio.AsyncRedisManager, DirectFanOut):
     """Publishes through Redis as usual; what arrives from Redis is delivered by :class:`DirectFanOut`."""
@@ -62,7 +76,17 @@ class DirectFanOutRedis(socketio.AsyncRedisManager, DirectFanOut):
         await self._handle_close_room(message)
         await self._publish(message)
 
+    async def remove_from_room(self, person_room: str, room: str, namespace: str) -> None:
+        """Take ``person_room``'s sockets out of ``room`` here, and tell every other process to do the same."""
+        message = {"method": "close_room", "room": room, "namespace": namespace, "person": person_room,
+                   "host_id": self.host_id}
+        await self._handle_close_room(message)
+        await self._publish(message)
+
     async def _handle_close_room(self, message: dict[str, Any]) -> None:
+        if message.get("person"):
+            await DirectFanOut.remove_from_room(self, message["person"], message["room"], message["namespace"])
+            return
         if message.get("disconnect"):
             await DirectFanOut.disconnect_room(self, message["room"], message["namespace"])
         await super()._handle_close_room(message)

@@ -242,6 +242,23 @@ class RealtimeNamespace(socketio.AsyncNamespace):
             session["rooms"].discard(room)
             await self._left(room, session["actor"], session)
 
+    async def remove_here(self, person_room: str, room: str) -> None:
+        """Take this process's sockets in ``person_room`` out of ``room`` and the rooms within it
+        (``<room>:hosts``), counted gone, and tell each one that was in (``room:removed``), so its
+        page says so; the socket stays connected, in every other room. Called by the client manager
+        (``community.realtime.fanout``), on every process."""
+        for sid, _eio_sid in list(self.server.manager.get_participants(self.namespace, person_room)):
+            inside = [name for name in self.rooms(sid) if name == room or name.startswith(room + ":")]
+            if not inside or not self.server.manager.is_connected(sid, self.namespace):
+                continue
+            session = await self.get_session(sid)
+            for name in inside:
+                if name in session["rooms"]:
+                    await self.depart(sid, session, name)
+                else:
+                    await self.leave_room(sid, name)
+            await self.emit("room:removed", {"room": room}, to=sid)
+
     async def present(self, sid: str, session: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         room = validate(RoomRequest, data).room
         if room not in session["rooms"]:

@@ -53,11 +53,16 @@ class RoomAccess:
 
     @property
     def hosts_room(self) -> str:
-        return socket_room(self.kind, self.subject_id) + ":hosts"
+        return hosts_room(self.kind, self.subject_id)
 
 
 def socket_room(kind: str, subject_id: ObjectId) -> str:
     return f"room:{kind}:{subject_id}"
+
+
+def hosts_room(kind: str, subject_id: ObjectId) -> str:
+    """The socket room within the room that only its hosts are in."""
+    return socket_room(kind, subject_id) + ":hosts"
 
 
 Resolver = Callable[[Database, Actor, ObjectId], Awaitable[RoomAccess | None]]

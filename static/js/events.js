@@ -27,5 +27,14 @@
     mine.dataset.rsvp = "going";
     mine.textContent = page.dataset.goingText;
   });
+  socket.on("room:removed", function (data) {
+    var notice = page.querySelector("[data-removed-notice]");
+    if (data.room !== "event:" + eventId || !notice) {
+      return;
+    }
+    socket.leave(data.room);
+    notice.textContent = page.dataset.removedText;
+    notice.hidden = false;
+  });
   socket.join("event:" + eventId);
 }());

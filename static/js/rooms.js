@@ -13,7 +13,10 @@
   var list = root.querySelector("[data-questions]");
   var messages = root.querySelector("[data-messages]");
 
+  var removed = false;
+
   function enter() {
+    if (removed) { return; }
     socket.call("room:enter", ref).then(function (ack) {
       if (ack && ack.ok) { setPresent(ack.present); }
     });
@@ -31,6 +34,16 @@
   }
   function ours(data) { return data && data.room === "room:" + ref.kind + ":" + ref.subject_id; }
 
+  /* The server took this person out of the room (uninvited, or no longer a host): say so, and
+   * do not enter again on a reconnect. */
+  socket.on("room:removed", function (data) {
+    var notice = root.querySelector("[data-removed-notice]");
+    var whole = ours(data);
+    if (!notice || (!whole && data.room !== "room:" + ref.kind + ":" + ref.subject_id + ":hosts")) { return; }
+    removed = removed || whole;
+    notice.textContent = root.getAttribute(whole ? "data-removed-text" : "data-unhosted-text");
+    notice.hidden = false;
+  });
   socket.on("connect", enter);
   if (socket.connected) { enter(); }
   socket.on("presence", function (data) { if (ours(data)) { setPresent(data.present); } });

@@ -144,13 +144,17 @@ async def test_a_mentor_schedules_moves_and_cancels_a_session_the_mentee_finds_i
     await expect(mentor.get_by_role("link", name="Edit")).to_have_count(0)
 
     await mentor.go_back()
-    await mentor.get_by_text("Move this session").click()
-    moving = mentor.locator("#sessions > li form").filter(has=mentor.get_by_role("button", name="Move the session"))
+    await mentor.get_by_text("Move this session or change its place").click()
+    moving = mentor.locator("#sessions > li form").filter(
+        has=mentor.get_by_role("button", name="Save the new time and place"))
     await moving.get_by_label("Starts (Indian Standard Time)").fill(_ist(4, 15))
     await moving.get_by_label("Ends (Indian Standard Time)").fill(_ist(4, 16))
-    await moving.get_by_role("button", name="Move the session").click()
+    await expect(moving.get_by_label("Meeting link or place")).to_have_value("https://meet.example.gov.in/review")
+    await moving.get_by_label("Meeting link or place").fill("Room 204, Karmayogi Bhawan")
+    await moving.get_by_role("button", name="Save the new time and place").click()
     await expect(mentor.get_by_text("The session is moved; you are both told.")).to_be_visible()
     await expect(mentor.locator("#sessions > li")).to_contain_text("15:00")
+    await expect(mentor.locator("#sessions > li")).to_contain_text("Room 204, Karmayogi Bhawan")
 
     mentee = await signed_in(new_context, ravi)
     await mentee.goto("/events?when=mine")

@@ -16,7 +16,6 @@ from community.errors import Invalid
 from community.events import service
 from community.events.queries import EVENTS
 from community.events.schemas import COHOSTS_MAX
-from community.realtime.emitter import user_room
 from tests.conftest import post_form
 from tests.events.conftest import as_actor, event_in, local
 from tests.factories import act, bearer_token, make_user, sign_in
@@ -169,7 +168,7 @@ async def test_the_api_change_keeps_the_cohosts_unless_it_removes_one(client: Te
     assert event["title"] == "Kept" and event["cohost_ids"] == [anita["_id"], third["_id"]]
 
 
-async def test_whoever_is_made_a_cohost_is_told_once_and_whoever_is_removed_hung_up(bare_db: Any) -> None:
+async def test_whoever_is_made_a_cohost_is_told_once_and_whoever_is_removed_leaves_its_rooms(bare_db: Any) -> None:
     host = await make_user(bare_db, roles=("expert",), email="host@example.gov.in")
     first, later = await make_user(bare_db, email="first@example.gov.in"), await make_user(bare_db, email="later@example.gov.in")
     data = event_in(cohosts=["first@example.gov.in", "host@example.gov.in"])
@@ -187,7 +186,9 @@ async def test_whoever_is_made_a_cohost_is_told_once_and_whoever_is_removed_hung
         await act(bare_db, as_actor(host), service.update, event_id,
                   kept.model_copy(update={"remove_cohost_ids": [str(first["_id"])]}))
     assert captured.notifications == [] and await _cohost_ids(bare_db, event_id) == [later["_id"]]
-    assert captured.hung_up == [user_room(first["_id"])], "their sockets leave the live room's hosts at once"
+    assert captured.removed_from_rooms == [(str(first["_id"]), f"event:{event_id}")], (
+        "their sockets leave the draft's page at once; a draft has no live room")
+    assert captured.hung_up == []
 
 
 async def test_a_refused_cohost_change_leaves_nothing(bare_db: Any) -> None:
@@ -210,6 +211,43 @@ async def test_a_refused_cohost_change_leaves_nothing(bare_db: Any) -> None:
         with pytest.raises(Invalid) as refused:
             await act(bare_db, as_actor(host), service.create, event_in(remove_cohost_ids=[str(crowd[0]["_id"])]))
         assert "remove_cohost_ids" in refused.value.errors
-    assert captured.notifications == [] and captured.reindexed == [] and captured.hung_up == []
+    assert captured.notifications == [] and captured.reindexed == [] and captured.removed_from_rooms == []
     assert await bare_db[EVENTS].find_one({"_id": event_id}) == before
     assert await bare_db[EVENTS].count_documents({}) == 1
+
+
+async def test_a_cohost_who_leaves_a_draft_lands_among_their_events_told_so(client: TestClient, db: Any) -> None:
+    anita, vikram = await _cohosts(db)
+    await sign_in(client, await make_user(db, name="Meera Host", roles=("expert",)))
+    created = await post_form(client, "/events/new", {**FORM, "cohosts": "anita@example.gov.in, vikram@example.gov.in"},
+                              from_page="/events/new", allow_redirects=False)
+    event_id = ObjectId(created.headers["Location"].rsplit("/", 1)[1])
+    await _as(client, vikram)
+    left = await post_form(client, f"/events/{event_id}/edit", {**FORM, "remove_cohost_ids": str(vikram["_id"])},
+                           from_page=f"/events/{event_id}/edit", allow_redirects=False)
+    assert left.status == 303 and left.headers["Location"] == "/events?when=mine", "not the draft they no longer see"
+    landed = await client.get(left.headers["Location"])
+    assert landed.status == 200
+    assert "The event is saved, and you are no longer one of its co-hosts." in await landed.text()
+    assert await _cohost_ids(db, event_id) == [anita["_id"]]
+    body: dict[str, Any] = {**{k: v for k, v in FORM.items() if k not in ("invite", "cohosts", "rsvp_closes")},
+                            "capacity": 5}
+    answered = await client.put(f"/api/v1/events/{event_id}", json={**body, "remove_cohost_ids": [str(anita["_id"])]},
+                                headers={"Authorization": f"Bearer {await bearer_token(client, anita)}"})
+    assert answered.status == 204, await answered.text()
+    assert await _cohost_ids(db, event_id) == []
+
+
+async def test_a_cohost_who_leaves_a_published_event_stays_on_its_page_told_so(client: TestClient, db: Any) -> None:
+    anita, vikram = await _cohosts(db)
+    _host, event_id = await _published_by_form(client, db)
+    await _as(client, vikram)
+    left = await post_form(client, f"/events/{event_id}/edit", {**FORM, "remove_cohost_ids": str(vikram["_id"])},
+                           from_page=f"/events/{event_id}/edit")
+    assert left.status == 200 and str(left.url.path) == f"/events/{event_id}"
+    assert "The event is saved, and you are no longer one of its co-hosts." in await left.text()
+    body: dict[str, Any] = {**{k: v for k, v in FORM.items() if k not in ("invite", "cohosts", "rsvp_closes")},
+                            "capacity": 5}
+    answered = await client.put(f"/api/v1/events/{event_id}", json={**body, "remove_cohost_ids": [str(anita["_id"])]},
+                                headers={"Authorization": f"Bearer {await bearer_token(client, anita)}"})
+    assert answered.status == 200 and (await answered.json())["cohost_ids"] == []

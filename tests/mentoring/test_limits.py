@@ -17,7 +17,7 @@ from community.events import queries as event_queries
 from community.mentoring import service
 from community.mentoring.queries import MENTORSHIPS
 from community.mentoring.rules import RULES, MentoringRules
-from community.mentoring.schemas import SessionIn, SessionTimeIn
+from community.mentoring.schemas import SessionIn, SessionMoveIn
 from tests.factories import act, make_user
 from tests.mentoring.helpers import accepted, ask, mentor_with_offer
 
@@ -61,7 +61,7 @@ async def test_moving_and_cancelling_sessions_count_against_the_hourly_changes(a
     event_id = await act(limited, actor_for_user(mentor), service.schedule_session, mentorship_id,
                          SessionIn(start=start, end=start + timedelta(hours=1), place="Room 4"))
     await act(limited, actor_for_user(mentor), service.move_session, mentorship_id, event_id,
-              SessionTimeIn(start=start + timedelta(hours=2), end=start + timedelta(hours=3)))
+              SessionMoveIn(start=start + timedelta(hours=2), end=start + timedelta(hours=3)))
     with pytest.raises(RateLimited):
         await act(limited, actor_for_user(mentor), service.cancel_session, mentorship_id, event_id)
     assert (await event_queries.event(db, event_id) or {})["status"] == "published", "nothing cancelled"

@@ -199,6 +199,14 @@ async def test_the_api_runs_a_mentorship(client: TestClient, db: Any) -> None:
     status, moved = await call(client, "POST", f"{one}/sessions/{session['id']}/move", theirs, json={
         "start": later.isoformat(), "end": (later + timedelta(hours=1)).isoformat()})
     assert status == 200 and moved["sessions"][0]["start_at"] == later.isoformat().replace("+00:00", ".000Z")
+    assert moved["sessions"][0]["place"] == "Room 4", "a move that names no place keeps it"
+    status, problem = await call(client, "POST", f"{one}/sessions/{session['id']}/move", theirs, json={
+        "start": later.isoformat(), "end": (later + timedelta(hours=1)).isoformat(), "place": ""})
+    assert status == 422 and "place" in fields(problem)
+    status, moved = await call(client, "POST", f"{one}/sessions/{session['id']}/move", theirs, json={
+        "start": later.isoformat(), "end": (later + timedelta(hours=1)).isoformat(),
+        "place": "https://meet.example.gov.in/review"})
+    assert status == 200 and moved["sessions"][0]["place"] == "https://meet.example.gov.in/review"
     status, problem = await call(client, "POST", f"{one}/sessions/{session['id']}/move",
                                  await bearer_token(db, await make_user(db)),
                                  json={"start": later.isoformat(), "end": (later + timedelta(hours=2)).isoformat()})

@@ -21,7 +21,7 @@ from community.events.service import WRAP_UP_AFTER, reminder_key, wrap_up_key
 from community.jobs.schedule import JOBS
 from community.mentoring import queries, service
 from community.mentoring.live import CHANGED
-from community.mentoring.schemas import SessionIn, SessionTimeIn
+from community.mentoring.schemas import SessionIn, SessionMoveIn
 from community.notifications.queries import NOTIFICATIONS
 from community.notifications.routes import NOTIFIER
 from community.timezones import IST
@@ -93,7 +93,7 @@ async def test_moving_a_session_moves_its_reminders_and_tells_the_other(app: web
     mentor, mentee, mentorship_id, event_id, start = await scheduled(app, db)
     later = start + timedelta(days=2)
     await act(app, actor_for_user(mentee), service.move_session, mentorship_id, event_id,
-              SessionTimeIn(start=later, end=later + 2 * HOUR))
+              SessionMoveIn(start=later, end=later + 2 * HOUR))
     event = await event_queries.event(db, event_id)
     assert event is not None and event["start_at"].replace(tzinfo=UTC) == later
     assert await due(db, reminder_key(event_id, "1h")) == later - HOUR
@@ -108,13 +108,38 @@ async def test_moving_a_session_moves_its_reminders_and_tells_the_other(app: web
 
     with pytest.raises(Invalid) as refused:
         await act(app, actor_for_user(mentor), service.move_session, mentorship_id, event_id,
-                  SessionTimeIn(start=later, end=later - HOUR))
+                  SessionMoveIn(start=later, end=later - HOUR))
     assert refused.value.errors == {"end": "The end must be after the start."}
     with pytest.raises(Invalid) as refused:
         await act(app, actor_for_user(mentor), service.move_session, mentorship_id, event_id,
-                  SessionTimeIn(start=start + timedelta(days=400), end=start + timedelta(days=400) + HOUR))
+                  SessionMoveIn(start=start + timedelta(days=400), end=start + timedelta(days=400) + HOUR))
     assert refused.value.errors == {"start": "Choose a time within the coming year."}
     assert (await event_queries.event(db, event_id) or {})["start_at"].replace(tzinfo=UTC) == later, "nothing moved"
+
+
+async def test_either_of_the_two_changes_the_place_with_the_time_and_the_other_is_told(
+        app: web.Application, db: Any, captured_effects: actions.Effects) -> None:
+    mentor, mentee, mentorship_id, event_id, start = await scheduled(app, db)
+    await act(app, actor_for_user(mentee), service.move_session, mentorship_id, event_id,
+              SessionMoveIn(start=start, end=start + HOUR, place="Room 204, Karmayogi Bhawan"))
+    event = await event_queries.event(db, event_id)
+    assert event is not None and event["place"] == {"kind": "venue", "address": "Room 204, Karmayogi Bhawan"}
+    assert event["start_at"].replace(tzinfo=UTC) == start, "the same time, a new place"
+    await app[NOTIFIER].drain()
+    told = await db[NOTIFICATIONS].find({"kind": "event_changed"}).to_list(None)
+    assert [row["user_id"] for row in told] == [mentor["_id"]], "the other of the two is told, as for a new time"
+    later = start + timedelta(days=1)
+    await act(app, actor_for_user(mentor), service.move_session, mentorship_id, event_id,
+              SessionMoveIn(start=later, end=later + HOUR, place="https://meet.example.gov.in/m2"))
+    event = await event_queries.event(db, event_id)
+    assert event is not None and event["place"] == {"kind": "link", "url": "https://meet.example.gov.in/m2"}
+    assert [n["kind"] for n in captured_effects.notifications][-1] == "event_changed"
+    with pytest.raises(Invalid) as refused:
+        await act(app, actor_for_user(mentor), service.move_session, mentorship_id, event_id,
+                  SessionMoveIn(start=later, end=later - HOUR, place="Room 5"))
+    assert refused.value.errors == {"end": "The end must be after the start."}
+    assert (await event_queries.event(db, event_id) or {})["place"]["url"] == "https://meet.example.gov.in/m2", \
+        "a refused move changes no place"
 
 
 async def test_cancelling_a_session_cancels_its_event_and_reminders(app: web.Application, db: Any) -> None:
@@ -128,7 +153,7 @@ async def test_cancelling_a_session_cancels_its_event_and_reminders(app: web.App
     assert [row["user_id"] for row in told] == [mentee["_id"]]
     with pytest.raises(Invalid) as refused:
         await act(app, actor_for_user(mentee), service.move_session, mentorship_id, event_id,
-                  SessionTimeIn(start=start, end=start + HOUR))
+                  SessionMoveIn(start=start, end=start + HOUR))
     assert refused.value.errors == {"start": "This session was cancelled."}
     assert await act(app, actor_for_user(mentee), service.end, mentorship_id) is False, "a cancelled session never took place"
 
@@ -137,7 +162,7 @@ async def test_only_the_two_move_or_cancel_and_only_their_own_sessions(app: web.
     mentor, mentee, mentorship_id, event_id, start = await scheduled(app, db)
     other_mentor, other_mentee, other_id, other_event, _ = await scheduled(app, db)
     stranger = await make_user(db)
-    moved = SessionTimeIn(start=start + HOUR, end=start + 2 * HOUR)
+    moved = SessionMoveIn(start=start + HOUR, end=start + 2 * HOUR)
     with pytest.raises(NotFound):
         await act(app, actor_for_user(stranger), service.move_session, mentorship_id, event_id, moved)
     with pytest.raises(NotFound):
@@ -189,6 +214,18 @@ async def test_the_mentorship_page_moves_and_cancels_a_session_with_its_forms(cl
     event = await event_queries.event(db, event_id)
     assert event is not None and event["start_at"].replace(tzinfo=UTC).astimezone(IST).strftime("%Y-%m-%dT%H:%M") == \
         f"{day}T10:00", "a form's time is Indian Standard Time"
+    assert 'value="https://meet.example.gov.in/m"' in page, "the form starts from the session's place"
+    blank = await client.post(move_url, data={"csrf_token": token, "start": f"{day}T10:00", "end": f"{day}T11:30",
+                                              "place": " "})
+    text = await blank.text()
+    assert blank.status == 422 and f'id="move-{event_id}-place-error"' in text
+    assert (await event_queries.event(db, event_id) or {})["place"]["url"] == "https://meet.example.gov.in/m"
+    placed = await client.post(move_url, data={"csrf_token": token, "start": f"{day}T10:00", "end": f"{day}T11:30",
+                                               "place": "Conference room, Shastri Bhawan"})
+    assert placed.status == 200 and "The session is moved; you are both told." in await placed.text()
+    assert "Conference room, Shastri Bhawan" in await placed.text()
+    event_page = await (await client.get(f"/events/{event_id}")).text()
+    assert '<p id="event-venue">Conference room, Shastri Bhawan</p>' in event_page, "the event page shows the new place"
     cancelled = await client.post(f"{page_url}/sessions/{event_id}/cancel", allow_redirects=False,
                                   data={"csrf_token": token})
     assert cancelled.status == 303

@@ -3,6 +3,7 @@ report the same count, and a process that died without cleaning up stops countin
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -102,3 +103,34 @@ async def test_a_stopped_server_leaves_no_connection_open_to_redis(
         assert len(clients) == 1, f"only this test's own connection is left: {clients}"
     finally:
         await watcher.aclose()
+
+
+async def test_a_person_taken_out_of_a_room_on_one_server_leaves_it_on_the_other(
+        redis_url: str, aiohttp_client: Any, settings: Settings, tmp_path: Path, probes: Probes) -> None:
+    event_id = ObjectId()
+    room = {"room": f"event:{event_id}"}
+    servers = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        servers.append(await aiohttp_client(create_app(replace(settings, redis_url=redis_url,
+                                                               data_dir=tmp_path / name))))
+    db = servers[1].app[keys.DB]
+    await db.events.insert_one({"_id": event_id, "org_id": None})
+    leaving, staying = await make_user(db), await make_user(db)
+    gone = await probes().connect(server_url(servers[1]), token=await bearer_token(db, leaving))
+    kept = await probes().connect(server_url(servers[1]), token=await bearer_token(db, staying))
+    for probe in (gone, kept):
+        assert (await probe.call("join", room))["ok"] is True
+    listening = aioredis.from_url(redis_url)
+    try:
+        for _ in range(100):  # both servers hear the channel before server A speaks on it
+            if dict(await listening.pubsub_numsub("socketio"))[b"socketio"] >= 2:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await listening.aclose()
+    await servers[0].app[keys.EMITTER].remove_from_room(leaving["_id"], room["room"])
+    assert await gone.next("room:removed") == room, "server B's socket heard server A's removal"
+    assert (await gone.call("presence", room))["ok"] is False and gone.sio.connected
+    assert (await kept.call("presence", room)) == {"ok": True, "room": room["room"], "present": 1}
+    await kept.nothing("room:removed")
