@@ -55,6 +55,11 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     """Facet -> value -> number of matching documents (of groups, in a grouped search), most
     frequent first."""
+    exact: bool = True
+    """False: more documents match than the engine read to count the results, so ``total`` is a
+    lower bound ("at least"); the pages up to ``pages`` are there, and a next one when one exists."""
+    facets_sample: int = 0
+    """Not 0: the facet counts count only the first this many results (of ``total``), as ranked."""
 
     @property
     def pages(self) -> int:
@@ -181,7 +186,8 @@ class SearchEngine(Protocol):
         the last word as a prefix) and ``filters``; an empty query matches every document.
         Ordered by relevance, or by ``sort``. ``grouped``: one hit per ``group`` (the group's
         first document in that order), with the total, the pages and the facet counts counting
-        groups."""
+        groups; an engine may then count only the first results (``SearchResult.exact``,
+        ``SearchResult.facets_sample``)."""
 
     async def count(self, index: str) -> int:
         """Number of documents in ``index``."""

@@ -29,6 +29,7 @@ PRE, POST = "\ue000", "\ue001"
 """Highlight tags Meilisearch inserts; the text around them is escaped here before they become
 ``<mark>``, because Meilisearch returns document text unescaped."""
 MAX_TOTAL_HITS = 100_000
+"""Meilisearch counts matches up to this many; a total of that many is "at least"."""
 TASK_TIMEOUT_MS = 60_000
 
 
@@ -125,7 +126,8 @@ class MeilisearchEngine:
         facet_counts = {name: dict(sorted(((str(k), int(v)) for k, v in distribution.get(name, {}).items()),
                                           key=lambda kv: (-kv[1], kv[0])))
                         for name in request.facets}
-        return SearchResult(hits, int(found.total_hits or 0), request.page, request.per_page, facet_counts)
+        total = int(found.total_hits or 0)
+        return SearchResult(hits, total, request.page, request.per_page, facet_counts, exact=total < MAX_TOTAL_HITS)
 
     @staticmethod
     def _hit(raw: dict[str, Any], with_highlights: bool) -> Hit:

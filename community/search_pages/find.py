@@ -91,17 +91,17 @@ async def find(db: Database, engine: SearchEngine, actor: policy.Actor, params: 
     if index == VACANCIES.name:
         labelled["closing"] = await _closing_counts(engine, both(visible, _filters(params.model_copy(update={"closing": ""}),
                                                                                    now)), params.q, now)
-    return SearchOut(query=params.q, total=result.total, page=result.page, pages=result.pages,
-                     hits=[_hit_out(hit) for hit in result.hits], facets=labelled)
+    return SearchOut(query=params.q, total=result.total, exact=result.exact, page=result.page, pages=result.pages,
+                     facets_sample=result.facets_sample, hits=[_hit_out(hit) for hit in result.hits], facets=labelled)
 
 
 async def _closing_counts(engine: SearchEngine, others: SearchFilter | None, query: str,
                           now: datetime) -> list[FacetValueOut]:
     """The closing windows open vacancies matching ``query`` and ``others`` are in (those with
-    any), each with its count; the ones closing later are the open ones not closing within a month."""
+    any), each with its count; the ones closing later are the open ones not closing within a month.
+    Not grouped (a vacancy is a group of one), so that the engine counts every match exactly."""
     async def total(found: SearchFilter) -> int:
-        return (await engine.search(VACANCIES.name, query, both(others, found), per_page=1, highlight=False,
-                                    grouped=True)).total
+        return (await engine.search(VACANCIES.name, query, both(others, found), per_page=1, highlight=False)).total
     week, month = await total(_closing_filter("week", now)), await total(_closing_filter("month", now))
     counts = {"week": week, "month": month, "later": await total(where(status="open")) - month}
     return [FacetValueOut(value=window, label=closing.label(window), count=count)

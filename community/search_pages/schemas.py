@@ -94,7 +94,11 @@ class FacetValueOut(BaseModel):
 class SearchOut(BaseModel):
     query: str
     total: int
+    exact: bool = Field(True, description="false when more match than were counted: then `total` results at "
+                                          "least, and `pages` the pages known (a next one when there is one)")
     page: int
     pages: int
+    facets_sample: int = Field(0, description="when not 0, the facet counts count the first this many results "
+                                              "only, in the order listed")
     hits: list[HitOut]
     facets: dict[str, list[FacetValueOut]]

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from search.definitions import GROUP_FIELD
-from search.meili import MeilisearchEngine, settings
+from search.meili import MAX_TOTAL_HITS, MeilisearchEngine, settings
 
 
 class RecordingIndex:
@@ -48,3 +48,13 @@ def test_the_group_and_index_fields_are_filterable_for_distinct_and_facets() -> 
     filterable = settings().filterable_attributes or []
     assert GROUP_FIELD in filterable and "index" in filterable and "category_id" in filterable
     assert {"state", "mode", "pay_level"} <= set(filterable), "a vacancy search filters and counts by them"
+
+
+async def test_a_total_at_meilisearchs_counting_limit_is_at_least() -> None:
+    engine, _ = engine_answering(hits=[], total_hits=MAX_TOTAL_HITS, facet_distribution={})
+    capped = await engine.search("all", "training", grouped=True)
+    assert capped.total == MAX_TOTAL_HITS and not capped.exact and capped.facets_sample == 0
+    await engine.close()
+    engine, _ = engine_answering(hits=[], total_hits=MAX_TOTAL_HITS - 1, facet_distribution={})
+    assert (await engine.search("all", "training", grouped=True)).exact
+    await engine.close()

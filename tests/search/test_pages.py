@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
@@ -13,6 +14,7 @@ from community import keys
 from community.competencies.queries import COMPETENCIES
 from community.forums.queries import CATEGORIES, POSTS, THREADS
 from community.search_pages.routes import INDEXER, LAG_READY_SECONDS
+from search import embedded
 from search.outbox import OUTBOX, record
 from tests.factories import make_org, make_user, sign_in
 
@@ -179,3 +181,21 @@ async def test_grouped_pages_neither_repeat_nor_skip_a_thread(client: TestClient
     assert [(p["total"], p["pages"], len(p["hits"])) for p in pages] == [(13, 3, 5), (13, 3, 5), (13, 3, 3)]
     titles = [hit["title"] for p in pages for hit in p["hits"]]
     assert sorted(titles) == sorted(f"Audit note {i}" for i in range(13))
+
+
+async def test_a_result_set_counted_in_part_says_so(client: TestClient, db: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedded, "GROUP_SAMPLE", 4)
+    for i in range(13):
+        thread_id = await add_thread(db, f"Audit note {i}", "audit opening")
+        await add_replies(db, thread_id, "audit reply one", "audit reply two")
+    await indexed(client)
+    params = {"q": "audit", "per_page": "2"}
+    body = await (await client.get("/api/v1/search", params=params)).json()
+    assert not body["exact"] and 2 < body["total"] < 13 and len(body["hits"]) == 2
+    assert body["facets_sample"] == body["total"] == body["facets"]["index"][0]["count"]
+    page = await (await client.get("/search", params=params)).text()
+    assert f"At least {body['total']} results" in page and f"Counts among the first {body['total']} results." in page
+    assert "Page 1<" in page and 'rel="next"' in page
+    hindi = await (await client.get("/search", params=params, headers={"Accept-Language": "hi"})).text()
+    assert f"कम से कम {body['total']} परिणाम" in hindi
