@@ -36,7 +36,7 @@ from community.storage.catalog import CollInfo, IndexInfo
 from community.storage.cursors import EmbeddedCommandCursor, EmbeddedCursor
 from community.storage.keys import check_encodable
 from community.storage.matching import MISSING, Predicate, compile_filter, resolve
-from community.storage.planner import counting_index
+from community.storage.planner import counting_index, needed_fields
 from community.storage.runtime import INLINE_ROWS, Engine, Partial
 from community.storage.sessions import EmbeddedSession
 from community.storage.shaping import compile_projection, normalize_sort, run_pipeline
@@ -450,11 +450,12 @@ class EmbeddedCollection(_Settings):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         project = compile_projection(projection)
         predicate = _compile(filter_)
-        plan = self._engine.plan(self._db, self.name, filter_ or {}, sort)
+        needed = needed_fields(filter_ or {}, projection, sort)
+        plan = self._engine.plan(self._db, self.name, filter_ or {}, sort, needed)
 
         def job(ctx: Context) -> tuple[Scan, list[dict[str, Any]], Stats]:
             # A fresh scan each time the job runs: a read that gave up on the loop starts over on a thread.
-            scan = Scan(filter_, sort, skip, limit, plan, predicate)
+            scan = Scan(filter_, sort, skip, limit, plan, predicate, needed)
             docs = [doc for _, doc in ctx.fetch(self._info(ctx), scan, size)]
             return scan, ([project(doc) for doc in docs] if project else docs), ctx.stats
 

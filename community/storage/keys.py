@@ -236,3 +236,27 @@ def successor(prefix: bytes) -> bytes:
 def bracket(tag: int) -> tuple[bytes, bytes]:
     """The [low, high) key range holding every value of one canonical type."""
     return bytes([tag]), bytes([tag + 1])
+
+
+def decode_exact(key: bytes, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """The values an ascending compound key was made of, by field name, when each is one whose
+    key gives it back exactly: a string, an ObjectId or a boolean. ``None`` for any other: a
+    number's key does not say whether it was an int or a float, nor null's whether the field
+    was missing, and a container's was expanded or nested."""
+    out: dict[str, Any] = {}
+    position = 0
+    for name in names:
+        tag = key[position]
+        if tag == STRING:
+            end = key.index(b"\x00\x00", position + 1)  # a body's NUL is escaped as \x00\xff: the first pair ends it
+            out[name] = key[position + 1:end].replace(b"\x00\xff", b"\x00").decode("utf-8", "surrogatepass")
+            position = end + 2
+        elif tag == OBJECTID:
+            out[name] = ObjectId(key[position + 1:position + 13])
+            position += 13
+        elif tag == BOOL:
+            out[name] = key[position + 1] == 1
+            position += 2
+        else:
+            return None
+    return out

@@ -49,6 +49,9 @@ class Plan:
     """At most one document can match: full-key equality on a unique index."""
     exact: bool = False
     """Each range is one full key of a unique index (equality or ``$in``): at most one document each."""
+    covered: bool = False
+    """The index holds every field the query reads (``needed_fields``): its keys answer it, a
+    document is read only for a key that does not give its values back (``keys.decode_exact``)."""
 
 
 def _point_ok(value: Any) -> bool:
@@ -130,7 +133,49 @@ def _component(bound: Bounds, direction: int) -> tuple[list[bytes] | None, tuple
     return None, low, high
 
 
-def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> Plan:
+def _filter_fields(filter_: Mapping[str, Any], out: set[str]) -> bool:
+    for key, condition in filter_.items():
+        if key == "$and" and isinstance(condition, list) and all(isinstance(clause, Mapping) for clause in condition):
+            if not all(_filter_fields(clause, out) for clause in condition):
+                return False
+        elif key.startswith("$") or "." in key:
+            return False
+        else:
+            out.add(key)
+    return True
+
+
+def needed_fields(filter_: Any, projection: Any, sort: SortSpec) -> frozenset[str] | None:
+    """Every field a ``find`` reads, when an index holding them all could answer it from its keys
+    alone: an inclusion projection of top-level fields (``_id`` among them unless excluded), a
+    filter on top-level fields (or an ``$and`` of such) and a sort on them. ``None`` otherwise."""
+    if isinstance(projection, (list, tuple)):
+        projection = {name: 1 for name in projection}
+    if not isinstance(projection, Mapping) or not isinstance(filter_, Mapping):
+        return None
+    fields = {"_id"} if projection.get("_id", True) else set()
+    for name, flag in projection.items():
+        if name == "_id":
+            continue
+        if not flag or isinstance(flag, (dict, str)) or "." in name or name.startswith("$"):
+            return None
+        fields.add(name)
+    if not fields or not _filter_fields(filter_, fields):  # {"_id": 0} alone: everything but the id
+        return None
+    if any("." in name for name, _ in sort):
+        return None
+    return frozenset(fields | {name for name, _ in sort})
+
+
+def covers(index: IndexInfo, needed: frozenset[str] | None) -> bool:
+    """Whether ``index``'s keys give back every field of ``needed``: all of them in its key, all
+    ascending, none ever holding an array (a document would stand under a key per element)."""
+    return (needed is not None and not index.arrays and all(direction == 1 for _, direction in index.key)
+            and needed <= {path for path, _ in index.key})
+
+
+def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec,
+                needed: frozenset[str] | None = None) -> Plan:
     if len(filter_) == 1 and not sort:
         ((path, value),) = filter_.items()
         if type(value) in SCALAR_TYPES and value is not None:
@@ -180,11 +225,12 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec) -> P
             continue
         if not used and index.sparse:
             continue
-        score = (int(used), depth, int(ranged), int(sorts), int(index.unique), -len(index.key))
+        covered = covers(index, needed)
+        score = (int(used), depth, int(ranged), int(sorts), int(covered), int(index.unique), -len(index.key))
         if best is None or score > best[0]:
             exact = index.unique and depth == len(index.key)
             best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts,
-                                point=exact and len(prefixes) == 1, exact=exact))
+                                point=exact and len(prefixes) == 1, exact=exact, covered=covered))
     return best[1] if best else Plan()
 
 

@@ -322,11 +322,12 @@ class Engine:
         if self.closed:
             raise InvalidOperation("Cannot use AsyncMongoClient after close")
 
-    def plan(self, db: str, name: str, filter_: Any, sort: list[tuple[str, int]]) -> Plan:
+    def plan(self, db: str, name: str, filter_: Any, sort: list[tuple[str, int]],
+             needed: frozenset[str] | None = None) -> Plan:
         info = self.catalog.get((db, name))
         if info is None or not isinstance(filter_, Mapping):
             return Plan()
-        return choose_plan(info, filter_, sort)
+        return choose_plan(info, filter_, sort, needed)
 
     async def read(self, fn: Callable[[Context], T], session: EmbeddedSession | None = None, *,
                    bounded: bool = False, budget: int = 0) -> T:

@@ -95,6 +95,9 @@ def compile_projection(spec: Any) -> Callable[[dict[str, Any]], dict[str, Any]] 
         tree = _tree(including)
         if include_id:
             tree.setdefault("_id", True)
+        if all(sub is True for sub in tree.values()):  # top-level fields only: what _include does, in one pass
+            names = frozenset(tree)
+            return lambda doc: {name: value for name, value in doc.items() if name in names}
         return lambda doc: _include(doc, tree)
     if not include_id:
         excluding.append("_id")

@@ -41,11 +41,12 @@ class Stats:
     docs_examined: int = 0
     returned: int = 0
     sort_in_memory: bool = False
+    covered: bool = False
 
     def explain(self, namespace: str) -> dict[str, Any]:
         if self.stage == "IXSCAN":
             plan: dict[str, Any] = {
-                "stage": "FETCH",
+                "stage": "PROJECTION_COVERED" if self.covered else "FETCH",
                 "inputStage": {"stage": "IXSCAN", "indexName": self.index, "direction": self.direction},
             }
         else:
@@ -76,6 +77,8 @@ class Scan:
     limit: int = 0
     plan: Plan | None = None
     predicate: Callable[[Any], bool] | None = None
+    needed: frozenset[str] | None = None
+    """Every field the query reads (``planner.needed_fields``): an index holding them all answers it from its keys."""
     coll_id: int | None = None
     """The collection read, fixed by the first batch (``None`` until then)."""
     dedupe: bool = False
@@ -264,7 +267,7 @@ class Context:
                 return []
             plan = scan.plan
             if plan is None or plan.index is None or plan.index not in info.indexes:
-                plan = choose_plan(info, scan.filter_ or {}, scan.sort)
+                plan = choose_plan(info, scan.filter_ or {}, scan.sort, scan.needed)
             scan.plan, scan.coll_id = plan, info.id
             scan.dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
             if plan.point:
@@ -275,8 +278,14 @@ class Context:
             return []
         plan = scan.plan
         assert plan is not None
-        if plan.index is not None and all(index.id != plan.index.id for index in info.indexes):
-            raise OperationFailure(f"index {plan.index.name!r} was dropped while a cursor read it", code=175)
+        if plan.index is not None:
+            current = next((index for index in info.indexes if index.id == plan.index.id), None)
+            if current is None:
+                raise OperationFailure(f"index {plan.index.name!r} was dropped while a cursor read it", code=175)
+            if plan.covered and current.arrays:
+                # An array was written since the last batch: its keys are elements now, so the rest is read from documents.
+                plan = scan.plan = replace(plan, covered=False)
+                scan.dedupe = True
         try:
             if plan.sorts or not scan.sort:
                 out = self._stream(info, scan, size)
@@ -343,9 +352,11 @@ class Context:
             stats.index = plan.index.name
             stats.direction = "backward" if plan.backward else "forward"
             stats.ranges = len(plan.ranges)
+            stats.covered = plan.covered
             rows = self._index_rows(info, plan, scan)
         dedupe, seen = scan.dedupe, scan.seen
         budget, examined = self.budget, 0
+        names = tuple(path for path, _ in plan.index.key) if plan.covered and plan.index is not None else None
         for rowid, blob in rows:
             examined += 1
             if budget and examined > budget:
@@ -354,10 +365,16 @@ class Context:
                 if rowid in seen:
                     continue
                 seen.add(rowid)
-            doc = bson.decode(blob)
-            stats.docs_examined += 1
-            if predicate(doc):
-                yield rowid, doc
+            found = keys.decode_exact(blob, names) if names is not None else None
+            if found is None:
+                found = bson.decode(blob if names is None else self._document(info, rowid))
+                stats.docs_examined += 1
+            if predicate(found):
+                yield rowid, found
+
+    def _document(self, info: CollInfo, rowid: int) -> bytes:
+        """The stored document of one row a covered scan's key could not answer for."""
+        return self.conn.execute(f"SELECT doc FROM {info.table} WHERE id = ?", (rowid,)).fetchone()[0]
 
     def count_keys(self, index: IndexInfo, prefix: bytes) -> int:
         """How many of ``index``'s keys start with ``prefix`` (one per document: see ``counting_index``)."""
@@ -437,7 +454,10 @@ class Context:
         assert plan.index is not None
         stats = self.stats
         order = "DESC" if plan.backward else "ASC"
-        select = f"SELECT i.k, i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id"
+        if plan.covered:  # the key stands for the document; the few it cannot answer for are read one by one
+            select = f"SELECT i.k, i.id, i.k FROM {plan.index.table} AS i"
+        else:
+            select = f"SELECT i.k, i.id, d.doc FROM {plan.index.table} AS i JOIN {info.table} AS d ON d.id = i.id"
         if plan.exact and len(plan.ranges) > 1:
             # Each range is one key of a unique index: one statement for all of them, in key order.
             points = [low for low, _ in plan.ranges]

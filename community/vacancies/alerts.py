@@ -34,6 +34,11 @@ MAX_SAVED = 20
 SAVES_PER_HOUR = 30
 
 
+ALERT_FIELDS = {"_id": 0, "user_id": 1, "needs": 1}
+"""What a vacancy reads of an alert row: fields of the rows' (filters, user_id, needs) index
+all, so the read is answered from the index's keys (``storage.planner.needed_fields``)."""
+
+
 def searches_it_may_fit(vacancy: dict[str, Any]) -> dict[str, Any]:
     """The alert rows of the saved searches whose filters the vacancy passes: each filter unset
     (``None``) or the vacancy's own value, one point of the rows' index per combination."""
@@ -72,39 +77,48 @@ async def saved_by(db: Database, user_id: ObjectId) -> list[dict[str, Any]]:
 
 
 async def fill_alert_rows(db: Database) -> int:
-    """Alert rows for the saved searches that have none (a store from before the rows) and none
-    left for deleted searches; how many changed. Each start runs it: after the first, it reads two
-    lists of ids and changes nothing. The rows are read first: one seen then without its search
-    lost it since (a search and its row go together); a row written meanwhile is replaced by the same."""
-    rows = {row["_id"] async for row in db[ALERT_ROWS].find({}, {"_id": 1})}
+    """Alert rows for the saved searches that have none (a store from before the rows), or one of
+    an earlier shape (without ``needs``), and none left for deleted searches; how many changed.
+    Each start runs it: after the first, it reads two lists of ids and changes nothing. The rows
+    are read first: one seen then without its search lost it since (a search and its row go
+    together); a row written meanwhile is replaced by the same."""
+    rows: set[ObjectId] = set()
+    stale: set[ObjectId] = set()
+    async for row in db[ALERT_ROWS].find({}, {"needs": 1}):
+        (rows if "needs" in row else stale).add(row["_id"])
     searches = {row["_id"] async for row in db[SAVED_SEARCHES].find({}, {"_id": 1})}
-    if rows - searches:
-        await db[ALERT_ROWS].delete_many({"_id": {"$in": list(rows - searches)}})
+    gone = (rows | stale) - searches
+    if gone:
+        await db[ALERT_ROWS].delete_many({"_id": {"$in": list(gone)}})
     missing = list(searches - rows)
     for start in range(0, len(missing), 1000):
         found = await db[SAVED_SEARCHES].find({"_id": {"$in": missing[start:start + 1000]}}).to_list(None)
         if found:
             await db[ALERT_ROWS].bulk_write([ReplaceOne({"_id": search["_id"]}, alert_row(search), upsert=True)
                                              for search in found])
-    return len(rows ^ searches)
+    return len(gone) + len(missing)
 
 
 async def people_to_alert(db: Database, vacancy: dict[str, Any]) -> list[ObjectId]:
     """Everyone with a saved search the vacancy fits: its filters (only the alert rows of the
-    searches they let through are read, through their index: decoding each read row is most of
-    the cost, hence rows of three to five short fields), every one of its words in the vacancy's
-    text (tested once per distinct words), and its minimum match."""
+    searches they let through are read, from their index's keys), every one of its words in the
+    vacancy's text and its minimum match (both tested once per distinct ``needs``)."""
     text = f"{vacancy['title']} {vacancy['description']} {vacancy['city']} {vacancy['state']}".casefold()
-    fits = {"": True}
+    least_of: dict[str, int | None] = {}
+    """Per ``needs``: the minimum match, or ``None`` when a word is not in the text."""
     wanted: dict[ObjectId, int] = {}
-    for row in await db[ALERT_ROWS].find(searches_it_may_fit(vacancy)).to_list(None):
-        words = row.get("words", "")
-        fit = fits.get(words)
-        if fit is None:
-            fit = fits[words] = all(word in text for word in words.split())
-        if not fit:
+    for row in await db[ALERT_ROWS].find(searches_it_may_fit(vacancy), ALERT_FIELDS).to_list(None):
+        needs = row["needs"]
+        if needs in least_of:
+            least = least_of[needs]
+        else:
+            least, words = queries.needs_of(needs)
+            if not all(word in text for word in words):
+                least = None
+            least_of[needs] = least
+        if least is None:
             continue
-        person, least = row["user_id"], row.get("min_match", 0)
+        person = row["user_id"]
         if least < wanted.get(person, 101):
             wanted[person] = least
     needing = [person for person, least in wanted.items() if least > 0]

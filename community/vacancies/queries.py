@@ -22,10 +22,12 @@ whole. :func:`refresh_ranking` keeps a row in step with its vacancy in the same 
 
 A saved search: ``{_id, user_id, mode, state, pay_level, words, min_match, created_at}``. Its
 alert row (``ALERT_ROWS``, under the search's id) is what a newly published vacancy reads of it:
-``{_id, filters, user_id, words?, min_match?}``, ``filters`` the search's mode, state and pay
-level as one text (:func:`filters_key`, one point of one index per combination a vacancy passes),
-``words`` casefolded with single spaces and only when there are some, ``min_match`` only when
-above 0; written and deleted with its search in the same transaction.
+``{_id, filters, user_id, needs}``, ``filters`` the search's mode, state and pay level as one
+text (:func:`filters_key`, one point of one index per combination a vacancy passes), ``needs``
+its minimum match and its words (casefolded, single-spaced) as one text (:func:`needs_key`);
+written and deleted with its search in the same transaction. Every field is a text or an id,
+so the (filters, user_id, needs) index holds the whole row and the embedded engine answers a
+vacancy's read from the index's keys alone, without decoding a document (a covered read).
 """
 
 from __future__ import annotations
@@ -74,6 +76,17 @@ def filters_key(mode: str | None, state: str | None, pay_level: int | None) -> s
     return json.dumps([mode, state, pay_level])
 
 
+def needs_key(min_match: int, words: str) -> str:
+    """What a saved search asks of a vacancy its filters let through, as one text: ``'[50, "budget kochi"]'``."""
+    return json.dumps([min_match, words])
+
+
+def needs_of(key: str) -> tuple[int, list[str]]:
+    """A :func:`needs_key`'s minimum match and words."""
+    min_match, words = json.loads(key)
+    return min_match, words.split()
+
+
 def keys_passed(vacancy: dict[str, Any]) -> list[str]:
     """The :func:`filters_key` of every saved search whose filters the vacancy passes: each filter
     not chosen or the vacancy's own value, eight combinations (fewer when the vacancy lacks one)."""
@@ -82,14 +95,9 @@ def keys_passed(vacancy: dict[str, Any]) -> list[str]:
 
 
 def alert_row(search: dict[str, Any]) -> dict[str, Any]:
-    row = {"_id": search["_id"], "filters": filters_key(*(search.get(name) for name in SEARCH_FILTERS)),
-           "user_id": search["user_id"]}
-    words = " ".join(search.get("words", "").casefold().split())
-    if words:
-        row["words"] = words
-    if search.get("min_match", 0) > 0:
-        row["min_match"] = search["min_match"]
-    return row
+    return {"_id": search["_id"], "filters": filters_key(*(search.get(name) for name in SEARCH_FILTERS)),
+            "user_id": search["user_id"],
+            "needs": needs_key(search.get("min_match", 0), " ".join(search.get("words", "").casefold().split()))}
 
 
 async def refresh_ranking(db: Database, vacancy_id: ObjectId, session: Any = None) -> None:

@@ -64,9 +64,10 @@ STORAGE = StorageFacts(collections=(
         Personal("user_id", "delete", purpose=N_("Your saved vacancy searches, so new vacancies that fit reach you.")),
     ), retired=("mode_1_state_1_pay_level_1",)),  # a new vacancy reads alert rows instead
     Collection(ALERT_ROWS, label=N_("Saved vacancy searches and alerts"), indexes=(
-        IndexModel([("filters", 1)]),  # the searches a new vacancy may fit (alerts.searches_it_may_fit)
+        # the searches a new vacancy may fit, read from the keys alone (alerts.searches_it_may_fit)
+        IndexModel([("filters", 1), ("user_id", 1), ("needs", 1)]),
         IndexModel([("user_id", 1)]),
-    ), personal=(
+    ), retired=("filters_1",), personal=(
         Personal("user_id", "delete", purpose=N_("Your saved vacancy searches in the short form a new vacancy is "
                                                  "matched against.")),
     )),

@@ -17,6 +17,7 @@ from community.notifications.notifier import Notifier
 from community.notifications.queries import NOTIFICATIONS
 from community.profiles import directory
 from community.vacancies import alerts
+from community.vacancies.matching import Held, score
 from community.vacancies.queries import ALERT_ROWS, ALERTS, SAVED_SEARCHES
 from tests.conftest import csrf_token
 from tests.factories import sign_in
@@ -72,7 +73,7 @@ async def test_people_manage_only_their_own_saved_searches(client: TestClient, d
     status, listed = await call(client, "GET", "/api/v1/vacancies/saved-searches", s.token(s.officer))
     assert [(item["id"], item["words"], item["pay_level"]) for item in listed["items"]] == [(mine, "budget", 12)]
     assert await db[ALERT_ROWS].find_one({"_id": ObjectId(mine)}) == {
-        "_id": ObjectId(mine), "filters": '[null, null, 12]', "user_id": s.officer["_id"], "words": "budget"}
+        "_id": ObjectId(mine), "filters": '[null, null, 12]', "user_id": s.officer["_id"], "needs": '[0, "budget"]'}
     assert (await call(client, "DELETE", f"/api/v1/vacancies/saved-searches/{mine}", s.token(s.other_admin)))[0] == 404
     assert await db[ALERT_ROWS].count_documents({}) == 1, "a refused delete leaves the alert row"
     status, problem = await call(client, "POST", "/api/v1/vacancies/saved-searches", s.token(s.officer),
@@ -126,21 +127,59 @@ async def test_a_vacancy_reads_only_the_saved_searches_its_filters_let_through(b
         {"_id": strong, "name": "Strong", "org_id": ObjectId()}, {"competencies": [{"competency_id": HEALTH, "level": 2}]},
         {HEALTH: 2}))
     assert set(await alerts.people_to_alert(bare_db, vacancy)) == expected | {strong}
-    plan = await bare_db[ALERT_ROWS].find(alerts.searches_it_may_fit(vacancy)).explain()
-    assert plan["queryPlanner"]["winningPlan"]["inputStage"]["indexName"] == "filters_1"
-    assert plan["executionStats"]["totalDocsExamined"] == 8 * 3 + 2, "only the searches whose filters fit are read"
+    plan = await bare_db[ALERT_ROWS].find(alerts.searches_it_may_fit(vacancy), alerts.ALERT_FIELDS).explain()
+    assert plan["queryPlanner"]["winningPlan"]["stage"] == "PROJECTION_COVERED", "answered from the index's keys"
+    assert plan["queryPlanner"]["winningPlan"]["inputStage"]["indexName"] == "filters_1_user_id_1_needs_1"
+    assert plan["executionStats"]["totalKeysExamined"] == 8 * 3 + 2, "only the searches whose filters fit are read"
+    assert plan["executionStats"]["totalDocsExamined"] == 0
 
 
 async def test_alert_rows_follow_their_searches_at_start(bare_db: Any) -> None:
-    """A start writes the rows of searches from before alert rows (words casefolded, single-spaced;
-    a minimum match only when set) and removes rows whose search is gone; then it changes nothing."""
-    person, kept, stray = ObjectId(), ObjectId(), ObjectId()
-    await bare_db[SAVED_SEARCHES].insert_one({"_id": kept, "user_id": person, "mode": "deputation", "state": None,
-                                              "pay_level": None, "words": "  Outcome\tBUDGETING ", "min_match": 30,
-                                              "created_at": datetime.now(UTC)})
-    await bare_db[ALERT_ROWS].insert_one({"_id": stray, "filters": '[null, null, null]', "user_id": person})
-    assert await alerts.fill_alert_rows(bare_db) == 2
-    assert [row async for row in bare_db[ALERT_ROWS].find({})] == [{
-        "_id": kept, "filters": '["deputation", null, null]', "user_id": person, "words": "outcome budgeting",
-        "min_match": 30}]
+    """A start writes the rows of searches from before alert rows (words casefolded, single-spaced,
+    beside the minimum match), rewrites rows of the earlier shape (words and minimum match apart,
+    each only when set) and removes rows whose search is gone; then it changes nothing."""
+    person, kept, earlier, stray = ObjectId(), ObjectId(), ObjectId(), ObjectId()
+    await bare_db[SAVED_SEARCHES].insert_many([
+        {"_id": kept, "user_id": person, "mode": "deputation", "state": None, "pay_level": None,
+         "words": "  Outcome\tBUDGETING ", "min_match": 30, "created_at": datetime.now(UTC)},
+        {"_id": earlier, "user_id": person, "mode": None, "state": "Kerala", "pay_level": None,
+         "words": "", "min_match": 0, "created_at": datetime.now(UTC)}])
+    await bare_db[ALERT_ROWS].insert_many([{"_id": stray, "filters": '[null, null, null]', "user_id": person},
+                                           {"_id": earlier, "filters": '[null, "Kerala", null]', "user_id": person}])
+    assert await alerts.fill_alert_rows(bare_db) == 3
+    assert sorted([row async for row in bare_db[ALERT_ROWS].find({})], key=lambda row: row["_id"] != kept) == [
+        {"_id": kept, "filters": '["deputation", null, null]', "user_id": person, "needs": '[30, "outcome budgeting"]'},
+        {"_id": earlier, "filters": '[null, "Kerala", null]', "user_id": person, "needs": '[0, ""]'}]
     assert await alerts.fill_alert_rows(bare_db) == 0
+
+
+async def test_a_minimum_match_asked_by_many_reads_their_levels_from_the_directory_keys(bare_db: Any) -> None:
+    """More people asking a minimum match than a read by person serves: their levels come from
+    the keys of the directory's (competency, basis, key) index, and the same people are alerted
+    as their levels, scored one by one, say (names with a NUL or a digit first included)."""
+    other = "beh.self-awareness.self-learning"
+    vacancy = {"_id": ObjectId(), "title": "Health", "description": "", "city": "Kochi", "state": "Kerala",
+               "mode": "deputation", "pay_level": 11, "required_ids": [HEALTH, other],
+               "required": [{"competency": HEALTH, "level": 3, "essential": True},
+                            {"competency": other, "level": 2, "essential": False}]}
+    people = [ObjectId() for _ in range(directory.HELD_BY_PERSON * 2)]
+    levels: dict[ObjectId, dict[str, Held]] = {}
+    for n, person in enumerate(people):
+        declared = {HEALTH: n % 6, other: (n // 6) % 3}
+        verified = {HEALTH: n % 4} if n % 3 else {}
+        profile = {"competencies": [{"competency_id": cid, "level": level} for cid, level in declared.items() if level]}
+        verified = {cid: level for cid, level in verified.items() if level}
+        await bare_db[directory.DIRECTORY].insert_many(directory.rows_for(  # type: ignore[arg-type]
+            {"_id": person, "name": f"{n}th\x00officer", "org_id": ObjectId()}, profile, verified))
+        levels[person] = {cid: Held(verified.get(cid, 0), max(verified.get(cid, 0), declared[cid]))
+                          for cid in declared if declared[cid] or verified.get(cid)}
+    await bare_db[SAVED_SEARCHES].insert_many([
+        {"_id": ObjectId(), "user_id": person, "mode": None, "state": None, "pay_level": None, "words": "",
+         "min_match": 40, "created_at": datetime.now(UTC)} for person in people])
+    await alerts.fill_alert_rows(bare_db)
+    expected = {person for person in people if score(levels[person], vacancy["required"]) >= 40}
+    assert 0 < len(expected) < len(people)
+    assert set(await alerts.people_to_alert(bare_db, vacancy)) == expected
+    read = bare_db[directory.DIRECTORY].find({"competency": {"$in": vacancy["required_ids"]}},
+                                             {"_id": 0, "competency": 1, "basis": 1, "key": 1})
+    assert (await read.explain())["executionStats"]["totalDocsExamined"] == 0

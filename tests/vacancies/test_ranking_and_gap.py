@@ -91,7 +91,7 @@ async def test_erasure_removes_applications_and_notes_but_the_department_keeps_i
     await call(client, "POST", "/api/v1/vacancies/saved-searches", s.token(s.officer), json={"words": "health"})
     exported = (await personal_data(db, s.officer["_id"]))["collections"]
     assert exported[SAVED_SEARCHES]["documents"][0]["words"] == "health"
-    assert exported[ALERT_ROWS]["documents"][0]["words"] == "health"
+    assert exported[ALERT_ROWS]["documents"][0]["needs"] == '[0, "health"]'
     assert exported[APPLICATIONS]["documents"][0]["shared"] == {"email": s.officer["email"]}
     assert exported[APPLICATIONS]["documents"][0]["consent"]["fields"] == ["email"]
     assert exported[NOTES]["documents"][0]["text"] == "Interview next week."
