@@ -35,7 +35,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 APP=$PEER/nodebb
 
 stop() {
-    [ -f "$PEER/nodebb.pid" ] && kill "$(cat "$PEER/nodebb.pid")" 2>/dev/null || true
+    # NodeBB first, and wait for it: its shutdown still talks to Redis.
+    if [ -f "$PEER/nodebb.pid" ] && kill "$(cat "$PEER/nodebb.pid")" 2>/dev/null; then
+        for _ in $(seq 50); do kill -0 "$(cat "$PEER/nodebb.pid")" 2>/dev/null || break; sleep 0.2; done
+        kill -9 "$(cat "$PEER/nodebb.pid")" 2>/dev/null || true
+    fi
     redis-cli -p "$REDIS_PORT" shutdown nosave 2>/dev/null || true
     rm -f "$PEER/nodebb.pid"
 }
