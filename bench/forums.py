@@ -226,8 +226,8 @@ def _millis(text: str) -> float:
 
 
 def wrk(url: str, *, connections: int, duration: int, script: Path | None = None,
-        headers: dict[str, str] | None = None) -> dict[str, Any]:
-    command = [WRK, f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+        headers: dict[str, str] | None = None, threads: int = 2) -> dict[str, Any]:
+    command = [WRK, f"-t{min(threads, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script is not None:
