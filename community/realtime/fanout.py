@@ -18,7 +18,6 @@ process disconnect its own members of the room before closing it.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import engineio
@@ -48,12 +47,12 @@ class DirectFanOut(socketio.AsyncManager):
         message = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         frame = wire.text_frame(message.encode())
         sockets = self.server.eio.sockets
-        now = time.time()
+        late = wire.late_pongs(self.server.eio)
         for sid, eio_sid in list(self.get_participants(namespace, room)):
             if sid in skip:
                 continue
             socket = sockets.get(eio_sid)
-            transport = wire.writable(socket, now) if socket is not None else None
+            transport = wire.writable(socket, late) if socket is not None else None
             if transport is not None:
                 transport.write(frame)
             elif socket is None or not wire.drop_if_backlogged(socket):

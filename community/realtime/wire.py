@@ -20,7 +20,8 @@ and nowhere else:
   its server's ``ping_timeout`` (what ``send`` checks before queueing); its ``queue``, which
   once the socket is upgraded only its WebSocket writer task reads, and in which that task
   waits (``queue.get()``, a waiter in ``asyncio.Queue._getters``) exactly when it has written
-  every packet it took: an empty queue with a waiting reader means nothing is in flight. The
+  every packet it took: an empty queue (``asyncio.Queue._queue``) with a waiting reader means
+  nothing is in flight. The
   transport's handler is the bound method ``AsyncSocket._websocket_handler``.
 - aiohttp's ``WebSocketResponse``: ``_writer`` (a ``WebSocketWriter``: its ``transport`` and
   ``_closing``, set once a close frame has gone) and ``_closing`` (a close frame received).
@@ -31,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
+import time
 from typing import Any
 
 from aiohttp import web
@@ -96,22 +98,31 @@ def _transport(socket: AsyncSocket) -> asyncio.Transport | None:
     return None if transport.is_closing() else transport
 
 
-def writable(socket: AsyncSocket, now: float) -> asyncio.Transport | None:
-    """The transport to write a frame for ``socket`` to at once (``now``: ``time.time()``), or
-    ``None`` when the packet must go through its queue: on long-polling or mid-upgrade, closing,
-    overdue for a pong (``send`` closes it), a packet still queued or being written, or a full buffer."""
+def writable(socket: AsyncSocket, late: float) -> asyncio.Transport | None:
+    """The transport to write a frame for ``socket`` to at once, or ``None`` when the packet must
+    go through its queue: on long-polling or mid-upgrade, closing, overdue for a pong (a ping sent
+    before ``late``, a ``time.time()``: ``send`` then closes it), a packet still queued or being
+    written, or a full buffer. Called for every recipient of a broadcast, so it reads the queue's
+    deque and waiters directly."""
     if not socket.upgraded or socket.closing or socket.closed:
         return None
     last_ping = socket.last_ping
-    if last_ping and now - last_ping > socket.server.ping_timeout:
+    if last_ping and last_ping < late:
         return None
     queue = socket.queue
-    if not queue.empty() or not any(not waiter.done() for waiter in queue._getters):
+    waiters = queue._getters
+    if queue._queue or not waiters or waiters[-1].done():
         return None
     transport = _transport(socket)
     if transport is None or transport.get_write_buffer_size() > BUFFER_LIMIT:
         return None
     return transport
+
+
+def late_pongs(server: Any) -> float:
+    """For :func:`writable`: pings sent before this time, unanswered, are overdue on ``server``
+    (python-engineio's), as its ``AsyncSocket.check_ping_timeout`` reckons."""
+    return time.time() - float(server.ping_timeout)
 
 
 def drop_if_backlogged(socket: AsyncSocket) -> bool:
