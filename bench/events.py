@@ -26,7 +26,9 @@ learns a count when the push carrying it or a higher one arrives, and that is wh
 counted as heard. Each client keeps the questions in order of their counts; the bench checks
 that every client learned every count and ends with the server's counts.
 
-Printed with the load average beside every figure (the machine is shared).
+Printed with the load average beside every figure (the machine is shared), and the CPU the
+server and the client processes spent per chat message (and the server per upvote): the clients share the machine's cores
+with the server, so their part bounds what the wall-clock figures can show.
 """
 
 from __future__ import annotations
@@ -262,7 +264,8 @@ def measure(ports: list[int], tokens: tuple[str, list[str]], subject_id: str, n:
         (ports[index % len(ports)], n // workers + (1 if index < n % workers else 0), host_token, subject_id, rounds,
          votes) for index in range(workers)], 600)
     time.sleep(1.5)
-    cpu_before = rt.cpu_seconds(pids)
+    client_pids = [process.pid for process in processes]
+    cpu_before, clients_before = rt.cpu_seconds(pids), rt.cpu_seconds(client_pids)
     load_chat = os.getloadavg()[0]
     for round_number in range(rounds):
         asyncio.run(chat_round(base, speakers[round_number], round_number))
@@ -272,7 +275,10 @@ def measure(ports: list[int], tokens: tuple[str, list[str]], subject_id: str, n:
             assert pipe.recv() == ("done", round_number)
         time.sleep(0.2)
     chat_cpu = (rt.cpu_seconds(pids) - cpu_before) / rounds
+    clients_cpu = (rt.cpu_seconds(client_pids) - clients_before) / rounds
+    cpu_before = rt.cpu_seconds(pids)
     sent, achieved = asyncio.run(vote_load(base, voters, questions, vote_rate)) if votes else ({}, 0.0)
+    vote_cpu = (rt.cpu_seconds(pids) - cpu_before) / max(1, votes)
     load_votes = os.getloadavg()[0]
     request = urllib.request.Request(base, headers={"Authorization": f"Bearer {host_token}"})
     final = {q["id"]: q["votes"] for q in json.loads(urllib.request.urlopen(request, timeout=30).read())["questions"]
@@ -294,11 +300,11 @@ def measure(ports: list[int], tokens: tuple[str, list[str]], subject_id: str, n:
     return {
         "n": n, "connect_s": connect_seconds, "rounds": rounds, "chat_lost": rounds * n - len(chat),
         "chat_p50": 1000 * rt.percentile(chat_latency, 0.5), "chat_p99": 1000 * rt.percentile(chat_latency, 0.99),
-        "chat_cpu_ms": 1000 * chat_cpu, "load_chat": load_chat,
+        "chat_cpu_ms": 1000 * chat_cpu, "clients_cpu_ms": 1000 * clients_cpu, "load_chat": load_chat,
         "votes": votes, "vote_rate": achieved, "vote_lost": votes * n - len(heard),
         "vote_p50": 1000 * rt.percentile(vote_latency, 0.5) if vote_latency else 0.0,
         "vote_p99": 1000 * rt.percentile(vote_latency, 0.99) if vote_latency else 0.0,
-        "orders_ok": orders_ok, "load_votes": load_votes,
+        "orders_ok": orders_ok, "vote_cpu_ms": 1000 * vote_cpu, "load_votes": load_votes,
     }
 
 
@@ -335,10 +341,11 @@ def run_mode(mode: str, sizes: list[int], rounds: int, vote_rate: int, vote_seco
 def format_row(mode: str, row: dict[str, Any]) -> str:
     return (f"{mode:>6}  N={row['n']:>5}  chat: {row['rounds']} messages, lost {row['chat_lost']}, "
             f"p50 {row['chat_p50']:6.1f} ms, p99 {row['chat_p99']:6.1f} ms, server CPU {row['chat_cpu_ms']:.1f} ms "
-            f"a message (load {row['load_chat']:.1f})\n"
+            f"a message, the clients' {row['clients_cpu_ms']:.1f} ms (load {row['load_chat']:.1f})\n"
             f"        N={row['n']:>5}  upvotes: {row['votes']} at {row['vote_rate']:.0f}/s achieved, lost "
             f"{row['vote_lost']} of {row['votes'] * row['n']} deliveries, p50 {row['vote_p50']:6.1f} ms, "
-            f"p99 {row['vote_p99']:6.1f} ms from the vote's request; {row['orders_ok']}/{row['n']} clients end "
+            f"p99 {row['vote_p99']:6.1f} ms from the vote's request, server CPU {row['vote_cpu_ms']:.1f} ms a vote "
+            f"(its pushes included); {row['orders_ok']}/{row['n']} clients end "
             f"with the server's counts (load {row['load_votes']:.1f}; connect+enter {row['connect_s']:.1f} s)")
 
 

@@ -2,10 +2,13 @@
 
 python-socketio's ``AsyncManager.emit`` wraps each recipient's send in its own task. On the
 WebSocket transport a send only appends to that socket's queue (never waits), so the tasks buy
-nothing and cost the most per recipient: for a live event's room of thousands, about half the
-time to deliver a broadcast. These managers queue the packet, encoded once, for each recipient
-in a loop; each socket's own writer task still sends it, so one slow client never delays the
-others. Emits that want acknowledgements keep the library's path.
+nothing and cost the most per recipient. These managers encode the packet once and, for a
+socket on the WebSocket transport whose writer is idle, write its frame, also built once,
+straight to the connection (:mod:`community.realtime.wire`); every other socket (long-polling,
+mid-upgrade, with packets still queued, a full buffer) has the packet queued as before, and its
+own writer task sends it, so one slow client never delays the others. A socket that has stopped
+reading is dropped once its backlog reaches ``wire.MAX_BACKLOG``. Emits that want
+acknowledgements keep the library's path.
 
 They also disconnect a whole room (``disconnect_room``), which the library cannot do across
 processes: with Redis, a ``close_room`` message that carries ``"disconnect": true`` makes every
@@ -25,6 +28,8 @@ import socketio
 from engineio import packet as eio_packet
 from socketio import packet
 
+from community.realtime import wire
+
 log = logging.getLogger("community.realtime")
 
 
@@ -43,16 +48,36 @@ class DirectFanOut(socketio.AsyncManager):
         args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
         skip = set(skip_sid) if isinstance(skip_sid, list) else {skip_sid}
         encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
-        frames = [eio_packet.Packet(eio_packet.MESSAGE, part) for part in (encoded if isinstance(encoded, list)
-                                                                           else [encoded])]
+        if isinstance(encoded, list):  # binary attachments: one frame each, through the queues
+            await self._queue_all([eio_packet.Packet(eio_packet.MESSAGE, part) for part in encoded],
+                                  namespace, room, skip)
+            return
+        message = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame = wire.text_frame(message.encode())
+        sockets = self.server.eio.sockets
+        late = wire.late_pongs(self.server.eio)
         for sid, eio_sid in list(self.get_participants(namespace, room)):
             if sid in skip:
                 continue
-            try:
+            socket = sockets.get(eio_sid)
+            transport = wire.writable(socket, late) if socket is not None else None
+            if transport is not None:
+                transport.write(frame)
+            elif socket is None or not wire.drop_if_backlogged(socket):
+                await self._queue(eio_sid, message)
+
+    async def _queue_all(self, frames: list[eio_packet.Packet], namespace: str, room: str | None,
+                         skip: set[Any]) -> None:
+        for sid, eio_sid in list(self.get_participants(namespace, room)):
+            if sid not in skip:
                 for frame in frames:
-                    await self.server._send_eio_packet(eio_sid, frame)  # what AsyncManager.emit itself calls
-            except engineio.exceptions.EngineIOError:  # that socket closed meanwhile; the rest still get it
-                continue
+                    await self._queue(eio_sid, frame)
+
+    async def _queue(self, eio_sid: str, frame: eio_packet.Packet) -> None:
+        try:
+            await self.server._send_eio_packet(eio_sid, frame)  # what AsyncManager.emit itself calls
+        except engineio.exceptions.EngineIOError:  # that socket closed meanwhile; the rest still get it
+            pass
 
     async def disconnect_room(self, room: str, namespace: str) -> None:
         """Disconnect every socket of this process in ``room``."""

@@ -34,6 +34,7 @@ from socketio import packet as sio_packet
 
 from community.errors import BadRequest
 from community.logs import Throttled
+from community.realtime import wire
 from community.requests import parse_json
 
 log = logging.getLogger("community.realtime")
@@ -89,14 +90,21 @@ class CheckedWebSocket(WebSocket):
     Browsers offer the deflate extension and aiohttp accepts it by default. Our messages are
     small JSON events, which deflate hardly shrinks, and a broadcast sends the same text to every
     socket of a room, compressed once per socket: with 500 sockets watching a poll, compressing
-    and framing was 60% of the server's CPU, and each socket held a compressor of its own."""
+    and framing was 60% of the server's CPU, and each socket held a compressor of its own.
+
+    While its handler runs, the connection is known to :mod:`community.realtime.wire`, which
+    writes broadcasts to it directly."""
 
     async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
         request = environ["aiohttp.request"]
         self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=False)
         await self._sock.prepare(request)
         self.environ = environ
-        await self.handler(self)
+        socket = wire.attach(self.handler, self._sock)
+        try:
+            await self.handler(self)
+        finally:
+            wire.detach(socket)
         return self._sock
 
     async def wait(self) -> str | bytes | None:

@@ -1,12 +1,13 @@
 """Question counts pushed live, folded per room.
 
 At 200 upvotes a second, one broadcast per vote to a room of thousands would be the whole of a
-process's time (a broadcast costs the server about 40 microseconds a socket). So a committed
-upvote only records the question's new count; at most every ``FOLD_SECONDS`` each room with
-changes gets one ``room:votes`` event carrying every changed question's latest count, and every
-client re-sorts from that. A room so large that its broadcast takes long waits twice that long
-before its next push (``PAUSE_FACTOR``), so pushing never takes more than a third of the
-process from the votes themselves. Each process folds the votes it took; with Redis the event
+process's time (a broadcast costs the server about 14 microseconds a socket, half of it the
+kernel's send: ``community.realtime.wire``). So a committed upvote only records the question's
+new count; at most every ``FOLD_SECONDS`` each room with changes gets one ``room:votes`` event
+carrying every changed question's latest count, and every client re-sorts from that. A room
+so large that its broadcast takes long waits twice that long before its next push
+(``PAUSE_FACTOR``), so pushing never takes more than a third of the process from the votes
+themselves. Each process folds the votes it took; with Redis the event
 reaches every process's sockets.
 """
 
