@@ -12,6 +12,7 @@ from community import actions, keys
 from community.forums import queries
 from community.jobs.runner import Runner
 from community.polls import service
+from community.storage.runtime import Engine
 from tests.polls.conftest import LUNCH, Forum, polls_of
 
 
@@ -240,3 +241,19 @@ async def test_a_post_whose_poll_has_closed_at_its_time_can_still_be_edited(foru
     refused = await forum.client.patch(f"/api/v1/forums/posts/{post['_id']}", json={"body": moved},
                                        headers=forum.headers(asha))
     assert refused.status == 422 and "has passed" in (await problem_of(refused))["body"]
+
+
+async def test_a_vote_reads_its_counts_on_the_loop_without_a_trip_to_a_reader_thread(
+        forum: Forum, monkeypatch: Any) -> None:
+    """Tallies are read by their ids (a unique key), which the embedded engine answers on the
+    loop; read by ``poll_id`` every vote's answer went to a reader thread and back."""
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person()
+    lunch = (await polls_of(forum, (await opening_post(forum, await forum.thread(category, asha, body=LUNCH)))["_id"]))["lunch"]
+    assert (await vote(forum, lunch, asha, 0)).status == 200
+    trips: list[object] = []
+    read_job = Engine._read_job
+    monkeypatch.setattr(Engine, "_read_job", lambda engine, fn: trips.append(fn) or read_job(engine, fn))
+    answer = await (await vote(forum, lunch, bala, 2)).json()
+    assert [option["votes"] for option in answer["options"]] == [1, 0, 1] and answer["voters"] == 2
+    assert trips == []
