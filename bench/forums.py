@@ -157,6 +157,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server from :func:`start_server`: SIGTERM, then SIGKILL if it has not left in 15 s."""
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING",
            "FORUM_FLOOD_SECONDS": "0", "FORUM_POSTS_PER_HOUR": "100000000", "FORUM_NEW_MEMBER_DAYS": "0",
@@ -171,7 +180,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
                 return server
         except OSError:
             if server.poll() is not None:
-                raise SystemExit("server exited: " + (server.stderr.read() if server.stderr else b"").decode())
+                raise SystemExit("server exited: " + (server.stderr.read() if server.stderr else b"").decode()) from None
             time.sleep(0.2)
     server.kill()
     raise SystemExit("server did not start within 60 s")
@@ -437,7 +446,7 @@ async def followed_replies(data_dir: Path, base: str, seeded: dict[str, Any]) ->
                 assert response.status == 201, await response.text()
             answered = time.perf_counter()
             latencies.append((answered - started) * 1000)
-            while await notifications.count_documents({"kind": "reply", "count": n + 1}) < FOLLOWERS:
+            while await notifications.count_documents({"kind": "reply", "count": n + 1}) < FOLLOWERS:  # noqa: ASYNC110 (another process's writes: nothing here to wait on)
                 await asyncio.sleep(0.005)
             deliveries.append(time.perf_counter() - answered)
     await client.close()
@@ -574,11 +583,7 @@ def poll_votes_main(rate: int, seconds: int, watchers: int, keep: bool) -> None:
         asyncio.run(poll_votes(port, server.pid, seeded, rate=rate, seconds=seconds, watchers=watchers))
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
         if not keep:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -659,11 +664,7 @@ def main() -> None:
         print(f"server resident memory: {_rss_mib(pid):.0f} MiB")
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -683,11 +684,7 @@ def followers_main(keep: bool) -> None:
         asyncio.run(followed_replies(data_dir, f"http://127.0.0.1:{port}", seeded))
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
         if not keep:
             shutil.rmtree(data_dir, ignore_errors=True)
 

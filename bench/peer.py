@@ -237,11 +237,7 @@ def main() -> None:
             print(f"{case:<13} ours {mine[2]}  {peer_text}")
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            forums.stop_server(server)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
