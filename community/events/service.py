@@ -8,7 +8,7 @@ more going only while ``going < capacity``), and each person has one answer docu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -280,8 +280,9 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     """Change an event that is not cancelled; people going are told when its time or place
     changed, and the reminders move with the start. Co-hosts and invitations are kept but those
-    ``data`` removes, and people it names are added, each told. Whoever is removed is taken out
-    at once of the event's socket rooms they may no longer be in (``_take_out_of_rooms``).
+    ``data`` removes, and people it names are added, each told. Whoever is removed, and when the
+    audience narrows whoever answered, is taken out at once of the event's socket rooms they may no
+    longer be in (``_take_out_of_rooms``).
     Returns whether the time or place changed."""
     event = await managed(tx, event_id)
     _not_held(event)
@@ -309,7 +310,10 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     seats_freed = await _drop_answers(tx, event_id, invited.removed, session)
     for user_id in cohosts.added:
         await _tell_cohost(tx, user_id, event_id, fields["title"])
-    await _take_out_of_rooms(tx, {**event, **fields}, [*invited.removed, *cohosts.removed], session)
+    leaving = [*invited.removed, *cohosts.removed]
+    if fields["audience"] != "everyone" and (fields["audience"], fields["org_id"]) != (event["audience"], event.get("org_id")):
+        leaving += await queries.people_of(tx.db, event_id, queries.RSVP_STATES)  # a narrower audience
+    await _take_out_of_rooms(tx, {**event, **fields}, leaving, session, former_hosts=cohosts.removed)
     if event["status"] == "published":
         for user_id in invited.added:
             await _tell_invited(tx, person(user_id), event_id, fields["title"])
@@ -327,12 +331,15 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     return changed
 
 
-async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Sequence[ObjectId], session: Any) -> None:
-    """Take each of ``people`` (uninvited, or no longer co-hosting ``event`` as changed) out of the
-    event's socket rooms the policy no longer lets them be in: its page's room (``event:<id>``,
-    the seat counts), its live room (``room:event:<id>``: the hosts and the people going), or only
-    the live room's hosts' part. Their sockets stay connected and are told (``room:removed``)."""
+async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Sequence[ObjectId], session: Any, *,
+                             former_hosts: Iterable[ObjectId] = ()) -> None:
+    """Take each of ``people`` (uninvited, no longer co-hosting, or outside ``event``'s narrowed
+    audience, as changed) out of the event's socket rooms the policy no longer lets them be in:
+    its page's room (``event:<id>``, the seat counts), its live room (``room:event:<id>``: the
+    hosts and the people going), or, for ``former_hosts``, only the live room's hosts' part.
+    Their sockets stay connected and are told (``room:removed``)."""
     live_room = socket_room(live.KIND, event["_id"])
+    hosts = set(former_hosts)
     for user_id in dict.fromkeys(people):
         actor = sessions.actor_for_user(await accounts.user_by_id(tx.db, user_id))
         answer = await queries.rsvp(tx.db, event["_id"], user_id, session=session)
@@ -344,7 +351,7 @@ async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Seque
             continue  # a draft has no live room
         if not (seen.can_see and (seen.is_host or seen.rsvp == "going")):
             tx.remove_from_room(user_id, live_room)
-        elif not seen.is_host:
+        elif not seen.is_host and user_id in hosts:
             tx.remove_from_room(user_id, hosts_room(live.KIND, event["_id"]))
 
 

@@ -109,3 +109,31 @@ async def test_a_removed_cohost_leaves_the_hosts_part_or_the_whole_room_as_the_p
     assert raised["ok"] is True
     await still_going.nothing("room:hands")
     assert still_going.sio.connected and not_going.sio.connected
+
+
+async def test_when_the_audience_narrows_those_outside_it_leave_the_rooms_at_once(
+        client: TestClient, db: Any, probes: Probes) -> None:
+    host = await _person(db, roles=("expert",))
+    asha = await _person(db, email="asha@example.gov.in", name="Asha Verma")
+    bala = await _person(db, email="bala@example.gov.in", name="Bala Iyer")
+    event_id = await _published(client, host)
+    ref = {"kind": "event", "subject_id": event_id}
+    sockets = {}
+    for person in (asha, bala):
+        await _going(client, event_id, person)
+        sockets[person["name"]] = probe = await _socket(client, probes, person)
+        assert (await probe.call("join", {"room": f"event:{event_id}"}))["ok"] is True
+        assert (await probe.call("room:enter", ref))["ok"] is True
+    outside, invited = sockets["Asha Verma"], sockets["Bala Iyer"]
+    with actions.capture() as captured:
+        changed = await client.put(f"/api/v1/events/{event_id}", json={
+            **SOON, "audience": "invitation", "invite": ["bala@example.gov.in"]}, headers=host["headers"])
+    assert changed.status == 200, await changed.text()
+    assert sorted(captured.removed_from_rooms) == [(str(asha["_id"]), f"event:{event_id}"),
+                                                   (str(asha["_id"]), f"room:event:{event_id}")]
+    told = {(await outside.next("room:removed"))["room"], (await outside.next("room:removed"))["room"]}
+    assert told == {f"event:{event_id}", f"room:event:{event_id}"}
+    assert (await invited.call("room:message", {**ref, "body": "Only the invited now"}))["ok"] is True
+    await outside.nothing("room:message")
+    assert (await invited.call("room:who", ref))["people"] == ["Bala Iyer"]
+    assert (await outside.call("room:enter", ref))["ok"] is False
