@@ -280,9 +280,10 @@ async def publish(tx: Action, event_id: ObjectId) -> None:
 async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     """Change an event that is not cancelled; people going are told when its time or place
     changed, and the reminders move with the start. Co-hosts and invitations are kept but those
-    ``data`` removes, and people it names are added, each told. Whoever is removed, and when the
-    audience narrows whoever answered, is taken out at once of the event's socket rooms they may no
-    longer be in (``_take_out_of_rooms``).
+    ``data`` removes, and people it names are added, each told. When the audience narrows, the
+    answers of those it leaves out are dropped, as an uninvited person's are (their seats go to
+    the waitlist). Whoever is removed so is taken out at once of the event's socket rooms they
+    may no longer be in (``_take_out_of_rooms``).
     Returns whether the time or place changed."""
     event = await managed(tx, event_id)
     _not_held(event)
@@ -312,7 +313,9 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
         await _tell_cohost(tx, user_id, event_id, fields["title"])
     leaving = [*invited.removed, *cohosts.removed]
     if fields["audience"] != "everyone" and (fields["audience"], fields["org_id"]) != (event["audience"], event.get("org_id")):
-        leaving += await queries.people_of(tx.db, event_id, queries.RSVP_STATES)  # a narrower audience
+        outside = await _outside_audience(tx, {**event, **fields})
+        seats_freed = await _drop_answers(tx, event_id, outside, session) or seats_freed
+        leaving += outside
     await _take_out_of_rooms(tx, {**event, **fields}, leaving, session, former_hosts=cohosts.removed)
     if event["status"] == "published":
         for user_id in invited.added:
@@ -410,8 +413,19 @@ def _cohosts(event: Mapping[str, Any], add: Sequence[ObjectId], data: EventIn) -
     return People.change(before, now)
 
 
+async def _outside_audience(tx: Action, event: Mapping[str, Any]) -> list[ObjectId]:
+    """Those who answered ``event`` (as changed) and may no longer see it."""
+    outside = []
+    for user_id in await queries.people_of(tx.db, event["_id"], queries.RSVP_STATES):
+        actor = sessions.actor_for_user(await accounts.user_by_id(tx.db, user_id))
+        if not policy.can_see_event(actor, event, await access.actor_orgs(tx.db, actor)):
+            outside.append(user_id)
+    return outside
+
+
 async def _drop_answers(tx: Action, event_id: ObjectId, people: Sequence[ObjectId], session: Any) -> bool:
-    """Forget the answers of people no longer invited, as they may no longer come; returns whether seats were freed."""
+    """Forget the answers of people no longer invited or in the audience, as they may no longer
+    come; returns whether seats were freed."""
     freed = False
     for user_id in people:
         answer = await tx.db[RSVPS].find_one({"_id": rsvp_key(event_id, user_id)}, session=session)

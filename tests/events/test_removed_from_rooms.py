@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from bson import ObjectId
 
 from community import actions
+from community.events.queries import EVENTS, RSVPS
 from community.rooms.storage import ATTENDANCE
 from tests.events.conftest import local
 from tests.factories import bearer_token, make_user
@@ -111,7 +112,7 @@ async def test_a_removed_cohost_leaves_the_hosts_part_or_the_whole_room_as_the_p
     assert still_going.sio.connected and not_going.sio.connected
 
 
-async def test_when_the_audience_narrows_those_outside_it_leave_the_rooms_at_once(
+async def test_when_the_audience_narrows_those_outside_it_lose_their_seat_and_leave_the_rooms_at_once(
         client: TestClient, db: Any, probes: Probes) -> None:
     host = await _person(db, roles=("expert",))
     asha = await _person(db, email="asha@example.gov.in", name="Asha Verma")
@@ -137,3 +138,6 @@ async def test_when_the_audience_narrows_those_outside_it_leave_the_rooms_at_onc
     await outside.nothing("room:message")
     assert (await invited.call("room:who", ref))["people"] == ["Bala Iyer"]
     assert (await outside.call("room:enter", ref))["ok"] is False
+    answers = {row["user_id"]: row["status"] async for row in db[RSVPS].find({"event_id": ObjectId(event_id)})}
+    assert answers == {bala["_id"]: "going"}, "the answer of whoever the audience leaves out is dropped"
+    assert (await db[EVENTS].find_one({"_id": ObjectId(event_id)}))["going"] == 1, "and their seat freed"
