@@ -48,6 +48,18 @@ async def _going(client: TestClient, event_id: str, person: dict[str, Any]) -> N
     assert answered.status == 200, await answered.text()
 
 
+async def _in_both_rooms(client: TestClient, probes: Probes, event_id: str,
+                         *people: dict[str, Any]) -> list[SocketProbe]:
+    """Each of ``people`` going, with a socket in the event page's room and in the live room."""
+    sockets = []
+    for person in people:
+        await _going(client, event_id, person)
+        sockets.append(probe := await _socket(client, probes, person))
+        assert (await probe.call("join", {"room": f"event:{event_id}"}))["ok"] is True
+        assert (await probe.call("room:enter", {"kind": "event", "subject_id": event_id}))["ok"] is True
+    return sockets
+
+
 async def test_an_uninvited_invitee_leaves_the_live_room_and_the_event_page_at_once(client: TestClient, db: Any,
                                                                                    probes: Probes) -> None:
     host = await _person(db, roles=("expert",))
@@ -55,13 +67,7 @@ async def test_an_uninvited_invitee_leaves_the_live_room_and_the_event_page_at_o
     bala = await _person(db, email="bala@example.gov.in", name="Bala Iyer")
     event_id = await _published(client, host, audience="invitation", invite=["asha@example.gov.in", "bala@example.gov.in"])
     ref = {"kind": "event", "subject_id": event_id}
-    sockets = {}
-    for person in (asha, bala):
-        await _going(client, event_id, person)
-        sockets[person["name"]] = probe = await _socket(client, probes, person)
-        assert (await probe.call("join", {"room": f"event:{event_id}"}))["ok"] is True
-        assert (await probe.call("room:enter", ref))["ok"] is True
-    removed, staying = sockets["Asha Verma"], sockets["Bala Iyer"]
+    removed, staying = await _in_both_rooms(client, probes, event_id, asha, bala)
 
     with actions.capture() as captured:
         changed = await client.put(f"/api/v1/events/{event_id}", json={
@@ -119,13 +125,7 @@ async def test_when_the_audience_narrows_those_outside_it_lose_their_seat_and_le
     bala = await _person(db, email="bala@example.gov.in", name="Bala Iyer")
     event_id = await _published(client, host)
     ref = {"kind": "event", "subject_id": event_id}
-    sockets = {}
-    for person in (asha, bala):
-        await _going(client, event_id, person)
-        sockets[person["name"]] = probe = await _socket(client, probes, person)
-        assert (await probe.call("join", {"room": f"event:{event_id}"}))["ok"] is True
-        assert (await probe.call("room:enter", ref))["ok"] is True
-    outside, invited = sockets["Asha Verma"], sockets["Bala Iyer"]
+    outside, invited = await _in_both_rooms(client, probes, event_id, asha, bala)
     with actions.capture() as captured:
         changed = await client.put(f"/api/v1/events/{event_id}", json={
             **SOON, "audience": "invitation", "invite": ["bala@example.gov.in"]}, headers=host["headers"])
