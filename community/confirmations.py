@@ -35,9 +35,15 @@ def confirmed(request: web.Request, location: str, name: str) -> web.Response:
 
 @web.middleware
 async def confirmation_middleware(request: web.Request, handler: keys.Handler) -> web.StreamResponse:
-    """A page shown with a confirmation cookie holds its words (``keys.CONFIRMATION``) and drops it."""
+    """A page shown with a confirmation cookie holds its words (``keys.CONFIRMATION``) and drops it.
+
+    Only a page the browser navigates to does (``Sec-Fetch-Dest: document``, or no such header):
+    a live page that fetches itself again in the background (``static/js/mentoring.js`` when a
+    change it made reaches it by socket) would otherwise take the words meant for the page the
+    form is leading to, which then says nothing."""
     name = request.cookies.get(COOKIE)
-    if name is None or request.method != "GET" or request.path.startswith(("/static/", "/socket.io/", "/api/")):
+    if (name is None or request.method != "GET" or request.path.startswith(("/static/", "/socket.io/", "/api/"))
+            or request.headers.get("Sec-Fetch-Dest", "document") != "document"):
         return await handler(request)
     if name in MESSAGES:
         request[keys.CONFIRMATION] = str(MESSAGES[name])

@@ -49,3 +49,15 @@ async def test_a_flag_and_a_connection_request_are_confirmed(client: TestClient,
     assert asked.status == 200 and f"{ALERT}Your request to connect was sent.</p>" in await asked.text()
     withdrawn = await client.post(f"/people/{ravi['_id']}/network/withdraw", data={"csrf_token": token})
     assert f"{ALERT}Your request was withdrawn.</p>" in await withdrawn.text()
+
+
+async def test_a_page_fetched_in_the_background_leaves_the_confirmation_to_the_page_navigated_to(
+        client: TestClient, db: Any) -> None:
+    """A live page refreshing itself by ``fetch`` while the form's answer leads the browser on."""
+    officer = await make_user(db)
+    await sign_in(client, officer)
+    client.session.cookie_jar.update_cookies({COOKIE: "profile_saved"})
+    fetched = await client.get("/profile", headers={"Sec-Fetch-Dest": "empty"})
+    assert ALERT not in await fetched.text()
+    shown = await (await client.get("/profile", headers={"Sec-Fetch-Dest": "document"})).text()
+    assert f"{ALERT}Your profile was saved.</p>" in shown
