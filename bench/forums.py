@@ -33,8 +33,12 @@ Debian's ``wrk`` (``apt-get install wrk``) loads it from another process. The ca
   counts as seen by a watcher at the first ``poll:results`` push that counts at least every vote
   answered by the time its own answer came (an upper bound on vote-to-update). Reported: votes a
   second answered, vote latency, p50/p99 vote-to-update over every (vote, watcher) pair, and the
-  pushes each watcher heard (folded per poll into one per 50 ms window, not one per vote) and
-  the server's CPU per vote (its pushes included);
+  pushes each watcher heard (folded per poll into one per 50 ms window, not one per vote),
+  the server's CPU per vote (its pushes included) and the cores the bench's own clients used.
+  The watchers are raw sockets (bench/rawsocket.py) in two processes of their own, and the
+  clients' garbage collector is kept out of the measured window: in one process with the
+  voters, reading 500 sockets' pushes and collecting the seeding's objects, the bench's own
+  pauses doubled the p99 it reported;
 - then a sustained run (``--sustained`` seconds, 0 for none) of 50-member replies, reported
   in slices of ``--slice`` seconds so a falling rate shows.
 
@@ -56,6 +60,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -468,67 +473,70 @@ async def seed_poll_voters(data_dir: Path, voters: int) -> dict[str, Any]:
     return {"author": tokens[0], "voters": tokens[1:]}
 
 
-async def _watch(port: int, token: str, room: str, heard: list[tuple[float, int]], joined: asyncio.Event,
-                 stop: asyncio.Event) -> None:
-    """One raw Engine.IO/Socket.IO watcher in ``room`` (as bench/realtime.py's clients), noting
-    when each ``poll:results`` push arrived and how many voters it counted."""
+VOTERS_FIELD = re.compile(r'"voters":\s*(\d+)')
+WATCHER_PROCESSES = 2
+"""Processes the watching sockets are spread over: one Python client reading 500 sockets' pushes
+and parsing each would be a bottleneck of the bench itself, not of the server."""
+
+
+async def _watchers_main(port: int, count: int, token: str, room: str, conn: Any) -> None:
+    """``count`` raw sockets in ``room`` (bench/rawsocket.py's clients), each noting when every
+    ``poll:results`` push arrived and how many voters it counted; sent to the parent once it
+    says stop. ``time.perf_counter`` is the system's monotonic clock, shared by the processes."""
+    import gc
+
     import websockets
 
-    ws = await websockets.connect(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket", open_timeout=60,
-                                  max_size=None, ping_interval=None)
-    assert (await ws.recv()).startswith("0")
-    await ws.send("40" + json.dumps({"token": token}))
-    assert (await ws.recv()).startswith("40")
-    await ws.send("420" + json.dumps(["join", {"room": room}]))
+    from rawsocket import entered
 
-    async def listen() -> None:
-        async for message in ws:
-            if message == "2":
-                await ws.send("3")
-            elif message.startswith("430"):
-                joined.set()
-            elif message.startswith('42["poll:results"'):
-                heard.append((time.perf_counter(), json.loads(message[2:])[1]["voters"]))
+    gate = asyncio.Semaphore(50)
 
-    task = asyncio.create_task(listen())
-    await joined.wait()
-    await stop.wait()
-    await ws.close()
-    await task
+    async def one() -> Any:
+        async with gate:
+            return await entered(port, token, "join", {"room": room}, deflate=False)
+
+    sockets = await asyncio.gather(*(one() for _ in range(count)))
+    heard: list[list[tuple[float, int]]] = [[] for _ in sockets]
+
+    async def listen(ws: Any, arrivals: list[tuple[float, int]]) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for message in ws:
+                if message == "2":
+                    await ws.send("3")
+                elif message.startswith('42["poll:results"'):
+                    found = VOTERS_FIELD.search(message)
+                    arrivals.append((time.perf_counter(), int(found.group(1)) if found else 0))
+
+    listeners = [asyncio.create_task(listen(ws, arrivals)) for ws, arrivals in zip(sockets, heard, strict=True)]
+    gc.collect()
+    gc.freeze()
+    gc.disable()  # the bench's own pauses would count as the server's latency
+    conn.send("ready")
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    await asyncio.gather(*listeners, return_exceptions=True)
+    conn.send(heard)
 
 
-async def poll_votes(port: int, pid: int, seeded: dict[str, Any], *, rate: int, seconds: int, watchers: int) -> None:
-    import bisect
+def _watchers(*args: Any) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    asyncio.run(_watchers_main(*args))
+
+
+async def _votes(port: int, seeded: dict[str, Any], room: str, poll_id: str, rate: int,
+                 seconds: int) -> tuple[list[tuple[float, float, int]], int, float]:
+    """``rate * seconds`` votes, open loop, each by the next voter: (sent, answered, answers by
+    then) for each answered vote, the refused count and the seconds the votes took."""
+    import gc
 
     import aiohttp
 
-    base = f"http://127.0.0.1:{port}"
-    author = {"Authorization": f"Bearer {seeded['author']}"}
-    body = "Which day suits the review?\n\n[poll name=day]\n- Monday\n- Wednesday\n- Friday\n[/poll]\n"
-    async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=200)) as http:
-        async with http.post("/api/v1/forums/categories/bench/threads", headers=author,
-                             json={"title": "Poll bench", "kind": "discussion", "body": body}) as made:
-            assert made.status == 201, await made.text()
-            page = await made.json()
-        thread_id, post_id = page["thread"]["id"], page["posts"][0]["id"]
-        async with http.get("/api/v1/polls", params={"subject_type": "forum_post", "subject_id": post_id}) as found:
-            poll_id = (await found.json())["items"][0]["id"]
-        stop = asyncio.Event()
-        heard: list[list[tuple[float, int]]] = [[] for _ in range(watchers)]
-        joined = [asyncio.Event() for _ in range(watchers)]
-        watching = [asyncio.create_task(_watch(port, seeded["author"], f"thread:{thread_id}", heard[n], joined[n], stop))
-                    for n in range(watchers)]
-        await asyncio.gather(*(event.wait() for event in joined))
-        await asyncio.sleep(1)
-        load = os.getloadavg()[0]
-        total = rate * seconds
-        answered: list[float] = []
-        votes: list[tuple[float, float, int]] = []
-        failures = 0
-
-        async def one(n: int, at: float) -> None:
+    total = rate * seconds
+    votes: list[tuple[float, float, int]] = []
+    failures = 0
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=aiohttp.TCPConnector(limit=200)) as http:
+        async def one(n: int) -> None:
             nonlocal failures
-            await asyncio.sleep(max(0.0, at - time.perf_counter()))
             sent = time.perf_counter()
             async with http.put(f"/api/v1/polls/{poll_id}/vote", json={"choices": [n % 3]},
                                 headers={"Authorization": f"Bearer {seeded['voters'][n]}"}) as response:
@@ -538,17 +546,62 @@ async def poll_votes(port: int, pid: int, seeded: dict[str, Any], *, rate: int, 
             if not ok:
                 failures += 1
                 return
-            answered.append(done)
-            votes.append((sent, done, len(answered)))
+            votes.append((sent, done, len(votes) + 1))
 
-        cpu_before = cpu_seconds(pid)
+        gc.collect()
+        gc.freeze()  # the seeding's objects: a full collection of them would pause the client for tens of ms
         started = time.perf_counter()
-        await asyncio.gather(*(one(n, started + n / rate) for n in range(total)))
-        finished = time.perf_counter()
-        cpu = (cpu_seconds(pid) - cpu_before) * 1000 / max(len(votes), 1)
-        await asyncio.sleep(1)
-        stop.set()
-        await asyncio.gather(*watching)
+        tasks = []
+        for n in range(total):
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(n)))
+        await asyncio.gather(*tasks)
+        took = time.perf_counter() - started
+        gc.unfreeze()
+    return votes, failures, took
+
+
+async def _poll_subject(port: int, seeded: dict[str, Any]) -> tuple[str, str]:
+    import aiohttp
+
+    author = {"Authorization": f"Bearer {seeded['author']}"}
+    body = "Which day suits the review?\n\n[poll name=day]\n- Monday\n- Wednesday\n- Friday\n[/poll]\n"
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+        async with http.post("/api/v1/forums/categories/bench/threads", headers=author,
+                             json={"title": "Poll bench", "kind": "discussion", "body": body}) as made:
+            assert made.status == 201, await made.text()
+            page = await made.json()
+        async with http.get("/api/v1/polls", params={"subject_type": "forum_post",
+                                                     "subject_id": page["posts"][0]["id"]}) as found:
+            return f"thread:{page['thread']['id']}", (await found.json())["items"][0]["id"]
+
+
+def poll_votes(port: int, pid: int, seeded: dict[str, Any], *, rate: int, seconds: int, watchers: int) -> None:
+    import bisect
+
+    from rawsocket import client_processes
+
+    room, poll_id = asyncio.run(_poll_subject(port, seeded))
+    shares = [watchers // WATCHER_PROCESSES + (1 if n < watchers % WATCHER_PROCESSES else 0)
+              for n in range(WATCHER_PROCESSES)]
+    pipes, processes, _connected = client_processes(_watchers, [(port, count, seeded["author"], room)
+                                                                for count in shares if count], 300)
+    time.sleep(1)
+    load = os.getloadavg()[0]
+    cpu_before = cpu_seconds(pid)
+    clients_before = [cpu_seconds(process.pid) for process in processes] + [time.process_time()]
+    votes, failures, took = asyncio.run(_votes(port, seeded, room, poll_id, rate, seconds))
+    cpu = (cpu_seconds(pid) - cpu_before) * 1000 / max(len(votes), 1)
+    clients = [cpu_seconds(process.pid) for process in processes] + [time.process_time()]
+    clients_cpu = sum(after - before for before, after in zip(clients_before, clients, strict=True)) / took
+    time.sleep(1)
+    heard: list[list[tuple[float, int]]] = []
+    for pipe in pipes:
+        pipe.send("stop")
+    for pipe in pipes:
+        heard += pipe.recv()
+    for process in processes:
+        process.join(30)
     latencies = sorted((done - sent) * 1000 for sent, done, _ in votes)
     updates: list[float] = []
     for arrivals in heard:
@@ -561,12 +614,12 @@ async def poll_votes(port: int, pid: int, seeded: dict[str, Any], *, rate: int, 
     updates.sort()
     unseen = len(votes) * watchers - len(updates)
     pushes = sum(len(h) for h in heard) / max(watchers, 1)
-    print(f"poll votes: {len(votes)} votes in {finished - started:.1f} s = {len(votes) / (finished - started):.0f}/s "
+    print(f"poll votes: {len(votes)} votes in {took:.1f} s = {len(votes) / took:.0f}/s "
           f"(asked {rate}/s), {failures} refused; vote p50 {percentile(latencies, 0.5):.1f} ms, "
           f"p99 {percentile(latencies, 0.99):.1f} ms; vote-to-update over {watchers} watching sockets "
           f"p50 {percentile(updates, 0.5):.1f} ms, p99 {percentile(updates, 0.99):.1f} ms ({unseen} never seen); "
-          f"{pushes:.0f} pushes per watcher ({pushes / (finished - started):.1f}/s); server cpu {cpu:.1f} ms per vote; "
-          f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores)", flush=True)
+          f"{pushes:.0f} pushes per watcher ({pushes / took:.1f}/s); server cpu {cpu:.1f} ms per vote; "
+          f"the bench's clients {clients_cpu:.2f} cores; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores)", flush=True)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -580,7 +633,7 @@ def poll_votes_main(rate: int, seconds: int, watchers: int, keep: bool) -> None:
         seeded = asyncio.run(seed_poll_voters(data_dir, rate * seconds))
         port = free_port()
         server = start_server(data_dir, port)
-        asyncio.run(poll_votes(port, server.pid, seeded, rate=rate, seconds=seconds, watchers=watchers))
+        poll_votes(port, server.pid, seeded, rate=rate, seconds=seconds, watchers=watchers)
     finally:
         if server is not None:
             stop_server(server)
