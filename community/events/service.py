@@ -29,7 +29,7 @@ from community.forums import markdown
 from community.i18n import gettext as _
 from community.jobs import schedule as jobs
 from community.notifications.intents import Recipients, person
-from community.policy import Member
+from community.policy import Actor, Member
 from community.rooms.subjects import hosts_room, socket_room
 from community.storage.api import Database
 from search import outbox
@@ -312,11 +312,12 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     for user_id in cohosts.added:
         await _tell_cohost(tx, user_id, event_id, fields["title"])
     leaving = [*invited.removed, *cohosts.removed]
+    viewers: Viewers = {}
     if fields["audience"] != "everyone" and (fields["audience"], fields["org_id"]) != (event["audience"], event.get("org_id")):
-        outside = await _outside_audience(tx, {**event, **fields})
+        outside = await _outside_audience(tx, {**event, **fields}, viewers)
         seats_freed = await _drop_answers(tx, event_id, outside, session) or seats_freed
         leaving += outside
-    await _take_out_of_rooms(tx, {**event, **fields}, leaving, session, former_hosts=cohosts.removed)
+    await _take_out_of_rooms(tx, {**event, **fields}, leaving, session, viewers, former_hosts=cohosts.removed)
     if event["status"] == "published":
         for user_id in invited.added:
             await _tell_invited(tx, person(user_id), event_id, fields["title"])
@@ -334,8 +335,19 @@ async def update(tx: Action, event_id: ObjectId, data: EventIn) -> bool:
     return changed
 
 
-async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Sequence[ObjectId], session: Any, *,
-                             former_hosts: Iterable[ObjectId] = ()) -> None:
+Viewers = dict[ObjectId, tuple[Actor, frozenset[ObjectId]]]
+"""People as the policy judges them, by id: each one's actor and organisations, read once per change."""
+
+
+async def _viewer(tx: Action, user_id: ObjectId, viewers: Viewers) -> tuple[Actor, frozenset[ObjectId]]:
+    if user_id not in viewers:
+        actor = sessions.actor_for_user(await accounts.user_by_id(tx.db, user_id))
+        viewers[user_id] = actor, await access.actor_orgs(tx.db, actor)
+    return viewers[user_id]
+
+
+async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Sequence[ObjectId], session: Any,
+                             viewers: Viewers, *, former_hosts: Iterable[ObjectId] = ()) -> None:
     """Take each of ``people`` (uninvited, no longer co-hosting, or outside ``event``'s narrowed
     audience, as changed) out of the event's socket rooms the policy no longer lets them be in:
     its page's room (``event:<id>``, the seat counts), its live room (``room:event:<id>``: the
@@ -344,10 +356,9 @@ async def _take_out_of_rooms(tx: Action, event: Mapping[str, Any], people: Seque
     live_room = socket_room(live.KIND, event["_id"])
     hosts = set(former_hosts)
     for user_id in dict.fromkeys(people):
-        actor = sessions.actor_for_user(await accounts.user_by_id(tx.db, user_id))
+        actor, orgs = await _viewer(tx, user_id, viewers)
         answer = await queries.rsvp(tx.db, event["_id"], user_id, session=session)
-        seen = access.judge(actor, dict(event), await access.actor_orgs(tx.db, actor),
-                            answer["status"] if answer else "none")
+        seen = access.judge(actor, dict(event), orgs, answer["status"] if answer else "none")
         if not policy.can_join_room(actor, "event", event):
             tx.remove_from_room(user_id, f"event:{event['_id']}")
         if event["status"] == "draft":
@@ -413,12 +424,12 @@ def _cohosts(event: Mapping[str, Any], add: Sequence[ObjectId], data: EventIn) -
     return People.change(before, now)
 
 
-async def _outside_audience(tx: Action, event: Mapping[str, Any]) -> list[ObjectId]:
+async def _outside_audience(tx: Action, event: Mapping[str, Any], viewers: Viewers) -> list[ObjectId]:
     """Those who answered ``event`` (as changed) and may no longer see it."""
     outside = []
     for user_id in await queries.people_of(tx.db, event["_id"], queries.RSVP_STATES):
-        actor = sessions.actor_for_user(await accounts.user_by_id(tx.db, user_id))
-        if not policy.can_see_event(actor, event, await access.actor_orgs(tx.db, actor)):
+        actor, orgs = await _viewer(tx, user_id, viewers)
+        if not policy.can_see_event(actor, event, orgs):
             outside.append(user_id)
     return outside
 
