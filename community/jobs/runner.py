@@ -1,8 +1,8 @@
 """The job runner, in every process: claims due jobs with a lease and runs their handlers.
 
-A round reads the soonest claimable jobs and claims each with one conditional update (its
-``claimable_at`` still the value read), so of several processes exactly one wins each job, on
-the embedded engine and on MongoDB alike. Claiming moves ``claimable_at`` to the lease's
+A round claims the soonest claimable jobs one at a time, each with one sorted conditional
+update, so of several processes exactly one wins each job, on the embedded engine and on
+MongoDB alike. Claiming moves ``claimable_at`` to the lease's
 expiry: if the process is killed, another takes the job over then. On success a one-off job is
 deleted and a recurring one moved to its next due time; on failure it is retried with backoff,
 and after ``MAX_ATTEMPTS`` parked as ``failed`` with its error for an administrator. Both
@@ -109,25 +109,24 @@ class Runner:
                 upsert=True)
 
     async def claim(self) -> list[dict[str, Any]]:
-        """Up to a batch of due jobs, now leased to this runner; empty only when none is due (a
-        batch lost entirely to another process is followed by a fresh look)."""
-        while True:
-            now = self.clock()
-            candidates = await self.db[JOBS_COLLECTION].find(
-                {"claimable_at": {"$lte": now}}, {"claimable_at": 1},
-                sort=[("claimable_at", ASCENDING)], limit=self.batch).to_list(None)
-            claimed = []
-            for candidate in candidates:
-                until = now + self.lease
-                job = await self.db[JOBS_COLLECTION].find_one_and_update(
-                    {"_id": candidate["_id"], "claimable_at": candidate["claimable_at"]},
-                    {"$set": {"status": "running", "lease_until": until, "claimable_at": until,
-                              "lease_token": ObjectId(), "updated_at": now}, "$inc": {"attempts": 1}},
-                    return_document=ReturnDocument.AFTER)
-                if job is not None:
-                    claimed.append(job)
-            if claimed or not candidates:
-                return claimed
+        """Up to a batch of due jobs, now leased to this runner, soonest first; empty only when
+        none is due. Each job is claimed by one sorted conditional update that takes whichever
+        claimable job is soonest at that moment: of several processes exactly one wins each job,
+        and a process that waited for the store's write lock still wins the next one instead of
+        losing a batch it read before another process claimed it."""
+        now = self.clock()
+        until = now + self.lease
+        claimed: list[dict[str, Any]] = []
+        while len(claimed) < self.batch:
+            job = await self.db[JOBS_COLLECTION].find_one_and_update(
+                {"claimable_at": {"$lte": now}},
+                {"$set": {"status": "running", "lease_until": until, "claimable_at": until,
+                          "lease_token": ObjectId(), "updated_at": now}, "$inc": {"attempts": 1}},
+                sort=[("claimable_at", ASCENDING)], return_document=ReturnDocument.AFTER)
+            if job is None:
+                break
+            claimed.append(job)
+        return claimed
 
     async def run_once(self) -> int:
         """Claim a batch of due jobs and run them; the number run. Rounds in one process take turns."""
