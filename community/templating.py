@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 async def base_context(request: web.Request) -> dict[str, Any]:
+    """What every page's template may use besides its own context.
+
+    aiohttp_jinja2 keeps this under the request, so the request is held as a weak proxy: the
+    request holding a context that holds the request would make every request a reference
+    cycle that only the garbage collector frees, whose collections then stall the loop
+    (``docs/performance.md`` §7.2)."""
     return {
-        "request": request,
+        "request": weakref.proxy(request),
         "actor": request.get(keys.ACTOR, ANONYMOUS),
         "csrf_token": csrf.token_for(request) if keys.CSRF_COOKIE in request else "",
         "locale": request.get(keys.LOCALE, "en"),

@@ -481,22 +481,24 @@ _APPLY: dict[str, Callable[..., None]] = {
 def upsert_seed(query: Mapping[str, Any]) -> dict[str, Any]:
     """The document an upsert starts from: the query's equality conditions."""
     seed: dict[str, Any] = {}
-
-    def add(filter_: Mapping[str, Any]) -> None:
-        for key, cond in filter_.items():
-            if key == "$and":
-                for clause in cond:
-                    add(clause)
-            elif key.startswith("$"):
-                continue
-            elif isinstance(cond, dict) and cond and next(iter(cond)).startswith("$"):
-                if "$eq" in cond:
-                    _set_seed(seed, key, cond["$eq"])
-            else:
-                _set_seed(seed, key, cond)
-
-    add(query)
+    _seed_from(seed, query)
     return seed
+
+
+def _seed_from(seed: dict[str, Any], filter_: Mapping[str, Any]) -> None:
+    """A function of its own, not a closure calling itself: that closure is a reference cycle
+    each upsert would leave for the garbage collector."""
+    for key, cond in filter_.items():
+        if key == "$and":
+            for clause in cond:
+                _seed_from(seed, clause)
+        elif key.startswith("$"):
+            continue
+        elif isinstance(cond, dict) and cond and next(iter(cond)).startswith("$"):
+            if "$eq" in cond:
+                _set_seed(seed, key, cond["$eq"])
+        else:
+            _set_seed(seed, key, cond)
 
 
 def _set_seed(seed: dict[str, Any], path: str, value: Any) -> None:
