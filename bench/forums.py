@@ -5,6 +5,7 @@
     .venv/bin/python bench/forums.py --only replies-1,replies-50 --sustained 0
     .venv/bin/python bench/forums.py --followers              # replies to a thread with 1,000 followers
     .venv/bin/python bench/forums.py --poll-votes             # votes on one poll, results pushed to watchers
+    .venv/bin/python bench/forums.py --poll-votes --pin       # the same, the server on a core of its own
     .venv/bin/python bench/forums.py --poll-votes --poll-rate 200 --poll-seconds 5 --poll-watchers 100
 
 A fresh embedded store (SQLite, in a temporary DATA_DIR) is filled with 200 members and the
@@ -38,7 +39,9 @@ Debian's ``wrk`` (``apt-get install wrk``) loads it from another process. The ca
   The watchers are raw sockets (bench/rawsocket.py) in two processes of their own, and the
   clients' garbage collector is kept out of the measured window: in one process with the
   voters, reading 500 sockets' pushes and collecting the seeding's objects, the bench's own
-  pauses doubled the p99 it reported;
+  pauses doubled the p99 it reported. ``--pin`` runs the server on the first core and the
+  bench's clients on the others, as if they were other machines: on a 2-core machine the clients
+  (about 0.6 of a core) otherwise take turns on the server's core and its loop falls behind;
 - then a sustained run (``--sustained`` seconds, 0 for none) of 50-member replies, reported
   in slices of ``--slice`` seconds so a falling rate shows.
 
@@ -171,13 +174,22 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.kill()
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING",
-           "FORUM_FLOOD_SECONDS": "0", "FORUM_POSTS_PER_HOUR": "100000000", "FORUM_NEW_MEMBER_DAYS": "0",
-           "FORUM_NEW_MEMBER_MIN_POSTS": "0", "FORUM_DUPLICATE_WINDOW_SECONDS": "60",
-           "OVERLOAD_MAX_IN_FLIGHT": "100000", "OVERLOAD_MAX_LAG_MS": "60000"}
+SERVER_ENV = {"LOG_LEVEL": "WARNING", "FORUM_FLOOD_SECONDS": "0", "FORUM_POSTS_PER_HOUR": "100000000",
+              "FORUM_NEW_MEMBER_DAYS": "0", "FORUM_NEW_MEMBER_MIN_POSTS": "0",
+              "FORUM_DUPLICATE_WINDOW_SECONDS": "60", "OVERLOAD_MAX_IN_FLIGHT": "100000",
+              "OVERLOAD_MAX_LAG_MS": "60000"}
+"""The server's settings in every bench of the write paths: the forum's limits on one person's
+posting lifted, and no load shedding (a bench measures how late the answers come, and a refusal
+in a few microseconds would count as a fast answer; ``bench/overload.py`` measures shedding)."""
+
+
+def start_server(data_dir: Path, port: int, cpus: set[int] | None = None) -> subprocess.Popen[bytes]:
+    """``run.py`` on DATA_DIR, with the bench's settings; on ``cpus`` only when given (every
+    thread the server starts inherits them)."""
+    env = {**os.environ, **SERVER_ENV, "DATA_DIR": str(data_dir), "PORT": str(port), "HOST": "127.0.0.1"}
     server = subprocess.Popen([sys.executable, str(ROOT / "run.py")], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -576,7 +588,8 @@ async def _poll_subject(port: int, seeded: dict[str, Any]) -> tuple[str, str]:
             return f"thread:{page['thread']['id']}", (await found.json())["items"][0]["id"]
 
 
-def poll_votes(port: int, pid: int, seeded: dict[str, Any], *, rate: int, seconds: int, watchers: int) -> None:
+def poll_votes(port: int, pid: int, seeded: dict[str, Any], *, rate: int, seconds: int, watchers: int,
+               pinned: str) -> None:
     import bisect
 
     from rawsocket import client_processes
@@ -619,21 +632,27 @@ def poll_votes(port: int, pid: int, seeded: dict[str, Any], *, rate: int, second
           f"p99 {percentile(latencies, 0.99):.1f} ms; vote-to-update over {watchers} watching sockets "
           f"p50 {percentile(updates, 0.5):.1f} ms, p99 {percentile(updates, 0.99):.1f} ms ({unseen} never seen); "
           f"{pushes:.0f} pushes per watcher ({pushes / took:.1f}/s); server cpu {cpu:.1f} ms per vote; "
-          f"the bench's clients {clients_cpu:.2f} cores; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores)", flush=True)
+          f"the bench's clients {clients_cpu:.2f} cores{pinned}; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores)", flush=True)
 
 
 def percentile(values: list[float], fraction: float) -> float:
     return values[min(len(values) - 1, int(fraction * len(values)))] if values else float("nan")
 
 
-def poll_votes_main(rate: int, seconds: int, watchers: int, keep: bool) -> None:
+def poll_votes_main(rate: int, seconds: int, watchers: int, keep: bool, pin: bool) -> None:
+    cores = sorted(os.sched_getaffinity(0))
+    if pin and len(cores) < 2:
+        raise SystemExit("--pin needs two cores or more")
     data_dir = Path(tempfile.mkdtemp(prefix="forums-poll-bench-"))
     server = None
     try:
         seeded = asyncio.run(seed_poll_voters(data_dir, rate * seconds))
         port = free_port()
-        server = start_server(data_dir, port)
-        poll_votes(port, server.pid, seeded, rate=rate, seconds=seconds, watchers=watchers)
+        server = start_server(data_dir, port, {cores[0]} if pin else None)
+        if pin:
+            os.sched_setaffinity(0, set(cores[1:]))  # this process and the watchers it starts
+        pinned = f" (server on core {cores[0]}, clients on {', '.join(map(str, cores[1:]))})" if pin else ""
+        poll_votes(port, server.pid, seeded, rate=rate, seconds=seconds, watchers=watchers, pinned=pinned)
     finally:
         if server is not None:
             stop_server(server)
@@ -660,6 +679,8 @@ def main() -> None:
     parser.add_argument("--poll-rate", type=int, default=500, help="votes a second asked for (--poll-votes)")
     parser.add_argument("--poll-seconds", type=int, default=10, help="seconds of voting (--poll-votes)")
     parser.add_argument("--poll-watchers", type=int, default=500, help="sockets watching the thread (--poll-votes)")
+    parser.add_argument("--pin", action="store_true",
+                        help="the server on the first core, the bench's clients on the others (--poll-votes)")
     args = parser.parse_args()
     wanted = [case for case in args.only.split(",") if case]
     unknown = set(wanted) - set(CASES)
@@ -669,7 +690,7 @@ def main() -> None:
         followers_main(args.keep)
         return
     if args.poll_votes:
-        poll_votes_main(args.poll_rate, args.poll_seconds, args.poll_watchers, args.keep)
+        poll_votes_main(args.poll_rate, args.poll_seconds, args.poll_watchers, args.keep, args.pin)
         return
     if not Path(WRK).exists():
         raise SystemExit("bench/forums.py needs Debian's wrk: sudo apt-get install wrk")

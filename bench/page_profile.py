@@ -36,7 +36,7 @@ async def serve_and_measure(data_dir: Path, seeded: dict[str, Any], seconds: int
     from community.app import create_app
     from community.config import load_settings
 
-    os.environ.update({"DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING"})
+    os.environ.update({**bench.SERVER_ENV, "DATA_DIR": str(data_dir)})
     app = create_app(load_settings())
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -175,9 +175,7 @@ async def serve_and_measure(data_dir: Path, seeded: dict[str, Any], seconds: int
     from community.app import create_app
     from community.config import load_settings
 
-    os.environ.update({"DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING", "FORUM_FLOOD_SECONDS": "0",
-                       "FORUM_POSTS_PER_HOUR": "100000000", "FORUM_NEW_MEMBER_DAYS": "0",
-                       "FORUM_NEW_MEMBER_MIN_POSTS": "0", "FORUM_DUPLICATE_WINDOW_SECONDS": "60"})
+    os.environ.update({**bench.SERVER_ENV, "DATA_DIR": str(data_dir)})
     recorder = Recorder()
     recorder.install()
     app = create_app(load_settings())
