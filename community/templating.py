@@ -8,7 +8,9 @@ from typing import Any
 
 import aiohttp_jinja2
 import jinja2
+import jinja2.runtime
 from aiohttp import web
+from markupsafe import Markup
 
 from community import csrf, keys
 from community.accounts.external import local_accounts_open
@@ -39,6 +41,18 @@ async def base_context(request: web.Request) -> dict[str, Any]:
     }
 
 
+@jinja2.pass_context
+def template_gettext(context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+    """Jinja's new-style ``gettext`` (``_()`` and ``{% trans %}`` call it), which treats every
+    message as a format string even without variables; a message without a ``%`` formats to
+    itself, so it skips the formatting of a ``Markup``, a page's costliest string operation
+    (about 30 messages a page)."""
+    text = gettext(message)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables if variables or "%" in text else text
+
+
 def setup_templates(app: web.Application) -> None:
     env = aiohttp_jinja2.setup(
         app,
@@ -51,13 +65,22 @@ def setup_templates(app: web.Application) -> None:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["gettext"] = template_gettext
     env.filters["local_time"] = local_time
     env.filters["language_name"] = language_name
     env.filters["iso"] = lambda value: as_utc(value).isoformat() if value is not None else ""
 
     static: dict[str, str] = {}
+    plain: dict[str, str] = {}
 
     def url(name: str, query: dict[str, str] | None = None, **parts: Any) -> str:
+        if not parts and not query:
+            # A route without parts has one URL for the life of the process; a page asks for
+            # some 25 of them (the navigation asks for each of its links twice).
+            found = plain.get(name)
+            if found is None:
+                found = plain[name] = str(app.router[name].url_for())
+            return found
         if name == "static" and not query and set(parts) == {"filename"}:
             # A static file's URL carries a hash of its content, which aiohttp computes by
             # reading the whole file on every call (five per page); the files ship with the
