@@ -70,27 +70,21 @@ def setup_templates(app: web.Application) -> None:
     env.filters["language_name"] = language_name
     env.filters["iso"] = lambda value: as_utc(value).isoformat() if value is not None else ""
 
-    static: dict[str, str] = {}
-    plain: dict[str, str] = {}
+    fixed: dict[tuple[str, str], str] = {}
 
     def url(name: str, query: dict[str, str] | None = None, **parts: Any) -> str:
-        if not parts and not query:
-            # A route without parts has one URL for the life of the process; a page asks for
-            # some 25 of them (the navigation asks for each of its links twice).
-            found = plain.get(name)
+        strings = {key: str(value) for key, value in parts.items()}
+        if not query and (not parts or (name == "static" and set(parts) == {"filename"})):
+            # URLs that stay the same for the life of the process, built once each: a route
+            # without parts (a page asks for some 25; the navigation asks for each link twice),
+            # and a static file's, which carries a hash of its content that aiohttp computes by
+            # reading the whole file on every call (five per page); the files ship with the code.
+            key = (name, strings.get("filename", ""))
+            found = fixed.get(key)
             if found is None:
-                found = plain[name] = str(app.router[name].url_for())
+                found = fixed[key] = str(app.router[name].url_for(**strings))
             return found
-        if name == "static" and not query and set(parts) == {"filename"}:
-            # A static file's URL carries a hash of its content, which aiohttp computes by
-            # reading the whole file on every call (five per page); the files ship with the
-            # code, so each is hashed once per process.
-            filename = str(parts["filename"])
-            found = static.get(filename)
-            if found is None:
-                found = static[filename] = str(app.router[name].url_for(filename=filename))
-            return found
-        built = app.router[name].url_for(**{key: str(value) for key, value in parts.items()})
+        built = app.router[name].url_for(**strings)
         return str(built.with_query(query) if query else built)
 
     env.globals["url"] = url
