@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/reply_profile.py                 # 1,000 threads, 50,000 replies, 10 s profiled
     .venv/bin/python bench/reply_profile.py --threads 200 --replies 5000 --seconds 5
+    .venv/bin/python bench/reply_profile.py --case profiles   # profile saves in the cProfile half
 
 The store is seeded as ``bench/forums.py`` seeds it; the real app (``create_app``, every
 feature, the search indexer) is served in this process, and Debian's ``wrk`` posts replies
@@ -15,9 +16,9 @@ from another process through the API, one at a time, as one member over 50 threa
    documents it examined. The request's and the indexer's calls are told apart by their task.
    Any ``COLLSCAN`` is listed again at the end: a query that scans is a bug of the engine or
    of the indexes.
-2. **cProfile** of the event loop's thread over ``--seconds`` of replies: the time inside
-   each step of the write path (cumulative, so a step includes what it calls), and the top
-   functions by their own time. Work on the storage threads is not in it (cProfile sees one
+2. **cProfile** of the event loop's thread over ``--seconds`` of replies (or of another write
+   case, ``--case``): the time inside each step of the reply's write path (cumulative, so a
+   step includes what it calls; for replies only), and the top functions by their own time. Work on the storage threads is not in it (cProfile sees one
    thread); the storage calls above show what is sent there.
 """
 
@@ -168,7 +169,7 @@ def send(method: str, url: str, token: str, body: str) -> int:
         return response.status
 
 
-async def serve_and_measure(data_dir: Path, seeded: dict[str, Any], seconds: int) -> None:
+async def serve_and_measure(data_dir: Path, seeded: dict[str, Any], seconds: int, case: str) -> None:
     from aiohttp import web
 
     from community import keys
@@ -184,14 +185,15 @@ async def serve_and_measure(data_dir: Path, seeded: dict[str, Any], seconds: int
     port = bench.free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     base = f"http://127.0.0.1:{port}"
-    script = data_dir / "replies-1.lua"
-    script.write_text(bench.lua(bench.write_cases(seeded)["replies-1"]))
+    warm_up, script = data_dir / "replies-1.lua", data_dir / f"{case}.lua"
+    warm_up.write_text(bench.lua(bench.write_cases(seeded)["replies-1"]))
+    script.write_text(bench.lua(bench.write_cases(seeded)[case]))
     try:
-        await asyncio.to_thread(bench.wrk, base, connections=1, duration=3, script=script)
+        await asyncio.to_thread(bench.wrk, base, connections=1, duration=3, script=warm_up)
         await _drained(app[keys.DB])
         recorder.quiet = asyncio.current_task().get_name()  # type: ignore[union-attr]
-        for case, items in bench.write_cases(seeded).items():
-            if case == "replies-50":
+        for traced, items in bench.write_cases(seeded).items():
+            if traced == "replies-50":
                 continue
             method, path, token, body = items[len(items) // 2]
             recorder.calls, recorder.on = [], True
@@ -199,7 +201,7 @@ async def serve_and_measure(data_dir: Path, seeded: dict[str, Any], seconds: int
                                              body.replace("{unique}", f"traced-{time.time()}"))
             await _drained(app[keys.DB])
             recorder.on = False
-            _print_calls(f"{case} ({method} {path.split('/')[3]}/..., {status})", recorder.calls)
+            _print_calls(f"{traced} ({method} {path.split('/')[3]}/..., {status})", recorder.calls)
 
         profiler = cProfile.Profile()
         started_cpu = time.process_time()
@@ -209,10 +211,10 @@ async def serve_and_measure(data_dir: Path, seeded: dict[str, Any], seconds: int
         profiler.disable()
         cpu = time.process_time() - started_cpu
         replies = result["requests"]
-        print(f"\ncProfile: {replies:.0f} replies one at a time in {seconds} s ({result['rps']:.0f}/s under the "
-              f"profiler, p50 {result['p50']:.1f} ms), {cpu * 1000 / replies:.1f} ms process CPU per reply "
-              f"including indexing (all threads; the profiler's own overhead included)")
-        _print_profile(profiler, replies)
+        print(f"\ncProfile: {replies:.0f} requests of {case} one at a time in {seconds} s ({result['rps']:.0f}/s "
+              f"under the profiler, p50 {result['p50']:.1f} ms), {cpu * 1000 / replies:.1f} ms process CPU per "
+              f"request including indexing (all threads; the profiler's own overhead included)")
+        _print_profile(profiler, replies, steps=case.startswith("replies"))
     finally:
         await runner.cleanup()
 
@@ -236,15 +238,20 @@ def _print_calls(case: str, calls: list[dict[str, Any]]) -> None:
         print(f"  {op}")
 
 
-def _print_profile(profiler: cProfile.Profile, replies: float) -> None:
+def _print_profile(profiler: cProfile.Profile, replies: float, *, steps: bool) -> None:
     stats = pstats.Stats(profiler)
     table: dict[tuple[str, int, str], Any] = stats.stats  # type: ignore[attr-defined]
-    print(f"{'step':<44} {'ms per reply (cumulative)':>26}")
-    for label, path, name in STEPS:
-        total = sum(entry[3] for (file, _, function), entry in table.items()
-                    if file.endswith(path) and function == name)
-        print(f"{label:<44} {total * 1000 / replies:>26.2f}")
-    print("\ntop functions by own time (ms per reply):")
+    if steps:
+        print(f"{'step':<44} {'ms per reply (cumulative)':>26}")
+        for label, path, name in STEPS:
+            total = sum(entry[3] for (file, _, function), entry in table.items()
+                        if file.endswith(path) and function == name)
+            print(f"{label:<44} {total * 1000 / replies:>26.2f}")
+    print("\ntop functions by cumulative time, the project's own (ms per request):")
+    own = [item for item in table.items() if "/community/" in item[0][0] or "/search/" in item[0][0]]
+    for (file, line, function), entry in sorted(own, key=lambda item: item[1][3], reverse=True)[:30]:
+        print(f"  {entry[3] * 1000 / replies:7.3f}  {entry[1]:>8} calls  {function} ({'/'.join(Path(file).parts[-2:])}:{line})")
+    print("\ntop functions by own time (ms per request):")
     ranked = sorted(table.items(), key=lambda item: item[1][2], reverse=True)[:25]
     for (file, line, function), entry in ranked:
         short = "/".join(Path(file).parts[-2:]) if file != "~" else "builtin"
@@ -256,11 +263,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1000)
     parser.add_argument("--replies", type=int, default=50_000)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--case", default="replies-1", choices=[c for c in bench.CASES if c in bench.STORED or c in (
+        "votes", "accepts", "profiles", "endorsements")], help="the write case the cProfile half profiles")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="reply-profile-"))
     try:
         seeded = asyncio.run(bench.seed(data_dir, args.threads, args.replies))
-        asyncio.run(serve_and_measure(data_dir, seeded, args.seconds))
+        asyncio.run(serve_and_measure(data_dir, seeded, args.seconds, args.case))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
