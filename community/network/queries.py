@@ -60,8 +60,9 @@ async def is_connected(db: Database, a: ObjectId | None, b: ObjectId | None) -> 
 
 
 async def connected_among(db: Database, viewer: ObjectId | None, others: Iterable[ObjectId]) -> set[ObjectId]:
-    """Which of ``others`` the viewer is connected to, in two queries whatever the list's length."""
-    ids = list(others)
+    """Which of ``others`` the viewer is connected to, in two queries whatever the list's length
+    (none for the viewer alone: nobody is connected to themselves)."""
+    ids = [other for other in others if other != viewer]
     if viewer is None or not ids:
         return set()
     found: set[ObjectId] = set()

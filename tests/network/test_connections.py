@@ -53,6 +53,28 @@ async def test_connections_see_a_field_visible_to_connections(client: TestClient
     assert after["email"] == asha["email"]
 
 
+async def test_ones_own_profile_asks_no_connections(client: TestClient, app: web.Application, db: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody is connected to themselves: a profile save answers with the person's own profile,
+    which had read the connections twice (two reader-thread trips) to learn that."""
+    asha, ravi = await make_user(db), await make_user(db)
+    await ask(app, asha, ravi)
+    await act(app, actor_for_user(ravi), connections.accept, asha["_id"])
+    asked: list[dict[str, Any]] = []
+    find = type(db[queries.CONNECTIONS]).find
+
+    def recorded(self: Any, filter_: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if self.name == queries.CONNECTIONS and "status" in (filter_ or {}):  # not the notifier's own reads
+            asked.append(filter_)
+        return find(self, filter_, *args, **kwargs)
+
+    monkeypatch.setattr(type(db[queries.CONNECTIONS]), "find", recorded)
+    own = await show.visible_profile(db, actor_for_user(asha), asha["_id"], EndorsementRule())
+    assert own["email"] == asha["email"] and asked == []
+    assert (await show.visible_profile(db, actor_for_user(ravi), asha["_id"], EndorsementRule()))["email"] == asha["email"]
+    assert len(asked) == 2, "another person's profile asks both directions"
+
+
 async def test_two_people_asking_each_other_at_once_end_connected_once(client: TestClient, app: web.Application, db: Any) -> None:
     asha, ravi = await make_user(db), await make_user(db)
     answers = await asyncio.gather(ask(app, asha, ravi), ask(app, ravi, asha))
