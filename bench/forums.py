@@ -89,8 +89,8 @@ PEOPLE = 200
 MEMBERS = range(5, 55)
 EXPERTS = range(100, 150)
 COMPETENCY = "bench-competency"
-CASES = ("html", "json", "html-signed-in", "replies-1", "replies-50", "threads", "votes", "accepts", "profiles",
-         "endorsements")
+READ_CASES = ("html", "json", "html-signed-in")
+CASES = (*READ_CASES, "replies-1", "replies-50", "threads", "votes", "accepts", "profiles", "endorsements")
 TICKS = os.sysconf("SC_CLK_TCK")
 NOTIFICATIONS = "notifications"
 """Counted per write: a reply notifies its thread's followers (every earlier replier follows)."""

@@ -18,8 +18,9 @@ from another process through the API, one at a time, as one member over 50 threa
    of the indexes.
 2. **cProfile** of the event loop's thread over ``--seconds`` of replies (or of another write
    case, ``--case``): the time inside each step of the reply's write path (cumulative, so a
-   step includes what it calls; for replies only), and the top functions by their own time. Work on the storage threads is not in it (cProfile sees one
-   thread); the storage calls above show what is sent there.
+   step includes what it calls; for replies only), and the top functions by their own time.
+   Work on the storage threads is not in it (cProfile sees one thread); the storage calls above
+   show what is sent there.
 """
 
 from __future__ import annotations
@@ -210,11 +211,11 @@ async def serve_and_measure(data_dir: Path, seeded: dict[str, Any], seconds: int
         await _drained(app[keys.DB])
         profiler.disable()
         cpu = time.process_time() - started_cpu
-        replies = result["requests"]
-        print(f"\ncProfile: {replies:.0f} requests of {case} one at a time in {seconds} s ({result['rps']:.0f}/s "
-              f"under the profiler, p50 {result['p50']:.1f} ms), {cpu * 1000 / replies:.1f} ms process CPU per "
+        requests = result["requests"]
+        print(f"\ncProfile: {requests:.0f} requests of {case} one at a time in {seconds} s ({result['rps']:.0f}/s "
+              f"under the profiler, p50 {result['p50']:.1f} ms), {cpu * 1000 / requests:.1f} ms process CPU per "
               f"request including indexing (all threads; the profiler's own overhead included)")
-        _print_profile(profiler, replies, steps=case.startswith("replies"))
+        _print_profile(profiler, requests, steps=case.startswith("replies"))
     finally:
         await runner.cleanup()
 
@@ -238,7 +239,7 @@ def _print_calls(case: str, calls: list[dict[str, Any]]) -> None:
         print(f"  {op}")
 
 
-def _print_profile(profiler: cProfile.Profile, replies: float, *, steps: bool) -> None:
+def _print_profile(profiler: cProfile.Profile, requests: float, *, steps: bool) -> None:
     stats = pstats.Stats(profiler)
     table: dict[tuple[str, int, str], Any] = stats.stats  # type: ignore[attr-defined]
     if steps:
@@ -246,16 +247,19 @@ def _print_profile(profiler: cProfile.Profile, replies: float, *, steps: bool) -
         for label, path, name in STEPS:
             total = sum(entry[3] for (file, _, function), entry in table.items()
                         if file.endswith(path) and function == name)
-            print(f"{label:<44} {total * 1000 / replies:>26.2f}")
+            print(f"{label:<44} {total * 1000 / requests:>26.2f}")
     print("\ntop functions by cumulative time, the project's own (ms per request):")
     own = [item for item in table.items() if "/community/" in item[0][0] or "/search/" in item[0][0]]
-    for (file, line, function), entry in sorted(own, key=lambda item: item[1][3], reverse=True)[:30]:
-        print(f"  {entry[3] * 1000 / replies:7.3f}  {entry[1]:>8} calls  {function} ({'/'.join(Path(file).parts[-2:])}:{line})")
+    _print_ranked(sorted(own, key=lambda item: item[1][3], reverse=True)[:30], 3, requests)
     print("\ntop functions by own time (ms per request):")
-    ranked = sorted(table.items(), key=lambda item: item[1][2], reverse=True)[:25]
+    _print_ranked(sorted(table.items(), key=lambda item: item[1][2], reverse=True)[:25], 2, requests)
+
+
+def _print_ranked(ranked: list[tuple[tuple[str, int, str], Any]], column: int, requests: float) -> None:
+    """Each function's time per request from its pstats entry's ``column`` (2 own, 3 cumulative)."""
     for (file, line, function), entry in ranked:
         short = "/".join(Path(file).parts[-2:]) if file != "~" else "builtin"
-        print(f"  {entry[2] * 1000 / replies:7.3f}  {entry[1]:>8} calls  {function} ({short}:{line})")
+        print(f"  {entry[column] * 1000 / requests:7.3f}  {entry[1]:>8} calls  {function} ({short}:{line})")
 
 
 def main() -> None:
@@ -263,8 +267,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1000)
     parser.add_argument("--replies", type=int, default=50_000)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--case", default="replies-1", choices=[c for c in bench.CASES if c in bench.STORED or c in (
-        "votes", "accepts", "profiles", "endorsements")], help="the write case the cProfile half profiles")
+    parser.add_argument("--case", default="replies-1", choices=[case for case in bench.CASES if case not in bench.READ_CASES],
+                        help="the write case the cProfile half profiles")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="reply-profile-"))
     try:
