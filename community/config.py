@@ -93,6 +93,8 @@ class Settings:
     """``/readyz`` fails while a notification intent or a due job has waited longer than this."""
     lease_seconds: int = 120
     """How long a process holds a claimed intent or job; a killed process's work is taken over after it."""
+    jobs_poll_seconds: int = 1
+    """How often the job runner (``community.jobs.runner``) looks for due jobs."""
     connection_request_days: int = 30
     """A connection request nobody answered is dropped after this many days (``community.network.rules``)."""
     connection_requests_per_day: int = 50
@@ -341,6 +343,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         upvote_points_per_day=_int(env, "FORUM_UPVOTE_POINTS_PER_DAY", 40, 0, 1_000_000),
         overdue_seconds=_int(env, "BACKGROUND_OVERDUE_SECONDS", 300, 10, 86400),
         lease_seconds=_int(env, "BACKGROUND_LEASE_SECONDS", 120, 1, 86400),
+        jobs_poll_seconds=_int(env, "JOBS_POLL_SECONDS", 1, 1, 3600),
         connection_request_days=_int(env, "CONNECTION_REQUEST_DAYS", 30, 1, 365),
         connection_requests_per_day=_int(env, "CONNECTION_REQUESTS_PER_DAY", 50, 1, 10_000),
         endorsements_to_verify=_int(env, "ENDORSEMENTS_TO_VERIFY", 2, 1, 100),

@@ -54,6 +54,7 @@ def test_secret_is_generated_once_and_kept_private(tmp_path: Path) -> None:
         ({"FORUM_ACCEPTED_ANSWER_POINTS": "many"}, "FORUM_ACCEPTED_ANSWER_POINTS"),
         ({"FORUM_UPVOTE_POINTS": "-1"}, "FORUM_UPVOTE_POINTS"),
         ({"FORUM_UPVOTE_POINTS_PER_DAY": "2.5"}, "FORUM_UPVOTE_POINTS_PER_DAY"),
+        ({"JOBS_POLL_SECONDS": "0"}, "JOBS_POLL_SECONDS"),
     ],
 )
 def test_bad_setting_is_named(tmp_path: Path, env: dict[str, str], setting: str) -> None:

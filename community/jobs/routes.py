@@ -17,7 +17,8 @@ RUNNER: web.AppKey[Runner] = web.AppKey("job_runner", Runner)
 
 
 async def runner_context(app: web.Application) -> AsyncIterator[None]:
-    runner = Runner(app, lease=timedelta(seconds=app[keys.SETTINGS].lease_seconds))
+    settings = app[keys.SETTINGS]
+    runner = Runner(app, poll=settings.jobs_poll_seconds, lease=timedelta(seconds=settings.lease_seconds))
     app[RUNNER] = runner
     await runner.ensure_recurring()
     async with background.running(runner.run(), name="job-runner"):
