@@ -176,15 +176,9 @@ def covers(index: IndexInfo, needed: frozenset[str] | None) -> bool:
 
 def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec,
                 needed: frozenset[str] | None = None) -> Plan:
-    if len(filter_) == 1 and not sort:
-        ((path, value),) = filter_.items()
-        if type(value) in SCALAR_TYPES and value is not None:
-            for index in info.indexes:
-                if index.unique and len(index.key) == 1 and index.key[0][0] == path:
-                    key = keys.encode(value)
-                    if index.key[0][1] == -1:
-                        key = keys.invert(key)
-                    return Plan(index=index, ranges=[(key, keys.successor(key))], point=True, exact=True)
+    point = _unique_point(info, filter_)
+    if point is not None:
+        return point
     bounds: dict[str, Bounds] = {}
     _collect(filter_, bounds)
     best: tuple[tuple[int, ...], Plan] | None = None
@@ -232,6 +226,25 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec,
             best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts,
                                 point=exact and len(prefixes) == 1, exact=exact, covered=covered))
     return best[1] if best else Plan()
+
+
+def _unique_point(info: CollInfo, filter_: Mapping[str, Any]) -> Plan | None:
+    """The plan for a filter that names one scalar (not null) of a unique single-field index,
+    ``{_id: x, deleted: {$ne: true}}`` among them: no plan reads fewer keys, at most one document
+    matches (so any sort holds), and the rest of the filter is checked on that document. Found
+    without weighing every index, which a read by its id would otherwise do on every call."""
+    for index in info.indexes:
+        if not index.unique or len(index.key) != 1:
+            continue
+        path, direction = index.key[0]
+        value = filter_.get(path)
+        if type(value) not in SCALAR_TYPES or value is None:
+            continue
+        key = keys.encode(value)
+        if direction == -1:
+            key = keys.invert(key)
+        return Plan(index=index, ranges=[(key, keys.successor(key))], sorts=True, point=True, exact=True)
+    return None
 
 
 def counting_index(info: CollInfo, filter_: Mapping[str, Any]) -> tuple[IndexInfo, bytes] | None:

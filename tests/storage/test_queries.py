@@ -152,3 +152,16 @@ async def test_missing_collection_answers_empty(db: Any) -> None:
     assert await db.nothing.count_documents({}) == 0
     assert await db.nothing.distinct("a") == []
     assert (await db.nothing.delete_many({})).deleted_count == 0
+
+
+async def test_a_read_by_a_unique_key_with_more_conditions_reads_one_key_and_checks_the_rest(db: Any) -> None:
+    await db.people.create_index("email", unique=True)
+    await db.people.insert_many([{"_id": n, "email": f"p{n}@gov.in", "deleted": n == 2, "at": n} for n in range(5)])
+    found = db.people.find({"email": "p1@gov.in", "deleted": {"$ne": True}, "at": {"$gte": 0}}, sort=[("at", -1)])
+    stats = (await found.explain())["executionStats"]
+    assert (stats["totalKeysExamined"], stats["totalDocsExamined"]) == (1, 1)
+    assert [doc["_id"] for doc in await found.to_list()] == [1]
+    assert await db.people.find_one({"email": "p2@gov.in", "deleted": {"$ne": True}}) is None, "the rest still applies"
+    assert await db.people.find_one({"_id": 3, "email": "p4@gov.in"}) is None, "either key, one document"
+    assert await db.people.find({"_id": 3, "at": 3}, skip=1).to_list() == [], "a skip past the one match"
+    assert (await db.people.find_one({"_id": 3, "email": {"$in": ["p3@gov.in"]}}))["_id"] == 3
