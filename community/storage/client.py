@@ -36,7 +36,7 @@ from community.storage.catalog import CollInfo, IndexInfo
 from community.storage.cursors import EmbeddedCommandCursor, EmbeddedCursor
 from community.storage.keys import check_encodable
 from community.storage.matching import MISSING, Predicate, compile_filter, resolve
-from community.storage.planner import counting_index, needed_fields
+from community.storage.planner import Plan, counting_index, needed_fields
 from community.storage.runtime import INLINE_ROWS, Engine, Partial
 from community.storage.sessions import EmbeddedSession
 from community.storage.shaping import compile_projection, normalize_sort, run_pipeline
@@ -57,9 +57,20 @@ def _reject(method: str, options: Mapping[str, Any], accepted: Iterable[str] = (
 
 def _compile(filter_: Any) -> Predicate:
     """A top-level filter: refused as PyMongo refuses what it cannot encode, then compiled."""
+    _check(filter_)
+    return compile_filter(filter_)
+
+
+def _check(filter_: Any) -> None:
+    """Refuse a top-level filter as PyMongo refuses what it cannot encode (before it is planned)."""
     if isinstance(filter_, Mapping):
         check_encodable(filter_)
-    return compile_filter(filter_)
+
+
+def _predicate(filter_: Any, plan: Plan) -> Predicate | None:
+    """A checked filter compiled, or ``None`` (nothing to check) when its plan's index keys
+    decide it (``Plan.decides``: a read or write by one unique key, the commonest call)."""
+    return None if plan.decides else compile_filter(filter_)
 
 
 def _statement(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
@@ -449,9 +460,10 @@ class EmbeddedCollection(_Settings):
         if filter_ is not None and not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
         project = compile_projection(projection)
-        predicate = _compile(filter_)
+        _check(filter_)
         needed = needed_fields(filter_ or {}, projection, sort)
         plan = self._engine.plan(self._db, self.name, filter_ or {}, sort, needed)
+        predicate = _predicate(filter_, plan)
 
         def job(ctx: Context) -> tuple[Scan, list[dict[str, Any]], Stats]:
             # A fresh scan each time the job runs: a read that gave up on the loop starts over on a thread.
@@ -580,9 +592,10 @@ class EmbeddedCollection(_Settings):
         """The write job of one update (and whether it is bounded: one document by a unique key)."""
         if not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
-        predicate = _compile(filter_)
+        _check(filter_)
         db, name = self._db, self.name
         plan = self._engine.plan(db, name, filter_, sort)
+        predicate = _predicate(filter_, plan)
 
         def job(ctx: Context) -> Any:
             info = ctx.coll(db, name)
@@ -737,8 +750,9 @@ class EmbeddedCollection(_Settings):
                     sort: list[tuple[str, int]]) -> tuple[Callable[[Context], list[dict[str, Any]]], bool]:
         if not isinstance(filter_, Mapping):
             raise TypeError("filter must be an instance of dict, bson.son.SON, or any other type that inherits from collections.Mapping")
-        predicate = _compile(filter_)
+        _check(filter_)
         plan = self._engine.plan(self._db, self.name, filter_, sort)
+        predicate = _predicate(filter_, plan)
 
         def job(ctx: Context) -> list[dict[str, Any]]:
             info = self._info(ctx)

@@ -49,6 +49,11 @@ class Plan:
     """At most one document can match: full-key equality on a unique index."""
     exact: bool = False
     """Each range is one full key of a unique index (equality or ``$in``): at most one document each."""
+    decides: bool = False
+    """The index's keys alone decide the filter: it names only one field of a unique
+    single-field index that never held an array, compared for equality with scalars (not
+    null). A document found under one of its keys matches (equal keys are equal values as
+    MongoDB compares them), so no filter need be compiled or checked."""
     covered: bool = False
     """The index holds every field the query reads (``needed_fields``): its keys answer it, a
     document is read only for a key that does not give its values back (``keys.decode_exact``)."""
@@ -224,27 +229,46 @@ def choose_plan(info: CollInfo, filter_: Mapping[str, Any], sort: SortSpec,
         if best is None or score > best[0]:
             exact = index.unique and depth == len(index.key)
             best = (score, Plan(index=index, ranges=ranges, backward=backward, sorts=sorts,
-                                point=exact and len(prefixes) == 1, exact=exact, covered=covered))
+                                point=exact and len(prefixes) == 1, exact=exact, covered=covered,
+                                decides=exact and _decides(index, filter_)))
     return best[1] if best else Plan()
 
 
 def _unique_point(info: CollInfo, filter_: Mapping[str, Any]) -> Plan | None:
-    """The plan for a filter that names one scalar (not null) of a unique single-field index,
-    ``{_id: x, deleted: {$ne: true}}`` among them: no plan reads fewer keys, at most one document
-    matches (so any sort holds), and the rest of the filter is checked on that document. Found
-    without weighing every index, which a read by its id would otherwise do on every call."""
+    """The plan for a filter that names a scalar (not null) for every field of a unique index,
+    ``{_id: x, deleted: {$ne: true}}`` or ``{poll_id: p, user_id: u}`` among them: no plan reads
+    fewer keys, at most one document matches (so any sort holds), and the rest of the filter is
+    checked on that document. Found without weighing every index, which a read by its id would
+    otherwise do on every call."""
     for index in info.indexes:
-        if not index.unique or len(index.key) != 1:
+        if not index.unique:
             continue
-        path, direction = index.key[0]
-        value = filter_.get(path)
-        if type(value) not in SCALAR_TYPES or value is None:
-            continue
-        key = keys.encode(value)
-        if direction == -1:
-            key = keys.invert(key)
-        return Plan(index=index, ranges=[(key, keys.successor(key))], sorts=True, point=True, exact=True)
+        parts: list[bytes] = []
+        for path, direction in index.key:
+            value = filter_.get(path)
+            if type(value) not in SCALAR_TYPES or value is None:
+                break
+            part = keys.encode(value)
+            parts.append(keys.invert(part) if direction == -1 else part)
+        else:
+            key = b"".join(parts)
+            return Plan(index=index, ranges=[(key, keys.successor(key))], sorts=True, point=True, exact=True,
+                        decides=len(filter_) == len(index.key) and not index.arrays)
     return None
+
+
+def _decides(index: IndexInfo, filter_: Mapping[str, Any]) -> bool:
+    """Whether ``filter_`` is ``{path: {"$in": [...]}}`` (or ``$eq``) over scalars, not null, on
+    ``index``, a unique index of that one field that never held an array (``Plan.decides``)."""
+    if len(index.key) != 1 or index.arrays or len(filter_) != 1:
+        return False
+    path = index.key[0][0]
+    condition = filter_.get(path)
+    if not isinstance(condition, dict) or len(condition) != 1:
+        return False
+    op, operand = next(iter(condition.items()))
+    values = operand if op == "$in" and isinstance(operand, (list, tuple)) else [operand] if op == "$eq" else None
+    return values is not None and all(type(value) in SCALAR_TYPES and value is not None for value in values)
 
 
 def counting_index(info: CollInfo, filter_: Mapping[str, Any]) -> tuple[IndexInfo, bytes] | None:

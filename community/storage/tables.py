@@ -260,14 +260,16 @@ class Context:
         if scan.done:
             return []
         if scan.coll_id is None:
-            if scan.predicate is None:
-                scan.predicate = compile_filter(scan.filter_)
             if info is None:
+                if scan.predicate is None:
+                    scan.predicate = compile_filter(scan.filter_)
                 scan.done = True
                 return []
             plan = scan.plan
             if plan is None or plan.index is None or plan.index not in info.indexes:
                 plan = choose_plan(info, scan.filter_ or {}, scan.sort, scan.needed)
+            if scan.predicate is None:
+                scan.predicate = _every_document if plan.decides else compile_filter(scan.filter_)
             scan.plan, scan.coll_id = plan, info.id
             scan.dedupe = plan.index is not None and (plan.index.multikey or len(plan.ranges) > 1)
             if plan.point:
@@ -493,6 +495,11 @@ class Context:
                 yield rowid, blob
             scan.range_pos += 1
             scan.after = None
+
+
+def _every_document(doc: Any) -> bool:
+    """The filter of a plan whose keys decide it (``Plan.decides``): whatever they found matches."""
+    return True
 
 
 def encode_doc(doc: Mapping[str, Any]) -> bytes:

@@ -165,3 +165,49 @@ async def test_a_read_by_a_unique_key_with_more_conditions_reads_one_key_and_che
     assert await db.people.find_one({"_id": 3, "email": "p4@gov.in"}) is None, "either key, one document"
     assert await db.people.find({"_id": 3, "at": 3}, skip=1).to_list() == [], "a skip past the one match"
     assert (await db.people.find_one({"_id": 3, "email": {"$in": ["p3@gov.in"]}}))["_id"] == 3
+
+
+async def test_a_filter_that_one_unique_key_decides_is_answered_without_compiling_it(
+        db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads, updates and deletes by one unique field alone (the commonest calls: a person by
+    id, a counter by its key) take the documents under the keys as the answer; any other filter
+    is still compiled and checked, and so is a field that has held an array."""
+    from community.storage import client as storage_client, tables
+    compiled: list[Any] = []
+    real = storage_client.compile_filter
+
+    def counting(filter_: Any) -> Any:
+        compiled.append(filter_)
+        return real(filter_)
+
+    monkeypatch.setattr(storage_client, "compile_filter", counting)
+    monkeypatch.setattr(tables, "compile_filter", counting)
+    await db.people.create_index("email", unique=True)
+    await db.people.insert_many([{"_id": n, "email": f"p{n}@gov.in", "n": n} for n in range(5)])
+    await db.people.insert_one({"_id": 5.0, "email": ["p5@gov.in", "q5@gov.in"]})
+    compiled.clear()
+    assert (await db.people.find_one({"_id": 1}))["email"] == "p1@gov.in"
+    assert (await db.people.find_one({"_id": 5}))["_id"] == 5.0, "equal numbers are one key"
+    assert await db.people.find_one({"_id": 9}) is None
+    assert sorted(doc["_id"] for doc in await db.people.find({"_id": {"$in": [0, 3, 9]}}).to_list()) == [0, 3]
+    assert (await db.people.update_one({"_id": 2}, {"$inc": {"n": 10}})).modified_count == 1
+    assert (await db.people.delete_one({"_id": {"$eq": 4}})).deleted_count == 1
+    assert compiled == []
+    assert (await db.people.find_one({"_id": 2}))["n"] == 12
+    assert await db.people.count_documents({}) == 5
+    assert (await db.people.find_one({"email": "q5@gov.in"}))["_id"] == 5.0, "a field that held an array"
+    assert await db.people.find_one({"_id": 1, "n": 2}) is None
+    assert await db.people.find_one({"_id": None}) is None
+    assert compiled == [{"email": "q5@gov.in"}, {"_id": 1, "n": 2}, {"_id": None}]
+    await db.votes.create_index([("poll", 1), ("person", -1)], unique=True)
+    await db.votes.insert_many([{"poll": p, "person": q, "choice": p * 10 + q} for p in range(3) for q in range(3)])
+    compiled.clear()
+    assert (await db.votes.find_one({"person": 2, "poll": 1}))["choice"] == 12, "every field of a compound key"
+    found = db.votes.find({"poll": 2, "person": 0, "choice": {"$gt": 0}})
+    stats = (await found.explain())["executionStats"]
+    assert (stats["totalKeysExamined"], stats["totalDocsExamined"]) == (1, 1)
+    assert [doc["choice"] for doc in await found.to_list()] == [20]
+    assert await db.votes.find_one({"poll": 2, "person": 0, "choice": 21}) is None
+    assert sorted(doc["choice"] for doc in await db.votes.find({"poll": 1}).to_list()) == [10, 11, 12], "a prefix ranges"
+    assert compiled == [{"poll": 2, "person": 0, "choice": {"$gt": 0}}] * 2 + [{"poll": 2, "person": 0, "choice": 21},
+                                                                               {"poll": 1}]
