@@ -101,14 +101,14 @@ async def views_of(db: Database, actor: Actor, polls: Sequence[dict[str, Any]], 
     ids = [poll["_id"] for poll in polls]
     if not ids:
         return {}
-    voters, counts = await tallies.read(db, ids)
+    found = await tallies.read(db, ids)
     known = dict(mine or {})
     if actor.user_id is not None and not known.keys() >= set(ids):
         async for row in db[VOTES].find({"poll_id": {"$in": ids}, "user_id": actor.user_id}):
             known[row["poll_id"]] = row["choices"]
-    return {poll["_id"]: _view(actor, poll, access, voters=voters.get(poll["_id"], 0),
-                               counts={choice: n for (pid, choice), n in counts.items() if pid == poll["_id"]},
-                               mine=known.get(poll["_id"], []), now=now)
+    counts = {poll_id: found.get(poll_id) or tallies.Count() for poll_id in ids}
+    return {poll["_id"]: _view(actor, poll, access, voters=counts[poll["_id"]].voters,
+                               counts=counts[poll["_id"]].options, mine=known.get(poll["_id"], []), now=now)
             for poll in polls}
 
 
@@ -131,15 +131,15 @@ async def shared_counts(db: Database, poll_id: ObjectId, now: datetime) -> dict[
     poll = await db[POLLS].find_one({"_id": poll_id})
     if poll is None:
         return None
-    voters, counts = await tallies.read(db, [poll_id])
+    count = (await tallies.read(db, [poll_id])).get(poll_id) or tallies.Count()
     public = policy.can_see_poll_results(poll, staff=False, voted=False, now=now)
-    total = sum(n for (_pid, _choice), n in counts.items())
+    total = sum(count.options.values())
     options = None
     if public:
-        options = [{"index": index, "votes": counts.get((poll_id, index), 0),
-                    "percent": round(100 * counts.get((poll_id, index), 0) / total) if total else 0}
+        options = [{"index": index, "votes": count.options.get(index, 0),
+                    "percent": round(100 * count.options.get(index, 0) / total) if total else 0}
                    for index in range(len(poll["options"]))]
-    return {"poll_id": str(poll_id), "voters": voters.get(poll_id, 0), "open": policy.poll_is_open(poll, now),
+    return {"poll_id": str(poll_id), "voters": count.voters, "open": policy.poll_is_open(poll, now),
             "options": options}
 
 
@@ -185,8 +185,8 @@ async def export_csv(db: Database, actor: Actor, poll_id: ObjectId) -> tuple[dic
                 writer.writerow([_cell(poll["options"][choice]), str(row["user_id"]),
                                  _cell(people.shown_name(names.get(row["user_id"])) or ""), row["at"].isoformat()])
     else:
-        _voters, counts = await tallies.read(db, [poll_id])
+        count = (await tallies.read(db, [poll_id])).get(poll_id) or tallies.Count()
         writer.writerow(["option", "votes"])
         for index, text in enumerate(poll["options"]):
-            writer.writerow([_cell(text), counts.get((poll_id, index), 0)])
+            writer.writerow([_cell(text), count.options.get(index, 0)])
     return poll, out.getvalue()

@@ -11,6 +11,7 @@ transactions writing one document conflict); reading sums the few tallies of a p
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
@@ -45,21 +46,32 @@ async def move(db: Database, poll_id: ObjectId, user_id: ObjectId, *, before: It
                                      upsert=True, session=session)
 
 
-async def read(db: Database, poll_ids: Sequence[ObjectId]) -> tuple[dict[ObjectId, int], dict[tuple[ObjectId, int], int]]:
-    """Voters per poll and votes per (poll, option).
+@dataclass(slots=True)
+class Count:
+    """One poll's counts: how many people voted, and the votes of each option (by index)."""
+
+    voters: int = 0
+    options: dict[int, int] = field(default_factory=dict)
+
+
+async def read(db: Database, poll_ids: Sequence[ObjectId]) -> dict[ObjectId, Count]:
+    """The counts of each poll that has had votes.
 
     The tallies are read by their ids, every shard of every poll: a read by a unique key, which
     the embedded engine answers on the loop, where one by ``poll_id`` went to a reader thread
     and back (a vote's answer reads its poll's counts: a fifth of a vote's time)."""
-    voters: dict[ObjectId, int] = {}
-    counts: dict[tuple[ObjectId, int], int] = {}
-    ids = [f"{poll_id}:{shard}" for poll_id in poll_ids for shard in range(SHARDS)]
+    found: dict[ObjectId, Count] = {}
+    ids = [f"{prefix}:{shard}" for prefix in map(str, poll_ids) for shard in range(SHARDS)]
     async for row in db[TALLIES].find({"_id": {"$in": ids}}):
-        voters[row["poll_id"]] = voters.get(row["poll_id"], 0) + row.get("voters", 0)
+        count = found.get(row["poll_id"])
+        if count is None:
+            count = found[row["poll_id"]] = Count()
+        count.voters += row.get("voters", 0)
+        options = count.options
         for choice, n in row.get("counts", {}).items():
-            key = (row["poll_id"], int(choice))
-            counts[key] = counts.get(key, 0) + n
-    return voters, counts
+            index = int(choice)
+            options[index] = options.get(index, 0) + n
+    return found
 
 
 async def forget(db: Database, poll_id: ObjectId, session: Any) -> None:

@@ -59,8 +59,8 @@ async def test_demo_fills_past_and_upcoming_events_with_answers_and_reminders_on
     assert sorted(poll["subject_id"] for poll in polls) == sorted(event["_id"] for event in past) and len(past) == 3
     for poll, event in ((poll, next(e for e in past if e["_id"] == poll["subject_id"])) for poll in polls):
         assert poll["closed"] and poll["question"]
-        voters, counts = await tallies.read(db, [poll["_id"]])
-        assert voters.get(poll["_id"], 0) == event["going"] == sum(counts.values())
+        count = (await tallies.read(db, [poll["_id"]])).get(poll["_id"]) or tallies.Count()
+        assert count.voters == event["going"] == sum(count.options.values())
     for event in past:
         assert event["recording_url"].startswith("https://") and event["summary_html"]
         there = await live.attendance_of(db, event, datetime.now(UTC))
