@@ -146,18 +146,30 @@ async def mark_all_read(db: Database, user_id: ObjectId, now: datetime, *, sessi
     return result.modified_count
 
 
-async def mark_subjects_read(db: Database, user_id: ObjectId, subjects: Sequence[tuple[str, ObjectId]], now: datetime, *,
-                             session: Any = None) -> int:
-    """Mark the person's unread notifications about any of ``subjects`` read; how many were."""
+def _about(user_id: ObjectId, subjects: Sequence[tuple[str, ObjectId]]) -> dict[str, Any] | None:
+    """The person's unread notifications about any of ``subjects`` (None for no subjects)."""
     by_type: dict[str, list[ObjectId]] = {}
     for subject_type, subject_id in subjects:
         by_type.setdefault(subject_type, []).append(subject_id)
     if not by_type:
+        return None
+    return {"user_id": user_id, "read": False,
+            "$or": [{"subject_type": kind, "subject_id": {"$in": ids}} for kind, ids in by_type.items()]}
+
+
+async def any_unread_about(db: Database, user_id: ObjectId, subjects: Sequence[tuple[str, ObjectId]]) -> bool:
+    filter_ = _about(user_id, subjects)
+    return filter_ is not None and await db[NOTIFICATIONS].find_one(filter_, {"_id": 1}) is not None
+
+
+async def mark_subjects_read(db: Database, user_id: ObjectId, subjects: Sequence[tuple[str, ObjectId]], now: datetime, *,
+                             session: Any = None) -> int:
+    """Mark the person's unread notifications about any of ``subjects`` read; how many were."""
+    filter_ = _about(user_id, subjects)
+    if filter_ is None:
         return 0
     result = await db[NOTIFICATIONS].update_many(
-        {"user_id": user_id, "read": False,
-         "$or": [{"subject_type": kind, "subject_id": {"$in": ids}} for kind, ids in by_type.items()]},
-        {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
+        filter_, {"$set": {"read": True, "read_at": now}, "$unset": {"open_key": "", "digest_pending": ""}},
         session=session,
     )
     return result.modified_count

@@ -50,8 +50,12 @@ async def mark_subjects_read(tx: Action, subjects: Sequence[tuple[str, ObjectId]
 async def seen(request: web.Request, subjects: Sequence[tuple[str, ObjectId]]) -> None:
     """The page ``request`` shows holds ``subjects``: the signed-in reader's notifications about
     them are read, and the header's badge counts what is left. Costs nothing for a reader with
-    no unread notification."""
+    no unread notification, and one read for a reader whose unread notifications are about
+    other things (the write's transaction would hold every other write back meanwhile)."""
     if not request.get(keys.UNREAD_NOTIFICATIONS) or not subjects:
+        return
+    actor = policy.require_member(request[keys.ACTOR])
+    if not await queries.any_unread_about(request.app[keys.DB], actor.user_id, subjects):
         return
     changed, unread = await actions.run(request.app, request[keys.ACTOR], mark_subjects_read, subjects)
     if changed:

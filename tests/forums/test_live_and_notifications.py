@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from community.forums.markdown import render
 from community.forums.mentions import mention_markup
+from community.notifications import read as notifications_read
 from community.notifications.routes import NOTIFIER
 from tests.factories import sign_in
 from tests.forums.conftest import Forum
@@ -174,3 +176,30 @@ async def test_reading_a_thread_reads_the_notifications_about_it(client: TestCli
     page = await (await client.get(f"/forums/t/{other['id']}")).text()
     assert await forum.db.notifications.count_documents({"user_id": asha["_id"], "read": False}) == 0
     assert "data-unread-count>0</span>" in page
+
+
+async def test_reading_a_thread_no_notification_is_about_writes_nothing(
+        client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader whose unread notifications are about other threads reads each page without a
+    write (its transaction would hold every other write back); the notifications stay unread."""
+    category = await forum.category()
+    asha, bala = await forum.person(), await forum.person()
+    followed = await forum.thread(category, asha, title="Who countersigns a travel allowance bill?")
+    elsewhere = await forum.thread(category, bala, title="Which form for a leave encashment claim?")
+    await forum.reply(followed, bala, "The controlling officer does.")
+    assert [n["kind"] for n in await _notifications(forum, asha)] == ["reply"]
+    marked: list[Any] = []
+    original = notifications_read.mark_subjects_read
+
+    async def counted(tx: Any, subjects: Any) -> Any:
+        marked.append(subjects)
+        return await original(tx, subjects)
+
+    monkeypatch.setattr(notifications_read, "mark_subjects_read", counted)
+    await sign_in(client, asha)
+    page = await (await client.get(f"/forums/t/{elsewhere['id']}")).text()
+    assert 'class="badge" data-unread-count>1</span>' in page
+    assert marked == [], "a page no notification is about marked some read"
+    assert await forum.db.notifications.count_documents({"user_id": asha["_id"], "read": False}) == 1
+    page = await (await client.get(f"/forums/t/{followed['id']}")).text()
+    assert len(marked) == 1 and "data-unread-count>0</span>" in page
