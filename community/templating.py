@@ -35,10 +35,14 @@ async def base_context(request: web.Request) -> dict[str, Any]:
         "locale": request.get(keys.LOCALE, "en"),
         "locales": LOCALES,
         "nav": request.app[keys.NAV],
-        "user_menu": request.app[keys.USER_MENU],
+        "user_menu": sorted(request.app[keys.USER_MENU], key=_weight),
         "confirmation": request.get(keys.CONFIRMATION),
         "local_accounts": local_accounts_open(request.app[keys.SETTINGS]),
     }
+
+
+def _weight(item: keys.NavItem) -> int:
+    return item.weight
 
 
 @jinja2.pass_context
@@ -63,9 +67,15 @@ def setup_templates(app: web.Application) -> None:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code, so a changed one needs a restart, like a code change;
+        # Jinja's default checks each template file's time on every use (a dozen a page).
+        auto_reload=False,
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["gettext"] = template_gettext
+    # ``_`` straight to it: Jinja's own ``_`` is an alias that looks ``gettext`` up and calls it
+    # through the context again, two calls for each of a page's some thirty messages.
+    env.globals["_"] = template_gettext
     env.filters["local_time"] = local_time
     env.filters["language_name"] = language_name
     env.filters["iso"] = lambda value: as_utc(value).isoformat() if value is not None else ""

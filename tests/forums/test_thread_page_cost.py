@@ -3,6 +3,7 @@ the cost leaves the page the same."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -31,3 +32,18 @@ async def test_static_files_are_hashed_once_not_on_every_page(
     for filename in ("css/site.css", "favicon.svg", "js/realtime.js", "js/search.js"):
         assert f'"{static.url_for(filename=filename)}"' in second, filename
     assert re.search(r'/static/css/site\.css\?v=[\w-]+', second), "the URL still carries the content's hash"
+
+
+async def test_templates_are_loaded_once_not_checked_on_every_page(
+        client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
+    category = await forum.category()
+    asha = await forum.person()
+    thread = await forum.thread(category, asha)
+    await sign_in(client, asha)
+    first = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    checked: list[str] = []
+    original = os.path.getmtime
+    monkeypatch.setattr(os.path, "getmtime", lambda path: checked.append(str(path)) or original(path))
+    second = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    assert [path for path in checked if path.endswith(".html")] == [], "a template file was looked at again"
+    assert second == first
