@@ -34,6 +34,15 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SOCKET_PREFIX = "/socket.io/"
 """Where Socket.IO answers (``community.realtime.server``): its requests authenticate themselves."""
 
+PUBLIC_RESOURCES = frozenset({"static"})
+"""Routes whose answers are the same for everyone: nobody is signed in for them (a page's every
+asset would otherwise look its session up again), and caches may keep them."""
+
+
+def public_resource(request: web.Request) -> bool:
+    resource = request.match_info.route.resource
+    return resource is not None and resource.name in PUBLIC_RESOURCES
+
 
 @dataclass(frozen=True, slots=True)
 class HomeSection:

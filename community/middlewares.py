@@ -190,14 +190,10 @@ def content_security_policy(base_url: str, issuer: str | None = None) -> str:
     ])
 
 
-PUBLIC_RESOURCES = frozenset({"static"})
-"""Routes whose answers are the same for everyone, so caches may keep them even for a signed-in person."""
-
-
 def _personal(request: web.Request) -> bool:
     """Whether the answer may depend on who is asking: the request presents a session or a token.
     A presented but dead credential counts too (its answer clears the cookie)."""
-    if request.match_info.route.resource is not None and request.match_info.route.resource.name in PUBLIC_RESOURCES:
+    if keys.public_resource(request):
         return False
     return bool(request.cookies.get(SESSION_COOKIE)) or request.headers.get("Authorization", "").startswith("Bearer ")
 

@@ -28,6 +28,7 @@ async def base_context(request: web.Request) -> dict[str, Any]:
     request holding a context that holds the request would make every request a reference
     cycle that only the garbage collector frees, whose collections then stall the loop
     (``docs/performance.md`` §7.2)."""
+    menu: list[keys.NavItem] = request.app[keys.USER_MENU]
     return {
         "request": weakref.proxy(request),
         "actor": request.get(keys.ACTOR, ANONYMOUS),
@@ -35,7 +36,7 @@ async def base_context(request: web.Request) -> dict[str, Any]:
         "locale": request.get(keys.LOCALE, "en"),
         "locales": LOCALES,
         "nav": request.app[keys.NAV],
-        "user_menu": sorted(request.app[keys.USER_MENU], key=_weight),
+        "user_menu": sorted(menu, key=_weight),
         "confirmation": request.get(keys.CONFIRMATION),
         "local_accounts": local_accounts_open(request.app[keys.SETTINGS]),
     }

@@ -185,10 +185,12 @@ async def session_middleware(request: web.Request, handler: keys.Handler) -> web
     authenticates itself when it connects and checks its session again as it runs
     (``community.realtime.sockets``); a long-polling client sends a request every few seconds,
     and looking each one up would cost a read apiece and touch the session, so that an open tab
-    alone would keep its person signed in, which a WebSocket does not."""
-    socket = request.path.startswith(keys.SOCKET_PREFIX)
-    bearer = None if socket else bearer_of(request)
-    cookie = None if socket else request.cookies.get(SESSION_COOKIE)
+    alone would keep its person signed in, which a WebSocket does not. Nor for static files
+    (``keys.PUBLIC_RESOURCES``), the same for everyone: a page's assets would each look the
+    session up again."""
+    unsigned = request.path.startswith(keys.SOCKET_PREFIX) or keys.public_resource(request)
+    bearer = None if unsigned else bearer_of(request)
+    cookie = None if unsigned else request.cookies.get(SESSION_COOKIE)
     credential: Credential | None = ("token", bearer) if bearer is not None else ("cookie", cookie) if cookie else None
     found = None
     if credential is not None:

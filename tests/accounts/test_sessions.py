@@ -151,3 +151,26 @@ async def test_signing_out_everywhere_hangs_up_only_once_the_deletions_commit(
     assert await actions.run(client.app, sessions.actor_for_user(user), sessions.end_all, user["_id"]) == 2
     assert captured_effects.hung_up == [user_room(user["_id"])]
     assert await db.sessions.count_documents({"user_id": user["_id"]}) == 0
+
+
+async def test_static_files_sign_nobody_in(client: TestClient, db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's assets are the same for everyone: fetching one with a session or a token looks
+    neither up (each would cost two reads), and a page still signs its person in."""
+    person = await make_user(db)
+    await sign_in(client, person)
+    token = await bearer_token(db, person)
+    looked_up: list[Any] = []
+    original = sessions.signed_in
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        looked_up.append(args[1][0])
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "signed_in", counted)
+    static = client.app.router["static"]
+    for headers in ({}, {"Authorization": f"Bearer {token}"}):
+        asset = await client.get(str(static.url_for(filename="css/site.css")), headers=headers)
+        assert asset.status == 200 and "no-store" not in asset.headers.get("Cache-Control", "")
+    assert looked_up == []
+    assert (await client.get("/account")).status == 200
+    assert looked_up == ["cookie"]
