@@ -20,7 +20,7 @@ from community.storage.api import Database
 Doc = dict[str, Any]
 
 
-async def _category(db: Database, category_id: ObjectId) -> Doc | None:
+async def cached_category(db: Database, category_id: ObjectId) -> Doc | None:
     """Categories are read on every page, so they come from a cache of a few seconds (``cache``)."""
     found = cache.of_store(db).categories.get(category_id)
     if found is None:
@@ -31,7 +31,7 @@ async def _category(db: Database, category_id: ObjectId) -> Doc | None:
 
 
 async def access_category(db: Database, actor: Actor, category_id: ObjectId) -> Doc:
-    category = await _category(db, category_id)
+    category = await cached_category(db, category_id)
     if category is None or not policy.can_read_category(actor, category):
         raise NotFound(_("We could not find that category."))
     return category
@@ -42,7 +42,7 @@ async def access_thread(db: Database, actor: Actor, thread_id: ObjectId) -> tupl
     thread = await queries.thread(db, thread_id)
     if thread is None:
         raise NotFound(_("We could not find that thread."))
-    category = await _category(db, thread["category_id"])
+    category = await cached_category(db, thread["category_id"])
     if category is None or not policy.can_read_category(actor, category):
         raise NotFound(_("We could not find that thread."))
     if (thread["deleted"] or thread["hidden"]) and not policy.can_view_hidden_posts(actor, category):

@@ -24,6 +24,7 @@ from community import keys, policy
 from community.actions import Action
 from community.errors import Invalid
 from community.forums import queries
+from community.forums.access import cached_category
 from community.forums.urls import post_path
 from community.forums.writes import thread_room
 from community.policy import Actor
@@ -40,7 +41,7 @@ _POST_OR_SLOT = re.compile(r'data-post-id="([0-9a-f]{24})"|' + blocks.SLOT.patte
 async def post_access(db: Database, actor: Actor, post_id: ObjectId) -> Access | None:
     post = await queries.post(db, post_id)
     thread = await queries.thread(db, post["thread_id"]) if post is not None else None
-    category = await queries.category(db, thread["category_id"]) if thread is not None else None
+    category = await cached_category(db, thread["category_id"]) if thread is not None else None
     if post is None or thread is None or category is None:
         return None
     return Access(can_see=policy.can_see_post_poll(actor, category, thread, post),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from bson import ObjectId
 
 from community import actions, keys
@@ -263,3 +264,24 @@ async def test_a_polls_counts_are_read_on_the_loop_without_a_trip_to_a_reader_th
         raise AssertionError(f"the read waited for {waited_for!r}")
     poll_id = ObjectId(lunch["id"])
     assert found == {poll_id: tallies.Count(voters=2, options={0: 1, 2: 1})}
+
+
+async def test_votes_read_the_category_as_the_forum_does_from_its_short_cache(
+        forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vote's access check is the forum's: the post and thread read fresh, the category from
+    the forum's cache of a few seconds (``community.forums.cache``), not once more per vote."""
+    category = await forum.category()
+    asha, bala, chitra = await forum.person(), await forum.person(), await forum.person()
+    lunch = (await polls_of(forum, (await opening_post(forum, await forum.thread(category, asha, body=LUNCH)))["_id"]))["lunch"]
+    assert (await vote(forum, lunch, bala, 0)).status == 200
+    read: list[Any] = []
+    original = queries.category
+
+    async def counted(db: Any, category_id: Any) -> Any:
+        read.append(category_id)
+        return await original(db, category_id)
+
+    monkeypatch.setattr(queries, "category", counted)
+    assert (await vote(forum, lunch, chitra, 1)).status == 200
+    assert (await vote(forum, lunch, bala, 2)).status == 200
+    assert read == []
