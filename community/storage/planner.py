@@ -65,10 +65,9 @@ def _point_ok(value: Any) -> bool:
     if isinstance(value, dict):
         return not (value and next(iter(value)).startswith("$"))
     try:
-        keys.type_tag(value)
+        return keys.type_tag(value) != keys.REGEX
     except OperationFailure:
         return False
-    return keys.type_tag(value) != keys.REGEX
 
 
 def _field_bounds(condition: Any) -> Bounds | None:

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from bson import Binary, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +91,29 @@ def test_strings_order_by_code_point_and_compound_keys_stay_ordered(a: str, b: s
     assert (keys.encode(a) + keys.encode(c) < keys.encode(b) + keys.encode(c)) == (keys.encode(a) < keys.encode(b)) or a == b
     inverted = keys.invert(keys.encode(a)), keys.invert(keys.encode(b))
     assert (inverted[0] < inverted[1]) == (keys.encode(b) < keys.encode(a))
+
+
+def test_each_value_has_the_type_tag_mongodb_compares_first() -> None:
+    """Exact types are looked up, subclasses checked: a bool is not a number, an ``Int64`` is,
+    a ``SON`` or an ``OrderedDict`` is a document, a compiled pattern a regular expression."""
+    from collections import OrderedDict
+
+    from bson import SON, Decimal128
+    from pymongo.errors import OperationFailure
+    import re
+
+    class Name(str):
+        pass
+
+    expected = [
+        (None, keys.NULL), (True, keys.BOOL), (1, keys.NUMBER), (Int64(1), keys.NUMBER), (1.5, keys.NUMBER),
+        ("a", keys.STRING), (Name("a"), keys.STRING), ({}, keys.OBJECT), (SON(), keys.OBJECT),
+        (OrderedDict(), keys.OBJECT), ([], keys.ARRAY), ((), keys.ARRAY), (b"x", keys.BINARY),
+        (Binary(b"x", 4), keys.BINARY), (ObjectId(), keys.OBJECTID), (datetime.datetime(2026, 12, 7), keys.DATE),
+        (Timestamp(1, 1), keys.TIMESTAMP), (Regex("a"), keys.REGEX), (re.compile("a"), keys.REGEX),
+        (MinKey(), keys.MINKEY), (MaxKey(), keys.MAXKEY),
+    ]
+    assert [(value, keys.type_tag(value)) for value, _ in expected] == expected
+    for unsupported in (Decimal128("1.5"), {1, 2}):
+        with pytest.raises(OperationFailure):
+            keys.type_tag(unsupported)
