@@ -47,9 +47,11 @@ async def hit(db: Database, key: str, *, limit: int, window_seconds: int, now: d
     admitted in the last ``window_seconds``; a refused attempt is not counted.
 
     With the ``session`` of a transaction the attempt is counted in it, so a write refused or
-    failing later in the same transaction does not use up the allowance; the count is then a
-    read and a write of the key's document, which the transaction makes one step (it sees no
-    other write to the key between them, and commits neither if another commits first)."""
+    failing later in the same transaction does not use up the allowance. The count is then one
+    write that answers with the document as it was: it adds the attempt and keeps the last
+    ``limit`` times, all a decision needs; if those were all in the window, the refusal raised
+    here aborts the transaction and the write with it (the caller's transaction must not go on
+    past it: ``actions.begin`` aborts on any exception)."""
     now = now or datetime.now(UTC)
     at = now.timestamp()
     since = at - window_seconds
@@ -61,12 +63,12 @@ async def hit(db: Database, key: str, *, limit: int, window_seconds: int, now: d
             await in_transaction(db, lambda own: _hit_bucketed(db, key, limit, window_seconds, at, expires_at, own))
         return
     if session is not None:
-        doc = await db.rate_limits.find_one({"_id": key}, {"hits": 1}, session=session)
-        held = sorted(h for h in (doc or {}).get("hits", []) if h > since)
+        before = await db.rate_limits.find_one_and_update(
+            {"_id": key}, {"$push": {"hits": {"$each": [at], "$slice": -limit}}, "$set": {"expires_at": expires_at}},
+            {"hits": 1}, upsert=True, session=session)
+        held = sorted(h for h in (before or {}).get("hits", []) if h > since)
         if len(held) >= limit:
             raise RateLimited(retry_after=_retry_after(held, limit, window_seconds, at))
-        await db.rate_limits.update_one({"_id": key}, {"$set": {"hits": [*held, at], "expires_at": expires_at}},
-                                        upsert=True, session=session)
         return
     await db.rate_limits.update_one({"_id": key}, {"$pull": {"hits": {"$lte": since}}})
     try:

@@ -152,3 +152,24 @@ async def test_the_delay_doubles_after_the_free_failures(bare_db: Any) -> None:
     assert waiting.value.retry_after == 50
     await ratelimit.check_backoff(bare_db, "p", now=at(6000 + 200))
     await ratelimit.check_backoff(bare_db, "other", now=at(6000))
+
+
+async def test_an_attempt_in_a_transaction_is_one_write(bare_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted in a transaction, an attempt is one write that answers with the document as it
+    was (no read before it), and the document keeps only the last ``limit`` times."""
+    collection = type(bare_db.rate_limits)
+    calls: list[str] = []
+    for name in ("find_one", "update_one", "find_one_and_update"):
+        original = getattr(collection, name)
+
+        def counted(self: Any, *args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(collection, name, counted)
+    for second in range(12):
+        assert await admitted(bare_db, "k", second * 10, limit=3, window=25, in_tx=True)
+    assert calls == ["find_one_and_update"] * 12
+    monkeypatch.undo()
+    doc = await bare_db.rate_limits.find_one({"_id": "k"})
+    assert [hit - at(0).timestamp() for hit in doc["hits"]] == [90, 100, 110]
