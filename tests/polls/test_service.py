@@ -13,6 +13,7 @@ from community import actions, keys
 from community.forums import queries
 from community.jobs.runner import Runner
 from community.polls import service, tallies
+from tests.factories import forget_recurring_jobs
 from tests.polls.conftest import LUNCH, Forum, polls_of
 
 
@@ -112,6 +113,7 @@ async def test_the_closing_job_closes_the_poll_when_its_time_comes(forum: Forum)
     poll = (await polls_of(forum, (await opening_post(forum, thread))["_id"]))["poll"]
     app = forum.client.app
     later = {keys.DB: forum.db, keys.EMITTER: app[keys.EMITTER], keys.CLOCK: lambda: app[keys.CLOCK]() + timedelta(hours=2)}
+    await forget_recurring_jobs(forum.db)
     with actions.capture() as effects:
         assert await Runner(later).drain() == 1
     assert [(event.event, event.data) for event in effects.events] == [("poll:closed", {"poll_id": poll["id"], "closed": True})]

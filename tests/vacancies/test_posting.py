@@ -14,7 +14,7 @@ from community.jobs.runner import Runner
 from community.vacancies.posting import ALERT_JOB, CLOSE_JOB, POSTS_PER_DAY, close_key
 from community.vacancies.queries import VACANCIES
 from tests.conftest import csrf_token
-from tests.factories import sign_in
+from tests.factories import forget_recurring_jobs, sign_in
 from tests.vacancies.helpers import BUDGET, HEALTH, POSITION, call, refused, scene, vacancy_body
 
 
@@ -139,6 +139,7 @@ async def test_the_deadline_job_closes_the_vacancy_once(client: TestClient, db: 
     assert (await s.apply(s.officer, vacancy_id))[0] == 200
     app = client.app
     later = {keys.DB: db, keys.EMITTER: app[keys.EMITTER], keys.CLOCK: lambda: app[keys.CLOCK]() + timedelta(hours=2)}
+    await forget_recurring_jobs(db)
     with actions.capture() as effects:
         assert await Runner(later).drain() == 2, "the saved searches' alerts, then the deadline"
         assert await Runner(later).drain() == 0
