@@ -141,3 +141,17 @@ async def forget_recurring_jobs(db: Any) -> None:
     the test's own, whatever the time of day (a clock two hours ahead crosses the digest's 07:00
     in India from 23:30 to 01:30 UTC)."""
     await db["jobs"].delete_many({"_id": {"$regex": "^recurring:"}})
+
+
+def record_calls(monkeypatch: Any, owner: Any, name: str) -> list[tuple[Any, ...]]:
+    """The positional arguments of each call to the coroutine function ``owner.name`` from now on
+    (it still runs), for tests that assert what a request asks of it."""
+    calls: list[tuple[Any, ...]] = []
+    original = getattr(owner, name)
+
+    async def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls

@@ -18,7 +18,7 @@ from community.realtime.emitter import user_room
 from community.accounts.sessions import SESSION_COOKIE, digest
 from community.policy import ANONYMOUS, Actor, Role
 from tests.conftest import csrf_token
-from tests.factories import bearer_token, make_org, make_user, sent_to_sign_in, sign_in
+from tests.factories import bearer_token, make_org, make_user, record_calls, sent_to_sign_in, sign_in
 
 
 def session_cookie(client: TestClient) -> Any:
@@ -159,18 +159,11 @@ async def test_static_files_sign_nobody_in(client: TestClient, db: Any, monkeypa
     person = await make_user(db)
     await sign_in(client, person)
     token = await bearer_token(db, person)
-    looked_up: list[Any] = []
-    original = sessions.signed_in
-
-    async def counted(*args: Any, **kwargs: Any) -> Any:
-        looked_up.append(args[1][0])
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(sessions, "signed_in", counted)
+    looked_up = record_calls(monkeypatch, sessions, "signed_in")
     static = client.app.router["static"]
     for headers in ({}, {"Authorization": f"Bearer {token}"}):
         asset = await client.get(str(static.url_for(filename="css/site.css")), headers=headers)
         assert asset.status == 200 and "no-store" not in asset.headers.get("Cache-Control", "")
     assert looked_up == []
     assert (await client.get("/account")).status == 200
-    assert looked_up == ["cookie"]
+    assert [credential[0] for _db, credential in looked_up] == ["cookie"]

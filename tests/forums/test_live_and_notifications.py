@@ -11,7 +11,7 @@ from community.forums.markdown import render
 from community.forums.mentions import mention_markup
 from community.notifications import read as notifications_read
 from community.notifications.routes import NOTIFIER
-from tests.factories import sign_in
+from tests.factories import record_calls, sign_in
 from tests.forums.conftest import Forum
 from tests.realtime.probe import SocketProbe, server_url
 
@@ -188,14 +188,7 @@ async def test_reading_a_thread_no_notification_is_about_writes_nothing(
     elsewhere = await forum.thread(category, bala, title="Which form for a leave encashment claim?")
     await forum.reply(followed, bala, "The controlling officer does.")
     assert [n["kind"] for n in await _notifications(forum, asha)] == ["reply"]
-    marked: list[Any] = []
-    original = notifications_read.mark_subjects_read
-
-    async def counted(tx: Any, subjects: Any) -> Any:
-        marked.append(subjects)
-        return await original(tx, subjects)
-
-    monkeypatch.setattr(notifications_read, "mark_subjects_read", counted)
+    marked = record_calls(monkeypatch, notifications_read, "mark_subjects_read")
     await sign_in(client, asha)
     page = await (await client.get(f"/forums/t/{elsewhere['id']}")).text()
     assert 'class="badge" data-unread-count>1</span>' in page

@@ -13,7 +13,7 @@ from community import actions, keys
 from community.forums import queries
 from community.jobs.runner import Runner
 from community.polls import service, tallies
-from tests.factories import forget_recurring_jobs
+from tests.factories import forget_recurring_jobs, record_calls
 from tests.polls.conftest import LUNCH, Forum, polls_of
 
 
@@ -276,14 +276,7 @@ async def test_votes_read_the_category_as_the_forum_does_from_its_short_cache(
     asha, bala, chitra = await forum.person(), await forum.person(), await forum.person()
     lunch = (await polls_of(forum, (await opening_post(forum, await forum.thread(category, asha, body=LUNCH)))["_id"]))["lunch"]
     assert (await vote(forum, lunch, bala, 0)).status == 200
-    read: list[Any] = []
-    original = queries.category
-
-    async def counted(db: Any, category_id: Any) -> Any:
-        read.append(category_id)
-        return await original(db, category_id)
-
-    monkeypatch.setattr(queries, "category", counted)
+    read = record_calls(monkeypatch, queries, "category")
     assert (await vote(forum, lunch, chitra, 1)).status == 200
     assert (await vote(forum, lunch, bala, 2)).status == 200
     assert read == []
