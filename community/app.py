@@ -105,6 +105,7 @@ def create_app(settings: Settings) -> web.Application:
         declare(facts)
     for module in FEATURES:
         importlib.import_module(module).setup(app)
+    app[keys.USER_MENU].sort(key=lambda item: item.weight)  # lighter first, once every feature has added its items
     app.router.add_static("/static/", ROOT / "static", name="static", append_version=True)
     overload.setup(app)
     return app

@@ -28,7 +28,6 @@ async def base_context(request: web.Request) -> dict[str, Any]:
     request holding a context that holds the request would make every request a reference
     cycle that only the garbage collector frees, whose collections then stall the loop
     (``docs/performance.md`` §7.2)."""
-    menu: list[keys.NavItem] = request.app[keys.USER_MENU]
     return {
         "request": weakref.proxy(request),
         "actor": request.get(keys.ACTOR, ANONYMOUS),
@@ -36,14 +35,10 @@ async def base_context(request: web.Request) -> dict[str, Any]:
         "locale": request.get(keys.LOCALE, "en"),
         "locales": LOCALES,
         "nav": request.app[keys.NAV],
-        "user_menu": sorted(menu, key=_weight),
+        "user_menu": request.app[keys.USER_MENU],
         "confirmation": request.get(keys.CONFIRMATION),
         "local_accounts": local_accounts_open(request.app[keys.SETTINGS]),
     }
-
-
-def _weight(item: keys.NavItem) -> int:
-    return item.weight
 
 
 @jinja2.pass_context

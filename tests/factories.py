@@ -7,6 +7,7 @@ default password is computed once per test run because argon2 is slow on purpose
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,8 @@ from community import keys
 from community.accounts import sessions
 from community.accounts.passwords import hash_password
 from community.accounts.sessions import SESSION_COOKIE
+from community.jobs.registry import recurring_key
+from community.jobs.schedule import JOBS
 from community.organisations.queries import DOMAINS
 from tests.conftest import csrf_token
 
@@ -140,7 +143,7 @@ async def forget_recurring_jobs(db: Any) -> None:
     ahead: its drain then schedules them again from that clock, so a count of the jobs it ran is
     the test's own, whatever the time of day (a clock two hours ahead crosses the digest's 07:00
     in India from 23:30 to 01:30 UTC)."""
-    await db["jobs"].delete_many({"_id": {"$regex": "^recurring:"}})
+    await db[JOBS].delete_many({"_id": {"$regex": "^" + re.escape(recurring_key(""))}})
 
 
 def record_calls(monkeypatch: Any, owner: Any, name: str) -> list[tuple[Any, ...]]:

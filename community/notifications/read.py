@@ -57,7 +57,7 @@ async def seen(request: web.Request, subjects: Sequence[tuple[str, ObjectId]]) -
     actor = policy.require_member(request[keys.ACTOR])
     if not await queries.any_unread_about(request.app[keys.DB], actor.user_id, subjects):
         return
-    changed, unread = await actions.run(request.app, request[keys.ACTOR], mark_subjects_read, subjects)
+    changed, unread = await actions.run(request.app, actor, mark_subjects_read, subjects)
     if changed:
         request[keys.UNREAD_NOTIFICATIONS] = unread
 

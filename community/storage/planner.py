@@ -26,6 +26,11 @@ SCALAR_TYPES = frozenset({str, int, float, bool, type(None), bson.ObjectId, date
 """Types whose index key is one encoding of the value itself (no arrays, no sub-documents)."""
 
 
+def _key_value(value: Any) -> bool:
+    """A value whose key stands for it alone: a scalar, not null (a missing field is indexed as null)."""
+    return type(value) in SCALAR_TYPES and value is not None
+
+
 @dataclass(slots=True)
 class Bounds:
     """What a filter says about one field: a set of points, or a range (ascending key space)."""
@@ -50,10 +55,10 @@ class Plan:
     exact: bool = False
     """Each range is one full key of a unique index (equality or ``$in``): at most one document each."""
     decides: bool = False
-    """The index's keys alone decide the filter: it names only one field of a unique
-    single-field index that never held an array, compared for equality with scalars (not
-    null). A document found under one of its keys matches (equal keys are equal values as
-    MongoDB compares them), so no filter need be compiled or checked."""
+    """The index's keys alone decide the filter: it names only the fields of a unique index that
+    never held an array, each compared for equality with scalars (not null). A document found
+    under one of its keys matches (equal keys are equal values as MongoDB compares them), so no
+    filter need be compiled or checked."""
     covered: bool = False
     """The index holds every field the query reads (``needed_fields``): its keys answer it, a
     document is read only for a key that does not give its values back (``keys.decode_exact``)."""
@@ -245,7 +250,7 @@ def _unique_point(info: CollInfo, filter_: Mapping[str, Any]) -> Plan | None:
         parts: list[bytes] = []
         for path, direction in index.key:
             value = filter_.get(path)
-            if type(value) not in SCALAR_TYPES or value is None:
+            if not _key_value(value):
                 break
             part = keys.encode(value)
             parts.append(keys.invert(part) if direction == -1 else part)
@@ -267,7 +272,7 @@ def _decides(index: IndexInfo, filter_: Mapping[str, Any]) -> bool:
         return False
     op, operand = next(iter(condition.items()))
     values = operand if op == "$in" and isinstance(operand, (list, tuple)) else [operand] if op == "$eq" else None
-    return values is not None and all(type(value) in SCALAR_TYPES and value is not None for value in values)
+    return values is not None and all(_key_value(value) for value in values)
 
 
 def counting_index(info: CollInfo, filter_: Mapping[str, Any]) -> tuple[IndexInfo, bytes] | None:
@@ -276,7 +281,7 @@ def counting_index(info: CollInfo, filter_: Mapping[str, Any]) -> tuple[IndexInf
     that is not null (a missing field is indexed as null), none of them ever holding an array (a
     document would then stand under a key per element). Equal keys are equal values as MongoDB
     compares them (1 and 1.0, times to the millisecond), so no document need be read."""
-    if not filter_ or any(path.startswith("$") or type(value) not in SCALAR_TYPES or value is None
+    if not filter_ or any(path.startswith("$") or not _key_value(value)
                           for path, value in filter_.items()):
         return None
     fields = len(filter_)
