@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from community.policy import ANONYMOUS
 from community.timezones import as_utc, local_time
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The characters a URL's path and query leave unquoted everywhere (RFC 3986's unreserved set).
+_unreserved = re.compile(r"[A-Za-z0-9._~-]*\Z").match
 
 
 async def base_context(request: web.Request) -> dict[str, Any]:
@@ -53,11 +57,29 @@ def template_gettext(context: jinja2.runtime.Context, message: str, **variables:
     return text % variables if variables or "%" in text else text
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class Environment(jinja2.Environment):
+    """Jinja's environment, with ``a.b`` on a plain dict looked up as the key straight away.
+
+    Jinja tries the attribute first, and a dict has none but its methods, so each ``post.number``
+    raised and caught an ``AttributeError`` first (some two hundred a page). A plain dict's
+    attributes are exactly ``dir(dict)``, so the answer is Jinja's own: the method for those
+    names, the key otherwise, and undefined for a missing key."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def setup_templates(app: web.Application) -> None:
-    env = aiohttp_jinja2.setup(
-        app,
+    env = Environment(
         loader=jinja2.FileSystemLoader(ROOT / "templates"),
-        context_processors=[base_context],
         autoescape=jinja2.select_autoescape(default=True),
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
@@ -67,6 +89,10 @@ def setup_templates(app: web.Application) -> None:
         # Jinja's default checks each template file's time on every use (a dozen a page).
         auto_reload=False,
     )
+    # What aiohttp_jinja2.setup does with an environment it builds itself (a plain Jinja one).
+    app[aiohttp_jinja2.APP_KEY] = env
+    app[aiohttp_jinja2.APP_CONTEXT_PROCESSORS_KEY] = [base_context]
+    app.middlewares.append(aiohttp_jinja2.context_processors_middleware)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["gettext"] = template_gettext
     # ``_`` straight to it: Jinja's own ``_`` is an alias that looks ``gettext`` up and calls it
@@ -77,8 +103,9 @@ def setup_templates(app: web.Application) -> None:
     env.filters["iso"] = lambda value: as_utc(value).isoformat() if value is not None else ""
 
     fixed: dict[tuple[str, str], str] = {}
+    formatters: dict[str, str] = {}
 
-    def url(name: str, query: dict[str, str] | None = None, **parts: Any) -> str:
+    def url(name: str, query: dict[str, str | int] | None = None, **parts: Any) -> str:
         strings = {key: str(value) for key, value in parts.items()}
         if not query and (not parts or (name == "static" and set(parts) == {"filename"})):
             # URLs that stay the same for the life of the process, built once each: a route
@@ -90,6 +117,20 @@ def setup_templates(app: web.Application) -> None:
             if found is None:
                 found = fixed[key] = str(app.router[name].url_for(**strings))
             return found
+        # A route with parts (a page asks for some forty, most of them per post): when every
+        # part and query value is made of characters that quoting leaves as they are (ids and
+        # numbers), the route's own formatter gives aiohttp's and yarl's answer without either.
+        formatter = formatters.get(name)
+        if formatter is None:
+            formatter = formatters[name] = app.router[name].get_info().get("formatter", "")
+        if formatter and all(map(_unreserved, strings.values())):
+            path = formatter.format_map(strings)
+            if not query:
+                return path
+            pairs = [(key, value if type(value) is str else str(value) if type(value) is int else None)
+                     for key, value in query.items()]
+            if all(value is not None and _unreserved(key) and _unreserved(value) for key, value in pairs):
+                return path + "?" + "&".join(f"{key}={value}" for key, value in pairs)
         built = app.router[name].url_for(**strings)
         return str(built.with_query(query) if query else built)
 

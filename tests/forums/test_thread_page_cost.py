@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 
+import jinja2
 import pytest
 from aiohttp.test_utils import TestClient
 from aiohttp.web_urldispatcher import StaticResource
@@ -46,4 +47,21 @@ async def test_templates_are_loaded_once_not_checked_on_every_page(
     monkeypatch.setattr(os.path, "getmtime", lambda path: checked.append(str(path)) or original(path))
     second = await (await client.get(f"/forums/t/{thread['id']}")).text()
     assert [path for path in checked if path.endswith(".html")] == [], "a template file was looked at again"
+    assert second == first
+
+
+async def test_a_page_reads_the_keys_of_dicts_without_trying_attributes_first(
+        client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
+    category = await forum.category()
+    asha = await forum.person()
+    thread = await forum.thread(category, asha)
+    await forum.reply(thread, await forum.person(), "A reply so the page has two posts.")
+    await sign_in(client, asha)
+    first = await (await client.get(f"/forums/t/{thread['id']}?reply_to=2")).text()
+    tried: list[str] = []
+    original = jinja2.Environment.getattr
+    monkeypatch.setattr(jinja2.Environment, "getattr", lambda self, obj, attribute: (
+        tried.append(attribute) if type(obj) is dict and not hasattr(dict, attribute) else None) or original(self, obj, attribute))
+    second = await (await client.get(f"/forums/t/{thread['id']}?reply_to=2")).text()
+    assert tried == [], f"looked up as attributes first: {sorted(set(tried))[:10]}"
     assert second == first
