@@ -30,7 +30,7 @@ from community import keys
 from community.errors import BadRequest, Invalid
 from community.i18n import gettext as _
 from community.requests import parse_json
-from community.validation import parse_query
+from community.validation import parse_query, whole_number
 
 Query = TypeVar("Query", bound=BaseModel)
 
@@ -81,9 +81,10 @@ def page_limit(request: web.Request, default: int = 20, maximum: int = 100) -> i
     raw = request.query.get("limit")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    number = whole_number(raw)
+    if number is None or not 1 <= number <= maximum:
         raise Invalid({"limit": f"Use a whole number from 1 to {maximum}."})
-    return int(raw)
+    return number
 
 
 def timestamp(value: datetime) -> str:

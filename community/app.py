@@ -107,5 +107,16 @@ def create_app(settings: Settings) -> web.Application:
         importlib.import_module(module).setup(app)
     app[keys.USER_MENU].sort(key=lambda item: item.weight)  # lighter first, once every feature has added its items
     app.router.add_static("/static/", ROOT / "static", name="static", append_version=True)
+    answer_head_as_get(app.router)
     overload.setup(app)
     return app
+
+
+def answer_head_as_get(router: web.UrlDispatcher) -> None:
+    """Every address that answers GET answers HEAD too, with the same headers and no body (HTTP
+    asks for it; link checkers and monitors send it); aiohttp adds HEAD only to the routes added
+    with ``add_get``. Nothing but GET's own handler runs for it."""
+    for resource in router.resources():
+        handlers = {route.method: route.handler for route in resource}
+        if isinstance(resource, web.Resource) and "GET" in handlers and "HEAD" not in handlers:
+            resource.add_route("HEAD", handlers["GET"])

@@ -30,14 +30,17 @@ MALFORMED_REQUESTS = Throttled(log, "malformed request refused")
 class MalformedRequestFilter(logging.Filter):
     """aiohttp answers a request it cannot parse (a request line or header over 8 KiB, bytes
     that are not HTTP) with a 400 and logs it on ``aiohttp.server`` at ERROR with a traceback:
-    a log flood anyone can cause. Such a record becomes one throttled warning line instead."""
+    a log flood anyone can cause. Such a record becomes one throttled warning line instead. So
+    does the error aiohttp logs after a body that does not decompress was refused, when it reads
+    the rest of that body to keep the connection."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if record.levelno < logging.ERROR or not isinstance(error, HttpProcessingError):
+        if record.levelno < logging.ERROR or not isinstance(error, (HttpProcessingError, web.RequestPayloadError)):
             return True
         peer = record.args[0] if isinstance(record.args, tuple) and record.args else None
-        MALFORMED_REQUESTS(peer=peer, error=type(error).__name__, detail=str(error.message)[:200])
+        detail = error.message if isinstance(error, HttpProcessingError) else error
+        MALFORMED_REQUESTS(peer=peer, error=type(error).__name__, detail=str(detail)[:200])
         return False
 
 

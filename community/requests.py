@@ -23,9 +23,10 @@ import json
 import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDictProxy
 
 from community import keys
@@ -76,6 +77,16 @@ def emitter_of(request: web.Request) -> Emitter | None:
 
 def settings_of(request: web.Request) -> Settings:
     return request.app[keys.SETTINGS]
+
+
+def add_form_page(router: web.UrlDispatcher, path: str, handler: keys.Handler, *, name: str) -> None:
+    """A page whose form posts back to it: GET (and HEAD, as for every page) shows it, POST sends
+    it, and no other method reaches ``handler``. A route for every method would hand a ``TRACE``
+    or ``OPTIONS`` to the handler's writing branch, and the CSRF check lets those through as
+    methods that change nothing."""
+    resource = router.add_resource(path, name=name)
+    resource.add_route("GET", handler)
+    resource.add_route("POST", handler)
 
 
 def see_other(location: str) -> web.Response:
@@ -155,6 +166,8 @@ async def read_json(request: web.Request, *, optional: bool = False) -> dict[str
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise _too_large() from None
+    except (web.RequestPayloadError, HttpProcessingError):
+        raise _undecodable() from None
     if len(raw) > MAX_JSON_BYTES:
         raise _too_large()
     try:
@@ -165,6 +178,12 @@ async def read_json(request: web.Request, *, optional: bool = False) -> dict[str
     if not isinstance(body, dict):
         raise Invalid({"body": _("Send a JSON object.")})
     return body
+
+
+def _undecodable() -> BadRequest:
+    """A body its ``Content-Encoding`` (gzip, deflate) says is compressed that does not decompress."""
+    return BadRequest({"Content-Encoding": _("The body could not be decompressed: send it as its "
+                                             "Content-Encoding says, or uncompressed.")})
 
 
 def _too_large() -> PayloadTooLarge:
@@ -180,11 +199,22 @@ async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytear
     if request.charset is not None and request.charset.lower() not in UTF8_NAMES:
         raise BadRequest({"Content-Type": _("Send the form in UTF-8.")})
     try:
-        return await request.post()
+        form = await request.post()
     except UnicodeDecodeError:
         raise BadRequest({"body": _("The form is not valid UTF-8.")}) from None
+    except (web.RequestPayloadError, HttpProcessingError):
+        raise _undecodable() from None
     except (ValueError, LookupError, AssertionError):
         raise BadRequest({"body": _("The form could not be read.")}) from None
+    if request.content_type == "application/x-www-form-urlencoded" and any(
+            isinstance(value, str) and "\ufffd" in value for value in form.values()):
+        # aiohttp decodes percent-escapes that are not UTF-8 (``%ED%A0%80``) into U+FFFD, which
+        # would be stored as if typed; reading the body strictly tells them from a typed U+FFFD.
+        try:
+            parse_qsl((await request.read()).decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest({"body": _("The form is not valid UTF-8.")}) from None
+    return form
 
 
 async def form_fields(request: web.Request, names: Iterable[str] | None = None, *,
@@ -203,6 +233,11 @@ async def form_fields(request: web.Request, names: Iterable[str] | None = None, 
     return fields
 
 
+MAX_TARGET = 2000
+"""The longest redirect target kept: a longer one would make a ``Location`` header that proxies
+and clients refuse (aiohttp's reads at most 8,190 bytes a header)."""
+
+
 def local_target(target: object, default: str = "/") -> str:
     """``target`` if it is a path on this site, else ``default``: what a redirect may go to.
 
@@ -212,7 +247,7 @@ def local_target(target: object, default: str = "/") -> str:
     as another host, and a control character would break the ``Location`` header. The one
     exception is an encoded space (``%20``), which a search query's address carries and which no
     browser decodes into a host."""
-    if not isinstance(target, str) or not target.startswith("/"):
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > MAX_TARGET:
         return default
     decoded = unquote(target).replace(" ", "")
     for seen in (target, decoded):

@@ -11,13 +11,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import get_month_names
 
 from community.i18n import N_, current_locale, gettext as _
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
+
+NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})
+"""Names in the time-zone database that are no place's zone: tzdata's placeholder for a machine
+not set up yet, and the host's own settings."""
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    """The IANA zone names a person may choose, read from the database once (it is a directory
+    walk each time ``available_timezones`` is asked)."""
+    return frozenset(available_timezones()) - NOT_PLACES
 INDIA_ZONE = "Asia/Kolkata"
 
 NAMED_ZONES: dict[str, str] = {

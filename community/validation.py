@@ -8,11 +8,12 @@ import typing
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from annotated_types import GroupedMetadata
 from confusable_homoglyphs import confusables
-from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints, ValidationError
 
 from community.errors import Invalid
 from community.i18n import gettext as _
@@ -106,6 +107,35 @@ def _field_kind(annotation: Any) -> str:
     return "other"
 
 
+def whole_number(text: str, *, digits: int = 18) -> int | None:
+    """``text`` as a whole number when it is written as one: decimal digits in any script (``12``,
+    ``१२``), at most ``digits`` of them, an optional leading minus; otherwise None, for the caller
+    to refuse with its own message. ``²`` (a digit to ``str.isdigit`` that ``int`` refuses),
+    ``--1`` and 5,000 digits (past ``int``'s limit) are text, not numbers."""
+    body = text[1:] if text.startswith("-") else text
+    return int(text) if body.isdecimal() and len(body) <= digits else None
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+When = TypeVar("When", bound=date)
+
+
+def plausible_year(value: When) -> When:
+    """A date or time whose year a calendar can work with: converting a time near year 1 or 9999
+    to another zone, or adding a week to it, leaves the range Python's dates can hold."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(_("Choose a date between the years %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR))
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(plausible_year)]
+"""A date and time a person gives, in a year a calendar can work with."""
+Day = Annotated[date, AfterValidator(plausible_year)]
+"""A date a person gives, in a year a calendar can work with."""
+
+
 def form_values(model: type[BaseModel], form: Mapping[str, Any]) -> dict[str, Any]:
     """An HTML form's fields as ``model`` takes them: a whole number's text becomes the number, a
     list arrives as one comma-separated field, and an empty number field means "not given"."""
@@ -119,8 +149,8 @@ def form_values(model: type[BaseModel], form: Mapping[str, Any]) -> dict[str, An
         text = value.strip()
         if kind == "int" and not text:
             continue
-        if kind == "int" and (text.isascii() and text.lstrip("-").isdigit()):
-            values[name] = int(text)
+        if kind == "int" and (number := whole_number(text)) is not None:
+            values[name] = number
         elif kind == "list":
             values[name] = [part for part in (piece.strip() for piece in value.split(",")) if part]
         else:

@@ -18,7 +18,7 @@ from community.api import PREFIX
 from community.errors import BadRequest
 from community.requests import MAX_JSON_BYTES, MAX_JSON_DEPTH, nests_deeper_than, parse_json
 from tests.conftest import csrf_token
-from tests.factories import bearer_token, make_user
+from tests.factories import DEFAULT_PASSWORD, bearer_token, make_user
 
 DEEP = "[" * 1000 + "]" * 1000
 """About 1,000 levels in 2 KB: deep enough to exhaust Python's recursion limit while parsing."""
@@ -148,6 +148,7 @@ CRAFTED_FORMS = [
     (b"--x\r\nContent-Disposition: form-data; name=lang\r\nContent-Type: text/plain; charset=nope\r\n\r\nhi\r\n--x--\r\n",
      "multipart/form-data; boundary=x"),
     (b"garbage", "multipart/form-data"),
+    (b"lang=hi&name=%ED%A0%80abc", "application/x-www-form-urlencoded"),  # percent-escapes that are not UTF-8
 ]
 
 
@@ -164,7 +165,7 @@ def form_paths(client: TestClient) -> list[str]:
 
 @pytest.mark.parametrize(("body", "content_type"), CRAFTED_FORMS,
                          ids=["invalid-utf8", "unknown-charset", "other-charset", "part-without-name",
-                              "part-with-unknown-charset", "no-boundary"])
+                              "part-with-unknown-charset", "no-boundary", "escaped-invalid-utf8"])
 async def test_every_form_refuses_undecodable_bytes_before_the_csrf_check(client: TestClient, db: Any,
                                                                          errors_logged: list[logging.LogRecord],
                                                                          body: bytes, content_type: str) -> None:
@@ -230,3 +231,68 @@ async def test_a_method_not_allowed_says_which_are(client: TestClient, db: Any) 
     page = await client.put("/healthz", headers={"X-CSRF-Token": await csrf_token(client)})
     assert page.status == 405 and page.content_type == "text/html"
     assert set(page.headers["Allow"].split(",")) == {"GET", "HEAD"}
+
+
+async def test_a_typed_replacement_character_is_not_taken_for_undecodable_bytes(client: TestClient) -> None:
+    token = await csrf_token(client)
+    response = await client.post("/language", data={"csrf_token": token, "lang": "hi", "next": "/?q=\ufffd"},
+                                 allow_redirects=False)
+    assert response.status == 303
+
+
+async def test_a_body_that_does_not_decompress_is_a_bad_request(client: TestClient, db: Any,
+                                                                errors_logged: list[logging.LogRecord]) -> None:
+    """A body found broken as it is read is refused by the reader, in the problem or page the
+    route answers with; one aiohttp finds broken while parsing (deflate, here) it refuses itself,
+    with a plain 400. Neither is a server error, and neither logs one."""
+    admin = await make_user(db, roles=("admin",))
+    api = await client.post(f"{PREFIX}/forums/preview", data=b'{"body": "x"}', headers={
+        "Authorization": f"Bearer {await bearer_token(client, admin)}", "Content-Type": "application/json",
+        "Content-Encoding": "gzip", "Connection": "close"})  # aiohttp drops the connection after such a body
+    assert api.status == 400 and api.content_type == "application/problem+json"
+    assert [error["field"] for error in (await api.json(content_type=None))["errors"]] == ["Content-Encoding"]
+    await client.get("/")
+    for encoding in ("gzip", "deflate"):
+        form = await client.post("/language", data=b"lang=hi", allow_redirects=False, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": encoding, "Connection": "close"})
+        assert form.status == 400, encoding
+    assert not _failures(errors_logged)
+    assert "lang" not in {cookie.key for cookie in client.session.cookie_jar}
+
+
+# --- methods a form page takes ----------------------------------------------------------------
+
+
+async def test_every_address_that_answers_get_answers_head_without_a_body(client: TestClient, db: Any) -> None:
+    for resource in client.app.router.resources():
+        methods = {route.method for route in resource}
+        assert "*" not in methods or resource.canonical.startswith("/socket.io"), resource.canonical
+        assert "GET" not in methods or "HEAD" in methods, resource.canonical
+    for path in ("/forums", "/events", "/login", "/healthz"):
+        response = await client.head(path, allow_redirects=False)
+        assert response.status == 200, path
+        assert await response.read() == b""
+        assert response.headers["Content-Type"] == (await client.get(path)).headers["Content-Type"]
+
+
+@pytest.mark.parametrize("method", ["HEAD", "OPTIONS", "TRACE"])
+async def test_a_form_page_writes_only_for_a_post(client: TestClient, db: Any, method: str) -> None:
+    """Sign-in, registration and the other pages whose form posts back to them: a method the CSRF
+    check lets through as changing nothing must change nothing."""
+    await make_user(db, email="asha@example.gov.in")
+    response = await client.request(method, "/login", data={"email": "asha@example.gov.in", "password": DEFAULT_PASSWORD},
+                                    allow_redirects=False)
+    assert response.status in (200, 405), response.status
+    assert "session" not in {cookie.key for cookie in client.session.cookie_jar}
+    registered = await client.request(method, "/register", data={"name": "Ravi Kumar", "email": "ravi@example.gov.in",
+                                                                 "password": "a long enough passphrase"},
+                                      allow_redirects=False)
+    assert registered.status in (200, 405)
+    assert await db.users.count_documents({}) == 1
+
+
+async def test_a_redirect_target_too_long_for_a_header_falls_back_home(client: TestClient) -> None:
+    token = await csrf_token(client)
+    response = await client.post("/language", data={"csrf_token": token, "lang": "hi", "next": "/" + "a" * 10_000},
+                                 allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/"

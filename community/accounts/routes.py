@@ -11,6 +11,7 @@ from community.accounts.sessions import USER, drop_stale_cookie
 from community.i18n import lazy_gettext
 from community.policy import can_open_admin_area
 from community.storage.facts import declare
+from community.requests import add_form_page
 
 
 def setup(app: web.Application) -> None:
@@ -23,13 +24,13 @@ def setup(app: web.Application) -> None:
     app[keys.USER_MENU].append(keys.NavItem("account", lazy_gettext("Account and sign-in"), weight=30))
 
     router = app.router
-    router.add_route("*", "/register", views.register_page, name="register")
-    router.add_route("*", "/verify", views.verify_page, name="verify")
+    add_form_page(router, "/register", views.register_page, name="register")
+    add_form_page(router, "/verify", views.verify_page, name="verify")
     router.add_post("/verify/resend", views.resend_code, name="verify_resend")
-    router.add_route("*", "/login", views.login_page, name="login")
+    add_form_page(router, "/login", views.login_page, name="login")
     router.add_post("/logout", views.logout, name="logout")
-    router.add_route("*", "/reset", views.reset_page, name="reset")
-    router.add_route("*", "/reset/confirm", views.reset_confirm_page, name="reset_confirm")
+    add_form_page(router, "/reset", views.reset_page, name="reset")
+    add_form_page(router, "/reset/confirm", views.reset_confirm_page, name="reset_confirm")
     router.add_get("/account", views.account_page, name="account")
     router.add_post("/account/sign-out-everywhere", views.sign_out_everywhere, name="sign_out_everywhere")
 

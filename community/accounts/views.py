@@ -47,7 +47,7 @@ async def register_page(request: web.Request) -> web.Response:
     external.require_local_accounts(request.app[keys.SETTINGS])
     db = request.app[keys.DB]
     organisations = await choices(db)
-    if request.method == "GET":
+    if request.method != "POST":
         return render_form(request, "accounts/register.html", {}, organisations=organisations)
     values = await form_fields(request, RegisterIn.model_fields)
     try:
@@ -59,7 +59,7 @@ async def register_page(request: web.Request) -> web.Response:
 
 
 async def verify_page(request: web.Request) -> web.Response:
-    if request.method == "GET":
+    if request.method != "POST":
         return render_form(request, "accounts/verify.html", {"email": request.query.get("email", "")},
                            resent=request.query.get("resent") == "1")
     values = await form_fields(request, VerifyIn.model_fields)
@@ -90,7 +90,7 @@ async def login_page(request: web.Request) -> web.Response:
     label = request.app.get(external.SIGN_IN_LABEL)
     page: dict[str, Any] = {"sso_label": label() if label else "",
                             "local": external.local_accounts_open(request.app[keys.SETTINGS])}
-    if request.method == "GET":
+    if request.method != "POST":
         return render_form(request, "accounts/login.html", {}, next=target,
                            notice=notices.get(request.query.get("done", ""), ""), **page)
     external.require_local_accounts(request.app[keys.SETTINGS])
@@ -123,7 +123,7 @@ async def logout(request: web.Request) -> web.Response:
 
 async def reset_page(request: web.Request) -> web.Response:
     external.require_local_accounts(request.app[keys.SETTINGS])
-    if request.method == "GET":
+    if request.method != "POST":
         return render_form(request, "accounts/reset.html", {})
     values = await form_fields(request, EmailIn.model_fields)
     try:
@@ -136,7 +136,7 @@ async def reset_page(request: web.Request) -> web.Response:
 
 
 async def reset_confirm_page(request: web.Request) -> web.Response:
-    if request.method == "GET":
+    if request.method != "POST":
         return render_form(request, "accounts/reset_confirm.html", {"email": request.query.get("email", "")})
     values = await form_fields(request, ResetIn.model_fields)
     try:

@@ -27,6 +27,7 @@ from community.i18n import gettext as _
 from community.policy import Actor
 from community.storage import in_transaction
 from community.storage.api import Database
+from community.validation import whole_number
 
 COMPETENCY_COLUMNS = ["id", "kind", "area", "theme", "name", "description", "owner",
                       "level_1", "level_2", "level_3", "level_4", "level_5"]
@@ -179,7 +180,8 @@ async def import_positions(db: Database, actor: Actor, data: bytes) -> dict[str,
                 bad = True
                 continue
             level = row["level"].strip()
-            if not level.isdigit() or not 1 <= int(level) <= 5:
+            number = whole_number(level)
+            if number is None or not 1 <= number <= 5:
                 errors[f"line {line}"] = _("level: use a whole number from 1 to 5, not %(value)r.", value=row["level"])
                 bad = True
                 continue

@@ -11,6 +11,7 @@ from community.competencies.schemas import (CompetencyList, CompetencyOut, Compe
                                             PositionOut)
 from community.competencies.seed import seed_dictionary
 from community.storage.facts import declare
+from community.requests import add_form_page
 
 
 async def dictionary_context(app: web.Application) -> AsyncIterator[None]:
@@ -29,11 +30,11 @@ def setup(app: web.Application) -> None:
     add("GET", "/positions/{position_id}", views.position_page, name="position")
 
     add("GET", "/admin/dictionary", views.admin_page, name="dictionary_admin")
-    add("*", "/admin/dictionary/competencies/new", views.competency_form, name="competency_new")
-    add("*", "/admin/dictionary/competencies/{competency_id}/edit", views.competency_form, name="competency_edit")
+    add_form_page(app.router, "/admin/dictionary/competencies/new", views.competency_form, name="competency_new")
+    add_form_page(app.router, "/admin/dictionary/competencies/{competency_id}/edit", views.competency_form, name="competency_edit")
     add("POST", "/admin/dictionary/competencies/{competency_id}/delete", views.competency_delete, name="competency_delete")
-    add("*", "/admin/dictionary/positions/new", views.position_form, name="position_new")
-    add("*", "/admin/dictionary/positions/{position_id}/edit", views.position_form, name="position_edit")
+    add_form_page(app.router, "/admin/dictionary/positions/new", views.position_form, name="position_new")
+    add_form_page(app.router, "/admin/dictionary/positions/{position_id}/edit", views.position_form, name="position_edit")
     add("POST", "/admin/dictionary/positions/{position_id}/delete", views.position_delete, name="position_delete")
     add("POST", "/admin/dictionary/import", views.import_page, name="dictionary_import")
     add("GET", "/admin/dictionary/export/{which}.csv", views.export_csv, name="dictionary_export")

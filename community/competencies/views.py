@@ -14,6 +14,7 @@ from community.competencies.schemas import CompetencyQuery
 from community.errors import Invalid, NotFound
 from community.i18n import gettext as _
 from community.requests import actor_of, db_of, read_form, read_json, see_other, url_for
+from community.validation import whole_number
 
 LEVEL_FIELDS = [f"level_{number}" for number in range(1, 6)]
 
@@ -100,7 +101,8 @@ def _competency_field(name: str) -> str:
     """The form field an error belongs to: ``levels.2.description`` is the third level's box."""
     parts = name.split(".")
     if parts[0] == "levels":
-        return f"level_{int(parts[1]) + 1}" if len(parts) > 1 and parts[1].isdigit() else "level_1"
+        number = whole_number(parts[1]) if len(parts) > 1 else None
+        return f"level_{number + 1}" if number is not None and number >= 0 else "level_1"
     return name if name != "__root__" else "levels"
 
 
@@ -158,10 +160,11 @@ def requirement_roles(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
         if not all(row.values()):
             raise Invalid({f"req-{index}": _("Row %(n)s: give the role, the activity, the competency and the level.",
                                              n=index + 1)})
-        if not row["level"].isdigit() or not 1 <= int(row["level"]) <= 5:
+        level = whole_number(row["level"])
+        if level is None or not 1 <= level <= 5:
             raise Invalid({f"req-{index}": _("Row %(n)s: the level must be a whole number from 1 to 5.", n=index + 1)})
         roles.setdefault(row["role"], {}).setdefault(row["activity"], []).append(
-            {"competency": row["competency"], "level": int(row["level"])})
+            {"competency": row["competency"], "level": level})
     if not roles:
         raise Invalid({"requirements": _("Give at least one required competency.")})
     return [{"name": role, "activities": [{"name": name, "competencies": items} for name, items in activities.items()]}

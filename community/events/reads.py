@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from bson import ObjectId
@@ -23,7 +23,7 @@ from community.events.access import EventAccess, actor_orgs, event_path, judge, 
 from community.i18n import current_locale, gettext as _, language_name
 from community.policy import Actor
 from community.storage.api import Database
-from community.timezones import INDIA_ZONE, zone_words
+from community.timezones import INDIA_ZONE, known_zones, zone_words
 
 DEFAULT_ZONE = INDIA_ZONE
 LISTED = 100
@@ -31,7 +31,7 @@ LISTED = 100
 
 def viewer_zone(name: str | None) -> str:
     """The zone the viewer asked to see times in, or India's."""
-    return name if name and name in available_timezones() else DEFAULT_ZONE
+    return name if name and name in known_zones() else DEFAULT_ZONE
 
 
 SPOKEN = ("en", "hi", "as", "bn", "brx", "doi", "gu", "kn", "ks", "kok", "mai", "ml", "mni", "mr", "ne", "or", "pa",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from community.validation import Block, Line
+from community.validation import Block, Day, Line, Moment
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20000
@@ -36,8 +36,8 @@ class EventIn(BaseModel):
 
     title: Annotated[str, Line(3, TITLE_MAX)]
     description: Annotated[str, Block(0, DESCRIPTION_MAX)] = Field("", description="Markdown, as in posts")
-    start: datetime = Field(description="local start time in `zone`, e.g. 2026-12-20T10:00")
-    end: datetime = Field(description="local end time in `zone`")
+    start: Moment = Field(description="local start time in `zone`, e.g. 2026-12-20T10:00")
+    end: Moment = Field(description="local end time in `zone`")
     zone: Annotated[str, Line(1, 64)] = Field("Asia/Kolkata", description="an IANA time zone name")
     capacity: int = Field(ge=1, le=CAPACITY_MAX, description="seats; more people going join the waitlist")
     audience: Audience = "everyone"
@@ -60,11 +60,11 @@ class EventIn(BaseModel):
     place: PlaceKind = "link"
     link: Annotated[str, Line(0, 500)] = Field("", description="for a link place: the meeting or stream's https address")
     venue: Annotated[str, Line(0, VENUE_MAX)] = Field("", description="for a venue: where to meet, such as a room and building")
-    rsvp_closes: datetime | None = Field(None, description="local time RSVP closes; the start when absent")
+    rsvp_closes: Moment | None = Field(None, description="local time RSVP closes; the start when absent")
     repeat: Repeat = Field("none", description="on creation: repeat weekly, monthly, or on the listed `dates`")
     repeat_count: int | None = Field(None, ge=2, le=SERIES_MAX, description="how many occurrences in all")
-    repeat_until: date | None = Field(None, description="the last date an occurrence may fall on")
-    dates: list[datetime] = Field([], max_length=SERIES_MAX - 1,
+    repeat_until: Day | None = Field(None, description="the last date an occurrence may fall on")
+    dates: list[Moment] = Field([], max_length=SERIES_MAX - 1,
                                   description="for `dates`: further local start times, each as long as the first")
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -32,6 +32,7 @@ from community.notifications.intents import Recipients, person
 from community.policy import Actor, Member
 from community.rooms.subjects import hosts_room, socket_room
 from community.storage.api import Database
+from community.timezones import known_zones
 from search import outbox
 
 SEARCH_INDEX = "events"
@@ -57,7 +58,7 @@ def wrap_up_key(event_id: ObjectId) -> str:
 
 
 def _zone(name: str) -> ZoneInfo:
-    if name not in available_timezones():
+    if name not in known_zones():
         raise Invalid({"zone": _("There is no time zone called %(zone)s.", zone=name)})
     try:
         return ZoneInfo(name)

@@ -23,7 +23,7 @@ from community.i18n import gettext as _, lazy_gettext
 from community.middlewares import content_security_policy
 from community.timezones import zone_choices
 from community.requests import actor_of, db_of, read_form, read_json, see_other, settings_of, signed_in, url_for
-from community.validation import form_values, validate
+from community.validation import form_values, plausible_year, validate
 
 PUBLISHED = confirmations.register("event_published", lazy_gettext("The event is published."))
 SAVED = confirmations.register("event_saved", lazy_gettext("The event is saved."))
@@ -95,7 +95,7 @@ async def month_page(request: web.Request) -> dict[str, Any]:
     now, zone = _now(request), _zone(request)
     try:
         year, month = (int(part) for part in request.query.get("month", f"{now.year}-{now.month}").split("-"))
-        first = datetime(year, month, 1)
+        first = plausible_year(datetime(year, month, 1))
     except ValueError:
         raise NotFound(_("There is no such month.")) from None
     events = await reads.month_events(db_of(request), actor_of(request), year, month, zone)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields, replace
 from aiohttp import web
 
 from community.config import ConfigError, Settings
+from community.validation import whole_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,10 @@ def limits_from_env(settings: Settings, env: Mapping[str, str] | None = None) ->
         raw = env.get(name)
         if raw is None or raw == "":
             continue
-        if not raw.isdigit():
+        number = whole_number(raw)
+        if number is None or number < 0:
             raise ConfigError(name, f"must be a whole number of 0 or more, got {raw!r}")
-        changes[item.name] = int(raw)
+        changes[item.name] = number
     return replace(ForumLimits(), **changes)
 
 

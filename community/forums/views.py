@@ -31,7 +31,7 @@ from community.notifications import read as notifications_read
 from community.organisations import queries as organisations
 from community.policy import Actor
 from community.requests import actor_of, db_of, form_fields, see_other, settings_of, url_for
-from community.validation import form_values
+from community.validation import form_values, whole_number
 from community.storage.api import Database
 
 POSTS_PER_PAGE = 20
@@ -148,12 +148,13 @@ async def thread(request: web.Request) -> web.Response:
                                        loaded=loaded)
         values: dict[str, str] = {}
         quoted = request.query.get("quote", "")
-        if quoted.isdigit() and page.can_reply:
-            source, _thread, _category = await access_post_by_number(db, actor, thread_id, int(quoted))
+        quoted_number = whole_number(quoted)
+        if quoted_number is not None and quoted_number >= 1 and page.can_reply:
+            source, _thread, _category = await access_post_by_number(db, actor, thread_id, quoted_number)
             people = await queries.people(db, [source["author_id"]])
             name = shown_name(people.get(source["author_id"])) or "?"
             values = {"body": quote(name, source["number"], source["body"]), "reply_to": quoted}
-        elif request.query.get("reply_to", "").isdigit():
+        elif (whole_number(request.query.get("reply_to", "")) or 0) >= 1:
             values = {"reply_to": request.query["reply_to"]}
         if actor.is_authenticated:
             await notifications_read.seen(request, [("forum_thread", thread_id),
@@ -219,10 +220,10 @@ async def permalink(request: web.Request) -> web.Response:
 
 
 def _number(request: web.Request) -> int:
-    raw = request.match_info["number"]
-    if not raw.isdigit() or not 1 <= int(raw) <= 10_000_000:
-        object_id("-")
-    return int(raw)
+    number = whole_number(request.match_info["number"])
+    if number is None or not 1 <= number <= 10_000_000:
+        raise NotFound(_("We could not find that."))
+    return number
 
 
 def _render_posts(request: web.Request, posts: list[dict[str, Any]], token: str = TOKEN_PLACEHOLDER) -> None:
@@ -350,8 +351,8 @@ async def accept_answer(request: web.Request) -> web.Response:
     thread_id = object_id(request.match_info["thread_id"])
     values = await form_fields(request)
     raw = values.get("number", "")
-    number = int(raw) if raw.isdigit() else None
-    if raw and number is None:
+    number = whole_number(raw)
+    if raw and (number is None or number < 1):
         raise Invalid({"number": _("Choose a reply in this thread.")})
     await actions.run(request.app, actor_of(request), accept.set_accepted, thread_id=thread_id, number=number)
     return see_other(thread_path(thread_id))

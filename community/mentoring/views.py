@@ -32,7 +32,7 @@ from community.profiles import queries as profile_queries
 from community.competencies import queries as dictionary
 from community.timezones import IST
 from community.requests import actor_of, db_of, read_form, read_json, signed_in, url_for
-from community.validation import form_values, validate
+from community.validation import form_values, validate, whole_number
 
 SLOT_ROWS = 3
 """Empty slot rows the offer form adds below those already kept."""
@@ -72,8 +72,9 @@ def _offer_form(form: Any) -> dict[str, Any]:
         if not weekday and not start:
             continue
         minutes = str(form.get(f"slot-{index}-minutes", "60"))
-        slots.append({"weekday": int(weekday) if weekday.isdigit() else weekday, "start": start,
-                      "minutes": int(minutes) if minutes.isdigit() else minutes})
+        day, length = whole_number(weekday), whole_number(minutes)
+        slots.append({"weekday": weekday if day is None else day, "start": start,
+                      "minutes": minutes if length is None else length})
     values = form_values(OfferIn, {"offer": form.get("offer", ""), "monthly_cap": form.get("monthly_cap", "")})
     return {**values, "competencies": [str(value) for value in form.getall("competencies", [])], "slots": slots,
             "open": form.get("open") == "on"}

@@ -28,6 +28,7 @@ from community.notifications.intents import person as one_person
 from community.policy import Member
 from community.realtime.emitter import user_room
 from community.storage.api import Database
+from community.validation import clean_block
 
 SUBJECT = "dm_conversation"
 """The subject of a conversation's notifications, so only its participants are told."""
@@ -38,7 +39,12 @@ def rules_of(tx: Action) -> MessageRules:
 
 
 def _check_body(tx: Action, body: str, field: str = "body") -> str:
-    text = body.strip()
+    """The message as stored: cleaned as every text a person writes is (``validation.clean_block``:
+    no control or direction-override characters), then checked against the messaging rules."""
+    try:
+        text = str(clean_block(body))
+    except ValueError as error:
+        raise Invalid({field: str(error)}) from None
     if not text:
         raise Invalid({field: _("Write a message.")})
     limit = rules_of(tx).max_length

@@ -18,7 +18,7 @@ from community.messages.rules import RULES, MessageRules
 from community.messages.schemas import ConversationQuery, MessagesQuery, SendIn, StartIn
 from community.network import lists as network_lists
 from community.requests import actor_of, db_of, read_form, read_json, see_other, signed_in, url_for
-from community.validation import validate
+from community.validation import validate, whole_number
 
 ACCEPTED = confirmations.register("message_request_accepted", lazy_gettext("You accepted the message request."))
 LEFT = confirmations.register("conversation_left", lazy_gettext("You are no longer in that conversation."))
@@ -239,7 +239,7 @@ async def report_submit(request: web.Request) -> web.Response:
     conversation_id, message_id = _id(request, "conversation_id"), _id(request, "message_id")
     form = await read_form(request)
     context_text = str(form.get("context", "0"))
-    context = int(context_text) if context_text.isdigit() else 0
+    context = max(0, whole_number(context_text) or 0)
     note = str(form.get("note", ""))[:500]
     await actions.run(request.app, actor_of(request), reports.report, conversation_id, message_id, context, note)
     return confirmations.confirmed(request, _conversation_url(request, conversation_id) + f"#m-{message_id}", REPORTED)

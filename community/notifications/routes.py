@@ -15,6 +15,7 @@ from community.notifications.notifier import Notifier
 from community.notifications.schemas import ChangedOut, NotificationPage, NotificationQuery, PreferencesIn, UnreadOut
 from community.middlewares import badge_middleware
 from community.storage.facts import declare
+from community.requests import add_form_page
 
 
 
@@ -53,7 +54,7 @@ def setup(app: web.Application) -> None:
     router = app.router
     router.add_get("/notifications", views.list_page, name="notifications")
     router.add_post("/notifications/read-all", views.mark_all_read_form, name="notifications_read_all")
-    router.add_route("*", "/notifications/preferences", views.preferences_page, name="notification_preferences")
+    add_form_page(router, "/notifications/preferences", views.preferences_page, name="notification_preferences")
     router.add_post("/notifications/{notification_id}/read", views.mark_read_form, name="notification_read")
 
     tag = "notifications"

@@ -11,13 +11,14 @@ from community.organisations.schemas import (DecisionIn, DomainsIn, MembershipAs
                                              OrganisationIn, OrganisationOut, OrganisationPage, OrganisationQuery,
                                              OrganisationTree)
 from community.storage.facts import declare
+from community.requests import add_form_page
 
 
 def setup(app: web.Application) -> None:
     declare(storage.STORAGE)
     aiohttp_jinja2.get_env(app).globals["can_see_membership_queue"] = views.can_see_queue
-    app.router.add_route("*", "/admin/organisations", views.manage_page, name="admin_organisations")
-    app.router.add_route("*", "/admin/organisations/{org_id}", views.edit_page, name="admin_organisation")
+    add_form_page(app.router, "/admin/organisations", views.manage_page, name="admin_organisations")
+    add_form_page(app.router, "/admin/organisations/{org_id}", views.edit_page, name="admin_organisation")
     app.router.add_post("/admin/organisations/{org_id}/delete", views.delete_action, name="admin_organisation_delete")
     app.router.add_post("/admin/organisations/{org_id}/domains", views.domains_action, name="admin_organisation_domains")
     app.router.add_get("/admin/organisations/{org_id}/requests", views.requests_page, name="admin_membership_requests")

@@ -56,7 +56,7 @@ async def _manage_page(request: web.Request, values: dict[str, Any], errors: dic
 async def manage_page(request: web.Request) -> web.Response:
     actor = request[keys.ACTOR]
     require(actor, can_manage_organisations(actor))
-    if request.method == "GET":
+    if request.method != "POST":
         return await _manage_page(request, {"level": "central", "kind": "ministry"})
     values = await form_fields(request, OrganisationIn.model_fields)
     try:
@@ -86,7 +86,7 @@ async def edit_page(request: web.Request) -> web.Response:
     require(actor, can_manage_organisations(actor))
     db = request.app[keys.DB]
     org = await service.load(db, request.match_info["org_id"])
-    if request.method == "GET":
+    if request.method != "POST":
         return await _edit_page(request, org, {})
     values = await form_fields(request, OrganisationChange.model_fields)
     try:

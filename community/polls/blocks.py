@@ -37,6 +37,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from community.i18n import gettext as _
+from community.validation import plausible_year
 
 KINDS = ("single", "multiple", "number")
 RESULTS = ("always", "on_vote", "on_close", "staff_only")
@@ -159,6 +160,10 @@ def _close_at(raw: str | None, now: datetime, kept: frozenset[datetime]) -> date
         raise BlockError(_("Write the closing time as 2026-12-31T18:00+05:30.")) from None
     if when.utcoffset() is None:
         raise BlockError(_("Give the closing time with its offset from UTC, such as +05:30."))
+    try:
+        plausible_year(when)
+    except ValueError as error:
+        raise BlockError(str(error)) from None
     if when <= now and when not in kept:
         raise BlockError(_("The closing time has passed: choose a time in the future."))
     return when

@@ -13,6 +13,7 @@ from community.i18n import gettext as _
 from community.sso import storage, views
 from community.sso.oidc import Provider
 from community.storage.facts import declare
+from community.requests import add_form_page
 
 
 def setup(app: web.Application) -> None:
@@ -23,7 +24,7 @@ def setup(app: web.Application) -> None:
     router = app.router
     router.add_post("/sso/start", views.start, name="sso_start")
     router.add_get("/sso/callback", views.callback, name="sso_callback")
-    router.add_route("*", "/sso/link", views.link_page, name="sso_link")
+    add_form_page(router, "/sso/link", views.link_page, name="sso_link")
     router.add_post("/sso/backchannel-logout", views.backchannel_logout, name="sso_backchannel_logout")
     csrf.exempt(app, "/sso/backchannel-logout")
     app[external.SIGN_IN_LABEL] = lambda: settings.button_label or _("Sign in with iGOT")

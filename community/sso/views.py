@@ -131,7 +131,7 @@ async def link_page(request: web.Request) -> web.Response:
     waiting = await service.waiting_link(request.app[keys.DB], digest(browser), request.app[keys.CLOCK]()) if browser else None
     if waiting is None:
         return refused(request, _("This link has expired or was started in another browser. Sign in again."))
-    if request.method == "GET":
+    if request.method != "POST":
         return render_form(request, "sso/link.html", {}, email=waiting["email"])
     values = await form_fields(request, ("password",))
     try:

@@ -50,6 +50,7 @@ def test_several_named_polls_in_one_post() -> None:
     (block("type=multiple max=5", ("a", "b", "c")), "between 1 and"),
     (block("close=2026-11-30T10:00+05:30"), "has passed"),
     (block("close=2026-12-30T10:00"), "offset"),
+    (block("close=9999-12-31T23:59-05:00"), "between the years"),  # past the end of Python's calendar in UTC
     (block("close=tomorrow"), "2026-12-31T18:00+05:30"),
     (block("type=ranked"), "single, multiple or number"),
     (block("results=sometimes"), "always, on_vote"),
