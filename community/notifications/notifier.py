@@ -45,9 +45,9 @@ BACKOFF_MAX = 300.0
 BATCH = 250
 """Recipients expanded together: one read each of visibility, preferences, languages and unread
 counts, one ``bulk_write`` of folds in one transaction, one round of badge pushes."""
-GROUP = 16
+GROUP = 64
 """At most this many intents about one subject are delivered together."""
-INTENT_MEMORY = 48
+INTENT_MEMORY = 3 * GROUP
 """How many intent ids a notification remembers: enough to make every replay a no-op, with
 three whole groups folded in after the one replayed."""
 

@@ -120,7 +120,9 @@ async def page(db: Database, user_id: ObjectId, *, unread_only: bool, before: tu
     if before is not None:
         at, last_id = before
         query["$or"] = [{"updated_at": {"$lt": at}}, {"updated_at": at, "_id": {"$lt": last_id}}]
-    return await db[NOTIFICATIONS].find(query, sort=[("updated_at", -1), ("_id", -1)], limit=limit).to_list(None)
+    # Not the ids of the intents folded in (up to INTENT_MEMORY of them): only the notifier reads those.
+    return await db[NOTIFICATIONS].find(query, {"intents": 0}, sort=[("updated_at", -1), ("_id", -1)],
+                                        limit=limit).to_list(None)
 
 
 async def mark_read(db: Database, user_id: ObjectId, notification_id: ObjectId, now: datetime, *,

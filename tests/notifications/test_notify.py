@@ -15,7 +15,7 @@ from community.accounts.sessions import actor_for_user
 from community.notifications import notifier as notifier_module
 from community.notifications.intents import INTENTS, RECIPIENT_SETS, Recipients, person
 from community.notifications.notifier import LEASE, Notifier
-from community.notifications.queries import NOTIFICATIONS, open_key, save_preferences
+from community.notifications.queries import NOTIFICATIONS, open_key, page, save_preferences
 from community.notifications.read import mark_all_read, mark_read
 from community.policy import Actor
 from tests.factories import bare_app, bearer_token, make_user
@@ -264,6 +264,23 @@ async def test_intents_queued_about_one_subject_are_told_together_each_person_le
     assert rows[people[2]["_id"]]["actors"] == [outsider, people[0]["_id"], outsider, people[1]["_id"]]
     assert await bare_db[INTENTS].count_documents({}) == 1, "the other subject's intent waits for its own round"
     assert await notifier.run_once() == 1 and await notifier.run_once() == 0
+
+
+async def test_a_busy_subjects_backlog_is_told_in_one_round_and_replaying_it_adds_nothing(
+        bare_db: Any, everyone_named: str) -> None:
+    """A thread replied to 50 times while the notifier was behind: one expansion, one visibility
+    read and one write per person tell of all 50 (the work of a round is per person, so the
+    larger the group the less each reply costs); the memory of intents covers the whole group."""
+    people = await _many(bare_db, 3, "Busy")
+    await _intents_by(bare_db, [ObjectId() for _ in range(50)], "Busy", "thread")
+    backlog = await bare_db[INTENTS].find({}).to_list(None)
+    notifier = Notifier(bare_db, None, bare_app(bare_db)[keys.CLOCK])
+    assert await notifier.run_once() == 50
+    assert await notifier.deliver(*backlog) == 0, "every one of the 50 is remembered: a replay tells nobody again"
+    rows = await bare_db[NOTIFICATIONS].find({}).to_list(None)
+    assert sorted((row["user_id"], row["count"]) for row in rows) == sorted((p["_id"], 50) for p in people)
+    shown = await page(bare_db, people[0]["_id"], unread_only=False, before=None, limit=20)
+    assert shown and "intents" not in shown[0], "a list of notifications does not carry the 50 intent ids"
 
 
 async def test_a_group_replayed_after_a_crash_adds_only_the_occurrences_not_yet_folded_in(
