@@ -21,7 +21,7 @@ from community.forums.urls import post_path, thread_path
 from community.i18n import gettext as _, lazy_gettext, ngettext
 from community.network import queries as network
 from community.notifications import kinds
-from community.notifications.intents import Recipients, recipient_set, subject_type
+from community.notifications.intents import Recipients, recipient_set, recipients_together, subject_type
 from community.storage.api import Database
 
 EXCERPT = 120
@@ -104,20 +104,31 @@ async def _mentioned(db: Database, *, post_id: ObjectId, since_revision: int | N
     return [person for person in now if person not in earlier and person not in blocked]
 
 
-@recipient_set("forum.reply_audience")
-async def _reply_audience(db: Database, *, post_id: ObjectId, mentioned: Sequence[ObjectId] | None = None
-                          ) -> list[ObjectId]:
-    post = await queries.post(db, post_id)
-    if post is None:
-        return []
-    people: list[ObjectId] = []
-    if post.get("reply_to_post_id") is not None:
-        target = await queries.post(db, post["reply_to_post_id"])
-        if target is not None:
-            people.append(target["author_id"])
-    people += await queries.followers(db, "thread", post["thread_id"], since_before=post["created_at"])
-    skip = set(render(post["body"]).mentions if mentioned is None else mentioned)  # None: an intent older than the argument
-    return [person for person in dict.fromkeys(people) if person not in skip]
+@recipients_together("forum.reply_audience")
+async def _reply_audiences(db: Database, many: Sequence[Mapping[str, Any]]) -> list[Sequence[ObjectId]]:
+    """For each reply (``post_id``; ``mentioned``, those its mentions tell on their own): the
+    author of the post it answers and the thread's followers who followed by the time it was
+    posted, less the people it mentions. Replies in one thread share one read of its followers."""
+    posts = await queries.posts_by_id(db, [args["post_id"] for args in many])
+    answered = await queries.posts_by_id(db, [post["reply_to_post_id"] for post in posts.values()
+                                              if post.get("reply_to_post_id") is not None])
+    latest: dict[ObjectId, datetime] = {}
+    for post in posts.values():
+        latest[post["thread_id"]] = max(post["created_at"], latest.get(post["thread_id"], post["created_at"]))
+    follows = {thread_id: await queries.follows_by(db, "thread", thread_id, by) for thread_id, by in latest.items()}
+    audiences: list[Sequence[ObjectId]] = []
+    for args in many:
+        reply = posts.get(args["post_id"])
+        if reply is None:
+            audiences.append([])
+            continue
+        target = answered.get(reply["reply_to_post_id"]) if reply.get("reply_to_post_id") is not None else None
+        people = [target["author_id"]] if target is not None else []
+        people += [person for person, since in follows[reply["thread_id"]] if since <= reply["created_at"]]
+        mentioned = args.get("mentioned")
+        skip = set(render(reply["body"]).mentions if mentioned is None else mentioned)  # None: an intent older than the argument
+        audiences.append([person for person in dict.fromkeys(people) if person not in skip])
+    return audiences
 
 
 @recipient_set("forum.category_followers")

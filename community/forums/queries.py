@@ -224,6 +224,16 @@ async def followers(db: Database, target_type: str, target_id: ObjectId, *, sinc
     return [row["user_id"] async for row in rows]
 
 
+async def posts_by_id(db: Database, post_ids: Iterable[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    return {row["_id"]: row async for row in db[POSTS].find({"_id": {"$in": list(dict.fromkeys(post_ids))}})}
+
+
+async def follows_by(db: Database, target_type: str, target_id: ObjectId, by: Any) -> list[tuple[ObjectId, Any]]:
+    """Who had followed the target by ``by``, each with when they began."""
+    rows = db[FOLLOWS].find({"target_type": target_type, "target_id": target_id, "at": {"$lte": by}}, {"user_id": 1, "at": 1})
+    return [(row["user_id"], row["at"]) async for row in rows]
+
+
 async def revisions(db: Database, post_id: ObjectId) -> list[dict[str, Any]]:
     return await db[REVISIONS].find({"post_id": post_id}, sort=[("number", -1)]).to_list(None)
 

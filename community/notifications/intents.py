@@ -28,7 +28,11 @@ RecipientQuery = Callable[..., Awaitable[Sequence[ObjectId]]]
 VisibilityFilter = Callable[[Any, Any, Sequence[ObjectId]], Awaitable[Sequence[ObjectId]]]
 """``(db, subject_id, people) -> those of people who may see the subject``."""
 
+RecipientsTogether = Callable[[Any, Sequence[Mapping[str, Any]]], Awaitable[list[Sequence[ObjectId]]]]
+"""``(db, [args, ...]) -> the people of each set``: several sets of one name expanded at once."""
+
 RECIPIENT_SETS: dict[str, RecipientQuery] = {}
+RECIPIENTS_TOGETHER: dict[str, RecipientsTogether] = {}
 SUBJECTS: dict[str, VisibilityFilter] = {}
 
 
@@ -55,6 +59,36 @@ def _registering(table: dict[str, Registered], what: str, name: str) -> Callable
 def recipient_set(name: str) -> Callable[[RecipientQuery], RecipientQuery]:
     """Register the query behind a recipient set (a decorator)."""
     return _registering(RECIPIENT_SETS, "recipient set", name)
+
+
+def recipients_together(name: str) -> Callable[[RecipientsTogether], RecipientsTogether]:
+    """Register a recipient set whose query expands several sets of its name at once (a decorator):
+    the intents the notifier folds together then share its reads, where each would otherwise
+    repeat them (the replies to one thread, each reading the thread's followers). One set alone
+    is expanded by the same query."""
+    def add(query: RecipientsTogether) -> RecipientsTogether:
+        async def alone(db: Database, **args: Any) -> Sequence[ObjectId]:
+            return (await query(db, [args]))[0]
+
+        _registering(RECIPIENT_SETS, "recipient set", name)(alone)
+        return _registering(RECIPIENTS_TOGETHER, "recipient set", name)(query)
+    return add
+
+
+async def expand(db: Database, sets: Sequence[Mapping[str, Any]]) -> list[Sequence[ObjectId]]:
+    """The people of each stored ``to`` (``{set, args}``), in order; sets of a name registered
+    with :func:`recipients_together` are expanded in one call."""
+    found: list[Sequence[ObjectId]] = [() for _ in sets]
+    by_name: dict[str, list[int]] = {}
+    for position, to in enumerate(sets):
+        by_name.setdefault(to["set"], []).append(position)
+    for name, positions in by_name.items():
+        together = RECIPIENTS_TOGETHER.get(name)
+        people = (await together(db, [sets[position]["args"] for position in positions]) if together is not None
+                  else [await RECIPIENT_SETS[name](db, **sets[position]["args"]) for position in positions])
+        for position, each in zip(positions, people, strict=True):
+            found[position] = each
+    return found
 
 
 def subject_type(name: str) -> Callable[[VisibilityFilter], VisibilityFilter]:

@@ -31,7 +31,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from community.accounts import people as accounts_people
 from community.notifications import queries
-from community.notifications.intents import INTENTS, RECIPIENT_SETS, SUBJECTS
+from community.notifications.intents import INTENTS, SUBJECTS, expand
 from community.notifications.kinds import DEFAULT_DELIVERY, KINDS, Delivery
 from community.notifications.render import actor_names, in_language, text_of
 from community.storage.api import Database
@@ -150,8 +150,8 @@ class Notifier:
             await self.db[INTENTS].delete_many({"_id": {"$in": ids}})
             return 0
         meant: dict[ObjectId, list[dict[str, Any]]] = {}
-        for one in group:
-            for person in dict.fromkeys(await RECIPIENT_SETS[one["to"]["set"]](self.db, **one["to"]["args"])):
+        for one, people in zip(group, await expand(self.db, [one["to"] for one in group]), strict=True):
+            for person in dict.fromkeys(people):
                 if person != one.get("actor_id"):
                     meant.setdefault(person, []).append(one)
         people = list(meant)

@@ -5,12 +5,18 @@ reading the thread reads it, and the next reply starts a new one."""
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
+from bson import ObjectId
 
+from community.forums import queries
+from community.forums.queries import FOLLOWS, POSTS
+from community.notifications.intents import RECIPIENT_SETS, expand
 from community.notifications.routes import NOTIFIER
-from tests.factories import sign_in
+from tests.factories import record_calls, sign_in
 from tests.forums.conftest import Forum
 from tests.realtime.probe import SocketProbe, server_url
 
@@ -80,3 +86,29 @@ async def test_the_live_push_carries_the_grouped_words(client: TestClient, forum
     second = await probe.next("notification")
     assert second["text"] == f"2 new replies in \u201c{TITLE}\u201d, latest from Chitra Das, Bala Iyer"
     assert second["count"] == 2 and second["unread"] == 1
+
+
+async def test_replies_queued_in_one_thread_read_its_followers_once_and_each_tells_whom_it_would_alone(
+        bare_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notifier expands the replies it folds together in one call: one read of the thread's
+    followers for all of them, each reply's audience still its own (who had followed by then,
+    the author it answers, less those it mentions)."""
+    thread_id, now = ObjectId(), datetime.now(UTC)
+    early, late, answered, mentioned = ObjectId(), ObjectId(), ObjectId(), ObjectId()
+    await bare_db[FOLLOWS].insert_many([
+        {"_id": f"{person}|thread|{thread_id}", "user_id": person, "target_type": "thread", "target_id": thread_id,
+         "at": now + offset} for person, offset in ((early, -timedelta(hours=1)), (mentioned, -timedelta(hours=1)),
+                                                     (late, timedelta(seconds=90)))])
+    first = {"_id": ObjectId(), "thread_id": thread_id, "number": 1, "author_id": answered, "body": "Asked",
+             "created_at": now}
+    replies = [{"_id": ObjectId(), "thread_id": thread_id, "number": n + 1, "author_id": early, "body": f"Reply {n}",
+                "created_at": now + timedelta(minutes=n), **({"reply_to_post_id": first["_id"]} if n == 2 else {})}
+               for n in range(1, 4)]
+    await bare_db[POSTS].insert_many([first, *replies])
+    sets = [{"set": "forum.reply_audience", "args": {"post_id": reply["_id"], "mentioned": [mentioned]}}
+            for reply in replies]
+    alone = [await RECIPIENT_SETS["forum.reply_audience"](bare_db, **to["args"]) for to in sets]
+    read = record_calls(monkeypatch, queries, "follows_by")
+    together = await expand(bare_db, sets)
+    assert len(read) == 1, "one read of the thread's followers for the three replies"
+    assert together == alone == [[early], [answered, early, late], [early, late]]
