@@ -15,18 +15,25 @@ from tests.factories import sign_in
 from tests.forums.conftest import Forum
 
 
-async def test_static_files_are_hashed_once_not_on_every_page(
-        client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
+async def _signed_in_thread(client: TestClient, forum: Forum, *, replies: int = 1) -> str:
+    """The address of a thread whose author is now signed in, with ``replies`` replies."""
     category = await forum.category()
     asha = await forum.person()
     thread = await forum.thread(category, asha)
-    await forum.reply(thread, await forum.person(), "A reply so the page has two posts.")
+    for _ in range(replies):
+        await forum.reply(thread, await forum.person(), "A reply so the page has two posts.")
     await sign_in(client, asha)
-    first = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    return f"/forums/t/{thread['id']}"
+
+
+async def test_static_files_are_hashed_once_not_on_every_page(
+        client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = await _signed_in_thread(client, forum)
+    first = await (await client.get(path)).text()
     hashed: list[bytes] = []
     original = StaticResource._get_file_hash
     monkeypatch.setattr(StaticResource, "_get_file_hash", staticmethod(lambda data: hashed.append(data) or original(data)))
-    second = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    second = await (await client.get(path)).text()
     assert hashed == [], "every static URL on the page was hashed again"
     assert second == first
     static = client.app.router["static"]
@@ -37,31 +44,24 @@ async def test_static_files_are_hashed_once_not_on_every_page(
 
 async def test_templates_are_loaded_once_not_checked_on_every_page(
         client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
-    category = await forum.category()
-    asha = await forum.person()
-    thread = await forum.thread(category, asha)
-    await sign_in(client, asha)
-    first = await (await client.get(f"/forums/t/{thread['id']}")).text()
+    path = await _signed_in_thread(client, forum, replies=0)
+    first = await (await client.get(path)).text()
     checked: list[str] = []
     original = os.path.getmtime
     monkeypatch.setattr(os.path, "getmtime", lambda path: checked.append(str(path)) or original(path))
-    second = await (await client.get(f"/forums/t/{thread['id']}")).text()
-    assert [path for path in checked if path.endswith(".html")] == [], "a template file was looked at again"
+    second = await (await client.get(path)).text()
+    assert [seen for seen in checked if seen.endswith(".html")] == [], "a template file was looked at again"
     assert second == first
 
 
 async def test_a_page_reads_the_keys_of_dicts_without_trying_attributes_first(
         client: TestClient, forum: Forum, monkeypatch: pytest.MonkeyPatch) -> None:
-    category = await forum.category()
-    asha = await forum.person()
-    thread = await forum.thread(category, asha)
-    await forum.reply(thread, await forum.person(), "A reply so the page has two posts.")
-    await sign_in(client, asha)
-    first = await (await client.get(f"/forums/t/{thread['id']}?reply_to=2")).text()
+    path = await _signed_in_thread(client, forum)
+    first = await (await client.get(f"{path}?reply_to=2")).text()
     tried: list[str] = []
     original = jinja2.Environment.getattr
     monkeypatch.setattr(jinja2.Environment, "getattr", lambda self, obj, attribute: (
         tried.append(attribute) if type(obj) is dict and not hasattr(dict, attribute) else None) or original(self, obj, attribute))
-    second = await (await client.get(f"/forums/t/{thread['id']}?reply_to=2")).text()
+    second = await (await client.get(f"{path}?reply_to=2")).text()
     assert tried == [], f"looked up as attributes first: {sorted(set(tried))[:10]}"
     assert second == first
