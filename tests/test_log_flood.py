@@ -94,7 +94,9 @@ async def test_an_unparseable_request_is_a_400_and_one_warning(client: TestClien
 
 
 GARBAGE = ["", "9xyz", "4garbage", "4[", '42["x"', "40{bad", "4\x00", "4" + "[" * 1000, "3" + "[" * 1000 + "]" * 1000,
-           '451-["x",{"_placeholder":true,"num":0}]', "44{}", "bAAAA"]
+           '451-["x",{"_placeholder":true,"num":0}]', "44{}", "bAAAA",
+           # an event with no data, data that is not a list, no name, or the name of a handler of python-socketio's own
+           "4", "42", "42{}", "42[]", "42[1]", '42["disconnect",{}]', '42["connect",{}]', '421["connect_error"]']
 
 
 async def test_an_undecodable_socket_frame_closes_that_socket_with_one_warning(client: TestClient, db: Any,

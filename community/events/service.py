@@ -679,6 +679,8 @@ async def rsvp(tx: Action, event_id: ObjectId, choice: RsvpChoice) -> str:
         await _fill_seats(tx, event_id, session)
     fresh = await queries.event(tx.db, event_id, session=session)
     assert fresh is not None
+    if before == "going" and after != "going":
+        await _take_out_of_rooms(tx, fresh, [actor.user_id], session, {})  # the live room is for the people going
     _push_counts(tx, fresh)
     return after
 

@@ -261,6 +261,7 @@ async def leave(tx: Action, conversation_id: ObjectId) -> None:
     if conversation["kind"] == "direct":
         update["$unset"] = {"pair": ""}
     await db[CONVERSATIONS].update_one({"_id": conversation_id}, update, session=session)
+    tx.remove_from_room(actor.user_id, queries.socket_room(conversation_id))  # a socket open on it hears no more
     if mine["unread"]:
         tx.emit("messages:unread", {"unread": await queries.unread_total(db, actor.user_id, session=session)},
                 room=user_room(actor.user_id))

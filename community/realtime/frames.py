@@ -46,6 +46,10 @@ ENGINE_TYPES = frozenset("0123456")
 ENGINE_MESSAGE = "4"
 CLOSE = b"1"
 """Engine.IO's close packet, as a client sends it when it hangs up."""
+RESERVED_EVENTS = frozenset({"connect", "connect_error", "disconnect"})
+"""Names python-socketio gives its own handlers: a client's event of one of these names would
+run the connect or disconnect handler on a live socket (a "disconnect" left it listening but
+absent from presence, attendance and session expiry)."""
 CLIENT_PACKETS = frozenset({sio_packet.CONNECT, sio_packet.DISCONNECT, sio_packet.EVENT, sio_packet.ACK})
 """The Socket.IO packets a client may send without binary attachments."""
 
@@ -74,12 +78,18 @@ def problem(frame: str | bytes) -> str | None:
         return "not an Engine.IO packet"
     if frame[0] != ENGINE_MESSAGE:
         return None if frame[1:] in ("", "probe") else "a payload where Engine.IO takes none"
+    if len(frame) == 1:
+        return "an empty message"
     try:
         decoded = CheckedPacket(encoded_packet=frame[1:])
     except (ValueError, TypeError, IndexError, BadRequest):
         return "not a Socket.IO packet"
     if decoded.packet_type not in CLIENT_PACKETS or decoded.attachment_count:
         return "not a packet a client may send"
+    if decoded.packet_type == sio_packet.EVENT and not (
+            isinstance(decoded.data, list) and decoded.data and isinstance(decoded.data[0], str)
+            and decoded.data[0] not in RESERVED_EVENTS):
+        return "an event without a name a client may send"
     return None
 
 

@@ -141,3 +141,22 @@ async def test_when_the_audience_narrows_those_outside_it_lose_their_seat_and_le
     answers = {row["user_id"]: row["status"] async for row in db[RSVPS].find({"event_id": ObjectId(event_id)})}
     assert answers == {bala["_id"]: "going"}, "the answer of whoever the audience leaves out is dropped"
     assert (await db[EVENTS].find_one({"_id": ObjectId(event_id)}))["going"] == 1, "and their seat freed"
+
+
+async def test_a_person_who_stops_going_leaves_the_live_room_at_once_and_keeps_the_page(client: TestClient, db: Any,
+                                                                                      probes: Probes) -> None:
+    host = await _person(db, roles=("expert",))
+    asha, bala = await _person(db, name="Asha Verma"), await _person(db, name="Bala Iyer")
+    event_id = await _published(client, host)
+    ref = {"kind": "event", "subject_id": event_id}
+    leaving, staying = await _in_both_rooms(client, probes, event_id, asha, bala)
+    with actions.capture() as captured:
+        answered = await client.put(f"/api/v1/events/{event_id}/rsvp", json={"status": "not_going"},
+                                    headers=asha["headers"])
+    assert answered.status == 200, await answered.text()
+    assert captured.removed_from_rooms == [(str(asha["_id"]), f"room:event:{event_id}")]
+    assert (await leaving.next("room:removed"))["room"] == f"room:event:{event_id}"
+    assert (await staying.call("room:message", {**ref, "body": "Shall we begin?"}))["ok"] is True
+    await leaving.nothing("room:message")
+    assert (await staying.call("room:who", ref))["people"] == ["Bala Iyer"], "counted gone at once"
+    assert (await leaving.call("presence", {"room": f"event:{event_id}"}))["ok"] is True, "the event's page still updates"

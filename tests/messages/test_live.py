@@ -69,3 +69,18 @@ async def test_participants_hear_messages_typing_and_read_receipts_live(client: 
     await send(client.app, asha, conversation_id, "Again")
     await act(client.app, actor_for_user(ravi), service.mark_read, conversation_id)
     await hers.nothing("messages:read")
+
+
+async def test_a_participant_who_leaves_a_group_hears_no_more_on_a_socket_already_open(client: TestClient, db: Any,
+                                                                                      probes: Probes) -> None:
+    asha, ravi, meera = await make_user(db), await make_user(db), await make_user(db)
+    for other in (ravi, meera):
+        await connect(client.app, asha, other)
+    conversation_id = await start(client.app, asha, ravi, meera, body="Budget review", title="Budget")
+    leaving, staying = await _socket(client, db, probes, ravi), await _socket(client, db, probes, meera)
+    for probe in (leaving, staying):
+        assert (await probe.call("messages:enter", {"conversation_id": str(conversation_id)}))["ok"] is True
+    await act(client.app, actor_for_user(ravi), service.leave, conversation_id)
+    await send(client.app, asha, conversation_id, "Said after Ravi left")
+    assert (await staying.next("messages:new"))["message"]["html"].strip() == "<p>Said after Ravi left</p>"
+    await leaving.nothing("messages:new")
