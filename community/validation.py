@@ -116,6 +116,13 @@ def whole_number(text: str, *, digits: int = 18) -> int | None:
     return int(text) if body.isdecimal() and len(body) <= digits else None
 
 
+def number_or_text(text: str) -> int | str:
+    """A form field meant as a whole number: the number when it is written as one, else the text
+    as typed, for the model to refuse beside its field."""
+    number = whole_number(text)
+    return text if number is None else number
+
+
 FIRST_YEAR, LAST_YEAR = 1900, 9000
 
 

@@ -32,7 +32,7 @@ from community.profiles import queries as profile_queries
 from community.competencies import queries as dictionary
 from community.timezones import IST
 from community.requests import actor_of, db_of, read_form, read_json, signed_in, url_for
-from community.validation import form_values, validate, whole_number
+from community.validation import form_values, number_or_text, validate
 
 SLOT_ROWS = 3
 """Empty slot rows the offer form adds below those already kept."""
@@ -72,9 +72,7 @@ def _offer_form(form: Any) -> dict[str, Any]:
         if not weekday and not start:
             continue
         minutes = str(form.get(f"slot-{index}-minutes", "60"))
-        day, length = whole_number(weekday), whole_number(minutes)
-        slots.append({"weekday": weekday if day is None else day, "start": start,
-                      "minutes": minutes if length is None else length})
+        slots.append({"weekday": number_or_text(weekday), "start": start, "minutes": number_or_text(minutes)})
     values = form_values(OfferIn, {"offer": form.get("offer", ""), "monthly_cap": form.get("monthly_cap", "")})
     return {**values, "competencies": [str(value) for value in form.getall("competencies", [])], "slots": slots,
             "open": form.get("open") == "on"}

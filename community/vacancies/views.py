@@ -22,7 +22,7 @@ from community.vacancies import alerts, applications, feeds, posting, queries, r
 from community.vacancies.schemas import (MAX_REQUIRED, MODES, SHAREABLE, ApplicantsQuery, ApplyIn, VacancyListQuery, NoteIn,
                                          ReopenIn, SavedSearchIn, StageIn, VacancyIn)
 from community.vacancies.queries import STAGES
-from community.validation import parse_query, validate, whole_number
+from community.validation import number_or_text, parse_query, validate
 
 FORM_ROWS = 8
 """Rows for required competencies the form offers beyond those filled."""
@@ -50,16 +50,14 @@ def vacancy_values(form: Any) -> dict[str, Any]:
     for name in ("pay_level", "eligibility_years", "posts"):
         text = str(form.get(name, "")).strip()
         if text:
-            number = whole_number(text)
-            values[name] = text if number is None else number
+            values[name] = number_or_text(text)
     required = []
     for index in range(MAX_REQUIRED + FORM_ROWS):
         competency = str(form.get(f"req-{index}-competency", "")).strip()
         if not competency:
             continue
         level = str(form.get(f"req-{index}-level", "")).strip()
-        number = whole_number(level)
-        required.append({"competency": competency, "level": level if number is None else number,
+        required.append({"competency": competency, "level": number_or_text(level),
                          "essential": form.get(f"req-{index}-essential") == "essential"})
     values["required"] = required
     return values
@@ -291,8 +289,7 @@ def _saved_values(form: Any) -> dict[str, Any]:
     for name in ("pay_level", "min_match"):
         text = str(form.get(name, "")).strip()
         if text:
-            number = whole_number(text)
-            values[name] = text if number is None else number
+            values[name] = number_or_text(text)
     return values
 
 
